@@ -1,0 +1,52 @@
+"""Everything Dagster loads: assets by group, their checks, jobs, and resources per deployment.
+
+``DIZ_DEPLOYMENT=local`` (default) runs in one process against the project folder;
+``DIZ_DEPLOYMENT=production`` reads ``DIZ_OUTPUT_ROOT`` and ``DIZ_SOURCE_MIRROR`` from the
+environment and fans steps out across processes. ``DIZ_EXECUTOR`` overrides the executor.
+"""
+
+
+import os
+
+import dagster as dg
+
+from assets.ingest import areas, boundaries, broadband, gp, postcodes
+from assets.jobs import JOBS
+from assets.resources import DuckDBResource, SettingsResource, StorageResource
+
+INGEST = [postcodes, boundaries, areas, broadband, gp]
+
+RESOURCES = {
+    "local": {
+        "settings": SettingsResource(),
+        "storage": StorageResource(),
+        "duckdb": DuckDBResource(),
+    },
+    "production": {
+        "settings": SettingsResource(),
+        "storage": StorageResource(output_root=dg.EnvVar("DIZ_OUTPUT_ROOT"),
+                                   source_mirror=dg.EnvVar("DIZ_SOURCE_MIRROR")),
+        "duckdb": DuckDBResource(memory_limit=os.environ.get("DIZ_DUCKDB_MEMORY", "8GB")),
+    },
+}
+EXECUTORS = {"in_process": dg.in_process_executor, "multiprocess": dg.multiprocess_executor}
+DEFAULT_EXECUTOR = {"local": "in_process", "production": "multiprocess"}
+
+
+def build_definitions(deployment: str | None = None) -> dg.Definitions:
+    deployment = deployment or os.environ.get("DIZ_DEPLOYMENT", "local")
+    if deployment not in RESOURCES:
+        raise ValueError(f"DIZ_DEPLOYMENT must be one of {sorted(RESOURCES)}, got {deployment!r}")
+    executor = os.environ.get("DIZ_EXECUTOR", DEFAULT_EXECUTOR[deployment])
+    if executor not in EXECUTORS:
+        raise ValueError(f"DIZ_EXECUTOR must be one of {sorted(EXECUTORS)}, got {executor!r}")
+    return dg.Definitions(
+        assets=dg.load_assets_from_modules(INGEST, group_name="ingest"),
+        asset_checks=dg.load_asset_checks_from_modules(INGEST),
+        jobs=JOBS,
+        resources=RESOURCES[deployment],
+        executor=EXECUTORS[executor],
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,1 @@
+"""Ingest group: one asset per source, each validated, written to data/processed and catalogued."""

@@ -1,0 +1,39 @@
+"""Errors that name the file, row and field a person must look at."""
+
+from __future__ import annotations
+
+
+class DizError(Exception):
+    """Base class for errors the pipeline raises on purpose."""
+
+
+class SourceMissingError(DizError):
+    """A required source file is not in data/raw, not in the mirror, and cannot be downloaded."""
+
+
+class SourceFormatError(DizError):
+    """A source file cannot be read as its publisher's format.
+
+    The message always starts with the file; row (1-based line in the file) and
+    field are added when known, so the person fixing it knows where to look.
+    """
+
+    def __init__(self, file: str, message: str, *, row: int | None = None, field: str | None = None):
+        self.file = str(file)
+        self.row = row
+        self.field = field
+        self.detail = message
+        where = [self.file]
+        if row is not None:
+            where.append(f"row {row}")
+        if field is not None:
+            where.append(f"field {field!r}")
+        super().__init__(f"{', '.join(where)}: {message}")
+
+
+class UnsafeArchiveError(SourceFormatError):
+    """A zip archive holds a member that would be written outside its folder."""
+
+
+class CatalogBusyError(DizError):
+    """Another run holds the catalog lock for longer than we are willing to wait."""

@@ -1,0 +1,246 @@
+"""Find a source file: ``data/raw/`` first, then the mirror, then the official address.
+
+Downloads are streamed with a size limit and a progress line, and their sha256 is recorded
+in ``data/raw/downloads.json``. Zip archives are extracted only after every member name has
+been checked, so nothing can be written outside the extraction folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import stat
+import sys
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from pipeline.errors import SourceFormatError, SourceMissingError, UnsafeArchiveError
+from pipeline.paths import Paths
+from pipeline.registry import Source
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1 << 20
+DOWNLOAD_TIMEOUT_S = 60
+
+
+@dataclass(frozen=True)
+class Located:
+    """A source file found on disk, with where it came from and its checksum."""
+
+    source: str
+    path: Path
+    origin: str  # "data/raw", "mirror" or "download"
+    label: str  # how the file is named in errors and rejects (relative, human readable)
+
+    @property
+    def sha256(self) -> str:
+        return sha256_of(self.path)
+
+
+_SHA_CACHE: dict[tuple[str, int, int], str] = {}
+
+
+def sha256_of(path: Path) -> str:
+    """sha256 of a file, memoised on (path, size, mtime) so a run hashes each file once."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _SHA_CACHE:
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(CHUNK), b""):
+                digest.update(chunk)
+        _SHA_CACHE[key] = digest.hexdigest()
+    return _SHA_CACHE[key]
+
+
+def _expand(pattern: str, lad11: str | None) -> str:
+    return pattern.replace("{lad11}", lad11) if lad11 else pattern
+
+
+def _candidates(paths: Paths, pattern: str) -> list[tuple[Path, str, str]]:
+    """(path, origin, label) for one candidate name, data/raw before the mirror."""
+    found: list[tuple[Path, str, str]] = []
+    rel = PurePosixPath(pattern)
+    roots: list[tuple[Path, str]] = [(paths.raw, "data/raw")]
+    if paths.mirror is not None:
+        roots.append((paths.mirror, "mirror"))
+    for root, origin in roots:
+        if not root.is_dir():
+            continue
+        tries = [root / rel] if origin == "mirror" else [root / rel, root / rel.name]
+        for target in tries:
+            if "*" in target.name:
+                hits = sorted(h for h in target.parent.glob(target.name) if h.is_file()) if target.parent.is_dir() else []
+            else:
+                hits = [target] if target.is_file() else []
+            for hit in hits:
+                found.append((hit, origin, _label(hit, root, origin)))
+    return found
+
+
+def _label(path: Path, root: Path, origin: str) -> str:
+    """How a file is named in errors and rejects: its path in the mirror, or under data/raw."""
+    relative = path.relative_to(root).as_posix()
+    return relative if origin == "mirror" else f"data/raw/{relative}"
+
+
+def locate(source: Source, paths: Paths, *, lad11: str | None = None, download: bool = True) -> Located:
+    """The first candidate file of a source that exists, downloading it if allowed."""
+    for pattern in source.files:
+        hits = _candidates(paths, _expand(pattern, lad11))
+        if hits:
+            path, origin, label = hits[0]
+            return Located(source.key, path, origin, label)
+    if download and source.url:
+        url = _expand(source.url, lad11)
+        name = _expand(source.download_name or PurePosixPath(source.files[0]).name, lad11)
+        path = download_file(url, paths.raw / name, max_bytes=source.max_bytes, source_key=source.key)
+        return Located(source.key, path, "download", name)
+    raise SourceMissingError(_missing_message(source, paths, lad11))
+
+
+def locate_each(source: Source, paths: Paths) -> list[Located]:
+    """Every file matching any candidate pattern (for sources delivered as many files).
+
+    A file name found in both data/raw and the mirror is taken once, from data/raw.
+    """
+    seen: dict[str, Located] = {}
+    for pattern in source.files:
+        for path, origin, label in _candidates(paths, pattern):
+            seen.setdefault(path.name, Located(source.key, path, origin, label))
+    return [seen[name] for name in sorted(seen)]
+
+
+def _missing_message(source: Source, paths: Paths, lad11: str | None) -> str:
+    names = [_expand(p, lad11) for p in source.files]
+    mirror = str(paths.mirror) if paths.mirror else "not set"
+    address = _expand(source.url, lad11) if source.url else source.page
+    how = "download it from" if source.url else "get it from the publisher's page"
+    return (
+        f"{source.title} ({source.release}) not found. Looked for {', '.join(names)} in "
+        f"{paths.raw} and in DIZ_SOURCE_MIRROR ({mirror}). Official address: {address}. "
+        f"To fix: {how} that address and put it at {paths.raw / PurePosixPath(names[0]).name}, "
+        f"or set DIZ_SOURCE_MIRROR to a folder holding {names[0]}."
+    )
+
+
+def download_file(url: str, dest: Path, *, max_bytes: int, source_key: str) -> Path:
+    """Stream ``url`` to ``dest`` (via a .part file), refusing anything over ``max_bytes``."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + ".part")
+    digest = hashlib.sha256()
+    done = 0
+    try:
+        request = urllib.request.Request(url, headers={"User-Agent": "diz-pipeline/0.1 (open data pipeline)"})
+        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response, part.open("wb") as out:
+            total = int(response.headers.get("Content-Length") or 0)
+            if total and total > max_bytes:
+                raise SourceMissingError(f"{url}: {total:,} bytes is over the {max_bytes:,}-byte limit for {source_key}")
+            last_pct = -10
+            for chunk in iter(lambda: response.read(CHUNK), b""):
+                done += len(chunk)
+                if done > max_bytes:
+                    raise SourceMissingError(f"{url}: stopped at {done:,} bytes, over the {max_bytes:,}-byte limit for {source_key}")
+                digest.update(chunk)
+                out.write(chunk)
+                pct = int(100 * done / total) if total else -1
+                if pct >= last_pct + 10 or (not total and done % (20 * CHUNK) < CHUNK):
+                    last_pct = pct
+                    shown = f"{pct}%" if total else f"{done / 1e6:.0f} MB"
+                    print(f"downloading {dest.name}: {shown}", file=sys.stderr, flush=True)
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        part.unlink(missing_ok=True)
+        raise SourceMissingError(
+            f"could not download {url} ({exc}). Put the file at {dest} or set DIZ_SOURCE_MIRROR to a mirror folder."
+        ) from exc
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    os.replace(part, dest)
+    _record_download(dest, url, digest.hexdigest(), done, source_key)
+    return dest
+
+
+def _record_download(dest: Path, url: str, sha: str, size: int, source_key: str) -> None:
+    manifest = dest.parent / "downloads.json"
+    entries = json.loads(manifest.read_text()) if manifest.exists() else {}
+    entries[dest.name] = {"source": source_key, "url": url, "sha256": sha, "bytes": size}
+    tmp = manifest.with_name(f".{manifest.name}.{os.getpid()}")
+    tmp.write_text(json.dumps(entries, indent=2, sort_keys=True))
+    os.replace(tmp, manifest)
+
+
+# --- zip archives -------------------------------------------------------------------
+
+
+def safe_members(archive: Path, label: str | None = None) -> list[zipfile.ZipInfo]:
+    """The archive's members, after refusing any that could escape the extraction folder."""
+    label = label or archive.name
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile as exc:
+        raise SourceFormatError(label, f"not a readable zip archive (truncated or corrupt: {exc})") from exc
+    except OSError as exc:
+        raise SourceFormatError(label, f"cannot open archive: {exc}") from exc
+    for info in infos:
+        name = info.filename
+        parts = PurePosixPath(name.replace("\\", "/")).parts
+        mode = info.external_attr >> 16
+        if (
+            name.startswith(("/", "\\"))
+            or "\\" in name
+            or ".." in parts
+            or (len(name) > 1 and name[1] == ":")
+            or stat.S_ISLNK(mode)
+        ):
+            raise UnsafeArchiveError(label, f"member {name!r} would be written outside the extraction folder; archive refused")
+    return infos
+
+
+def extract_zip(archive: Path, dest_root: Path, *, label: str | None = None, max_bytes: int = 2_000_000_000) -> Path:
+    """Extract a zip once into ``dest_root/<name>-<sha>``; later calls reuse the folder.
+
+    The extraction goes to a temporary folder that is renamed when complete, so an
+    interrupted extraction is never mistaken for a finished one.
+    """
+    label = label or archive.name
+    infos = safe_members(archive, label)
+    total = sum(i.file_size for i in infos)
+    if total > max_bytes:
+        raise SourceFormatError(label, f"archive expands to {total:,} bytes, over the {max_bytes:,}-byte limit")
+    target = dest_root / f"{archive.stem}-{sha256_of(archive)[:12]}"
+    if target.is_dir():
+        return target
+    dest_root.mkdir(parents=True, exist_ok=True)
+    tmp = dest_root / f".{target.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            for info in infos:
+                out = tmp / info.filename
+                if info.is_dir():
+                    out.mkdir(parents=True, exist_ok=True)
+                    continue
+                out.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, out.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, CHUNK)
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            if not target.is_dir():  # another process finished first: theirs is as good as ours
+                raise
+    except zipfile.BadZipFile as exc:
+        raise SourceFormatError(label, f"zip member failed its integrity check (truncated or corrupt: {exc})") from exc
+    except EOFError as exc:
+        raise SourceFormatError(label, "zip archive ends early (truncated)") from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target

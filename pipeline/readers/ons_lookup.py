@@ -1,0 +1,52 @@
+"""ONS postcode to OA/LSOA/MSOA/LAD best-fit lookup (May 2022): one UTF-8 CSV in a zip."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipeline.errors import SourceFormatError
+from pipeline.fetch import Located, extract_zip
+from pipeline.paths import Paths
+from pipeline.readers import Read
+from pipeline.readers.duckcsv import with_encoding_fallback
+from pipeline.rejects import Rejects
+from pipeline.sqlfiles import sql
+
+REQUIRED = ("pcds", "dointr", "doterm", "usertype", "oa11cd", "lsoa11cd", "msoa11cd", "ladcd", "lsoa11nm", "ladnm")
+
+
+def read_ons_lookup(con: duckdb.DuckDBPyConnection, located: Located, paths: Paths) -> Read:
+    """Load the lookup into temp table ``ons_lookup``; return (table, rows in, rejects)."""
+    if located.path.suffix.lower() == ".zip":
+        folder = extract_zip(located.path, paths.raw / "_extracted", label=located.label)
+        csvs = sorted(folder.rglob("*.csv"))
+        if len(csvs) != 1:
+            raise SourceFormatError(located.label, f"expected one CSV in the archive, found {len(csvs)}")
+        csv_path, label = csvs[0], f"{located.label}!{csvs[0].relative_to(folder)}"
+    else:
+        csv_path, label = located.path, located.label
+    header = with_encoding_fallback(lambda enc: [r[0] for r in con.execute(
+        "DESCRIBE SELECT * FROM read_csv($file, header = true, all_varchar = true, delim = ',', encoding = $enc)",
+        {"file": str(csv_path), "enc": enc}).fetchall()], label)
+    for column in REQUIRED:
+        if column not in header:
+            raise SourceFormatError(label, f"required column is missing (header has: {', '.join(header)})", row=1, field=column)
+    with_encoding_fallback(lambda enc: con.execute(
+        "CREATE OR REPLACE TEMP TABLE ons_lookup_checked AS " + sql("ons_lookup_checked"),
+        {"file": str(csv_path), "encoding": enc}), label)
+
+    rejects = Rejects()
+    rejects.extend_from(con, """
+        SELECT $label, row_number, problem_field, problem_value, problem, 'invalid'
+        FROM ons_lookup_checked WHERE problem IS NOT NULL""", {"label": label})
+    rejects.extend_from(con, """
+        SELECT $label, row_number, 'pcds', postcode, 'duplicate postcode (first copy kept)', 'duplicate'
+        FROM ons_lookup_checked WHERE problem IS NULL AND copy_number > 1""", {"label": label})
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE ons_lookup AS
+        SELECT postcode, doterm IS NULL AS is_live, dointr, doterm, usertype, oa11cd, lsoa11cd, msoa11cd,
+               ladcd, lsoa11nm, ladnm, row_number AS source_row
+        FROM ons_lookup_checked WHERE problem IS NULL AND copy_number = 1""")
+    rows_in = con.execute("SELECT count(*) FROM ons_lookup_checked").fetchone()[0]
+    con.execute("DROP TABLE ons_lookup_checked")
+    return Read("ons_lookup", rows_in, rejects, primary=(label,))

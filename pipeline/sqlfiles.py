@@ -1,0 +1,31 @@
+"""Load the method's SQL from ``pipeline/sql/*.sql``.
+
+Inputs reach the SQL as named views (``register_parquet``), values as ``$name``
+parameters, so each file reads like the step of the method it implements.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+
+@cache
+def sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def register_parquet(con: duckdb.DuckDBPyConnection, view: str, path: Path | str) -> None:
+    """Expose one Parquet file (or a folder of partition files) as a view named ``view``."""
+    path = Path(path)
+    pattern = str(path / "*.parquet") if path.is_dir() else str(path)
+    con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS SELECT * FROM read_parquet({quote(pattern)}, union_by_name = true)')
+
+
+def quote(text: str) -> str:
+    """A SQL string literal (views cannot take prepared parameters)."""
+    return "'" + text.replace("'", "''") + "'"

@@ -1,0 +1,98 @@
+"""Write tables atomically: Parquet to a temporary name in the same folder, fsync, rename.
+
+A run killed half-way leaves the previous file in place and readable; two runs writing the
+same table at once each rename a complete file, so the survivor is always whole. Sources
+and licence lines travel inside each file as Parquet key-value metadata (``diz:sources``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipeline.registry import SOURCES, licence_lines
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    rows: int
+    columns: list[tuple[str, str]] = field(default_factory=list)
+
+
+def provenance(source_keys: list[str] | tuple[str, ...], notes: str | None = None) -> dict:
+    """Sources, releases and licence lines of a table, as stored with it."""
+    record: dict = {
+        "sources": [{k: v for k, v in SOURCES[key].as_record().items() if k != "notes"} for key in source_keys],
+        "licence": licence_lines(source_keys),
+    }
+    if notes:
+        record["notes"] = notes
+    return record
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_atomically(tmp: Path, dest: Path) -> None:
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, dest)
+    _fsync_dir(dest.parent)
+
+
+def write_parquet(con: duckdb.DuckDBPyConnection, query: str, dest: Path, *, source_keys: list[str] | tuple[str, ...],
+                  params: dict | None = None, notes: str | None = None) -> Written:
+    """Run ``query`` and write its result to ``dest`` atomically, with provenance metadata.
+
+    The query must fix its own row order (ORDER BY) so a re-run writes the same bytes.
+    Geometry columns should carry their CRS (``ST_SetCRS``) so the GeoParquet metadata
+    names it.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    meta = json.dumps(provenance(source_keys, notes), ensure_ascii=False, sort_keys=True).replace("'", "''")
+    try:
+        con.execute(
+            f"COPY ({query}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000, "
+            f"KV_METADATA {{'diz:sources': '{meta}'}})",
+            params or {},
+        )
+        replace_atomically(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    rows = con.execute("SELECT count(*) FROM read_parquet($p)", {"p": str(dest)}).fetchone()[0]
+    columns = [(r[0], r[1]) for r in con.execute("DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(dest)}).fetchall()]
+    return Written(dest, rows, columns)
+
+
+def write_text(dest: Path, text: str | bytes) -> Path:
+    """Write a text or binary file atomically (maps, markdown, JSON sidecars)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    try:
+        if isinstance(text, bytes):
+            tmp.write_bytes(text)
+        else:
+            tmp.write_text(text, encoding="utf-8")
+        replace_atomically(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return dest
+
+
+def read_provenance(path: Path) -> dict:
+    import pyarrow.parquet as pq
+
+    meta = pq.read_metadata(path).metadata or {}
+    raw = meta.get(b"diz:sources")
+    return json.loads(raw) if raw else {}

@@ -1,0 +1,119 @@
+"""Code-Point Open, the ONS lookup and the study-area postcodes table, on small built files."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.errors import SourceFormatError
+from pipeline.fetch import locate
+from pipeline.ingest.boundaries import build_lsoa_boundaries
+from pipeline.ingest.postcodes import build_codepoint_open, build_ons_postcode_lookup, build_postcodes
+from pipeline.registry import CODEPOINT_OPEN
+from pipeline.readers.codepoint import read_codepoint
+from tests.builders import codepoint_line, codepoint_zip, geojson, lookup_zip, square
+
+
+def _rejects(result):
+    return {(r[1], r[2], r[4]) for r in result.rejects.rows}
+
+
+def test_codepoint_rejects_unpositioned_malformed_and_duplicate_postcodes_with_row_numbers(con, paths):
+    codepoint_zip(paths.raw / "codepo_gb.zip", {
+        "cm": [codepoint_line("CM20 1AA", 544000, 210000),
+               codepoint_line("CM20 1AB", 0, 0, pq=90),
+               codepoint_line("CM20 1A", 544010, 210010),  # inward code cut short
+               codepoint_line("CM20 1AA", 544000, 210000)],
+        "en": [codepoint_line("EN11 8EP", 537000, 209000, lad="E07000095"),
+               codepoint_line("EN11 8EQ", 9_999_999, 209000, lad="E07000095")],
+    })
+    result = build_codepoint_open(con, paths)
+    assert (result.rows_in, result.rows_kept, result.rows_rejected) == (6, 2, 4)
+    assert _rejects(result) == {
+        (2, "Eastings", "no position (0,0): Code-Point gives no coordinates for this postcode"),
+        (3, "Postcode", "malformed postcode"),
+        (4, "Postcode", "duplicate postcode (first copy kept)"),
+        (2, "Eastings", "easting outside Great Britain (1-700000 m)"),
+    }
+    files = {r[0] for r in result.rejects.rows}
+    assert files == {"data/raw/codepo_gb.zip!Data/CSV/cm.csv", "data/raw/codepo_gb.zip!Data/CSV/en.csv"}
+
+
+def test_codepoint_row_with_extra_field_names_file_and_row(con, paths):
+    codepoint_zip(paths.raw / "codepo_gb.zip", {"cm": [codepoint_line("CM20 1AA", 544000, 210000),
+                                                       codepoint_line("CM20 1AB", 544000, 210000) + ',"extra"']})
+    with pytest.raises(SourceFormatError) as err:
+        read_codepoint(con, locate(CODEPOINT_OPEN, paths, download=False), paths)
+    assert "codepo_gb.zip" in str(err.value) and err.value.row == 2
+
+
+def test_codepoint_with_changed_column_layout_is_refused(con, paths):
+    import zipfile
+
+    with zipfile.ZipFile(paths.raw / "codepo_gb.zip", "w") as zf:
+        zf.writestr("Doc/Code-Point_Open_Column_Headers.csv", "PC,PQ,EA,NO,CY\nPostcode,PQ,E,N,C\n")
+        zf.writestr("Data/CSV/cm.csv", codepoint_line("CM20 1AA", 544000, 210000) + "\r\n")
+    with pytest.raises(SourceFormatError, match="column layout changed"):
+        read_codepoint(con, locate(CODEPOINT_OPEN, paths, download=False), paths)
+
+
+def test_lookup_missing_required_column_is_an_error_naming_the_column(con, paths):
+    lookup_zip(paths.raw / "PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.zip", [{"pcds": "CM20 1AA"}],
+               header="pcd7,pcd8,pcds,dointr,doterm,usertype,oa11cd,msoa11cd,ladcd,lsoa11nm,msoa11nm,ladnm,ladnmw")
+    with pytest.raises(SourceFormatError) as err:
+        build_ons_postcode_lookup(con, paths)
+    assert err.value.field == "lsoa11cd" and err.value.row == 1
+    assert "data/raw/PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.zip!PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.csv" in str(err.value)
+
+
+def _harlow_sources(paths, lookup_rows):
+    codepoint_zip(paths.raw / "codepo_gb.zip", {"cm": [
+        codepoint_line("CM20 1AA", 544100, 210100),   # in the lookup
+        codepoint_line("CM20 1AB", 544200, 210200),   # newer than the lookup: point in polygon
+        codepoint_line("CM20 1AD", 544300, 210300),   # terminated in the lookup, live in Code-Point
+        codepoint_line("CM20 9ZZ", 560000, 230000),   # outside every polygon: unmatched
+        codepoint_line("CM19 5AA", 541000, 209000, lad="E07000072"),  # another district
+    ]})
+    lookup_zip(paths.raw / "PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.zip", lookup_rows)
+    geojson(paths.raw / "lsoa2011_E07000073.geojson",
+            [({"LSOA11CD": "E01021819", "LSOA11NM": "Harlow 006A"}, {"type": "Polygon", "coordinates": square(544000, 210000, 1000)})],
+            crs="urn:ogc:def:crs:EPSG::27700")
+
+
+def test_postcodes_take_lsoa_from_lookup_else_polygon_else_count_as_unmatched(con, paths):
+    _harlow_sources(paths, [
+        {"pcds": "CM20 1AA", "lsoa11cd": "E01021820"},
+        {"pcds": "CM20 1AD", "doterm": "202001", "lsoa11cd": "E01021821"},
+        {"pcds": "CM20 1ZZ", "doterm": "201001"},
+    ])
+    build_codepoint_open(con, paths)
+    build_ons_postcode_lookup(con, paths)
+    build_lsoa_boundaries(con, paths, ["E07000073"])
+    result = build_postcodes(con, paths, ["E07000073"])
+    rows = dict(con.execute(f"""SELECT postcode, [lsoa11cd, lsoa_method] FROM
+        read_parquet('{paths.table_path("postcodes", "E07000073")}')""").fetchall())
+    assert rows == {
+        "CM20 1AA": ["E01021820", "ons_lookup"],
+        "CM20 1AB": ["E01021819", "point_in_polygon"],
+        "CM20 1AD": ["E01021819", "point_in_polygon"],
+        "CM20 9ZZ": [None, "unmatched"],
+    }
+    assert (result.rows_in, result.rows_kept) == (4, 4)
+    assert result.counts["unmatched"] == 1
+    assert result.counts["lookup_terminated_rows_dropped"] == 2
+    assert result.counts["codepoint_postcodes_terminated_in_lookup"] == 1
+
+
+def test_postcodes_geometry_is_british_national_grid_with_wgs84_lat_lon(con, paths):
+    _harlow_sources(paths, [{"pcds": "CM20 1AA"}])
+    build_codepoint_open(con, paths)
+    build_ons_postcode_lookup(con, paths)
+    build_lsoa_boundaries(con, paths, ["E07000073"])
+    build_postcodes(con, paths, ["E07000073"])
+    import geopandas
+
+    frame = geopandas.read_parquet(paths.table_path("postcodes", "E07000073"))
+    assert frame.crs.to_epsg() == 27700
+    row = frame.set_index("postcode").loc["CM20 1AA"]
+    assert (row["geom"].x, row["geom"].y) == (544100, 210100)
+    # Harlow is at about 51.77 N, 0.10 E: lat/lon not swapped.
+    assert 51.7 < row["lat"] < 51.9 and 0.0 < row["lon"] < 0.2
