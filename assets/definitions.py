@@ -10,11 +10,13 @@ import os
 
 import dagster as dg
 
+from assets.analysis import index, places
 from assets.ingest import areas, boundaries, broadband, gp, postcodes
 from assets.jobs import JOBS
 from assets.resources import DuckDBResource, SettingsResource, StorageResource
 
 INGEST = [postcodes, boundaries, areas, broadband, gp]
+ANALYSIS = [index, places]
 
 RESOURCES = {
     "local": {
@@ -41,8 +43,9 @@ def build_definitions(deployment: str | None = None) -> dg.Definitions:
     if executor not in EXECUTORS:
         raise ValueError(f"DIZ_EXECUTOR must be one of {sorted(EXECUTORS)}, got {executor!r}")
     return dg.Definitions(
-        assets=dg.load_assets_from_modules(INGEST, group_name="ingest"),
-        asset_checks=dg.load_asset_checks_from_modules(INGEST),
+        assets=[*dg.load_assets_from_modules(INGEST, group_name="ingest"),
+                *dg.load_assets_from_modules(ANALYSIS, group_name="analysis")],
+        asset_checks=dg.load_asset_checks_from_modules(INGEST + ANALYSIS),
         jobs=JOBS,
         resources=RESOURCES[deployment],
         executor=EXECUTORS[executor],

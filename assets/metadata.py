@@ -73,3 +73,14 @@ def table_metadata(result: TableResult, con: duckdb.DuckDBPyConnection) -> dict:
     for key, value in result.counts.items():
         meta[key] = _plain(value)
     return meta
+
+
+def materialize_each(results: list[TableResult], con: duckdb.DuckDBPyConnection):
+    """One MaterializeResult per table a multi-asset step wrote."""
+    for result in results:
+        yield dg.MaterializeResult(asset_key=result.name, metadata=table_metadata(result, con))
+
+
+def specs(deps: list, kinds: set[str], **descriptions: str) -> list[dg.AssetSpec]:
+    """AssetSpecs for a multi-asset step whose outputs share their upstream dependencies."""
+    return [dg.AssetSpec(key, deps=deps, kinds=kinds, description=text) for key, text in descriptions.items()]

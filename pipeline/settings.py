@@ -28,6 +28,8 @@ class Settings:
     sensitivity_top_n: int = 20
     sensitivity_change: float = 0.20
     catchment_cap_m: float = 8000.0
+    readiness_weights: tuple[tuple[str, float], ...] = (
+        ("site_gigabit", 0.4), ("catchment_superfast", 0.2), ("catchment_gigabit", 0.2), ("catchment_index", 0.2))
     grid_m: int = 1000
     raster_m: int = 250
     lacking_below_pct: float = 100.0
@@ -46,6 +48,10 @@ class Settings:
             raise DizError(f"{self.config_path}: index.mode must be one of {INDEX_MODES}, got {self.index_mode!r}")
         if self.scaling_base not in SCALING_BASES:
             raise DizError(f"{self.config_path}: index.scaling_base must be one of {SCALING_BASES}, got {self.scaling_base!r}")
+        parts = {"site_gigabit", "catchment_superfast", "catchment_gigabit", "catchment_index"}
+        if {k for k, _ in self.readiness_weights} != parts or any(w < 0 for _, w in self.readiness_weights) \
+                or not sum(w for _, w in self.readiness_weights):
+            raise DizError(f"{self.config_path}: gp_readiness.weights needs non-negative weights for {sorted(parts)}")
         if self.grid_m % self.raster_m:
             raise DizError(f"{self.config_path}: fibre_gaps.grid_m must be a multiple of raster_m")
 
@@ -84,6 +90,8 @@ def load_settings(path: Path | str | None = None, *, lad_codes: list[str] | None
         sensitivity_top_n=int(sens.get("top_n", 20)),
         sensitivity_change=float(sens.get("weight_change", 0.20)),
         catchment_cap_m=float(gp.get("catchment_cap_m", 8000)),
+        readiness_weights=tuple((k, float(v)) for k, v in gp.get("weights", {
+            "site_gigabit": 0.4, "catchment_superfast": 0.2, "catchment_gigabit": 0.2, "catchment_index": 0.2}).items()),
         grid_m=int(gaps.get("grid_m", 1000)),
         raster_m=int(gaps.get("raster_m", 250)),
         lacking_below_pct=float(gaps.get("lacking_below_pct", 100)),

@@ -127,3 +127,18 @@ def ods_row(code: str, name: str, postcode: str, *, status: str = "A", setting: 
     values[0], values[1], values[4], values[9], values[10] = code, name, "1 HIGH STREET", postcode, "20040401"
     values[11], values[12], values[14], values[16], values[25] = close, status, parent, left, setting
     return ",".join(f'"{v}"' for v in values)
+
+
+def parquet_table(con, paths, name: str, query: str, partition: str | None = None) -> None:
+    """Write a small input table for an analysis step, as the ingest would (synthetic test input)."""
+    dest = paths.table_path(name, partition)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(f"COPY ({query}) TO '{dest}' (FORMAT parquet)")
+
+
+def bng_point(x: float, y: float) -> str:
+    return f"ST_SetCRS(ST_Point({x}, {y}), 'EPSG:27700')"
+
+
+def bng_square(x: float, y: float, size: float) -> str:
+    return f"ST_SetCRS(ST_MakeEnvelope({x}, {y}, {x + size}, {y + size}), 'EPSG:27700')"

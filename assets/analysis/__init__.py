@@ -1,0 +1,1 @@
+"""Analysis group: indicators, the exclusion index, hotspots, GP readiness and fibre gaps."""

@@ -1,0 +1,91 @@
+"""250 m GeoTIFFs for GIS users: the gigabit gap and the exclusion index, EPSG:27700.
+
+Cells outside the study area are nodata; inside it, the gap raster is 0 where no postcode
+lacks gigabit. Sources and licence lines are written as GeoTIFF tags.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import rasterio
+from rasterio.features import rasterize
+from rasterio.transform import from_origin
+from shapely import from_wkb
+
+from pipeline.analysis.fibre_gaps import SOURCE_KEYS as GAP_SOURCES
+from pipeline.analysis.indicators import SOURCE_KEYS as INDEX_SOURCES, register_inputs
+from pipeline.registry import licence_lines
+from pipeline.settings import Settings
+from pipeline.paths import Paths
+from pipeline.sqlfiles import sql
+from pipeline.store import replace_atomically
+
+NODATA = -9999.0
+
+
+def grid(con: duckdb.DuckDBPyConnection, res: int, snap: int) -> tuple[float, float, int, int]:
+    """(x_min, y_max, width, height) covering the study LSOAs, snapped outward to ``snap`` metres."""
+    x0, y0, x1, y1 = con.execute("""SELECT min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)), max(ST_YMax(geom))
+        FROM lsoa_boundaries WHERE lsoa11cd IN (SELECT lsoa11cd FROM lsoa_index)""").fetchone()
+    x_min, y_min = np.floor(x0 / snap) * snap, np.floor(y0 / snap) * snap
+    x_max, y_max = np.ceil(x1 / snap) * snap, np.ceil(y1 / snap) * snap
+    return float(x_min), float(y_max), int((x_max - x_min) // res), int((y_max - y_min) // res)
+
+
+def write_geotiff(dest: Path, data: np.ndarray, transform, *, description: str, source_keys, unit: str) -> Path:
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    profile = {"driver": "GTiff", "width": data.shape[1], "height": data.shape[0], "count": 1, "dtype": "float32",
+               "crs": "EPSG:27700", "transform": transform, "nodata": NODATA, "compress": "deflate",
+               "tiled": True, "blockxsize": 256, "blockysize": 256}
+    try:
+        with rasterio.open(tmp, "w", **profile) as out:
+            out.write(data.astype("float32"), 1)
+            out.set_band_description(1, description)
+            out.update_tags(DESCRIPTION=description, UNIT=unit, LICENCE=" ".join(licence_lines(source_keys)))
+        replace_atomically(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return dest
+
+
+def build_rasters(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict[str, Path]:
+    register_inputs(con, paths, ("postcodes", "broadband_coverage", "lsoa_index", "lsoa_boundaries"))
+    res = settings.raster_m
+    x_min, y_max, width, height = grid(con, res, settings.grid_m)
+    transform = from_origin(x_min, y_max, res, res)
+    lsoas = con.execute("""SELECT ST_AsWKB(b.geom), i.index_score FROM lsoa_boundaries b
+        JOIN lsoa_index i USING (lsoa11cd) ORDER BY b.lsoa11cd""").fetchall()
+    shapes = [(from_wkb(bytes(g)), v) for g, v in lsoas]
+    inside = rasterize([(g, 1) for g, _ in shapes], out_shape=(height, width), transform=transform, fill=0,
+                       dtype="uint8").astype(bool)
+    index = rasterize(shapes, out_shape=(height, width), transform=transform, fill=NODATA, dtype="float32")
+
+    con.execute("CREATE OR REPLACE TEMP TABLE gap_postcodes AS " + sql("fibre_gap_postcodes"),
+                {"lads": list(settings.lad_codes), "lacking": settings.lacking_below_pct,
+                 "served": settings.served_min_pct})
+    # Cells include their lower and left edges, like the 1 km grid, so each grid cell is
+    # exactly the sum of the raster cells inside it.
+    y_min = y_max - height * res
+    cells = con.execute("""SELECT floor((easting - $x) / $r)::INT AS col,
+                                  $h - 1 - floor((northing - $y) / $r)::INT AS row,
+                                  sum(est_without_gigabit) FROM gap_postcodes
+                           WHERE est_without_gigabit IS NOT NULL GROUP BY 1, 2""",
+                        {"x": x_min, "y": y_min, "r": res, "h": height}).fetchall()
+    gap = np.where(inside, 0.0, NODATA).astype("float32")
+    for col, row, value in cells:
+        if 0 <= row < height and 0 <= col < width:
+            gap[row, col] = value
+    unit = "premises" if con.execute("SELECT bool_and(premises_known) FROM gap_postcodes WHERE gigabit_pct IS NOT NULL"
+                                     ).fetchone()[0] else "postcode-equivalents"
+    return {
+        "gigabit_gap_250m": write_geotiff(
+            paths.processed / "gigabit_gap_250m.tif", gap, transform, source_keys=GAP_SOURCES, unit=unit,
+            description=f"Estimated {unit} without gigabit-capable broadband per {res} m cell"),
+        "exclusion_index_250m": write_geotiff(
+            paths.processed / "exclusion_index_250m.tif", index, transform, source_keys=INDEX_SOURCES, unit="index 0-10",
+            description=f"Digital exclusion index ({settings.index_mode} mode) of the LSOA covering each {res} m cell"),
+    }
