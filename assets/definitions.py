@@ -10,13 +10,13 @@ import os
 
 import dagster as dg
 
-from assets.analysis import index, places
-from assets.ingest import areas, boundaries, broadband, gp, postcodes
+from assets.analysis import connectivity as connectivity_analysis, index, places
+from assets.ingest import areas, boundaries, broadband, connectivity, gp, postcodes
 from assets.jobs import JOBS
 from assets.resources import DuckDBResource, SettingsResource, StorageResource
 
-INGEST = [postcodes, boundaries, areas, broadband, gp]
-ANALYSIS = [index, places]
+INGEST = [postcodes, boundaries, areas, broadband, gp, connectivity]
+ANALYSIS = [index, places, connectivity_analysis]
 
 RESOURCES = {
     "local": {

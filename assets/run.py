@@ -22,6 +22,13 @@ def partition_tags() -> dict[str, str]:
     return {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
 
 
+def root_cause(error) -> str:
+    """The first error below Dagster's wrappers: ours, naming the file and how to fix it."""
+    while error.cls_name and error.cls_name.startswith("Dagster") and getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error.message.strip()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--job", default="everything", help="job to run (everything, ingest, ...)")
@@ -43,7 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     for event in result.get_asset_check_evaluations():
         if not event.passed:
             failed_checks.append(f"{event.asset_key.to_user_string()}.{event.check_name} ({event.severity.value})")
+    failures = [(e.step_key, root_cause(e.event_specific_data.error))
+                for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     print(f"\nrun {result.run_id}: {'succeeded' if result.success else 'FAILED'} in {elapsed:.1f} s")
+    for step, message in failures:
+        print(f"FAILED {step}: {message}")
     print(f"materialised {len(set(materialised))} assets: {', '.join(sorted(set(materialised)))}")
     if failed_checks:
         print("checks not passed: " + "; ".join(sorted(failed_checks)))

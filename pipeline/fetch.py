@@ -74,7 +74,8 @@ def _candidates(paths: Paths, pattern: str) -> list[tuple[Path, str, str]]:
     for root, origin in roots:
         if not root.is_dir():
             continue
-        tries = [root / rel] if origin == "mirror" else [root / rel, root / rel.name]
+        # In data/raw a named file may sit at the top level; a pattern only matches in its own folder.
+        tries = [root / rel] if origin == "mirror" or "*" in rel.name else [root / rel, root / rel.name]
         for target in tries:
             if "*" in target.name:
                 hits = sorted(h for h in target.parent.glob(target.name) if h.is_file()) if target.parent.is_dir() else []
@@ -118,15 +119,23 @@ def locate_each(source: Source, paths: Paths) -> list[Located]:
     return [seen[name] for name in sorted(seen)]
 
 
+def require_each(source: Source, paths: Paths) -> list[Located]:
+    """``locate_each`` for a required source: no file at all is the usual 'not found' error."""
+    found = locate_each(source, paths)
+    if not found:
+        raise SourceMissingError(_missing_message(source, paths, None))
+    return found
+
+
 def _missing_message(source: Source, paths: Paths, lad11: str | None) -> str:
     names = [_expand(p, lad11) for p in source.files]
     mirror = str(paths.mirror) if paths.mirror else "not set"
     address = _expand(source.url, lad11) if source.url else source.page
-    how = "download it from" if source.url else "get it from the publisher's page"
+    how = "download it from that address" if source.url else "download it from the publisher's page above"
     return (
         f"{source.title} ({source.release}) not found. Looked for {', '.join(names)} in "
         f"{paths.raw} and in DIZ_SOURCE_MIRROR ({mirror}). Official address: {address}. "
-        f"To fix: {how} that address and put it at {paths.raw / PurePosixPath(names[0]).name}, "
+        f"To fix: {how} and put it at {paths.raw / PurePosixPath(names[0]).name}, "
         f"or set DIZ_SOURCE_MIRROR to a folder holding {names[0]}."
     )
 

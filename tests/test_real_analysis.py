@@ -81,3 +81,20 @@ def test_fibre_gap_outputs_say_distances_need_postcode_level_data(real_run):
     assert meta["gigabit_served_postcodes"] == 0 and "cannot be computed" in meta["note"]
     assert real_run.scalar(f"SELECT count(*) FROM {real_run.table('fibre_gap_cells')} "
                            "WHERE mean_distance_to_served_m IS NOT NULL") == 0
+
+
+def test_connectivity_series_has_one_row_per_district_indicator_and_snapshot(real_run):
+    table = real_run.table("district_connectivity_series")
+    assert real_run.scalar(f"SELECT count(*) - count(DISTINCT (area_code, indicator, snapshot)) FROM {table}") == 0
+    gigabit = real_run.sql(f"""SELECT area_code, min(snapshot), max(snapshot), count(*) FROM {table}
+                               WHERE indicator = 'gigabit_capable_pct' AND area_type = 'study district' GROUP BY 1""")
+    assert len(gigabit) == 5 and all(r[1] == "2021" and r[2] == "2026-01" for r in gigabit)
+    harlow = dict(real_run.sql(f"""SELECT snapshot, value FROM {table}
+                                   WHERE indicator = 'gigabit_capable_pct' AND area_code = 'E07000073'"""))
+    assert (harlow["2021"], harlow["2026-01"]) == (7.5, 90.9)
+
+
+def test_reconciliation_reports_every_district_for_july_2024(real_run):
+    rows = real_run.sql(f"SELECT lad_code, series_pct, derived_pct, difference_pp FROM {real_run.table('connectivity_reconciliation')}")
+    assert len(rows) == 5 and all(r[1] is not None and r[2] is not None for r in rows)
+    assert all(r[3] == pytest.approx(r[2] - r[1], abs=0.011) for r in rows)
