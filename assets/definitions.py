@@ -12,11 +12,13 @@ import dagster as dg
 
 from assets.analysis import connectivity as connectivity_analysis, index, places
 from assets.ingest import areas, boundaries, broadband, connectivity, gp, postcodes
+from assets.outputs import maps, tables
 from assets.jobs import JOBS
 from assets.resources import DuckDBResource, SettingsResource, StorageResource
 
 INGEST = [postcodes, boundaries, areas, broadband, gp, connectivity]
 ANALYSIS = [index, places, connectivity_analysis]
+OUTPUTS = [tables, maps]
 
 RESOURCES = {
     "local": {
@@ -44,8 +46,9 @@ def build_definitions(deployment: str | None = None) -> dg.Definitions:
         raise ValueError(f"DIZ_EXECUTOR must be one of {sorted(EXECUTORS)}, got {executor!r}")
     return dg.Definitions(
         assets=[*dg.load_assets_from_modules(INGEST, group_name="ingest"),
-                *dg.load_assets_from_modules(ANALYSIS, group_name="analysis")],
-        asset_checks=dg.load_asset_checks_from_modules(INGEST + ANALYSIS),
+                *dg.load_assets_from_modules(ANALYSIS, group_name="analysis"),
+                *dg.load_assets_from_modules(OUTPUTS, group_name="outputs")],
+        asset_checks=dg.load_asset_checks_from_modules(INGEST + ANALYSIS + OUTPUTS),
         jobs=JOBS,
         resources=RESOURCES[deployment],
         executor=EXECUTORS[executor],

@@ -38,6 +38,9 @@ def connect(database: str | Path = ":memory:", *, threads: int | None = None, me
         config["memory_limit"] = memory_limit
     con = duckdb.connect(str(database), read_only=read_only, config=config)
     con.load_extension(str(spatial_extension_path()))
-    con.execute("SET enable_progress_bar = false")
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:  # inside Jupyter DuckDB wants ipywidgets even to switch the bar off
+        pass
     con.execute(MACROS)
     return con

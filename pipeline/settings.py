@@ -30,6 +30,8 @@ class Settings:
     catchment_cap_m: float = 8000.0
     readiness_weights: tuple[tuple[str, float], ...] = (
         ("site_gigabit", 0.4), ("catchment_superfast", 0.2), ("catchment_gigabit", 0.2), ("catchment_index", 0.2))
+    inclusion_top_deciles: int = 2
+    inclusion_factor_share: float = 0.30
     grid_m: int = 1000
     raster_m: int = 250
     lacking_below_pct: float = 100.0
@@ -80,6 +82,7 @@ def load_settings(path: Path | str | None = None, *, lad_codes: list[str] | None
     sens = raw.get("sensitivity", {})
     gp = raw.get("gp_readiness", {})
     gaps = raw.get("fibre_gaps", {})
+    inclusion = raw.get("inclusion", {})
     series = raw.get("connectivity_series", {})
     return Settings(
         study_area_name=study.get("name", "Study area"),
@@ -92,6 +95,8 @@ def load_settings(path: Path | str | None = None, *, lad_codes: list[str] | None
         catchment_cap_m=float(gp.get("catchment_cap_m", 8000)),
         readiness_weights=tuple((k, float(v)) for k, v in gp.get("weights", {
             "site_gigabit": 0.4, "catchment_superfast": 0.2, "catchment_gigabit": 0.2, "catchment_index": 0.2}).items()),
+        inclusion_top_deciles=int(inclusion.get("top_index_deciles", 2)),
+        inclusion_factor_share=float(inclusion.get("factor_top_share", 0.30)),
         grid_m=int(gaps.get("grid_m", 1000)),
         raster_m=int(gaps.get("raster_m", 250)),
         lacking_below_pct=float(gaps.get("lacking_below_pct", 100)),

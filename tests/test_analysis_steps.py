@@ -46,6 +46,7 @@ def _places(con, paths, coverage):
           list_size_applies_to, easting, northing, lat, lon)""")
     parquet_table(con, paths, "postcodes", f"""
         SELECT postcode, 'X' AS lsoa11cd, 'E07000073' AS lad_code, usertype, e AS easting, 0.0 AS northing,
+               49.77 AS lat, -7.56 + e / 70000 AS lon,
                ST_SetCRS(ST_Point(e, 0), 'EPSG:27700') AS geom
         FROM (VALUES ('AA1 1AA', '0', 0.0), ('AA1 1AB', '0', 1000.0), ('AA1 1AD', '0', 4000.0),
                      ('AA1 1AE', '1', 3000.0), ('AA1 1AF', '0', 20000.0)) t(postcode, usertype, e)""", partition="E07000073")

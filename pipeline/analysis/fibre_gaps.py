@@ -41,12 +41,13 @@ def build_fibre_gaps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
                  "served": settings.served_min_pct})
     counts = nearest_served(con)
     lacking, resolutions = con.execute("""SELECT count(*) FILTER (lacks_gigabit),
-        string_agg(DISTINCT resolution, ', ' ORDER BY resolution) FROM gap_postcodes""").fetchone()
+        string_agg(DISTINCT replace(resolution, '_', '-'), ', ' ORDER BY 1) FILTER (resolution <> 'none')
+        FROM gap_postcodes""").fetchone()
     note = None
     if not counts["gigabit_served_postcodes"]:
-        note = (f"No postcode reaches the served threshold ({settings.served_min_pct:g}% of premises) at the "
-                f"resolution available ({resolutions}): distances to a gigabit-served postcode cannot be computed "
-                "and are left empty. Postcode-level Ofcom data would supply them.")
+        note = (f"No postcode reaches the served threshold ({settings.served_min_pct:g}% of premises) with the "
+                f"{resolutions} figures available, so distances to a gigabit-served postcode cannot be computed "
+                "and are left empty. Ofcom's postcode-level file would supply them.")
     counts |= {"postcodes_lacking_gigabit": lacking, "broadband_resolutions": resolutions,
                "lacking_below_pct": settings.lacking_below_pct, "served_min_pct": settings.served_min_pct}
     if note:

@@ -123,7 +123,7 @@ SELECT o.lsoa11cd, i.lsoa11nm, o.lad_code, i.lad_name, w.* EXCLUDE (lsoa11cd),
        rank() OVER (ORDER BY o.index_score DESC) AS index_rank,
        ntile(10) OVER (ORDER BY o.index_score DESC, o.lsoa11cd) AS index_decile,
        $mode AS index_mode, $base AS scaling_base, o.missing_indicators,
-       v.* EXCLUDE (lsoa11cd),
+       v.* EXCLUDE (lsoa11cd) REPLACE (""" + ", ".join(f"v.{i}::INTEGER AS {i}" for i in SHOWN if i.endswith("_rank")) + """),
        c.residents AS residents_2021,
        b.broadband_resolution, b.broadband_release
 FROM one o

@@ -2,7 +2,7 @@
 -- availability is below $lacking % of premises; premises without gigabit are estimated as
 -- premises x (100 - gigabit %) / 100, counting each postcode as one "postcode-equivalent"
 -- where the source has no premises counts (postcode-district and local-authority figures).
-SELECT p.postcode, p.lsoa11cd, p.lad_code, p.easting, p.northing, p.geom,
+SELECT p.postcode, p.lsoa11cd, p.lad_code, p.easting, p.northing, p.lat, p.lon, p.geom,
        b.resolution, b.release, b.gigabit_pct, b.all_premises,
        b.gigabit_pct < $lacking                                           AS lacks_gigabit,
        b.gigabit_pct >= $served                                           AS gigabit_served,

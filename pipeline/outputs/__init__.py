@@ -1,0 +1,1 @@
+"""Outputs for people: planner maps, the bid-writer evidence pack, headlines and charts."""

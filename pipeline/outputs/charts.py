@@ -1,0 +1,110 @@
+"""Connectivity over time, as slide-sized charts (PNG and SVG) with source and licence on each.
+
+Written without timestamps (SVG ``Date`` empty, fixed hash salt), so a re-run writes the same files.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import duckdb
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+
+from pipeline.registry import ONS_LOCAL_INDICATORS, licence_lines  # noqa: E402
+from pipeline.store import replace_atomically  # noqa: E402
+
+SLIDE = (13.33, 7.5)  # inches: a 16:9 slide
+DPI = 150
+DISTRICT_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
+ENGLAND = "E92000001"
+STYLE = {"font.size": 14, "axes.titlesize": 20, "axes.labelsize": 15, "legend.fontsize": 13,
+         "xtick.labelsize": 13, "ytick.labelsize": 13, "svg.hashsalt": "diz", "svg.fonttype": "none"}
+
+
+def _series(con: duckdb.DuckDBPyConnection, indicator: str) -> dict[tuple[str, str, str], list[tuple]]:
+    rows = con.execute("""SELECT area_code, area_name, area_type, snapshot_date, value, snapshot
+                          FROM district_connectivity_series
+                          WHERE indicator = $i AND (area_type = 'study district' OR area_code = $england)
+                          ORDER BY area_type DESC, area_name, snapshot_date""",
+                       {"i": indicator, "england": ENGLAND}).fetchall()
+    out: dict[tuple[str, str, str], list[tuple]] = {}
+    for code, name, kind, date, value, snapshot in rows:
+        out.setdefault((code, name, kind), []).append((date, value, snapshot))
+    return out
+
+
+def _plot(ax, series: dict, unit: str) -> None:
+    for i, ((code, name, kind), points) in enumerate(series.items()):
+        dates, values = [p[0] for p in points], [p[1] for p in points]
+        latest = f"{values[-1]:.1f}%"
+        if kind == "comparator":
+            ax.plot(dates, values, color="black", linestyle="--", linewidth=2.5, marker="s", markersize=5,
+                    label=f"{name} ({latest})", zorder=3)
+        else:
+            ax.plot(dates, values, color=DISTRICT_COLOURS[i % len(DISTRICT_COLOURS)], linewidth=2.5, marker="o",
+                    markersize=6, label=f"{name} ({latest})")
+    ax.set_ylabel(unit)
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.grid(True, alpha=0.3)
+
+
+def _footer(fig, notes: list[str]) -> None:
+    text = ("Source: Ofcom Connected Nations, as republished by ONS (Explore local statistics); "
+            "snapshot dates from the published metadata (see docs/METHOD.md). " + " ".join(notes) + " "
+            + " ".join(licence_lines([ONS_LOCAL_INDICATORS.key])))
+    fig.text(0.01, 0.01, "\n".join(textwrap.wrap(text, 165)), fontsize=10, color="#444", va="bottom")
+
+
+def _save(fig, folder: Path, name: str) -> list[Path]:
+    written = []
+    for ext, extra in (("png", {"dpi": DPI, "metadata": {"Software": None}}), ("svg", {"metadata": {"Date": None}})):
+        dest = folder / f"{name}.{ext}"
+        tmp = dest.with_name(f".{dest.name}.tmp")
+        fig.savefig(tmp, format=ext, **extra)
+        replace_atomically(tmp, dest)
+        written.append(dest)
+    plt.close(fig)
+    return written
+
+
+def build_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, list[str]]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[str, list[str]] = {}
+    year_only = "Points for 2021 have no stated month and are plotted at mid-2021."
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=SLIDE)
+        _plot(ax, _series(con, "gigabit_capable_pct"), "% of premises")
+        ax.set_ylim(0, 100)
+        ax.set_title("Gigabit-capable broadband by district, with England")
+        ax.legend(loc="lower right", title="Latest value")
+        fig.subplots_adjust(bottom=0.17, top=0.92, left=0.07, right=0.98)
+        _footer(fig, [year_only])
+        out["gigabit_over_time"] = [str(p) for p in _save(fig, folder, "gigabit_over_time")]
+
+        fig, ax = plt.subplots(figsize=SLIDE)
+        _plot(ax, _series(con, "premises_below_30_pct"), "% of premises")
+        ax.set_ylim(bottom=0)
+        ax.set_title("Premises without a service above 30 Mbit/s, by district, with England")
+        ax.legend(loc="upper right", title="Latest value")
+        fig.subplots_adjust(bottom=0.17, top=0.92, left=0.07, right=0.98)
+        _footer(fig, [])
+        out["premises_below_30_over_time"] = [str(p) for p in _save(fig, folder, "premises_below_30_over_time")]
+
+        fig, axes = plt.subplots(1, 2, figsize=SLIDE, sharey=True)
+        for ax, indicator, title in ((axes[0], "coverage_4g_area_pct", "4G"), (axes[1], "coverage_5g_area_pct", "5G")):
+            _plot(ax, _series(con, indicator), "% of land area (outdoor, at least one operator)")
+            ax.set_title(f"{title} coverage")
+            ax.legend(loc="lower right", fontsize=11, title="Latest value", title_fontsize=11)
+        axes[1].set_ylabel("")
+        axes[0].set_ylim(0, 101)
+        fig.suptitle("Mobile coverage by district, with England", fontsize=20)
+        fig.subplots_adjust(bottom=0.17, top=0.86, left=0.07, right=0.98, wspace=0.08)
+        _footer(fig, [year_only])
+        out["mobile_coverage_over_time"] = [str(p) for p in _save(fig, folder, "mobile_coverage_over_time")]
+    return out

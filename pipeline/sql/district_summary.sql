@@ -1,0 +1,42 @@
+-- Key figures per study district, and for the study area as a whole (lad_code 'ALL').
+-- Broadband shares are estimated % of premises without the service: premises-weighted where the
+-- source has premises counts, otherwise the unweighted mean over the district's postcodes.
+WITH bb AS (
+    SELECT lad_code, count(*) AS postcodes,
+           count(*) FILTER (resolution <> 'none') AS postcodes_with_coverage,
+           sum(coalesce(all_premises, 1) * (100 - sfbb_pct)) / sum(coalesce(all_premises, 1)) FILTER (sfbb_pct IS NOT NULL) AS pct_no_superfast,
+           sum(coalesce(all_premises, 1) * (100 - gigabit_pct)) / sum(coalesce(all_premises, 1)) FILTER (gigabit_pct IS NOT NULL) AS pct_no_gigabit,
+           mode(resolution) FILTER (resolution <> 'none') AS broadband_resolution,
+           string_agg(DISTINCT release, ', ' ORDER BY release) AS broadband_release
+    FROM broadband_coverage GROUP BY GROUPING SETS ((lad_code), ())
+),
+lsoa AS (
+    SELECT i.lad_code, count(*) AS lsoas, sum(i.residents_2021)::BIGINT AS residents_2021,
+           count(*) FILTER (i.index_decile = 1) AS lsoas_in_top_index_decile,
+           count(*) FILTER (h.hotspot_class LIKE 'hot%') AS hotspot_lsoas,
+           count(*) FILTER (h.hotspot_class IN ('hot spot (95%)', 'hot spot (99%)')) AS hotspot_lsoas_95,
+           round(avg(i.index_score), 2) AS mean_index
+    FROM lsoa_index i JOIN hotspots h USING (lsoa11cd) GROUP BY GROUPING SETS ((i.lad_code), ())
+),
+gp AS (
+    SELECT lad_code, count(*) AS gp_sites, count(*) FILTER (site_type = 'practice') AS gp_practices,
+           count(*) FILTER (site_gigabit_pct < $lacking) AS gp_sites_without_gigabit,
+           count(*) FILTER (site_gigabit_pct IS NULL) AS gp_sites_without_data,
+           round(avg(site_gigabit_pct), 1) AS gp_sites_mean_gigabit_pct
+    FROM gp_readiness GROUP BY GROUPING SETS ((lad_code), ())
+),
+names AS (
+    SELECT DISTINCT lad_code, lad_name FROM lsoa_index
+)
+SELECT coalesce(bb.lad_code, 'ALL') AS lad_code,
+       coalesce(n.lad_name, $area_name) AS area_name,
+       l.residents_2021, bb.postcodes, bb.postcodes_with_coverage,
+       round(bb.pct_no_superfast, 1) AS pct_no_superfast, round(bb.pct_no_gigabit, 1) AS pct_no_gigabit,
+       bb.broadband_resolution, bb.broadband_release,
+       l.lsoas, l.lsoas_in_top_index_decile, l.hotspot_lsoas, l.hotspot_lsoas_95, l.mean_index,
+       g.gp_sites, g.gp_practices, g.gp_sites_without_gigabit, g.gp_sites_without_data, g.gp_sites_mean_gigabit_pct
+FROM bb
+LEFT JOIN lsoa l ON l.lad_code IS NOT DISTINCT FROM bb.lad_code
+LEFT JOIN gp g ON g.lad_code IS NOT DISTINCT FROM bb.lad_code
+LEFT JOIN names n ON n.lad_code = bb.lad_code
+ORDER BY bb.lad_code IS NULL, area_name
