@@ -19,7 +19,7 @@ import duckdb
 
 from pipeline.errors import CatalogBusyError
 from pipeline.paths import Paths
-from pipeline.store import read_provenance
+from pipeline.store import read_provenance, temp_path
 
 LOCK_WAIT_S = 60.0
 
@@ -77,8 +77,8 @@ def refresh(paths: Paths) -> Path:
     """Rebuild the catalog from the Parquet files present now."""
     processed = paths.processed
     processed.mkdir(parents=True, exist_ok=True)
-    with locked(processed / ".catalog.lock"):
-        tmp = processed / f".diz.duckdb.tmp-{os.getpid()}"
+    with locked(processed / ".catalog.lock", wait_s=LOCK_WAIT_S):
+        tmp = temp_path(paths.catalog)
         tmp.unlink(missing_ok=True)
         con = duckdb.connect(str(tmp))
         try:

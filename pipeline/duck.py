@@ -44,3 +44,15 @@ def connect(database: str | Path = ":memory:", *, threads: int | None = None, me
         pass
     con.execute(MACROS)
     return con
+
+
+def exact(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Run this connection's work on one thread.
+
+    Parallel aggregation adds floating-point numbers in a different order on each run, which
+    changes the last bits of sums and averages; on one thread the order follows the (ordered)
+    input, so a re-run writes byte-identical files. Used by the analysis and output steps,
+    whose tables are small.
+    """
+    con.execute("SET threads = 1")
+    return con

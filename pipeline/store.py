@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,30 @@ def provenance(source_keys: list[str] | tuple[str, ...], notes: str | None = Non
     return record
 
 
+def temp_path(dest: Path) -> Path:
+    """A temporary name beside ``dest`` private to this process.
+
+    Temporary files left by a killed run (its process gone) are removed first; another live
+    run's temporary file is left alone.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    for stale in dest.parent.glob(f".{dest.name}.tmp-*"):  # also DuckDB's "<name>.wal" beside a temp catalog
+        pid = re.match(r"\d+", stale.name[len(dest.name) + 6:])
+        if pid and not _alive(int(pid.group())):
+            stale.unlink(missing_ok=True)
+    return dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -58,8 +83,7 @@ def write_parquet(con: duckdb.DuckDBPyConnection, query: str, dest: Path, *, sou
     Geometry columns should carry their CRS (``ST_SetCRS``) so the GeoParquet metadata
     names it.
     """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    tmp = temp_path(dest)
     meta = json.dumps(provenance(source_keys, notes), ensure_ascii=False, sort_keys=True).replace("'", "''")
     try:
         con.execute(
@@ -77,8 +101,7 @@ def write_parquet(con: duckdb.DuckDBPyConnection, query: str, dest: Path, *, sou
 
 def write_text(dest: Path, text: str | bytes) -> Path:
     """Write a text or binary file atomically (maps, markdown, JSON sidecars)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    tmp = temp_path(dest)
     try:
         if isinstance(text, bytes):
             tmp.write_bytes(text)

@@ -92,8 +92,11 @@ class Browser:
                 break
 
     # --- what a person does -------------------------------------------------------------
-    def open(self, path: Path, settle: float = 2.0) -> None:
+    def open(self, path: Path, settle: float = 2.0, before_load: str | None = None) -> None:
+        """Load a page; ``before_load`` is JavaScript run before the page's own scripts."""
         self.events.clear()
+        if before_load:
+            self.call("Page.addScriptToEvaluateOnNewDocument", session=True, source=before_load)
         self.call("Page.navigate", session=True, url=path.resolve().as_uri())
         self.wait(settle)
 

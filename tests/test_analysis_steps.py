@@ -44,7 +44,7 @@ def _places(con, paths, coverage):
             ('P2', 'practice', 'P2', 'EAST SURGERY', 'AA1 1AD', 'E07000073', 'X', 'PCN', 200, 'practice', 4000.0, 0.0, 51.0, 0.1))
         t(site_code, site_type, practice_code, name, postcode, lad_code, lsoa11cd, pcn_name, list_size,
           list_size_applies_to, easting, northing, lat, lon)""")
-    parquet_table(con, paths, "postcodes", f"""
+    parquet_table(con, paths, "postcodes", """
         SELECT postcode, 'X' AS lsoa11cd, 'E07000073' AS lad_code, usertype, e AS easting, 0.0 AS northing,
                49.77 AS lat, -7.56 + e / 70000 AS lon,
                ST_SetCRS(ST_Point(e, 0), 'EPSG:27700') AS geom

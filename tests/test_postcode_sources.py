@@ -2,67 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 
-from pipeline.errors import SourceFormatError
-from pipeline.fetch import locate
 from pipeline.ingest.boundaries import build_lsoa_boundaries
 from pipeline.ingest.postcodes import build_codepoint_open, build_ons_postcode_lookup, build_postcodes
-from pipeline.registry import CODEPOINT_OPEN
-from pipeline.readers.codepoint import read_codepoint
 from tests.builders import codepoint_line, codepoint_zip, geojson, lookup_zip, square
 
 
 def _rejects(result):
     return {(r[1], r[2], r[4]) for r in result.rejects.rows}
-
-
-def test_codepoint_rejects_unpositioned_malformed_and_duplicate_postcodes_with_row_numbers(con, paths):
-    codepoint_zip(paths.raw / "codepo_gb.zip", {
-        "cm": [codepoint_line("CM20 1AA", 544000, 210000),
-               codepoint_line("CM20 1AB", 0, 0, pq=90),
-               codepoint_line("CM20 1A", 544010, 210010),  # inward code cut short
-               codepoint_line("CM20 1AA", 544000, 210000)],
-        "en": [codepoint_line("EN11 8EP", 537000, 209000, lad="E07000095"),
-               codepoint_line("EN11 8EQ", 9_999_999, 209000, lad="E07000095")],
-    })
-    result = build_codepoint_open(con, paths)
-    assert (result.rows_in, result.rows_kept, result.rows_rejected) == (6, 2, 4)
-    assert _rejects(result) == {
-        (2, "Eastings", "no position (0,0): Code-Point gives no coordinates for this postcode"),
-        (3, "Postcode", "malformed postcode"),
-        (4, "Postcode", "duplicate postcode (first copy kept)"),
-        (2, "Eastings", "easting outside Great Britain (1-700000 m)"),
-    }
-    files = {r[0] for r in result.rejects.rows}
-    assert files == {"data/raw/codepo_gb.zip!Data/CSV/cm.csv", "data/raw/codepo_gb.zip!Data/CSV/en.csv"}
-
-
-def test_codepoint_row_with_extra_field_names_file_and_row(con, paths):
-    codepoint_zip(paths.raw / "codepo_gb.zip", {"cm": [codepoint_line("CM20 1AA", 544000, 210000),
-                                                       codepoint_line("CM20 1AB", 544000, 210000) + ',"extra"']})
-    with pytest.raises(SourceFormatError) as err:
-        read_codepoint(con, locate(CODEPOINT_OPEN, paths, download=False), paths)
-    assert "codepo_gb.zip" in str(err.value) and err.value.row == 2
-
-
-def test_codepoint_with_changed_column_layout_is_refused(con, paths):
-    import zipfile
-
-    with zipfile.ZipFile(paths.raw / "codepo_gb.zip", "w") as zf:
-        zf.writestr("Doc/Code-Point_Open_Column_Headers.csv", "PC,PQ,EA,NO,CY\nPostcode,PQ,E,N,C\n")
-        zf.writestr("Data/CSV/cm.csv", codepoint_line("CM20 1AA", 544000, 210000) + "\r\n")
-    with pytest.raises(SourceFormatError, match="column layout changed"):
-        read_codepoint(con, locate(CODEPOINT_OPEN, paths, download=False), paths)
-
-
-def test_lookup_missing_required_column_is_an_error_naming_the_column(con, paths):
-    lookup_zip(paths.raw / "PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.zip", [{"pcds": "CM20 1AA"}],
-               header="pcd7,pcd8,pcds,dointr,doterm,usertype,oa11cd,msoa11cd,ladcd,lsoa11nm,msoa11nm,ladnm,ladnmw")
-    with pytest.raises(SourceFormatError) as err:
-        build_ons_postcode_lookup(con, paths)
-    assert err.value.field == "lsoa11cd" and err.value.row == 1
-    assert "data/raw/PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.zip!PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.csv" in str(err.value)
 
 
 def _harlow_sources(paths, lookup_rows):

@@ -11,6 +11,7 @@ from pipeline.registry import ONS_LOCAL_INDICATORS, OFCOM_POSTCODE_COVERAGE, OFC
 from pipeline.rejects import Rejects
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
+from pipeline.duck import exact
 from pipeline.store import write_parquet
 
 SOURCE_KEYS = (ONS_LOCAL_INDICATORS.key, OFCOM_POSTCODE_COVERAGE.key, OFCOM_POSTCODE_DISTRICT.key)
@@ -18,6 +19,7 @@ SOURCE_KEYS = (ONS_LOCAL_INDICATORS.key, OFCOM_POSTCODE_COVERAGE.key, OFCOM_POST
 
 def reconcile(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[dict]:
     """Rows of the reconciliation for the configured snapshot (see connectivity_reconciliation.sql)."""
+    exact(con)
     register_inputs(con, paths, ("district_connectivity_series", "broadband_coverage"))
     rel = con.execute(sql("connectivity_reconciliation"), {"snapshot": settings.reconciliation_snapshot,
                                                             "threshold": settings.reconciliation_warn_pp,

@@ -12,6 +12,7 @@ from pipeline.registry import (CODEPOINT_OPEN, OFCOM_LA_COVERAGE, OFCOM_POSTCODE
 from pipeline.rejects import Rejects
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
+from pipeline.duck import exact
 from pipeline.store import write_parquet
 
 SOURCE_KEYS = (CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key, OFCOM_POSTCODE_COVERAGE.key,
@@ -35,6 +36,7 @@ def nearest_served(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def build_fibre_gaps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
+    exact(con)
     register_inputs(con, paths, ("postcodes", "broadband_coverage", "lsoa_index"))
     con.execute("CREATE OR REPLACE TEMP TABLE gap_postcodes AS " + sql("fibre_gap_postcodes"),
                 {"lads": list(settings.lad_codes), "lacking": settings.lacking_below_pct,

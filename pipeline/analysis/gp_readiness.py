@@ -13,6 +13,7 @@ from pipeline.registry import (CENSUS2021_AGE, CODEPOINT_OPEN, EBRANCHS, EPRACCU
 from pipeline.rejects import Rejects
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
+from pipeline.duck import exact
 from pipeline.store import write_parquet
 
 SOURCE_KEYS = (EPRACCUR.key, EBRANCHS.key, GP_LIST_SIZES.key, GP_PCN_MAPPING.key, CODEPOINT_OPEN.key,
@@ -28,6 +29,7 @@ FROM gp_sites GROUP BY easting, northing
 
 
 def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
+    exact(con)
     register_inputs(con, paths, ("gp_sites", "postcodes", "broadband_coverage", "lsoa_index", "census_age",
                                  "imd2019", "lsoa_boundaries"))
     con.execute("CREATE OR REPLACE TEMP TABLE gp_locations AS " + LOCATIONS)

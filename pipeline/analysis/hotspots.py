@@ -13,6 +13,7 @@ from pipeline.paths import Paths
 from pipeline.rejects import Rejects
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
+from pipeline.duck import exact
 from pipeline.store import write_parquet
 
 # Two-sided confidence levels and their |z| thresholds (as in ArcGIS Hot Spot Analysis).
@@ -47,6 +48,7 @@ def build_neighbours(con: duckdb.DuckDBPyConnection, k: int) -> dict[str, int]:
 
 
 def build_hotspots(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+    exact(con)
     register_inputs(con, paths, ("lsoa_index", "lsoa_boundaries", "postcodes"))
     counts = build_neighbours(con, settings.knn_k)
     gi = con.execute(sql("getis_ord")).fetchall()

@@ -21,6 +21,7 @@ from pipeline.paths import Paths
 from pipeline.rejects import Rejects
 from pipeline.settings import Settings
 from pipeline.sqlfiles import quote, register_parquet, sql
+from pipeline.duck import exact
 from pipeline.store import write_parquet
 
 
@@ -156,6 +157,7 @@ def score_indicators(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
 
 def build_lsoa_index(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
     """``lsoa_index`` (one row per LSOA) and ``lsoa_indicator_scores`` (each indicator's 0-10 score and range)."""
+    exact(con)
     weights = load_weights(settings.weights_path)
     score_indicators(con, paths, settings, weights)
     scores = write_parquet(con, "SELECT * FROM indicator_scores ORDER BY lsoa11cd, indicator",

@@ -13,6 +13,7 @@ from pipeline.registry import (CENSUS2021_AGE, CODEPOINT_OPEN, IMD2019, LSOA_BOU
                                POPULATION_DENSITY, RUC2011)
 from pipeline.rejects import Rejects
 from pipeline.sqlfiles import quote, register_parquet, sql
+from pipeline.duck import exact
 from pipeline.store import write_parquet
 
 
@@ -59,6 +60,7 @@ def register_inputs(con: duckdb.DuckDBPyConnection, paths: Paths, names: tuple[s
 
 
 def build_lsoa_indicators(con: duckdb.DuckDBPyConnection, paths: Paths, lads: list[str]) -> TableResult:
+    exact(con)
     register_inputs(con, paths, INPUTS)
     con.execute("CREATE OR REPLACE TEMP TABLE indicators_out AS " + sql("lsoa_indicators"), {"lads": lads})
     unknown = {r[0] for r in con.execute("SELECT DISTINCT indicator FROM indicators_out").fetchall()} - set(INDICATORS)

@@ -6,7 +6,6 @@ lacks gigabit. Sources and licence lines are written as GeoTIFF tags.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
@@ -22,7 +21,8 @@ from pipeline.registry import licence_lines
 from pipeline.settings import Settings
 from pipeline.paths import Paths
 from pipeline.sqlfiles import sql
-from pipeline.store import replace_atomically
+from pipeline.duck import exact
+from pipeline.store import replace_atomically, temp_path
 
 NODATA = -9999.0
 
@@ -37,7 +37,7 @@ def grid(con: duckdb.DuckDBPyConnection, res: int, snap: int) -> tuple[float, fl
 
 
 def write_geotiff(dest: Path, data: np.ndarray, transform, *, description: str, source_keys, unit: str) -> Path:
-    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    tmp = temp_path(dest)
     profile = {"driver": "GTiff", "width": data.shape[1], "height": data.shape[0], "count": 1, "dtype": "float32",
                "crs": "EPSG:27700", "transform": transform, "nodata": NODATA, "compress": "deflate",
                "tiled": True, "blockxsize": 256, "blockysize": 256}
@@ -53,6 +53,7 @@ def write_geotiff(dest: Path, data: np.ndarray, transform, *, description: str, 
 
 
 def build_rasters(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict[str, Path]:
+    exact(con)
     register_inputs(con, paths, ("postcodes", "broadband_coverage", "lsoa_index", "lsoa_boundaries"))
     res = settings.raster_m
     x_min, y_max, width, height = grid(con, res, settings.grid_m)

@@ -15,6 +15,7 @@ from pipeline.ingest.result import TableResult
 from pipeline.paths import Paths
 from pipeline.rejects import Rejects
 from pipeline.settings import Settings
+from pipeline.duck import exact
 from pipeline.store import write_parquet
 
 
@@ -26,6 +27,7 @@ def top_n(con: duckdb.DuckDBPyConnection, weights: Weights, n: int) -> list[str]
 
 
 def build_index_sensitivity(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+    exact(con)
     register_inputs(con, paths, ("lsoa_indicators", "lsoa_indicator_scores"))
     con.execute("CREATE OR REPLACE TEMP VIEW indicator_scores AS SELECT * FROM lsoa_indicator_scores")
     weights = load_weights(settings.weights_path)

@@ -16,7 +16,7 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 
 from pipeline.registry import ONS_LOCAL_INDICATORS, licence_lines  # noqa: E402
-from pipeline.store import replace_atomically  # noqa: E402
+from pipeline.store import replace_atomically, temp_path  # noqa: E402
 
 SLIDE = (13.33, 7.5)  # inches: a 16:9 slide
 DPI = 150
@@ -65,7 +65,7 @@ def _save(fig, folder: Path, name: str) -> list[Path]:
     written = []
     for ext, extra in (("png", {"dpi": DPI, "metadata": {"Software": None}}), ("svg", {"metadata": {"Date": None}})):
         dest = folder / f"{name}.{ext}"
-        tmp = dest.with_name(f".{dest.name}.tmp")
+        tmp = temp_path(dest)
         fig.savefig(tmp, format=ext, **extra)
         replace_atomically(tmp, dest)
         written.append(dest)

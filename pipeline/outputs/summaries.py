@@ -11,12 +11,14 @@ from pipeline.registry import EBRANCHS, EPRACCUR
 from pipeline.rejects import Rejects
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
+from pipeline.duck import exact
 from pipeline.store import write_parquet
 
 SUMMARY_SOURCES = (*INDEX_SOURCES, EPRACCUR.key, EBRANCHS.key)
 
 
 def build_district_summary(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+    exact(con)
     register_inputs(con, paths, ("broadband_coverage", "lsoa_index", "hotspots", "gp_readiness"))
     written = write_parquet(con, sql("district_summary"), paths.table_path("district_summary"),
                             source_keys=SUMMARY_SOURCES, params={"lacking": settings.lacking_below_pct,

@@ -15,7 +15,7 @@ import duckdb
 from pipeline.analysis.indicators import register_inputs
 from pipeline.paths import Paths
 from pipeline.registry import SOURCES, licence_lines
-from pipeline.store import read_provenance, replace_atomically, write_text
+from pipeline.store import read_provenance, replace_atomically, temp_path, write_text
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[
     written: dict[str, dict] = {}
     for t in TABLES:
         dest = folder / f"{t.name}.csv"
-        tmp = dest.with_name(f".{dest.name}.tmp")
+        tmp = temp_path(dest)
         con.execute(f'COPY (SELECT {_select(con, t.table)} FROM "{t.table}" ORDER BY {t.order}) '
                     f"TO '{tmp}' (HEADER, DELIMITER ',')")
         replace_atomically(tmp, dest)
@@ -116,7 +116,7 @@ def _write_sources_csv(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
 
     con.register("sources_out", pa.Table.from_pylist(sources_rows()))
     dest = folder / "sources.csv"
-    tmp = dest.with_name(".sources.csv.tmp")
+    tmp = temp_path(dest)
     con.execute(f"COPY (SELECT * FROM sources_out ORDER BY source) TO '{tmp}' (HEADER)")
     replace_atomically(tmp, dest)
     keys = list(SOURCES)

@@ -8,7 +8,6 @@ text cell is typed as a string explicitly: a hostile name shows as text, never r
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -17,7 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from pipeline.outputs.tables import TABLES, sources_rows
-from pipeline.store import replace_atomically
+from pipeline.store import replace_atomically, temp_path
 
 HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
 
@@ -104,7 +103,7 @@ def build_workbook(tables: Path, charts: Path, dest: Path, sidecars: dict[str, d
             put(ws, r, c, cell_value(record[name]))
     counts["Sources"] = len(records)
     wb.properties.creator = "DIZ pipeline"
-    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    tmp = temp_path(dest)
     try:
         wb.save(tmp)
         replace_atomically(tmp, dest)
