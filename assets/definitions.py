@@ -2,7 +2,8 @@
 
 ``DIZ_DEPLOYMENT=local`` (default) runs in one process against the project folder;
 ``DIZ_DEPLOYMENT=production`` reads ``DIZ_OUTPUT_ROOT`` and ``DIZ_SOURCE_MIRROR`` from the
-environment and fans steps out across processes. ``DIZ_EXECUTOR`` overrides the executor.
+environment and fans steps out across processes. ``DIZ_EXECUTOR`` overrides the executor:
+in_process, multiprocess, or on a cluster k8s or celery (docs/SCALING.md).
 """
 
 
@@ -33,7 +34,20 @@ RESOURCES = {
         "duckdb": DuckDBResource(memory_limit=os.environ.get("DIZ_DUCKDB_MEMORY", "8GB")),
     },
 }
-EXECUTORS = {"in_process": dg.in_process_executor, "multiprocess": dg.multiprocess_executor}
+def _cluster_executor(name: str) -> dg.ExecutorDefinition:
+    """Kubernetes (one pod per step) or Celery (steps on workers): the `production` extra."""
+    try:
+        if name == "k8s":
+            from dagster_k8s import k8s_job_executor
+            return k8s_job_executor
+        from dagster_celery import celery_executor
+        return celery_executor
+    except ImportError as exc:
+        raise ValueError(f"DIZ_EXECUTOR={name} needs the production extra: pip install -e '.[production]'") from exc
+
+
+EXECUTORS = {"in_process": lambda: dg.in_process_executor, "multiprocess": lambda: dg.multiprocess_executor,
+             "k8s": lambda: _cluster_executor("k8s"), "celery": lambda: _cluster_executor("celery")}
 DEFAULT_EXECUTOR = {"local": "in_process", "production": "multiprocess"}
 
 
@@ -51,7 +65,7 @@ def build_definitions(deployment: str | None = None) -> dg.Definitions:
         asset_checks=dg.load_asset_checks_from_modules(INGEST + ANALYSIS + OUTPUTS),
         jobs=JOBS,
         resources=RESOURCES[deployment],
-        executor=EXECUTORS[executor],
+        executor=EXECUTORS[executor](),
     )
 
 

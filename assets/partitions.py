@@ -30,4 +30,8 @@ def backfill_policy() -> dg.BackfillPolicy:
 def lads_for(context: dg.AssetExecutionContext) -> list[str]:
     """The districts this step covers: its partitions, in configured order."""
     keys = set(context.partition_keys)
-    return [lad for lad in LAD_PARTITIONS.get_partition_keys() if lad in keys]
+    lads = [lad for lad in LAD_PARTITIONS.get_partition_keys() if lad in keys]
+    if not lads:  # e.g. a partition range given end-first, which Dagster resolves to nothing
+        raise ValueError(f"this run covers no study-area district (partitions {sorted(keys)}); the configured "
+                         f"districts, in order, are {', '.join(LAD_PARTITIONS.get_partition_keys())}")
+    return lads

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import json
 import os
 import time
 from pathlib import Path
@@ -73,24 +74,41 @@ def _scan(path: Path) -> str:
     return f"read_parquet('{pattern}', union_by_name = true)"
 
 
+def _contents(processed: Path, rejects: Path) -> dict:
+    """What the catalog describes: each table's location and provenance, and whether rejects exist."""
+    tables = {}
+    for name, path in _tables(processed).items():
+        first = path if path.is_file() else sorted(path.glob("*.parquet"))[0]
+        tables[name] = {"path": str(path), "provenance": read_provenance(first)}
+    return {"tables": tables, "rejects": any(rejects.rglob("*.parquet"))}
+
+
 def refresh(paths: Paths) -> Path:
-    """Rebuild the catalog from the Parquet files present now."""
+    """Rebuild the catalog from the Parquet files present now.
+
+    Views read their files when queried, so the catalog needs rebuilding only when a table
+    appears, moves or changes its sources; otherwise (most steps of a run) this returns at once.
+    """
     processed = paths.processed
     processed.mkdir(parents=True, exist_ok=True)
+    signature_path = processed / ".catalog.contents.json"
     with locked(processed / ".catalog.lock", wait_s=LOCK_WAIT_S):
+        contents = json.dumps(_contents(processed, paths.rejects), sort_keys=True)
+        if paths.catalog.exists() and signature_path.exists() and signature_path.read_text() == contents:
+            return paths.catalog
         tmp = temp_path(paths.catalog)
         tmp.unlink(missing_ok=True)
         con = duckdb.connect(str(tmp))
         try:
             con.execute("CREATE TABLE _catalog (name VARCHAR, path VARCHAR, sources VARCHAR, licence VARCHAR)")
-            for name, path in _tables(processed).items():
+            for name, table in json.loads(contents)["tables"].items():
+                path = Path(table["path"])
                 con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM {_scan(path)}')
-                first = path if path.is_file() else sorted(path.glob("*.parquet"))[0]
-                prov = read_provenance(first)
+                prov = table["provenance"]
                 titles = "; ".join(f"{s['title']} ({s['release']})" for s in prov.get("sources", []))
                 con.execute("INSERT INTO _catalog VALUES (?, ?, ?, ?)",
                             [name, str(path), titles, " ".join(prov.get("licence", []))])
-            if any(paths.rejects.rglob("*.parquet")):
+            if json.loads(contents)["rejects"]:
                 con.execute(
                     "CREATE VIEW rejects AS SELECT "
                     "regexp_extract(filename, 'rejects/([^/]+?)(/[^/]+)?\\.parquet$', 1) AS asset, "
@@ -103,4 +121,7 @@ def refresh(paths: Paths) -> Path:
             con.close()
         os.replace(tmp, paths.catalog)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        signature_tmp = temp_path(signature_path)
+        signature_tmp.write_text(contents)
+        os.replace(signature_tmp, signature_path)
     return paths.catalog

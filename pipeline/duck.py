@@ -6,6 +6,7 @@ ships the binary, so we load that file directly and never touch the home folder.
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -27,17 +28,48 @@ def spatial_extension_path() -> Path:
     return path
 
 
-def connect(database: str | Path = ":memory:", *, threads: int | None = None, memory_limit: str | None = None,
-            read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection with spatial loaded, insertion order preserved and no progress bar."""
+_shared: tuple[int, duckdb.DuckDBPyConnection, dict[str, str]] | None = None
+
+
+def _open(database: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     config = {"preserve_insertion_order": True, "autoinstall_known_extensions": False,
               "autoload_known_extensions": False}
-    if threads:
-        config["threads"] = threads
-    if memory_limit:
-        config["memory_limit"] = memory_limit
-    con = duckdb.connect(str(database), read_only=read_only, config=config)
+    con = duckdb.connect(database, read_only=read_only, config=config)
     con.load_extension(str(spatial_extension_path()))
+    return con
+
+
+def _shared_database() -> tuple[duckdb.DuckDBPyConnection, dict[str, str]]:
+    """One in-memory database per process, with spatial loaded once: loading it costs ~0.1 s,
+    which across the ~80 steps and checks of a run added up to seconds."""
+    global _shared
+    if _shared is None or _shared[0] != os.getpid():  # a forked child must not share its parent's
+        con = _open(":memory:")
+        defaults = dict(con.execute("SELECT name, value FROM duckdb_settings() "
+                                    "WHERE name IN ('threads', 'memory_limit')").fetchall())
+        _shared = (os.getpid(), con, defaults)
+    return _shared[1], _shared[2]
+
+
+def connect(database: str | Path = ":memory:", *, threads: int | None = None, memory_limit: str | None = None,
+            read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection with spatial loaded, insertion order preserved and no progress bar.
+
+    In-memory connections are sessions of one shared database: each has its own temporary
+    tables and views (dropped when it closes), and sets the database's threads and memory limit
+    afresh, so a step that ran single-threaded (``exact``) leaves nothing behind.
+    """
+    if str(database) == ":memory:":
+        shared, defaults = _shared_database()
+        con = shared.cursor()
+        con.execute(f"SET threads = {int(threads or defaults['threads'])}")
+        con.execute("SET memory_limit = $m", {"m": memory_limit or defaults["memory_limit"]})
+    else:
+        con = _open(str(database), read_only=read_only)
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            con.execute("SET memory_limit = $m", {"m": memory_limit})
     try:
         con.execute("SET enable_progress_bar = false")
     except duckdb.Error:  # inside Jupyter DuckDB wants ipywidgets even to switch the bar off

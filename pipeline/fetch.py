@@ -14,7 +14,9 @@ import os
 import shutil
 import stat
 import sys
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from dataclasses import dataclass
@@ -28,6 +30,10 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 DOWNLOAD_TIMEOUT_S = 60
+# A host that could not be reached is not tried again for a while: later downloads from it fail
+# at once with the same reason instead of each waiting for its own timeout.
+UNREACHABLE_RETRY_S = 300
+_unreachable: dict[str, tuple[float, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,11 @@ def _missing_message(source: Source, paths: Paths, lad11: str | None) -> str:
 
 def download_file(url: str, dest: Path, *, max_bytes: int, source_key: str) -> Path:
     """Stream ``url`` to ``dest`` (via a .part file), refusing anything over ``max_bytes``."""
+    host = urllib.parse.urlsplit(url).netloc
+    since, reason = _unreachable.get(host, (0.0, ""))
+    if reason and time.monotonic() - since < UNREACHABLE_RETRY_S:
+        raise SourceMissingError(f"could not download {url} ({host} unreachable: {reason}). Put the file at {dest} "
+                                 "or set DIZ_SOURCE_MIRROR to a mirror folder.")
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
     digest = hashlib.sha256()
@@ -166,6 +177,8 @@ def download_file(url: str, dest: Path, *, max_bytes: int, source_key: str) -> P
                     print(f"downloading {dest.name}: {shown}", file=sys.stderr, flush=True)
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         part.unlink(missing_ok=True)
+        if not isinstance(exc, urllib.error.HTTPError):  # host unreachable, rather than a missing file
+            _unreachable[host] = (time.monotonic(), str(exc))
         raise SourceMissingError(
             f"could not download {url} ({exc}). Put the file at {dest} or set DIZ_SOURCE_MIRROR to a mirror folder."
         ) from exc

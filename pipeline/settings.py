@@ -63,15 +63,30 @@ class Settings:
         return self.config_path.parent / name
 
 
-def load_settings(path: Path | str | None = None, *, lad_codes: list[str] | None = None) -> Settings:
-    """Read the TOML settings; ``DIZ_LAD_CODES`` (or ``lad_codes``) replaces the study area."""
-    config_path = Path(path or os.environ.get("DIZ_CONFIG") or DEFAULT_CONFIG).resolve()
+def _read_toml(config_path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    """The settings in ``config_path``; ``extends = "other.toml"`` starts from another file's
+    settings and replaces them section by section (so a study-area file need not repeat the method)."""
+    if config_path in seen:
+        raise DizError(f"{config_path}: 'extends' loops back to itself")
     try:
         raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise DizError(f"settings file not found: {config_path}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise DizError(f"{config_path}: not valid TOML: {exc}") from exc
+    base_name = raw.pop("extends", None)
+    if base_name is None:
+        return raw
+    base = _read_toml((config_path.parent / base_name).resolve(), (*seen, config_path))
+    for section, values in raw.items():
+        base[section] = {**base.get(section, {}), **values} if isinstance(values, dict) else values
+    return base
+
+
+def load_settings(path: Path | str | None = None, *, lad_codes: list[str] | None = None) -> Settings:
+    """Read the TOML settings; ``DIZ_LAD_CODES`` (or ``lad_codes``) replaces the study area."""
+    config_path = Path(path or os.environ.get("DIZ_CONFIG") or DEFAULT_CONFIG).resolve()
+    raw = _read_toml(config_path)
 
     env_lads = os.environ.get("DIZ_LAD_CODES", "").strip()
     if lad_codes is None and env_lads:

@@ -15,8 +15,19 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
 @cache
-def sql(name: str) -> str:
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+def sql(name: str, **fragments: str) -> str:
+    """The SQL of ``name``, with each ``{{fragment}}`` replaced."""
+    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    for key, value in fragments.items():
+        text = text.replace("{{" + key + "}}", value)
+    return text
+
+
+# Line numbers come from DuckDB's CSV reader returning rows in file order, which needs a
+# single-threaded scan. Readers scan in parallel without them, and number the rows (a second,
+# slower scan) only when a file has rows to reject.
+WITHOUT_LINES = "NULL::BIGINT"
+WITH_LINES = "row_number() OVER ()"
 
 
 def register_parquet(con: duckdb.DuckDBPyConnection, view: str, path: Path | str) -> None:
@@ -24,6 +35,11 @@ def register_parquet(con: duckdb.DuckDBPyConnection, view: str, path: Path | str
     path = Path(path)
     pattern = str(path / "*.parquet") if path.is_dir() else str(path)
     con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS SELECT * FROM read_parquet({quote(pattern)}, union_by_name = true)')
+
+
+def ident(name: str) -> str:
+    """A SQL identifier for a column named by a publisher (any characters)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def quote(text: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +98,52 @@ def write_parquet(con: duckdb.DuckDBPyConnection, query: str, dest: Path, *, sou
     rows = con.execute("SELECT count(*) FROM read_parquet($p)", {"p": str(dest)}).fetchone()[0]
     columns = [(r[0], r[1]) for r in con.execute("DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(dest)}).fetchall()]
     return Written(dest, rows, columns)
+
+
+def write_partitions(con: duckdb.DuckDBPyConnection, table: str, folder: Path, column: str, keys: list[str], *,
+                     source_keys: list[str] | tuple[str, ...], notes: str | None = None) -> list[Written]:
+    """One Parquet file per key (``folder/<key>.parquet``) from ``table``, in the table's order.
+
+    One partitioned COPY writes every key's file into a staging folder (one thread, so each
+    file's rows keep the table's order and a re-run writes the same bytes); each file is then
+    renamed into place. A key with no rows gets an empty file, so every partition exists.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(".partitions.tmp-*"):
+        if not _alive(int(stale.name.rsplit("-", 1)[1])):
+            shutil.rmtree(stale, ignore_errors=True)
+    staging = folder / f".partitions.tmp-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    meta = json.dumps(provenance(source_keys, notes), ensure_ascii=False, sort_keys=True).replace("'", "''")
+    options = f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000, KV_METADATA {{'diz:sources': '{meta}'}}"
+    counts = dict(con.execute(f'SELECT "{column}", count(*) FROM "{table}" GROUP BY 1').fetchall())
+    columns = [(r[0], r[1]) for r in con.execute(f'DESCRIBE "{table}"').fetchall()]
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    written = []
+    try:
+        con.execute("SET threads = 1")
+        try:
+            con.execute(f"""COPY (SELECT * FROM "{table}" WHERE list_contains($keys, "{column}")) TO '{staging}'
+                            ({options}, PARTITION_BY ("{column}"), WRITE_PARTITION_COLUMNS true,
+                             FILENAME_PATTERN 'part_{{i}}')""", {"keys": keys})
+        finally:
+            con.execute(f"SET threads = {int(threads)}")
+        for key in keys:
+            parts = sorted((staging / f"{column}={key}").glob("part_*.parquet"))
+            if len(parts) > 1:
+                raise RuntimeError(f"DuckDB split partition {key} of {table} into {len(parts)} files; expected one")
+            part = parts[0] if parts else staging / f"{column}={key}" / "part_0.parquet"
+            if not parts:
+                part.parent.mkdir(parents=True, exist_ok=True)
+                con.execute(f"""COPY (SELECT * FROM "{table}" LIMIT 0) TO '{part}' ({options})""")
+            with open(part, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(part, folder / f"{key}.parquet")
+            written.append(Written(folder / f"{key}.parquet", counts.get(key, 0), columns))
+        _fsync_dir(folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
 
 
 def write_text(dest: Path, text: str | bytes) -> Path:

@@ -7,6 +7,8 @@ import pytest
 from pipeline.analysis.fibre_gaps import build_fibre_gaps
 from pipeline.analysis.gp_readiness import build_gp_readiness
 from pipeline.analysis.hotspots import build_hotspots, hotspot_class
+from pipeline.analysis.indicators import build_lsoa_indicators
+from pipeline.ingest.areas import build_lsoa_districts
 from pipeline.settings import load_settings
 from tests.builders import bng_point, bng_square, parquet_table
 
@@ -93,3 +95,40 @@ def test_fibre_gap_distance_to_nearest_gigabit_served_postcode(con, paths):
     assert cells[0] == ("E1_N0", 1, 30.0, "premises", 1)
     assert {c[0] for c in cells} == {"E1_N0", "E3_N0", "E4_N0", "E20_N0"}
     assert results[0].counts["gigabit_served_postcodes"] == 1 and "note" not in results[0].counts
+
+
+def test_district_formed_since_imd2019_takes_the_lsoas_of_the_districts_it_merged(con, paths):
+    # 2019 districts E07000001 and E07000002 merged into E06000099 (their postcodes say so today);
+    # E07000003 still exists. IMD 2019 knows only the 2019 codes.
+    parquet_table(con, paths, "imd2019", """
+        SELECT lsoa11cd, lsoa11cd || ' name' AS lsoa11nm, lad_code, lad_code || ' name' AS lad_name,
+               10 AS pop_60_plus_2015, 100 AS pop_total_2015, 1 AS imd_rank, 1 AS income_rank, 1 AS employment_rank,
+               1 AS education_rank, 1 AS barriers_rank
+        FROM (VALUES ('A', 'E07000001'), ('B', 'E07000001'), ('C', 'E07000002'), ('D', 'E07000003')) t(lsoa11cd, lad_code)""")
+    postcodes = "('A1', 'A', 'E06000099'), ('A2', 'A', 'E06000099'), ('B1', 'B', 'E06000099'), ('C1', 'C', 'E06000099'), " \
+                "('C2', 'C', 'E07000003'), ('C3', 'C', 'E06000099'), ('D1', 'D', 'E07000003')"
+    parquet_table(con, paths, "codepoint_open",
+                  f"SELECT postcode, lad_code FROM (VALUES {postcodes}) t(postcode, lsoa11cd, lad_code)")
+    parquet_table(con, paths, "ons_postcode_lookup",
+                  f"SELECT postcode, lsoa11cd, true AS is_live FROM (VALUES {postcodes}) t(postcode, lsoa11cd, lad_code)")
+    for lad in ("E06000099", "E07000003"):
+        parquet_table(con, paths, "postcodes", f"SELECT postcode, lsoa11cd, lad_code FROM (VALUES {postcodes}) "
+                                              f"t(postcode, lsoa11cd, lad_code) WHERE lad_code = '{lad}'", partition=lad)
+        parquet_table(con, paths, "broadband_coverage", f"""
+            SELECT postcode, lad_code, 'postcode' AS resolution, '2099-01' AS release, 1 AS all_premises,
+                   50.0 AS sfbb_pct, 50.0 AS gigabit_pct, 0.0 AS below_uso_pct
+            FROM (VALUES {postcodes}) t(postcode, lsoa11cd, lad_code) WHERE lad_code = '{lad}'""", partition=lad)
+    parquet_table(con, paths, "rurality", "SELECT 'A' AS lsoa11cd, 0.0 AS rural_class, 'C1' AS ruc11cd, 'Urban' AS ruc11")
+    parquet_table(con, paths, "population_density", "SELECT 'A' AS lsoa11cd, 100.0 AS people_per_km2")
+    parquet_table(con, paths, "census_age", "SELECT 'A' AS lsoa11cd, 20.0 AS pct_65_plus, 'exact' AS mapping, "
+                                            "NULL AS lsoa21_missing")
+    parquet_table(con, paths, "lsoa_boundaries", "SELECT 'A' AS lsoa11cd, 1.0 AS area_km2")
+
+    districts = build_lsoa_districts(con, paths)
+    result = build_lsoa_indicators(con, paths, ["E06000099"])
+
+    assert districts.counts["districts_formed_since_imd2019"] == {"E06000099": ["E07000001", "E07000002"]}
+    assert result.counts["districts_formed_since_imd2019"] == {"E06000099": ["E07000001", "E07000002"]}
+    assert con.execute("SELECT DISTINCT lsoa11cd, lad_code FROM indicators_out ORDER BY 1").fetchall() == [
+        ("A", "E06000099"), ("B", "E06000099"), ("C", "E06000099")]
+    assert result.counts["study_districts_without_lsoas"] == []

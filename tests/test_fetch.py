@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import pytest
 
+from pipeline import fetch
 from pipeline.errors import SourceMissingError
 from pipeline.fetch import extract_zip, locate, locate_each
 from pipeline.paths import Paths
@@ -44,6 +45,21 @@ def test_offline_download_fails_with_the_official_address(paths):
     assert "http://127.0.0.1:9/codepo_gb.zip" in str(err.value)
     assert str(paths.raw / "codepo_gb.zip") in str(err.value)
     assert not list(paths.raw.glob("*.part")), "a failed download leaves no partial file"
+
+
+def test_unreachable_host_is_not_tried_again_for_each_source(paths, monkeypatch):
+    calls = []
+
+    def refuse(request, timeout):
+        calls.append(request.full_url)
+        raise fetch.urllib.error.URLError("connection refused")
+
+    monkeypatch.setattr(fetch.urllib.request, "urlopen", refuse)
+    monkeypatch.setattr(fetch, "_unreachable", {})
+    for name in ("a.zip", "b.zip"):
+        with pytest.raises(SourceMissingError, match="connection refused"):
+            fetch.download_file(f"http://unreachable.invalid/{name}", paths.raw / name, max_bytes=10, source_key="x")
+    assert calls == ["http://unreachable.invalid/a.zip"]
 
 
 @pytest.fixture()

@@ -10,8 +10,8 @@ from pipeline.analysis.index import build_lsoa_index
 from pipeline.analysis.indicators import INDICATORS, build_lsoa_indicators
 from pipeline.analysis.sensitivity import build_index_sensitivity
 
-INDEX_INPUTS = ["postcodes", "broadband_coverage", "census_age", "imd2019", "rurality", "lsoa_boundaries",
-                "population_density"]
+INDEX_INPUTS = ["postcodes", "broadband_coverage", "census_age", "imd2019", "lsoa_districts", "rurality",
+                "lsoa_boundaries", "population_density"]
 
 
 @dg.asset(group_name="analysis", kinds={"duckdb", "parquet"}, deps=INDEX_INPUTS)
@@ -25,7 +25,7 @@ def lsoa_indicators(settings: SettingsResource, storage: StorageResource, duckdb
 
 
 @dg.multi_asset(group_name="analysis", specs=specs(
-    [lsoa_indicators, "imd2019", "rurality", "census_age"], {"duckdb", "parquet"},
+    [lsoa_indicators, "imd2019", "lsoa_districts", "rurality", "census_age"], {"duckdb", "parquet"},
     lsoa_index="Index, components, rank and decile per LSOA (0-10, 10 = highest risk).",
     lsoa_indicator_scores="Each indicator's 0-10 score and the range it was scaled on."))
 def lsoa_index(settings: SettingsResource, storage: StorageResource, duckdb: DuckDBResource):
@@ -62,7 +62,7 @@ def hotspots(settings: SettingsResource, storage: StorageResource, duckdb: DuckD
 
 
 def _study_lsoas(settings: SettingsResource, storage: StorageResource) -> int:
-    return query(storage, "SELECT count(*) FROM imd2019 WHERE list_contains($lads, lad_code)", ("imd2019",),
+    return query(storage, "SELECT count(*) FROM lsoa_districts WHERE list_contains($lads, lad_code)", ("lsoa_districts",),
                  {"lads": list(settings.get().lad_codes)})[0][0]
 
 

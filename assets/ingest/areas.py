@@ -6,7 +6,8 @@ import dagster as dg
 from assets.checks_support import count_check, expected_rows_check, query
 from assets.metadata import table_metadata
 from assets.resources import DuckDBResource, SettingsResource, StorageResource
-from pipeline.ingest.areas import build_census_age, build_imd2019, build_population_density, build_rurality
+from pipeline.ingest.areas import (build_census_age, build_imd2019, build_lsoa_districts, build_population_density,
+                                   build_rurality)
 from pipeline.registry import IMD2019, RUC2011
 
 
@@ -22,6 +23,12 @@ def _materialize(builder, storage: StorageResource, duckdb: DuckDBResource) -> d
 def imd2019(storage: StorageResource, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """English Indices of Deprivation 2019 for all 32,844 LSOAs: IMD and domain ranks, mid-2015 population."""
     return _materialize(build_imd2019, storage, duckdb)
+
+
+@dg.asset(group_name="ingest", kinds={"duckdb", "parquet"}, deps=[imd2019, "codepoint_open", "ons_postcode_lookup"])
+def lsoa_districts(storage: StorageResource, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Every IMD 2019 LSOA with its present-day district (districts merged since 2019 found from their postcodes)."""
+    return _materialize(build_lsoa_districts, storage, duckdb)
 
 
 @dg.asset(group_name="ingest", kinds={"duckdb", "parquet"})
@@ -54,12 +61,12 @@ def imd2019_lsoa_unique(storage: StorageResource) -> dg.AssetCheckResult:
                        what="share an LSOA code")
 
 
-@dg.asset_check(asset=imd2019, blocking=True)
-def imd2019_study_districts_present(settings: SettingsResource, storage: StorageResource) -> dg.AssetCheckResult:
-    """Every study-area district has LSOAs in IMD 2019 (English districts only)."""
+@dg.asset_check(asset=lsoa_districts, blocking=True)
+def study_districts_have_lsoas(settings: SettingsResource, storage: StorageResource) -> dg.AssetCheckResult:
+    """Every study-area district has LSOAs (English districts only; IMD 2019's or merged since)."""
     lads = list(settings.get().lad_codes)
-    found = dict(query(storage, "SELECT lad_code, count(*) FROM imd2019 WHERE list_contains($lads, lad_code) GROUP BY 1",
-                       ("imd2019",), {"lads": lads}))
+    found = dict(query(storage, "SELECT lad_code, count(*) FROM lsoa_districts WHERE list_contains($lads, lad_code) "
+                       "GROUP BY 1 ORDER BY 1", ("lsoa_districts",), {"lads": lads}))
     missing = [lad for lad in lads if lad not in found]
     return dg.AssetCheckResult(passed=not missing, metadata={"lsoas_per_district": found, "missing": missing,
                                                              "study_area_lsoas": sum(found.values())})
@@ -71,10 +78,10 @@ def rurality_expected_rows(storage: StorageResource) -> dg.AssetCheckResult:
     return expected_rows_check(storage, "rurality", RUC2011.expected_rows)
 
 
-@dg.asset_check(asset=rurality, additional_deps=[imd2019])
+@dg.asset_check(asset=rurality, additional_deps=[lsoa_districts])
 def rurality_covers_study_area(settings: SettingsResource, storage: StorageResource) -> dg.AssetCheckResult:
     """Every study-area LSOA has a rural-urban class."""
-    return count_check(storage, "imd2019", "list_contains($lads, lad_code) AND lsoa11cd NOT IN (SELECT lsoa11cd FROM rurality)",
+    return count_check(storage, "lsoa_districts", "list_contains($lads, lad_code) AND lsoa11cd NOT IN (SELECT lsoa11cd FROM rurality)",
                        what="have no rural-urban class", params={"lads": list(settings.get().lad_codes)},
                        also=("rurality",))
 
@@ -86,13 +93,13 @@ def census_age_shares_valid(storage: StorageResource) -> dg.AssetCheckResult:
                        "(SELECT lsoa11cd FROM census_age GROUP BY 1 HAVING count(*) > 1)", what="are out of range or repeated")
 
 
-@dg.asset_check(asset=census_age, additional_deps=[imd2019])
+@dg.asset_check(asset=census_age, additional_deps=[lsoa_districts])
 def census_age_covers_study_area(settings: SettingsResource, storage: StorageResource) -> dg.AssetCheckResult:
     """Every study-area LSOA has Census 2021 ages; partial mappings are listed."""
     lads = list(settings.get().lad_codes)
-    missing = query(storage, """SELECT lsoa11cd FROM imd2019 WHERE list_contains($lads, lad_code)
+    missing = query(storage, """SELECT lsoa11cd FROM lsoa_districts WHERE list_contains($lads, lad_code)
                                 AND lsoa11cd NOT IN (SELECT lsoa11cd FROM census_age) ORDER BY 1""",
-                    ("imd2019", "census_age"), {"lads": lads})
+                    ("lsoa_districts", "census_age"), {"lads": lads})
     partial = query(storage, "SELECT lsoa11cd, lsoa21_missing FROM census_age WHERE mapping = 'partial' ORDER BY 1",
                     ("census_age",))
     return dg.AssetCheckResult(passed=not missing, severity=dg.AssetCheckSeverity.WARN,

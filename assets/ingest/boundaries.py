@@ -37,17 +37,17 @@ def lsoa_boundaries_valid(storage: StorageResource) -> dg.AssetCheckResult:
                        what="are invalid, empty or not in British National Grid metres")
 
 
-@dg.asset_check(asset=lsoa_boundaries, additional_deps=["imd2019"])
+@dg.asset_check(asset=lsoa_boundaries, additional_deps=["lsoa_districts"])
 def every_lsoa_has_boundary(settings: SettingsResource, storage: StorageResource) -> dg.AssetCheckResult:
-    """Every study-area LSOA (by IMD 2019's district) has a polygon.
+    """Every study-area LSOA has a polygon.
 
     LSOAs without one still get neighbours (nearest centroids), so this warns rather than stops.
     """
     lads = list(settings.get().lad_codes)
-    missing = query(storage, """SELECT i.lsoa11cd FROM imd2019 i WHERE list_contains($lads, i.lad_code)
-                                AND i.lsoa11cd NOT IN (SELECT lsoa11cd FROM lsoa_boundaries) ORDER BY 1""",
-                    ("imd2019", "lsoa_boundaries"), {"lads": lads})
-    total = query(storage, "SELECT count(*) FROM imd2019 WHERE list_contains($lads, lad_code)", ("imd2019",),
+    missing = query(storage, """SELECT lsoa11cd FROM lsoa_districts WHERE list_contains($lads, lad_code)
+                                AND lsoa11cd NOT IN (SELECT lsoa11cd FROM lsoa_boundaries) ORDER BY 1""",
+                    ("lsoa_districts", "lsoa_boundaries"), {"lads": lads})
+    total = query(storage, "SELECT count(*) FROM lsoa_districts WHERE list_contains($lads, lad_code)", ("lsoa_districts",),
                   {"lads": lads})[0][0]
     return dg.AssetCheckResult(passed=not missing, severity=dg.AssetCheckSeverity.WARN,
                                metadata={"study_area_lsoas": total, "without_boundary": len(missing),

@@ -119,7 +119,7 @@ broadband AS (
     SELECT lsoa11cd, first(resolution) AS broadband_resolution, first(release) AS broadband_release
     FROM lsoa_indicators WHERE indicator = 'pct_no_gigabit' GROUP BY 1
 )
-SELECT o.lsoa11cd, i.lsoa11nm, o.lad_code, i.lad_name, w.* EXCLUDE (lsoa11cd),
+SELECT o.lsoa11cd, d.lsoa11nm, o.lad_code, d.lad_name, w.* EXCLUDE (lsoa11cd),
        o.index_score,
        rank() OVER (ORDER BY o.index_score DESC) AS index_rank,
        ntile(10) OVER (ORDER BY o.index_score DESC, o.lsoa11cd) AS index_decile,
@@ -129,7 +129,7 @@ SELECT o.lsoa11cd, i.lsoa11nm, o.lad_code, i.lad_name, w.* EXCLUDE (lsoa11cd),
        b.broadband_resolution, b.broadband_release
 FROM one o
 JOIN wide w USING (lsoa11cd)
-JOIN imd2019 i USING (lsoa11cd)
+JOIN lsoa_districts d USING (lsoa11cd)
 LEFT JOIN values_wide v USING (lsoa11cd)
 LEFT JOIN census_age c USING (lsoa11cd)
 LEFT JOIN broadband b USING (lsoa11cd)
@@ -150,7 +150,7 @@ def scale(con: duckdb.DuckDBPyConnection, weights: Weights, base: str) -> str:
 
 def score_indicators(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, weights: Weights) -> None:
     """Temp table ``indicator_scores``: every weighted indicator scaled 0-10 on the configured base."""
-    register_inputs(con, paths, ("lsoa_indicators", "imd2019", "rurality", "census_age"))
+    register_inputs(con, paths, ("lsoa_indicators", "imd2019", "lsoa_districts", "rurality", "census_age"))
     con.execute("CREATE OR REPLACE TEMP VIEW national_indicators AS " + sql("national_indicators"))
     scale(con, weights, settings.scaling_base)
 

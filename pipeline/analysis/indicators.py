@@ -13,7 +13,6 @@ from pipeline.registry import (CENSUS2021_AGE, CODEPOINT_OPEN, IMD2019, LSOA_BOU
                                POPULATION_DENSITY, RUC2011)
 from pipeline.rejects import Rejects
 from pipeline.sqlfiles import quote, register_parquet, sql
-from pipeline.duck import exact
 from pipeline.store import write_parquet
 
 
@@ -49,7 +48,7 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in (
 SOURCE_KEYS = (OFCOM_POSTCODE_COVERAGE.key, OFCOM_POSTCODE_DISTRICT.key, OFCOM_LA_COVERAGE.key, CENSUS2021_AGE.key,
                IMD2019.key, RUC2011.key, CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key, LSOA_BOUNDARIES.key,
                POPULATION_DENSITY.key)
-INPUTS = ("postcodes", "broadband_coverage", "census_age", "imd2019", "rurality", "lsoa_boundaries",
+INPUTS = ("postcodes", "broadband_coverage", "census_age", "imd2019", "lsoa_districts", "rurality", "lsoa_boundaries",
           "population_density")
 
 
@@ -60,7 +59,7 @@ def register_inputs(con: duckdb.DuckDBPyConnection, paths: Paths, names: tuple[s
 
 
 def build_lsoa_indicators(con: duckdb.DuckDBPyConnection, paths: Paths, lads: list[str]) -> TableResult:
-    exact(con)
+    """Every indicator per study-area LSOA; parallel, since its sums are exact (see the SQL)."""
     register_inputs(con, paths, INPUTS)
     con.execute("CREATE OR REPLACE TEMP TABLE indicators_out AS " + sql("lsoa_indicators"), {"lads": lads})
     unknown = {r[0] for r in con.execute("SELECT DISTINCT indicator FROM indicators_out").fetchall()} - set(INDICATORS)
@@ -77,10 +76,16 @@ def build_lsoa_indicators(con: duckdb.DuckDBPyConnection, paths: Paths, lads: li
         SELECT i.name, {lsoas} - count(o.value) FROM (SELECT unnest($names) AS name) i
         LEFT JOIN indicators_out o ON o.indicator = i.name GROUP BY 1 ORDER BY 1""",
                                {"names": list(INDICATORS)}).fetchall())
+    with_lsoas = {r[0] for r in con.execute("SELECT DISTINCT lad_code FROM indicators_out").fetchall()}
     resolution = dict(con.execute("""SELECT resolution, count(DISTINCT lsoa11cd) FROM indicators_out
         WHERE indicator = 'pct_no_gigabit' GROUP BY 1 ORDER BY 1""").fetchall())
     return TableResult("lsoa_indicators", [written], written.rows, written.rows, Rejects(), [], SOURCE_KEYS, {
         "lsoas": lsoas,
         "lsoas_missing_each_indicator": {k: v for k, v in missing.items() if v},
         "broadband_resolution_by_lsoa": resolution,
+        "districts_formed_since_imd2019": dict(con.execute("""
+            SELECT lad_code, list(DISTINCT lad_code_2019 ORDER BY lad_code_2019) FROM lsoa_districts
+            WHERE list_contains($lads, lad_code) AND lad_code <> lad_code_2019 GROUP BY 1 ORDER BY 1""",
+                                                            {"lads": lads}).fetchall()),
+        "study_districts_without_lsoas": sorted(set(lads) - with_lsoas),
     })

@@ -12,8 +12,10 @@ from pipeline.readers.imd import read_imd
 from pipeline.readers.lsoa_lookup import read_lsoa_lookup
 from pipeline.readers.population_density import read_population_density
 from pipeline.readers.ruc import read_ruc
-from pipeline.registry import CENSUS2021_AGE, IMD2019, LSOA11_LSOA21_LOOKUP, POPULATION_DENSITY, RUC2011, Source
+from pipeline.registry import (CENSUS2021_AGE, CODEPOINT_OPEN, IMD2019, LSOA11_LSOA21_LOOKUP, ONS_POSTCODE_LOOKUP,
+                               POPULATION_DENSITY, RUC2011, Source)
 from pipeline.rejects import Rejects
+from pipeline.sqlfiles import register_parquet, sql
 from pipeline.store import write_parquet
 
 
@@ -31,6 +33,20 @@ def build_imd2019(con: duckdb.DuckDBPyConnection, paths: Paths) -> TableResult:
     read.rejects.write(con, paths.rejects / "imd2019.parquet", list(keys))
     rows_in, kept = account(read, written.rows)
     return TableResult("imd2019", [written], rows_in, kept, read.rejects, files, keys)
+
+
+def build_lsoa_districts(con: duckdb.DuckDBPyConnection, paths: Paths) -> TableResult:
+    """Every IMD 2019 LSOA with its present-day district, so any current district list finds its LSOAs."""
+    for name in ("imd2019", "codepoint_open", "ons_postcode_lookup"):
+        register_parquet(con, name, paths.table_path(name))
+    keys = (IMD2019.key, CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key)
+    written = write_parquet(con, sql("lsoa_districts"), paths.table_path("lsoa_districts"), source_keys=keys)
+    merged = dict(con.execute("""
+        SELECT lad_code, list(DISTINCT lad_code_2019 ORDER BY lad_code_2019) FROM read_parquet($p)
+        WHERE lad_code <> lad_code_2019 GROUP BY 1 ORDER BY 1""", {"p": str(written.path)}).fetchall())
+    rows_in = con.execute("SELECT count(*) FROM imd2019").fetchone()[0]
+    return TableResult("lsoa_districts", [written], rows_in, written.rows, Rejects(), [], keys,
+                       {"districts_formed_since_imd2019": merged})
 
 
 def build_rurality(con: duckdb.DuckDBPyConnection, paths: Paths) -> TableResult:

@@ -15,7 +15,7 @@ from pipeline.readers.ofcom_postcode import read_ofcom_postcode
 from pipeline.registry import OFCOM_LA_COVERAGE, OFCOM_POSTCODE_COVERAGE, OFCOM_POSTCODE_DISTRICT
 from pipeline.rejects import Rejects
 from pipeline.sqlfiles import register_parquet, sql
-from pipeline.store import write_parquet
+from pipeline.store import write_parquet, write_partitions
 
 EMPTY_COVERAGE = ("SELECT NULL::VARCHAR AS key, NULL::VARCHAR AS release, NULL::VARCHAR AS source_file, "
                   "NULL::BIGINT AS source_row, "
@@ -71,12 +71,8 @@ def build_broadband_coverage(con: duckdb.DuckDBPyConnection, paths: Paths, lads:
         register_parquet(con, name, paths.table_path(name))
     con.execute("CREATE OR REPLACE TEMP TABLE broadband_out AS " + sql("broadband_coverage"), {"lads": lads})
     keys = (OFCOM_POSTCODE_COVERAGE.key, OFCOM_POSTCODE_DISTRICT.key, OFCOM_LA_COVERAGE.key)
-    outputs = []
-    for lad in lads:
-        outputs.append(write_parquet(con, "SELECT * FROM broadband_out WHERE lad_code = $lad ORDER BY postcode",
-                                     paths.table_path("broadband_coverage", lad), source_keys=keys, params={"lad": lad},
-                                     notes="resolution and release are given per row"))
-        Rejects().write(con, paths.rejects / "broadband_coverage" / f"{lad}.parquet", list(keys))
+    outputs = write_partitions(con, "broadband_out", paths.processed / "broadband_coverage", "lad_code", lads,
+                               source_keys=keys, notes="resolution and release are given per row")
     by_resolution = dict(con.execute(
         "SELECT resolution, count(*) FROM broadband_out GROUP BY ALL ORDER BY 1").fetchall())
     uncovered = [r[0] for r in con.execute(

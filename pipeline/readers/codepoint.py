@@ -17,7 +17,7 @@ COLUMNS = ("PC", "PQ", "EA", "NO", "CY", "RH", "LH", "CC", "DC", "WC")
 
 
 def read_codepoint(con: duckdb.DuckDBPyConnection, located: Located, paths: Paths) -> Read:
-    """Load Code-Point Open into temp table ``codepoint`` (valid rows); return (table, rows in, rejects)."""
+    """Check Code-Point Open into temp view ``codepoint`` (valid rows, no fixed order); return (rows in, rejects)."""
     folder = extract_zip(located.path, paths.raw / "_extracted", label=located.label)
     headers = folder / "Doc" / "Code-Point_Open_Column_Headers.csv"
     if headers.exists():
@@ -35,19 +35,28 @@ def read_codepoint(con: duckdb.DuckDBPyConnection, located: Located, paths: Path
         raise duckdb_csv_error(exc, located.label) from exc
 
     rejects = Rejects()
-    label = located.label
     rejects.extend_from(con, f"""
-        SELECT '{label}!' || member, row_number, problem_field, problem_value, problem, 'invalid'
-        FROM codepoint_checked WHERE problem IS NOT NULL""")
-    rejects.extend_from(con, f"""
-        SELECT '{label}!' || member, row_number, 'Postcode', postcode, 'duplicate postcode (first copy kept)', 'duplicate'
-        FROM codepoint_checked WHERE problem IS NULL AND copy_number > 1""")
+        SELECT $label || '!' || member, row_number, problem_field, problem_value, problem, 'invalid'
+        FROM codepoint_checked WHERE problem IS NOT NULL""",
+                        {"label": located.label})
+    # Duplicates are rare: find them with one grouped pass; later copies are rejected.
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE codepoint AS
+        CREATE OR REPLACE TEMP TABLE codepoint_later_copies AS
+        SELECT member, row_number, postcode FROM codepoint_checked
+        WHERE problem IS NULL AND postcode IN (SELECT postcode FROM codepoint_checked WHERE problem IS NULL
+                                               GROUP BY 1 HAVING count(*) > 1)
+        QUALIFY row_number() OVER (PARTITION BY postcode ORDER BY member, row_number) > 1""")
+    rejects.extend_from(con, f"""
+        SELECT $label || '!' || member, row_number, 'Postcode', postcode, 'duplicate postcode (first copy kept)', 'duplicate'
+        FROM codepoint_later_copies""", {"label": located.label})
+    con.execute("""
+        UPDATE codepoint_checked c SET problem = 'duplicate postcode (first copy kept)'
+        FROM codepoint_later_copies d WHERE d.member = c.member AND d.row_number = c.row_number""")
+    con.execute("""
+        CREATE OR REPLACE TEMP VIEW codepoint AS
         SELECT postcode, postcode_district(postcode) AS postcode_district, postcode_area(postcode) AS postcode_area,
                easting, northing, positional_quality, country_code, county_code, lad_code, ward_code,
-               member AS source_member, row_number AS source_row
-        FROM codepoint_checked WHERE problem IS NULL AND copy_number = 1""")
+               member AS source_member
+        FROM codepoint_checked WHERE problem IS NULL""")
     rows_in = con.execute("SELECT count(*) FROM codepoint_checked").fetchone()[0]
-    con.execute("DROP TABLE codepoint_checked")
     return Read("codepoint", rows_in, rejects, primary=(located.label,))

@@ -74,6 +74,7 @@ def _read_file(located: Located, aliases: dict[str, tuple[str, ...]], rejects: R
         if idx is None:
             raise SourceFormatError(table.label, f"required column is missing (header has: {', '.join(table.header)})",
                                     row=1, field=aliases[key][0])
+    limits = {key: _limit(key) for key in cols if key not in TEXT_FIELDS}
     by_code: dict[str, dict | None] = {}
     for line, values in table.rows:
         rec: dict | None = {"_row": line}
@@ -82,11 +83,15 @@ def _read_file(located: Located, aliases: dict[str, tuple[str, ...]], rejects: R
             if key in TEXT_FIELDS:
                 rec[key] = raw
                 continue
-            low, high = _limit(key)
-            try:
-                number = parse_number(raw)
-            except ValueError:
-                number = None
+            low, high = limits[key]
+            digits = raw.replace(",", "")
+            if digits.isascii() and digits.isdigit():  # nearly every cell: a whole number, perhaps "29,199"
+                number = int(digits)
+            else:
+                try:
+                    number = parse_number(raw)
+                except ValueError:
+                    number = None
             if number is None or number != int(number) or not low <= number <= high:
                 rejects.add(table.label, line, table.header[idx], raw,
                             "missing value" if not raw else f"not a whole number from {low:,} to {high:,}")

@@ -1,10 +1,11 @@
 """Shared loader for Ofcom's fixed-coverage CSVs (postcode-level zips and local-authority files).
 
-Files with the same header are read in one DuckDB scan; each file's header is mapped through
+Files with the same header are read in one DuckDB scan; each header (read in Python, which
+is quicker than asking DuckDB to sniff a hundred area files) is mapped through
 ``ofcom_columns.map_header`` to the canonical schema. Every percentage is checked (numeric,
-0-100); a row with any bad value is rejected whole, so that postcode falls back to a coarser
-source rather than to a half-trusted row. Duplicate keys with identical values keep the first
-copy; duplicates that disagree are all rejected, since there is no way to know which is right.
+0-100) in one pass; a row with any bad value is rejected whole, so that postcode falls back to a
+coarser source rather than to a half-trusted row. Duplicate keys with identical values keep the
+first copy; duplicates that disagree are all rejected, since there is no way to know which is right.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ from collections import defaultdict
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from pipeline.errors import SourceFormatError
 from pipeline.fetch import Located, extract_zip
 from pipeline.paths import Paths
 from pipeline.readers import Read
 from pipeline.readers.duckcsv import with_encoding_fallback
+from pipeline.readers.textcsv import header_row
 from pipeline.readers.ofcom_columns import METRICS, PERCENT_FIELDS, map_header, release_from_name
 from pipeline.rejects import Rejects
+from pipeline.sqlfiles import ident, quote
 
 FIELDS = tuple(METRICS)
 
@@ -39,81 +43,110 @@ def _members(located: Located, paths: Paths, prefer: tuple[str, ...]) -> list[tu
     return [(p, f"{located.label}!{p.relative_to(folder)}") for p in csvs]
 
 
+def _unique(header: tuple[str, ...]) -> list[str]:
+    """Column names for DuckDB: as published, with any repeat numbered so each is addressable."""
+    names: list[str] = []
+    for name in header:
+        candidate, n = name, 1
+        while candidate in names:
+            n += 1
+            candidate = f"{name}_{n}"
+        names.append(candidate)
+    return names
+
+
+def _all_valid_sql() -> str:
+    """True when every value of the row is usable: the cheap test almost every row passes."""
+    tests = [f"({f} IS NULL OR trim({f}) = '' OR TRY_CAST({f} AS DOUBLE) BETWEEN 0 AND 100)" for f in PERCENT_FIELDS]
+    tests.append("(all_premises IS NULL OR trim(all_premises) = '' OR TRY_CAST(trim(all_premises) AS BIGINT) >= 0)")
+    return " AND ".join(tests)
+
+
+def _problems_sql() -> str:
+    """A list of {field, value, problem} for every field of the row that cannot be used."""
+    checks = [f"{{'field': '{f}', 'value': {f}, 'problem': pct_problem({f})}}" for f in PERCENT_FIELDS]
+    checks.append("{'field': 'all_premises', 'value': all_premises, 'problem': CASE WHEN nullif(trim(all_premises), '') "
+                  "IS NOT NULL AND coalesce(TRY_CAST(trim(all_premises) AS BIGINT) < 0, true) "
+                  "THEN 'not a whole, non-negative count' END}")
+    return f"list_filter([{', '.join(checks)}], p -> p.problem IS NOT NULL)"
+
+
 def read_ofcom(con: duckdb.DuckDBPyConnection, files: list[Located], paths: Paths, *, key: str, table: str,
                prefer: tuple[str, ...] = ()) -> Read:
-    """Load Ofcom coverage files into temp table ``table`` (key, release, metrics, source)."""
+    """Check Ofcom coverage files into temp view ``table`` (key, release, metrics, source); return (rows in, rejects)."""
     key_sql = "norm_postcode(key_raw)" if key == "postcode" else "upper(trim(key_raw))"
     key_ok = "key IS NOT NULL" if key == "postcode" else "is_gss_code(key)"
     key_reason = "malformed postcode" if key == "postcode" else "malformed local authority code"
-    con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}_raw" (key_raw VARCHAR, key_column VARCHAR, release VARCHAR, '
-                f'source_file VARCHAR, source_row BIGINT, '
-                + ", ".join(f"{f} VARCHAR, {f}_column VARCHAR" for f in FIELDS) + ")")
+    # Every row as published, with its line, its key normalised and a list of its unusable values.
+    con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}_checked" (key_raw VARCHAR, release VARCHAR, group_id INTEGER, '
+                f'source_file VARCHAR, source_row BIGINT, ' + ", ".join(f"{f} VARCHAR" for f in FIELDS)
+                + ", key VARCHAR, problems STRUCT(field VARCHAR, value VARCHAR, problem VARCHAR)[], duplicate BOOLEAN)")
+    column_names: list[dict] = []  # publisher's spelling of each field, per header group
     primary: list[str] = []
     for located in files:
         release = release_from_name(located.path, located.label)
-        groups: dict[tuple, list[tuple[Path, str]]] = defaultdict(list)
-        headers: dict[tuple, tuple[str, dict[str, str]]] = {}
+        groups: dict[tuple[str, ...], list[tuple[Path, str]]] = defaultdict(list)
         for path, label in _members(located, paths, prefer):
             primary.append(label)
-            header = with_encoding_fallback(lambda enc: [r[0] for r in con.execute(
-                "DESCRIBE SELECT * FROM read_csv($f, header = true, all_varchar = true, delim = ',', encoding = $enc)",
-                {"f": str(path), "enc": enc}).fetchall()], label)
-            key_col, mapping = map_header(header, label, key=key)
-            signature = (key_col, tuple(sorted(mapping.items())))
-            groups[signature].append((path, label))
-            headers[signature] = (key_col, mapping)
-        for signature, members in groups.items():
-            key_col, mapping = headers[signature]
+            groups[tuple(header_row(path, label))].append((path, label))
+        # Files with the same header are read in one scan, under the names as published.
+        for header, members in groups.items():
+            group_id = len(set(c["group_id"] for c in column_names))
+            key_col, mapping = map_header(list(header), members[0][1], key=key)
+            column_names += [{"group_id": group_id, "field": f, "column": c} for f, c in [("key", key_col), *mapping.items()]]
+            names = _unique(header)
+            position = {name: i for i, name in reversed(list(enumerate(header)))}  # first column of a repeated name
+            select_as = ", ".join((ident(names[position[mapping[f]]]) if f in mapping else "NULL::VARCHAR") + f" AS {f}"
+                                  for f in FIELDS)
+            columns = "{" + ", ".join(f"{quote(n)}: 'VARCHAR'" for n in names) + "}"
             labels = {str(p): lab for p, lab in members}
-            select = ", ".join(
-                (f'"{mapping[f]}" AS {f}, $col_{f} AS {f}_column' if f in mapping else f"NULL AS {f}, NULL AS {f}_column")
-                for f in FIELDS)
-            params = {"files": [str(p) for p, _ in members], "release": release, "key_column": key_col,
-                      "labels": list(labels.keys()), "names": list(labels.values())}
-            params |= {f"col_{f}": mapping[f] for f in mapping}
             insert = f"""
-                    INSERT INTO "{table}_raw"
-                    WITH raw AS (
-                        SELECT row_number() OVER () AS seq, filename, *
-                        FROM read_csv($files, header = true, all_varchar = true, filename = true, union_by_name = true, delim = ',',
-                                      encoding = $encoding)
-                    )
-                    SELECT "{key_col}", $key_column, $release,
-                           map_from_entries(list_zip($labels, $names))[filename],
-                           seq - min(seq) OVER (PARTITION BY filename) + 2,
-                           {select}
-                    FROM raw"""
+                INSERT INTO "{table}_checked"
+                WITH raw AS (
+                    SELECT row_number() OVER () AS seq, filename, *
+                    FROM read_csv($files, header = true, columns = {columns}, filename = true, auto_detect = false,
+                                  delim = ',', quote = '"', escape = '"', encoding = $encoding)
+                ),
+                published AS (
+                    SELECT {ident(names[position[key_col]])} AS key_raw, $release AS release, $group_id AS group_id,
+                           map_from_entries(list_zip($paths, $labels))[filename] AS source_file,
+                           seq - min(seq) OVER (PARTITION BY filename) + 2 AS source_row, {select_as}
+                    FROM raw
+                )
+                SELECT *, {key_sql} AS key,
+                       CASE WHEN {_all_valid_sql()} THEN [] ELSE {_problems_sql()} END AS problems,
+                       false AS duplicate
+                FROM published"""
+            params = {"files": [str(p) for p, _ in members], "release": release, "group_id": group_id,
+                      "paths": list(labels), "labels": list(labels.values())}
             with_encoding_fallback(lambda enc: con.execute(insert, params | {"encoding": enc}), members[0][1])
+    con.register(f"{table}_column_names", pa.Table.from_pylist(
+        column_names, schema=pa.schema([("group_id", pa.int32()), ("field", pa.string()), ("column", pa.string())])))
 
     rejects = Rejects()
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE "{table}_checked" AS
-        SELECT *, {key_sql} AS key FROM "{table}_raw" """)
     rejects.extend_from(con, f"""
-        SELECT source_file, source_row, key_column, key_raw, '{key_reason}', 'invalid'
-        FROM "{table}_checked" WHERE NOT ({key_ok})""")
-    problems = []
-    for f in PERCENT_FIELDS:
-        problems.append(f"SELECT source_file, source_row, {f}_column AS field, {f} AS value, pct_problem({f}) AS problem "
-                        f'FROM "{table}_checked" WHERE {key_ok} AND pct_problem({f}) IS NOT NULL')
-    problems.append(
-        f"SELECT source_file, source_row, all_premises_column, all_premises, 'not a whole, non-negative count' "
-        f'FROM "{table}_checked" WHERE {key_ok} AND nullif(trim(all_premises), \'\') IS NOT NULL '
-        f"AND coalesce(TRY_CAST(trim(all_premises) AS BIGINT) < 0, true)")
-    con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}_problems" AS ' + " UNION ALL ".join(problems))
-    rejects.extend_from(con, f"""SELECT *, 'invalid' FROM "{table}_problems" """)
+        SELECT c.source_file, c.source_row, n.column, c.key_raw, '{key_reason}', 'invalid'
+        FROM "{table}_checked" c JOIN "{table}_column_names" n ON n.group_id = c.group_id AND n.field = 'key'
+        WHERE NOT ({key_ok})""")
+    rejects.extend_from(con, f"""
+        SELECT c.source_file, c.source_row, n.column, c.p.value, c.p.problem, 'invalid'
+        FROM (SELECT source_file, source_row, group_id, unnest(problems) AS p FROM "{table}_checked"
+              WHERE {key_ok} AND len(problems) > 0) c
+        JOIN "{table}_column_names" n ON n.group_id = c.group_id AND n.field = c.p.field""")
 
     typed = ", ".join([f"pct_value({f}) AS {f}" for f in PERCENT_FIELDS]
                       + ["TRY_CAST(nullif(trim(all_premises), '') AS BIGINT) AS all_premises"])
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE "{table}_good" AS
-        SELECT key, release, source_file, source_row, {typed}
-        FROM "{table}_checked" c
-        WHERE {key_ok} AND NOT EXISTS (SELECT 1 FROM "{table}_problems" p
-                                       WHERE p.source_file = c.source_file AND p.source_row = c.source_row)""")
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW "{table}_good" AS
+        SELECT key, release, source_file, source_row, {typed}, duplicate
+        FROM "{table}_checked" WHERE {key_ok} AND len(problems) = 0""")
+    # Duplicates are rare: find their keys with one grouped pass, then look only at those rows.
     values = ", ".join(FIELDS)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE "{table}_dups" AS
-        SELECT *, count(*) OVER w AS copies, count(DISTINCT ({values})) OVER (PARTITION BY key, release) AS versions,
+        WITH keys AS (SELECT key, release FROM "{table}_good" GROUP BY ALL HAVING count(*) > 1)
+        SELECT g.*, count(*) OVER w AS copies, count(DISTINCT ({values})) OVER (PARTITION BY key, release) AS versions,
                row_number() OVER (w ORDER BY source_file, source_row) AS copy_number
-        FROM "{table}_good" WINDOW w AS (PARTITION BY key, release)""")
+        FROM "{table}_good" g SEMI JOIN keys USING (key, release)
+        WINDOW w AS (PARTITION BY key, release)""")
     rejects.extend_from(con, f"""
         SELECT source_file, source_row, 'key', key,
                'duplicate with conflicting values (' || copies || ' rows for this key in release ' || release || ')',
@@ -122,11 +155,11 @@ def read_ofcom(con: duckdb.DuckDBPyConnection, files: list[Located], paths: Path
     rejects.extend_from(con, f"""
         SELECT source_file, source_row, 'key', key, 'duplicate (identical values; first row kept)', 'duplicate'
         FROM "{table}_dups" WHERE versions = 1 AND copy_number > 1""")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE "{table}" AS
+    con.execute(f"""UPDATE "{table}_checked" c SET duplicate = true FROM "{table}_dups" d
+        WHERE d.source_file = c.source_file AND d.source_row = c.source_row AND (d.versions > 1 OR d.copy_number > 1)""")
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW "{table}" AS
         SELECT key, release, source_file, source_row, {values}
-        FROM "{table}_dups" WHERE versions = 1 AND copy_number = 1
-        ORDER BY release, key""")
-    rows_in = con.execute(f'SELECT count(*) FROM "{table}_raw"').fetchone()[0]
-    for suffix in ("_raw", "_checked", "_problems", "_good", "_dups"):
-        con.execute(f'DROP TABLE "{table}{suffix}"')
+        FROM "{table}_good" WHERE NOT duplicate""")
+    rows_in = con.execute(f'SELECT count(*) FROM "{table}_checked"').fetchone()[0]
+    con.unregister(f"{table}_column_names")
     return Read(table, rows_in, rejects, primary=tuple(primary))

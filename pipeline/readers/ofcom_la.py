@@ -11,5 +11,5 @@ from pipeline.readers.ofcom_files import read_ofcom
 
 
 def read_ofcom_la(con: duckdb.DuckDBPyConnection, files: list[Located], paths: Paths) -> Read:
-    """Every release present into temp table ``ofcom_la`` (key = LAD code)."""
+    """Every release present into temp view ``ofcom_la`` (key = LAD code)."""
     return read_ofcom(con, files, paths, key="local_authority", table="ofcom_la", prefer=("laua", "res"))

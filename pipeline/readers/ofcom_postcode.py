@@ -11,5 +11,5 @@ from pipeline.readers.ofcom_files import read_ofcom
 
 
 def read_ofcom_postcode(con: duckdb.DuckDBPyConnection, files: list[Located], paths: Paths) -> Read:
-    """Every release present into temp table ``ofcom_postcode`` (key = postcode)."""
+    """Every release present into temp view ``ofcom_postcode`` (key = postcode)."""
     return read_ofcom(con, files, paths, key="postcode", table="ofcom_postcode")

@@ -10,13 +10,13 @@ from pipeline.paths import Paths
 from pipeline.readers import Read
 from pipeline.readers.duckcsv import with_encoding_fallback
 from pipeline.rejects import Rejects
-from pipeline.sqlfiles import sql
+from pipeline.sqlfiles import WITH_LINES, WITHOUT_LINES, sql
 
-REQUIRED = ("pcds", "dointr", "doterm", "usertype", "oa11cd", "lsoa11cd", "msoa11cd", "ladcd", "lsoa11nm", "ladnm")
+REQUIRED = ("pcds", "doterm", "usertype", "oa11cd", "lsoa11cd", "ladcd")
 
 
 def read_ons_lookup(con: duckdb.DuckDBPyConnection, located: Located, paths: Paths) -> Read:
-    """Load the lookup into temp table ``ons_lookup``; return (table, rows in, rejects)."""
+    """Check the lookup into temp view ``ons_lookup`` (valid rows); return (rows in, rejects)."""
     if located.path.suffix.lower() == ".zip":
         folder = extract_zip(located.path, paths.raw / "_extracted", label=located.label)
         csvs = sorted(folder.rglob("*.csv"))
@@ -31,22 +31,38 @@ def read_ons_lookup(con: duckdb.DuckDBPyConnection, located: Located, paths: Pat
     for column in REQUIRED:
         if column not in header:
             raise SourceFormatError(label, f"required column is missing (header has: {', '.join(header)})", row=1, field=column)
-    with_encoding_fallback(lambda enc: con.execute(
-        "CREATE OR REPLACE TEMP TABLE ons_lookup_checked AS " + sql("ons_lookup_checked"),
-        {"file": str(csv_path), "encoding": enc}), label)
+    def check(lines: str) -> None:
+        with_encoding_fallback(lambda enc: con.execute(
+            "CREATE OR REPLACE TEMP TABLE ons_lookup_checked AS " + sql("ons_lookup_checked", seq=lines),
+            {"file": str(csv_path), "encoding": enc}), label)
+
+    check(WITHOUT_LINES)
+    if con.execute("""SELECT count(*) FILTER (problem IS NOT NULL) + (SELECT count(*) FROM (SELECT postcode FROM
+            ons_lookup_checked WHERE problem IS NULL AND doterm IS NULL GROUP BY 1 HAVING count(*) > 1))
+            FROM ons_lookup_checked""").fetchone()[0]:
+        check(WITH_LINES)
 
     rejects = Rejects()
     rejects.extend_from(con, """
         SELECT $label, row_number, problem_field, problem_value, problem, 'invalid'
         FROM ons_lookup_checked WHERE problem IS NOT NULL""", {"label": label})
-    rejects.extend_from(con, """
-        SELECT $label, row_number, 'pcds', postcode, 'duplicate postcode (first copy kept)', 'duplicate'
-        FROM ons_lookup_checked WHERE problem IS NULL AND copy_number > 1""", {"label": label})
+    # A postcode may be live in one row only: later live copies (rare) are duplicates.
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE ons_lookup AS
-        SELECT postcode, doterm IS NULL AS is_live, dointr, doterm, usertype, oa11cd, lsoa11cd, msoa11cd,
-               ladcd, lsoa11nm, ladnm, row_number AS source_row
-        FROM ons_lookup_checked WHERE problem IS NULL AND copy_number = 1""")
+        CREATE OR REPLACE TEMP TABLE ons_lookup_later_copies AS
+        SELECT row_number, postcode FROM ons_lookup_checked
+        WHERE problem IS NULL AND doterm IS NULL AND postcode IN (
+            SELECT postcode FROM ons_lookup_checked WHERE problem IS NULL AND doterm IS NULL GROUP BY 1 HAVING count(*) > 1)
+        QUALIFY row_number() OVER (PARTITION BY postcode ORDER BY row_number) > 1""")
+    rejects.extend_from(con, """
+        SELECT $label, row_number, 'pcds', postcode, 'duplicate live postcode (first copy kept)', 'duplicate'
+        FROM ons_lookup_later_copies""", {"label": label})
+    # Later copies are marked in place so the kept rows stay in file order (fixed, so re-runs match).
+    con.execute("""
+        UPDATE ons_lookup_checked c SET problem = 'duplicate live postcode (first copy kept)'
+        FROM ons_lookup_later_copies d WHERE d.row_number = c.row_number""")
+    con.execute("""
+        CREATE OR REPLACE TEMP VIEW ons_lookup AS
+        SELECT postcode, doterm IS NULL AS is_live, doterm, usertype, oa11cd, lsoa11cd, ladcd
+        FROM ons_lookup_checked WHERE problem IS NULL""")
     rows_in = con.execute("SELECT count(*) FROM ons_lookup_checked").fetchone()[0]
-    con.execute("DROP TABLE ons_lookup_checked")
     return Read("ons_lookup", rows_in, rejects, primary=(label,))

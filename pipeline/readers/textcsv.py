@@ -95,6 +95,17 @@ def read_csv(path: Path, label: str, *, header: bool = True, expected_width: int
     return CsvFile(label=label, encoding=encoding, header=head, rows=body)
 
 
+def header_row(path: Path, label: str) -> list[str]:
+    """The first row of a CSV file, read without reading the rest (its names as published)."""
+    with path.open("rb") as fh:
+        first = fh.read(1 << 20).split(b"\n", 1)[0].rstrip(b"\r")
+    text, _ = decode(first, label)
+    try:
+        return next(csv.reader([text]))
+    except csv.Error as exc:
+        raise SourceFormatError(label, f"header is not valid CSV: {exc}", row=1) from exc
+
+
 def _check_delimiter(label: str, line: int, values: list[str], expected_width: int | None = None) -> None:
     if len(values) == 1 and (expected_width is None or expected_width > 1):
         for delim in OTHER_DELIMITERS:

@@ -15,41 +15,31 @@ latest_district AS (
 ),
 latest_la AS (
     SELECT * FROM ofcom_la_coverage QUALIFY row_number() OVER (PARTITION BY key ORDER BY release DESC) = 1
-),
-candidates AS (
-    SELECT pc.postcode, 1 AS preference, 'postcode' AS resolution, 'ofcom_postcode_coverage' AS source, c.* EXCLUDE (key)
-    FROM pc JOIN latest_postcode c ON c.key = pc.postcode
-    UNION ALL BY NAME
-    SELECT pc.postcode, 2 AS preference, 'postcode_district' AS resolution, 'ofcom_postcode_district' AS source,
-           c.* EXCLUDE (key)
-    FROM pc JOIN latest_district c ON c.key = pc.postcode_district
-    UNION ALL BY NAME
-    SELECT pc.postcode, 3 AS preference, 'local_authority' AS resolution, 'ofcom_la_coverage' AS source, c.* EXCLUDE (key)
-    FROM pc JOIN latest_la c ON c.key = pc.lad_code
-),
-best AS (
-    SELECT * FROM candidates QUALIFY row_number() OVER (PARTITION BY postcode ORDER BY preference) = 1
 )
 SELECT
     pc.postcode,
     pc.postcode_district,
     pc.lad_code,
-    coalesce(b.resolution, 'none')  AS resolution,
-    b.release,
-    b.source,
-    b.source_file,
-    b.source_row,
-    b.all_premises,
-    b.sfbb_pct,
-    b.ufbb100_pct,
-    b.ufbb_pct,
-    b.full_fibre_pct,
-    b.gigabit_pct,
-    b.below_10_pct,
-    b.below_30_pct,
-    b.below_uso_pct,
-    b.nga_pct,
-    b.sample_postcodes              AS district_sample_postcodes
+    -- Each postcode is looked up at all three resolutions at once; the finest with a row wins.
+    CASE WHEN p.key IS NOT NULL THEN 'postcode' WHEN d.key IS NOT NULL THEN 'postcode_district'
+         WHEN l.key IS NOT NULL THEN 'local_authority' ELSE 'none' END AS resolution,
+    finest(resolution, p.release, d.release, l.release)                      AS release,
+    finest(resolution, 'ofcom_postcode_coverage', 'ofcom_postcode_district', 'ofcom_la_coverage') AS source,
+    finest(resolution, p.source_file, d.source_file, l.source_file)          AS source_file,
+    finest(resolution, p.source_row, d.source_row, l.source_row)             AS source_row,
+    finest(resolution, p.all_premises, NULL, l.all_premises)                 AS all_premises,
+    finest(resolution, p.sfbb_pct, d.sfbb_pct, l.sfbb_pct)                   AS sfbb_pct,
+    finest(resolution, p.ufbb100_pct, NULL, l.ufbb100_pct)                   AS ufbb100_pct,
+    finest(resolution, p.ufbb_pct, d.ufbb_pct, l.ufbb_pct)                   AS ufbb_pct,
+    finest(resolution, p.full_fibre_pct, NULL, l.full_fibre_pct)             AS full_fibre_pct,
+    finest(resolution, p.gigabit_pct, d.gigabit_pct, l.gigabit_pct)          AS gigabit_pct,
+    finest(resolution, p.below_10_pct, NULL, l.below_10_pct)                 AS below_10_pct,
+    finest(resolution, p.below_30_pct, NULL, l.below_30_pct)                 AS below_30_pct,
+    finest(resolution, p.below_uso_pct, d.below_uso_pct, l.below_uso_pct)    AS below_uso_pct,
+    finest(resolution, p.nga_pct, d.nga_pct, l.nga_pct)                      AS nga_pct,
+    CASE WHEN resolution = 'postcode_district' THEN d.sample_postcodes END AS district_sample_postcodes
 FROM pc
-LEFT JOIN best b USING (postcode)
+LEFT JOIN latest_postcode p ON p.key = pc.postcode
+LEFT JOIN latest_district d ON d.key = pc.postcode_district
+LEFT JOIN latest_la l       ON l.key = pc.lad_code
 ORDER BY pc.lad_code, pc.postcode

@@ -1,5 +1,6 @@
 -- Code-Point Open, every row of every area file, with the first reason (if any) it cannot be kept.
 -- Row numbers are lines in the headerless file: DuckDB's CSV reader returns rows in file order.
+-- (The per-file window returns rows in no fixed order: whoever needs an order sorts.)
 WITH raw AS (
     SELECT row_number() OVER () AS seq, *
     FROM read_csv($files, header = false, all_varchar = true, filename = true, auto_detect = false,
@@ -45,7 +46,5 @@ SELECT
     CASE
         WHEN postcode IS NULL THEN pc WHEN easting IS NULL OR (easting = 0 AND northing = 0) OR easting NOT BETWEEN 1 AND 700000 THEN ea
         WHEN northing IS NULL OR northing NOT BETWEEN 1 AND 1300000 THEN no ELSE dc
-    END AS problem_value,
-    -- Later copies of a postcode are duplicates of the first.
-    row_number() OVER (PARTITION BY postcode ORDER BY member, row_number) AS copy_number
+    END AS problem_value
 FROM parsed

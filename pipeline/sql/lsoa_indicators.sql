@@ -1,39 +1,51 @@
 -- Indicators per study-area LSOA, one row per LSOA and indicator, each with its source,
--- release and resolution. Study-area LSOAs are those IMD 2019 places in the study districts.
+-- release and resolution. Study-area LSOAs are the LSOAs of the study districts (lsoa_districts:
+-- IMD 2019's district, or the district it has merged into since).
 WITH lsoas AS (
-    SELECT lsoa11cd, lsoa11nm, lad_code FROM imd2019 WHERE list_contains($lads, lad_code)
+    SELECT lsoa11cd, lsoa11nm, lad_code FROM lsoa_districts WHERE list_contains($lads, lad_code)
 ),
 -- Broadband: share of premises without a service, averaged over the LSOA's postcodes,
 -- weighted by premises where every contributing postcode has a premises count.
+-- Sums are exact decimals (percentages to 6 places), so they do not depend on the order the
+-- threads add rows in, and a re-run gives the same bits.
 pc AS (
-    SELECT p.lsoa11cd, b.*, coalesce(b.all_premises, 1) AS weight
+    SELECT p.lsoa11cd, b.resolution, b.release, b.all_premises, coalesce(b.all_premises, 1) AS weight,
+           (100 - b.sfbb_pct)::DECIMAL(18, 6) AS no_superfast, (100 - b.gigabit_pct)::DECIMAL(18, 6) AS no_gigabit,
+           b.below_uso_pct::DECIMAL(18, 6) AS below_uso
     FROM postcodes p JOIN broadband_coverage b USING (postcode)
     WHERE list_contains($lads, p.lad_code) AND p.lsoa11cd IS NOT NULL
 ),
+resolution_counts AS (
+    SELECT lsoa11cd, resolution, count(*) AS n FROM pc WHERE resolution <> 'none' GROUP BY ALL
+),
+main_resolution AS (  -- the most common; ties go to the first in name order
+    SELECT lsoa11cd, first(resolution ORDER BY n DESC, resolution) AS main_resolution,
+           string_agg(resolution, ', ' ORDER BY resolution) AS resolutions
+    FROM resolution_counts GROUP BY lsoa11cd
+),
 broadband AS (
     SELECT lsoa11cd,
-           sum(weight * (100 - sfbb_pct)) / sum(weight) FILTER (sfbb_pct IS NOT NULL)         AS pct_no_superfast,
-           sum(weight * (100 - gigabit_pct)) / sum(weight) FILTER (gigabit_pct IS NOT NULL)   AS pct_no_gigabit,
-           sum(weight * below_uso_pct) / sum(weight) FILTER (below_uso_pct IS NOT NULL)       AS pct_below_uso,
+           (sum(weight * no_superfast) / sum(weight) FILTER (no_superfast IS NOT NULL))::DOUBLE AS pct_no_superfast,
+           (sum(weight * no_gigabit) / sum(weight) FILTER (no_gigabit IS NOT NULL))::DOUBLE     AS pct_no_gigabit,
+           (sum(weight * below_uso) / sum(weight) FILTER (below_uso IS NOT NULL))::DOUBLE       AS pct_below_uso,
            count(*)                                                                          AS postcodes,
            count(*) FILTER (resolution <> 'none')                                            AS postcodes_covered,
            bool_and(all_premises IS NOT NULL) FILTER (resolution <> 'none')                  AS premises_weighted,
-           mode(resolution) FILTER (resolution <> 'none')                                    AS main_resolution,
-           string_agg(DISTINCT resolution, ', ' ORDER BY resolution) FILTER (resolution <> 'none') AS resolutions,
            string_agg(DISTINCT release, ', ' ORDER BY release)                              AS releases
     FROM pc GROUP BY lsoa11cd
 ),
 bb_long AS (
     SELECT b.lsoa11cd, i.indicator, i.value,
-           'Ofcom Connected Nations (' || b.resolutions || ')' AS source,
+           'Ofcom Connected Nations (' || m.resolutions || ')' AS source,
            b.releases AS release,
-           b.main_resolution AS resolution,
+           m.main_resolution AS resolution,
            b.postcodes_covered || ' of ' || b.postcodes || ' postcodes covered; '
              || CASE WHEN b.premises_weighted THEN 'weighted by premises' ELSE 'unweighted (no premises counts at this resolution)' END
              AS note
-    FROM broadband b,
-         LATERAL (VALUES ('pct_no_superfast', b.pct_no_superfast), ('pct_no_gigabit', b.pct_no_gigabit),
-                         ('pct_below_uso', b.pct_below_uso)) i(indicator, value)
+    FROM broadband b
+    LEFT JOIN main_resolution m USING (lsoa11cd)
+    CROSS JOIN LATERAL (VALUES ('pct_no_superfast', b.pct_no_superfast), ('pct_no_gigabit', b.pct_no_gigabit),
+                               ('pct_below_uso', b.pct_below_uso)) i(indicator, value)
 ),
 age AS (
     SELECT lsoa11cd, 'pct_65_plus' AS indicator, pct_65_plus AS value, 'ONS Census 2021 (usual residents)' AS source,

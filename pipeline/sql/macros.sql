@@ -30,3 +30,9 @@ CREATE OR REPLACE TEMP MACRO pct_problem(raw) AS (
         WHEN TRY_CAST(trim(raw) AS DOUBLE) < 0 OR TRY_CAST(trim(raw) AS DOUBLE) > 100 THEN 'outside 0-100'
     END
 );
+
+-- The value from the finest resolution a row was resolved at (postcode, postcode district, local authority).
+CREATE OR REPLACE TEMP MACRO finest(resolution, by_postcode, by_district, by_la) AS (
+    CASE resolution WHEN 'postcode' THEN by_postcode WHEN 'postcode_district' THEN by_district
+                    WHEN 'local_authority' THEN by_la END
+);

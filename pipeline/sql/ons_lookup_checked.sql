@@ -1,7 +1,9 @@
--- ONS postcode -> OA/LSOA/MSOA/LAD best-fit lookup, every row, with the first reason it cannot be kept.
--- Row numbers are lines in the file (line 1 is the header).
+-- ONS postcode -> OA/LSOA/LAD best-fit lookup, every row, with the first reason it cannot be kept.
+-- Only the columns the pipeline uses are read: the names and MSOA codes come from other sources.
+-- Row numbers are lines in the file (line 1 is the header); {{seq}} is the row's position in the
+-- scan, or NULL when no row needs one (see pipeline/sqlfiles.py).
 WITH raw AS (
-    SELECT row_number() OVER () + 1 AS row_number, *
+    SELECT {{seq}} + 1 AS row_number, pcds, doterm, usertype, oa11cd, lsoa11cd, ladcd
     FROM read_csv($file, header = true, all_varchar = true, auto_detect = true, delim = ',', encoding = $encoding)
 ),
 parsed AS (
@@ -10,15 +12,11 @@ parsed AS (
            coalesce(norm_postcode(pcds),
                     CASE WHEN regexp_full_match(trim(pcds), 'GIR 0AA|NPT [0-9][A-Z]{2}') THEN trim(pcds) END)
                                                  AS postcode,
-           nullif(trim(dointr), '')              AS dointr,
            nullif(trim(doterm), '')              AS doterm,
            nullif(trim(usertype), '')            AS usertype,
            nullif(trim(oa11cd), '')              AS oa11cd,
            nullif(trim(lsoa11cd), '')            AS lsoa11cd,
-           nullif(trim(msoa11cd), '')            AS msoa11cd,
-           nullif(trim(ladcd), '')               AS ladcd,
-           nullif(trim(lsoa11nm), '')            AS lsoa11nm,
-           nullif(trim(ladnm), '')               AS ladnm
+           nullif(trim(ladcd), '')               AS ladcd
     FROM raw
 )
 SELECT *,
@@ -39,7 +37,5 @@ SELECT *,
         WHEN doterm IS NOT NULL AND NOT regexp_full_match(doterm, '[0-9]{6}') THEN doterm
         WHEN usertype IS NOT NULL AND usertype NOT IN ('0', '1') THEN usertype
         ELSE lsoa11cd
-    END AS problem_value,
-    -- A postcode can appear once live; any further live copy is a duplicate.
-    row_number() OVER (PARTITION BY postcode, doterm IS NULL ORDER BY row_number) AS copy_number
+    END AS problem_value
 FROM parsed

@@ -1,0 +1,1 @@
+"""Benchmark: `python bench/run.py` (see docs/PERFORMANCE.md)."""
