@@ -1,5 +1,6 @@
 # make run  - set up .venv if needed, then materialise every asset
 # make test - set up .venv if needed, then run the test suite
+# make bench - the benchmark (docs/PERFORMANCE.md); not part of the tests
 # make dev  - the Dagster UI on http://127.0.0.1:3000 (bound to localhost only)
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -8,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: run test dev venv browser clean
+.PHONY: run test bench dev venv browser clean
 
 venv: $(STAMP)
 
@@ -24,6 +25,9 @@ run: $(STAMP)
 
 test: $(STAMP) browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 dev: $(STAMP)
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
