@@ -20,7 +20,7 @@ import duckdb
 
 from pipeline.errors import CatalogBusyError
 from pipeline.paths import Paths
-from pipeline.store import read_provenance, temp_path
+from pipeline.store import read_provenance, temp_path, write_text
 
 LOCK_WAIT_S = 60.0
 
@@ -93,7 +93,8 @@ def refresh(paths: Paths) -> Path:
     processed.mkdir(parents=True, exist_ok=True)
     signature_path = processed / ".catalog.contents.json"
     with locked(processed / ".catalog.lock", wait_s=LOCK_WAIT_S):
-        contents = json.dumps(_contents(processed, paths.rejects), sort_keys=True)
+        described = _contents(processed, paths.rejects)
+        contents = json.dumps(described, sort_keys=True)
         if paths.catalog.exists() and signature_path.exists() and signature_path.read_text() == contents:
             return paths.catalog
         tmp = temp_path(paths.catalog)
@@ -101,14 +102,14 @@ def refresh(paths: Paths) -> Path:
         con = duckdb.connect(str(tmp))
         try:
             con.execute("CREATE TABLE _catalog (name VARCHAR, path VARCHAR, sources VARCHAR, licence VARCHAR)")
-            for name, table in json.loads(contents)["tables"].items():
+            for name, table in described["tables"].items():
                 path = Path(table["path"])
                 con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM {_scan(path)}')
                 prov = table["provenance"]
                 titles = "; ".join(f"{s['title']} ({s['release']})" for s in prov.get("sources", []))
                 con.execute("INSERT INTO _catalog VALUES (?, ?, ?, ?)",
                             [name, str(path), titles, " ".join(prov.get("licence", []))])
-            if json.loads(contents)["rejects"]:
+            if described["rejects"]:
                 con.execute(
                     "CREATE VIEW rejects AS SELECT "
                     "regexp_extract(filename, 'rejects/([^/]+?)(/[^/]+)?\\.parquet$', 1) AS asset, "
@@ -121,7 +122,5 @@ def refresh(paths: Paths) -> Path:
             con.close()
         os.replace(tmp, paths.catalog)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
-        signature_tmp = temp_path(signature_path)
-        signature_tmp.write_text(contents)
-        os.replace(signature_tmp, signature_path)
+        write_text(signature_path, contents)
     return paths.catalog

@@ -47,7 +47,10 @@ def temp_path(dest: Path) -> Path:
     for stale in dest.parent.glob(f".{dest.name}.tmp-*"):  # also DuckDB's "<name>.wal" beside a temp catalog
         pid = re.match(r"\d+", stale.name[len(dest.name) + 6:])
         if pid and not _alive(int(pid.group())):
-            stale.unlink(missing_ok=True)
+            if stale.is_dir():  # a staging folder (write_partitions)
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
     return dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
 
 
@@ -76,6 +79,12 @@ def replace_atomically(tmp: Path, dest: Path) -> None:
     _fsync_dir(dest.parent)
 
 
+def _parquet_options(source_keys: list[str] | tuple[str, ...], notes: str | None) -> str:
+    """COPY options for every Parquet table: zstd, fixed row groups, provenance as key-value metadata."""
+    meta = json.dumps(provenance(source_keys, notes), ensure_ascii=False, sort_keys=True).replace("'", "''")
+    return f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000, KV_METADATA {{'diz:sources': '{meta}'}}"
+
+
 def write_parquet(con: duckdb.DuckDBPyConnection, query: str, dest: Path, *, source_keys: list[str] | tuple[str, ...],
                   params: dict | None = None, notes: str | None = None) -> Written:
     """Run ``query`` and write its result to ``dest`` atomically, with provenance metadata.
@@ -85,13 +94,8 @@ def write_parquet(con: duckdb.DuckDBPyConnection, query: str, dest: Path, *, sou
     names it.
     """
     tmp = temp_path(dest)
-    meta = json.dumps(provenance(source_keys, notes), ensure_ascii=False, sort_keys=True).replace("'", "''")
     try:
-        con.execute(
-            f"COPY ({query}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000, "
-            f"KV_METADATA {{'diz:sources': '{meta}'}})",
-            params or {},
-        )
+        con.execute(f"COPY ({query}) TO '{tmp}' ({_parquet_options(source_keys, notes)})", params or {})
         replace_atomically(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
@@ -108,14 +112,9 @@ def write_partitions(con: duckdb.DuckDBPyConnection, table: str, folder: Path, c
     file's rows keep the table's order and a re-run writes the same bytes); each file is then
     renamed into place. A key with no rows gets an empty file, so every partition exists.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob(".partitions.tmp-*"):
-        if not _alive(int(stale.name.rsplit("-", 1)[1])):
-            shutil.rmtree(stale, ignore_errors=True)
-    staging = folder / f".partitions.tmp-{os.getpid()}"
+    staging = temp_path(folder / "partitions")
     shutil.rmtree(staging, ignore_errors=True)
-    meta = json.dumps(provenance(source_keys, notes), ensure_ascii=False, sort_keys=True).replace("'", "''")
-    options = f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000, KV_METADATA {{'diz:sources': '{meta}'}}"
+    options = _parquet_options(source_keys, notes)
     counts = dict(con.execute(f'SELECT "{column}", count(*) FROM "{table}" GROUP BY 1').fetchall())
     columns = [(r[0], r[1]) for r in con.execute(f'DESCRIBE "{table}"').fetchall()]
     threads = con.execute("SELECT current_setting('threads')").fetchone()[0]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pipeline.ingest.areas import districts_formed_since_imd2019
 from pipeline.ingest.result import TableResult
 from pipeline.paths import Paths
 from pipeline.registry import (CENSUS2021_AGE, CODEPOINT_OPEN, IMD2019, LSOA_BOUNDARIES, OFCOM_LA_COVERAGE,
@@ -83,9 +84,6 @@ def build_lsoa_indicators(con: duckdb.DuckDBPyConnection, paths: Paths, lads: li
         "lsoas": lsoas,
         "lsoas_missing_each_indicator": {k: v for k, v in missing.items() if v},
         "broadband_resolution_by_lsoa": resolution,
-        "districts_formed_since_imd2019": dict(con.execute("""
-            SELECT lad_code, list(DISTINCT lad_code_2019 ORDER BY lad_code_2019) FROM lsoa_districts
-            WHERE list_contains($lads, lad_code) AND lad_code <> lad_code_2019 GROUP BY 1 ORDER BY 1""",
-                                                            {"lads": lads}).fetchall()),
+        "districts_formed_since_imd2019": districts_formed_since_imd2019(con, lads),
         "study_districts_without_lsoas": sorted(set(lads) - with_lsoas),
     })

@@ -41,12 +41,19 @@ def build_lsoa_districts(con: duckdb.DuckDBPyConnection, paths: Paths) -> TableR
         register_parquet(con, name, paths.table_path(name))
     keys = (IMD2019.key, CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key)
     written = write_parquet(con, sql("lsoa_districts"), paths.table_path("lsoa_districts"), source_keys=keys)
-    merged = dict(con.execute("""
-        SELECT lad_code, list(DISTINCT lad_code_2019 ORDER BY lad_code_2019) FROM read_parquet($p)
-        WHERE lad_code <> lad_code_2019 GROUP BY 1 ORDER BY 1""", {"p": str(written.path)}).fetchall())
+    register_parquet(con, "lsoa_districts", written.path)
     rows_in = con.execute("SELECT count(*) FROM imd2019").fetchone()[0]
     return TableResult("lsoa_districts", [written], rows_in, written.rows, Rejects(), [], keys,
-                       {"districts_formed_since_imd2019": merged})
+                       {"districts_formed_since_imd2019": districts_formed_since_imd2019(con)})
+
+
+def districts_formed_since_imd2019(con: duckdb.DuckDBPyConnection, lads: list[str] | None = None) -> dict[str, list[str]]:
+    """Each present-day district that IMD 2019 does not know, with the 2019 districts it was formed from
+    (from the ``lsoa_districts`` view; only ``lads`` when given)."""
+    return dict(con.execute("""
+        SELECT lad_code, list(DISTINCT lad_code_2019 ORDER BY lad_code_2019) FROM lsoa_districts
+        WHERE lad_code <> lad_code_2019 AND ($lads IS NULL OR list_contains($lads, lad_code))
+        GROUP BY 1 ORDER BY 1""", {"lads": lads}).fetchall())
 
 
 def build_rurality(con: duckdb.DuckDBPyConnection, paths: Paths) -> TableResult:

@@ -1,4 +1,4 @@
-"""One reader per source. Each loads its file(s) into a DuckDB temp table and returns a ``Read``."""
+"""One reader per source. Each checks its file(s) into a DuckDB temp table or view and returns a ``Read``."""
 
 from __future__ import annotations
 

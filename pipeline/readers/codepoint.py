@@ -9,6 +9,7 @@ from pipeline.fetch import Located, extract_zip
 from pipeline.paths import Paths
 from pipeline.readers import Read
 from pipeline.readers.duckcsv import duckdb_csv_error
+from pipeline.readers.later_copies import find_duplicated, reject_later_copies
 from pipeline.readers.textcsv import read_csv
 from pipeline.rejects import Rejects
 from pipeline.sqlfiles import sql
@@ -35,23 +36,14 @@ def read_codepoint(con: duckdb.DuckDBPyConnection, located: Located, paths: Path
         raise duckdb_csv_error(exc, located.label) from exc
 
     rejects = Rejects()
-    rejects.extend_from(con, f"""
+    rejects.extend_from(con, """
         SELECT $label || '!' || member, row_number, problem_field, problem_value, problem, 'invalid'
         FROM codepoint_checked WHERE problem IS NOT NULL""",
                         {"label": located.label})
-    # Duplicates are rare: find them with one grouped pass; later copies are rejected.
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE codepoint_later_copies AS
-        SELECT member, row_number, postcode FROM codepoint_checked
-        WHERE problem IS NULL AND postcode IN (SELECT postcode FROM codepoint_checked WHERE problem IS NULL
-                                               GROUP BY 1 HAVING count(*) > 1)
-        QUALIFY row_number() OVER (PARTITION BY postcode ORDER BY member, row_number) > 1""")
-    rejects.extend_from(con, f"""
-        SELECT $label || '!' || member, row_number, 'Postcode', postcode, 'duplicate postcode (first copy kept)', 'duplicate'
-        FROM codepoint_later_copies""", {"label": located.label})
-    con.execute("""
-        UPDATE codepoint_checked c SET problem = 'duplicate postcode (first copy kept)'
-        FROM codepoint_later_copies d WHERE d.member = c.member AND d.row_number = c.row_number""")
+    if find_duplicated(con, "codepoint_checked", key="postcode"):
+        reject_later_copies(con, rejects, "codepoint_checked", key="postcode", line=("member", "row_number"),
+                            source_file="$label || '!' || member", field="Postcode",
+                            reason="duplicate postcode (first copy kept)", params={"label": located.label})
     con.execute("""
         CREATE OR REPLACE TEMP VIEW codepoint AS
         SELECT postcode, postcode_district(postcode) AS postcode_district, postcode_area(postcode) AS postcode_area,

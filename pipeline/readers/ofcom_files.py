@@ -10,6 +10,7 @@ first copy; duplicates that disagree are all rejected, since there is no way to 
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from pathlib import Path
 
@@ -82,6 +83,7 @@ def read_ofcom(con: duckdb.DuckDBPyConnection, files: list[Located], paths: Path
                 f'source_file VARCHAR, source_row BIGINT, ' + ", ".join(f"{f} VARCHAR" for f in FIELDS)
                 + ", key VARCHAR, problems STRUCT(field VARCHAR, value VARCHAR, problem VARCHAR)[], duplicate BOOLEAN)")
     column_names: list[dict] = []  # publisher's spelling of each field, per header group
+    group_ids = itertools.count()
     primary: list[str] = []
     for located in files:
         release = release_from_name(located.path, located.label)
@@ -91,7 +93,7 @@ def read_ofcom(con: duckdb.DuckDBPyConnection, files: list[Located], paths: Path
             groups[tuple(header_row(path, label))].append((path, label))
         # Files with the same header are read in one scan, under the names as published.
         for header, members in groups.items():
-            group_id = len(set(c["group_id"] for c in column_names))
+            group_id = next(group_ids)
             key_col, mapping = map_header(list(header), members[0][1], key=key)
             column_names += [{"group_id": group_id, "field": f, "column": c} for f, c in [("key", key_col), *mapping.items()]]
             names = _unique(header)

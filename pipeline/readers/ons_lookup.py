@@ -9,6 +9,7 @@ from pipeline.fetch import Located, extract_zip
 from pipeline.paths import Paths
 from pipeline.readers import Read
 from pipeline.readers.duckcsv import with_encoding_fallback
+from pipeline.readers.later_copies import find_duplicated, reject_later_copies
 from pipeline.rejects import Rejects
 from pipeline.sqlfiles import WITH_LINES, WITHOUT_LINES, sql
 
@@ -36,30 +37,22 @@ def read_ons_lookup(con: duckdb.DuckDBPyConnection, located: Located, paths: Pat
             "CREATE OR REPLACE TEMP TABLE ons_lookup_checked AS " + sql("ons_lookup_checked", seq=lines),
             {"file": str(csv_path), "encoding": enc}), label)
 
+    # A postcode may be live in one row only: later live copies (rare) are duplicates. Line
+    # numbers cost a second, single-threaded scan, made only when some row will be rejected.
     check(WITHOUT_LINES)
-    if con.execute("""SELECT count(*) FILTER (problem IS NOT NULL) + (SELECT count(*) FROM (SELECT postcode FROM
-            ons_lookup_checked WHERE problem IS NULL AND doterm IS NULL GROUP BY 1 HAVING count(*) > 1))
-            FROM ons_lookup_checked""").fetchone()[0]:
+    live = "doterm IS NULL"
+    duplicated = find_duplicated(con, "ons_lookup_checked", key="postcode", where=live)
+    if duplicated or con.execute("SELECT count(*) FROM ons_lookup_checked WHERE problem IS NOT NULL").fetchone()[0]:
         check(WITH_LINES)
 
     rejects = Rejects()
     rejects.extend_from(con, """
         SELECT $label, row_number, problem_field, problem_value, problem, 'invalid'
         FROM ons_lookup_checked WHERE problem IS NOT NULL""", {"label": label})
-    # A postcode may be live in one row only: later live copies (rare) are duplicates.
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE ons_lookup_later_copies AS
-        SELECT row_number, postcode FROM ons_lookup_checked
-        WHERE problem IS NULL AND doterm IS NULL AND postcode IN (
-            SELECT postcode FROM ons_lookup_checked WHERE problem IS NULL AND doterm IS NULL GROUP BY 1 HAVING count(*) > 1)
-        QUALIFY row_number() OVER (PARTITION BY postcode ORDER BY row_number) > 1""")
-    rejects.extend_from(con, """
-        SELECT $label, row_number, 'pcds', postcode, 'duplicate live postcode (first copy kept)', 'duplicate'
-        FROM ons_lookup_later_copies""", {"label": label})
-    # Later copies are marked in place so the kept rows stay in file order (fixed, so re-runs match).
-    con.execute("""
-        UPDATE ons_lookup_checked c SET problem = 'duplicate live postcode (first copy kept)'
-        FROM ons_lookup_later_copies d WHERE d.row_number = c.row_number""")
+    if duplicated:
+        reject_later_copies(con, rejects, "ons_lookup_checked", key="postcode", where=live, line=("row_number",),
+                            source_file="$label", field="pcds", reason="duplicate live postcode (first copy kept)",
+                            params={"label": label})
     con.execute("""
         CREATE OR REPLACE TEMP VIEW ons_lookup AS
         SELECT postcode, doterm IS NULL AS is_live, doterm, usertype, oa11cd, lsoa11cd, ladcd
