@@ -394,15 +394,10 @@ def _(con, paths):
 
 @case("gp-unknown-postcode", "active practice rejected as invalid (cannot be placed); the geocoding check fails")
 def _(con, paths):
-    from tests.test_gp_sites import _sources
+    from tests.test_gp_sites import harlow_postcodes
     from pipeline.ingest.gp_sites import build_gp_sites
-    from pipeline.ingest.postcodes import build_postcodes
 
-    _sources(paths)
-    for step in (build_codepoint_open, build_ons_postcode_lookup):
-        step(con, paths)
-    build_lsoa_boundaries(con, paths, ["E07000073"])
-    build_postcodes(con, paths, ["E07000073"])
+    harlow_postcodes(con, paths)
     result = accounted(build_gp_sites(con, paths))
     invalid = [r for r in result.rejects.rows if r[5] == "invalid"]
     assert [(r[3], r[4]) for r in invalid] == [("ZZ99 9ZZ", "postcode not found in Code-Point Open: the site cannot be placed")]

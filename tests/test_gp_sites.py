@@ -38,12 +38,17 @@ def _sources(paths):
         [["93553", "E92000001", "England", "2019", "21.7"], ["93553", "F81001", "GP", "2019", "30.5"]]))
 
 
-def test_active_practices_and_their_open_branches_are_kept_every_other_row_has_a_reason(con, paths):
+def harlow_postcodes(con, paths) -> None:
+    """The fixture sources, with Harlow's postcodes built from them (what gp_sites geocodes against)."""
     _sources(paths)
     for step in (build_codepoint_open, build_ons_postcode_lookup):
         step(con, paths)
     build_lsoa_boundaries(con, paths, ["E07000073"])
     build_postcodes(con, paths, ["E07000073"])
+
+
+def test_active_practices_and_their_open_branches_are_kept_every_other_row_has_a_reason(con, paths):
+    harlow_postcodes(con, paths)
     result = build_gp_sites(con, paths)
     sites = con.execute(f"""SELECT site_code, site_type, name, list_size, list_size_applies_to, pcn_name,
         practice_imd2019_score, lsoa11cd FROM read_parquet('{paths.table_path("gp_sites")}') ORDER BY site_code""").fetchall()
