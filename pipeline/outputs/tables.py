@@ -31,8 +31,10 @@ class EvidenceTable:
 TABLES = [
     EvidenceTable("district_summary", "District summary", "district_summary",
                   "Key figures per district and for the study area (lad_code ALL).", "lad_code = 'ALL', area_name",
-                  "Broadband shares are postcode-district averages (unweighted); GP sites 'without gigabit' are sites "
-                  "whose postcode district is below 100% gigabit availability."),
+                  "Broadband shares are postcode-district averages (unweighted). gp_sites_without_gigabit counts sites "
+                  "whose own postcode is below 100% gigabit in Ofcom's postcode-level data, and is empty where no site "
+                  "has such data; gp_sites_area_average_only counts sites known only by an area average, which "
+                  "cannot say whether the site itself has gigabit."),
     EvidenceTable("lsoa_scores", "LSOA scores", "lsoa_index",
                   "Digital-exclusion index per LSOA: components, index, rank, decile and indicator values.",
                   "index_rank, lsoa11cd"),

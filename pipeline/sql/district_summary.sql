@@ -20,7 +20,14 @@ lsoa AS (
 ),
 gp AS (
     SELECT lad_code, count(*) AS gp_sites, count(*) FILTER (site_type = 'practice') AS gp_practices,
-           count(*) FILTER (site_gigabit_pct < $lacking) AS gp_sites_without_gigabit,
+           -- Whether a site itself lacks gigabit is known only from postcode-level data; an area
+           -- average below 100% says some premises nearby lack it, not that the site does. With
+           -- no site known at postcode level the count is left empty, not reported as 0.
+           CASE WHEN count(*) FILTER (site_broadband_resolution = 'postcode') > 0
+                THEN count(*) FILTER (site_broadband_resolution = 'postcode' AND site_gigabit_pct < $lacking)
+           END AS gp_sites_without_gigabit,
+           count(*) FILTER (site_gigabit_pct IS NOT NULL AND site_broadband_resolution <> 'postcode')
+                                                      AS gp_sites_area_average_only,
            count(*) FILTER (site_gigabit_pct IS NULL) AS gp_sites_without_data,
            round(avg(site_gigabit_pct), 1) AS gp_sites_mean_gigabit_pct
     FROM gp_readiness GROUP BY GROUPING SETS ((lad_code), ())
@@ -34,7 +41,8 @@ SELECT coalesce(bb.lad_code, 'ALL') AS lad_code,
        round(bb.pct_no_superfast, 1) AS pct_no_superfast, round(bb.pct_no_gigabit, 1) AS pct_no_gigabit,
        bb.broadband_resolution, bb.broadband_release,
        l.lsoas, l.lsoas_in_top_index_decile, l.hotspot_lsoas, l.hotspot_lsoas_95, l.mean_index,
-       g.gp_sites, g.gp_practices, g.gp_sites_without_gigabit, g.gp_sites_without_data, g.gp_sites_mean_gigabit_pct
+       g.gp_sites, g.gp_practices, g.gp_sites_without_gigabit, g.gp_sites_area_average_only, g.gp_sites_without_data,
+       g.gp_sites_mean_gigabit_pct
 FROM bb
 LEFT JOIN lsoa l ON l.lad_code IS NOT DISTINCT FROM bb.lad_code
 LEFT JOIN gp g ON g.lad_code IS NOT DISTINCT FROM bb.lad_code
