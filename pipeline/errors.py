@@ -37,3 +37,7 @@ class UnsafeArchiveError(SourceFormatError):
 
 class CatalogBusyError(DizError):
     """Another run holds the catalog lock for longer than we are willing to wait."""
+
+
+class SettingsError(DizError):
+    """A setting is missing, malformed or out of range; the message names it and where it came from."""

@@ -125,6 +125,26 @@ def locate_each(source: Source, paths: Paths) -> list[Located]:
     return [seen[name] for name in sorted(seen)]
 
 
+def candidate_files(source: Source, paths: Paths, settings) -> list[tuple[str, Path]]:
+    """(label, path) of every file a run could read for this source, without downloading: each
+    part's first file, each study district's per-district file, every file a pattern matches, or
+    the first file found. For fingerprints: a change in any of them makes the step stale."""
+    from pipeline.registry import lad11
+
+    if source.parts:
+        return [hit for name, _ in source.parts for hit in candidate_files(source.part(name), paths, settings)[:1]]
+    found: dict[str, Path] = {}
+    for pattern in source.files:
+        names = [_expand(pattern, lad11(lad)) for lad in settings.lad_codes] if "{lad11}" in pattern else [pattern]
+        for name in names:
+            hits = _candidates(paths, name)
+            for path, _, label in (hits if "*" in name or "{lad11}" in pattern else hits[:1]):
+                found.setdefault(label, path)
+        if found and "*" not in pattern and "{lad11}" not in pattern:
+            break
+    return sorted(found.items())
+
+
 def require_each(source: Source, paths: Paths) -> list[Located]:
     """``locate_each`` for a required source: no file at all is the usual 'not found' error."""
     found = locate_each(source, paths)
@@ -134,16 +154,19 @@ def require_each(source: Source, paths: Paths) -> list[Located]:
 
 
 def _missing_message(source: Source, paths: Paths, lad11: str | None) -> str:
-    names = [_expand(p, lad11) for p in source.files]
-    mirror = str(paths.mirror) if paths.mirror else "not set"
-    address = _expand(source.url, lad11) if source.url else source.page
-    how = "download it from that address" if source.url else "download it from the publisher's page above"
-    return (
-        f"{source.title} ({source.release}) not found. Looked for {', '.join(names)} in "
-        f"{paths.raw} and in DIZ_SOURCE_MIRROR ({mirror}). Official address: {address}. "
-        f"To fix: {how} and put it at {paths.raw / PurePosixPath(names[0]).name}, "
-        f"or set DIZ_SOURCE_MIRROR to a folder holding {names[0]}."
-    )
+    """One line: which file, from where, and where to put it."""
+    name = _expand(source.publisher_file, lad11)
+    if source.url:
+        where = f"download {_expand(source.url, lad11)}"
+    elif source.page_title:
+        where = f"download '{source.page_title}' from {source.page}"
+    else:
+        where = f"download it from {source.page}"
+    mirror_name = _expand(source.files[-1], lad11)
+    mirror = f"set DIZ_SOURCE_MIRROR to a folder holding {mirror_name}" if paths.mirror is None else \
+        f"the mirror ({paths.mirror}) has no {mirror_name}"
+    return (f"{source.title} ({source.release}) not found: {where} and save it as "
+            f"{(paths.raw / PurePosixPath(name).name)} ({mirror}).")
 
 
 def download_file(url: str, dest: Path, *, max_bytes: int, source_key: str) -> Path:

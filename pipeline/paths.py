@@ -1,26 +1,48 @@
-"""Where things live. One place, so tests and benchmarks can point a run elsewhere."""
+"""Where things live. One place, so tests and benchmarks can point a run elsewhere.
+
+A run writes everything it makes into its own *generation* folder
+(``data/processed/generations/<id>/``). People and scripts open fixed paths —
+``data/processed/diz.duckdb``, ``data/processed/tables/``, the XLSX, ``maps/*.html`` — which are
+symbolic links through one pointer, ``data/processed/current``. Publishing a generation is one
+atomic rename of that pointer (``pipeline/generations.py``), so the files people open always
+come from one complete run.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Outputs people open, as (path under the generation, path under the output root).
+PUBLIC_LINKS = (
+    ("diz.duckdb", "data/processed/diz.duckdb"),
+    ("tables", "data/processed/tables"),
+    ("diz_evidence_pack.xlsx", "data/processed/diz_evidence_pack.xlsx"),
+    ("headlines.md", "data/processed/headlines.md"),
+    ("headlines.html", "data/processed/headlines.html"),
+    ("charts", "data/processed/charts"),
+    ("briefings", "data/processed/briefings"),
+    ("lookup", "data/processed/lookup"),
+    ("rejects", "data/processed/rejects"),
+)
 
 
 @dataclass(frozen=True)
 class Paths:
     """Folders a run reads from and writes to.
 
-    ``root`` holds ``data/raw``, ``data/processed`` and ``maps``; it is the project
-    root unless ``DIZ_OUTPUT_ROOT`` says otherwise (tests and benchmarks use a
-    temporary folder). ``mirror`` is the local copy of the official sources named by
-    ``DIZ_SOURCE_MIRROR``.
+    ``root`` holds ``data/raw``, ``data/processed`` and ``maps``; it is the project root unless
+    ``DIZ_OUTPUT_ROOT`` says otherwise. ``mirror`` is the local copy of the official sources
+    named by ``DIZ_SOURCE_MIRROR``. ``out`` is the generation folder the step reads its inputs
+    from and writes its outputs to; by default the live one.
     """
 
     root: Path
     mirror: Path | None = None
+    out: Path | None = None
 
     @property
     def raw(self) -> Path:
@@ -31,29 +53,61 @@ class Paths:
         return self.root / "data" / "processed"
 
     @property
+    def generations(self) -> Path:
+        return self.processed / "generations"
+
+    @property
+    def current(self) -> Path:
+        """The pointer to the live generation."""
+        return self.processed / "current"
+
+    @property
+    def gen(self) -> Path:
+        """The generation this step reads and writes."""
+        return self.out if self.out is not None else self.current
+
+    @property
     def maps(self) -> Path:
+        return self.gen / "maps"
+
+    @property
+    def public_maps(self) -> Path:
         return self.root / "maps"
 
     @property
     def tables(self) -> Path:
-        return self.processed / "tables"
+        return self.gen / "tables"
+
+    @property
+    def charts(self) -> Path:
+        return self.gen / "charts"
+
+    @property
+    def briefings(self) -> Path:
+        return self.gen / "briefings"
 
     @property
     def rejects(self) -> Path:
-        return self.processed / "rejects"
+        return self.gen / "rejects"
 
     @property
     def catalog(self) -> Path:
-        return self.processed / "diz.duckdb"
+        return self.gen / "diz.duckdb"
 
-    def table_path(self, name: str, partition: str | None = None) -> Path:
-        """Parquet file of one table, or of one partition of a partitioned table."""
-        if partition is None:
-            return self.processed / f"{name}.parquet"
-        return self.processed / name / f"{partition}.parquet"
+    @property
+    def outcomes(self) -> Path:
+        """Outcome tables a user drops in for ``index_validation``."""
+        return self.raw / "outcomes"
+
+    def table_path(self, name: str) -> Path:
+        """Parquet file of one table in this generation."""
+        return self.gen / f"{name}.parquet"
+
+    def in_generation(self, folder: Path) -> "Paths":
+        return replace(self, out=folder)
 
     def ensure(self) -> "Paths":
-        for folder in (self.raw, self.processed, self.maps, self.rejects):
+        for folder in (self.raw, self.processed, self.public_maps, self.gen, self.rejects):
             folder.mkdir(parents=True, exist_ok=True)
         return self
 

@@ -1,10 +1,12 @@
-"""Every source the pipeline reads: who publishes it, which release, where it comes from,
-which files to expect and the licence line each output must carry.
+"""Every source the pipeline reads: who publishes it, which release, the exact file to download
+and from where, which file names are accepted, and the licence line each output must carry.
 
-``files`` are paths relative to a mirror of the official sources (``DIZ_SOURCE_MIRROR``)
-and, by base name or the same relative path, to ``data/raw/``. The first candidate found
-wins; a ``*`` pattern collects every match. ``{lad11}`` is replaced by a district's 2011
-LAD code where a publisher names files by district.
+``files`` are accepted names, in order of preference: the publisher's own file name first (put
+it in ``data/raw/`` as downloaded), then the extracts a mirror (``DIZ_SOURCE_MIRROR``) may hold.
+Each is looked for under ``data/raw/`` (by its name, or the same relative path) and in the
+mirror. ``{lad11}`` is replaced by a district's 2011 code where a file is published per
+district. ``url`` is a direct download address where the publisher has one; otherwise
+``page`` is the landing page and ``page_title`` the file's exact title on it.
 """
 
 from __future__ import annotations
@@ -16,13 +18,25 @@ OS_LICENCE = "Contains OS data © Crown copyright and database right 2025."
 ROYAL_MAIL_LICENCE = "Contains Royal Mail data © Royal Mail copyright and database right 2025."
 NATIONAL_STATISTICS_LICENCE = "Contains National Statistics data © Crown copyright and database right."
 ONS_LICENCE = "Source: Office for National Statistics, licensed under the Open Government Licence v3.0."
+OS_BOUNDARY_LICENCE = "Contains OS data © Crown copyright and database right 2024."
 OFCOM_LICENCE = "Ofcom Connected Nations data, Open Government Licence v3.0."
 NHS_LICENCE = "NHS England / NHS Digital data, Open Government Licence v3.0."
 IMD_LICENCE = "English Indices of Deprivation 2019, MHCLG, Open Government Licence v3.0."
+IOD2025_LICENCE = ("English Indices of Deprivation 2025, Ministry of Housing, Communities and Local Government, "
+                   "Open Government Licence v3.0.")
+MYSOCIETY_LICENCE = "IMD 2019 scores as compiled by mySociety (composite_uk_imd), CC BY 4.0."
+IUC_LICENCE = ("Internet User Classification 2018, Consumer Data Research Centre (CDRC); Singleton, Alexiou and "
+               "Savani (2020).")
 GEOJSON_LICENCE = "Boundary GeoJSON conversion: Martin Chorley, UK-GeoJSON, CC BY 4.0."
 OHID_LICENCE = "Office for Health Improvement and Disparities, Fingertips, Open Government Licence v3.0."
 
 MB = 1_000_000
+GEOPORTAL = "https://geoportal.statistics.gov.uk/"
+IOD2025_PAGE = "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2025"
+IOD2019_PAGE = "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019"
+OFCOM_2024_PAGE = ("https://www.ofcom.org.uk/phones-and-broadband/coverage-and-speeds/connected-nations-2024/"
+                   "data-downloads-2024")
+NOMIS_BULK = "https://www.nomisweb.co.uk/sources/census_2021_bulk"
 
 
 @dataclass(frozen=True)
@@ -35,13 +49,32 @@ class Source:
     files: tuple[str, ...]
     page: str
     url: str | None = None  # direct download address; None where only a landing page exists
+    page_title: str | None = None  # the file's exact title on the landing page
     download_name: str | None = None  # name to save a download under in data/raw/
+    size_bytes: int | None = None  # the publisher's file, where known
     resolution: str | None = None
     required: bool = True
     max_bytes: int = 300 * MB
     notes: str = ""
+    official: bool = True  # False: no official file exists; ``notes`` says what this is instead
     # Rows a complete national file has (min, max), for asset checks; None for extracts.
     expected_rows: tuple[int, int] | None = None
+    # Sources published as several files: (part name, accepted names of that file), each found
+    # on its own; ``files`` then lists every accepted name, for the checklist.
+    parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def part(self, name: str) -> "Source":
+        """The source narrowed to one of its files, for locating it."""
+        from dataclasses import replace
+
+        first = self.parts[0][0] == name  # the direct address, if any, is the first part's
+        return replace(self, files=dict(self.parts)[name], parts=(), url=self.url if first else None,
+                       download_name=self.download_name if first else None, title=f"{self.title} ({name})")
+
+    @property
+    def publisher_file(self) -> str:
+        """The exact file name to download (the first accepted name)."""
+        return self.download_name or self.files[0].rsplit("/", 1)[-1]
 
     def as_record(self) -> dict[str, str]:
         """Flat description for sidecar files, the XLSX Sources sheet and asset metadata."""
@@ -73,13 +106,14 @@ CODEPOINT_OPEN = _register(Source(
     publisher="Ordnance Survey",
     release="Dataset version 2025.2.0 (copyright date 2025-04-22)",
     licence=(OS_LICENCE, ROYAL_MAIL_LICENCE, NATIONAL_STATISTICS_LICENCE),
-    files=("os-codepoint-open/codepo_gb.zip",),
+    files=("codepo_gb.zip", "os-codepoint-open/codepo_gb.zip"),
     page="https://osdatahub.os.uk/downloads/open/CodePointOpen",
     url="https://api.os.uk/downloads/v1/products/CodePointOpen/downloads?area=GB&format=CSV&redirect",
-    download_name="codepo_gb.zip",
+    page_title="Code-Point Open, CSV, GB",
+    size_bytes=14_397_856,
     resolution="postcode (unit postcode centroid)",
-    notes="811 postcodes carry no position (0,0) and are rejected.",
-    expected_rows=(1_600_000, 1_900_000),  # about 1.74 million GB postcodes
+    notes="811 postcodes carry no position (0,0) and are rejected. Doc/Codelist.xlsx names districts and wards.",
+    expected_rows=(1_600_000, 1_900_000),
 ))
 
 ONS_POSTCODE_LOOKUP = _register(Source(
@@ -88,43 +122,47 @@ ONS_POSTCODE_LOOKUP = _register(Source(
     publisher="Office for National Statistics",
     release="May 2022",
     licence=(ONS_LICENCE, NATIONAL_STATISTICS_LICENCE),
-    files=("ons-postcode-lookup/PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.zip",),
-    page="https://geoportal.statistics.gov.uk/",
+    files=("PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.zip", "ons-postcode-lookup/PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.zip"),
+    page=GEOPORTAL,
     url="https://www.arcgis.com/sharing/rest/content/items/e7824b1475604212a2325cd373946235/data",
-    download_name="PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.zip",
+    page_title="Postcode to OA (2011) to LSOA to MSOA to LAD (May 2022) Best Fit Lookup in the UK",
+    size_bytes=24_089_327,
     resolution="postcode",
-    notes="Postcodes introduced after May 2022 are absent; they get an LSOA by point in polygon.",
-    expected_rows=(2_500_000, 2_900_000),  # live and terminated UK postcodes, about 2.68 million
+    notes="Postcodes introduced after May 2022 are absent; they are placed by point in polygon.",
+    expected_rows=(2_500_000, 2_900_000),
 ))
 
 OFCOM_POSTCODE_DISTRICT = _register(Source(
     key="ofcom_postcode_district",
     title="Ofcom Connected Nations fixed coverage, postcode-district means",
-    publisher="Ofcom (aggregated by sahilsayed-ielts/broadbandpicker)",
+    publisher="derived from Ofcom data by the broadbandpicker project (sahilsayed-ielts)",
     release="Connected Nations July 2024 (file 202407-fixed-coverage-postcodes-r01)",
     licence=(OFCOM_LICENCE,),
-    files=("ofcom-postcode-district-2024/postcode_district_coverage_202407.csv", "postcode-district-coverage.json"),
-    page="https://www.ofcom.org.uk/phones-and-broadband/coverage-and-speeds/connected-nations-2024/data-downloads-2024",
-    url=("https://raw.githubusercontent.com/sahilsayed-ielts/broadbandpicker/"
-         "735db18bc0d351d7a8e887b27675a1bb4bacef79/data/postcode-district-coverage.json"),
-    download_name="postcode-district-coverage.json",
+    files=("postcode_district_coverage_202407.csv", "ofcom-postcode-district-2024/postcode_district_coverage_202407.csv",
+           "postcode-district-coverage.json"),
+    page=OFCOM_2024_PAGE,
     resolution="postcode_district",
+    required=False,
     max_bytes=20 * MB,
-    notes=("Unweighted mean over each postcode district's postcodes of Ofcom's per-postcode % of premises; "
-           "one value per district. CB21 and E4 are not covered."),
+    official=False,
+    notes=("No official file: Ofcom publishes coverage per postcode, not per postcode district. These are the "
+           "unweighted means over each district's postcodes of Ofcom's July 2024 per-postcode figures, computed by "
+           "a third party. With Ofcom's postcode zip in data/raw/ the pipeline uses the postcode figures themselves "
+           "and does not need this file. CB21 and E4 are not covered."),
 ))
 
 OFCOM_POSTCODE_COVERAGE = _register(Source(
     key="ofcom_postcode_coverage",
-    title="Ofcom Connected Nations fixed broadband coverage by postcode",
+    title="Connected Nations 2024: fixed broadband coverage by postcode (residential and business)",
     publisher="Ofcom",
     release="as named in each file (e.g. 202407 = July 2024)",
     licence=(OFCOM_LICENCE,),
-    files=("ofcom-postcode/*fixed*postcode*.zip", "ofcom-postcode/*fixed_pc_coverage*.zip",
-           "*fixed*postcode*.zip", "*fixed_pc_coverage*.zip"),
-    page="https://www.ofcom.org.uk/phones-and-broadband/coverage-and-speeds/connected-nations-2024/data-downloads-2024",
+    files=("*fixed-coverage-postcodes*.zip", "*fixed*postcode*.zip", "*fixed_pc_coverage*.zip",
+           "ofcom-postcode/*fixed*postcode*.zip"),
+    page=OFCOM_2024_PAGE,
     url=("https://www.ofcom.org.uk/siteassets/resources/documents/research-and-data/multi-sector/"
          "infrastructure-research/connected-nations-2024/data-downloads/202407-fixed-coverage-postcodes-r01.zip"),
+    page_title="Fixed postcode coverage data (ZIP)",
     download_name="202407-fixed-coverage-postcodes-r01.zip",
     resolution="postcode",
     required=False,
@@ -134,14 +172,16 @@ OFCOM_POSTCODE_COVERAGE = _register(Source(
 
 OFCOM_LA_COVERAGE = _register(Source(
     key="ofcom_la_coverage",
-    title="Ofcom Connected Nations fixed broadband coverage by local authority",
+    title="Connected Nations 2024: fixed broadband coverage by local authority",
     publisher="Ofcom",
     release="as named in each file (e.g. 202407 = July 2024)",
     licence=(OFCOM_LICENCE,),
-    files=("ofcom-la/*fixed*laua*.csv", "ofcom-la/*fixed*laua*.zip", "*fixed*laua*.csv", "*fixed*laua*.zip"),
-    page="https://www.ofcom.org.uk/phones-and-broadband/coverage-and-speeds/connected-nations-2024/data-downloads-2024",
+    files=("*fixed-coverage-uk-nations-laua*.zip", "*fixed*laua*.zip", "*fixed*laua*.csv", "ofcom-la/*fixed*laua*.csv",
+           "ofcom-la/*fixed*laua*.zip"),
+    page=OFCOM_2024_PAGE,
     url=("https://www.ofcom.org.uk/siteassets/resources/documents/research-and-data/multi-sector/"
          "infrastructure-research/connected-nations-2024/data-downloads/202407-fixed-coverage-uk-nations-laua-pcon-r01.zip"),
+    page_title="Fixed local and unitary authority coverage data (ZIP)",
     download_name="202407-fixed-coverage-uk-nations-laua-pcon-r01.zip",
     resolution="local_authority",
     required=False,
@@ -155,11 +195,11 @@ EPRACCUR = _register(Source(
     publisher="NHS England Organisation Data Service",
     release="September 2025 extract",
     licence=(NHS_LICENCE,),
-    files=("epraccur.csv", "epraccur.zip", "nhs-ods/epraccur_2025-09_QM7_06K_06N_07H.csv",
+    files=("epraccur.zip", "epraccur.csv", "nhs-ods/epraccur_2025-09_QM7_06K_06N_07H.csv",
            "nhs-ods/epraccur_2025-09_5districts.csv"),
     page="https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads/gp-and-gp-practice-related-data",
     url="https://files.digital.nhs.uk/assets/ods/current/epraccur.zip",
-    download_name="epraccur.zip",
+    page_title="GP Practices (epraccur)",
     resolution="site postcode",
     max_bytes=50 * MB,
     notes="Mirror holds the Hertfordshire & West Essex ICB rows (QM7) of the national file.",
@@ -171,10 +211,10 @@ EBRANCHS = _register(Source(
     publisher="NHS England Organisation Data Service",
     release="~August 2017 extract",
     licence=(NHS_LICENCE,),
-    files=("ebranchs.csv", "ebranchs.zip", "nhs-ods/ebranchs_2017-08_5districts.csv"),
+    files=("ebranchs.zip", "ebranchs.csv", "nhs-ods/ebranchs_2017-08_5districts.csv"),
     page="https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads/gp-and-gp-practice-related-data",
     url="https://files.digital.nhs.uk/assets/ods/current/ebranchs.zip",
-    download_name="ebranchs.zip",
+    page_title="Branch Surgeries (ebranchs)",
     resolution="site postcode",
     max_bytes=50 * MB,
     notes="Old extract: branches whose parent practice has since closed are excluded and listed in rejects.",
@@ -186,8 +226,9 @@ GP_LIST_SIZES = _register(Source(
     publisher="NHS Digital",
     release="January 2021",
     licence=(NHS_LICENCE,),
-    files=("nhs-gp-registrations/gp-reg-pat-prac-all_2021-01_5districts.csv", "gp-reg-pat-prac-all.csv"),
+    files=("gp-reg-pat-prac-all.csv", "nhs-gp-registrations/gp-reg-pat-prac-all_2021-01_5districts.csv"),
     page="https://digital.nhs.uk/data-and-information/publications/statistical/patients-registered-at-a-gp-practice/january-2021",
+    page_title="Patients Registered at a GP Practice – January 2021: Totals (GP practice-all persons)",
     resolution="practice",
     max_bytes=50 * MB,
 ))
@@ -198,8 +239,9 @@ GP_PCN_MAPPING = _register(Source(
     publisher="NHS Digital",
     release="January 2022",
     licence=(NHS_LICENCE,),
-    files=("nhs-gp-registrations/gp-reg-pat-prac-map_2022-01_5districts.csv", "gp-reg-pat-prac-map.csv"),
+    files=("gp-reg-pat-prac-map.csv", "nhs-gp-registrations/gp-reg-pat-prac-map_2022-01_5districts.csv"),
     page="https://digital.nhs.uk/data-and-information/publications/statistical/patients-registered-at-a-gp-practice/january-2022",
+    page_title="Patients Registered at a GP Practice – January 2022: Mapping (GP practices to PCN, CCG, STP)",
     resolution="practice",
     max_bytes=50 * MB,
 ))
@@ -210,12 +252,40 @@ GP_IMD_SCORE = _register(Source(
     publisher="Office for Health Improvement and Disparities (Fingertips)",
     release="2019 (IMD 2019 attributed to registered populations)",
     licence=(OHID_LICENCE,),
-    files=("ohid-fingertips/fingertips_93553_IMD2019_score_by_GP_5districts.csv",),
+    files=("fingertips_93553.csv", "ohid-fingertips/fingertips_93553_IMD2019_score_by_GP_5districts.csv"),
     page="https://fingertips.phe.org.uk/",
     url="https://fingertips.phe.org.uk/api/all_data/csv/by_indicator_id?indicator_ids=93553",
     download_name="fingertips_93553.csv",
     resolution="practice",
     max_bytes=50 * MB,
+))
+
+IOD2025 = _register(Source(
+    key="iod2025",
+    title="English Indices of Deprivation 2025: Files 1, 3 and 7",
+    publisher="Ministry of Housing, Communities and Local Government",
+    release="30 October 2025",
+    licence=(IOD2025_LICENCE,),
+    files=("File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators.csv",
+           "iod2025/File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators_5districts.csv",
+           "iod2025/File_1_IoD2025_Index_of_Multiple_Deprivation.xlsx",
+           "iod2025/File_3_IoD2025_Supplementary_Indices_IDACI_and_IDAOPI.xlsx"),
+    parts=(("file7", ("File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators.csv",
+                      "iod2025/File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators_5districts.csv")),
+           ("file1", ("iod2025/File_1_IoD2025_Index_of_Multiple_Deprivation.xlsx",)),
+           ("file3", ("iod2025/File_3_IoD2025_Supplementary_Indices_IDACI_and_IDAOPI.xlsx",))),
+    page=IOD2025_PAGE,
+    url=("https://assets.publishing.service.gov.uk/media/691ded56d140bbbaa59a2a7d/"
+         "File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators.csv"),
+    page_title=("File 7: all ranks, deciles and scores for the indices of deprivation, and population denominators "
+                "(CSV); File 1: index of multiple deprivation; File 3: supplementary indices - income deprivation "
+                "affecting children index and income deprivation affecting older people index"),
+    resolution="LSOA (2021)",
+    max_bytes=100 * MB,
+    notes=("File 7 gives every score; the mirror holds it for the study area only, so England-wide runs have the "
+           "national ranks of File 1 (IMD) and File 3 (IDACI, IDAOPI; ranks and deciles, no scores) and scores "
+           "where File 7 covers the LSOA."),
+    expected_rows=(33_755, 33_755),
 ))
 
 IMD2019 = _register(Source(
@@ -224,16 +294,89 @@ IMD2019 = _register(Source(
     publisher="Ministry of Housing, Communities and Local Government",
     release="26 September 2019",
     licence=(IMD_LICENCE,),
-    files=("imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv",
-           "imd2019/File_2_-_IoD2019_Domains_of_Deprivation.csv",
+    files=("imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx",
+           "imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv",
+           "imd2019/File_2_-_IoD2019_Domains_of_Deprivation.xlsx", "imd2019/File_2_-_IoD2019_Domains_of_Deprivation.csv",
+           "imd2019/File_6_-_IoD2019_Population_Denominators.xlsx",
            "imd2019/File_6_-_IoD2019_Population_Denominators.csv"),
-    page="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
+    parts=(("file1", ("imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx",
+                      "imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")),
+           ("file2", ("imd2019/File_2_-_IoD2019_Domains_of_Deprivation.xlsx",
+                      "imd2019/File_2_-_IoD2019_Domains_of_Deprivation.csv")),
+           ("file6", ("imd2019/File_6_-_IoD2019_Population_Denominators.xlsx",
+                      "imd2019/File_6_-_IoD2019_Population_Denominators.csv"))),
+    page=IOD2019_PAGE,
+    page_title=("File 1: index of multiple deprivation; File 2: domains of deprivation; File 6: population "
+                "denominators"),
     resolution="LSOA (2011)",
     max_bytes=50 * MB,
-    notes=("Ranks only: the published scores (Files 5 and 7) are not among the obtainable files. "
-           "The official Files 1, 2 and 6 are .xlsx at assets.publishing.service.gov.uk "
-           "(attachment_data/file/833970, 833973, 833980); the mirror holds CSV conversions."),
-    expected_rows=(32_844, 32_844),  # every LSOA (2011) in England
+    notes=("Ranks and mid-2015 populations; used on the 2011 small areas only. The official Files 1, 2 and 6 are "
+           ".xlsx (assets.publishing.service.gov.uk attachment_data/file/833970, 833973, 833980); the mirror holds CSV "
+           "conversions; both are read."),
+    expected_rows=(32_844, 32_844),
+))
+
+IMD2019_SCORES = _register(Source(
+    key="imd2019_scores",
+    title="IMD 2019 scores for English LSOAs (composite_uk_imd, English rows)",
+    publisher="MHCLG scores, compiled by mySociety",
+    release="IMD 2019 (26 September 2019)",
+    licence=(IMD_LICENCE, MYSOCIETY_LICENCE),
+    files=("GB_IMD_E.csv", "imd2019-scores/GB_IMD_E.csv"),
+    page=IOD2019_PAGE,
+    url="https://raw.githubusercontent.com/mysociety/composite_uk_imd/master/gb_index/GB_IMD_E.csv",
+    resolution="LSOA (2011)",
+    max_bytes=50 * MB,
+    official=False,
+    notes=("The official scores are IoD 2019 File 7 (File_7_-_All_IoD2019_Scores__Ranks__Deciles_and_Population_"
+           "Denominators_3.csv on the GOV.UK page); mySociety's copy carries the same official scores for nation E "
+           "(overall_local_score, income_score and employment_score x 100). Used on the 2011 small areas only."),
+    expected_rows=(32_844, 32_844),
+))
+
+CENSUS_TS007A = _register(Source(
+    key="census_ts007a",
+    title="Census 2021 TS007A: Age by five-year age bands",
+    publisher="Office for National Statistics (nomis bulk download)",
+    release="Census 2021",
+    licence=(ONS_LICENCE,),
+    files=("census2021-ts007a.zip", "census2021-ts007a-lsoa.csv", "census2021/census2021-ts007a-lsoa.csv"),
+    page=NOMIS_BULK,
+    url="https://www.nomisweb.co.uk/output/census/2021/census2021-ts007a.zip",
+    resolution="LSOA (2021)",
+    max_bytes=100 * MB,
+    notes="Census tables are perturbed separately, so totals differ slightly between tables.",
+    expected_rows=(35_672, 35_672),
+))
+
+CENSUS_TS038 = _register(Source(
+    key="census_ts038",
+    title="Census 2021 TS038: Disability",
+    publisher="Office for National Statistics (nomis bulk download)",
+    release="Census 2021",
+    licence=(ONS_LICENCE,),
+    files=("census2021-ts038.zip", "census2021-ts038-lsoa.csv", "census2021/census2021-ts038-lsoa.csv"),
+    page=NOMIS_BULK,
+    url="https://www.nomisweb.co.uk/output/census/2021/census2021-ts038.zip",
+    resolution="LSOA (2021)",
+    max_bytes=100 * MB,
+    expected_rows=(35_672, 35_672),
+))
+
+IUC2018 = _register(Source(
+    key="iuc2018",
+    title="Internet User Classification 2018",
+    publisher="Consumer Data Research Centre (CDRC), Alex Singleton",
+    release="2018",
+    licence=(IUC_LICENCE,),
+    files=("iuc2018.csv", "cdrc-iuc2018/iuc2018.csv"),
+    page="https://data.cdrc.ac.uk/dataset/internet-user-classification",
+    page_title="Internet User Classification (IUC) 2018 — iuc2018.csv",
+    resolution="LSOA (2011)",
+    max_bytes=50 * MB,
+    notes=("A classification of LSOAs into ten groups of internet engagement, not a measurement; the "
+           "pipeline turns groups into a risk score with the mapping in config/iuc_engagement.toml."),
+    expected_rows=(41_729, 41_729),
 ))
 
 RUC2011 = _register(Source(
@@ -242,11 +385,26 @@ RUC2011 = _register(Source(
     publisher="Office for National Statistics",
     release="2011 classification",
     licence=(ONS_LICENCE,),
-    files=("ruc2011/RUC11_LSOA11_EW.csv",),
-    page="https://www.ons.gov.uk/methodology/geography/geographicalproducts/ruralurbanclassifications/2011ruralurbanclassification",
+    files=("RUC11_LSOA11_EW.csv", "ruc2011/RUC11_LSOA11_EW.csv"),
+    page=GEOPORTAL,
+    page_title="Rural Urban Classification (2011) of Lower Layer Super Output Areas in England and Wales",
     resolution="LSOA (2011)",
     max_bytes=50 * MB,
-    expected_rows=(34_753, 34_753),  # every LSOA (2011) in England and Wales
+    expected_rows=(34_753, 34_753),
+))
+
+RUC2021 = _register(Source(
+    key="ruc2021",
+    title="Rural Urban Classification (2021) of LSOAs in England and Wales",
+    publisher="Office for National Statistics",
+    release="2021 classification",
+    licence=(ONS_LICENCE,),
+    files=("RUC21_LSOA21_EW.csv", "ruc2021/RUC21_LSOA21_EW.csv"),
+    page=GEOPORTAL,
+    page_title="Rural Urban Classification (2021) of LSOAs in EW",
+    resolution="LSOA (2021)",
+    max_bytes=50 * MB,
+    expected_rows=(35_672, 35_672),
 ))
 
 POPULATION_DENSITY = _register(Source(
@@ -255,49 +413,108 @@ POPULATION_DENSITY = _register(Source(
     publisher="Office for National Statistics",
     release="Mid-2018",
     licence=(ONS_LICENCE,),
-    files=("ons-population-density/SAPE21DT11_mid-2018_lsoa_population_density_5districts.csv",),
+    files=("SAPE21DT11_mid-2018_lsoa_population_density_5districts.csv",
+           "ons-population-density/SAPE21DT11_mid-2018_lsoa_population_density_5districts.csv"),
     page="https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates/datasets/lowersuperoutputareapopulationdensity",
+    page_title="Lower layer Super Output Area population density (mid-2018)",
     resolution="LSOA (2011)",
+    required=False,
     max_bytes=50 * MB,
-))
-
-CENSUS2021_AGE = _register(Source(
-    key="census2021_age",
-    title="Census 2021 usual residents by age (6 bands)",
-    publisher="Office for National Statistics",
-    release="Census 2021",
-    licence=(ONS_LICENCE,),
-    files=("census2021/census2021_usual_residents_age6_lsoa21_5districts.csv",),
-    page="https://www.ons.gov.uk/census",
-    resolution="LSOA (2021), mapped to LSOA (2011)",
-    max_bytes=50 * MB,
+    notes="Context on the 2011 small areas only; not weighted in any score.",
 ))
 
 LSOA11_LSOA21_LOOKUP = _register(Source(
     key="lsoa11_lsoa21_lookup",
-    title="LSOA (2011) to LSOA (2021) to LAD (2022) lookup",
+    title="LSOA (2011) to LSOA (2021) to Local Authority District (2022) Best Fit Lookup for EW",
     publisher="Office for National Statistics",
     release="2022",
     licence=(ONS_LICENCE,),
-    files=("lookups/LSOA11_LSOA21_LAD22_lookup_5districts.csv",),
-    page="https://geoportal.statistics.gov.uk/",
+    files=("LSOA11_LSOA21_LAD22_EW_LU.csv", "LSOA11_LSOA21_LAD22_lookup_EW.csv",
+           "lookups/LSOA11_LSOA21_LAD22_lookup_EW.csv"),
+    page=GEOPORTAL,
+    page_title="LSOA (2011) to LSOA (2021) to Local Authority District (2022) Best Fit Lookup for EW (V2)",
     resolution="LSOA",
     max_bytes=50 * MB,
+    notes="Change indicator U unchanged, S split, M merged, X irregular.",
+    expected_rows=(35_700, 35_900),
 ))
 
-LSOA_BOUNDARIES = _register(Source(
-    key="lsoa_boundaries",
-    title="LSOA (December 2011) generalised clipped boundaries",
-    publisher="Office for National Statistics (GeoJSON by martinjc/UK-GeoJSON)",
+LSOA21_WARD_LOOKUP = _register(Source(
+    key="lsoa21_ward_lookup",
+    title="LSOA (2021) to Electoral Ward (2024) to LAD (2024) Best Fit Lookup in EW",
+    publisher="Office for National Statistics",
+    release="May 2024 wards",
+    licence=(ONS_LICENCE,),
+    files=("LSOA21_WD24_LAD24_EW_LU.csv", "LSOA21_WD24_LAD24_lookup_EW.csv", "lookups/LSOA21_WD24_LAD24_lookup_EW.csv"),
+    page=GEOPORTAL,
+    page_title="LSOA (2021) to Electoral Ward (2024) to LAD (2024) Best Fit Lookup in EW",
+    resolution="LSOA (2021)",
+    max_bytes=50 * MB,
+    expected_rows=(35_672, 35_672),
+))
+
+LSOA2021_BOUNDARIES = _register(Source(
+    key="lsoa2021_boundaries",
+    title="Lower layer Super Output Areas (December 2021) Boundaries EW BSC (V4)",
+    publisher="Office for National Statistics",
+    release="December 2021",
+    licence=(ONS_LICENCE, OS_BOUNDARY_LICENCE),
+    files=("Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BSC_V4*.geojson",
+           "Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BSC_V4*.gpkg",
+           "lsoa2021_bsc_EW.geojson", "boundaries/lsoa2021_bsc_EW.geojson"),
+    page="https://geoportal.statistics.gov.uk/datasets/ons::lower-layer-super-output-areas-december-2021-boundaries-ew-bsc-v4/about",
+    page_title="Lower layer Super Output Areas (December 2021) Boundaries EW BSC (V4) — GeoJSON",
+    resolution="LSOA (2021) polygons, super generalised (200 m)",
+    max_bytes=200 * MB,
+    notes="Super generalised: neighbouring polygons overlap or leave slivers, so contiguity uses ST_Intersects.",
+))
+
+LSOA2011_BOUNDARIES = _register(Source(
+    key="lsoa2011_boundaries",
+    title="LSOA (December 2011) boundaries",
+    publisher="Office for National Statistics (per-district GeoJSON by martinjc/UK-GeoJSON; national BSC from ONS)",
     release="December 2011",
     licence=(ONS_LICENCE, OS_LICENCE, GEOJSON_LICENCE),
-    files=("boundaries/lsoa2011_{lad11}.geojson", "{lad11}.json"),
-    page="https://github.com/martinjc/UK-GeoJSON",
-    url=("https://raw.githubusercontent.com/martinjc/UK-GeoJSON/3ac3baa027550f390518eb9fb0427ffeea7f4279/"
-         "json/statistical/eng/lsoa_by_lad/{lad11}.json"),
-    download_name="{lad11}.json",
-    resolution="LSOA (2011)",
+    files=("boundaries/lsoa2011_{lad11}.geojson", "{lad11}.json",
+           "Lower_Layer_Super_Output_Areas_December_2011_Boundaries_Super_Generalised_Clipped_BSC_EW_V3*.geojson",
+           "lsoa2011_bsc_EW.geojson", "boundaries/lsoa2011_bsc_EW.geojson"),
+    page="https://geoportal.statistics.gov.uk/",
+    page_title="Lower Layer Super Output Areas (December 2011) Boundaries Super Generalised Clipped (BSC) EW V3",
+    resolution="LSOA (2011) polygons",
+    max_bytes=100 * MB,
+    notes="Used on the 2011 small areas only: the generalised per-district files where present, else the national BSC.",
+))
+
+WARD_BOUNDARIES = _register(Source(
+    key="ward_boundaries",
+    title="Wards (May 2024) Boundaries UK BGC",
+    publisher="Office for National Statistics",
+    release="May 2024",
+    licence=(ONS_LICENCE, OS_BOUNDARY_LICENCE),
+    files=("Wards_May_2024_Boundaries_UK_BGC*.geojson", "Wards_May_2024_Boundaries_UK_BGC*.gpkg",
+           "wards2024_bgc_5districts.geojson", "boundaries/wards2024_bgc_5districts.geojson"),
+    page="https://geoportal.statistics.gov.uk/",
+    page_title="Wards (May 2024) Boundaries UK BGC",
+    resolution="ward polygons (generalised 20 m)",
+    required=False,
+    max_bytes=200 * MB,
+    notes="For maps: ward outlines and labels. The mirror holds the 87 wards of the five districts.",
+))
+
+SUBICB_BOUNDARIES = _register(Source(
+    key="subicb_boundaries",
+    title="Sub Integrated Care Board Locations (July 2022) Boundaries EN BSC",
+    publisher="Office for National Statistics",
+    release="July 2022",
+    licence=(ONS_LICENCE, OS_BOUNDARY_LICENCE),
+    files=("Sub_Integrated_Care_Board_Locations_July_2022_EN_BSC*.geojson", "sicbl2022_bsc_EW.geojson",
+           "boundaries/sicbl2022_bsc_EW.geojson"),
+    page="https://geoportal.statistics.gov.uk/",
+    page_title="Sub Integrated Care Board Locations (July 2022) EN BSC",
+    resolution="Sub-ICB polygons",
+    required=False,
     max_bytes=50 * MB,
+    notes="Health geography for the GP maps: each site's Sub-ICB location.",
 ))
 
 LAD_BOUNDARIES = _register(Source(
@@ -306,11 +523,14 @@ LAD_BOUNDARIES = _register(Source(
     publisher="Office for National Statistics (GeoJSON by martinjc/UK-GeoJSON)",
     release="December 2013",
     licence=(ONS_LICENCE, OS_LICENCE, GEOJSON_LICENCE),
-    files=("boundaries/lad2013_5districts.geojson",),
+    files=("boundaries/lad2013_5districts.geojson", "lad2013_5districts.geojson"),
     page="https://github.com/martinjc/UK-GeoJSON",
     resolution="local authority district",
+    required=False,
     max_bytes=50 * MB,
-    notes="Decoded from the repository's TopoJSON; coarser than the LSOA boundaries, used for display only.",
+    official=False,
+    notes=("Display only. Where absent, district outlines are drawn from the wards (May 2024) dissolved by district, "
+           "which the registry gets from the ONS."),
 ))
 
 ONS_LOCAL_INDICATORS = _register(Source(
@@ -340,7 +560,7 @@ def lad11(lad_code: str) -> str:
     return LAD_CODE_2011.get(lad_code, lad_code)
 
 
-def licence_lines(keys: list[str] | tuple[str, ...]) -> list[str]:
+def licence_lines(keys) -> list[str]:
     """De-duplicated licence lines for a set of sources, in a stable order."""
     lines: list[str] = []
     for key in keys:
@@ -348,3 +568,17 @@ def licence_lines(keys: list[str] | tuple[str, ...]) -> list[str]:
             if line not in lines:
                 lines.append(line)
     return lines
+
+USER_OUTCOMES = _register(Source(
+    key="user_outcomes",
+    title="Outcome tables supplied by the user (data/raw/outcomes/*.csv)",
+    publisher="as stated in each file's '# source:' line",
+    release="as stated in each file",
+    licence=("Outcome data supplied by the user: see each file's stated source and licence.",),
+    files=("outcomes/*.csv",),
+    page="docs/METHOD.md#validation",
+    resolution="LSOA (2011 or 2021)",
+    required=False,
+    official=False,
+    notes="Optional: LSOA-level outcomes to test the scores against (index_validation).",
+))

@@ -1,12 +1,15 @@
-"""Rows that fail validation: where they were, which field, and why.
+"""Rows that fail validation: where they were, which field, why, and whose row it was.
 
-Every ingest step returns its rejects with its output. They are written per table (and
-per partition) to ``data/processed/rejects/`` and shown together as the ``rejects`` view
-of the catalog, so a count in asset metadata can always be traced to rows.
+Every ingest step returns its rejects with its output. They are written per table to
+``rejects/<table>.parquet`` in the generation and shown together as the ``rejects`` view of the
+catalog, so a count in asset metadata can always be traced to rows. ``key`` is the entity the
+row was about (an LSOA, a postcode, a practice) where it is known, so a gap in an output can be
+traced back to the source rows behind it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +19,7 @@ import pyarrow as pa
 from pipeline.store import Written, write_parquet
 
 # kind: "invalid" (fails validation), "duplicate", or "out_of_scope" (valid, but not
-# what the table holds: a closed practice, a branch of a closed practice).
+# what the table holds: a closed practice, a row for another nation).
 KINDS = ("invalid", "duplicate", "out_of_scope")
 
 SCHEMA = pa.schema([
@@ -26,6 +29,7 @@ SCHEMA = pa.schema([
     ("value", pa.string()),
     ("reason", pa.string()),
     ("kind", pa.string()),
+    ("key", pa.string()),
 ])
 
 
@@ -34,16 +38,19 @@ class Rejects:
     rows: list[tuple] = field(default_factory=list)
 
     def add(self, source_file: str, row_number: int | None, field_name: str | None, value, reason: str,
-            kind: str = "invalid") -> None:
+            kind: str = "invalid", key: str | None = None) -> None:
         if kind not in KINDS:
             raise ValueError(f"unknown reject kind {kind!r}")
         shown = None if value is None else str(value)[:200]
-        self.rows.append((source_file, row_number, field_name, shown, reason, kind))
+        self.rows.append((source_file, row_number, field_name, shown, reason, kind, key or None))
 
     def extend_from(self, con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None) -> None:
-        """Append rejects produced by SQL (columns as in ``SCHEMA``)."""
+        """Append rejects produced by SQL (columns as in ``SCHEMA``; ``key`` may be left out)."""
         for row in con.execute(query, params or {}).fetchall():
             self.add(*row)
+
+    def __add__(self, other: "Rejects") -> "Rejects":
+        return Rejects(self.rows + other.rows)
 
     @property
     def row_count(self) -> int:
@@ -57,10 +64,17 @@ class Rejects:
         ordered = sorted(self.rows, key=lambda r: (r[0] or "", r[1] or 0, r[2] or "", r[4]))
         return pa.Table.from_pylist([dict(zip(SCHEMA.names, r)) for r in ordered], schema=SCHEMA)
 
-    def write(self, con: duckdb.DuckDBPyConnection, dest: Path, source_keys: list[str]) -> Written:
+    def by_reason(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for r in self.rows:
+            counts[r[4]] = counts.get(r[4], 0) + 1
+        return dict(sorted(counts.items()))
+
+    def write(self, con: duckdb.DuckDBPyConnection, dest: Path, source_keys: list[str] | tuple[str, ...]) -> Written:
         """Write the rejects (possibly none) so a re-run replaces the previous run's file."""
         con.register("_rejects_out", self.table())
         try:
-            return write_parquet(con, "SELECT * FROM _rejects_out", dest, source_keys=source_keys)
+            sources: Mapping[str, int] = {k: len(self.rows) for k in source_keys}
+            return write_parquet(con, "SELECT * FROM _rejects_out", dest, sources=sources)
         finally:
             con.unregister("_rejects_out")

@@ -1,79 +1,195 @@
-"""Run settings from ``config/diz.toml`` (or ``DIZ_CONFIG``), with ``DIZ_LAD_CODES`` as a
-shortcut to change the study area without editing the file."""
+"""Run settings from ``config/diz.toml`` (or ``DIZ_CONFIG``), with ``DIZ_LAD_CODES`` as a shortcut
+to change the study area without editing the file.
+
+Every value is checked before any source is read: a bad one stops the run with one line naming
+the setting, where it came from (the file, or the environment variable) and what is allowed.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import os
-import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
-from pipeline.errors import DizError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.errors import SettingsError
 from pipeline.paths import PROJECT_ROOT
 
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "diz.toml"
-LAD_CODE = re.compile(r"^[EWSN]\d{8}$")
-INDEX_MODES = ("default", "deri")
-SCALING_BASES = ("study_area", "district", "england")
+LAD_CODE_PATTERN = r"^[EWSN]\d{8}$"
 
 
-@dataclass(frozen=True)
-class Settings:
-    study_area_name: str
-    lad_codes: tuple[str, ...]
-    index_mode: str = "default"
-    scaling_base: str = "study_area"
-    knn_k: int = 6
-    sensitivity_top_n: int = 20
-    sensitivity_change: float = 0.20
-    catchment_cap_m: float = 8000.0
-    readiness_weights: tuple[tuple[str, float], ...] = (
-        ("site_gigabit", 0.4), ("catchment_superfast", 0.2), ("catchment_gigabit", 0.2), ("catchment_index", 0.2))
-    inclusion_top_deciles: int = 2
-    inclusion_factor_share: float = 0.30
-    grid_m: int = 1000
-    raster_m: int = 250
-    lacking_below_pct: float = 100.0
-    served_min_pct: float = 100.0
-    reconciliation_warn_pp: float = 5.0
-    reconciliation_snapshot: str = "2024-07"
-    config_path: Path = field(default=DEFAULT_CONFIG)
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    def __post_init__(self) -> None:
-        bad = [c for c in self.lad_codes if not LAD_CODE.match(c)]
-        if bad or not self.lad_codes:
-            raise DizError(f"{self.config_path}: study_area.lad_codes must be LAD codes like E07000095; got {bad or 'none'}")
-        if len(set(self.lad_codes)) != len(self.lad_codes):
-            raise DizError(f"{self.config_path}: study_area.lad_codes lists a code twice")
-        if self.index_mode not in INDEX_MODES:
-            raise DizError(f"{self.config_path}: index.mode must be one of {INDEX_MODES}, got {self.index_mode!r}")
-        if self.scaling_base not in SCALING_BASES:
-            raise DizError(f"{self.config_path}: index.scaling_base must be one of {SCALING_BASES}, got {self.scaling_base!r}")
-        parts = {"site_gigabit", "catchment_superfast", "catchment_gigabit", "catchment_index"}
-        if {k for k, _ in self.readiness_weights} != parts or any(w < 0 for _, w in self.readiness_weights) \
-                or not sum(w for _, w in self.readiness_weights):
-            raise DizError(f"{self.config_path}: gp_readiness.weights needs non-negative weights for {sorted(parts)}")
+
+class StudyArea(_Section):
+    name: str = "Study area"
+    lad_codes: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("lad_codes", mode="before")
+    @classmethod
+    def _upper(cls, value):
+        if isinstance(value, (list, tuple)):
+            return tuple(str(v).strip().upper() for v in value)
+        return value
+
+    @field_validator("lad_codes")
+    @classmethod
+    def _codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        import re
+
+        bad = [c for c in value if not re.match(LAD_CODE_PATTERN, c)]
+        if bad:
+            raise ValueError(f"{', '.join(repr(c) for c in bad)} is not a district code "
+                             "(a letter E, W, S or N and 8 digits, e.g. E07000073)")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a district twice")
+        return value
+
+
+class Geography(_Section):
+    small_area: Literal["lsoa2021", "lsoa2011"] = "lsoa2021"
+
+
+class Index(_Section):
+    # The headline index of lsoa_index: inclusion need (people only), the earlier mixed index, or
+    # the GMCA DERI v1.4-compatible structure. Need and supply gap are always computed apart.
+    mode: Literal["need", "mixed", "deri"] = "need"
+    scaling_base: Literal["study_area", "district", "england"] = "study_area"
+
+
+class Triage(_Section):
+    high_need_top_share: float = Field(0.30, gt=0, lt=1)
+    unserved_top_share: float = Field(0.30, gt=0, lt=1)
+
+
+class Uncertainty(_Section):
+    draws: int = Field(1000, ge=100, le=100_000)
+    seed: int = 20261201
+    concentration: float = Field(40.0, gt=0)
+    robust_probability: float = Field(0.8, gt=0.5, le=1)
+    scaling_bases: tuple[Literal["study_area", "district", "england"], ...] = ("study_area", "district", "england")
+    iuc_variants: tuple[str, ...] = ()  # empty: every variant in config/iuc_engagement.toml
+
+
+class Hotspots(_Section):
+    knn_k: int = Field(6, ge=1, le=50)
+    permutations: int = Field(999, ge=99, le=99_999)
+    seed: int = 20261201
+    adjust: Literal["fdr", "none"] = "fdr"
+
+
+class Sensitivity(_Section):
+    top_n: int = Field(20, ge=1)
+    weight_change: float = Field(0.20, gt=0, lt=1)
+
+
+class GpReadiness(_Section):
+    catchment_cap_m: float = Field(8000.0, gt=0)
+    weights: dict[str, float] = {"site_gigabit": 0.4, "catchment_superfast": 0.2, "catchment_gigabit": 0.2,
+                                 "catchment_need": 0.2}
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        parts = {"site_gigabit", "catchment_superfast", "catchment_gigabit", "catchment_need"}
+        if set(value) != parts:
+            raise ValueError(f"needs exactly the parts {', '.join(sorted(parts))}; got {', '.join(sorted(value))}")
+        return _check_weights(value)
+
+
+class Inclusion(_Section):
+    top_need_deciles: int = Field(2, ge=1, le=10)
+
+
+class FibreGaps(_Section):
+    grid_m: int = Field(1000, gt=0)
+    raster_m: int = Field(250, gt=0)
+    lacking_below_pct: float = Field(100.0, gt=0, le=100)
+    served_min_pct: float = Field(100.0, gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _multiple(self):
         if self.grid_m % self.raster_m:
-            raise DizError(f"{self.config_path}: fibre_gaps.grid_m must be a multiple of raster_m")
+            raise ValueError(f"grid_m ({self.grid_m}) must be a multiple of raster_m ({self.raster_m})")
+        return self
+
+
+class ConnectivitySeries(_Section):
+    reconciliation_warn_pp: float = Field(5.0, ge=0)
+    reconciliation_snapshot: str = Field("2024-07", pattern=r"^\d{4}-\d{2}$")
+
+
+class Validation(_Section):
+    bootstrap: int = Field(1000, ge=100, le=100_000)
+    seed: int = 20261201
+
+
+def _check_weights(value: dict[str, float]) -> dict[str, float]:
+    for key, weight in value.items():
+        if not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight < 0:
+            raise ValueError(f"weight {key} must be a finite number >= 0, got {weight!r}")
+    if not sum(value.values()):
+        raise ValueError("weights are all zero")
+    return value
+
+
+class Settings(_Section):
+    study_area: StudyArea
+    geography: Geography = Geography()
+    index: Index = Index()
+    triage: Triage = Triage()
+    uncertainty: Uncertainty = Uncertainty()
+    hotspots: Hotspots = Hotspots()
+    sensitivity: Sensitivity = Sensitivity()
+    gp_readiness: GpReadiness = GpReadiness()
+    inclusion: Inclusion = Inclusion()
+    fibre_gaps: FibreGaps = FibreGaps()
+    connectivity_series: ConnectivitySeries = ConnectivitySeries()
+    validation: Validation = Validation()
+    config_path: Path = DEFAULT_CONFIG
+    lad_codes_from: str = ""  # where the study area came from, for messages
 
     @property
-    def weights_path(self) -> Path:
-        name = "index_weights_deri.toml" if self.index_mode == "deri" else "index_weights.toml"
-        return self.config_path.parent / name
+    def lad_codes(self) -> tuple[str, ...]:
+        return self.study_area.lad_codes
+
+    @property
+    def config_dir(self) -> Path:
+        return self.config_path.parent
+
+    def weights_path(self, kind: str) -> Path:
+        """One of need, supply_gap, mixed, deri."""
+        return self.config_dir / "weights" / f"{kind}.toml"
+
+    @property
+    def engagement_path(self) -> Path:
+        return self.config_dir / "iuc_engagement.toml"
+
+    def fingerprint(self, *sections: str) -> str:
+        """A short hash of the named sections (and the files they point to), for skip decisions."""
+        values = {s: getattr(self, s).model_dump(mode="json") for s in sections}
+        digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode())
+        return digest.hexdigest()[:16]
 
 
 def _read_toml(config_path: Path, seen: tuple[Path, ...] = ()) -> dict:
     """The settings in ``config_path``; ``extends = "other.toml"`` starts from another file's
     settings and replaces them section by section (so a study-area file need not repeat the method)."""
     if config_path in seen:
-        raise DizError(f"{config_path}: 'extends' loops back to itself")
+        raise SettingsError(f"{_shown(config_path)}: 'extends' loops back to itself")
     try:
         raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise DizError(f"settings file not found: {config_path}") from exc
+        raise SettingsError(f"settings file not found: {config_path}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise DizError(f"{config_path}: not valid TOML: {exc}") from exc
+        raise SettingsError(f"{_shown(config_path)}: not valid TOML: {exc}") from exc
     base_name = raw.pop("extends", None)
     if base_name is None:
         return raw
@@ -83,40 +199,46 @@ def _read_toml(config_path: Path, seen: tuple[Path, ...] = ()) -> dict:
     return base
 
 
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _message(error: dict, config_path: Path, env_lads: bool) -> str:
+    location = [str(p) for p in error["loc"]]
+    if location[:2] == ["study_area", "lad_codes"] and env_lads:
+        where = "DIZ_LAD_CODES (environment variable)"
+    elif len(location) >= 2:
+        where = f"{_shown(config_path)} [{location[0]}] {'.'.join(location[1:])}"
+    else:
+        where = f"{_shown(config_path)} [{'.'.join(location)}]"
+    text = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        text = "is not a setting here (check the spelling)"
+    elif error["type"] == "literal_error":
+        text = f"{text}; got {error.get('input')!r}"
+    elif "input" in error and error["type"] not in ("value_error", "missing"):
+        text = f"{text}; got {error['input']!r}"
+    return f"{where}: {text}"
+
+
 def load_settings(path: Path | str | None = None, *, lad_codes: list[str] | None = None) -> Settings:
-    """Read the TOML settings; ``DIZ_LAD_CODES`` (or ``lad_codes``) replaces the study area."""
+    """Read and check the TOML settings; ``DIZ_LAD_CODES`` (or ``lad_codes``) replaces the study area."""
     config_path = Path(path or os.environ.get("DIZ_CONFIG") or DEFAULT_CONFIG).resolve()
     raw = _read_toml(config_path)
-
     env_lads = os.environ.get("DIZ_LAD_CODES", "").strip()
+    origin = f"{_shown(config_path)} [study_area] lad_codes"
     if lad_codes is None and env_lads:
-        lad_codes = [c.strip().upper() for c in env_lads.split(",") if c.strip()]
-    study = raw.get("study_area", {})
-    index = raw.get("index", {})
-    hot = raw.get("hotspots", {})
-    sens = raw.get("sensitivity", {})
-    gp = raw.get("gp_readiness", {})
-    gaps = raw.get("fibre_gaps", {})
-    inclusion = raw.get("inclusion", {})
-    series = raw.get("connectivity_series", {})
-    return Settings(
-        study_area_name=study.get("name", "Study area"),
-        lad_codes=tuple(lad_codes if lad_codes is not None else study.get("lad_codes", [])),
-        index_mode=index.get("mode", "default"),
-        scaling_base=index.get("scaling_base", "study_area"),
-        knn_k=int(hot.get("knn_k", 6)),
-        sensitivity_top_n=int(sens.get("top_n", 20)),
-        sensitivity_change=float(sens.get("weight_change", 0.20)),
-        catchment_cap_m=float(gp.get("catchment_cap_m", 8000)),
-        readiness_weights=tuple((k, float(v)) for k, v in gp.get("weights", {
-            "site_gigabit": 0.4, "catchment_superfast": 0.2, "catchment_gigabit": 0.2, "catchment_index": 0.2}).items()),
-        inclusion_top_deciles=int(inclusion.get("top_index_deciles", 2)),
-        inclusion_factor_share=float(inclusion.get("factor_top_share", 0.30)),
-        grid_m=int(gaps.get("grid_m", 1000)),
-        raster_m=int(gaps.get("raster_m", 250)),
-        lacking_below_pct=float(gaps.get("lacking_below_pct", 100)),
-        served_min_pct=float(gaps.get("served_min_pct", 100)),
-        reconciliation_warn_pp=float(series.get("reconciliation_warn_pp", 5.0)),
-        reconciliation_snapshot=str(series.get("reconciliation_snapshot", "2024-07")),
-        config_path=config_path,
-    )
+        lad_codes = [c.strip() for c in env_lads.split(",") if c.strip()]
+        origin = "DIZ_LAD_CODES (environment variable)"
+    if lad_codes is not None:
+        raw.setdefault("study_area", {})["lad_codes"] = list(lad_codes)
+    try:
+        return Settings(**raw, config_path=config_path, lad_codes_from=origin)
+    except ValidationError as exc:
+        lines = [_message(e, config_path, bool(env_lads) and lad_codes is not None) for e in exc.errors()]
+        raise SettingsError("; ".join(lines)) from None
+    except TypeError as exc:  # a section given as a value, e.g. index = 3
+        raise SettingsError(f"{_shown(config_path)}: {exc}") from None

@@ -1,17 +1,22 @@
 """Load the method's SQL from ``pipeline/sql/*.sql``.
 
-Inputs reach the SQL as named views (``register_parquet``), values as ``$name``
-parameters, so each file reads like the step of the method it implements.
+Inputs reach the SQL as named views (``register_parquet``), values as ``$name`` parameters, so
+each file reads like the step of the method it implements. Small areas are ``lsoa_code`` and
+``lsoa_name`` in every SQL file whatever the vintage (``pipeline/geography.py``).
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
 import duckdb
 
+from pipeline.geography import Vintage
+
 SQL_DIR = Path(__file__).resolve().parent / "sql"
+SQL_NAME = re.compile(r"""\bsql\(\s*["']([a-z0-9_]+)["']""")
 
 
 @cache
@@ -30,11 +35,14 @@ WITHOUT_LINES = "NULL::BIGINT"
 WITH_LINES = "row_number() OVER ()"
 
 
-def register_parquet(con: duckdb.DuckDBPyConnection, view: str, path: Path | str) -> None:
-    """Expose one Parquet file (or a folder of partition files) as a view named ``view``."""
-    path = Path(path)
-    pattern = str(path / "*.parquet") if path.is_dir() else str(path)
-    con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS SELECT * FROM read_parquet({quote(pattern)}, union_by_name = true)')
+def register_parquet(con: duckdb.DuckDBPyConnection, view: str, path: Path | str, vintage: Vintage | None = None) -> None:
+    """Expose one Parquet file as a view named ``view`` (vintage columns under the neutral names)."""
+    scan = f"read_parquet({quote(str(path))})"
+    select = "*"
+    if vintage is not None:
+        columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()]
+        select = vintage.read_columns(columns)
+    con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS SELECT {select} FROM {scan}')
 
 
 def ident(name: str) -> str:

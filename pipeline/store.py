@@ -1,8 +1,9 @@
 """Write tables atomically: Parquet to a temporary name in the same folder, fsync, rename.
 
 A run killed half-way leaves the previous file in place and readable; two runs writing the
-same table at once each rename a complete file, so the survivor is always whole. Sources
-and licence lines travel inside each file as Parquet key-value metadata (``diz:sources``).
+same table at once each rename a complete file, so the survivor is always whole. Sources and
+licence lines travel inside each file as Parquet key-value metadata (``diz:sources``), listing
+only the sources that contributed rows to that table, with their row counts.
 """
 
 from __future__ import annotations
@@ -11,12 +12,18 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from pipeline.geography import Vintage
 from pipeline.registry import SOURCES, licence_lines
+
+# Sources of a table: {source key: rows it contributed}, or a SQL aggregate over the table
+# (e.g. "count(*) FILTER (imd IS NOT NULL)") that counts them.
+Contributions = Mapping[str, int | str]
 
 
 @dataclass(frozen=True)
@@ -24,13 +31,16 @@ class Written:
     path: Path
     rows: int
     columns: list[tuple[str, str]] = field(default_factory=list)
+    sources: dict[str, int] = field(default_factory=dict)
 
 
-def provenance(source_keys: list[str] | tuple[str, ...], notes: str | None = None) -> dict:
-    """Sources, releases and licence lines of a table, as stored with it."""
+def provenance(contributions: Mapping[str, int], notes: str | None = None) -> dict:
+    """Sources (with their row counts), releases and licence lines of a table, as stored with it."""
+    used = [k for k, n in contributions.items() if n]
     record: dict = {
-        "sources": [{k: v for k, v in SOURCES[key].as_record().items() if k != "notes"} for key in source_keys],
-        "licence": licence_lines(source_keys),
+        "sources": [{**{k: v for k, v in SOURCES[key].as_record().items() if k != "notes"},
+                     "rows": int(contributions[key])} for key in used],
+        "licence": licence_lines(used),
     }
     if notes:
         record["notes"] = notes
@@ -44,17 +54,17 @@ def temp_path(dest: Path) -> Path:
     run's temporary file is left alone.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    for stale in dest.parent.glob(f".{dest.name}.tmp-*"):  # also DuckDB's "<name>.wal" beside a temp catalog
+    for stale in dest.parent.glob(f".{dest.name}.tmp-*"):
         pid = re.match(r"\d+", stale.name[len(dest.name) + 6:])
-        if pid and not _alive(int(pid.group())):
-            if stale.is_dir():  # a staging folder (write_partitions)
+        if pid and not alive(int(pid.group())):
+            if stale.is_dir():
                 shutil.rmtree(stale, ignore_errors=True)
             else:
                 stale.unlink(missing_ok=True)
     return dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -64,7 +74,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -76,73 +86,50 @@ def replace_atomically(tmp: Path, dest: Path) -> None:
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, dest)
-    _fsync_dir(dest.parent)
+    fsync_dir(dest.parent)
 
 
-def _parquet_options(source_keys: list[str] | tuple[str, ...], notes: str | None) -> str:
+def _parquet_options(record: dict) -> str:
     """COPY options for every Parquet table: zstd, fixed row groups, provenance as key-value metadata."""
-    meta = json.dumps(provenance(source_keys, notes), ensure_ascii=False, sort_keys=True).replace("'", "''")
+    meta = json.dumps(record, ensure_ascii=False, sort_keys=True).replace("'", "''")
     return f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000, KV_METADATA {{'diz:sources': '{meta}'}}"
 
 
-def write_parquet(con: duckdb.DuckDBPyConnection, query: str, dest: Path, *, source_keys: list[str] | tuple[str, ...],
-                  params: dict | None = None, notes: str | None = None) -> Written:
+def count_contributions(con: duckdb.DuckDBPyConnection, table: str, sources: Contributions) -> dict[str, int]:
+    """Evaluate each source's row count over ``table`` (literal counts pass through)."""
+    counts: dict[str, int] = {}
+    for key, how in sources.items():
+        if key not in SOURCES:
+            raise KeyError(f"unknown source {key!r}")
+        counts[key] = int(how) if isinstance(how, int) else int(
+            con.execute(f'SELECT {how} FROM "{table}"').fetchone()[0] or 0)
+    return counts
+
+
+def write_parquet(con: duckdb.DuckDBPyConnection, query: str, dest: Path, *, sources: Contributions,
+                  params: dict | None = None, notes: str | None = None, vintage: Vintage | None = None) -> Written:
     """Run ``query`` and write its result to ``dest`` atomically, with provenance metadata.
 
-    The query must fix its own row order (ORDER BY) so a re-run writes the same bytes.
-    Geometry columns should carry their CRS (``ST_SetCRS``) so the GeoParquet metadata
-    names it.
+    The query must fix its own row order (ORDER BY) so a re-run writes the same bytes. With a
+    ``vintage``, the neutral ``lsoa_code``/``lsoa_name`` columns are written under that
+    vintage's names. Geometry columns should carry their CRS (``ST_SetCRS``).
     """
-    tmp = temp_path(dest)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _written AS {query}", params or {})
     try:
-        con.execute(f"COPY ({query}) TO '{tmp}' ({_parquet_options(source_keys, notes)})", params or {})
-        replace_atomically(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
-    rows = con.execute("SELECT count(*) FROM read_parquet($p)", {"p": str(dest)}).fetchone()[0]
-    columns = [(r[0], r[1]) for r in con.execute("DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(dest)}).fetchall()]
-    return Written(dest, rows, columns)
-
-
-def write_partitions(con: duckdb.DuckDBPyConnection, table: str, folder: Path, column: str, keys: list[str], *,
-                     source_keys: list[str] | tuple[str, ...], notes: str | None = None) -> list[Written]:
-    """One Parquet file per key (``folder/<key>.parquet``) from ``table``, in the table's order.
-
-    One partitioned COPY writes every key's file into a staging folder (one thread, so each
-    file's rows keep the table's order and a re-run writes the same bytes); each file is then
-    renamed into place. A key with no rows gets an empty file, so every partition exists.
-    """
-    staging = temp_path(folder / "partitions")
-    shutil.rmtree(staging, ignore_errors=True)
-    options = _parquet_options(source_keys, notes)
-    counts = dict(con.execute(f'SELECT "{column}", count(*) FROM "{table}" GROUP BY 1').fetchall())
-    columns = [(r[0], r[1]) for r in con.execute(f'DESCRIBE "{table}"').fetchall()]
-    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
-    written = []
-    try:
-        con.execute("SET threads = 1")
+        columns = [r[0] for r in con.execute("DESCRIBE _written").fetchall()]
+        select = vintage.write_columns(columns) if vintage else "*"
+        counts = count_contributions(con, "_written", sources)
+        tmp = temp_path(dest)
         try:
-            con.execute(f"""COPY (SELECT * FROM "{table}" WHERE list_contains($keys, "{column}")) TO '{staging}'
-                            ({options}, PARTITION_BY ("{column}"), WRITE_PARTITION_COLUMNS true,
-                             FILENAME_PATTERN 'part_{{i}}')""", {"keys": keys})
+            con.execute(f"COPY (SELECT {select} FROM _written) TO '{tmp}' ({_parquet_options(provenance(counts, notes))})")
+            replace_atomically(tmp, dest)
         finally:
-            con.execute(f"SET threads = {int(threads)}")
-        for key in keys:
-            parts = sorted((staging / f"{column}={key}").glob("part_*.parquet"))
-            if len(parts) > 1:
-                raise RuntimeError(f"DuckDB split partition {key} of {table} into {len(parts)} files; expected one")
-            part = parts[0] if parts else staging / f"{column}={key}" / "part_0.parquet"
-            if not parts:
-                part.parent.mkdir(parents=True, exist_ok=True)
-                con.execute(f"""COPY (SELECT * FROM "{table}" LIMIT 0) TO '{part}' ({options})""")
-            with open(part, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(part, folder / f"{key}.parquet")
-            written.append(Written(folder / f"{key}.parquet", counts.get(key, 0), columns))
-        _fsync_dir(folder)
+            tmp.unlink(missing_ok=True)
+        rows = con.execute("SELECT count(*) FROM _written").fetchone()[0]
+        described = [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT {select} FROM _written").fetchall()]
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return written
+        con.execute("DROP TABLE IF EXISTS _written")
+    return Written(dest, rows, described, counts)
 
 
 def write_text(dest: Path, text: str | bytes) -> Path:
@@ -165,3 +152,19 @@ def read_provenance(path: Path) -> dict:
     meta = pq.read_metadata(path).metadata or {}
     raw = meta.get(b"diz:sources")
     return json.loads(raw) if raw else {}
+
+
+def source_rows(path: Path) -> dict[str, int]:
+    """{source key: rows} recorded in a table's Parquet file."""
+    return {s["source"]: s.get("rows", 0) for s in read_provenance(path).get("sources", [])}
+
+
+def inherited(*paths: Path) -> dict[str, str]:
+    """Sources of a table derived row by row from the given tables: every source that contributed
+    to any of them, counted over the derived table's own rows."""
+    keys: list[str] = []
+    for path in paths:
+        for key, rows in source_rows(path).items():
+            if rows and key not in keys:
+                keys.append(key)
+    return {key: "count(*)" for key in keys}

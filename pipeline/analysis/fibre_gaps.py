@@ -1,22 +1,20 @@
-"""Where gigabit is missing: postcodes lacking it, on a 1 km grid and per LSOA, ranked for build planning."""
+"""Where gigabit is missing, for fibre planning: postcodes lacking it on a 1 km grid and per
+LSOA, ranked by the connectivity gap. Values known only per postcode district tie across the
+district: a cell's rank never depends on how many postcodes it happens to hold."""
 
 from __future__ import annotations
 
 import duckdb
 
-from pipeline.analysis.indicators import register_inputs
-from pipeline.ingest.result import TableResult
+from pipeline.duck import exact
+from pipeline.geography import vintage_of
+from pipeline.ingest.result import TableResult, derived
+from pipeline.inputs import use
 from pipeline.paths import Paths
-from pipeline.registry import (CODEPOINT_OPEN, OFCOM_LA_COVERAGE, OFCOM_POSTCODE_COVERAGE, OFCOM_POSTCODE_DISTRICT,
-                               ONS_POSTCODE_LOOKUP)
-from pipeline.rejects import Rejects
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
-from pipeline.duck import exact
-from pipeline.store import write_parquet
+from pipeline.store import inherited, write_parquet
 
-SOURCE_KEYS = (CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key, OFCOM_POSTCODE_COVERAGE.key,
-               OFCOM_POSTCODE_DISTRICT.key, OFCOM_LA_COVERAGE.key)
 SEARCH_RADII_M = (2_000, 10_000, 50_000, 1_000_000)
 
 
@@ -37,27 +35,34 @@ def nearest_served(con: duckdb.DuckDBPyConnection) -> dict:
 
 def build_fibre_gaps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
     exact(con)
-    register_inputs(con, paths, ("postcodes", "broadband_coverage", "lsoa_index"))
+    vintage = vintage_of(settings)
+    cfg = settings.fibre_gaps
+    use(con, paths, "postcodes", "lsoa_supply_gap", "lsoa_triage", vintage=vintage)
+    use(con, paths, "broadband_coverage")
     con.execute("CREATE OR REPLACE TEMP TABLE gap_postcodes AS " + sql("fibre_gap_postcodes"),
-                {"lads": list(settings.lad_codes), "lacking": settings.lacking_below_pct,
-                 "served": settings.served_min_pct})
+                {"lads": list(settings.lad_codes), "lacking": cfg.lacking_below_pct, "served": cfg.served_min_pct})
     counts = nearest_served(con)
-    lacking, resolutions = con.execute("""SELECT count(*) FILTER (lacks_gigabit),
-        string_agg(DISTINCT replace(resolution, '_', '-'), ', ' ORDER BY 1) FILTER (resolution <> 'none')
+    lacking, resolutions, area_average = con.execute("""SELECT count(*) FILTER (lacks_gigabit),
+        string_agg(DISTINCT replace(resolution, '_', '-'), ', ' ORDER BY 1) FILTER (resolution <> 'none'),
+        count(*) FILTER (resolution IN ('postcode_district', 'local_authority'))
         FROM gap_postcodes""").fetchone()
-    note = None
+    notes = []
+    if area_average:
+        notes.append(f"{area_average:,} postcodes are known only by an area average ({resolutions} figures): cells "
+                     "and LSOAs in one area share its value and cannot be ranked within it (area_rank ties).")
     if not counts["gigabit_served_postcodes"]:
-        note = (f"No postcode reaches the served threshold ({settings.served_min_pct:g}% of premises) with the "
-                f"{resolutions} figures available, so distances to a gigabit-served postcode cannot be computed "
-                "and are left empty. Ofcom's postcode-level file would supply them.")
+        notes.append(f"No postcode reaches the served threshold ({cfg.served_min_pct:g}% of premises) with these "
+                     "figures, so distances to a gigabit-served postcode are left empty; Ofcom's postcode-level file "
+                     "would supply them.")
+    note = " ".join(notes) or None
     counts |= {"postcodes_lacking_gigabit": lacking, "broadband_resolutions": resolutions,
-               "lacking_below_pct": settings.lacking_below_pct, "served_min_pct": settings.served_min_pct}
+               "postcodes_known_by_area_average": area_average, "lacking_below_pct": cfg.lacking_below_pct,
+               "served_min_pct": cfg.served_min_pct}
     if note:
         counts["note"] = note
-    cells = write_parquet(con, sql("fibre_gap_cells"), paths.table_path("fibre_gap_cells"), source_keys=SOURCE_KEYS,
-                          params={"grid": settings.grid_m}, notes=note)
-    lsoas = write_parquet(con, sql("fibre_gap_lsoas"), paths.table_path("fibre_gap_lsoas"), source_keys=SOURCE_KEYS,
-                          notes=note)
-    return [TableResult("fibre_gap_cells", [cells], cells.rows, cells.rows, Rejects(), [], SOURCE_KEYS,
-                        counts | {"grid_m": settings.grid_m}),
-            TableResult("fibre_gap_lsoas", [lsoas], lsoas.rows, lsoas.rows, Rejects(), [], SOURCE_KEYS, counts)]
+    sources = inherited(paths.table_path("broadband_coverage"), paths.table_path("postcodes"))
+    cells = write_parquet(con, sql("fibre_gap_cells"), paths.table_path("fibre_gap_cells"), sources=sources,
+                          params={"grid": cfg.grid_m}, notes=note)
+    lsoas = write_parquet(con, sql("fibre_gap_lsoas"), paths.table_path("fibre_gap_lsoas"), vintage=vintage,
+                          sources=inherited(paths.table_path("lsoa_supply_gap")), notes=note)
+    return [derived("fibre_gap_cells", cells, counts | {"grid_m": cfg.grid_m}), derived("fibre_gap_lsoas", lsoas, counts)]

@@ -1,7 +1,9 @@
-"""250 m GeoTIFFs for GIS users: the gigabit gap and the exclusion index, EPSG:27700.
+"""250 m GeoTIFFs for GIS users: the gigabit gap and inclusion need, EPSG:27700.
 
 Cells outside the study area are nodata; inside it, the gap raster is 0 where no postcode
-lacks gigabit. Sources and licence lines are written as GeoTIFF tags.
+lacks gigabit. Sources and licence lines are written as GeoTIFF tags. Where broadband is known
+only per postcode district, the gap raster spreads each district's share evenly over its
+postcodes (its unit says "postcode-equivalents" and its description says so).
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ from rasterio.features import rasterize
 from rasterio.transform import from_origin
 from shapely import from_wkb
 
-from pipeline.analysis.fibre_gaps import SOURCE_KEYS as GAP_SOURCES
-from pipeline.analysis.indicators import SOURCE_KEYS as INDEX_SOURCES, register_inputs
+from pipeline.duck import exact
+from pipeline.geography import vintage_of
+from pipeline.inputs import use
+from pipeline.paths import Paths
 from pipeline.registry import licence_lines
 from pipeline.settings import Settings
-from pipeline.paths import Paths
 from pipeline.sqlfiles import sql
-from pipeline.duck import exact
-from pipeline.store import replace_atomically, temp_path
+from pipeline.store import replace_atomically, source_rows, temp_path
 
 NODATA = -9999.0
 
@@ -30,7 +32,7 @@ NODATA = -9999.0
 def grid(con: duckdb.DuckDBPyConnection, res: int, snap: int) -> tuple[float, float, int, int]:
     """(x_min, y_max, width, height) covering the study LSOAs, snapped outward to ``snap`` metres."""
     x0, y0, x1, y1 = con.execute("""SELECT min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)), max(ST_YMax(geom))
-        FROM lsoa_boundaries WHERE lsoa11cd IN (SELECT lsoa11cd FROM lsoa_index)""").fetchone()
+        FROM lsoa_areas WHERE geom IS NOT NULL""").fetchone()
     x_min, y_min = np.floor(x0 / snap) * snap, np.floor(y0 / snap) * snap
     x_max, y_max = np.ceil(x1 / snap) * snap, np.ceil(y1 / snap) * snap
     return float(x_min), float(y_max), int((x_max - x_min) // res), int((y_max - y_min) // res)
@@ -54,20 +56,22 @@ def write_geotiff(dest: Path, data: np.ndarray, transform, *, description: str, 
 
 def build_rasters(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict[str, Path]:
     exact(con)
-    register_inputs(con, paths, ("postcodes", "broadband_coverage", "lsoa_index", "lsoa_boundaries"))
-    res = settings.raster_m
-    x_min, y_max, width, height = grid(con, res, settings.grid_m)
+    vintage = vintage_of(settings)
+    use(con, paths, "postcodes", "lsoa_areas", "lsoa_need", vintage=vintage)
+    use(con, paths, "broadband_coverage")
+    cfg = settings.fibre_gaps
+    res = cfg.raster_m
+    x_min, y_max, width, height = grid(con, res, cfg.grid_m)
     transform = from_origin(x_min, y_max, res, res)
-    lsoas = con.execute("""SELECT ST_AsWKB(b.geom), i.index_score FROM lsoa_boundaries b
-        JOIN lsoa_index i USING (lsoa11cd) ORDER BY b.lsoa11cd""").fetchall()
+    lsoas = con.execute("""SELECT ST_AsWKB(a.geom), n.need_score FROM lsoa_areas a
+        JOIN lsoa_need n USING (lsoa_code) WHERE a.geom IS NOT NULL ORDER BY a.lsoa_code""").fetchall()
     shapes = [(from_wkb(bytes(g)), v) for g, v in lsoas]
     inside = rasterize([(g, 1) for g, _ in shapes], out_shape=(height, width), transform=transform, fill=0,
                        dtype="uint8").astype(bool)
-    index = rasterize(shapes, out_shape=(height, width), transform=transform, fill=NODATA, dtype="float32")
+    need = rasterize(shapes, out_shape=(height, width), transform=transform, fill=NODATA, dtype="float32")
 
     con.execute("CREATE OR REPLACE TEMP TABLE gap_postcodes AS " + sql("fibre_gap_postcodes"),
-                {"lads": list(settings.lad_codes), "lacking": settings.lacking_below_pct,
-                 "served": settings.served_min_pct})
+                {"lads": list(settings.lad_codes), "lacking": cfg.lacking_below_pct, "served": cfg.served_min_pct})
     # Cells include their lower and left edges, like the 1 km grid, so each grid cell is
     # exactly the sum of the raster cells inside it.
     y_min = y_max - height * res
@@ -82,11 +86,14 @@ def build_rasters(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settin
             gap[row, col] = value
     unit = "premises" if con.execute("SELECT bool_and(premises_known) FROM gap_postcodes WHERE gigabit_pct IS NOT NULL"
                                      ).fetchone()[0] else "postcode-equivalents"
+    averaged = " (area averages spread evenly over each area's postcodes)" if unit != "premises" else ""
+    gap_sources = [k for k, n in source_rows(paths.table_path("broadband_coverage")).items() if n]
+    need_sources = [k for k, n in source_rows(paths.table_path("lsoa_need")).items() if n]
     return {
         "gigabit_gap_250m": write_geotiff(
-            paths.processed / "gigabit_gap_250m.tif", gap, transform, source_keys=GAP_SOURCES, unit=unit,
-            description=f"Estimated {unit} without gigabit-capable broadband per {res} m cell"),
-        "exclusion_index_250m": write_geotiff(
-            paths.processed / "exclusion_index_250m.tif", index, transform, source_keys=INDEX_SOURCES, unit="index 0-10",
-            description=f"Digital exclusion index ({settings.index_mode} mode) of the LSOA covering each {res} m cell"),
+            paths.gen / "gigabit_gap_250m.tif", gap, transform, source_keys=gap_sources, unit=unit,
+            description=f"Estimated {unit} without gigabit-capable broadband per {res} m cell{averaged}"),
+        "need_250m": write_geotiff(
+            paths.gen / "need_250m.tif", need, transform, source_keys=need_sources, unit="score 0-10",
+            description=f"Inclusion need (0-10) of the {vintage.label} covering each {res} m cell"),
     }

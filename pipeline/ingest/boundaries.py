@@ -1,66 +1,175 @@
-"""LSOA and district boundaries for the study area, valid and in EPSG:27700."""
+"""Boundaries of the study area, valid and in EPSG:27700: LSOAs of the configured vintage, wards
+(May 2024), Sub-ICB locations (July 2022) and districts."""
 
 from __future__ import annotations
 
 import duckdb
 
 from pipeline.errors import SourceMissingError
-from pipeline.fetch import locate
+from pipeline.fetch import Located, locate, locate_each
+from pipeline.geography import vintage_of
 from pipeline.ingest.result import TableResult, account
+from pipeline.inputs import use, use_crosswalk
 from pipeline.paths import Paths
-from pipeline.readers.boundaries import (LAD_CODE_FIELDS, LAD_NAME_FIELDS, LSOA_CODE_FIELDS, LSOA_NAME_FIELDS,
-                                         BoundaryFile, read_boundaries)
 from pipeline.readers import Read
-from pipeline.registry import LAD_BOUNDARIES, LSOA_BOUNDARIES, lad11
+from pipeline.readers.boundaries import BoundaryFile, read_boundaries
+from pipeline.registry import (LAD_BOUNDARIES, LSOA2011_BOUNDARIES, LSOA2021_BOUNDARIES, LSOA21_WARD_LOOKUP,
+                               SUBICB_BOUNDARIES, WARD_BOUNDARIES, Source, lad11)
+from pipeline.rejects import Rejects
+from pipeline.settings import Settings
 from pipeline.store import write_parquet
 
 
-def build_lsoa_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, lads: list[str]) -> TableResult:
-    """LSOA polygons of each study-area district (one published file per 2011 district code).
-
-    A district without a boundary file is listed in ``districts_without_boundaries``; its LSOAs
-    get neighbours from postcode centroids later rather than stopping the run.
-    """
+def _lsoa_files(paths: Paths, settings: Settings) -> list[BoundaryFile]:
+    """The vintage's boundary files: the national 2021 file; on the 2011 base the generalised
+    per-district files where present, and the national 2011 file for any district without one."""
+    if vintage_of(settings).year == 2021:
+        return [BoundaryFile(locate(LSOA2021_BOUNDARIES, paths), None)]
+    per_district = Source(**{**LSOA2011_BOUNDARIES.__dict__, "files": LSOA2011_BOUNDARIES.files[:2], "url": None})
+    national = Source(**{**LSOA2011_BOUNDARIES.__dict__, "files": LSOA2011_BOUNDARIES.files[2:], "url": None})
     files, missing = [], []
-    for lad in lads:
+    for lad in settings.lad_codes:
         try:
-            files.append(BoundaryFile(locate(LSOA_BOUNDARIES, paths, lad11=lad11(lad)), lad))
+            files.append(BoundaryFile(locate(per_district, paths, lad11=lad11(lad), download=False), lad))
         except SourceMissingError:
             missing.append(lad)
-    if not files:
-        raise SourceMissingError(f"no LSOA boundary file for any of {', '.join(lads)}; "
-                                 f"expected e.g. {LSOA_BOUNDARIES.files[0].replace('{lad11}', lad11(lads[0]))}")
-    rows_in, repaired, rejects = read_boundaries(con, files, "lsoa_b", code_fields=LSOA_CODE_FIELDS,
-                                                 name_fields=LSOA_NAME_FIELDS)
-    keys = (LSOA_BOUNDARIES.key,)
-    written = write_parquet(con, """
-        SELECT code AS lsoa11cd, name AS lsoa11nm, lad_code, ST_Area(geom) / 1e6 AS area_km2, repaired,
-               geom, source_file, source_row
-        FROM lsoa_b ORDER BY lsoa11cd""", paths.table_path("lsoa_boundaries"), source_keys=keys)
-    rejects.write(con, paths.rejects / "lsoa_boundaries.parquet", list(keys))
-    read = Read("lsoa_b", rows_in, rejects, primary=tuple(f.located.label for f in files))
-    rows_in, kept = account(read, written.rows)
-    return TableResult("lsoa_boundaries", [written], rows_in, kept, rejects, [f.located for f in files], keys,
-                       {"polygons_repaired": repaired, "districts_without_boundaries": missing})
+    if missing:
+        files.append(BoundaryFile(locate(national, paths), None))
+    return files
 
 
-def build_lad_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, lads: list[str]) -> TableResult:
-    """District polygons; rows for districts outside the study area are counted as out of scope."""
-    located = locate(LAD_BOUNDARIES, paths)
-    rows_in, repaired, rejects = read_boundaries(con, [BoundaryFile(located, None)], "lad_b",
-                                                 code_fields=LAD_CODE_FIELDS, name_fields=LAD_NAME_FIELDS)
-    rejects.extend_from(con, """
-        SELECT source_file, source_row, 'code', code, 'district outside the study area', 'out_of_scope'
-        FROM lad_b WHERE NOT list_contains($lads, code)""", {"lads": lads})
-    keys = (LAD_BOUNDARIES.key,)
+def build_lsoa_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+    """Polygons of the study area's LSOAs (the crosswalk's), in the configured vintage."""
+    vintage = vintage_of(settings)
+    use_crosswalk(con, paths, vintage)
+    keep = [r[0] for r in con.execute("SELECT DISTINCT lsoa_code FROM lsoa_crosswalk WHERE in_study "
+                                      "AND lsoa_code IS NOT NULL ORDER BY 1").fetchall()]
+    files = _lsoa_files(paths, settings)
+    got = read_boundaries(con, files, "lsoa_b", layer=vintage.key, keep_codes=keep)
+    # A code in two files (a per-district file and the national one) keeps the per-district polygon.
     written = write_parquet(con, """
-        SELECT code AS lad_code, name AS lad_name, ST_Area(geom) / 1e6 AS area_km2, repaired, geom,
+        SELECT code AS lsoa_code, name AS lsoa_name, ST_Area(geom) / 1e6 AS area_km2, repaired, geom,
                source_file, source_row
-        FROM lad_b WHERE list_contains($lads, code) ORDER BY lad_code""",
-                            paths.table_path("lad_boundaries"), source_keys=keys, params={"lads": lads})
-    rejects.write(con, paths.rejects / "lad_boundaries.parquet", list(keys))
-    rows_in, kept = account(Read("lad_b", rows_in, rejects, primary=(located.label,)), written.rows)
-    present = {r[0] for r in con.execute("SELECT code FROM lad_b").fetchall()}
-    return TableResult("lad_boundaries", [written], rows_in, kept, rejects, [located], keys,
-                       {"polygons_repaired": repaired,
-                        "districts_without_boundary": [lad for lad in lads if lad not in present]})
+        FROM lsoa_b ORDER BY lsoa_code""", paths.table_path("lsoa_boundaries"),
+                            sources={files[0].located.source: "count(*)"}, vintage=vintage)
+    got.rejects.write(con, paths.rejects / "lsoa_boundaries.parquet", [LSOA2021_BOUNDARIES.key
+                                                                       if vintage.year == 2021 else LSOA2011_BOUNDARIES.key])
+    rows_in, kept = account(Read("lsoa_b", got.rows_in, got.rejects, primary=tuple(f.located.label for f in files)),
+                            written.rows)
+    have = {r[0] for r in con.execute("SELECT code FROM lsoa_b").fetchall()}
+    return TableResult("lsoa_boundaries", [written], rows_in, kept, got.rejects, [f.located for f in files], {
+        "polygons_repaired": got.repaired, "features_outside_study_area": got.outside,
+        "study_lsoas_without_boundary": sorted(set(keep) - have)[:50],
+        "study_lsoas_without_boundary_count": len(set(keep) - have),
+        "files": [f.located.label for f in files]})
+
+
+def _optional(source: Source, paths: Paths) -> Located | None:
+    try:
+        return locate(source, paths, download=False)
+    except SourceMissingError:
+        return None
+
+
+def build_ward_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+    """Ward (May 2024) polygons of the study districts, for map outlines and labels."""
+    use(con, paths, "lsoa_wards")
+    located = _optional(WARD_BOUNDARIES, paths)
+    keep = [r[0] for r in con.execute("SELECT DISTINCT ward_code FROM lsoa_wards WHERE list_contains($l, lad_code) "
+                                      "ORDER BY 1", {"l": list(settings.lad_codes)}).fetchall()]
+    if located is None:
+        con.execute("CREATE OR REPLACE TEMP TABLE ward_b AS SELECT NULL::VARCHAR AS code, NULL::VARCHAR AS name, "
+                    "NULL::VARCHAR AS lad_code, NULL::GEOMETRY AS geom, NULL::VARCHAR AS source_file, "
+                    "NULL::BIGINT AS source_row WHERE false")
+        got = None
+    else:
+        got = read_boundaries(con, [BoundaryFile(located, None)], "ward_b", layer="ward", keep_codes=keep)
+    written = write_parquet(con, """
+        SELECT b.code AS ward_code, coalesce(w.ward_name, b.name) AS ward_name, coalesce(w.lad_code, b.lad_code) AS lad_code,
+               ST_Area(b.geom) / 1e6 AS area_km2, b.geom, b.source_file, b.source_row
+        FROM ward_b b LEFT JOIN (SELECT DISTINCT ward_code, ward_name, lad_code FROM lsoa_wards) w ON w.ward_code = b.code
+        ORDER BY ward_code""", paths.table_path("ward_boundaries"),
+                            sources={WARD_BOUNDARIES.key: "count(*)", LSOA21_WARD_LOOKUP.key: "count(*)"})
+    rejects = got.rejects if got else Rejects()
+    rejects.write(con, paths.rejects / "ward_boundaries.parquet", [WARD_BOUNDARIES.key])
+    if got is None:
+        return TableResult("ward_boundaries", [written], 0, 0, rejects, [], {
+            "note": "No ward boundary file found: maps show ward names from the LSOA lookup but no ward outlines."})
+    rows_in, kept = account(Read("ward_b", got.rows_in, rejects, primary=(located.label,)), written.rows)
+    return TableResult("ward_boundaries", [written], rows_in, kept, rejects, [located], {
+        "study_area_wards_in_lookup": len(keep), "wards_with_boundary": written.rows,
+        "features_outside_study_area": got.outside})
+
+
+def build_subicb_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+    """Sub-ICB locations (July 2022) overlapping the study area, for the GP maps."""
+    vintage = vintage_of(settings)
+    use(con, paths, "lsoa_boundaries", vintage=vintage)
+    located = _optional(SUBICB_BOUNDARIES, paths)
+    if located is None:
+        con.execute("CREATE OR REPLACE TEMP TABLE sicb_b AS SELECT NULL::VARCHAR AS code, NULL::VARCHAR AS name, "
+                    "NULL::GEOMETRY AS geom WHERE false")
+        got = None
+    else:
+        got = read_boundaries(con, [BoundaryFile(located, None)], "sicb_b", layer="subicb")
+    written = write_parquet(con, """
+        -- A Sub-ICB is kept when it holds a point inside at least one study LSOA: super-generalised
+        -- neighbours overlap the study area by slivers without serving it.
+        WITH points AS (SELECT ST_PointOnSurface(geom) AS geom FROM lsoa_boundaries)
+        SELECT b.code AS subicb_code, b.name AS subicb_name,
+               regexp_extract(b.name, '- ([0-9A-Z]{3})$', 1) AS subicb_ods_code, count(*) AS study_lsoas, b.geom
+        FROM sicb_b b JOIN points p ON ST_Contains(b.geom, p.geom)
+        GROUP BY b.code, b.name, b.geom
+        ORDER BY subicb_code""", paths.table_path("subicb_boundaries"), sources={SUBICB_BOUNDARIES.key: "count(*)"})
+    rejects = got.rejects if got else Rejects()
+    rejects.write(con, paths.rejects / "subicb_boundaries.parquet", [SUBICB_BOUNDARIES.key])
+    names = [r[0] for r in con.execute("SELECT subicb_name FROM read_parquet($p)", {"p": str(written.path)}).fetchall()]
+    if got is None:
+        return TableResult("subicb_boundaries", [written], 0, 0, rejects, [], {"note": "No Sub-ICB boundary file found."})
+    read = Read("sicb_b", got.rows_in, rejects, primary=(located.label,), rows_kept=got.rows_in - rejects.row_count)
+    rows_in, kept = account(read)
+    return TableResult("subicb_boundaries", [written], rows_in, kept, rejects, [located],
+                       {"sub_icbs_overlapping_study_area": names, "read": got.rows_in})
+
+
+def build_lad_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+    """District outlines for maps: the published district file where it has every study district,
+    else the study area's wards dissolved by district (else its LSOAs)."""
+    vintage = vintage_of(settings)
+    use(con, paths, "ward_boundaries", "lsoa_wards")
+    use(con, paths, "lsoa_areas", vintage=vintage)
+    lads = list(settings.lad_codes)
+    located = _optional(LAD_BOUNDARIES, paths)
+    rejects, rows_in, counts = Rejects(), 0, {}
+    present: set[str] = set()
+    if located is not None:
+        got = read_boundaries(con, [BoundaryFile(located, None)], "lad_b", layer="lad", keep_codes=lads)
+        rejects, rows_in = got.rejects, got.rows_in
+        present = {r[0] for r in con.execute("SELECT code FROM lad_b").fetchall()}
+    con.execute("CREATE OR REPLACE TEMP VIEW lad_names AS SELECT DISTINCT lad_code, lad_name FROM lsoa_areas")
+    if located is not None and present >= set(lads):
+        query, drawn = "SELECT code AS lad_code, coalesce(n.lad_name, b.name) AS lad_name, geom FROM lad_b b " \
+                       "LEFT JOIN lad_names n ON n.lad_code = b.code", "published district boundaries"
+        sources = {LAD_BOUNDARIES.key: "count(*)"}
+    elif con.execute("SELECT count(*) FROM ward_boundaries").fetchone()[0]:
+        query, drawn = ("SELECT w.lad_code, any_value(n.lad_name) AS lad_name, ST_Union_Agg(w.geom) AS geom "
+                        "FROM ward_boundaries w LEFT JOIN lad_names n USING (lad_code) GROUP BY 1"), \
+            "wards (May 2024) dissolved by district"
+        sources = {WARD_BOUNDARIES.key: "count(*)"}
+    else:
+        query, drawn = ("SELECT lad_code, any_value(lad_name) AS lad_name, ST_Union_Agg(geom) AS geom FROM lsoa_areas "
+                        "WHERE geom IS NOT NULL GROUP BY 1"), "LSOA boundaries dissolved by district"
+        sources = {LSOA2021_BOUNDARIES.key if vintage.year == 2021 else LSOA2011_BOUNDARIES.key: "count(*)"}
+    written = write_parquet(con, f"""
+        SELECT lad_code, lad_name, ST_Area(geom) / 1e6 AS area_km2, ST_SetCRS(ST_Multi(geom), 'EPSG:27700') AS geom,
+               $drawn AS drawn_from
+        FROM ({query}) WHERE list_contains($lads, lad_code) ORDER BY lad_code""", paths.table_path("lad_boundaries"),
+                            sources=sources, params={"lads": lads, "drawn": drawn})
+    rejects.write(con, paths.rejects / "lad_boundaries.parquet", [LAD_BOUNDARIES.key])
+    if located is not None:
+        rows_in, _ = account(Read("lad_b", rows_in, rejects, primary=(located.label,),
+                                  rows_kept=rows_in - rejects.row_count))
+    kept = rows_in - rejects.row_count
+    have = {r[0] for r in con.execute("SELECT lad_code FROM read_parquet($p)", {"p": str(written.path)}).fetchall()}
+    counts = {"drawn_from": drawn, "districts_without_outline": [lad for lad in lads if lad not in have]}
+    return TableResult("lad_boundaries", [written], rows_in, kept, rejects, [located] if located else [], counts)

@@ -25,6 +25,7 @@ from pipeline.ingest.result import TableResult, account
 from pipeline.paths import Paths
 from pipeline.readers.local_indicators import LABELS, UNITS, label_snapshot, read_local_indicators, stated_snapshot
 from pipeline.registry import ONS_LOCAL_INDICATORS
+from pipeline.settings import Settings
 from pipeline.store import write_parquet
 
 SCHEMA = pa.schema([
@@ -62,7 +63,8 @@ def date_snapshots(files: dict[str, dict]) -> dict[str, tuple[str, str]]:
     return dated
 
 
-def build_district_connectivity_series(con: duckdb.DuckDBPyConnection, paths: Paths, lads: list[str]) -> TableResult:
+def build_district_connectivity_series(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+    lads = list(settings.lad_codes)
     files = require_each(ONS_LOCAL_INDICATORS, paths)
     read = read_local_indicators(con, files)
     rejects = read.rejects
@@ -131,7 +133,7 @@ def build_district_connectivity_series(con: duckdb.DuckDBPyConnection, paths: Pa
     con.register("series_out", pa.Table.from_pylist(kept_rows, schema=SCHEMA))
     keys = (ONS_LOCAL_INDICATORS.key,)
     written = write_parquet(con, "SELECT * FROM series_out ORDER BY indicator, area_type DESC, area_code, snapshot",
-                            paths.table_path("district_connectivity_series"), source_keys=keys,
+                            paths.table_path("district_connectivity_series"), sources={keys[0]: "count(*)"},
                             notes="snapshot dates follow the rule in pipeline/ingest/connectivity_series.py")
     rejects.write(con, paths.rejects / "district_connectivity_series.parquet", list(keys))
     read.rows_kept = written.rows
@@ -141,7 +143,7 @@ def build_district_connectivity_series(con: duckdb.DuckDBPyConnection, paths: Pa
     for indicator, _ in by_file:
         files_per_indicator[indicator] += 1
     missing = [lad for lad in lads if lad not in {r["area_code"] for r in kept_rows}]
-    return TableResult("district_connectivity_series", [written], rows_in, kept, rejects, files, keys, {
+    return TableResult("district_connectivity_series", [written], rows_in, kept, rejects, files, {
         "files_read": read.notes["files_read"],
         "snapshots_per_indicator": per_indicator,
         "files_collapsed_as_repeats": {k: files_per_indicator[k] - per_indicator.get(k, 0) for k in sorted(files_per_indicator)},

@@ -1,89 +1,107 @@
-"""National postcode tables (Code-Point Open, ONS lookup) and the study-area ``postcodes`` table."""
+"""National postcode tables (Code-Point Open with its code list, the ONS lookup) and the
+study-area ``postcodes`` table, each postcode placed in a small area of the configured vintage."""
 
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 
-from pipeline.fetch import locate
-from pipeline.ingest.result import TableResult, account
+from pipeline.fetch import extract_zip, locate
+from pipeline.geography import vintage_of
+from pipeline.ingest.result import TableResult, account, publish_read
+from pipeline.inputs import use, use_crosswalk
 from pipeline.paths import Paths
+from pipeline.readers.codelist import read_codelist
 from pipeline.readers.codepoint import read_codepoint
 from pipeline.readers.ons_lookup import read_ons_lookup
-from pipeline.registry import CODEPOINT_OPEN, LSOA_BOUNDARIES, ONS_POSTCODE_LOOKUP
+from pipeline.registry import (CODEPOINT_OPEN, LSOA11_LSOA21_LOOKUP, LSOA2011_BOUNDARIES, LSOA2021_BOUNDARIES,
+                               ONS_POSTCODE_LOOKUP)
 from pipeline.rejects import Rejects
-from pipeline.sqlfiles import register_parquet, sql
-from pipeline.store import write_parquet, write_partitions
+from pipeline.settings import Settings
+from pipeline.sqlfiles import sql
+from pipeline.store import write_parquet
+
+# Unconstrained point in polygon is checked against the lookup chain for every postcode up to
+# this many; beyond (England runs) on a fixed 1-in-N sample by postcode hash.
+AGREEMENT_ALL_UP_TO = 100_000
 
 
-def build_codepoint_open(con: duckdb.DuckDBPyConnection, paths: Paths) -> TableResult:
-    """Every GB postcode with a position, in postcode order."""
+def build_codepoint_open(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
+    """Every GB postcode with a position, in postcode order; and the names of the areas its codes name."""
     located = locate(CODEPOINT_OPEN, paths)
     read = read_codepoint(con, located, paths)
-    keys = (CODEPOINT_OPEN.key,)
-    written = write_parquet(con, "SELECT * FROM codepoint ORDER BY postcode",
-                            paths.table_path("codepoint_open"), source_keys=keys)
-    read.rejects.write(con, paths.rejects / "codepoint_open.parquet", list(keys))
-    rows_in, kept = account(read, written.rows)
-    no_position = sum(1 for r in read.rejects.rows if r[4].startswith("no position"))
-    return TableResult("codepoint_open", [written], rows_in, kept, read.rejects, [located], keys,
-                       {"no_position_rejected": no_position})
+    codepoint = publish_read(con, paths, "codepoint_open", read, [located], CODEPOINT_OPEN, "postcode",
+                             counts={"no_position_rejected": sum(1 for r in read.rejects.rows
+                                                                 if r[4].startswith("no position"))})
+    folder = extract_zip(located.path, paths.raw / "_extracted", label=located.label)
+    names = read_codelist(folder / "Doc" / "Codelist.xlsx", f"{located.label}!Doc/Codelist.xlsx")
+    con.register("_names", pa.Table.from_pylist([{"area_code": c, "area_name": n, "area_type": t}
+                                                 for c, (n, t) in sorted(names.items())]))
+    try:
+        written = write_parquet(con, "SELECT * FROM _names ORDER BY area_code", paths.table_path("area_names"),
+                                sources={CODEPOINT_OPEN.key: "count(*)"})
+    finally:
+        con.unregister("_names")
+    area_names = TableResult("area_names", [written], written.rows, written.rows, Rejects(), [located],
+                             {"by_type": dict(con.execute("SELECT area_type, count(*) FROM read_parquet($p) GROUP BY 1 "
+                                                          "ORDER BY 1", {"p": str(written.path)}).fetchall())})
+    return [codepoint, area_names]
 
 
-def build_ons_postcode_lookup(con: duckdb.DuckDBPyConnection, paths: Paths) -> TableResult:
+def build_ons_postcode_lookup(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
     """Every lookup row, live and terminated, in the published order."""
     located = locate(ONS_POSTCODE_LOOKUP, paths)
     read = read_ons_lookup(con, located, paths)
-    keys = (ONS_POSTCODE_LOOKUP.key,)
-    written = write_parquet(con, "SELECT * FROM ons_lookup",
-                            paths.table_path("ons_postcode_lookup"), source_keys=keys)
-    read.rejects.write(con, paths.rejects / "ons_postcode_lookup.parquet", list(keys))
-    rows_in, kept = account(read, written.rows)
-    live, terminated = con.execute("SELECT count(*) FILTER (is_live), count(*) FILTER (NOT is_live) FROM read_parquet($p)",
-                                   {"p": str(written.path)}).fetchone()
-    return TableResult("ons_postcode_lookup", [written], rows_in, kept, read.rejects, [located], keys,
-                       {"live_rows": live, "terminated_rows": terminated})
+    live, terminated = con.execute("SELECT count(*) FILTER (is_live), count(*) FILTER (NOT is_live) FROM ons_lookup"
+                                   ).fetchone()
+    return publish_read(con, paths, "ons_postcode_lookup", read, [located], ONS_POSTCODE_LOOKUP, "postcode, is_live DESC",
+                        counts={"live_rows": live, "terminated_rows": terminated})
 
 
-def build_postcodes(con: duckdb.DuckDBPyConnection, paths: Paths, lads: list[str]) -> TableResult:
-    """One Parquet file per district: its Code-Point postcodes, each with an LSOA or marked unmatched.
+def build_postcodes(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+    """The study area's Code-Point postcodes, each placed in a small area or marked unmatched.
 
-    Rows in are the district's Code-Point postcodes; all are kept (a postcode without an LSOA
-    is kept and flagged ``unmatched``, not dropped). Terminated lookup rows are not used and
-    are counted per district.
+    Rows in are the study districts' Code-Point postcodes; every one is kept (a postcode with no
+    small area is kept and flagged ``unmatched``, not dropped).
     """
-    register_parquet(con, "codepoint_open", paths.table_path("codepoint_open"))
-    register_parquet(con, "ons_postcode_lookup", paths.table_path("ons_postcode_lookup"))
-    register_parquet(con, "lsoa_boundaries", paths.table_path("lsoa_boundaries"))
-    con.execute("CREATE OR REPLACE TEMP TABLE postcodes_out AS " + sql("postcodes"), {"lads": lads})
-    keys = (CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key, LSOA_BOUNDARIES.key)
-    outputs = write_partitions(con, "postcodes_out", paths.processed / "postcodes", "lad_code", lads, source_keys=keys)
-    counts = {}
-    by_method = dict(con.execute("SELECT lsoa_method, count(*) FROM postcodes_out GROUP BY ALL ORDER BY 1").fetchall())
+    vintage = vintage_of(settings)
+    lads = list(settings.lad_codes)
+    use(con, paths, "codepoint_open", "ons_postcode_lookup")
+    use(con, paths, "lsoa_boundaries", vintage=vintage)
+    use_crosswalk(con, paths, vintage)
     rows_in = con.execute("SELECT count(*) FROM codepoint_open WHERE list_contains($lads, lad_code)",
                           {"lads": lads}).fetchone()[0]
-    terminated_dropped = con.execute(
-        "SELECT count(*) FROM ons_postcode_lookup WHERE NOT is_live AND list_contains($lads, ladcd)", {"lads": lads}
-    ).fetchone()[0]
-    live_not_in_codepoint = con.execute("""
-        SELECT count(*) FROM ons_postcode_lookup l WHERE l.is_live AND list_contains($lads, l.ladcd)
-        AND NOT EXISTS (SELECT 1 FROM codepoint_open c WHERE c.postcode = l.postcode)""", {"lads": lads}).fetchone()[0]
-    counts |= {
-        "lsoa_from_lookup": by_method.get("ons_lookup", 0),
-        "lsoa_from_point_in_polygon": by_method.get("point_in_polygon", 0),
-        "unmatched": by_method.get("unmatched", 0),
-        "ambiguous_point_in_polygon": con.execute("SELECT count(*) FROM postcodes_out WHERE lsoa_ambiguous").fetchone()[0],
-        "lookup_terminated_rows_dropped": terminated_dropped,
-        "codepoint_postcodes_terminated_in_lookup": con.execute(
-            "SELECT count(*) FROM postcodes_out WHERE terminated_in_lookup").fetchone()[0],
-        "lookup_live_postcodes_absent_from_codepoint": live_not_in_codepoint,
-        # Code-Point gives no district to a few postcodes placed only at their sector's centre;
-        # no district partition holds them.
-        "codepoint_postcodes_without_district_gb": con.execute(
-            "SELECT count(*) FROM codepoint_open WHERE lad_code IS NULL").fetchone()[0],
-        "per_district": dict(con.execute(
-            "SELECT lad_code, count(*) FROM postcodes_out GROUP BY ALL ORDER BY 1").fetchall()),
-    }
-    kept = con.execute("SELECT count(*) FROM postcodes_out").fetchone()[0]
+    every = max(1, rows_in // AGREEMENT_ALL_UP_TO)
+    con.execute("CREATE OR REPLACE TEMP TABLE postcodes_out AS " + sql("postcodes"),
+                {"lads": lads, "agreement_all": rows_in <= AGREEMENT_ALL_UP_TO, "agreement_every": every})
+    boundaries = LSOA2021_BOUNDARIES if vintage.year == 2021 else LSOA2011_BOUNDARIES
+    written = write_parquet(con, "SELECT * FROM postcodes_out", paths.table_path("postcodes"), vintage=vintage, sources={
+        CODEPOINT_OPEN.key: "count(*)", ONS_POSTCODE_LOOKUP.key: "count(*) FILTER (lookup_lsoa11cd IS NOT NULL)",
+        LSOA11_LSOA21_LOOKUP.key: "count(*) FILTER (placement LIKE 'lookup%')" if vintage.year == 2021 else 0,
+        boundaries.key: "count(*) FILTER (placement LIKE '%polygon%' OR placement LIKE '%nearest%')"})
+    kept = written.rows
     if kept != rows_in:
         raise AssertionError(f"postcodes: {rows_in} Code-Point rows in, {kept} written")
-    return TableResult("postcodes", outputs, rows_in, kept, Rejects(), [], keys, counts)
+    by_method = dict(con.execute("SELECT placement, count(*) FROM postcodes_out GROUP BY 1 ORDER BY 1").fetchall())
+    agree = con.execute("""
+        SELECT count(*) FILTER (pip_lsoa_code IS NOT NULL AND placement <> 'point in polygon'),
+               count(*) FILTER (pip_lsoa_code = lsoa_code AND placement <> 'point in polygon'),
+               count(*) FILTER (pip_lsoa_code IS NOT NULL AND placement LIKE 'lookup, then%'),
+               count(*) FILTER (pip_lsoa_code = lsoa_code AND placement LIKE 'lookup, then%')
+        FROM postcodes_out""").fetchone()
+    counts = {
+        "small_area": vintage.label,
+        "placement": by_method,
+        "unmatched": by_method.get("unmatched", 0),
+        "point_in_polygon_vs_lookup_chain": {
+            "compared": agree[0], "agree": agree[1], "agree_share": round(agree[1] / agree[0], 4) if agree[0] else None,
+            "compared_among_split_or_irregular": agree[2], "agree_among_split_or_irregular": agree[3],
+            "sample": "every postcode" if every == 1 else f"1 in {every} postcodes (by hash)"},
+        "ambiguous_point_in_polygon": con.execute("SELECT count(*) FROM postcodes_out WHERE pip_ambiguous").fetchone()[0],
+        "codepoint_postcodes_terminated_in_lookup": con.execute(
+            "SELECT count(*) FROM postcodes_out WHERE terminated_in_lookup").fetchone()[0],
+        "codepoint_postcodes_without_district_gb": con.execute(
+            "SELECT count(*) FROM codepoint_open WHERE lad_code IS NULL").fetchone()[0],
+        "per_district": dict(con.execute("SELECT lad_code, count(*) FROM postcodes_out GROUP BY 1 ORDER BY 1").fetchall()),
+    }
+    return TableResult("postcodes", [written], rows_in, kept, Rejects(), [], counts)

@@ -1,13 +1,18 @@
-"""What an ingest step produced, and the accounting rule every step must satisfy."""
+"""What a step produced, and the accounting rule every ingest step must satisfy."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import duckdb
+
 from pipeline.fetch import Located
+from pipeline.geography import Vintage
+from pipeline.paths import Paths
 from pipeline.readers import Read
+from pipeline.registry import Source
 from pipeline.rejects import Rejects
-from pipeline.store import Written
+from pipeline.store import Written, write_parquet
 
 
 class AccountingError(AssertionError):
@@ -22,7 +27,6 @@ class TableResult:
     rows_kept: int
     rejects: Rejects
     inputs: list[Located]
-    source_keys: tuple[str, ...]
     counts: dict = field(default_factory=dict)
 
     @property
@@ -33,17 +37,33 @@ class TableResult:
     def rows_written(self) -> int:
         return sum(w.rows for w in self.outputs)
 
+    @property
+    def sources(self) -> dict[str, int]:
+        """Sources that contributed rows to this table, with their row counts."""
+        out: dict[str, int] = {}
+        for written in self.outputs:
+            for key, rows in written.sources.items():
+                if rows:
+                    out[key] = out.get(key, 0) + rows
+        return out
+
     def metadata(self) -> dict:
-        """Plain values for asset metadata."""
+        """Plain values for asset metadata and the run's manifest."""
         return {
             "rows_in": self.rows_in,
             "rows_kept": self.rows_kept,
             "rows_rejected": self.rows_rejected,
             "reject_records": len(self.rejects),
             "rows_written": self.rows_written,
+            "sources": self.sources,
             "inputs": [f"{i.label} ({i.origin}, sha256 {i.sha256[:12]})" for i in self.inputs],
             **self.counts,
         }
+
+
+def derived(name: str, written: Written, counts: dict | None = None) -> TableResult:
+    """A table computed from other tables: every row in is a row out, nothing rejected."""
+    return TableResult(name, [written], written.rows, written.rows, Rejects(), [], counts or {})
 
 
 def account(read: Read, rows_kept: int | None = None) -> tuple[int, int]:
@@ -59,3 +79,16 @@ def account(read: Read, rows_kept: int | None = None) -> tuple[int, int]:
         raise AccountingError(f"{read.table}: {read.rows_in} rows in, {kept} kept, but {len(rejected_rows)} "
                               f"rows have reject records (expected {dropped})")
     return read.rows_in, kept
+
+
+def publish_read(con: duckdb.DuckDBPyConnection, paths: Paths, name: str, read: Read, inputs: list[Located],
+                 source: Source, order: str, *, counts: dict | None = None, vintage: Vintage | None = None,
+                 notes: str | None = None) -> TableResult:
+    """Write a reader's table and its rejects, check the accounting, and describe the result."""
+    query = f'SELECT * FROM "{read.table}" ORDER BY {order}'
+    rows = con.execute(f'SELECT count(*) FROM "{read.table}"').fetchone()[0]
+    written = write_parquet(con, query, paths.table_path(name), sources={source.key: rows}, vintage=vintage,
+                            notes=notes or (source.notes or None))
+    read.rejects.write(con, paths.rejects / f"{name}.parquet", [source.key])
+    rows_in, kept = account(read, written.rows)
+    return TableResult(name, [written], rows_in, kept, read.rejects, inputs, (counts or {}) | read.counts)

@@ -108,3 +108,44 @@ def build_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, list
         _footer(fig, [year_only])
         out["mobile_coverage_over_time"] = [str(p) for p in _save(fig, folder, "mobile_coverage_over_time")]
     return out
+
+
+SCORE_LABELS = {"need_score": "Inclusion need", "supply_gap_score": "Connectivity gap", "mixed_score": "Mixed index",
+                "deri_score": "DERI-compatible"}
+
+
+def build_validation_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, list[str]]:
+    """One slide per outcome: the outcome against each score, with Spearman's rho (registered
+    ``validation_points`` and ``index_validation``). Nothing when no outcome was given."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[str, list[str]] = {}
+    outcomes = con.execute("SELECT DISTINCT outcome_file, outcome FROM index_validation ORDER BY 1, 2").fetchall()
+    with plt.rc_context(STYLE):
+        for i, (file, outcome) in enumerate(outcomes, start=1):
+            fig, axes = plt.subplots(1, 4, figsize=SLIDE, sharey=True)
+            points = con.execute("SELECT * FROM validation_points WHERE outcome_file = $f AND outcome = $o",
+                                 {"f": file, "o": outcome}).fetchall()
+            names = [d[0] for d in con.description]
+            stats = dict(((r[0], (r[1], r[2], r[3]))) for r in con.execute(
+                "SELECT score, spearman_rho, rho_ci_low, rho_ci_high FROM index_validation WHERE outcome_file = $f "
+                "AND outcome = $o", {"f": file, "o": outcome}).fetchall())
+            y = [p[names.index("outcome_value")] for p in points]
+            for ax, score in zip(axes, SCORE_LABELS):
+                x = [p[names.index(score)] for p in points]
+                ax.scatter(x, y, s=12, alpha=0.6, color="#2b6cb0")
+                rho = stats.get(score)
+                subtitle = f"rho {rho[0]:.2f} ({rho[1]:.2f} to {rho[2]:.2f})" if rho else "too few LSOAs"
+                ax.set_title(f"{SCORE_LABELS[score]}\n{subtitle}", fontsize=14)
+                ax.set_xlabel("score (0-10)")
+                ax.grid(True, alpha=0.3)
+            axes[0].set_ylabel(outcome)
+            fig.suptitle(f"{outcome} against each score ({Path(file).name})", fontsize=18)
+            fig.subplots_adjust(bottom=0.2, top=0.8, left=0.07, right=0.98, wspace=0.08)
+            _footer_text(fig, "Spearman's rho with a bootstrap 95% interval; each point is an LSOA. Outcome as supplied "
+                              "by the user (see index_validation for its stated source and licence).")
+            out[f"validation_{i}"] = [str(p) for p in _save(fig, folder, f"validation_{i}")]
+    return out
+
+
+def _footer_text(fig, text: str) -> None:
+    fig.text(0.01, 0.01, "\n".join(textwrap.wrap(text, 165)), fontsize=10, color="#444", va="bottom")

@@ -1,4 +1,7 @@
-"""Map 2: fibre planning — ranked 1 km gap cells, postcodes lacking gigabit, GP sites by gigabit."""
+"""Map: fibre planning — the connectivity gap by LSOA, 1 km cells lacking gigabit, GP sites.
+
+Where broadband is known only per postcode district, cells and LSOAs of one district share its
+value: the title says they cannot be ranked within it, and they are drawn hatched."""
 
 from __future__ import annotations
 
@@ -6,59 +9,56 @@ from pathlib import Path
 
 import duckdb
 import folium
-from folium.plugins import FastMarkerCluster
 
-from pipeline.analysis.fibre_gaps import SOURCE_KEYS
-from pipeline.outputs.mapkit import (GOOD_TO_BAD, RISK_COLOURS, HiddenAtStart, add_legend, add_sources, add_title, class_labels,
-                                     classes, colour_for, district_outlines, esc, features, fmt, new_map,
-                                     resolution_label, rows_html, save, study_bounds)
-from pipeline.registry import EBRANCHS, EPRACCUR
+from pipeline.outputs.map_need import place_rows
+from pipeline.outputs.map_triage import GAP_COLOURS, gap_rows
+from pipeline.outputs.mapkit import (GOOD_TO_BAD, Hatch, add_legend, add_sources, add_title, class_labels, classes,
+                                     colour_for, district_outlines, esc, features, fmt, hatch_legend_style, new_map,
+                                     place_labels, resolution_label, rows_html, save, study_bounds)
 
 GIGABIT_BREAKS = [50, 70, 85, 95]  # % of premises; colours run red (poor) to green
 GIGABIT_COLOURS = list(reversed(GOOD_TO_BAD))
 
-# Marker for each clustered postcode: a small circle (no icon images to fetch), with its tooltip.
-CLUSTER_CALLBACK = """function (row) {
-    var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
-        {radius: 3, color: '#7f2704', weight: 1, fillColor: '#fd8d3c', fillOpacity: 0.9});
-    marker.bindTooltip(row[2]);
-    return marker;
-}"""
 
-
-def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, note: str | None) -> dict:
-    cells_q = "SELECT * FROM fibre_gap_cells ORDER BY build_rank"
-    estimates = [r[0] for r in con.execute("SELECT est_without_gigabit FROM fibre_gap_cells").fetchall()]
-    breaks = classes(estimates)
-    cells = features(con, cells_q, lambda r: {"v": r["est_without_gigabit"], "tip": rows_html(
-        f"1 km cell {r['cell_id']}", [
-            ("Build-planning rank", f"{fmt(r['build_rank'])} of {len(estimates):,}"),
-            ("Postcodes", fmt(r["postcodes"])),
-            ("Postcodes lacking gigabit", fmt(r["postcodes_lacking_gigabit"])),
+def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], note: str | None) -> dict:
+    area_average = con.execute("SELECT count(*) FILTER (area_average) FROM fibre_gap_cells").fetchone()[0]
+    gaps = [r[0] for r in con.execute("SELECT supply_gap_score FROM lsoa_triage").fetchall()]
+    breaks = classes(gaps)
+    lsoas = features(con, """SELECT t.*, a.geom FROM lsoa_triage t JOIN lsoa_areas a USING (lsoa_code)
+                             WHERE a.geom IS NOT NULL ORDER BY t.lsoa_code""", lambda r: {
+        "gap": r["supply_gap_score"], "avg": bool(r["gap_is_area_average"]),
+        "tip": rows_html(f"{r['lsoa_name']} ({r['lsoa_code']})", place_rows(r) + gap_rows(r) + [
+            ("Triage", esc(r["triage_class"]))])}, simplify_m=30)
+    shares = [r[0] for r in con.execute("SELECT coalesce(area_pct_no_gigabit, 100 - mean_gigabit_pct) "
+                                        "FROM fibre_gap_cells").fetchall()]
+    cell_breaks = classes(shares)
+    cells = features(con, "SELECT * FROM fibre_gap_cells ORDER BY cell_id", lambda r: {
+        "v": r["area_pct_no_gigabit"] if r["area_average"] else 100 - (r["mean_gigabit_pct"] or 100),
+        "avg": bool(r["area_average"]), "tip": rows_html(f"1 km cell {r['cell_id']}", [
+            ("Rank", f"area rank {fmt(r['area_rank'])} (shared by every cell of {esc(r['broadband_area'])})"
+             if r["area_average"] else f"build rank {fmt(r['build_rank'])}"),
+            ("Postcodes / lacking gigabit", f"{fmt(r['postcodes'])} / {fmt(r['postcodes_lacking_gigabit'])}"),
             (f"Estimated {r['est_unit']} without gigabit", fmt(r["est_without_gigabit"], 1)),
             ("Mean gigabit availability", fmt(r["mean_gigabit_pct"], 1, "%")),
-            ("Distance to a gigabit-served postcode", fmt(r["mean_distance_to_served_m"], 0, " m")
-             if r["mean_distance_to_served_m"] is not None else "not computable at this resolution"),
-            ("Broadband data", f"{resolution_label(r['broadband_resolution'])} figures"),
-        ])})
+            ("Broadband data", f"{resolution_label(r['broadband_resolution'])} figures")])})
     m = new_map(study_bounds(con))
-    folium.GeoJson(cells, name="1 km cells lacking gigabit (ranked)", style_function=lambda f: {
-        "fillColor": colour_for(f["properties"]["v"], breaks, RISK_COLOURS), "fillOpacity": 0.7,
-        "color": "#7f2704", "weight": 0.3}, tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
+    Hatch(GAP_COLOURS).add_to(m)
 
-    lacking = con.execute("""SELECT round(lat, 5), round(lon, 5), postcode, gigabit_pct, resolution FROM gap_points
-                             WHERE lacks_gigabit ORDER BY postcode""").fetchall()
-    cluster = FastMarkerCluster([[lat, lon, f"<b>{esc(pc)}</b><br>gigabit {fmt(g, 1, '%')} "
-                                  f"({resolution_label(res)} figure)"] for lat, lon, pc, g, res in lacking],
-                                name=f"Postcodes lacking gigabit ({len(lacking):,}, clustered)",
-                                callback=CLUSTER_CALLBACK).add_to(m)
-    HiddenAtStart(cluster).add_to(m)
-
+    def hatched(colour: str, avg: bool) -> str:
+        return f"url(#hatch-{GAP_COLOURS.index(colour)})" if avg else colour
+    folium.GeoJson(lsoas, name="Connectivity gap by LSOA (hatched = area average)", style_function=lambda f: {
+        "fillColor": hatched(colour_for(f["properties"]["gap"], breaks, GAP_COLOURS), f["properties"]["avg"]),
+        "fillOpacity": 0.8, "color": "#555", "weight": 0.4},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
+    folium.GeoJson(cells, name="1 km cells lacking gigabit", show=False, style_function=lambda f: {
+        "fillColor": hatched(colour_for(f["properties"]["v"], cell_breaks, GAP_COLOURS), f["properties"]["avg"]),
+        "fillOpacity": 0.8, "color": "#7f2704", "weight": 0.3},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
     sites = con.execute("""SELECT site_code, site_type, name, postcode, lat, lon, site_gigabit_pct,
-                                  site_broadband_resolution, site_broadband_release
+                                  site_broadband_resolution, site_broadband_release, ward_code
                            FROM gp_readiness ORDER BY site_code""").fetchall()
     group = folium.FeatureGroup(name=f"GP sites by gigabit at their postcode ({len(sites)})")
-    for code, kind, name, postcode, lat, lon, gig, res, release in sites:
+    for code, kind, name, postcode, lat, lon, gig, res, release, _ in sites:
         folium.CircleMarker([lat, lon], radius=7, color="#111", weight=1.5, fill=True, fill_opacity=0.95,
                             fill_color=colour_for(gig, GIGABIT_BREAKS, GIGABIT_COLOURS),
                             tooltip=rows_html(f"{name}", [("Site", f"{esc(code)} ({esc(kind)})"),
@@ -68,21 +68,24 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, note: str | None
                                                                              f"{esc(release)}")])).add_to(group)
     group.add_to(m)
     district_outlines(con, m)
+    place_labels(con, m)
     folium.LayerControl(collapsed=False).add_to(m)
-    lo, hi = (min(estimates), max(estimates)) if estimates else (0, 0)
-    unit = con.execute("SELECT any_value(est_unit) FROM fibre_gap_cells").fetchone()[0] or "postcode-equivalents"
-    add_title(m, "Fibre planning: where gigabit is missing",
-              f"1 km cells ranked by estimated {unit} without gigabit-capable broadband")
+    if area_average:
+        title = "Fibre planning: where gigabit is missing — by postcode district"
+        subtitle = ("Ofcom's figures here are postcode-district averages: neighbourhoods and 1 km cells cannot be "
+                    "ranked within a district (hatched areas share one value).")
+    else:
+        title = "Fibre planning: where gigabit is missing"
+        subtitle = "LSOAs by connectivity gap; 1 km cells ranked by estimated premises without gigabit."
+    add_title(m, title, subtitle)
+    lo, hi = (min(gaps), max(gaps)) if gaps else (0, 0)
     add_legend(m, [
-        (f"Estimated {unit} without gigabit (quintiles)", list(zip(RISK_COLOURS, class_labels(breaks, lo, hi, 1)))),
+        ("Connectivity gap (quintiles)", list(zip(GAP_COLOURS, class_labels(breaks, lo, hi, 2)))),
+        ("", [(hatch_legend_style(2, GAP_COLOURS[2]), "hatched: area average shared by every LSOA or cell in it")]),
         ("GP site: gigabit at its postcode", list(zip(GIGABIT_COLOURS, ["under 50%", "50 – 70%", "70 – 85%",
                                                                         "85 – 95%", "95% and over"]))),
     ])
-    notes = ["Broadband figures are postcode-district averages; cell estimates spread each district's gap "
-             "evenly over its postcodes."] if unit == "postcode-equivalents" else []
-    if note:
-        notes.append(note)
-    add_sources(m, [*SOURCE_KEYS, EPRACCUR.key, EBRANCHS.key], notes)
+    add_sources(m, sources, [note] if note else [])
     size = save(m, dest)
-    return {"path": str(dest), "bytes": size, "cells": len(cells["features"]), "postcodes_lacking": len(lacking),
-            "gp_sites": len(sites)}
+    return {"path": str(dest), "bytes": size, "cells": len(cells["features"]), "gp_sites": len(sites),
+            "area_average_cells": area_average}

@@ -135,9 +135,21 @@ def _box(position: str, content: str, width: int = 320) -> str:
             f"{content}</div>")
 
 
+STACK = "diz-topleft"
+
+
+def _panel(content: str, width: int) -> str:
+    return (f"<div class='diz-box' style='background:rgba(255,255,255,.94);padding:8px 10px;border:1px solid #888;"
+            f"border-radius:4px;max-width:{width}px;font:12px sans-serif'>{content}</div>")
+
+
 def add_title(m: folium.Map, title: str, subtitle: str) -> None:
-    m.get_root().html.add_child(folium.Element(_box(
-        "top:10px;left:60px", f"<div style='font:bold 16px sans-serif'>{esc(title)}</div><div>{esc(subtitle)}</div>", 460)))
+    """The title, top left, in a column the sources box joins below it (so neither hides the other)."""
+    m.get_root().html.add_child(folium.Element(
+        f"<div id='{STACK}' style='position:fixed;top:10px;left:60px;z-index:900;display:flex;"
+        f"flex-direction:column;gap:6px;max-width:480px'>"
+        + _panel(f"<div style='font:bold 16px sans-serif'>{esc(title)}</div><div>{esc(subtitle)}</div>", 480)
+        + "</div>"))
 
 
 def add_legend(m: folium.Map, blocks: Sequence[tuple[str, Sequence[tuple[str, str]]]], note: str = "") -> None:
@@ -154,14 +166,17 @@ def add_legend(m: folium.Map, blocks: Sequence[tuple[str, Sequence[tuple[str, st
     m.get_root().html.add_child(folium.Element(_box("bottom:30px;right:10px", "".join(parts), 300)))
 
 
-def add_sources(m: folium.Map, source_keys: Sequence[str], notes: Sequence[str] = ()) -> None:
-    items = "".join(f"<li>{esc(SOURCES[k].title)} — {esc(SOURCES[k].release)}</li>" for k in source_keys)
+def add_sources(m: folium.Map, sources: dict[str, int], notes: Sequence[str] = ()) -> None:
+    """The sources that fed the map's layers (with the rows each contributed), and their licence lines."""
+    items = "".join(f"<li>{esc(SOURCES[k].title)} — {esc(SOURCES[k].release)} ({n:,} rows)</li>"
+                    for k, n in sources.items() if n)
     caveats = "".join(f"<div style='margin-top:4px'><b>Note:</b> {esc(n)}</div>" for n in notes)
-    lines = "<br>".join(esc(line) for line in licence_lines(list(source_keys)))
-    m.get_root().html.add_child(folium.Element(_box(
-        "top:72px;left:60px",
-        f"<details><summary><b>Sources and licences</b></summary><ul style='padding-left:16px;margin:4px 0'>{items}</ul>"
-        f"<div style='color:#444'>{lines}</div></details>{caveats}", 420)))
+    lines = "<br>".join(esc(line) for line in licence_lines([k for k, n in sources.items() if n]))
+    box = _panel(f"<details><summary><b>Sources and licences</b></summary><ul style='padding-left:16px;margin:4px 0'>"
+                 f"{items}</ul><div style='color:#444'>{lines}</div></details>{caveats}", 480)
+    m.get_root().html.add_child(folium.Element(
+        f"<div id='diz-sources'>{box}</div><script>(function(){{var s=document.getElementById('{STACK}');"
+        f"if(s)s.appendChild(document.getElementById('diz-sources'));}})();</script>"))
 
 
 def save(m: folium.Map, dest) -> int:
@@ -175,11 +190,106 @@ def study_bounds(con: duckdb.DuckDBPyConnection) -> tuple[float, float, float, f
     """(south, west, north, east) of the study-area LSOAs in WGS84."""
     return con.execute("""SELECT ST_YMin(g), ST_XMin(g), ST_YMax(g), ST_XMax(g) FROM (
         SELECT ST_Transform(ST_Extent_Agg(geom)::GEOMETRY, 'EPSG:27700', 'EPSG:4326', always_xy := true) AS g
-        FROM lsoa_boundaries WHERE lsoa11cd IN (SELECT lsoa11cd FROM lsoa_index))""").fetchone()
+        FROM lsoa_areas WHERE geom IS NOT NULL)""").fetchone()
 
 
 def district_outlines(con: duckdb.DuckDBPyConnection, m: folium.Map | folium.FeatureGroup) -> None:
+    """District lines (thick, dark) and ward lines (thin, dashed grey), so both read at any zoom."""
+    if con.execute("SELECT count(*) FROM ward_boundaries").fetchone()[0]:
+        wards = features(con, "SELECT ward_code, ward_name, geom FROM ward_boundaries", lambda r: {}, simplify_m=15)
+        folium.GeoJson(wards, name="Ward boundaries (May 2024)", interactive=False, style_function=lambda f: {
+            "color": "#555", "weight": 1.2, "dashArray": "4 3", "fill": False}).add_to(m)
     data = features(con, "SELECT lad_code, lad_name, geom FROM lad_boundaries",
                     lambda r: {"name": esc(r["lad_name"])}, simplify_m=20)
     folium.GeoJson(data, name="District boundaries", interactive=False,
-                   style_function=lambda f: {"color": "#222", "weight": 2.5, "fill": False}).add_to(m)
+                   style_function=lambda f: {"color": "#111", "weight": 3, "fill": False}).add_to(m)
+
+
+LABEL_CSS = """<style>.diz-label{background:none;border:none;white-space:nowrap;text-align:center;
+pointer-events:none;font:600 12px sans-serif;color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}
+.diz-label.district{font-size:15px;letter-spacing:.04em;text-transform:uppercase;color:#111}
+.diz-label.ward{font-weight:500;font-size:11px;color:#333}</style>"""
+
+
+class PlaceLabels(folium.MacroElement):
+    """District names at every zoom, ward names from ``ward_zoom`` in: text drawn in the browser
+    from the data (no tiles needed), so a map read offline still says where it is."""
+
+    _template = folium.template.Template("""{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  function group(items, cls) {
+    var g = L.layerGroup();
+    items.forEach(function (p) {
+      var icon = L.divIcon({className: 'diz-label ' + cls, html: p[2], iconSize: null});
+      L.marker([p[0], p[1]], {icon: icon, interactive: false, keyboard: false}).addTo(g);
+    });
+    return g;
+  }
+  var districts = group({{ this.districts }}, 'district');
+  var wards = group({{ this.wards }}, 'ward');
+  districts.addTo(map);
+  function show() {
+    var z = map.getZoom();
+    if (z >= {{ this.ward_zoom }}) { wards.addTo(map); districts.remove(); }
+    else { wards.remove(); districts.addTo(map); }
+  }
+  map.on('zoomend', show);
+  show();
+})();
+{% endmacro %}""")
+
+    def __init__(self, districts: list, wards: list, ward_zoom: int = 12):
+        super().__init__()
+        self.districts, self.wards, self.ward_zoom = json.dumps(districts), json.dumps(wards), ward_zoom
+
+
+def place_labels(con: duckdb.DuckDBPyConnection, m: folium.Map) -> None:
+    """Label layer: district names, and ward names when zoomed in (escaped: names come from data)."""
+    def points(query: str) -> list:
+        return [[round(lat, 5), round(lon, 5), esc(name)] for lat, lon, name in con.execute(f"""
+            SELECT ST_Y(p), ST_X(p), name FROM (
+                SELECT ST_Transform(ST_PointOnSurface(geom), 'EPSG:27700', 'EPSG:4326', always_xy := true) AS p, name
+                FROM ({query})) ORDER BY name""").fetchall()]
+    districts = points("SELECT lad_name AS name, geom FROM lad_boundaries")
+    wards = points("SELECT ward_name AS name, geom FROM ward_boundaries") if con.execute(
+        "SELECT count(*) FROM ward_boundaries").fetchone()[0] else []
+    m.get_root().header.add_child(folium.Element(LABEL_CSS))
+    PlaceLabels(districts, wards).add_to(m)
+
+
+class Hatch(folium.MacroElement):
+    """SVG hatch patterns, one per colour, for values known only as an area average: a path styled
+    with fillColor 'url(#hatch-<n>)' shows its colour crossed by white diagonal lines."""
+
+    _template = folium.template.Template("""{% macro script(this, kwargs) %}
+(function () {
+  var ns = 'http://www.w3.org/2000/svg';
+  var holder = document.createElementNS(ns, 'svg');
+  holder.setAttribute('width', 0); holder.setAttribute('height', 0);
+  holder.setAttribute('style', 'position:absolute;width:0;height:0');
+  var defs = document.createElementNS(ns, 'defs');
+  {{ this.colours }}.forEach(function (c, i) {
+    var p = document.createElementNS(ns, 'pattern');
+    p.setAttribute('id', 'hatch-' + i); p.setAttribute('patternUnits', 'userSpaceOnUse');
+    p.setAttribute('width', 8); p.setAttribute('height', 8);
+    p.setAttribute('patternTransform', 'rotate(45)');
+    var bg = document.createElementNS(ns, 'rect');
+    bg.setAttribute('width', 8); bg.setAttribute('height', 8); bg.setAttribute('fill', c);
+    var line = document.createElementNS(ns, 'rect');
+    line.setAttribute('width', 2); line.setAttribute('height', 8); line.setAttribute('fill', 'rgba(40,40,40,0.45)');
+    p.appendChild(bg); p.appendChild(line); defs.appendChild(p);
+  });
+  holder.appendChild(defs);
+  document.body.appendChild(holder);
+})();
+{% endmacro %}""")
+
+    def __init__(self, colours: Sequence[str]):
+        super().__init__()
+        self.colours = json.dumps(list(colours))
+
+
+def hatch_legend_style(index: int, colour: str) -> str:
+    """CSS for a legend swatch showing hatch ``index`` of ``colour``."""
+    return f"background:repeating-linear-gradient(45deg,{colour} 0 5px,rgba(40,40,40,.45) 5px 7px)"

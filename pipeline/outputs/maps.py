@@ -1,59 +1,62 @@
-"""Build each planner map from the processed tables (one function per map file)."""
+"""Build every planner map and ``index.html`` from the published tables, into the generation's
+``maps/`` folder. Each map cites the sources of the tables it draws, with their row counts."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
-from pipeline.analysis.indicators import register_inputs
-from pipeline.outputs.map_exclusion import build_exclusion_map
+from pipeline.geography import vintage_of
+from pipeline.inputs import use
 from pipeline.outputs.map_fibre import build_fibre_map
 from pipeline.outputs.map_gp import build_gp_map
 from pipeline.outputs.map_inclusion import build_inclusion_map
 from pipeline.outputs.map_index import build_index_page
+from pipeline.outputs.map_need import build_need_map
+from pipeline.outputs.map_triage import build_triage_map
 from pipeline.paths import Paths
 from pipeline.settings import Settings
-from pipeline.sqlfiles import sql
-from pipeline.store import read_provenance
+from pipeline.store import read_provenance, source_rows
 
-COMMON = ("lsoa_index", "lsoa_boundaries", "lad_boundaries")
-
-
-def exclusion_hotspots(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict:
-    register_inputs(con, paths, (*COMMON, "hotspots"))
-    return build_exclusion_map(con, paths.maps / "exclusion_hotspots.html", settings.index_mode)
+TABLES = ("lsoa_need", "lsoa_supply_gap", "lsoa_triage", "hotspots", "rank_uncertainty", "lsoa_areas", "lad_boundaries",
+          "ward_boundaries", "fibre_gap_cells", "gp_readiness", "gp_catchments", "subicb_boundaries",
+          "inclusion_priorities", "postcode_lookup", "ons_postcode_lookup")
 
 
-def fibre_planning(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict:
-    register_inputs(con, paths, (*COMMON, "fibre_gap_cells", "gp_readiness", "postcodes", "broadband_coverage"))
-    con.execute("CREATE OR REPLACE TEMP TABLE gap_points AS " + sql("fibre_gap_postcodes"),
-                {"lads": list(settings.lad_codes), "lacking": settings.lacking_below_pct,
-                 "served": settings.served_min_pct})
-    note = read_provenance(paths.table_path("fibre_gap_cells")).get("notes")
-    return build_fibre_map(con, paths.maps / "fibre_planning.html", note)
+def sources_of(paths: Paths, *tables: str) -> dict[str, int]:
+    """The sources behind the tables a map draws: for each, the most rows it gave any of them."""
+    out: dict[str, int] = {}
+    for table in tables:
+        for key, rows in source_rows(paths.table_path(table)).items():
+            out[key] = max(out.get(key, 0), rows)
+    return out
 
 
-def gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict:
-    register_inputs(con, paths, (*COMMON, "gp_readiness", "gp_catchments"))
-    return build_gp_map(con, paths.maps / "gp_readiness.html")
-
-
-def inclusion_targeting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict:
-    register_inputs(con, paths, (*COMMON, "inclusion_priorities"))
-    return build_inclusion_map(con, paths.maps / "inclusion_targeting.html", settings.inclusion_top_deciles,
-                               settings.inclusion_factor_share)
-
-
-def index_page(paths: Paths, settings: Settings) -> dict:
-    notes = ["Broadband figures come from Ofcom's July 2024 data as postcode-district averages: they describe "
-             "the district a neighbourhood sits in, not the neighbourhood itself (docs/METHOD.md).",
-             "Snapshot dates of the connectivity series follow the published metadata where it is consistent; "
-             "each value's basis is in district_connectivity_series."]
-    return build_index_page(paths.maps / "index.html", settings.study_area_name, settings.index_mode, notes=notes)
-
-
-MAP_BUILDERS = {
-    "exclusion_hotspots": exclusion_hotspots,
-    "fibre_planning": fibre_planning,
-    "gp_readiness": gp_readiness,
-    "inclusion_targeting": inclusion_targeting,
-}
+def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict[str, list[Path]]:
+    vintage = vintage_of(settings)
+    use(con, paths, *TABLES, vintage=vintage)
+    folder = paths.maps
+    folder.mkdir(parents=True, exist_ok=True)
+    base = ("lsoa_areas", "lad_boundaries", "ward_boundaries")
+    made = {
+        "need_map": build_need_map(con, folder / "need.html",
+                                   sources_of(paths, "lsoa_need", "hotspots", "rank_uncertainty", *base)),
+        "triage_map": build_triage_map(con, folder / "triage.html",
+                                       sources_of(paths, "lsoa_triage", "rank_uncertainty", *base),
+                                       settings.triage.high_need_top_share, settings.triage.unserved_top_share),
+        "fibre_planning_map": build_fibre_map(con, folder / "fibre_planning.html",
+                                              sources_of(paths, "lsoa_triage", "fibre_gap_cells", "gp_readiness", *base),
+                                              read_provenance(paths.table_path("fibre_gap_cells")).get("notes")),
+        "gp_readiness_map": build_gp_map(con, folder / "gp_readiness.html",
+                                         sources_of(paths, "gp_readiness", "gp_catchments", "subicb_boundaries", *base)),
+        "inclusion_targeting_map": build_inclusion_map(con, folder / "inclusion_targeting.html",
+                                                       sources_of(paths, "inclusion_priorities", *base),
+                                                       settings.inclusion.top_need_deciles),
+    }
+    index = build_index_page(con, paths, settings, vintage)
+    out = {name: [Path(result["path"])] for name, result in made.items()}
+    out["maps_index"] = [Path(p) for p in index["files"]]
+    out["_metadata"] = {name: {k: v for k, v in r.items() if k != "path"} for name, r in made.items()} | {
+        "maps_index": {k: v for k, v in index.items() if k != "files"}}
+    return out

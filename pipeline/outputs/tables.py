@@ -1,21 +1,26 @@
 """The evidence tables: CSV files for bid writers, each with a ``.sources.json`` sidecar.
 
 One list (``TABLES``) says which tables make the pack, what each holds and where it comes from;
-the CSVs, the XLSX sheets and the headlines all read from it.
+the CSVs, the XLSX sheets, the headlines and the index page all read from it. Text cells that a
+spreadsheet would run as a formula (starting ``=``, ``+``, ``-``, ``@``, tab or carriage return)
+are written with a leading apostrophe, as OWASP advises; numbers are untouched.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 
-from pipeline.analysis.indicators import register_inputs
+from pipeline.columns import describe
+from pipeline.geography import Vintage
+from pipeline.inputs import use
 from pipeline.paths import Paths
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.store import read_provenance, replace_atomically, temp_path, write_text
+
+FORMULA_START = r"^[=+\-@\t\r]"
 
 
 @dataclass(frozen=True)
@@ -24,105 +29,149 @@ class EvidenceTable:
     sheet: str  # XLSX sheet title (31 characters at most)
     table: str  # processed table it is read from
     description: str
-    order: str  # ORDER BY, so files are stable
+    order: str  # ORDER BY (neutral names), so files are stable
     notes: str = ""
+    optional: bool = False  # shown only when it has rows (validation)
 
 
 TABLES = [
     EvidenceTable("district_summary", "District summary", "district_summary",
                   "Key figures per district and for the study area (lad_code ALL).", "lad_code = 'ALL', area_name",
-                  "Broadband shares are postcode-district averages (unweighted). gp_sites_without_gigabit counts sites "
-                  "whose own postcode is below 100% gigabit in Ofcom's postcode-level data, and is empty where no site "
-                  "has such data; gp_sites_area_average_only counts sites known only by an area average, which "
-                  "cannot say whether the site itself has gigabit."),
-    EvidenceTable("lsoa_scores", "LSOA scores", "lsoa_index",
-                  "Digital-exclusion index per LSOA: components, index, rank, decile and indicator values.",
-                  "index_rank, lsoa11cd"),
-    EvidenceTable("hotspots", "Hotspots", "hotspots",
-                  "Getis-Ord Gi* z-score, p-value and hot/cold-spot class of each LSOA's index.", "lsoa11cd"),
-    EvidenceTable("gp_readiness", "GP readiness", "gp_readiness",
-                  "Each GP practice and branch: broadband at its postcode and in its catchment, telehealth readiness "
-                  "(rank 1 = least ready).", "readiness_rank, site_code"),
-    EvidenceTable("fibre_gap_cells", "Fibre gap cells", "fibre_gap_cells",
-                  "1 km British National Grid cells with postcodes lacking gigabit, ranked for build planning.",
-                  "build_rank, cell_id"),
-    EvidenceTable("fibre_gap_lsoas", "Fibre gap LSOAs", "fibre_gap_lsoas",
-                  "Gigabit gap per LSOA, ranked for build planning.", "build_rank, lsoa11cd"),
+                  "Broadband shares are postcode-district averages (unweighted) unless Ofcom's postcode file is present. "
+                  "gp_sites_without_gigabit counts sites whose own postcode is below 100% gigabit in postcode-level data, "
+                  "and is empty where no site has such data."),
+    EvidenceTable("lsoa_need", "Inclusion need", "lsoa_need",
+                  "Inclusion need per LSOA (people-side only): components, score, rank and decile, indicator values.",
+                  "need_rank, lsoa_code"),
+    EvidenceTable("lsoa_supply_gap", "Connectivity gap", "lsoa_supply_gap",
+                  "Connectivity gap per LSOA (supply-side only), with the resolution of each value and how many LSOAs "
+                  "share it.", "supply_gap_rank, lsoa_code",
+                  "Values known only for a postcode district or a district are that area's value for every LSOA in "
+                  "it: those LSOAs tie, and the gap cannot rank them against each other."),
+    EvidenceTable("triage", "Triage", "lsoa_triage",
+                  "One class per LSOA from need x gap: both, adoption gap (inclusion offer), infrastructure gap "
+                  "(fibre), neither.", "triage_class, need_rank, lsoa_code"),
+    EvidenceTable("triage_summary", "Triage by area", "triage_summary",
+                  "Residents and LSOAs in each triage class, for the study area, each district and each ward.",
+                  "area_type, district NULLS FIRST, area_name, triage_class"),
+    EvidenceTable("ward_summary", "Ward summary", "ward_summary",
+                  "Per ward (May 2024): residents, LSOAs, resident-weighted scores and residents per triage class.",
+                  "mean_need_score DESC, ward_code"),
+    EvidenceTable("rank_uncertainty", "Rank uncertainty", "rank_uncertainty",
+                  "Each LSOA's need and gap rank over seeded draws of the weights, scaling base and IUC mapping.",
+                  "score, median_rank, lsoa_code"),
     EvidenceTable("inclusion_priorities", "Inclusion priorities", "inclusion_priorities",
-                  "Priority LSOAs for digital skills, device and data-donation outreach.", "priority_order"),
+                  "Priority LSOAs for digital skills, device and data-donation outreach, with how robust each is.",
+                  "priority_order"),
+    EvidenceTable("lsoa_scores", "LSOA scores", "lsoa_index",
+                  "Every score per LSOA: the headline index, need, gap, mixed and DERI-compatible, with indicators.",
+                  "index_rank, lsoa_code"),
+    EvidenceTable("lsoa_indicators", "LSOA indicators", "lsoa_indicators",
+                  "Every indicator per LSOA with its source, release, resolution and the area its value belongs to.",
+                  "lsoa_code, indicator"),
+    EvidenceTable("hotspots", "Need hotspots", "hotspots",
+                  "Getis-Ord Gi* on inclusion need: z-score, permutation and FDR-adjusted p-values, class.", "lsoa_code"),
+    EvidenceTable("gp_readiness", "GP readiness", "gp_readiness",
+                  "Each GP practice and branch: broadband at its postcode and in its catchment, catchment need, "
+                  "telehealth readiness (rank 1 = least ready).", "readiness_rank, site_code"),
+    EvidenceTable("fibre_gap_lsoas", "Fibre gap LSOAs", "fibre_gap_lsoas",
+                  "Gigabit gap per LSOA for build planning, ranked by the connectivity gap.", "supply_gap_rank, lsoa_code"),
+    EvidenceTable("fibre_gap_cells", "Fibre gap cells", "fibre_gap_cells",
+                  "1 km British National Grid cells with postcodes lacking gigabit.",
+                  "build_rank NULLS LAST, area_rank NULLS LAST, cell_id",
+                  "Cells known only by an area average cannot be ranked within their area: they carry the area's "
+                  "rank (area_rank) and no build_rank."),
     EvidenceTable("change_over_time", "Change over time", "connectivity_change",
-                  "First and latest snapshot per district and indicator, change in percentage points, rank among the "
-                  "study districts (1 = most improved).", "indicator, area_type DESC, improvement_rank, area_code"),
+                  "First and latest snapshot per district and indicator, change in points, rank among the study "
+                  "districts (1 = most improved).", "indicator, area_type DESC, improvement_rank, area_code"),
     EvidenceTable("connectivity_series", "Connectivity series", "district_connectivity_series",
                   "Every distinct snapshot of Ofcom's district figures as republished by ONS, with how it was dated.",
                   "indicator, area_type DESC, area_code, snapshot"),
-    EvidenceTable("reconciliation", "Reconciliation July 2024", "connectivity_reconciliation",
-                  "District gigabit-capable % (Ofcom, July 2024) against the figure our postcode-district input gives.",
-                  "lad_code",
+    EvidenceTable("reconciliation", "Reconciliation", "connectivity_reconciliation",
+                  "District gigabit-capable % (Ofcom) against the figure our postcode-level input gives.", "lad_code",
                   "The postcode-district input is an unweighted mean over postcodes; Ofcom's district figure counts "
                   "premises, so a gap is expected."),
-    EvidenceTable("index_sensitivity", "Index sensitivity", "index_sensitivity",
-                  "Share of the top-20 LSOAs that stay in the top 20 when each weight moves by 20%.",
+    EvidenceTable("index_sensitivity", "Need sensitivity", "index_sensitivity",
+                  "Share of the top-20 need LSOAs that stay in the top 20 when each weight moves by 20%.",
                   "level, component, indicator NULLS FIRST, change"),
+    EvidenceTable("validation", "Validation", "index_validation",
+                  "Each outcome in data/raw/outcomes/ against the scores: Spearman rho (bootstrap 95% interval) and "
+                  "top-decile overlap.", "outcome_file, outcome, score", optional=True),
 ]
 
 
-def _select(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """All columns but geometry, doubles rounded to 3 decimals for reading."""
-    cols = con.execute(f'DESCRIBE "{table}"').fetchall()
+def defused(column: str) -> str:
+    """SQL for a text column with formula-like cells made inert (a leading apostrophe)."""
+    return f"""CASE WHEN regexp_matches("{column}", '{FORMULA_START}') THEN '''' || "{column}" ELSE "{column}" END"""
+
+
+def select_list(con: duckdb.DuckDBPyConnection, view: str, vintage: Vintage) -> str:
+    """All columns but geometry, under the vintage's names: doubles rounded to 3 dp, text defused."""
     parts = []
-    for name, kind, *_ in cols:
+    for name, kind, *_ in con.execute(f'DESCRIBE "{view}"').fetchall():
         if name == "geom" or kind.startswith("GEOMETRY"):
             continue
-        parts.append(f'round("{name}", 3) AS "{name}"' if kind == "DOUBLE" else f'"{name}"')
+        shown = vintage.code if name == "lsoa_code" else vintage.name if name == "lsoa_name" else name
+        if kind == "DOUBLE":
+            parts.append(f'round("{name}", 3) AS "{shown}"')
+        elif kind == "VARCHAR":
+            parts.append(f'{defused(name)} AS "{shown}"')
+        else:
+            parts.append(f'"{name}" AS "{shown}"')
     return ", ".join(parts)
 
 
-def table_sources(paths: Paths, table: str) -> dict:
-    """Provenance stored in the table's Parquet file."""
-    single = paths.table_path(table)
-    first = single if single.exists() else sorted((paths.processed / table).glob("*.parquet"))[0]
-    return read_provenance(first)
-
-
-def sources_rows() -> list[dict[str, str]]:
-    return [SOURCES[k].as_record() for k in SOURCES]
-
-
-def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, dict]:
-    """CSV + sidecar per evidence table, and ``sources.csv``; returns rows and sources per table."""
-    register_inputs(con, paths, tuple(sorted({t.table for t in TABLES})))
+def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage: Vintage) -> dict[str, dict]:
+    """CSV + sidecar per evidence table (optional ones only with rows), and ``sources.csv``."""
+    use(con, paths, *sorted({t.table for t in TABLES}), vintage=vintage)
     folder = paths.tables
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, dict] = {}
     for t in TABLES:
+        rows = con.execute(f'SELECT count(*) FROM "{t.table}"').fetchone()[0]
+        if t.optional and not rows:
+            continue
         dest = folder / f"{t.name}.csv"
         tmp = temp_path(dest)
-        con.execute(f'COPY (SELECT {_select(con, t.table)} FROM "{t.table}" ORDER BY {t.order}) '
-                    f"TO '{tmp}' (HEADER, DELIMITER ',')")
+        select = select_list(con, t.table, vintage)
+        con.execute(f'COPY (SELECT {select} FROM "{t.table}" ORDER BY {t.order}) TO \'{tmp}\' (HEADER, DELIMITER \',\')')
         replace_atomically(tmp, dest)
-        rows = con.execute(f'SELECT count(*) FROM "{t.table}"').fetchone()[0]
-        prov = table_sources(paths, t.table)
+        prov = read_provenance(paths.table_path(t.table))
+        columns = [c[0] for c in con.execute(f'DESCRIBE SELECT {select} FROM "{t.table}"').fetchall()]
         sidecar = {"table": t.name, "file": dest.name, "description": t.description, "rows": rows,
-                   "columns": [c[0] for c in con.execute(f"DESCRIBE SELECT {_select(con, t.table)} FROM \"{t.table}\"").fetchall()],
+                   "columns": [{"name": c, "description": describe(c, vintage)} for c in columns],
                    "sources": prov.get("sources", []), "licence": prov.get("licence", []),
                    "notes": [n for n in (t.notes, prov.get("notes")) if n]}
         write_text(folder / f"{t.name}.sources.json", json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")
         written[t.name] = sidecar
-    _write_sources_csv(con, folder)
+    _write_sources_csv(con, folder, written)
     return written
 
 
-def _write_sources_csv(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+def used_sources(sidecars: dict[str, dict]) -> dict[str, int]:
+    """Every source behind the pack, with the most rows it contributed to any one table."""
+    out: dict[str, int] = {}
+    for sidecar in sidecars.values():
+        for s in sidecar.get("sources", []):
+            out[s["source"]] = max(out.get(s["source"], 0), s.get("rows", 0))
+    return {k: out[k] for k in SOURCES if k in out}
+
+
+def sources_rows(sidecars: dict[str, dict]) -> list[dict[str, str]]:
+    return [SOURCES[k].as_record() for k in used_sources(sidecars)]
+
+
+def _write_sources_csv(con: duckdb.DuckDBPyConnection, folder, sidecars: dict[str, dict]) -> None:
     import pyarrow as pa
 
-    con.register("sources_out", pa.Table.from_pylist(sources_rows()))
+    con.register("sources_out", pa.Table.from_pylist(sources_rows(sidecars)))
     dest = folder / "sources.csv"
     tmp = temp_path(dest)
     con.execute(f"COPY (SELECT * FROM sources_out ORDER BY source) TO '{tmp}' (HEADER)")
     replace_atomically(tmp, dest)
-    keys = list(SOURCES)
+    con.unregister("sources_out")
+    keys = list(used_sources(sidecars))
     write_text(folder / "sources.sources.json", json.dumps({
-        "table": "sources", "file": "sources.csv", "description": "Every source: publisher, release, resolution, "
-        "official address and licence line.", "rows": len(keys), "licence": licence_lines(keys)}, indent=2,
-        ensure_ascii=False) + "\n")
+        "table": "sources", "file": "sources.csv", "description": "Every source behind these tables: publisher, "
+        "release, resolution, official address and licence line.", "rows": len(keys),
+        "licence": licence_lines(keys)}, indent=2, ensure_ascii=False) + "\n")

@@ -44,7 +44,8 @@ def put(ws, row: int, column: int, value):
 def _header_block(ws, title: str, description: str, sidecar: dict) -> int:
     put(ws, 1, 1, title).font = Font(bold=True, size=14)
     put(ws, 2, 1, description)
-    sources = "; ".join(f"{s['title']} ({s['publisher']}, {s['release']})" for s in sidecar.get("sources", []))
+    sources = "; ".join(f"{s['title']} ({s['publisher']}, {s['release']}; {s.get('rows', 0):,} rows)"
+                        for s in sidecar.get("sources", []))
     put(ws, 3, 1, f"Sources: {sources}")
     put(ws, 4, 1, "Licence: " + " ".join(sidecar.get("licence", [])))
     row = 5
@@ -73,26 +74,49 @@ def _table(ws, start: int, csv_path: Path) -> int:
     return len(body)
 
 
+def _images(ws, anchor_row: int, pngs: list[Path]) -> None:
+    for i, png in enumerate(p for p in pngs if p.exists()):
+        image = Image(str(png))
+        image.width, image.height = 960, 540
+        ws.add_image(image, f"A{anchor_row + i * 29}")
+
+
+CHARTS_FOR = {"change_over_time": ("gigabit_over_time", "premises_below_30_over_time", "mobile_coverage_over_time")}
+
+
 def build_workbook(tables: Path, charts: Path, dest: Path, sidecars: dict[str, dict]) -> dict:
+    """One sheet per evidence table present (each headed by its sources with row counts and its
+    licence lines), a Columns sheet describing every column, and the Sources sheet."""
     wb = Workbook()
     wb.remove(wb.active)
     counts = {}
     for t in TABLES:
+        if t.name not in sidecars:
+            continue
         ws = wb.create_sheet(t.sheet)
         start = _header_block(ws, t.sheet, t.description, sidecars[t.name])
         counts[t.sheet] = _table(ws, start, tables / f"{t.name}.csv")
-        if t.name == "change_over_time":
-            anchor_row = start + counts[t.sheet] + 3
-            for i, name in enumerate(("gigabit_over_time", "premises_below_30_over_time", "mobile_coverage_over_time")):
-                png = charts / f"{name}.png"
-                if png.exists():
-                    image = Image(str(png))
-                    image.width, image.height = 960, 540
-                    ws.add_image(image, f"A{anchor_row + i * 29}")
+        pngs = [charts / f"{n}.png" for n in CHARTS_FOR.get(t.name, ())]
+        if t.name == "validation":
+            pngs = sorted(charts.glob("validation_*.png"))
+        _images(ws, start + counts[t.sheet] + 3, pngs)
+    ws = wb.create_sheet("Columns")
+    put(ws, 1, 1, "What each column means").font = Font(bold=True, size=14)
+    for c, name in enumerate(("sheet", "column", "description"), start=1):
+        cell = put(ws, 3, c, name)
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    row = 4
+    for t in TABLES:
+        for column in sidecars.get(t.name, {}).get("columns", []):
+            put(ws, row, 1, t.sheet)
+            put(ws, row, 2, column["name"])
+            put(ws, row, 3, column["description"])
+            row += 1
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width, ws.column_dimensions["C"].width = 24, 32, 110
     ws = wb.create_sheet("Sources")
     put(ws, 1, 1, "Sources, releases and licence lines").font = Font(bold=True, size=14)
-    records = sources_rows()
-    header = list(records[0])
+    records = sources_rows(sidecars)
+    header = list(records[0]) if records else []
     for c, name in enumerate(header, start=1):
         cell = put(ws, 3, c, name)
         cell.font = Font(bold=True)

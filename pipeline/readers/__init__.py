@@ -1,4 +1,4 @@
-"""One reader per source. Each checks its file(s) into a DuckDB temp table or view and returns a ``Read``."""
+"""One reader per source. Each checks its file(s) into a DuckDB temp table and returns a ``Read``."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ class Read:
     """What a reader loaded.
 
     ``rows_in`` counts rows of the ``primary`` files (the ones the table is made of); every
-    primary row not in ``table`` has at least one record in ``rejects``. Records about
-    secondary files (a lookup consulted along the way) are kept too, for people to read.
+    primary row not kept has at least one record in ``rejects``. Records about secondary files
+    (a lookup consulted along the way) are kept too, for people to read. ``counts`` are facts
+    worth showing in asset metadata (features outside the study area, files read...).
     """
 
     table: str
@@ -22,3 +23,4 @@ class Read:
     primary: tuple[str, ...]
     notes: dict = field(default_factory=dict)
     rows_kept: int | None = None  # input rows kept, when not one per table row (e.g. a pivot)
+    counts: dict = field(default_factory=dict)

@@ -9,7 +9,7 @@ from pipeline.fetch import Located, extract_zip
 from pipeline.paths import Paths
 from pipeline.readers import Read
 from pipeline.readers.duckcsv import duckdb_csv_error
-from pipeline.readers.later_copies import find_duplicated, reject_later_copies
+from pipeline.readers.later_copies import find_duplicated, reject_copies
 from pipeline.readers.textcsv import read_csv
 from pipeline.rejects import Rejects
 from pipeline.sqlfiles import sql
@@ -37,13 +37,13 @@ def read_codepoint(con: duckdb.DuckDBPyConnection, located: Located, paths: Path
 
     rejects = Rejects()
     rejects.extend_from(con, """
-        SELECT $label || '!' || member, row_number, problem_field, problem_value, problem, 'invalid'
+        SELECT $label || '!' || member, row_number, problem_field, problem_value, problem, 'invalid', postcode
         FROM codepoint_checked WHERE problem IS NOT NULL""",
                         {"label": located.label})
     if find_duplicated(con, "codepoint_checked", key="postcode"):
-        reject_later_copies(con, rejects, "codepoint_checked", key="postcode", line=("member", "row_number"),
-                            source_file="$label || '!' || member", field="Postcode",
-                            reason="duplicate postcode (first copy kept)", params={"label": located.label})
+        reject_copies(con, rejects, "codepoint_checked", key="postcode", line=("member", "row_number"),
+                      values=("positional_quality", "easting", "northing", "country_code", "lad_code", "ward_code"),
+                      source_file="$label || '!' || member", field="Postcode", params={"label": located.label})
     con.execute("""
         CREATE OR REPLACE TEMP VIEW codepoint AS
         SELECT postcode, postcode_district(postcode) AS postcode_district, postcode_area(postcode) AS postcode_area,

@@ -9,7 +9,7 @@ from pipeline.fetch import Located, extract_zip
 from pipeline.paths import Paths
 from pipeline.readers import Read
 from pipeline.readers.duckcsv import with_encoding_fallback
-from pipeline.readers.later_copies import find_duplicated, reject_later_copies
+from pipeline.readers.later_copies import find_duplicated, reject_copies
 from pipeline.rejects import Rejects
 from pipeline.sqlfiles import WITH_LINES, WITHOUT_LINES, sql
 
@@ -47,12 +47,12 @@ def read_ons_lookup(con: duckdb.DuckDBPyConnection, located: Located, paths: Pat
 
     rejects = Rejects()
     rejects.extend_from(con, """
-        SELECT $label, row_number, problem_field, problem_value, problem, 'invalid'
+        SELECT $label, row_number, problem_field, problem_value, problem, 'invalid', postcode
         FROM ons_lookup_checked WHERE problem IS NOT NULL""", {"label": label})
     if duplicated:
-        reject_later_copies(con, rejects, "ons_lookup_checked", key="postcode", where=live, line=("row_number",),
-                            source_file="$label", field="pcds", reason="duplicate live postcode (first copy kept)",
-                            params={"label": label})
+        reject_copies(con, rejects, "ons_lookup_checked", key="postcode", where=live, line=("row_number",),
+                      values=("usertype", "oa11cd", "lsoa11cd", "ladcd"), source_file="$label", field="pcds",
+                      params={"label": label})
     con.execute("""
         CREATE OR REPLACE TEMP VIEW ons_lookup AS
         SELECT postcode, doterm IS NULL AS is_live, doterm, usertype, oa11cd, lsoa11cd, ladcd

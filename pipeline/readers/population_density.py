@@ -1,4 +1,4 @@
-"""ONS mid-2018 LSOA population density (SAPE21DT11)."""
+"""ONS mid-2018 LSOA (2011) population density (SAPE21DT11)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pyarrow as pa
 
 from pipeline.fetch import Located
 from pipeline.readers import Read
-from pipeline.readers.sheets import to_temp_table
-from pipeline.readers.textcsv import column_lookup, parse_number, read_csv
-from pipeline.rejects import Rejects
+from pipeline.readers.keyed import KeyedRows
+from pipeline.readers.sheets import read_table_file, to_temp_table
+from pipeline.readers.textcsv import column_lookup, is_lsoa_code, parse_number
 
 ALIASES = {
     "lsoa11cd": ("Code", "LSOA Code", "LSOA11CD"),
@@ -23,14 +23,15 @@ SCHEMA = pa.schema([("lsoa11cd", pa.string()), ("lsoa11nm", pa.string()), ("popu
 
 
 def read_population_density(con: duckdb.DuckDBPyConnection, located: Located) -> Read:
-    table = read_csv(located.path, located.label, required=("Mid-2018 population", "Area Sq Km", "People per Sq Km"))
+    table = read_table_file(located.path, located.label, any_of={k: v for k, v in ALIASES.items() if k != "lsoa11nm"})
     cols = column_lookup(table, ALIASES)
-    rejects, rows, seen = Rejects(), [], set()
+    rows = KeyedRows(table.label, table.header[cols["lsoa11cd"]])
     for line, values in table.rows:
+        rows.seen()
         rec = {k: (values[i].strip() if i is not None and i < len(values) else "") for k, i in cols.items()}
-        problem = None
-        if not (len(rec["lsoa11cd"]) == 9 and rec["lsoa11cd"][0] in "EW"):
-            problem = ("Code", rec["lsoa11cd"], "malformed LSOA code")
+        code, problem = rec["lsoa11cd"], None
+        if not is_lsoa_code(code):
+            problem = (table.header[cols["lsoa11cd"]], code, "malformed LSOA code")
         else:
             for key in ("population_2018", "area_km2", "people_per_km2"):
                 try:
@@ -38,15 +39,12 @@ def read_population_density(con: duckdb.DuckDBPyConnection, located: Located) ->
                 except ValueError:
                     value = None
                 if value is None or value < 0 or (key == "area_km2" and value == 0):
-                    problem = (ALIASES[key][0], rec[key], "not a positive number")
+                    problem = (table.header[cols[key]], rec[key], "not a positive number")
                     break
                 rec[key] = int(value) if key == "population_2018" else value
         if problem:
-            rejects.add(table.label, line, *problem)
-        elif rec["lsoa11cd"] in seen:
-            rejects.add(table.label, line, "Code", rec["lsoa11cd"], "duplicate LSOA (first row kept)", "duplicate")
+            rows.reject(line, *problem, key=code or None)
         else:
-            seen.add(rec["lsoa11cd"])
-            rows.append(rec | {"source_row": line})
-    to_temp_table(con, "population_density", sorted(rows, key=lambda r: r["lsoa11cd"]), SCHEMA)
-    return Read("population_density", len(table.rows), rejects, primary=(table.label,))
+            rows.keep(line, code, tuple(values), rec)
+    to_temp_table(con, "population_density", rows.kept(), SCHEMA)
+    return Read("population_density", rows.rows_in, rows.rejects, primary=(table.label,))

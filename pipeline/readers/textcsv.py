@@ -114,14 +114,49 @@ def _check_delimiter(label: str, line: int, values: list[str], expected_width: i
                 raise SourceFormatError(label, f"file appears to be {shown!r}-delimited; expected commas", row=line)
 
 
+def _position(normalised: list[str], name: str) -> int | None:
+    """Where ``name`` is in a header: an exact (normalised) match, else a header cell the publisher
+    truncated (IoD 2025 cuts long headers: "... 10% of LSOA"), at least 30 characters long."""
+    wanted = normalise_header(name)
+    if wanted in normalised:
+        return normalised.index(wanted)
+    for i, cell in enumerate(normalised):
+        if len(cell) >= 30 and wanted.startswith(cell):
+            return i
+    return None
+
+
 def column_lookup(csvfile: CsvFile, aliases: dict[str, tuple[str, ...]]) -> dict[str, int | None]:
     """Map canonical field names to column positions through an alias table."""
     normalised = [normalise_header(h) for h in csvfile.header]
     found: dict[str, int | None] = {}
     for canonical, names in aliases.items():
-        found[canonical] = next((normalised.index(normalise_header(n)) for n in names
-                                 if normalise_header(n) in normalised), None)
+        found[canonical] = next((p for p in (_position(normalised, n) for n in names) if p is not None), None)
     return found
+
+
+def require_columns(csvfile: CsvFile, any_of: dict[str, tuple[str, ...]]) -> None:
+    """Each entry needs one of its spellings in the header; else an error naming the file and column."""
+    normalised = [normalise_header(h) for h in csvfile.header]
+    for shown, names in any_of.items():
+        if all(_position(normalised, n) is None for n in names):
+            also = f" (or {', '.join(n for n in names if n != shown)})" if len(names) > 1 else ""
+            raise SourceFormatError(csvfile.label, f"required column is missing{also}; header has: "
+                                    f"{', '.join(csvfile.header[:12])}{' ...' if len(csvfile.header) > 12 else ''}",
+                                    row=1, field=shown)
+
+
+LSOA_CODE = re.compile(r"^[EW]01\d{6}$")
+GSS_CODE = re.compile(r"^[A-Z]\d{8}$")
+
+
+def is_lsoa_code(code: str) -> bool:
+    """An English or Welsh LSOA code (2011 or 2021), e.g. E01021819."""
+    return bool(LSOA_CODE.match(code or ""))
+
+
+def is_gss_code(code: str) -> bool:
+    return bool(GSS_CODE.match(code or ""))
 
 
 def iter_dicts(csvfile: CsvFile) -> Iterator[tuple[int, dict[str, str]]]:

@@ -24,7 +24,10 @@ SELECT
     CASE WHEN p.key IS NOT NULL THEN 'postcode' WHEN d.key IS NOT NULL THEN 'postcode_district'
          WHEN l.key IS NOT NULL THEN 'local_authority' ELSE 'none' END AS resolution,
     finest(resolution, p.release, d.release, l.release)                      AS release,
-    finest(resolution, 'ofcom_postcode_coverage', 'ofcom_postcode_district', 'ofcom_la_coverage') AS source,
+    -- District means computed by the pipeline from Ofcom's postcode file are that file's figures.
+    finest(resolution, 'ofcom_postcode_coverage',
+           CASE WHEN d.source_file LIKE 'computed from%' THEN 'ofcom_postcode_coverage' ELSE 'ofcom_postcode_district' END,
+           'ofcom_la_coverage') AS source,
     finest(resolution, p.source_file, d.source_file, l.source_file)          AS source_file,
     finest(resolution, p.source_row, d.source_row, l.source_row)             AS source_row,
     finest(resolution, p.all_premises, NULL, l.all_premises)                 AS all_premises,

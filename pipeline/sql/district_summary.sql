@@ -11,12 +11,18 @@ WITH bb AS (
     FROM broadband_coverage GROUP BY GROUPING SETS ((lad_code), ())
 ),
 lsoa AS (
-    SELECT i.lad_code, count(*) AS lsoas, sum(i.residents_2021)::BIGINT AS residents_2021,
-           count(*) FILTER (i.index_decile = 1) AS lsoas_in_top_index_decile,
-           count(*) FILTER (h.hotspot_class LIKE 'hot%') AS hotspot_lsoas,
-           count(*) FILTER (h.hotspot_class IN ('hot spot (95%)', 'hot spot (99%)')) AS hotspot_lsoas_95,
-           round(avg(i.index_score), 2) AS mean_index
-    FROM lsoa_index i JOIN hotspots h USING (lsoa11cd) GROUP BY GROUPING SETS ((i.lad_code), ())
+    SELECT t.lad_code, count(*) AS lsoas, round(sum(t.residents_2021))::BIGINT AS residents_2021,
+           count(*) FILTER (t.need_decile = 1) AS lsoas_in_top_need_decile,
+           count(*) FILTER (u.priority = 'robust') AS robust_need_priorities,
+           count(*) FILTER (h.hotspot_class LIKE 'hot%') AS need_hotspot_lsoas,
+           round(sum(t.residents_2021 * t.need_score) / sum(t.residents_2021), 2) AS mean_need_score,
+           round(sum(t.residents_2021) FILTER (t.triage_class = 'both'))::BIGINT AS residents_both,
+           round(sum(t.residents_2021) FILTER (t.triage_class = 'adoption gap'))::BIGINT AS residents_adoption_gap,
+           round(sum(t.residents_2021) FILTER (t.triage_class = 'infrastructure gap'))::BIGINT AS residents_infrastructure_gap
+    FROM lsoa_triage t
+    JOIN hotspots h USING (lsoa_code)
+    LEFT JOIN (SELECT * FROM rank_uncertainty WHERE score = 'need') u USING (lsoa_code)
+    GROUP BY GROUPING SETS ((t.lad_code), ())
 ),
 gp AS (
     SELECT lad_code, count(*) AS gp_sites, count(*) FILTER (site_type = 'practice') AS gp_practices,
@@ -33,14 +39,15 @@ gp AS (
     FROM gp_readiness GROUP BY GROUPING SETS ((lad_code), ())
 ),
 names AS (
-    SELECT DISTINCT lad_code, lad_name FROM lsoa_index
+    SELECT DISTINCT lad_code, lad_name FROM lsoa_triage
 )
 SELECT coalesce(bb.lad_code, 'ALL') AS lad_code,
        coalesce(n.lad_name, $area_name) AS area_name,
        l.residents_2021, bb.postcodes, bb.postcodes_with_coverage,
        round(bb.pct_no_superfast, 1) AS pct_no_superfast, round(bb.pct_no_gigabit, 1) AS pct_no_gigabit,
        bb.broadband_resolution, bb.broadband_release,
-       l.lsoas, l.lsoas_in_top_index_decile, l.hotspot_lsoas, l.hotspot_lsoas_95, l.mean_index,
+       l.lsoas, l.lsoas_in_top_need_decile, l.robust_need_priorities, l.need_hotspot_lsoas, l.mean_need_score,
+       l.residents_both, l.residents_adoption_gap, l.residents_infrastructure_gap,
        g.gp_sites, g.gp_practices, g.gp_sites_without_gigabit, g.gp_sites_area_average_only, g.gp_sites_without_data,
        g.gp_sites_mean_gigabit_pct
 FROM bb

@@ -1,21 +1,20 @@
--- The same gap measures per LSOA, ranked for build planning, with the LSOA's exclusion index.
+-- The gigabit gap per LSOA for build planning, ranked by the connectivity gap (lsoa_supply_gap):
+-- LSOAs that share an area-average value share its rank.
 WITH g AS (
-    SELECT * FROM gap_postcodes LEFT JOIN nearest USING (postcode) WHERE lsoa11cd IS NOT NULL
+    SELECT lsoa_code, count(*) AS postcodes, count(gigabit_pct) AS postcodes_with_coverage,
+           count(*) FILTER (lacks_gigabit) AS postcodes_lacking_gigabit,
+           round(sum(est_without_gigabit), 3) AS est_without_gigabit,
+           CASE WHEN bool_and(premises_known) FILTER (gigabit_pct IS NOT NULL) THEN 'premises'
+                ELSE 'postcode-equivalents' END AS est_unit,
+           round(avg(distance_m) FILTER (lacks_gigabit)) AS mean_distance_to_served_m
+    FROM gap_postcodes LEFT JOIN nearest USING (postcode) WHERE lsoa_code IS NOT NULL GROUP BY 1
 )
-SELECT i.lsoa11cd, i.lsoa11nm, i.lad_code,
-       count(*)                                                        AS postcodes,
-       count(g.gigabit_pct)                                            AS postcodes_with_coverage,
-       count(*) FILTER (g.lacks_gigabit)                               AS postcodes_lacking_gigabit,
-       round(sum(g.est_without_gigabit), 3)                            AS est_without_gigabit,
-       CASE WHEN bool_and(g.premises_known) FILTER (g.gigabit_pct IS NOT NULL) THEN 'premises'
-            ELSE 'postcode-equivalents' END                            AS est_unit,
-       round(avg(g.gigabit_pct), 2)                                    AS mean_gigabit_pct,
-       mode(g.resolution) FILTER (g.resolution <> 'none')              AS broadband_resolution,
-       round(avg(g.distance_m) FILTER (g.lacks_gigabit))               AS mean_distance_to_served_m,
-       round(min(g.distance_m) FILTER (g.lacks_gigabit))               AS min_distance_to_served_m,
-       any_value(i.index_score)                                        AS index_score,
-       rank() OVER (ORDER BY sum(g.est_without_gigabit) DESC NULLS LAST,
-                    avg(g.distance_m) FILTER (g.lacks_gigabit) DESC NULLS LAST) AS build_rank
-FROM lsoa_index i JOIN g USING (lsoa11cd)
-GROUP BY i.lsoa11cd, i.lsoa11nm, i.lad_code
-ORDER BY build_rank, i.lsoa11cd
+SELECT s.lsoa_code, s.lsoa_name, s.ward_name, s.lad_code, s.lad_name, s.residents_2021,
+       s.supply_gap_score, s.supply_gap_rank, s.supply_gap_decile, s.area_average, s.broadband_resolution,
+       s.broadband_area, s.lsoas_sharing_value, s.pct_no_gigabit, s.pct_no_superfast, s.pct_below_uso,
+       g.postcodes, g.postcodes_with_coverage, g.postcodes_lacking_gigabit, g.est_without_gigabit, g.est_unit,
+       g.mean_distance_to_served_m, t.need_score, t.triage_class
+FROM lsoa_supply_gap s
+LEFT JOIN g USING (lsoa_code)
+LEFT JOIN lsoa_triage t USING (lsoa_code)
+ORDER BY s.supply_gap_rank, s.lsoa_code

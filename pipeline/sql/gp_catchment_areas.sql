@@ -6,7 +6,7 @@ WITH cells AS (
 study AS (
     -- The union of the generalised LSOAs has hairline gaps where neighbours do not quite meet;
     -- growing and shrinking it by 10 m closes them.
-    SELECT ST_Buffer(ST_Buffer(ST_Union_Agg(geom), 10), -10) AS geom FROM lsoa_boundaries
+    SELECT ST_Buffer(ST_Buffer(ST_Union_Agg(geom), 10), -10) AS geom FROM lsoa_areas WHERE geom IS NOT NULL
 )
 SELECT l.location_id, l.site_codes, l.sites_at_location,
        ST_SetCRS(ST_CollectionExtract(ST_Intersection(ST_Intersection(c.cell, ST_Buffer(l.geom, $cap, 32)), study.geom), 3),

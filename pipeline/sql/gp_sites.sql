@@ -3,7 +3,7 @@
 -- reason it is not (which goes to rejects).
 WITH placed AS (
     -- Where each site's postcode is: in the study area, elsewhere in GB, or nowhere known.
-    SELECT s.*, p.lad_code AS study_lad, p.lsoa11cd, p.easting, p.northing, p.lat, p.lon,
+    SELECT s.*, p.lad_code AS study_lad, p.lsoa_code, p.ward_code, p.easting, p.northing, p.lat, p.lon,
            c.lad_code AS any_lad, c.postcode IS NOT NULL AS known_postcode
     FROM sites s
     LEFT JOIN postcodes p USING (postcode)

@@ -1,23 +1,15 @@
--- Priority LSOAs for digital-inclusion outreach: in the highest-risk $deciles index deciles of
--- the study area, and in the top $share of the study area for older residents (Census 2021 65+
--- share) or for deprivation (the index's deprivation component). The suggested offer follows
--- the reason: digital skills where older residents drive the risk; devices and donated mobile
--- data where deprivation does; both where both do.
-WITH ranked AS (
-    SELECT i.*, c.age_65_plus AS residents_65_plus,
-           cume_dist() OVER (ORDER BY i.pct_65_plus DESC)       AS age_top_share,
-           cume_dist() OVER (ORDER BY i.deprivation_score DESC) AS deprivation_top_share
-    FROM lsoa_index i LEFT JOIN census_age c USING (lsoa11cd)
-)
-SELECT lsoa11cd, lsoa11nm, lad_code, lad_name, index_score, index_rank, index_decile,
-       residents_2021, residents_65_plus, pct_65_plus, deprivation_score, imd_rank,
-       age_top_share <= $share                                   AS many_older_residents,
-       deprivation_top_share <= $share                           AS high_deprivation,
-       CASE WHEN age_top_share <= $share AND deprivation_top_share <= $share
-                THEN 'digital skills + devices and donated data'
-            WHEN age_top_share <= $share THEN 'digital skills (older residents)'
-            ELSE 'devices and donated data (deprivation)' END   AS suggested_offer,
-       row_number() OVER (ORDER BY index_score DESC, lsoa11cd)   AS priority_order
-FROM ranked
-WHERE index_decile <= $deciles AND (age_top_share <= $share OR deprivation_top_share <= $share)
+-- Priority LSOAs for digital-inclusion outreach (skills, devices, donated data): the highest-need
+-- $deciles deciles of the study area by inclusion need (lsoa_need). The suggested offer follows
+-- the need component that scores highest (lsoa_triage); "robust" priorities stay in the top
+-- decile in at least the configured share of the rank_uncertainty draws.
+SELECT n.lsoa_code, n.lsoa_name, n.ward_code, n.ward_name, n.lad_code, n.lad_name, n.residents_2021,
+       n.need_score, n.need_rank, n.need_decile, n.age_score, n.disability_score, n.deprivation_score,
+       n.engagement_score, n.pct_75_plus, n.pct_65_plus, n.pct_disabled, n.older_income, n.iuc_label,
+       t.inclusion_offer AS suggested_offer, t.triage_class,
+       u.p_top_decile, u.rank_p05, u.rank_p95, u.priority AS robustness,
+       row_number() OVER (ORDER BY n.need_rank, n.lsoa_code) AS priority_order
+FROM lsoa_need n
+JOIN lsoa_triage t USING (lsoa_code)
+LEFT JOIN (SELECT * FROM rank_uncertainty WHERE score = 'need') u USING (lsoa_code)
+WHERE n.need_decile <= $deciles
 ORDER BY priority_order

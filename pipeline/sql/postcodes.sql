@@ -1,47 +1,74 @@
--- Study-area postcodes: Code-Point Open positions joined to the ONS postcode -> LSOA lookup.
--- A postcode the live lookup does not know (newer than May 2022, or terminated there) takes
--- the LSOA whose boundary contains its position; if none does, it is counted as unmatched.
+-- Study-area postcodes placed in a small area of the configured vintage (lsoa_code).
+--   1. The ONS postcode lookup gives each live postcode its 2011 LSOA.
+--   2. The crosswalk gives that 2011 LSOA's pieces in the vintage: one piece (unchanged or
+--      merged, and always on the 2011 base) is the answer; several (split or irregular) are
+--      decided by point in polygon among those pieces only, or the nearest piece when the
+--      generalised boundaries leave the postcode in none of them.
+--   3. A postcode the live lookup does not know (newer than May 2022, or terminated there) takes
+--      the study-area LSOA whose boundary contains it; if none does it is kept and counted as
+--      unmatched. Overlapping generalised polygons: the lower code wins.
+-- pip_lsoa_code is the unconstrained point in polygon, kept for the agreement check.
 WITH study AS (
     SELECT * FROM codepoint_open WHERE list_contains($lads, lad_code)
 ),
 joined AS (
     SELECT s.*,
-           live.lsoa11cd                                   AS lookup_lsoa11cd,
-           live.oa11cd,
-           live.usertype,
-           live.postcode IS NULL AND dead.postcode IS NOT NULL AS terminated_in_lookup,
-           ST_SetCRS(ST_Point(s.easting, s.northing), 'EPSG:27700') AS geom
+           live.lsoa11cd                                             AS lookup_lsoa11cd,
+           live.oa11cd, live.usertype,
+           live.postcode IS NULL AND dead.postcode IS NOT NULL       AS terminated_in_lookup,
+           ST_SetCRS(ST_Point(s.easting, s.northing), 'EPSG:27700')  AS geom
     FROM study s
     LEFT JOIN (SELECT * FROM ons_postcode_lookup WHERE is_live) live USING (postcode)
     LEFT JOIN (SELECT DISTINCT postcode FROM ons_postcode_lookup WHERE NOT is_live) dead USING (postcode)
 ),
+pieces AS (
+    SELECT DISTINCT lsoa11cd, lsoa_code FROM lsoa_crosswalk WHERE in_study AND lsoa11cd IS NOT NULL
+),
+candidates AS (
+    SELECT j.postcode, p.lsoa_code, count(*) OVER (PARTITION BY j.postcode) AS pieces
+    FROM joined j JOIN pieces p ON p.lsoa11cd = j.lookup_lsoa11cd
+),
+among_pieces AS (  -- several pieces: the one containing the postcode, else the nearest, else (no boundaries) the first
+    SELECT c.postcode, c.lsoa_code, coalesce(ST_Intersects(b.geom, j.geom), false) AS inside,
+           b.lsoa_code IS NOT NULL AS has_boundary
+    FROM candidates c JOIN joined j USING (postcode) LEFT JOIN lsoa_boundaries b ON b.lsoa_code = c.lsoa_code
+    WHERE c.pieces > 1
+    QUALIFY row_number() OVER (PARTITION BY c.postcode
+                               ORDER BY coalesce(ST_Intersects(b.geom, j.geom), false) DESC,
+                                        ST_Distance(b.geom, j.geom) NULLS LAST, c.lsoa_code) = 1
+),
 in_polygon AS (
-    -- Generalised boundaries overlap slightly: a point in two polygons takes the lower code.
-    SELECT j.postcode, min(b.lsoa11cd) AS lsoa11cd, count(*) AS polygons
-    FROM joined j
-    JOIN lsoa_boundaries b ON ST_Intersects(b.geom, j.geom)
-    WHERE j.lookup_lsoa11cd IS NULL
+    SELECT j.postcode, min(b.lsoa_code) AS lsoa_code, count(*) AS polygons
+    FROM joined j JOIN lsoa_boundaries b ON ST_Intersects(b.geom, j.geom)
+    WHERE j.lookup_lsoa11cd IS NULL OR j.lookup_lsoa11cd NOT IN (SELECT lsoa11cd FROM pieces)
+          OR ($agreement_all OR hash(j.postcode) % $agreement_every = 0)
     GROUP BY j.postcode
+),
+single AS (
+    SELECT postcode, lsoa_code FROM candidates WHERE pieces = 1
 )
 SELECT
-    j.postcode,
-    j.postcode_district,
-    j.postcode_area,
-    j.lad_code,
-    coalesce(j.lookup_lsoa11cd, p.lsoa11cd)                  AS lsoa11cd,
-    CASE WHEN j.lookup_lsoa11cd IS NOT NULL THEN 'ons_lookup'
-         WHEN p.lsoa11cd IS NOT NULL THEN 'point_in_polygon'
-         ELSE 'unmatched' END                                AS lsoa_method,
-    coalesce(p.polygons, 0) > 1                              AS lsoa_ambiguous,
-    j.terminated_in_lookup,
-    j.oa11cd,
-    j.usertype,
-    j.positional_quality,
-    j.easting,
-    j.northing,
-    ST_Y(ST_Transform(j.geom, 'EPSG:4326', always_xy := true)) AS lat,
-    ST_X(ST_Transform(j.geom, 'EPSG:4326', always_xy := true)) AS lon,
+    j.postcode, j.postcode_district, j.postcode_area, j.lad_code, j.ward_code,
+    j.lookup_lsoa11cd,
+    coalesce(s.lsoa_code, a.lsoa_code, CASE WHEN j.lookup_lsoa11cd IS NULL
+                                                 OR j.lookup_lsoa11cd NOT IN (SELECT lsoa11cd FROM pieces)
+                                            THEN ip.lsoa_code END)          AS lsoa_code,
+    CASE WHEN s.lsoa_code IS NOT NULL THEN 'lookup'
+         WHEN a.lsoa_code IS NOT NULL AND a.inside THEN 'lookup, then point in polygon among pieces'
+         WHEN a.lsoa_code IS NOT NULL AND a.has_boundary THEN 'lookup, then nearest piece'
+         WHEN a.lsoa_code IS NOT NULL THEN 'lookup, first piece (no boundaries)'
+         WHEN ip.lsoa_code IS NOT NULL THEN 'point in polygon'
+         ELSE 'unmatched' END                                             AS placement,
+    coalesce(c.pieces, 0)                                                  AS lookup_pieces,
+    ip.lsoa_code                                                           AS pip_lsoa_code,
+    coalesce(ip.polygons, 0) > 1                                           AS pip_ambiguous,
+    j.terminated_in_lookup, j.oa11cd, j.usertype, j.positional_quality, j.easting, j.northing,
+    ST_Y(ST_Transform(j.geom, 'EPSG:4326', always_xy := true))             AS lat,
+    ST_X(ST_Transform(j.geom, 'EPSG:4326', always_xy := true))             AS lon,
     j.geom
 FROM joined j
-LEFT JOIN in_polygon p USING (postcode)
+LEFT JOIN single s USING (postcode)
+LEFT JOIN among_pieces a USING (postcode)
+LEFT JOIN (SELECT DISTINCT postcode, pieces FROM candidates) c USING (postcode)
+LEFT JOIN in_polygon ip USING (postcode)
 ORDER BY j.lad_code, j.postcode

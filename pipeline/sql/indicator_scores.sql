@@ -1,19 +1,23 @@
 -- Each indicator min-max scaled to 0-10 (10 = highest risk), as in the GMCA Digital Exclusion
 -- Risk Index:   score = 10 * (x - min) / (max - min)         when a higher value is worse,
 --               score = 10 * (max - x) / (max - min)         when a lower value is worse.
--- min and max come from the scaling base: the whole study area, the LSOA's own district, or
--- England (only for indicators published for every English LSOA; others fall back to the study
--- area, and the row says so). Skewed densities are scaled on log10(value + 1).
+-- min and max come from the scaling base ($base): the whole study area, the LSOA's own
+-- district, or England where a national file gives every English LSOA a value ({{national}});
+-- other indicators fall back to the study area and the row says so. Skewed densities are
+-- scaled on log10(value + 1). An indicator that does not vary over its base scores 0.
 WITH used AS (
-    SELECT i.lsoa11cd, i.lad_code, i.indicator, i.value, m.higher_is_worse, m.national,
+    SELECT i.lsoa_code, i.lad_code, i.indicator, i.value, m.higher_is_worse,
            CASE WHEN m.transform = 'log10' THEN log10(greatest(i.value, 0) + 1) ELSE i.value END AS x
-    FROM lsoa_indicators i JOIN indicator_meta m USING (indicator)
-    WHERE i.value IS NOT NULL AND i.indicator IN (SELECT indicator FROM weights)
+    FROM {{indicators}} i JOIN indicator_meta m USING (indicator)
+    WHERE i.value IS NOT NULL AND m.transform <> 'category'
 ),
 england AS (
-    SELECT n.indicator, min(n.value) AS lo, max(n.value) AS hi, count(*) AS n
-    FROM national_indicators n JOIN indicator_meta m USING (indicator)
-    WHERE m.national AND n.value IS NOT NULL
+    SELECT n.indicator,
+           min(CASE WHEN m.transform = 'log10' THEN log10(greatest(n.value, 0) + 1) ELSE n.value END) AS lo,
+           max(CASE WHEN m.transform = 'log10' THEN log10(greatest(n.value, 0) + 1) ELSE n.value END) AS hi,
+           count(*) AS n
+    FROM {{national}} n JOIN indicator_meta m USING (indicator)
+    WHERE n.value IS NOT NULL
     GROUP BY 1
 ),
 study AS (
@@ -35,9 +39,9 @@ ranged AS (
     JOIN district d USING (indicator, lad_code)
     LEFT JOIN england e USING (indicator)
 )
-SELECT lsoa11cd, lad_code, indicator, value, scaling_base, lo AS base_min, hi AS base_max, base_lsoas,
+SELECT lsoa_code, lad_code, indicator, value, scaling_base, lo AS base_min, hi AS base_max, base_lsoas,
        CASE WHEN hi = lo THEN 0.0
-            WHEN higher_is_worse THEN 10 * (x - lo) / (hi - lo)
-            ELSE 10 * (hi - x) / (hi - lo) END AS score
+            WHEN higher_is_worse THEN least(10, greatest(0, 10 * (x - lo) / (hi - lo)))
+            ELSE least(10, greatest(0, 10 * (hi - x) / (hi - lo))) END AS score
 FROM ranged
-ORDER BY lsoa11cd, indicator
+ORDER BY lsoa_code, indicator

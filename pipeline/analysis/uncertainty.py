@@ -1,0 +1,149 @@
+"""How sure is each ranking? ``rank_uncertainty``: for inclusion need and the connectivity gap,
+every LSOA's rank over many seeded draws of the method's choices:
+
+- the weights, drawn from a Dirichlet distribution centred on the configured weights (at both
+  levels: components, and indicators within a component), with concentration from the config;
+- the scaling base (study area, district, England where a national file exists), drawn uniformly;
+- the IUC group-to-score mapping (every variant in ``config/iuc_engagement.toml``), drawn uniformly.
+
+Per LSOA: the median rank, the 5th and 95th percentile ranks, and the probability of being in
+the top decile. A priority is *robust* when that probability is at least the configured level,
+*weight-dependent* when it is between that level's complement and the level.
+"""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from scipy.stats import rankdata
+
+from pipeline.analysis.indicators import engagement_variants
+from pipeline.analysis.scores import Weights, all_weights, prepare, scale
+from pipeline.duck import exact
+from pipeline.ingest.result import TableResult, derived
+from pipeline.inputs import use
+from pipeline.paths import Paths
+from pipeline.settings import Settings
+from pipeline.sqlfiles import quote
+from pipeline.store import inherited, write_parquet
+
+KINDS = ("need", "supply_gap")
+
+
+def score_matrices(con: duckdb.DuckDBPyConnection, paths: Paths, vintage, lsoas: list[str], indicators: list[str],
+                   bases: tuple[str, ...], variants: list[str]) -> dict[tuple[str, str], np.ndarray]:
+    """(base, IUC variant) -> LSOA x indicator matrix of 0-10 scores (NaN where missing)."""
+    out = {}
+    for variant in variants:
+        # The IUC risk values under this variant, for the study area and the national range.
+        con.execute(f"""CREATE OR REPLACE TEMP VIEW indicators_variant AS
+            SELECT i.* REPLACE (CASE WHEN i.indicator = 'iuc_risk' THEN m.iuc_risk ELSE i.value END AS value)
+            FROM lsoa_indicators i
+            LEFT JOIN (SELECT lsoa_code, value::INTEGER AS g FROM lsoa_indicators WHERE indicator = 'iuc_group') grp
+                USING (lsoa_code)
+            LEFT JOIN iuc_mapping m ON m.variant = {quote(variant)} AND m.iuc_group = grp.g""")
+        con.execute(f"""CREATE OR REPLACE TEMP VIEW national_variant AS
+            SELECT indicator, value FROM national_values WHERE indicator <> 'iuc_risk'
+            UNION ALL SELECT 'iuc_risk', m.iuc_risk FROM iuc2018 i JOIN iuc_mapping m
+                ON m.iuc_group = i.iuc_group AND m.variant = {quote(variant)} WHERE i.lsoa11cd LIKE 'E%'""")
+        for base in bases:
+            scale(con, base, "scores_draw", indicators="indicators_variant", national="national_variant")
+            rows = con.execute("SELECT lsoa_code, indicator, score FROM scores_draw").fetchall()
+            matrix = np.full((len(lsoas), len(indicators)), np.nan)
+            at_l = {c: i for i, c in enumerate(lsoas)}
+            at_i = {c: i for i, c in enumerate(indicators)}
+            for lsoa, ind, score in rows:
+                if ind in at_i and lsoa in at_l:
+                    matrix[at_l[lsoa], at_i[ind]] = score
+            out[(base, variant)] = matrix
+    return out
+
+
+def draw_scores(matrix: np.ndarray, weights: Weights, indicators: list[str], rng: np.random.Generator,
+                concentration: float) -> np.ndarray:
+    """One draw of the composite score for every LSOA (missing indicators drop out, as in composite.sql)."""
+    comps = list(weights.components)
+    drawn_c = rng.dirichlet([concentration * weights.components[c] for c in comps]) if len(comps) > 1 else np.ones(1)
+    total = np.zeros(matrix.shape[0])
+    mass = np.zeros(matrix.shape[0])
+    for wc, comp in zip(drawn_c, comps):
+        names = list(weights.indicators[comp])
+        inner = rng.dirichlet([concentration * weights.indicators[comp][n] for n in names]) if len(names) > 1 \
+            else np.ones(1)
+        cols = matrix[:, [indicators.index(n) for n in names]]
+        present = ~np.isnan(cols)
+        w = np.where(present, inner, 0.0)
+        wsum = w.sum(axis=1)
+        component = np.where(wsum > 0, np.nansum(cols * w, axis=1) / np.where(wsum > 0, wsum, 1), np.nan)
+        ok = ~np.isnan(component)
+        total += np.where(ok, wc * np.nan_to_num(component), 0.0)
+        mass += np.where(ok, wc, 0.0)
+    return np.where(mass > 0, total / np.where(mass > 0, mass, 1), np.nan)
+
+
+def simulate(matrices: dict[tuple[str, str], np.ndarray], weights: Weights, indicators: list[str], *, draws: int,
+             seed: int, concentration: float) -> np.ndarray:
+    """draws x LSOAs matrix of ranks (1 = highest score; ties share the lowest rank)."""
+    rng = np.random.default_rng(seed)
+    keys = sorted(matrices)
+    ranks = np.empty((draws, next(iter(matrices.values())).shape[0]))
+    for d in range(draws):
+        key = keys[rng.integers(len(keys))]
+        score = draw_scores(matrices[key], weights, indicators, rng, concentration)
+        ranks[d] = rankdata(-np.nan_to_num(score, nan=-np.inf), method="min")
+    return ranks
+
+
+def summarise(ranks: np.ndarray, robust: float) -> list[dict]:
+    n = ranks.shape[1]
+    top = math.ceil(n / 10)
+    out = []
+    for j in range(n):
+        r = ranks[:, j]
+        p = float((r <= top).mean())
+        out.append({"median_rank": float(np.median(r)), "rank_p05": float(np.percentile(r, 5, method="inverted_cdf")),
+                    "rank_p95": float(np.percentile(r, 95, method="inverted_cdf")), "p_top_decile": round(p, 4),
+                    "priority": "robust" if p >= robust else "weight-dependent" if p >= 1 - robust else "not a priority"})
+    return out
+
+
+def build_rank_uncertainty(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+    exact(con)
+    vintage = prepare(con, paths, settings)
+    cfg = settings.uncertainty
+    _, variant_map = engagement_variants(settings.engagement_path)
+    variants = list(cfg.iuc_variants or sorted(variant_map))
+    weights = all_weights(settings, vintage)
+    lsoas = [r[0] for r in con.execute("SELECT lsoa_code FROM lsoa_areas ORDER BY 1").fetchall()]
+    indicators = sorted({n for k in KINDS for n in weights[k].names})
+    matrices = score_matrices(con, paths, vintage, lsoas, indicators, cfg.scaling_bases, variants)
+    rows = []
+    for kind in KINDS:
+        use_variants = variants if "iuc_risk" in weights[kind].names else variants[:1]
+        chosen = {k: m for k, m in matrices.items() if k[1] in use_variants}
+        ranks = simulate(chosen, weights[kind], indicators, draws=cfg.draws, seed=cfg.seed, concentration=cfg.concentration)
+        for lsoa, stats in zip(lsoas, summarise(ranks, cfg.robust_probability)):
+            rows.append({"lsoa_code": lsoa, "score": kind, **stats})
+    con.register("_unc", pa.Table.from_pylist(rows))
+    use(con, paths, "lsoa_need", "lsoa_supply_gap", vintage=vintage)
+    sources = inherited(paths.table_path("lsoa_need"), paths.table_path("lsoa_supply_gap"))
+    written = write_parquet(con, """
+        SELECT u.lsoa_code, a.lsoa_name, a.ward_name, a.lad_code, a.lad_name, u.score,
+               CASE u.score WHEN 'need' THEN n.need_rank ELSE g.supply_gap_rank END AS configured_rank,
+               u.median_rank, u.rank_p05, u.rank_p95, u.p_top_decile, u.priority
+        FROM _unc u JOIN lsoa_areas a USING (lsoa_code)
+        LEFT JOIN lsoa_need n USING (lsoa_code)
+        LEFT JOIN lsoa_supply_gap g USING (lsoa_code)
+        ORDER BY u.score, u.median_rank, u.lsoa_code""", paths.table_path("rank_uncertainty"), sources=sources,
+                            vintage=vintage, notes=(f"{cfg.draws} draws, seed {cfg.seed}, Dirichlet concentration "
+                                                    f"{cfg.concentration}, bases {', '.join(cfg.scaling_bases)}, "
+                                                    f"IUC variants {', '.join(variants)}"))
+    con.unregister("_unc")
+    counts = {kind: dict(con.execute("SELECT priority, count(*) FROM read_parquet($p) WHERE score = $k GROUP BY 1 "
+                                     "ORDER BY 1", {"p": str(written.path), "k": kind}).fetchall()) for kind in KINDS}
+    return derived("rank_uncertainty", written, {"draws": cfg.draws, "seed": cfg.seed, "concentration": cfg.concentration,
+                                                 "scaling_bases": list(cfg.scaling_bases), "iuc_variants": variants,
+                                                 "priorities": counts})

@@ -1,0 +1,25 @@
+"""``postcode_lookup``: the study area's postcodes with everything a frontline worker needs to
+answer one address (``python -m pipeline.lookup``, and the search box in ``maps/index.html``)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipeline.geography import vintage_of
+from pipeline.ingest.result import TableResult, derived
+from pipeline.inputs import use
+from pipeline.paths import Paths
+from pipeline.settings import Settings
+from pipeline.sqlfiles import sql
+from pipeline.store import inherited, write_parquet
+
+
+def build_postcode_lookup_table(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+    vintage = vintage_of(settings)
+    use(con, paths, "postcodes", "lsoa_triage", "gp_readiness", "gp_sites", vintage=vintage)
+    written = write_parquet(con, sql("postcode_lookup"), paths.table_path("postcode_lookup"), vintage=vintage,
+                            sources=inherited(paths.table_path("postcodes"), paths.table_path("lsoa_triage"),
+                                              paths.table_path("gp_readiness")))
+    placed = con.execute(f"SELECT count(*) FILTER ({vintage.code} IS NOT NULL) FROM read_parquet($p)",
+                         {"p": str(written.path)}).fetchone()[0]
+    return derived("postcode_lookup", written, {"postcodes": written.rows, "placed_in_an_lsoa": placed})

@@ -1,0 +1,41 @@
+"""The bid writers' outputs, made together from the published tables: the CSVs with their
+sidecars, the XLSX evidence pack, the headlines (Markdown and HTML) and the charts."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipeline.duck import exact
+from pipeline.geography import vintage_of
+from pipeline.inputs import use
+from pipeline.outputs.charts import build_charts, build_validation_charts
+from pipeline.outputs.headlines import build_headlines
+from pipeline.outputs.tables import write_evidence_tables
+from pipeline.outputs.workbook import build_workbook
+from pipeline.paths import Paths
+from pipeline.settings import Settings
+
+PACK = "diz_evidence_pack.xlsx"
+
+
+def build_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict[str, list]:
+    """Returns the files made for each asset (evidence_tables, evidence_pack, headlines, charts)."""
+    exact(con)
+    vintage = vintage_of(settings)
+    use(con, paths, "district_connectivity_series", "index_validation")
+    use(con, paths, "validation_points", vintage=vintage)
+    charts = build_charts(con, paths.charts)
+    validation = build_validation_charts(con, paths.charts)
+    sidecars = write_evidence_tables(con, paths, vintage)
+    pack = build_workbook(paths.tables, paths.charts, paths.gen / PACK, sidecars)
+    headlines = build_headlines(paths.tables, paths.gen / "headlines.md", settings.study_area.name, vintage.label)
+    tables = sorted(p for p in paths.tables.iterdir() if p.is_file())
+    return {
+        "evidence_tables": tables,
+        "evidence_pack": [paths.gen / PACK],
+        "headlines": [paths.gen / "headlines.md", paths.gen / "headlines.html"],
+        "connectivity_charts": [p for files in charts.values() for p in files],
+        "validation_charts": [p for files in validation.values() for p in files],
+        "_metadata": {"tables": {k: v["rows"] for k, v in sidecars.items()}, "sheets": pack["sheets"],
+                      "headline_figures": headlines["figures"]},
+    }

@@ -1,0 +1,199 @@
+"""What a run must re-compute: every step's fingerprint, and whether the live generation already
+holds its outputs for that fingerprint.
+
+A step's fingerprint hashes its code (its module and the ``pipeline`` modules and SQL files it
+uses), the settings sections and config files that shape it, the files of the sources it reads
+(sha256, confirmed only when a file's size or modification time changed) and its upstream steps'
+fingerprints. It depends on inputs only, never on output bytes, so a whole run's fingerprints are
+known before it starts: ``make run`` re-computes exactly the stale steps, and a step that finds
+its fingerprint already recorded keeps its outputs and reports "unchanged".
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from pipeline.fetch import candidate_files
+from pipeline.geography import vintage_of
+from pipeline.paths import PROJECT_ROOT, Paths
+from pipeline.registry import SOURCES
+from pipeline.settings import Settings
+from pipeline.sqlfiles import SQL_DIR, SQL_NAME
+from pipeline.steps import STEPS, Step, applicable, upstream
+
+PIPELINE = PROJECT_ROOT / "pipeline"
+HASH_CACHE = ".sha256-cache.json"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@cache
+def _module_closure(module: str) -> tuple[str, ...]:
+    """Source files of a ``pipeline`` module and of every ``pipeline`` module it imports, and the
+    SQL files they name."""
+    seen: set[str] = set()
+    files: set[Path] = {SQL_DIR / "macros.sql"}
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+            continue
+        path = Path(spec.origin)
+        files.add(path)
+        text = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline"):
+                todo.append(node.module)
+                todo += [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                todo += [a.name for a in node.names if a.name.startswith("pipeline")]
+        files |= {SQL_DIR / f"{n}.sql" for n in SQL_NAME.findall(text) if (SQL_DIR / f"{n}.sql").exists()}
+    return tuple(sorted(str(f) for f in files))
+
+
+@cache
+def code_version(step: Step) -> str:
+    """A hash of the code that shapes a step (stable across machines: relative paths and contents)."""
+    digest = hashlib.sha256()
+    for file in _module_closure(step.build.__module__):
+        path = Path(file)
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class FileHashes:
+    """sha256 of source files, remembered by (size, mtime) in ``data/raw/.sha256-cache.json`` so an
+    unchanged file is not read again; a changed size or time means it is hashed afresh."""
+
+    def __init__(self, paths: Paths):
+        self.path = paths.raw / HASH_CACHE
+        try:
+            self.known = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            self.known = {}
+        self.changed = False
+
+    def __call__(self, file: Path) -> str:
+        st = file.stat()
+        key = str(file.resolve())
+        entry = self.known.get(key)
+        if entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns:
+            return entry[2]
+        digest = hashlib.sha256()
+        with file.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        self.known[key] = [st.st_size, st.st_mtime_ns, digest.hexdigest()]
+        self.changed = True
+        return digest.hexdigest()
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        from pipeline.store import write_text
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_text(self.path, json.dumps(self.known, sort_keys=True))
+
+
+def source_fingerprint(key: str, paths: Paths, settings: Settings, hashes: FileHashes) -> str:
+    """A hash of every file the source would be read from (``missing`` when it has none)."""
+    files = candidate_files(SOURCES[key], paths, settings)
+    if not files:
+        return "missing"
+    return _digest(json.dumps([[label, hashes(path)] for label, path in files]).encode())[:16]
+
+
+def _config_hash(settings: Settings, name: str) -> str:
+    path = settings.config_dir / name
+    return _digest(path.read_bytes())[:16] if path.exists() else "missing"
+
+
+@dataclass
+class StepPlan:
+    step: Step
+    fingerprint: str
+    parts: dict  # what the fingerprint is made of, to say why a step is stale
+    stale: bool = True
+    reason: str = "not built yet"
+    recorded: dict = field(default_factory=dict)  # the live generation's manifest entry
+
+
+def components(step: Step, settings: Settings, paths: Paths, hashes: FileHashes, fingerprints: dict[str, str]) -> dict:
+    sections = [s for s in step.settings]
+    parts = {
+        "code": code_version(step),
+        "settings": settings.fingerprint(*sections) if sections else "",
+        "study_area": _digest(",".join(settings.lad_codes).encode())[:16] if step.uses_study_area else "",
+        "config": {name: _config_hash(settings, name) for name in step.config},
+        "sources": {key: source_fingerprint(key, paths, settings, hashes) for key in step.sources},
+        "upstream": {name: fingerprints.get(name, "not applicable") for name in upstream(step)},
+    }
+    return parts
+
+
+def why(parts: dict, recorded: dict | None) -> str:
+    """The first thing that differs from the recorded build, in words."""
+    if not recorded:
+        return "not built yet"
+    before = recorded.get("parts", {})
+    if parts["code"] != before.get("code"):
+        return "code changed"
+    if parts["study_area"] != before.get("study_area"):
+        return "study area changed"
+    if parts["settings"] != before.get("settings"):
+        return "settings changed"
+    for name, value in parts["config"].items():
+        if value != before.get("config", {}).get(name):
+            return f"config/{name} changed"
+    for key, value in parts["sources"].items():
+        if value != before.get("sources", {}).get(key):
+            return f"source {key} changed" if before.get("sources", {}).get(key) else f"source {key} added"
+    for name, value in parts["upstream"].items():
+        if value != before.get("upstream", {}).get(name):
+            return f"{name} re-computed"
+    return "outputs missing"
+
+
+def make_plan(paths: Paths, settings: Settings, live: dict[str, dict], *, full: bool = False) -> list[StepPlan]:
+    """Every step that applies to this run's small-area base, in order, each stale or not."""
+    vintage = vintage_of(settings).key
+    hashes = FileHashes(paths)
+    fingerprints: dict[str, str] = {}
+    plans = []
+    for step in STEPS:
+        if not applicable(step, vintage):
+            continue
+        parts = components(step, settings, paths, hashes, fingerprints)
+        fingerprint = _digest(json.dumps(parts, sort_keys=True).encode())[:20]
+        fingerprints[step.name] = fingerprint
+        recorded = live.get(step.name, {})
+        plan = StepPlan(step, fingerprint, parts, recorded=recorded)
+        if full:
+            plan.reason = "full run requested"
+        elif recorded.get("fingerprint") == fingerprint and _files_exist(paths, recorded):
+            plan.stale, plan.reason = False, "unchanged"
+        else:
+            plan.reason = why(parts, recorded)
+        plans.append(plan)
+    hashes.save()
+    return plans
+
+
+def _files_exist(paths: Paths, entry: dict) -> bool:
+    root = paths.current
+    return all(os.path.exists(root / f) for f in entry.get("files", []))

@@ -1,0 +1,25 @@
+-- One row per study-area postcode for frontline staff: where it is (LSOA, ward, district), the
+-- neighbourhood's need and connectivity gap (with the gap's resolution), its triage class and
+-- suggested offer, and the nearest GP site in a straight line with its readiness rank.
+WITH gp AS (
+    SELECT r.site_code, r.name, r.postcode, r.readiness_rank,
+           ST_SetCRS(ST_Point(s.easting, s.northing), 'EPSG:27700') AS geom
+    FROM gp_readiness r JOIN gp_sites s USING (site_code)
+),
+nearest_gp AS (
+    SELECT p.postcode, g.site_code, g.name AS gp_name, g.postcode AS gp_postcode, g.readiness_rank,
+           round(ST_Distance(p.geom, g.geom)) AS gp_distance_m
+    FROM postcodes p CROSS JOIN gp g
+    QUALIFY row_number() OVER (PARTITION BY p.postcode ORDER BY ST_Distance(p.geom, g.geom), g.site_code) = 1
+)
+SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_code AS postcode_ward_code,
+       p.lad_code, t.lad_name, t.need_score, t.need_decile, t.supply_gap_score, t.supply_gap_decile,
+       t.broadband_resolution AS gap_resolution, t.broadband_area AS gap_area, t.gap_is_area_average,
+       t.triage_class, t.inclusion_offer, t.suggested_action,
+       n.site_code AS nearest_gp_code, n.gp_name AS nearest_gp_name, n.gp_postcode AS nearest_gp_postcode,
+       n.readiness_rank AS nearest_gp_readiness_rank, n.gp_distance_m AS nearest_gp_distance_m,
+       p.placement, round(p.lat, 5) AS lat, round(p.lon, 5) AS lon
+FROM postcodes p
+LEFT JOIN lsoa_triage t USING (lsoa_code)
+LEFT JOIN nearest_gp n USING (postcode)
+ORDER BY p.postcode
