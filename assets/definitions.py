@@ -11,15 +11,12 @@ import os
 
 import dagster as dg
 
-from assets.analysis import connectivity as connectivity_analysis, index, places
-from assets.ingest import areas, boundaries, broadband, connectivity, gp, postcodes
-from assets.outputs import maps, tables
+from assets import analysis, ingest, outputs, sources
 from assets.jobs import JOBS
 from assets.resources import DuckDBResource, SettingsResource, StorageResource
+from assets.sensors import SENSORS
 
-INGEST = [postcodes, boundaries, areas, broadband, gp, connectivity]
-ANALYSIS = [index, places, connectivity_analysis]
-OUTPUTS = [tables, maps]
+GROUPS = {"ingest": ingest.MODULES, "analysis": analysis.MODULES, "outputs": outputs.MODULES}
 
 RESOURCES = {
     "local": {
@@ -58,12 +55,13 @@ def build_definitions(deployment: str | None = None) -> dg.Definitions:
     executor = os.environ.get("DIZ_EXECUTOR", DEFAULT_EXECUTOR[deployment])
     if executor not in EXECUTORS:
         raise ValueError(f"DIZ_EXECUTOR must be one of {sorted(EXECUTORS)}, got {executor!r}")
+    modules = [m for group in GROUPS.values() for m in group]
     return dg.Definitions(
-        assets=[*dg.load_assets_from_modules(INGEST, group_name="ingest"),
-                *dg.load_assets_from_modules(ANALYSIS, group_name="analysis"),
-                *dg.load_assets_from_modules(OUTPUTS, group_name="outputs")],
-        asset_checks=dg.load_asset_checks_from_modules(INGEST + ANALYSIS + OUTPUTS),
+        assets=[*sources.assets,
+                *(a for group, mods in GROUPS.items() for a in dg.load_assets_from_modules(mods, group_name=group))],
+        asset_checks=dg.load_asset_checks_from_modules(modules),
         jobs=JOBS,
+        sensors=SENSORS,
         resources=RESOURCES[deployment],
         executor=EXECUTORS[executor](),
     )

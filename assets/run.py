@@ -1,64 +1,192 @@
-"""``make run``: materialise every asset (all districts) in one run, recorded in DAGSTER_HOME.
+"""``make run``: re-compute what is stale through Dagster, publish the whole result, and say so.
 
-Per-district assets run once for all districts (single-run backfill policy), so DuckDB does
-each step in one pass. Prints what was written and any checks that did not pass; exits
-non-zero when a step or a blocking check fails.
+Before any step: the settings, the weights, the study area and every required source are
+checked, one line per problem. Then one progress line per step, and a closing summary: what was
+re-computed and what was unchanged, which generation is live, where to look, rows rejected per
+source, and the checks that did not pass with what each means. The exit status is 0 only when
+the run published (or nothing needed re-computing) and no ERROR check fails; 2 when it could
+not start; 1 otherwise.
 """
 
-
 import argparse
+import logging
 import os
 import sys
 import time
 
 import dagster as dg
 
-from assets.definitions import defs
-from assets.partitions import LAD_PARTITIONS
+from assets.factory import FULL_TAG, PROGRESS
+from assets.sensors import CLI_TAG
+from pipeline import generations
+from pipeline.errors import DizError
+from pipeline.paths import Paths
+from pipeline.plan import make_plan
+from pipeline.preflight import preflight
+from pipeline.settings import load_settings
+
+WHERE_TO_LOOK = [
+    ("maps/index.html", "the maps, the method, headlines, every table, the briefings and a postcode search"),
+    ("data/processed/diz_evidence_pack.xlsx", "the evidence pack: every table as a sheet with its sources"),
+    ("data/processed/briefings/", "district briefings (PDF), one per district and one for the area"),
+    ("data/processed/tables/", "the tables as CSV, each with a .sources.json"),
+    ("data/processed/diz.duckdb", "the catalog: a view per table, and `rejects`"),
+]
 
 
-def partition_tags() -> dict[str, str]:
-    keys = LAD_PARTITIONS.get_partition_keys()
-    return {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
+def _quiet_dagster(level: str) -> dict:
+    """Run config for Dagster's console logger: silent unless --log-level DEBUG asks for its detail."""
+    return {"loggers": {"console": {"config": {"log_level": "DEBUG" if level == "DEBUG" else "CRITICAL"}}}}
 
 
-def root_cause(error) -> str:
-    """The first error below Dagster's wrappers: ours, naming the file and how to fix it."""
-    while error.cls_name and error.cls_name.startswith("Dagster") and getattr(error, "cause", None) is not None:
-        error = error.cause
-    return error.message.strip()
+def _progress_to_stdout(level: str) -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    PROGRESS.handlers[:] = [handler]
+    PROGRESS.setLevel(logging.DEBUG if level == "DEBUG" else logging.INFO)
+    PROGRESS.propagate = False
+
+
+def rejected_per_source(folder) -> list[tuple[str, int, str]]:
+    """(table, rows rejected, what they were) for every table of the generation with rejected rows."""
+    import duckdb
+
+    out = []
+    for path in sorted((folder / "rejects").glob("*.parquet")):
+        rows = duckdb.sql(f"""SELECT kind, count(DISTINCT (source_file, row_number)) n, mode(reason)
+                              FROM read_parquet('{str(path).replace("'", "''")}') GROUP BY 1 ORDER BY 2 DESC""").fetchall()
+        if rows:
+            what = "; ".join(f"{n:,} {kind.replace('_', ' ')} (e.g. {reason})" for kind, n, reason in rows)
+            out.append((path.stem, sum(n for _, n, _ in rows), what))
+    return out
+
+
+def dagster_failure(result) -> str:
+    """The first failed Dagster step and its error, for failures outside our steps' own code."""
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.event_specific_data.error
+            while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
+                error = error.cause
+            return f"{event.step_key} failed: {' '.join(error.message.split())}"
+    return "the Dagster run failed"
+
+
+def ensure_instance_config(home: str) -> None:
+    """A DAGSTER_HOME without dagster.yaml gets one that turns telemetry off (and so the banner)."""
+    config = os.path.join(home, "dagster.yaml")
+    if not os.path.exists(config):
+        os.makedirs(home, exist_ok=True)
+        with open(config, "w", encoding="utf-8") as fh:
+            fh.write("telemetry:\n  enabled: false\n")
+
+
+def summary(checks: dict, folder, published: str | None) -> list[str]:
+    lines = []
+    failing = [c for c in checks.values() if not c.get("passed")]
+    order = {("ERROR", True): 0, ("ERROR", False): 1, ("WARN", False): 2, ("WARN", True): 2}
+    failing.sort(key=lambda c: (order[(c["severity"], bool(c["blocking"]))], c["name"]))
+    if failing:
+        lines.append("Checks not passed:")
+        for c in failing:
+            kind = "ERROR, blocking" if c["blocking"] else c["severity"]
+            lines.append(f"  {kind:<15} {c['name']}: {c['description']}")
+            lines.append(f"  {'':<15} {'expected here: ' + c['expected'] if c.get('expected') else c['meaning']}")
+    rejected = rejected_per_source(folder) if folder else []
+    if rejected:
+        lines.append("Rows rejected (they failed validation; list them with `make rejects TABLE=<table>`):")
+        lines += [f"  {table:<28} {rows:>9,}  {what}" for table, rows, what in rejected]
+    if published:
+        lines.append("Where to look:")
+        lines += [f"  {path:<40} {what}" for path, what in WHERE_TO_LOOK]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--job", default="everything", help="job to run (everything, ingest, ...)")
+    parser.add_argument("--full", action="store_true", default=os.environ.get("FULL") == "1",
+                        help="re-compute every step whatever changed (make run FULL=1)")
+    parser.add_argument("--download", action="store_true", help="fetch missing sources from their official addresses")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     args = parser.parse_args(argv)
     if not os.environ.get("DAGSTER_HOME"):
         print("DAGSTER_HOME is not set; run through `make run`, which sets it to dagster_home/", file=sys.stderr)
         return 2
-    instance = dg.DagsterInstance.get()
-    job = defs.resolve_job_def(args.job)
+    ensure_instance_config(os.environ["DAGSTER_HOME"])
     started = time.perf_counter()
-    result = job.execute_in_process(instance=instance, tags=partition_tags(), raise_on_error=False,
-                                    run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}})
-    elapsed = time.perf_counter() - started
+    try:
+        settings = load_settings()
+        paths = Paths.from_env().ensure()
+        problems = preflight(paths, settings, download=args.download)
+    except DizError as exc:
+        problems = [str(exc)]
+    if problems:
+        print(f"Cannot start: {len(problems)} problem{'s' if len(problems) > 1 else ''} to fix first.")
+        for line in problems:
+            print(f"  {line}")
+        print(f"Nothing was changed; the live outputs are still generation {generations.live_id(Paths.from_env()) or '(none yet)'}.")
+        return 2
 
-    materialised = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
-                    if e.asset_key is not None]
-    failed_checks = []
-    for event in result.get_asset_check_evaluations():
-        if not event.passed:
-            failed_checks.append(f"{event.asset_key.to_user_string()}.{event.check_name} ({event.severity.value})")
-    failures = [(e.step_key, root_cause(e.event_specific_data.error))
-                for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    print(f"\nrun {result.run_id}: {'succeeded' if result.success else 'FAILED'} in {elapsed:.1f} s")
-    for step, message in failures:
+    live = generations.live_folder(paths)
+    plans = make_plan(paths, settings, generations.manifest(live), full=args.full)
+    stale = [p for p in plans if p.stale]
+    planned = {p.step.name: p.fingerprint for p in plans}
+    print(f"{len(stale)} of {len(plans)} steps to re-compute ({', '.join(settings.lad_codes)}; "
+          f"{settings.geography.small_area}):")
+    if not stale:
+        generations.ensure_public_links(paths)
+        print(f"Nothing changed since generation {live.name}; it stays live.")
+        checks = generations.check_results(live)
+        for line in summary(checks, live, live.name):
+            print(line)
+        return 1 if any(c["severity"] == "ERROR" and not c["passed"] for c in checks.values()) else 0
+
+    from assets.definitions import defs
+
+    _progress_to_stdout(args.log_level)
+    assets = {dg.AssetKey(a) for p in stale for a in p.step.assets}
+    sources = {dg.AssetKey(["source", k]) for p in stale for k in p.step.sources}
+    job = defs.resolve_job_def("everything").get_subset(asset_selection=assets | sources)
+    instance = dg.DagsterInstance.get()
+    result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=_quiet_dagster(args.log_level),
+                                    tags={CLI_TAG: "cli", FULL_TAG: "1" if args.full else "0"})
+    run_id = result.run_id
+    folder = generations.staging_folder(paths, run_id)
+    failures = generations.failures(folder)
+    checks = generations.check_results(folder)
+    published, refused = None, None
+    if result.success and not failures:
+        try:
+            published = generations.publish(paths, run_id, planned, {"lad_codes": list(settings.lad_codes)})
+        except generations.NotPublished as exc:
+            refused = str(exc)
+    else:
+        blocking = [c["name"] for c in checks.values() if c["blocking"] and not c["passed"]]
+        refused = "; ".join([f"{k} failed: {v}" for k, v in failures.items()] +
+                            [f"blocking check {b} failed" for b in blocking]) or dagster_failure(result)
+    seconds = time.perf_counter() - started
+    recomputed = [p.step.name for p in stale]
+    print()
+    print(f"Run {run_id[:8]}: {len(recomputed)} steps re-computed, {len(plans) - len(recomputed)} unchanged, "
+          f"in {seconds:.1f} s.")
+    for step, message in failures.items():
         print(f"FAILED {step}: {message}")
-    print(f"materialised {len(set(materialised))} assets: {', '.join(sorted(set(materialised)))}")
-    if failed_checks:
-        print("checks not passed: " + "; ".join(sorted(failed_checks)))
-    return 0 if result.success else 1
+    if published:
+        print(f"Published generation {published.generation}"
+              + (f" (replacing {published.previous})." if published.previous else "."))
+        live_folder = published.path
+    else:
+        print(f"NOT published: {refused}")
+        print(f"The live outputs are unchanged: generation {generations.live_id(paths) or '(none yet)'}.")
+        live_folder = None
+    for line in summary(checks, live_folder or folder, published.generation if published else None):
+        print(line)
+    if not published:
+        generations.discard(paths, run_id)
+        print("For Dagster's own log and traceback: make run ARGS='--log-level DEBUG', or open the run in `make dev`.")
+        return 1
+    return 1 if any(c["severity"] == "ERROR" and not c["passed"] for c in generations.check_results(
+        published.path).values()) else 0
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
-"""The catalog ``data/processed/diz.duckdb``: one view per table, over its Parquet file(s).
+"""The catalog ``data/processed/diz.duckdb``: one view per table of a generation.
 
-The Parquet files are the contract between steps; the catalog is only a convenient way in
-for people (``duckdb data/processed/diz.duckdb``, the notebook). It is rebuilt whole in a
-temporary file and renamed into place under a lock, so concurrent runs never leave a
-half-written catalog and DuckDB's one-writer rule is never tested.
+The Parquet files are the contract between steps; the catalog is only a convenient way in for
+people (``duckdb data/processed/diz.duckdb``, the notebook). Each generation gets its own,
+built once when it is published (``pipeline/generations.py``), so a catalog never mixes runs
+and no run ever writes to a catalog someone has open.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 
 from pipeline.errors import CatalogBusyError
-from pipeline.paths import Paths
-from pipeline.store import read_provenance, temp_path, write_text
+from pipeline.store import read_provenance, temp_path
 
 LOCK_WAIT_S = 60.0
 
@@ -56,71 +56,46 @@ def locked(lock_path: Path, wait_s: float = LOCK_WAIT_S):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _tables(processed: Path) -> dict[str, Path]:
-    """Table name -> Parquet file or folder of partition files."""
-    found: dict[str, Path] = {}
-    for entry in sorted(processed.iterdir()):
-        if entry.name.startswith((".", "_")) or entry.name in ("rejects", "tables", "charts"):
-            continue
-        if entry.is_file() and entry.suffix == ".parquet":
-            found[entry.stem] = entry
-        elif entry.is_dir() and any(entry.glob("*.parquet")):
-            found[entry.name] = entry
-    return found
+def _tables(folder: Path) -> dict[str, Path]:
+    """Table name -> Parquet file, for every table of a generation."""
+    return {p.stem: p for p in sorted(folder.glob("*.parquet"))}
 
 
-def _scan(path: Path) -> str:
-    pattern = str(path / "*.parquet") if path.is_dir() else str(path)
-    return f"read_parquet('{pattern}', union_by_name = true)"
+def build_catalog(folder: Path) -> Path:
+    """Write ``diz.duckdb`` in a generation folder: a view per table over its Parquet file (by
+    absolute path, so the catalog always reads its own generation), ``_catalog`` with each
+    table's sources and licence, and ``rejects`` over every reject file."""
+    dest = folder / "diz.duckdb"
+    tmp = temp_path(dest)
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute("CREATE TABLE _catalog (name VARCHAR, path VARCHAR, rows BIGINT, sources VARCHAR, licence VARCHAR)")
+        for name, path in _tables(folder).items():
+            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({_literal(path)})')
+            prov = read_provenance(path)
+            titles = "; ".join(f"{s['title']} ({s['release']}): {s.get('rows', 0):,} rows" for s in prov.get("sources", []))
+            rows = pq.read_metadata(path).num_rows
+            con.execute("INSERT INTO _catalog VALUES (?, ?, ?, ?, ?)",
+                        [name, str(path), rows, titles, " ".join(prov.get("licence", []))])
+        rejects = folder / "rejects"
+        if any(rejects.glob("*.parquet")):
+            con.execute(
+                "CREATE VIEW rejects AS SELECT regexp_extract(filename, '([^/]+)\\.parquet$', 1) AS table_name, "
+                f"* EXCLUDE (filename) FROM read_parquet({_literal(rejects / '*.parquet')}, filename = true, "
+                "union_by_name = true)")
+        info = folder / "_generation.json"
+        if info.exists():
+            record = json.loads(info.read_text(encoding="utf-8"))
+            con.execute("CREATE TABLE _generation AS SELECT ? AS generation, ? AS run_id, ? AS published_utc",
+                        [record.get("generation"), record.get("run_id"), record.get("published_utc")])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(tmp, dest)
+    Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    return dest
 
 
-def _contents(processed: Path, rejects: Path) -> dict:
-    """What the catalog describes: each table's location and provenance, and whether rejects exist."""
-    tables = {}
-    for name, path in _tables(processed).items():
-        first = path if path.is_file() else sorted(path.glob("*.parquet"))[0]
-        tables[name] = {"path": str(path), "provenance": read_provenance(first)}
-    return {"tables": tables, "rejects": any(rejects.rglob("*.parquet"))}
-
-
-def refresh(paths: Paths) -> Path:
-    """Rebuild the catalog from the Parquet files present now.
-
-    Views read their files when queried, so the catalog needs rebuilding only when a table
-    appears, moves or changes its sources; otherwise (most steps of a run) this returns at once.
-    """
-    processed = paths.processed
-    processed.mkdir(parents=True, exist_ok=True)
-    signature_path = processed / ".catalog.contents.json"
-    with locked(processed / ".catalog.lock", wait_s=LOCK_WAIT_S):
-        described = _contents(processed, paths.rejects)
-        contents = json.dumps(described, sort_keys=True)
-        if paths.catalog.exists() and signature_path.exists() and signature_path.read_text() == contents:
-            return paths.catalog
-        tmp = temp_path(paths.catalog)
-        tmp.unlink(missing_ok=True)
-        con = duckdb.connect(str(tmp))
-        try:
-            con.execute("CREATE TABLE _catalog (name VARCHAR, path VARCHAR, sources VARCHAR, licence VARCHAR)")
-            for name, table in described["tables"].items():
-                path = Path(table["path"])
-                con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM {_scan(path)}')
-                prov = table["provenance"]
-                titles = "; ".join(f"{s['title']} ({s['release']})" for s in prov.get("sources", []))
-                con.execute("INSERT INTO _catalog VALUES (?, ?, ?, ?)",
-                            [name, str(path), titles, " ".join(prov.get("licence", []))])
-            if described["rejects"]:
-                con.execute(
-                    "CREATE VIEW rejects AS SELECT "
-                    "regexp_extract(filename, 'rejects/([^/]+?)(/[^/]+)?\\.parquet$', 1) AS asset, "
-                    "nullif(regexp_extract(filename, 'rejects/[^/]+/([^/]+)\\.parquet$', 1), '') AS partition, "
-                    "* EXCLUDE (filename) "
-                    f"FROM read_parquet('{paths.rejects}/**/*.parquet', filename = true, union_by_name = true)"
-                )
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        os.replace(tmp, paths.catalog)
-        Path(str(tmp) + ".wal").unlink(missing_ok=True)
-        write_text(signature_path, contents)
-    return paths.catalog
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"

@@ -110,7 +110,7 @@ def locate(source: Source, paths: Paths, *, lad11: str | None = None, download: 
         name = _expand(source.download_name or PurePosixPath(source.files[0]).name, lad11)
         path = download_file(url, paths.raw / name, max_bytes=source.max_bytes, source_key=source.key)
         return Located(source.key, path, "download", name)
-    raise SourceMissingError(_missing_message(source, paths, lad11))
+    raise SourceMissingError(missing_message(source, paths, lad11))
 
 
 def locate_each(source: Source, paths: Paths) -> list[Located]:
@@ -149,11 +149,11 @@ def require_each(source: Source, paths: Paths) -> list[Located]:
     """``locate_each`` for a required source: no file at all is the usual 'not found' error."""
     found = locate_each(source, paths)
     if not found:
-        raise SourceMissingError(_missing_message(source, paths, None))
+        raise SourceMissingError(missing_message(source, paths, None))
     return found
 
 
-def _missing_message(source: Source, paths: Paths, lad11: str | None) -> str:
+def missing_message(source: Source, paths: Paths, lad11: str | None) -> str:
     """One line: which file, from where, and where to put it."""
     name = _expand(source.publisher_file, lad11)
     if source.url:

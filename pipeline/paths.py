@@ -25,7 +25,6 @@ PUBLIC_LINKS = (
     ("headlines.html", "data/processed/headlines.html"),
     ("charts", "data/processed/charts"),
     ("briefings", "data/processed/briefings"),
-    ("lookup", "data/processed/lookup"),
     ("rejects", "data/processed/rejects"),
 )
 
@@ -107,7 +106,11 @@ class Paths:
         return replace(self, out=folder)
 
     def ensure(self) -> "Paths":
-        for folder in (self.raw, self.processed, self.public_maps, self.gen, self.rejects):
+        """Create the folders a run writes to (never ``current``: only publishing makes that)."""
+        folders = [self.raw, self.processed, self.public_maps]
+        if self.out is not None:
+            folders += [self.gen, self.rejects]
+        for folder in folders:
             folder.mkdir(parents=True, exist_ok=True)
         return self
 

@@ -11,11 +11,10 @@ its fingerprint already recorded keeps its outputs and reports "unchanged".
 
 from __future__ import annotations
 
-import ast
 import hashlib
-import importlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -36,6 +35,33 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _source_file(module: str) -> Path | None:
+    """The file of a ``pipeline`` module, found on disk (importing it would load the whole stack)."""
+    base = PROJECT_ROOT.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+FROM_IMPORT = re.compile(r"^\s*from\s+(pipeline[\w.]*)\s+import\s+(\([^)]*\)|[^\n]+)", re.M)
+PLAIN_IMPORT = re.compile(r"^\s*import\s+(pipeline[\w.]*)", re.M)
+
+
+@cache
+def _direct(path: Path) -> tuple[tuple[str, ...], tuple[Path, ...]]:
+    """The ``pipeline`` modules a file imports (anywhere in it, lazy imports included) and the SQL
+    files it names."""
+    text = path.read_text(encoding="utf-8")
+    modules = [m for m in PLAIN_IMPORT.findall(text)]
+    for module, names in FROM_IMPORT.findall(text):
+        modules.append(module)
+        modules += [f"{module}.{n.split(' as ')[0].strip()}" for n in names.strip("()").replace("\n", " ").split(",")
+                    if n.strip() and not n.strip().startswith("#")]
+    sql_files = tuple(SQL_DIR / f"{n}.sql" for n in SQL_NAME.findall(text) if (SQL_DIR / f"{n}.sql").exists())
+    return tuple(modules), sql_files
+
+
 @cache
 def _module_closure(module: str) -> tuple[str, ...]:
     """Source files of a ``pipeline`` module and of every ``pipeline`` module it imports, and the
@@ -48,27 +74,25 @@ def _module_closure(module: str) -> tuple[str, ...]:
         if name in seen:
             continue
         seen.add(name)
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+        path = _source_file(name)
+        if path is None:  # "from pipeline.store import write_parquet": a name, not a module
             continue
-        path = Path(spec.origin)
         files.add(path)
-        text = path.read_text(encoding="utf-8")
-        for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline"):
-                todo.append(node.module)
-                todo += [f"{node.module}.{a.name}" for a in node.names]
-            elif isinstance(node, ast.Import):
-                todo += [a.name for a in node.names if a.name.startswith("pipeline")]
-        files |= {SQL_DIR / f"{n}.sql" for n in SQL_NAME.findall(text) if (SQL_DIR / f"{n}.sql").exists()}
+        modules, sql_files = _direct(path)
+        todo += modules
+        files.update(sql_files)
     return tuple(sorted(str(f) for f in files))
 
 
-@cache
 def code_version(step: Step) -> str:
     """A hash of the code that shapes a step (stable across machines: relative paths and contents)."""
+    return _code_version(step.module)
+
+
+@cache
+def _code_version(module: str) -> str:
     digest = hashlib.sha256()
-    for file in _module_closure(step.build.__module__):
+    for file in _module_closure(module):
         path = Path(file)
         digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
         digest.update(path.read_bytes())
@@ -133,17 +157,26 @@ class StepPlan:
     recorded: dict = field(default_factory=dict)  # the live generation's manifest entry
 
 
-def components(step: Step, settings: Settings, paths: Paths, hashes: FileHashes, fingerprints: dict[str, str]) -> dict:
-    sections = [s for s in step.settings]
-    parts = {
+def static_parts(step: Step, settings: Settings) -> dict:
+    """What shapes a step apart from its data: code, settings sections, config files, study area."""
+    return {
         "code": code_version(step),
-        "settings": settings.fingerprint(*sections) if sections else "",
+        "settings": settings.fingerprint(*step.settings) if step.settings else "",
         "study_area": _digest(",".join(settings.lad_codes).encode())[:16] if step.uses_study_area else "",
         "config": {name: _config_hash(settings, name) for name in step.config},
+    }
+
+
+def static_version(step: Step, settings: Settings) -> str:
+    """``static_parts`` as one short hash: the step's Dagster ``code_version``."""
+    return _digest(json.dumps(static_parts(step, settings), sort_keys=True).encode())[:16]
+
+
+def components(step: Step, settings: Settings, paths: Paths, hashes: FileHashes, fingerprints: dict[str, str]) -> dict:
+    return static_parts(step, settings) | {
         "sources": {key: source_fingerprint(key, paths, settings, hashes) for key in step.sources},
         "upstream": {name: fingerprints.get(name, "not applicable") for name in upstream(step)},
     }
-    return parts
 
 
 def why(parts: dict, recorded: dict | None) -> str:

@@ -57,7 +57,7 @@ class Source:
     max_bytes: int = 300 * MB
     notes: str = ""
     official: bool = True  # False: no official file exists; ``notes`` says what this is instead
-    # Rows a complete national file has (min, max), for asset checks; None for extracts.
+    # Rows the table read from a complete national file holds (min, max), for checks; None for extracts.
     expected_rows: tuple[int, int] | None = None
     # Sources published as several files: (part name, accepted names of that file), each found
     # on its own; ``files`` then lists every accepted name, for the checklist.
@@ -376,7 +376,7 @@ IUC2018 = _register(Source(
     max_bytes=50 * MB,
     notes=("A classification of LSOAs into ten groups of internet engagement, not a measurement; the "
            "pipeline turns groups into a risk score with the mapping in config/iuc_engagement.toml."),
-    expected_rows=(41_729, 41_729),
+    expected_rows=(34_753, 34_753),  # England and Wales LSOAs kept; Scottish Data Zones set aside
 ))
 
 RUC2011 = _register(Source(

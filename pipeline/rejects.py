@@ -78,3 +78,39 @@ class Rejects:
             return write_parquet(con, "SELECT * FROM _rejects_out", dest, sources=sources)
         finally:
             con.unregister("_rejects_out")
+
+
+def show(paths, table: str | None = None, limit: int = 20) -> str:
+    """Rejected rows of the published generation: counts per table and reason, then the first rows."""
+    folder = paths.current / "rejects"
+    files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    if table:
+        files = [f for f in files if f.stem == table]
+        if not files:
+            return f"no rejects file for table {table!r} in {folder}"
+    con = duckdb.connect()
+    try:
+        lines = []
+        for path in files:
+            counts = con.execute("SELECT kind, reason, count(*) FROM read_parquet($p) GROUP BY ALL ORDER BY 3 DESC, 2",
+                                 {"p": str(path)}).fetchall()
+            if not counts:
+                continue
+            lines.append(f"{path.stem}: {sum(c for _, _, c in counts):,} rejected rows")
+            lines += [f"  {n:>9,}  {kind:<12} {reason}" for kind, reason, n in counts]
+            if table:
+                rows = con.execute(f"SELECT source_file, row_number, field, value, reason FROM read_parquet($p) "
+                                   f"ORDER BY source_file, row_number LIMIT {int(limit)}", {"p": str(path)}).fetchall()
+                lines.append(f"  first {len(rows)}:")
+                lines += [f"    {f} row {r} field {fld!r} = {v!r}: {why}" for f, r, fld, v, why in rows]
+        return "\n".join(lines) or "no rejected rows"
+    finally:
+        con.close()
+
+
+if __name__ == "__main__":
+    import sys
+
+    from pipeline.paths import Paths
+
+    print(show(Paths.from_env(), sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] else None))

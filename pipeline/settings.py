@@ -183,13 +183,13 @@ def _read_toml(config_path: Path, seen: tuple[Path, ...] = ()) -> dict:
     """The settings in ``config_path``; ``extends = "other.toml"`` starts from another file's
     settings and replaces them section by section (so a study-area file need not repeat the method)."""
     if config_path in seen:
-        raise SettingsError(f"{_shown(config_path)}: 'extends' loops back to itself")
+        raise SettingsError(f"{shown(config_path)}: 'extends' loops back to itself")
     try:
         raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SettingsError(f"settings file not found: {config_path}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{_shown(config_path)}: not valid TOML: {exc}") from exc
+        raise SettingsError(f"{shown(config_path)}: not valid TOML: {exc}") from exc
     base_name = raw.pop("extends", None)
     if base_name is None:
         return raw
@@ -199,7 +199,8 @@ def _read_toml(config_path: Path, seen: tuple[Path, ...] = ()) -> dict:
     return base
 
 
-def _shown(path: Path) -> str:
+def shown(path: Path) -> str:
+    """A path as a person would type it: relative to the project when inside it."""
     try:
         return str(path.relative_to(PROJECT_ROOT))
     except ValueError:
@@ -211,9 +212,9 @@ def _message(error: dict, config_path: Path, env_lads: bool) -> str:
     if location[:2] == ["study_area", "lad_codes"] and env_lads:
         where = "DIZ_LAD_CODES (environment variable)"
     elif len(location) >= 2:
-        where = f"{_shown(config_path)} [{location[0]}] {'.'.join(location[1:])}"
+        where = f"{shown(config_path)} [{location[0]}] {'.'.join(location[1:])}"
     else:
-        where = f"{_shown(config_path)} [{'.'.join(location)}]"
+        where = f"{shown(config_path)} [{'.'.join(location)}]"
     text = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         text = "is not a setting here (check the spelling)"
@@ -229,7 +230,7 @@ def load_settings(path: Path | str | None = None, *, lad_codes: list[str] | None
     config_path = Path(path or os.environ.get("DIZ_CONFIG") or DEFAULT_CONFIG).resolve()
     raw = _read_toml(config_path)
     env_lads = os.environ.get("DIZ_LAD_CODES", "").strip()
-    origin = f"{_shown(config_path)} [study_area] lad_codes"
+    origin = f"{shown(config_path)} [study_area] lad_codes"
     if lad_codes is None and env_lads:
         lad_codes = [c.strip() for c in env_lads.split(",") if c.strip()]
         origin = "DIZ_LAD_CODES (environment variable)"
@@ -241,4 +242,4 @@ def load_settings(path: Path | str | None = None, *, lad_codes: list[str] | None
         lines = [_message(e, config_path, bool(env_lads) and lad_codes is not None) for e in exc.errors()]
         raise SettingsError("; ".join(lines)) from None
     except TypeError as exc:  # a section given as a value, e.g. index = 3
-        raise SettingsError(f"{_shown(config_path)}: {exc}") from None
+        raise SettingsError(f"{shown(config_path)}: {exc}") from None

@@ -8,14 +8,9 @@ step and decide what is stale; ``bench/`` runs it without Dagster. A step's ``bu
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from pipeline.analysis import (connectivity, fibre_gaps, gp_readiness, hotspots, indicators, rasters, scores,
-                               sensitivity, triage, uncertainty, validation)
-from pipeline.ingest import (areas, boundaries, broadband, connectivity_series, context, deprivation, gp_sites, lookups,
-                             people, postcodes)
-from pipeline.outputs import briefings, lookup_table, maps, publication_tables, summaries
+from dataclasses import dataclass
 
 BOTH = ("lsoa2021", "lsoa2011")
 
@@ -24,7 +19,7 @@ BOTH = ("lsoa2021", "lsoa2011")
 class Step:
     name: str
     group: str  # ingest, analysis or outputs: the Dagster group
-    build: Callable
+    builder: str  # "package.module:function" under pipeline/, imported only when the step runs
     description: str
     produces: tuple[str, ...] = ()  # asset keys; default (name,)
     deps: tuple[str, ...] = ()  # asset keys it reads
@@ -34,11 +29,20 @@ class Step:
     vintages: tuple[str, ...] = BOTH  # small-area bases it applies to
     kinds: tuple[str, ...] = ("duckdb", "parquet")
     uses_study_area: bool = True  # its output depends on the districts chosen
-    extra: dict = field(default_factory=dict)
 
     @property
     def assets(self) -> tuple[str, ...]:
         return self.produces or (self.name,)
+
+    @property
+    def module(self) -> str:
+        return "pipeline." + self.builder.split(":")[0]
+
+    @property
+    def build(self) -> Callable:
+        """The step's function ``(con, paths, settings)``; importing it late keeps a run that
+        re-computes nothing from loading the whole stack (maps, PDFs, statistics)."""
+        return getattr(importlib.import_module(self.module), self.builder.split(":")[1])
 
 
 GEO = ("geography",)
@@ -47,158 +51,158 @@ WEIGHTS = ("weights/need.toml", "weights/supply_gap.toml", "weights/mixed.toml",
 
 STEPS: list[Step] = [
     # --- ingest: each source checked into a table ---
-    Step("codepoint_open", "ingest", postcodes.build_codepoint_open,
+    Step("codepoint_open", "ingest", "ingest.postcodes:build_codepoint_open",
          "Every GB postcode with a grid position (OS Code-Point Open), and the names its area codes carry.",
          produces=("codepoint_open", "area_names"), sources=("codepoint_open",), uses_study_area=False),
-    Step("ons_postcode_lookup", "ingest", postcodes.build_ons_postcode_lookup,
+    Step("ons_postcode_lookup", "ingest", "ingest.postcodes:build_ons_postcode_lookup",
          "ONS postcode -> OA/LSOA (2011)/LAD best-fit lookup (May 2022), live and terminated rows.",
          sources=("ons_postcode_lookup",), uses_study_area=False),
-    Step("lsoa_lookup", "ingest", lookups.build_lsoa_lookup,
+    Step("lsoa_lookup", "ingest", "ingest.lookups:build_lsoa_lookup",
          "ONS LSOA (2011) -> LSOA (2021) -> LAD (2022) lookup with its change indicator, England and Wales.",
          sources=("lsoa11_lsoa21_lookup",), uses_study_area=False),
-    Step("lsoa_wards", "ingest", lookups.build_lsoa_wards,
+    Step("lsoa_wards", "ingest", "ingest.lookups:build_lsoa_wards",
          "ONS LSOA (2021) -> ward (May 2024) -> LAD (2024) lookup with names, England and Wales.",
          sources=("lsoa21_ward_lookup",)),
-    Step("census_age", "ingest", people.build_census_age,
+    Step("census_age", "ingest", "ingest.people:build_census_age",
          "Census 2021 TS007A: usual residents and those aged 0-15, 65-74 and 75+, every LSOA (2021).",
          sources=("census_ts007a",), uses_study_area=False),
-    Step("census_disability", "ingest", people.build_census_disability,
+    Step("census_disability", "ingest", "ingest.people:build_census_disability",
          "Census 2021 TS038: residents disabled under the Equality Act, every LSOA (2021).",
          sources=("census_ts038",), uses_study_area=False),
-    Step("iuc2018", "ingest", people.build_iuc2018,
+    Step("iuc2018", "ingest", "ingest.people:build_iuc2018",
          "CDRC Internet User Classification 2018: the group of every LSOA (2011) in England and Wales.",
          sources=("iuc2018",), uses_study_area=False),
-    Step("iod2025", "ingest", deprivation.build_iod2025,
+    Step("iod2025", "ingest", "ingest.deprivation:build_iod2025",
          "English Indices of Deprivation 2025: national ranks (Files 1, 3) and every score File 7 gives.",
          sources=("iod2025",), vintages=("lsoa2021",), uses_study_area=False),
-    Step("imd2019", "ingest", deprivation.build_imd2019,
+    Step("imd2019", "ingest", "ingest.deprivation:build_imd2019",
          "IMD 2019 ranks (Files 1, 2, 6) for every English LSOA (2011); used on the 2011 base.",
          sources=("imd2019",), vintages=("lsoa2011",), uses_study_area=False),
-    Step("imd2019_scores", "ingest", deprivation.build_imd2019_scores,
+    Step("imd2019_scores", "ingest", "ingest.deprivation:build_imd2019_scores",
          "Official IMD 2019 scores (overall, income, employment) for every English LSOA (2011).",
          sources=("imd2019_scores",), vintages=("lsoa2011",), uses_study_area=False),
-    Step("population_density", "ingest", context.build_population_density,
+    Step("population_density", "ingest", "ingest.context:build_population_density",
          "ONS mid-2018 population density per LSOA (2011); context on the 2011 base.",
          sources=("population_density",), vintages=("lsoa2011",), uses_study_area=False),
-    Step("rurality", "ingest", context.build_rurality,
+    Step("rurality", "ingest", "ingest.context:build_rurality",
          "Rural Urban Classification of every LSOA in the configured vintage (RUC 2021 or 2011).",
          sources=("ruc2021", "ruc2011"), settings=GEO, uses_study_area=False),
-    Step("lsoa_crosswalk", "ingest", lookups.build_lsoa_crosswalk,
+    Step("lsoa_crosswalk", "ingest", "ingest.lookups:build_lsoa_crosswalk",
          "Pairs of 2011 and 2021 LSOAs touching the study area, from both lookups together.",
          deps=("lsoa_lookup", "lsoa_wards")),
-    Step("lsoa_boundaries", "ingest", boundaries.build_lsoa_boundaries,
+    Step("lsoa_boundaries", "ingest", "ingest.boundaries:build_lsoa_boundaries",
          "Polygons of the study area's LSOAs in the configured vintage, valid, in EPSG:27700.",
          deps=("lsoa_crosswalk",), sources=("lsoa2021_boundaries", "lsoa2011_boundaries"), settings=GEO,
          kinds=("duckdb", "geoparquet")),
-    Step("postcodes", "ingest", postcodes.build_postcodes,
+    Step("postcodes", "ingest", "ingest.postcodes:build_postcodes",
          "Study-area postcodes, each placed in a small area: lookup, crosswalk, then point in polygon.",
          deps=("codepoint_open", "ons_postcode_lookup", "lsoa_boundaries", "lsoa_crosswalk"), settings=GEO,
          kinds=("duckdb", "geoparquet")),
-    Step("lsoa_areas", "ingest", areas.build_lsoa_areas,
+    Step("lsoa_areas", "ingest", "ingest.areas:build_lsoa_areas",
          "The study area's small areas with names, ward, district, Census 2021 residents and boundary.",
          deps=("lsoa_wards", "census_age", "area_names", "codepoint_open", "ons_postcode_lookup", "lsoa_boundaries",
                "lsoa_crosswalk"), settings=GEO, kinds=("duckdb", "geoparquet")),
-    Step("ward_boundaries", "ingest", boundaries.build_ward_boundaries,
+    Step("ward_boundaries", "ingest", "ingest.boundaries:build_ward_boundaries",
          "Ward (May 2024) polygons of the study districts, for map outlines and labels.",
          deps=("lsoa_wards",), sources=("ward_boundaries",), kinds=("duckdb", "geoparquet")),
-    Step("subicb_boundaries", "ingest", boundaries.build_subicb_boundaries,
+    Step("subicb_boundaries", "ingest", "ingest.boundaries:build_subicb_boundaries",
          "Sub-ICB locations (July 2022) holding study-area LSOAs, for the GP maps.",
          deps=("lsoa_boundaries",), sources=("subicb_boundaries",), settings=GEO, kinds=("duckdb", "geoparquet")),
-    Step("lad_boundaries", "ingest", boundaries.build_lad_boundaries,
+    Step("lad_boundaries", "ingest", "ingest.boundaries:build_lad_boundaries",
          "District outlines for maps (published file, else wards or LSOAs dissolved by district).",
          deps=("ward_boundaries", "lsoa_wards", "lsoa_areas"), sources=("lad_boundaries",), settings=GEO,
          kinds=("duckdb", "geoparquet")),
-    Step("ofcom_postcode_coverage", "ingest", broadband.build_ofcom_postcode_coverage,
+    Step("ofcom_postcode_coverage", "ingest", "ingest.broadband:build_ofcom_postcode_coverage",
          "Ofcom's postcode-level fixed coverage, every release present (empty when none is).",
          sources=("ofcom_postcode_coverage",), uses_study_area=False),
-    Step("ofcom_la_coverage", "ingest", broadband.build_ofcom_la_coverage,
+    Step("ofcom_la_coverage", "ingest", "ingest.broadband:build_ofcom_la_coverage",
          "Ofcom's local-authority fixed coverage, every release present (empty when none is).",
          sources=("ofcom_la_coverage",), uses_study_area=False),
-    Step("ofcom_postcode_district", "ingest", broadband.build_ofcom_postcode_district,
+    Step("ofcom_postcode_district", "ingest", "ingest.broadband:build_ofcom_postcode_district",
          "Postcode-district means: computed from Ofcom's postcode file when present, else the derived file.",
          deps=("ofcom_postcode_coverage",), sources=("ofcom_postcode_district",), uses_study_area=False),
-    Step("broadband_coverage", "ingest", broadband.build_broadband_coverage,
+    Step("broadband_coverage", "ingest", "ingest.broadband:build_broadband_coverage",
          "Coverage for every study-area postcode from the finest source, with its resolution and release.",
          deps=("postcodes", "ofcom_postcode_coverage", "ofcom_postcode_district", "ofcom_la_coverage")),
-    Step("gp_sites", "ingest", gp_sites.build_gp_sites,
+    Step("gp_sites", "ingest", "ingest.gp_sites:build_gp_sites",
          "Active GP practices and their open branches in the study area, with list size, PCN and Sub-ICB.",
          deps=("postcodes", "codepoint_open", "subicb_boundaries"),
          sources=("epraccur", "ebranchs", "gp_list_sizes", "gp_pcn_mapping", "gp_imd_score"), settings=GEO,
          kinds=("duckdb", "geoparquet")),
-    Step("district_connectivity_series", "ingest", connectivity_series.build_district_connectivity_series,
+    Step("district_connectivity_series", "ingest", "ingest.connectivity_series:build_district_connectivity_series",
          "Gigabit, below-30 Mbit/s, 4G and 5G per district and comparator, one row per distinct snapshot.",
          sources=("ons_local_indicators",)),
     # --- analysis ---
-    Step("lsoa_indicators", "analysis", indicators.build_lsoa_indicators,
+    Step("lsoa_indicators", "analysis", "analysis.indicators:build_lsoa_indicators",
          "Every indicator per study-area LSOA, each with source, release, resolution and a note.",
          deps=("census_age", "census_disability", "iuc2018", "iod2025", "imd2019", "imd2019_scores",
                "population_density", "district_connectivity_series", "broadband_coverage", "lsoa_areas", "postcodes",
                "rurality", "lsoa_crosswalk"), settings=GEO, config=("iuc_engagement.toml",)),
-    Step("scores", "analysis", scores.build_scores,
+    Step("scores", "analysis", "analysis.scores:build_scores",
          "Indicators scaled 0-10 and weighted: inclusion need, connectivity gap, and the headline index.",
          produces=("lsoa_indicator_scores", "lsoa_need", "lsoa_supply_gap", "lsoa_index"),
          deps=("lsoa_indicators", "lsoa_areas", "census_age", "census_disability", "iuc2018", "iod2025", "imd2019",
                "imd2019_scores", "population_density", "rurality"),
          settings=("geography", "index"), config=WEIGHTS),
-    Step("lsoa_triage", "analysis", triage.build_triage,
+    Step("lsoa_triage", "analysis", "analysis.triage:build_triage",
          "One class per LSOA from need x connectivity gap, and residents per class per district and ward.",
          produces=("lsoa_triage", "triage_summary"), deps=("lsoa_need", "lsoa_supply_gap", "lsoa_areas"),
          settings=("geography", "triage", "study_area")),
-    Step("rank_uncertainty", "analysis", uncertainty.build_rank_uncertainty,
+    Step("rank_uncertainty", "analysis", "analysis.uncertainty:build_rank_uncertainty",
          "Each LSOA's need and gap rank over seeded draws of weights, scaling base and IUC mapping.",
          deps=("lsoa_indicators", "lsoa_areas", "lsoa_need", "lsoa_supply_gap", "census_age", "census_disability",
                "iuc2018", "iod2025", "imd2019", "imd2019_scores", "population_density", "rurality"),
          settings=("geography", "index", "uncertainty"), config=WEIGHTS),
-    Step("index_sensitivity", "analysis", sensitivity.build_index_sensitivity,
+    Step("index_sensitivity", "analysis", "analysis.sensitivity:build_index_sensitivity",
          "Share of the top-20 need LSOAs that stay in the top 20 when each weight moves by 20%.",
          deps=("lsoa_indicators", "lsoa_areas", "lsoa_need", "census_age", "census_disability", "iuc2018", "iod2025",
                "imd2019", "imd2019_scores", "population_density", "rurality"),
          settings=("geography", "index", "sensitivity"), config=WEIGHTS),
-    Step("hotspots", "analysis", hotspots.build_hotspots,
+    Step("hotspots", "analysis", "analysis.hotspots:build_hotspots",
          "Getis-Ord Gi* on inclusion need with permutation p-values, FDR-adjusted, and the neighbour pairs.",
          produces=("hotspots", "lsoa_neighbours"), deps=("lsoa_need", "lsoa_areas", "postcodes"),
          settings=("geography", "hotspots")),
-    Step("index_validation", "analysis", validation.build_index_validation,
+    Step("index_validation", "analysis", "analysis.validation:build_index_validation",
          "Each outcome in data/raw/outcomes/ against need, gap, mixed and DERI scores (Spearman, top decile).",
          produces=("index_validation", "validation_points"),
          deps=("lsoa_index", "lsoa_areas", "postcodes", "census_age", "lsoa_crosswalk"), sources=("user_outcomes",),
          settings=("geography", "validation")),
-    Step("gp_readiness", "analysis", gp_readiness.build_gp_readiness,
+    Step("gp_readiness", "analysis", "analysis.gp_readiness:build_gp_readiness",
          "Each GP site's broadband, catchment need and telehealth-readiness rank; catchment areas.",
          produces=("gp_readiness", "gp_catchments"),
          deps=("gp_sites", "postcodes", "lsoa_need", "lsoa_areas", "broadband_coverage"),
          settings=("geography", "gp_readiness"), kinds=("duckdb", "geoparquet")),
-    Step("fibre_gaps", "analysis", fibre_gaps.build_fibre_gaps,
+    Step("fibre_gaps", "analysis", "analysis.fibre_gaps:build_fibre_gaps",
          "Gigabit gaps for build planning on a 1 km grid and per LSOA, ranked by the connectivity gap.",
          produces=("fibre_gap_cells", "fibre_gap_lsoas"),
          deps=("postcodes", "broadband_coverage", "lsoa_supply_gap", "lsoa_triage"),
          settings=("geography", "fibre_gaps"), kinds=("duckdb", "geoparquet")),
-    Step("rasters", "analysis", rasters.build_rasters,
+    Step("rasters", "analysis", "analysis.rasters:build_rasters",
          "250 m GeoTIFFs (EPSG:27700) of the gigabit gap and of inclusion need, for GIS users.",
          produces=("gigabit_gap_250m", "need_250m"), deps=("postcodes", "broadband_coverage", "lsoa_areas", "lsoa_need"),
          settings=("geography", "fibre_gaps"), kinds=("geotiff",)),
-    Step("connectivity_reconciliation", "analysis", connectivity.build_connectivity_reconciliation,
+    Step("connectivity_reconciliation", "analysis", "analysis.connectivity:build_connectivity_reconciliation",
          "Ofcom's district gigabit % for the reconciliation snapshot against our postcode-based figure.",
          deps=("district_connectivity_series", "broadband_coverage"), settings=("connectivity_series",)),
-    Step("connectivity_change", "analysis", connectivity.build_connectivity_change,
+    Step("connectivity_change", "analysis", "analysis.connectivity:build_connectivity_change",
          "First and latest snapshot per district and indicator, change in points, rank among the districts.",
          deps=("district_connectivity_series",)),
     # --- outputs ---
-    Step("district_summary", "outputs", summaries.build_district_summary,
+    Step("district_summary", "outputs", "outputs.summaries:build_district_summary",
          "Key figures per district and for the study area: residents, broadband, need, triage, GP sites.",
          deps=("broadband_coverage", "lsoa_triage", "hotspots", "gp_readiness", "rank_uncertainty"),
          settings=("geography", "fibre_gaps", "study_area")),
-    Step("inclusion_priorities", "outputs", summaries.build_inclusion_priorities,
+    Step("inclusion_priorities", "outputs", "outputs.summaries:build_inclusion_priorities",
          "Priority LSOAs for digital skills, device and data-donation outreach, with their robustness.",
          deps=("lsoa_need", "lsoa_triage", "rank_uncertainty"), settings=("geography", "inclusion")),
-    Step("ward_summary", "outputs", summaries.build_ward_summary,
+    Step("ward_summary", "outputs", "outputs.summaries:build_ward_summary",
          "Per ward (May 2024): residents, LSOAs, resident-weighted need, gap and index, residents per class.",
          deps=("lsoa_triage", "lsoa_index"), settings=GEO),
-    Step("postcode_lookup", "outputs", lookup_table.build_postcode_lookup_table,
+    Step("postcode_lookup", "outputs", "outputs.lookup_table:build_postcode_lookup_table",
          "One row per study-area postcode: its LSOA, ward, need, gap, triage, offer and nearest GP site.",
          deps=("postcodes", "lsoa_triage", "lsoa_need", "lsoa_supply_gap", "gp_readiness", "codepoint_open",
                "ons_postcode_lookup"), settings=GEO),
-    Step("evidence_tables", "outputs", publication_tables.build_evidence_tables,
+    Step("evidence_tables", "outputs", "outputs.publication_tables:build_evidence_tables",
          "CSV tables for bid writers in tables/, each with a .sources.json sidecar, and the XLSX pack.",
          produces=("evidence_tables", "evidence_pack", "headlines", "connectivity_charts", "validation_charts"),
          deps=("district_summary", "inclusion_priorities", "ward_summary", "lsoa_index", "lsoa_need", "lsoa_supply_gap",
@@ -206,7 +210,7 @@ STEPS: list[Step] = [
                "fibre_gap_lsoas", "connectivity_change", "district_connectivity_series", "connectivity_reconciliation",
                "index_sensitivity", "index_validation", "validation_points"),
          settings=("geography", "study_area", "index"), kinds=("csv", "xlsx", "markdown", "png")),
-    Step("maps", "outputs", maps.build_maps,
+    Step("maps", "outputs", "outputs.maps:build_maps",
          "Self-contained Folium maps (they open offline) and maps/index.html with the postcode search.",
          produces=("need_map", "triage_map", "fibre_planning_map", "gp_readiness_map", "inclusion_targeting_map",
                    "maps_index"),
@@ -214,7 +218,7 @@ STEPS: list[Step] = [
                "lad_boundaries", "ward_boundaries", "fibre_gap_cells", "gp_readiness", "gp_catchments",
                "subicb_boundaries", "inclusion_priorities", "postcode_lookup", "evidence_tables"),
          settings=("geography", "study_area", "index", "triage"), kinds=("folium", "html")),
-    Step("briefings", "outputs", briefings.build_briefings,
+    Step("briefings", "outputs", "outputs.briefings:build_briefings",
          "District briefings (PDF, 2-4 A4 pages each, and one for the whole area) for councillors and bids.",
          deps=("district_summary", "lsoa_triage", "ward_summary", "gp_readiness", "lsoa_areas", "lad_boundaries",
                "ward_boundaries", "evidence_tables", "inclusion_priorities", "connectivity_change"),

@@ -1,1 +1,5 @@
-"""Analysis group: indicators, the exclusion index, hotspots, GP readiness and fibre gaps."""
+"""Analysis: the method's scores, classes and rankings (group analysis)."""
+
+from assets.analysis import connectivity, need, places
+
+MODULES = [connectivity, need, places]

@@ -1,1 +1,5 @@
-"""Ingest group: one asset per source, each validated, written to data/processed and catalogued."""
+"""Ingest: each source read, validated and written as a table (group ingest)."""
+
+from assets.ingest import broadband, connectivity, context, deprivation, geography, gp, people, postcodes
+
+MODULES = [broadband, connectivity, context, deprivation, geography, gp, people, postcodes]

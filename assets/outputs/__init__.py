@@ -1,1 +1,5 @@
-"""Outputs group: maps for planners, the evidence pack and headlines for bid writers, charts."""
+"""Outputs: what people open (group outputs)."""
+
+from assets.outputs import briefings, maps, tables
+
+MODULES = [briefings, maps, tables]

@@ -1,6 +1,5 @@
 """Run settings: the study area and method options from config/diz.toml."""
 
-
 import dagster as dg
 
 from pipeline.settings import Settings, load_settings

@@ -1,17 +1,20 @@
-"""Where a run reads sources from and writes tables, maps and the catalog."""
-
+"""Where a run reads its sources and writes its staging generation."""
 
 from pathlib import Path
 
 import dagster as dg
 
-from pipeline import catalog
+from pipeline import generations
 from pipeline.paths import Paths
 
 
 class StorageResource(dg.ConfigurableResource):
     """``output_root`` holds data/raw, data/processed and maps (default: ``DIZ_OUTPUT_ROOT`` or the
-    project); ``source_mirror`` is a local copy of the official sources (default: ``DIZ_SOURCE_MIRROR``)."""
+    project); ``source_mirror`` is a local copy of the official sources (default: ``DIZ_SOURCE_MIRROR``).
+
+    Every step of one Dagster run writes into that run's staging generation; the run publishes it
+    whole when it succeeds (``make run``, or the sensor for runs launched from the UI).
+    """
 
     output_root: str | None = None
     source_mirror: str | None = None
@@ -22,5 +25,6 @@ class StorageResource(dg.ConfigurableResource):
         mirror = Path(self.source_mirror).resolve() if self.source_mirror else base.mirror
         return Paths(root=root, mirror=mirror).ensure()
 
-    def refresh_catalog(self) -> Path:
-        return catalog.refresh(self.paths())
+    def staged(self, run_id: str) -> Paths:
+        """The run's staging generation (created, from the live one, by the first step that asks)."""
+        return generations.stage(self.paths(), run_id)

@@ -22,7 +22,7 @@ from pipeline.geography import Vintage, vintage_of
 from pipeline.ingest.result import TableResult, derived
 from pipeline.inputs import use
 from pipeline.paths import Paths
-from pipeline.settings import Settings
+from pipeline.settings import Settings, shown
 from pipeline.sqlfiles import quote, sql
 from pipeline.store import write_parquet
 from pipeline.duck import exact
@@ -69,44 +69,45 @@ def normalised(kind: str, components: dict[str, float], indicators: dict[str, di
 def load_weights(path: Path, kind: str) -> Weights:
     """Read and check a weights file: known indicators of the allowed side, finite weights >= 0 that
     are not all zero, each component with indicators. Errors name the file, table and key."""
+    label = shown(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise SettingsError(f"{path}: weights file not found") from exc
+        raise SettingsError(f"{label}: weights file not found") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
+        raise SettingsError(f"{label}: not valid TOML: {exc}") from exc
     components = raw.get("components") or {}
     if not components:
-        raise SettingsError(f"{path}: no [components] table")
+        raise SettingsError(f"{label}: no [components] table")
     indicators: dict[str, dict[str, float]] = {}
     for component, weight in components.items():
-        _check_weight(path, f"[components] {component}", weight)
+        _check_weight(label, f"[components] {component}", weight)
         inner = raw.get(component)
         if not inner or not isinstance(inner, dict):
-            raise SettingsError(f"{path}: component {component!r} has no [{component}] table of indicator weights")
+            raise SettingsError(f"{label}: component {component!r} has no [{component}] table of indicator weights")
         for name, w in inner.items():
             known = INDICATORS.get(name)
             if known is None:
-                raise SettingsError(f"{path} [{component}] {name}: not an indicator (known: {', '.join(INDICATORS)})")
+                raise SettingsError(f"{label} [{component}] {name}: not an indicator (known: {', '.join(INDICATORS)})")
             measure = next(iter(known.measures.values()))
             if measure.transform == "category":
-                raise SettingsError(f"{path} [{component}] {name}: a category, not a score; weight {name.replace('group', 'risk')} "
-                                    "instead" if name == "iuc_group" else f"{path} [{component}] {name}: a category")
+                raise SettingsError(f"{label} [{component}] {name}: a category, not a score; weight {name.replace('group', 'risk')} "
+                                    "instead" if name == "iuc_group" else f"{label} [{component}] {name}: a category")
             if known.side not in ALLOWED_SIDES[kind]:
-                raise SettingsError(f"{path} [{component}] {name}: a {known.side} indicator cannot enter the {kind} "
+                raise SettingsError(f"{label} [{component}] {name}: a {known.side} indicator cannot enter the {kind} "
                                     f"score (allowed: {', '.join(sorted(ALLOWED_SIDES[kind]))} indicators)")
-            _check_weight(path, f"[{component}] {name}", w)
+            _check_weight(label, f"[{component}] {name}", w)
         if not sum(inner.values()):
-            raise SettingsError(f"{path} [{component}]: indicator weights are all zero")
+            raise SettingsError(f"{label} [{component}]: indicator weights are all zero")
         indicators[component] = {k: float(v) for k, v in inner.items()}
     if not sum(components.values()):
-        raise SettingsError(f"{path} [components]: weights are all zero")
+        raise SettingsError(f"{label} [components]: weights are all zero")
     return normalised(kind, {k: float(v) for k, v in components.items()}, indicators)
 
 
-def _check_weight(path: Path, where: str, value) -> None:
+def _check_weight(label: str, where: str, value) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise SettingsError(f"{path} {where}: a weight must be a finite number >= 0, got {value!r}")
+        raise SettingsError(f"{label} {where}: a weight must be a finite number >= 0, got {value!r}")
 
 
 def all_weights(settings: Settings, vintage: Vintage) -> dict[str, Weights]:

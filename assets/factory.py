@@ -1,0 +1,184 @@
+"""The one helper that turns the engine's steps (``pipeline/steps.py``) into Dagster definitions.
+
+Each step becomes one multi-asset whose ``code_version`` hashes its code, settings and config;
+it depends on the observable source assets ``source/<key>`` of the files it reads, whose data
+version is the files' sha256 fingerprint. A materialisation's data version is the step's
+fingerprint. So Dagster's stale / up-to-date view and ``make run``'s skip decisions are the same
+computation. Checks (``pipeline/checks``) become asset checks on the step's assets.
+
+Domain modules under ``assets/ingest``, ``assets/analysis`` and ``assets/outputs`` call
+``step_assets`` and ``step_checks`` with their step names; nothing else repeats.
+"""
+
+
+import html
+import logging
+import time
+from functools import cache
+
+import dagster as dg
+
+from assets.resources import DuckDBResource, SettingsResource, StorageResource
+from pipeline import generations
+from pipeline.checks import ERROR, checks_for
+from pipeline.columns import describe
+from pipeline.geography import vintage_of
+from pipeline.paths import Paths
+from pipeline.plan import FileHashes, StepPlan, make_plan, source_fingerprint, static_version
+from pipeline.registry import SOURCES, licence_lines
+from pipeline.runner import StepReport, build_step, evaluate_and_record, one_line
+from pipeline.settings import Settings, load_settings
+from pipeline.steps import BY_NAME, PRODUCER, STEPS, Step, applicable
+
+PROGRESS = logging.getLogger("diz.progress")  # one line per step; ``make run`` prints it
+FULL_TAG = "diz/full"
+
+
+@cache
+def settings_at_load() -> Settings:
+    """The settings the definitions are built for (which base, which steps, their code versions)."""
+    return load_settings()
+
+
+def _applies(step: Step) -> bool:
+    return applicable(step, vintage_of(settings_at_load()).key)
+
+
+_PLANS: dict[str, dict[str, StepPlan]] = {}
+
+
+def plan_for(run_id: str, paths: Paths, settings: Settings) -> dict[str, StepPlan]:
+    """The run's plan, computed once per process per run (fingerprints are known before any step runs)."""
+    if run_id not in _PLANS:
+        live = generations.manifest(generations.live_folder(paths))
+        _PLANS.clear()
+        _PLANS[run_id] = {p.step.name: p for p in make_plan(paths, settings, live)}
+    return _PLANS[run_id]
+
+
+def _deps(step: Step) -> list:
+    """Upstream assets of applicable steps, and the source assets of the files the step reads."""
+    keys = [dg.AssetKey(a) for a in step.deps if a in PRODUCER and _applies(BY_NAME[PRODUCER[a]])
+            and PRODUCER[a] != step.name]
+    return keys + [dg.AssetKey(["source", s]) for s in step.sources]
+
+
+def _md(text: str) -> str:
+    return html.escape(text).replace("|", "&#124;")
+
+
+def _sources_md(sources: dict) -> str:
+    keys = [k for k, n in sources.items() if n]
+    lines = [f"- **{_md(SOURCES[k].title)}** ({_md(SOURCES[k].release)}): {sources[k]:,} rows" for k in keys]
+    return "\n".join(lines + [""] + [f"> {_md(line)}" for line in licence_lines(keys)])
+
+
+def asset_metadata(report: StepReport, asset: str, staged: Paths, vintage) -> dict:
+    """Row counts, column descriptions, sources with their rows, status and where the file is."""
+    meta = dict(report.assets.get(asset, {}))
+    out: dict = {"status": report.status, "reason": report.reason, "seconds": round(report.seconds, 2)}
+    if "rows_written" in meta:
+        out["dagster/row_count"] = int(meta["rows_written"])
+        out["rows_rejected"] = int(meta.get("rows_rejected", 0))
+        out["accounting"] = f"{meta['rows_in']:,} in = {meta['rows_kept']:,} kept + {meta['rows_rejected']:,} rejected"
+    if meta.get("columns"):
+        out["dagster/column_schema"] = dg.TableSchema(columns=[
+            dg.TableColumn(name, type_, description=describe(name, vintage)) for name, type_ in meta["columns"]])
+    if isinstance(meta.get("sources"), dict):
+        out["sources"] = dg.MetadataValue.md(_sources_md(meta.pop("sources")))
+    table = staged.table_path(asset)
+    if table.exists():
+        out["path"] = dg.MetadataValue.path(str(table))
+    for key, value in meta.items():
+        if key in ("columns", "rows_written", "rows_in", "rows_kept", "rows_rejected", "inputs"):
+            continue
+        out[key] = value if isinstance(value, (int, float, str, bool)) else dg.MetadataValue.json(value)
+    if meta.get("inputs"):
+        out["inputs"] = dg.MetadataValue.md("\n".join(f"- `{_md(i)}`" for i in meta["inputs"]))
+    return out
+
+
+def progress_line(report: StepReport) -> str:
+    tables = any("rows_written" in m for m in report.assets.values())
+    rows = f"{report.rows:,} rows" if tables else "files"
+    if report.status == "unchanged":
+        return f"  {report.name:<30} unchanged"
+    return f"  {report.name:<30} {rows:>16}  {report.seconds:6.1f} s  ({report.reason})"
+
+
+def _define_step(step: Step) -> dg.AssetsDefinition:
+    settings = settings_at_load()
+    version = static_version(step, settings)
+    specs = [dg.AssetSpec(asset, deps=_deps(step), description=step.description, kinds=set(step.kinds),
+                          code_version=version) for asset in step.assets]
+
+    @dg.multi_asset(name=step.name, specs=specs, can_subset=False)
+    def _materialise(context: dg.AssetExecutionContext, storage: StorageResource, settings: SettingsResource,
+                     duckdb: DuckDBResource):
+        cfg = settings.get()
+        staged = storage.staged(context.run_id)
+        plan = plan_for(context.run_id, storage.paths(), cfg)[step.name]
+        started = time.perf_counter()
+        try:
+            report = build_step(plan, staged, cfg, force=context.run.tags.get(FULL_TAG) == "1",
+                                threads=duckdb.threads, memory_limit=duckdb.memory_limit)
+            results = [dg.MaterializeResult(asset_key=asset, data_version=dg.DataVersion(plan.fingerprint),
+                                            metadata=asset_metadata(report, asset, staged, vintage_of(cfg)))
+                       for asset in step.assets]
+        except Exception as exc:
+            message = one_line(exc)
+            generations.record_failure(staged, step.name, message)
+            PROGRESS.error(f"  {step.name:<30} FAILED after {time.perf_counter() - started:.1f} s: {message}")
+            PROGRESS.debug("traceback of the failure above", exc_info=True)
+            raise dg.Failure(description=message, allow_retries=False) from exc
+        PROGRESS.info(progress_line(report))
+        yield from results
+
+    return _materialise
+
+
+def _define_check(check) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=check.asset, name=check.name, blocking=check.blocking, description=check.description)
+    def _evaluate(context: dg.AssetCheckExecutionContext, storage: StorageResource,
+                  settings: SettingsResource) -> dg.AssetCheckResult:
+        staged = storage.staged(context.run.run_id)
+        result = evaluate_and_record(staged, settings.get(), check.step, [check.name])[0]
+        severity = dg.AssetCheckSeverity.ERROR if check.severity == ERROR else dg.AssetCheckSeverity.WARN
+        meta = {"meaning": check.meaning, **({"expected": check.expected} if check.expected else {}),
+                "result": dg.MetadataValue.json(result["metadata"])}
+        return dg.AssetCheckResult(passed=result["passed"], severity=severity, description=result["description"],
+                                   metadata=meta)
+
+    return _evaluate
+
+
+def step_assets(*names: str) -> list[dg.AssetsDefinition]:
+    """One multi-asset per named step that applies to the configured small-area base."""
+    return [_define_step(BY_NAME[n]) for n in names if _applies(BY_NAME[n])]
+
+
+def step_checks(*names: str) -> list[dg.AssetChecksDefinition]:
+    """The asset checks of the named steps."""
+    return [_define_check(c) for n in names if _applies(BY_NAME[n]) for c in checks_for(n)]
+
+
+def _define_source(key: str) -> dg.AssetsDefinition:
+    source = SOURCES[key]
+
+    @dg.observable_source_asset(key=["source", key], group_name="sources",
+                                description=f"{source.title} ({source.release}). {source.publisher}.",
+                                required_resource_keys={"storage", "settings"})
+    def _observe(context) -> dg.DataVersion:
+        paths, cfg = context.resources.storage.paths(), context.resources.settings.get()
+        hashes = FileHashes(paths)
+        fingerprint = source_fingerprint(key, paths, cfg, hashes)
+        hashes.save()
+        return dg.DataVersion(fingerprint)
+
+    return _observe
+
+
+def source_assets() -> list[dg.AssetsDefinition]:
+    """An observable source asset for each source an applicable step reads."""
+    keys = sorted({k for s in STEPS if _applies(s) for k in s.sources})
+    return [_define_source(k) for k in keys]

@@ -1,0 +1,97 @@
+"""Checks on what people open: every cited figure matches its cell, every table names its
+sources, maps load nothing from the network, briefings are 2-4 readable pages."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from pipeline.checks import Check, CheckContext, CheckResult, count_rows
+from pipeline.outputs.headlines import check_footnotes
+from pipeline.outputs.map_index import MAPS
+
+REMOTE = re.compile(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(?:https?:)?//', re.I)
+LIVE_FORMULA = re.compile(r'(^|,)"?[=+\-@\t\r][^0-9.,]', re.M)
+
+
+def headline_figures_match_their_cells(ctx: CheckContext) -> CheckResult:
+    """Each figure in headlines.md is the value of the table cell its footnote names."""
+    text = (ctx.paths.gen / "headlines.md").read_text(encoding="utf-8")
+    problems = check_footnotes(ctx.paths.tables, text)
+    cited = text.count("\n[") + text.startswith("[")
+    return CheckResult(cited > 0 and not problems, f"{len(problems)} of the cited figures do not match"
+                       if problems else "every cited figure matches its cell",
+                       {"footnotes": cited, "problems": problems[:20]})
+
+
+def every_table_names_its_sources(ctx: CheckContext) -> CheckResult:
+    """Each CSV has a sidecar naming the sources that gave it rows, with their row counts and licence lines."""
+    missing = []
+    for csv_file in sorted(ctx.paths.tables.glob("*.csv")):
+        sidecar = ctx.paths.tables / f"{csv_file.stem}.sources.json"
+        record = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
+        if csv_file.stem != "sources" and (not record.get("licence") or any(not s.get("rows") for s in record.get(
+                "sources", [{}]))):
+            missing.append(csv_file.name)
+    return CheckResult(not missing, f"{len(missing)} tables without sources" if missing else "every table cites its "
+                       "sources", {"tables_without_sources": missing})
+
+
+def csv_cells_are_inert(ctx: CheckContext) -> CheckResult:
+    """No CSV text cell starts with a formula character (=, +, -, @, tab, CR) unless defused with a quote."""
+    live = {}
+    for csv_file in sorted(ctx.paths.tables.glob("*.csv")):
+        hits = [m.group(0) for m in LIVE_FORMULA.finditer(csv_file.read_text(encoding="utf-8"))]
+        if hits:
+            live[csv_file.name] = hits[:3]
+    return CheckResult(not live, f"{len(live)} tables with live formulas" if live else "no live formulas", live)
+
+
+def maps_load_nothing_from_the_network(ctx: CheckContext) -> CheckResult:
+    """Every map and the index exist and reference no remote script, stylesheet or image (tiles aside)."""
+    problems = {}
+    for name in [m[0] for m in MAPS] + ["index.html", "method.html"]:
+        path = ctx.paths.maps / name
+        if not path.exists():
+            problems[name] = "missing"
+        elif REMOTE.search(path.read_text(encoding="utf-8")):
+            problems[name] = "loads a remote resource"
+    return CheckResult(not problems, "; ".join(f"{k}: {v}" for k, v in problems.items()) or "every map opens offline",
+                       {"problems": problems})
+
+
+def briefings_are_two_to_four_pages(ctx: CheckContext) -> CheckResult:
+    """One briefing per study district and one for the area, each 2-4 A4 pages with text."""
+    from pypdf import PdfReader
+
+    pages = {}
+    for pdf in sorted(ctx.paths.briefings.glob("*.pdf")):
+        reader = PdfReader(pdf)
+        pages[pdf.name] = len(reader.pages) if reader.pages[0].extract_text().strip() else 0
+    ok = len(pages) == len(ctx.lads) + 1 and all(2 <= n <= 4 for n in pages.values())
+    return CheckResult(ok, f"{len(pages)} briefings for {len(ctx.lads)} districts and the area; pages {pages}",
+                       {"pages": pages})
+
+
+def postcode_lookup_one_row_per_postcode(ctx: CheckContext) -> CheckResult:
+    """The lookup answers each study-area postcode once."""
+    return count_rows(ctx, "postcode_lookup", "postcode IN (SELECT postcode FROM postcode_lookup GROUP BY 1 "
+                      "HAVING count(*) > 1) OR NOT list_contains($lads, lad_code)", "repeat a postcode or are outside "
+                      "the study area", show="postcode, lad_code")
+
+
+CHECKS = [
+    Check("headline_figures_match_their_cells", "evidence_tables", "headlines", headline_figures_match_their_cells,
+          blocking=True, meaning="A figure in the headlines differs from the table cell it cites."),
+    Check("every_table_names_its_sources", "evidence_tables", "evidence_tables", every_table_names_its_sources,
+          blocking=True, meaning="A published table does not say where its rows came from."),
+    Check("csv_cells_are_inert", "evidence_tables", "evidence_tables", csv_cells_are_inert, blocking=True,
+          meaning="A CSV cell would run as a formula when opened in a spreadsheet."),
+    Check("maps_load_nothing_from_the_network", "maps", "maps_index", maps_load_nothing_from_the_network,
+          blocking=True, meaning="A map is missing or would not open offline."),
+    Check("briefings_are_two_to_four_pages", "briefings", "briefings", briefings_are_two_to_four_pages, blocking=True,
+          meaning="A district briefing is missing, empty, or not 2-4 pages."),
+    Check("postcode_lookup_one_row_per_postcode", "postcode_lookup", "postcode_lookup",
+          postcode_lookup_one_row_per_postcode, blocking=True, tables=("postcode_lookup",),
+          meaning="The postcode lookup would give two answers for one postcode, or answer outside the study area."),
+]

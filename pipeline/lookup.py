@@ -1,0 +1,165 @@
+"""Answer for one postcode, offline, from the published outputs: where it is, how much need for
+inclusion support its neighbourhood has, how well connected it is (and at what resolution that is
+known), its triage class and suggested offer, and its nearest GP site.
+
+    .venv/bin/python -m pipeline.lookup "CM20 1AB"
+    .venv/bin/python -m pipeline.lookup cm201ab --json
+    make lookup POSTCODE="CM20 1AB"
+
+A malformed, unknown, terminated or out-of-area postcode gets a one-line answer saying which
+(exit status 1); a missing published result says how to make one (exit status 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipeline.paths import Paths
+
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
+RESOLUTION = {"postcode": "measured for this postcode", "postcode_district": "an average for postcode district",
+              "local_authority": "an average for the district", "none": "no broadband data"}
+
+
+def normalise(text: str) -> str | None:
+    """'cm201ab' or ' CM20  1AB ' -> 'CM20 1AB'; None when it cannot be a UK postcode."""
+    compact = re.sub(r"\s+", "", (text or "").upper())
+    if not POSTCODE.match(compact):
+        return None
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+@dataclass
+class Answer:
+    query: str
+    postcode: str | None
+    status: str  # found, malformed, unknown, terminated, outside, no_outputs
+    message: str
+    fields: dict = field(default_factory=dict)
+
+    def as_json(self) -> str:
+        return json.dumps({"query": self.query, "postcode": self.postcode, "status": self.status,
+                           "message": self.message, **({"answer": self.fields} if self.fields else {})},
+                          ensure_ascii=False, indent=2, default=str)
+
+
+def _one(con: duckdb.DuckDBPyConnection, path: Path, where: str, params: dict) -> dict | None:
+    if not path.exists():
+        return None
+    rel = con.execute(f"SELECT * FROM read_parquet($path) WHERE {where} LIMIT 1", {"path": str(path)} | params)
+    row = rel.fetchone()
+    return dict(zip([d[0] for d in rel.description], row)) if row else None
+
+
+def _fields(row: dict) -> dict:
+    code = next(k for k in row if k.startswith("lsoa") and k.endswith("cd"))
+    name = code[:-2] + "nm"
+    resolution = row.get("gap_resolution") or "none"
+    gap_where = RESOLUTION.get(resolution, resolution) + (f" {row['gap_area']}" if row.get("gap_area") and
+                                                          resolution == "postcode_district" else "")
+    return {
+        "lsoa_code": row[code], "lsoa_name": row[name], "lsoa_vintage": "2021" if code == "lsoa21cd" else "2011",
+        "ward_code": row["ward_code"], "ward_name": row["ward_name"],
+        "district_code": row["lad_code"], "district_name": row["lad_name"],
+        "need_score": None if row["need_score"] is None else round(row["need_score"], 2),
+        "need_decile": row["need_decile"],
+        "supply_gap_score": None if row["supply_gap_score"] is None else round(row["supply_gap_score"], 2),
+        "supply_gap_decile": row["supply_gap_decile"], "supply_gap_resolution": resolution,
+        "supply_gap_known_as": gap_where,
+        "triage_class": row["triage_class"], "inclusion_offer": row["inclusion_offer"],
+        "nearest_gp_code": row["nearest_gp_code"], "nearest_gp_name": row["nearest_gp_name"],
+        "nearest_gp_postcode": row["nearest_gp_postcode"],
+        "nearest_gp_readiness_rank": row["nearest_gp_readiness_rank"],
+        "nearest_gp_distance_m": None if row["nearest_gp_distance_m"] is None else round(row["nearest_gp_distance_m"]),
+    }
+
+
+def lookup(query: str, paths: Paths | None = None) -> Answer:
+    paths = paths or Paths.from_env()
+    postcode = normalise(query)
+    if postcode is None:
+        return Answer(query, None, "malformed", f"{query.strip() or '(empty)'!s} is not a well-formed UK postcode "
+                                                "(for example CM20 1AB).")
+    live = paths.current
+    table = live / "postcode_lookup.parquet"
+    if not table.exists():
+        return Answer(query, postcode, "no_outputs", f"no published outputs in {paths.processed}: run `make run` first.")
+    con = duckdb.connect()
+    try:
+        row = _one(con, table, "postcode = $pc", {"pc": postcode})
+        if row:
+            f = _fields(row)
+            return Answer(query, postcode, "found", f"{postcode}: {f['lsoa_name']} ({f['lsoa_code']}), "
+                                                    f"{f['ward_name']}, {f['district_name']}", f)
+        ons = _one(con, live / "ons_postcode_lookup.parquet", "postcode = $pc", {"pc": postcode})
+        grid = _one(con, live / "codepoint_open.parquet", "postcode = $pc", {"pc": postcode})
+        names = _area_names(con, live)
+        study = {r[0] for r in con.execute("SELECT DISTINCT lad_code FROM read_parquet($p)", {"p": str(table)}).fetchall()}
+    finally:
+        con.close()
+    if grid is None and ons is not None and not ons["is_live"]:
+        when = f" in {ons['doterm'][:4]}-{ons['doterm'][4:6]}" if ons.get("doterm") else ""
+        return Answer(query, postcode, "terminated", f"{postcode} is a terminated postcode (withdrawn by Royal Mail"
+                                                     f"{when}); ask for the current postcode of the address.")
+    lad = (grid or {}).get("lad_code") or (ons or {}).get("ladcd")
+    if lad in study:
+        return Answer(query, postcode, "unknown", f"{postcode} is in {names.get(lad, lad)} but has no position in OS "
+                                                  "Code-Point Open, so it is in no neighbourhood here.")
+    if lad:
+        return Answer(query, postcode, "outside", f"{postcode} is in {names.get(lad, lad)} ({lad}), outside the "
+                                                  "study area; this lookup covers its districts only.")
+    return Answer(query, postcode, "unknown", f"{postcode} is not a known postcode (not in OS Code-Point Open nor "
+                                              "the ONS postcode lookup).")
+
+
+def _area_names(con: duckdb.DuckDBPyConnection, live: Path) -> dict[str, str]:
+    path = live / "area_names.parquet"
+    if not path.exists():
+        return {}
+    return dict(con.execute("SELECT area_code, area_name FROM read_parquet($p)", {"p": str(path)}).fetchall())
+
+
+def as_text(answer: Answer) -> str:
+    if answer.status != "found":
+        return answer.message
+    f = answer.fields
+    rows = [
+        ("Postcode", answer.postcode),
+        (f"Neighbourhood (LSOA {f['lsoa_vintage']})", f"{f['lsoa_name']} ({f['lsoa_code']})"),
+        ("Ward", f"{f['ward_name']} ({f['ward_code']})"),
+        ("District", f"{f['district_name']} ({f['district_code']})"),
+        ("Inclusion need", f"{f['need_score']} of 10, decile {f['need_decile']} of the study area (1 = highest)"),
+        ("Connectivity gap", f"{f['supply_gap_score']} of 10, decile {f['supply_gap_decile']} "
+                             f"({f['supply_gap_known_as']})"),
+        ("Triage class", f["triage_class"]),
+        ("Suggested inclusion offer", f["inclusion_offer"] or "none: need is not high here"),
+        ("Nearest GP site", f"{f['nearest_gp_name']} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']} m; "
+                            f"telehealth readiness rank {f['nearest_gp_readiness_rank']} (1 = least ready)"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Look up one postcode in the published DIZ outputs.")
+    parser.add_argument("postcode", nargs="?", default="")
+    parser.add_argument("--json", action="store_true", help="print the answer as JSON")
+    args = parser.parse_args(argv)
+    try:
+        answer = lookup(args.postcode)
+    except (duckdb.Error, OSError) as exc:  # a damaged output: say so in one line
+        print(f"cannot read the published outputs: {' '.join(str(exc).split())}")
+        return 2
+    print(answer.as_json() if args.json else as_text(answer))
+    return {"found": 0, "no_outputs": 2}.get(answer.status, 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

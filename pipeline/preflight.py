@@ -1,0 +1,83 @@
+"""What is checked before any step runs, so a run that cannot succeed stops at once with one
+line per problem: the weights, the study area against Code-Point Open's own list of districts,
+and every required source file (its exact name, its address, and where to put it)."""
+
+from __future__ import annotations
+
+from pipeline.errors import DizError, SettingsError
+from pipeline.fetch import candidate_files, extract_zip, locate, missing_message
+from pipeline.geography import vintage_of
+from pipeline.paths import Paths
+from pipeline.registry import CODEPOINT_OPEN, SOURCES
+from pipeline.settings import Settings
+from pipeline.steps import STEPS, applicable
+
+DISTRICT_TYPES = ("DIS", "UTA", "LBO", "MTD")
+
+
+def required_sources(settings: Settings) -> list[str]:
+    """Registry keys of the sources the steps of this run's small-area base read, in step order."""
+    vintage = vintage_of(settings).key
+    keys: list[str] = []
+    for step in STEPS:
+        if applicable(step, vintage):
+            keys += [k for k in step.sources if k not in keys]
+    return keys
+
+
+def missing_sources(paths: Paths, settings: Settings, *, download: bool = False) -> list[str]:
+    """One line for each required source with no file in data/raw or the mirror."""
+    lines = []
+    for key in required_sources(settings):
+        source = SOURCES[key]
+        if not source.required or candidate_files(source, paths, settings):
+            continue
+        if download and source.url:
+            continue  # the step will fetch it from the official address
+        if source.parts:
+            for name, _ in source.parts:
+                part = source.part(name)
+                if not candidate_files(part, paths, settings):
+                    lines.append(missing_message(part, paths, None))
+        else:
+            lines.append(missing_message(source, paths, None))
+    return lines
+
+
+def unknown_districts(paths: Paths, settings: Settings) -> list[str]:
+    """Study-area codes that are not districts in Code-Point Open's own code list."""
+    from pipeline.readers.codelist import read_codelist
+
+    try:
+        located = locate(CODEPOINT_OPEN, paths, download=False)
+    except DizError:
+        return []  # reported as a missing source
+    folder = extract_zip(located.path, paths.raw / "_extracted", label=located.label)
+    known = read_codelist(folder / "Doc" / "Codelist.xlsx", f"{located.label}!Doc/Codelist.xlsx")
+    districts = {c: n for c, (n, kind) in known.items() if kind in DISTRICT_TYPES}
+    lines = []
+    for code in settings.lad_codes:
+        if code not in districts:
+            what = f"a ward ({known[code][0]})" if code in known else "not a code Code-Point Open knows"
+            example = next(iter(sorted(districts.items())))
+            lines.append(f"{settings.lad_codes_from}: {code} is {what}; give district codes as Code-Point Open "
+                         f"{CODEPOINT_OPEN.release} lists them in Doc/Codelist.xlsx (e.g. {example[0]} {example[1]})")
+    return lines
+
+
+def preflight(paths: Paths, settings: Settings, *, download: bool = False) -> list[str]:
+    """Every problem that would stop the run, one line each (empty: the run can start)."""
+    from pipeline.analysis.scores import all_weights
+
+    problems: list[str] = []
+    try:
+        all_weights(settings, vintage_of(settings))
+    except SettingsError as exc:
+        problems.append(str(exc))
+    missing = missing_sources(paths, settings, download=download)
+    problems += missing
+    try:
+        problems += unknown_districts(paths, settings)
+    except DizError as exc:
+        problems.append(str(exc))
+    return problems
