@@ -1,7 +1,10 @@
-# make run  - set up .venv if needed, then materialise every asset
-# make test - set up .venv if needed, then run the test suite
-# make bench - the benchmark (docs/PERFORMANCE.md); not part of the tests
-# make dev  - the Dagster UI on http://127.0.0.1:3000 (bound to localhost only)
+# make run      - set up .venv if needed, then re-compute what is stale and publish it (FULL=1: everything)
+# make test     - set up .venv and the test tools (Chromium, pdftoppm) if needed, then run the tests
+# make lookup POSTCODE="CM20 1AB" - answer for one postcode from the published outputs
+# make sources  - the checklist of source files: exact names, addresses, what data/raw and the mirror hold
+# make rejects [TABLE=codepoint_open] - rows that failed validation in the published run
+# make bench    - the benchmark (docs/PERFORMANCE.md); not part of the tests
+# make dev      - the Dagster UI on http://127.0.0.1:3000 (localhost only); Ctrl-C stops it cleanly
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -9,7 +12,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: run test bench dev venv browser clean
+.PHONY: run test bench dev venv lookup sources rejects test-tools clean
 
 venv: $(STAMP)
 
@@ -21,24 +24,34 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m assets.run
+	$(PY) -m assets.run $(if $(filter 1,$(FULL)),--full) $(ARGS)
 
-test: $(STAMP) browser
+lookup: $(STAMP)
+	@$(PY) -m pipeline.lookup "$(POSTCODE)" $(ARGS)
+
+sources: $(STAMP)
+	@$(PY) -m pipeline.sources
+
+rejects: $(STAMP)
+	@$(PY) -m pipeline.rejects $(TABLE)
+
+test: $(STAMP) test-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 dev: $(STAMP)
-	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(PY) -m assets.dev
 
-# Headless Chromium for the map tests (Debian package; needs root or sudo).
-browser:
-	@command -v chromium >/dev/null || { \
-	  echo "installing Debian chromium for the browser tests"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+# Debian packages the tests drive: headless Chromium (maps, index page) and pdftoppm (briefings).
+test-tools:
+	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then echo "installing Debian$$missing for the tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; fi
 
 clean:
-	rm -rf data/processed/* maps/*.html maps/*.png dagster_home/storage dagster_home/history dagster_home/schedules
-	git checkout -- data/processed/README.md maps/README.md 2>/dev/null || true
+	rm -rf data/processed/generations data/processed/current dagster_home/storage dagster_home/history dagster_home/schedules
+	find data/processed maps -maxdepth 1 -type l -delete

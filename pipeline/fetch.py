@@ -235,6 +235,8 @@ def safe_members(archive: Path, label: str | None = None) -> list[zipfile.ZipInf
         raise SourceFormatError(label, f"not a readable zip archive (truncated or corrupt: {exc})") from exc
     except OSError as exc:
         raise SourceFormatError(label, f"cannot open archive: {exc}") from exc
+    if not any(not i.is_dir() for i in infos):
+        raise SourceFormatError(label, "empty zip archive (no files in it); download it again")
     for info in infos:
         name = info.filename
         parts = PurePosixPath(name.replace("\\", "/")).parts

@@ -3,7 +3,7 @@
     python -m pipeline.lad_list E92000001 England > config/england.toml
 
 The district codes are those Code-Point Open gives its postcodes (current codes), so a
-district formed since IMD 2019 is listed under its new code (see ``sql/lsoa_districts.sql``).
+district formed since IMD 2019 is listed under its new code.
 """
 
 from __future__ import annotations

@@ -45,22 +45,25 @@ def paths(tmp_path):
 
 
 class RealRun:
-    """Outputs of one Dagster run of every asset on the real sources."""
+    """The published outputs of one ``make run`` (assets.run, through Dagster) on the real sources."""
 
-    def __init__(self, root: Path, result):
+    def __init__(self, root: Path, exit_code: int, output: str):
         from pipeline import duck
         from pipeline.paths import Paths
 
         self.root = root
-        self.result = result
+        self.exit_code = exit_code
+        self.output = output
         self.paths = Paths(root=root, mirror=MIRROR)
         self.con = duck.connect()
 
+    @property
+    def live(self) -> Path:
+        return self.paths.current.resolve()
+
     def table(self, name: str) -> str:
-        """A FROM-clause for a table's Parquet file(s)."""
-        single = self.paths.table_path(name)
-        pattern = single if single.exists() else self.paths.processed / name / "*.parquet"
-        return f"read_parquet('{pattern}', union_by_name = true)"
+        """A FROM-clause for a published table's Parquet file."""
+        return f"read_parquet('{self.live / (name + '.parquet')}')"
 
     def sql(self, query: str, params: dict | None = None) -> list[tuple]:
         return self.con.execute(query, params or {}).fetchall()
@@ -68,41 +71,106 @@ class RealRun:
     def scalar(self, query: str, params: dict | None = None):
         return self.sql(query, params)[0][0]
 
+    def manifest(self, step: str) -> dict:
+        from pipeline import generations
+
+        return generations.manifest(self.live)[step]
+
     def metadata(self, asset: str) -> dict:
-        events = [e for e in self.result.get_asset_materialization_events()
-                  if e.asset_key.to_user_string() == asset]
-        assert events, f"{asset} was not materialised"
-        return {k: v.value for k, v in events[-1].materialization.metadata.items()}
+        from pipeline.steps import PRODUCER
 
-    def checks(self) -> dict[str, tuple[bool, str]]:
-        return {f"{e.asset_key.to_user_string()}.{e.check_name}": (e.passed, e.severity.value)
-                for e in self.result.get_asset_check_evaluations()}
+        return self.manifest(PRODUCER[asset])["metadata"][asset]
+
+    def checks(self) -> dict[str, dict]:
+        from pipeline import generations
+
+        return generations.check_results(self.live)
 
 
-@pytest.fixture(scope="session")
-def real_run(tmp_path_factory, mirror) -> RealRun:
-    """Materialise everything once, on the real sources, into a temporary output root."""
-    import dagster as dg
+def make_run(root: Path, home: Path, *args: str, env: dict | None = None) -> tuple[int, str]:
+    """``make run`` in this process, into ``root``; (exit status, what it printed)."""
+    import contextlib
+    import io
 
-    root = tmp_path_factory.mktemp("real_run")
-    previous = {k: os.environ.get(k) for k in ("DIZ_OUTPUT_ROOT", "DAGSTER_HOME")}
-    os.environ["DIZ_OUTPUT_ROOT"] = str(root)
+    from assets.run import main
+
+    keys = {"DIZ_OUTPUT_ROOT": str(root), "DAGSTER_HOME": str(home), **(env or {})}
+    previous = {k: os.environ.get(k) for k in keys}
+    os.environ.update(keys)
+    out = io.StringIO()
     try:
-        from assets.definitions import defs
-        from assets.run import partition_tags
-
-        job = defs.resolve_job_def("everything")
-        result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), tags=partition_tags(),
-                                        raise_on_error=True)
+        with contextlib.redirect_stdout(out):
+            code = main(list(args))
     finally:
         for key, value in previous.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    run = RealRun(root, result)
+    return code, out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def real_run(tmp_path_factory, mirror) -> RealRun:
+    """``make run`` once, on the real sources, into a temporary output root.
+
+    ``DIZ_TEST_RUN_ROOT`` names a folder to keep between sessions instead (for development):
+    a second session's run then finds nothing changed and takes seconds.
+    """
+    kept = os.environ.get("DIZ_TEST_RUN_ROOT")
+    root = Path(kept) if kept else tmp_path_factory.mktemp("real_run")
+    code, output = make_run(root, root / "dagster_home")
+    run = RealRun(root, code, output)
+    assert run.paths.current.exists(), output
     yield run
     run.con.close()
+
+
+def published_files(root: Path) -> dict[str, str]:
+    """sha256 of every file people open (through the public links), by public path."""
+    import hashlib
+
+    from pipeline.paths import PUBLIC_LINKS
+
+    out = {}
+    for _, public in PUBLIC_LINKS:
+        base = root / public
+        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()) if base.exists() else []
+        for f in files:
+            out[str(f.relative_to(root))] = hashlib.sha256(f.read_bytes()).hexdigest()
+    for f in sorted((root / "maps").glob("*.html")):
+        out[f"maps/{f.name}"] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return out
+
+
+def clone_run(real_run: RealRun, dest: Path) -> Path:
+    """A copy of the real run's output root (hard links: cheap, and every write replaces files)."""
+    import subprocess
+
+    subprocess.run(["cp", "-al", str(real_run.root), str(dest)], check=True)
+    return dest
+
+
+def broken_mirror(mirror: Path, dest: Path, relative: str, change) -> Path:
+    """A mirror like the real one (links) with one file replaced by ``change(original bytes)``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for item in mirror.iterdir():
+        (dest / item.name).symlink_to(item)
+    parts = Path(relative).parts
+    folder = dest
+    for part in parts[:-1]:  # replace linked folders on the way with real ones
+        link = folder / part
+        real = link.resolve()
+        link.unlink()
+        link.mkdir()
+        for item in real.iterdir():
+            (link / item.name).symlink_to(item)
+        folder = link
+    target = folder / parts[-1]
+    original = target.resolve().read_bytes() if target.exists() else b""
+    target.unlink(missing_ok=True)
+    target.write_bytes(change(original))
+    return dest
 
 
 def copy_source(mirror: Path, relative: str, dest_root: Path) -> Path:

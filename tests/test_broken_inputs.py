@@ -1,0 +1,200 @@
+"""One thing broken at a time, on a copy of a good run, as a user would meet it: the exit status,
+the one line that names what to fix, and what happens to the published outputs.
+
+A run that cannot be right publishes nothing (the outputs stay byte-identical); a run that is
+right but incomplete (the gap policy) publishes the flagged result and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT_ROOT, broken_mirror, clone_run, make_run, published_files
+
+HARLOW_LSOA = "E01021819"  # Harlow 006A
+
+
+@pytest.fixture()
+def good(real_run, tmp_path):
+    """A copy of the good run, and the published files' hashes before anything is broken."""
+    root = clone_run(real_run, tmp_path / "root")
+    return root, published_files(root)
+
+
+def run(root: Path, *args, **env) -> tuple[int, str]:
+    return make_run(root, root / "dagster_home", *args, env={k: str(v) for k, v in env.items()})
+
+
+def config_copy(tmp_path: Path, edit) -> Path:
+    """config/ copied, with ``edit(folder)`` applied; returns the diz.toml to point DIZ_CONFIG at."""
+    folder = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", folder)
+    edit(folder)
+    return folder / "diz.toml"
+
+
+def one_problem_line(output: str) -> str:
+    lines = [line.strip() for line in output.splitlines() if line.startswith("  ")]
+    assert output.startswith("Cannot start: 1 problem"), output
+    assert len(lines) == 1, output
+    return lines[0]
+
+
+def test_unknown_district_from_the_environment_is_named_and_nothing_changes(good):
+    root, before = good
+    code, out = run(root, DIZ_LAD_CODES="E07000073,E07999999")
+    line = one_problem_line(out)
+    assert code == 2
+    assert line.startswith("DIZ_LAD_CODES (environment variable): E07999999 is not a code Code-Point Open knows")
+    assert "Traceback" not in out
+    assert published_files(root) == before
+
+
+def test_malformed_district_code_names_the_variable_and_the_allowed_form(good):
+    root, before = good
+    code, out = run(root, DIZ_LAD_CODES="harlow")
+    assert code == 2
+    line = one_problem_line(out)
+    assert line.startswith("DIZ_LAD_CODES (environment variable)") and "HARLOW" in line and "8 digits" in line
+    assert published_files(root) == before
+
+
+def test_zero_raster_size_is_refused_before_any_step(good, tmp_path):
+    root, before = good
+
+    def edit(folder: Path):
+        (folder / "coarse.toml").write_text('extends = "diz.toml"\n[fibre_gaps]\nraster_m = 0\n')
+    code, out = run(root, DIZ_CONFIG=config_copy(tmp_path, edit).with_name("coarse.toml"))
+    assert code == 2
+    line = one_problem_line(out)
+    assert "coarse.toml [fibre_gaps] raster_m" in line and "greater than 0" in line
+    assert published_files(root) == before
+
+
+def test_nan_weight_is_refused_with_file_table_and_key(good, tmp_path):
+    root, before = good
+
+    def edit(folder: Path):
+        path = folder / "weights" / "need.toml"
+        path.write_text(path.read_text().replace("pct_75_plus = 0.6", "pct_75_plus = nan"))
+    code, out = run(root, DIZ_CONFIG=config_copy(tmp_path, edit))
+    assert code == 2
+    line = one_problem_line(out)
+    assert "weights/need.toml [age] pct_75_plus" in line and "finite number" in line
+    assert published_files(root) == before
+
+
+def test_missing_source_is_one_line_with_the_file_to_download(good, tmp_path, mirror):
+    root, before = good
+    empty = tmp_path / "mirror"
+    empty.mkdir()
+    for item in mirror.iterdir():
+        if item.name != "census2021":
+            (empty / item.name).symlink_to(item)
+    code, out = run(root, DIZ_SOURCE_MIRROR=empty)
+    assert code == 2
+    lines = [line for line in out.splitlines() if line.startswith("  ")]
+    assert len(lines) == 2  # TS007A and TS038, one line each
+    assert any("census2021-ts007a.zip" in line and "https://www.nomisweb.co.uk/" in line and "data/raw" in line
+               for line in lines)
+    assert published_files(root) == before
+
+
+def test_empty_archive_names_the_file_and_nothing_changes(good, tmp_path, mirror):
+    root, before = good
+    empty_zip = io.BytesIO()
+    zipfile.ZipFile(empty_zip, "w").close()
+    broken = broken_mirror(mirror, tmp_path / "mirror", "os-codepoint-open/codepo_gb.zip", lambda _: empty_zip.getvalue())
+    code, out = run(root, DIZ_SOURCE_MIRROR=broken)
+    assert code == 2
+    line = one_problem_line(out)
+    assert line.startswith("os-codepoint-open/codepo_gb.zip") and "empty" in line
+    assert published_files(root) == before
+
+
+def test_district_missing_from_code_point_stops_at_a_blocking_check_and_publishes_nothing(good, tmp_path, mirror):
+    """Harlow's postcodes are all in cm.csv: without it Harlow would have no postcodes."""
+    root, before = good
+
+    def without_cm(data: bytes) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                if not item.filename.endswith("/cm.csv"):
+                    dst.writestr(item, src.read(item))
+        return out.getvalue()
+
+    broken = broken_mirror(mirror, tmp_path / "mirror", "os-codepoint-open/codepo_gb.zip", without_cm)
+    code, out = run(root, DIZ_SOURCE_MIRROR=broken)
+    assert code == 1
+    assert "NOT published" in out and "postcodes_every_district_present" in out
+    assert "The live outputs are unchanged" in out
+    assert published_files(root) == before
+
+
+def test_bad_header_names_file_and_column_and_nothing_changes(good, tmp_path, mirror):
+    root, before = good
+
+    def rename_total(data: bytes) -> bytes:
+        header, rest = data.split(b"\n", 1)
+        return header.replace(b"Total", b"Totl", 1) + b"\n" + rest
+
+    broken = broken_mirror(mirror, tmp_path / "mirror", "census2021/census2021-ts007a-lsoa.csv", rename_total)
+    code, out = run(root, DIZ_SOURCE_MIRROR=broken)
+    assert code == 1
+    failed = [line for line in out.splitlines() if line.startswith("FAILED census_age")]
+    assert len(failed) == 1 and "census2021/census2021-ts007a-lsoa.csv" in failed[0] and "Total" in failed[0]
+    assert "Traceback" not in out
+    assert published_files(root) == before
+
+
+def test_rejected_row_flags_its_lsoa_publishes_it_and_exits_nonzero(good, tmp_path, mirror, real_run):
+    """The gap policy: a rejected national row never makes a study-area LSOA disappear."""
+    root, _ = good
+
+    def bad_income(data: bytes) -> bytes:
+        lines = data.decode("utf-8").split("\n")
+        for i, line in enumerate(lines):
+            if line.startswith(HARLOW_LSOA + ","):
+                cells = line.split(",")
+                cells[7] = "abc"
+                lines[i] = ",".join(cells)
+        return "\n".join(lines).encode("utf-8")
+
+    name = next(p.name for p in (mirror / "iod2025").glob("File_7*"))
+    broken = broken_mirror(mirror, tmp_path / "mirror", f"iod2025/{name}", bad_income)
+    code, out = run(root, DIZ_SOURCE_MIRROR=broken)
+    assert code == 1
+    assert "Published generation" in out
+    check_lines = [line for line in out.splitlines() if "no_lsoa_flagged" in line]
+    assert check_lines and HARLOW_LSOA in check_lines[0] and name in check_lines[0] and "Income Score" in check_lines[0]
+    import duckdb
+
+    live = (root / "data" / "processed" / "current").resolve()
+    rows, flagged, missing = duckdb.sql(f"""SELECT count(*), count(*) FILTER (flagged),
+        any_value(missing_indicators) FILTER (flagged) FROM '{live}/lsoa_need.parquet'""").fetchone()
+    assert rows == 333 and flagged == 1 and "income" in missing
+    need = duckdb.sql(f"SELECT need_score FROM '{live}/lsoa_need.parquet' WHERE lsoa21cd = '{HARLOW_LSOA}'").fetchone()
+    assert need[0] is not None
+
+
+def test_one_district_run_publishes_that_district_only(good):
+    root, _ = good
+    code, out = run(root, DIZ_LAD_CODES="E07000073")
+    assert code == 0, out
+    import duckdb
+
+    live = (root / "data" / "processed" / "current").resolve()
+    assert [r[0] for r in duckdb.sql(f"SELECT lad_code FROM '{live}/district_summary.parquet' ORDER BY 1").fetchall()] \
+        == ["ALL", "E07000073"]
+    assert duckdb.sql(f"SELECT count(DISTINCT lad_code) FROM '{live}/postcodes.parquet'").fetchone()[0] == 1
+    assert duckdb.sql(f"SELECT count(*) FROM '{live}/gp_sites.parquet' WHERE lad_code <> 'E07000073'").fetchone()[0] == 0
+    briefings = sorted(p.name for p in (root / "data" / "processed" / "briefings").glob("*.pdf"))
+    assert briefings == ["essex-herts-digital-innovation-zone.pdf", "harlow.pdf"]
+    tables = (root / "data" / "processed" / "tables" / "district_summary.csv").read_text()
+    assert "Uttlesford" not in tables and "Broxbourne" not in tables
