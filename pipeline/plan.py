@@ -139,7 +139,8 @@ def source_fingerprint(key: str, paths: Paths, settings: Settings, hashes: FileH
     files = candidate_files(SOURCES[key], paths, settings)
     if not files:
         return "missing"
-    return _digest(json.dumps([[label, hashes(path)] for label, path in files]).encode())[:16]
+    # by file name and content, not by folder: the same file moved from the mirror to data/raw is unchanged
+    return _digest(json.dumps(sorted([Path(label).name, hashes(path)] for label, path in files)).encode())[:16]
 
 
 def _config_hash(settings: Settings, name: str) -> str:
@@ -194,8 +195,10 @@ def why(parts: dict, recorded: dict | None) -> str:
         if value != before.get("config", {}).get(name):
             return f"config/{name} changed"
     for key, value in parts["sources"].items():
-        if value != before.get("sources", {}).get(key):
-            return f"source {key} changed" if before.get("sources", {}).get(key) else f"source {key} added"
+        old = before.get("sources", {}).get(key)
+        if value != old:
+            return (f"source {key} added" if old in (None, "missing") else
+                    f"source {key} removed" if value == "missing" else f"source {key} changed")
     for name, value in parts["upstream"].items():
         if value != before.get("upstream", {}).get(name):
             return f"{name} re-computed"

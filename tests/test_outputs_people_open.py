@@ -1,0 +1,156 @@
+"""What planners, bid writers and partners open, checked as they would: the briefings rendered and
+read, the maps and index page in headless Chromium offline, the headlines as prose, and hostile
+text made harmless in CSV and XLSX."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import STUDY_LADS
+
+BRIEFINGS = ["broxbourne.pdf", "east-hertfordshire.pdf", "epping-forest.pdf", "essex-herts-digital-innovation-zone.pdf",
+             "harlow.pdf", "uttlesford.pdf"]
+
+
+def test_one_briefing_per_district_and_one_for_the_area(real_run):
+    assert sorted(p.name for p in (real_run.paths.processed / "briefings").glob("*.pdf")) == BRIEFINGS
+
+
+@pytest.mark.parametrize("name, district", [("harlow.pdf", "Harlow"), ("uttlesford.pdf", "Uttlesford"),
+                                            ("essex-herts-digital-innovation-zone.pdf", "Essex & Herts")])
+def test_briefings_are_two_to_four_pages_of_embedded_text_with_footnoted_figures(real_run, name, district):
+    from pypdf import PdfReader
+
+    reader = PdfReader(real_run.paths.processed / "briefings" / name)
+    assert 2 <= len(reader.pages) <= 4
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for heading in ("Key figures", "Connectivity over time", "Wards of highest need", "Neighbourhoods of highest need",
+                    "GP sites least ready for telehealth", "What the broadband data can and cannot say",
+                    "Sources and licences"):
+        assert heading in text, heading
+    assert district in text
+    assert "district_summary.csv" in text  # the notes name table, key and column
+    assert "Open Government Licence" in text and "Contains OS data" in text
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            obj = font.get_object()
+            descendant = obj["/DescendantFonts"][0].get_object() if "/DescendantFonts" in obj else obj
+            assert "/FontFile2" in descendant["/FontDescriptor"].get_object(), "font not embedded"
+            fonts.add(str(obj["/BaseFont"]))
+    assert any("DejaVuSans" in f for f in fonts)
+
+
+def test_briefing_first_page_renders_with_a_map(real_run, tmp_path):
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        pytest.fail("pdftoppm (Debian poppler-utils) is not installed: make test-tools installs it")
+    subprocess.run([pdftoppm, "-r", "40", "-png", "-f", "1", "-l", "1",
+                    str(real_run.paths.processed / "briefings" / "harlow.pdf"), str(tmp_path / "page")], check=True)
+    png = next(tmp_path.glob("page*.png"))
+    from PIL import Image
+
+    image = Image.open(png).convert("RGB")
+    colours = image.getcolors(maxcolors=1 << 20)
+    assert image.size[1] > image.size[0]  # A4 portrait
+    orange = sum(n for n, (r, g, b) in colours if r > 200 and 80 < g < 130 and b < 40)  # adoption-gap fill
+    assert orange > 200, "the triage map did not render"
+
+
+def test_headlines_read_as_sentences_with_numbered_footnotes(real_run):
+    from pipeline.outputs.headlines import check_footnotes
+
+    text = (real_run.paths.processed / "headlines.md").read_text()
+    assert "[1]" in text and "## Footnotes" in text
+    assert " | " not in text.split("## Footnotes")[0]  # no inline table citations in the prose
+    assert check_footnotes(real_run.paths.processed / "tables", text) == []
+
+
+def test_csv_and_xlsx_make_formula_text_inert(tmp_path):
+    import duckdb
+    from openpyxl import Workbook, load_workbook
+
+    from pipeline.outputs.tables import defused
+
+    con = duckdb.connect()
+    got = con.execute(f"""SELECT {defused('name')} FROM (VALUES ('=HYPERLINK("http://x","click")'), ('+1'), ('-2 x'),
+        ('@SUM(A1)'), (chr(9) || 'tab'), ('Harlow'), ('5-a-side')) t(name)""").fetchall()
+    assert [r[0] for r in got] == ["'=HYPERLINK(\"http://x\",\"click\")", "'+1", "'-2 x", "'@SUM(A1)", "'\ttab",
+                                   "Harlow", "5-a-side"]
+    from pipeline.outputs.workbook import cell_value, put
+
+    assert cell_value("-3.5") == -3.5 and cell_value("12") == 12
+    book = Workbook()
+    put(book.active, 1, 1, cell_value("'=1+1"))
+    put(book.active, 1, 2, cell_value("=1+1"))  # even undefused text is written as a string cell
+    book.save(tmp_path / "inert.xlsx")
+    row = load_workbook(tmp_path / "inert.xlsx").active[1]
+    assert [c.value for c in row] == ["'=1+1", "=1+1"] and [c.data_type for c in row] == ["s", "s"]
+
+
+def test_evidence_pack_has_no_formula_cells(real_run):
+    from openpyxl import load_workbook
+
+    book = load_workbook(real_run.paths.processed / "diz_evidence_pack.xlsx")
+    formulas = [(ws.title, c.coordinate) for ws in book.worksheets for row in ws.iter_rows() for c in row
+                if c.data_type == "f"]
+    assert formulas == []
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from browser import Browser
+
+    with Browser() as b:
+        yield b
+
+
+@pytest.mark.browser
+def test_index_page_search_box_answers_offline(real_run, browser, tmp_path):
+    index = real_run.root / "maps" / "index.html"
+    browser.open(index, settle=1.5)
+    assert browser.console_errors() == []
+    assert all(u.startswith(("file:", "data:")) for u in browser.requests())
+
+    def ask(postcode: str) -> str:
+        browser.evaluate(f"document.getElementById('pc').value = {json.dumps(postcode)}; diz_lookup();")
+        return browser.evaluate("document.getElementById('pc-answer').innerText")
+
+    harlow = ask("cm20 1ab")
+    assert "Harlow 007F" in harlow and "Harlow" in harlow and "adoption gap" in harlow
+    assert "not a current postcode" in ask("ZZ99 9ZZ")
+    assert "not a well-formed UK postcode" in ask("<img src=x onerror=alert(1)>")
+    browser.screenshot(tmp_path / "index.png")
+    links = browser.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))")
+    assert "method.html" in links and any(h.endswith("harlow.pdf") for h in links)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page, shapes", [("triage.html", 333), ("need.html", 333), ("fibre_planning.html", 333),
+                                          ("gp_readiness.html", 78), ("inclusion_targeting.html", 67)])
+def test_maps_draw_district_labels_offline_without_errors(real_run, browser, page, shapes):
+    browser.open(real_run.root / "maps" / page, settle=3)
+    assert browser.console_errors(allow_urls=("tile.openstreetmap",)) == []
+    labels = browser.evaluate("Array.from(document.querySelectorAll('.diz-label.district')).map(e => e.textContent)")
+    assert {"Harlow", "Uttlesford", "Broxbourne"} <= set(labels)
+    polygons = browser.evaluate("document.querySelectorAll('path.leaflet-interactive').length")
+    assert polygons >= shapes
+
+
+@pytest.mark.browser
+def test_ward_labels_appear_when_zoomed_in(real_run, browser):
+    browser.open(real_run.root / "maps" / "triage.html", settle=3)
+    name = browser.evaluate("Object.keys(window).find(k => k.startsWith('map_'))")
+    browser.evaluate(f"window['{name}'].setView([51.77, 0.10], 13); 0")
+    browser.wait(1.5)
+    wards = browser.evaluate("Array.from(document.querySelectorAll('.diz-label.ward')).map(e => e.textContent)")
+    assert "Mark Hall" in wards or "Little Parndon & Town Centre" in wards
+
+
+def test_district_summary_csv_cites_every_district(real_run):
+    text = (real_run.paths.processed / "tables" / "district_summary.csv").read_text()
+    assert all(code in text for code in STUDY_LADS)

@@ -1,0 +1,117 @@
+"""Re-runs re-compute exactly what a change touches: decided on the real run's recorded
+fingerprints, and checked once end to end (an outcome file added)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import PROJECT_ROOT, clone_run, make_run, published_files
+
+INGEST = {"codepoint_open", "ons_postcode_lookup", "lsoa_lookup", "lsoa_wards", "census_age", "census_disability",
+          "iuc2018", "iod2025", "rurality", "postcodes", "lsoa_areas", "broadband_coverage", "gp_sites"}
+
+
+def stale_steps(root: Path, mirror: Path | None, settings) -> dict[str, str]:
+    from pipeline import generations
+    from pipeline.paths import Paths
+    from pipeline.plan import make_plan
+
+    paths = Paths(root=root, mirror=mirror)
+    plans = make_plan(paths, settings, generations.manifest(generations.live_folder(paths)))
+    return {p.step.name: p.reason for p in plans if p.stale}
+
+
+def settings_from(config: Path | None = None):
+    from pipeline.settings import load_settings
+
+    return load_settings(config)
+
+
+def test_nothing_changed_recomputes_nothing_and_keeps_the_generation(real_run, tmp_path):
+    root = clone_run(real_run, tmp_path / "root")
+    before = published_files(root)
+    live = (root / "data/processed/current").resolve().name
+    assert stale_steps(root, real_run.paths.mirror, settings_from()) == {}
+    code, out = make_run(root, root / "dagster_home")
+    assert code == 0 and f"Nothing changed since generation {live}" in out
+    assert (root / "data/processed/current").resolve().name == live
+    assert published_files(root) == before
+
+
+def test_a_weight_change_recomputes_scores_and_what_follows_but_no_ingest(real_run, tmp_path):
+    config = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", config)
+    need = config / "weights" / "need.toml"
+    need.write_text(need.read_text().replace("age = 0.30", "age = 0.35"))
+    stale = stale_steps(real_run.root, real_run.paths.mirror, settings_from(config / "diz.toml"))
+    assert stale["scores"] == "config/weights/need.toml changed"
+    assert {"lsoa_triage", "hotspots", "rank_uncertainty", "maps", "briefings", "evidence_tables"} <= set(stale)
+    assert not INGEST & set(stale)
+    assert "connectivity_change" not in stale and "gp_sites" not in stale
+
+
+def test_a_changed_byte_in_a_raw_file_rereads_that_source_only(real_run, tmp_path):
+    """A file in data/raw wins over the mirror: a copy with one byte changed makes its reader stale."""
+    root = clone_run(real_run, tmp_path / "root")
+    original = real_run.paths.mirror / "ruc2021" / "RUC21_LSOA21_EW.csv"
+    copy = root / "data" / "raw" / "RUC21_LSOA21_EW.csv"
+    data = bytearray(original.read_bytes())
+    data[-2] = ord("x") if data[-2] != ord("x") else ord("y")
+    copy.write_bytes(bytes(data))
+    stale = stale_steps(root, real_run.paths.mirror, settings_from())
+    assert stale["rurality"] == "source ruc2021 changed"
+    assert not (INGEST - {"rurality"}) & set(stale)
+
+
+def test_the_same_bytes_under_a_new_time_are_not_reread(real_run, tmp_path):
+    """Size and time changed but the sha256 is the same: nothing is stale (the hash is confirmed)."""
+    root = clone_run(real_run, tmp_path / "root")
+    original = real_run.paths.mirror / "ruc2021" / "RUC21_LSOA21_EW.csv"
+    shutil.copy(original, root / "data" / "raw" / "RUC21_LSOA21_EW.csv")
+    assert stale_steps(root, real_run.paths.mirror, settings_from()) == {}
+
+
+def test_a_code_change_recomputes_the_steps_that_import_it(real_run):
+    from pipeline.plan import _module_closure
+
+    assert str(PROJECT_ROOT / "pipeline" / "sql" / "lsoa_triage.sql") in _module_closure("pipeline.analysis.triage")
+    assert str(PROJECT_ROOT / "pipeline" / "readers" / "codepoint.py") not in _module_closure("pipeline.analysis.triage")
+
+
+def test_an_added_outcome_file_recomputes_validation_and_its_outputs_only(real_run, tmp_path):
+    root = clone_run(real_run, tmp_path / "root")
+    live = (root / "data/processed/current").resolve()
+    import duckdb
+
+    rows = duckdb.sql(f"SELECT lsoa21cd, residents_2021 FROM '{live}/lsoa_need.parquet' ORDER BY 1").fetchall()
+    outcomes = root / "data" / "raw" / "outcomes"
+    outcomes.mkdir(parents=True)
+    lines = ["# source: synthetic test outcome made by tests/test_reruns.py (residents, not a real outcome)",
+             "lsoa21cd,residents"] + [f"{code},{n}" for code, n in rows]
+    (outcomes / "synthetic_residents.csv").write_text("\n".join(lines) + "\n")
+    stale = stale_steps(root, real_run.paths.mirror, settings_from())
+    assert stale["index_validation"] == "source user_outcomes added"
+    assert set(stale) <= {"index_validation", "evidence_tables", "maps", "briefings"}
+    code, out = make_run(root, root / "dagster_home")
+    assert code == 0, out
+    assert "4 steps re-computed" in out or f"{len(stale)} steps re-computed" in out
+    result = duckdb.sql(f"""SELECT count(*) FROM '{(root / "data/processed/current").resolve()}/index_validation.parquet'
+                            WHERE outcome_file LIKE '%synthetic_residents.csv'""").fetchone()[0]
+    assert result > 0
+
+
+def test_dagster_sees_every_step_up_to_date_after_make_run(real_run):
+    """The UI's stale view and make run agree: nothing to do, nothing stale."""
+    import dagster as dg
+    from dagster._core.definitions.data_version import StaleStatus
+    from dagster._utils.test.data_versions import get_stale_status_resolver
+
+    from assets.definitions import defs
+
+    instance = dg.DagsterInstance.from_config(str(real_run.root / "dagster_home"))
+    assets = list(defs.assets)
+    resolver = get_stale_status_resolver(instance, assets)
+    stale = [key.to_user_string() for a in assets if isinstance(a, dg.AssetsDefinition) and a.is_materializable
+             for key in a.keys if resolver.get_status(key) != StaleStatus.FRESH]
+    assert stale == []
