@@ -541,10 +541,16 @@ ONS_LOCAL_INDICATORS = _register(Source(
     licence=(OFCOM_LICENCE, ONS_LICENCE),
     files=("ons-local-indicators/*.csv",),
     page="https://github.com/ONSdigital/explore-local-statistics-data",
+    download_name="ons-local-indicators/periods.csv with one <indicator>_<period>.csv per snapshot",
     resolution="local_authority",
     max_bytes=50 * MB,
-    notes=("ONS period labels are unreliable; values are dated by the snapshot in the published metadata "
-           "(periods.csv) and repeated snapshots are collapsed."),
+    official=False,
+    notes=("No single official file: ONS republishes Ofcom's district figures in its Explore Local Statistics "
+           "data repository, one CSV per indicator (gigabit-capable-broadband, premises-below-30, 4g-coverage, "
+           "5g-coverage), overwritten at each release. The series is each indicator's CSV as it stood at "
+           "successive commits, saved as <indicator>_<period>.csv, with periods.csv naming each file's commit and "
+           "the snapshot ONS's metadata states. ONS period labels are unreliable; values are dated by that "
+           "stated snapshot and repeated snapshots are collapsed."),
 ))
 
 # Districts whose codes changed after 2011: files published per 2011 district use the old code.
@@ -577,6 +583,7 @@ USER_OUTCOMES = _register(Source(
     licence=("Outcome data supplied by the user: see each file's stated source and licence.",),
     files=("outcomes/*.csv",),
     page="docs/METHOD.md#validation",
+    download_name="outcomes/<your outcome>.csv (a file of your own: '# source:' line, LSOA code, one value)",
     resolution="LSOA (2011 or 2021)",
     required=False,
     official=False,

@@ -1,0 +1,99 @@
+"""The Dagster layer is the engine's step list and nothing more: one asset group per domain
+package, every step in exactly one module, every check attached, sources observable."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import dagster as dg
+
+from conftest import PROJECT_ROOT
+
+
+def test_definitions_load_with_every_step_asset_check_and_source():
+    from assets.definitions import defs
+    from pipeline.checks import all_checks
+    from pipeline.steps import STEPS, applicable
+
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    steps = [s for s in STEPS if applicable(s, "lsoa2021")]
+    assert {a for s in steps for a in s.assets} <= keys
+    assert {f"source/{k}" for s in steps for k in s.sources} <= keys
+    checks = {c.name for c in defs.resolve_all_asset_check_keys()} if hasattr(defs, "resolve_all_asset_check_keys") \
+        else {k.name for k in graph.asset_check_keys}
+    assert {c.name for c in all_checks() if any(c.step == s.name for s in steps)} <= checks
+
+
+def test_each_step_is_in_exactly_one_module_of_its_group():
+    from assets import analysis, ingest, outputs
+    from pipeline.steps import STEPS
+
+    placed = {}
+    for group, package in (("ingest", ingest), ("analysis", analysis), ("outputs", outputs)):
+        for module in package.MODULES:
+            for name in module.STEPS:
+                assert name not in placed, f"{name} in two modules"
+                placed[name] = group
+    assert placed == {s.name: s.group for s in STEPS}
+
+
+def test_groups_and_code_versions_are_set_on_every_asset():
+    from assets.definitions import defs
+
+    for asset in defs.assets:
+        if isinstance(asset, dg.AssetsDefinition) and asset.is_materializable:
+            for key in asset.keys:
+                assert asset.group_names_by_key[key] in ("ingest", "analysis", "outputs")
+                assert asset.code_versions_by_key[key]
+
+
+def test_jobs_observe_the_sources_they_read():
+    from assets.definitions import defs
+
+    job = defs.resolve_job_def("everything")
+    ops = {node.name for node in job.graph.node_defs}
+    assert any(name.startswith("source__") for name in ops)
+
+
+def test_the_engine_never_imports_dagster():
+    for path in (PROJECT_ROOT / "pipeline").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not any(n.split(".")[0] == "dagster" for n in names), path
+
+
+def test_every_check_reads_only_its_step_and_upstream_tables():
+    """So re-running a step re-runs every check whose inputs changed."""
+    from pipeline.checks import all_checks
+    from pipeline.steps import BY_NAME, PRODUCER, upstream
+
+    def closure(name: str) -> set[str]:
+        seen, todo = set(), [name]
+        while todo:
+            step = todo.pop()
+            if step not in seen:
+                seen.add(step)
+                todo += upstream(BY_NAME[step])
+        return seen
+
+    for check in all_checks():
+        allowed = closure(check.step)
+        assert check.asset in BY_NAME[check.step].assets, check.name
+        for table in check.tables:
+            assert PRODUCER[table] in allowed, f"{check.name} reads {table}"
+
+
+def test_sensors_publish_ui_runs_and_discard_failed_ones():
+    from assets.definitions import defs
+
+    names = {s.name for s in defs.sensors}
+    assert {"publish_successful_runs", "discard_failed_runs"} <= names
+
+
+def test_workspace_points_at_the_definitions():
+    text = Path(PROJECT_ROOT / "workspace.yaml").read_text()
+    assert "assets.definitions" in text
