@@ -132,6 +132,7 @@ def _define_step(step: Step) -> dg.AssetsDefinition:
             PROGRESS.debug("traceback of the failure above", exc_info=True)
             raise dg.Failure(description=message, allow_retries=False) from exc
         PROGRESS.info(progress_line(report))
+        context.log.info(progress_line(report).strip())
         yield from results
 
     return _materialise

@@ -78,7 +78,8 @@ def ensure_instance_config(home: str) -> None:
     if not os.path.exists(config):
         os.makedirs(home, exist_ok=True)
         with open(config, "w", encoding="utf-8") as fh:
-            fh.write("telemetry:\n  enabled: false\n")
+            fh.write("telemetry:\n  enabled: false\ncompute_logs:\n  module: dagster._core.storage.noop_compute_log_manager\n"
+                     "  class: NoOpComputeLogManager\n")
 
 
 def summary(checks: dict, folder, published: str | None) -> list[str]:

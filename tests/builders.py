@@ -17,10 +17,25 @@ from pipeline.readers.ofcom_columns import RELEASE_HEADERS
 CODEPOINT_HEADERS = "PC,PQ,EA,NO,CY,RH,LH,CC,DC,WC\n"
 
 
-def codepoint_zip(path: Path, areas: dict[str, list[str]]) -> Path:
+def codelist_xlsx(districts: dict[str, str]) -> bytes:
+    """Code-Point's Doc/Codelist.xlsx: a DIS sheet of (name, code) rows."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "DIS"
+    for code, name in districts.items():
+        sheet.append([f"{name} District", code])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def codepoint_zip(path: Path, areas: dict[str, list[str]], districts: dict[str, str] | None = None) -> Path:
     """A Code-Point Open zip: ``areas`` maps an area file name (``cm``) to raw CSV lines."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("Doc/Codelist.xlsx", codelist_xlsx(districts or {"E07000073": "Harlow", "E07000095": "Broxbourne"}))
         zf.writestr("Doc/Code-Point_Open_Column_Headers.csv", CODEPOINT_HEADERS
                     + "Postcode,Positional_quality_indicator,Eastings,Northings,Country_code,NHS_regional_HA_code,"
                       "NHS_HA_code,Admin_county_code,Admin_district_code,Admin_ward_code\n")
@@ -129,9 +144,9 @@ def ods_row(code: str, name: str, postcode: str, *, status: str = "A", setting: 
     return ",".join(f'"{v}"' for v in values)
 
 
-def parquet_table(con, paths, name: str, query: str, partition: str | None = None) -> None:
+def parquet_table(con, paths, name: str, query: str) -> None:
     """Write a small input table for an analysis step, as the ingest would (synthetic test input)."""
-    dest = paths.table_path(name, partition)
+    dest = paths.table_path(name)
     dest.parent.mkdir(parents=True, exist_ok=True)
     con.execute(f"COPY ({query}) TO '{dest}' (FORMAT parquet)")
 

@@ -144,10 +144,15 @@ def published_files(root: Path) -> dict[str, str]:
 
 
 def clone_run(real_run: RealRun, dest: Path) -> Path:
-    """A copy of the real run's output root (hard links: cheap, and every write replaces files)."""
+    """A copy of the real run's output root: hard links (cheap; the pipeline only ever replaces
+    files), except Dagster's instance, whose SQLite files are written in place and so are copied."""
     import subprocess
 
     subprocess.run(["cp", "-al", str(real_run.root), str(dest)], check=True)
+    home = dest / "dagster_home"
+    if home.exists():
+        shutil.rmtree(home)
+        shutil.copytree(real_run.root / "dagster_home", home)
     return dest
 
 
