@@ -109,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="re-compute every step whatever changed (make run FULL=1)")
     parser.add_argument("--download", action="store_true", help="fetch missing sources from their official addresses")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    parser.add_argument("--upto", metavar="STEP", help="only STEP and the steps it reads from (e.g. lsoa_indicators "
+                        "for an England indicators run); the generation published holds those steps")
     args = parser.parse_args(argv)
     if not os.environ.get("DAGSTER_HOME"):
         print("DAGSTER_HOME is not set; run through `make run`, which sets it to dagster_home/", file=sys.stderr)
@@ -130,6 +132,14 @@ def main(argv: list[str] | None = None) -> int:
 
     live = generations.live_folder(paths)
     plans = make_plan(paths, settings, generations.manifest(live), full=args.full)
+    if args.upto:
+        from pipeline.steps import BY_NAME, closure
+
+        if args.upto not in BY_NAME:
+            print(f"--upto: no step {args.upto!r} (the steps are listed in pipeline/steps.py)")
+            return 2
+        wanted = closure(args.upto)
+        plans = [p for p in plans if p.step.name in wanted]
     stale = [p for p in plans if p.stale]
     planned = {p.step.name: p.fingerprint for p in plans}
     print(f"{len(stale)} of {len(plans)} steps to re-compute ({', '.join(settings.lad_codes)}; "

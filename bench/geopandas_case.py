@@ -1,11 +1,12 @@
-"""Case 3: the same postcode -> LSOA -> indicator steps the plain GeoPandas way (the baseline).
+"""The GeoPandas baseline: the same postcode -> LSOA (2021) -> broadband steps, the plain way.
 
-pandas ``read_csv`` for every file (straight from the zips), a merge with the ONS lookup,
-``geopandas.sjoin`` for postcodes the lookup does not know, and ``groupby`` for the LSOA
-figures. Same inputs and rules as the pipeline (premises-weighted shares, postcode-level
-coverage first, then the postcode-district means), without its validation, reject tables,
-checks or provenance. The result is written to the benchmark's working folder so the
-benchmark can check it agrees with the pipeline's.
+pandas ``read_csv`` for every file (straight from the zips), the ONS lookup to the 2011 LSOA,
+the ONS 2011 -> 2021 lookup to the 2021 LSOA (``geopandas.sjoin`` among the pieces of a split
+one, nearest piece when the generalised boundaries leave it in none), ``sjoin`` against every
+2021 LSOA for postcodes the lookup does not know, and ``groupby`` for the LSOA figures under the
+pipeline's resolution rule. Same inputs and rules as the pipeline, without its validation,
+rejects, checks or provenance. The result is written to the benchmark's working folder so the
+benchmark can check it agrees with the pipeline's to 1e-9.
 """
 
 from __future__ import annotations
@@ -16,24 +17,10 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-from pipeline.readers.ruc import RURAL_SCORE
-
 CODEPOINT_COLUMNS = ["PC", "PQ", "EA", "NO", "CY", "RH", "LH", "CC", "DC", "WC"]
-IMD_FILES = {
-    "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv": {
-        "LSOA code (2011)": "lsoa11cd", "Local Authority District code (2019)": "lad_code",
-        "Index of Multiple Deprivation (IMD) Rank": "imd_rank"},
-    "File_2_-_IoD2019_Domains_of_Deprivation.csv": {
-        "LSOA code (2011)": "lsoa11cd", "Income Rank (where 1 is most deprived)": "income_rank",
-        "Employment Rank (where 1 is most deprived)": "employment_rank",
-        "Education, Skills and Training Rank (where 1 is most deprived)": "education_rank",
-        "Barriers to Housing and Services Rank (where 1 is most deprived)": "barriers_rank"},
-    "File_6_-_IoD2019_Population_Denominators.csv": {
-        "LSOA code (2011)": "lsoa11cd", "Total population: mid 2015 (excluding prisoners)": "pop_total_2015",
-        "Older population aged 60 and over: mid 2015 (excluding prisoners)": "pop_60_plus_2015"},
-}
 
 
 def spaced(postcodes: pd.Series) -> pd.Series:
@@ -41,16 +28,15 @@ def spaced(postcodes: pd.Series) -> pd.Series:
     return compact.str[:-3] + " " + compact.str[-3:]
 
 
-def read_codepoint(path: Path) -> pd.DataFrame:
+def read_codepoint(path: Path, lads: set[str]) -> pd.DataFrame:
     with zipfile.ZipFile(path) as zf:
         members = sorted(n for n in zf.namelist() if n.startswith("Data/CSV/") and n.endswith(".csv"))
-        frames = [pd.read_csv(zf.open(m), header=None, names=CODEPOINT_COLUMNS, usecols=["PC", "EA", "NO", "CY", "DC"],
-                              dtype={"PC": str, "CY": str, "DC": str}, encoding="latin-1") for m in members]
+        frames = [pd.read_csv(zf.open(m), header=None, names=CODEPOINT_COLUMNS, usecols=["PC", "EA", "NO", "DC"],
+                              dtype={"PC": str, "DC": str}, encoding="latin-1") for m in members]
     cp = pd.concat(frames, ignore_index=True)
-    # English postcodes with a position and a district (the pipeline partitions by district).
-    cp = cp[(cp.CY == "E92000001") & cp.DC.notna() & ~((cp.EA == 0) & (cp.NO == 0))].copy()
+    cp = cp[cp.DC.isin(lads) & ~((cp.EA == 0) & (cp.NO == 0))].copy()
     cp["postcode"] = spaced(cp.PC)
-    return cp.drop_duplicates("postcode")
+    return cp.drop_duplicates("postcode", keep=False)
 
 
 def read_lookup(path: Path) -> pd.DataFrame:
@@ -62,12 +48,30 @@ def read_lookup(path: Path) -> pd.DataFrame:
     return live.drop_duplicates("postcode")[["postcode", "lsoa11cd"]]
 
 
-def lsoa_of_unmatched(points: pd.DataFrame, boundary_files: list[Path]) -> pd.Series:
-    """Point-in-polygon for postcodes the lookup does not know (lowest code where polygons overlap)."""
-    bounds = pd.concat([gpd.read_file(f) for f in boundary_files], ignore_index=True).to_crs(27700)
-    gdf = gpd.GeoDataFrame(points, geometry=gpd.points_from_xy(points.EA, points.NO), crs=27700)
-    joined = gpd.sjoin(gdf, bounds[["LSOA11CD", "geometry"]], predicate="intersects", how="inner")
-    return joined.groupby("postcode").LSOA11CD.min()
+def place(postcodes: pd.DataFrame, crosswalk: pd.DataFrame, bounds: gpd.GeoDataFrame) -> pd.Series:
+    """The 2021 LSOA of each postcode (index: postcode)."""
+    pieces = crosswalk.groupby("lsoa11cd").lsoa21cd.agg(list)
+    postcodes = postcodes.assign(pieces=postcodes.lsoa11cd.map(pieces))
+    one = postcodes.pieces.map(lambda p: isinstance(p, list) and len(p) == 1)
+    out = pd.Series(postcodes.loc[one, "pieces"].str[0].values, index=postcodes.loc[one, "postcode"])
+    points = gpd.GeoDataFrame(postcodes, geometry=gpd.points_from_xy(postcodes.EA, postcodes.NO), crs=27700)
+    several = points[postcodes.pieces.map(lambda p: isinstance(p, list) and len(p) > 1)]
+    if len(several):
+        hit = gpd.sjoin(several, bounds, predicate="intersects", how="inner")
+        hit = hit[[code in p for code, p in zip(hit.lsoa21cd, hit.pieces)]]
+        chosen = hit.groupby("postcode").lsoa21cd.min()
+        rest = several[~several.postcode.isin(chosen.index)].explode("pieces")
+        if len(rest):
+            shapes = bounds.set_index("lsoa21cd").geometry
+            rest = rest.assign(d=[pt.distance(shapes[c]) for pt, c in zip(rest.geometry, rest.pieces)])
+            nearest = rest.sort_values(["postcode", "d", "pieces"]).groupby("postcode").pieces.first()
+            chosen = pd.concat([chosen, nearest])
+        out = pd.concat([out, chosen])
+    unknown = points[postcodes.lsoa11cd.isna()]
+    if len(unknown):
+        hit = gpd.sjoin(unknown, bounds, predicate="intersects", how="inner")
+        out = pd.concat([out, hit.groupby("postcode").lsoa21cd.min()])
+    return out
 
 
 def read_ofcom_postcodes(path: Path) -> pd.DataFrame:
@@ -75,7 +79,28 @@ def read_ofcom_postcodes(path: Path) -> pd.DataFrame:
             "Gigabit availability (% premises)": "gigabit_pct", "% of premises below the USO": "below_uso_pct"}
     with zipfile.ZipFile(path) as zf:
         frames = [pd.read_csv(zf.open(n), usecols=list(keep)) for n in sorted(zf.namelist()) if n.endswith(".csv")]
-    return pd.concat(frames, ignore_index=True).rename(columns=keep)
+    return pd.concat(frames, ignore_index=True).rename(columns=keep).drop_duplicates("postcode", keep=False)
+
+
+def lsoa_broadband(coverage: pd.DataFrame) -> pd.DataFrame:
+    """The resolution rule: measured inside the LSOA when most of its covered postcodes are known at
+    postcode level (premises-weighted); else the value of its main postcode district."""
+    covered = coverage[coverage.resolution != "none"]
+    counts = covered.groupby("lsoa21cd").resolution.agg(covered="size", at_postcode=lambda r: (r == "postcode").sum())
+    measured_lsoas = counts.index[counts.at_postcode * 2 > counts.covered]
+    pc = covered[(covered.resolution == "postcode") & covered.lsoa21cd.isin(measured_lsoas)].copy()
+    pc["w"] = pc.all_premises.fillna(1)
+    pc["x"] = pc.w * (100 - pc.gigabit_pct)
+    pc["wx"] = pc.w.where(pc.gigabit_pct.notna())
+    sums = pc.groupby("lsoa21cd")[["x", "wx"]].sum(min_count=1)
+    measured = (sums.x / sums.wx.replace(0, np.nan)).rename("pct_no_gigabit")
+    rest = covered[(covered.resolution == "postcode_district") & ~covered.lsoa21cd.isin(measured_lsoas)]
+    main = (rest.groupby(["lsoa21cd", "postcode_district"]).size().rename("n").reset_index()
+            .sort_values(["lsoa21cd", "n", "postcode_district"], ascending=[True, False, True])
+            .groupby("lsoa21cd").first())
+    district_value = rest.groupby("postcode_district").district_gigabit.first()
+    by_area = (100 - main.postcode_district.map(district_value)).rename("pct_no_gigabit")
+    return pd.concat([measured, by_area]).to_frame()
 
 
 def run() -> dict:
@@ -83,58 +108,44 @@ def run() -> dict:
     mirror = Path(os.environ["DIZ_SOURCE_MIRROR"])
     raw = Path(os.environ["DIZ_OUTPUT_ROOT"]) / "data" / "raw"
     ofcom_zip = next(raw.glob("*SYNTHETIC*.zip"))
+    from pipeline.settings import load_settings
 
-    cp = read_codepoint(mirror / "os-codepoint-open" / "codepo_gb.zip")
+    lads = set(load_settings(Path(__file__).resolve().parents[1] / "config" / "england.toml").lad_codes)
+
+    cp = read_codepoint(mirror / "os-codepoint-open" / "codepo_gb.zip", lads)
     postcodes = cp.merge(read_lookup(mirror / "ons-postcode-lookup" / "PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.zip"),
                          on="postcode", how="left")
-    unmatched = postcodes.lsoa11cd.isna()
-    by_polygon = lsoa_of_unmatched(postcodes.loc[unmatched, ["postcode", "EA", "NO"]],
-                                   sorted((mirror / "boundaries").glob("lsoa2011_*.geojson")))
-    postcodes.loc[unmatched, "lsoa11cd"] = postcodes.loc[unmatched, "postcode"].map(by_polygon)
+    crosswalk = pd.read_csv(mirror / "lookups" / "LSOA11_LSOA21_LAD22_lookup_EW.csv", dtype=str).rename(
+        columns={"lsoa11_code": "lsoa11cd", "lsoa21_code": "lsoa21cd"})
+    crosswalk = crosswalk[crosswalk.ltla22_code.isin(lads) | crosswalk.lsoa21cd.str.startswith("E")]
+    bounds = gpd.read_file(mirror / "boundaries" / "lsoa2021_bsc_EW.geojson").to_crs(27700)
+    bounds = bounds.rename(columns={"LSOA21CD": "lsoa21cd"})[["lsoa21cd", "geometry"]]
+    bounds = bounds[bounds.lsoa21cd.str.startswith("E")]
+    postcodes["lsoa21cd"] = postcodes.postcode.map(place(postcodes, crosswalk, bounds))
 
-    # Coverage: the postcode-level file first, then the postcode-district means.
-    coverage = postcodes[["postcode", "lsoa11cd"]].merge(read_ofcom_postcodes(ofcom_zip), on="postcode", how="left")
-    district = pd.read_csv(mirror / "ofcom-postcode-district-2024" / "postcode_district_coverage_202407.csv").rename(
-        columns={"district": "postcode_district", "superfastPercent": "d_sfbb", "gigabitPercent": "d_gigabit",
-                 "belowUsoPercent": "d_uso"})
+    # Coverage: the postcode-level file first, then district means computed from that same file.
+    ofcom = read_ofcom_postcodes(ofcom_zip)
+    ofcom["postcode_district"] = ofcom.postcode.str.split(" ").str[0]
+    district = ofcom.groupby("postcode_district").gigabit_pct.mean().round(1).rename("district_gigabit")
+    coverage = postcodes[["postcode", "lsoa21cd"]].merge(ofcom, on="postcode", how="left")
     coverage["postcode_district"] = coverage.postcode.str.split(" ").str[0]
-    coverage = coverage.merge(district[["postcode_district", "d_sfbb", "d_gigabit", "d_uso"]], on="postcode_district",
-                              how="left")
-    no_row = coverage.sfbb_pct.isna() & coverage.gigabit_pct.isna()
-    for value, fallback in (("sfbb_pct", "d_sfbb"), ("gigabit_pct", "d_gigabit"), ("below_uso_pct", "d_uso")):
-        coverage.loc[no_row, value] = coverage.loc[no_row, fallback]
-    coverage = coverage[coverage.lsoa11cd.notna()]
-    coverage["w"] = coverage.all_premises.fillna(1)
-    coverage["no_superfast"] = coverage.w * (100 - coverage.sfbb_pct)
-    coverage["no_gigabit"] = coverage.w * (100 - coverage.gigabit_pct)
-    coverage["below_uso"] = coverage.w * coverage.below_uso_pct
-    for value, share in (("sfbb_pct", "w_sfbb"), ("gigabit_pct", "w_gigabit"), ("below_uso_pct", "w_uso")):
-        coverage[share] = coverage.w.where(coverage[value].notna())
-    sums = coverage.groupby("lsoa11cd")[["no_superfast", "no_gigabit", "below_uso", "w_sfbb", "w_gigabit", "w_uso"]].sum(
-        min_count=1)
-    broadband = pd.DataFrame({"pct_no_superfast": sums.no_superfast / sums.w_sfbb,
-                              "pct_no_gigabit": sums.no_gigabit / sums.w_gigabit,
-                              "pct_below_uso": sums.below_uso / sums.w_uso})
+    coverage = coverage.merge(district, left_on="postcode_district", right_index=True, how="left")
+    coverage["resolution"] = np.where(coverage.gigabit_pct.notna() | coverage.all_premises.notna(), "postcode",
+                                      np.where(coverage.district_gigabit.notna(), "postcode_district", "none"))
+    coverage = coverage[coverage.lsoa21cd.notna()]
+    broadband = lsoa_broadband(coverage)
 
-    areas = None
-    for name, columns in IMD_FILES.items():
-        frame = pd.read_csv(mirror / "imd2019" / name, usecols=list(columns), thousands=",", encoding="utf-8-sig")
-        frame = frame.rename(columns=columns)
-        areas = frame if areas is None else areas.merge(frame, on="lsoa11cd")
-    areas["pct_60_plus"] = 100 * areas.pop_60_plus_2015 / areas.pop_total_2015
-    ruc = pd.read_csv(mirror / "ruc2011" / "RUC11_LSOA11_EW.csv", usecols=["LSOA11CD", "RUC11CD"])
-    ruc["rural_class"] = ruc.RUC11CD.map(RURAL_SCORE)
-    areas = areas.merge(ruc.rename(columns={"LSOA11CD": "lsoa11cd"})[["lsoa11cd", "rural_class"]], on="lsoa11cd",
-                        how="left")
-    indicators = areas.merge(broadband, left_on="lsoa11cd", right_index=True, how="left")
+    imd = pd.read_excel(mirror / "iod2025" / "File_1_IoD2025_Index_of_Multiple_Deprivation.xlsx", sheet_name="IMD25",
+                        engine="calamine")
+    imd = imd.rename(columns={imd.columns[0]: "lsoa21cd", imd.columns[4]: "imd_rank"})[["lsoa21cd", "imd_rank"]]
+    indicators = imd.merge(broadband, left_on="lsoa21cd", right_index=True, how="left")
     out = Path(os.environ["DIZ_OUTPUT_ROOT"]) / "lsoa_indicators_geopandas.parquet"
     indicators.to_parquet(out, index=False)
     return {
         "compute_s": time.perf_counter() - started,
         "postcodes": len(postcodes),
-        "postcodes_by_method": {"ons_lookup": int((~unmatched).sum()), "point_in_polygon": int(by_polygon.size),
-                                "unmatched": int(postcodes.lsoa11cd.isna().sum())},
-        "lsoas": len(indicators),
+        "postcodes_placed": int(postcodes.lsoa21cd.notna().sum()),
+        "lsoas": int(indicators.lsoa21cd.nunique()),
         "lsoas_with_gigabit": int(indicators.pct_no_gigabit.notna().sum()),
         "output": str(out),
     }

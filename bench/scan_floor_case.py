@@ -1,4 +1,4 @@
-"""Case 4: the floor. DuckDB only reading every value of the files the England case reads.
+"""Case 4: the floor. Only reading every value of the files the England case reads (DuckDB; calamine for XLSX).
 
 The zips are read as the England run extracted them (DuckDB does not read zip archives), so
 the floor leaves out decompression, which the pipeline and the baseline both pay.
@@ -27,11 +27,11 @@ def run() -> dict:
         "Code-Point Open (120 area files)": (sorted(extracted.glob("codepo_gb-*/Data/CSV/*.csv")), False),
         "ONS postcode lookup": (sorted(extracted.glob("PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU-*/*.csv")), True),
         "Ofcom postcode file (SYNTHETIC)": (sorted(extracted.glob("*SYNTHETIC*/*.csv")), True),
-        "IMD 2019 Files 1, 2, 6": (sorted((mirror / "imd2019").glob("*.csv")), True),
-        "RUC 2011": ([mirror / "ruc2011" / "RUC11_LSOA11_EW.csv"], True),
-        "Ofcom postcode districts, census, density": (
-            [mirror / "ofcom-postcode-district-2024" / "postcode_district_coverage_202407.csv",
-             *sorted((mirror / "census2021").glob("*age*.csv")), *sorted((mirror / "ons-population-density").glob("*.csv"))],
+        "LSOA lookups, RUC 2021, IUC 2018": (
+            [mirror / "lookups" / "LSOA11_LSOA21_LAD22_lookup_EW.csv", mirror / "lookups" / "LSOA21_WD24_LAD24_lookup_EW.csv",
+             mirror / "ruc2021" / "RUC21_LSOA21_EW.csv", mirror / "cdrc-iuc2018" / "iuc2018.csv"], True),
+        "Census 2021 TS007A, TS038": (
+            [mirror / "census2021" / "census2021-ts007a-lsoa.csv", mirror / "census2021" / "census2021-ts038-lsoa.csv"],
             True),
     }
     for name, (files, _) in groups.items():
@@ -42,7 +42,13 @@ def run() -> dict:
     rows = {}
     for name, (files, header) in groups.items():
         rows[name] = _scan_csv(con, files, header)
-    boundaries = sorted((mirror / "boundaries").glob("lsoa2011_*.geojson"))
-    rows["LSOA boundaries"] = sum(con.execute("SELECT count(*), count(COLUMNS(*)) FROM ST_Read($f)", {"f": str(f)})
-                                  .fetchone()[0] for f in boundaries)
+    rows["LSOA (2021) boundaries, England and Wales"] = con.execute(
+        "SELECT count(*), count(COLUMNS(*)) FROM ST_Read($f)",
+        {"f": str(mirror / "boundaries" / "lsoa2021_bsc_EW.geojson")}).fetchone()[0]
+    from python_calamine import CalamineWorkbook
+
+    for name in ("File_1_IoD2025_Index_of_Multiple_Deprivation.xlsx",
+                 "File_3_IoD2025_Supplementary_Indices_IDACI_and_IDAOPI.xlsx"):
+        book = CalamineWorkbook.from_path(str(mirror / "iod2025" / name))
+        rows[name] = sum(len(book.get_sheet_by_name(s).to_python()) for s in book.sheet_names)
     return {"compute_s": time.perf_counter() - started, "rows": rows}

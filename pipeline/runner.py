@@ -139,12 +139,16 @@ class RunReport:
 
 
 def run(paths: Paths, settings: Settings, *, full: bool = False, run_id: str | None = None,
-        on_step: Callable[[StepReport], None] | None = None, publish: bool = True) -> RunReport:
-    """Every stale step, in order, with its checks; then publish the whole generation or nothing."""
+        on_step: Callable[[StepReport], None] | None = None, publish: bool = True,
+        only: set[str] | None = None) -> RunReport:
+    """Every stale step (of ``only``, if given), in order, with its checks; then publish the whole
+    generation or nothing."""
     run_id = run_id or uuid.uuid4().hex
     started = time.perf_counter()
     paths.ensure()
     plans = make_plan(paths, settings, generations.manifest(generations.live_folder(paths)), full=full)
+    if only is not None:
+        plans = [p for p in plans if p.step.name in only]
     staged = generations.stage(paths, run_id)
     reports: list[StepReport] = []
     blocked: str | None = None

@@ -243,6 +243,17 @@ def upstream(step: Step) -> list[str]:
     return seen
 
 
+def closure(name: str) -> set[str]:
+    """A step and every step it reads from, directly or not."""
+    seen, todo = set(), [name]
+    while todo:
+        step = todo.pop()
+        if step not in seen:
+            seen.add(step)
+            todo += upstream(BY_NAME[step])
+    return seen
+
+
 def order() -> list[Step]:
     """Steps in dependency order (the list above is written in one; this checks it)."""
     done: set[str] = set()

@@ -72,7 +72,8 @@ def test_headlines_read_as_sentences_with_numbered_footnotes(real_run):
 
 def test_csv_and_xlsx_make_formula_text_inert(tmp_path):
     import duckdb
-    from openpyxl import Workbook, load_workbook
+    import xlsxwriter
+    from openpyxl import load_workbook
 
     from pipeline.outputs.tables import defused
 
@@ -83,11 +84,12 @@ def test_csv_and_xlsx_make_formula_text_inert(tmp_path):
                                    "Harlow", "5-a-side"]
     from pipeline.outputs.workbook import cell_value, put
 
-    assert cell_value("-3.5") == -3.5 and cell_value("12") == 12
-    book = Workbook()
-    put(book.active, 1, 1, cell_value("'=1+1"))
-    put(book.active, 1, 2, cell_value("=1+1"))  # even undefused text is written as a string cell
-    book.save(tmp_path / "inert.xlsx")
+    assert cell_value("-3.5") == -3.5 and cell_value("12") == 12 and cell_value("nan") == "nan"
+    book = xlsxwriter.Workbook(str(tmp_path / "inert.xlsx"), {"strings_to_formulas": False})
+    sheet = book.add_worksheet()
+    put(sheet, 1, 1, cell_value("'=1+1"))
+    put(sheet, 1, 2, cell_value("=1+1"))  # even undefused text is written as a string cell
+    book.close()
     row = load_workbook(tmp_path / "inert.xlsx").active[1]
     assert [c.value for c in row] == ["'=1+1", "=1+1"] and [c.data_type for c in row] == ["s", "s"]
 

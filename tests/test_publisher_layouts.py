@@ -102,3 +102,24 @@ def test_iod2025_file7_under_its_published_name_is_read_with_files_1_and_3(tmp_p
     table = f"read_parquet('{paths.table_path('iod2025')}')"
     total, scored = con.execute(f"SELECT count(*), count(income_score) FROM {table}").fetchone()
     assert total == 33_755 and scored == 2
+
+
+def test_ofcom_postcode_zip_gives_postcode_figures_and_the_district_means_too(tmp_path, con):
+    """With Ofcom's own postcode file the pipeline computes the postcode-district means itself."""
+    from builders import ofcom_postcode_zip
+
+    from pipeline.ingest.broadband import build_ofcom_postcode_coverage, build_ofcom_postcode_district
+    from pipeline.paths import Paths
+    from pipeline.settings import load_settings
+
+    paths = Paths(root=tmp_path).ensure()
+    values = {"all_premises": 10, "sfbb_pct": 90.0, "gigabit_pct": 80.0, "below_uso_pct": 1.0, "nga_pct": 99.0}
+    ofcom_postcode_zip(paths.raw / "202407-fixed-coverage-postcodes-r01.zip", "2024",
+                       {"CM20 1AA": values, "CM20 1AB": values | {"gigabit_pct": 60.0}, "CM17 9AA": values})
+    settings = load_settings()
+    build_ofcom_postcode_coverage(con, paths, settings)
+    result = build_ofcom_postcode_district(con, paths, settings)
+    rows = con.execute(f"SELECT key, postcode_area, sample_postcodes, gigabit_pct FROM "
+                       f"read_parquet('{paths.table_path('ofcom_postcode_district')}') ORDER BY key").fetchall()
+    assert rows == [("CM17", "CM", 1, 80.0), ("CM20", "CM", 2, 70.0)]
+    assert result.sources == {"ofcom_postcode_coverage": 3}

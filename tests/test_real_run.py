@@ -181,3 +181,17 @@ def test_postcode_lookup_json_gives_every_field(real_run, monkeypatch, capsys):
                 "nearest_gp_name", "nearest_gp_readiness_rank", "nearest_gp_distance_m"):
         assert key in answer
     assert answer["district_code"] == "E07000073" and answer["supply_gap_resolution"] == "postcode_district"
+
+
+def test_notebook_runs_on_the_published_catalog(real_run, monkeypatch):
+    import nbformat
+    from nbclient import NotebookClient
+
+    from conftest import PROJECT_ROOT
+
+    monkeypatch.setenv("DIZ_OUTPUT_ROOT", str(real_run.root))
+    notebook = nbformat.read(PROJECT_ROOT / "notebooks" / "explore.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(PROJECT_ROOT / "notebooks")}}).execute()
+    printed = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
+    assert "333 LSOAs" in printed
