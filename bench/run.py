@@ -189,14 +189,11 @@ def report(results: dict[str, dict], info: dict) -> str:
     return "\n".join(lines)
 
 
+# SQLAlchemy 2.1 defaults postgresql:// to psycopg 3, whose server-side parameters dagster-postgres's
+# NOTIFY statement does not support; name psycopg2 (pinned) explicitly.
 POSTGRES_YAML = """storage:
   postgres:
-    postgres_db:
-      username: dagster
-      password: dagster
-      hostname: 127.0.0.1
-      db_name: dagster
-      port: {port}
+    postgres_url: postgresql+psycopg2://dagster:dagster@127.0.0.1:{port}/dagster
 telemetry:
   enabled: false
 compute_logs:
