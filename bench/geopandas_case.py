@@ -49,7 +49,7 @@ def read_lookup(path: Path) -> pd.DataFrame:
 
 
 def place(postcodes: pd.DataFrame, crosswalk: pd.DataFrame, bounds: gpd.GeoDataFrame) -> pd.Series:
-    """The 2021 LSOA of each postcode (index: postcode)."""
+    """The 2021 LSOA of each postcode (index: postcode): through the lookups, else point in polygon."""
     pieces = crosswalk.groupby("lsoa11cd").lsoa21cd.agg(list)
     postcodes = postcodes.assign(pieces=postcodes.lsoa11cd.map(pieces))
     one = postcodes.pieces.map(lambda p: isinstance(p, list) and len(p) == 1)
@@ -67,7 +67,8 @@ def place(postcodes: pd.DataFrame, crosswalk: pd.DataFrame, bounds: gpd.GeoDataF
             nearest = rest.sort_values(["postcode", "d", "pieces"]).groupby("postcode").pieces.first()
             chosen = pd.concat([chosen, nearest])
         out = pd.concat([out, chosen])
-    unknown = points[postcodes.lsoa11cd.isna()]
+    # not in the lookup, or in it with an LSOA outside the study area (a cross-border postcode)
+    unknown = points[postcodes.pieces.isna()]
     if len(unknown):
         hit = gpd.sjoin(unknown, bounds, predicate="intersects", how="inner")
         out = pd.concat([out, hit.groupby("postcode").lsoa21cd.min()])
@@ -119,7 +120,7 @@ def run() -> dict:
         columns={"lsoa11_code": "lsoa11cd", "lsoa21_code": "lsoa21cd"})
     crosswalk = crosswalk[crosswalk.ltla22_code.isin(lads) | crosswalk.lsoa21cd.str.startswith("E")]
     bounds = gpd.read_file(mirror / "boundaries" / "lsoa2021_bsc_EW.geojson").to_crs(27700)
-    bounds = bounds.rename(columns={"LSOA21CD": "lsoa21cd"})[["lsoa21cd", "geometry"]]
+    bounds = bounds.rename(columns={"LSOA21CD": "lsoa21cd", "lsoa21_code": "lsoa21cd"})[["lsoa21cd", "geometry"]]
     bounds = bounds[bounds.lsoa21cd.str.startswith("E")]
     postcodes["lsoa21cd"] = postcodes.postcode.map(place(postcodes, crosswalk, bounds))
 

@@ -56,8 +56,10 @@ def run_case(name: str, env: dict[str, str], log: Path) -> dict:
     proc.returncode = os.waitstatus_to_exitcode(status)
     lines = [line for line in log.read_text().splitlines() if line.startswith("BENCH-RESULT ")]
     if proc.returncode or not lines:
-        tail = "\n".join(log.read_text().splitlines()[-25:])
-        raise SystemExit(f"case {name} failed (exit {proc.returncode}); last lines of {log}:\n{tail}")
+        tail = "\n".join(log.read_text().splitlines()[-8:])
+        print(f"case {name} failed (exit {proc.returncode}); last lines of {log}:\n{tail}", flush=True)
+        return {"success": False, "failures": [f"exit {proc.returncode}, see {log.name}"], "wall_s": wall,
+                "compute_s": float("nan"), "peak_rss_gib": usage.ru_maxrss * 1024 / GIB}
     result = json.loads(lines[-1].removeprefix("BENCH-RESULT "))
     result.update(wall_s=wall, peak_rss_gib=usage.ru_maxrss * 1024 / GIB)  # ru_maxrss is in KiB on Linux
     return result
@@ -155,6 +157,7 @@ def report(results: dict[str, dict], info: dict) -> str:
         if r.get("success") is False or r.get("failures"):
             lines.append(f"!! case {name}: {'; '.join(r.get('failures') or ['failed'])}")
     lines += ["", "targets:"]
+    results = {k: v for k, v in results.items() if v.get("success") is not False}
     if "five" in results:
         r = results["five"]
         lines.append(f"  five districts cold compute {r['compute_s']:.1f} s <= {TARGETS['five_compute_s']:.0f} s: "
@@ -165,7 +168,7 @@ def report(results: dict[str, dict], info: dict) -> str:
         if name in results and base:
             speed = base / results[name]["compute_s"]
             lines.append(f"  {name}: {speed:.1f}x faster than the baseline (target >= {TARGETS[key]:.0f}x): "
-                         f"{verdict(speed >= TARGETS[key])}; {results[name]['summary']}")
+                         f"{verdict(speed >= TARGETS[key])}; {results[name].get('summary', '')}")
     if "england-engine" in results and base:
         r = results["england-engine"]
         lines.append(f"  England engine-only cold {r['compute_s']:.1f} s <= baseline {base:.1f} s: "
