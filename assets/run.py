@@ -176,10 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         refused = "; ".join([f"{k} failed: {v}" for k, v in failures.items()] +
                             [f"blocking check {b} failed" for b in blocking]) or dagster_failure(result)
     seconds = time.perf_counter() - started
-    recomputed = [p.step.name for p in stale]
+    staged_manifest = generations.manifest(published.path if published else folder)
+    recomputed = [p.step.name for p in stale if staged_manifest.get(p.step.name, {}).get("fingerprint") == p.fingerprint]
     print()
-    print(f"Run {run_id[:8]}: {len(recomputed)} steps re-computed, {len(plans) - len(recomputed)} unchanged, "
-          f"in {seconds:.1f} s.")
+    not_run = len(stale) - len(recomputed)
+    print(f"Run {run_id[:8]}: {len(recomputed)} steps re-computed, {len(plans) - len(stale)} unchanged"
+          + (f", {not_run} not completed" if not_run else "") + f", in {seconds:.1f} s.")
     for step, message in failures.items():
         print(f"FAILED {step}: {message}")
     if published:
