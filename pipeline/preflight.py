@@ -21,7 +21,7 @@ def required_sources(settings: Settings) -> list[str]:
     keys: list[str] = []
     for step in STEPS:
         if applicable(step, vintage):
-            keys += [k for k in step.sources if k not in keys]
+            keys += [k for k in step.sources if k not in keys and vintage in SOURCES[k].small_areas]
     return keys
 
 

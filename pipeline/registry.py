@@ -62,6 +62,8 @@ class Source:
     # Sources published as several files: (part name, accepted names of that file), each found
     # on its own; ``files`` then lists every accepted name, for the checklist.
     parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The small-area bases whose runs read it (a 2011 boundary file is no use to a 2021 run).
+    small_areas: tuple[str, ...] = ("lsoa2021", "lsoa2011")
 
     def part(self, name: str) -> "Source":
         """The source narrowed to one of its files, for locating it."""
@@ -73,8 +75,14 @@ class Source:
 
     @property
     def publisher_file(self) -> str:
-        """The exact file name to download (the first accepted name)."""
-        return self.download_name or self.files[0].rsplit("/", 1)[-1]
+        """The exact file name to download (the first accepted name, without the ``*`` standing
+        for the suffix a portal may add to it)."""
+        return self.download_name or self.files[0].rsplit("/", 1)[-1].replace("*", "")
+
+    @property
+    def suffix_accepted(self) -> bool:
+        """The publisher's name is accepted with whatever suffix the download carries."""
+        return self.download_name is None and "*" in self.files[0]
 
     def as_record(self) -> dict[str, str]:
         """Flat description for sidecar files, the XLSX Sources sheet and asset metadata."""
@@ -391,6 +399,7 @@ RUC2011 = _register(Source(
     resolution="LSOA (2011)",
     max_bytes=50 * MB,
     expected_rows=(34_753, 34_753),
+    small_areas=("lsoa2011",),
 ))
 
 RUC2021 = _register(Source(
@@ -405,6 +414,7 @@ RUC2021 = _register(Source(
     resolution="LSOA (2021)",
     max_bytes=50 * MB,
     expected_rows=(35_672, 35_672),
+    small_areas=("lsoa2021",),
 ))
 
 POPULATION_DENSITY = _register(Source(
@@ -467,6 +477,7 @@ LSOA2021_BOUNDARIES = _register(Source(
     resolution="LSOA (2021) polygons, super generalised (200 m)",
     max_bytes=200 * MB,
     notes="Super generalised: neighbouring polygons overlap or leave slivers, so contiguity uses ST_Intersects.",
+    small_areas=("lsoa2021",),
 ))
 
 LSOA2011_BOUNDARIES = _register(Source(
@@ -483,6 +494,8 @@ LSOA2011_BOUNDARIES = _register(Source(
     resolution="LSOA (2011) polygons",
     max_bytes=100 * MB,
     notes="Used on the 2011 small areas only: the generalised per-district files where present, else the national BSC.",
+    small_areas=("lsoa2011",),
+    download_name="Lower_Layer_Super_Output_Areas_December_2011_Boundaries_Super_Generalised_Clipped_BSC_EW_V3.geojson",
 ))
 
 WARD_BOUNDARIES = _register(Source(
@@ -519,18 +532,21 @@ SUBICB_BOUNDARIES = _register(Source(
 
 LAD_BOUNDARIES = _register(Source(
     key="lad_boundaries",
-    title="Local authority district (December 2013) generalised boundaries",
-    publisher="Office for National Statistics (GeoJSON by martinjc/UK-GeoJSON)",
-    release="December 2013",
-    licence=(ONS_LICENCE, OS_LICENCE, GEOJSON_LICENCE),
-    files=("boundaries/lad2013_5districts.geojson", "lad2013_5districts.geojson"),
-    page="https://github.com/martinjc/UK-GeoJSON",
-    resolution="local authority district",
+    title="Local Authority Districts (May 2024) Boundaries UK BGC",
+    publisher="Office for National Statistics (the mirror's extract: December 2013 outlines, GeoJSON by "
+              "martinjc/UK-GeoJSON)",
+    release="May 2024 (mirror extract: December 2013)",
+    licence=(ONS_LICENCE, OS_BOUNDARY_LICENCE, OS_LICENCE, GEOJSON_LICENCE),
+    files=("Local_Authority_Districts_May_2024_Boundaries_UK_BGC*.geojson",
+           "Local_Authority_Districts_May_2024_Boundaries_UK_BGC*.gpkg",
+           "lad2013_5districts.geojson", "boundaries/lad2013_5districts.geojson"),
+    page=GEOPORTAL,
+    page_title="Local Authority Districts (May 2024) Boundaries UK BGC",
+    resolution="local authority district polygons (generalised 20 m)",
     required=False,
-    max_bytes=50 * MB,
-    official=False,
-    notes=("Display only. Where absent, district outlines are drawn from the wards (May 2024) dissolved by district, "
-           "which the registry gets from the ONS."),
+    max_bytes=200 * MB,
+    notes=("Display only: district outlines on maps and briefings. Where absent, or without every study district, "
+           "the outlines are the wards (May 2024) dissolved by district."),
 ))
 
 ONS_LOCAL_INDICATORS = _register(Source(

@@ -45,7 +45,8 @@ def checklist(paths: Paths, settings) -> tuple[list[str], int]:
                     unknown_sizes += 1
             lines.append(f"{mark} {entry.title} — {source.publisher}, {source.release}"
                          + ("" if source.required else " (optional)"))
-            lines.append(f"    file:    {entry.publisher_file} ({_size(entry.size_bytes)})")
+            lines.append(f"    file:    {entry.publisher_file} ({_size(entry.size_bytes)})"
+                         + ("; a suffix the portal adds to the name may stay" if entry.suffix_accepted else ""))
             if entry.url:
                 lines.append(f"    address: {entry.url}")
             else:

@@ -67,6 +67,7 @@ def build_district_connectivity_series(con: duckdb.DuckDBPyConnection, paths: Pa
     lads = list(settings.lad_codes)
     files = require_each(ONS_LOCAL_INDICATORS, paths)
     read = read_local_indicators(con, files)
+    label_of = {f.path.name: f.label for f in files}  # rejects name a file as the run found it (raw or mirror)
     rejects = read.rejects
     raw = con.execute("SELECT * FROM series_raw ORDER BY indicator, file, area_code").fetchall()
     cols = [d[0] for d in con.description]
@@ -107,17 +108,17 @@ def build_district_connectivity_series(con: duckdb.DuckDBPyConnection, paths: Pa
                 conflicts.append(first)
             for f in members[1:]:
                 for rec in by_file[(indicator, f)]:
-                    rejects.add(f"ons-local-indicators/{f}", rec["source_row"], "file", f,
+                    rejects.add(label_of[f], rec["source_row"], "file", f,
                                 f"repeats snapshot {snapshot} of {indicator} (same values as {first})", "duplicate")
             meta = periods.get(first) or (None,) * 5
             for rec in by_file[(indicator, first)]:
                 if basis.startswith("conflict"):
-                    rejects.add(f"ons-local-indicators/{first}", rec["source_row"], "file", first,
+                    rejects.add(label_of[first], rec["source_row"], "file", first,
                                 f"values differ from another file dated {snapshot}; cannot tell which is right", "duplicate")
                     continue
                 in_study = rec["area_code"] in lads
                 if not in_study and "district" in rec["geography"].lower():
-                    rejects.add(f"ons-local-indicators/{first}", rec["source_row"], "AREACD", rec["area_code"],
+                    rejects.add(label_of[first], rec["source_row"], "AREACD", rec["area_code"],
                                 "district outside the study area", "out_of_scope")
                     continue
                 kept_rows.append({
