@@ -423,10 +423,11 @@ POPULATION_DENSITY = _register(Source(
     publisher="Office for National Statistics",
     release="Mid-2018",
     licence=(ONS_LICENCE,),
-    files=("SAPE21DT11_mid-2018_lsoa_population_density_5districts.csv",
+    files=("sape21dt11mid2018lsoapopulationdensity*.xlsx", "SAPE21DT11*.xlsx",
+           "SAPE21DT11_mid-2018_lsoa_population_density_5districts.csv",
            "ons-population-density/SAPE21DT11_mid-2018_lsoa_population_density_5districts.csv"),
     page="https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates/datasets/lowersuperoutputareapopulationdensity",
-    page_title="Lower layer Super Output Area population density (mid-2018)",
+    page_title="Lower layer Super Output Area population density (mid-2018 edition), the workbook",
     resolution="LSOA (2011)",
     required=False,
     max_bytes=50 * MB,
@@ -533,20 +534,34 @@ SUBICB_BOUNDARIES = _register(Source(
 LAD_BOUNDARIES = _register(Source(
     key="lad_boundaries",
     title="Local Authority Districts (May 2024) Boundaries UK BGC",
-    publisher="Office for National Statistics (the mirror's extract: December 2013 outlines, GeoJSON by "
-              "martinjc/UK-GeoJSON)",
-    release="May 2024 (mirror extract: December 2013)",
-    licence=(ONS_LICENCE, OS_BOUNDARY_LICENCE, OS_LICENCE, GEOJSON_LICENCE),
+    publisher="Office for National Statistics",
+    release="May 2024",
+    licence=(ONS_LICENCE, OS_BOUNDARY_LICENCE),
     files=("Local_Authority_Districts_May_2024_Boundaries_UK_BGC*.geojson",
-           "Local_Authority_Districts_May_2024_Boundaries_UK_BGC*.gpkg",
-           "lad2013_5districts.geojson", "boundaries/lad2013_5districts.geojson"),
+           "Local_Authority_Districts_May_2024_Boundaries_UK_BGC*.gpkg"),
     page=GEOPORTAL,
     page_title="Local Authority Districts (May 2024) Boundaries UK BGC",
     resolution="local authority district polygons (generalised 20 m)",
     required=False,
     max_bytes=200 * MB,
-    notes=("Display only: district outlines on maps and briefings. Where absent, or without every study district, "
-           "the outlines are the wards (May 2024) dissolved by district."),
+    notes=("Display only: district outlines on maps and briefings. Where no district file has every study "
+           "district, the outlines are the wards (May 2024) dissolved by district."),
+))
+
+LAD2013_BOUNDARIES = _register(Source(
+    key="lad2013_boundaries",
+    title="Local authority district (December 2013) generalised boundaries, five-district extract",
+    publisher="Office for National Statistics (GeoJSON by martinjc/UK-GeoJSON)",
+    release="December 2013",
+    licence=(ONS_LICENCE, OS_LICENCE, GEOJSON_LICENCE),
+    files=("lad2013_5districts.geojson", "boundaries/lad2013_5districts.geojson"),
+    page="https://github.com/martinjc/UK-GeoJSON",
+    resolution="local authority district polygons",
+    required=False,
+    max_bytes=50 * MB,
+    official=False,
+    notes=("The mirror's extract, read by the same reader as the ONS district file, which is preferred when both "
+           "are present; not needed with the ONS file or the wards."),
 ))
 
 ONS_LOCAL_INDICATORS = _register(Source(

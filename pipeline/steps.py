@@ -110,7 +110,7 @@ STEPS: list[Step] = [
          deps=("lsoa_boundaries",), sources=("subicb_boundaries",), settings=GEO, kinds=("duckdb", "geoparquet")),
     Step("lad_boundaries", "ingest", "ingest.boundaries:build_lad_boundaries",
          "District outlines for maps (published file, else wards or LSOAs dissolved by district).",
-         deps=("ward_boundaries", "lsoa_wards", "lsoa_areas"), sources=("lad_boundaries",), settings=GEO,
+         deps=("ward_boundaries", "lsoa_wards", "lsoa_areas"), sources=("lad_boundaries", "lad2013_boundaries"), settings=GEO,
          kinds=("duckdb", "geoparquet")),
     Step("ofcom_postcode_coverage", "ingest", "ingest.broadband:build_ofcom_postcode_coverage",
          "Ofcom's postcode-level fixed coverage, every release present (empty when none is).",

@@ -69,16 +69,7 @@ def test_the_engine_never_imports_dagster():
 def test_every_check_reads_only_its_step_and_upstream_tables():
     """So re-running a step re-runs every check whose inputs changed."""
     from pipeline.checks import all_checks
-    from pipeline.steps import BY_NAME, PRODUCER, upstream
-
-    def closure(name: str) -> set[str]:
-        seen, todo = set(), [name]
-        while todo:
-            step = todo.pop()
-            if step not in seen:
-                seen.add(step)
-                todo += upstream(BY_NAME[step])
-        return seen
+    from pipeline.steps import BY_NAME, PRODUCER, closure
 
     for check in all_checks():
         allowed = closure(check.step)

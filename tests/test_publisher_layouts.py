@@ -258,5 +258,33 @@ def test_a_run_on_the_publishers_files_alone_completes_and_says_where_each_came_
     assert need == (333, 333)
     drawn = duckdb.sql(f"SELECT DISTINCT drawn_from FROM '{live}/lad_boundaries.parquet'").fetchall()
     assert drawn == [("published district boundaries",)]
+    index = (root / "maps" / "index.html").read_text(encoding="utf-8")
+    assert "Ofcom Connected Nations data" in index
+    assert "UK-GeoJSON" not in index, "cites the mirror's district extract, which this run did not read"
     resolution = duckdb.sql(f"SELECT DISTINCT broadband_resolution, area_average FROM '{live}/lsoa_supply_gap.parquet'").fetchall()
     assert resolution == [("postcode", False)], resolution
+
+
+def test_population_density_workbook_as_ons_publishes_it_is_read_below_its_title_rows(paths, con):
+    """SAPE21DT11 comes as a workbook with title rows above the header; row numbers are the sheet's."""
+    from openpyxl import Workbook
+
+    from pipeline.ingest.context import build_population_density
+
+    book = Workbook()
+    notes = book.active
+    notes.title = "Contents"
+    notes.append(["Lower layer Super Output Area population density (National Statistics)"])
+    sheet = book.create_sheet("Mid-2018 Population Density")
+    sheet.append(["Lower Layer Super Output Area population density"])
+    sheet.append(["Mid-2018: SAPE21DT11"])
+    sheet.append([])
+    sheet.append(["Code", "Name", "Mid-2018 population", "Area Sq Km", "People per Sq Km"])
+    sheet.append(["E01021819", "Harlow 006A", 1500, 0.5, 3000])
+    sheet.append(["E01021820", "Harlow 006B", 1400, "n/a", 0])
+    book.save(paths.raw / "sape21dt11mid2018lsoapopulationdensity.xlsx")
+    result = build_population_density(con, paths, None)
+    assert result.rows_kept == 1 and result.rows_rejected == 1
+    (row,) = result.rejects.rows
+    assert row[0].endswith("sape21dt11mid2018lsoapopulationdensity.xlsx!Mid-2018 Population Density")
+    assert row[1] == 6 and row[2] == "Area Sq Km"

@@ -13,7 +13,7 @@ from pipeline.inputs import use, use_crosswalk
 from pipeline.paths import Paths
 from pipeline.readers import Read
 from pipeline.readers.boundaries import BoundaryFile, read_boundaries
-from pipeline.registry import (LAD_BOUNDARIES, LSOA2011_BOUNDARIES, LSOA2021_BOUNDARIES, LSOA21_WARD_LOOKUP,
+from pipeline.registry import (LAD2013_BOUNDARIES, LAD_BOUNDARIES, LSOA2011_BOUNDARIES, LSOA2021_BOUNDARIES, LSOA21_WARD_LOOKUP,
                                SUBICB_BOUNDARIES, WARD_BOUNDARIES, Source, lad11)
 from pipeline.rejects import Rejects
 from pipeline.settings import Settings
@@ -139,7 +139,7 @@ def build_lad_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
     use(con, paths, "ward_boundaries", "lsoa_wards")
     use(con, paths, "lsoa_areas", vintage=vintage)
     lads = list(settings.lad_codes)
-    located = _optional(LAD_BOUNDARIES, paths)
+    located = _optional(LAD_BOUNDARIES, paths) or _optional(LAD2013_BOUNDARIES, paths)
     rejects, rows_in, counts = Rejects(), 0, {}
     present: set[str] = set()
     if located is not None:
@@ -150,7 +150,7 @@ def build_lad_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
     if located is not None and present >= set(lads):
         query, drawn = "SELECT code AS lad_code, coalesce(n.lad_name, b.name) AS lad_name, geom FROM lad_b b " \
                        "LEFT JOIN lad_names n ON n.lad_code = b.code", "published district boundaries"
-        sources = {LAD_BOUNDARIES.key: "count(*)"}
+        sources = {located.source: "count(*)"}
     elif con.execute("SELECT count(*) FROM ward_boundaries").fetchone()[0]:
         query, drawn = ("SELECT w.lad_code, any_value(n.lad_name) AS lad_name, ST_Union_Agg(w.geom) AS geom "
                         "FROM ward_boundaries w LEFT JOIN lad_names n USING (lad_code) GROUP BY 1"), \
@@ -165,7 +165,7 @@ def build_lad_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
                $drawn AS drawn_from
         FROM ({query}) WHERE list_contains($lads, lad_code) ORDER BY lad_code""", paths.table_path("lad_boundaries"),
                             sources=sources, params={"lads": lads, "drawn": drawn})
-    rejects.write(con, paths.rejects / "lad_boundaries.parquet", [LAD_BOUNDARIES.key])
+    rejects.write(con, paths.rejects / "lad_boundaries.parquet", [located.source if located else LAD_BOUNDARIES.key])
     if located is not None:
         rows_in, _ = account(Read("lad_b", rows_in, rejects, primary=(located.label,),
                                   rows_kept=rows_in - rejects.row_count))

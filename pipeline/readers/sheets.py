@@ -24,6 +24,9 @@ def _cell(value) -> str:
     return str(value)
 
 
+HEADER_SEARCH_ROWS = 12
+
+
 def read_table_file(path: Path, label: str, *, required: tuple[str, ...] = (),
                     any_of: dict[str, tuple[str, ...]] | None = None) -> CsvFile:
     """A CSV, or the first sheet of a workbook whose header row holds every required column.
@@ -42,16 +45,18 @@ def read_table_file(path: Path, label: str, *, required: tuple[str, ...] = (),
     except Exception as exc:  # calamine raises its own error types for bad files
         raise SourceFormatError(label, f"not a readable Excel workbook: {exc}") from exc
     for name in book.sheet_names:
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=True)
-        if not rows:
-            continue
-        header = [_cell(h).strip() for h in rows[0]]
-        candidate = CsvFile(label=f"{label}!{name}", encoding="xlsx", header=header, rows=[])
-        found = column_lookup(candidate, wanted)
-        if all(v is not None for v in found.values()):
-            candidate.rows = [(i, [_cell(v) for v in values]) for i, values in enumerate(rows[1:], start=2)
-                              if any(v not in (None, "") for v in values)]
-            return candidate
+        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        # Publishers put title and note rows above the header: the header is the first of the
+        # top rows that names every wanted column. Row numbers are the sheet's own.
+        for at, top in enumerate(rows[:HEADER_SEARCH_ROWS]):
+            header = [_cell(h).strip() for h in top]
+            candidate = CsvFile(label=f"{label}!{name}", encoding="xlsx", header=header, rows=[])
+            found = column_lookup(candidate, wanted)
+            if header and all(v is not None for v in found.values()):
+                candidate.rows = [(i, [_cell(v) for v in values])
+                                  for i, values in enumerate(rows[at + 1:], start=at + 2)
+                                  if any(v not in (None, "") for v in values)]
+                return candidate
     raise SourceFormatError(label, f"no sheet has the required columns {', '.join(wanted)}", row=1,
                             field=next(iter(wanted), None))
 
