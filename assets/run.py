@@ -95,7 +95,8 @@ def summary(checks: dict, folder, published: str | None) -> list[str]:
             lines.append(f"  {'':<15} {'expected here: ' + c['expected'] if c.get('expected') else c['meaning']}")
     rejected = rejected_per_source(folder) if folder else []
     if rejected:
-        lines.append("Rows rejected (they failed validation; list them with `make rejects TABLE=<table>`):")
+        lines.append("Rows rejected (they failed validation; list them with `make rejects TABLE=<table>`):" if published
+                     else "Rows rejected by this run (not published, so `make rejects` still lists the live ones):")
         lines += [f"  {table:<28} {rows:>9,}  {what}" for table, rows, what in rejected]
     if published:
         lines.append("Where to look:")

@@ -176,9 +176,13 @@ def problems(staged: Paths, planned: dict[str, str]) -> list[str]:
             missing = [f for f in entry.get("files", []) if not (staged.gen / f).exists()]
             if missing:
                 out.append(f"step {step}: {len(missing)} files missing, e.g. {missing[0]}")
+    # Any ERROR check keeps the run from publishing, blocking or not: a result someone must act
+    # on first (e.g. an LSOA flagged for a rejected source row) does not replace a good one.
     for result in check_results(staged.gen).values():
-        if result.get("blocking") and not result.get("passed") and result.get("step") in planned:
-            out.append(f"blocking check {result['name']} failed: {result.get('description')}")
+        if result.get("step") in planned and not result.get("passed") and \
+                (result.get("blocking") or result.get("severity") == "ERROR"):
+            kind = "blocking check" if result.get("blocking") else "ERROR check"
+            out.append(f"{kind} {result['name']} failed: {result.get('description')}")
     return out
 
 

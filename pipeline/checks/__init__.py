@@ -6,8 +6,9 @@ A check belongs to one step, reads only that step's tables and those of steps up
 means for a person reading the outputs. Severity and blocking are separate on purpose:
 
 - blocking ERROR: the outputs would be wrong; nothing after it runs and the run publishes nothing;
-- ERROR (not blocking): the outputs are right but incomplete in a way someone must act on (the
-  gap policy: a flagged LSOA); the run publishes, flagged, and exits non-zero;
+- ERROR (not blocking): the outputs are complete but need someone to act first (the gap policy:
+  an LSOA flagged for a rejected source row); every step still runs, so the summary shows the
+  whole result, but the run publishes nothing and exits non-zero;
 - WARN: worth knowing; ``expected`` says when a WARN is the normal state of the data here.
 """
 

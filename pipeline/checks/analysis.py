@@ -165,8 +165,8 @@ CHECKS = [
            "A score is outside 0-10, NaN, or empty without being flagged.", "lsoa_need", "lsoa_supply_gap",
            blocking=True),
     _check("no_lsoa_flagged", "scores", "lsoa_need", no_lsoa_flagged,
-           "Some LSOAs are missing an indicator (usually a rejected source row): they are published, scored over "
-           "the indicators present and flagged; fix the source rows named and re-run.",
+           "Some LSOAs are missing an indicator (usually a rejected source row): they are kept, scored over "
+           "the indicators present and flagged, and nothing is published until the source rows named are fixed.",
            "lsoa_need", "lsoa_supply_gap", "lsoa_crosswalk", severity=ERROR),
     _check("triage_one_class_per_lsoa", "lsoa_triage", "lsoa_triage", triage_one_class_per_lsoa,
            "A study-area LSOA has no triage class, or two.", "lsoa_triage", "lsoa_areas", blocking=True),
