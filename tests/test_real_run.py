@@ -65,6 +65,20 @@ def test_need_rests_on_people_only_and_gap_on_supply_only(real_run):
     assert {sides[i] for i in gap if i in sides} == {"supply"}
 
 
+def test_the_need_table_shows_no_supply_value_and_the_gap_table_no_people_value(real_run):
+    """A district-average broadband figure in the need table would lose its area-average marking."""
+    from pipeline.analysis.indicators import INDICATORS
+
+    def columns(table):
+        return {r[0] for r in real_run.sql(f"DESCRIBE SELECT * FROM {real_run.table(table)}")}
+
+    supply = {n for n, i in INDICATORS.items() if i.side == "supply"}
+    people = {n for n, i in INDICATORS.items() if i.side == "need"}
+    assert not columns("lsoa_need") & supply
+    assert not columns("lsoa_supply_gap") & people
+    assert supply <= columns("lsoa_supply_gap") and "area_average" in columns("lsoa_supply_gap")
+
+
 def test_need_and_gap_point_at_different_places(real_run):
     rho = real_run.scalar(f"SELECT corr(need_score, supply_gap_score) FROM {real_run.table('lsoa_index')}")
     assert rho < 0.2  # measured -0.34: the places that need inclusion support are not the fibre gaps

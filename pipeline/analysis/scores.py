@@ -238,9 +238,10 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
     for kind, w in weights.items():
         combine(con, w)
     wide = _indicator_columns(con)
+    people = _indicator_columns(con, sides=("need", "context"))
     need = write_parquet(con, scored_lsoas_sql("need", list(weights["need"].components),
                                                columns=", iu.iuc_group, iu.iuc_label, v.* EXCLUDE (lsoa_code)",
-                                               joins=f"LEFT JOIN ({wide}) v USING (lsoa_code) "
+                                               joins=f"LEFT JOIN ({people}) v USING (lsoa_code) "
                                                      "LEFT JOIN lsoa_iuc iu USING (lsoa_code)")
                          + " ORDER BY need_rank, lsoa_code",
                          paths.table_path("lsoa_need"), sources=sources_of(weights["need"], vintage), vintage=vintage,
@@ -274,10 +275,13 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
     ]
 
 
-def _indicator_columns(con: duckdb.DuckDBPyConnection) -> str:
-    """The raw values of every scaled indicator, one column each, for people reading the tables."""
+def _indicator_columns(con: duckdb.DuckDBPyConnection, sides: tuple[str, ...] = ("need", "supply", "context")) -> str:
+    """The raw values of every scaled indicator of these sides, one column each, for people reading
+    the tables. The need table takes no supply values: there they would lose the resolution and
+    area-average marking that ``lsoa_supply_gap`` gives them."""
     names = [r[0] for r in con.execute("""SELECT DISTINCT indicator FROM lsoa_indicators JOIN indicator_meta
-                                          USING (indicator) WHERE transform <> 'category' ORDER BY 1""").fetchall()]
+                                          USING (indicator) WHERE transform <> 'category' ORDER BY 1""").fetchall()
+             if INDICATORS[r[0]].side in sides]
     cols = ", ".join(f"first(value) FILTER (indicator = {quote(n)}) AS {n}" for n in names)
     return f"SELECT lsoa_code, {cols} FROM lsoa_indicators GROUP BY lsoa_code"
 
