@@ -31,17 +31,13 @@ class Vintage:
                 parts.append(f'"{column}"')
         return ", ".join(parts)
 
+    def stored(self, column: str) -> str:
+        """A neutral column name (``lsoa_code``, ``lsoa_name``) as this vintage stores it."""
+        return {"lsoa_code": self.code, "lsoa_name": self.name}.get(column, column)
+
     def write_columns(self, columns: list[str]) -> str:
         """A SELECT list turning the neutral names into this vintage's columns."""
-        parts = []
-        for column in columns:
-            if column == "lsoa_code":
-                parts.append(f'lsoa_code AS "{self.code}"')
-            elif column == "lsoa_name":
-                parts.append(f'lsoa_name AS "{self.name}"')
-            else:
-                parts.append(f'"{column}"')
-        return ", ".join(parts)
+        return ", ".join(f'"{c}" AS "{self.stored(c)}"' if self.stored(c) != c else f'"{c}"' for c in columns)
 
 
 LSOA2021 = Vintage("lsoa2021", 2021, "lsoa21cd", "lsoa21nm", "LSOA (2021)")

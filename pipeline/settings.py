@@ -184,12 +184,7 @@ def _read_toml(config_path: Path, seen: tuple[Path, ...] = ()) -> dict:
     settings and replaces them section by section (so a study-area file need not repeat the method)."""
     if config_path in seen:
         raise SettingsError(f"{shown(config_path)}: 'extends' loops back to itself")
-    try:
-        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise SettingsError(f"settings file not found: {config_path}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{shown(config_path)}: not valid TOML: {exc}") from exc
+    raw = read_toml(config_path, missing=f"settings file not found: {config_path}")
     base_name = raw.pop("extends", None)
     if base_name is None:
         return raw
@@ -197,6 +192,16 @@ def _read_toml(config_path: Path, seen: tuple[Path, ...] = ()) -> dict:
     for section, values in raw.items():
         base[section] = {**base.get(section, {}), **values} if isinstance(values, dict) else values
     return base
+
+
+def read_toml(path: Path, *, missing: str) -> dict:
+    """A TOML file of ours (settings, weights); a missing or malformed one is one line naming it."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SettingsError(missing) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{shown(path)}: not valid TOML: {exc}") from exc
 
 
 def shown(path: Path) -> str:

@@ -7,7 +7,6 @@ they differ only in their weights file (``config/weights/<kind>.toml``).
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from pipeline.geography import Vintage, vintage_of
 from pipeline.ingest.result import TableResult, derived
 from pipeline.inputs import use
 from pipeline.paths import Paths
-from pipeline.settings import Settings, shown
+from pipeline.settings import Settings, read_toml, shown
 from pipeline.sqlfiles import quote, sql
 from pipeline.store import write_parquet
 from pipeline.duck import exact
@@ -70,12 +69,7 @@ def load_weights(path: Path, kind: str) -> Weights:
     """Read and check a weights file: known indicators of the allowed side, finite weights >= 0 that
     are not all zero, each component with indicators. Errors name the file, table and key."""
     label = shown(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise SettingsError(f"{label}: weights file not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{label}: not valid TOML: {exc}") from exc
+    raw = read_toml(path, missing=f"{label}: weights file not found")
     components = raw.get("components") or {}
     if not components:
         raise SettingsError(f"{label}: no [components] table")

@@ -111,7 +111,7 @@ def select_list(con: duckdb.DuckDBPyConnection, view: str, vintage: Vintage) -> 
     for name, kind, *_ in con.execute(f'DESCRIBE "{view}"').fetchall():
         if name == "geom" or kind.startswith("GEOMETRY"):
             continue
-        shown = vintage.code if name == "lsoa_code" else vintage.name if name == "lsoa_name" else name
+        shown = vintage.stored(name)
         if kind == "DOUBLE":
             parts.append(f'round("{name}", 3) AS "{shown}"')
         elif kind == "VARCHAR":
