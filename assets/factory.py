@@ -73,7 +73,7 @@ def _sources_md(sources: dict) -> str:
     return "\n".join(lines + [""] + [f"> {_md(line)}" for line in licence_lines(keys)])
 
 
-def asset_metadata(report: StepReport, asset: str, staged: Paths, vintage) -> dict:
+def asset_metadata(report: StepReport, asset: str, staged: Paths, vintage, settings: Settings | None = None) -> dict:
     """Row counts, column descriptions, sources with their rows, status and where the file is."""
     meta = dict(report.assets.get(asset, {}))
     out: dict = {"status": report.status, "reason": report.reason, "seconds": round(report.seconds, 2)}
@@ -83,7 +83,7 @@ def asset_metadata(report: StepReport, asset: str, staged: Paths, vintage) -> di
         out["accounting"] = f"{meta['rows_in']:,} in = {meta['rows_kept']:,} kept + {meta['rows_rejected']:,} rejected"
     if meta.get("columns"):
         out["dagster/column_schema"] = dg.TableSchema(columns=[
-            dg.TableColumn(name, type_, description=describe(name, vintage)) for name, type_ in meta["columns"]])
+            dg.TableColumn(name, type_, description=describe(name, vintage, settings)) for name, type_ in meta["columns"]])
     if isinstance(meta.get("sources"), dict):
         out["sources"] = dg.MetadataValue.md(_sources_md(meta.pop("sources")))
     table = staged.table_path(asset)
@@ -123,7 +123,7 @@ def _define_step(step: Step) -> dg.AssetsDefinition:
             report = build_step(plan, staged, cfg, force=context.run.tags.get(FULL_TAG) == "1",
                                 threads=duckdb.threads, memory_limit=duckdb.memory_limit)
             results = [dg.MaterializeResult(asset_key=asset, data_version=dg.DataVersion(plan.fingerprint),
-                                            metadata=asset_metadata(report, asset, staged, vintage_of(cfg)))
+                                            metadata=asset_metadata(report, asset, staged, vintage_of(cfg), cfg))
                        for asset in step.assets]
         except Exception as exc:
             message = one_line(exc)

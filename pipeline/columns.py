@@ -9,6 +9,22 @@ from __future__ import annotations
 
 from pipeline.analysis.indicators import INDICATORS
 from pipeline.geography import Vintage
+from pipeline.settings import Settings
+from pipeline.wording import terms
+
+SETTING_NAMES = {"high_need": "in the top triage.high_need_top_share of LSOAs by need",
+                 "unserved": "in the top triage.unserved_top_share of LSOAs by connectivity gap",
+                 "top_tenth": "the study area's highest-need tenth (need decile 1)",
+                 "robust": "top decile in at least uncertainty.robust_probability of the draws",
+                 "weight_dependent": "top decile in fewer draws than that, but at least its complement"}
+
+
+def _terms(settings: Settings | None) -> dict[str, str]:
+    if settings is None:
+        return SETTING_NAMES
+    t = terms(settings)
+    return {"high_need": t.high_need, "unserved": t.unserved, "top_tenth": t.top_tenth, "robust": t.robust,
+            "weight_dependent": t.weight_dependent}
 
 COLUMNS: dict[str, str] = {
     # places
@@ -54,8 +70,8 @@ COLUMNS: dict[str, str] = {
     "lsoas_sharing_gap_value": "How many study-area LSOAs share this connectivity-gap value (they tie)",
     "resolution": "Resolution the value is known at", "resolution_area": "Area the value belongs to",
     # triage
-    "high_need": "In the top share of LSOAs by need (triage.high_need_top_share)",
-    "unserved": "In the top share of LSOAs by connectivity gap (triage.unserved_top_share)",
+    "high_need": "True when the LSOA has high need: {high_need}",
+    "unserved": "True when the LSOA has a connectivity gap: {unserved}",
     "triage_class": "both (fibre and inclusion), adoption gap (inclusion offer), infrastructure gap (fibre), neither",
     "suggested_action": "What the triage class suggests: fibre build, an inclusion offer, both, or none",
     "inclusion_offer": "Inclusion offer for the need component in which the LSOA stands highest in the study area",
@@ -68,8 +84,8 @@ COLUMNS: dict[str, str] = {
     "configured_rank": "Rank with the configured weights", "median_rank": "Median rank over the draws",
     "rank_p05": "5th-percentile rank over the draws (best 5%)", "rank_p95": "95th-percentile rank over the draws",
     "p_top_decile": "Share of draws in which the LSOA is in the top decile",
-    "priority": "robust (top decile in >= robust_probability of draws), weight-dependent, or not a priority",
-    "robustness": "robust, weight-dependent or not a priority (rank_uncertainty)",
+    "priority": "robust ({robust}), weight-dependent ({weight_dependent}), or not a priority",
+    "robustness": "robust ({robust}), weight-dependent ({weight_dependent}), or not a priority",
     # hotspots
     "neighbours": "Neighbouring LSOAs (shared boundary, else nearest)", "neighbour_method": "How neighbours were found",
     "local_mean": "Mean need over the LSOA and its neighbours", "gi_z": "Getis-Ord Gi* z-score (analytic)",
@@ -106,35 +122,58 @@ COLUMNS: dict[str, str] = {
     "mean_distance_to_served_m": "Mean distance to a gigabit-served postcode (m)",
     "max_distance_to_served_m": "Greatest distance to a gigabit-served postcode (m)",
     # district, ward
-    "lsoas_in_top_need_decile": "LSOAs in the study area's highest-need tenth",
-    "robust_need_priorities": "LSOAs whose top-decile need is robust to the method's choices",
+    "lsoas_in_top_need_decile": "LSOAs in {top_tenth}",
+    "robust_need_priorities": "LSOAs in the highest-need tenth that are robust: {robust}",
+    "lsoas_gap_area_average": "LSOAs whose connectivity gap rests on an area average (it cannot rank them within it)",
+    "ofcom_gigabit_pct": "Premises with gigabit-capable broadband (% of premises), Ofcom's own district figure at "
+                         "ofcom_release (Ofcom Connected Nations, as republished by ONS)",
+    "ofcom_below_30_pct": "Premises without a service above 30 Mbit/s (% of premises), Ofcom's own district figure "
+                          "at ofcom_below_30_release",
+    "ofcom_release": "Ofcom release (year-month) of ofcom_gigabit_pct", "ofcom_release_name": "That release in words",
+    "ofcom_below_30_release": "Ofcom release (year-month) of ofcom_below_30_pct",
+    "ofcom_dated_by": "How the release was dated: ONS metadata (.json) or ONS period label only",
+    "ofcom_file": "ONS Explore Local Statistics file the Ofcom figure was read from",
+    "derived_pct_no_gigabit": "100 minus the mean gigabit-capable availability over the district's postcodes, weighted "
+                              "as derived_weighting says: derived here, not an Ofcom figure and, when each postcode "
+                              "counts once, not a share of premises",
+    "derived_pct_below_30": "100 minus the mean superfast (30 Mbit/s) availability over the district's postcodes, "
+                            "weighted as derived_weighting says: derived here, not an Ofcom figure",
     "need_hotspot_lsoas": "LSOAs in a need hot spot (Gi*, FDR-adjusted)", "mean_need_score": "Resident-weighted mean need",
     "mean_supply_gap_score": "Resident-weighted mean connectivity gap", "mean_index_score": "Resident-weighted mean index",
-    "high_need_lsoas": "LSOAs classed high need", "gap_from_area_averages": "True when the gap rests on area averages",
+    "high_need_lsoas": "LSOAs with high need: {high_need}",
+    "gap_from_area_averages": "True when the gap rests on area averages",
     "gp_sites": "GP sites (practices and branches)", "gp_practices": "GP practices",
     "gp_sites_without_gigabit": "Sites below 100% gigabit at their own postcode (postcode-level data only; empty otherwise)",
-    "gp_sites_area_average_only": "Sites known only by an area average (cannot say whether the site has gigabit)",
-    "gp_sites_without_data": "Sites with no broadband figure", "gp_sites_mean_gigabit_pct": "Mean gigabit at the sites' postcodes",
+    "gp_sites_gigabit_unknown": "Sites whose own gigabit status is not known (no postcode-level data for them)",
     # inclusion priorities
     "priority_order": "Order of priority (by need rank)",
     # connectivity series
     "indicator": "Indicator name", "indicator_label": "What the indicator measures", "unit": "Unit",
-    "snapshot": "Ofcom snapshot (year-month) the value describes", "snapshot_date": "First day of the snapshot month",
-    "snapshot_basis": "How the snapshot was dated (METHOD.md s.12)", "value": "Value",
-    "first_snapshot": "Earliest snapshot", "first_value": "Value at the earliest snapshot",
-    "latest_snapshot": "Latest snapshot", "latest_value": "Value at the latest snapshot",
-    "change_pp": "Change in percentage points", "snapshots": "Distinct snapshots",
+    "release": "Ofcom release (year-month; a bare year when ONS states only the year) the value describes",
+    "release_name": "The release in words", "value": "Value, in unit",
+    "dated_by": "How the release was dated: ONS metadata (the .json published with the file), ONS period label "
+                "(the label alone), or year only",
+    "release_basis": "The dating in words: the metadata's 'as of', or the ONS label(s) it rests on",
+    "ons_file": "ONS Explore Local Statistics file the value was read from",
+    "ons_files": "Every ONS file carrying this release (copies with identical values)",
+    "commit": "Commit of ONS's data repository the file was taken at", "committed": "Date of that commit",
+    "first_release": "Earliest release dated by month", "first_release_name": "That release in words",
+    "first_dated_by": "How the earliest release was dated", "first_value": "Value at the earliest release",
+    "latest_release": "Latest release dated by month", "latest_release_name": "That release in words",
+    "latest_dated_by": "How the latest release was dated", "latest_value": "Value at the latest release",
+    "change_pp": "Change in percentage points", "releases": "Distinct releases dated by month",
+    "years": "Years between the first and the latest release", "change_pp_per_year": "Change per year (points)",
     "improvement_rank": "Rank among study districts by improvement (1 = most improved)",
-    "direction": "Which way is an improvement", "series_pct": "Ofcom's district figure (%)",
-    "derived_pct": "The same figure from our postcode-level input (%)", "difference_pp": "derived minus series (points)",
+    "direction": "Which way is an improvement",
+    "official_pct": "Ofcom's own district figure (% of premises) for that release",
+    "derived_pct": "The same measure from our broadband input: a mean over the district's postcodes (see "
+                   "derived_weighting), not a share of premises unless premises-weighted",
+    "difference_pp": "derived_pct minus official_pct (points)",
     "within_threshold": "Difference within the warning threshold", "threshold_pp": "Warning threshold (points)",
     "derived_resolution": "Resolution of our postcode-based input (postcode, or postcode-district averages)",
     "postcodes_used": "Study-district postcodes our figure averages over",
-    "derived_weighting": "How our figure weights postcodes (unweighted mean unless premises are known)",
-    "series_file": "ONS Explore Local Statistics file the series value comes from",
-    "geography": "Geography the ONS file describes", "files": "ONS files carrying this value",
-    "ons_labels": "Labels ONS gives the value", "stated_snapshots": "Snapshot dates the files state",
-    "ofcom_source_date": "Ofcom release the ONS metadata names", "source_commit": "Commit of the ONS data repository",
+    "derived_weighting": "How our figure weights postcodes: each counted once, or by premises where known",
+    "geography": "Geography the ONS file describes", "ons_labels": "Period labels ONS gave the files of this release",
     "file": "Source file", "source_file": "Source file the row came from", "source_row": "Row in that file (1 = header)",
     # indicators (long form)
     "side": "need (people), supply (networks) or context", "source": "Registry key of the source",
@@ -160,12 +199,14 @@ COLUMNS: dict[str, str] = {
 }
 
 
-def describe(column: str, vintage: Vintage | None = None) -> str:
+def describe(column: str, vintage: Vintage | None = None, settings: Settings | None = None) -> str:
+    """What a column means; definitions that depend on the settings are worded from them
+    (``pipeline.wording``), or name the setting when no settings are given."""
     label = vintage.label if vintage else "LSOA"
     if vintage and column in (vintage.code, vintage.name):
         column = "lsoa_code" if column == vintage.code else "lsoa_name"
     if column in COLUMNS:
-        return COLUMNS[column].format(label=label)
+        return COLUMNS[column].format(label=label, **_terms(settings))
     if column in INDICATORS:
         measure = INDICATORS[column].measures.get(vintage.key if vintage else "lsoa2021") or \
             next(iter(INDICATORS[column].measures.values()))

@@ -106,6 +106,7 @@ def stage(paths: Paths, run_id: str) -> Paths:
             live = live_folder(paths)
             if live is not None:
                 _link_tree(live, folder)
+                _forget_retired_steps(paths.in_generation(folder))
             (folder / "rejects").mkdir(exist_ok=True)
             write_text(ready, json.dumps({"run_id": run_id, "from": live.name if live else None}))
     return paths.in_generation(folder)
@@ -124,6 +125,15 @@ def _link_tree(source: Path, dest: Path) -> None:
                 os.link(src, target)
             except OSError:
                 shutil.copy2(src, target)
+
+
+def _forget_retired_steps(staged: Paths) -> None:
+    """Steps the engine no longer has (renamed or removed) leave nothing in the new generation."""
+    from pipeline.steps import BY_NAME
+
+    for step in manifest(staged.gen):
+        if step not in BY_NAME:
+            forget_step(staged, step)
 
 
 def forget_step(staged: Paths, step: str) -> dict:

@@ -6,8 +6,9 @@ known), its triage class and suggested offer, and its nearest GP site.
     .venv/bin/python -m pipeline.lookup cm201ab --json
     make lookup POSTCODE="CM20 1AB"
 
-A malformed, unknown, terminated or out-of-area postcode gets a one-line answer saying which
-(exit status 1); a missing published result says how to make one (exit status 2).
+Exit status: 0 answered (a current postcode of the study area); 1 a known postcode this lookup
+cannot answer for (terminated, outside the study area), with a one-line reason; 2 a malformed or
+unknown postcode, or no published outputs to answer from.
 """
 
 from __future__ import annotations
@@ -24,8 +25,19 @@ import duckdb
 from pipeline.paths import Paths
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
-RESOLUTION = {"postcode": "measured for this postcode", "postcode_district": "an average for postcode district",
-              "local_authority": "an average for the district", "none": "no broadband data"}
+EXIT = {"found": 0, "terminated": 1, "outside": 1}  # anything else: 2
+
+
+def gap_in_words(resolution: str | None, area: str | None) -> str:
+    """How the neighbourhood's connectivity gap is known, in words a resident would follow."""
+    if resolution == "postcode":
+        return "measured from the neighbourhood's own postcodes"
+    if resolution == "postcode_district":
+        return (f"an average for the whole postcode district {area}, shared by every neighbourhood in it: it does "
+                "not describe this address or this neighbourhood on its own")
+    if resolution == "local_authority":
+        return "an average for the whole council district: it does not describe this address"
+    return "no broadband data for this neighbourhood"
 
 
 def normalise(text: str) -> str | None:
@@ -62,8 +74,6 @@ def _fields(row: dict) -> dict:
     code = next(k for k in row if k.startswith("lsoa") and k.endswith("cd"))
     name = code[:-2] + "nm"
     resolution = row.get("gap_resolution") or "none"
-    gap_where = RESOLUTION.get(resolution, resolution) + (f" {row['gap_area']}" if row.get("gap_area") and
-                                                          resolution == "postcode_district" else "")
     return {
         "lsoa_code": row[code], "lsoa_name": row[name], "lsoa_vintage": "2021" if code == "lsoa21cd" else "2011",
         "ward_code": row["ward_code"], "ward_name": row["ward_name"],
@@ -72,8 +82,13 @@ def _fields(row: dict) -> dict:
         "need_decile": row["need_decile"],
         "supply_gap_score": None if row["supply_gap_score"] is None else round(row["supply_gap_score"], 2),
         "supply_gap_decile": row["supply_gap_decile"], "supply_gap_resolution": resolution,
-        "supply_gap_known_as": gap_where,
-        "triage_class": row["triage_class"], "inclusion_offer": row["inclusion_offer"],
+        "supply_gap_known_as": gap_in_words(resolution, row.get("gap_area")),
+        "triage_class": row["triage_class"], "suggested_action": row["suggested_action"],
+        "inclusion_offer": row["inclusion_offer"] if row.get("triage_class") in ("both", "adoption gap") else None,
+        "district_gigabit_pct": row.get("district_gigabit_pct"),
+        "district_gigabit_release": row.get("district_gigabit_release"),
+        "district_below_30_pct": row.get("district_below_30_pct"),
+        "district_below_30_release": row.get("district_below_30_release"),
         "nearest_gp_code": row["nearest_gp_code"], "nearest_gp_name": row["nearest_gp_name"],
         "nearest_gp_postcode": row["nearest_gp_postcode"],
         "nearest_gp_readiness_rank": row["nearest_gp_readiness_rank"],
@@ -81,11 +96,25 @@ def _fields(row: dict) -> dict:
     }
 
 
+def district_broadband(f: dict) -> str:
+    """The district's own Ofcom figures, with their release."""
+    if f.get("district_gigabit_pct") is None:
+        return "no Ofcom district figure in the files read"
+    text = (f"{f['district_gigabit_pct']:.1f}% of premises in {f['district_name']} can get gigabit-capable broadband "
+            f"(Ofcom Connected Nations, {f['district_gigabit_release']}, via ONS)")
+    if f.get("district_below_30_pct") is not None:
+        text += (f"; {f['district_below_30_pct']:.1f}% cannot get a service above 30 Mbit/s "
+                 f"({f['district_below_30_release']})")
+    return text + ". District-wide figures, not this address."
+
+
 def lookup(query: str, paths: Paths | None = None) -> Answer:
     paths = paths or Paths.from_env()
     postcode = normalise(query)
     if postcode is None:
-        return Answer(query, None, "malformed", f"{query.strip() or '(empty)'!s} is not a well-formed UK postcode "
+        shown = " ".join((query or "").split())
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        return Answer(query, None, "malformed", f"{shown or '(empty)'} is not a well-formed UK postcode "
                                                 "(for example CM20 1AB).")
     live = paths.current
     table = live / "postcode_lookup.parquet"
@@ -130,18 +159,21 @@ def as_text(answer: Answer) -> str:
     if answer.status != "found":
         return answer.message
     f = answer.fields
+    rank = f["nearest_gp_readiness_rank"]
     rows = [
         ("Postcode", answer.postcode),
         (f"Neighbourhood (LSOA {f['lsoa_vintage']})", f"{f['lsoa_name']} ({f['lsoa_code']})"),
         ("Ward", f"{f['ward_name']} ({f['ward_code']})"),
         ("District", f"{f['district_name']} ({f['district_code']})"),
-        ("Inclusion need", f"{f['need_score']} of 10, decile {f['need_decile']} of the study area (1 = highest)"),
-        ("Connectivity gap", f"{f['supply_gap_score']} of 10, decile {f['supply_gap_decile']} "
-                             f"({f['supply_gap_known_as']})"),
+        ("Suggested action", f["suggested_action"]),
         ("Triage class", f["triage_class"]),
-        ("Suggested inclusion offer", f["inclusion_offer"] or "none: need is not high here"),
-        ("Nearest GP site", f"{f['nearest_gp_name']} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']} m; "
-                            f"telehealth readiness rank {f['nearest_gp_readiness_rank']} (1 = least ready)"),
+        ("Inclusion need", f"{f['need_score']} of 10, decile {f['need_decile']} of the study area (1 = highest)"),
+        ("Connectivity gap", f"{f['supply_gap_score']} of 10, decile {f['supply_gap_decile']}: "
+                             f"{f['supply_gap_known_as']}"),
+        ("District broadband", district_broadband(f)),
+        ("Nearest GP site", f"{f['nearest_gp_name']} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']} m in a "
+                            "straight line; " + (f"telehealth readiness rank {rank} (1 = least ready)"
+                                                  if rank is not None else "not ranked for telehealth readiness")),
     ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
@@ -158,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot read the published outputs: {' '.join(str(exc).split())}")
         return 2
     print(answer.as_json() if args.json else as_text(answer))
-    return {"found": 0, "no_outputs": 2}.get(answer.status, 1)
+    return EXIT.get(answer.status, 2)
 
 
 if __name__ == "__main__":

@@ -566,22 +566,25 @@ LAD2013_BOUNDARIES = _register(Source(
 
 ONS_LOCAL_INDICATORS = _register(Source(
     key="ons_local_indicators",
-    title="Ofcom Connected Nations figures by local authority, as republished in ONS Explore Local Statistics",
+    title="Ofcom Connected Nations figures for every local authority, as republished in ONS Explore Local Statistics",
     publisher="Ofcom; republished by the Office for National Statistics",
-    release="September 2022 to the 2026 file; snapshots dated by periods.csv",
+    release="every release in the files, each dated in the table (release_name, dated_by)",
     licence=(OFCOM_LICENCE, ONS_LICENCE),
-    files=("ons-local-indicators/*.csv",),
+    files=("ons-explore-local-statistics/national/*.csv", "ons-explore-local-statistics/national/*.json",
+           "ons-explore-local-statistics/history/*.csv", "ons-local-indicators/*.csv"),
     page="https://github.com/ONSdigital/explore-local-statistics-data",
-    download_name="ons-local-indicators/periods.csv with one <indicator>_<period>.csv per snapshot",
+    download_name=("ons-explore-local-statistics/national/<indicator>.csv and <indicator>.json (the current files), "
+                   "history/<indicator>__<period>__<commit>.csv with MANIFEST.csv (earlier copies)"),
     resolution="local_authority",
     max_bytes=50 * MB,
     official=False,
-    notes=("No single official file: ONS republishes Ofcom's district figures in its Explore Local Statistics "
-           "data repository, one CSV per indicator (gigabit-capable-broadband, premises-below-30, 4g-coverage, "
-           "5g-coverage), overwritten at each release. The series is each indicator's CSV as it stood at "
-           "successive commits, saved as <indicator>_<period>.csv, with periods.csv naming each file's commit and "
-           "the snapshot ONS's metadata states. ONS period labels are unreliable; values are dated by that "
-           "stated snapshot and repeated snapshots are collapsed."),
+    notes=("No single official file: ONS republishes Ofcom's local-authority figures (gigabit-capable-broadband and "
+           "premises-below-30 as % of premises; network-coverage-4g/5g as % of land area) in its Explore Local "
+           "Statistics data repository, one CSV per indicator, overwritten at each update, with a .json of metadata. "
+           "The history is that CSV as it stood at successive commits. ONS period labels are unreliable: releases are "
+           "dated by the .json's 'as of' where there is one, else said to rest on the ONS period label only; copies "
+           "with the same values are one release. Five-district extracts (ons-local-indicators/) are read only when "
+           "the national files are absent."),
 ))
 
 # Districts whose codes changed after 2011: files published per 2011 district use the old code.

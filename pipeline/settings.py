@@ -123,7 +123,6 @@ class FibreGaps(_Section):
 
 class ConnectivitySeries(_Section):
     reconciliation_warn_pp: float = Field(5.0, ge=0)
-    reconciliation_snapshot: str = Field("2024-07", pattern=r"^\d{4}-\d{2}$")
 
 
 class Validation(_Section):

@@ -17,7 +17,7 @@ from pipeline.errors import DizError, SourceFormatError, UnsafeArchiveError
 from pipeline.fetch import Located, extract_zip, locate, locate_each
 from pipeline.readers.boundaries import BoundaryFile, read_boundaries
 from pipeline.ingest.broadband import build_ofcom_la_coverage, build_ofcom_postcode_coverage
-from pipeline.ingest.connectivity_series import build_district_connectivity_series
+from pipeline.ingest.connectivity_series import build_connectivity_series
 from pipeline.ingest.postcodes import build_codepoint_open, build_ons_postcode_lookup
 from pipeline.readers.codepoint import read_codepoint
 from pipeline.readers.imd import read_imd
@@ -505,23 +505,100 @@ def _series_folder(paths, rows, extra_files=()):
     (folder / "gigabit-capable-broadband_2024-07.csv").write_text(csv_text(header, rows))
     for name in extra_files:
         (folder / name).write_text("a,b\n1,2\n")
+    _no_postcodes(paths)
+
+
+def _no_postcodes(paths):
+    """An empty codepoint_open table: the series step looks up the study districts' counties in it."""
+    import duckdb
+
+    paths.gen.mkdir(parents=True, exist_ok=True)
+    duckdb.sql(f"""COPY (SELECT NULL::VARCHAR AS lad_code, NULL::VARCHAR AS county_code LIMIT 0)
+                   TO '{paths.table_path("codepoint_open")}' (FORMAT parquet)""")
+
+
+def series(con, paths, lads):
+    """(la_connectivity_series, district_connectivity_series) results of the series step."""
+    national, district = build_connectivity_series(con, paths, settings(lads))
+    return accounted(national), district
 
 
 @case("series-non-numeric-value", "row rejected: not a percentage in 0-100")
 def _(con, paths):
     _series_folder(paths, [["E07000073", "Harlow", "Local Authority District", "Gigabit", "2024-07", "90.5"],
                            ["E07000095", "Broxbourne", "Local Authority District", "Gigabit", "2024-07", "[c]"]])
-    result = accounted(build_district_connectivity_series(con, paths, settings(["E07000073", "E07000095"])))
-    assert [(r[2], r[4]) for r in result.rejects.rows] == [("Observation", "not a percentage in 0-100")]
+    result, _ = series(con, paths, ["E07000073", "E07000095"])
+    assert [(r[2], r[4]) for r in result.rejects.rows] == [("Observation", "not a percentage in 0-100 (not a number)")]
+
+
+@case("series-decimal-comma", "row rejected: a decimal comma is not read as a thousands separator")
+def _(con, paths):
+    _series_folder(paths, [["E07000073", "Harlow", "Local Authority District", "Gigabit", "2024-07", "90,5"]])
+    result, _ = series(con, paths, ["E07000073"])
+    assert result.rows_kept == 0 and result.rejects.rows[0][3] == "90,5"
 
 
 @case("series-unknown-file", "unknown file listed in rejects as out of scope; the rest is read")
 def _(con, paths):
     _series_folder(paths, [["E07000073", "Harlow", "Local Authority District", "Gigabit", "2024-07", "90.5"]],
                    extra_files=["broadband-speeds-notes.csv"])
-    result = accounted(build_district_connectivity_series(con, paths, settings(["E07000073"])))
+    result, _ = series(con, paths, ["E07000073"])
     assert [(r[3], r[5]) for r in result.rejects.rows] == [("broadband-speeds-notes.csv", "out_of_scope")]
     assert result.rows_kept == 1
+
+
+def _history(paths, files: dict[str, tuple[str, list]], manifest: dict[str, str] | None = None, national=None):
+    """ONS's publisher layout: history/<indicator>__<label>__<commit>.csv (+ MANIFEST.csv) and national/."""
+    root = paths.raw / "ons-explore-local-statistics"
+    (root / "history").mkdir(parents=True)
+    header = ["areacd", "areanm", "geography", "indicator", "period", "observation"]
+    for name, (label, values) in files.items():
+        (root / "history" / name).write_text(csv_text(header, [[c, n, "Lower Tier Local Authority", "Gigabit", label, v]
+                                                               for c, n, v in values]))
+    if manifest:
+        (root / "history" / "MANIFEST.csv").write_text(csv_text(
+            ["file", "commit", "commit_date"], [[f, f.split("__")[2][:-4], d] for f, d in manifest.items()]))
+    if national:
+        (root / "national").mkdir()
+        values, as_of = national
+        (root / "national" / "gigabit-capable-broadband.csv").write_text(csv_text(
+            header, [[c, n, "Lower Tier Local Authority", "Gigabit", "2026-01-01", v] for c, n, v in values]))
+        (root / "national" / "gigabit-capable-broadband.json").write_text(json.dumps(
+            {"ess-beta-metadata": {"longDescription": f"... gigabit ..., in the UK, as of {as_of}.",
+                                   "sourceDate": "13/05/2026"}}))
+    _no_postcodes(paths)
+
+
+@case("series-repeated-release-counted-once", "two files with identical values are one release, dated by the "
+      "label of the copy committed last; the repeat is counted as a duplicate")
+def _(con, paths):
+    a = [("E07000073", "Harlow", "90.5"), ("E07000095", "Broxbourne", "91.0")]
+    b = [("E07000073", "Harlow", "88.0"), ("E07000095", "Broxbourne", "89.5")]
+    _history(paths, {"gigabit-capable-broadband__2025-01-15__aaaaaaa.csv": ("2025-01-15", a),
+                     "gigabit-capable-broadband__2025-07-01__bbbbbbb.csv": ("2025-07-01", a),
+                     "gigabit-capable-broadband__2025-01__ccccccc.csv": ("2025-01", b)},
+             manifest={"gigabit-capable-broadband__2025-01-15__aaaaaaa.csv": "2026-01-12",
+                       "gigabit-capable-broadband__2025-07-01__bbbbbbb.csv": "2026-01-14",
+                       "gigabit-capable-broadband__2025-01__ccccccc.csv": "2025-07-15"})
+    result, district = series(con, paths, ["E07000073", "E07000095"])
+    rows = con.execute(f"""SELECT release, dated_by, value FROM read_parquet('{paths.table_path("la_connectivity_series")}')
+                           WHERE area_code = 'E07000073' ORDER BY release""").fetchall()
+    assert rows == [("2025-01", "ONS period label", 88.0), ("2025-07", "ONS period label", 90.5)]
+    assert result.counts["releases_per_indicator"] == {"gigabit_capable_pct": 2}
+    assert sorted(r[5] for r in result.rejects.rows) == ["duplicate", "duplicate"]
+    assert district.rows_kept == 4
+
+
+@case("series-dated-by-json", "the current file is dated by the 'as of' of its .json, not by a period label")
+def _(con, paths):
+    a = [("E07000073", "Harlow", "90.9")]
+    _history(paths, {"gigabit-capable-broadband__2026-01-01__ddddddd.csv": ("2026-01-01", a)},
+             national=(a, "January 2026"))
+    result, _ = series(con, paths, ["E07000073"])
+    row = con.execute(f"""SELECT release, release_name, dated_by, release_basis
+                          FROM read_parquet('{paths.table_path("la_connectivity_series")}')""").fetchall()
+    assert row[0][:3] == ("2026-01", "January 2026", "ONS metadata") and "gigabit-capable-broadband.json" in row[0][3]
+    assert [r[5] for r in result.rejects.rows] == ["duplicate"]
 
 
 @case("config-bad-lad-code", "error naming the settings file and the bad code")

@@ -124,7 +124,15 @@ def test_index_page_search_box_answers_offline(real_run, browser, tmp_path):
 
     harlow = ask("cm20 1ab")
     assert "Harlow 007F" in harlow and "Harlow" in harlow and "adoption gap" in harlow
-    assert "not a current postcode" in ask("ZZ99 9ZZ")
+    assert "% of premises in Harlow can get gigabit-capable broadband" in harlow
+    neither = real_run.scalar(f"SELECT min(postcode) FROM {real_run.table('postcode_lookup')} WHERE triage_class = 'neither'")
+    assert "no targeted offer" in ask(neither)
+    assert "not in the area this page covers" in ask("ZZ99 9ZZ")
+    assert "Check the spelling" in ask("CM20 9ZZ")  # a study-area postcode district, but no such postcode
+    terminated = real_run.scalar(f"""SELECT min(l.postcode) FROM {real_run.table('ons_postcode_lookup')} l
+        WHERE NOT l.is_live AND l.ladcd = 'E07000073'
+          AND l.postcode NOT IN (SELECT postcode FROM {real_run.table('postcode_lookup')})""")
+    assert "terminated postcode" in ask(terminated) and "current postcode" in ask(terminated)
     assert "not a well-formed UK postcode" in ask("<img src=x onerror=alert(1)>")
     browser.screenshot(tmp_path / "index.png")
     links = browser.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))")

@@ -231,7 +231,7 @@ def test_a_run_on_the_publishers_files_alone_completes_and_says_where_each_came_
     }
     for name, rel in as_published.items():
         (raw / name).symlink_to(m / rel)
-    (raw / "ons-local-indicators").symlink_to(m / "ons-local-indicators")
+    (raw / "ons-explore-local-statistics").symlink_to(m / "ons-explore-local-statistics")
     _as_geoportal_csv(m / "lookups/LSOA11_LSOA21_LAD22_lookup_EW.csv", raw / "LSOA11_LSOA21_LAD22_EW_LU.csv")
     _as_geoportal_csv(m / "lookups/LSOA21_WD24_LAD24_lookup_EW.csv", raw / "LSOA21_WD24_LAD24_EW_LU.csv")
     _as_geoportal_csv(m / "ruc2021/RUC21_LSOA21_EW.csv", raw / "RUC21_LSOA21_EW.csv")

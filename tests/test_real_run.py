@@ -168,10 +168,10 @@ def test_every_published_column_has_a_description(real_run):
 @pytest.mark.parametrize("postcode, expected, code", [
     ("CM20 1AB", "Harlow (E07000073)", 0),
     ("cm201ab", "Harlow 007F", 0),
-    ("ZZ99 9ZZ", "ZZ99 9ZZ is not a known postcode", 1),
+    ("ZZ99 9ZZ", "ZZ99 9ZZ is not a known postcode", 2),
     ("CB2 1TN", "outside the study area", 1),
     ("AB1 0AA", "terminated postcode", 1),
-    ("not a postcode", "is not a well-formed UK postcode", 1),
+    ("not a postcode", "is not a well-formed UK postcode", 2),
 ])
 def test_postcode_lookup_answers_in_one_line_or_one_table(real_run, postcode, expected, code, monkeypatch, capsys):
     from pipeline import lookup
@@ -191,7 +191,8 @@ def test_postcode_lookup_json_gives_every_field(real_run, monkeypatch, capsys):
     lookup.main(["CM20 1AB", "--json"])
     answer = json.loads(capsys.readouterr().out)["answer"]
     for key in ("lsoa_code", "lsoa_name", "ward_name", "district_name", "need_score", "need_decile",
-                "supply_gap_score", "supply_gap_resolution", "triage_class", "inclusion_offer",
+                "supply_gap_score", "supply_gap_resolution", "triage_class", "suggested_action", "inclusion_offer",
+                "district_gigabit_pct", "district_gigabit_release", "district_below_30_pct",
                 "nearest_gp_name", "nearest_gp_readiness_rank", "nearest_gp_distance_m"):
         assert key in answer
     assert answer["district_code"] == "E07000073" and answer["supply_gap_resolution"] == "postcode_district"

@@ -2,6 +2,6 @@
 
 from assets.factory import step_assets, step_checks
 
-STEPS = ("district_connectivity_series",)
+STEPS = ("connectivity_series",)
 assets = step_assets(*STEPS)
 checks = step_checks(*STEPS)

@@ -14,7 +14,7 @@ from pipeline.store import inherited, write_parquet
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[dict]:
-    """Rows of the reconciliation for the configured snapshot (see connectivity_reconciliation.sql)."""
+    """Rows of the reconciliation for each release of the broadband input (see connectivity_reconciliation.sql)."""
     exact(con)
     use(con, paths, "district_connectivity_series", "broadband_coverage")
     rel = con.execute(sql("connectivity_reconciliation"), _params(settings))
@@ -29,11 +29,14 @@ def build_connectivity_reconciliation(con: duckdb.DuckDBPyConnection, paths: Pat
                             sources=inherited(paths.table_path("district_connectivity_series"),
                                               paths.table_path("broadband_coverage")))
     cfg = settings.connectivity_series
+    def key(r: dict) -> str:
+        return f"{r['lad_code']} {r['indicator']} {r['release']}"
+
     return derived("connectivity_reconciliation", written, {
-        "snapshot": cfg.reconciliation_snapshot, "threshold_pp": cfg.reconciliation_warn_pp,
-        "difference_pp": {r["lad_code"]: r["difference_pp"] for r in rows},
-        "districts_over_threshold": [r["lad_code"] for r in rows if r["within_threshold"] is False],
-        "districts_not_reconciled": [r["lad_code"] for r in rows if r["within_threshold"] is None],
+        "releases": sorted({r["release"] for r in rows}), "threshold_pp": cfg.reconciliation_warn_pp,
+        "difference_pp": {key(r): r["difference_pp"] for r in rows},
+        "over_threshold": [key(r) for r in rows if r["within_threshold"] is False],
+        "not_reconciled": [key(r) for r in rows if r["within_threshold"] is None],
     })
 
 
@@ -46,5 +49,4 @@ def build_connectivity_change(con: duckdb.DuckDBPyConnection, paths: Paths, sett
 
 def _params(settings: Settings) -> dict:
     cfg = settings.connectivity_series
-    return {"snapshot": cfg.reconciliation_snapshot, "threshold": cfg.reconciliation_warn_pp,
-            "lads": list(settings.lad_codes)}
+    return {"threshold": cfg.reconciliation_warn_pp, "lads": list(settings.lad_codes)}

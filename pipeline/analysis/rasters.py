@@ -54,7 +54,7 @@ def write_geotiff(dest: Path, data: np.ndarray, transform, *, description: str, 
     return dest
 
 
-def build_rasters(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict[str, Path]:
+def build_rasters(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict:
     exact(con)
     vintage = vintage_of(settings)
     use(con, paths, "postcodes", "lsoa_areas", "lsoa_need", vintage=vintage)
@@ -86,14 +86,23 @@ def build_rasters(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settin
             gap[row, col] = value
     unit = "premises" if con.execute("SELECT bool_and(premises_known) FROM gap_postcodes WHERE gigabit_pct IS NOT NULL"
                                      ).fetchone()[0] else "postcode-equivalents"
-    averaged = " (area averages spread evenly over each area's postcodes)" if unit != "premises" else ""
+    measured = con.execute("SELECT count(*) FROM gap_postcodes WHERE resolution = 'postcode'").fetchone()[0]
     gap_sources = [k for k, n in source_rows(paths.table_path("broadband_coverage")).items() if n]
     need_sources = [k for k, n in source_rows(paths.table_path("lsoa_need")).items() if n]
-    return {
-        "gigabit_gap_250m": write_geotiff(
+    out = {"need_250m": [write_geotiff(
+        paths.gen / "need_250m.tif", need, transform, source_keys=need_sources, unit="score 0-10",
+        description=f"Inclusion need (0-10) of the {vintage.label} covering each {res} m cell")]}
+    if measured:
+        averaged = " (area averages spread evenly over each area's postcodes)" if unit != "premises" else ""
+        out["gigabit_gap_250m"] = [write_geotiff(
             paths.gen / "gigabit_gap_250m.tif", gap, transform, source_keys=gap_sources, unit=unit,
-            description=f"Estimated {unit} without gigabit-capable broadband per {res} m cell{averaged}"),
-        "need_250m": write_geotiff(
-            paths.gen / "need_250m.tif", need, transform, source_keys=need_sources, unit="score 0-10",
-            description=f"Inclusion need (0-10) of the {vintage.label} covering each {res} m cell"),
-    }
+            description=f"Estimated {unit} without gigabit-capable broadband per {res} m cell{averaged}")]
+        out["_metadata"] = {"gigabit_gap_250m": {"written": True, "postcodes_measured": measured}}
+    else:
+        # With area averages only, every cell would show its area's share spread over its postcodes: a
+        # pattern of postcode density, not of where gigabit is missing. Not published as if it were.
+        out["gigabit_gap_250m"] = []
+        out["_metadata"] = {"gigabit_gap_250m": {
+            "written": False, "why": "no postcode has its own broadband figure (area averages only); Ofcom's "
+                                     "postcode file brings this raster back"}}
+    return out

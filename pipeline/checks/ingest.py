@@ -112,20 +112,21 @@ def gp_sites_have_positions(ctx: CheckContext) -> CheckResult:
 
 
 def series_values_are_percentages(ctx: CheckContext) -> CheckResult:
-    """No snapshot is listed twice, and every value is a percentage."""
-    return count_rows(ctx, "district_connectivity_series",
-                      "value NOT BETWEEN 0 AND 100 OR (area_code, indicator, snapshot) IN (SELECT (area_code, indicator, "
-                      "snapshot) FROM district_connectivity_series GROUP BY ALL HAVING count(*) > 1)",
-                      "repeat a snapshot or are not a percentage")
+    """No release is listed twice for an area, and every value is a percentage."""
+    return count_rows(ctx, "la_connectivity_series",
+                      "value NOT BETWEEN 0 AND 100 OR (area_code, indicator, release) IN (SELECT (area_code, indicator, "
+                      "release) FROM la_connectivity_series GROUP BY ALL HAVING count(*) > 1)",
+                      "repeat a release or are not a percentage")
 
 
 def series_covers_study_districts(ctx: CheckContext) -> CheckResult:
-    """Each study district has a gigabit series with at least two snapshots."""
+    """Each study district has a gigabit series with at least two releases dated by month."""
     found = dict(ctx.query("""SELECT area_code, count(*) FROM district_connectivity_series
-                              WHERE indicator = 'gigabit_capable_pct' GROUP BY 1""", "district_connectivity_series"))
+                              WHERE indicator = 'gigabit_capable_pct' AND dated_by <> 'year only' GROUP BY 1""",
+                           "district_connectivity_series"))
     short = [lad for lad in ctx.lads if found.get(lad, 0) < 2]
-    return CheckResult(not short, f"{len(short)} districts with fewer than two snapshots",
-                       {"gigabit_snapshots_per_district": {lad: found.get(lad, 0) for lad in ctx.lads}})
+    return CheckResult(not short, f"{len(short)} districts with fewer than two releases",
+                       {"gigabit_releases_per_district": {lad: found.get(lad, 0) for lad in ctx.lads}})
 
 
 CHECKS = [
@@ -167,10 +168,10 @@ CHECKS = [
     unique("gp_sites", "site_code"),
     Check("gp_sites_have_positions", "gp_sites", "gp_sites", gp_sites_have_positions, blocking=True,
           tables=("gp_sites",), meaning="A GP site has no position or lies outside the study area."),
-    Check("series_values_are_percentages", "district_connectivity_series", "district_connectivity_series",
-          series_values_are_percentages, blocking=True, tables=("district_connectivity_series",),
-          meaning="A connectivity snapshot is listed twice or is not a percentage."),
-    Check("series_covers_study_districts", "district_connectivity_series", "district_connectivity_series",
+    Check("series_values_are_percentages", "connectivity_series", "la_connectivity_series",
+          series_values_are_percentages, blocking=True, tables=("la_connectivity_series",),
+          meaning="An Ofcom release is listed twice for an area, or a value is not a percentage."),
+    Check("series_covers_study_districts", "connectivity_series", "district_connectivity_series",
           series_covers_study_districts, severity=WARN, tables=("district_connectivity_series",),
           meaning="A district's connectivity trend has fewer than two points, so no change can be shown."),
 ]

@@ -1,20 +1,22 @@
-"""``district_connectivity_series``: Ofcom figures per district and comparator, one row per area,
-indicator and distinct snapshot.
+"""Ofcom's local-authority connectivity figures over time: ``la_connectivity_series`` (every area
+ONS publishes, every distinct Ofcom release) and ``district_connectivity_series`` (the study
+districts and the areas they are compared with: the UK, their nation and their counties).
 
-ONS period labels are unreliable and some files repeat a snapshot, so snapshots are found and
-dated like this (per indicator):
+ONS period labels are not reliable and several files repeat one Ofcom release, so releases are
+found and dated like this, per indicator:
 
-1. Files whose values are identical for every area are one snapshot; the later copies are
-   collapsed and counted (rejects, kind ``duplicate``).
-2. Snapshots are taken in order of first publication (ONS commit date). Each takes the
-   "as of <month> <year>" its published metadata states, unless an earlier-published snapshot
-   with different values already holds that date (the metadata was not updated), in which
-   case its next stated date; failing that, the ONS period label. ``snapshot_basis`` says which.
+1. Files whose values agree for every area they share (and share nearly all areas) hold one
+   release; the repeats are collapsed and counted (rejects, kind ``duplicate``).
+2. A release is dated by the "as of <month> <year>" of the ``.json`` metadata ONS published with
+   one of its files, where there is one (``dated_by`` = ``ONS metadata``). Otherwise by the ONS period
+   label of its most recently committed copy (ONS relabels a release by committing the same values
+   again), said as "ONS period label only"; a label that is only a year is ``year only`` and is
+   not used to measure change.
+3. Two different sets of values dated to the same month cannot both be right: both are rejected.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 
 import duckdb
@@ -22,135 +24,160 @@ import pyarrow as pa
 
 from pipeline.fetch import require_each
 from pipeline.ingest.result import TableResult, account
+from pipeline.inputs import use
 from pipeline.paths import Paths
-from pipeline.readers.local_indicators import LABELS, UNITS, label_snapshot, read_local_indicators, stated_snapshot
+from pipeline.readers.local_indicators import LABELS, UNITS, read_local_indicators
 from pipeline.registry import ONS_LOCAL_INDICATORS
+from pipeline.rejects import Rejects
 from pipeline.settings import Settings
+from pipeline.sqlfiles import sql
 from pipeline.store import write_parquet
+from pipeline.wording import month_name
 
 SCHEMA = pa.schema([
-    ("area_code", pa.string()), ("area_name", pa.string()), ("area_type", pa.string()), ("geography", pa.string()),
-    ("indicator", pa.string()), ("indicator_label", pa.string()), ("unit", pa.string()), ("snapshot", pa.string()),
-    ("snapshot_date", pa.date32()), ("snapshot_basis", pa.string()), ("value", pa.float64()),
-    ("files", pa.string()), ("ons_labels", pa.string()), ("stated_snapshots", pa.string()),
-    ("ofcom_source_date", pa.string()), ("source_commit", pa.string()), ("file", pa.string()), ("source_row", pa.int64()),
+    ("area_code", pa.string()), ("area_name", pa.string()), ("geography", pa.string()),
+    ("indicator", pa.string()), ("indicator_label", pa.string()), ("unit", pa.string()),
+    ("release", pa.string()), ("release_name", pa.string()), ("dated_by", pa.string()),
+    ("release_basis", pa.string()), ("value", pa.float64()), ("ons_file", pa.string()), ("ons_files", pa.string()),
+    ("ons_labels", pa.string()), ("commit", pa.string()), ("committed", pa.string()),
+    ("source_file", pa.string()), ("source_row", pa.int64()),
 ])
+SHARED_AREAS = 0.9  # two files hold one release only if they share this share of the smaller file's areas
 
 
-def snapshot_date(snapshot: str) -> dt.date:
-    """'2025-07' -> 1 July 2025; a bare year is placed at mid-year (its month is not stated)."""
-    return dt.date(int(snapshot[:4]), int(snapshot[5:7]), 1) if len(snapshot) == 7 else dt.date(int(snapshot), 7, 1)
+def same_release(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Identical values for every area both files hold, and nearly all areas held by both."""
+    shared = a.keys() & b.keys()
+    return bool(shared) and len(shared) >= SHARED_AREAS * min(len(a), len(b)) and all(a[k] == b[k] for k in shared)
 
 
-def date_snapshots(files: dict[str, dict]) -> dict[str, tuple[str, str]]:
-    """First file of each value-identical group -> (snapshot, basis), following the module rule."""
-    claimed: set[str] = set()
-    dated: dict[str, tuple[str, str]] = {}
-    for first in sorted(files, key=lambda f: (files[f]["published"], f)):
-        info = files[first]
-        free = [s for s in info["stated"] if s not in claimed]
-        if free:
-            snapshot, basis = free[0], "metadata: as of " + free[0]
-        elif info["stated"]:
-            snapshot = label_snapshot(info["latest_label"])
-            basis = f"ONS label {info['latest_label']} (metadata repeats the date of an earlier, different snapshot)"
-        else:
-            snapshot, basis = label_snapshot(info["first_label"]), f"ONS label {info['first_label']} (no metadata)"
-        if snapshot in claimed:
-            basis = "conflict: " + basis
-        claimed.add(snapshot)
-        dated[first] = (snapshot, basis)
-    return dated
+def group_files(values: dict[str, dict[str, float]]) -> list[list[str]]:
+    """Files of one indicator grouped into releases (union of pairwise ``same_release``)."""
+    parent = {f: f for f in values}
+
+    def root(f: str) -> str:
+        while parent[f] != f:
+            parent[f] = parent[parent[f]]
+            f = parent[f]
+        return f
+
+    files = sorted(values)
+    for i, a in enumerate(files):
+        for b in files[i + 1:]:
+            if same_release(values[a], values[b]):
+                parent[root(b)] = root(a)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for f in files:
+        groups[root(f)].append(f)
+    return list(groups.values())
 
 
-def build_district_connectivity_series(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
-    lads = list(settings.lad_codes)
+def date_release(members: list[dict]) -> dict:
+    """The release of one group of files: its month, how it was dated, and the file that dates it."""
+    by_commit = sorted(members, key=lambda m: (m["committed"] or "", m["ons_label"] or "9999", m["file"]))
+    with_metadata = [m for m in members if m["metadata_as_of"]]
+    if with_metadata:
+        m = sorted(with_metadata, key=lambda m: m["file"])[0]
+        source = f"; Ofcom source date {m['metadata_source_date']}" if m["metadata_source_date"] else ""
+        return {"release": m["metadata_as_of"], "dated_by": "ONS metadata", "dating_file": m["file"],
+                "release_basis": f"as of {month_name(m['metadata_as_of'])}, stated in ONS's metadata "
+                                 f"{m['metadata_file']}{source}"}
+    m = by_commit[-1]
+    label = m["ons_label"]
+    others = sorted({x["ons_label"] for x in members if x["ons_label"] and x["ons_label"] != label})
+    also = f"; the same values were also published labelled {', '.join(others)}" if others else ""
+    if len(label) == 4:
+        return {"release": label, "dated_by": "year only", "dating_file": m["file"],
+                "release_basis": f"ONS period label only: the year {label}, month not stated{also}"}
+    return {"release": label[:7], "dated_by": "ONS period label", "dating_file": m["file"],
+            "release_basis": f"ONS period label only: {label}{also}"}
+
+
+def releases(con: duckdb.DuckDBPyConnection, rejects: Rejects) -> list[dict]:
+    """Kept rows of ``series_checked``, one per area, indicator and distinct release."""
+    files = {r[0]: dict(zip(("file", "label", "ons_label", "commit", "committed", "metadata_file", "metadata_as_of",
+                             "metadata_source_date"), r))
+             for r in con.execute("""SELECT file, label, ons_label, commit, committed, metadata_file, metadata_as_of,
+                                            metadata_source_date FROM series_files ORDER BY file""").fetchall()}
+    rows = con.execute("""SELECT indicator, file, area_code, area_name, geography, value, row_number
+                          FROM series_checked WHERE problem IS NULL ORDER BY indicator, file, row_number""").fetchall()
+    by_file: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
+    for indicator, file, code, name, geography, value, line in rows:
+        held = by_file[(indicator, file)]
+        if code in held:  # one file giving an area twice: keep the first, count the repeat
+            rejects.add(files[file]["label"], line, "AREACD", code, "area listed twice in one file (first row kept)",
+                        "duplicate", code)
+            continue
+        held[code] = (name, geography, value, line)
+    out: list[dict] = []
+    for indicator in sorted({i for i, _ in by_file}):
+        values = {f: {c: v[2] for c, v in held.items()} for (i, f), held in by_file.items() if i == indicator}
+        dated = []
+        for group in group_files(values):
+            info = date_release([files[f] for f in group])
+            order = [info["dating_file"]] + sorted((f for f in group if f != info["dating_file"]),
+                                                   key=lambda f: (files[f]["committed"] or "", f), reverse=True)
+            dated.append((info, order))
+        months = defaultdict(list)
+        for info, order in dated:
+            months[info["release"]].append(order)
+        for info, order in dated:
+            conflict = len(months[info["release"]]) > 1
+            first = order[0]
+            taken: set[str] = set()
+            for f in order:
+                for code, (name, geography, value, line) in sorted(by_file[(indicator, f)].items()):
+                    if conflict:
+                        rejects.add(files[f]["label"], line, "file", f, f"values differ from another file dated "
+                                    f"{info['release']} for {indicator}; cannot tell which is right", "duplicate", code)
+                        continue
+                    if code in taken:
+                        rejects.add(files[f]["label"], line, "file", f, f"repeats Ofcom release {info['release']} of "
+                                    f"{indicator} (same values as {first})", "duplicate", code)
+                        continue
+                    taken.add(code)
+                    out.append({
+                        "area_code": code, "area_name": name, "geography": geography, "indicator": indicator,
+                        "indicator_label": LABELS[indicator], "unit": UNITS[indicator], "release": info["release"],
+                        "release_name": month_name(info["release"]), "dated_by": info["dated_by"],
+                        "release_basis": info["release_basis"], "value": value, "ons_file": f,
+                        "ons_files": "; ".join(order), "ons_labels": "; ".join(
+                            sorted({files[x]["ons_label"] or "(current file)" for x in order})),
+                        "commit": files[f]["commit"], "committed": files[f]["committed"],
+                        "source_file": files[f]["label"], "source_row": line})
+    return out
+
+
+def build_connectivity_series(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
     files = require_each(ONS_LOCAL_INDICATORS, paths)
     read = read_local_indicators(con, files)
-    label_of = {f.path.name: f.label for f in files}  # rejects name a file as the run found it (raw or mirror)
     rejects = read.rejects
-    raw = con.execute("SELECT * FROM series_raw ORDER BY indicator, file, area_code").fetchall()
-    cols = [d[0] for d in con.description]
-    periods = {r[0]: r for r in con.execute(
-        "SELECT file, commit_date, ofcom_source_date, ons_description, source_commit FROM series_periods").fetchall()}
-
-    # Group files per indicator by their full set of values.
-    by_file: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for row in raw:
-        rec = dict(zip(cols, row))
-        by_file[(rec["indicator"], rec["file"])].append(rec)
-    groups: dict[tuple, list[str]] = defaultdict(list)
-    for (indicator, file), recs in sorted(by_file.items()):
-        fingerprint = (indicator, tuple(sorted((r["area_code"], r["value"]) for r in recs)))
-        groups[fingerprint].append(file)
-
-    kept_rows, conflicts = [], []
-    for indicator in sorted({k[0] for k in groups}):
-        info: dict[str, dict] = {}
-        members_of: dict[str, list[str]] = {}
-        for fingerprint, members in groups.items():
-            if fingerprint[0] != indicator:
-                continue
-            ordered = sorted(members, key=lambda f: ((periods.get(f) or (None, None))[1] or f"~{by_file[(indicator, f)][0]['ons_label']}", f))
-            first = ordered[0]
-            stated = []
-            for f in ordered:
-                s = stated_snapshot((periods.get(f) or (None,) * 5)[3])
-                if s and s not in stated:
-                    stated.append(s)
-            ons_labels = [by_file[(indicator, f)][0]["ons_label"] for f in ordered]
-            info[first] = {"published": (periods.get(first) or (None, None))[1] or ons_labels[0],
-                           "stated": stated, "first_label": min(ons_labels), "latest_label": max(ons_labels)}
-            members_of[first] = ordered
-        for first, (snapshot, basis) in date_snapshots(info).items():
-            members = members_of[first]
-            if basis.startswith("conflict"):
-                conflicts.append(first)
-            for f in members[1:]:
-                for rec in by_file[(indicator, f)]:
-                    rejects.add(label_of[f], rec["source_row"], "file", f,
-                                f"repeats snapshot {snapshot} of {indicator} (same values as {first})", "duplicate")
-            meta = periods.get(first) or (None,) * 5
-            for rec in by_file[(indicator, first)]:
-                if basis.startswith("conflict"):
-                    rejects.add(label_of[first], rec["source_row"], "file", first,
-                                f"values differ from another file dated {snapshot}; cannot tell which is right", "duplicate")
-                    continue
-                in_study = rec["area_code"] in lads
-                if not in_study and "district" in rec["geography"].lower():
-                    rejects.add(label_of[first], rec["source_row"], "AREACD", rec["area_code"],
-                                "district outside the study area", "out_of_scope")
-                    continue
-                kept_rows.append({
-                    "area_code": rec["area_code"], "area_name": rec["area_name"],
-                    "area_type": "study district" if in_study else "comparator", "geography": rec["geography"],
-                    "indicator": indicator, "indicator_label": LABELS[indicator], "unit": UNITS[indicator],
-                    "snapshot": snapshot, "snapshot_date": snapshot_date(snapshot), "snapshot_basis": basis,
-                    "value": rec["value"], "files": "; ".join(members),
-                    "ons_labels": "; ".join(by_file[(indicator, f)][0]["ons_label"] for f in members),
-                    "stated_snapshots": ", ".join(info[first]["stated"]) or None,
-                    "ofcom_source_date": meta[2], "source_commit": meta[4], "file": first, "source_row": rec["source_row"],
-                })
-    con.register("series_out", pa.Table.from_pylist(kept_rows, schema=SCHEMA))
-    keys = (ONS_LOCAL_INDICATORS.key,)
-    written = write_parquet(con, "SELECT * FROM series_out ORDER BY indicator, area_type DESC, area_code, snapshot",
-                            paths.table_path("district_connectivity_series"), sources={keys[0]: "count(*)"},
-                            notes="snapshot dates follow the rule in pipeline/ingest/connectivity_series.py")
-    rejects.write(con, paths.rejects / "district_connectivity_series.parquet", list(keys))
-    read.rows_kept = written.rows
+    rows = releases(con, rejects)
+    con.register("_series_out", pa.Table.from_pylist(rows, schema=SCHEMA))
+    con.execute("CREATE OR REPLACE TEMP TABLE la_connectivity_series AS SELECT * FROM _series_out")
+    con.unregister("_series_out")
+    key = ONS_LOCAL_INDICATORS.key
+    national = write_parquet(con, "SELECT * FROM la_connectivity_series ORDER BY indicator, area_code, release",
+                             paths.table_path("la_connectivity_series"), sources={key: "count(*)"},
+                             notes="releases dated by the rule in pipeline/ingest/connectivity_series.py")
+    rejects.write(con, paths.rejects / "la_connectivity_series.parquet", [key])
+    read.rows_kept = len(rows)
     rows_in, kept = account(read)
-    per_indicator = dict(con.execute("""SELECT indicator, count(DISTINCT snapshot) FROM series_out GROUP BY 1 ORDER BY 1""").fetchall())
-    files_per_indicator = defaultdict(int)
-    for indicator, _ in by_file:
-        files_per_indicator[indicator] += 1
-    missing = [lad for lad in lads if lad not in {r["area_code"] for r in kept_rows}]
-    return TableResult("district_connectivity_series", [written], rows_in, kept, rejects, files, {
-        "files_read": read.notes["files_read"],
-        "snapshots_per_indicator": per_indicator,
-        "files_collapsed_as_repeats": {k: files_per_indicator[k] - per_indicator.get(k, 0) for k in sorted(files_per_indicator)},
-        "snapshot_conflicts": conflicts,
-        "study_districts_missing": missing,
-        "snapshots": {ind: [r[0] for r in con.execute(
-            "SELECT DISTINCT snapshot FROM series_out WHERE indicator = $i ORDER BY 1", {"i": ind}).fetchall()]
-            for ind in per_indicator},
-    })
+
+    use(con, paths, "codepoint_open")
+    study = write_parquet(con, sql("district_connectivity_series"), paths.table_path("district_connectivity_series"),
+                          params={"lads": list(settings.lad_codes)}, sources={key: "count(*)"},
+                          notes="the study districts and their comparators (UK, nation, counties) from la_connectivity_series")
+    per_indicator = dict(con.execute("""SELECT indicator, count(DISTINCT release) FROM la_connectivity_series
+                                        GROUP BY 1 ORDER BY 1""").fetchall())
+    releases_by_indicator = {i: [r[0] for r in con.execute(
+        """SELECT DISTINCT release || ' (' || dated_by || ')' FROM la_connectivity_series WHERE indicator = $i
+           ORDER BY 1""", {"i": i}).fetchall()] for i in per_indicator}
+    found = {r[0] for r in con.execute("SELECT DISTINCT area_code FROM la_connectivity_series").fetchall()}
+    counts = {"files_read": read.notes["files_read"], "files_by_layout": read.notes["files_by_layout"],
+              "files_set_aside": read.notes["files_set_aside"], "releases_per_indicator": per_indicator,
+              "releases": releases_by_indicator, "areas": len(found),
+              "study_districts_missing": [lad for lad in settings.lad_codes if lad not in found]}
+    return [TableResult("la_connectivity_series", [national], rows_in, kept, rejects, files, counts),
+            TableResult("district_connectivity_series", [study], study.rows, study.rows, Rejects(), [],
+                        {"study_districts_missing": counts["study_districts_missing"]})]

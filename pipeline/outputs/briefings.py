@@ -30,13 +30,14 @@ from shapely import from_wkb  # noqa: E402
 
 from pipeline.geography import vintage_of  # noqa: E402
 from pipeline.inputs import use  # noqa: E402
-from pipeline.outputs.headlines import Notes  # noqa: E402
+from pipeline.outputs.headlines import Notes, change_sentence, gap_resolution_clause, official_sentence  # noqa: E402
 from pipeline.outputs.map_index import briefing_file  # noqa: E402
 from pipeline.outputs.map_triage import TRIAGE_COLOURS, TRIAGE_WORDS  # noqa: E402
 from pipeline.paths import Paths  # noqa: E402
 from pipeline.registry import SOURCES, licence_lines  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 from pipeline.store import source_rows, write_text  # noqa: E402
+from pipeline.wording import OFCOM_VIA_ONS, Terms, month_name, pct, terms  # noqa: E402
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)  # stands in for "now": reproducible bytes
@@ -222,38 +223,38 @@ def _sources(paths: Paths, tables: tuple[str, ...]) -> list[str]:
     return keys
 
 
-def _key_figures(n: Notes, code: str, name: str, whole: bool) -> list[str]:
+def _key_figures(n: Notes, code: str, name: str, whole: bool, t: Terms) -> list[str]:
     where = "the area" if whole else name
+    row = n.row("district_summary", lad_code=code) or {}
     items = [
         f"{name} has {n.cite('district_summary', 'residents_2021', lad_code=code)} residents (Census 2021) in "
         f"{n.cite('district_summary', 'lsoas', lad_code=code)} neighbourhoods (LSOAs, 2021).",
-        f"{n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code=code)} of those neighbourhoods are in the "
-        f"study area's highest-need tenth for digital inclusion support; "
-        f"{n.cite('district_summary', 'robust_need_priorities', lad_code=code)} stay there under every reasonable "
-        "choice of weights, scaling and internet-use mapping.",
-        f"{n.cite('district_summary', 'residents_both', lad_code=code)} residents live where high need and a "
-        f"connectivity gap meet; {n.cite('district_summary', 'residents_adoption_gap', lad_code=code)} where need is "
-        f"high but networks reach them (an inclusion offer); and "
-        f"{n.cite('district_summary', 'residents_infrastructure_gap', lad_code=code)} where networks lag but need is "
-        "not high (a case for fibre).",
-        f"An estimated {n.cite('district_summary', 'pct_no_gigabit', 1, '%', lad_code=code)} of premises in {where} "
-        f"lack gigabit-capable broadband and {n.cite('district_summary', 'pct_no_superfast', 1, '%', lad_code=code)} "
-        "lack superfast (30 Mbit/s).",
+    ]
+    if not whole:
+        items.append(official_sentence(n, row) or "Ofcom publishes no district figure for it in the files read.")
+    items += [
+        f"{_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code=code, zero='none'))} of those "
+        f"neighbourhoods are in the study area's highest-need tenth for digital inclusion support; "
+        f"{n.cite('district_summary', 'robust_need_priorities', lad_code=code, zero='none')} of them are robust "
+        f"priorities ({t.robust_short}).",
+        f"{_cap(n.cite('district_summary', 'residents_both', lad_code=code, zero='no'))} residents live where high need "
+        f"and a connectivity gap meet; {n.cite('district_summary', 'residents_adoption_gap', lad_code=code, zero='none')} "
+        f"where need is high but networks reach them (an inclusion offer); and "
+        f"{n.cite('district_summary', 'residents_infrastructure_gap', lad_code=code, zero='none')} where there is a "
+        f"connectivity gap but need is not high (a case for fibre).{gap_resolution_clause(row)}",
         f"{n.cite('district_summary', 'gp_sites', lad_code=code)} GP sites "
         f"({n.cite('district_summary', 'gp_practices', lad_code=code)} practices and their branches) serve {where}.",
     ]
-    return [item.replace("no residents live", "No residents live") for item in items]
+    return items
 
 
-def _trend_sentence(n: Notes, code: str) -> str | None:
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _trend_sentence(n: Notes, code: str, districts: int) -> str | None:
     row = n.row("change_over_time", area_code=code, indicator="gigabit_capable_pct")
-    if not row:
-        return None
-    return (f"Gigabit-capable premises went from "
-            f"{n.cite('change_over_time', 'first_value', 1, '%', area_code=code, indicator='gigabit_capable_pct')} in "
-            f"{row['first_snapshot']} to "
-            f"{n.cite('change_over_time', 'latest_value', 1, '%', area_code=code, indicator='gigabit_capable_pct')} in "
-            f"{row['latest_snapshot']} (Ofcom, as republished by ONS).")
+    return change_sentence(n, row, code, districts) if row else None
 
 
 def _ward_rows(n: Notes, lads: list[str], whole: bool) -> list[list[str]]:
@@ -300,17 +301,19 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], int]:
 def _broadband_caveat(resolution: str, release: str) -> list[str]:
     area_average = resolution != "postcode"
     lines = [
-        f"The broadband figures are Ofcom Connected Nations ({release}) coverage: the share of premises that could "
-        "order a service, not how many do, nor what speed they get.",
+        f"District figures are Ofcom's own ({OFCOM_VIA_ONS}): the share of premises that could order a service, "
+        "not how many do, nor what speed they get.",
+        f"Neighbourhood figures rest on Ofcom Connected Nations {release} data as the broadband input holds it.",
     ]
     if area_average:
         lines.append(
-            "They are averages over postcode districts (such as CM20), not counts for each neighbourhood. Every "
-            "neighbourhood in one postcode district carries that district's value, so they cannot rank "
-            "neighbourhoods inside the same postcode district against each other; the triage and fibre tables mark "
-            "such values as area averages. Each postcode counts once in the average, whatever its number of premises.")
+            "Here that input is postcode-district averages (such as CM20), not counts for each neighbourhood: every "
+            "neighbourhood in one postcode district carries that district's value, so the connectivity gap cannot "
+            "rank neighbourhoods inside one postcode district against each other; the map hatches them and the "
+            "tables mark them as area averages. Each postcode counts once in those averages, whatever its number of "
+            "premises, so they are not shares of premises and differ from Ofcom's district figures.")
     else:
-        lines.append("They are measured for each postcode and summed over the premises of each neighbourhood.")
+        lines.append("They are measured for each postcode and weighted by the premises of each neighbourhood.")
     lines.append("Need for inclusion support is scored from people (age, disability, deprivation and how people use "
                  "the internet) and never from broadband; the connectivity gap is scored separately. A place can be "
                  "high on one and low on the other: that is the point of the triage classes.")
@@ -333,37 +336,42 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
     pdf.block(4.5, f"{scope}. {release_line}.")
     pdf.set_text_color(0)
     pdf.heading("Key figures")
-    pdf.bullets(_key_figures(n, code, name, whole))
+    t = terms(settings)
+    pdf.bullets(_key_figures(n, code, name, whole, t))
     pdf.heading("Where: triage of neighbourhoods", 11)
     room = pdf.h - pdf.b_margin - pdf.get_y() - 14  # leave room for the caption
     pdf.image(io.BytesIO(triage_map(con, lads, label_wards=not whole)), x=pdf.l_margin, w=pdf.epw, h=room,
               keep_aspect_ratio=True)
     pdf.set_font("DejaVu", size=8)
-    pdf.block(3.8, "Each neighbourhood (LSOA, 2021) coloured by triage class: high need for inclusion support "
-                           "and/or a connectivity gap, against the study area's highest tenths. Lines: wards (May "
-                           "2024) and districts. Data: lsoa_triage, lsoa_areas, ward and district boundaries.")
+    pdf.block(3.8, f"Each neighbourhood (LSOA, 2021) coloured by triage class. High need: {t.high_need_short}; "
+                   f"connectivity gap: {t.unserved_short}. Lines: wards (May 2024) and districts. "
+                   "Data: lsoa_triage, lsoa_areas, ward and district boundaries.")
     pdf.add_page()
     pdf.heading("Connectivity over time")
     chart = paths.charts / "gigabit_over_time.png"
     if chart.exists():
         pdf.image(str(chart), w=pdf.epw * 0.72, x=pdf.l_margin + pdf.epw * 0.14)
-    trend = _trend_sentence(n, code) if not whole else None
+    study_districts = sum(1 for r in n.rows("district_summary") if r["lad_code"] != ALL)
+    trend = _trend_sentence(n, code, study_districts) if not whole else None
     if trend:
         pdf.para(trend)
     pdf.heading("Wards of highest need")
-    ward_header = ["Ward"] + (["District"] if whole else []) + ["Residents", "Mean need (0-10)", "High-need LSOAs",
+    ward_header = ["Ward"] + (["District"] if whole else []) + ["Residents", "Mean need (0-10)",
+                                                                  f"LSOAs with high need (top {t.high_need_share})",
                                                                   "Residents: adoption gap", "Residents: both"]
     ward_widths = [34] + ([28] if whole else []) + [18, 20, 18, 22, 20]
     pdf.grid(ward_header, _ward_rows(n, lads, whole), ward_widths,
              "From ward_summary.csv (one row per ward_code): residents_2021, mean_need_score, high_need_lsoas, "
-             "residents_adoption_gap, residents_both; the wards with the highest mean need.")
+             f"residents_adoption_gap, residents_both; the wards with the highest mean need. High need: "
+             f"{t.high_need_short}.")
     pdf.heading("Neighbourhoods of highest need")
     lsoa_header = ["Neighbourhood (LSOA)", "Ward (district)" if whole else "Ward", "Residents", "Need (0-10)",
                    "Suggested offer", "Robustness"]
     lsoa_widths = [38, 30, 17, 12, 46, 20]
     pdf.grid(lsoa_header, _lsoa_rows(n, lads, whole), lsoa_widths,
              "From inclusion_priorities.csv (one row per LSOA): residents_2021, need_score, suggested_offer, "
-             "robustness (robust: in the top tenth in at least 90% of the weight, scaling and mapping draws).", size=7.5)
+             f"robustness (robust: {t.robust_short}; weight-dependent: in it in at least "
+             f"{pct(1 - settings.uncertainty.robust_probability)} of them).", size=7.5)
     pdf.heading("GP sites least ready for telehealth")
     gp_rows, sites = _gp_rows(n, lads)
     pdf.para(f"Readiness ranks all {sites} GP sites of the study area (1 = least ready) from broadband at the "
@@ -374,7 +382,8 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
              "site_broadband_resolution, catchment_mean_need.", size=7.5)
     pdf.heading("What the broadband data can and cannot say")
     for line in _broadband_caveat(summary.get("broadband_resolution", "postcode_district"),
-                                  summary.get("broadband_release", "")):
+                                  ", ".join(month_name(r.strip()) for r in (summary.get("broadband_release") or "").split(",")
+                                            if r.strip())):
         pdf.para(line, 9)
     pdf.heading("Notes: where each figure comes from")
     pdf.set_font("DejaVu", size=7)
@@ -404,6 +413,20 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
     return {"path": str(dest), "pages": pdf.pages_count, "figures": len(n.lines), "sources": keys}
 
 
+def briefing_release_line(districts: list[dict], vintage_label: str) -> str:
+    """The releases a briefing rests on, in words, from the district summary."""
+    first = districts[0] if districts else {}
+    parts = [f"Neighbourhoods: {vintage_label}", "residents: Census 2021"]
+    if first.get("ofcom_release_name"):
+        parts.append(f"district broadband: Ofcom Connected Nations {first['ofcom_release_name']} (via ONS)")
+    if first.get("broadband_release"):
+        kind = ("postcode-district averages" if first.get("broadband_resolution") == "postcode_district"
+                else f"{(first.get('broadband_resolution') or '').replace('_', ' ')} figures")
+        releases = ", ".join(month_name(r.strip()) for r in first["broadband_release"].split(","))
+        parts.append(f"neighbourhood broadband: Ofcom Connected Nations {releases}, as {kind}")
+    return "; ".join(parts)
+
+
 def build_briefings(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict:
     vintage = vintage_of(settings)
     use(con, paths, *MAP_TABLES, vintage=vintage)
@@ -412,8 +435,7 @@ def build_briefings(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Sett
     for stale in folder.glob("*.pdf"):
         stale.unlink()
     districts = [r for r in Notes(paths.tables).rows("district_summary") if r["lad_code"] != ALL]
-    release_line = (f"Neighbourhoods: {vintage.label}; residents: Census 2021; broadband: "
-                    f"Ofcom Connected Nations {districts[0]['broadband_release'] if districts else ''}")
+    release_line = briefing_release_line(districts, vintage.label)
     made = {}
     for r in districts:
         made[r["area_name"]] = build_one(con, paths, settings, r["lad_code"], r["area_name"], [r["lad_code"]],

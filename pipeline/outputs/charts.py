@@ -27,14 +27,18 @@ STYLE = {"font.size": 14, "axes.titlesize": 20, "axes.labelsize": 15, "legend.fo
 
 
 def _series(con: duckdb.DuckDBPyConnection, indicator: str) -> dict[tuple[str, str, str], list[tuple]]:
-    rows = con.execute("""SELECT area_code, area_name, area_type, snapshot_date, value, snapshot
+    """Points of the study districts and England at every release dated by month (a year-only release
+    has no month to plot and is not a baseline)."""
+    rows = con.execute("""SELECT area_code, area_name, area_type,
+                                 make_date(left(release, 4)::INT, right(release, 2)::INT, 1), value, release
                           FROM district_connectivity_series
                           WHERE indicator = $i AND (area_type = 'study district' OR area_code = $england)
-                          ORDER BY area_type DESC, area_name, snapshot_date""",
+                            AND dated_by <> 'year only'
+                          ORDER BY area_type DESC, area_name, release""",
                        {"i": indicator, "england": ENGLAND}).fetchall()
     out: dict[tuple[str, str, str], list[tuple]] = {}
-    for code, name, kind, date, value, snapshot in rows:
-        out.setdefault((code, name, kind), []).append((date, value, snapshot))
+    for code, name, kind, date, value, release in rows:
+        out.setdefault((code, name, kind), []).append((date, value, release))
     return out
 
 
@@ -55,8 +59,9 @@ def _plot(ax, series: dict, unit: str) -> None:
 
 
 def _footer(fig, notes: list[str]) -> None:
-    text = ("Source: Ofcom Connected Nations, as republished by ONS (Explore local statistics); "
-            "snapshot dates from the published metadata (see docs/METHOD.md). " + " ".join(notes) + " "
+    text = ("Source: Ofcom Connected Nations, as republished by ONS (Explore Local Statistics). Releases are dated "
+            "by ONS's metadata where it states a month, else by ONS's period label alone (see docs/METHOD.md and "
+            "the dated_by column). " + " ".join(notes) + " "
             + " ".join(licence_lines([ONS_LOCAL_INDICATORS.key])))
     fig.text(0.01, 0.01, "\n".join(textwrap.wrap(text, 165)), fontsize=10, color="#444", va="bottom")
 
@@ -76,7 +81,7 @@ def _save(fig, folder: Path, name: str) -> list[Path]:
 def build_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, list[str]]:
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, list[str]] = {}
-    year_only = "Points for 2021 have no stated month and are plotted at mid-2021."
+    year_only = "Releases ONS dates only by a year are not plotted."
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=SLIDE)
         _plot(ax, _series(con, "gigabit_capable_pct"), "% of premises")

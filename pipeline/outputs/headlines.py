@@ -10,7 +10,9 @@ from pathlib import Path
 
 from pipeline.outputs.html_page import markdown_page
 from pipeline.registry import SOURCES
+from pipeline.settings import Settings
 from pipeline.store import write_text
+from pipeline.wording import OFCOM_VIA_ONS, ordinal, terms
 
 FIGURE = re.compile(r"(?P<value>-?[\d,]+(?:\.\d+)?)%?\[(?P<n>\d+)\]")
 FOOTNOTE = re.compile(r"^\[(?P<n>\d+)\] `(?P<table>\w+)\.csv` \| (?P<keys>.+?) \| `(?P<column>\w+)`", re.M)
@@ -26,7 +28,7 @@ def read_table(folder: Path, name: str) -> list[dict[str, str]]:
 
 def md_text(text: str) -> str:
     """Source text for Markdown: HTML escaped, Markdown punctuation backslashed, so it shows as written."""
-    return re.sub(r"([\\`*_{}\[\]()#+!|])", r"\\\1", (text or "").lstrip("'").replace("<", "&lt;").replace(">", "&gt;"))
+    return re.sub(r"([\\`*_\[\]|])", r"\\\1", (text or "").lstrip("'").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def number(text: str, digits: int = 0) -> str:
@@ -52,44 +54,54 @@ class Notes:
     def row(self, table: str, **keys: str) -> dict[str, str] | None:
         return next((r for r in self.rows(table) if all(r.get(k) == v for k, v in keys.items())), None)
 
-    def cite(self, table: str, column: str, digits: int = 0, suffix: str = "", **keys: str) -> str:
+    def cite(self, table: str, column: str, digits: int = 0, suffix: str = "", zero: str | None = None,
+             **keys: str) -> str:
+        """``value[n]``, with footnote n naming the cell. ``zero``: the word to write (uncited) when the
+        count is 0 or there is no row (e.g. "no residents", "none of them")."""
         row = self.row(table, **keys)
-        if row is None or row.get(column) in ("", None):
-            return "no"  # no row: none in that class, or no value published
+        value = None if row is None else row.get(column)
+        if value in ("", None) or (zero is not None and float(value) == 0):
+            return zero or "no figure"
         ref = (table, column, tuple(sorted(keys.items())))
         if ref not in self.index:
             self.index[ref] = len(self.index) + 1
             where = "; ".join(f"{k}={v}" for k, v in keys.items())
             self.lines.append(f"[{self.index[ref]}] `{table}.csv` | {where} | `{column}`")
-        return f"{number(row[column], digits)}{suffix}[{self.index[ref]}]"
+        return f"{number(value, digits)}{suffix}[{self.index[ref]}]"
 
 
-def build_headlines(tables: Path, dest: Path, study_area_name: str, vintage_label: str) -> dict:
+def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label: str) -> dict:
     n = Notes(tables)
+    t = terms(settings)
+    study_area_name = settings.study_area.name
     summary = n.rows("district_summary")
     districts = [r for r in summary if r["lad_code"] != "ALL"]
     lines = [f"# Headline figures: {md_text(study_area_name)}", "",
              "Each figure is followed by a footnote naming the table, row and column it comes from (files in "
              "`data/processed/tables/`, each with a `.sources.json` giving its sources, releases and licence lines).",
              "",
-             "**Read before quoting.** Broadband figures here are averages for postcode districts (Ofcom Connected "
-             "Nations, July 2024), not counts for each neighbourhood: they describe the district of postcodes a "
-             f"neighbourhood lies in. Neighbourhoods are Lower-layer Super Output Areas, {vintage_label}; residents are "
-             "Census 2021.", ""]
+             "**Read before quoting.** Broadband coverage per district is quoted as Ofcom publishes it (% of premises, "
+             f"{OFCOM_VIA_ONS}), with the release named. Inside a district, the connectivity gap of a neighbourhood "
+             "rests on whatever resolution the broadband input has; where it is a postcode-district average it cannot "
+             f"rank neighbourhoods within that postcode district. Neighbourhoods are Lower-layer Super Output Areas, "
+             f"{vintage_label}; residents are Census 2021.", ""]
+    lines += ["## Terms", ""] + [f"- **{term}**: {md_text(text)}." for term, text in t.definitions()] + [""]
     lines += ["## The study area", ""]
     lines.append(f"The study area has {n.cite('district_summary', 'residents_2021', lad_code='ALL')} residents in "
                  f"{n.cite('district_summary', 'lsoas', lad_code='ALL')} neighbourhoods (LSOAs).")
     lines.append("")
-    tri = {c: n.cite("triage_summary", "residents", area_code="ALL", triage_class=c)
+    tri = {c: n.cite("triage_summary", "residents", area_code="ALL", triage_class=c, zero="no")
            for c in ("both", "adoption gap", "infrastructure gap")}
-    lines.append(f"{tri['both']} residents live where high inclusion need and a connectivity gap meet (fibre and "
-                 f"inclusion); {tri['adoption gap']} live where need is high but networks reach them (an inclusion "
-                 f"offer: skills, devices, data); and {tri['infrastructure gap']} where networks lag but need is not "
-                 "high (fibre).")
+    lines.append(f"{_cap(tri['both'])} residents live where high inclusion need and a connectivity gap meet (fibre "
+                 f"and inclusion); {tri['adoption gap']} live where need is high but networks reach them (an inclusion "
+                 f"offer: skills, devices, data); and {tri['infrastructure gap']} where there is a connectivity gap but "
+                 f"need is not high (fibre). High need means {md_text(t.high_need)}; a connectivity gap means "
+                 f"{md_text(t.unserved)}.")
     lines.append("")
-    lines.append(f"Of the study area's highest-need neighbourhoods, "
-                 f"{n.cite('district_summary', 'robust_need_priorities', lad_code='ALL')} stay in the top tenth "
-                 "whatever reasonable weights, scaling and internet-use mapping are chosen (rank_uncertainty).")
+    lines.append(f"{_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code='ALL'))} neighbourhoods make "
+                 f"up the highest-need tenth; {n.cite('district_summary', 'robust_need_priorities', lad_code='ALL')} "
+                 f"of them are robust priorities, that is {md_text(t.robust)} (rank_uncertainty). The others move "
+                 "in or out of the tenth with those choices.")
     lines += ["", "The highest-need neighbourhoods:", ""]
     for r in sorted(n.rows("lsoa_need"), key=lambda r: int(r["need_rank"]))[:5]:
         code = next(k for k in r if k.endswith("cd") and k.startswith("lsoa"))
@@ -102,33 +114,28 @@ def build_headlines(tables: Path, dest: Path, study_area_name: str, vintage_labe
         code = r["lad_code"]
         lines += [f"## {md_text(r['area_name'])}", ""]
         lines.append(f"{md_text(r['area_name'])} has {n.cite('district_summary', 'residents_2021', lad_code=code)} "
-                     f"residents. {n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code=code)} of its "
-                     f"{n.cite('district_summary', 'lsoas', lad_code=code)} neighbourhoods are in the study area's "
-                     f"highest-need tenth, {n.cite('district_summary', 'robust_need_priorities', lad_code=code)} of "
-                     "them robustly.")
+                     f"residents. {_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code=code, zero='none'))} "
+                     f"of its {n.cite('district_summary', 'lsoas', lad_code=code)} neighbourhoods are in the study "
+                     f"area's highest-need tenth, "
+                     f"{n.cite('district_summary', 'robust_need_priorities', lad_code=code, zero='none')} of them "
+                     "robust priorities.")
         lines.append("")
-        lines.append(f"An estimated {n.cite('district_summary', 'pct_no_gigabit', 1, '%', lad_code=code)} of premises "
-                     f"lack gigabit-capable broadband and {n.cite('district_summary', 'pct_no_superfast', 1, '%', lad_code=code)} "
-                     f"lack superfast (postcode-district averages, Ofcom {md_text(r['broadband_release'])}). "
-                     f"{_cap(n.cite('district_summary', 'residents_infrastructure_gap', lad_code=code))} residents live in "
-                     "neighbourhoods classed infrastructure gap and "
-                     f"{n.cite('district_summary', 'residents_adoption_gap', lad_code=code)} in adoption gap.")
+        official = official_sentence(n, r)
+        if official:
+            lines.append(official)
+            lines.append("")
+        lines.append(f"{_cap(n.cite('district_summary', 'residents_infrastructure_gap', lad_code=code, zero='no'))} "
+                     "residents live in neighbourhoods with a connectivity gap but not high need (infrastructure gap) "
+                     f"and {n.cite('district_summary', 'residents_adoption_gap', lad_code=code, zero='none')} in "
+                     "neighbourhoods with high need that networks reach (adoption gap)." + gap_resolution_clause(r))
         change = n.row("change_over_time", area_code=code, indicator="gigabit_capable_pct")
         if change:
             lines.append("")
-            lines.append(f"Gigabit-capable premises went from "
-                         f"{n.cite('change_over_time', 'first_value', 1, '%', area_code=code, indicator='gigabit_capable_pct')} "
-                         f"in {change['first_snapshot']} to "
-                         f"{n.cite('change_over_time', 'latest_value', 1, '%', area_code=code, indicator='gigabit_capable_pct')} "
-                         f"in {change['latest_snapshot']} (Ofcom via ONS), the "
-                         f"{_ordinal(change['improvement_rank'])}largest rise of the {len(districts)} districts.")
-        recon = n.row("reconciliation", lad_code=code)
+            lines.append(change_sentence(n, change, code, len(districts)))
+        recon = n.row("reconciliation", lad_code=code, indicator="gigabit_capable_pct")
         if recon and recon.get("difference_pp"):
             lines.append("")
-            lines.append(f"For July 2024, Ofcom's own district figure is "
-                         f"{n.cite('reconciliation', 'series_pct', 1, '%', lad_code=code)} gigabit-capable against "
-                         f"{n.cite('reconciliation', 'derived_pct', 1, '%', lad_code=code)} from the postcode-district "
-                         "averages used here, which weigh every postcode equally.")
+            lines.append(reconciliation_sentence(n, recon, code))
         lines.append("")
         lines.append(f"It has {n.cite('district_summary', 'gp_sites', lad_code=code)} GP sites "
                      f"({n.cite('district_summary', 'gp_practices', lad_code=code)} practices).")
@@ -149,14 +156,61 @@ def build_headlines(tables: Path, dest: Path, study_area_name: str, vintage_labe
     return {"path": str(dest), "districts": len(districts), "figures": len(n.lines)}
 
 
+def official_sentence(n: "Notes", row: dict) -> str | None:
+    """Ofcom's own gigabit and below-30 Mbit/s figures for a district, with their release."""
+    code = row["lad_code"]
+    if not row.get("ofcom_gigabit_pct"):
+        return None
+    dated = "" if row.get("ofcom_dated_by") == "ONS metadata" else "; month from ONS's period label only"
+    gigabit = n.cite('district_summary', 'ofcom_gigabit_pct', 1, '%', lad_code=code)
+    below = (f" and {n.cite('district_summary', 'ofcom_below_30_pct', 1, '%', lad_code=code)} could not get a "
+             "service above 30 Mbit/s" if row.get("ofcom_below_30_pct") else "")
+    return (f"In {md_text(row['ofcom_release_name'])}, {gigabit} of premises in {md_text(row['area_name'])} could get "
+            f"gigabit-capable broadband{below} ({OFCOM_VIA_ONS}, {md_text(row['ofcom_release_name'])}{dated}).")
+
+
+def change_sentence(n: "Notes", change: dict, code: str, districts: int) -> str:
+    """Gigabit coverage from the first to the latest release dated by month, with how each was dated."""
+    def when(name: str, dated_by: str) -> str:
+        return name if dated_by == "ONS metadata" else f"{name}, by ONS's period label"
+    rank = int(float(change["improvement_rank"]))
+    place = ("the largest rise" if rank == 1 else "the smallest rise" if rank == districts
+             else f"the {ordinal(rank)} largest rise")
+    return (f"Gigabit-capable premises went from "
+            f"{n.cite('change_over_time', 'first_value', 1, '%', area_code=code, indicator='gigabit_capable_pct')} "
+            f"({when(change['first_release_name'], change['first_dated_by'])}) to "
+            f"{n.cite('change_over_time', 'latest_value', 1, '%', area_code=code, indicator='gigabit_capable_pct')} "
+            f"({when(change['latest_release_name'], change['latest_dated_by'])}), "
+            f"{n.cite('change_over_time', 'change_pp_per_year', 1, area_code=code, indicator='gigabit_capable_pct')} "
+            f"points a year ({OFCOM_VIA_ONS}): {place} of the {districts} districts.")
+
+
+def reconciliation_sentence(n: "Notes", recon: dict, code: str) -> str:
+    """Ofcom's figure beside the same measure from our broadband input, in words that say how ours was made."""
+    how = ("Weighted by premises over the district's postcodes" if recon["derived_weighting"].startswith("premises")
+           else "Averaged over the district's postcodes, each counted once")
+    ours = n.cite('reconciliation', 'derived_pct', 1, '%', lad_code=code, indicator='gigabit_capable_pct',
+                  release=recon['release'])
+    theirs = n.cite('reconciliation', 'official_pct', 1, '%', lad_code=code, indicator='gigabit_capable_pct',
+                    release=recon['release'])
+    return (f"Our neighbourhood figures rest on Ofcom's {md_text(recon['release_name'])} data as the broadband input "
+            f"holds it ({md_text((recon['derived_resolution'] or '').replace('_', ' '))} figures). {how}, they give "
+            f"{ours} gigabit-capable availability, against Ofcom's own {theirs} of premises for "
+            f"{md_text(recon['release_name'])}.")
+
+
+def gap_resolution_clause(row: dict) -> str:
+    """Where the connectivity gap of every neighbourhood is an area average, say so."""
+    shared, total = row.get("lsoas_gap_area_average"), row.get("lsoas")
+    if not shared or shared in ("0", 0):
+        return ""
+    every = "every one" if shared == total else f"{int(float(shared))} of its {int(float(total))}"
+    return (f" The connectivity gap of {every} of its neighbourhoods rests on postcode-district or district averages, "
+            "so it cannot rank neighbourhoods inside one postcode district.")
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _ordinal(text: str) -> str:
-    """'1' -> '', '2' -> 'second ': for "the second largest rise"."""
-    value = int(float(text))
-    return {1: "", 2: "second ", 3: "third ", 4: "fourth ", 5: "fifth "}.get(value, f"{value}th ")
 
 
 def _sidecar_sources(tables: Path, name: str) -> list[dict]:

@@ -17,9 +17,11 @@ from pipeline.store import inherited, write_parquet
 def build_postcode_lookup_table(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
     vintage = vintage_of(settings)
     use(con, paths, "postcodes", "lsoa_triage", "gp_readiness", "gp_sites", vintage=vintage)
+    use(con, paths, "district_connectivity_series")
     written = write_parquet(con, sql("postcode_lookup"), paths.table_path("postcode_lookup"), vintage=vintage,
                             sources=inherited(paths.table_path("postcodes"), paths.table_path("lsoa_triage"),
-                                              paths.table_path("gp_readiness")))
+                                              paths.table_path("gp_readiness"),
+                                              paths.table_path("district_connectivity_series")))
     placed = con.execute(f"SELECT count(*) FILTER ({vintage.code} IS NOT NULL) FROM read_parquet($p)",
                          {"p": str(written.path)}).fetchone()[0]
     return derived("postcode_lookup", written, {"postcodes": written.rows, "placed_in_an_lsoa": placed})

@@ -50,10 +50,15 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
         "fillColor": hatched(colour_for(f["properties"]["gap"], breaks, GAP_COLOURS), f["properties"]["avg"]),
         "fillOpacity": 0.8, "color": "#555", "weight": 0.4},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
-    folium.GeoJson(cells, name="1 km cells lacking gigabit", show=False, style_function=lambda f: {
-        "fillColor": hatched(colour_for(f["properties"]["v"], cell_breaks, GAP_COLOURS), f["properties"]["avg"]),
-        "fillOpacity": 0.8, "color": "#7f2704", "weight": 0.3},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
+    # With area averages only, every cell shows its area's value and "lacking" is true everywhere:
+    # the layer would carry nothing the LSOA layer does not, so it is drawn only when some cell is
+    # measured at postcode level.
+    measured_cells = sum(1 for f in cells["features"] if not f["properties"]["avg"])
+    if measured_cells:
+        folium.GeoJson(cells, name="1 km cells lacking gigabit", show=False, style_function=lambda f: {
+            "fillColor": hatched(colour_for(f["properties"]["v"], cell_breaks, GAP_COLOURS), f["properties"]["avg"]),
+            "fillOpacity": 0.8, "color": "#7f2704", "weight": 0.3},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
     sites = con.execute("""SELECT site_code, site_type, name, postcode, lat, lon, site_gigabit_pct,
                                   site_broadband_resolution, site_broadband_release, ward_code
                            FROM gp_readiness ORDER BY site_code""").fetchall()
@@ -70,10 +75,15 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
     district_outlines(con, m)
     place_labels(con, m)
     folium.LayerControl(collapsed=False).add_to(m)
-    if area_average:
+    if not measured_cells:
         title = "Fibre planning: where gigabit is missing — by postcode district"
-        subtitle = ("Ofcom's figures here are postcode-district averages: neighbourhoods and 1 km cells cannot be "
-                    "ranked within a district (hatched areas share one value).")
+        subtitle = ("The broadband input here is postcode-district averages: neighbourhoods cannot be ranked within a "
+                    "postcode district (hatched areas share one value), and no 1 km cell layer is drawn because every "
+                    "cell would only repeat its district's value. Ofcom's postcode file brings it back.")
+    elif area_average:
+        title = "Fibre planning: where gigabit is missing"
+        subtitle = ("Some figures are postcode-district averages: neighbourhoods and 1 km cells cannot be ranked within "
+                    "such a district (hatched areas share one value).")
     else:
         title = "Fibre planning: where gigabit is missing"
         subtitle = "LSOAs by connectivity gap; 1 km cells ranked by estimated premises without gigabit."
@@ -87,5 +97,5 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
     ])
     add_sources(m, sources, [note] if note else [])
     size = save(m, dest)
-    return {"path": str(dest), "bytes": size, "cells": len(cells["features"]), "gp_sites": len(sites),
-            "area_average_cells": area_average}
+    return {"path": str(dest), "bytes": size, "cells_drawn": len(cells["features"]) if measured_cells else 0,
+            "gp_sites": len(sites), "area_average_cells": area_average}

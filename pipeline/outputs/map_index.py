@@ -11,11 +11,14 @@ from pathlib import Path
 import duckdb
 
 from pipeline.geography import Vintage
+from pipeline.lookup import district_broadband, gap_in_words
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.mapkit import esc
+from pipeline.outputs.tables import omitted_tables
 from pipeline.paths import PROJECT_ROOT, Paths
 from pipeline.registry import SOURCES, licence_lines
-from pipeline.settings import Settings
+from pipeline.settings import Settings, shown
+from pipeline.wording import terms
 from pipeline.store import write_text
 
 MAPS = [
@@ -50,34 +53,52 @@ function diz_norm(s){s=(s||'').toUpperCase().replace(/\\s+/g,'');
 function diz_text(t){var d=document.createElement('span');d.textContent=t;return d.innerHTML;}
 function diz_lookup(){
   var raw=document.getElementById('pc').value, out=document.getElementById('pc-answer'), pc=diz_norm(raw);
-  var shown=pc?pc.slice(0,-3)+' '+pc.slice(-3):raw;
-  if(!pc){out.innerHTML='<b>'+diz_text(raw||'(empty)')+'</b> is not a well-formed UK postcode.';return;}
-  var hit=DIZ.pc[pc];
-  if(!hit){out.innerHTML='<b>'+diz_text(shown)+'</b>: '+(DIZ.terminated.indexOf(pc)>=0?
-      'a terminated postcode (no longer in use) in the study area.':
-      'not a current postcode of the study area (outside it, or unknown). The command-line lookup says which.');return;}
-  var a=DIZ.lsoas[hit[0]], g=hit[1]===null?null:DIZ.gps[hit[1]];
+  var shown=pc?pc.slice(0,-3)+' '+pc.slice(-3):raw.slice(0,40);
+  if(!pc){out.innerHTML='<b>'+diz_text(shown||'(empty)')+'</b> is not a well-formed UK postcode (for example '+
+      'CM20 1AB). Check it with the resident and try again.';return;}
+  var hit=DIZ.pc[pc], outward=pc.slice(0,-3);
+  if(!hit){
+    if(DIZ.terminated[pc]){out.innerHTML='<b>'+diz_text(shown)+'</b> is a terminated postcode (withdrawn by Royal '+
+      'Mail in '+diz_text(DIZ.terminated[pc])+'). Ask for the current postcode of the address and look that up.';return;}
+    if(DIZ.outward.indexOf(outward)>=0){out.innerHTML='<b>'+diz_text(shown)+'</b> is not in '+diz_text(DIZ.codepoint)+
+      ', though its area '+diz_text(outward)+' is in the study area. Check the spelling with the resident; if the '+
+      'postcode is newer than that release, look up a neighbouring address instead.';return;}
+    out.innerHTML='<b>'+diz_text(shown)+'</b> is not in the area this page covers ('+diz_text(DIZ.districts_list)+
+      '). If the resident lives in one of these districts, check the postcode with them; otherwise their own '+
+      'council is the place to ask.';return;}
+  var a=DIZ.lsoas[hit[0]], g=hit[1]===null?null:DIZ.gps[hit[1]], d=DIZ.districts[a[3]];
   var rows=[['Postcode',shown],['Neighbourhood (LSOA)',a[1]+' ('+a[0]+')'],['Ward',a[2]],['District',a[3]],
+    ['Suggested action',a[9]],['Triage',a[8]],
     ['Inclusion need',a[4]+' of 10 (decile '+a[5]+' of the study area; 1 = highest)'],
-    ['Connectivity gap',a[6]+' of 10 — '+a[7]],['Triage',a[8]],['Suggested offer',a[9]]];
-  if(g)rows.push(['Nearest GP site',g[0]+' ('+g[1]+'), '+hit[2]+' m; readiness rank '+g[2]+' (1 = least ready)']);
+    ['Connectivity gap',a[6]+' of 10: '+a[7]]];
+  if(d)rows.push(['District broadband',d]);
+  if(g)rows.push(['Nearest GP site',g[0]+' ('+g[1]+'), '+hit[2]+' m in a straight line; '+
+    (g[2]===null?'not ranked for telehealth readiness':'readiness rank '+g[2]+' (1 = least ready)')]);
   out.innerHTML='<table>'+rows.map(function(r){return '<tr><th>'+diz_text(r[0])+'</th><td>'+diz_text(String(r[1]))+
     '</td></tr>';}).join('')+'</table>';
 }
 """
 
 
-def search_data(con: duckdb.DuckDBPyConnection) -> dict:
-    """A compact form of postcode_lookup: each LSOA and GP site once, each postcode as indices."""
+def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
+    """A compact form of postcode_lookup: each LSOA, district and GP site once, each postcode as indices;
+    the study area's outward codes and its terminated postcodes, so an unknown one gets an answer staff can
+    act on."""
     lsoas, at = [], {}
     for row in con.execute("""SELECT DISTINCT lsoa_code, lsoa_name, ward_name, lad_name, round(need_score, 1),
-                                     need_decile, round(supply_gap_score, 1),
-                                     CASE WHEN gap_is_area_average THEN 'an area average for ' || gap_area
-                                          ELSE 'measured in the neighbourhood' END,
-                                     triage_class, coalesce(inclusion_offer, '')
+                                     need_decile, round(supply_gap_score, 1), gap_resolution, gap_area,
+                                     triage_class, suggested_action
                               FROM postcode_lookup WHERE lsoa_code IS NOT NULL ORDER BY 1""").fetchall():
         at[row[0]] = len(lsoas)
-        lsoas.append(list(row))
+        lsoas.append(list(row[:7]) + [gap_in_words(row[7], row[8])] + list(row[9:]))
+    districts = {}
+    for lad, name, gig, gig_release, below, below_release in con.execute(
+            """SELECT DISTINCT lad_code, lad_name, district_gigabit_pct, district_gigabit_release,
+                      district_below_30_pct, district_below_30_release
+               FROM postcode_lookup WHERE lad_name IS NOT NULL ORDER BY 1""").fetchall():
+        districts[name] = district_broadband({"district_name": name, "district_gigabit_pct": gig,
+                                              "district_gigabit_release": gig_release, "district_below_30_pct": below,
+                                              "district_below_30_release": below_release})
     gps, gp_at = [], {}
     for code, name, postcode, rank in con.execute("""SELECT DISTINCT nearest_gp_code, nearest_gp_name,
             nearest_gp_postcode, nearest_gp_readiness_rank FROM postcode_lookup WHERE nearest_gp_code IS NOT NULL
@@ -88,22 +109,42 @@ def search_data(con: duckdb.DuckDBPyConnection) -> dict:
                  for pc, lsoa, gp, d in con.execute("""SELECT postcode, lsoa_code, nearest_gp_code, nearest_gp_distance_m
                                                       FROM postcode_lookup ORDER BY postcode""").fetchall()
                  if lsoa in at}
-    terminated = [r[0] for r in con.execute("""SELECT DISTINCT replace(l.postcode, ' ', '') FROM ons_postcode_lookup l
+    outward = [r[0] for r in con.execute("""SELECT DISTINCT split_part(postcode, ' ', 1) FROM postcode_lookup
+                                            ORDER BY 1""").fetchall()]
+    terminated = {r[0]: r[1] for r in con.execute("""SELECT replace(l.postcode, ' ', ''),
+            any_value(CASE WHEN length(l.doterm) >= 6 THEN left(l.doterm, 4) || '-' || substr(l.doterm, 5, 2)
+                           ELSE 'an unknown month' END)
+        FROM ons_postcode_lookup l
         WHERE NOT l.is_live AND l.ladcd IN (SELECT DISTINCT lad_code FROM postcode_lookup)
-        AND l.postcode NOT IN (SELECT postcode FROM postcode_lookup) ORDER BY 1""").fetchall()]
-    return {"lsoas": lsoas, "gps": gps, "pc": postcodes, "terminated": terminated}
+          AND l.postcode NOT IN (SELECT postcode FROM postcode_lookup) GROUP BY 1 ORDER BY 1""").fetchall()}
+    return {"lsoas": lsoas, "gps": gps, "pc": postcodes, "terminated": terminated, "outward": outward,
+            "districts": districts, "districts_list": ", ".join(sorted(districts)), "codepoint": codepoint_release}
 
 
 def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, vintage: Vintage) -> dict:
     folder = paths.maps
+    t = terms(settings)
+    definitions = "\n".join(f"- **{term}**: {text}." for term, text in t.definitions())
     method = (PROJECT_ROOT / "docs" / "METHOD.md").read_text(encoding="utf-8")
+    method = (f"## Definitions used in this run\n\nFrom the run's settings ({shown(settings.config_path)}); the "
+              f"method below gives the defaults.\n\n{definitions}\n\n" + method)
     write_text(folder / "method.html", markdown_page(method, "Method", back="index.html"))
+    resolution = con.execute("SELECT mode(gap_resolution) FROM postcode_lookup").fetchone()[0]
+    broadband_note = ("District broadband figures are Ofcom's own (% of premises, with their release). "
+                      + ("Inside a district, the broadband input here is postcode-district averages: they describe "
+                         "districts of postcodes, not neighbourhoods, so they never rank neighbourhoods within one "
+                         "postcode district, and the maps hatch them." if resolution == "postcode_district" else
+                         "Inside a district, the broadband input is known at " + str(resolution or "no").replace("_", " ")
+                         + " level."))
+    glossary = "".join(f"<li><b>{esc(term)}</b>: {esc(text)}.</li>" for term, text in t.definitions())
     sidecars = {p.name.removesuffix(".sources.json"): json.loads(p.read_text())
                 for p in sorted(paths.tables.glob("*.sources.json"))}
     tables = "".join(
         f"<li><a href='{PROCESSED}/tables/{esc(s['file'])}'>{esc(s['file'])}</a> — {esc(s['description'])} "
         f"({s['rows']:,} rows; <a href='{PROCESSED}/tables/{esc(name)}.sources.json'>sources</a>)</li>"
         for name, s in sidecars.items())
+    omitted = "".join(f"<li>{esc(name)}: not published with these data: {esc(why)}</li>"
+                      for name, why in omitted_tables(paths.tables).items())
     districts = [r[0] for r in con.execute("SELECT DISTINCT lad_name FROM lsoa_areas ORDER BY 1").fetchall()]
     briefings = "".join(f"<li><a href='{PROCESSED}/briefings/{briefing_file(d)}'>{esc(d)}</a></li>" for d in districts)
     briefings += (f"<li><a href='{PROCESSED}/briefings/{briefing_file(settings.study_area.name)}'>"
@@ -121,7 +162,8 @@ def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
         f"<td>{esc(s.resolution or '')}</td><td>{used[s.key]:,}</td><td>{esc(' '.join(s.licence))}</td></tr>"
         for s in (SOURCES[k] for k in keys))
     lines = "".join(f"<li>{esc(line)}</li>" for line in licence_lines(keys))
-    data = json.dumps(search_data(con), separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+    codepoint = f"{SOURCES['codepoint_open'].title} ({SOURCES['codepoint_open'].release})"
+    data = json.dumps(search_data(con, codepoint), separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
     area = esc(settings.study_area.name)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{area}: maps, tables and briefings</title>
@@ -139,15 +181,15 @@ connection.</p>
 <input id="pc" placeholder="CM20 1AB" onkeydown="if(event.key==='Enter')diz_lookup()">
 <button id="pc-go" onclick="diz_lookup()">Look up</button><div id="pc-answer"></div></div>
 <h2>Maps</h2><ul>{maps}</ul>
+<h2>Terms</h2><ul>{glossary}</ul>
 <h2>Read first</h2><ul>
 <li><a href="method.html">Method</a>: sources, formulas, weights, and what the data can and cannot say.</li>
 <li><a href="{PROCESSED}/headlines.html">Headline figures</a> per district, each with its footnoted table cell.</li>
-<li>Broadband is known per postcode district here (Ofcom, July 2024): it describes districts of postcodes, not
-neighbourhoods, so it never ranks neighbourhoods within a district.</li></ul>
+<li>{esc(broadband_note)}</li></ul>
 <h2>Briefings (PDF)</h2><ul>{briefings}</ul>
 <h2>Tables for bid writers</h2>
 <p><a href="{PROCESSED}/diz_evidence_pack.xlsx">Evidence pack (XLSX)</a>: every table below as a sheet, headed by
-its sources and licence lines.</p><ul>{tables}</ul>
+its sources and licence lines.</p><ul>{tables}{omitted}</ul>
 <h2>Change over time</h2><ul>{charts}</ul>
 <h2>Data releases behind these outputs</h2>
 <table><tr><th>Source</th><th>Publisher</th><th>Release</th><th>Resolution</th><th>Most rows in one table</th>

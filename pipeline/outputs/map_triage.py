@@ -9,6 +9,7 @@ import duckdb
 import folium
 
 from pipeline.outputs.map_need import place_rows
+from pipeline.wording import Terms, month_name
 from pipeline.outputs.mapkit import (GOOD_TO_BAD, Hatch, add_legend, add_sources, add_title, class_labels, classes,
                                      colour_for, district_outlines, esc, features, fmt, hatch_legend_style, new_map,
                                      place_labels, resolution_label, rows_html, save, study_bounds)
@@ -30,8 +31,19 @@ def gap_rows(r: dict) -> list[tuple[str, str]]:
             ("Gap known as", known)]
 
 
-def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], need_share: float,
-                     gap_share: float) -> dict:
+def resolution_note(con: duckdb.DuckDBPyConnection) -> str:
+    """What the connectivity gap rests on, from the data: fixed broadband's resolution and release, mobile per district."""
+    resolution, release = con.execute("""SELECT mode(broadband_resolution), string_agg(DISTINCT release, ', ')
+                                         FROM lsoa_triage t JOIN (SELECT DISTINCT lsoa_code, release FROM lsoa_indicators
+                                         WHERE indicator = 'pct_no_gigabit') USING (lsoa_code)""").fetchone()
+    words = {"postcode_district": "postcode-district averages", "local_authority": "district averages",
+             "postcode": "postcode figures"}.get(resolution, "no figures")
+    releases = ", ".join(month_name(r.strip()) for r in (release or "").split(",") if r.strip())
+    return (f"Fixed broadband in the connectivity gap: Ofcom Connected Nations {releases}, as {words}; mobile "
+            "coverage is known per district only.")
+
+
+def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], t: Terms) -> dict:
     query = """SELECT t.*, u.priority, a.geom FROM lsoa_triage t JOIN lsoa_areas a USING (lsoa_code)
                LEFT JOIN (SELECT * FROM rank_uncertainty WHERE score = 'need') u USING (lsoa_code)
                WHERE a.geom IS NOT NULL ORDER BY t.lsoa_code"""
@@ -47,9 +59,17 @@ def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[s
         simplify_m=30)
     m = new_map(study_bounds(con))
     Hatch(GAP_COLOURS).add_to(m)
-    folium.GeoJson(data, name="Triage: need × connectivity gap", style_function=lambda f: {
-        "fillColor": TRIAGE_COLOURS[f["properties"]["cls"]], "fillOpacity": 0.8, "color": "#555", "weight": 0.4},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
+    triage_hatch = Hatch(list(TRIAGE_COLOURS.values()), prefix="triage-hatch")
+    triage_hatch.add_to(m)
+
+    def triage_style(f):
+        colour = TRIAGE_COLOURS[f["properties"]["cls"]]
+        return {"fillColor": triage_hatch.fill(colour) if f["properties"]["avg"] else colour, "fillOpacity": 0.8,
+                "color": "#555", "weight": 0.4}
+    averaged = sum(1 for f in data["features"] if f["properties"]["avg"])
+    folium.GeoJson(data, name="Triage: need × connectivity gap (hatched: gap is an area average)",
+                   style_function=triage_style,
+                   tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
 
     def gap_style(f):
         colour = colour_for(f["properties"]["gap"], breaks, GAP_COLOURS)
@@ -67,15 +87,18 @@ def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[s
     counts = dict(con.execute("SELECT triage_class, count(*) FROM lsoa_triage GROUP BY 1").fetchall())
     residents = dict(con.execute("SELECT triage_class, round(sum(residents_2021)) FROM lsoa_triage GROUP BY 1").fetchall())
     add_title(m, "Triage: where to spend on fibre, on inclusion, or both",
-              f"High need: top {need_share:.0%} of LSOAs by need; unserved: top {gap_share:.0%} by connectivity gap.")
+              f"High need: {t.high_need}. Connectivity gap: {t.unserved}.")
     lo, hi = (min(gaps), max(gaps)) if gaps else (0, 0)
+    hatched_note = ([(hatch_legend_style(0, TRIAGE_COLOURS["infrastructure gap"]),
+                      f"hatched: the connectivity gap is an area average ({averaged} of {len(data['features'])} "
+                      "LSOAs), so the class cannot tell neighbourhoods of one area apart")] if averaged else [])
     add_legend(m, [
         ("Triage class (residents)", [(c, f"{TRIAGE_WORDS[k]} ({fmt(int(residents.get(k, 0)))} in {counts.get(k, 0)} LSOAs)")
-                                      for k, c in TRIAGE_COLOURS.items()]),
+                                      for k, c in TRIAGE_COLOURS.items()] + hatched_note),
         ("Connectivity gap layer (quintiles)", list(zip(GAP_COLOURS, class_labels(breaks, lo, hi, 2)))),
         ("", [(hatch_legend_style(2, GAP_COLOURS[2]), "hatched: an area average, shared by every LSOA in the area")]),
     ], note="Where the gap is an area average it cannot tell neighbourhoods in that area apart; they are unserved "
             "together or not at all.")
-    add_sources(m, sources, ["Broadband is known per postcode district here (Ofcom July 2024), mobile per district."])
+    add_sources(m, sources, [resolution_note(con)])
     size = save(m, dest)
     return {"path": str(dest), "bytes": size, "lsoas": len(data["features"]), "classes": counts}

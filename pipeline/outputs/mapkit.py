@@ -271,7 +271,7 @@ class Hatch(folium.MacroElement):
   var defs = document.createElementNS(ns, 'defs');
   {{ this.colours }}.forEach(function (c, i) {
     var p = document.createElementNS(ns, 'pattern');
-    p.setAttribute('id', 'hatch-' + i); p.setAttribute('patternUnits', 'userSpaceOnUse');
+    p.setAttribute('id', '{{ this.prefix }}-' + i); p.setAttribute('patternUnits', 'userSpaceOnUse');
     p.setAttribute('width', 8); p.setAttribute('height', 8);
     p.setAttribute('patternTransform', 'rotate(45)');
     var bg = document.createElementNS(ns, 'rect');
@@ -285,9 +285,14 @@ class Hatch(folium.MacroElement):
 })();
 {% endmacro %}""")
 
-    def __init__(self, colours: Sequence[str]):
+    def __init__(self, colours: Sequence[str], prefix: str = "hatch"):
         super().__init__()
         self.colours = json.dumps(list(colours))
+        self.prefix = prefix
+
+    def fill(self, colour: str) -> str:
+        """The fillColor that draws ``colour`` hatched."""
+        return f"url(#{self.prefix}-{json.loads(self.colours).index(colour)})"
 
 
 def hatch_legend_style(index: int, colour: str) -> str:

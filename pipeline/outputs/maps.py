@@ -17,9 +17,10 @@ from pipeline.outputs.map_need import build_need_map
 from pipeline.outputs.map_triage import build_triage_map
 from pipeline.paths import Paths
 from pipeline.settings import Settings
+from pipeline.wording import terms
 from pipeline.store import read_provenance, source_rows
 
-TABLES = ("lsoa_need", "lsoa_supply_gap", "lsoa_triage", "hotspots", "rank_uncertainty", "lsoa_areas", "lad_boundaries",
+TABLES = ("lsoa_indicators", "lsoa_need", "lsoa_supply_gap", "lsoa_triage", "hotspots", "rank_uncertainty", "lsoa_areas", "lad_boundaries",
           "ward_boundaries", "fibre_gap_cells", "gp_readiness", "gp_catchments", "subicb_boundaries",
           "inclusion_priorities", "postcode_lookup", "ons_postcode_lookup")
 
@@ -43,8 +44,7 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
         "need_map": build_need_map(con, folder / "need.html",
                                    sources_of(paths, "lsoa_need", "hotspots", "rank_uncertainty", *base)),
         "triage_map": build_triage_map(con, folder / "triage.html",
-                                       sources_of(paths, "lsoa_triage", "rank_uncertainty", *base),
-                                       settings.triage.high_need_top_share, settings.triage.unserved_top_share),
+                                       sources_of(paths, "lsoa_triage", "rank_uncertainty", *base), terms(settings)),
         "fibre_planning_map": build_fibre_map(con, folder / "fibre_planning.html",
                                               sources_of(paths, "lsoa_triage", "fibre_gap_cells", "gp_readiness", *base),
                                               read_provenance(paths.table_path("fibre_gap_cells")).get("notes")),

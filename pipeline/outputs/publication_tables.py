@@ -26,9 +26,9 @@ def build_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, settings
     use(con, paths, "validation_points", vintage=vintage)
     charts = build_charts(con, paths.charts)
     validation = build_validation_charts(con, paths.charts)
-    sidecars = write_evidence_tables(con, paths, vintage)
+    sidecars = write_evidence_tables(con, paths, vintage, settings)
     pack = build_workbook(paths.tables, paths.charts, paths.gen / PACK, sidecars)
-    headlines = build_headlines(paths.tables, paths.gen / "headlines.md", settings.study_area.name, vintage.label)
+    headlines = build_headlines(paths.tables, paths.gen / "headlines.md", settings, vintage.label)
     tables = sorted(p for p in paths.tables.iterdir() if p.is_file())
     return {
         "evidence_tables": tables,

@@ -17,11 +17,12 @@ from pipeline.store import inherited, write_parquet
 def build_district_summary(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
     exact(con)
     vintage = vintage_of(settings)
-    use(con, paths, "broadband_coverage")
+    use(con, paths, "broadband_coverage", "district_connectivity_series")
     use(con, paths, "lsoa_triage", "hotspots", "gp_readiness", "rank_uncertainty", vintage=vintage)
     written = write_parquet(con, sql("district_summary"), paths.table_path("district_summary"),
                             sources=inherited(*(paths.table_path(t) for t in ("broadband_coverage", "lsoa_triage",
-                                                                              "gp_readiness"))),
+                                                                              "gp_readiness",
+                                                                              "district_connectivity_series"))),
                             params={"lacking": settings.fibre_gaps.lacking_below_pct,
                                     "area_name": settings.study_area.name})
     return derived("district_summary", written)

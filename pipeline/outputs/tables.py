@@ -18,6 +18,7 @@ from pipeline.geography import Vintage
 from pipeline.inputs import use
 from pipeline.paths import Paths
 from pipeline.registry import SOURCES, licence_lines
+from pipeline.settings import Settings
 from pipeline.store import read_provenance, replace_atomically, temp_path, write_text
 
 FORMULA_START = r"^[=+\-@\t\r]"
@@ -32,14 +33,19 @@ class EvidenceTable:
     order: str  # ORDER BY (neutral names), so files are stable
     notes: str = ""
     optional: bool = False  # shown only when it has rows (validation)
+    # SQL over the table: published only when some row satisfies it; otherwise ``uninformative`` says why not.
+    informative: str = ""
+    uninformative: str = ""
 
 
 TABLES = [
     EvidenceTable("district_summary", "District summary", "district_summary",
                   "Key figures per district and for the study area (lad_code ALL).", "lad_code = 'ALL', area_name",
-                  "Broadband shares are postcode-district averages (unweighted) unless Ofcom's postcode file is present. "
-                  "gp_sites_without_gigabit counts sites whose own postcode is below 100% gigabit in postcode-level data, "
-                  "and is empty where no site has such data."),
+                  "ofcom_* columns are Ofcom's own district figures (% of premises) at the release named. derived_* "
+                  "columns are computed here from the broadband input and are not Ofcom figures: with postcode-district "
+                  "averages each postcode counts once, so they are not shares of premises. gp_sites_without_gigabit "
+                  "counts sites whose own postcode is below 100% gigabit in postcode-level data, and is empty where no "
+                  "site has such data."),
     EvidenceTable("lsoa_need", "Inclusion need", "lsoa_need",
                   "Inclusion need per LSOA (people-side only): components, score, rank and decile, indicator values.",
                   "need_rank, lsoa_code"),
@@ -80,17 +86,28 @@ TABLES = [
                   "1 km British National Grid cells with postcodes lacking gigabit.",
                   "build_rank NULLS LAST, area_rank NULLS LAST, cell_id",
                   "Cells known only by an area average cannot be ranked within their area: they carry the area's "
-                  "rank (area_rank) and no build_rank."),
+                  "rank (area_rank) and no build_rank.",
+                  informative="NOT area_average",
+                  uninformative="every cell's value is its postcode district's average, so every cell counts as "
+                                "lacking gigabit and none can be ranked: the table would carry nothing the LSOA "
+                                "table does not. Ofcom's postcode file brings it back."),
     EvidenceTable("change_over_time", "Change over time", "connectivity_change",
-                  "First and latest snapshot per district and indicator, change in points, rank among the study "
-                  "districts (1 = most improved).", "indicator, area_type DESC, improvement_rank, area_code"),
+                  "First and latest Ofcom release dated by month, per district and indicator: change in points and "
+                  "per year, rank among the study districts (1 = most improved).",
+                  "indicator, area_type DESC, improvement_rank, area_code",
+                  "A release ONS dates only by a year is not used as a baseline. Gigabit and below 30 Mbit/s are % of "
+                  "premises; 4G and 5G are % of land area."),
     EvidenceTable("connectivity_series", "Connectivity series", "district_connectivity_series",
-                  "Every distinct snapshot of Ofcom's district figures as republished by ONS, with how it was dated.",
-                  "indicator, area_type DESC, area_code, snapshot"),
+                  "Every distinct Ofcom release of the district figures as republished by ONS, for the study districts "
+                  "and the UK, their nation and counties, with how each release was dated.",
+                  "indicator, area_type DESC, area_code, release",
+                  "dated_by 'ONS period label' means the month rests on ONS's label alone, which is not always "
+                  "right; 'ONS metadata' means the .json ONS published with the file states it."),
     EvidenceTable("reconciliation", "Reconciliation", "connectivity_reconciliation",
-                  "District gigabit-capable % (Ofcom) against the figure our postcode-level input gives.", "lad_code",
-                  "The postcode-district input is an unweighted mean over postcodes; Ofcom's district figure counts "
-                  "premises, so a gap is expected."),
+                  "Ofcom's own district figures (gigabit, below 30 Mbit/s; % of premises) beside the same measures "
+                  "from our broadband input, for the input's release.", "release, indicator, lad_code",
+                  "Our figures are means over postcodes (each counted once with postcode-district averages); Ofcom's "
+                  "count premises, so a gap is expected."),
     EvidenceTable("index_sensitivity", "Need sensitivity", "index_sensitivity",
                   "Share of the top-20 need LSOAs that stay in the top 20 when each weight moves by 20%.",
                   "level, component, indicator NULLS FIRST, change"),
@@ -121,15 +138,20 @@ def select_list(con: duckdb.DuckDBPyConnection, view: str, vintage: Vintage) -> 
     return ", ".join(parts)
 
 
-def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage: Vintage) -> dict[str, dict]:
+def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage: Vintage,
+                          settings: Settings) -> dict[str, dict]:
     """CSV + sidecar per evidence table (optional ones only with rows), and ``sources.csv``."""
     use(con, paths, *sorted({t.table for t in TABLES}), vintage=vintage)
     folder = paths.tables
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, dict] = {}
+    omitted: dict[str, str] = {}
     for t in TABLES:
         rows = con.execute(f'SELECT count(*) FROM "{t.table}"').fetchone()[0]
         if t.optional and not rows:
+            continue
+        if t.informative and not con.execute(f'SELECT count(*) FILTER ({t.informative}) FROM "{t.table}"').fetchone()[0]:
+            omitted[t.name] = t.uninformative
             continue
         dest = folder / f"{t.name}.csv"
         tmp = temp_path(dest)
@@ -139,13 +161,22 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
         prov = read_provenance(paths.table_path(t.table))
         columns = [c[0] for c in con.execute(f'DESCRIBE SELECT {select} FROM "{t.table}"').fetchall()]
         sidecar = {"table": t.name, "file": dest.name, "description": t.description, "rows": rows,
-                   "columns": [{"name": c, "description": describe(c, vintage)} for c in columns],
+                   "columns": [{"name": c, "description": describe(c, vintage, settings)} for c in columns],
                    "sources": prov.get("sources", []), "licence": prov.get("licence", []),
                    "notes": [n for n in (t.notes, prov.get("notes")) if n]}
         write_text(folder / f"{t.name}.sources.json", json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")
         written[t.name] = sidecar
     _write_sources_csv(con, folder, written)
+    write_text(folder / OMITTED, json.dumps(omitted, indent=2, ensure_ascii=False) + "\n")
     return written
+
+
+OMITTED = "not_published.json"  # tables left out because they carry no information with the data at hand
+
+
+def omitted_tables(folder) -> dict[str, str]:
+    path = folder / OMITTED
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def used_sources(sidecars: dict[str, dict]) -> dict[str, int]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from pipeline.outputs.tables import TABLES, sources_rows
+from pipeline.outputs.tables import TABLES, omitted_tables, sources_rows
 from pipeline.store import replace_atomically, temp_path
 
 FIXED_DATE = datetime(2000, 1, 1)
@@ -131,6 +131,10 @@ def build_workbook(tables: Path, charts: Path, dest: Path, sidecars: dict[str, d
             for c, name in enumerate(header, start=1):
                 put(ws, r, c, cell_value(record[name]))
         counts["Sources"] = len(records)
+        row = len(records) + 6
+        for name, why in omitted_tables(tables).items():
+            put(ws, row, 1, f"Not published with these data: {name}: {why}")
+            row += 1
         wb.close()
         replace_atomically(tmp, dest)
     finally:

@@ -1,27 +1,41 @@
-"""Ofcom Connected Nations figures by local authority, as republished by ONS ("Explore local
-statistics"): one CSV per indicator and ONS period label, plus ``periods.csv``, the metadata ONS
-published with each file (Ofcom source date and an "as of <month> <year>" description).
+"""Ofcom Connected Nations figures for every UK local authority, as republished by ONS in its
+"Explore local statistics" data repository (ONSdigital/explore-local-statistics-data).
 
-File names are ``<indicator>_<ONS label>.csv``; ``subnational-indicators_<year>.csv`` holds
-several indicators, told apart by its Indicator column. Headers vary between ONS releases
-(AREACD/areacd, Value/Observation) and are matched case-insensitively.
+ONS overwrites one CSV per indicator at each update, so a history is a set of copies of that CSV
+taken at successive commits. Three layouts are read, by one reader:
+
+- ``national``: the current file ``<indicator>.csv`` and the metadata ``<indicator>.json`` ONS
+  publishes with it (its "as of <month> <year>" dates the Ofcom release);
+- ``history``: earlier copies ``<indicator>__<ONS period label>__<commit>.csv``, with
+  ``MANIFEST.csv`` giving each copy's commit date;
+- ``extract``: five-district extracts ``<indicator>_<ONS period label>.csv`` (and
+  ``subnational-indicators_<year>.csv``) with ``periods.csv`` giving each file's commit date.
+  When national or history files are present they hold the same commits for every area, and the
+  extracts are set aside (listed, not read).
+
+Headers vary between ONS releases (``AREACD``/``areacd``, ``Value``/``Observation``, optional
+``Mission``/``Category``); columns are matched case-insensitively. Every field is read as text and
+typed in ``sql/local_indicators_checked.sql``.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
 import duckdb
 import pyarrow as pa
 
 from pipeline.errors import SourceFormatError
 from pipeline.fetch import Located
 from pipeline.readers import Read
-from pipeline.readers.sheets import to_temp_table
-from pipeline.readers.textcsv import column_lookup, parse_number, read_csv
+from pipeline.readers.duckcsv import duckdb_csv_error
 from pipeline.rejects import Rejects
+from pipeline.sqlfiles import sql
+from pipeline.wording import MONTHS
 
-# File-name prefix -> our indicator. ONS renamed the mobile folders in 2026.
+# File-name prefix -> our indicator. ONS renamed the mobile folders in 2025.
 INDICATOR_FILES = {
     "gigabit-capable-broadband": "gigabit_capable_pct",
     "premises-below-30": "premises_below_30_pct",
@@ -30,7 +44,7 @@ INDICATOR_FILES = {
     "5g-coverage": "coverage_5g_area_pct",
     "network-coverage-5g": "coverage_5g_area_pct",
 }
-# subnational-indicators rows, by their Indicator text.
+# Rows of the 2021 subnational-indicators file, by their Indicator text.
 SUBNATIONAL = {
     "percentage of premises with gigabit-capable broadband": "gigabit_capable_pct",
     "percentage of 4g (and 5g) coverage by at least one mobile network operator": "coverage_4g_area_pct",
@@ -43,111 +57,160 @@ LABELS = {
 }
 UNITS = {k: "% of premises" if k in ("gigabit_capable_pct", "premises_below_30_pct") else "% of land area"
          for k in LABELS}
-FILE_NAME = re.compile(r"^(?P<prefix>[a-z0-9-]+)_(?P<label>\d{4}(-\d{2}(-\d{2})?)?)\.csv$")
-ALIASES = {"area_code": ("AREACD",), "area_name": ("AREANM",), "geography": ("Geography",),
-           "indicator_text": ("Indicator",), "value": ("Value", "Observation")}
-PERIOD_ALIASES = {"file": ("file",), "source_commit": ("source_commit",), "commit_date": ("commit_date",),
-                  "ofcom_source_date": ("ofcom_source_date",), "ons_description": ("ons_description",)}
-SCHEMA = pa.schema([
-    ("file", pa.string()), ("ons_label", pa.string()), ("indicator", pa.string()), ("area_code", pa.string()),
-    ("area_name", pa.string()), ("geography", pa.string()), ("value", pa.float64()), ("source_row", pa.int64()),
+# Lower is better only for premises below 30 Mbit/s.
+LOWER_IS_BETTER = frozenset({"premises_below_30_pct"})
+
+LABEL = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+PREFIX = "|".join(sorted((re.escape(p) for p in INDICATOR_FILES), key=len, reverse=True))
+NATIONAL = re.compile(rf"^(?P<prefix>{PREFIX})\.csv$")
+HISTORY = re.compile(rf"^(?P<prefix>{PREFIX})__(?P<label>{LABEL})__(?P<commit>[0-9a-f]{{6,40}})\.csv$")
+EXTRACT = re.compile(rf"^(?P<prefix>{PREFIX}|subnational-indicators)_(?P<label>{LABEL})\.csv$")
+METADATA_FILES = ("MANIFEST.csv", "periods.csv")
+ALIASES = {"area_code": ("areacd",), "area_name": ("areanm",), "geography": ("geography",),
+           "indicator_text": ("indicator",), "value": ("observation", "value")}
+
+FILE_SCHEMA = pa.schema([
+    ("file", pa.string()), ("label", pa.string()), ("layout", pa.string()), ("prefix", pa.string()),
+    ("ons_label", pa.string()), ("commit", pa.string()), ("committed", pa.string()),
+    ("metadata_file", pa.string()), ("metadata_as_of", pa.string()), ("metadata_source_date", pa.string()),
 ])
-PERIOD_SCHEMA = pa.schema([(k, pa.string()) for k in PERIOD_ALIASES])
 
 
-@dataclass(frozen=True)
+@dataclass
 class SeriesFile:
     located: Located
+    layout: str  # national, history or extract
     prefix: str
-    label: str
+    ons_label: str | None  # the ONS period label in the file name (national files have none)
+    commit: str | None = None
+    committed: str | None = None  # when ONS committed this copy (ISO date), where known
+    metadata_file: str | None = None
+    metadata_as_of: str | None = None  # 'YYYY-MM' from the .json's "as of <month> <year>"
+    metadata_source_date: str | None = None
+    notes: dict = field(default_factory=dict)
 
 
-def classify(files: list[Located], rejects: Rejects) -> tuple[list[SeriesFile], Located | None]:
-    """Split the folder into data files and periods.csv; unknown names go to rejects."""
-    data, periods = [], None
+def as_of(text: str | None) -> str | None:
+    """'... in the UK, as of January 2026.' -> '2026-01'."""
+    match = re.search(rf"as of ({'|'.join(MONTHS)}) (\d{{4}})", text or "")
+    return f"{match[2]}-{MONTHS.index(match[1]) + 1:02d}" if match else None
+
+
+def _read_small_csv(con: duckdb.DuckDBPyConnection, located: Located) -> list[dict]:
+    try:
+        rel = con.execute("SELECT * FROM read_csv($p, all_varchar = true, header = true)", {"p": str(located.path)})
+    except duckdb.Error as exc:
+        raise duckdb_csv_error(exc, located.label) from exc
+    names = [d[0].replace("\ufeff", "").strip().lower() for d in rel.description]
+    return [dict(zip(names, row)) for row in rel.fetchall()]
+
+
+def _metadata(con: duckdb.DuckDBPyConnection, files: list[Located]) -> tuple[dict, dict, dict]:
+    """(.json metadata by indicator prefix, commit dates by history file, commit dates by extract file)."""
+    json_by_prefix, manifest, periods = {}, {}, {}
     for located in files:
         name = located.path.name
-        if name == "periods.csv":
-            periods = located
-            continue
-        match = FILE_NAME.match(name)
-        if not match or (match["prefix"] not in INDICATOR_FILES and match["prefix"] != "subnational-indicators"):
-            rejects.add(located.label, None, "file name", name,
-                        "not a known indicator file (<indicator>_<period>.csv)", "out_of_scope")
-            continue
-        data.append(SeriesFile(located, match["prefix"], match["label"]))
-    return data, periods
+        if name.endswith(".json"):
+            try:
+                meta = json.loads(located.path.read_text(encoding="utf-8-sig"))
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise SourceFormatError(located.label, f"not readable JSON metadata: {exc}") from exc
+            body = meta.get("ess-beta-metadata", meta) if isinstance(meta, dict) else {}
+            json_by_prefix[name.removesuffix(".json")] = (located.label, as_of(body.get("longDescription")),
+                                                          body.get("sourceDate"))
+        elif name == "MANIFEST.csv":
+            for row in _read_small_csv(con, located):
+                manifest[row.get("file")] = (row.get("commit"), row.get("commit_date"))
+        elif name == "periods.csv":
+            for row in _read_small_csv(con, located):
+                periods[row.get("file")] = (row.get("source_commit"), (row.get("commit_date") or "")[:10] or None)
+    return json_by_prefix, manifest, periods
 
 
-def read_periods(con: duckdb.DuckDBPyConnection, located: Located | None) -> None:
-    """Temp table ``series_periods`` (file -> published metadata); empty when periods.csv is absent."""
-    rows = []
-    if located is not None:
-        table = read_csv(located.path, located.label, required=("file", "ons_description"))
-        cols = column_lookup(table, PERIOD_ALIASES)
-        rows = [{k: (v[i].strip() or None) if i is not None and i < len(v) else None for k, i in cols.items()}
-                for _, v in table.rows]
-    to_temp_table(con, "series_periods", rows, PERIOD_SCHEMA)
+def classify(con: duckdb.DuckDBPyConnection, files: list[Located], rejects: Rejects) -> tuple[list[SeriesFile], list[str]]:
+    """The data files to read, and the extract files set aside because national files supersede them."""
+    json_by_prefix, manifest, periods = _metadata(con, files)
+    data: list[SeriesFile] = []
+    for located in files:
+        name = located.path.name
+        if name.endswith(".json") or name in METADATA_FILES:
+            continue
+        if match := NATIONAL.match(name):
+            meta_label, meta_as_of, source_date = json_by_prefix.get(match["prefix"], (None, None, None))
+            data.append(SeriesFile(located, "national", match["prefix"], None, metadata_file=meta_label,
+                                   metadata_as_of=meta_as_of, metadata_source_date=source_date))
+        elif match := HISTORY.match(name):
+            commit, committed = manifest.get(name, (match["commit"], None))
+            data.append(SeriesFile(located, "history", match["prefix"], match["label"], commit, committed))
+        elif match := EXTRACT.match(name):
+            commit, committed = periods.get(name, (None, None))
+            data.append(SeriesFile(located, "extract", match["prefix"], match["label"], commit, committed))
+        else:
+            rejects.add(located.label, None, "file name", name, "not a known indicator file "
+                        "(<indicator>.csv, <indicator>__<period>__<commit>.csv or <indicator>_<period>.csv)",
+                        "out_of_scope")
+    set_aside: list[str] = []
+    if any(f.layout != "extract" for f in data):
+        set_aside = [f.located.label for f in data if f.layout == "extract"]
+        data = [f for f in data if f.layout != "extract"]
+    return data, set_aside
 
 
 def read_local_indicators(con: duckdb.DuckDBPyConnection, files: list[Located]) -> Read:
-    """Every row of every indicator file into temp table ``series_raw`` (one row per file, area, indicator)."""
+    """Every row of every indicator file into temp table ``series_checked`` (one row per file row,
+    with ``problem`` NULL when it can be kept) and the files into ``series_files``."""
     rejects = Rejects()
-    data, periods = classify(files, rejects)
+    data, set_aside = classify(con, files, rejects)
     if not data:
-        raise SourceFormatError("ons-local-indicators/", "no indicator files found")
-    read_periods(con, periods)
-    rows, rows_in, primary = [], 0, []
+        raise SourceFormatError("ons-explore-local-statistics/", "no indicator files found")
+    con.execute("""CREATE OR REPLACE TEMP TABLE series_text (file VARCHAR, label VARCHAR, prefix VARCHAR,
+        row_number BIGINT, area_code VARCHAR, area_name VARCHAR, geography VARCHAR, indicator_text VARCHAR,
+        value_field VARCHAR, value_text VARCHAR)""")
     for item in data:
-        table = read_csv(item.located.path, item.located.label, required=("AREACD",))
-        cols = column_lookup(table, ALIASES)
-        if cols["value"] is None:
-            raise SourceFormatError(item.located.label, f"no Value or Observation column (header has: {', '.join(table.header)})",
-                                    row=1, field="Value")
-        primary.append(item.located.label)
-        for line, values in table.rows:
-            rows_in += 1
-            rec = {k: (values[i].strip() if i is not None and i < len(values) else "") for k, i in cols.items()}
-            if item.prefix == "subnational-indicators":
-                indicator = SUBNATIONAL.get(rec["indicator_text"].lower())
-                if indicator is None:
-                    rejects.add(item.located.label, line, "Indicator", rec["indicator_text"], "indicator not used here",
-                                "out_of_scope")
-                    continue
-            else:
-                indicator = INDICATOR_FILES[item.prefix]
-            try:
-                value = parse_number(rec["value"])
-            except ValueError:
-                value = None
-            code = rec["area_code"]
-            if not re.fullmatch(r"[A-Z]\d{8}", code):
-                rejects.add(item.located.label, line, "AREACD", code, "malformed area code")
-            elif value is None or not 0 <= value <= 100:
-                rejects.add(item.located.label, line, table.header[cols["value"]], rec["value"],
-                            "not a percentage in 0-100")
-            else:
-                rows.append({"file": item.located.path.name, "ons_label": item.label, "indicator": indicator,
-                             "area_code": code, "area_name": " ".join(rec["area_name"].split()),
-                             "geography": rec["geography"], "value": value, "source_row": line})
-    to_temp_table(con, "series_raw", rows, SCHEMA)
-    return Read("series_raw", rows_in, rejects, primary=tuple(primary), rows_kept=len(rows),
-                notes={"files_read": len(data), "periods_file": periods.label if periods else None})
+        _load_text(con, item)
+    con.register("_series_files", pa.Table.from_pylist([{
+        "file": f.located.path.name, "label": f.located.label, "layout": f.layout, "prefix": f.prefix,
+        "ons_label": f.ons_label, "commit": f.commit, "committed": f.committed, "metadata_file": f.metadata_file,
+        "metadata_as_of": f.metadata_as_of, "metadata_source_date": f.metadata_source_date} for f in data],
+        schema=FILE_SCHEMA))
+    con.execute("CREATE OR REPLACE TEMP TABLE series_files AS SELECT * FROM _series_files")
+    con.unregister("_series_files")
+    con.execute("CREATE OR REPLACE TEMP TABLE series_checked AS " + sql("local_indicators_checked"),
+                {"prefixes": list(INDICATOR_FILES), "indicators": list(INDICATOR_FILES.values()),
+                 "texts": list(SUBNATIONAL), "text_indicators": list(SUBNATIONAL.values())})
+    rejects.extend_from(con, """SELECT label, row_number, problem_field, problem_value, problem,
+                                       CASE WHEN problem LIKE 'indicator not used%' THEN 'out_of_scope' ELSE 'invalid' END,
+                                       area_code
+                                FROM series_checked WHERE problem IS NOT NULL ORDER BY label, row_number""")
+    rows_in = con.execute("SELECT count(*) FROM series_checked").fetchone()[0]
+    layouts = dict(con.execute("SELECT layout, count(*) FROM series_files GROUP BY 1 ORDER BY 1").fetchall())
+    return Read("series_checked", rows_in, rejects, primary=tuple(f.located.label for f in data),
+                notes={"files_read": len(data), "files_by_layout": layouts, "files_set_aside": set_aside})
 
 
-def stated_snapshot(description: str | None) -> str | None:
-    """'... in the UK, as of July 2025.' -> '2025-07'."""
-    if not description:
-        return None
-    match = re.search(r"as of (January|February|March|April|May|June|July|August|September|October|November|December)"
-                      r" (\d{4})", description)
-    if not match:
-        return None
-    month = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December"].index(match[1]) + 1
-    return f"{match[2]}-{month:02d}"
+def _load_text(con: duckdb.DuckDBPyConnection, item: SeriesFile) -> None:
+    """One file's rows as text, with their line numbers, under our column names."""
+    label = item.located.label
+    try:
+        rel = con.execute("SELECT * FROM read_csv($p, all_varchar = true, header = true, auto_detect = true)",
+                          {"p": str(item.located.path)})
+        header = [d[0] for d in rel.description]
+    except duckdb.Error as exc:
+        raise duckdb_csv_error(exc, label) from exc
+    lower = {h.replace("\ufeff", "").strip().lower(): h for h in header}
+    cols = {ours: next((lower[a] for a in aliases if a in lower), None) for ours, aliases in ALIASES.items()}
+    if cols["area_code"] is None:
+        raise SourceFormatError(label, f"no AREACD column (header has: {', '.join(header)})", row=1, field="AREACD")
+    if cols["value"] is None:
+        raise SourceFormatError(label, f"no Value or Observation column (header has: {', '.join(header)})", row=1,
+                                field="Value")
 
+    def col(name: str) -> str:
+        return f'"{cols[name]}"' if cols[name] else "NULL"
 
-def label_snapshot(label: str) -> str:
-    """ONS label '2026-01-01' or '2023-05' -> '2026-01' / '2023-05'; a bare year stays a year."""
-    return label[:7]
+    con.execute(f"""INSERT INTO series_text
+        SELECT $file, $label, $prefix, row_number() OVER () + 1, {col('area_code')}, {col('area_name')},
+               {col('geography')}, {col('indicator_text')}, $value_field, {col('value')}
+        FROM read_csv($p, all_varchar = true, header = true, auto_detect = true)""",
+                {"file": item.located.path.name, "label": label, "prefix": item.prefix, "p": str(item.located.path),
+                 "value_field": cols["value"]})

@@ -73,11 +73,12 @@ broadband AS (
 ),
 
 -- 2. Mobile coverage: known only per district (Ofcom via ONS); each LSOA takes its district's
---    latest snapshot, the same for every LSOA in the district.
+--    latest release, the same for every LSOA in the district.
 mobile_latest AS (
-    SELECT area_code AS lad_code, indicator, arg_max(value, snapshot_date) AS value, max(snapshot) AS snapshot
+    SELECT area_code AS lad_code, indicator, arg_max(value, release) AS value, arg_max(release_name, release) AS release_name
     FROM district_connectivity_series
     WHERE indicator IN ('coverage_4g_area_pct', 'coverage_5g_area_pct') AND area_type = 'study district'
+      AND dated_by <> 'year only'
     GROUP BY 1, 2
 ),
 mobile AS (
@@ -85,7 +86,8 @@ mobile AS (
                AS indicator,
            100 - m.value AS value, 'ons_local_indicators' AS source, 'local_authority' AS resolution,
            s.lad_code AS resolution_area, count(*) OVER (PARTITION BY m.indicator, s.lad_code) AS lsoas_sharing_value,
-           'area average: the district''s outdoor coverage from any operator, snapshot ' || m.snapshot AS note
+           'area average: the district''s outdoor coverage of its land area from any operator, Ofcom '
+               || m.release_name AS note
     FROM study s JOIN mobile_latest m USING (lad_code)
 ),
 

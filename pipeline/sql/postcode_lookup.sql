@@ -1,7 +1,18 @@
 -- One row per study-area postcode for frontline staff: where it is (LSOA, ward, district), the
 -- neighbourhood's need and connectivity gap (with the gap's resolution), its triage class and
--- suggested offer, and the nearest GP site in a straight line with its readiness rank.
-WITH gp AS (
+-- suggested action, the district's own Ofcom figures at their latest release dated by month, and
+-- the nearest GP site in a straight line with its readiness rank.
+WITH district AS (
+    SELECT area_code AS lad_code,
+           arg_max(value, release) FILTER (indicator = 'gigabit_capable_pct') AS district_gigabit_pct,
+           arg_max(release_name, release) FILTER (indicator = 'gigabit_capable_pct') AS district_gigabit_release,
+           arg_max(value, release) FILTER (indicator = 'premises_below_30_pct') AS district_below_30_pct,
+           arg_max(release_name, release) FILTER (indicator = 'premises_below_30_pct') AS district_below_30_release
+    FROM district_connectivity_series
+    WHERE area_type = 'study district' AND dated_by <> 'year only'
+    GROUP BY 1
+),
+gp AS (
     SELECT r.site_code, r.name, r.postcode, r.readiness_rank,
            ST_SetCRS(ST_Point(s.easting, s.northing), 'EPSG:27700') AS geom
     FROM gp_readiness r JOIN gp_sites s USING (site_code)
@@ -16,10 +27,12 @@ SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_co
        p.lad_code, t.lad_name, t.need_score, t.need_decile, t.supply_gap_score, t.supply_gap_decile,
        t.broadband_resolution AS gap_resolution, t.broadband_area AS gap_area, t.gap_is_area_average,
        t.triage_class, t.inclusion_offer, t.suggested_action,
+       d.district_gigabit_pct, d.district_gigabit_release, d.district_below_30_pct, d.district_below_30_release,
        n.site_code AS nearest_gp_code, n.gp_name AS nearest_gp_name, n.gp_postcode AS nearest_gp_postcode,
        n.readiness_rank AS nearest_gp_readiness_rank, n.gp_distance_m AS nearest_gp_distance_m,
        p.placement, round(p.lat, 5) AS lat, round(p.lon, 5) AS lon
 FROM postcodes p
 LEFT JOIN lsoa_triage t USING (lsoa_code)
 LEFT JOIN nearest_gp n USING (postcode)
+LEFT JOIN district d ON d.lad_code = p.lad_code
 ORDER BY p.postcode

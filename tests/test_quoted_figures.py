@@ -1,0 +1,162 @@
+"""What a bid writer quotes survives a funder checking it against the publisher: district
+broadband figures are Ofcom's own with their release, derived figures never borrow "% of
+premises", definitions follow the settings, and the postcode lookup agrees with the triage.
+
+Official figures are read here from ONS's files by code independent of the pipeline's readers.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import MIRROR, STUDY_LADS
+
+NATIONAL = MIRROR / "ons-explore-local-statistics" / "national"
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+PREMISES = re.compile(r"(\d+(?:\.\d+)?)%[⁰¹²³⁴⁵⁶⁷⁸⁹\[\]\d]* of premises")
+
+
+def official(indicator_file: str) -> tuple[dict[str, float], str]:
+    """{area code: value} of ONS's current file and the month its .json says it describes."""
+    with (NATIONAL / f"{indicator_file}.csv").open(encoding="utf-8-sig", newline="") as fh:
+        values = {r["areacd"]: float(r["observation"]) for r in csv.DictReader(fh)}
+    meta = json.loads((NATIONAL / f"{indicator_file}.json").read_text(encoding="utf-8"))["ess-beta-metadata"]
+    as_of = re.search(r"as of (\w+ \d{4})", meta["longDescription"])[1]
+    return values, as_of
+
+
+def pdf_text(path) -> str:
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(out.split())
+
+
+def names(real_run) -> dict[str, str]:
+    return dict(real_run.sql(f"SELECT lad_code, area_name FROM {real_run.table('district_summary')}"))
+
+
+def test_headlines_and_briefings_quote_ofcoms_own_district_figures_with_their_release(real_run):
+    gigabit, as_of = official("gigabit-capable-broadband")
+    below_30, as_of_30 = official("premises-below-30")
+    headlines = " ".join((real_run.paths.processed / "headlines.md").read_text().split())
+    for lad, name in names(real_run).items():
+        if lad == "ALL":
+            continue
+        briefing = pdf_text(real_run.paths.processed / "briefings" / (re.sub(r"[^a-z0-9]+", "-", name.lower()) + ".pdf"))
+        for text in (headlines, briefing):
+            assert as_of in text and as_of_30 == as_of
+            sentence = re.search(rf"In {as_of}, ([\d.]+)%\S* of premises in {re.escape(name)} could get gigabit-capable "
+                                 rf"broadband and ([\d.]+)%\S* could not get a service above 30 Mbit/s", text)
+            assert sentence, f"{name}: no official sentence"
+            assert float(sentence[1]) == gigabit[lad] and float(sentence[2]) == below_30[lad]
+
+
+def test_east_hertfordshire_briefing_states_84_0_and_2_2_for_january_2026(real_run):
+    text = pdf_text(real_run.paths.processed / "briefings" / "east-hertfordshire.pdf")
+    assert "In January 2026, 84.0%" in text and "2.2%" in text
+
+
+def test_every_share_of_premises_quoted_is_an_ofcom_figure_for_the_release_named(real_run):
+    """Each "x% of premises" in a sentence equals Ofcom's figure for a study district at the month named there."""
+    series = {(code, release_name, round(value, 1)) for code, release_name, value in real_run.sql(
+        f"""SELECT area_code, release_name, value FROM {real_run.table('la_connectivity_series')}
+            WHERE indicator IN ('gigabit_capable_pct', 'premises_below_30_pct')""")}
+    texts = [(real_run.paths.processed / "headlines.md").read_text()]
+    texts += [pdf_text(p) for p in sorted((real_run.paths.processed / "briefings").glob("*.pdf"))]
+    checked = 0
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+            for value in PREMISES.findall(sentence):
+                months = re.findall(rf"(?:{'|'.join(MONTHS)}) \d{{4}}", sentence)
+                assert months, f"no release named: {sentence}"
+                assert any((lad, m, round(float(value), 1)) in series for lad in STUDY_LADS for m in months), sentence
+                checked += 1
+    assert checked >= 10
+
+
+def test_derived_broadband_figures_never_borrow_the_official_unit(real_run):
+    sidecar = json.loads((real_run.paths.processed / "tables" / "district_summary.sources.json").read_text())
+    described = {c["name"]: c["description"] for c in sidecar["columns"]}
+    assert "% of premises" in described["ofcom_gigabit_pct"]
+    for column in ("derived_pct_no_gigabit", "derived_pct_below_30"):
+        assert "% of premises" not in described[column] and "not an Ofcom figure" in described[column]
+    weighting = real_run.sql(f"SELECT DISTINCT derived_weighting FROM {real_run.table('district_summary')}")
+    assert weighting == [("mean over postcodes, each counted once",)]
+
+
+def test_no_output_claims_a_ranking_survives_every_choice(real_run):
+    texts = [(real_run.paths.processed / "headlines.md").read_text()]
+    texts += [pdf_text(p) for p in sorted((real_run.paths.processed / "briefings").glob("*.pdf"))]
+    texts += [p.read_text() for p in sorted((real_run.root / "maps").glob("*.html"))]
+    for text in texts:
+        flat = " ".join(text.split()).lower()
+        assert "every reasonable" not in flat and "whatever reasonable" not in flat
+
+
+def test_change_over_time_starts_at_a_release_dated_by_month_and_cites_every_file_used(real_run):
+    rows = real_run.sql(f"""SELECT first_release, first_dated_by FROM {real_run.table('connectivity_change')}
+                            WHERE area_type = 'study district'""")
+    assert rows and all(len(r[0]) == 7 and r[1] != "year only" for r in rows)
+    sidecar = json.loads((real_run.paths.processed / "tables" / "connectivity_series.sources.json").read_text())
+    assert [s["source"] for s in sidecar["sources"]] == ["ons_local_indicators"]
+    used = {r[0] for r in real_run.sql(f"SELECT DISTINCT ons_file FROM {real_run.table('district_connectivity_series')}")}
+    dated_by_metadata = real_run.sql(f"""SELECT DISTINCT release FROM {real_run.table('la_connectivity_series')}
+                                         WHERE dated_by = 'ONS metadata'""")
+    assert dated_by_metadata == [("2026-01",)] and "gigabit-capable-broadband.csv" in used
+
+
+def test_a_postcode_in_a_neither_neighbourhood_is_told_no_targeted_offer(real_run, monkeypatch, capsys):
+    from pipeline import lookup
+
+    postcode = real_run.scalar(f"""SELECT min(postcode) FROM {real_run.table('postcode_lookup')}
+                                   WHERE triage_class = 'neither'""")
+    monkeypatch.setenv("DIZ_OUTPUT_ROOT", str(real_run.root))
+    assert lookup.main([postcode]) == 0
+    out = capsys.readouterr().out
+    assert "Suggested action" in out and "no targeted offer" in out
+    assert "Suggested inclusion offer" not in out
+    gigabit, as_of = official("gigabit-capable-broadband")
+    lad = real_run.scalar(f"SELECT lad_code FROM {real_run.table('postcode_lookup')} WHERE postcode = $p",
+                          {"p": postcode})
+    assert f"{gigabit[lad]:.1f}% of premises" in out and as_of in out
+    assert "does not describe this address" in out
+
+
+def test_definitions_follow_the_settings_in_headlines_and_briefings(real_run, tmp_path):
+    """Re-make the outputs with other thresholds: every definition says the new ones, none the old."""
+    from pipeline import duck
+    from pipeline.outputs.briefings import build_briefings
+    from pipeline.outputs.publication_tables import build_evidence_tables
+    from pipeline.paths import Paths
+    from pipeline.settings import load_settings
+
+    from conftest import PROJECT_ROOT
+
+    gen = tmp_path / "gen"
+    subprocess.run(["cp", "-al", str(real_run.live), str(gen)], check=True)
+    shutil.copytree(PROJECT_ROOT / "config", tmp_path / "config")
+    config = tmp_path / "config" / "diz.toml"
+    text = config.read_text()
+    text = text.replace("high_need_top_share = 0.30", "high_need_top_share = 0.25")
+    text = text.replace("unserved_top_share = 0.30", "unserved_top_share = 0.35")
+    text = text.replace("robust_probability = 0.8", "robust_probability = 0.9")
+    config.write_text(text)
+    settings = load_settings(config)
+    paths = Paths(root=real_run.root, mirror=MIRROR, out=gen)
+    con = duck.connect()
+    try:
+        build_evidence_tables(con, paths, settings)
+        build_briefings(con, paths, settings)
+    finally:
+        con.close()
+    headlines = " ".join((gen / "headlines.md").read_text().split())
+    briefing = pdf_text(gen / "briefings" / "harlow.pdf")
+    for text in (headlines, briefing):
+        assert "25% of" in text and "35%" in text and "at least 90%" in text
+        assert "30% of" not in text and "at least 80%" not in text
