@@ -523,12 +523,12 @@ def series(con, paths, lads):
     return accounted(national), district
 
 
-@case("series-non-numeric-value", "row rejected: not a percentage in 0-100")
+@case("series-non-numeric-value", "row rejected: not a percentage (not a number)")
 def _(con, paths):
     _series_folder(paths, [["E07000073", "Harlow", "Local Authority District", "Gigabit", "2024-07", "90.5"],
                            ["E07000095", "Broxbourne", "Local Authority District", "Gigabit", "2024-07", "[c]"]])
     result, _ = series(con, paths, ["E07000073", "E07000095"])
-    assert [(r[2], r[4]) for r in result.rejects.rows] == [("Observation", "not a percentage in 0-100 (not a number)")]
+    assert [(r[2], r[4]) for r in result.rejects.rows] == [("Observation", "not a percentage: not a number")]
 
 
 @case("series-decimal-comma", "row rejected: a decimal comma is not read as a thousands separator")

@@ -19,7 +19,7 @@ SELECT file, label, layout, prefix, ons_label, commit, committed, metadata_file,
            WHEN indicator IS NULL                 THEN 'indicator not used here'
            WHEN NOT is_gss_code(code)             THEN 'malformed area code'
            WHEN value_text IS NULL OR trim(value_text) = '' THEN 'no value published'
-           WHEN pct_problem(value_text) IS NOT NULL THEN 'not a percentage in 0-100 (' || pct_problem(value_text) || ')'
+           WHEN pct_problem(value_text) IS NOT NULL THEN 'not a percentage: ' || pct_problem(value_text)
        END AS problem,
        CASE
            WHEN indicator IS NULL THEN 'Indicator'
