@@ -7,14 +7,13 @@ in_process, multiprocess, or on a cluster k8s or celery (docs/SCALING.md).
 """
 
 
-import os
-
 import dagster as dg
 
 from assets import analysis, ingest, outputs, sources
 from assets.jobs import JOBS
 from assets.resources import DuckDBResource, SettingsResource, StorageResource
 from assets.sensors import SENSORS
+from pipeline.settings import environment
 
 GROUPS = {"ingest": ingest.MODULES, "analysis": analysis.MODULES, "outputs": outputs.MODULES}
 
@@ -28,7 +27,7 @@ RESOURCES = {
         "settings": SettingsResource(),
         "storage": StorageResource(output_root=dg.EnvVar("DIZ_OUTPUT_ROOT"),
                                    source_mirror=dg.EnvVar("DIZ_SOURCE_MIRROR")),
-        "duckdb": DuckDBResource(memory_limit=os.environ.get("DIZ_DUCKDB_MEMORY", "8GB")),
+        "duckdb": DuckDBResource(memory_limit=environment().duckdb_memory),
     },
 }
 def _cluster_executor(name: str) -> dg.ExecutorDefinition:
@@ -49,10 +48,11 @@ DEFAULT_EXECUTOR = {"local": "in_process", "production": "multiprocess"}
 
 
 def build_definitions(deployment: str | None = None) -> dg.Definitions:
-    deployment = deployment or os.environ.get("DIZ_DEPLOYMENT", "local")
+    env = environment()
+    deployment = deployment or env.deployment
     if deployment not in RESOURCES:
         raise ValueError(f"DIZ_DEPLOYMENT must be one of {sorted(RESOURCES)}, got {deployment!r}")
-    executor = os.environ.get("DIZ_EXECUTOR", DEFAULT_EXECUTOR[deployment])
+    executor = env.executor or DEFAULT_EXECUTOR[deployment]
     if executor not in EXECUTORS:
         raise ValueError(f"DIZ_EXECUTOR must be one of {sorted(EXECUTORS)}, got {executor!r}")
     modules = [m for group in GROUPS.values() for m in group]

@@ -17,7 +17,9 @@ GRACE_S = 30
 
 
 def main() -> int:
-    port = os.environ.get("DIZ_DEV_PORT", "3000")
+    from pipeline.settings import environment
+
+    port = environment().dev_port
     dagster = Path(sys.executable).with_name("dagster")
     proc = subprocess.Popen([str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", port],
                             start_new_session=True)

@@ -10,7 +10,6 @@ come from one complete run.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -116,7 +115,7 @@ class Paths:
 
     @classmethod
     def from_env(cls) -> "Paths":
-        root = Path(os.environ.get("DIZ_OUTPUT_ROOT", PROJECT_ROOT)).resolve()
-        mirror_env = os.environ.get("DIZ_SOURCE_MIRROR", "").strip()
-        mirror = Path(mirror_env).expanduser().resolve() if mirror_env else None
-        return cls(root=root, mirror=mirror)
+        from pipeline.settings import environment
+
+        env = environment()
+        return cls(root=env.output_root, mirror=env.source_mirror)

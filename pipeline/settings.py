@@ -12,6 +12,7 @@ import json
 import math
 import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -178,6 +179,45 @@ class Settings(_Section):
         return digest.hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class Environment:
+    """Every ``DIZ_*`` environment variable the pipeline reads, read in this one place.
+
+    ``DIZ_OUTPUT_ROOT`` (where data/ and maps/ are written), ``DIZ_SOURCE_MIRROR`` (a folder of source
+    files), ``DIZ_CONFIG`` (another settings file), ``DIZ_LAD_CODES`` (other districts),
+    ``DIZ_DUCKDB_MEMORY``, ``DIZ_DEPLOYMENT``, ``DIZ_EXECUTOR`` and ``DIZ_DEV_PORT`` (the Dagster layer).
+    """
+
+    output_root: Path
+    source_mirror: Path | None
+    config: Path | None
+    lad_codes: tuple[str, ...] | None
+    duckdb_memory: str
+    deployment: str
+    executor: str | None
+    dev_port: str
+
+
+def environment() -> Environment:
+    env = os.environ
+    mirror = env.get("DIZ_SOURCE_MIRROR", "").strip()
+    lads = env.get("DIZ_LAD_CODES", "").strip()
+    codes = tuple(c.strip() for c in lads.split(",") if c.strip()) if lads else None
+    if lads and not codes:
+        raise SettingsError(f"DIZ_LAD_CODES (environment variable): no district code in {lads[:40]!r}; give "
+                            "comma-separated codes such as DIZ_LAD_CODES=E07000073,E07000095")
+    return Environment(
+        output_root=Path(env.get("DIZ_OUTPUT_ROOT") or PROJECT_ROOT).expanduser().resolve(),
+        source_mirror=Path(mirror).expanduser().resolve() if mirror else None,
+        config=Path(env["DIZ_CONFIG"]).expanduser().resolve() if env.get("DIZ_CONFIG") else None,
+        lad_codes=codes,
+        duckdb_memory=env.get("DIZ_DUCKDB_MEMORY", "8GB"),
+        deployment=env.get("DIZ_DEPLOYMENT", "local"),
+        executor=env.get("DIZ_EXECUTOR") or None,
+        dev_port=env.get("DIZ_DEV_PORT", "3000"),
+    )
+
+
 def _read_toml(config_path: Path, seen: tuple[Path, ...] = ()) -> dict:
     """The settings in ``config_path``; ``extends = "other.toml"`` starts from another file's
     settings and replaces them section by section (so a study-area file need not repeat the method)."""
@@ -231,19 +271,20 @@ def _message(error: dict, config_path: Path, env_lads: bool) -> str:
 
 def load_settings(path: Path | str | None = None, *, lad_codes: list[str] | None = None) -> Settings:
     """Read and check the TOML settings; ``DIZ_LAD_CODES`` (or ``lad_codes``) replaces the study area."""
-    config_path = Path(path or os.environ.get("DIZ_CONFIG") or DEFAULT_CONFIG).resolve()
+    env = environment()
+    config_path = Path(path).resolve() if path else env.config or DEFAULT_CONFIG.resolve()
     raw = _read_toml(config_path)
-    env_lads = os.environ.get("DIZ_LAD_CODES", "").strip()
     origin = f"{shown(config_path)} [study_area] lad_codes"
-    if lad_codes is None and env_lads:
-        lad_codes = [c.strip() for c in env_lads.split(",") if c.strip()]
+    from_env = lad_codes is None and env.lad_codes is not None
+    if from_env:
+        lad_codes = list(env.lad_codes)
         origin = "DIZ_LAD_CODES (environment variable)"
     if lad_codes is not None:
         raw.setdefault("study_area", {})["lad_codes"] = list(lad_codes)
     try:
         return Settings(**raw, config_path=config_path, lad_codes_from=origin)
     except ValidationError as exc:
-        lines = [_message(e, config_path, bool(env_lads) and lad_codes is not None) for e in exc.errors()]
+        lines = [_message(e, config_path, from_env) for e in exc.errors()]
         raise SettingsError("; ".join(lines)) from None
     except TypeError as exc:  # a section given as a value, e.g. index = 3
         raise SettingsError(f"{shown(config_path)}: {exc}") from None
