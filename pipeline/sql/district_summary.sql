@@ -1,6 +1,7 @@
 -- Key figures per study district, and for the study area as a whole (lad_code 'ALL').
 -- Broadband shares are estimated % of premises without the service: premises-weighted where the
 -- source has premises counts, otherwise the unweighted mean over the district's postcodes.
+-- Residents in a triage class the district has no LSOA in are 0, a count, not an unknown.
 WITH bb AS (
     SELECT lad_code, count(*) AS postcodes,
            count(*) FILTER (resolution <> 'none') AS postcodes_with_coverage,
@@ -16,9 +17,9 @@ lsoa AS (
            count(*) FILTER (u.priority = 'robust') AS robust_need_priorities,
            count(*) FILTER (h.hotspot_class LIKE 'hot%') AS need_hotspot_lsoas,
            round(sum(t.residents_2021 * t.need_score) / sum(t.residents_2021), 2) AS mean_need_score,
-           round(sum(t.residents_2021) FILTER (t.triage_class = 'both'))::BIGINT AS residents_both,
-           round(sum(t.residents_2021) FILTER (t.triage_class = 'adoption gap'))::BIGINT AS residents_adoption_gap,
-           round(sum(t.residents_2021) FILTER (t.triage_class = 'infrastructure gap'))::BIGINT AS residents_infrastructure_gap
+           coalesce(round(sum(t.residents_2021) FILTER (t.triage_class = 'both')), 0)::BIGINT AS residents_both,
+           coalesce(round(sum(t.residents_2021) FILTER (t.triage_class = 'adoption gap')), 0)::BIGINT AS residents_adoption_gap,
+           coalesce(round(sum(t.residents_2021) FILTER (t.triage_class = 'infrastructure gap')), 0)::BIGINT AS residents_infrastructure_gap
     FROM lsoa_triage t
     JOIN hotspots h USING (lsoa_code)
     LEFT JOIN (SELECT * FROM rank_uncertainty WHERE score = 'need') u USING (lsoa_code)
