@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pipeline.analysis.indicators import INDICATORS
 from pipeline.geography import Vintage
+from pipeline.registry import (CENSUS_TS007A, EBRANCHS, EPRACCUR, GP_LIST_SIZES, OFCOM_LA_COVERAGE,
+                               OFCOM_POSTCODE_COVERAGE, OFCOM_POSTCODE_DISTRICT, ONS_LOCAL_INDICATORS)
 
 COLUMNS: dict[str, str] = {
     # places
@@ -173,3 +175,47 @@ def describe(column: str, vintage: Vintage | None = None) -> str:
     if column.endswith("_score"):
         return f"Component score: {column.removesuffix('_score').replace('_', ' ')} (0-10)"
     return column.replace("_", " ")
+
+
+# Which sources stand behind a column, so a footnote names those and not every source of its table
+# (the district summary draws on fourteen). A column's sources are the union of its roles' sources
+# that the table actually drew on; a key column (triage_class) adds the sources its meaning rests on.
+def _side(side: str) -> tuple[str, ...]:
+    """Sources of the indicators on one side of the method (need or supply), from the catalogue."""
+    return tuple(dict.fromkeys(m.source for i in INDICATORS.values() if i.side == side for m in i.measures.values()))
+
+
+POPULATION = (CENSUS_TS007A.key,)
+NEED = _side("need")
+SUPPLY = _side("supply")
+BROADBAND = (OFCOM_POSTCODE_COVERAGE.key, OFCOM_POSTCODE_DISTRICT.key, OFCOM_LA_COVERAGE.key)
+DISTRICT_SERIES = (ONS_LOCAL_INDICATORS.key, OFCOM_LA_COVERAGE.key)
+GP_SITES = (EPRACCUR.key, EBRANCHS.key)
+
+COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("residents_2021", "residents", "lsoas", "catchment_residents"), POPULATION),
+    **dict.fromkeys(("residents_both", "residents_adoption_gap", "residents_infrastructure_gap", "residents_neither",
+                     "pct_of_area_residents"), POPULATION + NEED + SUPPLY),
+    **dict.fromkeys(("need_score", "need_rank", "need_decile", "lsoas_in_top_need_decile", "robust_need_priorities",
+                     "need_hotspot_lsoas", "mean_need_score", "high_need_lsoas", "catchment_mean_need",
+                     "suggested_offer", "inclusion_offer", "robustness", "p_top_decile"), NEED),
+    **dict.fromkeys(("supply_gap_score", "supply_gap_rank", "supply_gap_decile", "mean_supply_gap_score"), SUPPLY),
+    "triage_class": NEED + SUPPLY,
+    **dict.fromkeys(("pct_no_gigabit", "pct_no_superfast", "site_gigabit_pct", "site_superfast_pct",
+                     "catchment_pct_no_gigabit", "catchment_pct_no_superfast", "gp_sites_mean_gigabit_pct",
+                     "derived_pct"), BROADBAND),
+    **dict.fromkeys(("series_pct", "first_value", "latest_value", "value", "change_pp"), DISTRICT_SERIES),
+    **dict.fromkeys(("gp_sites", "gp_practices"), GP_SITES),
+    "list_size": (GP_LIST_SIZES.key,),
+}
+
+
+def column_sources(column: str, available: list[str], keys: tuple[str, ...] = ()) -> list[str]:
+    """The sources behind ``column`` of a table drawing on ``available``, with the sources the key
+    columns' meaning rests on (people before networks); every available source where nothing
+    narrower is known."""
+    if column not in COLUMN_SOURCES:
+        return list(available)
+    wanted = [key for name in (column, *keys) for key in COLUMN_SOURCES.get(name, ())]
+    narrowed = [key for key in dict.fromkeys(wanted) if key in available]  # in the order of the roles
+    return narrowed or list(available)
