@@ -282,7 +282,8 @@ def _place_labels(fig: Figure, ax, labels: list, size: float, bold: bool) -> Non
     if not texts:
         return
     result = adjust_text(texts, ax=ax, iter_lim=ADJUST_ITERATIONS, ensure_inside_axes=True, expand=(1.15, 1.4),
-                         arrowprops={"arrowstyle": "-", "color": "#333333", "lw": 0.4})
+                         arrowprops={"arrowstyle": "-", "color": "#000000", "lw": 0.7, "path_effects": [
+                             effects.withStroke(linewidth=2.0, foreground="white")]})
     arrows = result[1] if result else []
     renderer = fig.canvas.get_renderer()
     inside = ax.get_window_extent(renderer).padded(-EDGE_PX)
