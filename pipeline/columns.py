@@ -25,6 +25,8 @@ def _terms(settings: Settings | None) -> dict[str, str]:
     t = terms(settings)
     return {"high_need": t.high_need, "unserved": t.unserved, "top_tenth": t.top_tenth, "robust": t.robust,
             "weight_dependent": t.weight_dependent}
+from pipeline.registry import (CENSUS_TS007A, EBRANCHS, EPRACCUR, GP_LIST_SIZES, OFCOM_LA_COVERAGE,
+                               OFCOM_POSTCODE_COVERAGE, OFCOM_POSTCODE_DISTRICT, ONS_LOCAL_INDICATORS)
 
 COLUMNS: dict[str, str] = {
     # places
@@ -125,12 +127,13 @@ COLUMNS: dict[str, str] = {
     "lsoas_in_top_need_decile": "LSOAs in {top_tenth}",
     "robust_need_priorities": "LSOAs in the highest-need tenth that are robust: {robust}",
     "lsoas_gap_area_average": "LSOAs whose connectivity gap rests on an area average (it cannot rank them within it)",
-    "ofcom_gigabit_pct": "Premises with gigabit-capable broadband (% of premises), Ofcom's own district figure at "
-                         "ofcom_release (Ofcom Connected Nations, as republished by ONS)",
-    "ofcom_below_30_pct": "Premises without a service above 30 Mbit/s (% of premises), Ofcom's own district figure "
-                          "at ofcom_below_30_release",
+    "ofcom_gigabit_pct": "Premises with gigabit-capable broadband, % of premises: Ofcom's own district figure "
+                         "(release in ofcom_release)",
+    "ofcom_below_30_pct": "Premises without a service above 30 Mbit/s, % of premises: Ofcom's own district figure "
+                          "(release in ofcom_below_30_release)",
     "ofcom_release": "Ofcom release (year-month) of ofcom_gigabit_pct", "ofcom_release_name": "That release in words",
     "ofcom_below_30_release": "Ofcom release (year-month) of ofcom_below_30_pct",
+    "ofcom_below_30_release_name": "That release in words",
     "ofcom_dated_by": "How the release was dated: ONS metadata (.json) or ONS period label only",
     "ofcom_file": "ONS Explore Local Statistics file the Ofcom figure was read from",
     "derived_pct_no_gigabit": "100 minus the mean gigabit-capable availability over the district's postcodes, weighted "
@@ -165,7 +168,7 @@ COLUMNS: dict[str, str] = {
     "years": "Years between the first and the latest release", "change_pp_per_year": "Change per year (points)",
     "improvement_rank": "Rank among study districts by improvement (1 = most improved)",
     "direction": "Which way is an improvement",
-    "official_pct": "Ofcom's own district figure (% of premises) for that release",
+    "official_pct": "Ofcom's own district figure, % of premises, for that release",
     "derived_pct": "The same measure from our broadband input: a mean over the district's postcodes (see "
                    "derived_weighting), not a share of premises unless premises-weighted",
     "difference_pp": "derived_pct minus official_pct (points)",
@@ -214,3 +217,52 @@ def describe(column: str, vintage: Vintage | None = None, settings: Settings | N
     if column.endswith("_score"):
         return f"Component score: {column.removesuffix('_score').replace('_', ' ')} (0-10)"
     return column.replace("_", " ")
+
+
+# Which sources stand behind a column, so a footnote names those and not every source of its table
+# (the district summary draws on fourteen). A column's sources are the union of its roles' sources
+# that the table actually drew on; a key column (triage_class) adds the sources its meaning rests on.
+def _side(side: str) -> tuple[str, ...]:
+    """Sources of the indicators on one side of the method (need or supply), from the catalogue."""
+    return tuple(dict.fromkeys(m.source for i in INDICATORS.values() if i.side == side for m in i.measures.values()))
+
+
+POPULATION = (CENSUS_TS007A.key,)
+NEED = _side("need")
+SUPPLY = _side("supply")
+BROADBAND = (OFCOM_POSTCODE_COVERAGE.key, OFCOM_POSTCODE_DISTRICT.key, OFCOM_LA_COVERAGE.key)
+DISTRICT_SERIES = (ONS_LOCAL_INDICATORS.key, OFCOM_LA_COVERAGE.key)
+GP_SITES = (EPRACCUR.key, EBRANCHS.key)
+
+# The column holding the release a value describes, named in its citation.
+RELEASE_OF: dict[str, str] = {"ofcom_gigabit_pct": "ofcom_release_name", "ofcom_below_30_pct": "ofcom_below_30_release_name",
+                              "official_pct": "release_name", "derived_pct": "release_name",
+                              "first_value": "first_release_name", "latest_value": "latest_release_name"}
+
+COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("residents_2021", "residents", "lsoas", "catchment_residents"), POPULATION),
+    **dict.fromkeys(("residents_both", "residents_adoption_gap", "residents_infrastructure_gap", "residents_neither",
+                     "pct_of_area_residents"), POPULATION + NEED + SUPPLY),
+    **dict.fromkeys(("need_score", "need_rank", "need_decile", "lsoas_in_top_need_decile", "robust_need_priorities",
+                     "need_hotspot_lsoas", "mean_need_score", "high_need_lsoas", "catchment_mean_need",
+                     "suggested_offer", "inclusion_offer", "robustness", "p_top_decile"), NEED),
+    **dict.fromkeys(("supply_gap_score", "supply_gap_rank", "supply_gap_decile", "mean_supply_gap_score"), SUPPLY),
+    "triage_class": NEED + SUPPLY,
+    **dict.fromkeys(("derived_pct_no_gigabit", "derived_pct_below_30", "site_gigabit_pct", "site_superfast_pct",
+                     "catchment_pct_no_gigabit", "catchment_pct_no_superfast", "derived_pct"), BROADBAND),
+    **dict.fromkeys(("ofcom_gigabit_pct", "ofcom_below_30_pct", "official_pct", "first_value", "latest_value",
+                     "value", "change_pp", "change_pp_per_year"), DISTRICT_SERIES),
+    **dict.fromkeys(("gp_sites", "gp_practices"), GP_SITES),
+    "list_size": (GP_LIST_SIZES.key,),
+}
+
+
+def column_sources(column: str, available: list[str], keys: tuple[str, ...] = ()) -> list[str]:
+    """The sources behind ``column`` of a table drawing on ``available``, with the sources the key
+    columns' meaning rests on (people before networks); every available source where nothing
+    narrower is known."""
+    if column not in COLUMN_SOURCES:
+        return list(available)
+    wanted = [key for name in (column, *keys) for key in COLUMN_SOURCES.get(name, ())]
+    narrowed = [key for key in dict.fromkeys(wanted) if key in available]  # in the order of the roles
+    return narrowed or list(available)

@@ -84,6 +84,11 @@ class Source:
         """The publisher's name is accepted with whatever suffix the download carries."""
         return self.download_name is None and "*" in self.files[0]
 
+    @property
+    def citation(self) -> str:
+        """The source in a few words for a footnote or a pasted citation: publisher, dataset, release."""
+        return CITE_AS.get(self.key) or f"{self.publisher}, {self.title} ({self.release})"
+
     def as_record(self) -> dict[str, str]:
         """Flat description for sidecar files, the XLSX Sources sheet and asset metadata."""
         return {
@@ -623,3 +628,37 @@ USER_OUTCOMES = _register(Source(
     official=False,
     notes="Optional: LSOA-level outcomes to test the scores against (index_validation).",
 ))
+
+# How a footnote or a pasted citation names each source in a few words (publisher, dataset,
+# release); the full title, publisher, release and address are in the sources list of every output.
+CITE_AS: dict[str, str] = {
+    "codepoint_open": "Ordnance Survey, Code-Point Open 2025.2",
+    "ons_postcode_lookup": "ONS, postcode to LSOA lookup (May 2022)",
+    "ofcom_postcode_district": "Ofcom Connected Nations July 2024, postcode-district means (compiled by broadbandpicker)",
+    "ofcom_postcode_coverage": "Ofcom, Connected Nations fixed coverage by postcode",
+    "ofcom_la_coverage": "Ofcom, Connected Nations fixed coverage by local authority",
+    "epraccur": "NHS England ODS, GP practices (epraccur, September 2025)",
+    "ebranchs": "NHS England ODS, GP branch surgeries (ebranchs, about August 2017)",
+    "gp_list_sizes": "NHS Digital, Patients Registered at a GP Practice (January 2021)",
+    "gp_pcn_mapping": "NHS Digital, GP practice to PCN mapping (January 2022)",
+    "gp_imd_score": "OHID Fingertips, IMD 2019 score by GP practice",
+    "iod2025": "MHCLG, English Indices of Deprivation 2025",
+    "imd2019": "MHCLG, English Indices of Deprivation 2019",
+    "imd2019_scores": "MHCLG, IMD 2019 scores (compiled by mySociety)",
+    "census_ts007a": "ONS, Census 2021 table TS007A",
+    "census_ts038": "ONS, Census 2021 table TS038",
+    "iuc2018": "CDRC, Internet User Classification 2018",
+    "ruc2011": "ONS, Rural Urban Classification 2011",
+    "ruc2021": "ONS, Rural Urban Classification 2021",
+    "population_density": "ONS, LSOA population density (mid-2018)",
+    "lsoa11_lsoa21_lookup": "ONS, LSOA 2011 to LSOA 2021 lookup (2022)",
+    "lsoa21_ward_lookup": "ONS, LSOA 2021 to ward lookup (May 2024 wards)",
+    "lsoa2021_boundaries": "ONS, LSOA boundaries (December 2021)",
+    "lsoa2011_boundaries": "ONS, LSOA boundaries (December 2011)",
+    "ward_boundaries": "ONS, ward boundaries (May 2024)",
+    "subicb_boundaries": "ONS, Sub-ICB boundaries (July 2022)",
+    "lad_boundaries": "ONS, district boundaries (May 2024)",
+    "lad2013_boundaries": "ONS, district boundaries (December 2013)",
+    "ons_local_indicators": "Ofcom Connected Nations district figures, republished by ONS (Explore Local Statistics)",
+    "user_outcomes": "outcome tables supplied by the user",
+}

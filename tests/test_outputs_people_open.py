@@ -33,7 +33,8 @@ def test_briefings_are_two_to_four_pages_of_embedded_text_with_footnoted_figures
                     "Sources and licences"):
         assert heading in text, heading
     assert district in text
-    assert "district_summary.csv" in text  # the notes name table, key and column
+    assert "Citations to paste" in text and "(ONS, Census 2021 table TS007A;" in text  # notes in words
+    assert "district_summary (sheet 'District summary')" in text  # and the table, row and column apart
     assert "Open Government Licence" in text and "Contains OS data" in text
     fonts = set()
     for page in reader.pages:

@@ -1,10 +1,16 @@
 """District briefings: a 2-4 page A4 PDF per study district and one for the whole area.
 
 Written for councillors and bid writers who will not open a map or a table: the key figures as
-sentences, each with a numbered note naming the published table, row and column it came from
-(the same citation rule as ``headlines.md``), a static map drawn from the data, the connectivity
-trend, the wards and neighbourhoods of highest need, the GP sites least ready for telehealth, what
-the broadband data can and cannot say, and the sources and licences of exactly the tables used.
+sentences, each with a numbered note that is a citation to paste (the figure, what it measures,
+the place, and the publisher, dataset and release behind it; the same notes as ``headlines.md``),
+a static map drawn from the data, the connectivity trend, the wards and neighbourhoods of highest
+need, the GP sites least ready for telehealth, what the broadband data can and cannot say, the
+table, row and column each figure was read from, and the sources and licences of exactly the
+tables used.
+
+The map is a matplotlib ``Figure`` (``triage_figure``) before it becomes a PNG, so its layout can
+be checked from its own bounding boxes: the legend sits beside the map, and ward labels are moved
+apart (adjustText) and any that would still touch another are left off, least important first.
 
 fpdf2 with DejaVu Sans (shipped inside matplotlib, embedded and subset), no network, and a fixed
 creation date so an unchanged input writes the same bytes.
@@ -15,29 +21,33 @@ from __future__ import annotations
 import io
 import json
 import re
+import textwrap
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 import matplotlib
+import matplotlib.patheffects as effects
+from adjustText import adjust_text
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from shapely import from_wkb
 
-matplotlib.use("Agg")
-import matplotlib.patheffects as effects  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-from fpdf import FPDF  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from shapely import from_wkb  # noqa: E402
-
-from pipeline.geography import vintage_of  # noqa: E402
-from pipeline.inputs import use  # noqa: E402
-from pipeline.outputs.headlines import Notes, change_sentence, gap_resolution_clause, official_sentence  # noqa: E402
-from pipeline.outputs.map_index import briefing_file  # noqa: E402
-from pipeline.outputs.map_triage import TRIAGE_COLOURS, TRIAGE_WORDS  # noqa: E402
-from pipeline.paths import Paths  # noqa: E402
-from pipeline.registry import SOURCES, licence_lines  # noqa: E402
-from pipeline.settings import Settings  # noqa: E402
-from pipeline.store import source_rows, write_text  # noqa: E402
-from pipeline.wording import OFCOM_VIA_ONS, Terms, month_name, pct, terms  # noqa: E402
+from pipeline.geography import vintage_of
+from pipeline.inputs import use
+from pipeline.outputs.headlines import (Notes, change_sentence, cite_as, gap_resolution_clause, official_sentence,
+                                        source_words)
+from pipeline.outputs.map_index import briefing_file
+from pipeline.outputs.map_triage import TRIAGE_COLOURS, TRIAGE_WORDS
+from pipeline.outputs.tables import TABLES
+from pipeline.paths import Paths
+from pipeline.registry import SOURCES, licence_lines
+from pipeline.settings import Settings
+from pipeline.store import read_provenance, source_rows, write_text
+from pipeline.wording import OFCOM_VIA_ONS, Terms, month_name, terms
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)  # stands in for "now": reproducible bytes
@@ -47,11 +57,26 @@ ALL = "ALL"
 TABLES_USED = ("district_summary", "triage_summary", "ward_summary", "inclusion_priorities", "gp_readiness",
                "change_over_time")
 MAP_TABLES = ("lsoa_triage", "lsoa_areas", "ward_boundaries", "lad_boundaries")
+SHEETS = {t.name: t.sheet for t in TABLES}
+
+MAP_INCHES = (7.0, 4.9)  # the page's text width by the room page 1 leaves: drawn at the size it is printed
+LEGEND_INCHES = 2.0  # a column right of the map holds the legend, so it never covers the map
+HATCH = "///"
+HATCH_COLOUR = (0.1, 0.1, 0.1, 0.42)
+LABEL_GAP_PX = 1.5  # labels closer than this (display pixels) count as touching
+EDGE_PX = 4  # labels keep this far inside the map's frame (their white halo, and text drawn at another dpi)
+ADJUST_ITERATIONS = 400  # a fixed number of iterations, not a time limit: the same map on any machine
+MIN_PAGE_FILL = 0.3  # a page the notes would fill less than this is avoided by starting them on a new page
+AVERAGE_WORDS = {"postcode_district": "a postcode-district average", "local_authority": "a district average"}
 
 
 def prose(text: str) -> str:
     """'12,345[3]' -> '12,345³': the note number as a superscript, so figures read as sentences."""
     return CITED.sub(lambda m: m.group(1).translate(SUPERSCRIPT), text)
+
+
+def superscript(number: int) -> str:
+    return str(number).translate(SUPERSCRIPT)
 
 
 class BriefingPDF(FPDF):
@@ -104,14 +129,22 @@ class BriefingPDF(FPDF):
 
     def grid(self, header: list[str], rows: list[list[str]], widths: list[float], source: str,
              size: float = 8.5) -> None:
-        """A table of published rows; ``source`` names the table, its key and the columns shown."""
+        """A table of published rows; ``source`` says where they come from, in words.
+
+        ``widths`` are relative: columns are widened where a word would not fit, so no word is
+        ever broken across lines (the font shrinks a little if the page is too narrow for that)."""
+        cells = [[prose(v) for v in values] for values in [header, *rows]]
+        while (fitted := self.column_widths(cells, widths, size)) is None and size > 6:
+            size -= 0.5
         self.set_font("DejaVu", size=size)
-        with self.table(col_widths=widths, text_align="LEFT", line_height=size * 0.5, first_row_as_headings=True,
-                        headings_style=_heading_style(), borders_layout="HORIZONTAL_LINES", padding=1) as table:
-            for values in [header, *rows]:
+        with self.table(col_widths=fitted or widths, width=self.epw, text_align="LEFT", line_height=size * 0.5,
+                        first_row_as_headings=True, headings_style=FontFace(family="DejaVu", emphasis="BOLD",
+                                                                           fill_color=(235, 235, 235)),
+                        borders_layout="HORIZONTAL_LINES", padding=TABLE_PADDING) as table:
+            for values in cells:
                 row = table.row()
                 for value in values:
-                    row.cell(prose(value))
+                    row.cell(value)
         self.set_font("DejaVu", size=7)
         self.set_text_color(80)
         self.block(3.4, source)
@@ -119,19 +152,32 @@ class BriefingPDF(FPDF):
         self.ln(2)
         self.set_font("DejaVu", size=10)
 
+    def column_widths(self, cells: list[list[str]], widths: list[float], size: float) -> list[float] | None:
+        """Widths (mm, summing to the text width) near ``widths`` in which each column's longest
+        word fits on one line; None if the page is too narrow for that at this size."""
+        need = []
+        for i in range(len(widths)):
+            longest = 0.0
+            for r, values in enumerate(cells):
+                self.set_font("DejaVu", "B" if r == 0 else "", size)
+                longest = max([longest, *(self.get_string_width(word) for word in values[i].split())])
+            need.append(longest + 2 * TABLE_PADDING + 1.2)
+        if sum(need) > self.epw:
+            return None
+        out = [max(w * self.epw / sum(widths), n) for w, n in zip(widths, need)]
+        while (excess := sum(out) - self.epw) > 1e-6:  # give back what the widened columns took
+            slack = [o - n for o, n in zip(out, need)]
+            out = [o - excess * s / sum(slack) for o, s in zip(out, slack)]
+        return out
 
-def _heading_style():
-    from fpdf.fonts import FontFace
 
-    return FontFace(family="DejaVu", emphasis="BOLD", fill_color=(235, 235, 235))
+TABLE_PADDING = 1.0
 
 
-def _figure_png(draw) -> bytes:
-    """A matplotlib drawing as PNG bytes without a timestamp."""
-    fig = draw()
+def _figure_png(fig: Figure) -> bytes:
+    """A matplotlib figure as PNG bytes without a timestamp, at the size it was drawn."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=170, metadata={"Software": None}, bbox_inches="tight")
-    plt.close(fig)
+    fig.savefig(buffer, format="png", dpi=200, metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -160,41 +206,107 @@ def _outline(ax, shape, **style) -> None:
         ax.plot(x, y, **style)
 
 
-def triage_map(con: duckdb.DuckDBPyConnection, lads: list[str], label_wards: bool) -> bytes:
-    """Triage class by LSOA, ward lines, district outline, and ward (or district) names."""
+def hatch_words(resolutions: list[str], hatched: int, total: int) -> str:
+    """Legend text for neighbourhoods whose connectivity gap is an area average, from their resolutions."""
+    kinds = list(dict.fromkeys(AVERAGE_WORDS.get(r, f"an area average ({r})") for r in sorted(resolutions)))
+    return (f"hatched: connectivity gap known only as {' or '.join(kinds)} "
+            f"({hatched:,} of {total:,} neighbourhoods)")
+
+
+def triage_figure(con: duckdb.DuckDBPyConnection, lads: list[str], label_wards: bool,
+                  first_wards: tuple[str, ...] = (), size: tuple[float, float] = MAP_INCHES) -> Figure:
+    """Triage class by LSOA, hatched where the connectivity gap is an area average, ward lines,
+    district outline, and ward (or district) names; the legend in a column beside the map.
+
+    Labels are placed at each area's representative point, moved apart by adjustText, and any
+    that would still touch a label placed before it is left off: ``first_wards`` (the wards the
+    briefing's table lists) first, then larger areas before smaller ones."""
     params = {"lads": lads}
-    lsoas = _shapes(con, """SELECT t.triage_class, a.geom FROM lsoa_triage t JOIN lsoa_areas a USING (lsoa_code)
+    lsoas = _shapes(con, """SELECT t.triage_class, t.gap_is_area_average, t.broadband_resolution, a.geom
+                            FROM lsoa_triage t JOIN lsoa_areas a USING (lsoa_code)
                             WHERE list_contains($lads, t.lad_code) AND a.geom IS NOT NULL ORDER BY t.lsoa_code""",
                     params)
-    wards = _shapes(con, """SELECT ward_name, geom FROM ward_boundaries WHERE list_contains($lads, lad_code)
+    wards = _shapes(con, """SELECT ward_code, ward_name, geom FROM ward_boundaries WHERE list_contains($lads, lad_code)
                             ORDER BY ward_code""", params)
     districts = _shapes(con, "SELECT lad_name, geom FROM lad_boundaries WHERE list_contains($lads, lad_code) "
                              "ORDER BY lad_code", params)
 
-    def draw():
-        fig, ax = plt.subplots(figsize=(7.2, 5.6))
-        for r in lsoas:
-            _draw_polygon(ax, r["shape"], facecolor=TRIAGE_COLOURS[r["triage_class"]], edgecolor="#ffffff",
-                          linewidth=0.25)
-        for w in wards:
-            _outline(ax, w["shape"], color="#555555", linewidth=0.45)
-        for d in districts:
-            _outline(ax, d["shape"], color="#111111", linewidth=1.4)
-        halo = [effects.withStroke(linewidth=2.2, foreground="white")]
-        labels = ([(w["ward_name"], w["shape"]) for w in wards] if label_wards
-                  else [(d["lad_name"], d["shape"]) for d in districts])
-        size = 5.2 if label_wards else 9
-        for name, shape in labels:
-            point = shape.representative_point()
-            ax.text(point.x, point.y, name, fontsize=size, ha="center", va="center", path_effects=halo,
-                    color="#111111", fontweight="bold" if not label_wards else "normal")
-        ax.set_aspect("equal")
-        ax.set_axis_off()
-        ax.legend(handles=[Patch(facecolor=c, edgecolor="#999", label=TRIAGE_WORDS[k]) for k, c in TRIAGE_COLOURS.items()],
-                  loc="lower left", fontsize=7, frameon=True, framealpha=0.9, title="Triage class", title_fontsize=7.5)
-        return fig
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    map_share = 1.0 - LEGEND_INCHES / size[0]
+    ax = fig.add_axes((0.0, 0.0, map_share, 1.0))
+    for r in lsoas:
+        _draw_polygon(ax, r["shape"], facecolor=TRIAGE_COLOURS[r["triage_class"]], edgecolor="#ffffff",
+                      linewidth=0.25)
+    averaged = [r for r in lsoas if r["gap_is_area_average"]]
+    for r in averaged:
+        _draw_polygon(ax, r["shape"], facecolor="none", edgecolor="none", linewidth=0, hatch=HATCH,
+                      hatchcolor=HATCH_COLOUR)
+    for w in wards:
+        _outline(ax, w["shape"], color="#555555", linewidth=0.45)
+    for d in districts:
+        _outline(ax, d["shape"], color="#111111", linewidth=1.4)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
 
-    return _figure_png(draw)
+    counts = {k: sum(r["triage_class"] == k for r in lsoas) for k in TRIAGE_COLOURS}
+    handles = [Patch(facecolor=c, edgecolor="#999", label=_wrap(f"{TRIAGE_WORDS[k]} ({counts[k]:,})"))
+               for k, c in TRIAGE_COLOURS.items()]
+    if averaged:
+        handles.append(Patch(facecolor="white", edgecolor="#999", hatch=HATCH, hatchcolor=HATCH_COLOUR, label=_wrap(
+            hatch_words([r["broadband_resolution"] for r in averaged], len(averaged), len(lsoas)))))
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(map_share + 0.01, 0.98), fontsize=7,
+               frameon=False, title="Triage class\n(number of neighbourhoods)", title_fontsize=7.5,
+               alignment="left", labelspacing=0.9, handlelength=1.6)
+
+    if label_wards:
+        first = {name: i for i, name in enumerate(first_wards)}
+        places = sorted(wards, key=lambda w: (first.get(w["ward_name"], len(first)), -w["shape"].area, w["ward_code"]))
+        labels = [(w["ward_name"], w["shape"]) for w in places]
+    else:
+        labels = [(d["lad_name"], d["shape"]) for d in sorted(districts, key=lambda d: -d["shape"].area)]
+    _place_labels(fig, ax, labels, size=6 if label_wards else 9, bold=not label_wards)
+    return fig
+
+
+def _wrap(text: str, width: int = 30) -> str:
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def _place_labels(fig: Figure, ax, labels: list, size: float, bold: bool) -> None:
+    """Names at their areas, moved apart; a label still touching one placed before it is removed."""
+    halo = [effects.withStroke(linewidth=2.2, foreground="white")]
+    texts = []
+    for name, shape in labels:
+        point = shape.representative_point()
+        texts.append(ax.text(point.x, point.y, name, fontsize=size, ha="center", va="center", path_effects=halo,
+                             color="#111111", fontweight="bold" if bold else "normal", zorder=5))
+    if not texts:
+        return
+    result = adjust_text(texts, ax=ax, iter_lim=ADJUST_ITERATIONS, ensure_inside_axes=True, expand=(1.15, 1.4),
+                         arrowprops={"arrowstyle": "-", "color": "#000000", "lw": 0.7, "path_effects": [
+                             effects.withStroke(linewidth=2.0, foreground="white")]})
+    arrows = result[1] if result else []
+    renderer = fig.canvas.get_renderer()
+    inside = ax.get_window_extent(renderer).padded(-EDGE_PX)
+    for text in texts:  # a label near the map's edge is moved in, so no name is cut off by the page
+        box = text.get_window_extent(renderer)
+        dx = max(inside.x0 - box.x0, 0) - max(box.x1 - inside.x1, 0)
+        dy = max(inside.y0 - box.y0, 0) - max(box.y1 - inside.y1, 0)
+        if dx or dy:
+            x, y = ax.transData.transform(text.get_position())
+            text.set_position(ax.transData.inverted().transform((x + dx, y + dy)))
+            for arrow in [a for a in arrows if getattr(a, "patchA", None) is text]:
+                arrow.set_positions(text.get_position(), None)
+    kept = []
+    for text in texts:  # in order of importance
+        box = text.get_window_extent(renderer).expanded(1.0, 1.0).padded(LABEL_GAP_PX)
+        if any(box.overlaps(other) for other in kept):
+            for arrow in [a for a in arrows if getattr(a, "patchA", None) is text]:
+                arrow.remove()
+            text.remove()
+        else:
+            kept.append(box)
 
 
 def _rows(notes: Notes, table: str) -> list[dict[str, str]]:
@@ -257,11 +369,16 @@ def _trend_sentence(n: Notes, code: str, districts: int) -> str | None:
     return change_sentence(n, row, code, districts) if row else None
 
 
-def _ward_rows(n: Notes, lads: list[str], whole: bool) -> list[list[str]]:
+def _top_wards(n: Notes, lads: list[str]) -> list[dict[str, str]]:
+    """The six wards with the highest mean need (the ward table, and the labels the map places first)."""
     wards = [w for w in _rows(n, "ward_summary") if w["lad_code"] in lads and w["mean_need_score"]]
     wards.sort(key=lambda w: (-float(w["mean_need_score"]), w["ward_code"]))
+    return wards[:6]
+
+
+def _ward_rows(n: Notes, lads: list[str], whole: bool) -> list[list[str]]:
     out = []
-    for w in wards[:6]:
+    for w in _top_wards(n, lads):
         cells = [w["ward_name"]] + ([w["lad_name"]] if whole else [])
         cells += [_num(w["residents_2021"]),
                   _num(w["mean_need_score"], 2),
@@ -320,6 +437,95 @@ def _broadband_caveat(resolution: str, release: str) -> list[str]:
     return lines
 
 
+def _table_source(n: Notes, table: str, columns: list[str], shows: str) -> str:
+    """Caption under a table: what it shows, the evidence-pack sheet, and the datasets behind the columns."""
+    named = "; ".join(dict.fromkeys(cite_as(s) for s in n.sources(table, columns)))
+    return f"{shows} Table {table} (evidence pack sheet '{SHEETS.get(table, table)}'), from {named}."
+
+
+def _map_caption(paths: Paths, settings: Settings, hatched: bool) -> str:
+    """What the map shows, with the triage shares from the settings and the boundaries it draws, in words."""
+    t = terms(settings)
+    boundaries = []
+    for table in MAP_TABLES[1:]:
+        for s in read_provenance(paths.table_path(table)).get("sources", []):
+            if s.get("rows") and s["source"].endswith("_boundaries") and s not in boundaries:
+                boundaries.append(s)
+    text = (f"Each neighbourhood is an {vintage_of(settings).label} area, coloured by triage class. High need: "
+            f"{t.high_need_short}; connectivity gap: {t.unserved_short}. ")
+    if hatched:
+        text += ("Hatched: the gap is an area average shared by every neighbourhood in that area, so it cannot rank "
+                 "them against each other. ")
+    return text + "Lines: wards and districts. Boundaries: " + "; ".join(cite_as(s) for s in boundaries) + "."
+
+
+def _citations(pdf: BriefingPDF, n: Notes, key_notes: int) -> None:
+    """Every note as a citation to paste: the key figures' first, then the others."""
+    pdf.heading("Citations to paste: where each figure comes from", 11)
+    pdf.para("Each numbered figure above, with what it measures, the place, and the publisher, dataset and release "
+             "behind it, ready to paste beside the figure.", 8)
+    groups = [("Key figures", n.notes[:key_notes]), ("Other figures in this briefing", n.notes[key_notes:])]
+    with pdf.text_columns(ncols=2, gutter=6, text_align="LEFT", line_height=1.15, balance=True) as columns:
+        for title, notes in groups:
+            if not notes:
+                continue
+            pdf.set_font("DejaVu", "B", 7.2)
+            with columns.paragraph(bottom_margin=0.8) as par:
+                par.write(title)
+            pdf.set_font("DejaVu", size=6.8)
+            for note in notes:
+                with columns.paragraph(bottom_margin=1.0) as par:
+                    par.write(f"{superscript(note.number)} {note.citation}")
+
+
+def _references(pdf: BriefingPDF, n: Notes) -> None:
+    """The table, row and column of every note, grouped by row: the figures can be checked cell by cell."""
+    groups: dict[tuple, list] = {}
+    for note in n.notes:
+        groups.setdefault((note.table, note.keys), []).append(note)
+    pdf.heading("Table references", 9)
+    pdf.set_font("DejaVu", size=6.8)
+    pdf.block(3.2, "Every figure is one cell of a table in the evidence pack (diz_evidence_pack.xlsx, one sheet per "
+                   "table; also published as CSV files, each with its sources). Table, row, and the column of each "
+                   "note:")
+    pdf.ln(0.8)
+    with pdf.text_columns(ncols=2, gutter=6, text_align="LEFT", line_height=1.15, balance=True) as columns:
+        for (table, keys), notes in groups.items():
+            row = ", ".join(f"{k} {v}" for k, v in keys)
+            cells = ", ".join(f"{superscript(note.number)} {note.column}" for note in notes)
+            with columns.paragraph(bottom_margin=0.6) as par:
+                par.write(f"{table} (sheet '{SHEETS.get(table, table)}'), {row}: {cells}")
+
+
+def _sources_and_licences(pdf: BriefingPDF, keys: list[str]) -> None:
+    pdf.heading("Sources and licences", 11)
+    with pdf.text_columns(ncols=2, gutter=6, text_align="LEFT", line_height=1.15, balance=True) as columns:
+        pdf.set_font("DejaVu", size=6.8)
+        for key in keys:
+            s = SOURCES[key]
+            address = s.url or s.page
+            with columns.paragraph(bottom_margin=0.6) as par:
+                words = source_words(s.as_record())
+                par.write(f"{words[:1].upper()}{words[1:]}. ")
+                par.write(address, link=address if address.startswith("http") else None)
+        pdf.set_font("DejaVu", "B", 7)
+        with columns.paragraph(top_margin=1.5, bottom_margin=0.6) as par:
+            par.write("Licences")
+        pdf.set_font("DejaVu", size=6.8)
+        for line in licence_lines(keys):
+            with columns.paragraph(bottom_margin=0.4) as par:
+                par.write(line)
+
+
+def _height(draw, area: str) -> float:
+    """Height (mm) that ``draw`` takes from the top of a page, over as many pages as it needs."""
+    scratch = BriefingPDF(area, "")
+    scratch.add_page()
+    top = scratch.get_y()
+    draw(scratch)
+    return (scratch.page - 1) * scratch.eph + scratch.get_y() - top
+
+
 def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, code: str, name: str,
               lads: list[str], dest: Path, release_line: str) -> dict:
     whole = code == ALL
@@ -338,14 +544,23 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
     pdf.heading("Key figures")
     t = terms(settings)
     pdf.bullets(_key_figures(n, code, name, whole, t))
+    key_notes = len(n.notes)
+
     pdf.heading("Where: triage of neighbourhoods", 11)
-    room = pdf.h - pdf.b_margin - pdf.get_y() - 14  # leave room for the caption
-    pdf.image(io.BytesIO(triage_map(con, lads, label_wards=not whole)), x=pdf.l_margin, w=pdf.epw, h=room,
-              keep_aspect_ratio=True)
-    pdf.set_font("DejaVu", size=8)
-    pdf.block(3.8, f"Each neighbourhood (LSOA, 2021) coloured by triage class. High need: {t.high_need_short}; "
-                   f"connectivity gap: {t.unserved_short}. Lines: wards (May 2024) and districts. "
-                   "Data: lsoa_triage, lsoa_areas, ward and district boundaries.")
+    hatched = con.execute("SELECT coalesce(bool_or(gap_is_area_average), false) FROM lsoa_triage "
+                          "WHERE list_contains($lads, lad_code)", {"lads": lads}).fetchone()[0]
+    caption = _map_caption(paths, settings, hatched)
+    pdf.set_font("DejaVu", size=7.5)
+    caption_height = 3.5 * len(pdf.multi_cell(0, 3.5, caption, dry_run=True, output="LINES")) + 2
+    room = pdf.h - pdf.b_margin - pdf.get_y() - caption_height
+    figure = triage_figure(con, lads, label_wards=not whole,
+                           first_wards=tuple(w["ward_name"] for w in _top_wards(n, lads)),
+                           size=(pdf.epw / 25.4, room / 25.4))
+    pdf.image(io.BytesIO(_figure_png(figure)), x=pdf.l_margin, w=pdf.epw, h=room)
+    pdf.ln(1)
+    pdf.set_font("DejaVu", size=7.5)
+    pdf.block(3.5, caption)
+
     pdf.add_page()
     pdf.heading("Connectivity over time")
     chart = paths.charts / "gigabit_over_time.png"
@@ -361,56 +576,47 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
                                                                   "Residents: adoption gap", "Residents: both"]
     ward_widths = [34] + ([28] if whole else []) + [18, 20, 18, 22, 20]
     pdf.grid(ward_header, _ward_rows(n, lads, whole), ward_widths,
-             "From ward_summary.csv (one row per ward_code): residents_2021, mean_need_score, high_need_lsoas, "
-             f"residents_adoption_gap, residents_both; the wards with the highest mean need. High need: "
-             f"{t.high_need_short}.")
+             _table_source(n, "ward_summary", ["residents_2021", "mean_need_score", "high_need_lsoas",
+                                               "residents_adoption_gap", "residents_both"],
+                           f"The wards with the highest resident-weighted mean need. High need: {t.high_need_short}."))
     pdf.heading("Neighbourhoods of highest need")
     lsoa_header = ["Neighbourhood (LSOA)", "Ward (district)" if whole else "Ward", "Residents", "Need (0-10)",
                    "Suggested offer", "Robustness"]
     lsoa_widths = [38, 30, 17, 12, 46, 20]
     pdf.grid(lsoa_header, _lsoa_rows(n, lads, whole), lsoa_widths,
-             "From inclusion_priorities.csv (one row per LSOA): residents_2021, need_score, suggested_offer, "
-             f"robustness (robust: {t.robust_short}; weight-dependent: in it in at least "
-             f"{pct(1 - settings.uncertainty.robust_probability)} of them).", size=7.5)
+             _table_source(n, "inclusion_priorities", ["residents_2021", "need_score", "suggested_offer", "robustness"],
+                           f"The neighbourhoods with the highest need; robust: {t.robust_short}."), size=7.5)
     pdf.heading("GP sites least ready for telehealth")
     gp_rows, sites = _gp_rows(n, lads)
     pdf.para(f"Readiness ranks all {sites} GP sites of the study area (1 = least ready) from broadband at the "
              "site's postcode, broadband across its catchment, and the inclusion need of the people it serves.", 9)
     pdf.grid(["Site", "Postcode", "Rank", "Patients", "Gigabit at site", "Catchment need"], gp_rows,
              [52, 20, 13, 18, 40, 22],
-             "From gp_readiness.csv (one row per site_code): readiness_rank, list_size, site_gigabit_pct with "
-             "site_broadband_resolution, catchment_mean_need.", size=7.5)
+             _table_source(n, "gp_readiness", ["readiness_rank", "list_size", "site_gigabit_pct", "catchment_mean_need"],
+                           "The GP sites least ready for telehealth."), size=7.5)
     pdf.heading("What the broadband data can and cannot say")
     for line in _broadband_caveat(summary.get("broadband_resolution", "postcode_district"),
                                   ", ".join(month_name(r.strip()) for r in (summary.get("broadband_release") or "").split(",")
                                             if r.strip())):
         pdf.para(line, 9)
-    pdf.heading("Notes: where each figure comes from")
-    pdf.set_font("DejaVu", size=7)
-    notes = [f"{line.split('] ', 1)[0][1:].translate(SUPERSCRIPT)} {line.split('] ', 1)[1].replace('`', '')}"
-             for line in n.lines]
-    with pdf.text_columns(ncols=2, gutter=6, text_align="LEFT", line_height=1.15, balance=True) as columns:
-        for note in notes:
-            columns.write(note + "\n")
-    pdf.set_font("DejaVu", size=8)
-    pdf.ln(1)
-    pdf.block(3.8, "Tables are in data/processed/tables/ (CSV, each with a .sources.json) and in the "
-                           "evidence pack (XLSX); the method is docs/METHOD.md.")
-    pdf.heading("Sources and licences")
+
     keys = _sources(paths, TABLES_USED)
-    with pdf.text_columns(ncols=2, gutter=6, text_align="LEFT", line_height=1.15, balance=True) as columns:
-        pdf.set_font("DejaVu", size=6.8)
-        for key in keys:
-            s = SOURCES[key]
-            columns.write(f"{s.title}. {s.publisher}, {s.release}. {s.url or s.page}\n")
-        pdf.set_font("DejaVu", "B", 7)
-        columns.write("\nLicences\n")
-        pdf.set_font("DejaVu", size=6.8)
-        for line in licence_lines(keys):
-            columns.write(line + "\n")
+
+    def tail(target: BriefingPDF) -> None:
+        _citations(target, n, key_notes)
+        _references(target, n)
+        _sources_and_licences(target, keys)
+        target.set_font("DejaVu", size=7)
+        target.ln(1)
+        target.block(3.4, "The method behind every table is published with the maps (method.html).")
+
+    overflow = _height(tail, name) - (pdf.page_break_trigger - pdf.get_y())
+    if 0 < overflow < MIN_PAGE_FILL * pdf.eph:
+        pdf.add_page()  # start the notes on a new page rather than end on a page with a few lines
+    tail(pdf)
     pdf.alias_nb_pages()
     write_text(dest, bytes(pdf.output()))
-    return {"path": str(dest), "pages": pdf.pages_count, "figures": len(n.lines), "sources": keys}
+    return {"path": str(dest), "pages": pdf.pages_count, "figures": len(n.notes), "sources": keys}
 
 
 def briefing_release_line(districts: list[dict], vintage_label: str) -> str:

@@ -1,13 +1,18 @@
 """``headlines.md`` (and ``headlines.html``): the key figures as sentences a bid writer can lift,
-each figure followed by a numbered footnote that names the table, row and column it was read
-from, so every number can be traced (and is checked: ``check_footnotes``)."""
+each figure followed by a numbered footnote. The footnote is a citation in words (what the figure
+is, for which place, and the publisher, dataset and release behind it: a bid writer can paste it)
+followed by the table, row and column it was read from, so every number can be traced (and is
+checked: ``check_footnotes``)."""
 
 from __future__ import annotations
 
 import csv
+import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.columns import RELEASE_OF, column_sources
 from pipeline.outputs.html_page import markdown_page
 from pipeline.registry import SOURCES
 from pipeline.settings import Settings
@@ -15,7 +20,11 @@ from pipeline.store import write_text
 from pipeline.wording import OFCOM_VIA_ONS, ordinal, terms
 
 FIGURE = re.compile(r"(?P<value>-?[\d,]+(?:\.\d+)?)%?\[(?P<n>\d+)\]")
-FOOTNOTE = re.compile(r"^\[(?P<n>\d+)\] `(?P<table>\w+)\.csv` \| (?P<keys>.+?) \| `(?P<column>\w+)`", re.M)
+FOOTNOTE = re.compile(r"^\[(?P<n>\d+)\] .*?`(?P<table>\w+)\.csv` \| (?P<keys>.+?) \| `(?P<column>\w+)`", re.M)
+MISSING = "no figure"  # what a sentence shows where the table holds no value
+COMPILER = "the DIZ evidence pipeline"
+# Row columns naming the place a cited row describes, in order of preference.
+PLACE_COLUMNS = ("area_name", "ward_name", "lad_name", "name")
 
 
 def read_table(folder: Path, name: str) -> list[dict[str, str]]:
@@ -33,18 +42,61 @@ def md_text(text: str) -> str:
 
 def number(text: str, digits: int = 0) -> str:
     if text in ("", None):
-        return "no figure"
+        return MISSING
     return f"{float(text):,.{digits}f}"
 
 
-class Notes:
-    """Numbered footnotes, one per cited cell."""
+@dataclass(frozen=True)
+class Note:
+    """One cited cell: the figure as printed, a citation in words, and where it was read."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    number: int
+    table: str
+    column: str
+    keys: tuple[tuple[str, str], ...]
+    shown: str
+    citation: str
+
+    @property
+    def reference(self) -> str:
+        """Machine-readable: table file, row key and column (what ``check_footnotes`` reads)."""
+        where = "; ".join(f"{k}={v}" for k, v in self.keys)
+        return f"`{self.table}.csv` | {where} | `{self.column}`"
+
+    @property
+    def line(self) -> str:
+        return f"[{self.number}] {md_text(self.citation)} Table: {self.reference}"
+
+
+def source_words(record: dict) -> str:
+    """'Office for National Statistics, Census 2021 TS007A: Age by five-year age bands': publisher,
+    dataset and release in words (the release left out where the title already names it)."""
+    release = record.get("release") or ""
+    parts = [record.get("publisher") or "", record.get("title") or ""]
+    if release and release not in parts[1]:
+        parts.append(release)
+    return ", ".join(p for p in parts if p)
+
+
+def cite_as(record: dict) -> str:
+    """A source named in a few words (the registry's citation), or in full where the registry has no entry."""
+    key = record.get("source")
+    return SOURCES[key].citation if key in SOURCES else source_words(record)
+
+
+class Notes:
+    """Numbered footnotes, one per cited cell, each a citation in words with its table reference."""
+
+    def __init__(self, folder: Path, compiler: str = COMPILER):
+        self.folder, self.compiler = folder, compiler
         self.tables: dict[str, list[dict[str, str]]] = {}
-        self.lines: list[str] = []
+        self.sidecars: dict[str, dict] = {}
+        self.notes: list[Note] = []
         self.index: dict[tuple, int] = {}
+
+    @property
+    def lines(self) -> list[str]:
+        return [note.line for note in self.notes]
 
     def rows(self, table: str) -> list[dict[str, str]]:
         if table not in self.tables:
@@ -54,20 +106,56 @@ class Notes:
     def row(self, table: str, **keys: str) -> dict[str, str] | None:
         return next((r for r in self.rows(table) if all(r.get(k) == v for k, v in keys.items())), None)
 
+    def sidecar(self, table: str) -> dict:
+        if table not in self.sidecars:
+            path = self.folder / f"{table}.sources.json"
+            self.sidecars[table] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        return self.sidecars[table]
+
+    def sources(self, table: str, columns: list[str], keys: tuple[str, ...] = ()) -> list[dict]:
+        """Source records (title, publisher, release) behind ``columns`` of ``table``."""
+        records = {s["source"]: s for s in self.sidecar(table).get("sources", []) if s.get("rows")}
+        wanted = dict.fromkeys(k for c in columns for k in column_sources(c, list(records), keys))
+        return [records[k] for k in wanted]
+
+    def describe(self, table: str, column: str) -> str:
+        entry = next((c for c in self.sidecar(table).get("columns", []) if c.get("name") == column), {})
+        # a parenthesis naming other columns helps a table reader, not a citation
+        return re.sub(r"\s*\([^()]*_[^()]*\)", "", entry.get("description") or column.replace("_", " "))
+
+    def citation(self, table: str, column: str, row: dict[str, str], keys: dict[str, str], shown: str) -> str:
+        """'Usual residents, Census 2021 (TS007A), Harlow: 93,980 (ONS, Census 2021 table TS007A; via the DIZ
+        evidence pipeline, table district_summary).' What, where, the figure, and the sources behind it."""
+        what = self.describe(table, column)
+        if row.get("indicator_label"):  # a long table of indicators: the row says what the value measures
+            what = row["indicator_label"]
+        if row.get(RELEASE_OF.get(column, "")):
+            what += f", {row[RELEASE_OF[column]]}"
+        place = next((row[c] for c in PLACE_COLUMNS if row.get(c)), None)
+        if place is None:
+            name = next((c for c in row if c.startswith("lsoa") and c.endswith("nm")), None)
+            place = row.get(name) if name else ", ".join(keys.values())
+        context = [f"{k.replace('_', ' ')} {v}" for k, v in keys.items() if k == "triage_class"]
+        where = ", ".join([place.lstrip("'"), *context])
+        named = [cite_as(s) for s in self.sources(table, [column], tuple(keys))]
+        return f"{what}, {where}: {shown} ({'; '.join([*named, f'via {self.compiler}, table {table}'])})."
+
     def cite(self, table: str, column: str, digits: int = 0, suffix: str = "", zero: str | None = None,
              **keys: str) -> str:
-        """``value[n]``, with footnote n naming the cell. ``zero``: the word to write (uncited) when the
-        count is 0 or there is no row (e.g. "no residents", "none of them")."""
+        """``value[n]``, with note n citing the cell. ``zero``: the word to write, uncited, when the count is 0 or
+        there is no row ("no residents", "none of them"); without it a missing value is never a bare word."""
         row = self.row(table, **keys)
-        value = None if row is None else row.get(column)
-        if value in ("", None) or (zero is not None and float(value) == 0):
-            return zero or "no figure"
+        if row is None or row.get(column) in ("", None):
+            return zero or MISSING
+        if zero is not None and float(row[column]) == 0:
+            return zero
         ref = (table, column, tuple(sorted(keys.items())))
+        shown = f"{number(row[column], digits)}{suffix}"
         if ref not in self.index:
             self.index[ref] = len(self.index) + 1
-            where = "; ".join(f"{k}={v}" for k, v in keys.items())
-            self.lines.append(f"[{self.index[ref]}] `{table}.csv` | {where} | `{column}`")
-        return f"{number(value, digits)}{suffix}[{self.index[ref]}]"
+            self.notes.append(Note(self.index[ref], table, column, tuple(keys.items()), shown,
+                                   self.citation(table, column, row, keys, shown)))
+        return f"{shown}[{self.index[ref]}]"
 
 
 def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label: str) -> dict:
@@ -77,8 +165,10 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     summary = n.rows("district_summary")
     districts = [r for r in summary if r["lad_code"] != "ALL"]
     lines = [f"# Headline figures: {md_text(study_area_name)}", "",
-             "Each figure is followed by a footnote naming the table, row and column it comes from (files in "
-             "`data/processed/tables/`, each with a `.sources.json` giving its sources, releases and licence lines).",
+             "Each figure is followed by a footnote: a citation to paste (what the figure measures, the place, and "
+             "the publisher, dataset and release behind it), then the table, row and column it was read from (files "
+             "in `data/processed/tables/`, each with a `.sources.json` giving its sources, releases and licence "
+             "lines).",
              "",
              "**Read before quoting.** Broadband coverage per district is quoted as Ofcom publishes it (% of premises, "
              f"{OFCOM_VIA_ONS}), with the release named. Inside a district, the connectivity gap of a neighbourhood "
@@ -214,8 +304,6 @@ def _cap(text: str) -> str:
 
 
 def _sidecar_sources(tables: Path, name: str) -> list[dict]:
-    import json
-
     path = tables / f"{name}.sources.json"
     return json.loads(path.read_text()).get("sources", []) if path.exists() else []
 

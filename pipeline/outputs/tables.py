@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pipeline.columns import describe
+from pipeline.columns import column_sources, describe
 from pipeline.geography import Vintage
 from pipeline.inputs import use
 from pipeline.paths import Paths
@@ -160,8 +160,10 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
         replace_atomically(tmp, dest)
         prov = read_provenance(paths.table_path(t.table))
         columns = [c[0] for c in con.execute(f'DESCRIBE SELECT {select} FROM "{t.table}"').fetchall()]
+        keys = [s["source"] for s in prov.get("sources", [])]
         sidecar = {"table": t.name, "file": dest.name, "description": t.description, "rows": rows,
-                   "columns": [{"name": c, "description": describe(c, vintage, settings)} for c in columns],
+                   "columns": [{"name": c, "description": describe(c, vintage, settings),
+                                "sources": column_sources(c, keys)} for c in columns],
                    "sources": prov.get("sources", []), "licence": prov.get("licence", []),
                    "notes": [n for n in (t.notes, prov.get("notes")) if n]}
         write_text(folder / f"{t.name}.sources.json", json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")

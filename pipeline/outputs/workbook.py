@@ -17,6 +17,7 @@ from pathlib import Path
 import xlsxwriter
 
 from pipeline.outputs.tables import TABLES, omitted_tables, sources_rows
+from pipeline.registry import SOURCES
 from pipeline.store import replace_atomically, temp_path
 
 FIXED_DATE = datetime(2000, 1, 1)
@@ -108,7 +109,7 @@ def build_workbook(tables: Path, charts: Path, dest: Path, sidecars: dict[str, d
             _images(ws, start + counts[t.sheet] + 3, pngs)
         ws = wb.add_worksheet("Columns")
         put(ws, 1, 1, "What each column means", formats["title"])
-        for c, name in enumerate(("sheet", "column", "description"), start=1):
+        for c, name in enumerate(("sheet", "column", "description", "sources behind it"), start=1):
             put(ws, 3, c, name, formats["header"])
         row = 4
         for t in TABLES:
@@ -116,10 +117,12 @@ def build_workbook(tables: Path, charts: Path, dest: Path, sidecars: dict[str, d
                 put(ws, row, 1, t.sheet)
                 put(ws, row, 2, column["name"])
                 put(ws, row, 3, column["description"])
+                put(ws, row, 4, "; ".join(SOURCES[k].citation for k in column.get("sources", []) if k in SOURCES))
                 row += 1
         ws.set_column(0, 0, 24)
         ws.set_column(1, 1, 32)
         ws.set_column(2, 2, 110)
+        ws.set_column(3, 3, 80)
         ws = wb.add_worksheet("Sources")
         put(ws, 1, 1, "Sources, releases and licence lines", formats["title"])
         records = sources_rows(sidecars)

@@ -10,6 +10,7 @@ WITH official AS (
            max(release) FILTER (indicator = 'gigabit_capable_pct') AS ofcom_release,
            arg_max(release_name, release) FILTER (indicator = 'gigabit_capable_pct') AS ofcom_release_name,
            max(release) FILTER (indicator = 'premises_below_30_pct') AS ofcom_below_30_release,
+           arg_max(release_name, release) FILTER (indicator = 'premises_below_30_pct') AS ofcom_below_30_release_name,
            arg_max(dated_by, release) FILTER (indicator = 'gigabit_capable_pct') AS ofcom_dated_by,
            arg_max(ons_file, release) FILTER (indicator = 'gigabit_capable_pct') AS ofcom_file
     FROM district_connectivity_series
@@ -60,7 +61,8 @@ names AS (
 SELECT coalesce(bb.lad_code, 'ALL') AS lad_code,
        coalesce(n.lad_name, $area_name) AS area_name,
        l.residents_2021,
-       o.ofcom_gigabit_pct, o.ofcom_below_30_pct, o.ofcom_release, o.ofcom_release_name, o.ofcom_dated_by,
+       o.ofcom_gigabit_pct, o.ofcom_below_30_pct, o.ofcom_release, o.ofcom_release_name, o.ofcom_below_30_release,
+       o.ofcom_below_30_release_name, o.ofcom_dated_by,
        o.ofcom_file,
        bb.postcodes, bb.postcodes_with_coverage,
        round(bb.derived_pct_no_gigabit, 1) AS derived_pct_no_gigabit, round(bb.derived_pct_below_30, 1) AS derived_pct_below_30,

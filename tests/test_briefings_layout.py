@@ -1,0 +1,229 @@
+"""The PDF briefings as a bid writer pastes from them: the triage map's legend clear of the map and
+its labels apart (measured on the figure's own bounding boxes), area averages hatched and said so,
+no near-empty page, no word broken in a table, sentences that read well when a count is zero, and
+notes that name publisher, dataset and release."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from itertools import combinations
+
+import pytest
+
+from conftest import STUDY_LADS
+
+ALL_AREA = "ALL"
+
+
+def _briefing_names(real_run) -> dict[str, tuple[str, str, list[str]]]:
+    """{pdf file: (code, name, lads)} for every briefing of the run, as build_briefings makes them."""
+    from pipeline.outputs.briefings import briefing_file
+    from pipeline.outputs.headlines import Notes
+    from pipeline.settings import load_settings
+
+    rows = Notes(real_run.paths.tables).rows("district_summary")
+    districts = [r for r in rows if r["lad_code"] != ALL_AREA]
+    out = {briefing_file(r["area_name"]): (r["lad_code"], r["area_name"], [r["lad_code"]]) for r in districts}
+    name = load_settings().study_area.name
+    out[briefing_file(name)] = (ALL_AREA, name, [r["lad_code"] for r in districts])
+    return out
+
+
+@pytest.fixture(scope="module")
+def built_maps(real_run, tmp_path_factory):
+    """Each briefing built again from the real run's tables, keeping the map Figure it drew (before
+    it became a PNG): {pdf file: (figure, lads, wards the briefing's table lists)}."""
+    from pipeline import duck
+    from pipeline.geography import vintage_of
+    from pipeline.inputs import use
+    from pipeline.outputs import briefings
+    from pipeline.outputs.headlines import Notes
+    from pipeline.settings import load_settings
+
+    settings = load_settings()
+    con = duck.connect()
+    use(con, real_run.paths, *briefings.MAP_TABLES, vintage=vintage_of(settings))
+    folder = tmp_path_factory.mktemp("briefings")
+    drawn = []
+    original = briefings.triage_figure
+
+    def keep(*args, **kwargs):
+        drawn.append(original(*args, **kwargs))
+        return drawn[-1]
+
+    out = {}
+    briefings.triage_figure = keep
+    try:
+        for file, (code, name, lads) in _briefing_names(real_run).items():
+            briefings.build_one(con, real_run.paths, settings, code, name, lads, folder / file, "test")
+            wards = [w["ward_name"] for w in briefings._top_wards(Notes(real_run.paths.tables), lads)]
+            out[file] = (drawn[-1], lads, wards if code != ALL_AREA else [])
+    finally:
+        briefings.triage_figure = original
+        con.close()
+    return out
+
+
+def _boxes(fig):
+    """Display-space boxes of the map's drawn polygons and lines, its legends and its labels."""
+    from matplotlib.patches import Polygon
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    data = [p.get_window_extent(renderer) for p in ax.patches if isinstance(p, Polygon)]
+    data += [line.get_window_extent(renderer) for line in ax.lines]
+    legends = [legend.get_window_extent(renderer) for legend in [*fig.legends, ax.get_legend()] if legend]
+    labels = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts if t.get_visible()]
+    return data, legends, labels
+
+
+def test_every_briefing_has_its_triage_map(built_maps):
+    assert len(built_maps) == len(STUDY_LADS) + 1
+
+
+def test_triage_map_legends_cover_none_of_the_map(built_maps):
+    for file, (fig, _, _) in built_maps.items():
+        data, legends, _ = _boxes(fig)
+        assert data and legends, file
+        touching = [i for i, box in enumerate(data) for legend in legends if box.overlaps(legend)]
+        assert touching == [], f"{file}: the legend covers {len(touching)} drawn shapes"
+
+
+def test_triage_map_labels_do_not_overlap_each_other_or_the_legend(built_maps):
+    for file, (fig, _, _) in built_maps.items():
+        _, legends, labels = _boxes(fig)
+        assert len(labels) >= 5, file
+        clashes = [(a, b) for (a, box_a), (b, box_b) in combinations(labels, 2) if box_a.overlaps(box_b)]
+        assert clashes == [], f"{file}: labels overlap: {clashes}"
+        assert not [name for name, box in labels for legend in legends if box.overlaps(legend)], file
+        page = fig.bbox
+        cut = [name for name, box in labels if box.x0 < page.x0 or box.x1 > page.x1 or box.y0 < page.y0
+               or box.y1 > page.y1]
+        assert cut == [], f"{file}: labels cut off at the figure's edge: {cut}"
+
+
+def test_triage_map_labels_every_ward_its_briefing_lists(built_maps):
+    for file, (fig, _, wards) in built_maps.items():
+        shown = {t.get_text() for t in fig.axes[0].texts}
+        assert set(wards) <= shown, f"{file}: table wards without a label: {set(wards) - shown}"
+
+
+def test_triage_map_hatches_area_averages_and_its_legend_says_so(built_maps, real_run):
+    from pipeline.outputs.briefings import AVERAGE_WORDS, HATCH
+
+    for file, (fig, lads, _) in built_maps.items():
+        averaged, total, resolutions = real_run.sql(
+            f"""SELECT count(*) FILTER (gap_is_area_average), count(*),
+                       list_sort(list(DISTINCT broadband_resolution) FILTER (gap_is_area_average))
+                FROM {real_run.table('lsoa_triage')} WHERE list_contains($lads, lad_code)""", {"lads": lads})[0]
+        hatched = [p for p in fig.axes[0].patches if p.get_hatch() == HATCH]
+        legend = " ".join(t.get_text() for legend in fig.legends for t in legend.get_texts()).replace("\n", " ")
+        if averaged:
+            assert len(hatched) >= averaged, file  # a multi-part neighbourhood draws one hatch per part
+            assert f"{averaged:,} of {total:,} neighbourhoods" in legend, legend
+            for resolution in resolutions:
+                assert AVERAGE_WORDS[resolution] in legend.replace("- ", "-"), legend
+        else:
+            assert hatched == [] and "hatched" not in legend
+
+
+def _page_fill(png) -> float:
+    """Share of a page's text area (A4, 16 mm top margin, 18 mm bottom band for the footer) that
+    holds anything: the lowest non-white row, measured on the rendered page."""
+    from PIL import Image
+
+    image = Image.open(png).convert("L")
+    width, height = image.size
+    top, bottom = round(height * 16 / 297), round(height * (297 - 18) / 297)
+    pixels = image.load()
+    used = [y for y in range(top, bottom) if any(pixels[x, y] < 200 for x in range(0, width, 2))]
+    return (max(used) - top) / (bottom - top) if used else 0.0
+
+
+def test_no_briefing_page_is_nearly_empty(real_run, tmp_path):
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        pytest.fail("pdftoppm (Debian poppler-utils) is not installed: make test-tools installs it")
+    fills = {}
+    for pdf in sorted((real_run.paths.processed / "briefings").glob("*.pdf")):
+        subprocess.run([pdftoppm, "-r", "30", "-png", str(pdf), str(tmp_path / pdf.stem)], check=True)
+        for png in sorted(tmp_path.glob(f"{pdf.stem}-*.png")):
+            fills[png.stem] = round(_page_fill(png), 2)
+    assert len(fills) >= 6 * 2
+    assert {page: fill for page, fill in fills.items() if fill < 0.25} == {}, fills
+
+
+def _pdf_text(path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_briefing_tables_never_break_a_word(real_run):
+    from pipeline.outputs.briefings import _gp_rows, _lsoa_rows, _ward_rows, prose
+    from pipeline.outputs.headlines import Notes
+
+    for file, (code, _, lads) in _briefing_names(real_run).items():
+        words = set(_pdf_text(real_run.paths.processed / "briefings" / file).split())
+        n = Notes(real_run.paths.tables)
+        whole = code == ALL_AREA
+        cells = [c for rows in (_ward_rows(n, lads, whole), _lsoa_rows(n, lads, whole), _gp_rows(n, lads)[0])
+                 for row in rows for c in row]
+        assert cells, file
+        broken = sorted({w for cell in cells for w in prose(cell).split() if len(w) > 3 and w not in words})
+        assert broken == [], f"{file}: table words broken across lines: {broken}"
+
+
+BAD_GRAMMAR = re.compile(r"\bno (?:where|in|of|stay|live)\b|\bno figure\b|\bnone (?:residents|neighbourhoods)\b")
+
+
+def test_sentences_read_well_where_a_count_is_zero(real_run):
+    texts = {f: _pdf_text(real_run.paths.processed / "briefings" / f) for f in _briefing_names(real_run)}
+    texts["headlines.md"] = (real_run.paths.processed / "headlines.md").read_text(encoding="utf-8")
+    bad = {f: BAD_GRAMMAR.findall(" ".join(t.split())) for f, t in texts.items()}
+    assert {f: b for f, b in bad.items() if b} == {}
+
+
+def test_a_zero_count_is_cited_as_zero_and_a_missing_value_never_as_a_bare_word(tmp_path):
+    import json
+
+    from pipeline.outputs.headlines import MISSING, Notes, check_footnotes
+
+    (tmp_path / "counts.csv").write_text("area_name,lad_code,residents_both,pct\nSynthetic test area,X1,0,\n")
+    (tmp_path / "counts.sources.json").write_text(json.dumps({"columns": [], "sources": [
+        {"source": "census_ts007a", "title": "t", "publisher": "p", "release": "r", "rows": 1}]}))
+    n = Notes(tmp_path)
+    zero = n.cite("counts", "residents_both", lad_code="X1")
+    assert zero == "0[1]"
+    assert n.cite("counts", "pct", 1, "%", lad_code="X1") == MISSING
+    assert n.cite("counts", "residents_both", lad_code="NOPE") == MISSING
+    text = f"Synthetic: {zero} residents.\n\n## Footnotes\n\n" + "\n".join(n.lines)
+    assert check_footnotes(tmp_path, text) == []
+    assert "ONS, Census 2021 table TS007A" in n.notes[0].citation
+
+
+def test_notes_name_the_sources_behind_each_column_not_every_source_of_the_table(real_run):
+    from pipeline.outputs.headlines import Notes
+
+    n = Notes(real_run.paths.tables)
+    code = STUDY_LADS[0]
+    n.cite("district_summary", "residents_2021", lad_code=code)
+    n.cite("district_summary", "pct_no_gigabit", 1, "%", lad_code=code)
+    n.cite("district_summary", "gp_sites", lad_code=code)
+    residents, gigabit, gp = (note.citation for note in n.notes)
+    assert "Census 2021 table TS007A" in residents and "Ofcom" not in residents and "NHS" not in residents
+    assert "Ofcom" in gigabit and "Census" not in gigabit and "NHS" not in gigabit
+    assert "NHS England ODS" in gp and "Census" not in gp and "Ofcom" not in gp
+    assert all("via the DIZ evidence pipeline, table district_summary" in c for c in (residents, gigabit, gp))
+
+
+def test_briefing_notes_are_citations_in_words_with_table_references_apart(real_run):
+    text = " ".join(_pdf_text(real_run.paths.processed / "briefings" / "harlow.pdf").split())
+    assert "Citations to paste" in text and "Table references" in text
+    assert re.search(r"Usual residents, Census 2021 \(TS007A\), Harlow: [\d,]+ \(ONS, Census 2021 table TS007A; via "
+                     r"the DIZ evidence pipeline, table district_summary\)", text), text[:3000]
+    assert "district_summary (sheet 'District summary'), lad_code E07000073:" in text
+    assert ".csv |" not in text and "data/processed" not in text
