@@ -31,7 +31,7 @@ cells = [
         "assert (recomputed.fillna(0).values == published.fillna(0).values).all(), (recomputed, published)\n"
         "recomputed"),
     nbf.v4.new_code_cell(
-        "change = con.sql('''SELECT area_name, first_snapshot, first_value, latest_snapshot, latest_value, change_pp,\n"
+        "change = con.sql('''SELECT area_name, first_release_name, first_value, latest_release_name, latest_value, change_pp,\n"
         "                           improvement_rank\n"
         "                    FROM connectivity_change\n"
         "                    WHERE indicator = 'gigabit_capable_pct' AND area_type = 'study district'\n"

@@ -211,13 +211,15 @@ def test_notes_name_the_sources_behind_each_column_not_every_source_of_the_table
     n = Notes(real_run.paths.tables)
     code = STUDY_LADS[0]
     n.cite("district_summary", "residents_2021", lad_code=code)
-    n.cite("district_summary", "pct_no_gigabit", 1, "%", lad_code=code)
+    n.cite("district_summary", "ofcom_gigabit_pct", 1, "%", lad_code=code)
+    n.cite("district_summary", "derived_pct_no_gigabit", 1, "%", lad_code=code)
     n.cite("district_summary", "gp_sites", lad_code=code)
-    residents, gigabit, gp = (note.citation for note in n.notes)
+    residents, gigabit, derived, gp = (note.citation for note in n.notes)
     assert "Census 2021 table TS007A" in residents and "Ofcom" not in residents and "NHS" not in residents
-    assert "Ofcom" in gigabit and "Census" not in gigabit and "NHS" not in gigabit
+    assert "republished by ONS" in gigabit and "broadbandpicker" not in gigabit and "Census" not in gigabit
+    assert "broadbandpicker" in derived and "Census" not in derived and "NHS" not in derived
     assert "NHS England ODS" in gp and "Census" not in gp and "Ofcom" not in gp
-    assert all("via the DIZ evidence pipeline, table district_summary" in c for c in (residents, gigabit, gp))
+    assert all("via the DIZ evidence pipeline, table district_summary" in c for c in (residents, gigabit, derived, gp))
 
 
 def test_briefing_notes_are_citations_in_words_with_table_references_apart(real_run):
