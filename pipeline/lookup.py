@@ -92,6 +92,7 @@ def _fields(row: dict) -> dict:
         "nearest_gp_code": row["nearest_gp_code"], "nearest_gp_name": row["nearest_gp_name"],
         "nearest_gp_postcode": row["nearest_gp_postcode"],
         "nearest_gp_readiness_rank": row["nearest_gp_readiness_rank"],
+        "nearest_gp_not_ranked_reason": row.get("nearest_gp_not_ranked_reason"),
         "nearest_gp_distance_m": None if row["nearest_gp_distance_m"] is None else round(row["nearest_gp_distance_m"]),
     }
 
@@ -173,7 +174,8 @@ def as_text(answer: Answer) -> str:
         ("District broadband", district_broadband(f)),
         ("Nearest GP site", f"{f['nearest_gp_name']} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']} m in a "
                             "straight line; " + (f"telehealth readiness rank {rank} (1 = least ready)"
-                                                  if rank is not None else "not ranked for telehealth readiness")),
+                                                  if rank is not None else "not ranked for telehealth readiness ("
+                                                  + (f.get("nearest_gp_not_ranked_reason") or "no score") + ")")),
     ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)

@@ -32,6 +32,8 @@ def missing_sources(paths: Paths, settings: Settings, *, download: bool = False)
         source = SOURCES[key]
         if not source.required or candidate_files(source, paths, settings):
             continue
+        if source.fallback and candidate_files(SOURCES[source.fallback], paths, settings):
+            continue  # an older release stands in; the outputs cite it by its own release
         if download and source.url:
             continue  # the step will fetch it from the official address
         if source.parts:

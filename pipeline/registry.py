@@ -64,6 +64,9 @@ class Source:
     parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # The small-area bases whose runs read it (a 2011 boundary file is no use to a 2021 run).
     small_areas: tuple[str, ...] = ("lsoa2021", "lsoa2011")
+    # Key of an older registered source a run reads in this one's place when no file of this one is
+    # found; outputs then cite the older one, by its own release.
+    fallback: str | None = None
 
     def part(self, name: str) -> "Source":
         """The source narrowed to one of its files, for locating it."""
@@ -222,28 +225,63 @@ EBRANCHS = _register(Source(
     key="ebranchs",
     title="GP branch surgeries (ebranchs)",
     publisher="NHS England Organisation Data Service",
-    release="~August 2017 extract",
+    release="the current extract, as downloaded",
     licence=(NHS_LICENCE,),
-    files=("ebranchs.zip", "ebranchs.csv", "nhs-ods/ebranchs_2017-08_5districts.csv"),
+    files=("ebranchs.zip", "ebranchs.csv"),
     page="https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads/gp-and-gp-practice-related-data",
     url="https://files.digital.nhs.uk/assets/ods/current/ebranchs.zip",
     page_title="Branch Surgeries (ebranchs)",
     resolution="site postcode",
     max_bytes=50 * MB,
-    notes="Old extract: branches whose parent practice has since closed are excluded and listed in rejects.",
+    fallback="ebranchs_2017",
+    notes="Branches whose parent practice is not an active practice in epraccur are excluded and listed in rejects.",
+))
+
+EBRANCHS_2017 = _register(Source(
+    key="ebranchs_2017",
+    title="GP branch surgeries (ebranchs), five-district extract",
+    publisher="NHS England Organisation Data Service (extract kept by nozzo1/week2)",
+    release="~August 2017 extract",
+    licence=(NHS_LICENCE,),
+    files=("nhs-ods/ebranchs_2017-08_5districts.csv",),
+    page="https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads/gp-and-gp-practice-related-data",
+    resolution="site postcode",
+    required=False,
+    max_bytes=50 * MB,
+    notes=("Read only when no current ebranchs file is found. Old: several branches may have closed since, so its "
+           "branch sites are shown as 2017 listings and never ranked for readiness."),
 ))
 
 GP_LIST_SIZES = _register(Source(
     key="gp_list_sizes",
     title="Patients Registered at a GP Practice (totals per practice)",
+    publisher="NHS England",
+    release="April 2026 (extract date 1 April 2026); a downloaded file's own EXTRACT_DATE is stated in the outputs",
+    licence=(NHS_LICENCE,),
+    files=("gp-reg-pat-prac-all.csv", "nhs-gp-registrations/SUBSET_gp-reg-pat-prac-all_2026-04_06K_06N_07H.csv"),
+    page="https://digital.nhs.uk/data-and-information/publications/statistical/patients-registered-at-a-gp-practice/april-2026",
+    page_title="Patients Registered at a GP Practice – April 2026: Totals (GP practice-all persons)",
+    resolution="practice",
+    max_bytes=50 * MB,
+    fallback="gp_list_sizes_2021",
+    notes=("The mirror holds the 125 practices of Sub-ICBs 06K, 06N and 07H, copied from a third party's stored "
+           "text for practice-code blocks E82, F81 and Y (not byte-verified against NHS England's file): an active "
+           "practice of those Sub-ICBs with a code outside these blocks has no list size, and the run counts them."),
+))
+
+GP_LIST_SIZES_2021 = _register(Source(
+    key="gp_list_sizes_2021",
+    title="Patients Registered at a GP Practice (totals per practice), five-district extract",
     publisher="NHS Digital",
     release="January 2021",
     licence=(NHS_LICENCE,),
-    files=("gp-reg-pat-prac-all.csv", "nhs-gp-registrations/gp-reg-pat-prac-all_2021-01_5districts.csv"),
+    files=("nhs-gp-registrations/gp-reg-pat-prac-all_2021-01_5districts.csv",),
     page="https://digital.nhs.uk/data-and-information/publications/statistical/patients-registered-at-a-gp-practice/january-2021",
     page_title="Patients Registered at a GP Practice – January 2021: Totals (GP practice-all persons)",
     resolution="practice",
+    required=False,
     max_bytes=50 * MB,
+    notes="Older extract, read by the same reader only when no current list-size file is found.",
 ))
 
 GP_PCN_MAPPING = _register(Source(
@@ -533,7 +571,25 @@ SUBICB_BOUNDARIES = _register(Source(
     resolution="Sub-ICB polygons",
     required=False,
     max_bytes=50 * MB,
-    notes="Health geography for the GP maps: each site's Sub-ICB location.",
+    notes=("Outlines of the Sub-ICB locations for the GP map, and the ICB's name (the part of each name before "
+           "' - '). Neighbourhoods are not placed in them by point in polygon (see lsoa_ccg_lookup)."),
+))
+
+LSOA_CCG_LOOKUP = _register(Source(
+    key="lsoa_ccg_lookup",
+    title="LSOA (2011) to Clinical Commissioning Group to Local Authority District (April 2021) Lookup in England",
+    publisher="Office for National Statistics",
+    release="April 2021",
+    licence=(ONS_LICENCE,),
+    files=("LSOA11_CCG21_LAD21_EN_LU*.csv", "LSOA11_CCG21_LAD21_lookup_5districts.csv",
+           "lookups/LSOA11_CCG21_LAD21_lookup_5districts.csv"),
+    page=GEOPORTAL,
+    page_title="LSOA (2011) to Clinical Commissioning Group to Local Authority District (April 2021) Lookup in EN",
+    resolution="LSOA (2011)",
+    required=False,
+    max_bytes=50 * MB,
+    notes=("Each neighbourhood's Sub-ICB location: the CCG of April 2021 under the same code (06K, 07H) and its "
+           "name. Neighbourhoods it does not cover take the Sub-ICB of the largest share of their postcodes."),
 ))
 
 LAD_BOUNDARIES = _register(Source(

@@ -93,6 +93,7 @@ class Sensitivity(_Section):
 
 class GpReadiness(_Section):
     catchment_cap_m: float = Field(8000.0, gt=0)
+    min_list_size: int = Field(1000, ge=0)
     weights: dict[str, float] = {"site_gigabit": 0.4, "catchment_superfast": 0.2, "catchment_gigabit": 0.2,
                                  "catchment_need": 0.2}
 

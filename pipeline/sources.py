@@ -36,8 +36,10 @@ def checklist(paths: Paths, settings) -> tuple[list[str], int]:
         source = SOURCES[key]
         for entry in _entries(source):
             found = candidate_files(entry, paths, settings)
-            mark = "✓" if found else ("✗" if source.required else "○")
-            if not found and source.required:
+            stand_in = (not found and source.fallback is not None
+                        and bool(candidate_files(SOURCES[source.fallback], paths, settings)))
+            mark = "✓" if found else ("○" if stand_in or not source.required else "✗")
+            if not found and source.required and not stand_in:
                 missing_required += 1
                 if entry.size_bytes:
                     missing_bytes += entry.size_bytes
@@ -60,6 +62,9 @@ def checklist(paths: Paths, settings) -> tuple[list[str], int]:
             if found:
                 lines.append(f"    found:   {', '.join(label for label, _ in found[:3])}"
                              + (f" and {len(found) - 3} more" if len(found) > 3 else ""))
+            elif stand_in:
+                lines.append(f"    missing: the run reads the older {SOURCES[source.fallback].title} "
+                             f"({SOURCES[source.fallback].release}) in its place")
             lines.append(f"    licence: {' '.join(source.licence)}")
     lines.append("")
     if missing_required:

@@ -223,7 +223,7 @@ def test_a_run_on_the_publishers_files_alone_completes_and_says_where_each_came_
         "RUC11_LSOA11_EW.csv": "ruc2011/RUC11_LSOA11_EW.csv",
         "epraccur.csv": "nhs-ods/epraccur_2025-09_QM7_06K_06N_07H.csv",
         "ebranchs.csv": "nhs-ods/ebranchs_2017-08_5districts.csv",
-        "gp-reg-pat-prac-all.csv": "nhs-gp-registrations/gp-reg-pat-prac-all_2021-01_5districts.csv",
+        "gp-reg-pat-prac-all.csv": "nhs-gp-registrations/SUBSET_gp-reg-pat-prac-all_2026-04_06K_06N_07H.csv",
         "gp-reg-pat-prac-map.csv": "nhs-gp-registrations/gp-reg-pat-prac-map_2022-01_5districts.csv",
         "fingertips_93553.csv": "ohid-fingertips/fingertips_93553_IMD2019_score_by_GP_5districts.csv",
         "Wards_May_2024_Boundaries_UK_BGC.geojson": "boundaries/wards2024_bgc_5districts.geojson",

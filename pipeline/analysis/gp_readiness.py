@@ -1,5 +1,6 @@
 """GP sites' readiness for telehealth: broadband at the site and across its catchment, and the
-inclusion need of the people in its catchment."""
+inclusion need of the people in its catchment. Only sites the ranking compares (``gp_ranked_sites``)
+have catchments, a score and a rank; the others are shown with the reason."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ LOCATIONS = """
 SELECT row_number() OVER (ORDER BY easting, northing) AS location_id, easting, northing,
        ST_SetCRS(ST_Point(easting, northing), 'EPSG:27700') AS geom,
        count(*) AS sites_at_location, string_agg(site_code, ', ' ORDER BY site_code) AS site_codes
-FROM gp_sites GROUP BY easting, northing
+FROM gp_ranked_sites WHERE not_ranked_reason IS NULL GROUP BY easting, northing
 """
 
 
@@ -27,6 +28,8 @@ def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
     vintage = vintage_of(settings)
     use(con, paths, "gp_sites", "postcodes", "lsoa_need", "lsoa_areas", vintage=vintage)
     use(con, paths, "broadband_coverage")
+    con.execute("CREATE OR REPLACE TEMP TABLE gp_ranked_sites AS " + sql("gp_ranked_sites"),
+                {"min_list_size": settings.gp_readiness.min_list_size})
     con.execute("CREATE OR REPLACE TEMP TABLE gp_locations AS " + LOCATIONS)
     con.execute("CREATE OR REPLACE TEMP TABLE postcode_residents AS " + sql("postcode_residents"))
     cap = settings.gp_readiness.catchment_cap_m
@@ -36,19 +39,24 @@ def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
     readiness = write_parquet(con, sql("gp_readiness"), paths.table_path("gp_readiness"), sources=sources,
                               vintage=vintage, params={"w_site": w["site_gigabit"], "w_sfbb": w["catchment_superfast"],
                                                        "w_gig": w["catchment_gigabit"], "w_need": w["catchment_need"]},
-                              notes="readiness_rank 1 = least ready (first in line for support)")
+                              notes="readiness_rank 1 = least ready (first in line for support); sites with a "
+                                    "not_ranked_reason are shown but not ranked")
     areas = write_parquet(con, sql("gp_catchment_areas"), paths.table_path("gp_catchments"),
                           sources=inherited(paths.table_path("gp_sites")), params={"cap": cap})
     total, assigned, residents, study_residents = con.execute("""
         SELECT (SELECT count(*) FROM postcodes), (SELECT count(*) FROM catchment_postcodes),
                (SELECT sum(r.residents) FROM catchment_postcodes c JOIN postcode_residents r USING (postcode)),
                (SELECT sum(residents) FROM postcode_residents)""").fetchone()
-    area_average = con.execute("SELECT count(*) FILTER (broadband_parts_area_average) FROM read_parquet($p)",
-                               {"p": str(readiness.path)}).fetchone()[0]
+    area_average, own_unknown, unranked = con.execute("""SELECT count(*) FILTER (broadband_parts_area_average),
+        count(*) FILTER (readiness_rank IS NOT NULL AND NOT site_own_gigabit_known),
+        list(site_code || ': ' || not_ranked_reason ORDER BY site_code) FILTER (not_ranked_reason IS NOT NULL)
+        FROM read_parquet($p)""", {"p": str(readiness.path)}).fetchone()
     counts = {
         "sites": readiness.rows, "site_locations": con.execute("SELECT count(*) FROM gp_locations").fetchone()[0],
         "catchment_cap_m": cap, "postcodes_in_a_catchment": assigned, "postcodes_beyond_cap": total - assigned,
         "residents_in_catchments": round(residents or 0), "residents_in_study_postcodes": round(study_residents or 0),
         "readiness_weights": w, "sites_with_area_average_broadband": area_average,
+        "min_list_size": settings.gp_readiness.min_list_size, "ranked_sites": readiness.rows - len(unranked or []),
+        "ranked_sites_scored_without_own_gigabit": own_unknown, "not_ranked": unranked or [],
     }
     return [derived("gp_readiness", readiness, counts), derived("gp_catchments", areas, {"site_locations": areas.rows})]

@@ -103,12 +103,23 @@ def rank_draws_bracket_the_rank(ctx: CheckContext) -> CheckResult:
 
 
 def every_gp_site_has_a_readiness_row(ctx: CheckContext) -> CheckResult:
-    """Each GP site has one readiness row with a score in 0-10."""
-    sites, rows, scored = ctx.one("""SELECT (SELECT count(*) FROM gp_sites),
+    """Each GP site has one readiness row: ranked with a score in 0-10, or shown with the reason it is not ranked."""
+    sites, rows, ranked, unranked = ctx.one("""SELECT (SELECT count(*) FROM gp_sites),
         (SELECT count(DISTINCT site_code) FROM gp_readiness WHERE site_code IN (SELECT site_code FROM gp_sites)),
-        (SELECT count(*) FROM gp_readiness WHERE readiness_score BETWEEN 0 AND 10)""", "gp_sites", "gp_readiness")
-    return CheckResult(sites == rows == scored, f"{sites} sites, {rows} with a readiness row, {scored} scored",
-                       {"gp_sites": sites, "readiness_rows": rows, "scored_0_to_10": scored})
+        (SELECT count(*) FROM gp_readiness WHERE readiness_rank IS NOT NULL AND not_ranked_reason IS NULL
+                                            AND readiness_score BETWEEN 0 AND 10),
+        (SELECT count(*) FROM gp_readiness WHERE readiness_rank IS NULL AND not_ranked_reason IS NOT NULL)""",
+                                            "gp_sites", "gp_readiness")
+    return CheckResult(sites == rows == ranked + unranked,
+                       f"{sites} sites, {rows} with a readiness row: {ranked} ranked, {unranked} shown with a reason",
+                       {"gp_sites": sites, "readiness_rows": rows, "ranked_scored_0_to_10": ranked,
+                        "not_ranked_with_reason": unranked})
+
+
+def gp_site_part_is_the_sites_own(ctx: CheckContext) -> CheckResult:
+    """A site's own gigabit part enters its score only from postcode-level data, never an area average."""
+    return count_rows(ctx, "gp_readiness", "readiness_parts LIKE '%site gigabit%' AND NOT site_own_gigabit_known",
+                      "score an area average as the site's own gigabit", show="site_code, site_broadband_resolution")
 
 
 def gap_estimates_are_bounded(ctx: CheckContext) -> CheckResult:
@@ -179,7 +190,11 @@ CHECKS = [
     _check("rank_draws_bracket_the_rank", "rank_uncertainty", "rank_uncertainty", rank_draws_bracket_the_rank,
            "A rank range or probability is impossible.", "rank_uncertainty", blocking=True),
     _check("every_gp_site_has_a_readiness_row", "gp_readiness", "gp_readiness", every_gp_site_has_a_readiness_row,
-           "A GP site has no readiness score.", "gp_sites", "gp_readiness", blocking=True),
+           "A GP site has no readiness row, or is neither ranked with a score nor given a reason.", "gp_sites",
+           "gp_readiness", blocking=True),
+    _check("gp_site_part_is_the_sites_own", "gp_readiness", "gp_readiness", gp_site_part_is_the_sites_own,
+           "An area average stands in for a surgery's own gigabit status in its readiness score.", "gp_readiness",
+           blocking=True),
     _check("gap_estimates_are_bounded", "fibre_gaps", "fibre_gap_cells", gap_estimates_are_bounded,
            "A cell's estimate of premises without gigabit is impossible.", "fibre_gap_cells", blocking=True),
     _check("area_averages_never_rank_within_their_area", "fibre_gaps", "fibre_gap_cells",

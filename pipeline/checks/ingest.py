@@ -111,6 +111,17 @@ def gp_sites_have_positions(ctx: CheckContext) -> CheckResult:
                       "have no position or lie outside the study area", show="site_code, name, postcode, lad_code")
 
 
+def gp_practices_have_list_sizes(ctx: CheckContext) -> CheckResult:
+    """Every study-area practice has a registered list size, all from one extract month."""
+    missing, months = ctx.one("""SELECT count(*) FILTER (site_type = 'practice' AND list_size IS NULL),
+        list_distinct(list(list_size_extract) FILTER (list_size_extract IS NOT NULL)) FROM gp_sites""", "gp_sites")
+    names = [r[0] for r in ctx.query("SELECT site_code || ' ' || name FROM gp_sites WHERE site_type = 'practice' "
+                                     "AND list_size IS NULL ORDER BY 1", "gp_sites")]
+    return CheckResult(missing == 0 and len(months) <= 1,
+                       f"{missing} practices without a list size; list sizes from {', '.join(sorted(months)) or 'no extract'}",
+                       {"practices_without_list_size": names, "list_size_extracts": sorted(months)})
+
+
 def series_values_are_percentages(ctx: CheckContext) -> CheckResult:
     """No release is listed twice for an area, and every value is a percentage."""
     return count_rows(ctx, "la_connectivity_series",
@@ -168,6 +179,9 @@ CHECKS = [
     unique("gp_sites", "site_code"),
     Check("gp_sites_have_positions", "gp_sites", "gp_sites", gp_sites_have_positions, blocking=True,
           tables=("gp_sites",), meaning="A GP site has no position or lies outside the study area."),
+    Check("gp_practices_have_list_sizes", "gp_sites", "gp_sites", gp_practices_have_list_sizes, severity=WARN,
+          tables=("gp_sites",), meaning="A practice has no registered list size (the list-size file misses it: it "
+          "is shown but not ranked), or list sizes come from more than one month."),
     Check("series_values_are_percentages", "connectivity_series", "la_connectivity_series",
           series_values_are_percentages, blocking=True, tables=("la_connectivity_series",),
           meaning="An Ofcom release is listed twice for an area, or a value is not a percentage."),

@@ -1,5 +1,5 @@
 """Boundaries of the study area, valid and in EPSG:27700: LSOAs of the configured vintage, wards
-(May 2024), Sub-ICB locations (July 2022) and districts."""
+(May 2024), Sub-ICB locations (July 2022) with each neighbourhood's Sub-ICB, and districts."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from pipeline.inputs import use, use_crosswalk
 from pipeline.paths import Paths
 from pipeline.readers import Read
 from pipeline.readers.boundaries import BoundaryFile, read_boundaries
+from pipeline.readers.health_lookup import read_lsoa_ccg_lookup
 from pipeline.registry import (LAD2013_BOUNDARIES, LAD_BOUNDARIES, LSOA2011_BOUNDARIES, LSOA2021_BOUNDARIES, LSOA21_WARD_LOOKUP,
-                               SUBICB_BOUNDARIES, WARD_BOUNDARIES, Source, lad11)
+                               LSOA_CCG_LOOKUP, SUBICB_BOUNDARIES, WARD_BOUNDARIES, Source, lad11)
 from pipeline.rejects import Rejects
 from pipeline.settings import Settings
+from pipeline.sqlfiles import sql
 from pipeline.store import write_parquet
 
 
@@ -101,10 +103,13 @@ def build_ward_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings
         "features_outside_study_area": got.outside})
 
 
-def build_subicb_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
-    """Sub-ICB locations (July 2022) overlapping the study area, for the GP maps."""
+def build_subicb_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
+    """Each study neighbourhood's Sub-ICB location and ICB (``lsoa_subicb``: the ONS lookup first,
+    never a point in a generalised polygon), and the outlines of the Sub-ICB locations they fall in
+    (``subicb_boundaries``), for the GP maps."""
     vintage = vintage_of(settings)
-    use(con, paths, "lsoa_boundaries", vintage=vintage)
+    use(con, paths, "lsoa_areas", "postcodes", vintage=vintage)
+    use_crosswalk(con, paths, vintage)
     located = _optional(SUBICB_BOUNDARIES, paths)
     if located is None:
         con.execute("CREATE OR REPLACE TEMP TABLE sicb_b AS SELECT NULL::VARCHAR AS code, NULL::VARCHAR AS name, "
@@ -112,24 +117,52 @@ def build_subicb_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settin
         got = None
     else:
         got = read_boundaries(con, [BoundaryFile(located, None)], "sicb_b", layer="subicb")
+    lookup = _optional(LSOA_CCG_LOOKUP, paths)
+    if lookup is None:
+        con.execute("CREATE OR REPLACE TEMP TABLE lsoa_ccg AS SELECT NULL::VARCHAR AS lsoa11cd, NULL::VARCHAR AS ccg_code, "
+                    "NULL::VARCHAR AS ccg_ods_code, NULL::VARCHAR AS ccg_name, NULL::VARCHAR AS lad_code WHERE false")
+        looked = None
+    else:
+        looked = read_lsoa_ccg_lookup(con, lookup)
+    con.execute("CREATE OR REPLACE TEMP TABLE subicb_names AS " + sql("subicb_names"))
+    con.execute("CREATE OR REPLACE TEMP TABLE lsoa_subicb AS " + sql("lsoa_subicb"))
+    assigned = write_parquet(con, "SELECT * FROM lsoa_subicb", paths.table_path("lsoa_subicb"), vintage=vintage,
+                             sources={LSOA_CCG_LOOKUP.key: "count(*) FILTER (assigned_by LIKE 'ONS%')",
+                                      SUBICB_BOUNDARIES.key: "count(*) FILTER (assigned_by LIKE 'largest share%' "
+                                                             "OR icb_name IS NOT NULL)"})
     written = write_parquet(con, """
-        -- A Sub-ICB is kept when it holds a point inside at least one study LSOA: super-generalised
-        -- neighbours overlap the study area by slivers without serving it.
-        WITH points AS (SELECT ST_PointOnSurface(geom) AS geom FROM lsoa_boundaries)
-        SELECT b.code AS subicb_code, b.name AS subicb_name,
-               regexp_extract(b.name, '- ([0-9A-Z]{3})$', 1) AS subicb_ods_code, count(*) AS study_lsoas, b.geom
-        FROM sicb_b b JOIN points p ON ST_Contains(b.geom, p.geom)
-        GROUP BY b.code, b.name, b.geom
-        ORDER BY subicb_code""", paths.table_path("subicb_boundaries"), sources={SUBICB_BOUNDARIES.key: "count(*)"})
+        -- Outlines of the Sub-ICB locations the study neighbourhoods are in (by lsoa_subicb), not of
+        -- every location a generalised neighbourhood polygon touches.
+        SELECT b.code AS subicb_code, n.subicb_ods_code, n.subicb_name, n.icb_name, n.published_name, n.names_from,
+               count(*) AS study_lsoas, b.geom
+        FROM sicb_b b JOIN lsoa_subicb l ON l.subicb_code = b.code
+        LEFT JOIN subicb_names n ON n.subicb_code = b.code
+        GROUP BY ALL
+        ORDER BY subicb_code""", paths.table_path("subicb_boundaries"),
+                            sources={SUBICB_BOUNDARIES.key: "count(*)",
+                                     LSOA_CCG_LOOKUP.key: "count(*) FILTER (subicb_name IS NOT NULL)"})
     rejects = got.rejects if got else Rejects()
     rejects.write(con, paths.rejects / "subicb_boundaries.parquet", [SUBICB_BOUNDARIES.key])
-    names = [r[0] for r in con.execute("SELECT subicb_name FROM read_parquet($p)", {"p": str(written.path)}).fetchall()]
+    (looked.rejects if looked else Rejects()).write(con, paths.rejects / "lsoa_subicb.parquet", [LSOA_CCG_LOOKUP.key])
+    by_rule = dict(con.execute("SELECT coalesce(regexp_extract(assigned_by, '^[^(]*'), 'not placed'), count(*) "
+                               "FROM lsoa_subicb GROUP BY 1 ORDER BY 1").fetchall())
+    names = [r[0] for r in con.execute("SELECT coalesce(subicb_name, published_name) FROM read_parquet($p)",
+                                       {"p": str(written.path)}).fetchall()]
+    counts = {"neighbourhoods_by_rule": {k.strip(): v for k, v in by_rule.items()}}
+    if looked is None:
+        lsoa_result = TableResult("lsoa_subicb", [assigned], 0, 0, Rejects(), [], counts | {
+            "note": "No LSOA to CCG lookup found: neighbourhoods take the Sub-ICB holding most of their postcodes."})
+    else:
+        rows_in, kept = account(Read("lsoa_ccg", looked.rows_in, looked.rejects, primary=looked.primary,
+                                     rows_kept=looked.rows_in - looked.rejects.row_count))
+        lsoa_result = TableResult("lsoa_subicb", [assigned], rows_in, kept, looked.rejects, [lookup], counts)
     if got is None:
-        return TableResult("subicb_boundaries", [written], 0, 0, rejects, [], {"note": "No Sub-ICB boundary file found."})
+        return [TableResult("subicb_boundaries", [written], 0, 0, rejects, [], {"note": "No Sub-ICB boundary file found."}),
+                lsoa_result]
     read = Read("sicb_b", got.rows_in, rejects, primary=(located.label,), rows_kept=got.rows_in - rejects.row_count)
     rows_in, kept = account(read)
-    return TableResult("subicb_boundaries", [written], rows_in, kept, rejects, [located],
-                       {"sub_icbs_overlapping_study_area": names, "read": got.rows_in})
+    return [TableResult("subicb_boundaries", [written], rows_in, kept, rejects, [located],
+                        {"sub_icbs_of_study_neighbourhoods": names, "read": got.rows_in}), lsoa_result]
 
 
 def build_lad_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:

@@ -402,17 +402,27 @@ def _lsoa_rows(n: Notes, lads: list[str], whole: bool) -> list[list[str]]:
     return out
 
 
-def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], int]:
+def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
+    """The five least-ready ranked sites of these districts, and the sentences that introduce them."""
+    from pipeline.outputs.gp_text import list_month, not_ranked_sentence, own_gigabit_sentence, ranked
+
     sites = _rows(n, "gp_readiness")
-    chosen = sorted((s for s in sites if s["lad_code"] in lads), key=lambda s: int(s["readiness_rank"]))[:5]
+    chosen = [s for s in ranked(sites) if s["lad_code"] in lads][:5]
     out = []
     for s in chosen:
-        gigabit = (f"{_num(s['site_gigabit_pct'], 1)}% ({s['site_broadband_resolution'].replace('_', ' ')})"
-                   if s["site_gigabit_pct"] else "no data")
-        out.append([s["name"].title(), s["postcode"],
-                    _num(s["readiness_rank"]),
-                    _num(s["list_size"]), gigabit, _num(s["catchment_mean_need"], 1)])
-    return out, len(sites)
+        if str(s.get("site_own_gigabit_known")).lower() == "true":
+            gigabit = f"{_num(s['site_gigabit_pct'], 1)}% (its postcode)"
+        elif s.get("site_broadband_area"):
+            gigabit = f"not known ({s['site_broadband_area']} average {_num(s['site_gigabit_pct'], 0)}%)"
+        else:
+            gigabit = "not known"
+        out.append([s["name"].title(), s["postcode"], _num(s["readiness_rank"]), _num(s["list_size"]), gigabit,
+                    _num(s["catchment_mean_need"], 1)])
+    intro = (f"Readiness ranks {len(ranked(sites))} of the study area's {len(sites)} GP sites (1 = least ready) from "
+             "gigabit at the site itself where it is known, broadband across its catchment, and the inclusion need of "
+             f"the people it serves. Patients are NHS England's registered lists at {list_month(sites)}.")
+    extra = [t for t in (own_gigabit_sentence(sites), not_ranked_sentence(sites)) if t]
+    return out, " ".join([intro] + extra)
 
 
 def _broadband_caveat(resolution: str, release: str) -> list[str]:
@@ -587,13 +597,13 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
              _table_source(n, "inclusion_priorities", ["residents_2021", "need_score", "suggested_offer", "robustness"],
                            f"The neighbourhoods with the highest need; robust: {t.robust_short}."), size=7.5)
     pdf.heading("GP sites least ready for telehealth")
-    gp_rows, sites = _gp_rows(n, lads)
-    pdf.para(f"Readiness ranks all {sites} GP sites of the study area (1 = least ready) from broadband at the "
-             "site's postcode, broadband across its catchment, and the inclusion need of the people it serves.", 9)
-    pdf.grid(["Site", "Postcode", "Rank", "Patients", "Gigabit at site", "Catchment need"], gp_rows,
-             [52, 20, 13, 18, 40, 22],
-             _table_source(n, "gp_readiness", ["readiness_rank", "list_size", "site_gigabit_pct", "catchment_mean_need"],
-                           "The GP sites least ready for telehealth."), size=7.5)
+    gp_rows, gp_intro = _gp_rows(n, lads)
+    pdf.para(gp_intro, 9)
+    pdf.grid(["Site", "Postcode", "Rank", "Patients", "Site's own gigabit", "Catchment need"], gp_rows,
+             [50, 18, 12, 16, 48, 21],
+             _table_source(n, "gp_readiness", ["readiness_rank", "list_size", "site_own_gigabit_known",
+                                               "catchment_mean_need"],
+                           "The GP sites least ready for telehealth, among those ranked."), size=7.5)
     pdf.heading("What the broadband data can and cannot say")
     for line in _broadband_caveat(summary.get("broadband_resolution", "postcode_district"),
                                   ", ".join(month_name(r.strip()) for r in (summary.get("broadband_release") or "").split(",")

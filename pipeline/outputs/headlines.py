@@ -231,10 +231,20 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
                      f"({n.cite('district_summary', 'gp_practices', lad_code=code)} practices).")
         lines.append("")
     lines += ["## GP sites least ready for telehealth", ""]
-    for s in sorted(n.rows("gp_readiness"), key=lambda s: int(s["readiness_rank"]))[:5]:
+    from pipeline.outputs.gp_text import list_month, not_ranked_sentence, own_gigabit_sentence, ranked
+
+    gp = n.rows("gp_readiness")
+    ranked_sites = ranked(gp)
+    lines.append(f"Readiness ranks {len(ranked_sites)} of the {len(gp)} GP sites (1 = least ready); registered "
+                 f"patients are NHS England's lists at {list_month(gp)}.")
+    lines.append("")
+    for s in ranked_sites[:5]:
         lines.append(f"- {md_text(s['name'])} ({md_text(s['postcode'])}): readiness rank "
                      f"{n.cite('gp_readiness', 'readiness_rank', site_code=s['site_code'])}, score "
                      f"{n.cite('gp_readiness', 'readiness_score', 2, site_code=s['site_code'])} of 10.")
+    for sentence in (own_gigabit_sentence(gp), not_ranked_sentence(gp)):
+        if sentence:
+            lines += ["", md_text(sentence)]
     releases = sorted({f"{SOURCES[s['source']].title}: {SOURCES[s['source']].release}"
                        for t in ("district_summary", "lsoa_need", "triage_summary")
                        for s in _sidecar_sources(tables, t)})

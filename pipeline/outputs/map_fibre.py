@@ -1,4 +1,5 @@
-"""Map: fibre planning — the connectivity gap by LSOA, 1 km cells lacking gigabit, GP sites.
+"""Map: fibre planning — the connectivity gap by LSOA, 1 km cells lacking gigabit, GP sites (coloured by
+gigabit only where a site's own postcode is measured; otherwise neutral, "own status not known").
 
 Where broadband is known only per postcode district, cells and LSOAs of one district share its
 value: the title says they cannot be ranked within it, and they are drawn hatched."""
@@ -18,6 +19,7 @@ from pipeline.outputs.mapkit import (GOOD_TO_BAD, Hatch, add_legend, add_sources
 
 GIGABIT_BREAKS = [50, 70, 85, 95]  # % of premises; colours run red (poor) to green
 GIGABIT_COLOURS = list(reversed(GOOD_TO_BAD))
+GP_UNKNOWN = "#9e9ac8"  # neutral: not on the red-green scale, and unlike "no data" grey
 
 
 def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], note: str | None) -> dict:
@@ -59,18 +61,30 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
             "fillColor": hatched(colour_for(f["properties"]["v"], cell_breaks, GAP_COLOURS), f["properties"]["avg"]),
             "fillOpacity": 0.8, "color": "#7f2704", "weight": 0.3},
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
+    # A site's own gigabit status is known only from postcode-level data: where the value is an area
+    # average the marker is neutral and says so, rather than colouring the surgery by its district.
     sites = con.execute("""SELECT site_code, site_type, name, postcode, lat, lon, site_gigabit_pct,
-                                  site_broadband_resolution, site_broadband_release, ward_code
+                                  site_broadband_resolution, site_broadband_area, site_broadband_release,
+                                  site_own_gigabit_known
                            FROM gp_readiness ORDER BY site_code""").fetchall()
-    group = folium.FeatureGroup(name=f"GP sites by gigabit at their postcode ({len(sites)})")
-    for code, kind, name, postcode, lat, lon, gig, res, release, _ in sites:
+    known = sum(1 for s in sites if s[-1])
+    group = folium.FeatureGroup(name=f"GP sites by gigabit at the site ({len(sites)}; own status known for {known})"
+                                if known else f"GP sites ({len(sites)}; own gigabit status not known)")
+    for code, kind, name, postcode, lat, lon, gig, res, area, release, own in sites:
+        if own:
+            fill, status = colour_for(gig, GIGABIT_BREAKS, GIGABIT_COLOURS), \
+                f"{fmt(gig, 1, '%')} of premises at its postcode (Ofcom {esc(release)})"
+        else:
+            fill = GP_UNKNOWN
+            status = "own gigabit status not known" + (
+                f" (only the {resolution_label(res)} average of {esc(area)} is at hand: {fmt(gig, 1, '%')}"
+                f"{', a mean over its postcodes' if res == 'postcode_district' else ''}, Ofcom {esc(release)})"
+                if gig is not None else "")
         folium.CircleMarker([lat, lon], radius=7, color="#111", weight=1.5, fill=True, fill_opacity=0.95,
-                            fill_color=colour_for(gig, GIGABIT_BREAKS, GIGABIT_COLOURS),
+                            fill_color=fill,
                             tooltip=rows_html(f"{name}", [("Site", f"{esc(code)} ({esc(kind)})"),
                                                           ("Postcode", esc(postcode)),
-                                                          ("Gigabit availability", fmt(gig, 1, "%")),
-                                                          ("Broadband data", f"{resolution_label(res)} figure, "
-                                                                             f"{esc(release)}")])).add_to(group)
+                                                          ("Gigabit at the site", status)])).add_to(group)
     group.add_to(m)
     district_outlines(con, m)
     place_labels(con, m)
@@ -92,8 +106,9 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
     add_legend(m, [
         ("Connectivity gap (quintiles)", list(zip(GAP_COLOURS, class_labels(breaks, lo, hi, 2)))),
         ("", [(hatch_legend_style(2, GAP_COLOURS[2]), "hatched: area average shared by every LSOA or cell in it")]),
-        ("GP site: gigabit at its postcode", list(zip(GIGABIT_COLOURS, ["under 50%", "50 – 70%", "70 – 85%",
-                                                                        "85 – 95%", "95% and over"]))),
+        ("GP site: gigabit at the site", (list(zip(GIGABIT_COLOURS, ["under 50%", "50 – 70%", "70 – 85%",
+                                                                     "85 – 95%", "95% and over"])) if known else [])
+         + ([(GP_UNKNOWN, "own gigabit status not known")] if known < len(sites) else [])),
     ])
     add_sources(m, sources, [note] if note else [])
     size = save(m, dest)

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import folium
 
+from pipeline.outputs.gp_text import list_month, not_ranked_sentence, own_gigabit_sentence
 from pipeline.outputs.mapkit import (GOOD_TO_BAD, add_legend, add_sources, add_title, colour_for, district_outlines,
                                      esc, features, fmt, new_map, place_labels, resolution_label, rows_html, save,
                                      study_bounds)
@@ -21,63 +22,105 @@ def radius(list_size) -> float:
     return 4 + math.sqrt(list_size or 0) / 12
 
 
+def _gigabit_at_site(r: dict) -> str:
+    """The site's own gigabit availability, or why it is not known (an area average never stands in)."""
+    if r["site_own_gigabit_known"]:
+        return f"{fmt(r['site_gigabit_pct'], 1, '%')} (its postcode, Ofcom {esc(r['site_broadband_release'])})"
+    if r["site_gigabit_pct"] is None:
+        return "not known (no broadband figure for its postcode)"
+    how = ", a mean over its postcodes" if r["site_broadband_resolution"] == "postcode_district" else ""
+    return (f"not known: only the {resolution_label(r['site_broadband_resolution'])} average of "
+            f"{esc(r['site_broadband_area'])} is at hand ({fmt(r['site_gigabit_pct'], 1, '%')}{how}, "
+            f"Ofcom {esc(r['site_broadband_release'])}); it does not enter the score")
+
+
+def _wrap(text: str) -> str:
+    """A long popup value that may wrap (popup cells do not wrap by default)."""
+    return f"<span style='white-space:normal;display:inline-block;max-width:260px'>{text}</span>"
+
+
+def _named(name, code) -> str:
+    return f"{esc(name)} ({esc(code)})" if name else esc(code) or "no data"
+
+
 def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int]) -> dict:
     total = con.execute("SELECT count(*) FROM gp_readiness").fetchone()[0]
+    ranked_total = con.execute("SELECT count(readiness_rank) FROM gp_readiness").fetchone()[0]
     catchments = features(con, """
         SELECT c.location_id, c.site_codes, c.sites_at_location, c.geom, min(r.readiness_score) AS score,
                min(r.readiness_rank) AS best_rank, any_value(r.catchment_residents) AS residents,
                any_value(r.catchment_postcodes) AS postcodes, any_value(r.catchment_pct_no_gigabit) AS no_gig,
+               any_value(r.catchment_broadband_resolution) AS res,
                string_agg(r.name, '; ' ORDER BY r.name) AS names
         FROM gp_catchments c JOIN gp_readiness r USING (location_id)
         GROUP BY ALL ORDER BY c.location_id""", lambda r: {"v": r["score"], "tip": rows_html(
             "Catchment", [("Sites", esc(r["names"])), ("Residents (est.)", fmt(r["residents"], 0)),
-                          ("Postcodes", fmt(r["postcodes"])), ("Premises without gigabit", fmt(r["no_gig"], 1, "%")),
+                          ("Postcodes", fmt(r["postcodes"])),
+                          ("Without gigabit", f"{fmt(r['no_gig'], 1, '%')} (mean over its postcodes of "
+                                              f"{resolution_label(r['res'])} figures)"),
                           ("Readiness score (0–10)", fmt(r["score"], 2))])}, simplify_m=20)
     m = new_map(study_bounds(con))
-    subicbs = features(con, "SELECT subicb_name, study_lsoas, geom FROM subicb_boundaries", lambda r: {
-        "tip": rows_html(r["subicb_name"], [("Study-area LSOAs in it", fmt(r["study_lsoas"]))])}, simplify_m=50)
-    folium.GeoJson(subicbs, name="Sub-ICB locations (July 2022)", style_function=lambda f: {
+    subicbs = features(con, "SELECT subicb_name, subicb_ods_code, icb_name, study_lsoas, geom FROM subicb_boundaries",
+                       lambda r: {"tip": rows_html(f"Sub-ICB location: {r['subicb_name'] or r['subicb_ods_code']}", [
+                           ("Code", esc(r["subicb_ods_code"])), ("ICB", esc(r["icb_name"]) or "no data"),
+                           ("Study-area neighbourhoods in it", f"{fmt(r['study_lsoas'])} (by ONS lookup, not by outline)")])},
+                       simplify_m=50)
+    folium.GeoJson(subicbs, name="Sub-ICB locations (July 2022 outlines)", style_function=lambda f: {
         "fill": False, "color": "#1b7837", "weight": 2.5, "dashArray": "8 4"},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
-    folium.GeoJson(catchments, name="Catchments (nearest site, up to the distance cap)", style_function=lambda f: {
+    folium.GeoJson(catchments, name="Catchments of ranked sites (nearest site, up to the distance cap)",
+                   style_function=lambda f: {
         "fillColor": colour_for(f["properties"]["v"], READINESS_BREAKS, READINESS_COLOURS), "fillOpacity": 0.35,
         "color": "#444", "weight": 1}, tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
     sites = con.execute("SELECT * FROM gp_readiness ORDER BY list_size DESC NULLS LAST, site_code")
     names = [d[0] for d in sites.description]
-    group = folium.FeatureGroup(name=f"GP sites sized by list size ({total})")
-    for row in sites.fetchall():
-        r = dict(zip(names, row))
-        popup = rows_html(r["name"], [
-            ("Readiness rank", f"{fmt(r['readiness_rank'])} of {total} (1 = least ready)"),
-            ("Readiness score (0–10)", fmt(r["readiness_score"], 2)),
-            ("Site", f"{esc(r['site_code'])} ({esc(r['site_type'])})"), ("PCN", esc(r["pcn_name"])),
-            ("Sub-ICB", esc(r["subicb_name"])),
-            ("Registered patients", f"{fmt(r['list_size'])} ({esc(r['list_size_applies_to'])})"),
-            ("Gigabit at the site", f"{fmt(r['site_gigabit_pct'], 1, '%')} "
-                                    f"({resolution_label(r['site_broadband_resolution'])} figure)"),
+    rows = [dict(zip(names, row)) for row in sites.fetchall()]
+    group = folium.FeatureGroup(name=f"GP sites sized by list size ({ranked_total} ranked, "
+                                     f"{total - ranked_total} shown, not ranked)")
+    for r in rows:
+        ranked = r["readiness_rank"] is not None
+        head = [("Readiness rank", f"{fmt(r['readiness_rank'])} of {ranked_total} ranked sites (1 = least ready)"),
+                ("Readiness score (0–10)", fmt(r["readiness_score"], 2)),
+                ("Score parts (weights)", _wrap(esc(r["readiness_parts"])))] if ranked else [
+                ("Readiness", _wrap(f"not ranked: {esc(r['not_ranked_reason'])}"))]
+        popup = rows_html(r["name"], head + [
+            ("Site", _wrap(f"{esc(r['site_code'])} ({esc(r['site_type'])}), listed in the {esc(r['listed_in'])}")),
+            ("PCN", esc(r["pcn_name"]) or "no data"),
+            ("Sub-ICB location", _named(r["subicb_name"], r["subicb_code"])),
+            ("ICB", _named(r["icb_name"], r["icb_code"])),
+            ("Registered patients", _wrap(f"{fmt(r['list_size'])} at {list_month([r])} ({esc(r['list_size_applies_to'])})")
+             if r["list_size"] is not None else "no list size in the extract"),
+            ("Gigabit at the site itself", _wrap(_gigabit_at_site(r))),
+        ] + ([
             ("Catchment residents (est.)", fmt(r["catchment_residents"], 0)),
-            ("Catchment without superfast", fmt(r["catchment_pct_no_superfast"], 1, "%")),
-            ("Catchment without gigabit", fmt(r["catchment_pct_no_gigabit"], 1, "%")),
+            ("Catchment without superfast", f"{fmt(r['catchment_pct_no_superfast'], 1, '%')} (mean of "
+                                            f"{resolution_label(r['catchment_broadband_resolution'])} figures)"),
+            ("Catchment without gigabit", f"{fmt(r['catchment_pct_no_gigabit'], 1, '%')} (mean of "
+                                          f"{resolution_label(r['catchment_broadband_resolution'])} figures)"),
             ("Catchment inclusion need (0–10)", fmt(r["catchment_mean_need"], 2)),
-        ])
-        folium.CircleMarker([r["lat"], r["lon"]], radius=radius(r["list_size"]), color="#111", weight=1.2, fill=True,
-                            fill_opacity=0.85, fill_color=colour_for(r["readiness_score"], READINESS_BREAKS,
-                                                                     READINESS_COLOURS),
-                            tooltip=esc(r["name"]), popup=folium.Popup(popup, max_width=380)).add_to(group)
+        ] if ranked else []))
+        style = dict(color="#111", weight=1.2, fill_opacity=0.85,
+                     fill_color=colour_for(r["readiness_score"], READINESS_BREAKS, READINESS_COLOURS)) if ranked else \
+            dict(color="#444", weight=1.5, dash_array="3 3", fill_opacity=0.6, fill_color="#ffffff")
+        folium.CircleMarker([r["lat"], r["lon"]], radius=radius(r["list_size"]), fill=True, **style,
+                            tooltip=esc(r["name"]) + ("" if ranked else " (not ranked)"),
+                            popup=folium.Popup(popup, max_width=420)).add_to(group)
     group.add_to(m)
     district_outlines(con, m)
     place_labels(con, m)
     folium.LayerControl(collapsed=False).add_to(m)
     add_title(m, "GP sites: telehealth readiness",
-              "Circle area shows registered patients; colour shows readiness. Click a site for its rank.")
+              f"Circle area shows registered patients ({list_month(rows)}); colour shows readiness. "
+              "Click a site for its rank or why it is not ranked.")
     add_legend(m, [("Readiness score (0–10)", list(zip(READINESS_COLOURS, ["under 5 (least ready)", "5 – 6", "6 – 7",
-                                                                            "7 – 8", "8 and over"])))],
+                                                                            "7 – 8", "8 and over"]))
+                    + [("background:#fff;border:1px dashed #444", "shown, not ranked (see its popup)")])],
                note="Branches show their parent practice's list size.")
-    area_average = con.execute("SELECT count(*) FILTER (broadband_parts_area_average) FROM gp_readiness").fetchone()[0]
-    notes = ["Catchments are straight-line nearest-site areas, not registered lists."]
-    if area_average:
-        notes.insert(0, f"Broadband at {area_average} of {total} sites (and in their catchments) is a postcode-district "
-                        "average: it cannot say whether a surgery itself has gigabit.")
+    notes = ["Catchments are straight-line nearest-site areas of the ranked sites, not registered lists."]
+    for sentence in (own_gigabit_sentence(rows, short=True), not_ranked_sentence(rows, short=True)):
+        if sentence:
+            notes.insert(0, sentence)
     add_sources(m, sources, notes)
     size = save(m, dest)
-    return {"path": str(dest), "bytes": size, "sites": total, "catchments": len(catchments["features"])}
+    return {"path": str(dest), "bytes": size, "sites": total, "ranked_sites": ranked_total,
+            "catchments": len(catchments["features"])}

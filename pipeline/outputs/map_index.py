@@ -30,7 +30,8 @@ MAPS = [
     ("inclusion_targeting.html", "Digital inclusion targeting",
      "Priority neighbourhoods for skills, device and data-donation outreach, by suggested offer and robustness."),
     ("fibre_planning.html", "Fibre planning",
-     "The connectivity gap by neighbourhood and 1 km cell, GP sites by gigabit at their postcode."),
+     "The connectivity gap by neighbourhood (hatched where it is an area average), 1 km cells where measured, "
+     "and the GP sites."),
     ("gp_readiness.html", "GP telehealth readiness",
      "GP sites sized by registered patients, their catchments and Sub-ICB locations, readiness rank in each popup."),
 ]
@@ -73,7 +74,8 @@ function diz_lookup(){
     ['Connectivity gap',a[6]+' of 10: '+a[7]]];
   if(d)rows.push(['District broadband',d]);
   if(g)rows.push(['Nearest GP site',g[0]+' ('+g[1]+'), '+hit[2]+' m in a straight line; '+
-    (g[2]===null?'not ranked for telehealth readiness':'readiness rank '+g[2]+' (1 = least ready)')]);
+    (g[2]===null?'not ranked for telehealth readiness ('+(g[3]||'no score')+')':'readiness rank '+g[2]+
+     ' of '+DIZ.ranked+' (1 = least ready)')]);
   out.innerHTML='<table>'+rows.map(function(r){return '<tr><th>'+diz_text(r[0])+'</th><td>'+diz_text(String(r[1]))+
     '</td></tr>';}).join('')+'</table>';
 }
@@ -100,11 +102,11 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
                                               "district_gigabit_release": gig_release, "district_below_30_pct": below,
                                               "district_below_30_release": below_release})
     gps, gp_at = [], {}
-    for code, name, postcode, rank in con.execute("""SELECT DISTINCT nearest_gp_code, nearest_gp_name,
-            nearest_gp_postcode, nearest_gp_readiness_rank FROM postcode_lookup WHERE nearest_gp_code IS NOT NULL
-            ORDER BY 1""").fetchall():
+    for code, name, postcode, rank, why in con.execute("""SELECT DISTINCT nearest_gp_code, nearest_gp_name,
+            nearest_gp_postcode, nearest_gp_readiness_rank, nearest_gp_not_ranked_reason FROM postcode_lookup
+            WHERE nearest_gp_code IS NOT NULL ORDER BY 1""").fetchall():
         gp_at[code] = len(gps)
-        gps.append([name, postcode, rank])
+        gps.append([name, postcode, rank, why])
     postcodes = {pc.replace(" ", ""): [at.get(lsoa), gp_at.get(gp), int(d) if d is not None else None]
                  for pc, lsoa, gp, d in con.execute("""SELECT postcode, lsoa_code, nearest_gp_code, nearest_gp_distance_m
                                                       FROM postcode_lookup ORDER BY postcode""").fetchall()
@@ -117,7 +119,8 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
         FROM ons_postcode_lookup l
         WHERE NOT l.is_live AND l.ladcd IN (SELECT DISTINCT lad_code FROM postcode_lookup)
           AND l.postcode NOT IN (SELECT postcode FROM postcode_lookup) GROUP BY 1 ORDER BY 1""").fetchall()}
-    return {"lsoas": lsoas, "gps": gps, "pc": postcodes, "terminated": terminated, "outward": outward,
+    ranked = con.execute("SELECT count(*) FROM gp_readiness WHERE readiness_rank IS NOT NULL").fetchone()[0]
+    return {"lsoas": lsoas, "gps": gps, "pc": postcodes, "terminated": terminated, "outward": outward, "ranked": ranked,
             "districts": districts, "districts_list": ", ".join(sorted(districts)), "codepoint": codepoint_release}
 
 

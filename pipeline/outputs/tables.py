@@ -78,8 +78,9 @@ TABLES = [
     EvidenceTable("hotspots", "Need hotspots", "hotspots",
                   "Getis-Ord Gi* on inclusion need: z-score, permutation and FDR-adjusted p-values, class.", "lsoa_code"),
     EvidenceTable("gp_readiness", "GP readiness", "gp_readiness",
-                  "Each GP practice and branch: broadband at its postcode and in its catchment, catchment need, "
-                  "telehealth readiness (rank 1 = least ready).", "readiness_rank, site_code"),
+                  "Each GP practice and branch: its own gigabit where measured at its postcode, broadband and need "
+                  "in its catchment, telehealth readiness (rank 1 = least ready). Sites with a not_ranked_reason "
+                  "(old branch listings, very small lists) are shown but not ranked.", "readiness_rank, site_code"),
     EvidenceTable("fibre_gap_lsoas", "Fibre gap LSOAs", "fibre_gap_lsoas",
                   "Gigabit gap per LSOA for build planning, ranked by the connectivity gap.", "supply_gap_rank, lsoa_code"),
     EvidenceTable("fibre_gap_cells", "Fibre gap cells", "fibre_gap_cells",

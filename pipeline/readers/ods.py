@@ -24,6 +24,9 @@ WIDTH = 27
 # 0-based positions in the ODS layout.
 CODE, NAME, ADDRESS, POSTCODE, OPEN_DATE, CLOSE_DATE, STATUS, SUBTYPE, COMMISSIONER = 0, 1, slice(4, 9), 9, 10, 11, 12, 13, 14
 PARENT, LEFT_PARENT, PHONE, SETTING = 14, 16, 17, 25
+# epraccur: "High Level Health Geography" (the ICB, e.g. QM7) and "Commissioner" (the Sub-ICB location,
+# e.g. 06K). In ebranchs the commissioner's column holds the parent practice instead.
+HIGH_LEVEL_GEOGRAPHY = 3
 ODS_CODE = re.compile(r"^[A-Z0-9]{3,10}$")
 DATE = re.compile(r"^\d{8}$")
 
@@ -42,7 +45,8 @@ SCHEMA = pa.schema([
     ("site_code", pa.string()), ("name", pa.string()), ("address", pa.string()), ("postcode", pa.string()),
     ("open_date", pa.string()), ("close_date", pa.string()), ("status", pa.string()), ("status_name", pa.string()),
     ("prescribing_setting", pa.string()), ("setting_name", pa.string()), ("parent_code", pa.string()), ("left_parent_date", pa.string()),
-    ("phone", pa.string()), ("source_file", pa.string()), ("source_row", pa.int64()),
+    ("phone", pa.string()), ("icb_code", pa.string()), ("commissioner_code", pa.string()), ("source_file", pa.string()),
+    ("source_row", pa.int64()),
 ])
 
 
@@ -88,6 +92,7 @@ def _read(con: duckdb.DuckDBPyConnection, located: Located, paths: Paths, table_
                 "prescribing_setting": v[SETTING].strip() or None,
                 "setting_name": SETTING_NAMES.get(v[SETTING].strip(), "unknown"), "parent_code": v[PARENT].strip() or None,
                 "left_parent_date": v[LEFT_PARENT].strip() or None, "phone": v[PHONE].strip() or None,
+                "icb_code": v[HIGH_LEVEL_GEOGRAPHY].strip() or None, "commissioner_code": v[COMMISSIONER].strip() or None,
                 "source_file": label, "source_row": line,
             })
     to_temp_table(con, table_name, rows, SCHEMA)

@@ -1,5 +1,8 @@
--- Telehealth readiness of each GP site: broadband at the site's own postcode and across its
--- catchment, and its catchment's inclusion need (resident-weighted mean of lsoa_need).
+-- Telehealth readiness of each ranked GP site: gigabit at the site's own postcode, broadband
+-- across its catchment, and its catchment's inclusion need (resident-weighted mean of lsoa_need).
+-- A part that is not known drops out and the others are re-weighted in their ratios. The site's
+-- own part is known only from postcode-level data: a postcode-district or district average says
+-- how many premises nearby can get gigabit, not whether the surgery can, so it never stands in.
 WITH catchment AS (
     SELECT c.location_id,
            count(*)                                                                   AS catchment_postcodes,
@@ -21,39 +24,68 @@ WITH catchment AS (
 sites AS (
     SELECT s.*, l.location_id, l.sites_at_location,
            b.gigabit_pct AS site_gigabit_pct, b.sfbb_pct AS site_superfast_pct,
-           b.resolution AS site_broadband_resolution, b.release AS site_broadband_release
-    FROM gp_sites s
-    JOIN gp_locations l ON l.easting = s.easting AND l.northing = s.northing
+           b.resolution AS site_broadband_resolution, b.release AS site_broadband_release,
+           CASE b.resolution WHEN 'postcode_district' THEN b.postcode_district WHEN 'local_authority' THEN b.lad_code
+           END AS site_broadband_area,
+           coalesce(b.resolution = 'postcode' AND b.gigabit_pct IS NOT NULL, false) AS site_own_gigabit_known
+    FROM gp_ranked_sites s
+    LEFT JOIN gp_locations l ON l.easting = s.easting AND l.northing = s.northing AND s.not_ranked_reason IS NULL
     LEFT JOIN broadband_coverage b USING (postcode)
 ),
 parts AS (
-    -- Each part on 0-10, 10 = ready.
+    -- Each part on 0-10, 10 = ready; NULL where not known.
     SELECT s.*, c.* EXCLUDE (location_id),
-           s.site_gigabit_pct / 10                    AS part_site_gigabit,
+           CASE WHEN s.site_own_gigabit_known THEN s.site_gigabit_pct / 10 END AS part_site_gigabit,
            10 - c.catchment_pct_no_superfast / 10     AS part_catchment_superfast,
            10 - c.catchment_pct_no_gigabit / 10       AS part_catchment_gigabit,
            10 - c.catchment_mean_need                 AS part_catchment_need
     FROM sites s LEFT JOIN catchment c USING (location_id)
 ),
+weighed AS (
+    SELECT *,
+           $w_site * (part_site_gigabit IS NOT NULL)::INT + $w_sfbb * (part_catchment_superfast IS NOT NULL)::INT
+             + $w_gig * (part_catchment_gigabit IS NOT NULL)::INT + $w_need * (part_catchment_need IS NOT NULL)::INT
+             AS weight_known
+    FROM parts
+),
 scored AS (
     SELECT *,
-           (  $w_site * coalesce(part_site_gigabit, 0) + $w_sfbb * coalesce(part_catchment_superfast, 0)
-            + $w_gig * coalesce(part_catchment_gigabit, 0) + $w_need * coalesce(part_catchment_need, 0))
-           / nullif(  $w_site * (part_site_gigabit IS NOT NULL)::INT + $w_sfbb * (part_catchment_superfast IS NOT NULL)::INT
-                    + $w_gig * (part_catchment_gigabit IS NOT NULL)::INT + $w_need * (part_catchment_need IS NOT NULL)::INT, 0)
-             AS readiness_score
-    FROM parts
+           CASE WHEN not_ranked_reason IS NULL THEN
+               (  $w_site * coalesce(part_site_gigabit, 0) + $w_sfbb * coalesce(part_catchment_superfast, 0)
+                + $w_gig * coalesce(part_catchment_gigabit, 0) + $w_need * coalesce(part_catchment_need, 0))
+               / nullif(weight_known, 0)
+           END AS readiness_score,
+           CASE WHEN not_ranked_reason IS NOT NULL THEN NULL
+                ELSE concat_ws(', ',
+                    CASE WHEN part_site_gigabit IS NOT NULL THEN 'site gigabit ' || round($w_site / weight_known, 2) END,
+                    CASE WHEN part_catchment_superfast IS NOT NULL
+                         THEN 'catchment superfast ' || round($w_sfbb / weight_known, 2) END,
+                    CASE WHEN part_catchment_gigabit IS NOT NULL
+                         THEN 'catchment gigabit ' || round($w_gig / weight_known, 2) END,
+                    CASE WHEN part_catchment_need IS NOT NULL
+                         THEN 'catchment need ' || round($w_need / weight_known, 2) END)
+                    || CASE WHEN part_site_gigabit IS NULL AND $w_site > 0
+                            THEN ' (the site''s own gigabit status is not known, so its part drops out and the '
+                                 || 'others are re-weighted)' ELSE '' END
+           END AS readiness_parts
+    FROM weighed
 )
-SELECT site_code, site_type, practice_code, name, postcode, lad_code, lsoa_code, ward_code, subicb_name, pcn_name,
-       list_size,
-       list_size_applies_to, location_id, sites_at_location,
-       site_gigabit_pct, site_superfast_pct, site_broadband_resolution, site_broadband_release,
+SELECT site_code, site_type, practice_code, name, postcode, lad_code, lsoa_code, ward_code,
+       subicb_code, subicb_name, icb_code, icb_name, pcn_name, listed_in, open_date,
+       list_size, list_size_extract, list_size_applies_to, location_id, sites_at_location,
+       site_own_gigabit_known, site_gigabit_pct, site_superfast_pct, site_broadband_resolution, site_broadband_area,
+       site_broadband_release,
        catchment_postcodes, round(catchment_residents) AS catchment_residents, catchment_pct_no_superfast,
        catchment_pct_no_gigabit, catchment_mean_need, catchment_postcodes_without_coverage,
        catchment_broadband_resolution, catchment_max_distance_m,
        coalesce(site_broadband_resolution, 'none') <> 'postcode' AS broadband_parts_area_average,
-       readiness_score,
-       rank() OVER (ORDER BY readiness_score ASC NULLS FIRST) AS readiness_rank,
+       readiness_parts, readiness_score,
+       CASE WHEN not_ranked_reason IS NULL AND readiness_score IS NOT NULL
+            THEN rank() OVER (PARTITION BY not_ranked_reason IS NULL AND readiness_score IS NOT NULL
+                              ORDER BY readiness_score ASC)
+       END AS readiness_rank,
+       coalesce(not_ranked_reason, CASE WHEN readiness_score IS NULL THEN 'no part of its score is known' END)
+         AS not_ranked_reason,
        lat, lon, geom
 FROM scored
-ORDER BY readiness_rank, site_code
+ORDER BY readiness_rank NULLS LAST, site_code

@@ -13,12 +13,12 @@ WITH district AS (
     GROUP BY 1
 ),
 gp AS (
-    SELECT r.site_code, r.name, r.postcode, r.readiness_rank,
+    SELECT r.site_code, r.name, r.postcode, r.readiness_rank, r.not_ranked_reason,
            ST_SetCRS(ST_Point(s.easting, s.northing), 'EPSG:27700') AS geom
     FROM gp_readiness r JOIN gp_sites s USING (site_code)
 ),
 nearest_gp AS (
-    SELECT p.postcode, g.site_code, g.name AS gp_name, g.postcode AS gp_postcode, g.readiness_rank,
+    SELECT p.postcode, g.site_code, g.name AS gp_name, g.postcode AS gp_postcode, g.readiness_rank, g.not_ranked_reason,
            round(ST_Distance(p.geom, g.geom)) AS gp_distance_m
     FROM postcodes p CROSS JOIN gp g
     QUALIFY row_number() OVER (PARTITION BY p.postcode ORDER BY ST_Distance(p.geom, g.geom), g.site_code) = 1
@@ -29,7 +29,8 @@ SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_co
        t.triage_class, t.inclusion_offer, t.suggested_action,
        d.district_gigabit_pct, d.district_gigabit_release, d.district_below_30_pct, d.district_below_30_release,
        n.site_code AS nearest_gp_code, n.gp_name AS nearest_gp_name, n.gp_postcode AS nearest_gp_postcode,
-       n.readiness_rank AS nearest_gp_readiness_rank, n.gp_distance_m AS nearest_gp_distance_m,
+       n.readiness_rank AS nearest_gp_readiness_rank, n.not_ranked_reason AS nearest_gp_not_ranked_reason,
+       n.gp_distance_m AS nearest_gp_distance_m,
        p.placement, round(p.lat, 5) AS lat, round(p.lon, 5) AS lon
 FROM postcodes p
 LEFT JOIN lsoa_triage t USING (lsoa_code)
