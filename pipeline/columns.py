@@ -126,8 +126,10 @@ COLUMNS: dict[str, str] = {
     "site_broadband_release": "Ofcom release",
     "catchment_postcodes": "Postcodes in the catchment (nearest site within the cap)",
     "catchment_residents": "Estimated residents in the catchment (Census 2021 shared among postcodes)",
-    "catchment_pct_no_superfast": "Catchment premises without superfast (%)",
-    "catchment_pct_no_gigabit": "Catchment premises without gigabit (%)",
+    "catchment_pct_no_superfast": "100 minus the mean superfast availability over the catchment's postcodes (premises-"
+                                  "weighted only where premises are known): not a share of premises with area averages",
+    "catchment_pct_no_gigabit": "100 minus the mean gigabit availability over the catchment's postcodes (premises-"
+                                "weighted only where premises are known): not a share of premises with area averages",
     "catchment_mean_need": "Resident-weighted mean inclusion need of the catchment (0-10)",
     "catchment_postcodes_without_coverage": "Catchment postcodes no broadband source covers",
     "catchment_broadband_resolution": "Most common broadband resolution in the catchment",
