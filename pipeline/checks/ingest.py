@@ -165,6 +165,7 @@ CHECKS = [
           expected="expected with the mirror: Ofcom's postcode file is not in it, so broadband is postcode-district "
                    "averages; every output marks those values and never ranks areas inside one postcode district by them"),
     unique("gp_sites", "site_code"),
+    unique("settlements", "settlement_id"),
     Check("gp_sites_have_positions", "gp_sites", "gp_sites", gp_sites_have_positions, blocking=True,
           tables=("gp_sites",), meaning="A GP site has no position or lies outside the study area."),
     Check("series_values_are_percentages", "district_connectivity_series", "district_connectivity_series",
