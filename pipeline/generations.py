@@ -7,7 +7,8 @@ Layout under ``data/processed``::
     generations/.staging-<run>/  a run in progress
     current -> generations/<id>  the pointer; replaced with one rename()
     diz.duckdb, tables/, ...     symbolic links through ``current`` (``PUBLIC_LINKS``)
-    ../../maps/*.html            symbolic links to ``current/maps/*.html``
+    ../../maps/*.html            symbolic links to ``current/maps/*.html`` (``index.html``: a page sending
+                                 the browser to ``current/maps/index.html``, whose links are relative)
 
 A run starts by hard-linking the live generation into its staging folder, so steps it does not
 re-compute keep their files (and their bytes) at no cost; a step that re-computes first removes
@@ -265,9 +266,26 @@ def ensure_public_links(paths: Paths) -> None:
     for old in maps.iterdir():
         if old.suffix == ".html" and old.name not in wanted:
             old.unlink()
-    for name in sorted(wanted):
+    for name in sorted(wanted - {"index.html"}):
         _point(maps / name, Path(os.path.relpath(live_maps / name, maps)))
+    if "index.html" in wanted:
+        _redirect(maps / "index.html", Path(os.path.relpath(paths.current / "maps" / "index.html", maps)).as_posix())
     _remove_flat_layout(paths)
+
+
+def _redirect(page: Path, target: str) -> None:
+    """A page that sends the browser to ``target``. The generation's index links to the tables and
+    briefings beside its maps/ folder (``../tables/``); a browser resolves those from the folder of
+    the link it opened, not its target, so the project's maps/index.html cannot be a symbolic link."""
+    if page.is_file() and not page.is_symlink() and target in page.read_text(encoding="utf-8", errors="replace"):
+        return
+    quoted = json.dumps(target)
+    write_text(page, f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Maps, tables and briefings</title>
+<meta http-equiv="refresh" content="0; url={target}">
+<script>location.replace({quoted} + location.hash);</script></head>
+<body><p>The maps, tables and briefings of the live run are at <a href="{target}">{target}</a>.</p></body></html>
+""")
 
 
 def _remove_flat_layout(paths: Paths) -> None:

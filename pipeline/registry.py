@@ -29,6 +29,9 @@ IUC_LICENCE = ("Internet User Classification 2018, Consumer Data Research Centre
                "Savani (2020).")
 GEOJSON_LICENCE = "Boundary GeoJSON conversion: Martin Chorley, UK-GeoJSON, CC BY 4.0."
 OHID_LICENCE = "Office for Health Improvement and Disparities, Fingertips, Open Government Licence v3.0."
+# OS Open Names as republished in May 2019: the OS data are of 2017 and carry that year's lines.
+OS_OPEN_NAMES_LICENCE = "Contains OS data © Crown copyright and database right 2017."
+ROYAL_MAIL_2017_LICENCE = "Contains Royal Mail data © Royal Mail copyright and database right 2017."
 
 MB = 1_000_000
 GEOPORTAL = "https://geoportal.statistics.gov.uk/"
@@ -623,6 +626,29 @@ LAD2013_BOUNDARIES = _register(Source(
     official=False,
     notes=("The mirror's extract, read by the same reader as the ONS district file, which is preferred when both "
            "are present; not needed with the ONS file or the wards."),
+))
+
+OS_OPEN_NAMES = _register(Source(
+    key="os_open_names",
+    title="OS Open Names populated places (cities, towns, villages, hamlets, suburban areas, other settlements)",
+    publisher="Ordnance Survey (OS Open Names); republished as one CSV by Alasdair Rae (alasdairrae/gb-places)",
+    release="OS data of about 2017, republished 13 May 2019",
+    licence=(OS_OPEN_NAMES_LICENCE, ROYAL_MAIL_2017_LICENCE),
+    files=("gb_populated_places_all_BNG_csv.zip", "gb_populated_places_all_BNG.csv",
+           "os-open-names/gb_populated_places_all_BNG_csv.zip",
+           "os-open-names/SUBSET_gb_populated_places_all_BNG_5districts.csv"),
+    page="https://github.com/alasdairrae/gb-places",
+    url=("https://raw.githubusercontent.com/alasdairrae/gb-places/b7a702b4dea28862464d1c4346e4cbd93782a861/"
+         "csv-zip/gb_populated_places_all_BNG_csv.zip"),
+    page_title="csv-zip/gb_populated_places_all_BNG_csv.zip",
+    resolution="settlement point (British National Grid)",
+    required=False,
+    max_bytes=50 * MB,
+    official=False,
+    notes=("Map labels only: no figure is computed from it. Optional, since every map draws without it (they then "
+           "name districts and wards only). The OS publishes Open Names as a national product of every named "
+           "feature; this republication holds its 42,214 populated places for Great Britain in one CSV with the OS "
+           "columns. The OS data are about 2017: estates built since may be missing."),
 ))
 
 ONS_LOCAL_INDICATORS = _register(Source(

@@ -639,6 +639,66 @@ def _(con, paths):
     assert result.rows_kept == 1 and json.dumps(result.counts["releases"]) == '["2024-07"]'
 
 
+# --- OS Open Names (settlement labels) -------------------------------------------------------
+
+OPEN_NAMES_HEADER = ["fid", "ID", "NAMES_URI", "NAME1", "NAME1_LANG", "NAME2", "NAME2_LANG", "TYPE", "LOCAL_TYPE",
+                     "X", "Y", "MOST_DETAIL_VIEW_RES", "LEAST_DETAIL_VIEW_RES", "DISTRICT_BOROUGH"]
+
+
+def _place(fid, os_id, name, local_type, x, y, kind="populatedPlace"):
+    """One row in the republished OS Open Names layout (synthetic test input)."""
+    return [fid, os_id, "", name, "", "", "", kind, local_type, x, y, "20000", "2000000", "Harlow"]
+
+
+def _open_names(con, paths, rows, header=OPEN_NAMES_HEADER):
+    from pipeline.readers.open_names import read_open_names
+
+    path = paths.raw / "gb_populated_places_all_BNG.csv"
+    path.write_text(csv_text(header, rows), encoding="utf-8")
+    return read_open_names(con, Located("os_open_names", path, "data/raw", "data/raw/" + path.name), paths)
+
+
+@case("open-names-bad-rows", "rows rejected with file, line, field and value: outside Great Britain, unknown type, "
+                             "not a populated place, no name; exact repeat collapsed, conflicting copies rejected")
+def _(con, paths):
+    from pipeline.ingest.result import account
+
+    read = _open_names(con, paths, [
+        _place(1, "osgb1", "Harlow", "Town", "544705", "209868"),
+        _place(2, "osgb2", "Nowhere", "Village", "912000", "209868"),
+        _place(3, "osgb3", "Somewhere", "Metropolis", "544000", "209000"),
+        _place(4, "osgb4", "High Street", "Named Road", "544000", "209000", kind="transportNetwork"),
+        _place(5, "osgb5", "", "Hamlet", "544000", "209000"),
+        _place(6, "osgb6", "Old Harlow", "Suburban Area", "547000", "211000"),
+        _place(7, "osgb6", "Old Harlow", "Suburban Area", "547000", "211000"),
+        _place(8, "osgb7", "Potter Street", "Suburban Area", "547000", "208000"),
+        _place(9, "osgb7", "Potters Street", "Village", "547100", "208000"),
+    ])
+    got = {(r[1], r[2], r[3]): r[4] for r in read.rejects.rows}
+    label = "data/raw/gb_populated_places_all_BNG.csv"
+    assert all(r[0] == label for r in read.rejects.rows)
+    assert got[(3, "X", "912000")] == "easting outside Great Britain (0-700000 m)"
+    assert got[(4, "LOCAL_TYPE", "Metropolis")].startswith("unknown settlement type")
+    assert got[(5, "TYPE", "transportNetwork")] == "not a populated place"
+    assert got[(6, "NAME1", None)] == "missing name"  # an empty field has no value to show
+    assert got[(8, "ID", "osgb6")] == "exact repeat of an earlier row (collapsed)"
+    assert got[(9, "ID", "osgb7")] == got[(10, "ID", "osgb7")] == "2 rows for this ID with different values; none used"
+    kept = [r[0] for r in con.execute("SELECT name FROM open_names ORDER BY source_row").fetchall()]
+    assert kept == ["Harlow", "Old Harlow"]
+    assert account(read, len(kept)) == (9, 2)
+
+
+@case("open-names-missing-column", "error naming the file, header row and the missing LOCAL_TYPE column")
+def _(con, paths):
+    header = [h for h in OPEN_NAMES_HEADER if h != "LOCAL_TYPE"]
+    with pytest.raises(SourceFormatError) as err:
+        _open_names(con, paths, [_place(1, "osgb1", "Harlow", "Town", "544705", "209868")[:8] + ["544705", "209868",
+                                                                                                   "1", "2", "Harlow"]],
+                    header)
+    assert (err.value.field, err.value.row) == ("LOCAL_TYPE", 1)
+    assert "gb_populated_places_all_BNG.csv" in str(err.value)
+
+
 # Registered above; one test per case, named by its id.
 @pytest.mark.parametrize("case_id", list(CASES), ids=str)
 def test_bad_input(case_id, con, paths):

@@ -258,7 +258,7 @@ def test_a_run_on_the_publishers_files_alone_completes_and_says_where_each_came_
     assert need == (333, 333)
     drawn = duckdb.sql(f"SELECT DISTINCT drawn_from FROM '{live}/lad_boundaries.parquet'").fetchall()
     assert drawn == [("published district boundaries",)]
-    index = (root / "maps" / "index.html").read_text(encoding="utf-8")
+    index = (live / "maps" / "index.html").read_text(encoding="utf-8")
     assert "Ofcom Connected Nations data" in index
     assert "UK-GeoJSON" not in index, "cites the mirror's district extract, which this run did not read"
     resolution = duckdb.sql(f"SELECT DISTINCT broadband_resolution, area_average FROM '{live}/lsoa_supply_gap.parquet'").fetchall()

@@ -40,7 +40,9 @@ def test_public_paths_are_links_into_the_live_generation(real_run):
     for name in ("diz.duckdb", "tables", "diz_evidence_pack.xlsx", "headlines.md", "briefings"):
         assert (processed / name).is_symlink(), name
         assert (processed / name).resolve().is_relative_to(real_run.live)
-    assert (real_run.root / "maps" / "index.html").resolve().is_relative_to(real_run.live)
+    assert (real_run.root / "maps" / "triage.html").resolve().is_relative_to(real_run.live)
+    # The index links to the tables beside its own maps/ folder, so the project's copy sends the browser there.
+    assert "../data/processed/current/maps/index.html" in (real_run.root / "maps" / "index.html").read_text()
 
 
 def test_every_study_lsoa_2021_is_scored_for_need_and_gap_and_none_is_flagged(real_run):
@@ -139,7 +141,7 @@ def test_sources_cited_are_those_that_gave_rows(real_run):
         cited = {s["source"] for s in record.get("sources", [])}
         assert not cited & {"ofcom_postcode_coverage", "ofcom_la_coverage"}, sidecar.name
         assert all(s["rows"] > 0 for s in record.get("sources", [])), sidecar.name
-    index = (real_run.root / "maps" / "index.html").read_text()
+    index = (real_run.live / "maps" / "index.html").read_text()
     assert "Ofcom Connected Nations fixed coverage, postcode level" not in index
 
 

@@ -177,6 +177,7 @@ CHECKS = [
           expected="expected with the mirror: Ofcom's postcode file is not in it, so broadband is postcode-district "
                    "averages; every output marks those values and never ranks areas inside one postcode district by them"),
     unique("gp_sites", "site_code"),
+    unique("settlements", "settlement_id"),
     Check("gp_sites_have_positions", "gp_sites", "gp_sites", gp_sites_have_positions, blocking=True,
           tables=("gp_sites",), meaning="A GP site has no position or lies outside the study area."),
     Check("gp_practices_have_list_sizes", "gp_sites", "gp_sites", gp_practices_have_list_sizes, severity=WARN,

@@ -40,7 +40,10 @@ CHARTS = [
     ("premises_below_30_over_time", "Premises without a service above 30 Mbit/s over time"),
     ("mobile_coverage_over_time", "4G and 5G land-area coverage over time"),
 ]
-PROCESSED = "../data/processed"
+# The generation folder seen from its maps/ folder: the index links to the tables, briefings, charts
+# and XLSX beside maps/, so the generation folder can be shared whole. (The project's maps/index.html
+# is a page that sends the browser to the generation's copy: see pipeline/generations.py.)
+PROCESSED = ".."
 
 
 def briefing_file(name: str) -> str:

@@ -111,8 +111,134 @@ def new_map(bounds: tuple[float, float, float, float]) -> folium.Map:
     folium.TileLayer("OpenStreetMap", name="Basemap: OpenStreetMap (needs internet)",
                      attr="&copy; OpenStreetMap contributors").add_to(m)
     m.fit_bounds([[south, west], [north, east]])
-    m.get_root().header.add_child(folium.Element(TIP_CSS))
+    m.get_root().header.add_child(folium.Element(TIP_CSS + PANEL_CSS))
+    KeepClear(bounds).add_to(m)
     return m
+
+
+# Narrow windows: the layer list folds into Leaflet's layers button (open on hover or tap), the
+# title column leaves room for it, so the panels do not cover the study area, and tooltip text wraps.
+PANEL_CSS = """<style>.diz-yield{visibility:hidden}
+@media (max-width: 899px){ #diz-topleft{max-width:calc(100vw - 130px)!important}
+.leaflet-control-layers:not(:hover):not(:focus-within) .leaflet-control-layers-list{display:none}
+.leaflet-control-layers:not(:hover):not(:focus-within) .leaflet-control-layers-toggle{display:block}
+.leaflet-control-layers:not(:hover):not(:focus-within){padding:0}
+.leaflet-tooltip{white-space:normal;max-width:calc(100vw - 40px)}.diz-tip td{white-space:normal;min-width:9em}}</style>"""
+
+# The panels (title, sources, legend: fixed boxes above the map) and Leaflet's own controls sit
+# in front of the map's panes, so a popup or tooltip drawn under one would be hidden. Popups pan
+# the map until they are clear of every panel; tooltips move clear of them. Where the window
+# leaves no clear place, the panels a popup or tooltip would cover step aside until it closes.
+KEEP_CLEAR_JS = """
+window.diz = window.diz || {};
+diz.obstacles = function (map) {
+  var out = [];
+  document.querySelectorAll('.diz-box, .leaflet-control').forEach(function (el) {
+    var r = diz.rectOf(el, map);
+    if (r.right > r.left && r.bottom > r.top && getComputedStyle(el).display !== 'none') { r.el = el; out.push(r); }
+  });
+  return out;
+};
+diz.rectOf = function (el, map) {  // an element's box in the map's container coordinates
+  var box = map.getContainer().getBoundingClientRect(), r = el.getBoundingClientRect();
+  return {left: r.left - box.left, top: r.top - box.top, right: r.right - box.left, bottom: r.bottom - box.top};
+};
+diz.overlaps = function (a, b) {
+  return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+};
+// The smallest move {x, y} that puts rect r inside the map and clear of every obstacle, or null.
+diz.clearShift = function (r, obstacles, size, pad) {
+  var xs = [0, pad - r.left, size.x - pad - r.right], ys = [0, pad - r.top, size.y - pad - r.bottom], best = null;
+  obstacles.forEach(function (o) {
+    xs.push(o.right + pad - r.left, o.left - pad - r.right);
+    ys.push(o.bottom + pad - r.top, o.top - pad - r.bottom);
+  });
+  xs.forEach(function (dx) { ys.forEach(function (dy) {
+    var s = {left: r.left + dx, top: r.top + dy, right: r.right + dx, bottom: r.bottom + dy};
+    if (s.left < pad - 0.5 || s.top < pad - 0.5 || s.right > size.x - pad + 0.5 || s.bottom > size.y - pad + 0.5) return;
+    if (obstacles.some(function (o) { return diz.overlaps(s, o); })) return;
+    var cost = Math.abs(dx) + Math.abs(dy);
+    if (!best || cost < best.cost) best = {x: dx, y: dy, cost: cost};
+  }); });
+  return best;
+};
+diz.stepAside = function (r, obstacles) {
+  obstacles.forEach(function (o) { if (diz.overlaps(r, o)) o.el.classList.add('diz-yield'); });
+};
+// At opening, a study area partly under a top or bottom panel (a long note on a narrow window)
+// moves into the band the panels leave, at the same zoom (centred in it if it is taller).
+diz.fitClear = function (map, bounds) {
+  var size = map.getSize(), nw = map.latLngToContainerPoint(bounds.getNorthWest()),
+      se = map.latLngToContainerPoint(bounds.getSouthEast()), top = 0, bottom = 0;
+  var area = {left: nw.x, top: nw.y, right: se.x, bottom: se.y};
+  diz.obstacles(map).forEach(function (o) {
+    if (!diz.overlaps(area, o)) return;
+    if (o.top + o.bottom < size.y) top = Math.max(top, o.bottom); else bottom = Math.max(bottom, size.y - o.top);
+  });
+  if (!top && !bottom) return;
+  var low = top + 6, high = size.y - bottom - 6, dy = 0;
+  if (area.bottom - area.top > high - low) dy = (low + high - area.top - area.bottom) / 2;
+  else if (area.top < low) dy = low - area.top;
+  else if (area.bottom > high) dy = high - area.bottom;
+  if (dy) map.panBy([0, -dy], {animate: false});
+};
+diz.stepBack = function () {
+  document.querySelectorAll('.diz-yield').forEach(function (el) { el.classList.remove('diz-yield'); });
+};
+if (!L.Popup.prototype._dizClear) {
+  var adjustPan = L.Popup.prototype._adjustPan;
+  L.Popup.prototype._dizClear = true;
+  L.Popup.prototype._adjustPan = function () {
+    var map = this._map, c = this._container;
+    if (!this.options.autoPan || !map || !c) return adjustPan.call(this);
+    var h = c.offsetHeight + (parseInt(L.DomUtil.getStyle(c, 'marginBottom'), 10) || 0);
+    var at = map.layerPointToContainerPoint(
+      L.point(this._containerLeft, -h - this._containerBottom)._add(L.DomUtil.getPosition(c)));
+    var r = {left: at.x, top: at.y, right: at.x + this._containerWidth, bottom: at.y + h};
+    var obstacles = diz.obstacles(map), move = diz.clearShift(r, obstacles, map.getSize(), 8);
+    if (!move) {
+      adjustPan.call(this);
+      var self = this;
+      map.once('moveend', function () { if (self._map) diz.stepAside(diz.rectOf(self._container, map), obstacles); });
+      if (!map._panAnim || !map._panAnim._inProgress) diz.stepAside(diz.rectOf(c, map), obstacles);
+      return;
+    }
+    if (move.x || move.y) {
+      if (map._panAnim) map._panAnim.stop();
+      map.fire('autopanstart').panBy([-move.x, -move.y]);
+    }
+  };
+  var setPosition = L.Tooltip.prototype._setPosition;
+  L.Tooltip.prototype._setPosition = function (pos) {
+    setPosition.call(this, pos);
+    var map = this._map, c = this._container;
+    if (!map || !c || !c.offsetWidth) return;
+    var at = L.DomUtil.getPosition(c), p = map.layerPointToContainerPoint(at);
+    var r = {left: p.x, top: p.y, right: p.x + c.offsetWidth, bottom: p.y + c.offsetHeight};
+    var obstacles = diz.obstacles(map), move = diz.clearShift(r, obstacles, map.getSize(), 4), clear = !!move;
+    diz.stepBack();
+    move = move || diz.clearShift(r, [], map.getSize(), 4) || {x: 0, y: 0};  // at least inside the map
+    if (move.x || move.y) L.DomUtil.setPosition(c, at.add([move.x, move.y]));
+    if (!clear) diz.stepAside({left: r.left + move.x, top: r.top + move.y, right: r.right + move.x,
+                               bottom: r.bottom + move.y}, obstacles);
+  };
+}
+"""
+
+
+class KeepClear(folium.MacroElement):
+    """Popups and tooltips shown clear of the panels, and the study area fitted clear of them
+    (``KEEP_CLEAR_JS``)."""
+
+    _template = folium.template.Template("""{% macro script(this, kwargs) %}""" + KEEP_CLEAR_JS + """
+{{ this._parent.get_name() }}.on('popupclose tooltipclose', function () { diz.stepBack(); });
+diz.fitClear({{ this._parent.get_name() }}, L.latLngBounds({{ this.bounds }}));
+{% endmacro %}""")
+
+    def __init__(self, bounds: tuple[float, float, float, float]):
+        super().__init__()
+        south, west, north, east = bounds
+        self.bounds = json.dumps([[south, west], [north, east]])
 
 
 class HiddenAtStart(folium.MacroElement):
@@ -163,7 +289,10 @@ def add_legend(m: folium.Map, blocks: Sequence[tuple[str, Sequence[tuple[str, st
                          f"border:1px solid #555;{style}'></span>{esc(label)}</div>")
     if note:
         parts.append(f"<div style='margin-top:6px;color:#444'>{esc(note)}</div>")
-    m.get_root().html.add_child(folium.Element(_box("bottom:30px;right:10px", "".join(parts), 300)))
+    # Open on a wide window; folded to its heading on a narrow one, where it would cover the area.
+    legend = (f"<details id='diz-legend' open><summary><b>Legend</b></summary>{''.join(parts)}</details>"
+              "<script>if(window.innerWidth<900)document.getElementById('diz-legend').open=false;</script>")
+    m.get_root().html.add_child(folium.Element(_box("bottom:30px;right:10px", legend, 300)))
 
 
 def add_sources(m: folium.Map, sources: dict[str, int], notes: Sequence[str] = ()) -> None:
@@ -205,57 +334,158 @@ def district_outlines(con: duckdb.DuckDBPyConnection, m: folium.Map | folium.Fea
                    style_function=lambda f: {"color": "#111", "weight": 3, "fill": False}).add_to(m)
 
 
-LABEL_CSS = """<style>.diz-label{background:none;border:none;white-space:nowrap;text-align:center;
-pointer-events:none;font:600 12px sans-serif;color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}
+LABEL_CSS = """<style>.diz-label{position:absolute;white-space:nowrap;pointer-events:none;font:600 12px sans-serif;
+color:#222;line-height:1.15;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff,0 0 2px #fff}
 .diz-label.district{font-size:15px;letter-spacing:.04em;text-transform:uppercase;color:#111}
-.diz-label.ward{font-weight:500;font-size:11px;color:#333}</style>"""
+.diz-label.ward{font:italic 500 11px sans-serif;color:#4a3d73}
+.diz-label.town{font-size:13.5px;color:#000}
+.diz-label.village{font-weight:500;font-size:11.5px}
+.diz-label.suburb{font-weight:500;font-size:11px;color:#333;letter-spacing:.02em}
+.diz-label.hamlet,.diz-label.other{font-weight:400;font-size:10.5px;color:#444}
+.diz-label.outside{color:#666}
+.diz-dot{position:absolute;border-radius:50%;background:#111;border:1.5px solid #fff;box-sizing:content-box;
+pointer-events:none}.diz-dot.outside{background:#777}</style>"""
+
+# OS Open Names LOCAL_TYPE -> label kind, and the zoom from which each kind is labelled. Towns and
+# cities show at every zoom (the maps open at about zoom 10); districts give way to wards at 12.
+# Smaller places outside the study area wait one zoom more.
+SETTLEMENT_KINDS = {"City": "town", "Town": "town", "Village": "village", "Suburban Area": "suburb",
+                    "Other Settlement": "other", "Hamlet": "hamlet"}
+LABEL_MIN_ZOOM = {"town": 0, "village": 11, "ward": 12, "suburb": 12, "other": 12, "hamlet": 13}
+DISTRICT_MAX_ZOOM = 11
+# Drawing order: a label is dropped where it would overlap one drawn before it, so what matters
+# most comes first (the study area's towns are always drawn).
+LABEL_ORDER = ("town", "district", "ward", "village", "suburb", "other", "hamlet")
 
 
 class PlaceLabels(folium.MacroElement):
-    """District names at every zoom, ward names from ``ward_zoom`` in: text drawn in the browser
-    from the data (no tiles needed), so a map read offline still says where it is."""
+    """Names drawn in the browser from the data (no tiles needed), so a map read offline still
+    says where it is: the study area's towns at every zoom, district names until wards take over,
+    villages, suburbs and hamlets as one zooms in, places just over the border in grey.
+
+    Each settlement has a dot and its name at the first of eight places around it that overlaps no
+    name already drawn, no panel and no edge; area names (districts, wards) sit at a point inside
+    the area or just above or below it. Labels are laid out again after every zoom and pan.
+    """
 
     _template = folium.template.Template("""{% macro script(this, kwargs) %}
 (function () {
   var map = {{ this._parent.get_name() }};
-  function group(items, cls) {
-    var g = L.layerGroup();
-    items.forEach(function (p) {
-      var icon = L.divIcon({className: 'diz-label ' + cls, html: p[2], iconSize: null});
-      L.marker([p[0], p[1]], {icon: icon, interactive: false, keyboard: false}).addTo(g);
+  var pane = map.createPane('dizLabels');
+  pane.style.zIndex = 450;
+  pane.style.pointerEvents = 'none';
+  L.DomUtil.addClass(pane, 'leaflet-zoom-hide');
+  var items = {{ this.items }}, dots = {town: 3, village: 2, hamlet: 1.5, other: 1.5};
+  items.forEach(function (it) {
+    it.ll = L.latLng(it.lat, it.lon);
+    it.el = L.DomUtil.create('div', 'diz-label ' + it.kind + (it.outside ? ' outside' : ''));
+    it.el.textContent = it.name;
+    it.el.style.visibility = 'hidden';
+    pane.appendChild(it.el);
+    it.r = it.kind in dots ? dots[it.kind] + 1.5 : 0;
+  });
+  items.forEach(function (it) { it.w = it.el.offsetWidth; it.h = it.el.offsetHeight; });
+  pane.textContent = '';
+  items.forEach(function (it) { it.el.style.visibility = ''; });
+
+  function candidates(it, p) {
+    var w = it.w, h = it.h, out = [];
+    if (it.r) {
+      var g = it.r + 2, d = g * 0.7;
+      [[g, -h / 2], [-g - w, -h / 2], [d, -d - h + 2], [d, d - 2], [-d - w, -d - h + 2], [-d - w, d - 2],
+       [-w / 2, -g - h], [-w / 2, g]].forEach(function (o) { out.push([p.x + o[0], p.y + o[1]]); });
+    } else {
+      [0, -1.1, 1.1, -2.2, 2.2, -3.3, 3.3].forEach(function (k) { out.push([p.x - w / 2, p.y - h / 2 + k * h]); });
+    }
+    return out.map(function (c) { return {left: c[0], top: c[1], right: c[0] + w, bottom: c[1] + h}; });
+  }
+  function clear(box, taken, size) {
+    return box.left >= 2 && box.top >= 2 && box.right <= size.x - 2 && box.bottom <= size.y - 2 &&
+      !taken.some(function (t) { return diz.overlaps(box, t); });
+  }
+  function layout() {
+    var z = map.getZoom(), size = map.getSize(), view = map.getBounds().pad(0.02);
+    var taken = diz.obstacles(map).map(function (o) { return {left: o.left - 2, top: o.top - 2, right: o.right + 2,
+                                                              bottom: o.bottom + 2}; });
+    var panels = taken.length;
+    pane.textContent = '';
+    items.forEach(function (it) {
+      if (z < it.min || z > it.max || !view.contains(it.ll)) return;
+      var p = map.latLngToContainerPoint(it.ll), dot = null;
+      if (it.r) {
+        dot = {left: p.x - it.r, top: p.y - it.r, right: p.x + it.r, bottom: p.y + it.r};
+        if (!it.must && !clear(dot, taken, size)) return;
+      }
+      var boxes = candidates(it, p), box = null;
+      for (var i = 0; i < boxes.length && !box; i++) if (clear(boxes[i], taken, size)) box = boxes[i];
+      if (!box && it.must) {  // the study area's towns are drawn wherever a panel or edge does not hide them,
+        var least = Infinity;   // overlapping as little as possible of the names already drawn
+        boxes.forEach(function (b) {
+          if (!clear(b, taken.slice(0, panels), size)) return;
+          var cover = 0;
+          taken.slice(panels).forEach(function (t) {
+            if (diz.overlaps(b, t)) cover += (Math.min(b.right, t.right) - Math.max(b.left, t.left)) *
+                                             (Math.min(b.bottom, t.bottom) - Math.max(b.top, t.top));
+          });
+          if (cover < least) { least = cover; box = b; }
+        });
+      }
+      if (!box) return;
+      var gap = it.must ? 1 : 3;
+      taken.push({left: box.left - gap, top: box.top - gap, right: box.right + gap, bottom: box.bottom + gap});
+      if (dot) {
+        taken.push(dot);
+        var d = L.DomUtil.create('div', 'diz-dot' + (it.outside ? ' outside' : ''), pane);
+        var s = 2 * it.r - 3;
+        d.style.width = d.style.height = s + 'px';
+        L.DomUtil.setPosition(d, map.containerPointToLayerPoint([p.x - s / 2 - 1.5, p.y - s / 2 - 1.5]));
+      }
+      L.DomUtil.setPosition(it.el, map.containerPointToLayerPoint([box.left, box.top]));
+      pane.appendChild(it.el);
     });
-    return g;
   }
-  var districts = group({{ this.districts }}, 'district');
-  var wards = group({{ this.wards }}, 'ward');
-  districts.addTo(map);
-  function show() {
-    var z = map.getZoom();
-    if (z >= {{ this.ward_zoom }}) { wards.addTo(map); districts.remove(); }
-    else { wards.remove(); districts.addTo(map); }
-  }
-  map.on('zoomend', show);
-  show();
+  map.on('zoomend moveend resize', layout);
+  document.addEventListener('toggle', function () { layout(); }, true);
+  layout();
 })();
 {% endmacro %}""")
 
-    def __init__(self, districts: list, wards: list, ward_zoom: int = 12):
+    def __init__(self, items: list[dict]):
         super().__init__()
-        self.districts, self.wards, self.ward_zoom = json.dumps(districts), json.dumps(wards), ward_zoom
+        self.items = json.dumps(items, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+def label_items(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every name the maps may draw, in ``LABEL_ORDER``, with the zooms at which it is drawn."""
+    def points(query: str) -> list[tuple]:
+        return con.execute(f"""
+            SELECT round(ST_Y(p), 5), round(ST_X(p), 5), name, kind, outside FROM (
+                SELECT ST_Transform(pt, 'EPSG:27700', 'EPSG:4326', always_xy := true) AS p, * FROM ({query}))
+            ORDER BY ord, size DESC NULLS LAST, name""").fetchall()
+    rows = points("""SELECT ST_PointOnSurface(geom) AS pt, lad_name AS name, 'district' AS kind, false AS outside,
+                            0 AS ord, NULL AS size FROM lad_boundaries""")
+    if con.execute("SELECT count(*) FROM ward_boundaries").fetchone()[0]:
+        rows += points("""SELECT ST_PointOnSurface(geom) AS pt, ward_name AS name, 'ward' AS kind, false AS outside,
+                                 0 AS ord, ST_Area(geom) AS size FROM ward_boundaries""")
+    # Larger places first within a kind: the OS's most detailed view scale grows with a place's extent.
+    kinds = "CASE local_type " + " ".join(f"WHEN '{t}' THEN '{k}'" for t, k in SETTLEMENT_KINDS.items()) + " END"
+    if con.execute("SELECT count(*) FROM settlements").fetchone()[0]:  # none without the optional OS file
+        rows += points(f"""SELECT geom AS pt, name, {kinds} AS kind, NOT in_study_area AS outside,
+                                  CASE WHEN in_study_area THEN 0 ELSE 1 END AS ord, most_detail_view_res AS size
+                           FROM settlements WHERE {kinds} IS NOT NULL""")
+    order = {k: i for i, k in enumerate(LABEL_ORDER)}
+    # Outside the study area, places come after every label inside it, whatever their kind.
+    rows.sort(key=lambda r: (r[4], order[r[3]]))
+    return [{"lat": lat, "lon": lon, "name": name, "kind": kind, "outside": outside,
+             "min": LABEL_MIN_ZOOM.get(kind, 0) + (1 if outside and kind != "town" else 0),
+             "max": DISTRICT_MAX_ZOOM if kind == "district" else 99,
+             "must": kind == "town" and not outside} for lat, lon, name, kind, outside in rows]
 
 
 def place_labels(con: duckdb.DuckDBPyConnection, m: folium.Map) -> None:
-    """Label layer: district names, and ward names when zoomed in (escaped: names come from data)."""
-    def points(query: str) -> list:
-        return [[round(lat, 5), round(lon, 5), esc(name)] for lat, lon, name in con.execute(f"""
-            SELECT ST_Y(p), ST_X(p), name FROM (
-                SELECT ST_Transform(ST_PointOnSurface(geom), 'EPSG:27700', 'EPSG:4326', always_xy := true) AS p, name
-                FROM ({query})) ORDER BY name""").fetchall()]
-    districts = points("SELECT lad_name AS name, geom FROM lad_boundaries")
-    wards = points("SELECT ward_name AS name, geom FROM ward_boundaries") if con.execute(
-        "SELECT count(*) FROM ward_boundaries").fetchone()[0] else []
+    """Label layer: towns, districts, wards and smaller places by zoom (``PlaceLabels``)."""
     m.get_root().header.add_child(folium.Element(LABEL_CSS))
-    PlaceLabels(districts, wards).add_to(m)
+    PlaceLabels(label_items(con)).add_to(m)
 
 
 class Hatch(folium.MacroElement):

@@ -22,7 +22,7 @@ from pipeline.store import read_provenance, source_rows
 
 TABLES = ("lsoa_indicators", "lsoa_need", "lsoa_supply_gap", "lsoa_triage", "hotspots", "rank_uncertainty", "lsoa_areas", "lad_boundaries",
           "ward_boundaries", "fibre_gap_cells", "gp_readiness", "gp_catchments", "subicb_boundaries",
-          "inclusion_priorities", "postcode_lookup", "ons_postcode_lookup")
+          "inclusion_priorities", "postcode_lookup", "ons_postcode_lookup", "settlements")
 
 
 def sources_of(paths: Paths, *tables: str) -> dict[str, int]:
@@ -39,7 +39,7 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
     use(con, paths, *TABLES, vintage=vintage)
     folder = paths.maps
     folder.mkdir(parents=True, exist_ok=True)
-    base = ("lsoa_areas", "lad_boundaries", "ward_boundaries")
+    base = ("lsoa_areas", "lad_boundaries", "ward_boundaries", "settlements")  # every map draws these
     made = {
         "need_map": build_need_map(con, folder / "need.html",
                                    sources_of(paths, "lsoa_need", "hotspots", "rank_uncertainty", *base)),

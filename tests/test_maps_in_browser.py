@@ -1,0 +1,174 @@
+"""The maps as planners open them, offline, in headless Chromium: the study area's towns named at
+the default zoom (the names read back from what the page drew, the towns from the OS Open Names
+file itself), popups and tooltips clear of the panels, and the index page's links working from
+the project's maps/ folder and from the generation folder shared on its own."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from conftest import MIRROR
+
+MAPS = ["triage.html", "need.html", "fibre_planning.html", "gp_readiness.html", "inclusion_targeting.html"]
+STUDY_DISTRICTS = {"Broxbourne", "East Hertfordshire", "Epping Forest", "Harlow", "Uttlesford"}
+SIZES = [(1400, 900), (700, 900)]
+
+RECT = "function rect(e) { var r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }"
+PANELS = f"""(function () {{ {RECT}
+  return Array.from(document.querySelectorAll('.diz-box, .leaflet-control'))
+    .filter(function (e) {{ return e.offsetWidth > 0 && getComputedStyle(e).visibility !== 'hidden'; }}).map(rect); }})()"""
+LABELS = f"""(function () {{ {RECT}
+  return Array.from(document.querySelectorAll('.diz-label')).map(function (e) {{
+    return {{text: e.textContent, cls: e.className, rect: rect(e)}}; }}); }})()"""
+MAP = "window[Object.keys(window).find(function (k) { return k.startsWith('map_'); })]"
+
+
+def overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def inside(a, width, height) -> bool:
+    return a[0] >= 0 and a[1] >= 0 and a[2] <= width and a[3] <= height
+
+
+def study_towns() -> list[str]:
+    """The towns and cities of the five districts, as the mirror's OS Open Names extract lists them."""
+    path = MIRROR / "os-open-names" / "SUBSET_gb_populated_places_all_BNG_5districts.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return sorted({r["NAME1"] for r in csv.DictReader(fh)
+                       if r["LOCAL_TYPE"] in ("Town", "City") and r["DISTRICT_BOROUGH"] in STUDY_DISTRICTS})
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from browser import Browser
+
+    with Browser() as b:
+        yield b
+
+
+def window(browser, width: int, height: int) -> None:
+    browser.call("Emulation.setDeviceMetricsOverride", session=True, width=width, height=height, deviceScaleFactor=1,
+                 mobile=False)
+
+
+def test_settlements_hold_every_place_of_the_study_districts_and_a_margin_around_them(real_run):
+    path = MIRROR / "os-open-names" / "SUBSET_gb_populated_places_all_BNG_5districts.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        ids = {r["ID"] for r in csv.DictReader(fh)}
+    table = real_run.table("settlements")
+    kept = {r[0] for r in real_run.sql(f"SELECT settlement_id FROM {table}")}
+    assert ids <= kept
+    towns = [r[0] for r in real_run.sql(f"SELECT name FROM {table} WHERE in_study_area AND local_type IN "
+                                        "('Town', 'City') ORDER BY name")]
+    assert towns == study_towns()
+    assert real_run.scalar(f"SELECT max(distance_to_study_m) FROM {table}") <= 5000
+    assert real_run.scalar(f"SELECT count(*) FROM {table} WHERE NOT in_study_area AND local_type = 'Town'") > 0
+
+
+@pytest.mark.parametrize("page", MAPS)
+def test_every_map_cites_os_open_names_with_its_licence_lines(real_run, page):
+    text = (real_run.live / "maps" / page).read_text(encoding="utf-8")
+    sources = text[text.index("<div id='diz-sources'>"):]
+    assert "OS Open Names populated places" in sources
+    assert "Contains OS data © Crown copyright and database right 2017" in sources
+    assert "Contains Royal Mail data © Royal Mail copyright and database right 2017" in sources
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", MAPS)
+def test_every_os_open_names_town_of_the_study_districts_is_labelled_at_the_default_zoom(real_run, browser, page):
+    towns = study_towns()
+    assert len(towns) == 18  # as the mirror's PROVENANCE counts them
+    window(browser, 1400, 900)
+    browser.open(real_run.root / "maps" / page, settle=3)
+    assert browser.console_errors(allow_urls=("tile.openstreetmap",)) == []
+    drawn, panels = browser.evaluate(LABELS), browser.evaluate(PANELS)
+    labelled = {d["text"]: d["rect"] for d in drawn if "town" in d["cls"].split()}
+    assert [t for t in towns if t not in labelled] == []
+    for town in towns:
+        assert inside(labelled[town], 1400, 900), town
+        assert not any(overlaps(labelled[town], p) for p in panels), f"{town} is under a panel"
+    clashes = [(a["text"], b["text"]) for i, a in enumerate(drawn) for b in drawn[i + 1:]
+               if overlaps(a["rect"], b["rect"])]
+    assert clashes == []
+    assert {"Harlow", "Uttlesford"} <= {d["text"] for d in drawn if "district" in d["cls"].split()}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_gp_popup_opened_next_to_the_sources_box_shows_clear_of_every_panel(real_run, browser, size):
+    window(browser, *size)
+    browser.open(real_run.root / "maps" / "gp_readiness.html", settle=3)
+    browser.evaluate("document.querySelector('#diz-sources details').open = true; 0")  # the box at its largest
+    browser.wait(0.3)
+    # The site is moved to just below the sources box, where its popup used to open behind it.
+    browser.evaluate(f"""(function () {{ var map = {MAP}, site = null;
+      map.eachLayer(function (l) {{ if (!site && l instanceof L.CircleMarker && l.getPopup()) site = l; }});
+      var box = document.querySelector('#diz-sources .diz-box').getBoundingClientRect();
+      var at = map.latLngToContainerPoint(site.getLatLng());
+      map.panBy(at.subtract(L.point(box.left + 120, box.bottom + 30)), {{animate: false}});
+      site.openPopup(); return 0; }})()""")
+    browser.wait(1.5)
+    popup = browser.evaluate(f"(function () {{ {RECT} return rect(document.querySelector('.leaflet-popup')); }})()")
+    panels = browser.evaluate(PANELS)
+    assert inside(popup, *size)
+    assert [p for p in panels if overlaps(popup, p)] == []
+    assert "Readiness rank" in browser.evaluate("document.querySelector('.leaflet-popup').innerText")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_tooltip_next_to_the_title_panels_shows_clear_of_them(real_run, browser, size):
+    window(browser, *size)
+    browser.open(real_run.root / "maps" / "triage.html", settle=3)
+    box = browser.evaluate("(function () { var r = document.querySelector('#diz-sources .diz-box')"
+                           ".getBoundingClientRect(); return [r.left, r.bottom]; })()")
+    x, y = box[0] + 100, box[1] + 12
+    # Harlow town centre (inside a neighbourhood polygon) moved to just below the sources box.
+    browser.evaluate(f"""(function () {{ var map = {MAP}, at = map.latLngToContainerPoint([51.7695, 0.0935]);
+      map.panBy(at.subtract(L.point({x}, {y})), {{animate: false}}); return 0; }})()""")
+    browser.wait(0.5)
+    browser.hover(x, y)
+    browser.hover(x + 2, y + 1)
+    tips = browser.evaluate(f"""(function () {{ {RECT} return Array.from(document.querySelectorAll('.leaflet-tooltip'))
+      .filter(function (e) {{ return e.offsetWidth > 0; }}).map(rect); }})()""")
+    assert len(tips) == 1, "no tooltip on hover"
+    assert inside(tips[0], *size)
+    assert [p for p in browser.evaluate(PANELS) if overlaps(tips[0], p)] == []
+
+
+def _link_or_copy(src, dest):
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copy2(src, dest)
+
+
+@pytest.mark.browser
+def test_index_links_resolve_from_the_projects_maps_folder_and_in_a_shared_generation_folder(real_run, browser,
+                                                                                            tmp_path):
+    shared = tmp_path / "outputs-shared"  # the generation folder copied on its own, as README says to share it
+    shutil.copytree(real_run.live, shared, copy_function=_link_or_copy)
+    for entry, home in ((real_run.root / "maps" / "index.html", real_run.paths.current), (shared / "maps" / "index.html",
+                                                                                           shared)):
+        browser.open(entry, settle=1.5)
+        here = Path(unquote(urlparse(browser.evaluate("location.href")).path))
+        assert here == home / "maps" / "index.html", "the page did not open the generation's index"
+        hrefs = browser.evaluate("Array.from(document.links).map(function (a) { return a.href; })")
+        files = [Path(unquote(urlparse(h).path)) for h in hrefs if h.startswith("file:")]
+        assert len(files) > 30
+        assert [f for f in files if not f.is_file()] == []
+        assert all(f.resolve().is_relative_to(home.resolve()) for f in files), "a link leaves the shared folder"
+        for target in ("headlines.html", "district_summary.csv"):
+            assert any(f.name == target for f in files), target
+        browser.evaluate("document.querySelector(\"a[href$='headlines.html']\").click(); 0")
+        browser.wait(1.0)
+        assert browser.evaluate("location.href").endswith("/headlines.html")
+        assert "Footnotes" in browser.evaluate("document.body.innerText")
