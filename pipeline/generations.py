@@ -88,11 +88,12 @@ def staging_folder(paths: Paths, run_id: str) -> Path:
     return paths.generations / f"{STAGING}{run_id}"
 
 
-def stage(paths: Paths, run_id: str) -> Paths:
+def stage(paths: Paths, run_id: str, steps: set[str] | None = None) -> Paths:
     """The run's staging generation, created on first use by linking the live one into it.
 
     Safe to call from every process of a run: the first caller builds it under a lock, the
-    others find it ready.
+    others find it ready. With ``steps`` (the engine's step names), steps the live generation
+    recorded that are no longer among them (renamed or removed) leave nothing in the new one.
     """
     folder = staging_folder(paths, run_id)
     ready = folder / ".ready"
@@ -107,7 +108,8 @@ def stage(paths: Paths, run_id: str) -> Paths:
             live = live_folder(paths)
             if live is not None:
                 _link_tree(live, folder)
-                _forget_retired_steps(paths.in_generation(folder))
+                if steps is not None:
+                    _forget_retired_steps(paths.in_generation(folder), steps)
             (folder / "rejects").mkdir(exist_ok=True)
             write_text(ready, json.dumps({"run_id": run_id, "from": live.name if live else None}))
     return paths.in_generation(folder)
@@ -128,12 +130,10 @@ def _link_tree(source: Path, dest: Path) -> None:
                 shutil.copy2(src, target)
 
 
-def _forget_retired_steps(staged: Paths) -> None:
+def _forget_retired_steps(staged: Paths, steps: set[str]) -> None:
     """Steps the engine no longer has (renamed or removed) leave nothing in the new generation."""
-    from pipeline.steps import BY_NAME
-
     for step in manifest(staged.gen):
-        if step not in BY_NAME:
+        if step not in steps:
             forget_step(staged, step)
 
 

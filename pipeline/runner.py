@@ -19,6 +19,7 @@ from pipeline.ingest.result import TableResult
 from pipeline.paths import Paths
 from pipeline.plan import StepPlan, make_plan
 from pipeline.settings import Settings
+from pipeline.steps import BY_NAME
 from pipeline.store import Written
 
 
@@ -149,7 +150,7 @@ def run(paths: Paths, settings: Settings, *, full: bool = False, run_id: str | N
     plans = make_plan(paths, settings, generations.manifest(generations.live_folder(paths)), full=full)
     if only is not None:
         plans = [p for p in plans if p.step.name in only]
-    staged = generations.stage(paths, run_id)
+    staged = generations.stage(paths, run_id, set(BY_NAME))
     reports: list[StepReport] = []
     blocked: str | None = None
     for plan in plans:

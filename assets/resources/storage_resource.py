@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipeline import generations
+from pipeline.steps import BY_NAME
 from pipeline.paths import Paths
 
 
@@ -27,4 +28,4 @@ class StorageResource(dg.ConfigurableResource):
 
     def staged(self, run_id: str) -> Paths:
         """The run's staging generation (created, from the live one, by the first step that asks)."""
-        return generations.stage(self.paths(), run_id)
+        return generations.stage(self.paths(), run_id, set(BY_NAME))
