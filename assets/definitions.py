@@ -9,13 +9,11 @@ in_process, multiprocess, or on a cluster k8s or celery (docs/SCALING.md).
 
 import dagster as dg
 
-from assets import analysis, ingest, outputs, sources
+from assets.factory import source_assets, step_assets, step_checks
 from assets.jobs import JOBS
 from assets.resources import DuckDBResource, SettingsResource, StorageResource
 from assets.sensors import SENSORS
 from pipeline.settings import environment
-
-GROUPS = {"ingest": ingest.MODULES, "analysis": analysis.MODULES, "outputs": outputs.MODULES}
 
 RESOURCES = {
     "local": {
@@ -55,11 +53,9 @@ def build_definitions(deployment: str | None = None) -> dg.Definitions:
     executor = env.executor or DEFAULT_EXECUTOR[deployment]
     if executor not in EXECUTORS:
         raise ValueError(f"DIZ_EXECUTOR must be one of {sorted(EXECUTORS)}, got {executor!r}")
-    modules = [m for group in GROUPS.values() for m in group]
     return dg.Definitions(
-        assets=[*sources.assets,
-                *(a for group, mods in GROUPS.items() for a in dg.load_assets_from_modules(mods, group_name=group))],
-        asset_checks=dg.load_asset_checks_from_modules(modules),
+        assets=[*source_assets(), *step_assets()],
+        asset_checks=step_checks(),
         jobs=JOBS,
         sensors=SENSORS,
         resources=RESOURCES[deployment],

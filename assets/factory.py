@@ -6,8 +6,8 @@ version is the files' sha256 fingerprint. A materialisation's data version is th
 fingerprint. So Dagster's stale / up-to-date view and ``make run``'s skip decisions are the same
 computation. Checks (``pipeline/checks``) become asset checks on the step's assets.
 
-Domain modules under ``assets/ingest``, ``assets/analysis`` and ``assets/outputs`` call
-``step_assets`` and ``step_checks`` with their step names; nothing else repeats.
+Every step's wiring (its group, inputs, sources, settings) is read from its ``Step`` entry;
+``step_assets`` and ``step_checks`` make the definitions of all of them, so nothing here repeats it.
 """
 
 
@@ -24,7 +24,8 @@ from pipeline.checks import ERROR, checks_for
 from pipeline.columns import describe
 from pipeline.geography import vintage_of
 from pipeline.paths import Paths
-from pipeline.plan import FileHashes, StepPlan, make_plan, source_fingerprint, static_version
+from pipeline.fetch import FileHashes
+from pipeline.plan import StepPlan, make_plan, source_fingerprint, static_version
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.runner import StepReport, build_step, evaluate_and_record, one_line
 from pipeline.settings import Settings, load_settings
@@ -112,7 +113,7 @@ def _define_step(step: Step) -> dg.AssetsDefinition:
     specs = [dg.AssetSpec(asset, deps=_deps(step), description=step.description, kinds=set(step.kinds),
                           code_version=version) for asset in step.assets]
 
-    @dg.multi_asset(name=step.name, specs=specs, can_subset=False)
+    @dg.multi_asset(name=step.name, specs=specs, can_subset=False, group_name=step.group)
     def _materialise(context: dg.AssetExecutionContext, storage: StorageResource, settings: SettingsResource,
                      duckdb: DuckDBResource):
         cfg = settings.get()
@@ -159,14 +160,14 @@ def _define_checks(step: Step) -> dg.AssetChecksDefinition:
     return _evaluate
 
 
-def step_assets(*names: str) -> list[dg.AssetsDefinition]:
-    """One multi-asset per named step that applies to the configured small-area base."""
-    return [_define_step(BY_NAME[n]) for n in names if _applies(BY_NAME[n])]
+def step_assets() -> list[dg.AssetsDefinition]:
+    """One multi-asset per step that applies to the configured small-area base, in its Step's group."""
+    return [_define_step(step) for step in STEPS if _applies(step)]
 
 
-def step_checks(*names: str) -> list[dg.AssetChecksDefinition]:
-    """The asset checks of the named steps."""
-    return [_define_checks(BY_NAME[n]) for n in names if _applies(BY_NAME[n]) and checks_for(n)]
+def step_checks() -> list[dg.AssetChecksDefinition]:
+    """The asset checks of every applicable step."""
+    return [_define_checks(step) for step in STEPS if _applies(step) and checks_for(step.name)]
 
 
 def _define_source(key: str) -> dg.AssetsDefinition:

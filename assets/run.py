@@ -23,6 +23,7 @@ from pipeline.errors import DizError
 from pipeline.paths import Paths
 from pipeline.plan import make_plan
 from pipeline.preflight import preflight
+from pipeline.runner import finish
 from pipeline.settings import load_settings
 
 WHERE_TO_LOOK = [
@@ -163,19 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=_quiet_dagster(args.log_level),
                                     tags={CLI_TAG: "cli", FULL_TAG: "1" if args.full else "0"})
     run_id = result.run_id
-    folder = generations.staging_folder(paths, run_id)
-    failures = generations.failures(folder)
-    checks = generations.check_results(folder)
-    published, refused = None, None
-    if result.success and not failures:
-        try:
-            published = generations.publish(paths, run_id, planned, {"lad_codes": list(settings.lad_codes)})
-        except generations.NotPublished as exc:
-            refused = str(exc)
-    else:
-        blocking = [c["name"] for c in checks.values() if c["blocking"] and not c["passed"]]
-        refused = "; ".join([f"{k} failed: {v}" for k, v in failures.items()] +
-                            [f"blocking check {b} failed" for b in blocking]) or dagster_failure(result)
+    done = finish(paths, run_id, planned, settings, discard=False,
+                  orchestration_failure=None if result.success else dagster_failure(result))
+    published, refused, failures, checks, folder = done.published, done.refused, done.failures, done.checks, done.folder
     seconds = time.perf_counter() - started
     staged_manifest = generations.manifest(published.path if published else folder)
     recomputed = [p.step.name for p in stale if staged_manifest.get(p.step.name, {}).get("fingerprint") == p.fingerprint]

@@ -6,6 +6,7 @@ import dagster as dg
 from assets.resources import SettingsResource, StorageResource
 from pipeline import generations
 from pipeline.plan import make_plan
+from pipeline.runner import finish
 
 CLI_TAG = "diz/publisher"
 
@@ -21,13 +22,11 @@ def publish_successful_runs(context: dg.RunStatusSensorContext, storage: Storage
     cfg = settings.get()
     planned = {p.step.name: p.fingerprint for p in make_plan(paths, cfg, generations.manifest(
         generations.live_folder(paths)))}
-    try:
-        published = generations.publish(paths, run.run_id, planned, {"lad_codes": list(cfg.lad_codes)})
-    except generations.NotPublished as exc:
-        generations.discard(paths, run.run_id)
-        context.log.warning(f"run {run.run_id} not published: {exc}")
-        return dg.SkipReason(f"not published: {exc}")
-    context.log.info(f"run {run.run_id} published as generation {published.generation}")
+    done = finish(paths, run.run_id, planned, cfg)
+    if done.published is None:
+        context.log.warning(f"run {run.run_id} not published: {done.refused}")
+        return dg.SkipReason(f"not published: {done.refused}")
+    context.log.info(f"run {run.run_id} published as generation {done.published.generation}")
     return None
 
 

@@ -178,7 +178,7 @@ COLUMNS: dict[str, str] = {
     "priority_order": "Order of priority (by need rank)",
     # connectivity series
     "indicator": "Indicator name", "indicator_label": "What the indicator measures", "unit": "Unit",
-    "release": "Ofcom release (year-month; a bare year when ONS states only the year) the value describes",
+    "release": "Release the value describes (Ofcom figures: year-month, or a bare year when ONS states only the year)",
     "release_name": "The release in words", "value": "Value, in unit",
     "dated_by": "How the release was dated: ONS metadata (the .json published with the file), ONS period label "
                 "(the label alone), or year only",
@@ -206,7 +206,7 @@ COLUMNS: dict[str, str] = {
     "file": "Source file", "source_file": "Source file the row came from", "source_row": "Row in that file (1 = header)",
     # indicators (long form)
     "side": "need (people), supply (networks) or context", "source": "Registry key of the source",
-    "source_title": "Source", "release": "Release", "label": "What the indicator measures here",
+    "source_title": "Source", "label": "What the indicator measures here",
     "higher_is_worse": "True when a higher value means more need or a bigger gap", "note": "Note",
     "base_min": "Minimum of the scaling base", "base_max": "Maximum of the scaling base",
     "base_lsoas": "LSOAs the range was taken over",

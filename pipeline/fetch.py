@@ -50,20 +50,52 @@ class Located:
         return sha256_of(self.path)
 
 
-_SHA_CACHE: dict[tuple[str, int, int], str] = {}
+# The one cache of file hashes: (resolved path) -> (size, mtime, sha256), for this process, kept
+# between runs in data/raw/.sha256-cache.json by ``FileHashes``.
+_KNOWN: dict[str, list] = {}
+HASH_CACHE = ".sha256-cache.json"
 
 
 def sha256_of(path: Path) -> str:
-    """sha256 of a file, memoised on (path, size, mtime) so a run hashes each file once."""
+    """sha256 of a file, remembered by (size, mtime): a file is read again only when either changed."""
     st = path.stat()
-    key = (str(path), st.st_size, st.st_mtime_ns)
-    if key not in _SHA_CACHE:
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(CHUNK), b""):
-                digest.update(chunk)
-        _SHA_CACHE[key] = digest.hexdigest()
-    return _SHA_CACHE[key]
+    key = str(path.resolve())
+    entry = _KNOWN.get(key)
+    if entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns:
+        return entry[2]
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            digest.update(chunk)
+    _KNOWN[key] = [st.st_size, st.st_mtime_ns, digest.hexdigest()]
+    return digest.hexdigest()
+
+
+class FileHashes:
+    """``sha256_of`` with the cache kept between runs in ``data/raw/.sha256-cache.json``, so an unchanged
+    source file is not read again to decide whether a step is stale."""
+
+    def __init__(self, paths: Paths):
+        self.path = paths.raw / HASH_CACHE
+        try:
+            for key, entry in json.loads(self.path.read_text()).items():
+                _KNOWN.setdefault(key, entry)
+        except (OSError, ValueError):
+            pass
+        self.before = json.dumps(_KNOWN, sort_keys=True)
+
+    def __call__(self, file: Path) -> str:
+        return sha256_of(file)
+
+    def save(self) -> None:
+        now = json.dumps(_KNOWN, sort_keys=True)
+        if now == self.before:
+            return
+        from pipeline.store import write_text
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_text(self.path, now)
+        self.before = now
 
 
 def _expand(pattern: str, lad11: str | None) -> str:

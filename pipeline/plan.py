@@ -2,15 +2,18 @@
 holds its outputs for that fingerprint.
 
 A step's fingerprint hashes its code (its module and the ``pipeline`` modules and SQL files it
-uses), the settings sections and config files that shape it, the files of the sources it reads
-(sha256, confirmed only when a file's size or modification time changed) and its upstream steps'
-fingerprints. It depends on inputs only, never on output bytes, so a whole run's fingerprints are
+uses), the settings sections and config files that shape it, the registry records of the sources it
+reads and those files (sha256, confirmed only when a file's size or modification time changed), and
+its upstream steps' fingerprints. The modules that hold facts rather than method (the registry of
+sources, the settings model, the table writer) are hashed by the facts a step uses, not as code, so
+editing one source's note makes only its readers stale. It depends on inputs only, never on output bytes, so a whole run's fingerprints are
 known before it starts: ``make run`` re-computes exactly the stale steps, and a step that finds
 its fingerprint already recorded keeps its outputs and reports "unchanged".
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from pipeline.fetch import candidate_files
+from pipeline.fetch import FileHashes, candidate_files
 from pipeline.geography import vintage_of
 from pipeline.paths import PROJECT_ROOT, Paths
 from pipeline.registry import SOURCES
@@ -28,7 +31,8 @@ from pipeline.sqlfiles import SQL_DIR, SQL_NAME
 from pipeline.steps import STEPS, Step, applicable, upstream
 
 PIPELINE = PROJECT_ROOT / "pipeline"
-HASH_CACHE = ".sha256-cache.json"
+# Hashed by the records and sections a step uses (components below), not as code.
+FACT_MODULES = ("pipeline.registry", "pipeline.settings", "pipeline.store")
 
 
 def _digest(data: bytes) -> str:
@@ -77,7 +81,8 @@ def _module_closure(module: str) -> tuple[str, ...]:
         path = _source_file(name)
         if path is None:  # "from pipeline.store import write_parquet": a name, not a module
             continue
-        files.add(path)
+        if name not in FACT_MODULES:
+            files.add(path)
         modules, sql_files = _direct(path)
         todo += modules
         files.update(sql_files)
@@ -95,43 +100,18 @@ def _code_version(module: str) -> str:
     for file in _module_closure(module):
         path = Path(file)
         digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
-        digest.update(path.read_bytes())
+        digest.update(file_bytes(path))
     return digest.hexdigest()[:16]
 
 
-class FileHashes:
-    """sha256 of source files, remembered by (size, mtime) in ``data/raw/.sha256-cache.json`` so an
-    unchanged file is not read again; a changed size or time means it is hashed afresh."""
+def file_bytes(path: Path) -> bytes:
+    """A code file's bytes (one place, so a test can show what an edit would make stale)."""
+    return path.read_bytes()
 
-    def __init__(self, paths: Paths):
-        self.path = paths.raw / HASH_CACHE
-        try:
-            self.known = json.loads(self.path.read_text())
-        except (OSError, ValueError):
-            self.known = {}
-        self.changed = False
 
-    def __call__(self, file: Path) -> str:
-        st = file.stat()
-        key = str(file.resolve())
-        entry = self.known.get(key)
-        if entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns:
-            return entry[2]
-        digest = hashlib.sha256()
-        with file.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        self.known[key] = [st.st_size, st.st_mtime_ns, digest.hexdigest()]
-        self.changed = True
-        return digest.hexdigest()
-
-    def save(self) -> None:
-        if not self.changed:
-            return
-        from pipeline.store import write_text
-
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_text(self.path, json.dumps(self.known, sort_keys=True))
+def clear_code_cache() -> None:
+    for cached in (_direct, _module_closure, _code_version):
+        cached.cache_clear()
 
 
 def source_fingerprint(key: str, paths: Paths, settings: Settings, hashes: FileHashes) -> str:
@@ -159,13 +139,21 @@ class StepPlan:
 
 
 def static_parts(step: Step, settings: Settings) -> dict:
-    """What shapes a step apart from its data: code, settings sections, config files, study area."""
+    """What shapes a step apart from its data: code, settings sections, config files, study area, and the
+    registry records of the sources it reads."""
     return {
         "code": code_version(step),
         "settings": settings.fingerprint(*step.settings) if step.settings else "",
         "study_area": _digest(",".join(settings.lad_codes).encode())[:16] if step.uses_study_area else "",
         "config": {name: _config_hash(settings, name) for name in step.config},
+        "source_records": {key: source_record_hash(key) for key in step.sources},
     }
+
+
+def source_record_hash(key: str) -> str:
+    """The registry's record of a source (title, release, licence, accepted files, citation) as a hash."""
+    record = dataclasses.asdict(SOURCES[key]) | {"citation": SOURCES[key].citation}
+    return _digest(json.dumps(record, sort_keys=True, default=str).encode())[:16]
 
 
 def static_version(step: Step, settings: Settings) -> str:
@@ -199,6 +187,9 @@ def why(parts: dict, recorded: dict | None) -> str:
         if value != old:
             return (f"source {key} added" if old in (None, "missing") else
                     f"source {key} removed" if value == "missing" else f"source {key} changed")
+    for key, value in parts.get("source_records", {}).items():
+        if value != before.get("source_records", {}).get(key):
+            return f"registry entry of {key} changed"
     for name, value in parts["upstream"].items():
         if value != before.get("upstream", {}).get(name):
             return f"{name} re-computed"

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from pipeline import duck, generations
 from pipeline.checks import CheckContext, checks_for, evaluate
-from pipeline.ingest.result import TableResult
+from pipeline.inputs import for_step, register_inputs
+from pipeline.ingest.result import AssetResult
 from pipeline.paths import Paths
 from pipeline.plan import StepPlan, make_plan
 from pipeline.settings import Settings
 from pipeline.steps import BY_NAME
-from pipeline.store import Written
 
 
 @dataclass
@@ -46,40 +46,21 @@ def _rel(staged: Paths, path: Path | str) -> str:
     return Path(path).resolve().relative_to(staged.gen.resolve()).as_posix()
 
 
-def _table_metadata(result: TableResult) -> dict:
-    meta = result.metadata()
-    written = result.outputs[0] if result.outputs else None
-    if written is not None:
-        meta["columns"] = written.columns
-    return meta
-
-
 def normalise(staged: Paths, step_assets: tuple[str, ...], result) -> tuple[dict[str, list[str]], dict[str, dict]]:
-    """(files per asset, metadata per asset) from what a step's build returned."""
+    """(files per asset, metadata per asset) from what a step's build returned: an ``AssetResult`` or a
+    list of them, one per asset."""
+    results = [result] if isinstance(result, AssetResult) else result
+    if not isinstance(results, list) or not all(isinstance(r, AssetResult) for r in results):
+        raise TypeError(f"a step must return AssetResult(s), not {type(result).__name__}")
     files: dict[str, list[str]] = {}
     meta: dict[str, dict] = {}
-    if isinstance(result, TableResult):
-        result = [result]
-    if isinstance(result, list):
-        for r in result:
-            paths = [w.path for w in r.outputs]
-            reject_file = staged.rejects / f"{r.name}.parquet"
-            if reject_file.exists():
-                paths.append(reject_file)
-            files[r.name] = [_rel(staged, p) for p in paths]
-            meta[r.name] = _table_metadata(r)
-    elif isinstance(result, dict):
-        # "_metadata" is keyed by asset, or (when none of its keys is an asset) belongs to the first
-        extra = result.get("_metadata", {})
-        assets = [a for a in result if a != "_metadata"]
-        by_asset = extra if any(k in assets for k in extra) else {assets[0]: extra} if assets else {}
-        for asset in assets:
-            items = result[asset] if isinstance(result[asset], list) else [result[asset]]
-            paths = [v.path if isinstance(v, Written) else Path(v) for v in items]
-            files[asset] = [_rel(staged, p) for p in paths]
-            meta[asset] = {"files": len(paths), **by_asset.get(asset, {})}
-    else:
-        raise TypeError(f"a step returned {type(result).__name__}")
+    for r in results:
+        paths = list(r.all_files)
+        reject_file = staged.rejects / f"{r.name}.parquet"
+        if reject_file.exists():
+            paths.append(reject_file)
+        files[r.name] = [_rel(staged, p) for p in paths]
+        meta[r.name] = r.metadata()
     missing = [a for a in step_assets if a not in files]
     if missing:
         raise AssertionError(f"step did not report assets {missing}")
@@ -99,7 +80,7 @@ def build_step(plan: StepPlan, staged: Paths, settings: Settings, *, force: bool
     started = time.perf_counter()
     con = duck.connect(threads=threads, memory_limit=memory_limit)
     try:
-        result = step.build(con, staged, settings)
+        result = call_builder(step, con, staged, settings)
     finally:
         con.close()
     files, meta = normalise(staged, step.assets, result)
@@ -108,6 +89,13 @@ def build_step(plan: StepPlan, staged: Paths, settings: Settings, *, force: bool
         "fingerprint": plan.fingerprint, "parts": plan.parts, "files": sorted({f for fs in files.values() for f in fs}),
         "assets": files, "metadata": meta, "seconds": round(seconds, 3)})
     return StepReport(step.name, "re-computed", plan.reason, seconds, meta)
+
+
+def call_builder(step, con, paths: Paths, settings: Settings):
+    """A step's builder with exactly its declared inputs: a view per table in ``Step.deps`` and paths that
+    know only those and the step's own tables."""
+    register_inputs(con, paths, step.deps)
+    return step.build(con, for_step(paths, step), settings)
 
 
 def evaluate_and_record(staged: Paths, settings: Settings, step_name: str, names: list[str] | None = None) -> list[dict]:
@@ -170,19 +158,45 @@ def run(paths: Paths, settings: Settings, *, full: bool = False, run_id: str | N
         reports.append(report)
         if on_step:
             on_step(report)
-    checks = generations.check_results(staged.gen)
+    if not publish:
+        checks = generations.check_results(staged.gen)
+        return RunReport(run_id, reports, checks, None, "publishing not requested", time.perf_counter() - started)
+    done = finish(paths, run_id, {p.step.name: p.fingerprint for p in plans}, settings)
+    return RunReport(run_id, reports, done.checks, done.published, done.refused, time.perf_counter() - started)
+
+
+@dataclass
+class Finished:
+    """How a run ended: the generation it published, or why it published nothing."""
+
+    published: generations.Published | None
+    refused: str | None
+    checks: dict[str, dict]  # every check result of the staged generation
+    failures: dict[str, str]  # step -> one-line error
+    folder: Path  # where the run's outputs are now: the published generation, or the staging folder (discarded)
+
+
+def finish(paths: Paths, run_id: str, planned: dict[str, str], settings: Settings, *,
+           orchestration_failure: str | None = None, discard: bool = True) -> Finished:
+    """The one way a run ends, for ``make run``, the Dagster sensor and the engine alike: publish the
+    staged generation whole if no step failed and no blocking or ERROR check did; otherwise publish
+    nothing, keep the previous generation live, and (``discard``) remove the staging folder."""
+    folder = generations.staging_folder(paths, run_id)
+    failures = generations.failures(folder)
+    checks = generations.check_results(folder)
     published, refused = None, None
-    if publish and not blocked:
+    if failures or orchestration_failure:
+        blocking = [c["name"] for c in checks.values() if c["blocking"] and not c["passed"]]
+        refused = "; ".join([f"{k} failed: {v}" for k, v in failures.items()] +
+                            [f"blocking check {b} failed" for b in blocking]) or orchestration_failure
+    else:
         try:
-            published = generations.publish(paths, run_id, {p.step.name: p.fingerprint for p in plans},
-                                            {"lad_codes": list(settings.lad_codes)})
+            published = generations.publish(paths, run_id, planned, {"lad_codes": list(settings.lad_codes)})
         except generations.NotPublished as exc:
             refused = str(exc)
-    else:
-        refused = blocked or "publishing not requested"
-    if published is None and publish:
+    if published is None and discard:
         generations.discard(paths, run_id)
-    return RunReport(run_id, reports, checks, published, refused, time.perf_counter() - started)
+    return Finished(published, refused, checks, failures, published.path if published else folder)
 
 
 def one_line(exc: BaseException) -> str:

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.errors import SettingsError
 from pipeline.paths import PROJECT_ROOT
@@ -132,13 +134,76 @@ class Validation(_Section):
     seed: int = 20261201
 
 
+def weight(value) -> float:
+    """The one rule for a weight, in settings and weights files alike: a finite number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"a weight must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
 def _check_weights(value: dict[str, float]) -> dict[str, float]:
-    for key, weight in value.items():
-        if not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight < 0:
-            raise ValueError(f"weight {key} must be a finite number >= 0, got {weight!r}")
+    for key, w in value.items():
+        try:
+            weight(w)
+        except ValueError as exc:
+            raise ValueError(f"weight {key}: {exc}") from None
     if not sum(value.values()):
         raise ValueError("weights are all zero")
     return value
+
+
+Weight = Annotated[float, BeforeValidator(weight)]
+
+
+class WeightsFile(BaseModel):
+    """A weights file (``config/weights/<kind>.toml``): ``[components]`` weights and, for each component,
+    a table of its indicators' weights. Which indicators a kind may use is checked by its reader."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    components: dict[str, Weight] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _tables(self):
+        extra = self.model_extra or {}
+        for component in self.components:
+            inner = extra.get(component)
+            if not isinstance(inner, dict) or not inner:
+                raise ValueError(f"component {component!r} has no [{component}] table of indicator weights")
+            for name, w in inner.items():
+                try:
+                    weight(w)
+                except ValueError as exc:
+                    raise ValueError(f"[{component}] {name}: {exc}") from None
+            if not sum(inner.values()):
+                raise ValueError(f"[{component}]: indicator weights are all zero")
+        if not sum(self.components.values()):
+            raise ValueError("[components]: weights are all zero")
+        return self
+
+    def indicators(self) -> dict[str, dict[str, float]]:
+        return {c: {k: float(v) for k, v in (self.model_extra or {})[c].items()} for c in self.components}
+
+
+def read_weights_file(path: Path) -> WeightsFile:
+    """A weights file, checked; a problem is one line naming the file, table and key."""
+    label = shown(path)
+    raw = read_toml(path, missing=f"{label}: weights file not found")
+    try:
+        return WeightsFile(**raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = [str(p) for p in first["loc"]]
+        text = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "missing":
+            text = "no [components] table"
+        elif loc[:1] == ["components"] and len(loc) > 1:
+            text = f"[components] {loc[1]}: {text}"
+        raise SettingsError(f"{label} {text}" if text.startswith("[") else f"{label}: {text}") from None
+    except TypeError as exc:
+        raise SettingsError(f"{label}: {exc}") from None
+
+
+
 
 
 class Settings(_Section):

@@ -36,9 +36,15 @@ WITH_LINES = "row_number() OVER ()"
 
 
 def register_parquet(con: duckdb.DuckDBPyConnection, view: str, path: Path | str, vintage: Vintage | None = None) -> None:
-    """Expose one Parquet file as a view named ``view`` (vintage columns under the neutral names)."""
+    """Expose one Parquet file as a view named ``view``. A table written on a small-area vintage
+    (the file says so) is shown with its LSOA columns under the neutral names."""
+    from pipeline.geography import VINTAGES
+    from pipeline.store import written_vintage
+
     scan = f"read_parquet({quote(str(path))})"
     select = "*"
+    if vintage is None and (key := written_vintage(Path(path))):
+        vintage = VINTAGES[key]
     if vintage is not None:
         columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()]
         select = vintage.read_columns(columns)

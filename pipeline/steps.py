@@ -216,7 +216,7 @@ STEPS: list[Step] = [
          deps=("district_summary", "inclusion_priorities", "ward_summary", "lsoa_index", "lsoa_need", "lsoa_supply_gap",
                "lsoa_triage", "triage_summary", "rank_uncertainty", "hotspots", "gp_readiness", "fibre_gap_cells",
                "fibre_gap_lsoas", "connectivity_change", "district_connectivity_series", "connectivity_reconciliation",
-               "index_sensitivity", "index_validation", "validation_points"),
+               "index_sensitivity", "index_validation", "validation_points", "lsoa_indicators"),
          settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion"),
          kinds=("csv", "xlsx", "markdown", "png")),
     Step("maps", "outputs", "outputs.maps:build_maps",

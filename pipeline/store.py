@@ -89,10 +89,13 @@ def replace_atomically(tmp: Path, dest: Path) -> None:
     fsync_dir(dest.parent)
 
 
-def _parquet_options(record: dict) -> str:
-    """COPY options for every Parquet table: zstd, fixed row groups, provenance as key-value metadata."""
+def _parquet_options(record: dict, vintage: Vintage | None) -> str:
+    """COPY options for every Parquet table: zstd, fixed row groups, provenance as key-value metadata,
+    and, for a table written on a small-area vintage, which one (so it is read back under the neutral
+    names without anyone saying so)."""
     meta = json.dumps(record, ensure_ascii=False, sort_keys=True).replace("'", "''")
-    return f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000, KV_METADATA {{'diz:sources': '{meta}'}}"
+    kv = f"'diz:sources': '{meta}'" + (f", 'diz:vintage': '{vintage.key}'" if vintage else "")
+    return f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000, KV_METADATA {{{kv}}}"
 
 
 def count_contributions(con: duckdb.DuckDBPyConnection, table: str, sources: Contributions) -> dict[str, int]:
@@ -121,7 +124,8 @@ def write_parquet(con: duckdb.DuckDBPyConnection, query: str, dest: Path, *, sou
         counts = count_contributions(con, "_written", sources)
         tmp = temp_path(dest)
         try:
-            con.execute(f"COPY (SELECT {select} FROM _written) TO '{tmp}' ({_parquet_options(provenance(counts, notes))})")
+            options = _parquet_options(provenance(counts, notes), vintage)
+            con.execute(f"COPY (SELECT {select} FROM _written) TO '{tmp}' ({options})")
             replace_atomically(tmp, dest)
         finally:
             tmp.unlink(missing_ok=True)
@@ -152,6 +156,14 @@ def read_provenance(path: Path) -> dict:
     meta = pq.read_metadata(path).metadata or {}
     raw = meta.get(b"diz:sources")
     return json.loads(raw) if raw else {}
+
+
+def written_vintage(path: Path) -> str | None:
+    """The small-area vintage a table was written on (``None`` for national and other tables)."""
+    import pyarrow.parquet as pq
+
+    raw = (pq.read_metadata(path).metadata or {}).get(b"diz:vintage")
+    return raw.decode() if raw else None
 
 
 def source_rows(path: Path) -> dict[str, int]:

@@ -17,7 +17,6 @@ from pipeline.errors import DizError, SourceFormatError, UnsafeArchiveError
 from pipeline.fetch import Located, extract_zip, locate, locate_each
 from pipeline.readers.boundaries import BoundaryFile, read_boundaries
 from pipeline.ingest.broadband import build_ofcom_la_coverage, build_ofcom_postcode_coverage
-from pipeline.ingest.connectivity_series import build_connectivity_series
 from pipeline.ingest.postcodes import build_codepoint_open, build_ons_postcode_lookup
 from pipeline.readers.codepoint import read_codepoint
 from pipeline.readers.imd import read_imd
@@ -519,7 +518,10 @@ def _no_postcodes(paths):
 
 def series(con, paths, lads):
     """(la_connectivity_series, district_connectivity_series) results of the series step."""
-    national, district = build_connectivity_series(con, paths, settings(lads))
+    from pipeline.runner import call_builder
+    from pipeline.steps import BY_NAME
+
+    national, district = call_builder(BY_NAME["connectivity_series"], con, paths, settings(lads))
     return accounted(national), district
 
 

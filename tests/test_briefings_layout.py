@@ -36,15 +36,15 @@ def built_maps(real_run, tmp_path_factory):
     """Each briefing built again from the real run's tables, keeping the map Figure it drew (before
     it became a PNG): {pdf file: (figure, lads, wards the briefing's table lists)}."""
     from pipeline import duck
-    from pipeline.geography import vintage_of
-    from pipeline.inputs import use
+    from pipeline.inputs import register_inputs
     from pipeline.outputs import briefings
     from pipeline.outputs.headlines import Notes
     from pipeline.settings import load_settings
+    from pipeline.steps import BY_NAME
 
     settings = load_settings()
     con = duck.connect()
-    use(con, real_run.paths, *briefings.MAP_TABLES, vintage=vintage_of(settings))
+    register_inputs(con, real_run.paths, BY_NAME["briefings"].deps)
     folder = tmp_path_factory.mktemp("briefings")
     drawn = []
     original = briefings.triage_figure

@@ -1,5 +1,5 @@
-"""The Dagster layer is the engine's step list and nothing more: one asset group per domain
-package, every step in exactly one module, every check attached, sources observable."""
+"""The Dagster layer is the engine's step list and nothing more: every step an asset in its Step's
+group with its Step's inputs, every check attached, sources observable."""
 
 from __future__ import annotations
 
@@ -26,17 +26,20 @@ def test_definitions_load_with_every_step_asset_check_and_source():
     assert {c.name for c in all_checks() if any(c.step == s.name for s in steps)} <= checks
 
 
-def test_each_step_is_in_exactly_one_module_of_its_group():
-    from assets import analysis, ingest, outputs
-    from pipeline.steps import STEPS
+def test_each_asset_is_in_its_steps_group_and_depends_on_exactly_its_steps_inputs():
+    from assets.definitions import defs
+    from pipeline.steps import BY_NAME, PRODUCER, STEPS, applicable
 
-    placed = {}
-    for group, package in (("ingest", ingest), ("analysis", analysis), ("outputs", outputs)):
-        for module in package.MODULES:
-            for name in module.STEPS:
-                assert name not in placed, f"{name} in two modules"
-                placed[name] = group
-    assert placed == {s.name: s.group for s in STEPS}
+    graph = defs.resolve_asset_graph()
+    for step in (s for s in STEPS if applicable(s, "lsoa2021")):
+        for asset in step.assets:
+            node = graph.get(dg.AssetKey(asset))
+            assert node.group_name == step.group, asset
+            parents = {k.to_user_string() for k in node.parent_keys}
+            expected = {d for d in step.deps if applicable(BY_NAME[PRODUCER[d]], "lsoa2021") and PRODUCER[d] != step.name}
+            assert parents == expected | {f"source/{k}" for k in step.sources}, asset
+    lookup = graph.get(dg.AssetKey("postcode_lookup"))
+    assert dg.AssetKey("gp_sites") in lookup.parent_keys
 
 
 def test_groups_and_code_versions_are_set_on_every_asset():

@@ -124,7 +124,9 @@ def test_ofcom_postcode_zip_gives_postcode_figures_and_the_district_means_too(tm
     """With Ofcom's own postcode file the pipeline computes the postcode-district means itself."""
     from builders import ofcom_postcode_zip
 
-    from pipeline.ingest.broadband import build_ofcom_postcode_coverage, build_ofcom_postcode_district
+    from pipeline.ingest.broadband import build_ofcom_postcode_coverage
+    from pipeline.runner import call_builder
+    from pipeline.steps import BY_NAME
     from pipeline.paths import Paths
     from pipeline.settings import load_settings
 
@@ -134,7 +136,7 @@ def test_ofcom_postcode_zip_gives_postcode_figures_and_the_district_means_too(tm
                        {"CM20 1AA": values, "CM20 1AB": values | {"gigabit_pct": 60.0}, "CM17 9AA": values})
     settings = load_settings()
     build_ofcom_postcode_coverage(con, paths, settings)
-    result = build_ofcom_postcode_district(con, paths, settings)
+    result = call_builder(BY_NAME["ofcom_postcode_district"], con, paths, settings)
     rows = con.execute(f"SELECT key, postcode_area, sample_postcodes, gigabit_pct FROM "
                        f"read_parquet('{paths.table_path('ofcom_postcode_district')}') ORDER BY key").fetchall()
     assert rows == [("CM17", "CM", 1, 80.0), ("CM20", "CM", 2, 70.0)]

@@ -131,10 +131,10 @@ def test_a_postcode_in_a_neither_neighbourhood_is_told_no_targeted_offer(real_ru
 def test_definitions_follow_the_settings_in_headlines_and_briefings(real_run, tmp_path):
     """Re-make the outputs with other thresholds: every definition says the new ones, none the old."""
     from pipeline import duck
-    from pipeline.outputs.briefings import build_briefings
-    from pipeline.outputs.publication_tables import build_evidence_tables
     from pipeline.paths import Paths
+    from pipeline.runner import call_builder
     from pipeline.settings import load_settings
+    from pipeline.steps import BY_NAME
 
     from conftest import PROJECT_ROOT
 
@@ -151,8 +151,8 @@ def test_definitions_follow_the_settings_in_headlines_and_briefings(real_run, tm
     paths = Paths(root=real_run.root, mirror=MIRROR, out=gen)
     con = duck.connect()
     try:
-        build_evidence_tables(con, paths, settings)
-        build_briefings(con, paths, settings)
+        call_builder(BY_NAME["evidence_tables"], con, paths, settings)
+        call_builder(BY_NAME["briefings"], con, paths, settings)
     finally:
         con.close()
     headlines = " ".join((gen / "headlines.md").read_text().split())

@@ -115,3 +115,39 @@ def test_dagster_sees_every_step_up_to_date_after_make_run(real_run):
     stale = [key.to_user_string() for a in assets if isinstance(a, dg.AssetsDefinition) and a.is_materializable
              for key in a.keys if resolver.get_status(key) != StaleStatus.FRESH]
     assert stale == []
+
+
+def test_editing_a_helper_makes_exactly_the_steps_that_import_it_stale(monkeypatch):
+    """mapkit.py is imported by the map pages and, through the triage map's colours and the index's file
+    names, by the briefings: those two steps and no other."""
+    from pipeline import plan
+    from pipeline.steps import STEPS
+
+    before = {s.name: plan.code_version(s) for s in STEPS}
+    target = PROJECT_ROOT / "pipeline" / "outputs" / "mapkit.py"
+    real = plan.file_bytes
+    monkeypatch.setattr(plan, "file_bytes", lambda p: real(p) + (b"\n# edited\n" if p == target else b""))
+    plan.clear_code_cache()
+    try:
+        after = {s.name: plan.code_version(s) for s in STEPS}
+    finally:
+        monkeypatch.undo()
+        plan.clear_code_cache()
+    assert {n for n in before if before[n] != after[n]} == {"maps", "briefings"}
+
+
+def test_a_source_record_change_stales_only_its_readers_and_registry_edits_elsewhere_nothing(monkeypatch):
+    """The registry is hashed by the records a step reads, not as code: editing the IUC's notes makes the
+    IUC reader stale (and, through its fingerprint, what follows), and no other step's own parts."""
+    import dataclasses
+
+    from pipeline import plan
+    from pipeline.registry import SOURCES
+    from pipeline.settings import load_settings
+    from pipeline.steps import STEPS
+
+    settings = load_settings()
+    before = {s.name: plan.static_version(s, settings) for s in STEPS}
+    monkeypatch.setitem(SOURCES, "iuc2018", dataclasses.replace(SOURCES["iuc2018"], notes="edited"))
+    after = {s.name: plan.static_version(s, settings) for s in STEPS}
+    assert {n for n in before if before[n] != after[n]} == {s.name for s in STEPS if "iuc2018" in s.sources}

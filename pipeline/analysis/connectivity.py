@@ -5,8 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from pipeline.duck import exact
-from pipeline.ingest.result import TableResult, derived
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
@@ -16,13 +15,12 @@ from pipeline.store import inherited, write_parquet
 def reconcile(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[dict]:
     """Rows of the reconciliation for each release of the broadband input (see connectivity_reconciliation.sql)."""
     exact(con)
-    use(con, paths, "district_connectivity_series", "broadband_coverage")
     rel = con.execute(sql("connectivity_reconciliation"), _params(settings))
     names = [d[0] for d in rel.description]
     return [dict(zip(names, row)) for row in rel.fetchall()]
 
 
-def build_connectivity_reconciliation(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_connectivity_reconciliation(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     rows = reconcile(con, paths, settings)
     written = write_parquet(con, "SELECT * FROM (" + sql("connectivity_reconciliation") + ")",
                             paths.table_path("connectivity_reconciliation"), params=_params(settings),
@@ -40,8 +38,7 @@ def build_connectivity_reconciliation(con: duckdb.DuckDBPyConnection, paths: Pat
     })
 
 
-def build_connectivity_change(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
-    use(con, paths, "district_connectivity_series")
+def build_connectivity_change(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     written = write_parquet(con, sql("connectivity_change"), paths.table_path("connectivity_change"),
                             sources=inherited(paths.table_path("district_connectivity_series")))
     return derived("connectivity_change", written)

@@ -8,8 +8,7 @@ import duckdb
 
 from pipeline.duck import exact
 from pipeline.geography import vintage_of
-from pipeline.ingest.result import TableResult, derived
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
@@ -33,12 +32,10 @@ def nearest_served(con: duckdb.DuckDBPyConnection) -> dict:
             "postcodes_with_distance": con.execute("SELECT count(*) FROM nearest").fetchone()[0]}
 
 
-def build_fibre_gaps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
+def build_fibre_gaps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     exact(con)
     vintage = vintage_of(settings)
     cfg = settings.fibre_gaps
-    use(con, paths, "postcodes", "lsoa_supply_gap", "lsoa_triage", vintage=vintage)
-    use(con, paths, "broadband_coverage")
     con.execute("CREATE OR REPLACE TEMP TABLE gap_postcodes AS " + sql("fibre_gap_postcodes"),
                 {"lads": list(settings.lad_codes), "lacking": cfg.lacking_below_pct, "served": cfg.served_min_pct})
     counts = nearest_served(con)

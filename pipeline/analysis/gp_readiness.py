@@ -8,8 +8,7 @@ import duckdb
 
 from pipeline.duck import exact
 from pipeline.geography import vintage_of
-from pipeline.ingest.result import TableResult, derived
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
@@ -23,11 +22,9 @@ FROM gp_ranked_sites WHERE not_ranked_reason IS NULL GROUP BY easting, northing
 """
 
 
-def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
+def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     exact(con)
     vintage = vintage_of(settings)
-    use(con, paths, "gp_sites", "postcodes", "lsoa_need", "lsoa_areas", vintage=vintage)
-    use(con, paths, "broadband_coverage")
     con.execute("CREATE OR REPLACE TEMP TABLE gp_ranked_sites AS " + sql("gp_ranked_sites"),
                 {"min_list_size": settings.gp_readiness.min_list_size})
     con.execute("CREATE OR REPLACE TEMP TABLE gp_locations AS " + LOCATIONS)

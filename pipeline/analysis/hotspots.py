@@ -22,8 +22,7 @@ from scipy.stats import false_discovery_control, norm
 
 from pipeline.duck import exact
 from pipeline.geography import vintage_of
-from pipeline.ingest.result import TableResult, derived
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
@@ -112,10 +111,9 @@ def gi_star(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[dict]:
             for r, pn, ps, pf, pu in zip(gi, p_norm, p_sim, p_fdr, use_p)]
 
 
-def build_hotspots(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
+def build_hotspots(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     exact(con)
     vintage = vintage_of(settings)
-    use(con, paths, "lsoa_need", "lsoa_areas", "postcodes", vintage=vintage)
     counts = build_neighbours(con, settings.hotspots.knn_k)
     con.execute("CREATE OR REPLACE TEMP VIEW gi_values AS SELECT lsoa_code, need_score AS value FROM lsoa_need "
                 "WHERE need_score IS NOT NULL")

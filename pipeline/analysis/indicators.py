@@ -18,8 +18,8 @@ import pyarrow as pa
 
 from pipeline.errors import SettingsError
 from pipeline.geography import Vintage, vintage_of
-from pipeline.ingest.result import TableResult, derived
-from pipeline.inputs import use, use_crosswalk
+from pipeline.ingest.result import AssetResult, derived
+from pipeline.inputs import use_crosswalk
 from pipeline.paths import Paths
 from pipeline.readers.iuc import GROUPS
 from pipeline.registry import (CENSUS_TS007A, CENSUS_TS038, CODEPOINT_OPEN, IMD2019, IMD2019_SCORES, IOD2025, IUC2018,
@@ -221,15 +221,9 @@ def register_indicator_meta(con: duckdb.DuckDBPyConnection, vintage: Vintage) ->
     con.unregister("_meta")
 
 
-def build_lsoa_indicators(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_lsoa_indicators(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """Every indicator per study-area LSOA, each with source, release, resolution and a note."""
     vintage = vintage_of(settings)
-    on_2011 = vintage.year == 2011
-    deprivation = ("imd2019", "imd2019_scores") if on_2011 else ("iod2025",)
-    context = ("population_density",) if on_2011 else ()
-    use(con, paths, "census_age", "census_disability", "iuc2018", "district_connectivity_series", "broadband_coverage",
-        *deprivation, *context)
-    use(con, paths, "lsoa_areas", "postcodes", "rurality", vintage=vintage)
     use_crosswalk(con, paths, vintage)
     variant = register_engagement(con, settings)
     register_indicator_meta(con, vintage)

@@ -18,8 +18,8 @@ from rasterio.transform import from_origin
 from shapely import from_wkb
 
 from pipeline.duck import exact
+from pipeline.ingest.result import AssetResult, made
 from pipeline.geography import vintage_of
-from pipeline.inputs import use
 from pipeline.paths import Paths
 from pipeline.registry import licence_lines
 from pipeline.settings import Settings
@@ -54,11 +54,9 @@ def write_geotiff(dest: Path, data: np.ndarray, transform, *, description: str, 
     return dest
 
 
-def build_rasters(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict:
+def build_rasters(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     exact(con)
     vintage = vintage_of(settings)
-    use(con, paths, "postcodes", "lsoa_areas", "lsoa_need", vintage=vintage)
-    use(con, paths, "broadband_coverage")
     cfg = settings.fibre_gaps
     res = cfg.raster_m
     x_min, y_max, width, height = grid(con, res, cfg.grid_m)
@@ -89,20 +87,18 @@ def build_rasters(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settin
     measured = con.execute("SELECT count(*) FROM gap_postcodes WHERE resolution = 'postcode'").fetchone()[0]
     gap_sources = [k for k, n in source_rows(paths.table_path("broadband_coverage")).items() if n]
     need_sources = [k for k, n in source_rows(paths.table_path("lsoa_need")).items() if n]
-    out = {"need_250m": [write_geotiff(
-        paths.gen / "need_250m.tif", need, transform, source_keys=need_sources, unit="score 0-10",
-        description=f"Inclusion need (0-10) of the {vintage.label} covering each {res} m cell")]}
+    need_tif = write_geotiff(paths.gen / "need_250m.tif", need, transform, source_keys=need_sources, unit="score 0-10",
+                             description=f"Inclusion need (0-10) of the {vintage.label} covering each {res} m cell")
     if measured:
         averaged = " (area averages spread evenly over each area's postcodes)" if unit != "premises" else ""
-        out["gigabit_gap_250m"] = [write_geotiff(
-            paths.gen / "gigabit_gap_250m.tif", gap, transform, source_keys=gap_sources, unit=unit,
-            description=f"Estimated {unit} without gigabit-capable broadband per {res} m cell{averaged}")]
-        out["_metadata"] = {"gigabit_gap_250m": {"written": True, "postcodes_measured": measured}}
+        gap_tif = write_geotiff(paths.gen / "gigabit_gap_250m.tif", gap, transform, source_keys=gap_sources, unit=unit,
+                                description=f"Estimated {unit} without gigabit-capable broadband per {res} m cell"
+                                            f"{averaged}")
+        gap_result = made("gigabit_gap_250m", [gap_tif], {"written": True, "postcodes_measured": measured})
     else:
         # With area averages only, every cell would show its area's share spread over its postcodes: a
         # pattern of postcode density, not of where gigabit is missing. Not published as if it were.
-        out["gigabit_gap_250m"] = []
-        out["_metadata"] = {"gigabit_gap_250m": {
+        gap_result = made("gigabit_gap_250m", [], {
             "written": False, "why": "no postcode has its own broadband figure (area averages only); Ofcom's "
-                                     "postcode file brings this raster back"}}
-    return out
+                                     "postcode file brings this raster back"})
+    return [gap_result, made("need_250m", [need_tif])]

@@ -6,7 +6,6 @@ they differ only in their weights file (``config/weights/<kind>.toml``).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,10 +17,9 @@ from pipeline.analysis.indicators import (INDICATORS, measures_of, register_enga
                                           source_values_sql)
 from pipeline.errors import SettingsError
 from pipeline.geography import Vintage, vintage_of
-from pipeline.ingest.result import TableResult, derived
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
-from pipeline.settings import Settings, read_toml, shown
+from pipeline.settings import Settings, read_weights_file, shown
 from pipeline.sqlfiles import quote, sql
 from pipeline.store import write_parquet
 from pipeline.duck import exact
@@ -66,20 +64,14 @@ def normalised(kind: str, components: dict[str, float], indicators: dict[str, di
 
 
 def load_weights(path: Path, kind: str) -> Weights:
-    """Read and check a weights file: known indicators of the allowed side, finite weights >= 0 that
-    are not all zero, each component with indicators. Errors name the file, table and key."""
+    """Read and check a weights file (``pipeline.settings.WeightsFile``: finite weights >= 0, not all zero,
+    each component with indicators), then that its indicators are known and of the sides the kind allows.
+    Errors name the file, table and key."""
     label = shown(path)
-    raw = read_toml(path, missing=f"{label}: weights file not found")
-    components = raw.get("components") or {}
-    if not components:
-        raise SettingsError(f"{label}: no [components] table")
-    indicators: dict[str, dict[str, float]] = {}
-    for component, weight in components.items():
-        _check_weight(label, f"[components] {component}", weight)
-        inner = raw.get(component)
-        if not inner or not isinstance(inner, dict):
-            raise SettingsError(f"{label}: component {component!r} has no [{component}] table of indicator weights")
-        for name, w in inner.items():
+    checked = read_weights_file(path)
+    indicators = checked.indicators()
+    for component, inner in indicators.items():
+        for name in inner:
             known = INDICATORS.get(name)
             if known is None:
                 raise SettingsError(f"{label} [{component}] {name}: not an indicator (known: {', '.join(INDICATORS)})")
@@ -90,18 +82,7 @@ def load_weights(path: Path, kind: str) -> Weights:
             if known.side not in ALLOWED_SIDES[kind]:
                 raise SettingsError(f"{label} [{component}] {name}: a {known.side} indicator cannot enter the {kind} "
                                     f"score (allowed: {', '.join(sorted(ALLOWED_SIDES[kind]))} indicators)")
-            _check_weight(label, f"[{component}] {name}", w)
-        if not sum(inner.values()):
-            raise SettingsError(f"{label} [{component}]: indicator weights are all zero")
-        indicators[component] = {k: float(v) for k, v in inner.items()}
-    if not sum(components.values()):
-        raise SettingsError(f"{label} [components]: weights are all zero")
-    return normalised(kind, {k: float(v) for k, v in components.items()}, indicators)
-
-
-def _check_weight(label: str, where: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise SettingsError(f"{label} {where}: a weight must be a finite number >= 0, got {value!r}")
+    return normalised(kind, dict(checked.components), indicators)
 
 
 def all_weights(settings: Settings, vintage: Vintage) -> dict[str, Weights]:
@@ -147,9 +128,6 @@ def national_values_sql(vintage: Vintage) -> str:
 def prepare(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, iuc_variant: str | None = None) -> Vintage:
     """The views every score needs: lsoa_indicators, indicator_meta, source_values, national_values."""
     vintage = vintage_of(settings)
-    national = ("imd2019", "imd2019_scores", "population_density") if vintage.year == 2011 else ("iod2025",)
-    use(con, paths, "census_age", "census_disability", "iuc2018", *national)
-    use(con, paths, "lsoa_indicators", "lsoa_areas", "rurality", vintage=vintage)
     default = register_engagement(con, settings)
     register_indicator_meta(con, vintage)
     con.execute("CREATE OR REPLACE TEMP VIEW source_values AS "
@@ -219,7 +197,7 @@ def sources_of(weights: Weights, vintage: Vintage) -> dict[str, str]:
     return out
 
 
-def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
+def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     """``lsoa_indicator_scores``, ``lsoa_need``, ``lsoa_supply_gap`` and ``lsoa_index``."""
     exact(con)
     vintage = prepare(con, paths, settings)

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from pipeline.analysis.scores import Weights, all_weights, combine, prepare, scale
 from pipeline.duck import exact
-from pipeline.ingest.result import TableResult, derived
+from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
 from pipeline.settings import Settings
 from pipeline.store import inherited, write_parquet
@@ -25,7 +25,7 @@ def top_n(con: duckdb.DuckDBPyConnection, weights: Weights, n: int) -> list[str]
         ORDER BY any_value(score) DESC, lsoa_code LIMIT $n""", {"n": n}).fetchall()]
 
 
-def build_index_sensitivity(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_index_sensitivity(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     exact(con)
     vintage = prepare(con, paths, settings)
     scale(con, settings.index.scaling_base)

@@ -7,7 +7,7 @@ import duckdb
 
 from pipeline.duck import exact
 from pipeline.geography import vintage_of
-from pipeline.ingest.result import TableResult, derived
+from pipeline.ingest.result import AssetResult, derived
 from pipeline.inputs import use
 from pipeline.paths import Paths
 from pipeline.settings import Settings
@@ -15,15 +15,14 @@ from pipeline.sqlfiles import sql
 from pipeline.store import inherited, write_parquet
 
 
-def build_triage(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
+def build_triage(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     exact(con)
     vintage = vintage_of(settings)
-    use(con, paths, "lsoa_need", "lsoa_supply_gap", "lsoa_areas", vintage=vintage)
     sources = inherited(paths.table_path("lsoa_need"), paths.table_path("lsoa_supply_gap"))
     triage = write_parquet(con, sql("lsoa_triage"), paths.table_path("lsoa_triage"), vintage=vintage, sources=sources,
                            params={"need_share": settings.triage.high_need_top_share,
                                    "gap_share": settings.triage.unserved_top_share})
-    use(con, paths, "lsoa_triage", vintage=vintage)
+    use(con, paths, "lsoa_triage")
     summary = write_parquet(con, sql("triage_summary"), paths.table_path("triage_summary"), sources=sources,
                             params={"area_name": settings.study_area.name})
     classes = dict(con.execute("SELECT triage_class, count(*) FROM lsoa_triage GROUP BY 1 ORDER BY 1").fetchall())

@@ -23,8 +23,7 @@ from scipy.stats import rankdata
 from pipeline.analysis.indicators import engagement_variants
 from pipeline.analysis.scores import Weights, all_weights, prepare, scale
 from pipeline.duck import exact
-from pipeline.ingest.result import TableResult, derived
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
 from pipeline.settings import Settings
 from pipeline.sqlfiles import quote
@@ -110,7 +109,7 @@ def summarise(ranks: np.ndarray, robust: float) -> list[dict]:
     return out
 
 
-def build_rank_uncertainty(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_rank_uncertainty(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     exact(con)
     vintage = prepare(con, paths, settings)
     cfg = settings.uncertainty
@@ -128,7 +127,6 @@ def build_rank_uncertainty(con: duckdb.DuckDBPyConnection, paths: Paths, setting
         for lsoa, stats in zip(lsoas, summarise(ranks, cfg.robust_probability)):
             rows.append({"lsoa_code": lsoa, "score": kind, **stats})
     con.register("_unc", pa.Table.from_pylist(rows))
-    use(con, paths, "lsoa_need", "lsoa_supply_gap", vintage=vintage)
     sources = inherited(paths.table_path("lsoa_need"), paths.table_path("lsoa_supply_gap"))
     written = write_parquet(con, """
         SELECT u.lsoa_code, a.lsoa_name, a.ward_name, a.lad_code, a.lad_name, u.score,

@@ -17,8 +17,8 @@ from scipy.stats import spearmanr
 from pipeline.duck import exact
 from pipeline.fetch import locate_each
 from pipeline.geography import vintage_of
-from pipeline.ingest.result import TableResult
-from pipeline.inputs import use, use_crosswalk
+from pipeline.ingest.result import AssetResult
+from pipeline.inputs import use_crosswalk
 from pipeline.paths import Paths
 from pipeline.readers.outcomes import read_outcome_file
 from pipeline.registry import USER_OUTCOMES
@@ -60,11 +60,9 @@ def compare(outcome: np.ndarray, score: np.ndarray, bootstrap: int, rng: np.rand
             "top_decile_overlap": len(top_s & top_o) / len(top_s), "top_decile_lsoas": len(top_s), "bootstrap": bootstrap}
 
 
-def build_index_validation(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
+def build_index_validation(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     exact(con)
     vintage = vintage_of(settings)
-    use(con, paths, "lsoa_index", "lsoa_areas", "postcodes", vintage=vintage)
-    use(con, paths, "census_age")
     use_crosswalk(con, paths, vintage)
     files = locate_each(USER_OUTCOMES, paths)
     rejects, rows, points, stated = Rejects(), [], [], {}
@@ -117,5 +115,5 @@ def build_index_validation(con: duckdb.DuckDBPyConnection, paths: Paths, setting
     rejects.write(con, paths.rejects / "index_validation.parquet", [USER_OUTCOMES.key])
     summary = {f"{r['outcome']} vs {r['score_label']}": round(r["spearman_rho"], 3) for r in rows}
     counts = {"outcome_files": len(files), "spearman_rho": summary, "note": note} if files else {"note": note}
-    result = TableResult("index_validation", [written], rows_in, kept, rejects, files, counts)
-    return [result, TableResult("validation_points", [pts], pts.rows, pts.rows, Rejects(), [], {})]
+    result = AssetResult("index_validation", [written], rows_in, kept, rejects, files, counts)
+    return [result, AssetResult("validation_points", [pts], pts.rows, pts.rows, Rejects(), [], {})]

@@ -51,14 +51,14 @@ class CheckContext:
             self._con = duck.connect()
         return self._con
 
-    def query(self, sql: str, *tables: str, params: dict | None = None, neutral: bool = True) -> list[tuple]:
-        """Rows of ``sql`` over the named tables; ``neutral``: the vintage's LSOA columns as lsoa_code/lsoa_name."""
+    def query(self, sql: str, *tables: str, params: dict | None = None) -> list[tuple]:
+        """Rows of ``sql`` over the named tables (those written on the vintage under the neutral names)."""
         for name in tables:
-            register_parquet(self.con, name, self.paths.table_path(name), self.vintage if neutral else None)
+            register_parquet(self.con, name, self.paths.table_path(name))
         return self.con.execute(sql, {"lads": self.lads} | (params or {}) if "$lads" in sql else params or {}).fetchall()
 
-    def one(self, sql: str, *tables: str, params: dict | None = None, neutral: bool = True):
-        return self.query(sql, *tables, params=params, neutral=neutral)[0]
+    def one(self, sql: str, *tables: str, params: dict | None = None):
+        return self.query(sql, *tables, params=params)[0]
 
     def close(self) -> None:
         if self._con is not None:
@@ -84,9 +84,9 @@ class Check:
 
 
 def count_rows(ctx: CheckContext, table: str, where: str, what: str, *also: str, params: dict | None = None,
-               show: str = "*", neutral: bool = True) -> CheckResult:
+               show: str = "*") -> CheckResult:
     """Pass when no row of ``table`` matches ``where``; otherwise count them and show up to ten."""
-    bad = ctx.one(f'SELECT count(*) FROM "{table}" WHERE {where}', table, *also, params=params, neutral=neutral)[0]
+    bad = ctx.one(f'SELECT count(*) FROM "{table}" WHERE {where}', table, *also, params=params)[0]
     meta: dict = {"failing_rows": bad}
     if bad:
         columns = [r[0] for r in ctx.query(f'SELECT column_name FROM (DESCRIBE "{table}")')]

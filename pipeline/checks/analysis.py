@@ -58,7 +58,7 @@ def no_lsoa_flagged(ctx: CheckContext) -> CheckResult:
     behind: list[list[str]] = []
     if any(ctx.paths.rejects.glob("*.parquet")):
         pattern = str(ctx.paths.rejects / "*.parquet").replace("'", "''")
-        ctx.query("SELECT 1", "lsoa_crosswalk", neutral=False)
+        ctx.query("SELECT 1", "lsoa_crosswalk")
         behind = [[str(v) for v in r] for r in ctx.query(f"""
             WITH keys AS (SELECT unnest($codes) AS key
                           UNION SELECT lsoa11cd FROM lsoa_crosswalk WHERE list_contains($codes, lsoa21cd)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.checks import ERROR, WARN, Check, CheckContext, CheckResult, count_rows
+from pipeline.checks import WARN, Check, CheckContext, CheckResult, count_rows
 from pipeline.registry import SOURCES
 
 PERCENTAGES = ("gigabit_pct", "sfbb_pct", "ufbb_pct", "below_uso_pct", "nga_pct")
@@ -29,7 +29,7 @@ def expected_rows(table: str, source: str) -> Check:
 def unique(table: str, key: str, where: str = "true", step: str | None = None) -> Check:
     def run(ctx: CheckContext) -> CheckResult:
         return count_rows(ctx, table, f"{where} AND {key} IN (SELECT {key} FROM \"{table}\" WHERE {where} "
-                                      f"GROUP BY 1 HAVING count(*) > 1)", f"repeat a {key}", neutral=False)
+                                      f"GROUP BY 1 HAVING count(*) > 1)", f"repeat a {key}")
 
     run.__doc__ = f"Each {key} appears once in {table}."
     return Check(f"{table}_{key}_unique", step or table, table, run, blocking=True, tables=(table,),

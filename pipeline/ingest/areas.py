@@ -8,8 +8,8 @@ from __future__ import annotations
 import duckdb
 
 from pipeline.geography import vintage_of
-from pipeline.ingest.result import TableResult, derived
-from pipeline.inputs import use, use_crosswalk
+from pipeline.ingest.result import AssetResult, derived
+from pipeline.inputs import use_crosswalk
 from pipeline.paths import Paths
 from pipeline.registry import (CENSUS_TS007A, CODEPOINT_OPEN, LSOA11_LSOA21_LOOKUP, LSOA2011_BOUNDARIES,
                                LSOA2021_BOUNDARIES, LSOA21_WARD_LOOKUP, ONS_POSTCODE_LOOKUP)
@@ -18,10 +18,8 @@ from pipeline.sqlfiles import sql
 from pipeline.store import write_parquet
 
 
-def build_lsoa_areas(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_lsoa_areas(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     vintage = vintage_of(settings)
-    use(con, paths, "lsoa_wards", "census_age", "area_names", "codepoint_open", "ons_postcode_lookup")
-    use(con, paths, "lsoa_boundaries", vintage=vintage)
     use_crosswalk(con, paths, vintage)
     boundaries = LSOA2021_BOUNDARIES if vintage.year == 2021 else LSOA2011_BOUNDARIES
     on_2011 = vintage.year == 2011

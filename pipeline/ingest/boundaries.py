@@ -6,10 +6,10 @@ from __future__ import annotations
 import duckdb
 
 from pipeline.errors import SourceMissingError
-from pipeline.fetch import Located, locate, locate_each
+from pipeline.fetch import Located, locate
 from pipeline.geography import vintage_of
-from pipeline.ingest.result import TableResult, account
-from pipeline.inputs import use, use_crosswalk
+from pipeline.ingest.result import AssetResult, account
+from pipeline.inputs import use_crosswalk
 from pipeline.paths import Paths
 from pipeline.readers import Read
 from pipeline.readers.boundaries import BoundaryFile, read_boundaries
@@ -40,7 +40,7 @@ def _lsoa_files(paths: Paths, settings: Settings) -> list[BoundaryFile]:
     return files
 
 
-def build_lsoa_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_lsoa_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """Polygons of the study area's LSOAs (the crosswalk's), in the configured vintage."""
     vintage = vintage_of(settings)
     use_crosswalk(con, paths, vintage)
@@ -59,7 +59,7 @@ def build_lsoa_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings
     rows_in, kept = account(Read("lsoa_b", got.rows_in, got.rejects, primary=tuple(f.located.label for f in files)),
                             written.rows)
     have = {r[0] for r in con.execute("SELECT code FROM lsoa_b").fetchall()}
-    return TableResult("lsoa_boundaries", [written], rows_in, kept, got.rejects, [f.located for f in files], {
+    return AssetResult("lsoa_boundaries", [written], rows_in, kept, got.rejects, [f.located for f in files], {
         "polygons_repaired": got.repaired, "features_outside_study_area": got.outside,
         "study_lsoas_without_boundary": sorted(set(keep) - have)[:50],
         "study_lsoas_without_boundary_count": len(set(keep) - have),
@@ -73,9 +73,8 @@ def _optional(source: Source, paths: Paths) -> Located | None:
         return None
 
 
-def build_ward_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_ward_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """Ward (May 2024) polygons of the study districts, for map outlines and labels."""
-    use(con, paths, "lsoa_wards")
     located = _optional(WARD_BOUNDARIES, paths)
     keep = [r[0] for r in con.execute("SELECT DISTINCT ward_code FROM lsoa_wards WHERE list_contains($l, lad_code) "
                                       "ORDER BY 1", {"l": list(settings.lad_codes)}).fetchall()]
@@ -95,20 +94,19 @@ def build_ward_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings
     rejects = got.rejects if got else Rejects()
     rejects.write(con, paths.rejects / "ward_boundaries.parquet", [WARD_BOUNDARIES.key])
     if got is None:
-        return TableResult("ward_boundaries", [written], 0, 0, rejects, [], {
+        return AssetResult("ward_boundaries", [written], 0, 0, rejects, [], {
             "note": "No ward boundary file found: maps show ward names from the LSOA lookup but no ward outlines."})
     rows_in, kept = account(Read("ward_b", got.rows_in, rejects, primary=(located.label,)), written.rows)
-    return TableResult("ward_boundaries", [written], rows_in, kept, rejects, [located], {
+    return AssetResult("ward_boundaries", [written], rows_in, kept, rejects, [located], {
         "study_area_wards_in_lookup": len(keep), "wards_with_boundary": written.rows,
         "features_outside_study_area": got.outside})
 
 
-def build_subicb_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
+def build_subicb_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     """Each study neighbourhood's Sub-ICB location and ICB (``lsoa_subicb``: the ONS lookup first,
     never a point in a generalised polygon), and the outlines of the Sub-ICB locations they fall in
     (``subicb_boundaries``), for the GP maps."""
     vintage = vintage_of(settings)
-    use(con, paths, "lsoa_areas", "postcodes", vintage=vintage)
     use_crosswalk(con, paths, vintage)
     located = _optional(SUBICB_BOUNDARIES, paths)
     if located is None:
@@ -150,27 +148,25 @@ def build_subicb_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settin
                                        {"p": str(written.path)}).fetchall()]
     counts = {"neighbourhoods_by_rule": {k.strip(): v for k, v in by_rule.items()}}
     if looked is None:
-        lsoa_result = TableResult("lsoa_subicb", [assigned], 0, 0, Rejects(), [], counts | {
+        lsoa_result = AssetResult("lsoa_subicb", [assigned], 0, 0, Rejects(), [], counts | {
             "note": "No LSOA to CCG lookup found: neighbourhoods take the Sub-ICB holding most of their postcodes."})
     else:
         rows_in, kept = account(Read("lsoa_ccg", looked.rows_in, looked.rejects, primary=looked.primary,
                                      rows_kept=looked.rows_in - looked.rejects.row_count))
-        lsoa_result = TableResult("lsoa_subicb", [assigned], rows_in, kept, looked.rejects, [lookup], counts)
+        lsoa_result = AssetResult("lsoa_subicb", [assigned], rows_in, kept, looked.rejects, [lookup], counts)
     if got is None:
-        return [TableResult("subicb_boundaries", [written], 0, 0, rejects, [], {"note": "No Sub-ICB boundary file found."}),
+        return [AssetResult("subicb_boundaries", [written], 0, 0, rejects, [], {"note": "No Sub-ICB boundary file found."}),
                 lsoa_result]
     read = Read("sicb_b", got.rows_in, rejects, primary=(located.label,), rows_kept=got.rows_in - rejects.row_count)
     rows_in, kept = account(read)
-    return [TableResult("subicb_boundaries", [written], rows_in, kept, rejects, [located],
+    return [AssetResult("subicb_boundaries", [written], rows_in, kept, rejects, [located],
                         {"sub_icbs_of_study_neighbourhoods": names, "read": got.rows_in}), lsoa_result]
 
 
-def build_lad_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_lad_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """District outlines for maps: the published district file where it has every study district,
     else the study area's wards dissolved by district (else its LSOAs)."""
     vintage = vintage_of(settings)
-    use(con, paths, "ward_boundaries", "lsoa_wards")
-    use(con, paths, "lsoa_areas", vintage=vintage)
     lads = list(settings.lad_codes)
     located = _optional(LAD_BOUNDARIES, paths) or _optional(LAD2013_BOUNDARIES, paths)
     rejects, rows_in, counts = Rejects(), 0, {}
@@ -205,4 +201,4 @@ def build_lad_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
     kept = rows_in - rejects.row_count
     have = {r[0] for r in con.execute("SELECT lad_code FROM read_parquet($p)", {"p": str(written.path)}).fetchall()}
     counts = {"drawn_from": drawn, "districts_without_outline": [lad for lad in lads if lad not in have]}
-    return TableResult("lad_boundaries", [written], rows_in, kept, rejects, [located] if located else [], counts)
+    return AssetResult("lad_boundaries", [written], rows_in, kept, rejects, [located] if located else [], counts)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import duckdb
 
 from pipeline.fetch import locate_each
-from pipeline.ingest.result import TableResult, account, derived
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult, account, derived
 from pipeline.paths import Paths
 from pipeline.readers.ofcom_columns import METRICS
 from pipeline.readers.ofcom_district import read_ofcom_district
@@ -25,7 +24,7 @@ EMPTY_COVERAGE = ("SELECT NULL::VARCHAR AS key, NULL::VARCHAR AS release, NULL::
                   + " WHERE false")
 
 
-def _build_optional(con: duckdb.DuckDBPyConnection, paths: Paths, source, reader, name: str) -> TableResult:
+def _build_optional(con: duckdb.DuckDBPyConnection, paths: Paths, source, reader, name: str) -> AssetResult:
     """Optional Ofcom files: every release present, or an empty table saying none was found."""
     files = locate_each(source, paths)
     if files:
@@ -41,23 +40,22 @@ def _build_optional(con: duckdb.DuckDBPyConnection, paths: Paths, source, reader
     counts = {"files_found": len(files), "releases": releases}
     if not files:
         counts["note"] = f"No {source.title} file found in data/raw or the mirror; coarser sources are used instead."
-    return TableResult(name, [written], rows_in, kept, rejects, files, counts)
+    return AssetResult(name, [written], rows_in, kept, rejects, files, counts)
 
 
-def build_ofcom_postcode_coverage(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_ofcom_postcode_coverage(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """Ofcom's postcode-level coverage, every release present (empty when none is)."""
     return _build_optional(con, paths, OFCOM_POSTCODE_COVERAGE, read_ofcom_postcode, "ofcom_postcode_coverage")
 
 
-def build_ofcom_la_coverage(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_ofcom_la_coverage(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """Ofcom's local-authority coverage, every release present (empty when none is)."""
     return _build_optional(con, paths, OFCOM_LA_COVERAGE, read_ofcom_la, "ofcom_la_coverage")
 
 
-def build_ofcom_postcode_district(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_ofcom_postcode_district(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """Postcode-district means: computed from Ofcom's postcode file when one is present (then the
     third-party file is not needed), else read from that file."""
-    use(con, paths, "ofcom_postcode_coverage")
     if con.execute("SELECT count(*) FROM ofcom_postcode_coverage").fetchone()[0]:
         written = write_parquet(con, sql("ofcom_district_means") + " ORDER BY key, release",
                                 paths.table_path("ofcom_postcode_district"),
@@ -71,7 +69,7 @@ def build_ofcom_postcode_district(con: duckdb.DuckDBPyConnection, paths: Paths, 
         written = write_parquet(con, "SELECT NULL::VARCHAR AS key WHERE false", paths.table_path("ofcom_postcode_district"),
                                 sources={})
         Rejects().write(con, paths.rejects / "ofcom_postcode_district.parquet", [OFCOM_POSTCODE_DISTRICT.key])
-        return TableResult("ofcom_postcode_district", [written], 0, 0, Rejects(), [], {
+        return AssetResult("ofcom_postcode_district", [written], 0, 0, Rejects(), [], {
             "note": "No Ofcom postcode file and no postcode-district means: broadband falls back to local authorities."})
     located = files[0]
     read = read_ofcom_district(con, located)
@@ -79,13 +77,12 @@ def build_ofcom_postcode_district(con: duckdb.DuckDBPyConnection, paths: Paths, 
                             sources={OFCOM_POSTCODE_DISTRICT.key: "count(*)"}, notes=OFCOM_POSTCODE_DISTRICT.notes)
     read.rejects.write(con, paths.rejects / "ofcom_postcode_district.parquet", [OFCOM_POSTCODE_DISTRICT.key])
     rows_in, kept = account(read, written.rows)
-    return TableResult("ofcom_postcode_district", [written], rows_in, kept, read.rejects, [located],
+    return AssetResult("ofcom_postcode_district", [written], rows_in, kept, read.rejects, [located],
                        {"resolution": "postcode_district", "release": "2024-07", "computed_from": "third-party file"})
 
 
-def build_broadband_coverage(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_broadband_coverage(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """Every study-area postcode with its coverage, the resolution and release it came from."""
-    use(con, paths, "postcodes", "ofcom_postcode_coverage", "ofcom_postcode_district", "ofcom_la_coverage")
     con.execute("CREATE OR REPLACE TEMP TABLE broadband_out AS " + sql("broadband_coverage"),
                 {"lads": list(settings.lad_codes)})
     district_source = OFCOM_POSTCODE_COVERAGE.key if con.execute(

@@ -23,8 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.fetch import require_each
-from pipeline.ingest.result import TableResult, account
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult, account
 from pipeline.paths import Paths
 from pipeline.readers.local_indicators import LABELS, UNITS, read_local_indicators
 from pipeline.registry import ONS_LOCAL_INDICATORS
@@ -148,7 +147,7 @@ def releases(con: duckdb.DuckDBPyConnection, rejects: Rejects) -> list[dict]:
     return out
 
 
-def build_connectivity_series(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
+def build_connectivity_series(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     files = require_each(ONS_LOCAL_INDICATORS, paths)
     read = read_local_indicators(con, files)
     rejects = read.rejects
@@ -163,8 +162,6 @@ def build_connectivity_series(con: duckdb.DuckDBPyConnection, paths: Paths, sett
     rejects.write(con, paths.rejects / "la_connectivity_series.parquet", [key])
     read.rows_kept = len(rows)
     rows_in, kept = account(read)
-
-    use(con, paths, "codepoint_open")
     study = write_parquet(con, sql("district_connectivity_series"), paths.table_path("district_connectivity_series"),
                           params={"lads": list(settings.lad_codes)}, sources={key: "count(*)"},
                           notes="the study districts and their comparators (UK, nation, counties) from la_connectivity_series")
@@ -178,6 +175,6 @@ def build_connectivity_series(con: duckdb.DuckDBPyConnection, paths: Paths, sett
               "files_set_aside": read.notes["files_set_aside"], "releases_per_indicator": per_indicator,
               "releases": releases_by_indicator, "areas": len(found),
               "study_districts_missing": [lad for lad in settings.lad_codes if lad not in found]}
-    return [TableResult("la_connectivity_series", [national], rows_in, kept, rejects, files, counts),
-            TableResult("district_connectivity_series", [study], study.rows, study.rows, Rejects(), [],
+    return [AssetResult("la_connectivity_series", [national], rows_in, kept, rejects, files, counts),
+            AssetResult("district_connectivity_series", [study], study.rows, study.rows, Rejects(), [],
                         {"study_districts_missing": counts["study_districts_missing"]})]

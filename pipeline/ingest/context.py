@@ -7,7 +7,7 @@ import duckdb
 
 from pipeline.fetch import locate
 from pipeline.geography import vintage_of
-from pipeline.ingest.result import TableResult, publish_read
+from pipeline.ingest.result import AssetResult, publish_read
 from pipeline.paths import Paths
 from pipeline.readers.population_density import read_population_density
 from pipeline.readers.ruc import RUC2011 as RUC2011_SPEC, RUC2021 as RUC2021_SPEC, read_ruc
@@ -15,7 +15,7 @@ from pipeline.registry import POPULATION_DENSITY, RUC2011, RUC2021
 from pipeline.settings import Settings
 
 
-def build_rurality(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_rurality(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """The rural-urban class of every LSOA in England and Wales, in the configured vintage."""
     vintage = vintage_of(settings)
     source, spec = (RUC2021, RUC2021_SPEC) if vintage.year == 2021 else (RUC2011, RUC2011_SPEC)
@@ -26,7 +26,7 @@ def build_rurality(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setti
                         counts={"classification": f"RUC {spec.year}", "lsoas_by_class": classes})
 
 
-def build_population_density(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_population_density(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """ONS mid-2018 residents per km2 of each LSOA (2011); context on the 2011 base."""
     located = locate(POPULATION_DENSITY, paths)
     read = read_population_density(con, located)

@@ -9,8 +9,7 @@ import duckdb
 from pipeline.errors import SourceMissingError
 from pipeline.fetch import Located, locate
 from pipeline.geography import vintage_of
-from pipeline.ingest.result import TableResult
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult
 from pipeline.paths import Paths
 from pipeline.readers.fingertips import read_gp_imd_score
 from pipeline.readers.gp_registrations import read_list_sizes, read_pcn_mapping
@@ -53,7 +52,7 @@ def _chain(source: Source) -> list[Source]:
     return chain
 
 
-def build_gp_sites(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_gp_sites(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """Rows in = epraccur + ebranchs rows; each is kept or has a reason in rejects."""
     located = {s.key: locate(s, paths) for s in (EPRACCUR, GP_PCN_MAPPING, GP_IMD_SCORE)}
     branch_file = _first_found(*_chain(EBRANCHS), paths=paths)
@@ -64,8 +63,6 @@ def build_gp_sites(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setti
     lists = read_list_sizes(con, list_file)
     pcns = read_pcn_mapping(con, located[GP_PCN_MAPPING.key])
     imd = read_gp_imd_score(con, located[GP_IMD_SCORE.key])
-    use(con, paths, "postcodes", vintage=vintage_of(settings))
-    use(con, paths, "codepoint_open", "subicb_boundaries")
     con.execute("""CREATE OR REPLACE TEMP VIEW sites AS
         SELECT *, 'epraccur' AS file_kind FROM epraccur UNION ALL BY NAME SELECT *, 'ebranchs' AS file_kind FROM ebranchs""")
     con.execute("CREATE OR REPLACE TEMP TABLE gp_decisions AS " + sql("gp_sites"))
@@ -109,7 +106,7 @@ def build_gp_sites(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setti
         "ORDER BY site_code", {"p": str(written.path)}).fetchall()]
     covered_without = [f"{c} {n} ({pc}, {s}{'' if inside else ', outside the study area'})"
                        for c, n, pc, s, inside in con.execute(WITHOUT_LIST).fetchall()]
-    return TableResult("gp_sites", [written], rows_in, written.rows, rejects, list(located.values()), {
+    return AssetResult("gp_sites", [written], rows_in, written.rows, rejects, list(located.values()), {
         "practices": stats.get("practice", 0),
         "branches": stats.get("branch", 0),
         "branches_listed_in": branch_source.release,

@@ -7,8 +7,7 @@ import duckdb
 
 from pipeline.fetch import locate
 from pipeline.geography import vintage_of
-from pipeline.ingest.result import TableResult, derived, publish_read
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult, derived, publish_read
 from pipeline.paths import Paths
 from pipeline.readers.lsoa_lookup import read_lsoa_lookup
 from pipeline.readers.ward_lookup import read_ward_lookup
@@ -18,7 +17,7 @@ from pipeline.sqlfiles import sql
 from pipeline.store import write_parquet
 
 
-def build_lsoa_lookup(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_lsoa_lookup(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """Every LSOA (2011) -> LSOA (2021) pair in England and Wales, with its change indicator."""
     located = locate(LSOA11_LSOA21_LOOKUP, paths)
     read = read_lsoa_lookup(con, located)
@@ -27,7 +26,7 @@ def build_lsoa_lookup(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Se
                         counts={"pairs_by_change": changes})
 
 
-def build_lsoa_wards(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_lsoa_wards(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """Every LSOA (2021) with its ward and district (May 2024), with names."""
     located = locate(LSOA21_WARD_LOOKUP, paths)
     read = read_ward_lookup(con, located)
@@ -37,9 +36,8 @@ def build_lsoa_wards(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
                         counts={"study_area_wards": wards})
 
 
-def build_lsoa_crosswalk(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_lsoa_crosswalk(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """Pairs of 2011 and 2021 LSOAs touching the study area (both lookups together)."""
-    use(con, paths, "lsoa_lookup", "lsoa_wards")
     written = write_parquet(con, sql("lsoa_crosswalk"), paths.table_path("lsoa_crosswalk"),
                             sources={LSOA11_LSOA21_LOOKUP.key: "count(*) FILTER (chgind IS NOT NULL)",
                                      LSOA21_WARD_LOOKUP.key: "count(*) FILTER (lad21_code IS NOT NULL)"},

@@ -8,8 +8,7 @@ import duckdb
 
 from pipeline.errors import SourceMissingError
 from pipeline.fetch import locate
-from pipeline.ingest.result import TableResult, account
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult, account
 from pipeline.paths import Paths
 from pipeline.readers.open_names import read_open_names
 from pipeline.registry import OS_OPEN_NAMES
@@ -26,9 +25,8 @@ EMPTY = """SELECT NULL::VARCHAR AS settlement_id, NULL::VARCHAR AS name, NULL::V
     NULL::VARCHAR AS district_borough, NULL::VARCHAR AS county_unitary, NULL::BIGINT AS source_row WHERE false"""
 
 
-def build_settlements(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_settlements(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """OS Open Names cities, towns, villages, hamlets and suburban areas in and around the study area."""
-    use(con, paths, "lad_boundaries")
     try:
         located = locate(OS_OPEN_NAMES, paths, download=False)
     except SourceMissingError:
@@ -61,7 +59,7 @@ def build_settlements(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Se
     rejects = read.rejects if read else Rejects()
     rejects.write(con, paths.rejects / "settlements.parquet", [OS_OPEN_NAMES.key])
     if read is None:
-        return TableResult("settlements", [written], 0, 0, rejects, [], {
+        return AssetResult("settlements", [written], 0, 0, rejects, [], {
             "note": "No OS Open Names file found: maps name districts and wards only."})
     valid = con.execute("SELECT count(*) FROM open_names").fetchone()[0]
     outside = valid - written.rows
@@ -69,6 +67,6 @@ def build_settlements(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Se
     rows_in, kept = account(read, written.rows)
     by_type = dict(con.execute(f"""SELECT local_type, count(*) FROM read_parquet('{written.path}')
                                    WHERE in_study_area GROUP BY 1 ORDER BY 1""").fetchall())
-    return TableResult("settlements", [written], rows_in, kept, rejects, [located], {
+    return AssetResult("settlements", [written], rows_in, kept, rejects, [located], {
         "in_study_area_by_type": by_type, "within_margin_outside_study_area": written.rows - sum(by_type.values()),
         "margin_m": MARGIN_M, "places_beyond_margin": outside})

@@ -8,8 +8,8 @@ import pyarrow as pa
 
 from pipeline.fetch import extract_zip, locate
 from pipeline.geography import vintage_of
-from pipeline.ingest.result import TableResult, account, publish_read
-from pipeline.inputs import use, use_crosswalk
+from pipeline.ingest.result import AssetResult, publish_read
+from pipeline.inputs import use_crosswalk
 from pipeline.paths import Paths
 from pipeline.readers.codelist import read_codelist
 from pipeline.readers.codepoint import read_codepoint
@@ -26,7 +26,7 @@ from pipeline.store import write_parquet
 AGREEMENT_ALL_UP_TO = 100_000
 
 
-def build_codepoint_open(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[TableResult]:
+def build_codepoint_open(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     """Every GB postcode with a position, in postcode order; and the names of the areas its codes name."""
     located = locate(CODEPOINT_OPEN, paths)
     read = read_codepoint(con, located, paths)
@@ -42,13 +42,13 @@ def build_codepoint_open(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
                                 sources={CODEPOINT_OPEN.key: "count(*)"})
     finally:
         con.unregister("_names")
-    area_names = TableResult("area_names", [written], written.rows, written.rows, Rejects(), [located],
+    area_names = AssetResult("area_names", [written], written.rows, written.rows, Rejects(), [located],
                              {"by_type": dict(con.execute("SELECT area_type, count(*) FROM read_parquet($p) GROUP BY 1 "
                                                           "ORDER BY 1", {"p": str(written.path)}).fetchall())})
     return [codepoint, area_names]
 
 
-def build_ons_postcode_lookup(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_ons_postcode_lookup(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """Every lookup row, live and terminated, in the published order."""
     located = locate(ONS_POSTCODE_LOOKUP, paths)
     read = read_ons_lookup(con, located, paths)
@@ -58,7 +58,7 @@ def build_ons_postcode_lookup(con: duckdb.DuckDBPyConnection, paths: Paths, sett
                         counts={"live_rows": live, "terminated_rows": terminated})
 
 
-def build_postcodes(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_postcodes(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """The study area's Code-Point postcodes, each placed in a small area or marked unmatched.
 
     Rows in are the study districts' Code-Point postcodes; every one is kept (a postcode with no
@@ -66,8 +66,6 @@ def build_postcodes(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Sett
     """
     vintage = vintage_of(settings)
     lads = list(settings.lad_codes)
-    use(con, paths, "codepoint_open", "ons_postcode_lookup")
-    use(con, paths, "lsoa_boundaries", vintage=vintage)
     use_crosswalk(con, paths, vintage)
     rows_in = con.execute("SELECT count(*) FROM codepoint_open WHERE list_contains($lads, lad_code)",
                           {"lads": lads}).fetchone()[0]
@@ -104,4 +102,4 @@ def build_postcodes(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Sett
             "SELECT count(*) FROM codepoint_open WHERE lad_code IS NULL").fetchone()[0],
         "per_district": dict(con.execute("SELECT lad_code, count(*) FROM postcodes_out GROUP BY 1 ORDER BY 1").fetchall()),
     }
-    return TableResult("postcodes", [written], rows_in, kept, Rejects(), [], counts)
+    return AssetResult("postcodes", [written], rows_in, kept, Rejects(), [], counts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
@@ -20,22 +21,34 @@ class AccountingError(AssertionError):
 
 
 @dataclass
-class TableResult:
+class AssetResult:
+    """What a step made for one of its assets: the one shape every builder returns (a list of them).
+
+    A table has ``outputs`` (its Parquet file) and, when read from a source, the accounting of rows in,
+    kept and rejected; any other asset (maps, PDFs, CSVs, charts, GeoTIFFs) has ``files``. ``counts``
+    are facts worth showing in Dagster's metadata and the run's manifest.
+    """
+
     name: str
-    outputs: list[Written]
-    rows_in: int
-    rows_kept: int
-    rejects: Rejects
-    inputs: list[Located]
+    outputs: list[Written] = field(default_factory=list)
+    rows_in: int | None = None
+    rows_kept: int | None = None
+    rejects: Rejects = field(default_factory=Rejects)
+    inputs: list[Located] = field(default_factory=list)
     counts: dict = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
 
     @property
     def rows_rejected(self) -> int:
-        return self.rows_in - self.rows_kept
+        return (self.rows_in or 0) - (self.rows_kept or 0)
 
     @property
     def rows_written(self) -> int:
         return sum(w.rows for w in self.outputs)
+
+    @property
+    def all_files(self) -> list[Path]:
+        return [w.path for w in self.outputs] + list(self.files)
 
     @property
     def sources(self) -> dict[str, int]:
@@ -49,7 +62,9 @@ class TableResult:
 
     def metadata(self) -> dict:
         """Plain values for asset metadata and the run's manifest."""
-        return {
+        if not self.outputs:
+            return {"files": len(self.files), **self.counts}
+        meta = {
             "rows_in": self.rows_in,
             "rows_kept": self.rows_kept,
             "rows_rejected": self.rows_rejected,
@@ -59,11 +74,19 @@ class TableResult:
             "inputs": [f"{i.label} ({i.origin}, sha256 {i.sha256[:12]})" for i in self.inputs],
             **self.counts,
         }
+        if self.outputs[0].columns:
+            meta["columns"] = self.outputs[0].columns
+        return meta
 
 
-def derived(name: str, written: Written, counts: dict | None = None) -> TableResult:
+def made(name: str, files, counts: dict | None = None) -> AssetResult:
+    """An asset made of files other than one table (maps, PDFs, CSVs, charts, GeoTIFFs)."""
+    return AssetResult(name, files=[Path(f) for f in files], counts=counts or {})
+
+
+def derived(name: str, written: Written, counts: dict | None = None) -> AssetResult:
     """A table computed from other tables: every row in is a row out, nothing rejected."""
-    return TableResult(name, [written], written.rows, written.rows, Rejects(), [], counts or {})
+    return AssetResult(name, [written], written.rows, written.rows, Rejects(), [], counts or {})
 
 
 def account(read: Read, rows_kept: int | None = None) -> tuple[int, int]:
@@ -83,7 +106,7 @@ def account(read: Read, rows_kept: int | None = None) -> tuple[int, int]:
 
 def publish_read(con: duckdb.DuckDBPyConnection, paths: Paths, name: str, read: Read, inputs: list[Located],
                  source: Source, order: str, *, counts: dict | None = None, vintage: Vintage | None = None,
-                 notes: str | None = None) -> TableResult:
+                 notes: str | None = None) -> AssetResult:
     """Write a reader's table and its rejects, check the accounting, and describe the result."""
     query = f'SELECT * FROM "{read.table}" ORDER BY {order}'
     rows = con.execute(f'SELECT count(*) FROM "{read.table}"').fetchone()[0]
@@ -91,4 +114,4 @@ def publish_read(con: duckdb.DuckDBPyConnection, paths: Paths, name: str, read: 
                             notes=notes or (source.notes or None))
     read.rejects.write(con, paths.rejects / f"{name}.parquet", [source.key])
     rows_in, kept = account(read, written.rows)
-    return TableResult(name, [written], rows_in, kept, read.rejects, inputs, (counts or {}) | read.counts)
+    return AssetResult(name, [written], rows_in, kept, read.rejects, inputs, (counts or {}) | read.counts)

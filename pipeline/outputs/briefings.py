@@ -37,7 +37,7 @@ from matplotlib.patches import Patch
 from shapely import from_wkb
 
 from pipeline.geography import vintage_of
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult, made as produced
 from pipeline.outputs.headlines import (Notes, change_sentence, cite_as, gap_resolution_clause, official_sentence,
                                         source_words)
 from pipeline.outputs.map_index import briefing_file
@@ -643,9 +643,8 @@ def briefing_release_line(districts: list[dict], vintage_label: str) -> str:
     return "; ".join(parts)
 
 
-def build_briefings(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict:
+def build_briefings(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     vintage = vintage_of(settings)
-    use(con, paths, *MAP_TABLES, vintage=vintage)
     folder = paths.briefings
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.pdf"):
@@ -659,5 +658,5 @@ def build_briefings(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Sett
     name = settings.study_area.name
     made[name] = build_one(con, paths, settings, ALL, name, [r["lad_code"] for r in districts],
                            folder / briefing_file(name), release_line)
-    return {"briefings": [Path(m["path"]) for m in made.values()],
-            "_metadata": {"briefings": {k: {"pages": v["pages"], "figures": v["figures"]} for k, v in made.items()}}}
+    return produced("briefings", [m["path"] for m in made.values()],
+                    {"briefings": {k: {"pages": v["pages"], "figures": v["figures"]} for k, v in made.items()}})

@@ -6,18 +6,15 @@ from __future__ import annotations
 import duckdb
 
 from pipeline.geography import vintage_of
-from pipeline.ingest.result import TableResult, derived
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
 from pipeline.store import inherited, write_parquet
 
 
-def build_postcode_lookup_table(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_postcode_lookup_table(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     vintage = vintage_of(settings)
-    use(con, paths, "postcodes", "lsoa_triage", "gp_readiness", "gp_sites", vintage=vintage)
-    use(con, paths, "district_connectivity_series")
     written = write_parquet(con, sql("postcode_lookup"), paths.table_path("postcode_lookup"), vintage=vintage,
                             sources=inherited(paths.table_path("postcodes"), paths.table_path("lsoa_triage"),
                                               paths.table_path("gp_readiness"),

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import duckdb
 
 from pipeline.geography import vintage_of
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult, made as produced
 from pipeline.outputs.map_fibre import build_fibre_map
 from pipeline.outputs.map_gp import build_gp_map
 from pipeline.outputs.map_inclusion import build_inclusion_map
@@ -34,9 +33,8 @@ def sources_of(paths: Paths, *tables: str) -> dict[str, int]:
     return out
 
 
-def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict[str, list[Path]]:
+def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     vintage = vintage_of(settings)
-    use(con, paths, *TABLES, vintage=vintage)
     folder = paths.maps
     folder.mkdir(parents=True, exist_ok=True)
     base = ("lsoa_areas", "lad_boundaries", "ward_boundaries", "settlements")  # every map draws these
@@ -55,8 +53,5 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
                                                        settings.inclusion.top_need_deciles),
     }
     index = build_index_page(con, paths, settings, vintage)
-    out = {name: [Path(result["path"])] for name, result in made.items()}
-    out["maps_index"] = [Path(p) for p in index["files"]]
-    out["_metadata"] = {name: {k: v for k, v in r.items() if k != "path"} for name, r in made.items()} | {
-        "maps_index": {k: v for k, v in index.items() if k != "files"}}
-    return out
+    return ([produced(name, [r["path"]], {k: v for k, v in r.items() if k != "path"}) for name, r in made.items()]
+            + [produced("maps_index", index["files"], {k: v for k, v in index.items() if k != "files"})])

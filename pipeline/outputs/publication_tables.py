@@ -7,7 +7,7 @@ import duckdb
 
 from pipeline.duck import exact
 from pipeline.geography import vintage_of
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult, made
 from pipeline.outputs.charts import build_charts, build_validation_charts
 from pipeline.outputs.headlines import build_headlines
 from pipeline.outputs.tables import write_evidence_tables
@@ -18,24 +18,21 @@ from pipeline.settings import Settings
 PACK = "diz_evidence_pack.xlsx"
 
 
-def build_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> dict[str, list]:
-    """Returns the files made for each asset (evidence_tables, evidence_pack, headlines, charts)."""
+def build_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
+    """The files made for each asset: evidence_tables, evidence_pack, headlines, and the charts."""
     exact(con)
     vintage = vintage_of(settings)
-    use(con, paths, "district_connectivity_series", "index_validation")
-    use(con, paths, "validation_points", vintage=vintage)
     charts = build_charts(con, paths.charts)
     validation = build_validation_charts(con, paths.charts)
     sidecars = write_evidence_tables(con, paths, vintage, settings)
     pack = build_workbook(paths.tables, paths.charts, paths.gen / PACK, sidecars)
     headlines = build_headlines(paths.tables, paths.gen / "headlines.md", settings, vintage.label)
     tables = sorted(p for p in paths.tables.iterdir() if p.is_file())
-    return {
-        "evidence_tables": tables,
-        "evidence_pack": [paths.gen / PACK],
-        "headlines": [paths.gen / "headlines.md", paths.gen / "headlines.html"],
-        "connectivity_charts": [p for files in charts.values() for p in files],
-        "validation_charts": [p for files in validation.values() for p in files],
-        "_metadata": {"tables": {k: v["rows"] for k, v in sidecars.items()}, "sheets": pack["sheets"],
-                      "headline_figures": headlines["figures"]},
-    }
+    return [
+        made("evidence_tables", tables, {"tables": {k: v["rows"] for k, v in sidecars.items()},
+                                         "sheets": pack["sheets"], "headline_figures": headlines["figures"]}),
+        made("evidence_pack", [paths.gen / PACK]),
+        made("headlines", [paths.gen / "headlines.md", paths.gen / "headlines.html"]),
+        made("connectivity_charts", [p for files in charts.values() for p in files]),
+        made("validation_charts", [p for files in validation.values() for p in files]),
+    ]

@@ -6,19 +6,15 @@ import duckdb
 
 from pipeline.duck import exact
 from pipeline.geography import vintage_of
-from pipeline.ingest.result import TableResult, derived
-from pipeline.inputs import use
+from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
 from pipeline.store import inherited, write_parquet
 
 
-def build_district_summary(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_district_summary(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     exact(con)
-    vintage = vintage_of(settings)
-    use(con, paths, "broadband_coverage", "district_connectivity_series")
-    use(con, paths, "lsoa_triage", "hotspots", "gp_readiness", "rank_uncertainty", vintage=vintage)
     written = write_parquet(con, sql("district_summary"), paths.table_path("district_summary"),
                             sources=inherited(*(paths.table_path(t) for t in ("broadband_coverage", "lsoa_triage",
                                                                               "gp_readiness",
@@ -28,9 +24,8 @@ def build_district_summary(con: duckdb.DuckDBPyConnection, paths: Paths, setting
     return derived("district_summary", written)
 
 
-def build_inclusion_priorities(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_inclusion_priorities(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     vintage = vintage_of(settings)
-    use(con, paths, "lsoa_need", "lsoa_triage", "rank_uncertainty", vintage=vintage)
     written = write_parquet(con, sql("inclusion_priorities"), paths.table_path("inclusion_priorities"), vintage=vintage,
                             sources=inherited(paths.table_path("lsoa_need")),
                             params={"deciles": settings.inclusion.top_need_deciles})
@@ -42,10 +37,8 @@ def build_inclusion_priorities(con: duckdb.DuckDBPyConnection, paths: Paths, set
                                                      "by_robustness": robust, "residents": round(residents or 0)})
 
 
-def build_ward_summary(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> TableResult:
+def build_ward_summary(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     exact(con)
-    vintage = vintage_of(settings)
-    use(con, paths, "lsoa_triage", "lsoa_index", vintage=vintage)
     written = write_parquet(con, sql("ward_summary"), paths.table_path("ward_summary"),
                             sources=inherited(paths.table_path("lsoa_triage"), paths.table_path("lsoa_index")))
     return derived("ward_summary", written, {"wards": written.rows})

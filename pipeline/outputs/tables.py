@@ -15,7 +15,6 @@ import duckdb
 
 from pipeline.columns import column_sources, describe
 from pipeline.geography import Vintage
-from pipeline.inputs import use
 from pipeline.paths import Paths
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
@@ -142,7 +141,6 @@ def select_list(con: duckdb.DuckDBPyConnection, view: str, vintage: Vintage) -> 
 def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage: Vintage,
                           settings: Settings) -> dict[str, dict]:
     """CSV + sidecar per evidence table (optional ones only with rows), and ``sources.csv``."""
-    use(con, paths, *sorted({t.table for t in TABLES}), vintage=vintage)
     folder = paths.tables
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, dict] = {}

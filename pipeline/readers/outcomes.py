@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pipeline.errors import SourceFormatError
 from pipeline.fetch import Located
 from pipeline.readers.keyed import KeyedRows
-from pipeline.readers.textcsv import CsvFile, decode, is_lsoa_code, normalise_header, parse_number, read_csv
+from pipeline.readers.textcsv import CsvFile, decode, is_lsoa_code, normalise_header, parse_number
 
 CODE_COLUMNS = {2021: ("lsoa21cd", "lsoa21_code", "lsoa code (2021)", "lsoa_code_2021"),
                 2011: ("lsoa11cd", "lsoa11_code", "lsoa code (2011)", "lsoa_code_2011")}

@@ -1,5 +1,0 @@
-"""Analysis: the method's scores, classes and rankings (group analysis)."""
-
-from assets.analysis import connectivity, need, places
-
-MODULES = [connectivity, need, places]
