@@ -86,8 +86,8 @@ COLUMNS: dict[str, str] = {
     "configured_rank": "Rank with the configured weights", "median_rank": "Median rank over the draws",
     "rank_p05": "5th-percentile rank over the draws (best 5%)", "rank_p95": "95th-percentile rank over the draws",
     "p_top_decile": "Share of draws in which the LSOA is in the top decile",
-    "priority": "robust ({robust}), weight-dependent ({weight_dependent}), or not a priority",
-    "robustness": "robust ({robust}), weight-dependent ({weight_dependent}), or not a priority",
+    "priority": "robust ({robust}), weight-dependent ({weight_dependent}), or rarely in the top tenth (in it in fewer draws than that)",
+    "robustness": "robust ({robust}), weight-dependent ({weight_dependent}), or rarely in the top tenth (in it in fewer draws than that)",
     # hotspots
     "neighbours": "Neighbouring LSOAs (shared boundary, else nearest)", "neighbour_method": "How neighbours were found",
     "local_mean": "Mean need over the LSOA and its neighbours", "gi_z": "Getis-Ord Gi* z-score (analytic)",
@@ -171,7 +171,9 @@ COLUMNS: dict[str, str] = {
     "mean_supply_gap_score": "Resident-weighted mean connectivity gap", "mean_index_score": "Resident-weighted mean index",
     "high_need_lsoas": "LSOAs with high need: {high_need}",
     "gap_from_area_averages": "True when the gap rests on area averages",
-    "gp_sites": "GP sites (practices and branches)", "gp_practices": "GP practices",
+    "gp_sites": "GP sites (practices and branches)", "gp_practices": "GP practices (active, in the current practice list)",
+    "gp_branches": "Branch surgeries of those practices, from the branch list named in gp_branches_listed_in",
+    "gp_branches_listed_in": "The branch list the branch surgeries come from, with its date",
     "gp_sites_without_gigabit": "Sites below 100% gigabit at their own postcode (postcode-level data only; empty otherwise)",
     "gp_sites_gigabit_unknown": "Sites whose own gigabit status is not known (no postcode-level data for them)",
     # inclusion priorities
@@ -259,10 +261,10 @@ NEED = _side("need")
 SUPPLY = _side("supply")
 BROADBAND = (OFCOM_POSTCODE_COVERAGE.key, OFCOM_POSTCODE_DISTRICT.key, OFCOM_LA_COVERAGE.key)
 DISTRICT_SERIES = (ONS_LOCAL_INDICATORS.key, OFCOM_LA_COVERAGE.key)
-GP_SITES = (EPRACCUR.key, EBRANCHS.key)
+GP_SITES = (EPRACCUR.key, EBRANCHS.key, "ebranchs_2017")
 
 # The column holding the release a value describes, named in its citation.
-RELEASE_OF: dict[str, str] = {"ofcom_gigabit_pct": "ofcom_release_name", "ofcom_below_30_pct": "ofcom_below_30_release_name",
+RELEASE_OF: dict[str, str] = {"list_size": "list_size_extract", "catchment_residents": "","ofcom_gigabit_pct": "ofcom_release_name", "ofcom_below_30_pct": "ofcom_below_30_release_name",
                               "official_pct": "release_name", "derived_pct": "release_name",
                               "first_value": "first_release_name", "latest_value": "latest_release_name"}
 
@@ -279,7 +281,8 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
                      "catchment_pct_no_gigabit", "catchment_pct_no_superfast", "derived_pct"), BROADBAND),
     **dict.fromkeys(("ofcom_gigabit_pct", "ofcom_below_30_pct", "official_pct", "first_value", "latest_value",
                      "value", "change_pp", "change_pp_per_year"), DISTRICT_SERIES),
-    **dict.fromkeys(("gp_sites", "gp_practices"), GP_SITES),
+    "gp_sites": GP_SITES, "gp_practices": (EPRACCUR.key,),
+    "gp_branches": (EBRANCHS.key, "ebranchs_2017"),
     "list_size": (GP_LIST_SIZES.key,),
 }
 

@@ -23,9 +23,14 @@ from pathlib import Path
 import duckdb
 
 from pipeline.paths import Paths
+from pipeline.wording import month_name
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 EXIT = {"found": 0, "terminated": 1, "outside": 1}  # anything else: 2
+# What staff can tell a resident where the neighbourhood's action is fibre build: the gap here is an area
+# average, so the address itself may already be served.
+RESIDENT_NEXT_STEP = ("check the address on Ofcom's broadband availability checker (checker.ofcom.org.uk): the "
+                      "neighbourhood figures are averages, so this address may already have a faster service")
 
 
 def gap_in_words(resolution: str | None, area: str | None) -> str:
@@ -33,8 +38,8 @@ def gap_in_words(resolution: str | None, area: str | None) -> str:
     if resolution == "postcode":
         return "measured from the neighbourhood's own postcodes"
     if resolution == "postcode_district":
-        return (f"an average for the whole postcode district {area}, shared by every neighbourhood in it: it does "
-                "not describe this address or this neighbourhood on its own")
+        return (f"an average for the whole postcode district {area} (the one holding most of this neighbourhood's "
+                "postcodes), shared by every neighbourhood there: it does not describe this address")
     if resolution == "local_authority":
         return "an average for the whole council district: it does not describe this address"
     return "no broadband data for this neighbourhood"
@@ -135,7 +140,8 @@ def lookup(query: str, paths: Paths | None = None) -> Answer:
     finally:
         con.close()
     if grid is None and ons is not None and not ons["is_live"]:
-        when = f" in {ons['doterm'][:4]}-{ons['doterm'][4:6]}" if ons.get("doterm") else ""
+        when = (f" in {month_name(ons['doterm'][:4] + '-' + ons['doterm'][4:6])}"
+                if len(ons.get("doterm") or "") >= 6 else "")
         return Answer(query, postcode, "terminated", f"{postcode} is a terminated postcode (withdrawn by Royal Mail"
                                                      f"{when}); ask for the current postcode of the address.")
     lad = (grid or {}).get("lad_code") or (ons or {}).get("ladcd")
@@ -143,8 +149,9 @@ def lookup(query: str, paths: Paths | None = None) -> Answer:
         return Answer(query, postcode, "unknown", f"{postcode} is in {names.get(lad, lad)} but has no position in OS "
                                                   "Code-Point Open, so it is in no neighbourhood here.")
     if lad:
+        covered = ", ".join(sorted(names.get(code, code) for code in study))
         return Answer(query, postcode, "outside", f"{postcode} is in {names.get(lad, lad)} ({lad}), outside the "
-                                                  "study area; this lookup covers its districts only.")
+                                                  f"study area; this lookup covers {covered} only.")
     return Answer(query, postcode, "unknown", f"{postcode} is not a known postcode (not in OS Code-Point Open nor "
                                               "the ONS postcode lookup).")
 
@@ -167,12 +174,13 @@ def as_text(answer: Answer) -> str:
         ("Ward", f"{f['ward_name']} ({f['ward_code']})"),
         ("District", f"{f['district_name']} ({f['district_code']})"),
         ("Suggested action", f["suggested_action"]),
+        *([("For the resident", RESIDENT_NEXT_STEP)] if f.get("triage_class") in ("both", "infrastructure gap") else []),
         ("Triage class", f["triage_class"]),
         ("Inclusion need", f"{f['need_score']} of 10, decile {f['need_decile']} of the study area (1 = highest)"),
         ("Connectivity gap", f"{f['supply_gap_score']} of 10, decile {f['supply_gap_decile']}: "
                              f"{f['supply_gap_known_as']}"),
         ("District broadband", district_broadband(f)),
-        ("Nearest GP site", f"{f['nearest_gp_name']} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']} m in a "
+        ("Nearest GP practice", f"{f['nearest_gp_name']} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']} m in a "
                             "straight line; " + (f"telehealth readiness rank {rank} (1 = least ready)"
                                                   if rank is not None else "not ranked for telehealth readiness ("
                                                   + (f.get("nearest_gp_not_ranked_reason") or "no score") + ")")),

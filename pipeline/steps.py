@@ -231,7 +231,8 @@ STEPS: list[Step] = [
     Step("briefings", "outputs", "outputs.briefings:build_briefings",
          "District briefings (PDF, 2-4 A4 pages each, and one for the whole area) for councillors and bids.",
          deps=("district_summary", "lsoa_triage", "ward_summary", "gp_readiness", "lsoa_areas", "lad_boundaries",
-               "ward_boundaries", "evidence_tables", "inclusion_priorities", "connectivity_change"),
+               "ward_boundaries", "evidence_tables", "inclusion_priorities", "connectivity_change",
+               "district_connectivity_series"),
          settings=("geography", "study_area", "triage", "uncertainty", "inclusion"), kinds=("pdf",)),
 ]
 

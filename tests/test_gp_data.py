@@ -215,7 +215,7 @@ def test_no_2017_branch_site_is_ranked_and_the_70_patient_centre_is_shown_unrank
     ranked = sorted(r[2] for r in rows if r[2] is not None)
     assert ranked[0] == 1 and len(ranked) == 50
     headlines = (real_run.paths.processed / "headlines.md").read_text()
-    section = headlines.split("## GP sites least ready for telehealth")[1].split("##")[0]
+    section = headlines.split("## GP sites with the lowest telehealth-readiness scores")[1].split("##")[0]
     assert "VILLAGE HALL" not in section and "1 April 2026" in section
 
 
@@ -257,6 +257,6 @@ def test_briefing_gp_table_states_the_list_month_and_no_site_gigabit_figure_of_i
 
     text = "\n".join(p.extract_text() for p in PdfReader(
         real_run.paths.processed / "briefings" / "east-hertfordshire.pdf").pages)
-    section = " ".join(text.split("GP sites least ready for telehealth")[1].split("What the broadband data")[0].split())
+    section = " ".join(text.split("GP sites with the lowest telehealth-readiness scores")[1].split("What the broadband data")[0].split())
     assert "1 April 2026" in section and "not known" in section and "Site's own gigabit" in section
     assert "Village Hall" not in section and "Gardens And Jacobs" in section  # shown as not ranked, with why

@@ -144,7 +144,7 @@ def test_rank_summary_separates_robust_from_weight_dependent_priorities():
     out = summarise(ranks, robust=0.8)
     assert out[0]["priority"] == "robust" and out[0]["p_top_decile"] == 1.0
     assert out[1]["priority"] == "weight-dependent" and math.isclose(out[1]["p_top_decile"], 0.5)
-    assert out[5]["priority"] == "not a priority"
+    assert out[5]["priority"] == "rarely in the top tenth"
 
 
 def test_validation_of_a_perfectly_ordered_outcome_is_rho_one_and_full_overlap():

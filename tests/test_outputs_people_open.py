@@ -29,7 +29,7 @@ def test_briefings_are_two_to_four_pages_of_embedded_text_with_footnoted_figures
     assert 2 <= len(reader.pages) <= 4
     text = "\n".join(page.extract_text() for page in reader.pages)
     for heading in ("Key figures", "Connectivity over time", "Wards of highest need", "Neighbourhoods of highest need",
-                    "GP sites least ready for telehealth", "What the broadband data can and cannot say",
+                    "GP sites with the lowest telehealth-readiness scores", "What the broadband data can and cannot say",
                     "Sources and licences"):
         assert heading in text, heading
     assert district in text

@@ -32,7 +32,9 @@ def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
     cap = settings.gp_readiness.catchment_cap_m
     con.execute("CREATE OR REPLACE TEMP TABLE catchment_postcodes AS " + sql("gp_catchment_postcodes"), {"cap": cap})
     w = settings.gp_readiness.weights
-    sources = (inherited(paths.table_path("gp_sites"), paths.table_path("broadband_coverage"), paths.table_path("lsoa_need")))
+    # The practices' own IMD score (OHID) is carried in gp_sites but no readiness column rests on it.
+    sources = {k: v for k, v in inherited(paths.table_path("gp_sites"), paths.table_path("broadband_coverage"),
+                                          paths.table_path("lsoa_need")).items() if k != "gp_imd_score"}
     readiness = write_parquet(con, sql("gp_readiness"), paths.table_path("gp_readiness"), sources=sources,
                               vintage=vintage, params={"w_site": w["site_gigabit"], "w_sfbb": w["catchment_superfast"],
                                                        "w_gig": w["catchment_gigabit"], "w_need": w["catchment_need"]},

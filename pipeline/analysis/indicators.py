@@ -68,8 +68,14 @@ def _imd19(column: str, label: str, *, rank: bool = False, source: str = IMD2019
                    note=note)
 
 
+# What a broadband value's percentage is depends on the input: with Ofcom's postcode file, premises
+# weighted; with postcode-district averages, a mean over postcodes (each row's ``unit`` says which).
+BROADBAND_UNIT = ("%: of premises where measured per postcode and premises-weighted; otherwise a mean over "
+                  "postcodes, each counted once (the row's unit and resolution say which)")
+
+
 def _broadband(label: str) -> dict[str, Measure]:
-    return _both(Measure(OFCOM_POSTCODE_DISTRICT.key, label, "% of premises", True))
+    return _both(Measure(OFCOM_POSTCODE_DISTRICT.key, label, BROADBAND_UNIT, True))
 
 
 def _census(label: str, source: str = CENSUS_TS007A.key) -> dict[str, Measure]:
@@ -241,8 +247,9 @@ def build_lsoa_indicators(con: duckdb.DuckDBPyConnection, paths: Paths, settings
     sources[LSOA11_LSOA21_LOOKUP.key] = "count(DISTINCT lsoa_code) FILTER (note LIKE '%carried from%')"
     written = write_parquet(con, """
         SELECT a.lsoa_code, a.lsoa_name, a.lad_code, a.lad_name, a.ward_code, a.ward_name, i.indicator, m.side,
-               i.value, i.source, m.source_title, m.release, i.resolution, i.resolution_area, i.lsoas_sharing_value,
-               nullif(concat_ws('; ', i.note, m.measure_note), '') AS note, m.label, m.unit, m.higher_is_worse
+               i.value, i.source, m.source_title, coalesce(i.release, m.release) AS release, i.resolution,
+               i.resolution_area, i.lsoas_sharing_value, nullif(concat_ws('; ', i.note, m.measure_note), '') AS note,
+               m.label, coalesce(i.unit, m.unit) AS unit, m.higher_is_worse
         FROM lsoa_areas a
         JOIN indicators_long i USING (lsoa_code)
         JOIN indicator_meta m USING (indicator)

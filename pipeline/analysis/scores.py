@@ -234,7 +234,7 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
         "SELECT count(*) FILTER (area_average), count(DISTINCT supply_gap_score) FROM read_parquet($p)", p).fetchone()))
     weight_text = {k: {c: {"weight": round(w.components[c], 4), **{i: round(x, 4) for i, x in w.indicators[c].items()}}
                        for c in w.components} for k, w in weights.items()}
-    flagged = {k: con.execute(f"SELECT count(*) FROM read_parquet($p) WHERE flagged", {"p": str(t.path)}).fetchone()[0]
+    flagged = {k: con.execute("SELECT count(*) FROM read_parquet($p) WHERE flagged", {"p": str(t.path)}).fetchone()[0]
                for k, t in (("need", need), ("supply_gap", gap), ("index", index))}
     return [
         derived("lsoa_indicator_scores", scores, {"scaling_base": base, "scaling_base_used": bases}),

@@ -105,7 +105,7 @@ def summarise(ranks: np.ndarray, robust: float) -> list[dict]:
         p = float((r <= top).mean())
         out.append({"median_rank": float(np.median(r)), "rank_p05": float(np.percentile(r, 5, method="inverted_cdf")),
                     "rank_p95": float(np.percentile(r, 95, method="inverted_cdf")), "p_top_decile": round(p, 4),
-                    "priority": "robust" if p >= robust else "weight-dependent" if p >= 1 - robust else "not a priority"})
+                    "priority": "robust" if p >= robust else "weight-dependent" if p >= 1 - robust else "rarely in the top tenth"})
     return out
 
 

@@ -7,7 +7,7 @@ import rasterio
 from pipeline.checks import ERROR, WARN, Check, CheckContext, CheckResult, count_rows
 
 SCORE_TABLES = {"lsoa_need": ("age_score", "disability_score", "deprivation_score", "engagement_score", "need_score"),
-                "lsoa_supply_gap": ("fixed_score", "mobile_score", "supply_gap_score")}
+                "lsoa_supply_gap": ("fixed_score", "supply_gap_score")}
 
 
 def indicator_percentages_in_range(ctx: CheckContext) -> CheckResult:

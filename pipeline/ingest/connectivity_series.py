@@ -7,11 +7,12 @@ found and dated like this, per indicator:
 
 1. Files whose values agree for every area they share (and share nearly all areas) hold one
    release; the repeats are collapsed and counted (rejects, kind ``duplicate``).
-2. A release is dated by the "as of <month> <year>" of the ``.json`` metadata ONS published with
-   one of its files, where there is one (``dated_by`` = ``ONS metadata``). Otherwise by the ONS period
-   label of its most recently committed copy (ONS relabels a release by committing the same values
-   again), said as "ONS period label only"; a label that is only a year is ``year only`` and is
-   not used to measure change.
+2. A release is dated by the "as of <month> <year>" of the metadata ONS published with one of its
+   copies (``dated_by`` = ``ONS metadata``): the current file's ``.json`` first, else the metadata
+   recorded at the commit of its most recently committed copy (``periods.csv``). Otherwise by the ONS
+   period label of that copy (ONS relabels a release by committing the same values again), said as
+   "ONS period label only"; a label that is only a year is ``year only`` and is not used to measure
+   change.
 3. Two different sets of values dated to the same month cannot both be right: both are rejected.
 """
 
@@ -74,13 +75,15 @@ def group_files(values: dict[str, dict[str, float]]) -> list[list[str]]:
 def date_release(members: list[dict]) -> dict:
     """The release of one group of files: its month, how it was dated, and the file that dates it."""
     by_commit = sorted(members, key=lambda m: (m["committed"] or "", m["ons_label"] or "9999", m["file"]))
-    with_metadata = [m for m in members if m["metadata_as_of"]]
-    if with_metadata:
-        m = sorted(with_metadata, key=lambda m: m["file"])[0]
+    current = [m for m in members if m["metadata_as_of"] and m["ons_label"] is None]  # the .json of the current file
+    recorded = [m for m in by_commit if m["metadata_as_of"]]
+    if current or recorded:
+        m = current[0] if current else recorded[-1]
         source = f"; Ofcom source date {m['metadata_source_date']}" if m["metadata_source_date"] else ""
+        where = (f"ONS's metadata {m['metadata_file']}" if current else
+                 f"the metadata ONS published with its copy of {m['committed'] or m['commit']} ({m['metadata_file']})")
         return {"release": m["metadata_as_of"], "dated_by": "ONS metadata", "dating_file": m["file"],
-                "release_basis": f"as of {month_name(m['metadata_as_of'])}, stated in ONS's metadata "
-                                 f"{m['metadata_file']}{source}"}
+                "release_basis": f"as of {month_name(m['metadata_as_of'])}, stated in {where}{source}"}
     m = by_commit[-1]
     label = m["ons_label"]
     others = sorted({x["ons_label"] for x in members if x["ons_label"] and x["ons_label"] != label})

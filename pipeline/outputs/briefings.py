@@ -4,7 +4,7 @@ Written for councillors and bid writers who will not open a map or a table: the 
 sentences, each with a numbered note that is a citation to paste (the figure, what it measures,
 the place, and the publisher, dataset and release behind it; the same notes as ``headlines.md``),
 a static map drawn from the data, the connectivity trend, the wards and neighbourhoods of highest
-need, the GP sites least ready for telehealth, what the broadband data can and cannot say, the
+need, the GP sites with the lowest telehealth-readiness scores, what the broadband data can and cannot say, the
 table, row and column each figure was read from, and the sources and licences of exactly the
 tables used.
 
@@ -38,8 +38,8 @@ from shapely import from_wkb
 
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, made as produced
-from pipeline.outputs.headlines import (Notes, change_sentence, cite_as, gap_resolution_clause, official_sentence,
-                                        source_words)
+from pipeline.outputs.headlines import (Notes, change_sentence, cite_as, gap_resolution_clause, gp_sentence, is_are,
+                                        official_sentence, source_words)
 from pipeline.outputs.map_index import briefing_file
 from pipeline.outputs.map_triage import TRIAGE_COLOURS, TRIAGE_WORDS
 from pipeline.outputs.tables import TABLES
@@ -172,6 +172,40 @@ class BriefingPDF(FPDF):
 
 
 TABLE_PADDING = 1.0
+
+
+def trend_figure(con: duckdb.DuckDBPyConnection, lads: list[str], size: tuple[float, float]) -> Figure | None:
+    """Gigabit-capable premises over time for the study districts and England, drawn at print size: the
+    briefing's own districts in colour, the others grey."""
+    rows = con.execute("""SELECT area_code, area_name, area_type, release, value FROM district_connectivity_series
+                          WHERE indicator = 'gigabit_capable_pct' AND dated_by <> 'year only'
+                            AND (area_type = 'study district' OR area_code = 'E92000001')
+                          ORDER BY area_type DESC, area_name, release""").fetchall()
+    if not rows:
+        return None
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.07, 0.14, 0.66, 0.8))
+    series: dict[tuple, list] = {}
+    for code, name, kind, release, value in rows:
+        series.setdefault((code, name, kind), []).append((int(release[:4]) + (int(release[5:7]) - 1) / 12, value))
+    colours = iter(["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"])
+    for (code, name, kind), points in series.items():
+        xs, ys = zip(*points)
+        if kind == "comparator":
+            style = {"color": "black", "linestyle": "--", "linewidth": 1.2}
+        elif code in lads:
+            style = {"color": next(colours), "linewidth": 2.0, "marker": "o", "markersize": 2.5}
+        else:
+            style = {"color": "#bbbbbb", "linewidth": 0.9}
+        ax.plot(xs, ys, label=f"{name} ({ys[-1]:.1f}%)", **style)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("% of premises", fontsize=7)
+    ax.tick_params(labelsize=7)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=6.5, frameon=False, title="Latest",
+              title_fontsize=7)
+    return fig
 
 
 def _figure_png(fig: Figure) -> bytes:
@@ -346,7 +380,8 @@ def _key_figures(n: Notes, code: str, name: str, whole: bool, t: Terms) -> list[
         items.append(official_sentence(n, row) or "Ofcom publishes no district figure for it in the files read.")
     items += [
         f"{_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code=code, zero='none'))} of those "
-        f"neighbourhoods are in the study area's highest-need tenth for digital inclusion support; "
+        f"neighbourhoods {is_are(row.get('lsoas_in_top_need_decile'))} in the study area's highest-need tenth for "
+        "digital inclusion support; "
         f"{n.cite('district_summary', 'robust_need_priorities', lad_code=code, zero='none')} of them are robust "
         f"priorities ({t.robust_short}).",
         f"{_cap(n.cite('district_summary', 'residents_both', lad_code=code, zero='no'))} residents live where high need "
@@ -354,8 +389,7 @@ def _key_figures(n: Notes, code: str, name: str, whole: bool, t: Terms) -> list[
         f"where need is high but networks reach them (an inclusion offer); and "
         f"{n.cite('district_summary', 'residents_infrastructure_gap', lad_code=code, zero='none')} where there is a "
         f"connectivity gap but need is not high (a case for fibre).{gap_resolution_clause(row)}",
-        f"{n.cite('district_summary', 'gp_sites', lad_code=code)} GP sites "
-        f"({n.cite('district_summary', 'gp_practices', lad_code=code)} practices and their branches) serve {where}.",
+        gp_sentence(n, code, row, where),
     ]
     return items
 
@@ -418,19 +452,20 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
             gigabit = "not known"
         out.append([s["name"].title(), s["postcode"], _num(s["readiness_rank"]), _num(s["list_size"]), gigabit,
                     _num(s["catchment_mean_need"], 1)])
-    intro = (f"Readiness ranks {len(ranked(sites))} of the study area's {len(sites)} GP sites (1 = least ready) from "
-             "gigabit at the site itself where it is known, broadband across its catchment, and the inclusion need of "
-             f"the people it serves. Patients are NHS England's registered lists at {list_month(sites)}.")
+    intro = (f"Readiness ranks {len(ranked(sites))} of the study area's {len(sites)} GP sites (1 = lowest score) from "
+             "gigabit at the site itself where known, broadband across its catchment (means over its postcodes) and "
+             f"the inclusion need of the people it serves. Patients: NHS England's registered lists at "
+             f"{list_month(sites)}.")
     extra = [t for t in (own_gigabit_sentence(sites), not_ranked_sentence(sites)) if t]
     return out, " ".join([intro] + extra)
 
 
-def _broadband_caveat(resolution: str, release: str) -> list[str]:
+def _broadband_caveat(resolution: str, release: str, since: str = "") -> list[str]:
     area_average = resolution != "postcode"
     lines = [
         f"District figures are Ofcom's own ({OFCOM_VIA_ONS}): the share of premises that could order a service, "
         "not how many do, nor what speed they get.",
-        f"Neighbourhood figures rest on Ofcom Connected Nations {release} data as the broadband input holds it.",
+        f"Neighbourhood figures rest on Ofcom Connected Nations {release} data as the broadband input holds it.{since}",
     ]
     if area_average:
         lines.append(
@@ -445,6 +480,18 @@ def _broadband_caveat(resolution: str, release: str) -> list[str]:
                  "the internet) and never from broadband; the connectivity gap is scored separately. A place can be "
                  "high on one and low on the other: that is the point of the triage classes.")
     return lines
+
+
+def _since(n: Notes, code: str, name: str, summary: dict) -> str:
+    """How far the district moved between the neighbourhood data's release and the latest district figure."""
+    recon = n.row("reconciliation", lad_code=code, indicator="gigabit_capable_pct")
+    if not recon or not recon.get("official_pct") or not summary.get("ofcom_gigabit_pct") \
+            or recon.get("release") == summary.get("ofcom_release"):
+        return ""
+    return (f" They are older than the district figures: between {recon['release_name']} and "
+            f"{summary['ofcom_release_name']}, Ofcom's figure for gigabit-capable premises in {name} went from "
+            f"{float(recon['official_pct']):.1f}% to {float(summary['ofcom_gigabit_pct']):.1f}%, so neighbourhoods "
+            "classed as having a connectivity gap may have been reached since.")
 
 
 def _table_source(n: Notes, table: str, columns: list[str], shows: str) -> str:
@@ -573,9 +620,14 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
 
     pdf.add_page()
     pdf.heading("Connectivity over time")
-    chart = paths.charts / "gigabit_over_time.png"
-    if chart.exists():
-        pdf.image(str(chart), w=pdf.epw * 0.72, x=pdf.l_margin + pdf.epw * 0.14)
+    trend_fig = trend_figure(con, lads, size=(pdf.epw * 0.8 / 25.4, 50 / 25.4))
+    if trend_fig is not None:
+        pdf.image(io.BytesIO(_figure_png(trend_fig)), x=pdf.l_margin + pdf.epw * 0.1, w=pdf.epw * 0.8)
+        pdf.set_font("DejaVu", size=7.5)
+        pdf.block(3.5, f"Premises with gigabit-capable broadband, % of premises, at each Ofcom release dated by month. "
+                       f"Source: {OFCOM_VIA_ONS}; months from ONS's metadata where it states them, else from its "
+                       "period labels.")
+        pdf.ln(1)
     study_districts = sum(1 for r in n.rows("district_summary") if r["lad_code"] != ALL)
     trend = _trend_sentence(n, code, study_districts) if not whole else None
     if trend:
@@ -596,18 +648,18 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
     pdf.grid(lsoa_header, _lsoa_rows(n, lads, whole), lsoa_widths,
              _table_source(n, "inclusion_priorities", ["residents_2021", "need_score", "suggested_offer", "robustness"],
                            f"The neighbourhoods with the highest need; robust: {t.robust_short}."), size=7.5)
-    pdf.heading("GP sites least ready for telehealth")
+    pdf.heading("GP sites with the lowest telehealth-readiness scores")
     gp_rows, gp_intro = _gp_rows(n, lads)
     pdf.para(gp_intro, 9)
-    pdf.grid(["Site", "Postcode", "Rank", "Patients", "Site's own gigabit", "Catchment need"], gp_rows,
+    pdf.grid(["Site", "Postcode", "Rank", "Patients", "Site's own gigabit", "Catchment need (0-10)"], gp_rows,
              [50, 18, 12, 16, 48, 21],
              _table_source(n, "gp_readiness", ["readiness_rank", "list_size", "site_own_gigabit_known",
                                                "catchment_mean_need"],
-                           "The GP sites least ready for telehealth, among those ranked."), size=7.5)
+                           "The ranked GP sites with the lowest readiness scores."), size=7.5)
     pdf.heading("What the broadband data can and cannot say")
     for line in _broadband_caveat(summary.get("broadband_resolution", "postcode_district"),
                                   ", ".join(month_name(r.strip()) for r in (summary.get("broadband_release") or "").split(",")
-                                            if r.strip())):
+                                            if r.strip()), _since(n, code, name, summary)):
         pdf.para(line, 9)
 
     keys = _sources(paths, TABLES_USED)

@@ -87,8 +87,8 @@ def build_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, list
         _plot(ax, _series(con, "gigabit_capable_pct"), "% of premises")
         ax.set_ylim(0, 100)
         ax.set_title("Gigabit-capable broadband by district, with England")
-        ax.legend(loc="lower right", title="Latest value")
-        fig.subplots_adjust(bottom=0.17, top=0.92, left=0.07, right=0.98)
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), title="Latest value")
+        fig.subplots_adjust(bottom=0.17, top=0.92, left=0.07, right=0.74)
         _footer(fig, [year_only])
         out["gigabit_over_time"] = [str(p) for p in _save(fig, folder, "gigabit_over_time")]
 
@@ -96,8 +96,8 @@ def build_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, list
         _plot(ax, _series(con, "premises_below_30_pct"), "% of premises")
         ax.set_ylim(bottom=0)
         ax.set_title("Premises without a service above 30 Mbit/s, by district, with England")
-        ax.legend(loc="upper right", title="Latest value")
-        fig.subplots_adjust(bottom=0.17, top=0.92, left=0.07, right=0.98)
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), title="Latest value")
+        fig.subplots_adjust(bottom=0.17, top=0.92, left=0.07, right=0.74)
         _footer(fig, [])
         out["premises_below_30_over_time"] = [str(p) for p in _save(fig, folder, "premises_below_30_over_time")]
 
@@ -105,12 +105,12 @@ def build_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, list
         for ax, indicator, title in ((axes[0], "coverage_4g_area_pct", "4G"), (axes[1], "coverage_5g_area_pct", "5G")):
             _plot(ax, _series(con, indicator), "% of land area (outdoor, at least one operator)")
             ax.set_title(f"{title} coverage")
-            ax.legend(loc="lower right", fontsize=11, title="Latest value", title_fontsize=11)
+            ax.legend(loc="lower left", fontsize=11, title="Latest value", title_fontsize=11)
         axes[1].set_ylabel("")
         axes[0].set_ylim(0, 101)
         fig.suptitle("Mobile coverage by district, with England", fontsize=20)
         fig.subplots_adjust(bottom=0.17, top=0.86, left=0.07, right=0.98, wspace=0.08)
-        _footer(fig, [year_only])
+        _footer(fig, [year_only, "Lines at or near 100% lie on top of one another: the legend gives each value."])
         out["mobile_coverage_over_time"] = [str(p) for p in _save(fig, folder, "mobile_coverage_over_time")]
     return out
 

@@ -37,7 +37,7 @@ def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
         names = "; ".join(f"{r['name'].title()} ({r['not_ranked_reason'].removeprefix('its practice has ')})"
                           for r in small)
         what = f"{len(small)} {'site' if len(small) == 1 else 'sites'} whose practice list is below the minimum list size"
-        out.append(f"{what} (settings: [gp_readiness] min_list_size): {names}")
+        out.append(f"{what} set for ranking: {names}")
         brief.append(what)
     other = [r for r in rows if not r.get("readiness_rank") and r not in branches and r not in small]
     if other:
@@ -49,7 +49,7 @@ def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
     if short:
         return (f"{len(branches) + len(small) + len(other)} sites are shown but not ranked (dashed circles): "
                 + "; ".join(brief) + ". Each popup says why.")
-    return "Shown on the GP map and in gp_readiness.csv but not ranked: " + "; ".join(out) + "."
+    return "Shown on the GP map and in the evidence pack's GP readiness sheet but not ranked: " + "; ".join(out) + "."
 
 
 def own_gigabit_sentence(rows: list[dict], short: bool = False) -> str | None:
@@ -62,7 +62,6 @@ def own_gigabit_sentence(rows: list[dict], short: bool = False) -> str | None:
     if short:
         return (f"{who} own gigabit status is known (the broadband data are area averages): that part of the score "
                 "drops out and the catchment parts are re-weighted.")
-    return (f"{who} own gigabit status is known: the broadband data at hand are area averages, which cannot say "
-            "whether a surgery itself can get gigabit, and the fibre programme's list of connected sites is not among "
-            "the sources. Where it is not known, that part of the score drops out and the catchment's broadband and "
-            "need are re-weighted (readiness_parts).")
+    return (f"{who} own gigabit status is known: the broadband data here are area averages, and the fibre "
+            "programme's list of connected sites is not among the sources, so that part of the score drops out and "
+            "the catchment's broadband and need are re-weighted (the evidence pack lists each site's parts).")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline.columns import RELEASE_OF, column_sources
 from pipeline.outputs.html_page import markdown_page
-from pipeline.registry import SOURCES
+from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import write_text
 from pipeline.wording import OFCOM_VIA_ONS, ordinal, terms
@@ -124,17 +124,25 @@ class Notes:
         return re.sub(r"\s*\([^()]*_[^()]*\)", "", entry.get("description") or column.replace("_", " "))
 
     def citation(self, table: str, column: str, row: dict[str, str], keys: dict[str, str], shown: str) -> str:
-        """'Usual residents, Census 2021 (TS007A), Harlow: 93,980 (ONS, Census 2021 table TS007A; via the DIZ
+        """'Usual residents, Census 2021 (TS007A), <place>: <figure> (ONS, Census 2021 table TS007A; via the DIZ
         evidence pipeline, table district_summary).' What, where, the figure, and the sources behind it."""
         what = self.describe(table, column)
         if row.get("indicator_label"):  # a long table of indicators: the row says what the value measures
-            what = row["indicator_label"]
+            if column in ("value", "first_value", "latest_value", "official_pct"):
+                what = row["indicator_label"]
+            elif column in ("change_pp", "change_pp_per_year"):
+                what = (f"{row['indicator_label']}: change in percentage points{' per year' if 'year' in column else ''}, "
+                        f"{row.get('first_release_name')} to {row.get('latest_release_name')}, computed here from "
+                        "Ofcom's district figures")
         if row.get(RELEASE_OF.get(column, "")):
             what += f", {row[RELEASE_OF[column]]}"
-        place = next((row[c] for c in PLACE_COLUMNS if row.get(c)), None)
-        if place is None:
-            name = next((c for c in row if c.startswith("lsoa") and c.endswith("nm")), None)
-            place = row.get(name) if name else ", ".join(keys.values())
+        name = next((c for c in row if c.startswith("lsoa") and c.endswith("nm")), None)
+        if name and row.get(name):  # a neighbourhood: its name and code, and the ward and district it lies in
+            code = row.get(name[:-2] + "cd")
+            place = f"{row[name]} ({code})" + (f", in {row['ward_name']} ward" if row.get("ward_name") else "") + \
+                (f", {row['lad_name']}" if row.get("lad_name") else "")
+        else:
+            place = next((row[c] for c in PLACE_COLUMNS if row.get(c)), None) or ", ".join(keys.values())
         context = [f"{k.replace('_', ' ')} {v}" for k, v in keys.items() if k == "triage_class"]
         where = ", ".join([place.lstrip("'"), *context])
         named = [cite_as(s) for s in self.sources(table, [column], tuple(keys))]
@@ -190,7 +198,7 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     lines.append("")
     lines.append(f"{_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code='ALL'))} neighbourhoods make "
                  f"up the highest-need tenth; {n.cite('district_summary', 'robust_need_priorities', lad_code='ALL')} "
-                 f"of them are robust priorities, that is {md_text(t.robust)} (rank_uncertainty). The others move "
+                 f"of them are robust priorities, that is {md_text(t.robust)}. The others move "
                  "in or out of the tenth with those choices.")
     lines += ["", "The highest-need neighbourhoods:", ""]
     for r in sorted(n.rows("lsoa_need"), key=lambda r: int(r["need_rank"]))[:5]:
@@ -205,8 +213,8 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         lines += [f"## {md_text(r['area_name'])}", ""]
         lines.append(f"{md_text(r['area_name'])} has {n.cite('district_summary', 'residents_2021', lad_code=code)} "
                      f"residents. {_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code=code, zero='none'))} "
-                     f"of its {n.cite('district_summary', 'lsoas', lad_code=code)} neighbourhoods are in the study "
-                     f"area's highest-need tenth, "
+                     f"of its {n.cite('district_summary', 'lsoas', lad_code=code)} neighbourhoods "
+                     f"{is_are(r.get('lsoas_in_top_need_decile'))} in the study area's highest-need tenth, "
                      f"{n.cite('district_summary', 'robust_need_priorities', lad_code=code, zero='none')} of them "
                      "robust priorities.")
         lines.append("")
@@ -227,16 +235,17 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
             lines.append("")
             lines.append(reconciliation_sentence(n, recon, code))
         lines.append("")
-        lines.append(f"It has {n.cite('district_summary', 'gp_sites', lad_code=code)} GP sites "
-                     f"({n.cite('district_summary', 'gp_practices', lad_code=code)} practices).")
+        lines.append(gp_sentence(n, code, r, md_text(r["area_name"])))
         lines.append("")
-    lines += ["## GP sites least ready for telehealth", ""]
+    lines += ["## GP sites with the lowest telehealth-readiness scores", ""]
     from pipeline.outputs.gp_text import list_month, not_ranked_sentence, own_gigabit_sentence, ranked
 
     gp = n.rows("gp_readiness")
     ranked_sites = ranked(gp)
-    lines.append(f"Readiness ranks {len(ranked_sites)} of the {len(gp)} GP sites (1 = least ready); registered "
-                 f"patients are NHS England's lists at {list_month(gp)}.")
+    lines.append(f"Readiness ranks {len(ranked_sites)} of the {len(gp)} GP sites (1 = lowest score) from broadband "
+                 "across each site's catchment and the inclusion need of the people it serves (the sites' own "
+                 "connections are not known here); registered patients are NHS England's lists at "
+                 f"{list_month(gp)}.")
     lines.append("")
     for s in ranked_sites[:5]:
         lines.append(f"- {md_text(s['name'])} ({md_text(s['postcode'])}): readiness rank "
@@ -249,7 +258,10 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
                        for t in ("district_summary", "lsoa_need", "triage_summary")
                        for s in _sidecar_sources(tables, t)})
     lines += ["", "## Footnotes", ""] + [f"{line}  " for line in n.lines]
-    lines += ["", "## Releases", ""] + [f"- {md_text(r)}" for r in releases] + [""]
+    lines += ["", "## Releases", ""] + [f"- {md_text(r)}" for r in releases]
+    cited = [k for k in SOURCES if any(k == s["source"] and s.get("rows") for t in n.tables
+                                        for s in _sidecar_sources(tables, t))]
+    lines += ["", "## Licences", ""] + [f"- {md_text(line)}" for line in licence_lines(cited)] + [""]
     text = "\n".join(lines)
     write_text(dest, text)
     write_text(dest.with_suffix(".html"), markdown_page(text, f"Headline figures: {study_area_name}"))
@@ -293,20 +305,48 @@ def reconciliation_sentence(n: "Notes", recon: dict, code: str) -> str:
                   release=recon['release'])
     theirs = n.cite('reconciliation', 'official_pct', 1, '%', lad_code=code, indicator='gigabit_capable_pct',
                     release=recon['release'])
+    beyond = ""
+    if str(recon.get("within_threshold")).lower() == "false":
+        beyond = (f" The difference, {abs(float(recon['difference_pp'])):.1f} points, is more than the "
+                  f"{float(recon['threshold_pp']):g} points at which the pipeline warns: read this district's "
+                  "neighbourhood broadband values with particular care.")
     return (f"Our neighbourhood figures rest on Ofcom's {md_text(recon['release_name'])} data as the broadband input "
             f"holds it ({md_text((recon['derived_resolution'] or '').replace('_', ' '))} figures). {how}, they give "
             f"{ours} gigabit-capable availability, against Ofcom's own {theirs} of premises for "
-            f"{md_text(recon['release_name'])}.")
+            f"{md_text(recon['release_name'])}.{beyond}")
+
+
+def gp_sentence(n: "Notes", code: str, row: dict, where: str) -> str:
+    """GP practices in the current list, and the older branch listings apart (they may have closed)."""
+    text = f"{_cap(n.cite('district_summary', 'gp_practices', lad_code=code, zero='no'))} active GP practices are in {where}"
+    branches = row.get("gp_branches")
+    if branches and float(branches) > 0:
+        listed = (row.get("gp_branches_listed_in") or "an older list").replace(" (ebranchs)", "")
+        listed = "the " + listed.replace(", ", " (") + ")" if ", " in listed else listed
+        text += (f"; {md_text(listed)} adds {n.cite('district_summary', 'gp_branches', lad_code=code)} branch "
+                 f"{'surgery' if float(branches) == 1 else 'surgeries'} of theirs, which may have closed since")
+    return text + "."
 
 
 def gap_resolution_clause(row: dict) -> str:
-    """Where the connectivity gap of every neighbourhood is an area average, say so."""
+    """Where the connectivity gap of neighbourhoods is an area average, say so, at the resolution the data have."""
     shared, total = row.get("lsoas_gap_area_average"), row.get("lsoas")
     if not shared or shared in ("0", 0):
         return ""
     every = "every one" if shared == total else f"{int(float(shared))} of its {int(float(total))}"
-    return (f" The connectivity gap of {every} of its neighbourhoods rests on postcode-district or district averages, "
-            "so it cannot rank neighbourhoods inside one postcode district.")
+    area = {"postcode_district": "postcode-district averages", "local_authority": "district averages"}.get(
+        row.get("broadband_resolution") or "", "area averages")
+    unit = "postcode district" if row.get("broadband_resolution") == "postcode_district" else "area"
+    return (f" The connectivity gap of {every} of its neighbourhoods rests on {area}, so it cannot rank "
+            f"neighbourhoods inside one {unit}.")
+
+
+def is_are(count) -> str:
+    """The verb for a count of things: '1 ... is', '3 ... are' (0 and none take 'are')."""
+    try:
+        return "is" if float(count) == 1 else "are"
+    except (TypeError, ValueError):
+        return "are"
 
 
 def _cap(text: str) -> str:

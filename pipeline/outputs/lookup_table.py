@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
+from pipeline.analysis.nearest import nearest
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
@@ -15,6 +16,11 @@ from pipeline.store import inherited, write_parquet
 
 def build_postcode_lookup_table(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     vintage = vintage_of(settings)
+    # The nearest active practice: branch surgeries are listed only in an old file and may have closed.
+    con.execute("""CREATE OR REPLACE TEMP VIEW practices AS
+                   SELECT site_code, easting AS x, northing AS y FROM gp_sites WHERE site_type = 'practice'""")
+    con.execute("CREATE OR REPLACE TEMP VIEW postcode_points AS SELECT postcode, easting AS x, northing AS y FROM postcodes")
+    nearest(con, "postcode_points", "practices", "nearest_practice", point_key="postcode", place_key="site_code")
     written = write_parquet(con, sql("postcode_lookup"), paths.table_path("postcode_lookup"), vintage=vintage,
                             sources=inherited(paths.table_path("postcodes"), paths.table_path("lsoa_triage"),
                                               paths.table_path("gp_readiness"),

@@ -90,16 +90,16 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
     place_labels(con, m)
     folium.LayerControl(collapsed=False).add_to(m)
     if not measured_cells:
-        title = "Fibre planning: where gigabit is missing — by postcode district"
+        title = "Fibre planning: where fixed broadband lags — by postcode district"
         subtitle = ("The broadband input here is postcode-district averages: neighbourhoods cannot be ranked within a "
                     "postcode district (hatched areas share one value), and no 1 km cell layer is drawn because every "
                     "cell would only repeat its district's value. Ofcom's postcode file brings it back.")
     elif area_average:
-        title = "Fibre planning: where gigabit is missing"
+        title = "Fibre planning: where fixed broadband lags"
         subtitle = ("Some figures are postcode-district averages: neighbourhoods and 1 km cells cannot be ranked within "
                     "such a district (hatched areas share one value).")
     else:
-        title = "Fibre planning: where gigabit is missing"
+        title = "Fibre planning: where fixed broadband lags"
         subtitle = "LSOAs by connectivity gap; 1 km cells ranked by estimated premises without gigabit."
     add_title(m, title, subtitle)
     lo, hi = (min(gaps), max(gaps)) if gaps else (0, 0)

@@ -9,11 +9,13 @@ import duckdb
 import folium
 
 from pipeline.outputs.gp_text import list_month, not_ranked_sentence, own_gigabit_sentence
-from pipeline.outputs.mapkit import (GOOD_TO_BAD, add_legend, add_sources, add_title, colour_for, district_outlines,
+from pipeline.outputs.mapkit import (GOOD_TO_BAD, add_legend, add_sources, add_title, class_labels, classes,
+                                     colour_for, district_outlines,
                                      esc, features, fmt, new_map, place_labels, resolution_label, rows_html, save,
                                      study_bounds)
 
-READINESS_BREAKS = [5, 6, 7, 8]  # readiness score 0-10; red = least ready
+# Readiness score 0-10, red = lowest: classes are quintiles of the ranked sites' scores, so every class
+# holds sites whatever the range of the scores.
 READINESS_COLOURS = list(reversed(GOOD_TO_BAD))
 
 
@@ -46,6 +48,10 @@ def _named(name, code) -> str:
 def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int]) -> dict:
     total = con.execute("SELECT count(*) FROM gp_readiness").fetchone()[0]
     ranked_total = con.execute("SELECT count(readiness_rank) FROM gp_readiness").fetchone()[0]
+    scores = [r[0] for r in con.execute("SELECT readiness_score FROM gp_readiness WHERE readiness_rank IS NOT NULL")
+              .fetchall()]
+    breaks = classes(scores)
+    lo, hi = (min(scores), max(scores)) if scores else (0, 10)
     catchments = features(con, """
         SELECT c.location_id, c.site_codes, c.sites_at_location, c.geom, min(r.readiness_score) AS score,
                min(r.readiness_rank) AS best_rank, any_value(r.catchment_residents) AS residents,
@@ -70,7 +76,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
     folium.GeoJson(catchments, name="Catchments of ranked sites (nearest site, up to the distance cap)",
                    style_function=lambda f: {
-        "fillColor": colour_for(f["properties"]["v"], READINESS_BREAKS, READINESS_COLOURS), "fillOpacity": 0.35,
+        "fillColor": colour_for(f["properties"]["v"], breaks, READINESS_COLOURS), "fillOpacity": 0.35,
         "color": "#444", "weight": 1}, tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
     sites = con.execute("SELECT * FROM gp_readiness ORDER BY list_size DESC NULLS LAST, site_code")
     names = [d[0] for d in sites.description]
@@ -100,9 +106,10 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
             ("Catchment inclusion need (0–10)", fmt(r["catchment_mean_need"], 2)),
         ] if ranked else []))
         style = dict(color="#111", weight=1.2, fill_opacity=0.85,
-                     fill_color=colour_for(r["readiness_score"], READINESS_BREAKS, READINESS_COLOURS)) if ranked else \
+                     fill_color=colour_for(r["readiness_score"], breaks, READINESS_COLOURS)) if ranked else \
             dict(color="#444", weight=1.5, dash_array="3 3", fill_opacity=0.6, fill_color="#ffffff")
-        folium.CircleMarker([r["lat"], r["lon"]], radius=radius(r["list_size"]), fill=True, **style,
+        size = radius(r["list_size"]) if r["site_type"] == "practice" else 4
+        folium.CircleMarker([r["lat"], r["lon"]], radius=size, fill=True, **style,
                             tooltip=esc(r["name"]) + ("" if ranked else " (not ranked)"),
                             popup=folium.Popup(popup, max_width=420)).add_to(group)
     group.add_to(m)
@@ -112,10 +119,10 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
     add_title(m, "GP sites: telehealth readiness",
               f"Circle area shows registered patients ({list_month(rows)}); colour shows readiness. "
               "Click a site for its rank or why it is not ranked.")
-    add_legend(m, [("Readiness score (0–10)", list(zip(READINESS_COLOURS, ["under 5 (least ready)", "5 – 6", "6 – 7",
-                                                                            "7 – 8", "8 and over"]))
+    add_legend(m, [("Readiness score (0–10), fifths of the ranked sites",
+                    list(zip(READINESS_COLOURS, class_labels(breaks, lo, hi, 2)))
                     + [("background:#fff;border:1px dashed #444", "shown, not ranked (see its popup)")])],
-               note="Branches show their parent practice's list size.")
+               note="Branch surgeries are drawn small: they have no registered list of their own.")
     notes = ["Catchments are straight-line nearest-site areas of the ranked sites, not registered lists."]
     for sentence in (own_gigabit_sentence(rows, short=True), not_ranked_sentence(rows, short=True)):
         if sentence:

@@ -20,13 +20,13 @@ OFFER_COLOURS = {
 }
 ROBUSTNESS = {"robust": {"weight": 3, "dashArray": None, "fillOpacity": 0.85},
               "weight-dependent": {"weight": 1.5, "dashArray": "5 4", "fillOpacity": 0.45},
-              "not a priority": {"weight": 1, "dashArray": "2 4", "fillOpacity": 0.3}}
+              "rarely in the top tenth": {"weight": 1, "dashArray": "2 4", "fillOpacity": 0.3}}
 
 
 def build_inclusion_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], deciles: int) -> dict:
     priorities = features(con, """SELECT p.*, a.geom FROM inclusion_priorities p JOIN lsoa_areas a USING (lsoa_code)
                                   WHERE a.geom IS NOT NULL ORDER BY p.priority_order""", lambda r: {
-        "offer": r["suggested_offer"], "robust": r["robustness"] or "not a priority", "tip": rows_html(
+        "offer": r["suggested_offer"], "robust": r["robustness"] or "rarely in the top tenth", "tip": rows_html(
             f"{r['lsoa_name']} ({r['lsoa_code']})", place_rows(r) + [
                 ("Priority", f"{fmt(r['priority_order'])} (need rank {fmt(r['need_rank'])})"),
                 ("Suggested offer", esc(r["suggested_offer"])),
@@ -60,7 +60,7 @@ def build_inclusion_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dic
                        ("background:#bbb;border:3px solid #111", "robust: top decile in ≥ 80% of draws"),
                        ("background:#ddd;border:1.5px dashed #111", "weight-dependent: 20–80%"),
                        ("background:#eee;border:1px dotted #111", "not in the top decile in most draws")]),
-                   ("", [("#f0f0f0", "not a priority")])],
+                   ("", [("#f0f0f0", "rarely in the top tenth")])],
                note="The offer follows the need component in which the neighbourhood stands highest in the study area.")
     add_sources(m, sources)
     size = save(m, dest)

@@ -10,7 +10,7 @@ import re
 import duckdb
 
 from pipeline.geography import Vintage
-from pipeline.lookup import district_broadband, gap_in_words
+from pipeline.lookup import RESIDENT_NEXT_STEP, district_broadband, gap_in_words
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.mapkit import esc
 from pipeline.outputs.tables import omitted_tables
@@ -18,7 +18,9 @@ from pipeline.paths import PROJECT_ROOT, Paths
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings, shown
 from pipeline.wording import terms
-from pipeline.store import write_text
+from pipeline.store import source_rows, write_text
+
+MAP_LAYERS = ("lsoa_areas", "lad_boundaries", "ward_boundaries", "settlements", "subicb_boundaries", "gp_catchments")
 
 MAPS = [
     ("triage.html", "Triage: fibre, inclusion or both",
@@ -71,11 +73,12 @@ function diz_lookup(){
       'council is the place to ask.';return;}
   var a=DIZ.lsoas[hit[0]], g=hit[1]===null?null:DIZ.gps[hit[1]], d=DIZ.districts[a[3]];
   var rows=[['Postcode',shown],['Neighbourhood (LSOA)',a[1]+' ('+a[0]+')'],['Ward',a[2]],['District',a[3]],
-    ['Suggested action',a[9]],['Triage',a[8]],
+    ['Suggested action',a[9]]].concat(a[8]==='both'||a[8]==='infrastructure gap'?[['For the resident',DIZ.next_step]]:[]).concat([
+    ['Triage',a[8]],
     ['Inclusion need',a[4]+' of 10 (decile '+a[5]+' of the study area; 1 = highest)'],
-    ['Connectivity gap',a[6]+' of 10: '+a[7]]];
+    ['Connectivity gap',a[6]+' of 10: '+a[7]]]);
   if(d)rows.push(['District broadband',d]);
-  if(g)rows.push(['Nearest GP site',g[0]+' ('+g[1]+'), '+hit[2]+' m in a straight line; '+
+  if(g)rows.push(['Nearest GP practice',g[0]+' ('+g[1]+'), '+hit[2]+' m in a straight line; '+
     (g[2]===null?'not ranked for telehealth readiness ('+(g[3]||'no score')+')':'readiness rank '+g[2]+
      ' of '+DIZ.ranked+' (1 = least ready)')]);
   out.innerHTML='<table>'+rows.map(function(r){return '<tr><th>'+diz_text(r[0])+'</th><td>'+diz_text(String(r[1]))+
@@ -116,13 +119,14 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
     outward = [r[0] for r in con.execute("""SELECT DISTINCT split_part(postcode, ' ', 1) FROM postcode_lookup
                                             ORDER BY 1""").fetchall()]
     terminated = {r[0]: r[1] for r in con.execute("""SELECT replace(l.postcode, ' ', ''),
-            any_value(CASE WHEN length(l.doterm) >= 6 THEN left(l.doterm, 4) || '-' || substr(l.doterm, 5, 2)
-                           ELSE 'an unknown month' END)
+            any_value(CASE WHEN length(l.doterm) >= 6
+                           THEN strftime(strptime(left(l.doterm, 6), '%Y%m'), '%B %Y') ELSE 'an unknown month' END)
         FROM ons_postcode_lookup l
         WHERE NOT l.is_live AND l.ladcd IN (SELECT DISTINCT lad_code FROM postcode_lookup)
           AND l.postcode NOT IN (SELECT postcode FROM postcode_lookup) GROUP BY 1 ORDER BY 1""").fetchall()}
     ranked = con.execute("SELECT count(*) FROM gp_readiness WHERE readiness_rank IS NOT NULL").fetchone()[0]
     return {"lsoas": lsoas, "gps": gps, "pc": postcodes, "terminated": terminated, "outward": outward, "ranked": ranked,
+            "next_step": RESIDENT_NEXT_STEP,
             "districts": districts, "districts_list": ", ".join(sorted(districts)), "codepoint": codepoint_release}
 
 
@@ -161,6 +165,10 @@ def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
     for s in sidecars.values():
         for src in s.get("sources", []):
             used[src["source"]] = max(used.get(src["source"], 0), src.get("rows", 0))
+    for table in MAP_LAYERS:  # what the maps and briefings draw beside the tables: boundaries, places
+        if paths.table_path(table).exists():
+            for key, n in source_rows(paths.table_path(table)).items():
+                used[key] = max(used.get(key, 0), n)
     keys = [k for k in SOURCES if k in used]
     rows = "".join(
         f"<tr><td>{esc(s.title)}</td><td>{esc(s.publisher)}</td><td>{esc(s.release)}</td>"
@@ -197,7 +205,7 @@ connection.</p>
 its sources and licence lines.</p><ul>{tables}{omitted}</ul>
 <h2>Change over time</h2><ul>{charts}</ul>
 <h2>Data releases behind these outputs</h2>
-<table><tr><th>Source</th><th>Publisher</th><th>Release</th><th>Resolution</th><th>Most rows in one table</th>
+<table><tr><th>Source</th><th>Publisher</th><th>Release</th><th>Resolution</th><th>Rows used (largest table)</th>
 <th>Licence</th></tr>{rows}</table>
 <h2>Licence lines</h2><ul>{lines}</ul>
 </body></html>

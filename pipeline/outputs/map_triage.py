@@ -9,7 +9,7 @@ import duckdb
 import folium
 
 from pipeline.outputs.map_need import place_rows
-from pipeline.wording import Terms, month_name
+from pipeline.wording import Terms
 from pipeline.outputs.mapkit import (GOOD_TO_BAD, Hatch, add_legend, add_sources, add_title, class_labels, classes,
                                      colour_for, district_outlines, esc, features, fmt, hatch_legend_style, new_map,
                                      place_labels, resolution_label, rows_html, save, study_bounds)
@@ -32,15 +32,12 @@ def gap_rows(r: dict) -> list[tuple[str, str]]:
 
 
 def resolution_note(con: duckdb.DuckDBPyConnection) -> str:
-    """What the connectivity gap rests on, from the data: fixed broadband's resolution and release, mobile per district."""
-    resolution, release = con.execute("""SELECT mode(broadband_resolution), string_agg(DISTINCT release, ', ')
-                                         FROM lsoa_triage t JOIN (SELECT DISTINCT lsoa_code, release FROM lsoa_indicators
-                                         WHERE indicator = 'pct_no_gigabit') USING (lsoa_code)""").fetchone()
+    """What the connectivity gap rests on, from the data: fixed broadband's release and resolution."""
+    resolution, release = con.execute("""SELECT mode(resolution), string_agg(DISTINCT release, ', ')
+                                         FROM lsoa_indicators WHERE indicator = 'pct_no_gigabit'""").fetchone()
     words = {"postcode_district": "postcode-district averages", "local_authority": "district averages",
              "postcode": "postcode figures"}.get(resolution, "no figures")
-    releases = ", ".join(month_name(r.strip()) for r in (release or "").split(",") if r.strip())
-    return (f"Fixed broadband in the connectivity gap: Ofcom Connected Nations {releases}, as {words}; mobile "
-            "coverage is known per district only.")
+    return f"Fixed broadband in the connectivity gap: {release or 'no release'}, as {words}."
 
 
 def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], t: Terms) -> dict:
@@ -55,7 +52,7 @@ def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[s
         "tip": rows_html(f"{r['lsoa_name']} ({r['lsoa_code']})", place_rows(r) + [
             ("Triage", esc(TRIAGE_WORDS[r["triage_class"]])), ("Suggested action", esc(r["suggested_action"])),
             ("Inclusion need (0–10)", f"{fmt(r['need_score'], 2)} — rank {fmt(r['need_rank'])}"),
-            ("Need robust in top decile", "yes" if r["priority"] == "robust" else esc(r["priority"]))] + gap_rows(r))},
+            ("Top-tenth need over the method's draws", esc(r["priority"] or "not computed"))] + gap_rows(r))},
         simplify_m=30)
     m = new_map(study_bounds(con))
     Hatch(GAP_COLOURS).add_to(m)

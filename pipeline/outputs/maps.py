@@ -40,7 +40,7 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
     base = ("lsoa_areas", "lad_boundaries", "ward_boundaries", "settlements")  # every map draws these
     made = {
         "need_map": build_need_map(con, folder / "need.html",
-                                   sources_of(paths, "lsoa_need", "hotspots", "rank_uncertainty", *base)),
+                                   sources_of(paths, "lsoa_need", "hotspots", *base)),
         "triage_map": build_triage_map(con, folder / "triage.html",
                                        sources_of(paths, "lsoa_triage", "rank_uncertainty", *base), terms(settings)),
         "fibre_planning_map": build_fibre_map(con, folder / "fibre_planning.html",

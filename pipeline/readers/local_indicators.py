@@ -9,7 +9,9 @@ taken at successive commits. Three layouts are read, by one reader:
 - ``history``: earlier copies ``<indicator>__<ONS period label>__<commit>.csv``, with
   ``MANIFEST.csv`` giving each copy's commit date;
 - ``extract``: five-district extracts ``<indicator>_<ONS period label>.csv`` (and
-  ``subnational-indicators_<year>.csv``) with ``periods.csv`` giving each file's commit date.
+  ``subnational-indicators_<year>.csv``) with ``periods.csv`` giving each file's commit, commit date
+  and the metadata ONS published at that commit ("as of <month> <year>", Ofcom's source date); that
+  metadata also dates the history copies of the same commits.
   When national or history files are present they hold the same commits for every area, and the
   extracts are set aside (listed, not read).
 
@@ -105,9 +107,10 @@ def _read_small_csv(con: duckdb.DuckDBPyConnection, located: Located) -> list[di
     return [dict(zip(names, row)) for row in rel.fetchall()]
 
 
-def _metadata(con: duckdb.DuckDBPyConnection, files: list[Located]) -> tuple[dict, dict, dict]:
-    """(.json metadata by indicator prefix, commit dates by history file, commit dates by extract file)."""
-    json_by_prefix, manifest, periods = {}, {}, {}
+def _metadata(con: duckdb.DuckDBPyConnection, files: list[Located]) -> tuple[dict, dict, dict, dict]:
+    """(.json metadata by indicator prefix, commit dates by history file, commit dates by extract file,
+    ONS's metadata at each commit: commit -> (label of periods.csv, as of, Ofcom source date))."""
+    json_by_prefix, manifest, periods, by_commit = {}, {}, {}, {}
     for located in files:
         name = located.path.name
         if name.endswith(".json"):
@@ -124,12 +127,15 @@ def _metadata(con: duckdb.DuckDBPyConnection, files: list[Located]) -> tuple[dic
         elif name == "periods.csv":
             for row in _read_small_csv(con, located):
                 periods[row.get("file")] = (row.get("source_commit"), (row.get("commit_date") or "")[:10] or None)
-    return json_by_prefix, manifest, periods
+                if row.get("source_commit") and as_of(row.get("ons_description")):
+                    by_commit[row["source_commit"]] = (located.label, as_of(row["ons_description"]),
+                                                       row.get("ofcom_source_date"))
+    return json_by_prefix, manifest, periods, by_commit
 
 
 def classify(con: duckdb.DuckDBPyConnection, files: list[Located], rejects: Rejects) -> tuple[list[SeriesFile], list[str]]:
     """The data files to read, and the extract files set aside because national files supersede them."""
-    json_by_prefix, manifest, periods = _metadata(con, files)
+    json_by_prefix, manifest, periods, by_commit = _metadata(con, files)
     data: list[SeriesFile] = []
     for located in files:
         name = located.path.name
@@ -141,10 +147,14 @@ def classify(con: duckdb.DuckDBPyConnection, files: list[Located], rejects: Reje
                                    metadata_as_of=meta_as_of, metadata_source_date=source_date))
         elif match := HISTORY.match(name):
             commit, committed = manifest.get(name, (match["commit"], None))
-            data.append(SeriesFile(located, "history", match["prefix"], match["label"], commit, committed))
+            meta_label, meta_as_of, source_date = by_commit.get(commit, (None, None, None))
+            data.append(SeriesFile(located, "history", match["prefix"], match["label"], commit, committed,
+                                   meta_label, meta_as_of, source_date))
         elif match := EXTRACT.match(name):
             commit, committed = periods.get(name, (None, None))
-            data.append(SeriesFile(located, "extract", match["prefix"], match["label"], commit, committed))
+            meta_label, meta_as_of, source_date = by_commit.get(commit, (None, None, None))
+            data.append(SeriesFile(located, "extract", match["prefix"], match["label"], commit, committed,
+                                   meta_label, meta_as_of, source_date))
         else:
             rejects.add(located.label, None, "file name", name, "not a known indicator file "
                         "(<indicator>.csv, <indicator>__<period>__<commit>.csv or <indicator>_<period>.csv)",

@@ -46,6 +46,8 @@ lsoa AS (
 ),
 gp AS (
     SELECT lad_code, count(*) AS gp_sites, count(*) FILTER (site_type = 'practice') AS gp_practices,
+           count(*) FILTER (site_type = 'branch') AS gp_branches,
+           any_value(listed_in) FILTER (site_type = 'branch') AS gp_branches_listed_in,
            -- Whether a site itself lacks gigabit is known only from postcode-level data; an area
            -- average below 100% says some premises nearby lack it, not that the site does. With
            -- no site known at postcode level the count is left empty, not reported as 0.
@@ -70,7 +72,8 @@ SELECT coalesce(bb.lad_code, 'ALL') AS lad_code,
        l.lsoas, l.lsoas_in_top_need_decile, l.robust_need_priorities, l.high_need_lsoas, l.need_hotspot_lsoas,
        l.mean_need_score, l.residents_both, l.residents_adoption_gap, l.residents_infrastructure_gap,
        l.lsoas_gap_area_average,
-       g.gp_sites, g.gp_practices, g.gp_sites_without_gigabit, g.gp_sites_gigabit_unknown
+       g.gp_sites, g.gp_practices, coalesce(g.gp_branches, 0) AS gp_branches, g.gp_branches_listed_in,
+       g.gp_sites_without_gigabit, g.gp_sites_gigabit_unknown
 FROM bb
 LEFT JOIN lsoa l ON l.lad_code IS NOT DISTINCT FROM bb.lad_code
 LEFT JOIN gp g ON g.lad_code IS NOT DISTINCT FROM bb.lad_code

@@ -66,7 +66,13 @@ broadband AS (
                      || CASE WHEN b.premises_weighted THEN 'premises-weighted' ELSE 'unweighted' END
                 ELSE 'area average: the value of ' || b.area || ' (' || replace(b.resolution, '_', ' ')
                      || '), the same for every LSOA in it; ' || b.used || ' of ' || c.postcodes
-                     || ' of its postcodes are there' END || '; Ofcom ' || b.release AS note
+                     || ' of its postcodes are there' END || '; Ofcom ' || b.release AS note,
+           'Ofcom Connected Nations ' || strftime(strptime(b.release, '%Y-%m'), '%B %Y') AS release,
+           CASE WHEN b.resolution = 'postcode' AND b.premises_weighted THEN '% of premises'
+                WHEN b.resolution = 'postcode' THEN '%: mean over the LSOA''s postcodes, each counted once'
+                WHEN b.resolution = 'postcode_district'
+                    THEN '%: mean over the postcode district''s postcodes, each counted once (not a share of premises)'
+                ELSE '% of premises in the district' END AS unit
     FROM bb b JOIN bb_counts c USING (lsoa_code)
     CROSS JOIN LATERAL (VALUES ('pct_no_superfast', b.pct_no_superfast), ('pct_no_gigabit', b.pct_no_gigabit),
                                ('pct_below_uso', b.pct_below_uso)) i(indicator, value)
@@ -87,7 +93,7 @@ mobile AS (
            100 - m.value AS value, 'ons_local_indicators' AS source, 'local_authority' AS resolution,
            s.lad_code AS resolution_area, count(*) OVER (PARTITION BY m.indicator, s.lad_code) AS lsoas_sharing_value,
            'area average: the district''s outdoor coverage of its land area from any operator, Ofcom '
-               || m.release_name AS note
+               || m.release_name AS note, 'Ofcom Connected Nations ' || m.release_name AS release
     FROM study s JOIN mobile_latest m USING (lad_code)
 ),
 

@@ -1,7 +1,8 @@
 -- One row per study-area postcode for frontline staff: where it is (LSOA, ward, district), the
 -- neighbourhood's need and connectivity gap (with the gap's resolution), its triage class and
 -- suggested action, the district's own Ofcom figures at their latest release dated by month, and
--- the nearest GP site in a straight line with its readiness rank.
+-- the nearest active GP practice in a straight line (nearest_practice, found by pipeline.analysis.nearest)
+-- with its readiness rank.
 WITH district AS (
     SELECT area_code AS lad_code,
            arg_max(value, release) FILTER (indicator = 'gigabit_capable_pct') AS district_gigabit_pct,
@@ -12,16 +13,10 @@ WITH district AS (
     WHERE area_type = 'study district' AND dated_by <> 'year only'
     GROUP BY 1
 ),
-gp AS (
-    SELECT r.site_code, r.name, r.postcode, r.readiness_rank, r.not_ranked_reason,
-           ST_SetCRS(ST_Point(s.easting, s.northing), 'EPSG:27700') AS geom
-    FROM gp_readiness r JOIN gp_sites s USING (site_code)
-),
 nearest_gp AS (
-    SELECT p.postcode, g.site_code, g.name AS gp_name, g.postcode AS gp_postcode, g.readiness_rank, g.not_ranked_reason,
-           round(ST_Distance(p.geom, g.geom)) AS gp_distance_m
-    FROM postcodes p CROSS JOIN gp g
-    QUALIFY row_number() OVER (PARTITION BY p.postcode ORDER BY ST_Distance(p.geom, g.geom), g.site_code) = 1
+    SELECT n.point_key AS postcode, r.site_code, r.name AS gp_name, r.postcode AS gp_postcode, r.readiness_rank,
+           r.not_ranked_reason, round(n.distance_m) AS gp_distance_m
+    FROM nearest_practice n JOIN gp_readiness r ON r.site_code = n.place_key
 )
 SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_code AS postcode_ward_code,
        p.lad_code, t.lad_name, t.need_score, t.need_decile, t.supply_gap_score, t.supply_gap_decile,
