@@ -447,7 +447,7 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
         if str(s.get("site_own_gigabit_known")).lower() == "true":
             gigabit = f"{_num(s['site_gigabit_pct'], 1)}% (its postcode)"
         elif s.get("site_broadband_area"):
-            gigabit = f"not known ({s['site_broadband_area']} average {_num(s['site_gigabit_pct'], 0)}%)"
+            gigabit = f"not known ({s['site_broadband_area']} postcodes' mean {_num(s['site_gigabit_pct'], 0)}%)"
         else:
             gigabit = "not known"
         out.append([s["name"].title(), s["postcode"], _num(s["readiness_rank"]), _num(s["list_size"]), gigabit,
