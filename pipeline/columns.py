@@ -176,6 +176,27 @@ COLUMNS: dict[str, str] = {
     "gp_branches_listed_in": "The branch list the branch surgeries come from, with its date",
     "gp_sites_without_gigabit": "Sites below 100% gigabit at their own postcode (postcode-level data only; empty otherwise)",
     "gp_sites_gigabit_unknown": "Sites whose own gigabit status is not known (no postcode-level data for them)",
+    # peer benchmark
+    "group_kind": "The group compared with: neighbours (ONS statistical nearest neighbours) or cluster (ONS cluster)",
+    "cluster_code": "ONS cluster code of the group (cluster groups only)",
+    "cluster_description": "What ONS says the cluster's places have in common",
+    "estimate": "True for the zone: its districts' figures weighted by Census 2021 residents, not an Ofcom figure",
+    "rank": "Rank among those compared (1 = best; lower is better only for premises below 30 Mbit/s; ties share it)",
+    "tied": "How many of those compared share this value (and rank)", "n_compared": "Places compared (with a value)",
+    "rank_label": "The rank as said: '=1st of 21 (15 tied)'",
+    "group_median": "Median of the places compared (the subject included)",
+    "best_value": "Best value among the places compared",
+    "best_peers": "Which other places hold the best value",
+    "behind_best_pp": "Percentage points behind the best (negative: ahead)",
+    "behind_median_pp": "Percentage points behind the median (negative: ahead)",
+    "first_rank_label": "Rank at the first release", "latest_rank_label": "Rank at the latest release",
+    "pace_pp_per_year": "Change per year, first to latest release (points)",
+    "median_pace_pp_per_year": "The group median's change per year (points)",
+    "best_pace_pp_per_year": "The group's best value's change per year (points)",
+    "reaches_median": "When, if these paces held, the subject would reach the median (an extrapolation)",
+    "reaches_best": "When, if these paces held, the subject would reach the best (an extrapolation)",
+    "subject_name": "The district (or zone) the group belongs to", "member_code": "Member of the group",
+    "member_name": "Member's name", "is_subject": "True for the district (or zone) itself",
     # inclusion priorities
     "priority_order": "Order of priority (by need rank)",
     # connectivity series
@@ -264,7 +285,8 @@ DISTRICT_SERIES = (ONS_LOCAL_INDICATORS.key, OFCOM_LA_COVERAGE.key)
 GP_SITES = (EPRACCUR.key, EBRANCHS.key, "ebranchs_2017")
 
 # The column holding the release a value describes, named in its citation.
-RELEASE_OF: dict[str, str] = {"list_size": "list_size_extract", "catchment_residents": "","ofcom_gigabit_pct": "ofcom_release_name", "ofcom_below_30_pct": "ofcom_below_30_release_name",
+RELEASE_OF: dict[str, str] = {"list_size": "list_size_extract", "catchment_residents": "", "value": "release_name",
+                              "group_median": "release_name", "best_value": "release_name","ofcom_gigabit_pct": "ofcom_release_name", "ofcom_below_30_pct": "ofcom_below_30_release_name",
                               "official_pct": "release_name", "derived_pct": "release_name",
                               "first_value": "first_release_name", "latest_value": "latest_release_name"}
 
@@ -280,7 +302,7 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("derived_pct_no_gigabit", "derived_pct_below_30", "site_gigabit_pct", "site_superfast_pct",
                      "catchment_pct_no_gigabit", "catchment_pct_no_superfast", "derived_pct"), BROADBAND),
     **dict.fromkeys(("ofcom_gigabit_pct", "ofcom_below_30_pct", "official_pct", "first_value", "latest_value",
-                     "value", "change_pp", "change_pp_per_year"), DISTRICT_SERIES),
+                     "value", "change_pp", "change_pp_per_year", "group_median", "best_value"), DISTRICT_SERIES),
     "gp_sites": GP_SITES, "gp_practices": (EPRACCUR.key,),
     "gp_branches": (EBRANCHS.key, "ebranchs_2017"),
     "list_size": (GP_LIST_SIZES.key,),

@@ -115,7 +115,9 @@ def _candidates(paths: Paths, pattern: str) -> list[tuple[Path, str, str]]:
         # In data/raw a named file may sit at the top level; a pattern only matches in its own folder.
         tries = [root / rel] if origin == "mirror" or "*" in rel.name else [root / rel, root / rel.name]
         for target in tries:
-            if "*" in target.name:
+            if any("*" in part for part in rel.parent.parts):  # a wildcard folder: clusters/*/x.csv
+                hits = sorted(h for h in root.glob(str(rel)) if h.is_file())
+            elif "*" in target.name:
                 hits = sorted(h for h in target.parent.glob(target.name) if h.is_file()) if target.parent.is_dir() else []
             else:
                 hits = [target] if target.is_file() else []
@@ -148,13 +150,15 @@ def locate(source: Source, paths: Paths, *, lad11: str | None = None, download: 
 def locate_each(source: Source, paths: Paths) -> list[Located]:
     """Every file matching any candidate pattern (for sources delivered as many files).
 
-    A file name found in both data/raw and the mirror is taken once, from data/raw.
+    A file found in both data/raw and the mirror is taken once, from data/raw: the same file is the
+    same name, or, under a wildcard folder (``clusters/*/x.csv``), the same folder and name.
     """
     seen: dict[str, Located] = {}
     for pattern in source.files:
+        depth = 1 + sum(1 for part in PurePosixPath(pattern).parent.parts if "*" in part)
         for path, origin, label in _candidates(paths, pattern):
-            seen.setdefault(path.name, Located(source.key, path, origin, label))
-    return [seen[name] for name in sorted(seen)]
+            seen.setdefault("/".join(path.parts[-depth:]), Located(source.key, path, origin, label))
+    return [seen[key] for key in sorted(seen)]
 
 
 def candidate_files(source: Source, paths: Paths, settings) -> list[tuple[str, Path]]:

@@ -674,6 +674,26 @@ ONS_LOCAL_INDICATORS = _register(Source(
            "the national files are absent."),
 ))
 
+ONS_SIMILAR_AREAS = _register(Source(
+    key="ons_similar_areas",
+    title="Clustering similar local authorities and statistical nearest neighbours in the UK",
+    publisher="Office for National Statistics",
+    release="every release in the files (a folder per year: 2024, 2025, 2026)",
+    licence=("Source: Office for National Statistics, Clustering similar local authorities and statistical nearest "
+             "neighbours in the UK, licensed under the Open Government Licence v3.0.",),
+    files=("ons-explore-local-statistics/clusters/*/*.csv", "ons-explore-local-statistics/clusters/*/*.txt"),
+    page=("https://www.ons.gov.uk/peoplepopulationandcommunity/wellbeing/adhocs/"
+          "2632clusteringsimilarlocalauthoritiesandstatisticalnearestneighboursintheuk2025"),
+    download_name=("ons-explore-local-statistics/clusters/<year>/ with <model>-neighbours.csv, cluster-allocation.csv "
+                   "and Cluster-descriptions.txt (ONSdigital/explore-local-statistics-app)"),
+    resolution="local_authority",
+    max_bytes=20 * MB,
+    notes=("k-means clusters and Euclidean statistical nearest neighbours (20 per authority) per model; the 2024 "
+           "release has a Connectivity and sustainability model, later ones Global, Economic and Demographic. ONS's "
+           "2025 global model uses 31 indicators, three of them gigabit, 4G and 5G coverage. The 2024 file still "
+           "carries Barnsley's and Sheffield's pre-2023 codes: mapped by name."),
+))
+
 # Districts whose codes changed after 2011: files published per 2011 district use the old code.
 LAD_CODE_2011 = {
     "E07000240": "E07000100",  # St Albans
@@ -716,7 +736,7 @@ USER_OUTCOMES = _register(Source(
 CITE_AS: dict[str, str] = {
     "codepoint_open": "Ordnance Survey, Code-Point Open 2025.2",
     "ons_postcode_lookup": "ONS, postcode to LSOA lookup (May 2022)",
-    "ofcom_postcode_district": "Ofcom Connected Nations July 2024, postcode-district means (compiled by broadbandpicker)",
+    "ofcom_postcode_district": "Ofcom July 2024 postcode data as postcode-district means (broadbandpicker)",
     "ofcom_postcode_coverage": "Ofcom, Connected Nations fixed coverage by postcode",
     "ofcom_la_coverage": "Ofcom, Connected Nations fixed coverage by local authority",
     "epraccur": "NHS England ODS, GP practices (epraccur, September 2025)",
@@ -742,6 +762,7 @@ CITE_AS: dict[str, str] = {
     "subicb_boundaries": "ONS, Sub-ICB boundaries (July 2022)",
     "lad_boundaries": "ONS, district boundaries (May 2024)",
     "lad2013_boundaries": "ONS, district boundaries (December 2013)",
-    "ons_local_indicators": "Ofcom Connected Nations district figures, republished by ONS (Explore Local Statistics)",
+    "ons_local_indicators": "Ofcom Connected Nations district figures via ONS",
     "user_outcomes": "outcome tables supplied by the user",
+    "ons_similar_areas": "ONS, similar local authorities (clusters and nearest neighbours)",
 }

@@ -129,6 +129,17 @@ class ConnectivitySeries(_Section):
     reconciliation_warn_pp: float = Field(5.0, ge=0)
 
 
+class Peers(_Section):
+    """Which ONS definition of "similar places" each district is ranked among."""
+
+    neighbours_release: str = Field("2026", pattern=r"^\d{4}$")
+    neighbours_model: Literal["global", "economic", "demographic"] = "global"
+    cluster_release: str = Field("2024", pattern=r"^\d{4}$")
+    cluster_model: Literal["global", "economic", "demographic", "health and well-being",
+                           "connectivity and sustainability"] = "connectivity and sustainability"
+    zone_code: str = Field("ZONE", min_length=1, max_length=12)
+
+
 class Validation(_Section):
     bootstrap: int = Field(1000, ge=100, le=100_000)
     seed: int = 20261201
@@ -218,6 +229,7 @@ class Settings(_Section):
     inclusion: Inclusion = Inclusion()
     fibre_gaps: FibreGaps = FibreGaps()
     connectivity_series: ConnectivitySeries = ConnectivitySeries()
+    peers: Peers = Peers()
     validation: Validation = Validation()
     config_path: Path = DEFAULT_CONFIG
     lad_codes_from: str = ""  # where the study area came from, for messages

@@ -216,7 +216,7 @@ def test_notes_name_the_sources_behind_each_column_not_every_source_of_the_table
     n.cite("district_summary", "gp_sites", lad_code=code)
     residents, gigabit, derived, gp = (note.citation for note in n.notes)
     assert "Census 2021 table TS007A" in residents and "Ofcom" not in residents and "NHS" not in residents
-    assert "republished by ONS" in gigabit and "broadbandpicker" not in gigabit and "Census" not in gigabit
+    assert "district figures via ONS" in gigabit and "broadbandpicker" not in gigabit and "Census" not in gigabit
     assert "broadbandpicker" in derived and "Census" not in derived and "NHS" not in derived
     assert "NHS England ODS" in gp and "Census" not in gp and "Ofcom" not in gp
     assert all("via the DIZ evidence pipeline, table district_summary" in c for c in (residents, gigabit, derived, gp))

@@ -166,7 +166,6 @@ def _as_geoportal_csv(source, target):
 def _as_geoportal_geojson(source, target, rename, keep=None, recode=None):
     """An ONS geoportal GeoJSON export: its property names (plus GlobalID), features narrowed by
     ``keep`` (national files are read the same way; a smaller file keeps the test quick)."""
-    import json
 
     collection = json.loads(source.read_text(encoding="utf-8"))
     features = []

@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 
-import pytest
 
 from conftest import MIRROR, STUDY_LADS
 

@@ -1,5 +1,5 @@
 """Checks on what people open: every cited figure matches its cell, every table names its
-sources, maps load nothing from the network, briefings are 2-4 readable pages."""
+sources, maps load nothing from the network, briefings are 2-5 readable pages."""
 
 from __future__ import annotations
 
@@ -60,15 +60,15 @@ def maps_load_nothing_from_the_network(ctx: CheckContext) -> CheckResult:
                        {"problems": problems})
 
 
-def briefings_are_two_to_four_pages(ctx: CheckContext) -> CheckResult:
-    """One briefing per study district and one for the area, each 2-4 A4 pages with text."""
+def briefings_are_two_to_five_pages(ctx: CheckContext) -> CheckResult:
+    """One briefing per study district and one for the area, each 2-5 A4 pages with text."""
     from pypdf import PdfReader
 
     pages = {}
     for pdf in sorted(ctx.paths.briefings.glob("*.pdf")):
         reader = PdfReader(pdf)
         pages[pdf.name] = len(reader.pages) if reader.pages[0].extract_text().strip() else 0
-    ok = len(pages) == len(ctx.lads) + 1 and all(2 <= n <= 4 for n in pages.values())
+    ok = len(pages) == len(ctx.lads) + 1 and all(2 <= n <= 5 for n in pages.values())
     return CheckResult(ok, f"{len(pages)} briefings for {len(ctx.lads)} districts and the area; pages {pages}",
                        {"pages": pages})
 
@@ -89,8 +89,8 @@ CHECKS = [
           meaning="A CSV cell would run as a formula when opened in a spreadsheet."),
     Check("maps_load_nothing_from_the_network", "maps", "maps_index", maps_load_nothing_from_the_network,
           blocking=True, meaning="A map is missing or would not open offline."),
-    Check("briefings_are_two_to_four_pages", "briefings", "briefings", briefings_are_two_to_four_pages, blocking=True,
-          meaning="A district briefing is missing, empty, or not 2-4 pages."),
+    Check("briefings_are_two_to_five_pages", "briefings", "briefings", briefings_are_two_to_five_pages, blocking=True,
+          meaning="A district briefing is missing, empty, or not 2-5 pages."),
     Check("postcode_lookup_one_row_per_postcode", "postcode_lookup", "postcode_lookup",
           postcode_lookup_one_row_per_postcode, blocking=True, tables=("postcode_lookup",),
           meaning="The postcode lookup would give two answers for one postcode, or answer outside the study area."),

@@ -1,4 +1,4 @@
-"""District briefings: a 2-4 page A4 PDF per study district and one for the whole area.
+"""District briefings: a 2-5 page A4 PDF per study district and one for the whole area.
 
 Written for councillors and bid writers who will not open a map or a table: the key figures as
 sentences, each with a numbered note that is a citation to paste (the figure, what it measures,
@@ -19,6 +19,7 @@ creation date so an unchanged input writes the same bytes.
 from __future__ import annotations
 
 import io
+from urllib.parse import urlsplit
 import json
 import re
 import textwrap
@@ -39,7 +40,8 @@ from shapely import from_wkb
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, made as produced
 from pipeline.outputs.headlines import (Notes, change_sentence, cite_as, gap_resolution_clause, gp_sentence, is_are,
-                                        official_sentence, source_words)
+                                        latest_peer_row, official_sentence, peer_line, source_words)
+from pipeline.outputs.peer_text import INDICATOR_WORDS, pace_sentence, similar_means
 from pipeline.outputs.map_index import briefing_file
 from pipeline.outputs.map_triage import TRIAGE_COLOURS, TRIAGE_WORDS
 from pipeline.outputs.tables import TABLES
@@ -482,6 +484,33 @@ def _broadband_caveat(resolution: str, release: str, since: str = "") -> list[st
     return lines
 
 
+def _peer_section(pdf: "BriefingPDF", n: Notes, code: str, settings: Settings) -> None:
+    """How the district (or the zone) compares with ONS's similar places: one cited sentence, the pace,
+    and a small table of every indicator in both groups at the latest release."""
+    line = peer_line(n, code, settings)
+    if line is None:
+        return
+    pdf.heading("Compared with similar places", 11)
+    pdf.para(line, 9)
+    pace = next((r for r in n.rows("peer_pace") if r["area_code"] == code and r["group_kind"] == "neighbours"
+                 and r["indicator"] == "gigabit_capable_pct"), None)
+    if pace:
+        pdf.para(pace_sentence(pace), 9)
+    rows = []
+    for indicator, (words, unit, _) in INDICATOR_WORDS.items():
+        cells = [f"{words[:1].upper() + words[1:]} ({unit})"]
+        for group in ("neighbours", "cluster"):
+            r = latest_peer_row(n, code, group, indicator)
+            cells.append(f"{r['rank_label']}; median {float(r['group_median']):.1f}%" if r else "–")
+        rows.append(cells)
+    latest = latest_peer_row(n, code)
+    groups = [f"Nearest neighbours ({settings.peers.neighbours_release}, {settings.peers.neighbours_model})",
+              f"Cluster ({settings.peers.cluster_release}, {settings.peers.cluster_model})"]
+    pdf.grid(["Indicator"] + groups, rows, [58, 60, 60],
+             f"Ranks at {latest['release_name'] if latest else 'the latest release'} (1 = best; ties share a rank). "
+             + _table_source(n, "peer_benchmark", ["rank_label", "group_median"], similar_means(settings)), size=7.5)
+
+
 def _since(n: Notes, code: str, name: str, summary: dict) -> str:
     """How far the district moved between the neighbourhood data's release and the latest district figure."""
     recon = n.row("reconciliation", lad_code=code, indicator="gigabit_capable_pct")
@@ -517,10 +546,11 @@ def _map_caption(paths: Paths, settings: Settings, hatched: bool) -> str:
 
 
 def _citations(pdf: BriefingPDF, n: Notes, key_notes: int) -> None:
-    """Every note as a citation to paste: the key figures' first, then the others."""
+    """The key figures' notes as citations to paste (publisher, dataset, release); the other figures' notes
+    name what, where and the table, whose sources are listed below."""
     pdf.heading("Citations to paste: where each figure comes from", 11)
-    pdf.para("Each numbered figure above, with what it measures, the place, and the publisher, dataset and release "
-             "behind it, ready to paste beside the figure.", 8)
+    pdf.para("Each key figure with what it measures, the place, and the publisher, dataset and release behind it, ready "
+             "to paste beside the figure; the other figures with their table, whose sources are listed at the end.", 8)
     groups = [("Key figures", n.notes[:key_notes]), ("Other figures in this briefing", n.notes[key_notes:])]
     with pdf.text_columns(ncols=2, gutter=6, text_align="LEFT", line_height=1.15, balance=True) as columns:
         for title, notes in groups:
@@ -532,7 +562,7 @@ def _citations(pdf: BriefingPDF, n: Notes, key_notes: int) -> None:
             pdf.set_font("DejaVu", size=6.8)
             for note in notes:
                 with columns.paragraph(bottom_margin=1.0) as par:
-                    par.write(f"{superscript(note.number)} {note.citation}")
+                    par.write(f"{superscript(note.number)} {note.citation if title == 'Key figures' else note.short}")
 
 
 def _references(pdf: BriefingPDF, n: Notes) -> None:
@@ -543,8 +573,8 @@ def _references(pdf: BriefingPDF, n: Notes) -> None:
     pdf.heading("Table references", 9)
     pdf.set_font("DejaVu", size=6.8)
     pdf.block(3.2, "Every figure is one cell of a table in the evidence pack (diz_evidence_pack.xlsx, one sheet per "
-                   "table; also published as CSV files, each with its sources). Table, row, and the column of each "
-                   "note:")
+                   "table; also published as CSV files, each with its sources; the method is method.html beside the "
+                   "maps). Table, row, and the column of each note:")
     pdf.ln(0.8)
     with pdf.text_columns(ncols=2, gutter=6, text_align="LEFT", line_height=1.15, balance=True) as columns:
         for (table, keys), notes in groups.items():
@@ -564,7 +594,8 @@ def _sources_and_licences(pdf: BriefingPDF, keys: list[str]) -> None:
             with columns.paragraph(bottom_margin=0.6) as par:
                 words = source_words(s.as_record())
                 par.write(f"{words[:1].upper()}{words[1:]}. ")
-                par.write(address, link=address if address.startswith("http") else None)
+                if address.startswith("http"):  # the site in print, the full address as the link
+                    par.write(urlsplit(address).netloc.removeprefix("www.") + ".", link=address)
         pdf.set_font("DejaVu", "B", 7)
         with columns.paragraph(top_margin=1.5, bottom_margin=0.6) as par:
             par.write("Licences")
@@ -632,6 +663,7 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
     trend = _trend_sentence(n, code, study_districts) if not whole else None
     if trend:
         pdf.para(trend)
+    _peer_section(pdf, n, settings.peers.zone_code if whole else code, settings)
     pdf.heading("Wards of highest need")
     ward_header = ["Ward"] + (["District"] if whole else []) + ["Residents", "Mean need (0-10)",
                                                                   f"LSOAs with high need (top {t.high_need_share})",
@@ -668,12 +700,10 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
         _citations(target, n, key_notes)
         _references(target, n)
         _sources_and_licences(target, keys)
-        target.set_font("DejaVu", size=7)
-        target.ln(1)
-        target.block(3.4, "The method behind every table is published with the maps (method.html).")
 
-    overflow = _height(tail, name) - (pdf.page_break_trigger - pdf.get_y())
-    if 0 < overflow < MIN_PAGE_FILL * pdf.eph:
+    height = _height(tail, name)
+    overflow = height - (pdf.page_break_trigger - pdf.get_y())
+    if 0 < overflow < MIN_PAGE_FILL * pdf.eph and height <= pdf.eph:
         pdf.add_page()  # start the notes on a new page rather than end on a page with a few lines
     tail(pdf)
     pdf.alias_nb_pages()

@@ -17,6 +17,7 @@ from pipeline.outputs.html_page import markdown_page
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import write_text
+from pipeline.outputs.peer_text import peer_sentence, similar_means
 from pipeline.wording import OFCOM_VIA_ONS, ordinal, terms
 
 FIGURE = re.compile(r"(?P<value>-?[\d,]+(?:\.\d+)?)%?\[(?P<n>\d+)\]")
@@ -56,6 +57,12 @@ class Note:
     keys: tuple[tuple[str, str], ...]
     shown: str
     citation: str
+
+    @property
+    def short(self) -> str:
+        """The citation without its list of sources: what, where, the figure and the table."""
+        head = self.citation.rsplit(" (", 1)[0] if self.citation.endswith(").") else self.citation
+        return f"{head} (table {self.table})."
 
     @property
     def reference(self) -> str:
@@ -130,6 +137,8 @@ class Notes:
         if row.get("indicator_label"):  # a long table of indicators: the row says what the value measures
             if column in ("value", "first_value", "latest_value", "official_pct"):
                 what = row["indicator_label"]
+            elif column in ("group_median", "best_value"):
+                what = f"{row['indicator_label']}: {what[:1].lower() + what[1:]}"
             elif column in ("change_pp", "change_pp_per_year"):
                 what = (f"{row['indicator_label']}: change in percentage points{' per year' if 'year' in column else ''}, "
                         f"{row.get('first_release_name')} to {row.get('latest_release_name')}, computed here from "
@@ -196,6 +205,9 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
                  f"need is not high (fibre). High need means {md_text(t.high_need)}; a connectivity gap means "
                  f"{md_text(t.unserved)}.")
     lines.append("")
+    zone = peer_line(n, settings.peers.zone_code, settings)
+    if zone:
+        lines += [zone + " " + md_text(similar_means(settings)), ""]
     lines.append(f"{_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code='ALL'))} neighbourhoods make "
                  f"up the highest-need tenth; {n.cite('district_summary', 'robust_need_priorities', lad_code='ALL')} "
                  f"of them are robust priorities, that is {md_text(t.robust)}. The others move "
@@ -226,6 +238,10 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
                      "residents live in neighbourhoods with a connectivity gap but not high need (infrastructure gap) "
                      f"and {n.cite('district_summary', 'residents_adoption_gap', lad_code=code, zero='none')} in "
                      "neighbourhoods with high need that networks reach (adoption gap)." + gap_resolution_clause(r))
+        peer = peer_line(n, code, settings)
+        if peer:
+            lines.append("")
+            lines.append(peer)
         change = n.row("change_over_time", area_code=code, indicator="gigabit_capable_pct")
         if change:
             lines.append("")
@@ -266,6 +282,21 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     write_text(dest, text)
     write_text(dest.with_suffix(".html"), markdown_page(text, f"Headline figures: {study_area_name}"))
     return {"path": str(dest), "districts": len(districts), "figures": len(n.lines)}
+
+
+def latest_peer_row(n: "Notes", code: str, group: str = "neighbours", indicator: str = "gigabit_capable_pct"):
+    rows = [r for r in n.rows("peer_benchmark") if r["area_code"] == code and r["group_kind"] == group
+            and r["indicator"] == indicator]
+    return max(rows, key=lambda r: r["release"]) if rows else None
+
+
+def peer_line(n: "Notes", code: str, settings: Settings) -> str | None:
+    """The subject's latest gigabit rank among its statistical nearest neighbours, cited."""
+    row = latest_peer_row(n, code)
+    if row is None:
+        return None
+    keys = {"area_code": code, "group_kind": "neighbours", "indicator": "gigabit_capable_pct", "release": row["release"]}
+    return peer_sentence(row, settings, lambda column: n.cite("peer_benchmark", column, 1, "%", **keys))
 
 
 def official_sentence(n: "Notes", row: dict) -> str | None:

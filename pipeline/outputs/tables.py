@@ -108,6 +108,21 @@ TABLES = [
                   "from our broadband input, for the input's release.", "release, indicator, lad_code",
                   "Our figures are means over postcodes (each counted once with postcode-district averages); Ofcom's "
                   "count premises, so a gap is expected."),
+    EvidenceTable("peer_benchmark", "Peer benchmark", "peer_benchmark",
+                  "Each district and the zone ranked among ONS's similar places (statistical nearest neighbours; "
+                  "a cluster) for Ofcom's figures at every release: rank (1 = best, ties share it), median, best.",
+                  "area_type, area_code, group_kind DESC, indicator, release",
+                  "Gigabit and below 30 Mbit/s are % of premises; 4G and 5G are % of land area. The zone's values are "
+                  "estimates: its districts' figures weighted by Census 2021 residents, not a share of premises. "
+                  "For premises below 30 Mbit/s lower is better."),
+    EvidenceTable("peer_pace", "Peer pace", "peer_pace",
+                  "Points a year for each district, its group's median and best, first to latest release, and when "
+                  "at those paces it would reach the median and the best.",
+                  "area_type, area_code, group_kind DESC, indicator",
+                  "Straight-line extrapolations, not forecasts."),
+    EvidenceTable("peer_league", "Peer league table", "peer_league",
+                  "Every member of each district's (and the zone's) group at the latest release, with its value and "
+                  "rank: the league table behind each rank.", "area_code, group_kind DESC, indicator, rank, member_name"),
     EvidenceTable("index_sensitivity", "Need sensitivity", "index_sensitivity",
                   "Share of the top-20 need LSOAs that stay in the top 20 when each weight moves by 20%.",
                   "level, component, indicator NULLS FIRST, change"),

@@ -1,0 +1,78 @@
+"""How a district compares with similar places, in words a councillor follows: the group ONS defines,
+the rank with ties said as such, the best and the median, the pace, and what "similar" means.
+
+One place for this wording: the headlines, the briefings and the index page use it.
+"""
+
+from __future__ import annotations
+
+from pipeline.settings import Settings
+
+INDICATOR_WORDS = {
+    "gigabit_capable_pct": ("gigabit-capable broadband", "% of premises", True),
+    "premises_below_30_pct": ("premises without a service above 30 Mbit/s", "% of premises", False),
+    "coverage_4g_area_pct": ("outdoor 4G coverage", "% of land area", True),
+    "coverage_5g_area_pct": ("outdoor 5G coverage", "% of land area", True),
+}
+
+
+def group_words(row: dict, settings: Settings) -> str:
+    """'its 20 statistical nearest neighbours (ONS, 2026, global model)' and the like."""
+    cfg = settings.peers
+    n = int(float(row["n_compared"]))
+    if row["group_kind"] == "neighbours":
+        if row.get("area_type") == "zone":
+            return (f"the {n - 1} places that are statistical nearest neighbours of its districts (ONS, "
+                    f"{cfg.neighbours_release}, {cfg.neighbours_model} model)")
+        return f"its {n - 1} statistical nearest neighbours (ONS, {cfg.neighbours_release}, {cfg.neighbours_model} model)"
+    return (f"the {n - 1} other places in its ONS {cfg.cluster_model} cluster ({row.get('cluster_code')}, "
+            f"{cfg.cluster_release})")
+
+
+def _pct(value) -> str:
+    return f"{float(value):.1f}%"
+
+
+def peer_sentence(row: dict, settings: Settings, cite=None) -> str:
+    """'Harlow ranks 17th of 21 among its 20 statistical nearest neighbours for gigabit-capable broadband
+    (% of premises), January 2026 (Ofcom via ONS): 90.9%, against a median of 94.1%; the best, Dudley, is at
+    97.2%.' ``cite(column)`` gives a figure as shown (with its note, in cited outputs)."""
+    words, unit, _ = INDICATOR_WORDS[row["indicator"]]
+    cite = cite or (lambda column: _pct(row[column]))
+    zone = row.get("area_type") == "zone"
+    value = cite("value")
+    where = f"{row['area_name']} (an estimate: its districts' figures weighted by residents)" if zone else row["area_name"]
+    best = row.get("best_peers") or ""
+    best_names = best.split("; ")
+    if float(row["behind_best_pp"]) <= 0:
+        best_text = "no place in the group does better"
+    elif len(best_names) > 3:
+        best_text = f"{len(best_names)} places share the best value, {cite('best_value')}"
+    else:
+        best_text = f"the best, {' and '.join(best_names)}, {'are' if len(best_names) > 1 else 'is'} at {cite('best_value')}"
+    return (f"{where} ranks {row['rank_label']} among {group_words(row, settings)} for {words} ({unit}), "
+            f"{row['release_name']} (Ofcom via ONS): {value}, against a median of {cite('group_median')} for the "
+            f"{int(float(row['n_compared']))} compared; {best_text}.")
+
+
+def pace_sentence(row: dict) -> str:
+    """The pace since the first release, and when at that pace the median and the best would be reached."""
+    words, _, higher_better = INDICATOR_WORDS[row["indicator"]]
+    verb = "rose" if float(row["pace_pp_per_year"] or 0) >= 0 else "fell"
+    return (f"From {row['first_release_name']} to {row['latest_release_name']} its {words} {verb} "
+            f"{abs(float(row['pace_pp_per_year'] or 0)):.1f} points a year, the group's median "
+            f"{float(row['median_pace_pp_per_year'] or 0):+.1f} a year. If those paces held (an extrapolation, not a "
+            f"forecast), it would reach the median: {row['reaches_median']}; the best: {row['reaches_best']}.")
+
+
+def similar_means(settings: Settings) -> str:
+    """What "similar" means for the groups used, from ONS's own descriptions of its models."""
+    cfg = settings.peers
+    return (f"Similar places are ONS's. Statistical nearest neighbours ({cfg.neighbours_release}, "
+            f"{cfg.neighbours_model} model) are the 20 areas closest on a wide set of indicators of the economy, "
+            "skills, health, wellbeing, environment and population; ONS's published configuration for its 2025 global "
+            "model lists 31, of which gigabit, 4G and 5G coverage are three, so connectivity is a small part of what "
+            f"makes two places similar. The {cfg.cluster_model} clusters ({cfg.cluster_release}) group areas by "
+            "gigabit coverage, commuting, energy use and emissions, so they compare places with similar connectivity. Gigabit and below "
+            "30 Mbit/s are shares of premises; 4G and 5G are shares of land area. No full-fibre indicator is in these "
+            "files.")

@@ -1,0 +1,59 @@
+-- How fast each subject and its group move, from the first to the latest release at which the
+-- subject has a value: points a year for the subject, the group median and the group's best value;
+-- and, if those paces held, when the subject would reach the median and the best. These are
+-- straight-line extrapolations, not forecasts; "not at this pace" when the gap is not closing.
+WITH span AS (
+    SELECT area_code, group_kind, indicator,
+           arg_min(release, release) AS first_release, arg_max(release, release) AS latest_release,
+           count(*) AS releases
+    FROM peer_benchmark GROUP BY ALL
+),
+ends AS (
+    SELECT s.*, f.release_name AS first_release_name, l.release_name AS latest_release_name,
+           f.value AS first_value, l.value AS latest_value, f.group_median AS first_median, l.group_median AS latest_median,
+           f.best_value AS first_best, l.best_value AS latest_best, l.rank_label AS latest_rank_label,
+           f.rank_label AS first_rank_label, l.area_name, l.area_type,
+           date_diff('month', strptime(s.first_release, '%Y-%m'), strptime(s.latest_release, '%Y-%m')) / 12.0 AS years,
+           CASE WHEN s.indicator = 'premises_below_30_pct' THEN -1 ELSE 1 END AS better
+    FROM span s
+    JOIN peer_benchmark f ON f.area_code = s.area_code AND f.group_kind = s.group_kind AND f.indicator = s.indicator
+                          AND f.release = s.first_release
+    JOIN peer_benchmark l ON l.area_code = s.area_code AND l.group_kind = s.group_kind AND l.indicator = s.indicator
+                          AND l.release = s.latest_release
+),
+paces AS (
+    SELECT *,
+           (latest_value - first_value) / nullif(years, 0) AS pace_pp_per_year,
+           (latest_median - first_median) / nullif(years, 0) AS median_pace_pp_per_year,
+           (latest_best - first_best) / nullif(years, 0) AS best_pace_pp_per_year,
+           better * (latest_median - latest_value) AS behind_median, better * (latest_best - latest_value) AS behind_best
+    FROM ends
+),
+closing AS (
+    SELECT *,
+           better * (pace_pp_per_year - median_pace_pp_per_year) AS closing_on_median,
+           better * (pace_pp_per_year - best_pace_pp_per_year) AS closing_on_best
+    FROM paces
+)
+SELECT area_code, area_name, area_type, group_kind, indicator, first_release, first_release_name, latest_release,
+       latest_release_name, releases, round(years, 2) AS years, first_value, latest_value, first_rank_label,
+       latest_rank_label, round(pace_pp_per_year, 2) AS pace_pp_per_year,
+       round(median_pace_pp_per_year, 2) AS median_pace_pp_per_year,
+       round(best_pace_pp_per_year, 2) AS best_pace_pp_per_year,
+       round(behind_median, 2) AS behind_median_pp, round(behind_best, 2) AS behind_best_pp,
+       CASE WHEN years IS NULL OR years = 0 THEN 'one release only'
+            WHEN behind_median <= 0 THEN 'at or ahead of the median already'
+            WHEN closing_on_median <= 0 THEN 'not at this pace'
+            WHEN behind_median / closing_on_median > 50 THEN 'not within 50 years at this pace'
+            ELSE 'about ' || strftime(strptime(latest_release, '%Y-%m')
+                                      + to_days(CAST(round(365.25 * behind_median / closing_on_median) AS INTEGER)), '%Y')
+       END AS reaches_median,
+       CASE WHEN years IS NULL OR years = 0 THEN 'one release only'
+            WHEN behind_best <= 0 THEN 'the best already'
+            WHEN closing_on_best <= 0 THEN 'not at this pace'
+            WHEN behind_best / closing_on_best > 50 THEN 'not within 50 years at this pace'
+            ELSE 'about ' || strftime(strptime(latest_release, '%Y-%m')
+                                      + to_days(CAST(round(365.25 * behind_best / closing_on_best) AS INTEGER)), '%Y')
+       END AS reaches_best
+FROM closing
+ORDER BY area_type, area_code, group_kind DESC, indicator
