@@ -20,7 +20,7 @@ import dagster as dg
 
 from assets.resources import DuckDBResource, SettingsResource, StorageResource
 from pipeline import generations
-from pipeline.checks import ERROR, checks_for
+from pipeline.checks import ERROR, Check, checks_for
 from pipeline.columns import describe
 from pipeline.geography import vintage_of
 from pipeline.paths import Paths
@@ -41,7 +41,8 @@ def settings_at_load() -> Settings:
     return load_settings()
 
 
-def _applies(step: Step) -> bool:
+def applies(step: Step) -> bool:
+    """The step applies to the small-area base the definitions are built for."""
     return applicable(step, vintage_of(settings_at_load()).key)
 
 
@@ -59,7 +60,7 @@ def plan_for(run_id: str, paths: Paths, settings: Settings) -> dict[str, StepPla
 
 def _deps(step: Step) -> list:
     """Upstream assets of applicable steps, and the source assets of the files the step reads."""
-    keys = [dg.AssetKey(a) for a in step.deps if a in PRODUCER and _applies(BY_NAME[PRODUCER[a]])
+    keys = [dg.AssetKey(a) for a in step.deps if a in PRODUCER and applies(BY_NAME[PRODUCER[a]])
             and PRODUCER[a] != step.name]
     return keys + [dg.AssetKey(["source", s]) for s in step.sources]
 
@@ -139,10 +140,22 @@ def _define_step(step: Step) -> dg.AssetsDefinition:
     return _materialise
 
 
+def check_spec(check: Check) -> dg.AssetCheckSpec:
+    """A check as Dagster shows it. Dagster's ``blocking`` means "the steps after it do not run", so only
+    blocking checks are marked blocking; what a failure does to publishing opens the description (the UI
+    shows it under "This is a blocking / non-blocking asset check") and is in the metadata, so a check
+    that stops publishing while later steps still run (``no_lsoa_flagged``) says so."""
+    metadata = {"severity": check.severity, "on_failure": check.on_failure,
+                "publishes_if_failed": check.publishes_if_failed, "meaning": check.meaning,
+                **({"expected": check.expected} if check.expected else {})}
+    return dg.AssetCheckSpec(check.name, asset=check.asset, blocking=check.blocking, metadata=metadata,
+                             description=f"**{check.on_failure}**\n\n{check.description}")
+
+
 def _define_checks(step: Step) -> dg.AssetChecksDefinition:
     """All of a step's checks as one Dagster op: they share one look at the staged generation."""
     checks = checks_for(step.name)
-    specs = [dg.AssetCheckSpec(c.name, asset=c.asset, blocking=c.blocking, description=c.description) for c in checks]
+    specs = [check_spec(c) for c in checks]
     by_name = {c.name: c for c in checks}
 
     @dg.multi_asset_check(name=f"{step.name}_checks", specs=specs, can_subset=True)
@@ -152,7 +165,8 @@ def _define_checks(step: Step) -> dg.AssetChecksDefinition:
         for result in evaluate_and_record(staged, settings.get(), step.name, wanted):
             check = by_name[result["name"]]
             severity = dg.AssetCheckSeverity.ERROR if check.severity == ERROR else dg.AssetCheckSeverity.WARN
-            meta = {"meaning": check.meaning, **({"expected": check.expected} if check.expected else {}),
+            meta = {"on_failure": check.on_failure, "meaning": check.meaning,
+                    **({"expected": check.expected} if check.expected else {}),
                     "result": dg.MetadataValue.json(result["metadata"])}
             yield dg.AssetCheckResult(asset_key=check.asset, check_name=check.name, passed=result["passed"],
                                       severity=severity, description=result["description"], metadata=meta)
@@ -162,12 +176,12 @@ def _define_checks(step: Step) -> dg.AssetChecksDefinition:
 
 def step_assets() -> list[dg.AssetsDefinition]:
     """One multi-asset per step that applies to the configured small-area base, in its Step's group."""
-    return [_define_step(step) for step in STEPS if _applies(step)]
+    return [_define_step(step) for step in STEPS if applies(step)]
 
 
 def step_checks() -> list[dg.AssetChecksDefinition]:
     """The asset checks of every applicable step."""
-    return [_define_checks(step) for step in STEPS if _applies(step) and checks_for(step.name)]
+    return [_define_checks(step) for step in STEPS if applies(step) and checks_for(step.name)]
 
 
 def _define_source(key: str) -> dg.AssetsDefinition:
@@ -188,5 +202,5 @@ def _define_source(key: str) -> dg.AssetsDefinition:
 
 def source_assets() -> list[dg.AssetsDefinition]:
     """An observable source asset for each source an applicable step reads."""
-    keys = sorted({k for s in STEPS if _applies(s) for k in s.sources})
+    keys = sorted({k for s in STEPS if applies(s) for k in s.sources})
     return [_define_source(k) for k in keys]

@@ -179,6 +179,48 @@ def test_rejected_row_flags_its_lsoa_names_the_row_and_publishes_nothing(good, t
     assert published_files(root) == before
 
 
+def test_decimal_comma_in_an_iod_rate_publishes_nothing_and_names_the_row(good, tmp_path, mirror):
+    """``0,249`` for an income rate must never be published as 249 (it would re-rank every LSOA)."""
+    root, before = good
+
+    def decimal_comma(data: bytes) -> bytes:
+        lines = data.decode("utf-8").split("\n")
+        for i, line in enumerate(lines):
+            if line.startswith(HARLOW_LSOA + ","):
+                cells = line.split(",")
+                cells[7] = '"' + cells[7].replace(".", ",") + '"'
+                lines[i] = ",".join(cells)
+        return "\n".join(lines).encode("utf-8")
+
+    name = next(p.name for p in (mirror / "iod2025").glob("File_7*"))
+    code, out = run(root, DIZ_SOURCE_MIRROR=broken_mirror(mirror, tmp_path / "mirror", f"iod2025/{name}", decimal_comma))
+    assert code == 1, out
+    assert "NOT published" in out and "The live outputs are unchanged" in out
+    failing = [line for line in out.splitlines() if line.startswith("  ERROR") and HARLOW_LSOA in line]
+    assert len(failing) == 1, out
+    assert published_files(root) == before
+
+
+def test_an_infinite_outcome_value_publishes_nothing_and_names_the_lsoa(good):
+    """``1e999`` in an outcome file reads as infinity; it must not be published or correlated."""
+    import duckdb
+
+    root, before = good
+    live = (root / "data/processed/current").resolve()
+    rows = duckdb.sql(f"SELECT lsoa21cd, residents_2021 FROM '{live}/lsoa_need.parquet' ORDER BY 1").fetchall()
+    outcomes = root / "data" / "raw" / "outcomes"
+    outcomes.mkdir(parents=True)
+    lines = ["# source: synthetic test outcome made by tests/test_broken_inputs.py (residents, one set to 1e999)",
+             "lsoa21cd,residents"] + [f"{code},{'1e999' if code == HARLOW_LSOA else n}" for code, n in rows]
+    (outcomes / "synthetic_infinite.csv").write_text("\n".join(lines) + "\n")
+    code, out = run(root)
+    assert code == 1, out
+    assert "NOT published" in out
+    failing = [line for line in out.splitlines() if line.startswith("  ERROR") and HARLOW_LSOA in line]
+    assert len(failing) == 1, out
+    assert published_files(root) == before
+
+
 def test_one_district_run_publishes_that_district_only(good):
     root, _ = good
     code, out = run(root, DIZ_LAD_CODES="E07000073")

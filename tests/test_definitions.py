@@ -52,6 +52,18 @@ def test_groups_and_code_versions_are_set_on_every_asset():
                 assert asset.code_versions_by_key[key]
 
 
+def test_every_job_resolves_so_the_ui_loads_the_code_location():
+    """One job that cannot resolve (a selection splitting a step's multi-asset) keeps `make dev` from loading
+    any definitions."""
+    from assets.definitions import defs
+    from assets.jobs import JOBS
+
+    for job in JOBS:
+        assert defs.resolve_job_def(job.name).name == job.name
+    indicators = {n.name for n in defs.resolve_job_def("indicators").graph.node_defs}
+    assert {"connectivity_series", "lsoa_indicators", "postcodes"} <= indicators and "scores" not in indicators
+
+
 def test_jobs_observe_the_sources_they_read():
     from assets.definitions import defs
 
@@ -79,6 +91,26 @@ def test_every_check_reads_only_its_step_and_upstream_tables():
         assert check.asset in BY_NAME[check.step].assets, check.name
         for table in check.tables:
             assert PRODUCER[table] in allowed, f"{check.name} reads {table}"
+
+
+def test_the_ui_says_what_a_failing_check_does_to_the_run():
+    """Dagster marks blocking only the checks after which later steps do not run (that is what its
+    ``blocking`` does); every check's description opens with what its failure does, so the check that
+    stops publishing while the later steps still run (``no_lsoa_flagged``) says so in the UI."""
+    from assets.definitions import defs
+    from pipeline.checks import all_checks
+
+    graph = defs.resolve_asset_graph()
+    checks = {c.name: c for c in all_checks()}
+    for key in graph.asset_check_keys:
+        spec, check = graph.get_check_spec(key), checks[key.name]
+        assert spec.blocking == check.blocking, key.name
+        assert spec.description.startswith(f"**{check.on_failure}**"), key.name
+        assert spec.metadata["severity"] == check.severity
+        assert spec.metadata["publishes_if_failed"] == (check.severity == "WARN"), key.name
+    flagged = graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey("lsoa_need"), "no_lsoa_flagged"))
+    assert not flagged.blocking and flagged.description.startswith("**Stops publishing")
+    assert flagged.metadata["publishes_if_failed"] is False
 
 
 def test_sensors_publish_ui_runs_and_discard_failed_ones():

@@ -74,6 +74,26 @@ def test_a_failed_blocking_check_refuses_the_generation(paths):
     assert not paths.current.exists()
 
 
+@pytest.mark.parametrize("severity, blocking", [("ERROR", True), ("ERROR", False), ("WARN", False)])
+def test_a_failed_check_publishes_exactly_when_its_label_says_so(paths, severity, blocking):
+    """The words the Dagster UI shows for a check (``Check.on_failure``, ``publishes_if_failed``) are what
+    publishing does: blocking and ERROR checks both stop it, a WARN does not."""
+    from pipeline.checks import Check, CheckResult, evaluate
+
+    check = Check("x", "a", "a", lambda ctx: CheckResult(False, "bad"), "x fails", severity=severity,
+                  blocking=blocking)
+    plan = build(paths, "run1", "one")
+    generations.record_check(generations.stage(paths, "run1"), evaluate(check, None))
+    if check.publishes_if_failed:
+        generations.publish(paths, "run1", plan)
+        assert check.on_failure.startswith("Warning") and paths.current.exists()
+    else:
+        with pytest.raises(generations.NotPublished, match="check x failed"):
+            generations.publish(paths, "run1", plan)
+        assert check.on_failure.startswith("Blocking" if blocking else "Stops publishing")
+        assert not paths.current.exists()
+
+
 def test_a_recomputed_step_leaves_no_file_of_its_previous_build(paths):
     """Another district's file from the last run must not be published beside this run's."""
     staged = generations.stage(paths, "run1")

@@ -1,5 +1,9 @@
 """Checks on what each step wrote: plain Python, run by the engine's runner and wrapped as
-Dagster asset checks by ``assets/checks.py``.
+Dagster asset checks by ``assets/factory.py``.
+
+Most checks are kinds (``kinds.py``: one row per key, covers the study area, in range, ...)
+that ``declared.py`` applies to each table from one list; the few no kind can say are functions
+in ``ingest.py``, ``analysis.py`` and ``outputs.py``, listed in the same declaration.
 
 A check belongs to one step, reads only that step's tables and those of steps upstream of it
 (so it is re-run whenever anything it reads changes), and says in ``meaning`` what a failure
@@ -10,6 +14,8 @@ means for a person reading the outputs. Severity and blocking are separate on pu
   an LSOA flagged for a rejected source row); every step still runs, so the summary shows the
   whole result, but the run publishes nothing and exits non-zero;
 - WARN: worth knowing; ``expected`` says when a WARN is the normal state of the data here.
+
+``Check.on_failure`` says which of the three a check is, in the words the Dagster UI and docs use.
 """
 
 from __future__ import annotations
@@ -77,23 +83,25 @@ class Check:
     blocking: bool = False
     expected: str | None = None  # when a failing WARN is the normal state here, why
     tables: tuple[str, ...] = ()  # tables it reads (for the upstream rule)
+    rule: str = ""  # what it asserts, in one sentence
 
     @property
     def description(self) -> str:
-        return (self.run.__doc__ or self.meaning).strip().split("\n\n")[0]
+        return self.rule or (self.run.__doc__ or self.meaning).strip().split("\n\n")[0]
 
+    @property
+    def publishes_if_failed(self) -> bool:
+        return self.severity != ERROR
 
-def count_rows(ctx: CheckContext, table: str, where: str, what: str, *also: str, params: dict | None = None,
-               show: str = "*") -> CheckResult:
-    """Pass when no row of ``table`` matches ``where``; otherwise count them and show up to ten."""
-    bad = ctx.one(f'SELECT count(*) FROM "{table}" WHERE {where}', table, *also, params=params)[0]
-    meta: dict = {"failing_rows": bad}
-    if bad:
-        columns = [r[0] for r in ctx.query(f'SELECT column_name FROM (DESCRIBE "{table}")')]
-        picked = show if show != "*" else ", ".join(f'"{c}"' for c in columns if c != "geom")
-        meta["examples"] = [[str(v) for v in r] for r in ctx.query(
-            f'SELECT {picked} FROM "{table}" WHERE {where} LIMIT 10', params=params)]
-    return CheckResult(bad == 0, f"{bad} rows {what}" if bad else f"no rows {what}", meta)
+    @property
+    def on_failure(self) -> str:
+        """What a failure does to the run, in one sentence."""
+        if self.blocking:
+            return "Blocking: if it fails, the steps after it do not run and nothing is published."
+        if self.severity == ERROR:
+            return ("Stops publishing: if it fails, nothing is published; the steps after it still run, so the "
+                    "run reports the whole result.")
+        return "Warning: a failure is reported and publishing goes ahead."
 
 
 def evaluate(check: Check, ctx: CheckContext) -> dict:
@@ -120,9 +128,9 @@ def _plain(value):
 
 
 def all_checks() -> list[Check]:
-    from pipeline.checks import analysis, ingest, outputs
+    from pipeline.checks.declared import declared_checks
 
-    return [*ingest.CHECKS, *analysis.CHECKS, *outputs.CHECKS]
+    return declared_checks()
 
 
 def checks_for(step: str) -> list[Check]:

@@ -1,48 +1,11 @@
-"""Checks on the method's results: one row per small area, scores in range, the gap policy."""
+"""Checks on the method's results that no kind can say: the gap policy naming the rejected source rows,
+the rasters, and Ofcom's district figures beside ours (``declared.py`` lists them with the kinds)."""
 
 from __future__ import annotations
 
 import rasterio
 
-from pipeline.checks import ERROR, WARN, Check, CheckContext, CheckResult, count_rows
-
-SCORE_TABLES = {"lsoa_need": ("age_score", "disability_score", "deprivation_score", "engagement_score", "need_score"),
-                "lsoa_supply_gap": ("fixed_score", "supply_gap_score")}
-
-
-def indicator_percentages_in_range(ctx: CheckContext) -> CheckResult:
-    """Percentage indicators lie within 0-100 and none is NaN."""
-    return count_rows(ctx, "lsoa_indicators", "indicator LIKE 'pct_%' AND (value NOT BETWEEN 0 AND 100 OR isnan(value))",
-                      "have a percentage outside 0-100", show="lsoa_code, indicator, value, source")
-
-
-def one_score_row_per_lsoa(ctx: CheckContext) -> CheckResult:
-    """Need and gap each have exactly one row for every study-area LSOA: none disappears."""
-    counts = {}
-    for table in SCORE_TABLES:
-        counts[table] = ctx.one(f"""SELECT count(*), count(DISTINCT lsoa_code),
-            (SELECT count(*) FROM lsoa_areas WHERE lsoa_code NOT IN (SELECT lsoa_code FROM {table})) FROM {table}""",
-                                table, "lsoa_areas")
-    areas = ctx.one("SELECT count(*) FROM lsoa_areas", "lsoa_areas")[0]
-    ok = all(rows == distinct == areas and absent == 0 for rows, distinct, absent in counts.values())
-    return CheckResult(ok, f"{areas} study-area LSOAs; " + "; ".join(
-        f"{t}: {r} rows, {a} LSOAs absent" for t, (r, _, a) in counts.items()),
-                       {"study_area_lsoas": areas, **{t: {"rows": r, "distinct": d, "absent": a}
-                                                       for t, (r, d, a) in counts.items()}})
-
-
-def scores_within_0_10(ctx: CheckContext) -> CheckResult:
-    """Every score present lies within 0-10; a score is empty only where all its indicators are missing."""
-    bad_rows, checked = 0, []
-    examples = []
-    for table, columns in SCORE_TABLES.items():
-        where = " OR ".join(f"isnan({c}) OR {c} NOT BETWEEN 0 AND 10 OR ({c} IS NULL AND NOT flagged)" for c in columns)
-        result = count_rows(ctx, table, where, "out of range", show="lsoa_code, " + ", ".join(columns))
-        bad_rows += result.metadata["failing_rows"]
-        examples += result.metadata.get("examples", [])
-        checked += [f"{table}.{c}" for c in columns]
-    return CheckResult(bad_rows == 0, f"{bad_rows} rows with a score outside 0-10, NaN, or empty without a flag",
-                       {"columns_checked": checked, "failing_rows": bad_rows, "examples": examples[:10]})
+from pipeline.checks import CheckContext, CheckResult
 
 
 def no_lsoa_flagged(ctx: CheckContext) -> CheckResult:
@@ -77,65 +40,6 @@ def no_lsoa_flagged(ctx: CheckContext) -> CheckResult:
                                                  for r in behind]})
 
 
-def triage_one_class_per_lsoa(ctx: CheckContext) -> CheckResult:
-    """Every study-area LSOA has exactly one triage class."""
-    rows, distinct, classless, areas = ctx.one("""SELECT count(*), count(DISTINCT lsoa_code),
-        count(*) FILTER (triage_class IS NULL), (SELECT count(*) FROM lsoa_areas) FROM lsoa_triage""",
-                                               "lsoa_triage", "lsoa_areas")
-    return CheckResult(rows == distinct == areas and classless == 0,
-                       f"{rows} rows for {areas} LSOAs, {classless} without a class",
-                       {"rows": rows, "study_area_lsoas": areas, "without_class": classless})
-
-
-def every_lsoa_has_a_hotspot_class(ctx: CheckContext) -> CheckResult:
-    """Every study LSOA has neighbours, a finite Gi* z-score, p-values in 0-1 and a class."""
-    rows, bad, areas = ctx.one("""SELECT count(*), count(*) FILTER (neighbours < 1 OR gi_z IS NULL OR isnan(gi_z)
-        OR gi_p_sim NOT BETWEEN 0 AND 1 OR gi_p_fdr NOT BETWEEN 0 AND 1 OR hotspot_class IS NULL),
-        (SELECT count(*) FROM lsoa_areas) FROM hotspots""", "hotspots", "lsoa_areas")
-    return CheckResult(rows == areas and bad == 0, f"{rows} rows for {areas} LSOAs, {bad} invalid",
-                       {"rows": rows, "study_area_lsoas": areas, "invalid_rows": bad})
-
-
-def rank_draws_bracket_the_rank(ctx: CheckContext) -> CheckResult:
-    """Each LSOA's 5th-95th percentile rank range is ordered and its top-decile probability is in 0-1."""
-    return count_rows(ctx, "rank_uncertainty", "rank_p05 > rank_p95 OR p_top_decile NOT BETWEEN 0 AND 1",
-                      "have an impossible rank range", show="lsoa_code, rank_p05, rank_p95, p_top_decile")
-
-
-def every_gp_site_has_a_readiness_row(ctx: CheckContext) -> CheckResult:
-    """Each GP site has one readiness row: ranked with a score in 0-10, or shown with the reason it is not ranked."""
-    sites, rows, ranked, unranked = ctx.one("""SELECT (SELECT count(*) FROM gp_sites),
-        (SELECT count(DISTINCT site_code) FROM gp_readiness WHERE site_code IN (SELECT site_code FROM gp_sites)),
-        (SELECT count(*) FROM gp_readiness WHERE readiness_rank IS NOT NULL AND not_ranked_reason IS NULL
-                                            AND readiness_score BETWEEN 0 AND 10),
-        (SELECT count(*) FROM gp_readiness WHERE readiness_rank IS NULL AND not_ranked_reason IS NOT NULL)""",
-                                            "gp_sites", "gp_readiness")
-    return CheckResult(sites == rows == ranked + unranked,
-                       f"{sites} sites, {rows} with a readiness row: {ranked} ranked, {unranked} shown with a reason",
-                       {"gp_sites": sites, "readiness_rows": rows, "ranked_scored_0_to_10": ranked,
-                        "not_ranked_with_reason": unranked})
-
-
-def gp_site_part_is_the_sites_own(ctx: CheckContext) -> CheckResult:
-    """A site's own gigabit part enters its score only from postcode-level data, never an area average."""
-    return count_rows(ctx, "gp_readiness", "readiness_parts LIKE '%site gigabit%' AND NOT site_own_gigabit_known",
-                      "score an area average as the site's own gigabit", show="site_code, site_broadband_resolution")
-
-
-def gap_estimates_are_bounded(ctx: CheckContext) -> CheckResult:
-    """Estimated units without gigabit are never negative nor more than the cell has."""
-    return count_rows(ctx, "fibre_gap_cells", "est_without_gigabit < 0 OR (est_unit = 'postcode-equivalents' "
-                      "AND est_without_gigabit > postcodes_with_coverage + 1e-9)", "have an impossible estimate",
-                      show="cell_id, est_without_gigabit, est_unit, postcodes_with_coverage")
-
-
-def area_averages_never_rank_within_their_area(ctx: CheckContext) -> CheckResult:
-    """Cells whose gap is an area average share one rank within that area: no coarse value orders them."""
-    return count_rows(ctx, "fibre_gap_cells", """area_average AND build_rank IS NOT NULL OR area_average AND broadband_area IN (
-        SELECT broadband_area FROM fibre_gap_cells WHERE area_average GROUP BY 1 HAVING count(DISTINCT area_rank) > 1)""",
-                      "are ranked inside their own averaging area", show="cell_id, broadband_area, area_rank, build_rank")
-
-
 def rasters_readable(ctx: CheckContext) -> CheckResult:
     """Every GeoTIFF written opens with rasterio, in EPSG:27700, with nodata set and some valid cells (the gigabit
     one is written only when some postcode has its own broadband figure)."""
@@ -164,50 +68,3 @@ def reconciliation_within_threshold(ctx: CheckContext) -> CheckResult:
                        (f"{len(over)} of {len(rows)} district figures differ by more than {threshold} pp" if over else
                         "every district figure within the threshold") + (f"; {len(missing)} not compared" if missing else ""),
                        {"difference_pp": {r[0]: r[3] for r in rows}, "over_threshold": over, "not_compared": missing})
-
-
-def _check(name, step, asset, run, meaning, *tables, **kw) -> Check:
-    return Check(name, step, asset, run, meaning=meaning, tables=tables, **kw)
-
-
-CHECKS = [
-    _check("indicator_percentages_in_range", "lsoa_indicators", "lsoa_indicators", indicator_percentages_in_range,
-           "An indicator that should be a percentage is outside 0-100.", "lsoa_indicators", blocking=True),
-    _check("one_score_row_per_lsoa", "scores", "lsoa_need", one_score_row_per_lsoa,
-           "A study-area LSOA is missing from the need or gap scores.", "lsoa_need", "lsoa_supply_gap", "lsoa_areas",
-           blocking=True),
-    _check("scores_within_0_10", "scores", "lsoa_need", scores_within_0_10,
-           "A score is outside 0-10, NaN, or empty without being flagged.", "lsoa_need", "lsoa_supply_gap",
-           blocking=True),
-    _check("no_lsoa_flagged", "scores", "lsoa_need", no_lsoa_flagged,
-           "Some LSOAs are missing an indicator (usually a rejected source row): they are kept, scored over "
-           "the indicators present and flagged, and nothing is published until the source rows named are fixed.",
-           "lsoa_need", "lsoa_supply_gap", "lsoa_crosswalk", severity=ERROR),
-    _check("triage_one_class_per_lsoa", "lsoa_triage", "lsoa_triage", triage_one_class_per_lsoa,
-           "A study-area LSOA has no triage class, or two.", "lsoa_triage", "lsoa_areas", blocking=True),
-    _check("every_lsoa_has_a_hotspot_class", "hotspots", "hotspots", every_lsoa_has_a_hotspot_class,
-           "An LSOA has no neighbours or no valid Gi* statistic.", "hotspots", "lsoa_areas", blocking=True),
-    _check("rank_draws_bracket_the_rank", "rank_uncertainty", "rank_uncertainty", rank_draws_bracket_the_rank,
-           "A rank range or probability is impossible.", "rank_uncertainty", blocking=True),
-    _check("every_gp_site_has_a_readiness_row", "gp_readiness", "gp_readiness", every_gp_site_has_a_readiness_row,
-           "A GP site has no readiness row, or is neither ranked with a score nor given a reason.", "gp_sites",
-           "gp_readiness", blocking=True),
-    _check("gp_site_part_is_the_sites_own", "gp_readiness", "gp_readiness", gp_site_part_is_the_sites_own,
-           "An area average stands in for a surgery's own gigabit status in its readiness score.", "gp_readiness",
-           blocking=True),
-    _check("gap_estimates_are_bounded", "fibre_gaps", "fibre_gap_cells", gap_estimates_are_bounded,
-           "A cell's estimate of premises without gigabit is impossible.", "fibre_gap_cells", blocking=True),
-    _check("area_averages_never_rank_within_their_area", "fibre_gaps", "fibre_gap_cells",
-           area_averages_never_rank_within_their_area,
-           "A coarse (area-average) value would order cells inside the area it describes.", "fibre_gap_cells",
-           blocking=True),
-    _check("rasters_readable", "rasters", "need_250m", rasters_readable,
-           "A GeoTIFF does not open, has no CRS or nodata, or is empty.", blocking=True),
-    _check("reconciliation_within_threshold", "connectivity_reconciliation", "connectivity_reconciliation",
-           reconciliation_within_threshold,
-           "Ofcom's own district figure (gigabit, below 30 Mbit/s) and ours from the broadband input differ by more "
-           "than the threshold.",
-           "connectivity_reconciliation", severity=WARN,
-           expected="expected with postcode-district averages: they weigh every postcode equally, not by premises, "
-                    "so they differ from Ofcom's premises-weighted district figures by several points"),
-]

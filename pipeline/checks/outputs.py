@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from pipeline.checks import Check, CheckContext, CheckResult, count_rows
+from pipeline.checks import CheckContext, CheckResult
 from pipeline.outputs.headlines import check_footnotes
 from pipeline.outputs.map_index import MAPS
 
@@ -71,27 +71,3 @@ def briefings_are_two_to_five_pages(ctx: CheckContext) -> CheckResult:
     ok = len(pages) == len(ctx.lads) + 1 and all(2 <= n <= 5 for n in pages.values())
     return CheckResult(ok, f"{len(pages)} briefings for {len(ctx.lads)} districts and the area; pages {pages}",
                        {"pages": pages})
-
-
-def postcode_lookup_one_row_per_postcode(ctx: CheckContext) -> CheckResult:
-    """The lookup answers each study-area postcode once."""
-    return count_rows(ctx, "postcode_lookup", "postcode IN (SELECT postcode FROM postcode_lookup GROUP BY 1 "
-                      "HAVING count(*) > 1) OR NOT list_contains($lads, lad_code)", "repeat a postcode or are outside "
-                      "the study area", show="postcode, lad_code")
-
-
-CHECKS = [
-    Check("headline_figures_match_their_cells", "evidence_tables", "headlines", headline_figures_match_their_cells,
-          blocking=True, meaning="A figure in the headlines differs from the table cell it cites."),
-    Check("every_table_names_its_sources", "evidence_tables", "evidence_tables", every_table_names_its_sources,
-          blocking=True, meaning="A published table does not say where its rows came from."),
-    Check("csv_cells_are_inert", "evidence_tables", "evidence_tables", csv_cells_are_inert, blocking=True,
-          meaning="A CSV cell would run as a formula when opened in a spreadsheet."),
-    Check("maps_load_nothing_from_the_network", "maps", "maps_index", maps_load_nothing_from_the_network,
-          blocking=True, meaning="A map is missing or would not open offline."),
-    Check("briefings_are_two_to_five_pages", "briefings", "briefings", briefings_are_two_to_five_pages, blocking=True,
-          meaning="A district briefing is missing, empty, or not 2-5 pages."),
-    Check("postcode_lookup_one_row_per_postcode", "postcode_lookup", "postcode_lookup",
-          postcode_lookup_one_row_per_postcode, blocking=True, tables=("postcode_lookup",),
-          meaning="The postcode lookup would give two answers for one postcode, or answer outside the study area."),
-]
