@@ -72,14 +72,3 @@ def load_table_file(con: duckdb.DuckDBPyConnection, path: Path, label: str, name
     if path.suffix.lower() in WORKBOOKS:
         return load_workbook(con, path, label, name, fields, required)
     return load_csv(con, path, label, name, fields, required=required)
-
-
-def to_temp_table(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict], schema) -> None:
-    """Materialise Python rows as a DuckDB temp table with a fixed schema (readers not yet on the loader)."""
-    import pyarrow as pa
-
-    con.register("_incoming", pa.Table.from_pylist(rows, schema=schema))
-    try:
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM _incoming')
-    finally:
-        con.unregister("_incoming")
