@@ -510,7 +510,8 @@ def _(con, paths):
     result = accounted(build_census_age(con, paths, settings()))
     assert [(r[1], r[2], r[3], r[4]) for r in result.rejects.rows] == [
         (3, "Age: Aged 4 years and under", "1,0", "not a number")]
-    assert con.execute(f"SELECT residents FROM read_parquet('{paths.table_path('census_age')}')").fetchall() == [(1500,)]
+    kept = con.execute(f"SELECT residents FROM read_parquet('{paths.table_path('census_age')}')").fetchall()
+    assert kept == [(1500,)]
 
 
 @case("csv-blank-lines-keep-line-numbers", "rows after blank lines are rejected under their own line number")
@@ -559,7 +560,8 @@ def _iod2025_files(paths, file7_values: dict[str, dict[str, str]]):
             for key, f in fields.items():
                 if key not in cells:
                     cells[key] = {"rank": rank, "decile": decile, "count": "1,500"}.get(f.kind, "0.1")
-            rows.append([code] + [file7_values.get(code, {}).get(k, cells[k]) for k in fields])
+            changed = file7_values.get(code, {}) if name == "f7.csv" else {}
+            rows.append([code] + [changed.get(k, cells[k]) for k in fields])
         (paths.raw / name).write_text(csv_text(header, rows))
         files.append(Located("iod2025", paths.raw / name, "data/raw", name))
     return files
@@ -587,6 +589,21 @@ for _slug, _key, _bad, _column, _why in (
         ("count-not-whole", "pop_total_2022", "1500.5", "Total population: mid 2022", "not a whole number >= 0")):
     case(f"iod2025-file7-{_slug}", f"File 7 row rejected: {_bad!r} in {_column!r} is {_why}; the LSOA keeps its "
          "File 1 rank and has no scores")(_iod2025_bad_file7_value(_key, _bad, _column, _why))
+
+
+@case("iod2025-file7-rank-disagrees", "File 7 row rejected: its IMD rank differs from File 1's (another upload of "
+                                     "the release); its scores are not used, the LSOA keeps File 1's rank")
+def _(con, paths):
+    from pipeline.readers.iod2025 import read_iod2025
+
+    file1, file3, file7 = _iod2025_files(paths, {"E01021819": {"imd_rank": "999"}, "E01021820": {}})
+    read = read_iod2025(con, file1, file3, file7)
+    assert [(r[0], r[1], r[2], r[3], r[4]) for r in read.rejects.rows] == [
+        ("f7.csv", 2, "imd_rank", "999", "imd_rank differs from File 1 (1000): not the same upload of the release; "
+                                         "scores not used")]
+    rows = con.execute("SELECT lsoa21cd, imd_rank, imd_score, scores_from FROM iod2025 ORDER BY 1").fetchall()
+    assert rows == [("E01021819", 1000, None, None), ("E01021820", 20000, 0.1, "f7.csv")]
+    assert (read.rows_in, read.rows_kept, read.notes["lsoas_with_scores"]) == (6, 5, 1)
 
 
 @case("outcome-infinite-or-decimal-comma", "rows rejected: '1e999' is not a finite number, '0,5' not a number; "

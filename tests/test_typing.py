@@ -56,7 +56,8 @@ def test_a_rows_problem_is_its_first_failed_check_naming_field_value_and_reason(
             kind_check('0,249', 'rate', 'Income Score')])""").fetchone()[0]
     assert got == {"field": "Total", "value": "", "reason": "missing value", "kind": "invalid"}
     bad_code = con.execute("SELECT code_check('E0102', 'lsoa', 'LSOA11CD', 'LSOA (2011) code')").fetchone()[0]
-    assert bad_code == {"field": "LSOA11CD", "value": "E0102", "reason": "malformed LSOA (2011) code", "kind": "invalid"}
+    assert bad_code == {"field": "LSOA11CD", "value": "E0102", "reason": "malformed LSOA (2011) code",
+                        "kind": "invalid"}
     assert con.execute("SELECT first_problem([code_check('E01021819', 'lsoa', 'c', 'x'), "
                        "optional_value(' ', NULL, 'percentage', 'p')])").fetchone()[0] is None
     scope = con.execute("SELECT out_of_scope_if(true, 'nation', 'S', 'not English')").fetchone()[0]

@@ -205,7 +205,8 @@ def _create(con: duckdb.DuckDBPyConnection, raw: str, table: TextTable, position
     the header that hold anything, each field under its own name."""
     select = "".join(f", nullif(c{p}, '') AS {ident(f)}" if p is not None else f", NULL::VARCHAR AS {ident(f)}"
                      for f, p in positions.items())
-    anything = "true" if blank_rows_dropped else f"trim(concat_ws('', {', '.join(f'c{i}' for i in range(width))})) <> ''"
+    cells = ", ".join(f"c{i}" for i in range(width))
+    anything = "true" if blank_rows_dropped else f"trim(concat_ws('', {cells})) <> ''"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {ident(table.name)} AS
         SELECT line AS row_number{select} FROM {raw} WHERE line >= $first AND {anything} ORDER BY line""",
                 {"first": first_data_line})
@@ -319,16 +320,25 @@ def _csv_error(exc: duckdb.Error, label: str, skip_lines: int, width: int | None
 
 def load_rows(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple[int, list[str | None]]], label: str, name: str,
               fields: Fields, header: list[str], *, header_line: int | None = None,
-              positions: dict[str, int | None] | None = None, blank_rows_dropped: bool = False) -> TextTable:
+              positions: dict[str, int | None] | None = None) -> TextTable:
     """Rows another library read (``(line, cells as text)``) into temp table ``name``, as ``load_csv``
-    does: the same columns, so the same checked SQL reads them. ``blank_rows_dropped``: the caller
-    left out the rows holding nothing (a workbook's rows hold cells no field reads)."""
+    does: the same columns, so the same checked SQL reads them."""
     rows = list(rows)
     width = max([len(header)] + [len(cells) for _, cells in rows]) or 1
-    columns = {"line": [line for line, _ in rows]}
-    for i in range(width):
-        columns[f"c{i}"] = [cells[i] if i < len(cells) else None for _, cells in rows]
-    arrow = pa.table(columns, schema=pa.schema([("line", pa.int64())] + [(f"c{i}", pa.string()) for i in range(width)]))
+    columns = [[cells[i] if i < len(cells) else None for _, cells in rows] for i in range(width)]
+    return load_columns(con, [line for line, _ in rows], columns, label, name, fields, header,
+                        header_line=header_line, positions=positions)
+
+
+def load_columns(con: duckdb.DuckDBPyConnection, lines: list[int], columns: list[list[str | None]], label: str,
+                 name: str, fields: Fields, header: list[str], *, header_line: int | None = None,
+                 positions: dict[str, int | None] | None = None, blank_rows_dropped: bool = False) -> TextTable:
+    """As ``load_rows``, from columns of cells (``columns[i]`` is header[i]'s). ``blank_rows_dropped``:
+    the caller left out the rows holding nothing (a workbook's rows hold cells no field reads)."""
+    width = max(len(columns), 1)
+    arrow = pa.table({"line": pa.array(lines, pa.int64())}
+                     | {f"c{i}": pa.array(columns[i] if i < len(columns) else [None] * len(lines), pa.string())
+                        for i in range(width)})
     found = positions if positions is not None else find_columns(header, fields)
     table = TextTable(name, label, header, {f: (header[p] if p is not None and p < len(header) else None)
                                             for f, p in found.items()}, header_line)

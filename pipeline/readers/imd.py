@@ -29,7 +29,8 @@ FILE6 = {
     "pop_60_plus_2015": Field(("Older population aged 60 and over: mid 2015 (excluding prisoners)",), "count"),
 }
 NUMBERS = ["imd_rank", "imd_decile"] + [f"{d}_{k}" for d in DOMAINS for k in ("rank", "decile")] + list(FILE6)
-COLUMNS = [(c, "text", "VARCHAR") for c in ("lsoa11nm", "lad_code", "lad_name")] + [(c, "value", "INTEGER") for c in NUMBERS]
+COLUMNS = ([(c, "text", "VARCHAR") for c in ("lsoa11nm", "lad_code", "lad_name")]
+           + [(c, "value", "INTEGER") for c in NUMBERS])
 
 
 def read_imd(con: duckdb.DuckDBPyConnection, file1: Located, file2: Located, file6: Located) -> Read:

@@ -48,7 +48,7 @@ def read_iod2025(con: duckdb.DuckDBPyConnection, file1: Located, file3: Located,
     con.execute("CREATE OR REPLACE TEMP TABLE iod2025_disagree AS " + sql("iod2025_disagree"), {"ranks": RANKS})
     f7.rejects.extend_from(con, """SELECT $label, row_number, field, value, reason, 'invalid', lsoa_code
                                    FROM iod2025_disagree ORDER BY row_number""", {"label": f7.label})
-    columns = ", ".join(f"any_value({source}) FILTER (WHERE field = '{name}')::{kind} AS {name}"
+    columns = ", ".join(f"arg_min({source}, file) FILTER (WHERE field = '{name}')::{kind} AS {name}"
                         for name, source, kind in COLUMNS)
     con.execute("CREATE OR REPLACE TEMP TABLE iod2025 AS " + sql("iod2025", columns=columns), {"file7": f7.label})
     kept = {f: n for f, n in con.execute("""SELECT file, count(DISTINCT lsoa_code) FROM iod2025_kept_cells

@@ -116,7 +116,8 @@ def check_iod_file(con: duckdb.DuckDBPyConnection, located: Located, name: str, 
         con.execute(f"""ALTER TABLE {name} ADD COLUMN published VARCHAR[];
             UPDATE {name} t SET published = c.published FROM (
                 SELECT row_number, list(coalesce(trim(raw), '') ORDER BY position) AS published FROM {name}_cells
-                WHERE row_number IN (SELECT row_number FROM {name} WHERE lsoa_code IN (SELECT lsoa_code FROM {name}_duplicated))
+                WHERE row_number IN (SELECT row_number FROM {name}
+                                     WHERE lsoa_code IN (SELECT lsoa_code FROM {name}_duplicated))
                 GROUP BY row_number) c
             WHERE c.row_number = t.row_number""")
         reject_copies(con, rejects, name, key="lsoa_code", values=("published",), line=("row_number",),

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.errors import SourceFormatError
-from pipeline.readers.duckcsv import Fields, TextTable, find_columns, load_csv, load_rows
+from pipeline.readers.duckcsv import Fields, TextTable, find_columns, load_columns, load_csv
 
 WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
 HEADER_SEARCH_ROWS = 12
@@ -54,12 +54,13 @@ def load_workbook(con: duckdb.DuckDBPyConnection, path: Path, label: str, name: 
                 # Only the cells a field reads become text; a row counts if it holds anything.
                 found = find_columns(header, fields)
                 read = sorted({p for p in found.values() if p is not None})
-                cells = [(line, [cell_text(values[p]) if p < len(values) else None for p in read])
-                         for line, values in enumerate(rows[at + 1:], start=at + 2)
-                         if any(v is not None and v != "" for v in values)]
-                table = load_rows(con, cells, f"{label}!{sheet}", name, fields, [header[p] for p in read],
-                                  header_line=at + 1, blank_rows_dropped=True,
-                                  positions={f: (read.index(p) if p is not None else None) for f, p in found.items()})
+                body = [(line, values) for line, values in enumerate(rows[at + 1:], start=at + 2)
+                        if any(v is not None and v != "" for v in values)]
+                columns = [[cell_text(values[p]) if p < len(values) else None for _, values in body] for p in read]
+                positions = {f: (read.index(p) if p is not None else None) for f, p in found.items()}
+                table = load_columns(con, [line for line, _ in body], columns, f"{label}!{sheet}", name, fields,
+                                     [header[p] for p in read], header_line=at + 1, blank_rows_dropped=True,
+                                     positions=positions)
                 table.header = header
                 return table
     raise SourceFormatError(label, f"no sheet has the required columns {', '.join(s[0] for s in required.values())}",

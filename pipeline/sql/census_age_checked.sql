@@ -37,10 +37,12 @@ checked AS (
         required_value(aged_75_79, n_75_79, 'count', $columns.aged_75_79),
         required_value(aged_80_84, n_80_84, 'count', $columns.aged_80_84),
         required_value(aged_85_plus, n_85_plus, 'count', $columns.aged_85_plus),
-        failed_if(age_65_74 > residents, $columns.total, residents::VARCHAR, 'age_65_74 (' || age_65_74 || ') exceeds the total'),
+        failed_if(age_65_74 > residents, $columns.total, residents::VARCHAR,
+                  'age_65_74 (' || age_65_74 || ') exceeds the total'),
         failed_if(age_75_plus > residents, $columns.total, residents::VARCHAR,
                   'age_75_plus (' || age_75_plus || ') exceeds the total'),
-        failed_if(age_0_15 > residents, $columns.total, residents::VARCHAR, 'age_0_15 (' || age_0_15 || ') exceeds the total')
+        failed_if(age_0_15 > residents, $columns.total, residents::VARCHAR,
+                  'age_0_15 (' || age_0_15 || ') exceeds the total')
     ]) AS p
     FROM derived
 )

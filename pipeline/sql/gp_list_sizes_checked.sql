@@ -21,7 +21,8 @@ checks AS (
         out_of_scope_if((sex <> '' AND sex <> 'ALL') OR (age <> '' AND age <> 'ALL'), 'SEX', sex || '/' || age,
                         'not a total (sex and age must be ALL)'),
         code_check(practice_code, 'ods', 'CODE', 'practice code'),
-        failed_if(extract_day IS NULL, 'EXTRACT_DATE', coalesce(trim(date_text), ''), 'not a date (e.g. 2026-04-01, 01JAN2021)')
+        failed_if(extract_day IS NULL, 'EXTRACT_DATE', coalesce(trim(date_text), ''),
+                  'not a date (e.g. 2026-04-01, 01JAN2021)')
     ]) AS before_month,
     required_value(patients_text, list_size, 'count', 'NUMBER_OF_PATIENTS') AS count_problem
     FROM typed
@@ -34,7 +35,8 @@ checked AS (
     SELECT c.*, strftime(c.extract_day, '%Y-%m-%d') AS extract_date,
            coalesce(c.before_month,
                     failed_if(c.row_number > m.first_row AND c.extract_day <> m.day, 'EXTRACT_DATE', trim(c.date_text),
-                              'extract date differs from the file''s first row (' || strftime(m.day, '%Y-%m-%d') || ')'),
+                              'extract date differs from the file''s first row ('
+                              || strftime(m.day, '%Y-%m-%d') || ')'),
                     c.count_problem) AS p
     FROM checks c, month m
 )

@@ -20,7 +20,8 @@ checked AS (
             failed_if(NOT coalesce(list_contains($groups, iuc_group), false), $columns.group_code, trim(group_raw),
                       'not an IUC group code (1-10)'),
             failed_if(label <> $labels[list_position($groups, iuc_group)], $columns.group_label, label,
-                      'label does not match group ' || iuc_group || ' (' || $labels[list_position($groups, iuc_group)] || ')')
+                      'label does not match group ' || iuc_group
+                      || ' (' || $labels[list_position($groups, iuc_group)] || ')')
         ]) AS p
     FROM typed
 )

@@ -38,7 +38,8 @@ CREATE OR REPLACE TEMP MACRO is_area_code(code) AS coalesce(regexp_full_match(co
 -- (Spaces around the number are allowed, as trim() would remove them.)
 CREATE OR REPLACE TEMP MACRO number_text(raw) AS
     regexp_full_match(raw, ' *([-+]?([1-9][0-9]{0,2}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?([eE][-+]?[0-9]+)?|[-+]?\.[0-9]+) *');
-CREATE OR REPLACE TEMP MACRO without_separators(raw) AS CASE WHEN contains(raw, ',') THEN replace(raw, ',', '') ELSE raw END;
+CREATE OR REPLACE TEMP MACRO without_separators(raw) AS
+    CASE WHEN contains(raw, ',') THEN replace(raw, ',', '') ELSE raw END;
 CREATE OR REPLACE TEMP MACRO as_number(raw) AS
     CASE WHEN number_text(raw) AND isfinite(TRY_CAST(without_separators(raw) AS DOUBLE))
          THEN TRY_CAST(without_separators(raw) AS DOUBLE) END;
