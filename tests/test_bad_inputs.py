@@ -497,6 +497,129 @@ def _(con, paths):
     assert result.rows_kept == 1 and result.rejects.rows[0][1] == 3
 
 
+@case("census-count-decimal-comma", "row rejected: a band written '1,0' is not a number (no comma is deleted)")
+def _(con, paths):
+    from pipeline.ingest.people import build_census_age
+
+    header = ["date", "geography", "geography code", "Age: Total"] + [
+        f"Age: Aged {b}" for b in ("4 years and under", "5 to 9 years", "10 to 14 years", "65 to 69 years",
+                                   "70 to 74 years", "75 to 79 years", "80 to 84 years", "85 years and over")]
+    (paths.raw / "census2021-ts007a-lsoa.csv").write_text(csv_text(header, [
+        ["2021", "Harlow 006A", "E01021819", "1,500", "5", "5", "5", "5", "5", "5", "5", "5"],
+        ["2021", "Harlow 006B", "E01021820", "100", "1,0", "5", "5", "5", "5", "5", "5", "5"]]))
+    result = accounted(build_census_age(con, paths, settings()))
+    assert [(r[1], r[2], r[3], r[4]) for r in result.rejects.rows] == [
+        (3, "Age: Aged 4 years and under", "1,0", "not a number")]
+    kept = con.execute(f"SELECT residents FROM read_parquet('{paths.table_path('census_age')}')").fetchall()
+    assert kept == [(1500,)]
+
+
+@case("csv-blank-lines-keep-line-numbers", "rows after blank lines are rejected under their own line number")
+def _(con, paths):
+    from pipeline.readers.ruc import RUC2011
+
+    (paths.raw / "ruc.csv").write_text("LSOA11CD,LSOA11NM,RUC11CD,RUC11\n\nE01021819,Harlow 006A,C1,Urban\n\n\n"
+                                       "E01021820,Harlow 006B,Z9,Made up\n")
+    read = read_ruc(con, Located("ruc2011", paths.raw / "ruc.csv", "data/raw", "ruc.csv"), RUC2011)
+    assert [(r[1], r[2], r[3]) for r in read.rejects.rows] == [(6, "RUC11CD", "Z9")]
+    assert con.execute("SELECT lsoa_code, source_row FROM ruc").fetchall() == [("E01021819", 3)]
+
+
+@case("csv-empty-file", "error naming the file and row 1: file is empty")
+def _(con, paths):
+    from pipeline.ingest.people import build_census_age
+
+    (paths.raw / "census2021-ts007a-lsoa.csv").write_text("  \r\n")
+    with pytest.raises(SourceFormatError, match=r"census2021-ts007a-lsoa.csv, row 1: file is empty"):
+        build_census_age(con, paths, settings())
+
+
+@case("csv-semicolon-delimited", "error naming the lookup file, its header row and the ';' delimiter")
+def _(con, paths):
+    from pipeline.readers.lsoa_lookup import read_lsoa_lookup
+
+    (paths.raw / "lookup.csv").write_text("\nLSOA11CD;LSOA21CD;CHGIND\nE01021819;E01021819;U\n")
+    with pytest.raises(SourceFormatError, match="';'-delimited") as err:
+        read_lsoa_lookup(con, Located("lsoa_lookup", paths.raw / "lookup.csv", "data/raw", "lookup.csv"))
+    assert err.value.row == 2 and "lookup.csv" in str(err.value)
+
+
+def _iod2025_files(paths, file7_values: dict[str, dict[str, str]]):
+    """IoD 2025 Files 1 and 3 (two LSOAs) and File 7 with the given values, in MHCLG's layout (as CSV)."""
+    from pipeline.readers.iod2025 import CODE, FILE1, FILE3, FILE7
+
+    national = {"E01021819": ("Harlow 006A", "1000", "1"), "E01021820": ("Harlow 006B", "20,000", "7")}
+    files = []
+    for name, fields in (("f1.csv", FILE1), ("f3.csv", FILE3), ("f7.csv", FILE7)):
+        header = [CODE[0]] + [f.aliases[0] for f in fields.values()]
+        rows = []
+        for code, (lsoa_name, rank, decile) in national.items():
+            if name == "f7.csv" and code not in file7_values:
+                continue
+            cells = {"lsoa21nm": lsoa_name, "lad_code": "E07000073", "lad_name": "Harlow"}
+            for key, f in fields.items():
+                if key not in cells:
+                    cells[key] = {"rank": rank, "decile": decile, "count": "1,500"}.get(f.kind, "0.1")
+            changed = file7_values.get(code, {}) if name == "f7.csv" else {}
+            rows.append([code] + [changed.get(k, cells[k]) for k in fields])
+        (paths.raw / name).write_text(csv_text(header, rows))
+        files.append(Located("iod2025", paths.raw / name, "data/raw", name))
+    return files
+
+
+def _iod2025_bad_file7_value(field: str, value: str, column: str, reason: str):
+    def run(con, paths):
+        from pipeline.readers.iod2025 import read_iod2025
+
+        file1, file3, file7 = _iod2025_files(paths, {"E01021819": {field: value}, "E01021820": {}})
+        read = read_iod2025(con, file1, file3, file7)
+        assert [(r[0], r[1], r[2], r[3], r[4]) for r in read.rejects.rows] == [("f7.csv", 2, column, value, reason)]
+        rows = con.execute(f"SELECT lsoa21cd, imd_rank, {field}, scores_from FROM iod2025 ORDER BY 1").fetchall()
+        # The LSOA stays, ranked from File 1, with no File 7 scores; the other keeps its scores.
+        good = 1500 if field.startswith("pop_") else 0.1
+        assert rows == [("E01021819", 1000, None, None), ("E01021820", 20000, good, "f7.csv")]
+        assert read.rows_in == read.rows_kept + read.rejects.row_count
+    return run
+
+
+for _slug, _key, _bad, _column, _why in (
+        ("decimal-comma", "income_score", "0,249", "Income Score", "not a number"),
+        ("rate-over-1", "income_score", "1,249", "Income Score", "outside 0-1"),
+        ("infinite-score", "imd_score", "1e999", "Index of Multiple Deprivation (IMD) Score", "not a finite number"),
+        ("count-not-whole", "pop_total_2022", "1500.5", "Total population: mid 2022", "not a whole number >= 0")):
+    case(f"iod2025-file7-{_slug}", f"File 7 row rejected: {_bad!r} in {_column!r} is {_why}; the LSOA keeps its "
+         "File 1 rank and has no scores")(_iod2025_bad_file7_value(_key, _bad, _column, _why))
+
+
+@case("iod2025-file7-rank-disagrees", "File 7 row rejected: its IMD rank differs from File 1's (another upload of "
+                                     "the release); its scores are not used, the LSOA keeps File 1's rank")
+def _(con, paths):
+    from pipeline.readers.iod2025 import read_iod2025
+
+    file1, file3, file7 = _iod2025_files(paths, {"E01021819": {"imd_rank": "999"}, "E01021820": {}})
+    read = read_iod2025(con, file1, file3, file7)
+    assert [(r[0], r[1], r[2], r[3], r[4]) for r in read.rejects.rows] == [
+        ("f7.csv", 2, "imd_rank", "999", "imd_rank differs from File 1 (1000): not the same upload of the release; "
+                                         "scores not used")]
+    rows = con.execute("SELECT lsoa21cd, imd_rank, imd_score, scores_from FROM iod2025 ORDER BY 1").fetchall()
+    assert rows == [("E01021819", 1000, None, None), ("E01021820", 20000, 0.1, "f7.csv")]
+    assert (read.rows_in, read.rows_kept, read.notes["lsoas_with_scores"]) == (6, 5, 1)
+
+
+@case("outcome-infinite-or-decimal-comma", "rows rejected: '1e999' is not a finite number, '0,5' not a number; "
+                                           "nothing is published as infinity or 5")
+def _(con, paths):
+    from pipeline.readers.outcomes import read_outcome_file
+
+    path = paths.raw / "outcome.csv"
+    path.write_text("# source: synthetic test outcome\n" + csv_text(["lsoa21cd", "rate"], [
+        ["E01021819", "0.5"], ["E01021820", "1e999"], ["E01021821", "0,5"]]))
+    outcome = read_outcome_file(con, Located("user_outcomes", path, "data/raw", "outcomes/outcome.csv"))
+    assert outcome.values == {"E01021819": 0.5}
+    assert [(r[1], r[2], r[3], r[4]) for r in outcome.rejects.rows] == [
+        (4, "rate", "1e999", "not a finite number"), (5, "rate", "0,5", "not a number")]
+
+
 def _series_folder(paths, rows, extra_files=()):
     folder = paths.raw / "ons-local-indicators"
     folder.mkdir(parents=True)

@@ -26,3 +26,39 @@ def test_each_kind_says_why_a_value_cannot_be_one(con, raw, kind, problem):
     assert con.execute("SELECT kind_problem($r, $k)", {"r": raw, "k": kind}).fetchone()[0] == problem
     typed = con.execute("SELECT as_kind($r, $k)", {"r": raw, "k": kind}).fetchone()[0]
     assert (typed is None) == (problem is not None or raw == "")
+
+
+@pytest.mark.parametrize("raw, kind, low, high, problem", [
+    ("29,199", "rank", 1, 32844, None), ("40,000", "rank", 1, 32844, "outside 1-32,844"),
+    ("0", "rank", 1, 10, "not a whole number >= 1"), ("11", "rank", 1, 10, "outside 1-10"),
+    ("0.249", "rate", None, None, None), ("1500.5", "count", 0, 10_000_000, "not a whole number >= 0"),
+    ("12,000,001", "count", 0, 10_000_000, "outside 0-10,000,000"), ("29,19,9", "rank", 1, 32844, "not a number"),
+])
+def test_a_bounded_kind_names_its_range(con, raw, kind, low, high, problem):
+    assert con.execute("SELECT kind_range_problem($r, $k, $l, $h)",
+                       {"r": raw, "k": kind, "l": low, "h": high}).fetchone()[0] == problem
+
+
+@pytest.mark.parametrize("code, kind, ok", [
+    ("E01021819", "lsoa", True), ("W01000001", "lsoa", True), ("S01000001", "lsoa", False), ("E0102181", "lsoa", False),
+    ("E07000073", "gss", True), ("E38000049", "ccg", True), ("E07000073", "ccg", False), ("F81027", "ods", True),
+    ("F81-27", "ods", False), ("CM20", "postcode_district", True), ("C M", "postcode_district", False),
+    (None, "lsoa", False), ("E01021819", "no such kind", False),
+])
+def test_codes_are_recognised_by_kind(con, code, kind, ok):
+    assert con.execute("SELECT is_code($c, $k)", {"c": code, "k": kind}).fetchone()[0] is ok
+
+
+def test_a_rows_problem_is_its_first_failed_check_naming_field_value_and_reason(con):
+    got = con.execute("""SELECT first_problem([
+            code_check(' E01021819 ', 'lsoa', 'LSOA code', 'LSOA code'),
+            required_value('', NULL, 'count', 'Total'),
+            kind_check('0,249', 'rate', 'Income Score')])""").fetchone()[0]
+    assert got == {"field": "Total", "value": "", "reason": "missing value", "kind": "invalid"}
+    bad_code = con.execute("SELECT code_check('E0102', 'lsoa', 'LSOA11CD', 'LSOA (2011) code')").fetchone()[0]
+    assert bad_code == {"field": "LSOA11CD", "value": "E0102", "reason": "malformed LSOA (2011) code",
+                        "kind": "invalid"}
+    assert con.execute("SELECT first_problem([code_check('E01021819', 'lsoa', 'c', 'x'), "
+                       "optional_value(' ', NULL, 'percentage', 'p')])").fetchone()[0] is None
+    scope = con.execute("SELECT out_of_scope_if(true, 'nation', 'S', 'not English')").fetchone()[0]
+    assert scope["kind"] == "out_of_scope"

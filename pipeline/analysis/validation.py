@@ -69,15 +69,15 @@ def build_index_validation(con: duckdb.DuckDBPyConnection, paths: Paths, setting
     rows_in = kept = 0
     rng = np.random.default_rng(settings.validation.seed)
     for located in files:
-        outcome = read_outcome_file(located)
+        outcome = read_outcome_file(con, located)
         column = "lsoa21cd" if outcome.code_year == 2021 else "lsoa11cd"
         relevant = {r[0] for r in con.execute(f"""SELECT DISTINCT {column} FROM lsoa_crosswalk
             WHERE lsoa_code IN (SELECT lsoa_code FROM lsoa_areas)""").fetchall()}
         for code in sorted(set(outcome.values) - relevant):
-            outcome.rows.reject(None, outcome.rows.key_field, code, "LSOA outside the study area", key=code,
-                                kind="out_of_scope")
-        rejects = rejects + outcome.rows.rejects
-        rows_in += outcome.rows.rows_in
+            outcome.rejects.add(outcome.label, None, outcome.key_field, code, "LSOA outside the study area",
+                                "out_of_scope", code)
+        rejects = rejects + outcome.rejects
+        rows_in += outcome.rows_in
         kept += len(set(outcome.values) & relevant)
         stated[located.label] = {"source": outcome.stated_source, "licence": outcome.stated_licence}
         con.register("_outcome", pa.Table.from_pylist(

@@ -34,7 +34,7 @@ def build_codepoint_open(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
                              counts={"no_position_rejected": sum(1 for r in read.rejects.rows
                                                                  if r[4].startswith("no position"))})
     folder = extract_zip(located.path, paths.raw / "_extracted", label=located.label)
-    names = read_codelist(folder / "Doc" / "Codelist.xlsx", f"{located.label}!Doc/Codelist.xlsx")
+    names = read_codelist(folder / "Doc" / "Codelist.xlsx", f"{located.label}!Doc/Codelist.xlsx", con)
     con.register("_names", pa.Table.from_pylist([{"area_code": c, "area_name": n, "area_type": t}
                                                  for c, (n, t) in sorted(names.items())]))
     try:

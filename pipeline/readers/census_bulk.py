@@ -1,9 +1,9 @@
 """Census 2021 tables in nomis's bulk layout: a zip (``census2021-ts007a.zip``) holding one CSV
 per geography, of which the LSOA one (``census2021-ts007a-lsoa.csv``) is read, or that CSV on its
 own. Columns: ``date``, ``geography``, ``geography code`` and one column per category
-("Age: Aged 65 to 69 years", ...). Each table's reader names the categories it needs and the
-counts it derives; every category must be a whole, non-negative number and the parts must not
-exceed the total.
+("Age: Aged 65 to 69 years", ...). Each table names the categories it reads here and, in its
+checked SQL file, the counts it derives: every category must be a whole count and no derived
+count may exceed the total.
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from pipeline.errors import SourceFormatError
 from pipeline.fetch import Located, extract_zip
 from pipeline.paths import Paths
 from pipeline.readers import Read
-from pipeline.readers.keyed import KeyedRows
-from pipeline.readers.sheets import to_temp_table
-from pipeline.readers.textcsv import column_lookup, is_lsoa_code, parse_number, read_csv, require_columns
+from pipeline.readers.duckcsv import Fields, load_csv, reject_problems
+from pipeline.readers.later_copies import settle_copies
+from pipeline.rejects import Rejects
+from pipeline.sqlfiles import sql
 
 CODE = ("geography code", "GEOGRAPHY_CODE")
 NAME = ("geography", "GEOGRAPHY_NAME")
@@ -29,20 +29,24 @@ NAME = ("geography", "GEOGRAPHY_NAME")
 @dataclass(frozen=True)
 class NomisTable:
     name: str  # temp table to create
-    total: str  # the column holding all residents
-    counts: dict[str, tuple[str, ...]]  # our count -> the columns summed to make it
+    checked: str  # the SQL file that types and checks it
+    categories: Fields  # our name -> the category column read
+    counts: tuple[str, ...]  # the counts it derives (columns of the table, after residents)
 
 
-TS007A = NomisTable("census_age", "Age: Total", {
-    "age_65_74": ("Age: Aged 65 to 69 years", "Age: Aged 70 to 74 years"),
-    "age_75_plus": ("Age: Aged 75 to 79 years", "Age: Aged 80 to 84 years", "Age: Aged 85 years and over"),
-    "age_0_15": ("Age: Aged 4 years and under", "Age: Aged 5 to 9 years", "Age: Aged 10 to 14 years"),
-})
-TS038 = NomisTable("census_disability", "Disability: Total: All usual residents", {
+TS007A = NomisTable("census_age", "census_age_checked", {
+    "total": ("Age: Total",),
+    "aged_0_4": ("Age: Aged 4 years and under",), "aged_5_9": ("Age: Aged 5 to 9 years",),
+    "aged_10_14": ("Age: Aged 10 to 14 years",), "aged_65_69": ("Age: Aged 65 to 69 years",),
+    "aged_70_74": ("Age: Aged 70 to 74 years",), "aged_75_79": ("Age: Aged 75 to 79 years",),
+    "aged_80_84": ("Age: Aged 80 to 84 years",), "aged_85_plus": ("Age: Aged 85 years and over",),
+}, ("age_65_74", "age_75_plus", "age_0_15"))
+TS038 = NomisTable("census_disability", "census_disability_checked", {
+    "total": ("Disability: Total: All usual residents",),
     "disabled": ("Disability: Disabled under the Equality Act",),
     "disabled_a_lot": ("Disability: Disabled under the Equality Act: Day-to-day activities limited a lot",),
     "disabled_a_little": ("Disability: Disabled under the Equality Act: Day-to-day activities limited a little",),
-})
+}, ("disabled", "disabled_a_lot", "disabled_a_little"))
 
 
 def lsoa_csv(located: Located, paths: Paths) -> tuple[Path, str]:
@@ -58,42 +62,18 @@ def lsoa_csv(located: Located, paths: Paths) -> tuple[Path, str]:
 
 
 def read_nomis_table(con: duckdb.DuckDBPyConnection, located: Located, paths: Paths, spec: NomisTable) -> Read:
-    """One row per LSOA (2021) into temp table ``spec.name``: residents and the derived counts."""
+    """One row per LSOA (2021) into temp view ``spec.name``: residents and the derived counts."""
     path, label = lsoa_csv(located, paths)
-    table = read_csv(path, label)
-    columns = {spec.total} | {c for parts in spec.counts.values() for c in parts}
-    require_columns(table, {"geography code": CODE} | {c: (c,) for c in sorted(columns)})
-    cols = column_lookup(table, {"code": CODE, "name": NAME} | {c: (c,) for c in columns})
-    rows = KeyedRows(table.label, table.header[cols["code"]])
-    for line, values in table.rows:
-        rows.seen()
-        code = values[cols["code"]].strip() if cols["code"] < len(values) else ""
-        if not is_lsoa_code(code):
-            rows.reject(line, table.header[cols["code"]], code, "malformed LSOA code", key=code or None)
-            continue
-        numbers, problem = {}, None
-        for column in sorted(columns):
-            raw = values[cols[column]].strip() if cols[column] < len(values) else ""
-            try:
-                value = parse_number(raw)
-            except ValueError:
-                value = None
-            if value is None or value < 0 or value != int(value):
-                problem = (column, raw, "not a whole, non-negative count")
-                break
-            numbers[column] = int(value)
-        if problem is None:
-            derived = {k: sum(numbers[c] for c in parts) for k, parts in spec.counts.items()}
-            over = [k for k, v in derived.items() if v > numbers[spec.total]]
-            if over:
-                problem = (spec.total, numbers[spec.total], f"{over[0]} ({derived[over[0]]}) exceeds the total")
-        if problem:
-            rows.reject(line, *problem, key=code)
-            continue
-        name = values[cols["name"]].strip() if cols["name"] is not None else ""
-        rows.keep(line, code, tuple(v.strip() for v in values),
-                  {"lsoa21cd": code, "lsoa21nm": name, "residents": numbers[spec.total], **derived})
-    schema = pa.schema([("lsoa21cd", pa.string()), ("lsoa21nm", pa.string()), ("residents", pa.int64())]
-                       + [(k, pa.int64()) for k in spec.counts] + [("source_row", pa.int64())])
-    to_temp_table(con, spec.name, rows.kept(), schema)
-    return Read(spec.name, rows.rows_in, rows.rejects, primary=(table.label,))
+    fields = {"code": CODE, "name": NAME} | spec.categories
+    required = {"code": CODE} | dict(sorted(spec.categories.items(), key=lambda item: item[1][0]))
+    table = load_csv(con, path, label, "census_text", fields, required=required)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {spec.name}_checked AS " + sql(spec.checked),
+                {"columns": table.names(fields)})
+    rejects = Rejects()
+    reject_problems(con, rejects, f"{spec.name}_checked", label)
+    settle_copies(con, rejects, f"{spec.name}_checked", key="lsoa21cd", values=("lsoa21nm", "residents") + spec.counts,
+                  field=table.names(fields)["code"], label=label)
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW {spec.name} AS
+        SELECT lsoa21cd, lsoa21nm, residents, {', '.join(spec.counts)}, row_number AS source_row
+        FROM {spec.name}_checked WHERE problem IS NULL""")
+    return Read(spec.name, table.rows_in(con), rejects, primary=(label,))

@@ -8,9 +8,8 @@ from pipeline.errors import SourceFormatError
 from pipeline.fetch import Located, extract_zip
 from pipeline.paths import Paths
 from pipeline.readers import Read
-from pipeline.readers.duckcsv import duckdb_csv_error
+from pipeline.readers.duckcsv import duckdb_csv_error, header_row
 from pipeline.readers.later_copies import find_duplicated, reject_copies
-from pipeline.readers.textcsv import read_csv
 from pipeline.rejects import Rejects
 from pipeline.sqlfiles import sql
 
@@ -22,10 +21,10 @@ def read_codepoint(con: duckdb.DuckDBPyConnection, located: Located, paths: Path
     folder = extract_zip(located.path, paths.raw / "_extracted", label=located.label)
     headers = folder / "Doc" / "Code-Point_Open_Column_Headers.csv"
     if headers.exists():
-        doc = read_csv(headers, f"{located.label}!Doc/{headers.name}")
-        if tuple(h.strip().upper() for h in doc.header) != COLUMNS:
+        documented = [h.strip() for h in header_row(headers, f"{located.label}!Doc/{headers.name}")]
+        if tuple(h.upper() for h in documented) != COLUMNS:
             raise SourceFormatError(f"{located.label}!Doc/{headers.name}",
-                                    f"column layout changed: expected {','.join(COLUMNS)}, found {','.join(doc.header)}", row=1)
+                                    f"column layout changed: expected {','.join(COLUMNS)}, found {','.join(documented)}", row=1)
     files = sorted((folder / "Data" / "CSV").glob("*.csv"))
     if not files:
         raise SourceFormatError(located.label, "no Data/CSV/*.csv members: not a Code-Point Open archive")

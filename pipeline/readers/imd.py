@@ -9,12 +9,11 @@ rejected with the reason, naming the other file.
 from __future__ import annotations
 
 import duckdb
-import pyarrow as pa
 
 from pipeline.fetch import Located
 from pipeline.readers import Read
-from pipeline.readers.iod_columns import Field, fields_for, read_iod_file
-from pipeline.readers.sheets import to_temp_table
+from pipeline.readers.iod_columns import Field, check_iod_file, fields_for
+from pipeline.sqlfiles import sql
 
 N_LSOAS_2011 = 32_844
 CODE = ("LSOA code (2011)",)
@@ -30,34 +29,23 @@ FILE6 = {
     "pop_60_plus_2015": Field(("Older population aged 60 and over: mid 2015 (excluding prisoners)",), "count"),
 }
 NUMBERS = ["imd_rank", "imd_decile"] + [f"{d}_{k}" for d in DOMAINS for k in ("rank", "decile")] + list(FILE6)
-SCHEMA = pa.schema([(c, pa.string()) for c in ("lsoa11cd", "lsoa11nm", "lad_code", "lad_name")]
-                   + [(c, pa.int32()) for c in NUMBERS] + [("source_row", pa.int64())])
+COLUMNS = ([(c, "text", "VARCHAR") for c in ("lsoa11nm", "lad_code", "lad_name")]
+           + [(c, "value", "INTEGER") for c in NUMBERS])
 
 
 def read_imd(con: duckdb.DuckDBPyConnection, file1: Located, file2: Located, file6: Located) -> Read:
     """Join Files 1, 2 and 6 per LSOA into temp table ``imd``. File 1 is the primary file."""
-    f1 = read_iod_file(file1, CODE, FILE1, N_LSOAS_2011, required=("imd_rank",))
-    f2 = read_iod_file(file2, CODE, FILE2, N_LSOAS_2011, required=("income_rank",))
-    f6 = read_iod_file(file6, CODE, FILE6, N_LSOAS_2011, required=("pop_total_2015",))
-    rejects = f1.rows.rejects + f2.rows.rejects + f6.rows.rejects
-    rows = []
-    for code, rec in f1.records.items():
-        reason = None
-        for other, name in ((f2, "File 2"), (f6, "File 6")):
-            if code not in other.records:
-                reason = f"LSOA has no valid row in {name}"
-                break
-        if reason is None and f2.records[code]["imd_rank"] != rec["imd_rank"]:
-            reason = f"IMD rank differs between File 1 ({rec['imd_rank']}) and File 2 ({f2.records[code]['imd_rank']})"
-        if reason:
-            rejects.add(f1.label, rec["source_row"], CODE[0], code, reason, key=code)
-            continue
-        rows.append({"lsoa11cd": code, **{k: v for k, v in rec.items() if k != "source_row"},
-                     **{k: f2.records[code][k] for k in FILE2}, **{k: f6.records[code][k] for k in FILE6},
-                     "source_row": rec["source_row"]})
-    for other, name in ((f2, "File 2"), (f6, "File 6")):
-        for code, rec in other.records.items():
-            if code not in f1.records:
-                rejects.add(other.label, rec["source_row"], CODE[0], code, f"LSOA in {name} but not in File 1", key=code)
-    to_temp_table(con, "imd", rows, SCHEMA)
-    return Read("imd", f1.rows.rows_in, rejects, primary=(f1.label,), rows_kept=len(rows))
+    f1 = check_iod_file(con, file1, "imd_file1", CODE, FILE1, N_LSOAS_2011, required=("imd_rank",))
+    f2 = check_iod_file(con, file2, "imd_file2", CODE, FILE2, N_LSOAS_2011, required=("income_rank",))
+    f6 = check_iod_file(con, file6, "imd_file6", CODE, FILE6, N_LSOAS_2011, required=("pop_total_2015",))
+    con.execute("CREATE OR REPLACE TEMP TABLE imd2019_unmatched AS " + sql("imd2019_unmatched"))
+    rejects = f1.rejects + f2.rejects + f6.rejects
+    rejects.extend_from(con, """SELECT ['', $f1, $f2, '', '', '', $f6][file + 1], row_number, $field, lsoa_code, reason,
+                                       'invalid', lsoa_code
+                                FROM imd2019_unmatched ORDER BY file, row_number""",
+                        {"f1": f1.label, "f2": f2.label, "f6": f6.label, "field": CODE[0]})
+    columns = ", ".join(f"any_value({source}) FILTER (WHERE field = '{name}')::{kind} AS {name}"
+                        for name, source, kind in COLUMNS)
+    con.execute("CREATE OR REPLACE TEMP TABLE imd AS " + sql("imd2019", columns=columns))
+    kept = con.execute("SELECT count(*) FROM imd").fetchone()[0]
+    return Read("imd", f1.rows_in, rejects, primary=(f1.label,), rows_kept=kept)

@@ -11,12 +11,11 @@ rejected: a score from another upload of the release would not match the ranks.
 from __future__ import annotations
 
 import duckdb
-import pyarrow as pa
 
 from pipeline.fetch import Located
 from pipeline.readers import Read
-from pipeline.readers.iod_columns import MEASURES, Field, fields_for, read_iod_file
-from pipeline.readers.sheets import to_temp_table
+from pipeline.readers.iod_columns import MEASURES, Field, check_iod_file, fields_for
+from pipeline.sqlfiles import sql
 
 N_LSOAS_2021 = 33_755
 CODE = ("LSOA code (2021)",)
@@ -35,43 +34,27 @@ POPULATION = {
 FILE7 = TEXT | fields_for(list(MEASURES), ("score", "rank", "decile")) | POPULATION
 SCORES = [f"{m}_score" for m in MEASURES]
 RANKS = [f"{m}_{k}" for m in MEASURES for k in ("rank", "decile")]
-SCHEMA = pa.schema([("lsoa21cd", pa.string()), ("lsoa21nm", pa.string()), ("lad_code", pa.string()),
-                    ("lad_name", pa.string())]
-                   + [(c, pa.float64()) for c in SCORES] + [(c, pa.int32()) for c in RANKS]
-                   + [(c, pa.int64()) for c in POPULATION]
-                   + [("scores_from", pa.string()), ("source_row", pa.int64())])
+# The table's columns after lsoa21cd, each from its field's cells, with its type.
+COLUMNS = ([(c, "text", "VARCHAR") for c in TEXT] + [(c, "value", "DOUBLE") for c in SCORES]
+           + [(c, "value", "INTEGER") for c in RANKS] + [(c, "value", "BIGINT") for c in POPULATION])
 
 
 def read_iod2025(con: duckdb.DuckDBPyConnection, file1: Located, file3: Located, file7: Located) -> Read:
     """One row per LSOA (2021) into temp table ``iod2025``."""
-    f1 = read_iod_file(file1, CODE, FILE1, N_LSOAS_2021, required=("imd_rank",))
-    f3 = read_iod_file(file3, CODE, FILE3, N_LSOAS_2021, required=("idaopi_rank",))
-    f7 = read_iod_file(file7, CODE, FILE7, N_LSOAS_2021, required=("imd_score",))
-    rejects = f1.rows.rejects + f3.rows.rejects
-    f7_rejects = f7.rows.rejects
-    rows, used7 = [], 0
-    for code in sorted(set(f1.records) | set(f3.records) | set(f7.records)):
-        one, three, seven = f1.records.get(code), f3.records.get(code), f7.records.get(code)
-        if seven is not None:
-            national = (one or {}) | (three or {})
-            differs = [k for k in RANKS if k in seven and k in national and seven[k] != national[k]]
-            if differs:
-                k = differs[0]
-                f7_rejects.add(f7.label, seven["source_row"], k, seven[k],
-                               f"{k} differs from File {'1' if k.startswith('imd') else '3'} ({national[k]}): "
-                               "not the same upload of the release; scores not used", key=code)
-                seven = None
-            else:
-                used7 += 1
-        row = {"lsoa21cd": code}
-        for part in (seven, three, one):  # national files last, so their ranks stand
-            if part:
-                row |= {k: v for k, v in part.items() if k != "source_row"}
-        row["scores_from"] = f7.label if seven else None
-        row["source_row"] = (one or three or seven or {}).get("source_row")
-        rows.append(row)
-    to_temp_table(con, "iod2025", rows, SCHEMA)
-    kept = len(f1.records) + len(f3.records) + used7
-    return Read("iod2025", f1.rows.rows_in + f3.rows.rows_in + f7.rows.rows_in, rejects + f7_rejects,
-                primary=(f1.label, f3.label, f7.label), rows_kept=kept,
-                notes={"lsoas": len(rows), "lsoas_with_scores": used7, "file7_rows": f7.rows.rows_in})
+    f1 = check_iod_file(con, file1, "iod_file1", CODE, FILE1, N_LSOAS_2021, required=("imd_rank",))
+    f3 = check_iod_file(con, file3, "iod_file3", CODE, FILE3, N_LSOAS_2021, required=("idaopi_rank",))
+    f7 = check_iod_file(con, file7, "iod_file7", CODE, FILE7, N_LSOAS_2021, required=("imd_score",))
+    con.execute("CREATE OR REPLACE TEMP TABLE iod2025_kept_cells AS " + sql("iod2025_kept"))
+    con.execute("CREATE OR REPLACE TEMP TABLE iod2025_disagree AS " + sql("iod2025_disagree"), {"ranks": RANKS})
+    f7.rejects.extend_from(con, """SELECT $label, row_number, field, value, reason, 'invalid', lsoa_code
+                                   FROM iod2025_disagree ORDER BY row_number""", {"label": f7.label})
+    columns = ", ".join(f"arg_min({source}, file) FILTER (WHERE field = '{name}')::{kind} AS {name}"
+                        for name, source, kind in COLUMNS)
+    con.execute("CREATE OR REPLACE TEMP TABLE iod2025 AS " + sql("iod2025", columns=columns), {"file7": f7.label})
+    kept = {f: n for f, n in con.execute("""SELECT file, count(DISTINCT lsoa_code) FROM iod2025_kept_cells
+        WHERE file <> 7 OR lsoa_code NOT IN (SELECT lsoa_code FROM iod2025_disagree) GROUP BY 1""").fetchall()}
+    lsoas = con.execute("SELECT count(*) FROM iod2025").fetchone()[0]
+    used7 = kept.get(7, 0)
+    return Read("iod2025", f1.rows_in + f3.rows_in + f7.rows_in, f1.rejects + f3.rejects + f7.rejects,
+                primary=(f1.label, f3.label, f7.label), rows_kept=kept.get(1, 0) + kept.get(3, 0) + used7,
+                notes={"lsoas": lsoas, "lsoas_with_scores": used7, "file7_rows": f7.rows_in})

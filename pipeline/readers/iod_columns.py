@@ -1,19 +1,23 @@
 """MHCLG's Indices of Deprivation files (2019 and 2025) share one header style: each measure has
 ``<label> Score`` (or ``Score (rate)``), ``<label> Rank (where 1 is most deprived)`` and ``<label>
 Decile (where 1 is most deprived 10% of LSOAs)``, headers the 2025 workbooks truncate, and ranks
-that some copies print with thousands separators ("29,199"). This module names the measures
-once and checks one file's rows into records keyed by LSOA code.
+that some copies print with thousands separators ("29,199"). This module names the measures and
+their kinds once, and checks one file (``sql/iod_cells.sql``, ``sql/iod_checked.sql``): every
+value typed by its kind and range, the duplicate rule applied.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+import duckdb
+
 from pipeline.fetch import Located
-from pipeline.readers.keyed import KeyedRows
-from pipeline.readers.sheets import read_table_file
-from pipeline.readers.textcsv import column_lookup, is_lsoa_code, parse_number
+from pipeline.readers.duckcsv import reject_problems
+from pipeline.readers.later_copies import find_duplicated, reject_copies
+from pipeline.readers.sheets import load_table_file
+from pipeline.rejects import Rejects
+from pipeline.sqlfiles import sql
 
 # Our key -> the label MHCLG puts before "Score" / "Rank" / "Decile".
 MEASURES = {
@@ -34,6 +38,10 @@ MEASURES = {
     "indoors": "Indoors Sub-domain",
     "outdoors": "Outdoors Sub-domain",
 }
+# Measures whose score is the share of people deprived, a rate from 0 to 1 ("Score (rate)"); the
+# others are scores on their own scales (some negative).
+RATES = frozenset({"income", "employment", "idaci", "idaopi"})
+MAX_PEOPLE = 10_000_000  # a population count larger than this is not an LSOA's
 
 
 def score(key: str) -> tuple[str, ...]:
@@ -54,79 +62,64 @@ def decile(key: str) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Field:
     aliases: tuple[str, ...]
-    kind: str  # "text", "score", "rank", "decile", "count"
+    kind: str  # "text", "score", "rate", "rank", "decile", "count"
 
 
 def fields_for(measures: list[str], kinds: tuple[str, ...]) -> dict[str, Field]:
     out: dict[str, Field] = {}
     for key in measures:
         for kind in kinds:
-            out[f"{key}_{kind}"] = Field({"score": score, "rank": rank, "decile": decile}[kind](key), kind)
+            aliases = {"score": score, "rank": rank, "decile": decile}[kind](key)
+            out[f"{key}_{kind}"] = Field(aliases, "rate" if kind == "score" and key in RATES else kind)
     return out
+
+
+def _bounds(kind: str, n_lsoas: int) -> tuple[str, int | None, int | None]:
+    """(kind_problem's kind, low, high) of a field kind."""
+    return {"rank": ("rank", 1, n_lsoas), "decile": ("rank", 1, 10), "count": ("count", 0, MAX_PEOPLE)}.get(
+        kind, (kind, None, None))
 
 
 @dataclass
 class IodFile:
     label: str
-    records: dict[str, dict]  # LSOA code -> checked values (with source_row)
-    rows: KeyedRows
+    table: str  # temp table of the file's rows: row_number, lsoa_code, problem... (kept: problem IS NULL)
+    cells: str  # temp table of its cells: row_number, field, value (numbers), text (names)
+    rows_in: int
+    rejects: Rejects
 
 
-def read_iod_file(located: Located, code: tuple[str, ...], fields: dict[str, Field], n_lsoas: int,
-                  *, required: tuple[str, ...] = ()) -> IodFile:
-    """Check one IoD file. ``code`` is the LSOA code column's spellings; ``fields`` what to read.
+def check_iod_file(con: duckdb.DuckDBPyConnection, located: Located, name: str, code: tuple[str, ...],
+                   fields: dict[str, Field], n_lsoas: int, *, required: tuple[str, ...] = ()) -> IodFile:
+    """Check one IoD file into temp tables ``<name>`` (its rows) and ``<name>_cells`` (its values).
 
-    A row is rejected when its code is malformed or any value fails (a rank outside 1..n, a
-    decile outside 1..10, a score that is not a finite number); the duplicate rule is
-    ``KeyedRows``'s.
+    ``code`` is the LSOA code column's spellings; ``fields`` what to read (those the file has are
+    read); ``required`` fields must be in the header. A row is rejected when its code is malformed
+    or any value fails its kind (a rank outside 1..n, a decile outside 1-10, a rate outside 0-1, a
+    score that is not a finite number, a count that is not whole); the duplicate rule is
+    ``later_copies``'s.
     """
-    wanted = {code[0]: code} | {f.aliases[0]: f.aliases for k, f in fields.items() if k in required}
-    table = read_table_file(located.path, located.label, any_of=wanted)
-    cols = column_lookup(table, {"code": code} | {k: f.aliases for k, f in fields.items()})
-    present = {k: i for k, i in cols.items() if i is not None and k != "code"}
-    rows = KeyedRows(table.label, table.header[cols["code"]])
-    for line, values in table.rows:
-        rows.seen()
-        lsoa = values[cols["code"]].strip() if cols["code"] < len(values) else ""
-        if not is_lsoa_code(lsoa):
-            rows.reject(line, table.header[cols["code"]], lsoa, "malformed LSOA code", key=lsoa or None)
-            continue
-        record: dict | None = {}
-        for key, idx in present.items():
-            raw = values[idx].strip() if idx < len(values) else ""
-            kind = fields[key].kind
-            if kind == "text":
-                record[key] = " ".join(raw.split())
-                continue
-            problem, value = _check(raw, kind, n_lsoas)
-            if problem:
-                rows.reject(line, table.header[idx], raw, problem, key=lsoa)
-                record = None
-                break
-            record[key] = value
-        if record is not None:
-            rows.keep(line, lsoa, tuple(v.strip() for v in values), record)
-    return IodFile(table.label, rows.by_key(), rows)
-
-
-def _check(raw: str, kind: str, n_lsoas: int) -> tuple[str | None, float | int | None]:
-    if not raw:
-        return "missing value", None
-    digits = raw.replace(",", "")
-    if kind in ("rank", "decile", "count") and digits.isascii() and digits.isdigit():
-        number: float = int(digits)
-    else:
-        try:
-            number = parse_number(raw)
-        except ValueError:
-            return "not a number", None
-        if number is None or not math.isfinite(number):
-            return "not a number", None
-    if kind == "score":
-        return None, float(number)
-    if number != int(number):
-        return "not a whole number", None
-    low, high = {"rank": (1, n_lsoas), "decile": (1, 10), "count": (0, 10_000_000)}[kind]
-    if not low <= number <= high:
-        return f"outside {low:,}-{high:,}", None
-    return None, int(number)
+    spellings = {"code": code} | {k: f.aliases for k, f in fields.items()}
+    table = load_table_file(con, located.path, located.label, "iod_text", spellings,
+                            required={"code": code} | {k: fields[k].aliases for k in required})
+    present = [k for k in fields if table.column(k) is not None]
+    described = [dict(zip(("field", "kind", "low", "high", "column_name", "position"),
+                          (k, *_bounds(fields[k].kind, n_lsoas), table.column(k), i)))
+                 for i, k in enumerate(present)]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_cells AS " + sql("iod_cells"), {"fields": described})
+    con.execute("CREATE OR REPLACE TEMP VIEW iod_cells AS SELECT * FROM " + f"{name}_cells")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS " + sql("iod_checked"), {"code_column": table.column("code")})
+    rejects = Rejects()
+    reject_problems(con, rejects, name, table.label)
+    if find_duplicated(con, name, key="lsoa_code"):
+        # Copies of an LSOA are exact repeats when every value read is the same as published.
+        con.execute(f"""ALTER TABLE {name} ADD COLUMN published VARCHAR[];
+            UPDATE {name} t SET published = c.published FROM (
+                SELECT row_number, list(coalesce(trim(raw), '') ORDER BY position) AS published FROM {name}_cells
+                WHERE row_number IN (SELECT row_number FROM {name}
+                                     WHERE lsoa_code IN (SELECT lsoa_code FROM {name}_duplicated))
+                GROUP BY row_number) c
+            WHERE c.row_number = t.row_number""")
+        reject_copies(con, rejects, name, key="lsoa_code", values=("published",), line=("row_number",),
+                      source_file="$label", field=table.column("code"), params={"label": table.label})
+    return IodFile(table.label, name, f"{name}_cells", table.rows_in(con), rejects)

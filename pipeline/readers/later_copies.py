@@ -50,3 +50,28 @@ def reject_copies(con: duckdb.DuckDBPyConnection, rejects: Rejects, checked: str
         FROM "{checked}_copies" ORDER BY {order}""", (params or {}) | {"field": field})
     same_row = " AND ".join(f"d.{c} = c.{c}" for c in line)
     con.execute(f"""UPDATE "{checked}" c SET problem = 'duplicate' FROM "{checked}_copies" d WHERE {same_row}""")
+
+
+def settle_copies(con: duckdb.DuckDBPyConnection, rejects: Rejects, checked: str, *, key: str,
+                  values: tuple[str, ...], field: str, label: str) -> None:
+    """The rule above for one file's checked table (with ``row_number``): rows of a key that agree
+    on every value kept are exact repeats."""
+    if find_duplicated(con, checked, key=key):
+        reject_copies(con, rejects, checked, key=key, values=values, line=("row_number",), source_file="$label",
+                      field=field, params={"label": label})
+
+
+def keep_first_copy(con: duckdb.DuckDBPyConnection, rejects: Rejects, checked: str, *, key: str, field: str,
+                    label: str, reason: str) -> None:
+    """Listings where a code's first valid row stands (an NHS practice listed twice): later valid
+    rows of the same code are rejected with ``reason`` and marked in place."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE "{checked}_copies" AS
+        SELECT row_number, {key} FROM (
+            SELECT row_number, {key}, row_number() OVER (PARTITION BY {key} ORDER BY row_number) AS copy_number
+            FROM "{checked}" WHERE problem IS NULL)
+        WHERE copy_number > 1""")
+    rejects.extend_from(con, f"""SELECT $label, row_number, $field, {key}, $reason, 'duplicate'
+                                 FROM "{checked}_copies" ORDER BY row_number""",
+                        {"label": label, "field": field, "reason": reason})
+    con.execute(f"""UPDATE "{checked}" c SET problem = 'duplicate' FROM "{checked}_copies" d
+                    WHERE d.row_number = c.row_number""")

@@ -9,42 +9,32 @@ merged (several 2011, one 2021), X irregular (redrawn across).
 from __future__ import annotations
 
 import duckdb
-import pyarrow as pa
 
 from pipeline.fetch import Located
 from pipeline.readers import Read
-from pipeline.readers.keyed import KeyedRows
-from pipeline.readers.sheets import read_table_file, to_temp_table
-from pipeline.readers.textcsv import column_lookup, is_lsoa_code
+from pipeline.readers.duckcsv import reject_problems
+from pipeline.readers.later_copies import settle_copies
+from pipeline.readers.sheets import load_table_file
+from pipeline.rejects import Rejects
+from pipeline.sqlfiles import sql
 
-CHANGES = {"U", "S", "M", "X"}
-ALIASES = {
+FIELDS = {
     "lsoa11cd": ("LSOA11CD", "F_LSOA11CD", "lsoa11_code"), "lsoa11nm": ("LSOA11NM", "lsoa11_name"),
     "lsoa21cd": ("LSOA21CD", "lsoa21_code"), "lsoa21nm": ("LSOA21NM", "lsoa21_name"),
     "chgind": ("CHGIND", "change_code"), "lad22cd": ("LAD22CD", "ltla22_code"), "lad22nm": ("LAD22NM", "ltla22_name"),
 }
-SCHEMA = pa.schema([(k, pa.string()) for k in ALIASES] + [("source_row", pa.int64())])
 
 
 def read_lsoa_lookup(con: duckdb.DuckDBPyConnection, located: Located) -> Read:
-    """Every valid pair into temp table ``lsoa_lookup``."""
-    table = read_table_file(located.path, located.label, required=(), any_of={
-        "LSOA11CD": ALIASES["lsoa11cd"], "LSOA21CD": ALIASES["lsoa21cd"], "CHGIND": ALIASES["chgind"]})
-    cols = column_lookup(table, ALIASES)
-    rows = KeyedRows(table.label, "LSOA21CD")
-    for line, values in table.rows:
-        rows.seen()
-        rec = {k: (values[i].strip() if i is not None and i < len(values) else "") for k, i in cols.items()}
-        pair = f"{rec['lsoa11cd']}>{rec['lsoa21cd']}"
-        if not is_lsoa_code(rec["lsoa11cd"]):
-            rows.reject(line, table.header[cols["lsoa11cd"]], rec["lsoa11cd"], "malformed LSOA (2011) code", key=pair)
-        elif not is_lsoa_code(rec["lsoa21cd"]):
-            rows.reject(line, table.header[cols["lsoa21cd"]], rec["lsoa21cd"], "malformed LSOA (2021) code", key=pair)
-        elif rec["chgind"] not in CHANGES:
-            rows.reject(line, table.header[cols["chgind"]], rec["chgind"], "change indicator is not U, S, M or X",
-                        key=pair)
-        else:
-            rows.keep(line, pair, tuple(values), rec)
-    kept = rows.kept()
-    to_temp_table(con, "lsoa_lookup", kept, SCHEMA)
-    return Read("lsoa_lookup", rows.rows_in, rows.rejects, primary=(table.label,))
+    """Every valid pair into temp view ``lsoa_lookup``."""
+    table = load_table_file(con, located.path, located.label, "lsoa_lookup_text", FIELDS,
+                            required={k: FIELDS[k] for k in ("lsoa11cd", "lsoa21cd", "chgind")})
+    con.execute("CREATE OR REPLACE TEMP TABLE lsoa_lookup_checked AS " + sql("lsoa_lookup_checked"),
+                {"columns": table.names(FIELDS)})
+    rejects = Rejects()
+    reject_problems(con, rejects, "lsoa_lookup_checked", table.label)
+    settle_copies(con, rejects, "lsoa_lookup_checked", key="pair", values=tuple(FIELDS), field="LSOA21CD",
+                  label=table.label)
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW lsoa_lookup AS
+        SELECT {', '.join(FIELDS)}, row_number AS source_row FROM lsoa_lookup_checked WHERE problem IS NULL""")
+    return Read("lsoa_lookup", table.rows_in(con), rejects, primary=(table.label,))

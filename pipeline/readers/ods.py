@@ -6,29 +6,24 @@ are named here; the full list is in the ODS specification.
 
 from __future__ import annotations
 
-import re
-import zipfile
-
 import duckdb
-import pyarrow as pa
 
 from pipeline.errors import SourceFormatError
 from pipeline.fetch import Located, extract_zip
 from pipeline.paths import Paths
 from pipeline.readers import Read
-from pipeline.readers.sheets import to_temp_table
-from pipeline.readers.textcsv import normalise_postcode, read_csv
+from pipeline.readers.duckcsv import load_csv, reject_problems
+from pipeline.readers.later_copies import keep_first_copy
 from pipeline.rejects import Rejects
+from pipeline.sqlfiles import sql
 
 WIDTH = 27
-# 0-based positions in the ODS layout.
-CODE, NAME, ADDRESS, POSTCODE, OPEN_DATE, CLOSE_DATE, STATUS, SUBTYPE, COMMISSIONER = 0, 1, slice(4, 9), 9, 10, 11, 12, 13, 14
-PARENT, LEFT_PARENT, PHONE, SETTING = 14, 16, 17, 25
-# epraccur: "High Level Health Geography" (the ICB, e.g. QM7) and "Commissioner" (the Sub-ICB location,
-# e.g. 06K). In ebranchs the commissioner's column holds the parent practice instead.
-HIGH_LEVEL_GEOGRAPHY = 3
-ODS_CODE = re.compile(r"^[A-Z0-9]{3,10}$")
-DATE = re.compile(r"^\d{8}$")
+# 0-based positions in the ODS layout of the columns read. epraccur's "High Level Health Geography"
+# is the ICB (e.g. QM7) and its "Commissioner" the Sub-ICB location (e.g. 06K); in ebranchs the
+# commissioner's column holds the parent practice instead.
+POSITIONS = {"code": 0, "name": 1, "health_geography": 3, "address_1": 4, "address_2": 5, "address_3": 6,
+             "address_4": 7, "address_5": 8, "postcode": 9, "open_date": 10, "close_date": 11, "status": 12,
+             "commissioner": 14, "parent": 14, "left_parent": 16, "phone": 17, "setting": 25}
 
 STATUS_NAMES = {"A": "active", "C": "closed", "D": "dormant", "P": "proposed"}
 SETTING_NAMES = {
@@ -41,13 +36,9 @@ SETTING_NAMES = {
     "27": "primary care network hub",
 }
 
-SCHEMA = pa.schema([
-    ("site_code", pa.string()), ("name", pa.string()), ("address", pa.string()), ("postcode", pa.string()),
-    ("open_date", pa.string()), ("close_date", pa.string()), ("status", pa.string()), ("status_name", pa.string()),
-    ("prescribing_setting", pa.string()), ("setting_name", pa.string()), ("parent_code", pa.string()), ("left_parent_date", pa.string()),
-    ("phone", pa.string()), ("icb_code", pa.string()), ("commissioner_code", pa.string()), ("source_file", pa.string()),
-    ("source_row", pa.int64()),
-])
+COLUMNS = ("site_code", "name", "address", "postcode", "open_date", "close_date", "status", "status_name",
+           "prescribing_setting", "setting_name", "parent_code", "left_parent_date", "phone", "icb_code",
+           "commissioner_code")
 
 
 def _csv_path(located: Located, paths: Paths):
@@ -61,42 +52,20 @@ def _csv_path(located: Located, paths: Paths):
 
 
 def _read(con: duckdb.DuckDBPyConnection, located: Located, paths: Paths, table_name: str) -> tuple[str, int, Rejects]:
-    """All rows of an ODS file with a valid code, name and postcode format, in a temp table."""
+    """All rows of an ODS file with a valid code, name and postcode format, in temp table ``table_name``."""
     path, label = _csv_path(located, paths)
-    try:
-        table = read_csv(path, label, header=False, expected_width=WIDTH)
-    except zipfile.BadZipFile as exc:  # pragma: no cover - extract_zip reports this first
-        raise SourceFormatError(label, str(exc)) from exc
-    rejects, rows, seen = Rejects(), [], set()
-    for line, v in table.rows:
-        code = v[CODE].strip()
-        postcode = normalise_postcode(v[POSTCODE])
-        if not ODS_CODE.match(code):
-            rejects.add(label, line, "Organisation Code", code, "malformed ODS code")
-        elif not v[NAME].strip():
-            rejects.add(label, line, "Name", v[NAME], "missing name")
-        elif postcode is None:
-            rejects.add(label, line, "Postcode", v[POSTCODE], "malformed postcode")
-        elif v[OPEN_DATE].strip() and not DATE.match(v[OPEN_DATE].strip()):
-            rejects.add(label, line, "Open Date", v[OPEN_DATE], "not a YYYYMMDD date")
-        elif code in seen:
-            rejects.add(label, line, "Organisation Code", code, "duplicate code (first row kept)", "duplicate")
-        else:
-            seen.add(code)
-            rows.append({
-                "site_code": code, "name": " ".join(v[NAME].split()),
-                "address": ", ".join(" ".join(part.split()) for part in v[ADDRESS] if part.strip()),
-                "postcode": postcode, "open_date": v[OPEN_DATE].strip() or None,
-                "close_date": v[CLOSE_DATE].strip() or None, "status": v[STATUS].strip() or None,
-                "status_name": STATUS_NAMES.get(v[STATUS].strip(), "unknown"),
-                "prescribing_setting": v[SETTING].strip() or None,
-                "setting_name": SETTING_NAMES.get(v[SETTING].strip(), "unknown"), "parent_code": v[PARENT].strip() or None,
-                "left_parent_date": v[LEFT_PARENT].strip() or None, "phone": v[PHONE].strip() or None,
-                "icb_code": v[HIGH_LEVEL_GEOGRAPHY].strip() or None, "commissioner_code": v[COMMISSIONER].strip() or None,
-                "source_file": label, "source_row": line,
-            })
-    to_temp_table(con, table_name, rows, SCHEMA)
-    return label, len(table.rows), rejects
+    table = load_csv(con, path, label, "ods_text", {}, header=False, width=WIDTH, positions=POSITIONS)
+    con.execute("CREATE OR REPLACE TEMP TABLE ods_checked AS " + sql("ods_checked"), {
+        "status_codes": list(STATUS_NAMES), "status_names": list(STATUS_NAMES.values()),
+        "setting_codes": list(SETTING_NAMES), "setting_names": list(SETTING_NAMES.values())})
+    rejects = Rejects()
+    reject_problems(con, rejects, "ods_checked", label)
+    keep_first_copy(con, rejects, "ods_checked", key="site_code", field="Organisation Code", label=label,
+                    reason="duplicate code (first row kept)")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {table_name} AS
+        SELECT {', '.join(COLUMNS)}, $label AS source_file, row_number AS source_row
+        FROM ods_checked WHERE problem IS NULL ORDER BY row_number""", {"label": label})
+    return label, table.rows_in(con), rejects
 
 
 def read_epraccur(con: duckdb.DuckDBPyConnection, located: Located, paths: Paths) -> Read:

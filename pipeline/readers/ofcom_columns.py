@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from pipeline.errors import SourceFormatError
-from pipeline.readers.textcsv import normalise_header
+from pipeline.readers.duckcsv import normalise_header
 
 # Where a postcode is, in order of preference (the spaced form first).
 POSTCODE_COLUMNS = ("postcode_space", "pcds", "postcode space", "postcode", "pcd")

@@ -21,8 +21,7 @@ from pipeline.errors import SourceFormatError
 from pipeline.fetch import Located, extract_zip
 from pipeline.paths import Paths
 from pipeline.readers import Read
-from pipeline.readers.duckcsv import with_encoding_fallback
-from pipeline.readers.textcsv import header_row
+from pipeline.readers.duckcsv import header_row, with_encoding_fallback
 from pipeline.readers.ofcom_columns import METRICS, PERCENT_FIELDS, map_header, release_from_name
 from pipeline.rejects import Rejects
 from pipeline.sqlfiles import ident, quote

@@ -3,23 +3,29 @@
 Layout (docs/METHOD.md, "Validation"): optional comment lines first, ``# source: <who published
 it, what, which release>`` (required) and ``# licence: <licence line>``; then a header row with
 an LSOA code column (``lsoa21cd``/``LSOA21CD``/``LSOA code (2021)`` or the 2011 equivalents) and
-exactly one numeric outcome column (its name names the outcome); then one row per LSOA.
+exactly one numeric outcome column (its name names the outcome); then one row per LSOA. The
+comment lines and header are read here; the rows are typed in ``sql/outcome_checked.sql``.
 """
 
 from __future__ import annotations
 
-import io
+import csv
 import re
 from dataclasses import dataclass
 
+import duckdb
+
 from pipeline.errors import SourceFormatError
 from pipeline.fetch import Located
-from pipeline.readers.keyed import KeyedRows
-from pipeline.readers.textcsv import CsvFile, decode, is_lsoa_code, normalise_header, parse_number
+from pipeline.readers.duckcsv import decode, load_csv, normalise_header, reject_problems
+from pipeline.readers.later_copies import settle_copies
+from pipeline.rejects import Rejects
+from pipeline.sqlfiles import sql
 
 CODE_COLUMNS = {2021: ("lsoa21cd", "lsoa21_code", "lsoa code (2021)", "lsoa_code_2021"),
                 2011: ("lsoa11cd", "lsoa11_code", "lsoa code (2011)", "lsoa_code_2011")}
 NAME_COLUMNS = ("lsoa21nm", "lsoa11nm", "lsoa name (2021)", "lsoa name (2011)", "name")
+HEAD_BYTES = 1 << 16
 
 
 @dataclass
@@ -29,65 +35,55 @@ class OutcomeFile:
     stated_source: str
     stated_licence: str | None
     code_year: int
-    values: dict[str, float]
-    rows: KeyedRows
+    values: dict[str, float]  # kept LSOA code -> outcome, in code order
+    rejects: Rejects
+    rows_in: int
+    key_field: str  # the code column as published
 
 
-def read_outcome_file(located: Located) -> OutcomeFile:
-    text, _ = decode(located.path.read_bytes(), located.label)
-    comments, body_start = {}, 0
-    lines = text.splitlines(keepends=True)
-    for i, line in enumerate(lines):
+def _head(located: Located) -> tuple[dict[str, str], int, int, list[str]]:
+    """(source/licence comments, comment lines, header line, header cells) from the top of the file."""
+    with located.path.open("rb") as fh:
+        text, _ = decode(fh.read(HEAD_BYTES), located.label)
+    comments, lines = {}, text.split("\n")
+    skip = 0
+    for line in lines:
         if not line.startswith("#"):
-            body_start = i
             break
+        skip += 1
         match = re.match(r"#\s*(source|licence|license)\s*:\s*(.+)", line.strip(), re.I)
         if match:
             comments[match[1].lower().replace("license", "licence")] = match[2].strip()
-    else:
-        body_start = len(lines)
     if "source" not in comments:
         raise SourceFormatError(located.label, "no '# source: ...' line naming who published the outcome", row=1)
-    table = _body(located, "".join(lines[body_start:]), body_start)
-    header = [normalise_header(h) for h in table.header]
+    for at, line in enumerate(lines[skip:], start=skip + 1):
+        cells = next(csv.reader([line.rstrip("\r")]), [])
+        if any(c.strip() for c in cells):
+            return comments, skip, at, [c.strip() for c in cells]
+    raise SourceFormatError(located.label, "no header row after the comment lines", row=skip + 1)
+
+
+def read_outcome_file(con: duckdb.DuckDBPyConnection, located: Located) -> OutcomeFile:
+    comments, skip, header_line, head = _head(located)
+    header = [normalise_header(h) for h in head]
     year = next((y for y, names in CODE_COLUMNS.items() if any(n in header for n in names)), None)
     if year is None:
-        raise SourceFormatError(table.label, "no LSOA code column (lsoa21cd or lsoa11cd, or 'LSOA code (2021)' / "
-                                "'(2011)')", row=body_start + 1, field="lsoa21cd")
+        raise SourceFormatError(located.label, "no LSOA code column (lsoa21cd or lsoa11cd, or 'LSOA code (2021)' / "
+                                "'(2011)')", row=header_line, field="lsoa21cd")
     code_at = next(header.index(n) for n in CODE_COLUMNS[year] if n in header)
     others = [i for i, h in enumerate(header) if i != code_at and h not in NAME_COLUMNS]
     if len(others) != 1:
-        raise SourceFormatError(table.label, f"expected one outcome column besides the code and name, found "
-                                f"{len(others)}: {', '.join(table.header[i] for i in others) or 'none'}",
-                                row=body_start + 1)
-    at = others[0]
-    rows = KeyedRows(table.label, table.header[code_at])
-    for line, values in table.rows:
-        rows.seen()
-        code = values[code_at].strip() if code_at < len(values) else ""
-        raw = values[at].strip() if at < len(values) else ""
-        if not is_lsoa_code(code):
-            rows.reject(line, table.header[code_at], code, "malformed LSOA code", key=code or None)
-            continue
-        try:
-            value = parse_number(raw)
-        except ValueError:
-            value = None
-        if value is None:
-            rows.reject(line, table.header[at], raw, "not a number", key=code)
-            continue
-        rows.keep(line, code, (code, raw), {"value": value})
-    return OutcomeFile(table.label, table.header[at], comments["source"], comments.get("licence"), year,
-                       {k: r["value"] for k, r in rows.by_key().items()}, rows)
-
-
-def _body(located: Located, text: str, offset: int) -> CsvFile:
-    """The table after the comment lines, with row numbers counted from the top of the file."""
-    import csv
-
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records = [(reader.line_num + offset, v) for v in reader if v and any(x.strip() for x in v)]
-    if not records:
-        raise SourceFormatError(located.label, "no header row after the comment lines", row=offset + 1)
-    head = [h.strip() for h in records[0][1]]
-    return CsvFile(located.label, "utf-8", head, records[1:])
+        raise SourceFormatError(located.label, f"expected one outcome column besides the code and name, found "
+                                f"{len(others)}: {', '.join(head[i] for i in others) or 'none'}", row=header_line)
+    fields = {"code": (head[code_at],), "value": (head[others[0]],)}
+    table = load_csv(con, located.path, located.label, "outcome_text", fields, skip_lines=skip)
+    con.execute("CREATE OR REPLACE TEMP TABLE outcome_checked AS " + sql("outcome_checked"),
+                {"columns": table.names(fields)})
+    rejects = Rejects()
+    reject_problems(con, rejects, "outcome_checked", located.label)
+    settle_copies(con, rejects, "outcome_checked", key="lsoa_code", values=("published_value",), field=head[code_at],
+                  label=located.label)
+    values = dict(con.execute("SELECT lsoa_code, value FROM outcome_checked WHERE problem IS NULL "
+                              "ORDER BY lsoa_code").fetchall())
+    return OutcomeFile(located.label, head[others[0]], comments["source"], comments.get("licence"), year, values,
+                       rejects, table.rows_in(con), head[code_at])

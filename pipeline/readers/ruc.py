@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
-import pyarrow as pa
 
 from pipeline.fetch import Located
 from pipeline.readers import Read
-from pipeline.readers.keyed import KeyedRows
-from pipeline.readers.sheets import read_table_file, to_temp_table
-from pipeline.readers.textcsv import column_lookup, is_lsoa_code
+from pipeline.readers.duckcsv import reject_problems
+from pipeline.readers.later_copies import settle_copies
+from pipeline.readers.sheets import load_table_file
+from pipeline.rejects import Rejects
+from pipeline.sqlfiles import sql
 
 
 @dataclass(frozen=True)
@@ -41,28 +42,20 @@ RUC2021 = Classification(2021, ("LSOA21CD", "lsoa21_code"), ("RUC21CD", "ruc21_c
     "RSN1": ("Smaller rural: Nearer to a major town or city", 1.0),
     "RSF1": ("Smaller rural: Further from a major town or city", 1.0),
 })
-SCHEMA = pa.schema([("lsoa_code", pa.string()), ("ruc_code", pa.string()), ("ruc_label", pa.string()),
-                    ("is_rural", pa.bool_()), ("rural_class", pa.float64()), ("source_row", pa.int64())])
 
 
 def read_ruc(con: duckdb.DuckDBPyConnection, located: Located, spec: Classification) -> Read:
-    """Every LSOA of England and Wales into temp table ``ruc`` (``lsoa_code`` of the classification's vintage)."""
-    table = read_table_file(located.path, located.label, any_of={spec.code_field[0]: spec.code_field,
-                                                                spec.class_field[0]: spec.class_field})
-    cols = column_lookup(table, {"code": spec.code_field, "class": spec.class_field})
-    rows = KeyedRows(table.label, table.header[cols["code"]])
-    for line, values in table.rows:
-        rows.seen()
-        code = values[cols["code"]].strip() if cols["code"] < len(values) else ""
-        ruc = values[cols["class"]].strip() if cols["class"] < len(values) else ""
-        if not is_lsoa_code(code):
-            rows.reject(line, table.header[cols["code"]], code, "malformed LSOA code", key=code or None)
-        elif ruc not in spec.classes:
-            rows.reject(line, table.header[cols["class"]], ruc,
-                        f"unknown class (expected one of {', '.join(spec.classes)})", key=code)
-        else:
-            label, score = spec.classes[ruc]
-            rows.keep(line, code, tuple(values), {"lsoa_code": code, "ruc_code": ruc, "ruc_label": label,
-                                                  "is_rural": score > 0, "rural_class": score})
-    to_temp_table(con, "ruc", rows.kept(), SCHEMA)
-    return Read("ruc", rows.rows_in, rows.rejects, primary=(table.label,))
+    """Every LSOA of England and Wales into temp view ``ruc`` (``lsoa_code`` of the classification's vintage)."""
+    fields = {"code": spec.code_field, "class": spec.class_field}
+    table = load_table_file(con, located.path, located.label, "ruc_text", fields, required=fields)
+    con.execute("CREATE OR REPLACE TEMP TABLE ruc_checked AS " + sql("ruc_checked"), {
+        "codes": list(spec.classes), "labels": [c[0] for c in spec.classes.values()],
+        "scores": [c[1] for c in spec.classes.values()], "columns": table.names(fields)})
+    rejects = Rejects()
+    reject_problems(con, rejects, "ruc_checked", table.label)
+    settle_copies(con, rejects, "ruc_checked", key="lsoa_code", values=("ruc_code",), field=table.names(fields)["code"],
+                  label=table.label)
+    con.execute("""CREATE OR REPLACE TEMP VIEW ruc AS
+        SELECT lsoa_code, ruc_code, ruc_label, is_rural, rural_class, row_number AS source_row
+        FROM ruc_checked WHERE problem IS NULL""")
+    return Read("ruc", table.rows_in(con), rejects, primary=(table.label,))

@@ -1,7 +1,8 @@
-"""Tables published as CSV or as Excel workbooks (the IoD files are .xlsx), read the same way.
+"""Tables published as CSV or as Excel workbooks (the IoD files are .xlsx), loaded the same way.
 
 Workbooks are read with python-calamine, which reads a 34,000-row IoD sheet in about half a
-second (openpyxl takes about nine).
+second (openpyxl takes about nine); their cells go into DuckDB as the text a CSV would hold, so
+one checked SQL file types them whichever form the publisher chose.
 """
 
 from __future__ import annotations
@@ -9,63 +10,66 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from pipeline.errors import SourceFormatError
-from pipeline.readers.textcsv import CsvFile, column_lookup, read_csv, require_columns
+from pipeline.readers.duckcsv import Fields, TextTable, find_columns, load_columns, load_csv
+
+WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
+HEADER_SEARCH_ROWS = 12
 
 
-def _cell(value) -> str:
-    """A workbook cell as the text a CSV would hold: whole numbers without '.0'."""
+def cell_text(value) -> str | None:
+    """A workbook cell as the text a CSV would hold: whole numbers without '.0'; None when empty."""
+    if type(value) is str:  # most cells: tested first, this runs for every cell read
+        return value or None
     if value is None:
-        return ""
+        return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
 
 
-HEADER_SEARCH_ROWS = 12
-
-
-def read_table_file(path: Path, label: str, *, required: tuple[str, ...] = (),
-                    any_of: dict[str, tuple[str, ...]] | None = None) -> CsvFile:
-    """A CSV, or the first sheet of a workbook whose header row holds every required column.
-
-    ``required`` columns must appear as spelled; ``any_of`` maps a column to its accepted spellings.
-    """
-    wanted = {name: (name,) for name in required} | (any_of or {})
-    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".ods"):
-        table = read_csv(path, label)
-        require_columns(table, wanted)
-        return table
+def open_workbook(path: Path, label: str):
     from python_calamine import CalamineWorkbook
 
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for bad files
         raise SourceFormatError(label, f"not a readable Excel workbook: {exc}") from exc
-    for name in book.sheet_names:
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        # Publishers put title and note rows above the header: the header is the first of the
-        # top rows that names every wanted column. Row numbers are the sheet's own.
+
+
+def load_workbook(con: duckdb.DuckDBPyConnection, path: Path, label: str, name: str, fields: Fields,
+                  required: Fields) -> TextTable:
+    """The first sheet whose header row holds every required field, into temp table ``name``.
+
+    Publishers put title and note rows above the header: the header is the first of the top rows
+    that names every required column. Row numbers are the sheet's own.
+    """
+    book = open_workbook(path, label)
+    for sheet in book.sheet_names:
+        rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         for at, top in enumerate(rows[:HEADER_SEARCH_ROWS]):
-            header = [_cell(h).strip() for h in top]
-            candidate = CsvFile(label=f"{label}!{name}", encoding="xlsx", header=header, rows=[])
-            found = column_lookup(candidate, wanted)
-            if header and all(v is not None for v in found.values()):
-                candidate.rows = [(i, [_cell(v) for v in values])
-                                  for i, values in enumerate(rows[at + 1:], start=at + 2)
-                                  if any(v not in (None, "") for v in values)]
-                return candidate
-    raise SourceFormatError(label, f"no sheet has the required columns {', '.join(wanted)}", row=1,
-                            field=next(iter(wanted), None))
+            header = [(cell_text(h) or "").strip() for h in top]
+            if header and all(p is not None for p in find_columns(header, required).values()):
+                # Only the cells a field reads become text; a row counts if it holds anything.
+                found = find_columns(header, fields)
+                read = sorted({p for p in found.values() if p is not None})
+                body = [(line, values) for line, values in enumerate(rows[at + 1:], start=at + 2)
+                        if any(v is not None and v != "" for v in values)]
+                columns = [[cell_text(values[p]) if p < len(values) else None for _, values in body] for p in read]
+                positions = {f: (read.index(p) if p is not None else None) for f, p in found.items()}
+                table = load_columns(con, [line for line, _ in body], columns, f"{label}!{sheet}", name, fields,
+                                     [header[p] for p in read], header_line=at + 1, blank_rows_dropped=True,
+                                     positions=positions)
+                table.header = header
+                return table
+    raise SourceFormatError(label, f"no sheet has the required columns {', '.join(s[0] for s in required.values())}",
+                            row=1, field=next(iter(required.values()))[0] if required else None)
 
 
-def to_temp_table(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict], schema: pa.Schema) -> None:
-    """Materialise Python rows as a DuckDB temp table with a fixed schema."""
-    arrow = pa.Table.from_pylist(rows, schema=schema)
-    con.register("_incoming", arrow)
-    try:
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM _incoming')
-    finally:
-        con.unregister("_incoming")
+def load_table_file(con: duckdb.DuckDBPyConnection, path: Path, label: str, name: str, fields: Fields, *,
+                    required: Fields) -> TextTable:
+    """A CSV, or the first sheet of a workbook with the required columns, into temp table ``name``."""
+    if path.suffix.lower() in WORKBOOKS:
+        return load_workbook(con, path, label, name, fields, required)
+    return load_csv(con, path, label, name, fields, required=required)
