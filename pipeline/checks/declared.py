@@ -98,7 +98,24 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
         custom(ingest.series_covers_study_districts, severity=WARN,
                meaning="A district's connectivity trend has fewer than two points, so no change can be shown."),
     ],
+    "la_neighbours": [
+        one_row_per("release", "model", "area_code", "neighbour_rank",
+                    meaning="An area has two neighbours at one place of its list: its peer group would be wrong."),
+        in_range("neighbour_rank", 1, 20, meaning="A neighbour's place is not 1-20."),
+    ],
+    "la_clusters": [one_row_per("release", "model", "area_code",
+                                meaning="An area is in two clusters of one model: its peer group would be wrong.")],
     # --- analysis: one row per small area, scores in range, the gap policy ---
+    "peer_benchmark": [
+        one_row_per("area_code", "group_kind", "indicator", "release"),
+        in_range(("value", "group_median", "best_value"), *PERCENT, what="values",
+                 meaning="A compared value is not a percentage: a rank would rest on a misread figure."),
+        no_rows_where("peer_ranks_fit_the_group", "rank < 1 OR rank > n_compared OR tied < 1 OR n_compared < 2",
+                      "have a rank outside the group", "Every rank lies within the group it ranks in.",
+                      "A rank is impossible for the number of places compared.", ("area_code", "indicator", "release")),
+    ],
+    "peer_pace": [one_row_per("area_code", "group_kind", "indicator")],
+    "peer_league": [one_row_per("area_code", "group_kind", "indicator", "member_code")],
     "lsoa_indicators": [
         one_row_per("lsoa_code", "indicator"), covers_study_area(),
         in_range("value", *PERCENT, what="percentages", where="indicator LIKE 'pct_%'", empty_ok=True,
