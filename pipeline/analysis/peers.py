@@ -1,8 +1,9 @@
 """Is each district (and the zone) the best connected place of its type? Ofcom's figures ranked
 among ONS's similar places: the statistical nearest neighbours and the cluster the settings name
 (``[peers]``), at every release, with the pace of change and when, at that pace, a district would
-reach its group's median and best. The zone's own figure is an estimate (residents-weighted mean of
-its districts' figures), never a share of premises: Ofcom's files carry no premises counts."""
+reach its group's median and best. The zone's own figure is an estimate (its districts' figures weighted
+by residents for shares of premises, by land area for shares of land area), never a share of premises
+counted by Ofcom: Ofcom's files carry no premises counts."""
 
 from __future__ import annotations
 
@@ -28,9 +29,10 @@ def build_peer_benchmark(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
                 {k: params[k] for k in ("lads", "zone", "zone_name")})
     sources = inherited(paths.table_path("la_connectivity_series"), paths.table_path("la_neighbours"),
                         paths.table_path("la_clusters"))
-    with_residents = sources | inherited(paths.table_path("census_age"))
+    with_residents = sources | inherited(paths.table_path("census_age"), paths.table_path("lsoa_areas"))
     benchmark = write_parquet(con, sql("peer_benchmark"), paths.table_path("peer_benchmark"), sources=with_residents,
-                              notes="zone rows are estimates: the residents-weighted mean of the districts' figures")
+                              notes="zone rows are estimates: the districts' figures weighted by residents (shares of "
+                                    "premises) or land area (shares of land area), as weighted_by says")
     con.execute(f"CREATE OR REPLACE TEMP VIEW peer_benchmark AS SELECT * FROM read_parquet('{benchmark.path}')")
     pace = write_parquet(con, sql("peer_pace"), paths.table_path("peer_pace"), sources=with_residents,
                          notes="straight-line extrapolations from the first to the latest release, not forecasts")

@@ -41,7 +41,7 @@ from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, made as produced
 from pipeline.outputs.headlines import (Notes, change_sentence, cite_as, gap_resolution_clause, gp_sentence, is_are,
                                         latest_peer_row, official_sentence, peer_line, source_words)
-from pipeline.outputs.peer_text import INDICATOR_WORDS, pace_sentence, similar_means
+from pipeline.outputs.peer_text import INDICATOR_WORDS, ZONE_WEIGHTING_SHORT, pace_sentence, similar_means
 from pipeline.outputs.map_index import briefing_file
 from pipeline.outputs.map_triage import TRIAGE_COLOURS, TRIAGE_WORDS
 from pipeline.outputs.tables import TABLES
@@ -68,6 +68,8 @@ HATCH_COLOUR = (0.1, 0.1, 0.1, 0.42)
 LABEL_GAP_PX = 1.5  # labels closer than this (display pixels) count as touching
 EDGE_PX = 4  # labels keep this far inside the map's frame (their white halo, and text drawn at another dpi)
 ADJUST_ITERATIONS = 400  # a fixed number of iterations, not a time limit: the same map on any machine
+NOTE_SIZE = 6.8  # pt: the notes, references and sources
+NOTE_SIZES = (NOTE_SIZE, 6.5, 6.2)  # smaller only to keep the notes on the page they start on
 MIN_PAGE_FILL = 0.3  # a page the notes would fill less than this is avoided by starting them on a new page
 AVERAGE_WORDS = {"postcode_district": "a postcode-district average", "local_authority": "a district average"}
 
@@ -508,7 +510,8 @@ def _peer_section(pdf: "BriefingPDF", n: Notes, code: str, settings: Settings) -
               f"Cluster ({settings.peers.cluster_release}, {settings.peers.cluster_model})"]
     pdf.grid(["Indicator"] + groups, rows, [58, 60, 60],
              f"Ranks at {latest['release_name'] if latest else 'the latest release'} (1 = best; ties share a rank). "
-             + _table_source(n, "peer_benchmark", ["rank_label", "group_median"], similar_means(settings)), size=7.5)
+             + _table_source(n, "peer_benchmark", ["rank_label", "group_median"], similar_means(settings)
+                             + (" " + ZONE_WEIGHTING_SHORT if code == settings.peers.zone_code else "")), size=7.5)
 
 
 def _since(n: Notes, code: str, name: str, summary: dict) -> str:
@@ -545,7 +548,7 @@ def _map_caption(paths: Paths, settings: Settings, hatched: bool) -> str:
     return text + "Lines: wards and districts. Boundaries: " + "; ".join(cite_as(s) for s in boundaries) + "."
 
 
-def _citations(pdf: BriefingPDF, n: Notes, key_notes: int) -> None:
+def _citations(pdf: BriefingPDF, n: Notes, key_notes: int, size: float = NOTE_SIZE) -> None:
     """The key figures' notes as citations to paste (publisher, dataset, release); the other figures' notes
     name what, where and the table, whose sources are listed below."""
     pdf.heading("Citations to paste: where each figure comes from", 11)
@@ -556,23 +559,23 @@ def _citations(pdf: BriefingPDF, n: Notes, key_notes: int) -> None:
         for title, notes in groups:
             if not notes:
                 continue
-            pdf.set_font("DejaVu", "B", 7.2)
+            pdf.set_font("DejaVu", "B", size + 0.4)
             with columns.paragraph(bottom_margin=0.8) as par:
                 par.write(title)
-            pdf.set_font("DejaVu", size=6.8)
+            pdf.set_font("DejaVu", size=size)
             for note in notes:
                 with columns.paragraph(bottom_margin=1.0) as par:
                     par.write(f"{superscript(note.number)} {note.citation if title == 'Key figures' else note.short}")
 
 
-def _references(pdf: BriefingPDF, n: Notes) -> None:
+def _references(pdf: BriefingPDF, n: Notes, size: float = NOTE_SIZE) -> None:
     """The table, row and column of every note, grouped by row: the figures can be checked cell by cell."""
     groups: dict[tuple, list] = {}
     for note in n.notes:
         groups.setdefault((note.table, note.keys), []).append(note)
     pdf.heading("Table references", 9)
-    pdf.set_font("DejaVu", size=6.8)
-    pdf.block(3.2, "Every figure is one cell of a table in the evidence pack (diz_evidence_pack.xlsx, one sheet per "
+    pdf.set_font("DejaVu", size=size)
+    pdf.block(size * 0.47, "Every figure is one cell of a table in the evidence pack (diz_evidence_pack.xlsx, one sheet per "
                    "table; also published as CSV files, each with its sources; the method is method.html beside the "
                    "maps). Table, row, and the column of each note:")
     pdf.ln(0.8)
@@ -584,10 +587,10 @@ def _references(pdf: BriefingPDF, n: Notes) -> None:
                 par.write(f"{table} (sheet '{SHEETS.get(table, table)}'), {row}: {cells}")
 
 
-def _sources_and_licences(pdf: BriefingPDF, keys: list[str]) -> None:
+def _sources_and_licences(pdf: BriefingPDF, keys: list[str], size: float = NOTE_SIZE) -> None:
     pdf.heading("Sources and licences", 11)
     with pdf.text_columns(ncols=2, gutter=6, text_align="LEFT", line_height=1.15, balance=True) as columns:
-        pdf.set_font("DejaVu", size=6.8)
+        pdf.set_font("DejaVu", size=size)
         for key in keys:
             s = SOURCES[key]
             address = s.url or s.page
@@ -596,10 +599,10 @@ def _sources_and_licences(pdf: BriefingPDF, keys: list[str]) -> None:
                 par.write(f"{words[:1].upper()}{words[1:]}. ")
                 if address.startswith("http"):  # the site in print, the full address as the link
                     par.write(urlsplit(address).netloc.removeprefix("www.") + ".", link=address)
-        pdf.set_font("DejaVu", "B", 7)
+        pdf.set_font("DejaVu", "B", size + 0.2)
         with columns.paragraph(top_margin=1.5, bottom_margin=0.6) as par:
             par.write("Licences")
-        pdf.set_font("DejaVu", size=6.8)
+        pdf.set_font("DejaVu", size=size)
         for line in licence_lines(keys):
             with columns.paragraph(bottom_margin=0.4) as par:
                 par.write(line)
@@ -612,6 +615,33 @@ def _height(draw, area: str) -> float:
     top = scratch.get_y()
     draw(scratch)
     return (scratch.page - 1) * scratch.eph + scratch.get_y() - top
+
+
+def _place_notes(pdf: BriefingPDF, sections: list, name: str) -> None:
+    """The notes (citations, table references, sources) after the body, so that no page is left nearly empty:
+    on this page, in slightly smaller type if that keeps them here; else with a page break between two of
+    them where both pages stay well filled; else on a new page when they would only just overflow."""
+    def draw(parts, size):
+        return lambda target: [part(target, size) for part in parts]
+
+    room = pdf.page_break_trigger - pdf.get_y()
+    size = next((s for s in NOTE_SIZES if _height(draw(sections, s), name) <= room), None)
+    if size is not None:
+        draw(sections, size)(pdf)
+        return
+    heights = [_height(draw([part], NOTE_SIZE), name) for part in sections]
+    used = pdf.eph - room
+    for k in range(len(sections) - 1, 0, -1):
+        first, rest = sum(heights[:k]), sum(heights[k:])
+        if first <= room and MIN_PAGE_FILL * pdf.eph <= rest <= pdf.eph and used + first >= MIN_PAGE_FILL * pdf.eph:
+            draw(sections[:k], NOTE_SIZE)(pdf)
+            pdf.add_page()
+            draw(sections[k:], NOTE_SIZE)(pdf)
+            return
+    height = _height(draw(sections, NOTE_SIZE), name)
+    if 0 < height - room < MIN_PAGE_FILL * pdf.eph and height <= pdf.eph:
+        pdf.add_page()  # start the notes on a new page rather than end on a page with a few lines
+    draw(sections, NOTE_SIZE)(pdf)
 
 
 def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, code: str, name: str,
@@ -696,16 +726,9 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
 
     keys = _sources(paths, TABLES_USED)
 
-    def tail(target: BriefingPDF) -> None:
-        _citations(target, n, key_notes)
-        _references(target, n)
-        _sources_and_licences(target, keys)
-
-    height = _height(tail, name)
-    overflow = height - (pdf.page_break_trigger - pdf.get_y())
-    if 0 < overflow < MIN_PAGE_FILL * pdf.eph and height <= pdf.eph:
-        pdf.add_page()  # start the notes on a new page rather than end on a page with a few lines
-    tail(pdf)
+    sections = [lambda t, size: _citations(t, n, key_notes, size), lambda t, size: _references(t, n, size),
+                lambda t, size: _sources_and_licences(t, keys, size)]
+    _place_notes(pdf, sections, name)
     pdf.alias_nb_pages()
     write_text(dest, bytes(pdf.output()))
     return {"path": str(dest), "pages": pdf.pages_count, "figures": len(n.notes), "sources": keys}

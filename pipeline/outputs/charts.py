@@ -14,8 +14,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from pipeline.registry import ONS_LOCAL_INDICATORS, licence_lines  # noqa: E402
+from pipeline.outputs.peer_text import zone_estimate  # noqa: E402
+from pipeline.registry import ONS_LOCAL_INDICATORS, ONS_SIMILAR_AREAS, licence_lines  # noqa: E402
 from pipeline.store import replace_atomically, temp_path  # noqa: E402
 
 SLIDE = (13.33, 7.5)  # inches: a 16:9 slide
@@ -154,3 +156,98 @@ def build_validation_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dic
 
 def _footer_text(fig, text: str) -> None:
     fig.text(0.01, 0.01, "\n".join(textwrap.wrap(text, 165)), fontsize=10, color="#444", va="bottom")
+
+
+PEER_INDICATOR = "gigabit_capable_pct"
+
+
+def _peer_subjects(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    return con.execute("""SELECT DISTINCT area_code, area_name, area_type FROM peer_benchmark
+                          WHERE group_kind = 'neighbours' AND indicator = $i
+                          ORDER BY area_type = 'zone', area_name""", {"i": PEER_INDICATOR}).fetchall()
+
+
+def _peer_members(ax, con: duckdb.DuckDBPyConnection, code: str, release: str, name: str) -> None:
+    """The group's values at the latest release, sorted, the subject in colour and the median drawn;
+    a group too large to name every member (the zone's) names only the subject and the best."""
+    members = con.execute("""SELECT CASE WHEN is_subject THEN $label ELSE member_name END, value, is_subject
+                             FROM peer_league
+                             WHERE area_code = $c AND group_kind = 'neighbours' AND indicator = $i
+                               AND release = $r AND value IS NOT NULL
+                             ORDER BY value, member_name DESC""",
+                          {"c": code, "i": PEER_INDICATOR, "r": release, "label": name}).fetchall()
+    median = con.execute("""SELECT group_median FROM peer_benchmark WHERE area_code = $c
+                            AND group_kind = 'neighbours' AND indicator = $i AND release = $r""",
+                         {"c": code, "i": PEER_INDICATOR, "r": release}).fetchone()[0]
+    y = range(len(members))
+    colours = ["#d95f02" if m[2] else "#9fb6cd" for m in members]
+    ax.barh(list(y), [m[1] for m in members], color=colours, height=0.8)
+    for i, m in enumerate(members):
+        if m[2]:
+            ax.annotate(f"{m[1]:.1f}%", (m[1], i), textcoords="offset points", xytext=(4, 0), va="center",
+                        fontsize=11, color="#d95f02", fontweight="bold")
+    ax.axvline(median, color="black", linestyle="--", linewidth=1.5, label=f"median of the group {median:.1f}%")
+    named = len(members) <= 25
+    if named:
+        ax.set_yticks(list(y), [m[0] for m in members], fontsize=11)
+    else:
+        ax.set_yticks([i for i, m in enumerate(members) if m[2] or i == len(members) - 1],
+                      [m[0] for i, m in enumerate(members) if m[2] or i == len(members) - 1], fontsize=11)
+    for tick, m in zip(ax.get_yticklabels(), [m for i, m in enumerate(members) if named or m[2]
+                                              or i == len(members) - 1]):
+        if m[2]:
+            tick.set_fontweight("bold")
+            tick.set_color("#d95f02")
+    low = min(m[1] for m in members)
+    ax.set_xlim(max(0, low - 10), 100)
+    ax.set_xlabel("gigabit-capable, % of premises (Ofcom)")
+    ax.legend(loc="lower right", fontsize=11)
+    ax.grid(True, axis="x", alpha=0.3)
+
+
+def _peer_ranks(ax, con: duckdb.DuckDBPyConnection, code: str) -> int:
+    rows = con.execute("""SELECT make_date(left(release, 4)::INT, right(release, 2)::INT, 1), rank, n_compared
+                          FROM peer_benchmark WHERE area_code = $c AND group_kind = 'neighbours'
+                            AND indicator = $i AND dated_by <> 'year only' ORDER BY release""",
+                       {"c": code, "i": PEER_INDICATOR}).fetchall()
+    n = max(r[2] for r in rows)
+    ax.plot([r[0] for r in rows], [r[1] for r in rows], color="#d95f02", linewidth=2.5, marker="o", markersize=7)
+    for date, rank, _ in rows:
+        ax.annotate(str(rank), (date, rank), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=11)
+    ax.set_ylim(n + 0.5, 0.5)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(f"rank among {n} (1 = highest coverage)")
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.grid(True, alpha=0.3)
+    return n
+
+
+def build_peer_charts(con: duckdb.DuckDBPyConnection, folder: Path, similar: str) -> dict[str, list[str]]:
+    """One slide per district and for the zone: its ONS nearest neighbours' gigabit coverage at the latest
+    release with the subject marked, and its rank among them at every release dated by month."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[str, list[str]] = {}
+    with plt.rc_context(STYLE):
+        for code, name, kind in _peer_subjects(con):
+            release, release_name, weighted_by = con.execute(
+                """SELECT release, release_name, weighted_by FROM peer_benchmark WHERE area_code = $c AND group_kind = 'neighbours'
+                   AND indicator = $i ORDER BY release DESC LIMIT 1""", {"c": code, "i": PEER_INDICATOR}).fetchone()
+            fig, (left, right) = plt.subplots(1, 2, figsize=SLIDE, gridspec_kw={"width_ratios": [1.25, 1]})
+            short = "The zone (estimate)" if kind == "zone" else name
+            _peer_members(left, con, code, release, short)
+            left.set_title(f"Similar places, {release_name}", fontsize=15)
+            n = _peer_ranks(right, con, code)
+            right.set_title("Its rank in the same group, each release", fontsize=15)
+            estimate = f" The zone's value is {zone_estimate(weighted_by)}, not a share of premises counted by Ofcom." \
+                if kind == "zone" else ""
+            among = (f"the zone (an estimate) among its districts' {n - 1} ONS nearest neighbours" if kind == "zone"
+                     else f"{name} among its {n - 1} ONS nearest neighbours")
+            fig.suptitle(f"Gigabit-capable broadband: {among}", fontsize=18)
+            fig.subplots_adjust(bottom=0.29, top=0.87, left=0.16, right=0.98, wspace=0.25)
+            _footer_text(fig, "Source: Ofcom Connected Nations, as republished by ONS (Explore Local Statistics); "
+                              "groups: ONS similar local authorities. Releases ONS dates only by a year are not plotted. " + similar + estimate + " "
+                              + " ".join(licence_lines([ONS_LOCAL_INDICATORS.key, ONS_SIMILAR_AREAS.key])))
+            stem = f"peers_{code.lower()}"
+            out[stem] = [str(p) for p in _save(fig, folder, stem)]
+    return out

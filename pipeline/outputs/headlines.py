@@ -17,7 +17,7 @@ from pipeline.outputs.html_page import markdown_page
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import write_text
-from pipeline.outputs.peer_text import peer_sentence, similar_means
+from pipeline.outputs.peer_text import ZONE_WEIGHTING, peer_sentence, similar_means
 from pipeline.wording import OFCOM_VIA_ONS, ordinal, terms
 
 FIGURE = re.compile(r"(?P<value>-?[\d,]+(?:\.\d+)?)%?\[(?P<n>\d+)\]")
@@ -207,7 +207,7 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     lines.append("")
     zone = peer_line(n, settings.peers.zone_code, settings)
     if zone:
-        lines += [zone + " " + md_text(similar_means(settings)), ""]
+        lines += [zone + " " + md_text(similar_means(settings)) + " " + md_text(ZONE_WEIGHTING), ""]
     lines.append(f"{_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code='ALL'))} neighbourhoods make "
                  f"up the highest-need tenth; {n.cite('district_summary', 'robust_need_priorities', lad_code='ALL')} "
                  f"of them are robust priorities, that is {md_text(t.robust)}. The others move "

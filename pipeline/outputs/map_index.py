@@ -13,6 +13,7 @@ from pipeline.geography import Vintage
 from pipeline.lookup import RESIDENT_NEXT_STEP, district_broadband, gap_in_words
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.mapkit import esc
+from pipeline.outputs.peer_text import similar_means, zone_estimate
 from pipeline.outputs.tables import omitted_tables
 from pipeline.paths import PROJECT_ROOT, Paths
 from pipeline.registry import SOURCES, licence_lines
@@ -130,6 +131,37 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
             "districts": districts, "districts_list": ", ".join(sorted(districts)), "codepoint": codepoint_release}
 
 
+def peer_panel(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
+    """How each district and the zone compares with similar places: Ofcom's gigabit figure at the latest
+    release, its rank among ONS's nearest neighbours and in its connectivity cluster, the group's median
+    and best, and its chart."""
+    rows = con.execute("""
+        SELECT n.area_code, n.area_name, n.area_type, n.release_name, n.value, n.rank_label, n.group_median,
+               n.best_peers, n.best_value, c.rank_label, n.weighted_by
+        FROM peer_benchmark n
+        LEFT JOIN peer_benchmark c ON c.area_code = n.area_code AND c.indicator = n.indicator
+             AND c.release = n.release AND c.group_kind = 'cluster'
+        WHERE n.group_kind = 'neighbours' AND n.indicator = 'gigabit_capable_pct'
+          AND n.release = (SELECT max(release) FROM peer_benchmark WHERE indicator = 'gigabit_capable_pct')
+        ORDER BY n.area_type = 'zone', n.area_name""").fetchall()
+    if not rows:
+        return ""
+    cells = "".join(
+        f"<tr><td>{esc(name)}{' (' + esc(zone_estimate(weighted)) + ')' if kind == 'zone' else ''}</td>"
+        f"<td>{value:.1f}%</td><td>{esc(rank)}</td><td>{median:.1f}%</td><td>{esc(best)} ({best_value:.1f}%)</td>"
+        f"<td>{esc(cluster or 'not in one cluster: its districts fall in different ones')}</td>"
+        f"<td><a href='{PROCESSED}/charts/peers_{esc(code.lower())}.png'>chart</a></td></tr>"
+        for code, name, kind, _, value, rank, median, best, best_value, cluster, weighted in rows)
+    cfg = settings.peers
+    return (f"<h2>Compared with similar places</h2><p>Gigabit-capable broadband, % of premises, Ofcom Connected "
+            f"Nations {esc(rows[0][3])} (Ofcom via ONS). Rank 1 = highest coverage; '=' marks a shared rank.</p>"
+            f"<table><tr><th>Area</th><th>Gigabit-capable</th><th>Rank among ONS nearest neighbours "
+            f"({esc(cfg.neighbours_release)}, {esc(cfg.neighbours_model)})</th><th>Their median</th><th>Best</th>"
+            f"<th>Rank in its {esc(cfg.cluster_model)} cluster ({esc(cfg.cluster_release)})</th><th>Chart</th></tr>"
+            f"{cells}</table><p style='font-size:13px'>{esc(similar_means(settings))} Every indicator, release and "
+            f"peer: the Peer benchmark, Peer pace and Peer league table sheets of the evidence pack.</p>")
+
+
 def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, vintage: Vintage) -> dict:
     folder = paths.maps
     t = terms(settings)
@@ -194,6 +226,7 @@ connection.</p>
 <input id="pc" placeholder="CM20 1AB" onkeydown="if(event.key==='Enter')diz_lookup()">
 <button id="pc-go" onclick="diz_lookup()">Look up</button><div id="pc-answer"></div></div>
 <h2>Maps</h2><ul>{maps}</ul>
+{peer_panel(con, settings)}
 <h2>Terms</h2><ul>{glossary}</ul>
 <h2>Read first</h2><ul>
 <li><a href="method.html">Method</a>: sources, formulas, weights, and what the data can and cannot say.</li>

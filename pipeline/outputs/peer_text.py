@@ -29,6 +29,20 @@ def group_words(row: dict, settings: Settings) -> str:
             f"{cfg.cluster_release})")
 
 
+def zone_estimate(weighted_by: str | None) -> str:
+    """What the zone's figure is: never a share counted by Ofcom, so say how it was made."""
+    return f"an estimate: its districts' Ofcom figures weighted by {weighted_by or 'Census 2021 usual residents'}"
+
+
+ZONE_WEIGHTING_SHORT = ("The zone's figures are estimates: its districts' weighted by residents (premises) or land area "
+                        "(4G, 5G), weights that give Ofcom's own Hertfordshire and Essex figures within 0.2 points. Its "
+                        "districts fall in different clusters, so the zone has none.")
+ZONE_WEIGHTING = ("The zone's figures are estimates: its districts' Ofcom figures weighted by Census 2021 usual "
+                  "residents for shares of premises (Ofcom's files carry no premises counts) and by land area for "
+                  "shares of land area, the weighting that reproduces Ofcom's own Hertfordshire and Essex figures "
+                  "from their districts' within 0.2 points.")
+
+
 def _pct(value) -> str:
     return f"{float(value):.1f}%"
 
@@ -41,7 +55,7 @@ def peer_sentence(row: dict, settings: Settings, cite=None) -> str:
     cite = cite or (lambda column: _pct(row[column]))
     zone = row.get("area_type") == "zone"
     value = cite("value")
-    where = f"{row['area_name']} (an estimate: its districts' figures weighted by residents)" if zone else row["area_name"]
+    where = f"{row['area_name']} ({zone_estimate(row.get('weighted_by'))})" if zone else row["area_name"]
     best = row.get("best_peers") or ""
     best_names = best.split("; ")
     if float(row["behind_best_pp"]) <= 0:

@@ -8,8 +8,9 @@ import duckdb
 from pipeline.duck import exact
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, made
-from pipeline.outputs.charts import build_charts, build_validation_charts
+from pipeline.outputs.charts import build_charts, build_peer_charts, build_validation_charts
 from pipeline.outputs.headlines import build_headlines
+from pipeline.outputs.peer_text import similar_means
 from pipeline.outputs.tables import write_evidence_tables
 from pipeline.outputs.workbook import build_workbook
 from pipeline.paths import Paths
@@ -19,11 +20,13 @@ PACK = "diz_evidence_pack.xlsx"
 
 
 def build_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
-    """The files made for each asset: evidence_tables, evidence_pack, headlines, and the charts."""
+    """The files made for each asset: evidence_tables, evidence_pack, headlines, and the charts (drawn first:
+    the pack embeds them)."""
     exact(con)
     vintage = vintage_of(settings)
     charts = build_charts(con, paths.charts)
     validation = build_validation_charts(con, paths.charts)
+    peers = build_peer_charts(con, paths.charts, similar_means(settings))
     sidecars = write_evidence_tables(con, paths, vintage, settings)
     pack = build_workbook(paths.tables, paths.charts, paths.gen / PACK, sidecars)
     headlines = build_headlines(paths.tables, paths.gen / "headlines.md", settings, vintage.label)
@@ -35,4 +38,5 @@ def build_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, settings
         made("headlines", [paths.gen / "headlines.md", paths.gen / "headlines.html"]),
         made("connectivity_charts", [p for files in charts.values() for p in files]),
         made("validation_charts", [p for files in validation.values() for p in files]),
+        made("peer_charts", [p for files in peers.values() for p in files]),
     ]

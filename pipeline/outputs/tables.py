@@ -113,8 +113,8 @@ TABLES = [
                   "a cluster) for Ofcom's figures at every release: rank (1 = best, ties share it), median, best.",
                   "area_type, area_code, group_kind DESC, indicator, release",
                   "Gigabit and below 30 Mbit/s are % of premises; 4G and 5G are % of land area. The zone's values are "
-                  "estimates: its districts' figures weighted by Census 2021 residents, not a share of premises. "
-                  "For premises below 30 Mbit/s lower is better."),
+                  "estimates, weighted as weighted_by says, not shares counted by Ofcom. For premises below 30 "
+                  "Mbit/s lower is better."),
     EvidenceTable("peer_pace", "Peer pace", "peer_pace",
                   "Points a year for each district, its group's median and best, first to latest release, and when "
                   "at those paces it would reach the median and the best.",

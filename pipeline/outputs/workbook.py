@@ -106,6 +106,8 @@ def build_workbook(tables: Path, charts: Path, dest: Path, sidecars: dict[str, d
             pngs = [charts / f"{n}.png" for n in CHARTS_FOR.get(t.name, ())]
             if t.name == "validation":
                 pngs = sorted(charts.glob("validation_*.png"))
+            if t.name == "peer_league":
+                pngs = sorted(charts.glob("peers_*.png"))
             _images(ws, start + counts[t.sheet] + 3, pngs)
         ws = wb.add_worksheet("Columns")
         put(ws, 1, 1, "What each column means", formats["title"])

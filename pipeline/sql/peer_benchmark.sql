@@ -6,7 +6,7 @@
 WITH compared AS (
     SELECT g.subject, g.group_kind, g.member, g.cluster_code, g.cluster_description, v.indicator, v.indicator_label,
            v.release,
-           v.release_name, v.dated_by, v.area_name, v.value, v.estimate, v.ons_file,
+           v.release_name, v.dated_by, v.area_name, v.value, v.estimate, v.weighted_by, v.ons_file,
            CASE WHEN v.indicator = 'premises_below_30_pct' THEN -v.value ELSE v.value END AS goodness
     FROM peer_groups g JOIN peer_values v ON v.area_code = g.member
 ),
@@ -30,7 +30,7 @@ best AS (
 SELECT r.subject AS area_code, r.area_name, CASE WHEN r.estimate THEN 'zone' ELSE 'district' END AS area_type,
        r.group_kind, r.cluster_code, r.cluster_description, r.indicator, r.indicator_label, r.release, r.release_name,
        r.dated_by,
-       r.value, r.estimate, r.rank, r.tied, r.n_compared,
+       r.value, r.estimate, r.weighted_by, r.rank, r.tied, r.n_compared,
        CASE WHEN r.tied > 1 THEN '=' ELSE '' END || r.rank || CASE
            WHEN r.rank % 100 BETWEEN 11 AND 13 THEN 'th' WHEN r.rank % 10 = 1 THEN 'st' WHEN r.rank % 10 = 2 THEN 'nd'
            WHEN r.rank % 10 = 3 THEN 'rd' ELSE 'th' END || ' of ' || r.n_compared
