@@ -99,7 +99,24 @@ def _fields(row: dict) -> dict:
         "nearest_gp_readiness_rank": row["nearest_gp_readiness_rank"],
         "nearest_gp_not_ranked_reason": row.get("nearest_gp_not_ranked_reason"),
         "nearest_gp_distance_m": None if row["nearest_gp_distance_m"] is None else round(row["nearest_gp_distance_m"]),
+        "nearest_library": row.get("nearest_library"), "nearest_library_address": row.get("nearest_library_address"),
+        "nearest_library_postcode": row.get("nearest_library_postcode"),
+        "nearest_library_hours": row.get("nearest_library_hours"),
+        "nearest_library_data_date": row.get("nearest_library_data_date"),
+        "nearest_library_distance_m": None if row.get("nearest_library_distance_m") is None
+        else round(row["nearest_library_distance_m"]),
     }
+
+
+def library_text(f: dict) -> str:
+    """The nearest library in words, with its distance, hours and the list's date (so staff check it first)."""
+    if not f.get("nearest_library"):
+        return "no library in the list read"
+    where = ", ".join(p for p in (f.get("nearest_library_address"), f.get("nearest_library_postcode")) if p)
+    hours = f.get("nearest_library_hours") or "opening hours not given"
+    return (f"{f['nearest_library']} ({where}), {f['nearest_library_distance_m']:,} m in a straight line. Hours: {hours}. "
+            f"From Arts Council England's list of {f.get('nearest_library_data_date') or 'an unknown date'}: check it is "
+            "open before sending someone there.")
 
 
 def district_broadband(f: dict) -> str:
@@ -184,6 +201,7 @@ def as_text(answer: Answer) -> str:
                             "straight line; " + (f"telehealth readiness rank {rank} (1 = least ready)"
                                                   if rank is not None else "not ranked for telehealth readiness ("
                                                   + (f.get("nearest_gp_not_ranked_reason") or "no score") + ")")),
+        ("Nearest library", library_text(f)),
     ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)

@@ -716,6 +716,62 @@ def licence_lines(keys) -> list[str]:
                 lines.append(line)
     return lines
 
+LIBRARIES = _register(Source(
+    key="libraries",
+    title="Public libraries in England: basic dataset (1 April 2010 to 31 December 2023), enhanced",
+    publisher="Arts Council England; cleaned and geocoded by Libraries Hacked",
+    release="December 2023 (libraries open or closed as at 31 December 2023)",
+    licence=("Source: Arts Council England (public libraries basic dataset 2023), Open Government Licence v3.0.",
+             "Contains OS data © Crown copyright and database right 2024.",
+             "Contains Royal Mail data © Royal Mail copyright and database right 2024.",
+             ONS_LICENCE),
+    files=("basic-dataset-for-libraries-2023-enhanced.csv", "libraries/basic-dataset-for-libraries-2023-enhanced.csv",
+           "libraries/SUBSET_basic-dataset-for-libraries-2023-enhanced_essex_herts.csv"),
+    page="https://www.artscouncil.org.uk/supporting-libraries/public-libraries-england-basic-dataset",
+    url=("https://raw.githubusercontent.com/LibrariesHacked/librarieshacked.github.io/"
+         "main/files/basic-dataset-for-libraries-2023-enhanced.csv"),
+    page_title="Public libraries in England: basic dataset",
+    resolution="library (easting/northing from OS Open UPRN, else the postcode's centre)",
+    required=False,
+    max_bytes=50 * MB,
+    notes=("Every public library service point in England with its type, address, position, year closed and "
+           "opening hours. Open static libraries are venues; mobile, prison and archive rows and libraries closed "
+           "by December 2023 are set aside and counted. The Essex and Hertfordshire extract lacks the London and "
+           "Cambridgeshire libraries near the study area's edge."),
+))
+
+LSOA_PWC = _register(Source(
+    key="lsoa_pwc",
+    title="Lower layer Super Output Areas (December 2021) Population Weighted Centroids",
+    publisher="Office for National Statistics",
+    release="December 2021",
+    licence=(ONS_LICENCE,),
+    files=("LSOA_PopCentroids_EW_2021_V*.csv", "LSOA21_Dec2021_PWC*.csv", "lookups/LSOA21_Dec2021_PWC_5districts.csv"),
+    page=GEOPORTAL,
+    page_title="LSOA (Dec 2021) EW Population Weighted Centroids",
+    resolution="LSOA (2021) point",
+    required=False,
+    small_areas=("lsoa2021",),
+    max_bytes=50 * MB,
+    notes=("Where each neighbourhood's people live, as one point: the distance to a venue is measured from it. "
+           "An LSOA the file does not hold is measured from the mean of its postcodes, and says so."),
+))
+
+USER_VENUES = _register(Source(
+    key="user_venues",
+    title="Venues supplied by the user (data/raw/venues/*.csv)",
+    publisher="as stated in each file's '# source:' line",
+    release="as stated in each file",
+    licence=("Venues supplied by the user: see each file's stated source and licence.",),
+    files=("venues/*.csv",),
+    page="docs/METHOD.md#reaching-people",
+    download_name="venues/<your venues>.csv (a file of your own: '# source:' line, name, type, postcode or easting/northing)",
+    resolution="venue (postcode centre or grid reference)",
+    required=False,
+    official=False,
+    notes="Optional: community venues, existing or candidate, and corrections to the library list (closed, hours).",
+))
+
 USER_OUTCOMES = _register(Source(
     key="user_outcomes",
     title="Outcome tables supplied by the user (data/raw/outcomes/*.csv)",
@@ -765,4 +821,7 @@ CITE_AS: dict[str, str] = {
     "ons_local_indicators": "Ofcom Connected Nations district figures via ONS",
     "user_outcomes": "outcome tables supplied by the user",
     "ons_similar_areas": "ONS, similar local authorities (clusters and nearest neighbours)",
+    "libraries": "Arts Council England, public libraries basic dataset (December 2023)",
+    "lsoa_pwc": "ONS, LSOA population-weighted centroids (December 2021)",
+    "user_venues": "venues supplied by the user",
 }

@@ -140,6 +140,23 @@ class Peers(_Section):
     zone_code: str = Field("ZONE", min_length=1, max_length=12)
 
 
+class Access(_Section):
+    """How far people are from a place that can help, and where new venues would reach most of them."""
+
+    reach_km: float = Field(2.0, gt=0, le=50)  # straight line from where people live
+    venue_search_km: float = Field(10.0, gt=0, le=100)  # venues kept around the study area
+    existing_types: tuple[str, ...] = Field(("library",), min_length=1)
+    candidate_types: tuple[str, ...] = Field(("gp_site",), min_length=1)
+    siting_max_k: int = Field(10, ge=1, le=50)
+    map_k: int = Field(3, ge=1, le=50)  # the solution drawn on the map
+
+    @model_validator(mode="after")
+    def _map_k(self):
+        if self.map_k > self.siting_max_k:
+            raise ValueError(f"map_k ({self.map_k}) must not exceed siting_max_k ({self.siting_max_k})")
+        return self
+
+
 class Validation(_Section):
     bootstrap: int = Field(1000, ge=100, le=100_000)
     seed: int = 20261201
@@ -230,6 +247,7 @@ class Settings(_Section):
     fibre_gaps: FibreGaps = FibreGaps()
     connectivity_series: ConnectivitySeries = ConnectivitySeries()
     peers: Peers = Peers()
+    access: Access = Access()
     validation: Validation = Validation()
     config_path: Path = DEFAULT_CONFIG
     lad_codes_from: str = ""  # where the study area came from, for messages

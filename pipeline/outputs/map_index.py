@@ -10,7 +10,7 @@ import re
 import duckdb
 
 from pipeline.geography import Vintage
-from pipeline.lookup import RESIDENT_NEXT_STEP, district_broadband, gap_in_words
+from pipeline.lookup import RESIDENT_NEXT_STEP, district_broadband, gap_in_words, library_text
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.mapkit import esc
 from pipeline.outputs.peer_text import similar_means, zone_estimate
@@ -82,6 +82,8 @@ function diz_lookup(){
   if(g)rows.push(['Nearest GP practice',g[0]+' ('+g[1]+'), '+hit[2]+' m in a straight line; '+
     (g[2]===null?'not ranked for telehealth readiness ('+(g[3]||'no score')+')':'readiness rank '+g[2]+
      ' of '+DIZ.ranked+' (1 = least ready)')]);
+  if(hit[3]!==null&&hit[3]!==undefined)rows.push(['Nearest library',
+    DIZ.libraries[hit[3]].replace('{d}',Number(hit[4]).toLocaleString('en-GB'))]);
   out.innerHTML='<table>'+rows.map(function(r){return '<tr><th>'+diz_text(r[0])+'</th><td>'+diz_text(String(r[1]))+
     '</td></tr>';}).join('')+'</table>';
 }
@@ -113,9 +115,22 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
             WHERE nearest_gp_code IS NOT NULL ORDER BY 1""").fetchall():
         gp_at[code] = len(gps)
         gps.append([name, postcode, rank, why])
-    postcodes = {pc.replace(" ", ""): [at.get(lsoa), gp_at.get(gp), int(d) if d is not None else None]
-                 for pc, lsoa, gp, d in con.execute("""SELECT postcode, lsoa_code, nearest_gp_code, nearest_gp_distance_m
-                                                      FROM postcode_lookup ORDER BY postcode""").fetchall()
+    libraries, library_at = [], {}
+    for name, address, postcode, hours, date in con.execute("""SELECT DISTINCT nearest_library, nearest_library_address,
+            nearest_library_postcode, nearest_library_hours, nearest_library_data_date FROM postcode_lookup
+            WHERE nearest_library IS NOT NULL ORDER BY 1, 3""").fetchall():
+        library_at[(name, postcode)] = len(libraries)
+        # the distance is filled in by the page: '{d}' stands for it
+        libraries.append(library_text({"nearest_library": name, "nearest_library_address": address,
+                                       "nearest_library_postcode": postcode, "nearest_library_hours": hours,
+                                       "nearest_library_data_date": date, "nearest_library_distance_m": 0})
+                         .replace(" 0 m in a straight line", " {d} m in a straight line"))
+    postcodes = {pc.replace(" ", ""): [at.get(lsoa), gp_at.get(gp), int(d) if d is not None else None,
+                                       library_at.get((lib, lib_pc)), int(ld) if ld is not None else None]
+                 for pc, lsoa, gp, d, lib, lib_pc, ld in con.execute(
+                     """SELECT postcode, lsoa_code, nearest_gp_code, nearest_gp_distance_m, nearest_library,
+                               nearest_library_postcode, nearest_library_distance_m
+                        FROM postcode_lookup ORDER BY postcode""").fetchall()
                  if lsoa in at}
     outward = [r[0] for r in con.execute("""SELECT DISTINCT split_part(postcode, ' ', 1) FROM postcode_lookup
                                             ORDER BY 1""").fetchall()]
@@ -126,7 +141,7 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
         WHERE NOT l.is_live AND l.ladcd IN (SELECT DISTINCT lad_code FROM postcode_lookup)
           AND l.postcode NOT IN (SELECT postcode FROM postcode_lookup) GROUP BY 1 ORDER BY 1""").fetchall()}
     ranked = con.execute("SELECT count(*) FROM gp_readiness WHERE readiness_rank IS NOT NULL").fetchone()[0]
-    return {"lsoas": lsoas, "gps": gps, "pc": postcodes, "terminated": terminated, "outward": outward, "ranked": ranked,
+    return {"lsoas": lsoas, "gps": gps, "libraries": libraries, "pc": postcodes, "terminated": terminated, "outward": outward, "ranked": ranked,
             "next_step": RESIDENT_NEXT_STEP,
             "districts": districts, "districts_list": ", ".join(sorted(districts)), "codepoint": codepoint_release}
 

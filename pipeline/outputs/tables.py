@@ -123,6 +123,32 @@ TABLES = [
     EvidenceTable("peer_league", "Peer league table", "peer_league",
                   "Every member of each district's (and the zone's) group at the latest release, with its value and "
                   "rank: the league table behind each rank.", "area_code, group_kind DESC, indicator, rank, member_name"),
+    EvidenceTable("venues", "Venues", "venues",
+                  "Places that can offer inclusion support in and around the study area: open static libraries (Arts "
+                  "Council England, December 2023), current GP practices and any user venues; existing or candidate.",
+                  "venue_type, name, venue_id",
+                  "Library details are as at December 2023: check a library is open, and its hours, before sending "
+                  "someone there."),
+    EvidenceTable("lsoa_access", "Access", "lsoa_access",
+                  "Per LSOA: straight-line distance from where its people live to the nearest library, GP site, user "
+                  "venue and existing venue; residents and high-need residents beyond reach.",
+                  "nearest_venue_km DESC, lsoa_code",
+                  "Straight-line distances are shorter than any road; an LSOA is within reach or beyond it as a whole, "
+                  "by its one point (origin)."),
+    EvidenceTable("siting_curve", "Siting curve", "siting_curve",
+                  "k new venues chosen by a maximal covering model (spopt MCLP) among the candidate sites, existing "
+                  "venues kept: need-weighted residents, residents and high-need residents within reach, k = 0 .. N.",
+                  "k", "Each k is solved on its own: a solution need not keep the sites of the one before "
+                  "(contains_previous)."),
+    EvidenceTable("venue_siting", "Siting sites", "venue_siting",
+                  "The sites of each k's solution, with the residents each reaches that nothing else does.",
+                  "k, name, venue_id"),
+    EvidenceTable("siting_by_district", "Siting by district", "siting_by_district",
+                  "Per district: residents and high-need residents beyond reach, and the one candidate site that "
+                  "would reach most of those high-need residents.", "lad_name"),
+    EvidenceTable("access_validation", "Access check", "access_validation",
+                  "Does the straight-line distance rank neighbourhoods as road distances do? Spearman's rho between "
+                  "the distance to the nearest GP site and IoD 2025's geographical-barriers score.", "distance"),
     EvidenceTable("index_sensitivity", "Need sensitivity", "index_sensitivity",
                   "Share of the top-20 need LSOAs that stay in the top 20 when each weight moves by 20%.",
                   "level, component, indicator NULLS FIRST, change"),

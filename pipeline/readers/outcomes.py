@@ -9,23 +9,21 @@ comment lines and header are read here; the rows are typed in ``sql/outcome_chec
 
 from __future__ import annotations
 
-import csv
-import re
 from dataclasses import dataclass
 
 import duckdb
 
 from pipeline.errors import SourceFormatError
 from pipeline.fetch import Located
-from pipeline.readers.duckcsv import decode, load_csv, normalise_header, reject_problems
+from pipeline.readers.duckcsv import load_csv, normalise_header, reject_problems
 from pipeline.readers.later_copies import settle_copies
+from pipeline.readers.stated import stated_head
 from pipeline.rejects import Rejects
 from pipeline.sqlfiles import sql
 
 CODE_COLUMNS = {2021: ("lsoa21cd", "lsoa21_code", "lsoa code (2021)", "lsoa_code_2021"),
                 2011: ("lsoa11cd", "lsoa11_code", "lsoa code (2011)", "lsoa_code_2011")}
 NAME_COLUMNS = ("lsoa21nm", "lsoa11nm", "lsoa name (2021)", "lsoa name (2011)", "name")
-HEAD_BYTES = 1 << 16
 
 
 @dataclass
@@ -41,30 +39,9 @@ class OutcomeFile:
     key_field: str  # the code column as published
 
 
-def _head(located: Located) -> tuple[dict[str, str], int, int, list[str]]:
-    """(source/licence comments, comment lines, header line, header cells) from the top of the file."""
-    with located.path.open("rb") as fh:
-        text, _ = decode(fh.read(HEAD_BYTES), located.label)
-    comments, lines = {}, text.split("\n")
-    skip = 0
-    for line in lines:
-        if not line.startswith("#"):
-            break
-        skip += 1
-        match = re.match(r"#\s*(source|licence|license)\s*:\s*(.+)", line.strip(), re.I)
-        if match:
-            comments[match[1].lower().replace("license", "licence")] = match[2].strip()
-    if "source" not in comments:
-        raise SourceFormatError(located.label, "no '# source: ...' line naming who published the outcome", row=1)
-    for at, line in enumerate(lines[skip:], start=skip + 1):
-        cells = next(csv.reader([line.rstrip("\r")]), [])
-        if any(c.strip() for c in cells):
-            return comments, skip, at, [c.strip() for c in cells]
-    raise SourceFormatError(located.label, "no header row after the comment lines", row=skip + 1)
-
-
 def read_outcome_file(con: duckdb.DuckDBPyConnection, located: Located) -> OutcomeFile:
-    comments, skip, header_line, head = _head(located)
+    stated = stated_head(located, "the outcome")
+    skip, header_line, head = stated.comment_lines, stated.header_line, stated.header
     header = [normalise_header(h) for h in head]
     year = next((y for y, names in CODE_COLUMNS.items() if any(n in header for n in names)), None)
     if year is None:
@@ -85,5 +62,5 @@ def read_outcome_file(con: duckdb.DuckDBPyConnection, located: Located) -> Outco
                   label=located.label)
     values = dict(con.execute("SELECT lsoa_code, value FROM outcome_checked WHERE problem IS NULL "
                               "ORDER BY lsoa_code").fetchall())
-    return OutcomeFile(located.label, head[others[0]], comments["source"], comments.get("licence"), year, values,
+    return OutcomeFile(located.label, head[others[0]], stated.source, stated.licence, year, values,
                        rejects, table.rows_in(con), head[code_at])

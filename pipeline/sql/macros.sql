@@ -10,6 +10,9 @@ CREATE OR REPLACE TEMP MACRO norm_postcode(raw) AS (
          ELSE norm_postcode_compact(regexp_replace(upper(coalesce(raw, '')), '\s+', '', 'g')) END
 );
 
+-- One venue, however its name is cased: "HARLOW LIBRARY | CM20 1HA" (a user's correction finds its library).
+CREATE OR REPLACE TEMP MACRO venue_key(name, postcode) AS upper(trim(name)) || ' | ' || coalesce(postcode, '');
+
 -- Outward code ("CM20 1AA" -> "CM20") and area ("CM20 1AA" -> "CM").
 CREATE OR REPLACE TEMP MACRO postcode_district(pc) AS split_part(pc, ' ', 1);
 CREATE OR REPLACE TEMP MACRO postcode_area(pc) AS regexp_extract(pc, '^[A-Z]+');

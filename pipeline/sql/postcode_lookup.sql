@@ -2,7 +2,8 @@
 -- neighbourhood's need and connectivity gap (with the gap's resolution), its triage class and
 -- suggested action, the district's own Ofcom figures at their latest release dated by month, and
 -- the nearest active GP practice in a straight line (nearest_practice, found by pipeline.analysis.nearest)
--- with its readiness rank.
+-- with its readiness rank, and the nearest open static library (nearest_venues, kind 'library') with its
+-- address and opening hours as at the library list's date.
 WITH district AS (
     SELECT area_code AS lad_code,
            arg_max(value, release) FILTER (indicator = 'gigabit_capable_pct') AS district_gigabit_pct,
@@ -12,6 +13,12 @@ WITH district AS (
     FROM district_connectivity_series
     WHERE area_type = 'study district' AND dated_by <> 'year only'
     GROUP BY 1
+),
+nearest_library AS (
+    SELECT n.point_key AS postcode, v.name AS library_name, v.address AS library_address, v.postcode AS library_postcode,
+           v.opening_hours AS library_hours, v.data_date AS library_data_date, round(n.distance_m) AS library_distance_m
+    FROM nearest_venues n JOIN venues v ON v.venue_id = n.place_key
+    WHERE n.kind = 'library'
 ),
 nearest_gp AS (
     SELECT n.point_key AS postcode, r.site_code, r.name AS gp_name, r.postcode AS gp_postcode, r.readiness_rank,
@@ -26,9 +33,13 @@ SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_co
        n.site_code AS nearest_gp_code, n.gp_name AS nearest_gp_name, n.gp_postcode AS nearest_gp_postcode,
        n.readiness_rank AS nearest_gp_readiness_rank, n.not_ranked_reason AS nearest_gp_not_ranked_reason,
        n.gp_distance_m AS nearest_gp_distance_m,
+       l.library_name AS nearest_library, l.library_address AS nearest_library_address,
+       l.library_postcode AS nearest_library_postcode, l.library_hours AS nearest_library_hours,
+       l.library_data_date AS nearest_library_data_date, l.library_distance_m AS nearest_library_distance_m,
        p.placement, round(p.lat, 5) AS lat, round(p.lon, 5) AS lon
 FROM postcodes p
 LEFT JOIN lsoa_triage t USING (lsoa_code)
 LEFT JOIN nearest_gp n USING (postcode)
+LEFT JOIN nearest_library l USING (postcode)
 LEFT JOIN district d ON d.lad_code = p.lad_code
 ORDER BY p.postcode
