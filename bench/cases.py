@@ -119,6 +119,32 @@ def floor() -> dict:
     return run()
 
 
+def siting() -> dict:
+    """The siting model alone on the five districts' tables (the folder ``five`` left): spopt MCLP solved
+    for k = 1 .. 10, as venue_siting does; start-up is the imports and reading the two tables."""
+    started = time.perf_counter()
+    import duckdb
+    import numpy as np
+
+    from pipeline.analysis.siting import Instance, solve
+    from pipeline.paths import Paths
+
+    live = Paths.from_env().current
+    con = duckdb.connect()
+    demand = con.execute(f"SELECT easting, northing, need_weighted_residents FROM '{live / 'lsoa_access.parquet'}' "
+                         "ORDER BY 1, 2").fetchall()
+    venues = con.execute(f"SELECT easting, northing, role FROM '{live / 'venues.parquet'}' ORDER BY 1, 2").fetchall()
+    inst = Instance(np.array([d[:2] for d in demand], dtype=float), np.array([d[2] for d in demand], dtype=float),
+                    np.array([v[:2] for v in venues if v[2] == "existing"], dtype=float),
+                    np.array([v[:2] for v in venues if v[2] == "candidate"], dtype=float), 2_000)
+    ready = time.perf_counter()
+    covered = [solve(inst, k)[1] for k in range(1, 11)]
+    finished = time.perf_counter()
+    return {"startup_s": ready - started, "compute_s": finished - ready, "success": True,
+            "summary": f"{len(demand)} demand points, {len(inst.existing_xy)} existing venues, "
+                       f"{len(inst.candidate_xy)} candidates; covered at k=10: {covered[-1]:.0f}"}
+
+
 CASES = {
     "five": (five, "1  five districts, cold, make run (Dagster)"),
     "five-engine": (five_engine, "1b five districts, cold, engine only"),
@@ -130,6 +156,7 @@ CASES = {
     "england-postgres": (england_postgres, "2d England indicators, cold (Dagster, Postgres)"),
     "geopandas": (geopandas, "3  GeoPandas baseline, England, same steps"),
     "floor": (floor, "4  DuckDB scan floor, same input files"),
+    "siting": (siting, "5  siting model, k = 1..10 (spopt MCLP)"),
 }
 
 

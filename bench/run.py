@@ -34,7 +34,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 GIB = 1024 ** 3
-TARGETS = {"five_compute_s": 15.0, "warm_speedup": 10.0, "weight_speedup": 5.0, "dagster_over_engine": 1.3}
+TARGETS = {"five_compute_s": 15.0, "warm_speedup": 10.0, "weight_speedup": 5.0, "dagster_over_engine": 1.3,
+           "siting_s": 10.0}
 AGREEMENT = 1e-9
 
 
@@ -148,7 +149,7 @@ def report(results: dict[str, dict], info: dict) -> str:
     for name, (_, label) in CASES.items():
         if name in results:
             r = results[name]
-            ratio = f"{base / r['compute_s']:.2f}" if base and name != "geopandas" else "-"
+            ratio = f"{base / r['compute_s']:.2f}" if base and name not in ("geopandas", "siting") else "-"
             start = f"{r['startup_s']:.1f}" if "startup_s" in r else "-"
             lines.append(f"{label:<50} {r['wall_s']:>7.1f} {start:>7} {r['compute_s']:>9.2f} {r['peak_rss_gib']:>7.2f}"
                          f" {ratio:>10}")
@@ -179,6 +180,10 @@ def report(results: dict[str, dict], info: dict) -> str:
             lines.append(f"  {name} under Dagster {ratio:.2f}x the engine-only time (target <= "
                          f"{TARGETS['dagster_over_engine']}x): {verdict(ratio <= TARGETS['dagster_over_engine'])}; "
                          f"{results[name]['orchestration_s']:.1f} s around the steps")
+    if "siting" in results:
+        r = results["siting"]
+        lines.append(f"  siting k = 1..10 solved in {r['compute_s']:.2f} s <= {TARGETS['siting_s']:.0f} s: "
+                     f"{verdict(r['compute_s'] <= TARGETS['siting_s'])}; {r.get('summary', '')}")
     if "floor" in results and "england-engine" in results:
         lines.append(f"  England engine-only is {results['england-engine']['compute_s'] / results['floor']['compute_s']:.1f}x "
                      "the scan floor")
@@ -254,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [c for c in cases if c not in CASES]
     if unknown:
         parser.error(f"unknown case(s) {unknown}; choose from {', '.join(CASES)}")
-    needs = {"five-warm": "five", "five-weight": "five", "england-warm": "england", "floor": "england"}
+    needs = {"five-warm": "five", "five-weight": "five", "england-warm": "england", "floor": "england",
+             "siting": "five"}
     for case_name, first in needs.items():
         if case_name in cases and (first not in cases or cases.index(first) > cases.index(case_name)):
             parser.error(f"{case_name} runs in the folder {first} leaves: list {first} before it")
@@ -269,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     england_config = str(ROOT / "config" / "england.toml")
     roots = {"five": "five", "five-warm": "five", "five-weight": "five", "five-engine": "five-engine",
              "england": "england", "england-warm": "england", "england-engine": "england-engine",
-             "england-postgres": "england-postgres", "geopandas": "geopandas", "floor": "england"}
+             "england-postgres": "england-postgres", "geopandas": "geopandas", "floor": "england", "siting": "five"}
     failed = False
     try:
         print(f"working in {work}; warming the page cache", flush=True)

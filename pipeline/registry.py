@@ -739,6 +739,7 @@ LIBRARIES = _register(Source(
            "by December 2023 are set aside and counted. The Essex and Hertfordshire extract lacks the London and "
            "Cambridgeshire libraries near the study area's edge."),
 ))
+LIBRARY_DATE = LIBRARIES.release.split(" (")[0]  # the date the outputs give every library detail
 
 LSOA_PWC = _register(Source(
     key="lsoa_pwc",

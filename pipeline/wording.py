@@ -84,3 +84,11 @@ def terms(settings: Settings) -> Terms:
         weight_dependent=f"in the highest-need tenth in at least {low} but under {robust} of those draws",
         draws=draws,
     )
+
+
+def display_name(name: str | None) -> str:
+    """A name as people write it: NHS lists give practices in capitals ('THE MAPLES' -> 'The Maples');
+    names already in mixed case are left alone."""
+    if not name:
+        return ""
+    return name.title().replace("'S ", "'s ") if name.isupper() else name

@@ -74,8 +74,10 @@ def covered_by(instance: Instance, chosen: list[int]) -> np.ndarray:
 
 
 CURVE = pa.schema([("k", pa.int64()), ("new_sites", pa.string()), ("need_weighted_covered", pa.float64()),
-                   ("need_weighted_total", pa.float64()), ("share_covered", pa.float64()),
-                   ("residents_covered", pa.int64()), ("high_need_residents_covered", pa.int64()),
+                   ("need_weighted_total", pa.float64()), ("pct_covered", pa.float64()),
+                   ("residents_covered", pa.int64()), ("residents_total", pa.int64()),
+                   ("residents_beyond_reach", pa.int64()), ("high_need_residents_covered", pa.int64()),
+                   ("high_need_residents_total", pa.int64()), ("high_need_residents_beyond_reach", pa.int64()),
                    ("gain_need_weighted", pa.float64()), ("gain_residents", pa.int64()),
                    ("gain_high_need_residents", pa.int64()), ("nested_in_next", pa.bool_()),
                    ("contains_previous", pa.bool_())])
@@ -111,8 +113,11 @@ def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
         row = {"k": k, "new_sites": "; ".join(candidates[j][1] for j in chosen),
                "need_weighted_covered": round(float(inst.weights[cov].sum()), 1),
                "need_weighted_total": round(float(inst.weights.sum()), 1),
-               "share_covered": round(float(inst.weights[cov].sum() / inst.weights.sum()), 4) if inst.weights.sum() else None,
-               "residents_covered": int(residents[cov].sum()), "high_need_residents_covered": int(high[cov].sum()),
+               "pct_covered": round(100 * float(inst.weights[cov].sum() / inst.weights.sum()), 1) if inst.weights.sum() else None,
+               "residents_covered": int(residents[cov].sum()), "residents_total": int(residents.sum()),
+               "high_need_residents_covered": int(high[cov].sum()), "high_need_residents_total": int(high.sum()),
+               "residents_beyond_reach": int(residents[~cov].sum()),
+               "high_need_residents_beyond_reach": int(high[~cov].sum()),
                "contains_previous": set(previous) <= set(chosen), "nested_in_next": None}
         if curve:
             last = curve[-1]
@@ -144,7 +149,7 @@ def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
         con.unregister("_rows")
         out.append(derived(name, written))
     out[0].counts = {"candidates": len(candidates), "existing_venues": len(existing),
-                     "share_covered": {r["k"]: r["share_covered"] for r in curve},
+                     "pct_covered": {r["k"]: r["pct_covered"] for r in curve},
                      "not_nested": [r["k"] for r in curve if r["k"] and not r["contains_previous"]]}
     return out
 

@@ -105,6 +105,15 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
     ],
     "la_clusters": [one_row_per("release", "model", "area_code",
                                 meaning="An area is in two clusters of one model: its peer group would be wrong.")],
+    "venues": [
+        one_row_per("venue_id"),
+        in_range(("easting",), 1, 700000, meaning="A venue lies outside Great Britain: every distance to it is wrong."),
+        in_range(("northing",), 1, 1300000, meaning="A venue lies outside Great Britain: every distance to it is wrong."),
+        no_rows_where("venues_have_a_role", "role NOT IN ('existing', 'candidate', 'neither')", "have no known role",
+                      "Every venue is existing, a candidate site, or neither.",
+                      "A venue's role is unknown: access and siting would count it wrongly.", ("venue_id", "role")),
+    ],
+    "lsoa_origins": [one_row_per("lsoa_code"), covers_study_area()],
     # --- analysis: one row per small area, scores in range, the gap policy ---
     "peer_benchmark": [
         one_row_per("area_code", "group_kind", "indicator", "release"),
@@ -115,6 +124,30 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
                       "A rank is impossible for the number of places compared.", ("area_code", "indicator", "release")),
     ],
     "peer_pace": [one_row_per("area_code", "group_kind", "indicator")],
+    "lsoa_access": [
+        one_row_per("lsoa_code"), covers_study_area(),
+        in_range(("nearest_library_km", "nearest_gp_site_km", "nearest_venue_km"), 0, None, what="distances",
+                 empty_ok=True, meaning="A distance is negative or not a number: who is beyond reach would be wrong."),
+        no_rows_where("lsoa_access_counts_agree_with_reach",
+                      "residents_beyond_reach IS DISTINCT FROM CASE WHEN beyond_reach THEN residents_2021 ELSE 0 END "
+                      "OR high_need_residents_beyond_reach IS DISTINCT FROM "
+                      "CASE WHEN beyond_reach AND high_need THEN residents_2021 ELSE 0 END",
+                      "count residents beyond reach against their own flag",
+                      "A neighbourhood's residents count as beyond reach exactly when it is beyond reach.",
+                      "Totals of residents beyond reach would not match the neighbourhoods marked so.",
+                      ("lsoa_code", "beyond_reach", "residents_beyond_reach")),
+    ],
+    "siting_curve": [
+        one_row_per("k"),
+        in_range("pct_covered", *PERCENT, meaning="A coverage share is not a percentage."),
+        no_rows_where("siting_curve_never_falls", "gain_need_weighted < -0.05",
+                      "cover less than the solution with one venue fewer",
+                      "Adding a venue never covers less (each k is an optimum).",
+                      "An optimum for k covers less than one for k - 1: the solver did not reach the optimum.",
+                      ("k", "gain_need_weighted")),
+    ],
+    "venue_siting": [one_row_per("k", "venue_id")],
+    "siting_by_district": [one_row_per("lad_code"), every_district_present()],
     "peer_league": [one_row_per("area_code", "group_kind", "indicator", "member_code")],
     "lsoa_indicators": [
         one_row_per("lsoa_code", "indicator"), covers_study_area(),

@@ -21,7 +21,7 @@ from pipeline.readers import Read
 from pipeline.readers.libraries import read_libraries
 from pipeline.readers.lsoa_pwc import read_lsoa_pwc
 from pipeline.readers.user_venues import read_venue_file
-from pipeline.registry import LIBRARIES, LSOA_PWC, SOURCES, USER_VENUES
+from pipeline.registry import LIBRARIES, LIBRARY_DATE, LSOA_PWC, SOURCES, USER_VENUES
 from pipeline.rejects import Rejects
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
@@ -88,7 +88,7 @@ def build_venues(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
     written = write_parquet(con, sql("venues"), paths.table_path("venues"), sources=sources, notes=" ".join(notes),
                             params={"search_m": cfg.venue_search_km * 1000, "existing_types": list(cfg.existing_types),
                                     "candidate_types": list(cfg.candidate_types),
-                                    "library_date": LIBRARIES.release.split(" (")[0],
+                                    "library_date": LIBRARY_DATE,
                                     "library_file": library_file.label if library_file else None,
                                     "gp_date": f"{SOURCES['epraccur'].citation}"})
     user_rejects.extend_from(con, f"""
@@ -103,14 +103,15 @@ def build_venues(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
                           WHERE v.source_key = 'user_venues' AND v.source_file = u.source_file
                             AND v.source_row = u.source_row)
         ORDER BY 1, 2""", {"km": cfg.venue_search_km})
-    library_rejects = libraries.rejects if libraries else Rejects()
+    closed_by_user = Rejects()
     # Libraries a user file closes are valid rows set aside: each gets its record, as any row not kept.
-    library_rejects.extend_from(con, """
+    closed_by_user.extend_from(con, """
         SELECT $label, l.source_row, 'Name', l.name, 'closed, says ' || min(u.source_file), 'out_of_scope',
                venue_key(l.name, l.postcode)
         FROM libraries l JOIN user_venues u ON u.closed AND venue_key(u.name, u.postcode) = venue_key(l.name, l.postcode)
         GROUP BY l.source_row, l.name, l.postcode ORDER BY l.source_row""",
                                 {"label": library_file.label if library_file else None})
+    library_rejects = (libraries.rejects if libraries else Rejects()) + closed_by_user
     rejects = library_rejects + user_rejects
     rejects.write(con, paths.rejects / "venues.parquet", [LIBRARIES.key, USER_VENUES.key])
     counts = dict(con.execute(f"""SELECT venue_type || ' (' || role || ')', count(*)
@@ -120,8 +121,7 @@ def build_venues(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
     rows_in = kept = beyond = 0
     if libraries is not None:
         valid = con.execute("SELECT count(*) FROM libraries").fetchone()[0]
-        closed_by_user = library_rejects.row_count - libraries.rejects.row_count
-        beyond = valid - listed - closed_by_user
+        beyond = valid - listed - closed_by_user.row_count
         libraries.rejects = library_rejects
         libraries.rows_in -= beyond  # libraries far from the study area are out of its scope: counted, not listed
         rows_in, kept = account(libraries, listed)

@@ -41,6 +41,7 @@ from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, made as produced
 from pipeline.outputs.headlines import (Notes, change_sentence, cite_as, gap_resolution_clause, gp_sentence, is_are,
                                         latest_peer_row, official_sentence, peer_line, source_words)
+from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
 from pipeline.outputs.peer_text import INDICATOR_WORDS, ZONE_WEIGHTING_SHORT, pace_sentence, similar_means
 from pipeline.outputs.map_index import briefing_file
 from pipeline.outputs.map_triage import TRIAGE_COLOURS, TRIAGE_WORDS
@@ -49,7 +50,7 @@ from pipeline.paths import Paths
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import read_provenance, source_rows, write_text
-from pipeline.wording import OFCOM_VIA_ONS, Terms, month_name, terms
+from pipeline.wording import OFCOM_VIA_ONS, Terms, display_name, month_name, terms
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)  # stands in for "now": reproducible bytes
@@ -454,7 +455,7 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
             gigabit = f"not known ({s['site_broadband_area']} postcodes' mean {_num(s['site_gigabit_pct'], 0)}%)"
         else:
             gigabit = "not known"
-        out.append([s["name"].title(), s["postcode"], _num(s["readiness_rank"]), _num(s["list_size"]), gigabit,
+        out.append([display_name(s["name"]), s["postcode"], _num(s["readiness_rank"]), _num(s["list_size"]), gigabit,
                     _num(s["catchment_mean_need"], 1)])
     intro = (f"Readiness ranks {len(ranked(sites))} of the study area's {len(sites)} GP sites (1 = lowest score) from "
              "gigabit at the site itself where known, broadband across its catchment (means over its postcodes) and "
@@ -710,6 +711,11 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
     pdf.grid(lsoa_header, _lsoa_rows(n, lads, whole), lsoa_widths,
              _table_source(n, "inclusion_priorities", ["residents_2021", "need_score", "suggested_offer", "robustness"],
                            f"The neighbourhoods with the highest need; robust: {t.robust_short}."), size=7.5)
+    access = (zone_access_sentence(n, settings) if whole
+              else district_access_sentence(n, code, settings))
+    if access:
+        pdf.heading("Reaching people", 11)
+        pdf.para(access, 9)
     pdf.heading("GP sites with the lowest telehealth-readiness scores")
     gp_rows, gp_intro = _gp_rows(n, lads)
     pdf.para(gp_intro, 9)

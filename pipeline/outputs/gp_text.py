@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from pipeline.wording import display_name
+
 
 def _true(value) -> bool:
     return str(value).strip().lower() in ("true", "1", "t", "yes")
@@ -34,7 +36,7 @@ def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
         brief.append(f"{len(branches)} branch surgeries known only from the {listed}")
     small = [r for r in rows if not r.get("readiness_rank") and "the ranking needs" in (r.get("not_ranked_reason") or "")]
     if small:
-        names = "; ".join(f"{r['name'].title()} ({r['not_ranked_reason'].removeprefix('its practice has ')})"
+        names = "; ".join(f"{display_name(r['name'])} ({r['not_ranked_reason'].removeprefix('its practice has ')})"
                           for r in small)
         what = f"{len(small)} {'site' if len(small) == 1 else 'sites'} whose practice list is below the minimum list size"
         out.append(f"{what} set for ranking: {names}")
@@ -42,7 +44,7 @@ def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
     other = [r for r in rows if not r.get("readiness_rank") and r not in branches and r not in small]
     if other:
         what = f"{len(other)} other {'site' if len(other) == 1 else 'sites'}"
-        out.append(what + " (" + "; ".join(f"{r['name'].title()}: {r['not_ranked_reason']}" for r in other) + ")")
+        out.append(what + " (" + "; ".join(f"{display_name(r['name'])}: {r['not_ranked_reason']}" for r in other) + ")")
         brief.append(what)
     if not out:
         return None

@@ -17,6 +17,7 @@ from pipeline.outputs.html_page import markdown_page
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import write_text
+from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
 from pipeline.outputs.peer_text import ZONE_WEIGHTING, peer_sentence, similar_means
 from pipeline.wording import OFCOM_VIA_ONS, ordinal, terms
 
@@ -205,6 +206,9 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
                  f"need is not high (fibre). High need means {md_text(t.high_need)}; a connectivity gap means "
                  f"{md_text(t.unserved)}.")
     lines.append("")
+    access = zone_access_sentence(n, settings)
+    if access:
+        lines += [access, ""]
     zone = peer_line(n, settings.peers.zone_code, settings)
     if zone:
         lines += [zone + " " + md_text(similar_means(settings)) + " " + md_text(ZONE_WEIGHTING), ""]
@@ -242,6 +246,9 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         if peer:
             lines.append("")
             lines.append(peer)
+        access = district_access_sentence(n, code, settings)
+        if access:
+            lines += ["", access]
         change = n.row("change_over_time", area_code=code, indicator="gigabit_capable_pct")
         if change:
             lines.append("")

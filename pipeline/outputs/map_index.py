@@ -21,7 +21,8 @@ from pipeline.settings import Settings, shown
 from pipeline.wording import terms
 from pipeline.store import source_rows, write_text
 
-MAP_LAYERS = ("lsoa_areas", "lad_boundaries", "ward_boundaries", "settlements", "subicb_boundaries", "gp_catchments")
+MAP_LAYERS = ("lsoa_areas", "lad_boundaries", "ward_boundaries", "settlements", "subicb_boundaries", "gp_catchments",
+              "venues")
 
 MAPS = [
     ("triage.html", "Triage: fibre, inclusion or both",
@@ -34,6 +35,9 @@ MAPS = [
     ("fibre_planning.html", "Fibre planning",
      "The connectivity gap by neighbourhood (hatched where it is an area average), 1 km cells where measured, "
      "and the GP sites."),
+    ("access.html", "Reaching people",
+     "How far each neighbourhood's people are from a library or other venue (straight line), and where new venues "
+     "would reach most of those in need."),
     ("gp_readiness.html", "GP telehealth readiness",
      "GP sites sized by registered patients, their catchments and Sub-ICB locations, readiness rank in each popup."),
 ]

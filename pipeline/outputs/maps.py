@@ -8,6 +8,7 @@ import duckdb
 
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, made as produced
+from pipeline.outputs.map_access import build_access_map
 from pipeline.outputs.map_fibre import build_fibre_map
 from pipeline.outputs.map_gp import build_gp_map
 from pipeline.outputs.map_inclusion import build_inclusion_map
@@ -19,9 +20,6 @@ from pipeline.settings import Settings
 from pipeline.wording import terms
 from pipeline.store import read_provenance, source_rows
 
-TABLES = ("lsoa_indicators", "lsoa_need", "lsoa_supply_gap", "lsoa_triage", "hotspots", "rank_uncertainty", "lsoa_areas", "lad_boundaries",
-          "ward_boundaries", "fibre_gap_cells", "gp_readiness", "gp_catchments", "subicb_boundaries",
-          "inclusion_priorities", "postcode_lookup", "ons_postcode_lookup", "settlements")
 
 
 def sources_of(paths: Paths, *tables: str) -> dict[str, int]:
@@ -51,6 +49,9 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
         "inclusion_targeting_map": build_inclusion_map(con, folder / "inclusion_targeting.html",
                                                        sources_of(paths, "inclusion_priorities", *base),
                                                        settings.inclusion.top_need_deciles),
+        "access_map": build_access_map(con, folder / "access.html",
+                                       sources_of(paths, "lsoa_access", "venues", "venue_siting", *base),
+                                       settings.access.reach_km, settings.access.map_k),
     }
     index = build_index_page(con, paths, settings, vintage)
     return ([produced(name, [r["path"]], {k: v for k, v in r.items() if k != "path"}) for name, r in made.items()]
