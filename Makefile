@@ -1,6 +1,7 @@
 # make run      - set up .venv if needed, then re-compute what is stale and publish it (FULL=1: everything)
+#                 (make reports any failure as 2: ./diz run gives the engine's own exit status 0/1/2)
 # make test     - set up .venv and the test tools (Chromium, pdftoppm) if needed, then run the tests
-# make lookup POSTCODE="CM20 1AB" - answer for one postcode from the published outputs
+# make lookup POSTCODE="CM20 1AB" - answer for one postcode from the published outputs (./diz lookup: its exit status)
 # make sources  - the checklist of source files: exact names, addresses, what data/raw and the mirror hold
 # make rejects [TABLE=codepoint_open] - rows that failed validation in the published run
 # make bench    - the benchmark (docs/PERFORMANCE.md); not part of the tests
@@ -14,6 +15,12 @@ export DAGSTER_HOME := $(CURDIR)/dagster_home
 
 .PHONY: run test bench dev venv lookup sources rejects test-tools clean
 
+# Text a user types (a postcode, arguments, a table name) never reaches a shell or make's own expansion:
+# not exported as typed (make would expand $(shell ...) in it), but handed to the recipe as one
+# single-quoted word of its literal value, which Python reads from the environment or as argv.
+unexport POSTCODE ARGS TABLE FULL
+literal = '$(subst ','\'',$(value $(1)))'
+
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
@@ -24,16 +31,18 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m assets.run $(if $(filter 1,$(FULL)),--full) $(ARGS)
+	@args=$(call literal,ARGS); read -r -a argv <<<"$$args"; \
+	$(PY) -m assets.run $(if $(filter 1,$(value FULL)),--full) "$${argv[@]}"
 
 lookup: $(STAMP)
-	@$(PY) -m pipeline.lookup "$(POSTCODE)" $(ARGS)
+	@args=$(call literal,ARGS); read -r -a argv <<<"$$args"; \
+	DIZ_POSTCODE=$(call literal,POSTCODE) $(PY) -m pipeline.lookup "$${argv[@]}"
 
 sources: $(STAMP)
 	@$(PY) -m pipeline.sources
 
 rejects: $(STAMP)
-	@$(PY) -m pipeline.rejects $(TABLE)
+	@table=$(call literal,TABLE); $(PY) -m pipeline.rejects $${table:+"$$table"}
 
 test: $(STAMP) test-tools
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -11,6 +11,7 @@ not start; 1 otherwise.
 import argparse
 import logging
 import os
+import socket
 import sys
 import time
 
@@ -19,13 +20,14 @@ import dagster as dg
 from assets.factory import FULL_TAG, PROGRESS
 from assets.sensors import CLI_TAG
 from pipeline import generations
-from pipeline.errors import DizError
+from pipeline.errors import DizError, cannot_write
 from pipeline.paths import Paths
 from pipeline.plan import make_plan
 from pipeline.preflight import preflight
 from pipeline.runner import finish
 from pipeline.settings import load_settings
 
+PID_TAG, HOST_TAG = "diz/pid", "diz/host"  # which process runs a `make run` (to tell one that was killed)
 WHERE_TO_LOOK = [
     ("maps/index.html", "the maps, the method, headlines, every table, the briefings and a postcode search"),
     ("data/processed/diz_evidence_pack.xlsx", "the evidence pack: every table as a sheet with its sources"),
@@ -73,6 +75,41 @@ def dagster_failure(result) -> str:
     return "the Dagster run failed"
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_interrupted(paths: Paths, instance: dg.DagsterInstance) -> list[str]:
+    """After a run was killed: remove its staging folder and mark its Dagster run failed, one line each.
+
+    A staging folder is an orphan when no process holds its owner lock (``generations.remove_orphans``);
+    runs launched from the UI run their steps in processes of their own, so theirs are left to the
+    sensors while Dagster shows them unfinished. A ``make run`` whose process is gone but whose Dagster
+    run still shows as started is marked failed."""
+    finished = (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED)
+
+    def ui_run(run_id: str) -> bool:
+        run = instance.get_run_by_id(run_id)
+        return run is not None and run.tags.get(CLI_TAG) != "cli" and run.status not in finished
+
+    lines = [f"Removed the staging folder of interrupted run {run_id[:8]} ({size / 1e6:,.0f} MB); nothing of it "
+             "was published." for run_id, size in generations.remove_orphans(paths, keep=ui_run)]
+    unfinished = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=unfinished, tags={CLI_TAG: "cli"})):
+        pid = run.tags.get(PID_TAG, "")
+        if run.tags.get(HOST_TAG) == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+            instance.report_run_failed(run, message="interrupted: the `make run` process running it ended before "
+                                                    "the run finished (killed?); nothing of it was published")
+            lines.append(f"Marked Dagster run {run.run_id[:8]} failed: its process ended before it finished.")
+    return lines
+
+
 def ensure_instance_config(home: str) -> None:
     """A DAGSTER_HOME without dagster.yaml gets one that turns telemetry off (and so the banner)."""
     config = os.path.join(home, "dagster.yaml")
@@ -117,14 +154,18 @@ def main(argv: list[str] | None = None) -> int:
     if not os.environ.get("DAGSTER_HOME"):
         print("DAGSTER_HOME is not set; run through `make run`, which sets it to dagster_home/", file=sys.stderr)
         return 2
-    ensure_instance_config(os.environ["DAGSTER_HOME"])
     started = time.perf_counter()
     try:
+        ensure_instance_config(os.environ["DAGSTER_HOME"])
         settings = load_settings()
         paths = Paths.from_env().ensure()
         problems = preflight(paths, settings, download=args.download)
     except DizError as exc:
         problems = [str(exc)]
+    except OSError as exc:  # a read-only or full output folder (or DAGSTER_HOME): say which, no traceback
+        if cannot_write(exc) is None:
+            raise
+        problems = [cannot_write(exc)]
     if problems:
         print(f"Cannot start: {len(problems)} problem{'s' if len(problems) > 1 else ''} to fix first.")
         for line in problems:
@@ -132,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Nothing was changed; the live outputs are still generation {generations.live_id(Paths.from_env()) or '(none yet)'}.")
         return 2
 
+    instance = dg.DagsterInstance.get()
+    for line in recover_interrupted(paths, instance):
+        print(line)
     live = generations.live_folder(paths)
     plans = make_plan(paths, settings, generations.manifest(live), full=args.full)
     if args.upto:
@@ -160,9 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     assets = {dg.AssetKey(a) for p in stale for a in p.step.assets}
     sources = {dg.AssetKey(["source", k]) for p in stale for k in p.step.sources}
     job = defs.resolve_job_def("everything").get_subset(asset_selection=assets | sources)
-    instance = dg.DagsterInstance.get()
     result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=_quiet_dagster(args.log_level),
-                                    tags={CLI_TAG: "cli", FULL_TAG: "1" if args.full else "0"})
+                                    tags={CLI_TAG: "cli", FULL_TAG: "1" if args.full else "0",
+                                          PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()})
     run_id = result.run_id
     done = finish(paths, run_id, planned, settings, discard=False,
                   orchestration_failure=None if result.success else dagster_failure(result))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
+
 
 class DizError(Exception):
     """Base class for errors the pipeline raises on purpose."""
@@ -41,3 +45,24 @@ class CatalogBusyError(DizError):
 
 class SettingsError(DizError):
     """A setting is missing, malformed or out of range; the message names it and where it came from."""
+
+
+WRITE_ERRORS = {errno.EROFS: "is read-only", errno.ENOSPC: "is full (no space left on its device)",
+                errno.EDQUOT: "is full (over the disk quota)", errno.EACCES: "cannot be written (permission denied)",
+                errno.EPERM: "cannot be written (operation not permitted)"}
+
+
+def cannot_write(exc: OSError) -> str | None:
+    """A folder the run cannot write to, in one line naming it; None for other errors (not the folder's fault).
+
+    The folder is the one holding the file named in the error (or the folder itself)."""
+    what = WRITE_ERRORS.get(exc.errno)
+    if what is None:
+        return None
+    target = os.fspath(exc.filename) if exc.filename is not None else "the output folder"
+    folder = target if os.path.isdir(target) else os.path.dirname(target) or target
+    free = ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT) and os.path.isdir(folder):
+        free = f", {shutil.disk_usage(folder).free / 1e6:,.0f} MB free"
+    return (f"{folder} {what} ([Errno {exc.errno}]{free}): free space or make it writable, or set DIZ_OUTPUT_ROOT "
+            "to a folder that is")

@@ -19,6 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -305,9 +306,11 @@ def extract_zip(archive: Path, dest_root: Path, *, label: str | None = None, max
     dest_root.mkdir(parents=True, exist_ok=True)
     tmp = dest_root / f".{target.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
+    member = None
     try:
         with zipfile.ZipFile(archive) as zf:
             for info in infos:
+                member = info.filename
                 out = tmp / info.filename
                 if info.is_dir():
                     out.mkdir(parents=True, exist_ok=True)
@@ -320,10 +323,16 @@ def extract_zip(archive: Path, dest_root: Path, *, label: str | None = None, max
         except OSError:
             if not target.is_dir():  # another process finished first: theirs is as good as ours
                 raise
-    except zipfile.BadZipFile as exc:
-        raise SourceFormatError(label, f"zip member failed its integrity check (truncated or corrupt: {exc})") from exc
+    except (zipfile.BadZipFile, zlib.error) as exc:
+        raise SourceFormatError(f"{label}!{member}", "this member of the zip is corrupt (it failed its integrity "
+                                f"check: {' '.join(str(exc).split())}); download the archive again") from exc
     except EOFError as exc:
-        raise SourceFormatError(label, "zip archive ends early (truncated)") from exc
+        raise SourceFormatError(f"{label}!{member}", "the zip archive ends early, inside this member (truncated); "
+                                "download it again") from exc
+    except OSError as exc:
+        if exc.filename is None and member is not None:  # a failed write names no file: say where it was going
+            raise OSError(exc.errno, exc.strerror, str(tmp / member)) from exc
+        raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target

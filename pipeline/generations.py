@@ -22,6 +22,8 @@ or stale, or a blocking check failed.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -39,6 +41,8 @@ FAILURES = "_failures"
 STAGING = ".staging-"
 KEEP = 3  # published generations kept (the live one and two before it)
 LOCK = ".generations.lock"
+OWNER = ".owner.lock"  # in a staging folder: locked by the process that runs it (see _hold)
+_HELD: dict[str, object] = {}  # staging folder name -> the open, locked owner file
 
 
 class NotPublished(Exception):
@@ -105,6 +109,7 @@ def stage(paths: Paths, run_id: str, steps: set[str] | None = None) -> Paths:
             if folder.exists():
                 shutil.rmtree(folder)
             folder.mkdir(parents=True)
+            _hold(folder)
             live = live_folder(paths)
             if live is not None:
                 _link_tree(live, folder)
@@ -113,6 +118,44 @@ def stage(paths: Paths, run_id: str, steps: set[str] | None = None) -> Paths:
             (folder / "rejects").mkdir(exist_ok=True)
             write_text(ready, json.dumps({"run_id": run_id, "from": live.name if live else None}))
     return paths.in_generation(folder)
+
+
+def _hold(folder: Path) -> None:
+    """Hold a shared lock on the staging folder's owner file for as long as this process lives (or
+    until the run publishes or discards it): a run killed part-way leaves the lock free, which is how
+    the next run tells its orphaned folder from one still being written."""
+    fh = open(folder / OWNER, "a+")
+    fcntl.flock(fh, fcntl.LOCK_SH)
+    _HELD[folder.name] = fh
+
+
+def _release(folder: Path) -> None:
+    fh = _HELD.pop(folder.name, None)
+    if fh is not None:
+        fh.close()
+
+
+def remove_orphans(paths: Paths, keep=lambda run_id: False) -> list[tuple[str, int]]:
+    """Remove the staging folders of runs that died (killed, power cut): those whose owner lock no
+    process holds, unless ``keep(run_id)`` (a run whose steps run in processes of their own, which
+    hold no lock between steps). Returns (run id, bytes freed) for each folder removed."""
+    removed = []
+    if not paths.generations.is_dir():
+        return removed
+    with locked(paths.processed / LOCK):  # stage() creates and locks a folder under this lock
+        for folder in sorted(paths.generations.glob(f"{STAGING}*")):
+            run_id = folder.name[len(STAGING):]
+            if folder.name in _HELD or not folder.is_dir() or keep(run_id):
+                continue
+            try:
+                with open(folder / OWNER, "a+") as fh:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a live run holds it
+            size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append((run_id, size))
+    return removed
 
 
 def _link_tree(source: Path, dest: Path) -> None:
@@ -155,7 +198,53 @@ def forget_step(staged: Paths, step: str) -> dict:
     return entry
 
 
+def file_records(folder: Path, files: list[str]) -> dict[str, dict]:
+    """{file: {bytes, mtime_ns, sha256}} of a step's files as it wrote them, so a later run can tell a
+    damaged live file (truncated, overwritten) from a good one before it says nothing changed."""
+    out = {}
+    for rel in files:
+        path = folder / rel
+        if path.is_file():
+            stat = path.stat()
+            out[rel] = {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": _sha256(path)}
+    return out
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def damaged(folder: Path, entry: dict) -> list[str]:
+    """The files of a manifest entry that are missing or not as the step wrote them, each with why.
+
+    Sizes are always compared; the sha256 only where a file's modification time moved (cheap: an
+    untouched file is not read, one edited in place or copied without its times is). Entries written
+    before sizes were recorded are checked for presence only."""
+    records = entry.get("integrity", {})
+    out = []
+    for rel in entry.get("files", []):
+        path = folder / rel
+        try:
+            stat = path.stat()
+        except OSError:
+            out.append(f"{rel} (missing)")
+            continue
+        record = records.get(rel)
+        if record is None:
+            continue
+        if stat.st_size != record["bytes"]:
+            out.append(f"{rel} ({stat.st_size:,} bytes, {record['bytes']:,} when written)")
+        elif stat.st_mtime_ns != record["mtime_ns"] and _sha256(path) != record["sha256"]:
+            out.append(f"{rel} (its contents changed since it was written)")
+    return out
+
+
 def record_step(staged: Paths, step: str, entry: dict) -> None:
+    entry = entry | {"integrity": file_records(staged.gen, entry.get("files", []))}
     write_text(staged.gen / MANIFEST / f"{step}.json", json.dumps(entry, sort_keys=True, indent=1, default=str))
 
 
@@ -209,6 +298,8 @@ def publish(paths: Paths, run_id: str, planned: dict[str, str], settings_summary
         final = paths.generations / generation
         previous = live_id(paths)
         (staged.gen / ".ready").unlink(missing_ok=True)
+        (staged.gen / OWNER).unlink(missing_ok=True)
+        _release(staged.gen)
         os.rename(staged.gen, final)
         write_text(final / "_generation.json", json.dumps({
             "generation": generation, "run_id": run_id, "previous": previous,
@@ -223,12 +314,13 @@ def publish(paths: Paths, run_id: str, planned: dict[str, str], settings_summary
 
 def discard(paths: Paths, run_id: str) -> None:
     """Remove a run's staging folder (the live generation is not touched)."""
+    _release(staging_folder(paths, run_id))
     shutil.rmtree(staging_folder(paths, run_id), ignore_errors=True)
 
 
 def _prune_unrecorded(staged: Paths) -> None:
     """Files no step recorded (leftovers of a step that no longer makes them) do not get published."""
-    keep = {".ready"}
+    keep = {".ready", OWNER}
     for entry in manifest(staged.gen).values():
         keep.update(entry.get("files", []))
     for path in sorted(staged.gen.rglob("*"), reverse=True):

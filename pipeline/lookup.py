@@ -4,17 +4,19 @@ known), its triage class and suggested offer, and its nearest GP site.
 
     .venv/bin/python -m pipeline.lookup "CM20 1AB"
     .venv/bin/python -m pipeline.lookup cm201ab --json
-    make lookup POSTCODE="CM20 1AB"
+    ./diz lookup "CM20 1AB"           (this exit status; make lookup POSTCODE="CM20 1AB" reports 1 as 2)
 
-Exit status: 0 answered (a current postcode of the study area); 1 a known postcode this lookup
-cannot answer for (terminated, outside the study area), with a one-line reason; 2 a malformed or
-unknown postcode, or no published outputs to answer from.
+Exit status: 0 answered (a current postcode of the study area); 1 a well-formed postcode this lookup
+has no answer for (not a known postcode, terminated, outside the study area, no position), with a
+one-line reason; 2 it could not look: a malformed postcode, or no published outputs to answer from.
+Through ``make lookup`` the postcode comes in the environment (``DIZ_POSTCODE``), never through a shell.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -26,7 +28,8 @@ from pipeline.paths import Paths
 from pipeline.wording import month_name
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
-EXIT = {"found": 0, "terminated": 1, "outside": 1}  # anything else: 2
+EXIT = {"found": 0, "unknown": 1, "terminated": 1, "outside": 1}  # malformed, no_outputs: 2
+SHOWN = 20  # characters of a malformed query echoed back (a pasted page is not printed whole)
 # What staff can tell a resident where the neighbourhood's action is fibre build: the gap here is an area
 # average, so the address itself may already be served.
 RESIDENT_NEXT_STEP = ("check the address on Ofcom's broadband availability checker (checker.ofcom.org.uk): the "
@@ -53,6 +56,12 @@ def normalise(text: str) -> str | None:
     return f"{compact[:-3]} {compact[-3:]}"
 
 
+def shorten(text: str | None) -> str:
+    """A query as echoed back: whitespace collapsed, at most ``SHOWN`` characters and an ellipsis."""
+    shown = " ".join((text or "").split())
+    return shown if len(shown) <= SHOWN else shown[:SHOWN] + "…"
+
+
 @dataclass
 class Answer:
     query: str
@@ -62,7 +71,7 @@ class Answer:
     fields: dict = field(default_factory=dict)
 
     def as_json(self) -> str:
-        return json.dumps({"query": self.query, "postcode": self.postcode, "status": self.status,
+        return json.dumps({"query": self.query if self.postcode else shorten(self.query), "postcode": self.postcode, "status": self.status,
                            "message": self.message, **({"answer": self.fields} if self.fields else {})},
                           ensure_ascii=False, indent=2, default=str)
 
@@ -135,8 +144,7 @@ def lookup(query: str, paths: Paths | None = None) -> Answer:
     paths = paths or Paths.from_env()
     postcode = normalise(query)
     if postcode is None:
-        shown = " ".join((query or "").split())
-        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        shown = shorten(query)
         return Answer(query, None, "malformed", f"{shown or '(empty)'} is not a well-formed UK postcode "
                                                 "(for example CM20 1AB).")
     live = paths.current
@@ -209,7 +217,8 @@ def as_text(answer: Answer) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Look up one postcode in the published DIZ outputs.")
-    parser.add_argument("postcode", nargs="?", default="")
+    parser.add_argument("postcode", nargs="?", default=os.environ.get("DIZ_POSTCODE", ""),
+                        help="the postcode (make lookup passes it in DIZ_POSTCODE)")
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
     args = parser.parse_args(argv)
     try:

@@ -16,13 +16,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from pipeline.fetch import FileHashes, candidate_files
+from pipeline.generations import damaged
 from pipeline.geography import vintage_of
 from pipeline.paths import PROJECT_ROOT, Paths
 from pipeline.registry import SOURCES
@@ -212,15 +212,16 @@ def make_plan(paths: Paths, settings: Settings, live: dict[str, dict], *, full: 
         plan = StepPlan(step, fingerprint, parts, recorded=recorded)
         if full:
             plan.reason = "full run requested"
-        elif recorded.get("fingerprint") == fingerprint and _files_exist(paths, recorded):
-            plan.stale, plan.reason = False, "unchanged"
+        elif recorded.get("fingerprint") == fingerprint:
+            broken = damaged(paths.current, recorded)
+            if broken:
+                plan.reason = f"published file damaged: {broken[0]}" + (f" and {len(broken) - 1} more"
+                                                                         if len(broken) > 1 else "")
+            else:
+                plan.stale, plan.reason = False, "unchanged"
         else:
             plan.reason = why(parts, recorded)
         plans.append(plan)
     hashes.save()
     return plans
 
-
-def _files_exist(paths: Paths, entry: dict) -> bool:
-    root = paths.current
-    return all(os.path.exists(root / f) for f in entry.get("files", []))

@@ -4,7 +4,9 @@ and every required source file (its exact name, its address, and where to put it
 
 from __future__ import annotations
 
-from pipeline.errors import DizError, SettingsError
+import os
+
+from pipeline.errors import DizError, SettingsError, cannot_write
 from pipeline.fetch import candidate_files, extract_zip, locate, missing_message
 from pipeline.geography import vintage_of
 from pipeline.paths import Paths
@@ -67,11 +69,40 @@ def unknown_districts(paths: Paths, settings: Settings) -> list[str]:
     return lines
 
 
+PROBE_BYTES = 1 << 20  # written and removed to show the output folder takes data (a full disk fails here)
+
+
+def unwritable_output(paths: Paths) -> list[str]:
+    """The output folder as a problem line when a run could not write its generation there (read-only, full,
+    no permission), found before any step rather than as a traceback part-way."""
+    probe = paths.processed / f".write-test-{os.getpid()}"
+    try:
+        with open(probe, "wb") as fh:
+            fh.write(b"\0" * PROBE_BYTES)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        if exc.filename is None:  # a failed write or fsync names no file: this one was being written
+            exc = OSError(exc.errno, exc.strerror, str(probe))
+        line = cannot_write(exc)
+        if line is None:
+            raise
+        return [line]
+    finally:
+        try:
+            probe.unlink(missing_ok=True)
+        except OSError:
+            pass
+    return []
+
+
 def preflight(paths: Paths, settings: Settings, *, download: bool = False) -> list[str]:
     """Every problem that would stop the run, one line each (empty: the run can start)."""
     from pipeline.analysis.scores import all_weights
 
-    problems: list[str] = []
+    problems: list[str] = unwritable_output(paths)
+    if problems:
+        return problems  # nothing else can be checked without writing (zips are extracted under data/raw)
     try:
         all_weights(settings, vintage_of(settings))
     except SettingsError as exc:

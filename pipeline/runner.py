@@ -72,8 +72,7 @@ def build_step(plan: StepPlan, staged: Paths, settings: Settings, *, force: bool
     """Keep the step's outputs if its fingerprint is already recorded here, else build them anew."""
     step = plan.step
     recorded = generations.manifest(staged.gen).get(step.name, {})
-    if not force and recorded.get("fingerprint") == plan.fingerprint and all(
-            (staged.gen / f).exists() for f in recorded.get("files", [])):
+    if not force and recorded.get("fingerprint") == plan.fingerprint and not generations.damaged(staged.gen, recorded):
         return StepReport(step.name, "unchanged", "inputs, code and settings as recorded",
                           assets=recorded.get("metadata", {}))
     generations.forget_step(staged, step.name)
@@ -194,6 +193,12 @@ def finish(paths: Paths, run_id: str, planned: dict[str, str], settings: Setting
             published = generations.publish(paths, run_id, planned, {"lad_codes": list(settings.lad_codes)})
         except generations.NotPublished as exc:
             refused = str(exc)
+        except OSError as exc:  # the disk filled or turned read-only while publishing: the live one stays
+            from pipeline.errors import cannot_write
+
+            if cannot_write(exc) is None:
+                raise
+            refused = f"could not write the new generation: {cannot_write(exc)}"
     if published is None and discard:
         generations.discard(paths, run_id)
     return Finished(published, refused, checks, failures, published.path if published else folder)

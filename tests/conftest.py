@@ -15,8 +15,18 @@ from pathlib import Path
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-os.environ.setdefault("DIZ_SOURCE_MIRROR", str((PROJECT_ROOT.parent / "shared" / "sources").resolve()))
-MIRROR = Path(os.environ["DIZ_SOURCE_MIRROR"])
+
+
+def absolute_mirror(value: str | None) -> Path:
+    """The mirror as an absolute path: README's ``DIZ_SOURCE_MIRROR=../shared/sources`` is relative to the
+    project root, so it must not be read against whatever folder a test or its subprocess runs in (links
+    made to a relative path would point nowhere)."""
+    path = Path(value or PROJECT_ROOT.parent / "shared" / "sources").expanduser()
+    return (path if path.is_absolute() else PROJECT_ROOT / path).resolve()
+
+
+MIRROR = absolute_mirror(os.environ.get("DIZ_SOURCE_MIRROR"))
+os.environ["DIZ_SOURCE_MIRROR"] = str(MIRROR)
 STUDY_LADS = ["E07000095", "E07000242", "E07000072", "E07000073", "E07000077"]
 
 

@@ -34,6 +34,8 @@ SCHEMA = pa.schema([("outcome_file", pa.string()), ("outcome", pa.string()), ("s
                     ("lsoas", pa.int64()), ("spearman_rho", pa.float64()), ("rho_ci_low", pa.float64()),
                     ("rho_ci_high", pa.float64()), ("top_decile_overlap", pa.float64()),
                     ("top_decile_lsoas", pa.int64()), ("bootstrap", pa.int64())])
+OUTCOME_ROWS = pa.schema([("src_code", pa.string()), ("src_year", pa.int64()), ("key", pa.string()),
+                          ("value", pa.float64())])
 POINTS = pa.schema([("outcome_file", pa.string()), ("outcome", pa.string()), ("lsoa_code", pa.string()),
                     ("outcome_value", pa.float64()), ("need_score", pa.float64()), ("supply_gap_score", pa.float64()),
                     ("mixed_score", pa.float64()), ("deri_score", pa.float64())])
@@ -73,8 +75,8 @@ def build_index_validation(con: duckdb.DuckDBPyConnection, paths: Paths, setting
         column = "lsoa21cd" if outcome.code_year == 2021 else "lsoa11cd"
         relevant = {r[0] for r in con.execute(f"""SELECT DISTINCT {column} FROM lsoa_crosswalk
             WHERE lsoa_code IN (SELECT lsoa_code FROM lsoa_areas)""").fetchall()}
-        for code in sorted(set(outcome.values) - relevant):
-            outcome.rejects.add(outcome.label, None, outcome.key_field, code, "LSOA outside the study area",
+        for code in sorted(set(outcome.values) - relevant, key=outcome.rows.get):
+            outcome.rejects.add(outcome.label, outcome.rows[code], outcome.key_field, code, "LSOA outside the study area",
                                 "out_of_scope", code)
         rejects = rejects + outcome.rejects
         rows_in += outcome.rows_in
@@ -82,7 +84,7 @@ def build_index_validation(con: duckdb.DuckDBPyConnection, paths: Paths, setting
         stated[located.label] = {"source": outcome.stated_source, "licence": outcome.stated_licence}
         con.register("_outcome", pa.Table.from_pylist(
             [{"src_code": c, "src_year": outcome.code_year, "key": outcome.outcome, "value": v}
-             for c, v in sorted(outcome.values.items())]))
+             for c, v in sorted(outcome.values.items())], schema=OUTCOME_ROWS))
         carried = con.execute(f"""
             SELECT c.lsoa_code, c.value, i.need_score, i.supply_gap_score, i.mixed_score, i.deri_score
             FROM ({sql('carried_values', values='_outcome')}) c JOIN lsoa_index i USING (lsoa_code)

@@ -40,6 +40,26 @@ def no_lsoa_flagged(ctx: CheckContext) -> CheckResult:
                                                  for r in behind]})
 
 
+def outcome_files_match_the_study_area(ctx: CheckContext) -> CheckResult:
+    """Every outcome file in data/raw/outcomes/ has usable rows for the study area's LSOAs (a file with none
+    validates nothing, and index_validation would be silently empty)."""
+    matched = dict(ctx.query("SELECT outcome_file, count(DISTINCT lsoa_code) FROM validation_points GROUP BY 1",
+                             "validation_points"))
+    rejected: dict[str, dict[str, int]] = {}
+    path = ctx.paths.rejects / "index_validation.parquet"
+    if path.exists():
+        for file, kind, n in ctx.con.execute("""SELECT source_file, kind, count(DISTINCT row_number)
+                FROM read_parquet($p) GROUP BY 1, 2 ORDER BY 1, 2""", {"p": str(path)}).fetchall():
+            rejected.setdefault(file, {})[kind] = n
+    files = sorted(set(matched) | set(rejected))
+    empty = [f for f in files if not matched.get(f)]
+    lines = [f"{f}: no row is a usable LSOA of the study area (" + ", ".join(
+        f"{n:,} {kind.replace('_', ' ')}" for kind, n in rejected.get(f, {}).items()) + ")" for f in empty]
+    return CheckResult(not empty, "; ".join(lines) if lines else (
+        f"{len(files)} outcome files, each with rows in the study area" if files else "no outcome file"),
+        {"files": files, "matched_lsoas": matched, "files_without_study_area_rows": empty})
+
+
 def rasters_readable(ctx: CheckContext) -> CheckResult:
     """Every GeoTIFF written opens with rasterio, in EPSG:27700, with nodata set and some valid cells (the gigabit
     one is written only when some postcode has its own broadband figure)."""

@@ -191,7 +191,11 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
     "lsoa_neighbours": [one_row_per("lsoa_i", "lsoa_j")],
     "validation_points": [in_range("outcome_value", empty_ok=True,
                                    meaning="An outcome value is not a finite number (e.g. 1e999 read as infinity): it "
-                                           "would be published and correlated as if it were one.")],
+                                           "would be published and correlated as if it were one."),
+                          custom(analysis.outcome_files_match_the_study_area, severity=WARN, reads=("validation_points",),
+                                 meaning="An outcome file has no row for the study area's LSOAs (another area's file, "
+                                         "or codes of the wrong vintage): it validates nothing; its rows are in "
+                                         "`make rejects TABLE=index_validation`.")],
     "gp_readiness": [
         one_row_per("site_code"), covers("site_code", "gp_sites", noun="GP site"),
         no_rows_where("every_gp_site_ranked_or_given_a_reason", "(readiness_rank IS NULL) = (not_ranked_reason IS NULL)",

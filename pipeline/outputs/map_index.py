@@ -109,7 +109,7 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
     for lad, name, gig, gig_release, below, below_release in con.execute(
             """SELECT DISTINCT lad_code, lad_name, district_gigabit_pct, district_gigabit_release,
                       district_below_30_pct, district_below_30_release
-               FROM postcode_lookup WHERE lad_name IS NOT NULL ORDER BY 1""").fetchall():
+               FROM postcode_lookup WHERE lad_name IS NOT NULL ORDER BY ALL""").fetchall():
         districts[name] = district_broadband({"district_name": name, "district_gigabit_pct": gig,
                                               "district_gigabit_release": gig_release, "district_below_30_pct": below,
                                               "district_below_30_release": below_release})

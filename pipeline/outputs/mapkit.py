@@ -6,12 +6,15 @@ placed in a tooltip, popup or box: Folium inserts those as HTML.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import re
 from collections.abc import Callable, Sequence
 
 import duckdb
 import folium
+from branca.element import Element
 
 from pipeline.outputs.offline_html import inline_resources
 from pipeline.registry import SOURCES, licence_lines
@@ -310,9 +313,44 @@ def add_sources(m: folium.Map, sources: dict[str, int], notes: Sequence[str] = (
 
 def save(m: folium.Map, dest) -> int:
     """Render, inline every resource, and write atomically. Returns the file size in bytes."""
-    page = inline_resources(m.get_root().render())
+    root = m.get_root()
+    page = inline_resources(stable_ids(root.render(), element_ids(root)))
     write_text(dest, page)
     return len(page.encode("utf-8"))
+
+
+def element_ids(element) -> list[str]:
+    """The ``_id`` of every element in a Folium/branca tree (each random: 32 hex digits from os.urandom)."""
+    ids, todo, seen = [], [element], set()
+    while todo:
+        el = todo.pop()
+        if id(el) in seen:
+            continue
+        seen.add(id(el))
+        if getattr(el, "_id", None):
+            ids.append(el._id)
+        # children, and the parts some elements keep outside their children (a Popup's or Figure's
+        # header, html and script)
+        todo += list(getattr(el, "_children", {}).values())
+        todo += [v for k, v in vars(el).items() if k != "_parent" and isinstance(v, Element)]
+    return ids
+
+
+def stable_ids(page: str, ids: Sequence[str]) -> str:
+    """The page with Folium's random element ids replaced by ids derived from its content (the page
+    with the ids blanked, and each id's place in it), so identical data writes identical bytes."""
+    found = [i for i in ids if i in page]
+    if not found:
+        return page
+    pattern = re.compile("|".join(sorted(map(re.escape, set(found)), key=len, reverse=True)))
+    base = hashlib.sha256(pattern.sub("", page).encode("utf-8"))
+    order: dict[str, str] = {}
+    for match in pattern.finditer(page):
+        if match[0] not in order:
+            digest = base.copy()
+            digest.update(str(len(order)).encode())
+            order[match[0]] = digest.hexdigest()[:32]
+    return pattern.sub(lambda mt: order[mt[0]], page)
 
 
 def study_bounds(con: duckdb.DuckDBPyConnection) -> tuple[float, float, float, float]:

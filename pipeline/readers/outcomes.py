@@ -34,6 +34,7 @@ class OutcomeFile:
     stated_licence: str | None
     code_year: int
     values: dict[str, float]  # kept LSOA code -> outcome, in code order
+    rows: dict[str, int]  # kept LSOA code -> its line in the file (so a row set aside later is named)
     rejects: Rejects
     rows_in: int
     key_field: str  # the code column as published
@@ -54,13 +55,17 @@ def read_outcome_file(con: duckdb.DuckDBPyConnection, located: Located) -> Outco
                                 f"{len(others)}: {', '.join(head[i] for i in others) or 'none'}", row=header_line)
     fields = {"code": (head[code_at],), "value": (head[others[0]],)}
     table = load_csv(con, located.path, located.label, "outcome_text", fields, skip_lines=skip)
+    if table.rows_in(con) == 0:
+        raise SourceFormatError(located.label, "the file has a header but no rows: nothing to test the scores "
+                                "against (add one row per LSOA, or remove the file)", row=header_line)
     con.execute("CREATE OR REPLACE TEMP TABLE outcome_checked AS " + sql("outcome_checked"),
                 {"columns": table.names(fields)})
     rejects = Rejects()
     reject_problems(con, rejects, "outcome_checked", located.label)
     settle_copies(con, rejects, "outcome_checked", key="lsoa_code", values=("published_value",), field=head[code_at],
                   label=located.label)
-    values = dict(con.execute("SELECT lsoa_code, value FROM outcome_checked WHERE problem IS NULL "
-                              "ORDER BY lsoa_code").fetchall())
-    return OutcomeFile(located.label, head[others[0]], stated.source, stated.licence, year, values,
+    kept = con.execute("SELECT lsoa_code, value, row_number FROM outcome_checked WHERE problem IS NULL "
+                       "ORDER BY lsoa_code").fetchall()
+    return OutcomeFile(located.label, head[others[0]], stated.source, stated.licence, year,
+                       {code: value for code, value, _ in kept}, {code: row for code, _, row in kept},
                        rejects, table.rows_in(con), head[code_at])
