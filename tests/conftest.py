@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-os.environ.setdefault("DIZ_SOURCE_MIRROR", str((PROJECT_ROOT.parent / "shared" / "sources").resolve()))
-MIRROR = Path(os.environ["DIZ_SOURCE_MIRROR"])
+os.environ.setdefault("DIZ_SOURCE_MIRROR", str(PROJECT_ROOT.parent / "shared" / "sources"))
+# README writes it relative (DIZ_SOURCE_MIRROR=../shared/sources, from the project folder); the runs
+# the tests start work elsewhere, so it is made absolute once, here, against the folder it was given in.
+MIRROR = Path(os.environ["DIZ_SOURCE_MIRROR"]).expanduser().resolve()
+os.environ["DIZ_SOURCE_MIRROR"] = str(MIRROR)
 STUDY_LADS = ["E07000095", "E07000242", "E07000072", "E07000073", "E07000077"]
 
 
