@@ -98,7 +98,16 @@ class Browser:
         if before_load:
             self.call("Page.addScriptToEvaluateOnNewDocument", session=True, source=before_load)
         self.call("Page.navigate", session=True, url=path.resolve().as_uri())
-        self.wait(settle)
+        self.wait(0.1)
+        self.settled(settle)
+
+    def settled(self, settle: float) -> None:
+        """Wait until the page has loaded (every script run, every inline resource decoded), then
+        for the map's own after-load drawing: at most ``settle`` seconds, at least 0.5."""
+        end = time.monotonic() + max(settle, 0.5) * 10
+        while time.monotonic() < end and self.evaluate("document.readyState") != "complete":
+            self.wait(0.05)
+        self.wait(min(settle, 0.5))
 
     def evaluate(self, expression: str):
         result = self.call("Runtime.evaluate", session=True, expression=expression, returnByValue=True)

@@ -201,11 +201,12 @@ def test_decimal_comma_in_an_iod_rate_publishes_nothing_and_names_the_row(good, 
     assert published_files(root) == before
 
 
-def test_an_infinite_outcome_value_publishes_nothing_and_names_the_lsoa(good):
-    """``1e999`` in an outcome file reads as infinity; it must not be published or correlated."""
+def test_an_infinite_outcome_value_is_rejected_with_its_row_and_never_correlated(good):
+    """``1e999`` in an outcome file reads as infinity: the row goes to rejects, named by file, row
+    and value, and the validation is computed over the other neighbourhoods and says how many."""
     import duckdb
 
-    root, before = good
+    root, _ = good
     live = (root / "data/processed/current").resolve()
     rows = duckdb.sql(f"SELECT lsoa21cd, residents_2021 FROM '{live}/lsoa_need.parquet' ORDER BY 1").fetchall()
     outcomes = root / "data" / "raw" / "outcomes"
@@ -214,11 +215,17 @@ def test_an_infinite_outcome_value_publishes_nothing_and_names_the_lsoa(good):
              "lsoa21cd,residents"] + [f"{code},{'1e999' if code == HARLOW_LSOA else n}" for code, n in rows]
     (outcomes / "synthetic_infinite.csv").write_text("\n".join(lines) + "\n")
     code, out = run(root)
-    assert code == 1, out
-    assert "NOT published" in out
-    failing = [line for line in out.splitlines() if line.startswith("  ERROR") and HARLOW_LSOA in line]
-    assert len(failing) == 1, out
-    assert published_files(root) == before
+    assert code == 0, out
+    assert any(line.split()[:2] == ["index_validation", "1"] and "not a finite number" in line
+               for line in out.splitlines()), out
+    live = (root / "data/processed/current").resolve()
+    rejected = duckdb.sql(f"SELECT * FROM '{live}/rejects/index_validation.parquet'").fetchall()
+    row = 3 + [c for c, _ in rows].index(HARLOW_LSOA)
+    assert len(rejected) == 1 and rejected[0][0].endswith("synthetic_infinite.csv") and rejected[0][1] == row, rejected
+    assert "1e999" in str(rejected[0][3]) and "not a finite number" in rejected[0][4], rejected
+    validation = duckdb.sql(f"SELECT * FROM '{live}/index_validation.parquet'").df()
+    numbers = validation.select_dtypes("number")
+    assert len(validation) and numbers.abs().max().max() < float("inf"), validation
 
 
 def test_one_district_run_publishes_that_district_only(good):
