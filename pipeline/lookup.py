@@ -71,7 +71,8 @@ class Answer:
     fields: dict = field(default_factory=dict)
 
     def as_json(self) -> str:
-        return json.dumps({"query": self.query if self.postcode else shorten(self.query), "postcode": self.postcode, "status": self.status,
+        query = self.query if self.postcode else shorten(self.query)
+        return json.dumps({"query": query, "postcode": self.postcode, "status": self.status,
                            "message": self.message, **({"answer": self.fields} if self.fields else {})},
                           ensure_ascii=False, indent=2, default=str)
 

@@ -19,7 +19,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT_ROOT, clone_run, make_run, published_files
 
 DIZ = PROJECT_ROOT / "diz"
@@ -268,7 +267,8 @@ def test_a_corrupt_zip_member_is_named_with_its_archive(tmp_path):
     archive.write_bytes(bytes(data))
     with pytest.raises(SourceFormatError) as err:
         extract_zip(archive, tmp_path / "out", label="os-codepoint-open/synthetic.zip")
-    assert str(err.value).startswith("os-codepoint-open/synthetic.zip!Data/CSV/cm.csv: this member of the zip is corrupt")
+    assert str(err.value).startswith(
+        "os-codepoint-open/synthetic.zip!Data/CSV/cm.csv: this member of the zip is corrupt")
 
 
 # -- byte-identical maps -----------------------------------------------------------------------------

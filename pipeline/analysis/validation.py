@@ -76,8 +76,8 @@ def build_index_validation(con: duckdb.DuckDBPyConnection, paths: Paths, setting
         relevant = {r[0] for r in con.execute(f"""SELECT DISTINCT {column} FROM lsoa_crosswalk
             WHERE lsoa_code IN (SELECT lsoa_code FROM lsoa_areas)""").fetchall()}
         for code in sorted(set(outcome.values) - relevant, key=outcome.rows.get):
-            outcome.rejects.add(outcome.label, outcome.rows[code], outcome.key_field, code, "LSOA outside the study area",
-                                "out_of_scope", code)
+            outcome.rejects.add(outcome.label, outcome.rows[code], outcome.key_field, code,
+                                "LSOA outside the study area", "out_of_scope", code)
         rejects = rejects + outcome.rejects
         rows_in += outcome.rows_in
         kept += len(set(outcome.values) & relevant)

@@ -192,7 +192,8 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
     "validation_points": [in_range("outcome_value", empty_ok=True,
                                    meaning="An outcome value is not a finite number (e.g. 1e999 read as infinity): it "
                                            "would be published and correlated as if it were one."),
-                          custom(analysis.outcome_files_match_the_study_area, severity=WARN, reads=("validation_points",),
+                          custom(analysis.outcome_files_match_the_study_area, severity=WARN,
+                                 reads=("validation_points",),
                                  meaning="An outcome file has no row for the study area's LSOAs (another area's file, "
                                          "or codes of the wrong vintage): it validates nothing; its rows are in "
                                          "`make rejects TABLE=index_validation`.")],
