@@ -30,6 +30,9 @@ MAPS = [
      "an area average."),
     ("need.html", "Inclusion need and hotspots",
      "Need by neighbourhood (people only), a layer per component, Gi* hot and cold spots (FDR), robust priorities."),
+    ("what_if.html", "What if the need weights were different?",
+     "Move the weights of inclusion need (and its scaling base and IUC mapping) and see every neighbourhood's rank "
+     "recomputed at once, which enter or leave the top tenth, a link to share and the TOML to keep."),
     ("inclusion_targeting.html", "Digital inclusion targeting",
      "Priority neighbourhoods for skills, device and data-donation outreach, by suggested offer and robustness."),
     ("fibre_planning.html", "Fibre planning",

@@ -281,8 +281,9 @@ def add_title(m: folium.Map, title: str, subtitle: str) -> None:
         + "</div>"))
 
 
-def add_legend(m: folium.Map, blocks: Sequence[tuple[str, Sequence[tuple[str, str]]]], note: str = "") -> None:
-    """Legend blocks: (heading, [(colour or CSS style, label)])."""
+def add_legend(m: folium.Map, blocks: Sequence[tuple[str, Sequence[tuple[str, str]]]], note: str = "",
+               position: str = "bottom:30px;right:10px") -> None:
+    """Legend blocks: (heading, [(colour or CSS style, label)]), in a box at ``position`` (CSS)."""
     parts = []
     for heading, items in blocks:
         parts.append(f"<div style='margin-top:4px'><b>{esc(heading)}</b></div>")
@@ -295,7 +296,7 @@ def add_legend(m: folium.Map, blocks: Sequence[tuple[str, Sequence[tuple[str, st
     # Open on a wide window; folded to its heading on a narrow one, where it would cover the area.
     legend = (f"<details id='diz-legend' open><summary><b>Legend</b></summary>{''.join(parts)}</details>"
               "<script>if(window.innerWidth<900)document.getElementById('diz-legend').open=false;</script>")
-    m.get_root().html.add_child(folium.Element(_box("bottom:30px;right:10px", legend, 300)))
+    m.get_root().html.add_child(folium.Element(_box(position, legend, 300)))
 
 
 def add_sources(m: folium.Map, sources: dict[str, int], notes: Sequence[str] = ()) -> None:
