@@ -1,6 +1,8 @@
 # make run      - set up .venv if needed, then re-compute what is stale and publish it (FULL=1: everything)
 #                 (make reports any failure as 2: ./diz run gives the engine's own exit status 0/1/2)
-# make test     - set up .venv and the test tools (Chromium, pdftoppm) if needed, then run the tests
+# make test     - set up .venv and the test tools (Chromium, pdftoppm) if needed, lint, then run the tests
+# make test-fast - lint and the tests that need neither the real run nor a browser (a minute or so)
+# make lint     - ruff: the lint rules and the formatting in pyproject.toml (make format applies them)
 # make lookup POSTCODE="CM20 1AB" - answer for one postcode from the published outputs (./diz lookup: its exit status)
 # make sources  - the checklist of source files: exact names, addresses, what data/raw and the mirror hold
 # make rejects [TABLE=codepoint_open] - rows that failed validation in the published run
@@ -13,7 +15,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: run test bench dev venv lookup sources rejects test-tools clean
+.PHONY: run test test-fast lint format bench dev venv lookup sources rejects test-tools clean
 
 # Text a user types (a postcode, arguments, a table name) never reaches a shell or make's own expansion:
 # not exported as typed (make would expand $(shell ...) in it), but handed to the recipe as one
@@ -44,8 +46,19 @@ sources: $(STAMP)
 rejects: $(STAMP)
 	@table=$(call literal,TABLE); $(PY) -m pipeline.rejects $${table:+"$$table"}
 
-test: $(STAMP) test-tools
+test: $(STAMP) test-tools lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP) lint
+	$(PY) -m pytest -m "not real_run and not browser and not slow" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
 
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -6,7 +6,6 @@ environment and fans steps out across processes. ``DIZ_EXECUTOR`` overrides the 
 in_process, multiprocess, or on a cluster k8s or celery (docs/SCALING.md).
 """
 
-
 import dagster as dg
 
 from assets.factory import source_assets, step_assets, step_checks
@@ -16,32 +15,37 @@ from assets.sensors import SENSORS
 from pipeline.settings import environment
 
 RESOURCES = {
-    "local": {
-        "settings": SettingsResource(),
-        "storage": StorageResource(),
-        "duckdb": DuckDBResource(),
-    },
+    "local": {"settings": SettingsResource(), "storage": StorageResource(), "duckdb": DuckDBResource()},
     "production": {
         "settings": SettingsResource(),
-        "storage": StorageResource(output_root=dg.EnvVar("DIZ_OUTPUT_ROOT"),
-                                   source_mirror=dg.EnvVar("DIZ_SOURCE_MIRROR")),
+        "storage": StorageResource(
+            output_root=dg.EnvVar("DIZ_OUTPUT_ROOT"), source_mirror=dg.EnvVar("DIZ_SOURCE_MIRROR")
+        ),
         "duckdb": DuckDBResource(memory_limit=environment().duckdb_memory),
     },
 }
+
+
 def _cluster_executor(name: str) -> dg.ExecutorDefinition:
     """Kubernetes (one pod per step) or Celery (steps on workers): the `production` extra."""
     try:
         if name == "k8s":
             from dagster_k8s import k8s_job_executor
+
             return k8s_job_executor
         from dagster_celery import celery_executor
+
         return celery_executor
     except ImportError as exc:
         raise ValueError(f"DIZ_EXECUTOR={name} needs the production extra: pip install -e '.[production]'") from exc
 
 
-EXECUTORS = {"in_process": lambda: dg.in_process_executor, "multiprocess": lambda: dg.multiprocess_executor,
-             "k8s": lambda: _cluster_executor("k8s"), "celery": lambda: _cluster_executor("celery")}
+EXECUTORS = {
+    "in_process": lambda: dg.in_process_executor,
+    "multiprocess": lambda: dg.multiprocess_executor,
+    "k8s": lambda: _cluster_executor("k8s"),
+    "celery": lambda: _cluster_executor("celery"),
+}
 DEFAULT_EXECUTOR = {"local": "in_process", "production": "multiprocess"}
 
 

@@ -21,8 +21,9 @@ def main() -> int:
 
     port = environment().dev_port
     dagster = Path(sys.executable).with_name("dagster")
-    proc = subprocess.Popen([str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", port],
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", port], start_new_session=True
+    )
     stopping = {"signal": None}
 
     def stop(signum, _frame):

@@ -10,7 +10,6 @@ Every step's wiring (its group, inputs, sources, settings) is read from its ``St
 ``step_assets`` and ``step_checks`` make the definitions of all of them, so nothing here repeats it.
 """
 
-
 import html
 import logging
 import time
@@ -22,9 +21,9 @@ from assets.resources import DuckDBResource, SettingsResource, StorageResource
 from pipeline import generations
 from pipeline.checks import ERROR, Check, checks_for
 from pipeline.columns import describe
+from pipeline.fetch import FileHashes
 from pipeline.geography import vintage_of
 from pipeline.paths import Paths
-from pipeline.fetch import FileHashes
 from pipeline.plan import StepPlan, make_plan, source_fingerprint, static_version
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.runner import StepReport, build_step, evaluate_and_record, one_line
@@ -60,8 +59,11 @@ def plan_for(run_id: str, paths: Paths, settings: Settings) -> dict[str, StepPla
 
 def _deps(step: Step) -> list:
     """Upstream assets of applicable steps, and the source assets of the files the step reads."""
-    keys = [dg.AssetKey(a) for a in step.deps if a in PRODUCER and applies(BY_NAME[PRODUCER[a]])
-            and PRODUCER[a] != step.name]
+    keys = [
+        dg.AssetKey(a)
+        for a in step.deps
+        if a in PRODUCER and applies(BY_NAME[PRODUCER[a]]) and PRODUCER[a] != step.name
+    ]
     return keys + [dg.AssetKey(["source", s]) for s in step.sources]
 
 
@@ -84,8 +86,12 @@ def asset_metadata(report: StepReport, asset: str, staged: Paths, vintage, setti
         out["rows_rejected"] = int(meta.get("rows_rejected", 0))
         out["accounting"] = f"{meta['rows_in']:,} in = {meta['rows_kept']:,} kept + {meta['rows_rejected']:,} rejected"
     if meta.get("columns"):
-        out["dagster/column_schema"] = dg.TableSchema(columns=[
-            dg.TableColumn(name, type_, description=describe(name, vintage, settings)) for name, type_ in meta["columns"]])
+        out["dagster/column_schema"] = dg.TableSchema(
+            columns=[
+                dg.TableColumn(name, type_, description=describe(name, vintage, settings))
+                for name, type_ in meta["columns"]
+            ]
+        )
     if isinstance(meta.get("sources"), dict):
         out["sources"] = dg.MetadataValue.md(_sources_md(meta.pop("sources")))
     table = staged.table_path(asset)
@@ -111,22 +117,36 @@ def progress_line(report: StepReport) -> str:
 def _define_step(step: Step) -> dg.AssetsDefinition:
     settings = settings_at_load()
     version = static_version(step, settings)
-    specs = [dg.AssetSpec(asset, deps=_deps(step), description=step.description, kinds=set(step.kinds),
-                          code_version=version) for asset in step.assets]
+    specs = [
+        dg.AssetSpec(asset, deps=_deps(step), description=step.description, kinds=set(step.kinds), code_version=version)
+        for asset in step.assets
+    ]
 
     @dg.multi_asset(name=step.name, specs=specs, can_subset=False, group_name=step.group)
-    def _materialise(context: dg.AssetExecutionContext, storage: StorageResource, settings: SettingsResource,
-                     duckdb: DuckDBResource):
+    def _materialise(
+        context: dg.AssetExecutionContext, storage: StorageResource, settings: SettingsResource, duckdb: DuckDBResource
+    ):
         cfg = settings.get()
         staged = storage.staged(context.run_id)
         plan = plan_for(context.run_id, storage.paths(), cfg)[step.name]
         started = time.perf_counter()
         try:
-            report = build_step(plan, staged, cfg, force=context.run.tags.get(FULL_TAG) == "1",
-                                threads=duckdb.threads, memory_limit=duckdb.memory_limit)
-            results = [dg.MaterializeResult(asset_key=asset, data_version=dg.DataVersion(plan.fingerprint),
-                                            metadata=asset_metadata(report, asset, staged, vintage_of(cfg), cfg))
-                       for asset in step.assets]
+            report = build_step(
+                plan,
+                staged,
+                cfg,
+                force=context.run.tags.get(FULL_TAG) == "1",
+                threads=duckdb.threads,
+                memory_limit=duckdb.memory_limit,
+            )
+            results = [
+                dg.MaterializeResult(
+                    asset_key=asset,
+                    data_version=dg.DataVersion(plan.fingerprint),
+                    metadata=asset_metadata(report, asset, staged, vintage_of(cfg), cfg),
+                )
+                for asset in step.assets
+            ]
         except Exception as exc:
             message = one_line(exc)
             generations.record_failure(staged, step.name, message)
@@ -145,11 +165,20 @@ def check_spec(check: Check) -> dg.AssetCheckSpec:
     blocking checks are marked blocking; what a failure does to publishing opens the description (the UI
     shows it under "This is a blocking / non-blocking asset check") and is in the metadata, so a check
     that stops publishing while later steps still run (``no_lsoa_flagged``) says so."""
-    metadata = {"severity": check.severity, "on_failure": check.on_failure,
-                "publishes_if_failed": check.publishes_if_failed, "meaning": check.meaning,
-                **({"expected": check.expected} if check.expected else {})}
-    return dg.AssetCheckSpec(check.name, asset=check.asset, blocking=check.blocking, metadata=metadata,
-                             description=f"**{check.on_failure}**\n\n{check.description}")
+    metadata = {
+        "severity": check.severity,
+        "on_failure": check.on_failure,
+        "publishes_if_failed": check.publishes_if_failed,
+        "meaning": check.meaning,
+        **({"expected": check.expected} if check.expected else {}),
+    }
+    return dg.AssetCheckSpec(
+        check.name,
+        asset=check.asset,
+        blocking=check.blocking,
+        metadata=metadata,
+        description=f"**{check.on_failure}**\n\n{check.description}",
+    )
 
 
 def _define_checks(step: Step) -> dg.AssetChecksDefinition:
@@ -165,11 +194,20 @@ def _define_checks(step: Step) -> dg.AssetChecksDefinition:
         for result in evaluate_and_record(staged, settings.get(), step.name, wanted):
             check = by_name[result["name"]]
             severity = dg.AssetCheckSeverity.ERROR if check.severity == ERROR else dg.AssetCheckSeverity.WARN
-            meta = {"on_failure": check.on_failure, "meaning": check.meaning,
-                    **({"expected": check.expected} if check.expected else {}),
-                    "result": dg.MetadataValue.json(result["metadata"])}
-            yield dg.AssetCheckResult(asset_key=check.asset, check_name=check.name, passed=result["passed"],
-                                      severity=severity, description=result["description"], metadata=meta)
+            meta = {
+                "on_failure": check.on_failure,
+                "meaning": check.meaning,
+                **({"expected": check.expected} if check.expected else {}),
+                "result": dg.MetadataValue.json(result["metadata"]),
+            }
+            yield dg.AssetCheckResult(
+                asset_key=check.asset,
+                check_name=check.name,
+                passed=result["passed"],
+                severity=severity,
+                description=result["description"],
+                metadata=meta,
+            )
 
     return _evaluate
 
@@ -187,9 +225,12 @@ def step_checks() -> list[dg.AssetChecksDefinition]:
 def _define_source(key: str) -> dg.AssetsDefinition:
     source = SOURCES[key]
 
-    @dg.observable_source_asset(key=["source", key], group_name="sources",
-                                description=f"{source.title} ({source.release}). {source.publisher}.",
-                                required_resource_keys={"storage", "settings"})
+    @dg.observable_source_asset(
+        key=["source", key],
+        group_name="sources",
+        description=f"{source.title} ({source.release}). {source.publisher}.",
+        required_resource_keys={"storage", "settings"},
+    )
     def _observe(context) -> dg.DataVersion:
         paths, cfg = context.resources.storage.paths(), context.resources.settings.get()
         hashes = FileHashes(paths)

@@ -56,8 +56,9 @@ def rejected_per_source(folder) -> list[tuple[str, int, str]]:
 
     out = []
     for path in sorted((folder / "rejects").glob("*.parquet")):
+        quoted = str(path).replace("'", "''")
         rows = duckdb.sql(f"""SELECT kind, count(DISTINCT (source_file, row_number)) n, mode(reason)
-                              FROM read_parquet('{str(path).replace("'", "''")}') GROUP BY 1 ORDER BY 2 DESC""").fetchall()
+                              FROM read_parquet('{quoted}') GROUP BY 1 ORDER BY 2 DESC""").fetchall()
         if rows:
             what = "; ".join(f"{n:,} {kind.replace('_', ' ')} (e.g. {reason})" for kind, n, reason in rows)
             out.append((path.stem, sum(n for _, n, _ in rows), what))
@@ -98,14 +99,20 @@ def recover_interrupted(paths: Paths, instance: dg.DagsterInstance) -> list[str]
         run = instance.get_run_by_id(run_id)
         return run is not None and run.tags.get(CLI_TAG) != "cli" and run.status not in finished
 
-    lines = [f"Removed the staging folder of interrupted run {run_id[:8]} ({size / 1e6:,.0f} MB); nothing of it "
-             "was published." for run_id, size in generations.remove_orphans(paths, keep=ui_run)]
+    lines = [
+        f"Removed the staging folder of interrupted run {run_id[:8]} ({size / 1e6:,.0f} MB); nothing of it "
+        "was published."
+        for run_id, size in generations.remove_orphans(paths, keep=ui_run)
+    ]
     unfinished = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
     for run in instance.get_runs(filters=dg.RunsFilter(statuses=unfinished, tags={CLI_TAG: "cli"})):
         pid = run.tags.get(PID_TAG, "")
         if run.tags.get(HOST_TAG) == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
-            instance.report_run_failed(run, message="interrupted: the `make run` process running it ended before "
-                                                    "the run finished (killed?); nothing of it was published")
+            instance.report_run_failed(
+                run,
+                message="interrupted: the `make run` process running it ended before "
+                "the run finished (killed?); nothing of it was published",
+            )
             lines.append(f"Marked Dagster run {run.run_id[:8]} failed: its process ended before it finished.")
     return lines
 
@@ -116,8 +123,11 @@ def ensure_instance_config(home: str) -> None:
     if not os.path.exists(config):
         os.makedirs(home, exist_ok=True)
         with open(config, "w", encoding="utf-8") as fh:
-            fh.write("telemetry:\n  enabled: false\ncompute_logs:\n  module: dagster._core.storage.noop_compute_log_manager\n"
-                     "  class: NoOpComputeLogManager\n")
+            fh.write(
+                "telemetry:\n  enabled: false\ncompute_logs:\n  module: "
+                "dagster._core.storage.noop_compute_log_manager\n"
+                "  class: NoOpComputeLogManager\n"
+            )
 
 
 def summary(checks: dict, folder, published: str | None) -> list[str]:
@@ -133,8 +143,11 @@ def summary(checks: dict, folder, published: str | None) -> list[str]:
             lines.append(f"  {'':<15} {'expected here: ' + c['expected'] if c.get('expected') else c['meaning']}")
     rejected = rejected_per_source(folder) if folder else []
     if rejected:
-        lines.append("Rows rejected (they failed validation; list them with `make rejects TABLE=<table>`):" if published
-                     else "Rows rejected by this run (not published, so `make rejects` still lists the live ones):")
+        lines.append(
+            "Rows rejected (they failed validation; list them with `make rejects TABLE=<table>`):"
+            if published
+            else "Rows rejected by this run (not published, so `make rejects` still lists the live ones):"
+        )
         lines += [f"  {table:<28} {rows:>9,}  {what}" for table, rows, what in rejected]
     if published:
         lines.append("Where to look:")
@@ -144,22 +157,37 @@ def summary(checks: dict, folder, published: str | None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true", default=os.environ.get("FULL") == "1",
-                        help="re-compute every step whatever changed (make run FULL=1)")
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        default=os.environ.get("FULL") == "1",
+        help="re-compute every step whatever changed (make run FULL=1)",
+    )
     parser.add_argument("--download", action="store_true", help="fetch missing sources from their official addresses")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    parser.add_argument("--upto", metavar="STEP", help="only STEP and the steps it reads from (e.g. lsoa_indicators "
-                        "for an England indicators run); the generation published holds those steps")
+    parser.add_argument(
+        "--upto",
+        metavar="STEP",
+        help="only STEP and the steps it reads from (e.g. lsoa_indicators "
+        "for an England indicators run); the generation published holds those steps",
+    )
     args = parser.parse_args(argv)
     if not os.environ.get("DAGSTER_HOME"):
         print("DAGSTER_HOME is not set; run through `make run`, which sets it to dagster_home/", file=sys.stderr)
         return 2
     started = time.perf_counter()
+    from pipeline.steps import BY_NAME, closure
+
+    wanted = closure(args.upto) if args.upto in BY_NAME else None
+    notes: list[str] = []  # what the run goes without for some districts, said before it starts
     try:
         ensure_instance_config(os.environ["DAGSTER_HOME"])
         settings = load_settings()
         paths = Paths.from_env().ensure()
-        problems = preflight(paths, settings, download=args.download)
+        if args.upto and wanted is None:
+            problems = [f"--upto: no step {args.upto!r} (the steps are listed in pipeline/steps.py)"]
+        else:
+            problems = preflight(paths, settings, download=args.download, notes=notes, only=wanted)
     except DizError as exc:
         problems = [str(exc)]
     except OSError as exc:  # a read-only or full output folder (or DAGSTER_HOME): say which, no traceback
@@ -170,26 +198,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Cannot start: {len(problems)} problem{'s' if len(problems) > 1 else ''} to fix first.")
         for line in problems:
             print(f"  {line}")
-        print(f"Nothing was changed; the live outputs are still generation {generations.live_id(Paths.from_env()) or '(none yet)'}.")
+        print(
+            f"Nothing was changed; the live outputs are still generation "
+            f"{generations.live_id(Paths.from_env()) or '(none yet)'}."
+        )
         return 2
+    for line in notes:
+        print(f"Note: {line}")
 
     instance = dg.DagsterInstance.get()
     for line in recover_interrupted(paths, instance):
         print(line)
     live = generations.live_folder(paths)
     plans = make_plan(paths, settings, generations.manifest(live), full=args.full)
-    if args.upto:
-        from pipeline.steps import BY_NAME, closure
-
-        if args.upto not in BY_NAME:
-            print(f"--upto: no step {args.upto!r} (the steps are listed in pipeline/steps.py)")
-            return 2
-        wanted = closure(args.upto)
+    if wanted is not None:
         plans = [p for p in plans if p.step.name in wanted]
     stale = [p for p in plans if p.stale]
     planned = {p.step.name: p.fingerprint for p in plans}
-    print(f"{len(stale)} of {len(plans)} steps to re-compute ({', '.join(settings.lad_codes)}; "
-          f"{settings.geography.small_area}):")
+    print(
+        f"{len(stale)} of {len(plans)} steps to re-compute ({', '.join(settings.lad_codes)}; "
+        f"{settings.geography.small_area}):"
+    )
     if not stale:
         generations.ensure_public_links(paths)
         print(f"Nothing changed since generation {live.name}; it stays live.")
@@ -204,25 +233,46 @@ def main(argv: list[str] | None = None) -> int:
     assets = {dg.AssetKey(a) for p in stale for a in p.step.assets}
     sources = {dg.AssetKey(["source", k]) for p in stale for k in p.step.sources}
     job = defs.resolve_job_def("everything").get_subset(asset_selection=assets | sources)
-    result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=_quiet_dagster(args.log_level),
-                                    tags={CLI_TAG: "cli", FULL_TAG: "1" if args.full else "0",
-                                          PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()})
+    result = job.execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config=_quiet_dagster(args.log_level),
+        tags={
+            CLI_TAG: "cli",
+            FULL_TAG: "1" if args.full else "0",
+            PID_TAG: str(os.getpid()),
+            HOST_TAG: socket.gethostname(),
+        },
+    )
     run_id = result.run_id
-    done = finish(paths, run_id, planned, settings, discard=False,
-                  orchestration_failure=None if result.success else dagster_failure(result))
+    done = finish(
+        paths,
+        run_id,
+        planned,
+        settings,
+        discard=False,
+        orchestration_failure=None if result.success else dagster_failure(result),
+    )
     published, refused, failures, checks, folder = done.published, done.refused, done.failures, done.checks, done.folder
     seconds = time.perf_counter() - started
     staged_manifest = generations.manifest(published.path if published else folder)
-    recomputed = [p.step.name for p in stale if staged_manifest.get(p.step.name, {}).get("fingerprint") == p.fingerprint]
+    recomputed = [
+        p.step.name for p in stale if staged_manifest.get(p.step.name, {}).get("fingerprint") == p.fingerprint
+    ]
     print()
     not_run = len(stale) - len(recomputed)
-    print(f"Run {run_id[:8]}: {len(recomputed)} steps re-computed, {len(plans) - len(stale)} unchanged"
-          + (f", {not_run} not completed" if not_run else "") + f", in {seconds:.1f} s.")
+    print(
+        f"Run {run_id[:8]}: {len(recomputed)} steps re-computed, {len(plans) - len(stale)} unchanged"
+        + (f", {not_run} not completed" if not_run else "")
+        + f", in {seconds:.1f} s."
+    )
     for step, message in failures.items():
         print(f"FAILED {step}: {message}")
     if published:
-        print(f"Published generation {published.generation}"
-              + (f" (replacing {published.previous})." if published.previous else "."))
+        print(
+            f"Published generation {published.generation}"
+            + (f" (replacing {published.previous})." if published.previous else ".")
+        )
         live_folder = published.path
     else:
         print(f"NOT published: {refused}")
@@ -234,8 +284,11 @@ def main(argv: list[str] | None = None) -> int:
         generations.discard(paths, run_id)
         print("For Dagster's own log and traceback: make run ARGS='--log-level DEBUG', or open the run in `make dev`.")
         return 1
-    return 1 if any(c["severity"] == "ERROR" and not c["passed"] for c in generations.check_results(
-        published.path).values()) else 0
+    return (
+        1
+        if any(c["severity"] == "ERROR" and not c["passed"] for c in generations.check_results(published.path).values())
+        else 0
+    )
 
 
 if __name__ == "__main__":

@@ -11,17 +11,20 @@ from pipeline.runner import finish
 CLI_TAG = "diz/publisher"
 
 
-@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, name="publish_successful_runs",
-                      default_status=dg.DefaultSensorStatus.RUNNING)
-def publish_successful_runs(context: dg.RunStatusSensorContext, storage: StorageResource,
-                            settings: SettingsResource):
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    name="publish_successful_runs",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def publish_successful_runs(context: dg.RunStatusSensorContext, storage: StorageResource, settings: SettingsResource):
     run = context.dagster_run
     paths = storage.paths()
     if run.tags.get(CLI_TAG) == "cli" or not generations.staging_folder(paths, run.run_id).exists():
         return dg.SkipReason(f"run {run.run_id} has nothing to publish here")
     cfg = settings.get()
-    planned = {p.step.name: p.fingerprint for p in make_plan(paths, cfg, generations.manifest(
-        generations.live_folder(paths)))}
+    planned = {
+        p.step.name: p.fingerprint for p in make_plan(paths, cfg, generations.manifest(generations.live_folder(paths)))
+    }
     done = finish(paths, run.run_id, planned, cfg)
     if done.published is None:
         context.log.warning(f"run {run.run_id} not published: {done.refused}")

@@ -48,12 +48,18 @@ def dagster_run(*args: str) -> dict:
     steps = _generation_steps(wall_start)
     text = out.getvalue()
     recomputed = next((line for line in text.splitlines() if line.startswith("Run ") or "Nothing changed" in line), "")
-    return {"startup_s": ready - started, "compute_s": finished - ready, "exit": code, "summary": recomputed,
-            "steps_recomputed": len(steps), "step_s": round(sum(steps.values()), 2),
-            "orchestration_s": round(finished - ready - sum(steps.values()), 2),
-            "slowest_steps": sorted(steps.items(), key=lambda kv: -kv[1])[:6],
-            "success": code == 0 or "Published generation" in text or "Nothing changed" in text,
-            "failures": [line for line in text.splitlines() if line.startswith(("FAILED", "NOT published"))]}
+    return {
+        "startup_s": ready - started,
+        "compute_s": finished - ready,
+        "exit": code,
+        "summary": recomputed,
+        "steps_recomputed": len(steps),
+        "step_s": round(sum(steps.values()), 2),
+        "orchestration_s": round(finished - ready - sum(steps.values()), 2),
+        "slowest_steps": sorted(steps.items(), key=lambda kv: -kv[1])[:6],
+        "success": code == 0 or "Published generation" in text or "Nothing changed" in text,
+        "failures": [line for line in text.splitlines() if line.startswith(("FAILED", "NOT published"))],
+    }
 
 
 def engine_run(only: set[str] | None = None) -> dict:
@@ -66,11 +72,16 @@ def engine_run(only: set[str] | None = None) -> dict:
     ready = time.perf_counter()
     report = run(Paths.from_env(), load_settings(), only=only)
     steps = {s.name: round(s.seconds, 2) for s in report.steps if s.status == "re-computed"}
-    return {"startup_s": ready - started, "compute_s": time.perf_counter() - ready,
-            "success": report.published is not None, "failures": [f"{s.name}: {s.error}" for s in report.failed]
-            + ([report.not_published] if report.published is None else []),
-            "steps_recomputed": len(steps), "step_s": round(sum(steps.values()), 2),
-            "slowest_steps": sorted(steps.items(), key=lambda kv: -kv[1])[:6]}
+    return {
+        "startup_s": ready - started,
+        "compute_s": time.perf_counter() - ready,
+        "success": report.published is not None,
+        "failures": [f"{s.name}: {s.error}" for s in report.failed]
+        + ([report.not_published] if report.published is None else []),
+        "steps_recomputed": len(steps),
+        "step_s": round(sum(steps.values()), 2),
+        "slowest_steps": sorted(steps.items(), key=lambda kv: -kv[1])[:6],
+    }
 
 
 def five() -> dict:
@@ -131,18 +142,27 @@ def siting() -> dict:
 
     live = Paths.from_env().current
     con = duckdb.connect()
-    demand = con.execute(f"SELECT easting, northing, need_weighted_residents FROM '{live / 'lsoa_access.parquet'}' "
-                         "ORDER BY 1, 2").fetchall()
+    demand = con.execute(
+        f"SELECT easting, northing, need_weighted_residents FROM '{live / 'lsoa_access.parquet'}' ORDER BY 1, 2"
+    ).fetchall()
     venues = con.execute(f"SELECT easting, northing, role FROM '{live / 'venues.parquet'}' ORDER BY 1, 2").fetchall()
-    inst = Instance(np.array([d[:2] for d in demand], dtype=float), np.array([d[2] for d in demand], dtype=float),
-                    np.array([v[:2] for v in venues if v[2] == "existing"], dtype=float),
-                    np.array([v[:2] for v in venues if v[2] == "candidate"], dtype=float), 2_000)
+    inst = Instance(
+        np.array([d[:2] for d in demand], dtype=float),
+        np.array([d[2] for d in demand], dtype=float),
+        np.array([v[:2] for v in venues if v[2] == "existing"], dtype=float),
+        np.array([v[:2] for v in venues if v[2] == "candidate"], dtype=float),
+        2_000,
+    )
     ready = time.perf_counter()
     covered = [solve(inst, k)[1] for k in range(1, 11)]
     finished = time.perf_counter()
-    return {"startup_s": ready - started, "compute_s": finished - ready, "success": True,
-            "summary": f"{len(demand)} demand points, {len(inst.existing_xy)} existing venues, "
-                       f"{len(inst.candidate_xy)} candidates; covered at k=10: {covered[-1]:.0f}"}
+    return {
+        "startup_s": ready - started,
+        "compute_s": finished - ready,
+        "success": True,
+        "summary": f"{len(demand)} demand points, {len(inst.existing_xy)} existing venues, "
+        f"{len(inst.candidate_xy)} candidates; covered at k=10: {covered[-1]:.0f}",
+    }
 
 
 CASES = {

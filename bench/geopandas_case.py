@@ -31,8 +31,17 @@ def spaced(postcodes: pd.Series) -> pd.Series:
 def read_codepoint(path: Path, lads: set[str]) -> pd.DataFrame:
     with zipfile.ZipFile(path) as zf:
         members = sorted(n for n in zf.namelist() if n.startswith("Data/CSV/") and n.endswith(".csv"))
-        frames = [pd.read_csv(zf.open(m), header=None, names=CODEPOINT_COLUMNS, usecols=["PC", "EA", "NO", "DC"],
-                              dtype={"PC": str, "DC": str}, encoding="latin-1") for m in members]
+        frames = [
+            pd.read_csv(
+                zf.open(m),
+                header=None,
+                names=CODEPOINT_COLUMNS,
+                usecols=["PC", "EA", "NO", "DC"],
+                dtype={"PC": str, "DC": str},
+                encoding="latin-1",
+            )
+            for m in members
+        ]
     cp = pd.concat(frames, ignore_index=True)
     cp = cp[cp.DC.isin(lads) & ~((cp.EA == 0) & (cp.NO == 0))].copy()
     cp["postcode"] = spaced(cp.PC)
@@ -58,12 +67,12 @@ def place(postcodes: pd.DataFrame, crosswalk: pd.DataFrame, bounds: gpd.GeoDataF
     several = points[postcodes.pieces.map(lambda p: isinstance(p, list) and len(p) > 1)]
     if len(several):
         hit = gpd.sjoin(several, bounds, predicate="intersects", how="inner")
-        hit = hit[[code in p for code, p in zip(hit.lsoa21cd, hit.pieces)]]
+        hit = hit[[code in p for code, p in zip(hit.lsoa21cd, hit.pieces, strict=False)]]
         chosen = hit.groupby("postcode").lsoa21cd.min()
         rest = several[~several.postcode.isin(chosen.index)].explode("pieces")
         if len(rest):
             shapes = bounds.set_index("lsoa21cd").geometry
-            rest = rest.assign(d=[pt.distance(shapes[c]) for pt, c in zip(rest.geometry, rest.pieces)])
+            rest = rest.assign(d=[pt.distance(shapes[c]) for pt, c in zip(rest.geometry, rest.pieces, strict=False)])
             nearest = rest.sort_values(["postcode", "d", "pieces"]).groupby("postcode").pieces.first()
             chosen = pd.concat([chosen, nearest])
         out = pd.concat([out, chosen])
@@ -76,8 +85,13 @@ def place(postcodes: pd.DataFrame, crosswalk: pd.DataFrame, bounds: gpd.GeoDataF
 
 
 def read_ofcom_postcodes(path: Path) -> pd.DataFrame:
-    keep = {"postcode_space": "postcode", "All Premises": "all_premises", "SFBB availability (% premises)": "sfbb_pct",
-            "Gigabit availability (% premises)": "gigabit_pct", "% of premises below the USO": "below_uso_pct"}
+    keep = {
+        "postcode_space": "postcode",
+        "All Premises": "all_premises",
+        "SFBB availability (% premises)": "sfbb_pct",
+        "Gigabit availability (% premises)": "gigabit_pct",
+        "% of premises below the USO": "below_uso_pct",
+    }
     with zipfile.ZipFile(path) as zf:
         frames = [pd.read_csv(zf.open(n), usecols=list(keep)) for n in sorted(zf.namelist()) if n.endswith(".csv")]
     return pd.concat(frames, ignore_index=True).rename(columns=keep).drop_duplicates("postcode", keep=False)
@@ -96,9 +110,15 @@ def lsoa_broadband(coverage: pd.DataFrame) -> pd.DataFrame:
     sums = pc.groupby("lsoa21cd")[["x", "wx"]].sum(min_count=1)
     measured = (sums.x / sums.wx.replace(0, np.nan)).rename("pct_no_gigabit")
     rest = covered[(covered.resolution == "postcode_district") & ~covered.lsoa21cd.isin(measured_lsoas)]
-    main = (rest.groupby(["lsoa21cd", "postcode_district"]).size().rename("n").reset_index()
-            .sort_values(["lsoa21cd", "n", "postcode_district"], ascending=[True, False, True])
-            .groupby("lsoa21cd").first())
+    main = (
+        rest.groupby(["lsoa21cd", "postcode_district"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(["lsoa21cd", "n", "postcode_district"], ascending=[True, False, True])
+        .groupby("lsoa21cd")
+        .first()
+    )
     district_value = rest.groupby("postcode_district").district_gigabit.first()
     by_area = (100 - main.postcode_district.map(district_value)).rename("pct_no_gigabit")
     return pd.concat([measured, by_area]).to_frame()
@@ -114,10 +134,12 @@ def run() -> dict:
     lads = set(load_settings(Path(__file__).resolve().parents[1] / "config" / "england.toml").lad_codes)
 
     cp = read_codepoint(mirror / "os-codepoint-open" / "codepo_gb.zip", lads)
-    postcodes = cp.merge(read_lookup(mirror / "ons-postcode-lookup" / "PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.zip"),
-                         on="postcode", how="left")
+    postcodes = cp.merge(
+        read_lookup(mirror / "ons-postcode-lookup" / "PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.zip"), on="postcode", how="left"
+    )
     crosswalk = pd.read_csv(mirror / "lookups" / "LSOA11_LSOA21_LAD22_lookup_EW.csv", dtype=str).rename(
-        columns={"lsoa11_code": "lsoa11cd", "lsoa21_code": "lsoa21cd"})
+        columns={"lsoa11_code": "lsoa11cd", "lsoa21_code": "lsoa21cd"}
+    )
     crosswalk = crosswalk[crosswalk.ltla22_code.isin(lads) | crosswalk.lsoa21cd.str.startswith("E")]
     bounds = gpd.read_file(mirror / "boundaries" / "lsoa2021_bsc_EW.geojson").to_crs(27700)
     bounds = bounds.rename(columns={"LSOA21CD": "lsoa21cd", "lsoa21_code": "lsoa21cd"})[["lsoa21cd", "geometry"]]
@@ -131,13 +153,17 @@ def run() -> dict:
     coverage = postcodes[["postcode", "lsoa21cd"]].merge(ofcom, on="postcode", how="left")
     coverage["postcode_district"] = coverage.postcode.str.split(" ").str[0]
     coverage = coverage.merge(district, left_on="postcode_district", right_index=True, how="left")
-    coverage["resolution"] = np.where(coverage.gigabit_pct.notna() | coverage.all_premises.notna(), "postcode",
-                                      np.where(coverage.district_gigabit.notna(), "postcode_district", "none"))
+    coverage["resolution"] = np.where(
+        coverage.gigabit_pct.notna() | coverage.all_premises.notna(),
+        "postcode",
+        np.where(coverage.district_gigabit.notna(), "postcode_district", "none"),
+    )
     coverage = coverage[coverage.lsoa21cd.notna()]
     broadband = lsoa_broadband(coverage)
 
-    imd = pd.read_excel(mirror / "iod2025" / "File_1_IoD2025_Index_of_Multiple_Deprivation.xlsx", sheet_name="IMD25",
-                        engine="calamine")
+    imd = pd.read_excel(
+        mirror / "iod2025" / "File_1_IoD2025_Index_of_Multiple_Deprivation.xlsx", sheet_name="IMD25", engine="calamine"
+    )
     imd = imd.rename(columns={imd.columns[0]: "lsoa21cd", imd.columns[4]: "imd_rank"})[["lsoa21cd", "imd_rank"]]
     indicators = imd.merge(broadband, left_on="lsoa21cd", right_index=True, how="left")
     out = Path(os.environ["DIZ_OUTPUT_ROOT"]) / "lsoa_indicators_geopandas.parquet"

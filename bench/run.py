@@ -17,7 +17,6 @@ pipeline and the baseline disagree beyond 1e-9.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import platform
@@ -33,9 +32,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-GIB = 1024 ** 3
-TARGETS = {"five_compute_s": 15.0, "warm_speedup": 10.0, "weight_speedup": 5.0, "dagster_over_engine": 1.3,
-           "siting_s": 10.0}
+GIB = 1024**3
+TARGETS = {
+    "five_compute_s": 15.0,
+    "warm_speedup": 10.0,
+    "weight_speedup": 5.0,
+    "dagster_over_engine": 1.3,
+    "siting_s": 10.0,
+}
 AGREEMENT = 1e-9
 
 
@@ -50,8 +54,13 @@ def run_case(name: str, env: dict[str, str], log: Path) -> dict:
     """Run one case in a fresh interpreter; add its wall time and peak RSS."""
     started = time.perf_counter()
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", name],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--child", name],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -59,8 +68,13 @@ def run_case(name: str, env: dict[str, str], log: Path) -> dict:
     if proc.returncode or not lines:
         tail = "\n".join(log.read_text().splitlines()[-8:])
         print(f"case {name} failed (exit {proc.returncode}); last lines of {log}:\n{tail}", flush=True)
-        return {"success": False, "failures": [f"exit {proc.returncode}, see {log.name}"], "wall_s": wall,
-                "compute_s": float("nan"), "peak_rss_gib": usage.ru_maxrss * 1024 / GIB}
+        return {
+            "success": False,
+            "failures": [f"exit {proc.returncode}, see {log.name}"],
+            "wall_s": wall,
+            "compute_s": float("nan"),
+            "peak_rss_gib": usage.ru_maxrss * 1024 / GIB,
+        }
     result = json.loads(lines[-1].removeprefix("BENCH-RESULT "))
     result.update(wall_s=wall, peak_rss_gib=usage.ru_maxrss * 1024 / GIB)  # ru_maxrss is in KiB on Linux
     return result
@@ -71,11 +85,19 @@ def machine() -> str:
     import duckdb
     import geopandas
 
-    mem = next((int(line.split()[1]) * 1024 for line in Path("/proc/meminfo").read_text().splitlines()
-                if line.startswith("MemTotal")), 0)
-    return (f"{len(os.sched_getaffinity(0))} CPUs ({platform.processor() or platform.machine()}), "
-            f"{mem / GIB:.1f} GiB RAM, Linux {platform.release()}; Python {platform.python_version()}, "
-            f"duckdb {duckdb.__version__}, dagster {dagster.__version__}, geopandas {geopandas.__version__}")
+    mem = next(
+        (
+            int(line.split()[1]) * 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
+    return (
+        f"{len(os.sched_getaffinity(0))} CPUs ({platform.processor() or platform.machine()}), "
+        f"{mem / GIB:.1f} GiB RAM, Linux {platform.release()}; Python {platform.python_version()}, "
+        f"duckdb {duckdb.__version__}, dagster {dagster.__version__}, geopandas {geopandas.__version__}"
+    )
 
 
 def warm_cache(mirror: Path) -> None:
@@ -99,7 +121,9 @@ def prepare_england(mirror: Path, work: Path) -> tuple[Path, float]:
     return synthetic, time.perf_counter() - started
 
 
-def case_env(base: dict[str, str], work: Path, root_name: str, home: Path | None = None, **extra: str) -> dict[str, str]:
+def case_env(
+    base: dict[str, str], work: Path, root_name: str, home: Path | None = None, **extra: str
+) -> dict[str, str]:
     root = work / root_name
     home = home or root / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
@@ -123,16 +147,25 @@ def agreement(pipeline_table: Path, baseline: Path) -> dict:
     """How closely the baseline's LSOA figures match the pipeline's (they do the same steps)."""
     import duckdb
 
-    row = duckdb.connect().execute(f"""
+    row = (
+        duckdb.connect()
+        .execute(f"""
         WITH p AS (SELECT lsoa21cd, value FROM read_parquet('{pipeline_table}') WHERE indicator = 'pct_no_gigabit'),
              i AS (SELECT lsoa21cd, value FROM read_parquet('{pipeline_table}') WHERE indicator = 'imd_rank')
         SELECT count(*) FILTER (p.value IS NOT NULL AND b.pct_no_gigabit IS NOT NULL),
                coalesce(max(abs(p.value - b.pct_no_gigabit)), 0),
                count(*) FILTER ((p.value IS NULL) <> (b.pct_no_gigabit IS NULL)),
                count(*) FILTER (i.value = b.imd_rank), count(*)
-        FROM read_parquet('{baseline}') b LEFT JOIN p USING (lsoa21cd) LEFT JOIN i USING (lsoa21cd)""").fetchone()
-    return {"lsoas_compared": row[0], "max_abs_diff_pct_no_gigabit": row[1], "lsoas_with_value_in_one_only": row[2],
-            "imd_rank_equal": row[3], "lsoas": row[4]}
+        FROM read_parquet('{baseline}') b LEFT JOIN p USING (lsoa21cd) LEFT JOIN i USING (lsoa21cd)""")
+        .fetchone()
+    )
+    return {
+        "lsoas_compared": row[0],
+        "max_abs_diff_pct_no_gigabit": row[1],
+        "lsoas_with_value_in_one_only": row[2],
+        "imd_rank_equal": row[3],
+        "lsoas": row[4],
+    }
 
 
 def verdict(ok: bool) -> str:
@@ -143,16 +176,21 @@ def report(results: dict[str, dict], info: dict) -> str:
     from bench.cases import CASES
 
     base = results.get("geopandas", {}).get("compute_s")
-    lines = [f"DIZ pipeline benchmark, {time.strftime('%Y-%m-%d')}: {info['machine']}",
-             f"setup (not timed in any case): synthetic Ofcom file for England in {info.get('setup_s', 0):.1f} s", "",
-             f"{'case':<50} {'wall s':>7} {'start s':>7} {'compute s':>9} {'RSS GiB':>7} {'x baseline':>10}"]
+    lines = [
+        f"DIZ pipeline benchmark, {time.strftime('%Y-%m-%d')}: {info['machine']}",
+        f"setup (not timed in any case): synthetic Ofcom file for England in {info.get('setup_s', 0):.1f} s",
+        "",
+        f"{'case':<50} {'wall s':>7} {'start s':>7} {'compute s':>9} {'RSS GiB':>7} {'x baseline':>10}",
+    ]
     for name, (_, label) in CASES.items():
         if name in results:
             r = results[name]
             ratio = f"{base / r['compute_s']:.2f}" if base and name not in ("geopandas", "siting") else "-"
             start = f"{r['startup_s']:.1f}" if "startup_s" in r else "-"
-            lines.append(f"{label:<50} {r['wall_s']:>7.1f} {start:>7} {r['compute_s']:>9.2f} {r['peak_rss_gib']:>7.2f}"
-                         f" {ratio:>10}")
+            lines.append(
+                f"{label:<50} {r['wall_s']:>7.1f} {start:>7} {r['compute_s']:>9.2f} {r['peak_rss_gib']:>7.2f}"
+                f" {ratio:>10}"
+            )
     lines.append("(x baseline: the GeoPandas baseline's compute time divided by the case's, in this run)")
     for name, r in results.items():
         if r.get("success") is False or r.get("failures"):
@@ -161,39 +199,57 @@ def report(results: dict[str, dict], info: dict) -> str:
     results = {k: v for k, v in results.items() if v.get("success") is not False}
     if "five" in results:
         r = results["five"]
-        lines.append(f"  five districts cold compute {r['compute_s']:.1f} s <= {TARGETS['five_compute_s']:.0f} s: "
-                     f"{verdict(r['compute_s'] <= TARGETS['five_compute_s'])}; {r['steps_recomputed']} steps, "
-                     f"{r['step_s']:.1f} s in steps, {r['orchestration_s']:.1f} s around them; slowest: "
-                     + ", ".join(f"{k} {v} s" for k, v in r["slowest_steps"]))
-    for name, key in (("five-warm", "warm_speedup"), ("england-warm", "warm_speedup"), ("five-weight", "weight_speedup")):
+        lines.append(
+            f"  five districts cold compute {r['compute_s']:.1f} s <= {TARGETS['five_compute_s']:.0f} s: "
+            f"{verdict(r['compute_s'] <= TARGETS['five_compute_s'])}; {r['steps_recomputed']} steps, "
+            f"{r['step_s']:.1f} s in steps, {r['orchestration_s']:.1f} s around them; slowest: "
+            + ", ".join(f"{k} {v} s" for k, v in r["slowest_steps"])
+        )
+    for name, key in (
+        ("five-warm", "warm_speedup"),
+        ("england-warm", "warm_speedup"),
+        ("five-weight", "weight_speedup"),
+    ):
         if name in results and base:
             speed = base / results[name]["compute_s"]
-            lines.append(f"  {name}: {speed:.1f}x faster than the baseline (target >= {TARGETS[key]:.0f}x): "
-                         f"{verdict(speed >= TARGETS[key])}; {results[name].get('summary', '')}")
+            lines.append(
+                f"  {name}: {speed:.1f}x faster than the baseline (target >= {TARGETS[key]:.0f}x): "
+                f"{verdict(speed >= TARGETS[key])}; {results[name].get('summary', '')}"
+            )
     if "england-engine" in results and base:
         r = results["england-engine"]
-        lines.append(f"  England engine-only cold {r['compute_s']:.1f} s <= baseline {base:.1f} s: "
-                     f"{verdict(r['compute_s'] <= base)}; slowest: " + ", ".join(f"{k} {v} s" for k, v in r["slowest_steps"]))
+        lines.append(
+            f"  England engine-only cold {r['compute_s']:.1f} s <= baseline {base:.1f} s: "
+            f"{verdict(r['compute_s'] <= base)}; slowest: " + ", ".join(f"{k} {v} s" for k, v in r["slowest_steps"])
+        )
     for name in ("england", "england-postgres"):
         if name in results and "england-engine" in results:
             ratio = results[name]["compute_s"] / results["england-engine"]["compute_s"]
-            lines.append(f"  {name} under Dagster {ratio:.2f}x the engine-only time (target <= "
-                         f"{TARGETS['dagster_over_engine']}x): {verdict(ratio <= TARGETS['dagster_over_engine'])}; "
-                         f"{results[name]['orchestration_s']:.1f} s around the steps")
+            lines.append(
+                f"  {name} under Dagster {ratio:.2f}x the engine-only time (target <= "
+                f"{TARGETS['dagster_over_engine']}x): {verdict(ratio <= TARGETS['dagster_over_engine'])}; "
+                f"{results[name]['orchestration_s']:.1f} s around the steps"
+            )
     if "siting" in results:
         r = results["siting"]
-        lines.append(f"  siting k = 1..10 solved in {r['compute_s']:.2f} s <= {TARGETS['siting_s']:.0f} s: "
-                     f"{verdict(r['compute_s'] <= TARGETS['siting_s'])}; {r.get('summary', '')}")
+        lines.append(
+            f"  siting k = 1..10 solved in {r['compute_s']:.2f} s <= {TARGETS['siting_s']:.0f} s: "
+            f"{verdict(r['compute_s'] <= TARGETS['siting_s'])}; {r.get('summary', '')}"
+        )
     if "floor" in results and "england-engine" in results:
-        lines.append(f"  England engine-only is {results['england-engine']['compute_s'] / results['floor']['compute_s']:.1f}x "
-                     "the scan floor")
+        lines.append(
+            f"  England engine-only is {results['england-engine']['compute_s'] / results['floor']['compute_s']:.1f}x "
+            "the scan floor"
+        )
     if "agreement" in info:
         a = info["agreement"]
         ok = a["max_abs_diff_pct_no_gigabit"] <= AGREEMENT and a["lsoas_with_value_in_one_only"] == 0
-        lines.append(f"  same answer as the baseline: {a['lsoas_compared']:,} LSOAs compared, max |difference| in % "
-                     f"without gigabit {a['max_abs_diff_pct_no_gigabit']:.2g} pp (<= {AGREEMENT}: {verdict(ok)}), "
-                     f"{a['lsoas_with_value_in_one_only']} with a value in one only, IMD rank equal for "
-                     f"{a['imd_rank_equal']:,} of {a['lsoas']:,}")
+        lines.append(
+            f"  same answer as the baseline: {a['lsoas_compared']:,} LSOAs compared, max |difference| in % "
+            f"without gigabit {a['max_abs_diff_pct_no_gigabit']:.2g} pp (<= {AGREEMENT}: {verdict(ok)}), "
+            f"{a['lsoas_with_value_in_one_only']} with a value in one only, IMD rank equal for "
+            f"{a['imd_rank_equal']:,} of {a['lsoas']:,}"
+        )
     return "\n".join(lines)
 
 
@@ -223,22 +279,63 @@ class Postgres:
     def _as_postgres(self, *cmd: str) -> None:
         subprocess.run(["runuser", "-u", "postgres", "--", *cmd], check=True, capture_output=True, text=True)
 
-    def __enter__(self) -> "Postgres":
+    def __enter__(self) -> Postgres:
         data = self.folder / "pgdata"
         self.folder.mkdir(parents=True, exist_ok=True)
         shutil.chown(self.folder, "postgres")
         self._as_postgres(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust")
-        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(data), "-w", "-l", str(self.folder / "pg.log"), "-o",
-                          f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c fsync=on", "start")
-        self._as_postgres(str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-c",
-                          "CREATE USER dagster PASSWORD 'dagster'")
-        self._as_postgres(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                          "-O", "dagster", "dagster")
+        self._as_postgres(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(self.folder / "pg.log"),
+            "-o",
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c fsync=on",
+            "start",
+        )
+        self._as_postgres(
+            str(self.bin / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-c",
+            "CREATE USER dagster PASSWORD 'dagster'",
+        )
+        self._as_postgres(
+            str(self.bin / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-O",
+            "dagster",
+            "dagster",
+        )
         return self
 
     def __exit__(self, *exc) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", str(self.bin / "pg_ctl"), "-D", str(self.folder / "pgdata"),
-                        "-m", "fast", "stop"], capture_output=True)
+        subprocess.run(
+            [
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                str(self.bin / "pg_ctl"),
+                "-D",
+                str(self.folder / "pgdata"),
+                "-m",
+                "fast",
+                "stop",
+            ],
+            capture_output=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,8 +356,13 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [c for c in cases if c not in CASES]
     if unknown:
         parser.error(f"unknown case(s) {unknown}; choose from {', '.join(CASES)}")
-    needs = {"five-warm": "five", "five-weight": "five", "england-warm": "england", "floor": "england",
-             "siting": "five"}
+    needs = {
+        "five-warm": "five",
+        "five-weight": "five",
+        "england-warm": "england",
+        "floor": "england",
+        "siting": "five",
+    }
     for case_name, first in needs.items():
         if case_name in cases and (first not in cases or cases.index(first) > cases.index(case_name)):
             parser.error(f"{case_name} runs in the folder {first} leaves: list {first} before it")
@@ -273,9 +375,19 @@ def main(argv: list[str] | None = None) -> int:
     info: dict = {"machine": machine(), "workdir": str(work)}
     results: dict[str, dict] = {}
     england_config = str(ROOT / "config" / "england.toml")
-    roots = {"five": "five", "five-warm": "five", "five-weight": "five", "five-engine": "five-engine",
-             "england": "england", "england-warm": "england", "england-engine": "england-engine",
-             "england-postgres": "england-postgres", "geopandas": "geopandas", "floor": "england", "siting": "five"}
+    roots = {
+        "five": "five",
+        "five-warm": "five",
+        "five-weight": "five",
+        "five-engine": "five-engine",
+        "england": "england",
+        "england-warm": "england",
+        "england-engine": "england-engine",
+        "england-postgres": "england-postgres",
+        "geopandas": "geopandas",
+        "floor": "england",
+        "siting": "five",
+    }
     failed = False
     try:
         print(f"working in {work}; warming the page cache", flush=True)
@@ -307,8 +419,11 @@ def main(argv: list[str] | None = None) -> int:
                     results[name] = run_case(name, env, work / f"{name}.log")
             else:
                 results[name] = run_case(name, case_env(base, work, roots[name], **extra), work / f"{name}.log")
-            print(f"  {name}: {results[name]['wall_s']:.1f} s wall, {results[name]['compute_s']:.1f} s compute, "
-                  f"{results[name]['peak_rss_gib']:.2f} GiB peak", flush=True)
+            print(
+                f"  {name}: {results[name]['wall_s']:.1f} s wall, {results[name]['compute_s']:.1f} s compute, "
+                f"{results[name]['peak_rss_gib']:.2f} GiB peak",
+                flush=True,
+            )
         if "geopandas" in results:
             source = next((n for n in ("england", "england-engine", "england-postgres") if n in results), None)
             if source:

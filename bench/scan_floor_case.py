@@ -18,8 +18,11 @@ def _scan_csv(con, files: list[Path], header: bool) -> int:
     total = 0
     for f in files:  # one file at a time: their encodings differ (Code-Point latin-1, the rest UTF-8)
         encoding = "latin-1" if "codepo" in str(f) else "utf-8"
-        total += con.execute("SELECT count(*), count(COLUMNS(*)) FROM read_csv($f, header = $h, all_varchar = true, "
-                             f"encoding = '{encoding}')", {"f": str(f), "h": header}).fetchone()[0]
+        total += con.execute(
+            "SELECT count(*), count(COLUMNS(*)) FROM read_csv($f, header = $h, all_varchar = true, "
+            f"encoding = '{encoding}')",
+            {"f": str(f), "h": header},
+        ).fetchone()[0]
     return total
 
 
@@ -31,11 +34,18 @@ def run() -> dict:
         "ONS postcode lookup": (sorted(extracted.glob("PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU-*/*.csv")), True),
         "Ofcom postcode file (SYNTHETIC)": (sorted(extracted.glob("*SYNTHETIC*/*.csv")), True),
         "LSOA lookups, RUC 2021, IUC 2018": (
-            [mirror / "lookups" / "LSOA11_LSOA21_LAD22_lookup_EW.csv", mirror / "lookups" / "LSOA21_WD24_LAD24_lookup_EW.csv",
-             mirror / "ruc2021" / "RUC21_LSOA21_EW.csv", mirror / "cdrc-iuc2018" / "iuc2018.csv"], True),
+            [
+                mirror / "lookups" / "LSOA11_LSOA21_LAD22_lookup_EW.csv",
+                mirror / "lookups" / "LSOA21_WD24_LAD24_lookup_EW.csv",
+                mirror / "ruc2021" / "RUC21_LSOA21_EW.csv",
+                mirror / "cdrc-iuc2018" / "iuc2018.csv",
+            ],
+            True,
+        ),
         "Census 2021 TS007A, TS038": (
             [mirror / "census2021" / "census2021-ts007a-lsoa.csv", mirror / "census2021" / "census2021-ts038-lsoa.csv"],
-            True),
+            True,
+        ),
     }
     for name, (files, _) in groups.items():
         if not files:
@@ -47,11 +57,14 @@ def run() -> dict:
         rows[name] = _scan_csv(con, files, header)
     rows["LSOA (2021) boundaries, England and Wales"] = con.execute(
         "SELECT count(*), count(COLUMNS(*)) FROM ST_Read($f)",
-        {"f": str(mirror / "boundaries" / "lsoa2021_bsc_EW.geojson")}).fetchone()[0]
+        {"f": str(mirror / "boundaries" / "lsoa2021_bsc_EW.geojson")},
+    ).fetchone()[0]
     from python_calamine import CalamineWorkbook
 
-    for name in ("File_1_IoD2025_Index_of_Multiple_Deprivation.xlsx",
-                 "File_3_IoD2025_Supplementary_Indices_IDACI_and_IDAOPI.xlsx"):
+    for name in (
+        "File_1_IoD2025_Index_of_Multiple_Deprivation.xlsx",
+        "File_3_IoD2025_Supplementary_Indices_IDACI_and_IDAOPI.xlsx",
+    ):
         book = CalamineWorkbook.from_path(str(mirror / "iod2025" / name))
         rows[name] = sum(len(book.get_sheet_by_name(s).to_python()) for s in book.sheet_names)
     return {"compute_s": time.perf_counter() - started, "rows": rows}

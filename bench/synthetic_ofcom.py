@@ -27,7 +27,7 @@ def _value_sql(column: str) -> str:
         return f"({seed} % 60)::INTEGER"
     if column.startswith("% of premises unable") or "USO" in column:
         return f"round(({seed} % 101) / 20.0, 1)"  # 0-5 %
-    return f"round(({seed} % 1001) / 10.0, 1)"     # 0-100 %
+    return f"round(({seed} % 1001) / 10.0, 1)"  # 0-100 %
 
 
 def write_synthetic_ofcom(codepoint_csv_folder: Path, dest_folder: Path) -> Path:
@@ -38,16 +38,19 @@ def write_synthetic_ofcom(codepoint_csv_folder: Path, dest_folder: Path) -> Path
     staging.mkdir(parents=True, exist_ok=True)
     con = duck.connect()
     try:
-        con.execute(f"""
+        con.execute(
+            f"""
             CREATE TEMP TABLE england AS
             SELECT norm_postcode(pc) AS pc FROM read_csv($files, header = false, all_varchar = true,
                 columns = {{'pc': 'VARCHAR', 'pq': 'VARCHAR', 'ea': 'VARCHAR', 'no': 'VARCHAR', 'cy': 'VARCHAR',
                            'rh': 'VARCHAR', 'lh': 'VARCHAR', 'cc': 'VARCHAR', 'dc': 'VARCHAR', 'wc': 'VARCHAR'}})
             WHERE cy = '{ENGLAND}' AND norm_postcode(pc) IS NOT NULL""",
-                    {"files": sorted(str(p) for p in codepoint_csv_folder.glob("*.csv"))})
-        columns = ", ".join([f"replace(pc, ' ', '') AS \"{header[0]}\"", f"pc AS \"{header[1]}\"",
-                             f"postcode_area(pc) AS \"{header[2]}\""]
-                            + [f"{_value_sql(m)} AS \"{m}\"" for m in metrics])
+            {"files": sorted(str(p) for p in codepoint_csv_folder.glob("*.csv"))},
+        )
+        columns = ", ".join(
+            [f"replace(pc, ' ', '') AS \"{header[0]}\"", f'pc AS "{header[1]}"', f'postcode_area(pc) AS "{header[2]}"']
+            + [f'{_value_sql(m)} AS "{m}"' for m in metrics]
+        )
         con.execute(f"""COPY (SELECT {columns} FROM england ORDER BY pc) TO '{staging}'
                         (FORMAT csv, HEADER, PARTITION_BY ("{header[2]}"), WRITE_PARTITION_COLUMNS true,
                          OVERWRITE_OR_IGNORE)""")

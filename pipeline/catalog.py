@@ -74,21 +74,28 @@ def build_catalog(folder: Path) -> Path:
         for name, path in _tables(folder).items():
             con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({_literal(path)})')
             prov = read_provenance(path)
-            titles = "; ".join(f"{s['title']} ({s['release']}): {s.get('rows', 0):,} rows" for s in prov.get("sources", []))
+            titles = "; ".join(
+                f"{s['title']} ({s['release']}): {s.get('rows', 0):,} rows" for s in prov.get("sources", [])
+            )
             rows = pq.read_metadata(path).num_rows
-            con.execute("INSERT INTO _catalog VALUES (?, ?, ?, ?, ?)",
-                        [name, str(path), rows, titles, " ".join(prov.get("licence", []))])
+            con.execute(
+                "INSERT INTO _catalog VALUES (?, ?, ?, ?, ?)",
+                [name, str(path), rows, titles, " ".join(prov.get("licence", []))],
+            )
         rejects = folder / "rejects"
         if any(rejects.glob("*.parquet")):
             con.execute(
                 "CREATE VIEW rejects AS SELECT regexp_extract(filename, '([^/]+)\\.parquet$', 1) AS table_name, "
                 f"* EXCLUDE (filename) FROM read_parquet({_literal(rejects / '*.parquet')}, filename = true, "
-                "union_by_name = true)")
+                "union_by_name = true)"
+            )
         info = folder / "_generation.json"
         if info.exists():
             record = json.loads(info.read_text(encoding="utf-8"))
-            con.execute("CREATE TABLE _generation AS SELECT ? AS generation, ? AS run_id, ? AS published_utc",
-                        [record.get("generation"), record.get("run_id"), record.get("published_utc")])
+            con.execute(
+                "CREATE TABLE _generation AS SELECT ? AS generation, ? AS run_id, ? AS published_utc",
+                [record.get("generation"), record.get("run_id"), record.get("published_utc")],
+            )
         con.execute("CHECKPOINT")
     finally:
         con.close()

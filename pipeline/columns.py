@@ -9,6 +9,16 @@ from __future__ import annotations
 
 from pipeline.analysis.indicators import INDICATORS
 from pipeline.geography import Vintage
+from pipeline.registry import (
+    CENSUS_TS007A,
+    EBRANCHS,
+    EPRACCUR,
+    GP_LIST_SIZES,
+    OFCOM_LA_COVERAGE,
+    OFCOM_POSTCODE_COVERAGE,
+    OFCOM_POSTCODE_DISTRICT,
+    ONS_LOCAL_INDICATORS,
+)
 from pipeline.settings import Settings
 from pipeline.wording import terms
 
@@ -25,14 +35,13 @@ def _terms(settings: Settings | None) -> dict[str, str]:
     t = terms(settings)
     return {"high_need": t.high_need, "unserved": t.unserved, "top_tenth": t.top_tenth, "robust": t.robust,
             "weight_dependent": t.weight_dependent}
-from pipeline.registry import (CENSUS_TS007A, EBRANCHS, EPRACCUR, GP_LIST_SIZES, OFCOM_LA_COVERAGE,
-                               OFCOM_POSTCODE_COVERAGE, OFCOM_POSTCODE_DISTRICT, ONS_LOCAL_INDICATORS)
 
 COLUMNS: dict[str, str] = {
     # places
     "lsoa_code": "LSOA code ({label})", "lsoa_name": "LSOA name ({label}), as ONS names it",
     "ward_code": "Ward code (May 2024 wards)", "ward_name": "Ward name (May 2024 wards)",
     "postcode_ward_code": "Ward code Code-Point Open gives the postcode itself (May 2024 wards)",
+    "postcode_lad_code": "District code Code-Point Open gives the postcode itself (its neighbourhood's may differ)",
     "lad_code": "Local authority district code", "lad_name": "Local authority district name",
     "area_code": "Area code (district, or ALL for the study area)", "area_name": "Area name",
     "area_type": "study area, district or ward (or comparator in the connectivity series)",
@@ -47,15 +56,18 @@ COLUMNS: dict[str, str] = {
     "supply_gap_rank": "Rank by connectivity gap (1 = least served); LSOAs sharing an area-average value tie",
     "supply_gap_decile": "Connectivity-gap decile (1 = least-served tenth; ties share a decile)",
     "index_score": "Headline index, 0-10, in the configured mode (index_mode)",
-    "index_rank": "Rank by the headline index (1 = highest)", "index_decile": "Decile of the headline index (1 = highest)",
+    "index_rank": "Rank by the headline index (1 = highest)",
+    "index_decile": "Decile of the headline index (1 = highest)",
     "index_mode": "Which weights the headline index uses: need, mixed or deri",
     "mixed_score": "The earlier mixed index, 0-10: broadband, age, deprivation, rurality (comparison only, s.9)",
     "deri_score": "GMCA DERI v1.4-compatible score, 0-10, on substitute indicators (comparison only, s.9)",
     "scaling_base": "Min-max scaling base configured: study_area, district or england",
     "missing_indicators": "Indicators with no value for this LSOA; the score is computed over those present",
     "flagged": "True when an indicator is missing, so the score rests on fewer indicators than configured",
-    "age_score": "Need component: older residents (0-10)", "disability_score": "Need component: disability and ill health (0-10)",
-    "deprivation_score": "Component: deprivation (0-10)", "engagement_score": "Need component: internet engagement (IUC 2018, 0-10)",
+    "age_score": "Need component: older residents (0-10)",
+    "disability_score": "Need component: disability and ill health (0-10)",
+    "deprivation_score": "Component: deprivation (0-10)",
+    "engagement_score": "Need component: internet engagement (IUC 2018, 0-10)",
     "fixed_score": "Gap component: fixed broadband (0-10)", "mobile_score": "Gap component: mobile coverage (0-10)",
     "broadband_score": "Component: broadband (0-10)", "rurality_score": "Mixed-index component: rurality (0-10)",
     "demography_score": "DERI component: demography (0-10)",
@@ -65,9 +77,11 @@ COLUMNS: dict[str, str] = {
     "broadband_resolution": "Finest resolution the LSOA's broadband values are known at: postcode (measured in "
                             "the LSOA), postcode_district or local_authority (an area average), none",
     "broadband_area": "The area whose value the LSOA takes (postcode district, district, or the LSOA itself)",
-    "broadband_release": "Ofcom release of the broadband values", "mobile_area": "District whose mobile coverage the LSOA takes",
+    "broadband_release": "Ofcom release of the broadband values",
+    "mobile_area": "District whose mobile coverage the LSOA takes",
     "area_average": "True when the value is an area average shared by every LSOA in that area",
-    "gap_is_area_average": "True when the connectivity gap rests on area averages (it cannot rank LSOAs within the area)",
+    "gap_is_area_average": "True when the connectivity gap rests on area averages (it cannot rank LSOAs within the "
+    "area)",
     "lsoas_sharing_value": "How many study-area LSOAs share this exact value (they tie)",
     "lsoas_sharing_gap_value": "How many study-area LSOAs share this connectivity-gap value (they tie)",
     "resolution": "Resolution the value is known at", "resolution_area": "Area the value belongs to",
@@ -80,30 +94,36 @@ COLUMNS: dict[str, str] = {
     "suggested_offer": "Inclusion offer for the need component in which the LSOA stands highest in the study area",
     "pct_of_area_residents": "Share of the area's residents in this class (%)",
     "residents_both": "Residents in LSOAs classed both", "residents_adoption_gap": "Residents in adoption-gap LSOAs",
-    "residents_infrastructure_gap": "Residents in infrastructure-gap LSOAs", "residents_neither": "Residents in neither",
+    "residents_infrastructure_gap": "Residents in infrastructure-gap LSOAs",
+    "residents_neither": "Residents in neither",
     # uncertainty
     "score": "Which score: need or supply_gap (uncertainty); the indicator's 0-10 score (indicator scores)",
     "configured_rank": "Rank with the configured weights", "median_rank": "Median rank over the draws",
     "rank_p05": "5th-percentile rank over the draws (best 5%)", "rank_p95": "95th-percentile rank over the draws",
     "p_top_decile": "Share of draws in which the LSOA is in the top decile",
-    "priority": "robust ({robust}), weight-dependent ({weight_dependent}), or rarely in the top tenth (in it in fewer draws than that)",
-    "robustness": "robust ({robust}), weight-dependent ({weight_dependent}), or rarely in the top tenth (in it in fewer draws than that)",
+    "priority": "robust ({robust}), weight-dependent ({weight_dependent}), or rarely in the top tenth (in it in "
+    "fewer draws than that)",
+    "robustness": "robust ({robust}), weight-dependent ({weight_dependent}), or rarely in the top tenth (in it in "
+    "fewer draws than that)",
     # hotspots
     "neighbours": "Neighbouring LSOAs (shared boundary, else nearest)", "neighbour_method": "How neighbours were found",
     "local_mean": "Mean need over the LSOA and its neighbours", "gi_z": "Getis-Ord Gi* z-score (analytic)",
     "gi_p": "Two-sided p-value of gi_z under the normal approximation",
     "gi_p_sim": "Two-sided conditional-permutation pseudo p-value (999 permutations, seeded, as PySAL esda)",
     "gi_p_fdr": "gi_p_sim adjusted for testing every LSOA at once (Benjamini-Hochberg false discovery rate)",
-    "hotspot_class": "Hot or cold spot at 99/95/90% confidence from gi_p_fdr (or gi_p_sim if configured), else not significant",
+    "hotspot_class": "Hot or cold spot at 99/95/90% confidence from gi_p_fdr (or gi_p_sim if configured), else not "
+    "significant",
     # GP
-    "site_code": "ODS code of the practice or branch", "site_type": "practice or branch", "practice_code": "Parent practice ODS code",
+    "site_code": "ODS code of the practice or branch", "site_type": "practice or branch",
+    "practice_code": "Parent practice ODS code",
     "name": "Name as ODS publishes it", "pcn_name": "Primary Care Network",
     "subicb_code": "Sub-ICB location's ODS code: the practice's own commissioner in epraccur (a branch takes its "
                    "practice's)",
     "subicb_name": "Sub-ICB location's area name: its predecessor CCG's name (same code) without 'NHS' and 'CCG'",
     "subicb_ons_code": "Sub-ICB location's ONS code (E38)", "subicb_ods_code": "Sub-ICB location's ODS code",
     "icb_code": "ICB's ODS code: the practice's high-level health geography in epraccur",
-    "icb_name": "Integrated Care Board's name", "health_names_from": "Which published file gave the Sub-ICB and ICB names",
+    "icb_name": "Integrated Care Board's name",
+    "health_names_from": "Which published file gave the Sub-ICB and ICB names",
     "published_name": "The name as the boundary file publishes it", "names_from": "Which published file gave each name",
     "study_lsoas": "Study-area LSOAs in it, by lsoa_subicb (the ONS lookup), not by outline",
     "assigned_by": "How the LSOA's Sub-ICB location was found (docs/METHOD.md s.13)",
@@ -112,7 +132,8 @@ COLUMNS: dict[str, str] = {
     "list_size": "Registered patients of the practice at list_size_extract (NHS England)",
     "list_size_extract": "Extract date of the registered-patient counts (first day of the month they describe)",
     "list_size_applies_to": "Whose list the size is",
-    "pcn_code": "Primary Care Network code", "practice_imd2019_score": "IMD 2019 score of the practice's registered list (OHID)",
+    "pcn_code": "Primary Care Network code",
+    "practice_imd2019_score": "IMD 2019 score of the practice's registered list (OHID)",
     "phone": "Telephone as ODS publishes it",
     "location_id": "Site location (sites sharing a building share one)", "sites_at_location": "Sites at that location",
     "site_own_gigabit_known": "True when the site's own postcode is measured (postcode-level data); only then does "
@@ -121,7 +142,8 @@ COLUMNS: dict[str, str] = {
                         "own figure only where site_own_gigabit_known, else the average of site_broadband_area",
     "site_superfast_pct": "Superfast availability (%) the broadband data give for the site's postcode (same rule)",
     "site_broadband_resolution": "Resolution of the site's broadband figure",
-    "site_broadband_area": "The area (postcode district or district) whose average the site's figure is, if not its own",
+    "site_broadband_area": "The area (postcode district or district) whose average the site's figure is, if not "
+                           "its own",
     "site_broadband_release": "Ofcom release",
     "catchment_postcodes": "Postcodes in the catchment (nearest site within the cap)",
     "catchment_residents": "Estimated residents in the catchment (Census 2021 shared among postcodes)",
@@ -139,8 +161,10 @@ COLUMNS: dict[str, str] = {
     "readiness_parts": "The parts of the score that are known and their re-weighted weights",
     "not_ranked_reason": "Why the site is shown but not ranked (empty for ranked sites)",
     # fibre
-    "cell_id": "1 km British National Grid cell", "x_min": "Cell west edge (EPSG:27700 m)", "y_min": "Cell south edge (m)",
-    "postcodes_with_coverage": "Postcodes with a broadband value", "postcodes_lacking_gigabit": "Postcodes below the gigabit threshold",
+    "cell_id": "1 km British National Grid cell", "x_min": "Cell west edge (EPSG:27700 m)",
+    "y_min": "Cell south edge (m)",
+    "postcodes_with_coverage": "Postcodes with a broadband value",
+    "postcodes_lacking_gigabit": "Postcodes below the gigabit threshold",
     "est_without_gigabit": "Estimated premises (or postcode-equivalents) without gigabit",
     "est_unit": "premises, or postcode-equivalents where the source has no premises counts",
     "mean_gigabit_pct": "Mean gigabit availability (%)", "area_pct_no_gigabit": "The cell's area's % without gigabit",
@@ -166,14 +190,18 @@ COLUMNS: dict[str, str] = {
                               "counts once, not a share of premises",
     "derived_pct_below_30": "100 minus the mean superfast (30 Mbit/s) availability over the district's postcodes, "
                             "weighted as derived_weighting says: derived here, not an Ofcom figure",
-    "need_hotspot_lsoas": "LSOAs in a need hot spot (Gi*, FDR-adjusted)", "mean_need_score": "Resident-weighted mean need",
-    "mean_supply_gap_score": "Resident-weighted mean connectivity gap", "mean_index_score": "Resident-weighted mean index",
+    "need_hotspot_lsoas": "LSOAs in a need hot spot (Gi*, FDR-adjusted)",
+    "mean_need_score": "Resident-weighted mean need",
+    "mean_supply_gap_score": "Resident-weighted mean connectivity gap",
+    "mean_index_score": "Resident-weighted mean index",
     "high_need_lsoas": "LSOAs with high need: {high_need}",
     "gap_from_area_averages": "True when the gap rests on area averages",
-    "gp_sites": "GP sites (practices and branches)", "gp_practices": "GP practices (active, in the current practice list)",
+    "gp_sites": "GP sites (practices and branches)",
+    "gp_practices": "GP practices (active, in the current practice list)",
     "gp_branches": "Branch surgeries of those practices, from the branch list named in gp_branches_listed_in",
     "gp_branches_listed_in": "The branch list the branch surgeries come from, with its date",
-    "gp_sites_without_gigabit": "Sites below 100% gigabit at their own postcode (postcode-level data only; empty otherwise)",
+    "gp_sites_without_gigabit": "Sites below 100% gigabit at their own postcode (postcode-level data only; empty "
+    "otherwise)",
     "gp_sites_gigabit_unknown": "Sites whose own gigabit status is not known (no postcode-level data for them)",
     # peer benchmark
     "group_kind": "The group compared with: neighbours (ONS statistical nearest neighbours) or cluster (ONS cluster)",
@@ -233,7 +261,8 @@ COLUMNS: dict[str, str] = {
     "residents_total": "Residents of the study area's neighbourhoods",
     "high_need_residents_total": "Residents of its high-need neighbourhoods",
     "gain_need_weighted": "Gain over the solution for k - 1 (need-weighted residents)",
-    "gain_residents": "Gain over k - 1 (residents)", "gain_high_need_residents": "Gain over k - 1 (high-need residents)",
+    "gain_residents": "Gain over k - 1 (residents)",
+    "gain_high_need_residents": "Gain over k - 1 (high-need residents)",
     "contains_previous": "True when this solution keeps every site of the k - 1 solution (solutions need not nest)",
     "nested_in_next": "True when the k + 1 solution keeps every site of this one",
     "residents_reached_only_by_it": "Residents within reach of this site and of no existing venue or other chosen site",
@@ -272,7 +301,8 @@ COLUMNS: dict[str, str] = {
     "postcodes_used": "Study-district postcodes our figure averages over",
     "derived_weighting": "How our figure weights postcodes: each counted once, or by premises where known",
     "geography": "Geography the ONS file describes", "ons_labels": "Period labels ONS gave the files of this release",
-    "file": "Source file", "source_file": "Source file the row came from", "source_row": "Row in that file (1 = header)",
+    "file": "Source file", "source_file": "Source file the row came from",
+    "source_row": "Row in that file (1 = header)",
     # indicators (long form)
     "side": "need (people), supply (networks) or context", "source": "Registry key of the source",
     "source_title": "Source", "label": "What the indicator measures here",
@@ -283,10 +313,12 @@ COLUMNS: dict[str, str] = {
     "level": "component or indicator", "component": "Component", "change": "Weight moved up or down by",
     "weight_before": "Weight before (normalised)", "weight_after": "Weight after (normalised)",
     "top_n": "Top N compared", "top_n_retained": "Top-N LSOAs still in the top N", "share_retained": "Share retained",
-    "outcome_file": "Outcome file in data/raw/outcomes", "outcome": "Outcome column", "stated_source": "Source the file states",
+    "outcome_file": "Outcome file in data/raw/outcomes", "outcome": "Outcome column",
+    "stated_source": "Source the file states",
     "stated_licence": "Licence the file states", "score_label": "Score compared",
     "spearman_rho": "Spearman rank correlation", "rho_ci_low": "Bootstrap 95% interval, low",
-    "rho_ci_high": "Bootstrap 95% interval, high", "top_decile_overlap": "Share of the score's top decile also in the outcome's",
+    "rho_ci_high": "Bootstrap 95% interval, high",
+    "top_decile_overlap": "Share of the score's top decile also in the outcome's",
     "top_decile_lsoas": "LSOAs in the score's top decile", "bootstrap": "Bootstrap resamples",
     # lookup
     "gap_resolution": "Resolution of the connectivity gap", "gap_area": "Area whose gap value the LSOA takes",
@@ -295,7 +327,8 @@ COLUMNS: dict[str, str] = {
     "nearest_gp_not_ranked_reason": "Why the nearest site has no readiness rank (empty when it has one)",
     "nearest_gp_distance_m": "Straight-line distance (m)",
     "nearest_library_postcode": "Its postcode", "nearest_library_data_date": "Date of the library list it comes from",
-    "nearest_library_distance_m": "Straight-line distance to it (m)", "placement": "How the postcode was placed in its LSOA",
+    "nearest_library_distance_m": "Straight-line distance to it (m)",
+    "placement": "How the postcode was placed in its LSOA",
     "lat": "Latitude (WGS84)", "lon": "Longitude (WGS84)",
 }
 
@@ -334,7 +367,9 @@ GP_SITES = (EPRACCUR.key, EBRANCHS.key, "ebranchs_2017")
 
 # The column holding the release a value describes, named in its citation.
 RELEASE_OF: dict[str, str] = {"list_size": "list_size_extract", "catchment_residents": "", "value": "release_name",
-                              "group_median": "release_name", "best_value": "release_name","ofcom_gigabit_pct": "ofcom_release_name", "ofcom_below_30_pct": "ofcom_below_30_release_name",
+                              "group_median": "release_name", "best_value": "release_name",
+                              "ofcom_gigabit_pct": "ofcom_release_name",
+                              "ofcom_below_30_pct": "ofcom_below_30_release_name",
                               "official_pct": "release_name", "derived_pct": "release_name",
                               "first_value": "first_release_name", "latest_value": "latest_release_name"}
 

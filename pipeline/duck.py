@@ -19,7 +19,12 @@ MACROS = (Path(__file__).resolve().parent / "sql" / "macros.sql").read_text(enco
 
 def spatial_extension_path() -> Path:
     version = duckdb.__version__
-    path = Path(str(resources.files("duckdb_extension_spatial"))) / "extensions" / f"v{version}" / "spatial.duckdb_extension"
+    path = (
+        Path(str(resources.files("duckdb_extension_spatial")))
+        / "extensions"
+        / f"v{version}"
+        / "spatial.duckdb_extension"
+    )
     if not path.is_file():
         raise DizError(
             f"DuckDB spatial extension for duckdb {version} not found at {path}; "
@@ -32,8 +37,11 @@ _shared: tuple[int, duckdb.DuckDBPyConnection, dict[str, str]] | None = None
 
 
 def _open(database: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    config = {"preserve_insertion_order": True, "autoinstall_known_extensions": False,
-              "autoload_known_extensions": False}
+    config = {
+        "preserve_insertion_order": True,
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    }
     con = duckdb.connect(database, read_only=read_only, config=config)
     con.load_extension(str(spatial_extension_path()))
     return con
@@ -45,14 +53,22 @@ def _shared_database() -> tuple[duckdb.DuckDBPyConnection, dict[str, str]]:
     global _shared
     if _shared is None or _shared[0] != os.getpid():  # a forked child must not share its parent's
         con = _open(":memory:")
-        defaults = dict(con.execute("SELECT name, value FROM duckdb_settings() "
-                                    "WHERE name IN ('threads', 'memory_limit')").fetchall())
+        defaults = dict(
+            con.execute(
+                "SELECT name, value FROM duckdb_settings() WHERE name IN ('threads', 'memory_limit')"
+            ).fetchall()
+        )
         _shared = (os.getpid(), con, defaults)
     return _shared[1], _shared[2]
 
 
-def connect(database: str | Path = ":memory:", *, threads: int | None = None, memory_limit: str | None = None,
-            read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    database: str | Path = ":memory:",
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    read_only: bool = False,
+) -> duckdb.DuckDBPyConnection:
     """A connection with spatial loaded, insertion order preserved and no progress bar.
 
     In-memory connections are sessions of one shared database: each has its own temporary

@@ -47,9 +47,13 @@ class SettingsError(DizError):
     """A setting is missing, malformed or out of range; the message names it and where it came from."""
 
 
-WRITE_ERRORS = {errno.EROFS: "is read-only", errno.ENOSPC: "is full (no space left on its device)",
-                errno.EDQUOT: "is full (over the disk quota)", errno.EACCES: "cannot be written (permission denied)",
-                errno.EPERM: "cannot be written (operation not permitted)"}
+WRITE_ERRORS = {
+    errno.EROFS: "is read-only",
+    errno.ENOSPC: "is full (no space left on its device)",
+    errno.EDQUOT: "is full (over the disk quota)",
+    errno.EACCES: "cannot be written (permission denied)",
+    errno.EPERM: "cannot be written (operation not permitted)",
+}
 
 
 def cannot_write(exc: OSError) -> str | None:
@@ -64,5 +68,7 @@ def cannot_write(exc: OSError) -> str | None:
     free = ""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT) and os.path.isdir(folder):
         free = f", {shutil.disk_usage(folder).free / 1e6:,.0f} MB free"
-    return (f"{folder} {what} ([Errno {exc.errno}]{free}): free space or make it writable, or set DIZ_OUTPUT_ROOT "
-            "to a folder that is")
+    return (
+        f"{folder} {what} ([Errno {exc.errno}]{free}): free space or make it writable, or set DIZ_OUTPUT_ROOT "
+        "to a folder that is"
+    )

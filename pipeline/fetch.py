@@ -119,7 +119,9 @@ def _candidates(paths: Paths, pattern: str) -> list[tuple[Path, str, str]]:
             if any("*" in part for part in rel.parent.parts):  # a wildcard folder: clusters/*/x.csv
                 hits = sorted(h for h in root.glob(str(rel)) if h.is_file())
             elif "*" in target.name:
-                hits = sorted(h for h in target.parent.glob(target.name) if h.is_file()) if target.parent.is_dir() else []
+                hits = (
+                    sorted(h for h in target.parent.glob(target.name) if h.is_file()) if target.parent.is_dir() else []
+                )
             else:
                 hits = [target] if target.is_file() else []
             for hit in hits:
@@ -175,7 +177,7 @@ def candidate_files(source: Source, paths: Paths, settings) -> list[tuple[str, P
         names = [_expand(pattern, lad11(lad)) for lad in settings.lad_codes] if "{lad11}" in pattern else [pattern]
         for name in names:
             hits = _candidates(paths, name)
-            for path, _, label in (hits if "*" in name or "{lad11}" in pattern else hits[:1]):
+            for path, _, label in hits if "*" in name or "{lad11}" in pattern else hits[:1]:
                 found.setdefault(label, path)
         if found and "*" not in pattern and "{lad11}" not in pattern:
             break
@@ -200,10 +202,15 @@ def missing_message(source: Source, paths: Paths, lad11: str | None) -> str:
     else:
         where = f"download it from {source.page}"
     mirror_name = _expand(source.files[-1], lad11)
-    mirror = f"set DIZ_SOURCE_MIRROR to a folder holding {mirror_name}" if paths.mirror is None else \
-        f"the mirror ({paths.mirror}) has no {mirror_name}"
-    return (f"{source.title} ({source.release}) not found: {where} and save it as "
-            f"{(paths.raw / PurePosixPath(name).name)} ({mirror}).")
+    mirror = (
+        f"set DIZ_SOURCE_MIRROR to a folder holding {mirror_name}"
+        if paths.mirror is None
+        else f"the mirror ({paths.mirror}) has no {mirror_name}"
+    )
+    return (
+        f"{source.title} ({source.release}) not found: {where} and save it as "
+        f"{(paths.raw / PurePosixPath(name).name)} ({mirror})."
+    )
 
 
 def download_file(url: str, dest: Path, *, max_bytes: int, source_key: str) -> Path:
@@ -211,8 +218,10 @@ def download_file(url: str, dest: Path, *, max_bytes: int, source_key: str) -> P
     host = urllib.parse.urlsplit(url).netloc
     since, reason = _unreachable.get(host, (0.0, ""))
     if reason and time.monotonic() - since < UNREACHABLE_RETRY_S:
-        raise SourceMissingError(f"could not download {url} ({host} unreachable: {reason}). Put the file at {dest} "
-                                 "or set DIZ_SOURCE_MIRROR to a mirror folder.")
+        raise SourceMissingError(
+            f"could not download {url} ({host} unreachable: {reason}). Put the file at {dest} "
+            "or set DIZ_SOURCE_MIRROR to a mirror folder."
+        )
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
     digest = hashlib.sha256()
@@ -222,12 +231,16 @@ def download_file(url: str, dest: Path, *, max_bytes: int, source_key: str) -> P
         with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response, part.open("wb") as out:
             total = int(response.headers.get("Content-Length") or 0)
             if total and total > max_bytes:
-                raise SourceMissingError(f"{url}: {total:,} bytes is over the {max_bytes:,}-byte limit for {source_key}")
+                raise SourceMissingError(
+                    f"{url}: {total:,} bytes is over the {max_bytes:,}-byte limit for {source_key}"
+                )
             last_pct = -10
             for chunk in iter(lambda: response.read(CHUNK), b""):
                 done += len(chunk)
                 if done > max_bytes:
-                    raise SourceMissingError(f"{url}: stopped at {done:,} bytes, over the {max_bytes:,}-byte limit for {source_key}")
+                    raise SourceMissingError(
+                        f"{url}: stopped at {done:,} bytes, over the {max_bytes:,}-byte limit for {source_key}"
+                    )
                 digest.update(chunk)
                 out.write(chunk)
                 pct = int(100 * done / total) if total else -1
@@ -285,7 +298,9 @@ def safe_members(archive: Path, label: str | None = None) -> list[zipfile.ZipInf
             or (len(name) > 1 and name[1] == ":")
             or stat.S_ISLNK(mode)
         ):
-            raise UnsafeArchiveError(label, f"member {name!r} would be written outside the extraction folder; archive refused")
+            raise UnsafeArchiveError(
+                label, f"member {name!r} would be written outside the extraction folder; archive refused"
+            )
     return infos
 
 
@@ -324,11 +339,15 @@ def extract_zip(archive: Path, dest_root: Path, *, label: str | None = None, max
             if not target.is_dir():  # another process finished first: theirs is as good as ours
                 raise
     except (zipfile.BadZipFile, zlib.error) as exc:
-        raise SourceFormatError(f"{label}!{member}", "this member of the zip is corrupt (it failed its integrity "
-                                f"check: {' '.join(str(exc).split())}); download the archive again") from exc
+        raise SourceFormatError(
+            f"{label}!{member}",
+            "this member of the zip is corrupt (it failed its integrity "
+            f"check: {' '.join(str(exc).split())}); download the archive again",
+        ) from exc
     except EOFError as exc:
-        raise SourceFormatError(f"{label}!{member}", "the zip archive ends early, inside this member (truncated); "
-                                "download it again") from exc
+        raise SourceFormatError(
+            f"{label}!{member}", "the zip archive ends early, inside this member (truncated); download it again"
+        ) from exc
     except OSError as exc:
         if exc.filename is None and member is not None:  # a failed write names no file: say where it was going
             raise OSError(exc.errno, exc.strerror, str(tmp / member)) from exc

@@ -144,7 +144,7 @@ def remove_orphans(paths: Paths, keep=lambda run_id: False) -> list[tuple[str, i
         return removed
     with locked(paths.processed / LOCK):  # stage() creates and locks a folder under this lock
         for folder in sorted(paths.generations.glob(f"{STAGING}*")):
-            run_id = folder.name[len(STAGING):]
+            run_id = folder.name[len(STAGING) :]
             if folder.name in _HELD or not folder.is_dir() or keep(run_id):
                 continue
             try:
@@ -160,7 +160,7 @@ def remove_orphans(paths: Paths, keep=lambda run_id: False) -> list[tuple[str, i
 
 def _link_tree(source: Path, dest: Path) -> None:
     """Hard-link every file of ``source`` into ``dest`` (copy where links are not possible)."""
-    for root, dirs, files in os.walk(source):
+    for root, _dirs, files in os.walk(source):
         rel = Path(root).relative_to(source)
         (dest / rel).mkdir(parents=True, exist_ok=True)
         for name in files:
@@ -249,8 +249,9 @@ def record_step(staged: Paths, step: str, entry: dict) -> None:
 
 
 def record_check(staged: Paths, result: dict) -> None:
-    write_text(staged.gen / CHECKS / f"{result['name']}.json", json.dumps(result, sort_keys=True, indent=1,
-                                                                          default=str))
+    write_text(
+        staged.gen / CHECKS / f"{result['name']}.json", json.dumps(result, sort_keys=True, indent=1, default=str)
+    )
 
 
 def record_failure(staged: Paths, step: str, message: str) -> None:
@@ -279,8 +280,11 @@ def problems(staged: Paths, planned: dict[str, str]) -> list[str]:
     # Any ERROR check keeps the run from publishing, blocking or not: a result someone must act
     # on first (e.g. an LSOA flagged for a rejected source row) does not replace a good one.
     for result in check_results(staged.gen).values():
-        if result.get("step") in planned and not result.get("passed") and \
-                (result.get("blocking") or result.get("severity") == "ERROR"):
+        if (
+            result.get("step") in planned
+            and not result.get("passed")
+            and (result.get("blocking") or result.get("severity") == "ERROR")
+        ):
             kind = "blocking check" if result.get("blocking") else "ERROR check"
             out.append(f"{kind} {result['name']} failed: {result.get('description')}")
     return out
@@ -301,10 +305,21 @@ def publish(paths: Paths, run_id: str, planned: dict[str, str], settings_summary
         (staged.gen / OWNER).unlink(missing_ok=True)
         _release(staged.gen)
         os.rename(staged.gen, final)
-        write_text(final / "_generation.json", json.dumps({
-            "generation": generation, "run_id": run_id, "previous": previous,
-            "published_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "steps": sorted(planned), "settings": settings_summary or {}}, indent=1, sort_keys=True))
+        write_text(
+            final / "_generation.json",
+            json.dumps(
+                {
+                    "generation": generation,
+                    "run_id": run_id,
+                    "previous": previous,
+                    "published_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "steps": sorted(planned),
+                    "settings": settings_summary or {},
+                },
+                indent=1,
+                sort_keys=True,
+            ),
+        )
         build_catalog(final)
         _point(paths.current, Path("generations") / generation)
         ensure_public_links(paths)
@@ -372,12 +387,15 @@ def _redirect(page: Path, target: str) -> None:
     if page.is_file() and not page.is_symlink() and target in page.read_text(encoding="utf-8", errors="replace"):
         return
     quoted = json.dumps(target)
-    write_text(page, f"""<!DOCTYPE html>
+    write_text(
+        page,
+        f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Maps, tables and briefings</title>
 <meta http-equiv="refresh" content="0; url={target}">
 <script>location.replace({quoted} + location.hash);</script></head>
 <body><p>The maps, tables and briefings of the live run are at <a href="{target}">{target}</a>.</p></body></html>
-""")
+""",
+    )
 
 
 def _remove_flat_layout(paths: Paths) -> None:
@@ -389,7 +407,16 @@ def _remove_flat_layout(paths: Paths) -> None:
         if name in public or name in ("README.md", "generations", "current", LOCK) or name.startswith(".current"):
             continue
         if entry.is_symlink() or entry.is_file():
-            if entry.suffix in (".parquet", ".tif", ".duckdb", ".xlsx", ".md", ".wal", ".json", ".lock") or name.startswith(".catalog"):
+            if entry.suffix in (
+                ".parquet",
+                ".tif",
+                ".duckdb",
+                ".xlsx",
+                ".md",
+                ".wal",
+                ".json",
+                ".lock",
+            ) or name.startswith(".catalog"):
                 entry.unlink()
         elif entry.is_dir() and (any(entry.glob("*.parquet")) or name in ("rejects", "charts", "tables", "briefings")):
             shutil.rmtree(entry)

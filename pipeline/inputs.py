@@ -39,15 +39,23 @@ class StepPaths(Paths):
 
     def table_path(self, name: str) -> Path:
         if name not in self.inputs and name not in self.outputs:
-            raise UndeclaredInput(f"step {self.step} reads table {name!r}, which its Step entry in pipeline/steps.py "
-                                  "does not list in deps")
+            raise UndeclaredInput(
+                f"step {self.step} reads table {name!r}, which its Step entry in pipeline/steps.py "
+                "does not list in deps"
+            )
         return super().table_path(name)
 
 
 def for_step(paths: Paths, step) -> StepPaths:
     """``paths`` narrowed to what ``step`` declares."""
-    return StepPaths(root=paths.root, mirror=paths.mirror, out=paths.out, step=step.name,
-                     inputs=frozenset(step.deps), outputs=frozenset(step.assets))
+    return StepPaths(
+        root=paths.root,
+        mirror=paths.mirror,
+        out=paths.out,
+        step=step.name,
+        inputs=frozenset(step.deps),
+        outputs=frozenset(step.assets),
+    )
 
 
 def register_inputs(con: duckdb.DuckDBPyConnection, paths: Paths, names) -> list[str]:

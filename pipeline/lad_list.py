@@ -24,21 +24,27 @@ def lad_codes(country_code: str, paths: Paths) -> tuple[list[str], str]:
     con = duck.connect()
     try:
         read_codepoint(con, located, paths)
-        codes = [r[0] for r in con.execute(
-            "SELECT DISTINCT lad_code FROM codepoint WHERE country_code = $c AND lad_code IS NOT NULL ORDER BY 1",
-            {"c": country_code}).fetchall()]
+        codes = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT lad_code FROM codepoint WHERE country_code = $c AND lad_code IS NOT NULL ORDER BY 1",
+                {"c": country_code},
+            ).fetchall()
+        ]
     finally:
         con.close()
     return codes, f"{CODEPOINT_OPEN.title}, {CODEPOINT_OPEN.release}"
 
 
 def settings_text(name: str, codes: list[str], country_code: str, label: str) -> str:
-    rows = [", ".join(f'"{c}"' for c in codes[i:i + 8]) for i in range(0, len(codes), 8)]
+    rows = [", ".join(f'"{c}"' for c in codes[i : i + 8]) for i in range(0, len(codes), 8)]
     listed = ",\n    ".join(rows)
-    return (f"# {name}: the {len(codes)} local authority districts with postcodes in country {country_code},\n"
-            f"# as coded in {label}.\n# Method settings come from diz.toml.\n"
-            f"# Regenerate: .venv/bin/python -m pipeline.lad_list {country_code} {name}\n"
-            f'extends = "diz.toml"\n\n[study_area]\nname = "{name}"\nlad_codes = [\n    {listed},\n]\n')
+    return (
+        f"# {name}: the {len(codes)} local authority districts with postcodes in country {country_code},\n"
+        f"# as coded in {label}.\n# Method settings come from diz.toml.\n"
+        f"# Regenerate: .venv/bin/python -m pipeline.lad_list {country_code} {name}\n"
+        f'extends = "diz.toml"\n\n[study_area]\nname = "{name}"\nlad_codes = [\n    {listed},\n]\n'
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,8 +32,10 @@ EXIT = {"found": 0, "unknown": 1, "terminated": 1, "outside": 1}  # malformed, n
 SHOWN = 20  # characters of a malformed query echoed back (a pasted page is not printed whole)
 # What staff can tell a resident where the neighbourhood's action is fibre build: the gap here is an area
 # average, so the address itself may already be served.
-RESIDENT_NEXT_STEP = ("check the address on Ofcom's broadband availability checker (checker.ofcom.org.uk): the "
-                      "neighbourhood figures are averages, so this address may already have a faster service")
+RESIDENT_NEXT_STEP = (
+    "check the address on Ofcom's broadband availability checker (checker.ofcom.org.uk): the "
+    "neighbourhood figures are averages, so this address may already have a faster service"
+)
 
 
 def gap_in_words(resolution: str | None, area: str | None) -> str:
@@ -41,8 +43,10 @@ def gap_in_words(resolution: str | None, area: str | None) -> str:
     if resolution == "postcode":
         return "measured from the neighbourhood's own postcodes"
     if resolution == "postcode_district":
-        return (f"an average for the whole postcode district {area} (the one holding most of this neighbourhood's "
-                "postcodes), shared by every neighbourhood there: it does not describe this address")
+        return (
+            f"an average for the whole postcode district {area} (the one holding most of this neighbourhood's "
+            "postcodes), shared by every neighbourhood there: it does not describe this address"
+        )
     if resolution == "local_authority":
         return "an average for the whole council district: it does not describe this address"
     return "no broadband data for this neighbourhood"
@@ -72,9 +76,18 @@ class Answer:
 
     def as_json(self) -> str:
         query = self.query if self.postcode else shorten(self.query)
-        return json.dumps({"query": query, "postcode": self.postcode, "status": self.status,
-                           "message": self.message, **({"answer": self.fields} if self.fields else {})},
-                          ensure_ascii=False, indent=2, default=str)
+        return json.dumps(
+            {
+                "query": query,
+                "postcode": self.postcode,
+                "status": self.status,
+                "message": self.message,
+                **({"answer": self.fields} if self.fields else {}),
+            },
+            ensure_ascii=False,
+            indent=2,
+            default=str,
+        )
 
 
 def _one(con: duckdb.DuckDBPyConnection, path: Path, where: str, params: dict) -> dict | None:
@@ -82,7 +95,7 @@ def _one(con: duckdb.DuckDBPyConnection, path: Path, where: str, params: dict) -
         return None
     rel = con.execute(f"SELECT * FROM read_parquet($path) WHERE {where} LIMIT 1", {"path": str(path)} | params)
     row = rel.fetchone()
-    return dict(zip([d[0] for d in rel.description], row)) if row else None
+    return dict(zip([d[0] for d in rel.description], row, strict=False)) if row else None
 
 
 def _fields(row: dict) -> dict:
@@ -90,30 +103,39 @@ def _fields(row: dict) -> dict:
     name = code[:-2] + "nm"
     resolution = row.get("gap_resolution") or "none"
     return {
-        "lsoa_code": row[code], "lsoa_name": row[name], "lsoa_vintage": "2021" if code == "lsoa21cd" else "2011",
-        "ward_code": row["ward_code"], "ward_name": row["ward_name"],
-        "district_code": row["lad_code"], "district_name": row["lad_name"],
+        "lsoa_code": row[code],
+        "lsoa_name": row[name],
+        "lsoa_vintage": "2021" if code == "lsoa21cd" else "2011",
+        "ward_code": row["ward_code"],
+        "ward_name": row["ward_name"],
+        "district_code": row["lad_code"],
+        "district_name": row["lad_name"],
         "need_score": None if row["need_score"] is None else round(row["need_score"], 2),
         "need_decile": row["need_decile"],
         "supply_gap_score": None if row["supply_gap_score"] is None else round(row["supply_gap_score"], 2),
-        "supply_gap_decile": row["supply_gap_decile"], "supply_gap_resolution": resolution,
+        "supply_gap_decile": row["supply_gap_decile"],
+        "supply_gap_resolution": resolution,
         "supply_gap_known_as": gap_in_words(resolution, row.get("gap_area")),
-        "triage_class": row["triage_class"], "suggested_action": row["suggested_action"],
+        "triage_class": row["triage_class"],
+        "suggested_action": row["suggested_action"],
         "inclusion_offer": row["inclusion_offer"] if row.get("triage_class") in ("both", "adoption gap") else None,
         "district_gigabit_pct": row.get("district_gigabit_pct"),
         "district_gigabit_release": row.get("district_gigabit_release"),
         "district_below_30_pct": row.get("district_below_30_pct"),
         "district_below_30_release": row.get("district_below_30_release"),
-        "nearest_gp_code": row["nearest_gp_code"], "nearest_gp_name": row["nearest_gp_name"],
+        "nearest_gp_code": row["nearest_gp_code"],
+        "nearest_gp_name": row["nearest_gp_name"],
         "nearest_gp_postcode": row["nearest_gp_postcode"],
         "nearest_gp_readiness_rank": row["nearest_gp_readiness_rank"],
         "nearest_gp_not_ranked_reason": row.get("nearest_gp_not_ranked_reason"),
         "nearest_gp_distance_m": None if row["nearest_gp_distance_m"] is None else round(row["nearest_gp_distance_m"]),
-        "nearest_library": row.get("nearest_library"), "nearest_library_address": row.get("nearest_library_address"),
+        "nearest_library": row.get("nearest_library"),
+        "nearest_library_address": row.get("nearest_library_address"),
         "nearest_library_postcode": row.get("nearest_library_postcode"),
         "nearest_library_hours": row.get("nearest_library_hours"),
         "nearest_library_data_date": row.get("nearest_library_data_date"),
-        "nearest_library_distance_m": None if row.get("nearest_library_distance_m") is None
+        "nearest_library_distance_m": None
+        if row.get("nearest_library_distance_m") is None
         else round(row["nearest_library_distance_m"]),
     }
 
@@ -124,20 +146,26 @@ def library_text(f: dict) -> str:
         return "no library in the list read"
     where = ", ".join(p for p in (f.get("nearest_library_address"), f.get("nearest_library_postcode")) if p)
     hours = f.get("nearest_library_hours") or "opening hours not given"
-    return (f"{f['nearest_library']} ({where}), {f['nearest_library_distance_m']:,} m in a straight line. Hours: {hours}. "
-            f"From Arts Council England's list of {f.get('nearest_library_data_date') or 'an unknown date'}: check it is "
-            "open before sending someone there.")
+    return (
+        f"{f['nearest_library']} ({where}), {f['nearest_library_distance_m']:,} m in a straight line. Hours: {hours}. "
+        f"From Arts Council England's list of {f.get('nearest_library_data_date') or 'an unknown date'}: check it is "
+        "open before sending someone there."
+    )
 
 
 def district_broadband(f: dict) -> str:
     """The district's own Ofcom figures, with their release."""
     if f.get("district_gigabit_pct") is None:
         return "no Ofcom district figure in the files read"
-    text = (f"{f['district_gigabit_pct']:.1f}% of premises in {f['district_name']} can get gigabit-capable broadband "
-            f"(Ofcom Connected Nations, {f['district_gigabit_release']}, via ONS)")
+    text = (
+        f"{f['district_gigabit_pct']:.1f}% of premises in {f['district_name']} can get gigabit-capable broadband "
+        f"(Ofcom Connected Nations, {f['district_gigabit_release']}, via ONS)"
+    )
     if f.get("district_below_30_pct") is not None:
-        text += (f"; {f['district_below_30_pct']:.1f}% cannot get a service above 30 Mbit/s "
-                 f"({f['district_below_30_release']})")
+        text += (
+            f"; {f['district_below_30_pct']:.1f}% cannot get a service above 30 Mbit/s "
+            f"({f['district_below_30_release']})"
+        )
     return text + ". District-wide figures, not this address."
 
 
@@ -146,40 +174,72 @@ def lookup(query: str, paths: Paths | None = None) -> Answer:
     postcode = normalise(query)
     if postcode is None:
         shown = shorten(query)
-        return Answer(query, None, "malformed", f"{shown or '(empty)'} is not a well-formed UK postcode "
-                                                "(for example CM20 1AB).")
+        return Answer(
+            query, None, "malformed", f"{shown or '(empty)'} is not a well-formed UK postcode (for example CM20 1AB)."
+        )
     live = paths.current
     table = live / "postcode_lookup.parquet"
     if not table.exists():
-        return Answer(query, postcode, "no_outputs", f"no published outputs in {paths.processed}: run `make run` first.")
+        return Answer(
+            query, postcode, "no_outputs", f"no published outputs in {paths.processed}: run `make run` first."
+        )
     con = duckdb.connect()
     try:
         row = _one(con, table, "postcode = $pc", {"pc": postcode})
         if row:
             f = _fields(row)
-            return Answer(query, postcode, "found", f"{postcode}: {f['lsoa_name']} ({f['lsoa_code']}), "
-                                                    f"{f['ward_name']}, {f['district_name']}", f)
+            return Answer(
+                query,
+                postcode,
+                "found",
+                f"{postcode}: {f['lsoa_name']} ({f['lsoa_code']}), {f['ward_name']}, {f['district_name']}",
+                f,
+            )
         ons = _one(con, live / "ons_postcode_lookup.parquet", "postcode = $pc", {"pc": postcode})
         grid = _one(con, live / "codepoint_open.parquet", "postcode = $pc", {"pc": postcode})
         names = _area_names(con, live)
-        study = {r[0] for r in con.execute("SELECT DISTINCT lad_code FROM read_parquet($p)", {"p": str(table)}).fetchall()}
+        study = {
+            r[0] for r in con.execute("SELECT DISTINCT lad_code FROM read_parquet($p)", {"p": str(table)}).fetchall()
+        }
     finally:
         con.close()
     if grid is None and ons is not None and not ons["is_live"]:
-        when = (f" in {month_name(ons['doterm'][:4] + '-' + ons['doterm'][4:6])}"
-                if len(ons.get("doterm") or "") >= 6 else "")
-        return Answer(query, postcode, "terminated", f"{postcode} is a terminated postcode (withdrawn by Royal Mail"
-                                                     f"{when}); ask for the current postcode of the address.")
+        when = (
+            f" in {month_name(ons['doterm'][:4] + '-' + ons['doterm'][4:6])}"
+            if len(ons.get("doterm") or "") >= 6
+            else ""
+        )
+        return Answer(
+            query,
+            postcode,
+            "terminated",
+            f"{postcode} is a terminated postcode (withdrawn by Royal Mail"
+            f"{when}); ask for the current postcode of the address.",
+        )
     lad = (grid or {}).get("lad_code") or (ons or {}).get("ladcd")
     if lad in study:
-        return Answer(query, postcode, "unknown", f"{postcode} is in {names.get(lad, lad)} but has no position in OS "
-                                                  "Code-Point Open, so it is in no neighbourhood here.")
+        return Answer(
+            query,
+            postcode,
+            "unknown",
+            f"{postcode} is in {names.get(lad, lad)} but has no position in OS "
+            "Code-Point Open, so it is in no neighbourhood here.",
+        )
     if lad:
         covered = ", ".join(sorted(names.get(code, code) for code in study))
-        return Answer(query, postcode, "outside", f"{postcode} is in {names.get(lad, lad)} ({lad}), outside the "
-                                                  f"study area; this lookup covers {covered} only.")
-    return Answer(query, postcode, "unknown", f"{postcode} is not a known postcode (not in OS Code-Point Open nor "
-                                              "the ONS postcode lookup).")
+        return Answer(
+            query,
+            postcode,
+            "outside",
+            f"{postcode} is in {names.get(lad, lad)} ({lad}), outside the "
+            f"study area; this lookup covers {covered} only.",
+        )
+    return Answer(
+        query,
+        postcode,
+        "unknown",
+        f"{postcode} is not a known postcode (not in OS Code-Point Open nor the ONS postcode lookup).",
+    )
 
 
 def _area_names(con: duckdb.DuckDBPyConnection, live: Path) -> dict[str, str]:
@@ -200,16 +260,30 @@ def as_text(answer: Answer) -> str:
         ("Ward", f"{f['ward_name']} ({f['ward_code']})"),
         ("District", f"{f['district_name']} ({f['district_code']})"),
         ("Suggested action", f["suggested_action"]),
-        *([("For the resident", RESIDENT_NEXT_STEP)] if f.get("triage_class") in ("both", "infrastructure gap") else []),
+        *(
+            [("For the resident", RESIDENT_NEXT_STEP)]
+            if f.get("triage_class") in ("both", "infrastructure gap")
+            else []
+        ),
         ("Triage class", f["triage_class"]),
         ("Inclusion need", f"{f['need_score']} of 10, decile {f['need_decile']} of the study area (1 = highest)"),
-        ("Connectivity gap", f"{f['supply_gap_score']} of 10, decile {f['supply_gap_decile']}: "
-                             f"{f['supply_gap_known_as']}"),
+        (
+            "Connectivity gap",
+            f"{f['supply_gap_score']} of 10, decile {f['supply_gap_decile']}: {f['supply_gap_known_as']}",
+        ),
         ("District broadband", district_broadband(f)),
-        ("Nearest GP practice", f"{f['nearest_gp_name']} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']} m in a "
-                            "straight line; " + (f"telehealth readiness rank {rank} (1 = least ready)"
-                                                  if rank is not None else "not ranked for telehealth readiness ("
-                                                  + (f.get("nearest_gp_not_ranked_reason") or "no score") + ")")),
+        (
+            "Nearest GP practice",
+            f"{f['nearest_gp_name']} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']} m in a "
+            "straight line; "
+            + (
+                f"telehealth readiness rank {rank} (1 = least ready)"
+                if rank is not None
+                else "not ranked for telehealth readiness ("
+                + (f.get("nearest_gp_not_ranked_reason") or "no score")
+                + ")"
+            ),
+        ),
         ("Nearest library", library_text(f)),
     ]
     width = max(len(k) for k, _ in rows)
@@ -218,8 +292,12 @@ def as_text(answer: Answer) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Look up one postcode in the published DIZ outputs.")
-    parser.add_argument("postcode", nargs="?", default=os.environ.get("DIZ_POSTCODE", ""),
-                        help="the postcode (make lookup passes it in DIZ_POSTCODE)")
+    parser.add_argument(
+        "postcode",
+        nargs="?",
+        default=os.environ.get("DIZ_POSTCODE", ""),
+        help="the postcode (make lookup passes it in DIZ_POSTCODE)",
+    )
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
     args = parser.parse_args(argv)
     try:

@@ -101,10 +101,10 @@ class Paths:
         """Parquet file of one table in this generation."""
         return self.gen / f"{name}.parquet"
 
-    def in_generation(self, folder: Path) -> "Paths":
+    def in_generation(self, folder: Path) -> Paths:
         return replace(self, out=folder)
 
-    def ensure(self) -> "Paths":
+    def ensure(self) -> Paths:
         """Create the folders a run writes to (never ``current``: only publishing makes that)."""
         folders = [self.raw, self.processed, self.public_maps]
         if self.out is not None:
@@ -114,7 +114,7 @@ class Paths:
         return self
 
     @classmethod
-    def from_env(cls) -> "Paths":
+    def from_env(cls) -> Paths:
         from pipeline.settings import environment
 
         env = environment()

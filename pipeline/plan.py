@@ -6,7 +6,8 @@ uses), the settings sections and config files that shape it, the registry record
 reads and those files (sha256, confirmed only when a file's size or modification time changed), and
 its upstream steps' fingerprints. The modules that hold facts rather than method (the registry of
 sources, the settings model, the table writer) are hashed by the facts a step uses, not as code, so
-editing one source's note makes only its readers stale. It depends on inputs only, never on output bytes, so a whole run's fingerprints are
+editing one source's note makes only its readers stale. It depends on inputs only, never on output
+bytes, so a whole run's fingerprints are
 known before it starts: ``make run`` re-computes exactly the stale steps, and a step that finds
 its fingerprint already recorded keeps its outputs and reports "unchanged".
 """
@@ -60,8 +61,11 @@ def _direct(path: Path) -> tuple[tuple[str, ...], tuple[Path, ...]]:
     modules = [m for m in PLAIN_IMPORT.findall(text)]
     for module, names in FROM_IMPORT.findall(text):
         modules.append(module)
-        modules += [f"{module}.{n.split(' as ')[0].strip()}" for n in names.strip("()").replace("\n", " ").split(",")
-                    if n.strip() and not n.strip().startswith("#")]
+        modules += [
+            f"{module}.{n.split(' as ')[0].strip()}"
+            for n in names.strip("()").replace("\n", " ").split(",")
+            if n.strip() and not n.strip().startswith("#")
+        ]
     sql_files = tuple(SQL_DIR / f"{n}.sql" for n in SQL_NAME.findall(text) if (SQL_DIR / f"{n}.sql").exists())
     return tuple(modules), sql_files
 
@@ -185,8 +189,13 @@ def why(parts: dict, recorded: dict | None) -> str:
     for key, value in parts["sources"].items():
         old = before.get("sources", {}).get(key)
         if value != old:
-            return (f"source {key} added" if old in (None, "missing") else
-                    f"source {key} removed" if value == "missing" else f"source {key} changed")
+            return (
+                f"source {key} added"
+                if old in (None, "missing")
+                else f"source {key} removed"
+                if value == "missing"
+                else f"source {key} changed"
+            )
     for key, value in parts.get("source_records", {}).items():
         if value != before.get("source_records", {}).get(key):
             return f"registry entry of {key} changed"
@@ -215,8 +224,9 @@ def make_plan(paths: Paths, settings: Settings, live: dict[str, dict], *, full: 
         elif recorded.get("fingerprint") == fingerprint:
             broken = damaged(paths.current, recorded)
             if broken:
-                plan.reason = f"published file damaged: {broken[0]}" + (f" and {len(broken) - 1} more"
-                                                                         if len(broken) > 1 else "")
+                plan.reason = f"published file damaged: {broken[0]}" + (
+                    f" and {len(broken) - 1} more" if len(broken) > 1 else ""
+                )
             else:
                 plan.stale, plan.reason = False, "unchanged"
         else:
@@ -224,4 +234,3 @@ def make_plan(paths: Paths, settings: Settings, live: dict[str, dict], *, full: 
         plans.append(plan)
     hashes.save()
     return plans
-

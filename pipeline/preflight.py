@@ -1,11 +1,14 @@
 """What is checked before any step runs, so a run that cannot succeed stops at once with one
-line per problem: the weights, the study area against Code-Point Open's own list of districts,
-and every required source file (its exact name, its address, and where to put it)."""
+line per problem: the weights, the study area against Code-Point Open's own list of districts
+(English ones: the Indices of Deprivation cover England), every required source file (its exact
+name, its address, and where to put it) and whether the file found holds the districts asked for
+(``coverage``)."""
 
 from __future__ import annotations
 
 import os
 
+from pipeline.coverage import coverage
 from pipeline.errors import DizError, SettingsError, cannot_write
 from pipeline.fetch import candidate_files, extract_zip, locate, missing_message
 from pipeline.geography import vintage_of
@@ -17,20 +20,23 @@ from pipeline.steps import STEPS, applicable
 DISTRICT_TYPES = ("DIS", "UTA", "LBO", "MTD")
 
 
-def required_sources(settings: Settings) -> list[str]:
-    """Registry keys of the sources the steps of this run's small-area base read, in step order."""
+def required_sources(settings: Settings, only: set[str] | None = None) -> list[str]:
+    """Registry keys of the sources the steps of this run's small-area base read (those of ``only``, when a
+    run is limited to some steps), in step order."""
     vintage = vintage_of(settings).key
     keys: list[str] = []
     for step in STEPS:
-        if applicable(step, vintage):
+        if applicable(step, vintage) and (only is None or step.name in only):
             keys += [k for k in step.sources if k not in keys and vintage in SOURCES[k].small_areas]
     return keys
 
 
-def missing_sources(paths: Paths, settings: Settings, *, download: bool = False) -> list[str]:
+def missing_sources(
+    paths: Paths, settings: Settings, *, download: bool = False, only: set[str] | None = None
+) -> list[str]:
     """One line for each required source with no file in data/raw or the mirror."""
     lines = []
-    for key in required_sources(settings):
+    for key in required_sources(settings, only):
         source = SOURCES[key]
         if not source.required or candidate_files(source, paths, settings):
             continue
@@ -48,24 +54,38 @@ def missing_sources(paths: Paths, settings: Settings, *, download: bool = False)
     return lines
 
 
-def unknown_districts(paths: Paths, settings: Settings) -> list[str]:
-    """Study-area codes that are not districts in Code-Point Open's own code list."""
+def district_names(paths: Paths) -> dict[str, tuple[str, str]]:
+    """Code-Point Open's own code list: code -> (name, kind); empty when Code-Point is missing (reported as such)."""
     from pipeline.readers.codelist import read_codelist
 
     try:
         located = locate(CODEPOINT_OPEN, paths, download=False)
     except DizError:
-        return []  # reported as a missing source
+        return {}
     folder = extract_zip(located.path, paths.raw / "_extracted", label=located.label)
-    known = read_codelist(folder / "Doc" / "Codelist.xlsx", f"{located.label}!Doc/Codelist.xlsx")
+    return read_codelist(folder / "Doc" / "Codelist.xlsx", f"{located.label}!Doc/Codelist.xlsx")
+
+
+def unknown_districts(settings: Settings, known: dict[str, tuple[str, str]]) -> list[str]:
+    """Study-area codes that are not English districts in Code-Point Open's own code list."""
+    if not known:
+        return []
     districts = {c: n for c, (n, kind) in known.items() if kind in DISTRICT_TYPES}
+    example = next(iter(sorted(districts.items())))
     lines = []
     for code in settings.lad_codes:
         if code not in districts:
             what = f"a ward ({known[code][0]})" if code in known else "not a code Code-Point Open knows"
-            example = next(iter(sorted(districts.items())))
-            lines.append(f"{settings.lad_codes_from}: {code} is {what}; give district codes as Code-Point Open "
-                         f"{CODEPOINT_OPEN.release} lists them in Doc/Codelist.xlsx (e.g. {example[0]} {example[1]})")
+            lines.append(
+                f"{settings.lad_codes_from}: {code} is {what}; give district codes as Code-Point Open "
+                f"{CODEPOINT_OPEN.release} lists them in Doc/Codelist.xlsx (e.g. {example[0]} {example[1]})"
+            )
+        elif not code.startswith("E"):
+            country = {"W": "Wales", "S": "Scotland", "N": "Northern Ireland"}.get(code[0], "outside England")
+            lines.append(
+                f"{settings.lad_codes_from}: {code} {districts[code]} is in {country}; the pipeline scores "
+                "English districts only (the Indices of Deprivation 2025 and IMD 2019 cover England)"
+            )
     return lines
 
 
@@ -96,8 +116,16 @@ def unwritable_output(paths: Paths) -> list[str]:
     return []
 
 
-def preflight(paths: Paths, settings: Settings, *, download: bool = False) -> list[str]:
-    """Every problem that would stop the run, one line each (empty: the run can start)."""
+def preflight(
+    paths: Paths,
+    settings: Settings,
+    *,
+    download: bool = False,
+    notes: list[str] | None = None,
+    only: set[str] | None = None,
+) -> list[str]:
+    """Every problem that would stop the run (of the steps ``only``, if given), one line each (empty: the run
+    can start); what the run will do without for some districts goes to ``notes``, to be said before it starts."""
     from pipeline.analysis.scores import all_weights
 
     problems: list[str] = unwritable_output(paths)
@@ -107,10 +135,18 @@ def preflight(paths: Paths, settings: Settings, *, download: bool = False) -> li
         all_weights(settings, vintage_of(settings))
     except SettingsError as exc:
         problems.append(str(exc))
-    missing = missing_sources(paths, settings, download=download)
+    missing = missing_sources(paths, settings, download=download, only=only)
     problems += missing
     try:
-        problems += unknown_districts(paths, settings)
+        known = district_names(paths)
     except DizError as exc:
-        problems.append(str(exc))
+        return problems + [str(exc)]
+    unknown = unknown_districts(settings, known)
+    problems += unknown
+    if not missing and not unknown:
+        names = {code: name for code, (name, _) in known.items()}
+        stop, said = coverage(paths, settings, required_sources(settings, only), names)
+        problems += stop
+        if notes is not None:
+            notes += said
     return problems

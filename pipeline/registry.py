@@ -71,7 +71,7 @@ class Source:
     # found; outputs then cite the older one, by its own release.
     fallback: str | None = None
 
-    def part(self, name: str) -> "Source":
+    def part(self, name: str) -> Source:
         """The source narrowed to one of its files, for locating it."""
         from dataclasses import replace
 
@@ -157,7 +157,8 @@ OFCOM_POSTCODE_DISTRICT = _register(Source(
     publisher="derived from Ofcom data by the broadbandpicker project (sahilsayed-ielts)",
     release="Connected Nations July 2024 (file 202407-fixed-coverage-postcodes-r01)",
     licence=(OFCOM_LICENCE,),
-    files=("postcode_district_coverage_202407.csv", "ofcom-postcode-district-2024/postcode_district_coverage_202407.csv",
+    files=("postcode_district_coverage_202407.csv",
+    "ofcom-postcode-district-2024/postcode_district_coverage_202407.csv",
            "postcode-district-coverage.json"),
     page=OFCOM_2024_PAGE,
     resolution="postcode_district",
@@ -259,7 +260,8 @@ GP_LIST_SIZES = _register(Source(
     key="gp_list_sizes",
     title="Patients Registered at a GP Practice (totals per practice)",
     publisher="NHS England",
-    release="April 2026 (extracted 1 April 2026) in the mirror; a newer download's own extract date is stated where the figures are shown",
+    release="April 2026 (extracted 1 April 2026) in the mirror; a newer download's own extract date is stated where "
+    "the figures are shown",
     licence=(NHS_LICENCE,),
     files=("gp-reg-pat-prac-all.csv", "nhs-gp-registrations/SUBSET_gp-reg-pat-prac-all_2026-04_06K_06N_07H.csv"),
     page="https://digital.nhs.uk/data-and-information/publications/statistical/patients-registered-at-a-gp-practice/april-2026",
@@ -350,7 +352,8 @@ IMD2019 = _register(Source(
     licence=(IMD_LICENCE,),
     files=("imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx",
            "imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv",
-           "imd2019/File_2_-_IoD2019_Domains_of_Deprivation.xlsx", "imd2019/File_2_-_IoD2019_Domains_of_Deprivation.csv",
+           "imd2019/File_2_-_IoD2019_Domains_of_Deprivation.xlsx",
+           "imd2019/File_2_-_IoD2019_Domains_of_Deprivation.csv",
            "imd2019/File_6_-_IoD2019_Population_Denominators.xlsx",
            "imd2019/File_6_-_IoD2019_Population_Denominators.csv"),
     parts=(("file1", ("imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx",
@@ -766,7 +769,8 @@ USER_VENUES = _register(Source(
     licence=("Venues supplied by the user: see each file's stated source and licence.",),
     files=("venues/*.csv",),
     page="docs/METHOD.md#reaching-people",
-    download_name="venues/<your venues>.csv (a file of your own: '# source:' line, name, type, postcode or easting/northing)",
+    download_name="venues/<your venues>.csv (a file of your own: '# source:' line, name, type, postcode or "
+    "easting/northing)",
     resolution="venue (postcode centre or grid reference)",
     required=False,
     official=False,

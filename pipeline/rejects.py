@@ -22,23 +22,33 @@ from pipeline.store import Written, write_parquet
 # what the table holds: a closed practice, a row for another nation).
 KINDS = ("invalid", "duplicate", "out_of_scope")
 
-SCHEMA = pa.schema([
-    ("source_file", pa.string()),
-    ("row_number", pa.int64()),
-    ("field", pa.string()),
-    ("value", pa.string()),
-    ("reason", pa.string()),
-    ("kind", pa.string()),
-    ("key", pa.string()),
-])
+SCHEMA = pa.schema(
+    [
+        ("source_file", pa.string()),
+        ("row_number", pa.int64()),
+        ("field", pa.string()),
+        ("value", pa.string()),
+        ("reason", pa.string()),
+        ("kind", pa.string()),
+        ("key", pa.string()),
+    ]
+)
 
 
 @dataclass
 class Rejects:
     rows: list[tuple] = field(default_factory=list)
 
-    def add(self, source_file: str, row_number: int | None, field_name: str | None, value, reason: str,
-            kind: str = "invalid", key: str | None = None) -> None:
+    def add(
+        self,
+        source_file: str,
+        row_number: int | None,
+        field_name: str | None,
+        value,
+        reason: str,
+        kind: str = "invalid",
+        key: str | None = None,
+    ) -> None:
         if kind not in KINDS:
             raise ValueError(f"unknown reject kind {kind!r}")
         shown = None if value is None else str(value)[:200]
@@ -49,7 +59,7 @@ class Rejects:
         for row in con.execute(query, params or {}).fetchall():
             self.add(*row)
 
-    def __add__(self, other: "Rejects") -> "Rejects":
+    def __add__(self, other: Rejects) -> Rejects:
         return Rejects(self.rows + other.rows)
 
     @property
@@ -62,7 +72,7 @@ class Rejects:
 
     def table(self) -> pa.Table:
         ordered = sorted(self.rows, key=lambda r: (r[0] or "", r[1] or 0, r[2] or "", r[4]))
-        return pa.Table.from_pylist([dict(zip(SCHEMA.names, r)) for r in ordered], schema=SCHEMA)
+        return pa.Table.from_pylist([dict(zip(SCHEMA.names, r, strict=False)) for r in ordered], schema=SCHEMA)
 
     def by_reason(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -92,15 +102,19 @@ def show(paths, table: str | None = None, limit: int = 20) -> str:
     try:
         lines = []
         for path in files:
-            counts = con.execute("SELECT kind, reason, count(*) FROM read_parquet($p) GROUP BY ALL ORDER BY 3 DESC, 2",
-                                 {"p": str(path)}).fetchall()
+            counts = con.execute(
+                "SELECT kind, reason, count(*) FROM read_parquet($p) GROUP BY ALL ORDER BY 3 DESC, 2", {"p": str(path)}
+            ).fetchall()
             if not counts:
                 continue
             lines.append(f"{path.stem}: {sum(c for _, _, c in counts):,} rejected rows")
             lines += [f"  {n:>9,}  {kind:<12} {reason}" for kind, reason, n in counts]
             if table:
-                rows = con.execute(f"SELECT source_file, row_number, field, value, reason FROM read_parquet($p) "
-                                   f"ORDER BY source_file, row_number LIMIT {int(limit)}", {"p": str(path)}).fetchall()
+                rows = con.execute(
+                    f"SELECT source_file, row_number, field, value, reason FROM read_parquet($p) "
+                    f"ORDER BY source_file, row_number LIMIT {int(limit)}",
+                    {"p": str(path)},
+                ).fetchall()
                 lines.append(f"  first {len(rows)}:")
                 lines += [f"    {f} row {r} field {fld!r} = {v!r}: {why}" for f, r, fld, v, why in rows]
         return "\n".join(lines) or "no rejected rows"

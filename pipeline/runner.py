@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pipeline import duck, generations
 from pipeline.checks import CheckContext, checks_for, evaluate
-from pipeline.inputs import for_step, register_inputs
 from pipeline.ingest.result import AssetResult
+from pipeline.inputs import for_step, register_inputs
 from pipeline.paths import Paths
 from pipeline.plan import StepPlan, make_plan
 from pipeline.settings import Settings
@@ -67,14 +67,22 @@ def normalise(staged: Paths, step_assets: tuple[str, ...], result) -> tuple[dict
     return files, meta
 
 
-def build_step(plan: StepPlan, staged: Paths, settings: Settings, *, force: bool = False,
-               threads: int | None = None, memory_limit: str | None = None) -> StepReport:
+def build_step(
+    plan: StepPlan,
+    staged: Paths,
+    settings: Settings,
+    *,
+    force: bool = False,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+) -> StepReport:
     """Keep the step's outputs if its fingerprint is already recorded here, else build them anew."""
     step = plan.step
     recorded = generations.manifest(staged.gen).get(step.name, {})
     if not force and recorded.get("fingerprint") == plan.fingerprint and not generations.damaged(staged.gen, recorded):
-        return StepReport(step.name, "unchanged", "inputs, code and settings as recorded",
-                          assets=recorded.get("metadata", {}))
+        return StepReport(
+            step.name, "unchanged", "inputs, code and settings as recorded", assets=recorded.get("metadata", {})
+        )
     generations.forget_step(staged, step.name)
     started = time.perf_counter()
     con = duck.connect(threads=threads, memory_limit=memory_limit)
@@ -84,9 +92,18 @@ def build_step(plan: StepPlan, staged: Paths, settings: Settings, *, force: bool
         con.close()
     files, meta = normalise(staged, step.assets, result)
     seconds = time.perf_counter() - started
-    generations.record_step(staged, step.name, {
-        "fingerprint": plan.fingerprint, "parts": plan.parts, "files": sorted({f for fs in files.values() for f in fs}),
-        "assets": files, "metadata": meta, "seconds": round(seconds, 3)})
+    generations.record_step(
+        staged,
+        step.name,
+        {
+            "fingerprint": plan.fingerprint,
+            "parts": plan.parts,
+            "files": sorted({f for fs in files.values() for f in fs}),
+            "assets": files,
+            "metadata": meta,
+            "seconds": round(seconds, 3),
+        },
+    )
     return StepReport(step.name, "re-computed", plan.reason, seconds, meta)
 
 
@@ -97,7 +114,9 @@ def call_builder(step, con, paths: Paths, settings: Settings):
     return step.build(con, for_step(paths, step), settings)
 
 
-def evaluate_and_record(staged: Paths, settings: Settings, step_name: str, names: list[str] | None = None) -> list[dict]:
+def evaluate_and_record(
+    staged: Paths, settings: Settings, step_name: str, names: list[str] | None = None
+) -> list[dict]:
     """Run a step's checks (or the named ones) on the staged generation and record each result."""
     ctx = CheckContext(staged, settings)
     try:
@@ -126,9 +145,16 @@ class RunReport:
         return [s for s in self.steps if s.status == "failed"]
 
 
-def run(paths: Paths, settings: Settings, *, full: bool = False, run_id: str | None = None,
-        on_step: Callable[[StepReport], None] | None = None, publish: bool = True,
-        only: set[str] | None = None) -> RunReport:
+def run(
+    paths: Paths,
+    settings: Settings,
+    *,
+    full: bool = False,
+    run_id: str | None = None,
+    on_step: Callable[[StepReport], None] | None = None,
+    publish: bool = True,
+    only: set[str] | None = None,
+) -> RunReport:
     """Every stale step (of ``only``, if given), in order, with its checks; then publish the whole
     generation or nothing."""
     run_id = run_id or uuid.uuid4().hex
@@ -175,8 +201,15 @@ class Finished:
     folder: Path  # where the run's outputs are now: the published generation, or the staging folder (discarded)
 
 
-def finish(paths: Paths, run_id: str, planned: dict[str, str], settings: Settings, *,
-           orchestration_failure: str | None = None, discard: bool = True) -> Finished:
+def finish(
+    paths: Paths,
+    run_id: str,
+    planned: dict[str, str],
+    settings: Settings,
+    *,
+    orchestration_failure: str | None = None,
+    discard: bool = True,
+) -> Finished:
     """The one way a run ends, for ``make run``, the Dagster sensor and the engine alike: publish the
     staged generation whole if no step failed and no blocking or ERROR check did; otherwise publish
     nothing, keep the previous generation live, and (``discard``) remove the staging folder."""
@@ -186,8 +219,12 @@ def finish(paths: Paths, run_id: str, planned: dict[str, str], settings: Setting
     published, refused = None, None
     if failures or orchestration_failure:
         blocking = [c["name"] for c in checks.values() if c["blocking"] and not c["passed"]]
-        refused = "; ".join([f"{k} failed: {v}" for k, v in failures.items()] +
-                            [f"blocking check {b} failed" for b in blocking]) or orchestration_failure
+        refused = (
+            "; ".join(
+                [f"{k} failed: {v}" for k, v in failures.items()] + [f"blocking check {b} failed" for b in blocking]
+            )
+            or orchestration_failure
+        )
     else:
         try:
             published = generations.publish(paths, run_id, planned, {"lad_codes": list(settings.lad_codes)})

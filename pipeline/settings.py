@@ -14,9 +14,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -49,8 +47,10 @@ class StudyArea(_Section):
 
         bad = [c for c in value if not re.match(LAD_CODE_PATTERN, c)]
         if bad:
-            raise ValueError(f"{', '.join(repr(c) for c in bad)} is not a district code "
-                             "(a letter E, W, S or N and 8 digits, e.g. E07000073)")
+            raise ValueError(
+                f"{', '.join(repr(c) for c in bad)} is not a district code "
+                "(a letter E, W, S or N and 8 digits, e.g. E07000073)"
+            )
         if len(set(value)) != len(value):
             raise ValueError("lists a district twice")
         return value
@@ -96,8 +96,12 @@ class Sensitivity(_Section):
 class GpReadiness(_Section):
     catchment_cap_m: float = Field(8000.0, gt=0)
     min_list_size: int = Field(1000, ge=0)
-    weights: dict[str, float] = {"site_gigabit": 0.4, "catchment_superfast": 0.2, "catchment_gigabit": 0.2,
-                                 "catchment_need": 0.2}
+    weights: dict[str, float] = {
+        "site_gigabit": 0.4,
+        "catchment_superfast": 0.2,
+        "catchment_gigabit": 0.2,
+        "catchment_need": 0.2,
+    }
 
     @field_validator("weights")
     @classmethod
@@ -135,8 +139,9 @@ class Peers(_Section):
     neighbours_release: str = Field("2026", pattern=r"^\d{4}$")
     neighbours_model: Literal["global", "economic", "demographic"] = "global"
     cluster_release: str = Field("2024", pattern=r"^\d{4}$")
-    cluster_model: Literal["global", "economic", "demographic", "health and well-being",
-                           "connectivity and sustainability"] = "connectivity and sustainability"
+    cluster_model: Literal[
+        "global", "economic", "demographic", "health and well-being", "connectivity and sustainability"
+    ] = "connectivity and sustainability"
     zone_code: str = Field("ZONE", min_length=1, max_length=12)
 
 
@@ -231,9 +236,6 @@ def read_weights_file(path: Path) -> WeightsFile:
         raise SettingsError(f"{label}: {exc}") from None
 
 
-
-
-
 class Settings(_Section):
     study_area: StudyArea
     geography: Geography = Geography()
@@ -300,8 +302,10 @@ def environment() -> Environment:
     lads = env.get("DIZ_LAD_CODES", "").strip()
     codes = tuple(c.strip() for c in lads.split(",") if c.strip()) if lads else None
     if lads and not codes:
-        raise SettingsError(f"DIZ_LAD_CODES (environment variable): no district code in {lads[:40]!r}; give "
-                            "comma-separated codes such as DIZ_LAD_CODES=E07000073,E07000095")
+        raise SettingsError(
+            f"DIZ_LAD_CODES (environment variable): no district code in {lads[:40]!r}; give "
+            "comma-separated codes such as DIZ_LAD_CODES=E07000073,E07000095"
+        )
     return Environment(
         output_root=Path(env.get("DIZ_OUTPUT_ROOT") or PROJECT_ROOT).expanduser().resolve(),
         source_mirror=Path(mirror).expanduser().resolve() if mirror else None,

@@ -28,16 +28,21 @@ def _entries(source: Source) -> list[Source]:
 def checklist(paths: Paths, settings) -> tuple[list[str], int]:
     """The checklist lines, and how many required files are missing."""
     used = required_sources(settings)
-    lines = [f"Sources for {settings.study_area.name} ({settings.geography.small_area} base). Put each file in "
-             f"{paths.raw} under the name shown{' or use the mirror ' + str(paths.mirror) if paths.mirror else ''}.",
-             ""]
+    lines = [
+        f"Sources for {settings.study_area.name} ({settings.geography.small_area} base). Put each file in "
+        f"{paths.raw} under the name shown{' or use the mirror ' + str(paths.mirror) if paths.mirror else ''}.",
+        "",
+    ]
     missing_required, missing_bytes, unknown_sizes = 0, 0, 0
     for key in used:
         source = SOURCES[key]
         for entry in _entries(source):
             found = candidate_files(entry, paths, settings)
-            stand_in = (not found and source.fallback is not None
-                        and bool(candidate_files(SOURCES[source.fallback], paths, settings)))
+            stand_in = (
+                not found
+                and source.fallback is not None
+                and bool(candidate_files(SOURCES[source.fallback], paths, settings))
+            )
             mark = "✓" if found else ("○" if stand_in or not source.required else "✗")
             if not found and source.required and not stand_in:
                 missing_required += 1
@@ -45,10 +50,14 @@ def checklist(paths: Paths, settings) -> tuple[list[str], int]:
                     missing_bytes += entry.size_bytes
                 else:
                     unknown_sizes += 1
-            lines.append(f"{mark} {entry.title} — {source.publisher}, {source.release}"
-                         + ("" if source.required else " (optional)"))
-            lines.append(f"    file:    {entry.publisher_file} ({_size(entry.size_bytes)})"
-                         + ("; a suffix the portal adds to the name may stay" if entry.suffix_accepted else ""))
+            lines.append(
+                f"{mark} {entry.title} — {source.publisher}, {source.release}"
+                + ("" if source.required else " (optional)")
+            )
+            lines.append(
+                f"    file:    {entry.publisher_file} ({_size(entry.size_bytes)})"
+                + ("; a suffix the portal adds to the name may stay" if entry.suffix_accepted else "")
+            )
             if entry.url:
                 lines.append(f"    address: {entry.url}")
             else:
@@ -57,14 +66,19 @@ def checklist(paths: Paths, settings) -> tuple[list[str], int]:
                     lines.append(f"    title:   {entry.page_title}")
             if not source.official:
                 lines.append(f"    note:    {source.notes}")
-            lines.append(f"    also accepted: {', '.join(entry.files[1:])}" if len(entry.files) > 1 else
-                         "    also accepted: -")
+            lines.append(
+                f"    also accepted: {', '.join(entry.files[1:])}" if len(entry.files) > 1 else "    also accepted: -"
+            )
             if found:
-                lines.append(f"    found:   {', '.join(label for label, _ in found[:3])}"
-                             + (f" and {len(found) - 3} more" if len(found) > 3 else ""))
+                lines.append(
+                    f"    found:   {', '.join(label for label, _ in found[:3])}"
+                    + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+                )
             elif stand_in:
-                lines.append(f"    missing: the run reads the older {SOURCES[source.fallback].title} "
-                             f"({SOURCES[source.fallback].release}) in its place")
+                lines.append(
+                    f"    missing: the run reads the older {SOURCES[source.fallback].title} "
+                    f"({SOURCES[source.fallback].release}) in its place"
+                )
             lines.append(f"    licence: {' '.join(source.licence)}")
     lines.append("")
     if missing_required:

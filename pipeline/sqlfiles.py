@@ -35,7 +35,9 @@ WITHOUT_LINES = "NULL::BIGINT"
 WITH_LINES = "row_number() OVER ()"
 
 
-def register_parquet(con: duckdb.DuckDBPyConnection, view: str, path: Path | str, vintage: Vintage | None = None) -> None:
+def register_parquet(
+    con: duckdb.DuckDBPyConnection, view: str, path: Path | str, vintage: Vintage | None = None
+) -> None:
     """Expose one Parquet file as a view named ``view``. A table written on a small-area vintage
     (the file says so) is shown with its LSOA columns under the neutral names."""
     from pipeline.geography import VINTAGES

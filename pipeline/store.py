@@ -38,8 +38,10 @@ def provenance(contributions: Mapping[str, int], notes: str | None = None) -> di
     """Sources (with their row counts), releases and licence lines of a table, as stored with it."""
     used = [k for k, n in contributions.items() if n]
     record: dict = {
-        "sources": [{**{k: v for k, v in SOURCES[key].as_record().items() if k != "notes"},
-                     "rows": int(contributions[key])} for key in used],
+        "sources": [
+            {**{k: v for k, v in SOURCES[key].as_record().items() if k != "notes"}, "rows": int(contributions[key])}
+            for key in used
+        ],
         "licence": licence_lines(used),
     }
     if notes:
@@ -55,7 +57,7 @@ def temp_path(dest: Path) -> Path:
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     for stale in dest.parent.glob(f".{dest.name}.tmp-*"):
-        pid = re.match(r"\d+", stale.name[len(dest.name) + 6:])
+        pid = re.match(r"\d+", stale.name[len(dest.name) + 6 :])
         if pid and not alive(int(pid.group())):
             if stale.is_dir():
                 shutil.rmtree(stale, ignore_errors=True)
@@ -104,13 +106,22 @@ def count_contributions(con: duckdb.DuckDBPyConnection, table: str, sources: Con
     for key, how in sources.items():
         if key not in SOURCES:
             raise KeyError(f"unknown source {key!r}")
-        counts[key] = int(how) if isinstance(how, int) else int(
-            con.execute(f'SELECT {how} FROM "{table}"').fetchone()[0] or 0)
+        counts[key] = (
+            int(how) if isinstance(how, int) else int(con.execute(f'SELECT {how} FROM "{table}"').fetchone()[0] or 0)
+        )
     return counts
 
 
-def write_parquet(con: duckdb.DuckDBPyConnection, query: str, dest: Path, *, sources: Contributions,
-                  params: dict | None = None, notes: str | None = None, vintage: Vintage | None = None) -> Written:
+def write_parquet(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    dest: Path,
+    *,
+    sources: Contributions,
+    params: dict | None = None,
+    notes: str | None = None,
+    vintage: Vintage | None = None,
+) -> Written:
     """Run ``query`` and write its result to ``dest`` atomically, with provenance metadata.
 
     The query must fix its own row order (ORDER BY) so a re-run writes the same bytes. With a

@@ -16,12 +16,27 @@ from pipeline.settings import Settings
 
 OFCOM_VIA_ONS = "Ofcom Connected Nations, as republished by ONS in Explore Local Statistics"
 MEAN_OVER_POSTCODES = "mean over postcodes, each counted once"
-DERIVED_GIGABIT_GAP = ("postcodes' gigabit-capable availability, " + MEAN_OVER_POSTCODES +
-                       ", subtracted from 100 (not a share of premises)")
+DERIVED_GIGABIT_GAP = (
+    "postcodes' gigabit-capable availability, "
+    + MEAN_OVER_POSTCODES
+    + ", subtracted from 100 (not a share of premises)"
+)
 
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def month_name(release: str) -> str:
@@ -42,24 +57,29 @@ def ordinal(n: int) -> str:
 
 @dataclass(frozen=True)
 class Terms:
-    high_need_share: str       # "30%"
+    high_need_share: str  # "30%"
     unserved_share: str
-    high_need: str             # the definition, as a clause
+    high_need: str  # the definition, as a clause
     unserved: str
-    high_need_short: str       # "the 30% of neighbourhoods with the highest need score"
+    high_need_short: str  # "the 30% of neighbourhoods with the highest need score"
     unserved_short: str
     robust_short: str
     top_tenth: str
-    priorities: str            # the inclusion-priority band
+    priorities: str  # the inclusion-priority band
     robust: str
     weight_dependent: str
     draws: str
 
     def definitions(self) -> list[tuple[str, str]]:
         """(term, definition) pairs, for glossaries in every output."""
-        return [("High need", self.high_need), ("Connectivity gap (unserved)", self.unserved),
-                ("Highest-need tenth", self.top_tenth), ("Inclusion priorities", self.priorities),
-                ("Robust", self.robust), ("Weight-dependent", self.weight_dependent)]
+        return [
+            ("High need", self.high_need),
+            ("Connectivity gap (unserved)", self.unserved),
+            ("Highest-need tenth", self.top_tenth),
+            ("Inclusion priorities", self.priorities),
+            ("Robust", self.robust),
+            ("Weight-dependent", self.weight_dependent),
+        ]
 
 
 def terms(settings: Settings) -> Terms:
@@ -68,16 +88,21 @@ def terms(settings: Settings) -> Terms:
     robust, low = pct(unc.robust_probability), pct(1 - unc.robust_probability)
     deciles = settings.inclusion.top_need_deciles
     band = "need decile 1" if deciles == 1 else f"need deciles 1-{deciles}"
-    draws = (f"{unc.draws:,} seeded draws of the need weights, scaling base and internet-use mapping around the "
-             "configured choice")
+    draws = (
+        f"{unc.draws:,} seeded draws of the need weights, scaling base and internet-use mapping around the "
+        "configured choice"
+    )
     return Terms(
-        high_need_share=need, unserved_share=gap,
+        high_need_share=need,
+        unserved_share=gap,
         high_need_short=f"the {need} of neighbourhoods with the highest need score",
         unserved_short=f"the {gap} with the largest connectivity-gap score",
         robust_short=f"in the highest-need tenth in at least {robust} of {unc.draws:,} draws of the method's choices",
         high_need=f"among the {need} of the study area's neighbourhoods (LSOAs) with the highest inclusion-need score",
-        unserved=(f"among the {gap} of the study area's neighbourhoods with the largest connectivity-gap score "
-                  "(neighbourhoods sharing an area-average value are in or out together)"),
+        unserved=(
+            f"among the {gap} of the study area's neighbourhoods with the largest connectivity-gap score "
+            "(neighbourhoods sharing an area-average value are in or out together)"
+        ),
         top_tenth="the tenth of the study area's neighbourhoods with the highest inclusion-need score (need decile 1)",
         priorities=f"the study area's neighbourhoods in {band} by inclusion need ({deciles * 10}% of them)",
         robust=f"in the highest-need tenth in at least {robust} of {draws}",

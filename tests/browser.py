@@ -18,9 +18,18 @@ import time
 from pathlib import Path
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-         "--remote-debugging-pipe", "--window-size=1400,900"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    "--remote-debugging-pipe",
+    "--window-size=1400,900",
+]
 
 
 class Browser:
@@ -30,15 +39,21 @@ class Browser:
         self.profile = tempfile.mkdtemp(prefix="diz-chromium-")
         to_chrome_r, self._to_chrome = os.pipe()
         self._from_chrome, from_chrome_w = os.pipe()
+
         # Chromium expects its command pipe on fd 3 and its reply pipe on fd 4. Move both ends
         # out of the way first so neither dup2 overwrites the other; 3 and 4 survive the exec.
         def child_fds():
             high_r, high_w = os.dup2(to_chrome_r, 200), os.dup2(from_chrome_w, 201)
             os.dup2(high_r, 3)
             os.dup2(high_w, 4)
-        self.proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-                                     pass_fds=(3, 4), preexec_fn=child_fds,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        self.proc = subprocess.Popen(
+            [CHROMIUM, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
+            pass_fds=(3, 4),
+            preexec_fn=child_fds,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(to_chrome_r)
         os.close(from_chrome_w)
         self._buffer = b""
@@ -121,7 +136,9 @@ class Browser:
         for e in self.events:
             method, p = e.get("method"), e.get("params", {})
             if method == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
-                errors.append("console.error: " + " ".join(str(a.get("value", a.get("description"))) for a in p["args"]))
+                errors.append(
+                    "console.error: " + " ".join(str(a.get("value", a.get("description"))) for a in p["args"])
+                )
             elif method == "Runtime.exceptionThrown":
                 details = p["exceptionDetails"]
                 errors.append("exception: " + details.get("exception", {}).get("description", details.get("text", "")))

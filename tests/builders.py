@@ -36,9 +36,12 @@ def codepoint_zip(path: Path, areas: dict[str, list[str]], districts: dict[str, 
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("Doc/Codelist.xlsx", codelist_xlsx(districts or {"E07000073": "Harlow", "E07000095": "Broxbourne"}))
-        zf.writestr("Doc/Code-Point_Open_Column_Headers.csv", CODEPOINT_HEADERS
-                    + "Postcode,Positional_quality_indicator,Eastings,Northings,Country_code,NHS_regional_HA_code,"
-                      "NHS_HA_code,Admin_county_code,Admin_district_code,Admin_ward_code\n")
+        zf.writestr(
+            "Doc/Code-Point_Open_Column_Headers.csv",
+            CODEPOINT_HEADERS
+            + "Postcode,Positional_quality_indicator,Eastings,Northings,Country_code,NHS_regional_HA_code,"
+            "NHS_HA_code,Admin_county_code,Admin_district_code,Admin_ward_code\n",
+        )
         for area, lines in areas.items():
             zf.writestr(f"Data/CSV/{area}.csv", "".join(line + "\r\n" for line in lines))
     return path
@@ -57,10 +60,22 @@ def lookup_zip(path: Path, rows: list[dict], header: str = LOOKUP_HEADER) -> Pat
     out.write(header + "\r\n")
     for r in rows:
         pc = r["pcds"]
-        values = {"pcd7": pc.replace(" ", ""), "pcd8": pc, "pcds": pc, "dointr": "199001", "doterm": r.get("doterm", ""),
-                  "usertype": r.get("usertype", "0"), "oa11cd": "E00000001", "lsoa11cd": r.get("lsoa11cd", "E01021819"),
-                  "msoa11cd": "E02000001", "ladcd": r.get("ladcd", "E07000073"), "lsoa11nm": "Harlow 006A",
-                  "msoa11nm": "Harlow 006", "ladnm": "Harlow", "ladnmw": ""}
+        values = {
+            "pcd7": pc.replace(" ", ""),
+            "pcd8": pc,
+            "pcds": pc,
+            "dointr": "199001",
+            "doterm": r.get("doterm", ""),
+            "usertype": r.get("usertype", "0"),
+            "oa11cd": "E00000001",
+            "lsoa11cd": r.get("lsoa11cd", "E01021819"),
+            "msoa11cd": "E02000001",
+            "ladcd": r.get("ladcd", "E07000073"),
+            "lsoa11nm": "Harlow 006A",
+            "msoa11nm": "Harlow 006",
+            "ladnm": "Harlow",
+            "ladnmw": "",
+        }
         out.write(",".join(f'"{values[c]}"' for c in header.split(",")) + "\r\n")
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w") as zf:
@@ -126,8 +141,10 @@ def square(x: float, y: float, size: float) -> list:
 
 def geojson(path: Path, features: list[tuple[dict, dict | None]], crs: str | None = None) -> Path:
     """A FeatureCollection; ``features`` are (properties, geometry); ``crs`` adds a legacy crs member."""
-    collection: dict = {"type": "FeatureCollection",
-                        "features": [{"type": "Feature", "properties": p, "geometry": g} for p, g in features]}
+    collection: dict = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": p, "geometry": g} for p, g in features],
+    }
     if crs:
         collection["crs"] = {"type": "name", "properties": {"name": crs}}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -135,8 +152,17 @@ def geojson(path: Path, features: list[tuple[dict, dict | None]], crs: str | Non
     return path
 
 
-def ods_row(code: str, name: str, postcode: str, *, status: str = "A", setting: str = "4", parent: str = "",
-            close: str = "", left: str = "") -> str:
+def ods_row(
+    code: str,
+    name: str,
+    postcode: str,
+    *,
+    status: str = "A",
+    setting: str = "4",
+    parent: str = "",
+    close: str = "",
+    left: str = "",
+) -> str:
     """One epraccur/ebranchs line in the ODS 27-column layout."""
     values = [""] * 27
     values[0], values[1], values[4], values[9], values[10] = code, name, "1 HIGH STREET", postcode, "20040401"

@@ -30,6 +30,14 @@ os.environ["DIZ_SOURCE_MIRROR"] = str(MIRROR)
 STUDY_LADS = ["E07000095", "E07000242", "E07000072", "E07000073", "E07000077"]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests that need the real run (directly or through a fixture built on it) are marked ``real_run``, so
+    ``make test-fast`` can leave them out with the browser and slow ones."""
+    for item in items:
+        if "real_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.real_run)
+
+
 @pytest.fixture(scope="session")
 def mirror() -> Path:
     if not (MIRROR / "PROVENANCE.md").exists():

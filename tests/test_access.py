@@ -23,8 +23,10 @@ def brute_force(instance, k: int) -> float:
     """The most need-weighted demand any k candidates cover together with the existing venues."""
     from pipeline.analysis.siting import covered_by
 
-    return max(float(instance.weights[covered_by(instance, list(chosen))].sum())
-               for chosen in itertools.combinations(range(len(instance.candidate_xy)), k))
+    return max(
+        float(instance.weights[covered_by(instance, list(chosen))].sum())
+        for chosen in itertools.combinations(range(len(instance.candidate_xy)), k)
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -32,8 +34,13 @@ def test_the_covering_model_finds_the_brute_force_optimum_on_a_small_synthetic_i
     from pipeline.analysis.siting import Instance, covered_by, solve
 
     rng = np.random.default_rng(seed)  # synthetic: 30 demand points, 3 existing venues, 9 candidates in 10 km
-    inst = Instance(rng.uniform(0, 10_000, (30, 2)), rng.integers(1, 500, 30).astype(float),
-                    rng.uniform(0, 10_000, (3, 2)), rng.uniform(0, 10_000, (9, 2)), reach_m=2_000)
+    inst = Instance(
+        rng.uniform(0, 10_000, (30, 2)),
+        rng.integers(1, 500, 30).astype(float),
+        rng.uniform(0, 10_000, (3, 2)),
+        rng.uniform(0, 10_000, (9, 2)),
+        reach_m=2_000,
+    )
     for k in (1, 2, 3, 4):
         chosen, covered = solve(inst, k)
         assert len(chosen) == k
@@ -45,8 +52,13 @@ def test_the_covering_model_keeps_existing_venues_and_counts_what_they_cover():
     from pipeline.analysis.siting import Instance, solve
 
     # synthetic: one existing venue covers the heavy point; the candidate next to it adds nothing
-    inst = Instance(np.array([[0.0, 0.0], [5_000.0, 0.0]]), np.array([100.0, 1.0]), np.array([[0.0, 0.0]]),
-                    np.array([[100.0, 0.0], [5_000.0, 100.0]]), reach_m=1_000)
+    inst = Instance(
+        np.array([[0.0, 0.0], [5_000.0, 0.0]]),
+        np.array([100.0, 1.0]),
+        np.array([[0.0, 0.0]]),
+        np.array([[100.0, 0.0], [5_000.0, 100.0]]),
+        reach_m=1_000,
+    )
     assert solve(inst, 1) == ([1], 101.0)
 
 
@@ -61,8 +73,9 @@ def _codepoint_position(postcode: str) -> tuple[int, int]:
 
 
 def _library(name: str) -> dict:
-    with open(MIRROR / "libraries" / "basic-dataset-for-libraries-2023-enhanced.csv", encoding="utf-8-sig",
-              newline="") as f:
+    with open(
+        MIRROR / "libraries" / "basic-dataset-for-libraries-2023-enhanced.csv", encoding="utf-8-sig", newline=""
+    ) as f:
         return next(r for r in csv.DictReader(f) if r["Name"] == name and r["Type"] == "Static Library")
 
 
@@ -78,37 +91,55 @@ def test_the_lookup_names_the_nearest_library_at_its_hand_calculated_distance(re
     assert f["nearest_library"] == "Harlow Library"
     assert f["nearest_library_distance_m"] == round(math.hypot(x - lx, y - ly))
     text = as_text(answer)
-    assert "Nearest library" in text and "Harlow Library" in text and "December 2023" in text and "check it is open" in text
+    assert (
+        "Nearest library" in text
+        and "Harlow Library" in text
+        and "December 2023" in text
+        and "check it is open" in text
+    )
 
 
 def test_every_study_neighbourhood_has_its_distances_and_says_where_they_are_measured_from(real_run):
-    rows = real_run.sql(f"SELECT count(*), count(DISTINCT origin), min(origin), count(nearest_library_km), "
-                        f"count(nearest_gp_site_km) FROM {real_run.table('lsoa_access')}")[0]
+    rows = real_run.sql(
+        f"SELECT count(*), count(DISTINCT origin), min(origin), count(nearest_library_km), "
+        f"count(nearest_gp_site_km) FROM {real_run.table('lsoa_access')}"
+    )[0]
     assert rows == (333, 1, "population-weighted centroid", 333, 333)
     assert real_run.scalar(f"SELECT min(distance_kind) FROM {real_run.table('lsoa_access')}") == "straight line"
 
 
 def test_venues_keep_open_static_libraries_near_the_study_area_and_count_what_they_set_aside(real_run):
-    venues = dict(real_run.sql(f"SELECT venue_type || ' ' || role, count(*) FROM {real_run.table('venues')} GROUP BY 1"))
+    venues = dict(
+        real_run.sql(f"SELECT venue_type || ' ' || role, count(*) FROM {real_run.table('venues')} GROUP BY 1")
+    )
     assert venues["library existing"] > 28 and venues["gp_site candidate"] == 51
     # a library just over the border counts: Enfield's libraries serve Waltham Abbey
-    assert real_run.scalar(f"""SELECT count(*) FROM {real_run.table('venues')}
-                               WHERE venue_type = 'library' AND NOT in_study_area AND postcode LIKE 'EN%'""") > 0
-    reasons = dict(real_run.sql(f"""SELECT CASE WHEN reason LIKE 'closed%' THEN 'closed' ELSE reason END, count(*)
-                                   FROM read_parquet('{real_run.live / 'rejects' / 'venues.parquet'}') GROUP BY 1"""))
-    with open(MIRROR / "libraries" / "basic-dataset-for-libraries-2023-enhanced.csv", encoding="utf-8-sig",
-              newline="") as f:
+    assert (
+        real_run.scalar(f"""SELECT count(*) FROM {real_run.table("venues")}
+                               WHERE venue_type = 'library' AND NOT in_study_area AND postcode LIKE 'EN%'""")
+        > 0
+    )
+    reasons = dict(
+        real_run.sql(f"""SELECT CASE WHEN reason LIKE 'closed%' THEN 'closed' ELSE reason END, count(*)
+                                   FROM read_parquet('{real_run.live / "rejects" / "venues.parquet"}') GROUP BY 1""")
+    )
+    with open(
+        MIRROR / "libraries" / "basic-dataset-for-libraries-2023-enhanced.csv", encoding="utf-8-sig", newline=""
+    ) as f:
         rows = list(csv.DictReader(f))
     for kind in ("Mobile Library", "Prison Library", "Archive", "Static Local History Library"):
-        assert reasons[f"{kind.lower()}: not a library a resident can drop in to"] == sum(r["Type"] == kind for r in rows)
+        assert reasons[f"{kind.lower()}: not a library a resident can drop in to"] == sum(
+            r["Type"] == kind for r in rows
+        )
     assert reasons["closed"] == sum(r["Type"] == "Static Library" and bool(r["Year closed"]) for r in rows)
 
 
 def test_the_siting_curve_never_falls_and_says_when_a_solution_is_not_nested(real_run):
-    curve = real_run.sql(f"SELECT k, need_weighted_covered, contains_previous FROM {real_run.table('siting_curve')} "
-                         "ORDER BY k")
+    curve = real_run.sql(
+        f"SELECT k, need_weighted_covered, contains_previous FROM {real_run.table('siting_curve')} ORDER BY k"
+    )
     assert [r[0] for r in curve] == list(range(11))
-    assert all(b[1] >= a[1] - 0.05 for a, b in zip(curve, curve[1:]))
+    assert all(b[1] >= a[1] - 0.05 for a, b in zip(curve, curve[1:], strict=False))
     assert all(r[2] is not None for r in curve)
 
 
@@ -129,20 +160,29 @@ def test_a_user_venues_file_closes_a_library_gives_hours_adds_a_venue_and_reject
         "Latton Bush Centre,community hub,CM18 7BL,,,,yes,\n"
         "Nowhere Hub,community hub,ZZ9 9ZZ,,,,yes,\n"
         "Sea Hub,community hub,,900000,100000,,yes,\n"
-        "Maybe Hub,community hub,CM20 1AB,,,,perhaps,\n", encoding="utf-8")
+        "Maybe Hub,community hub,CM20 1AB,,,,perhaps,\n",
+        encoding="utf-8",
+    )
     con = duck.connect()
     for table in ("gp_sites", "lad_boundaries", "codepoint_open"):
         paths.table_path(table).symlink_to(real_run.live / f"{table}.parquet")
         con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet('{paths.table_path(table)}')")
     result = build_venues(con, paths, load_settings())
-    venues = {r[0]: r[1:] for r in con.execute(
-        f"SELECT name, role, opening_hours, source_key FROM read_parquet('{paths.table_path('venues')}')").fetchall()}
+    venues = {
+        r[0]: r[1:]
+        for r in con.execute(
+            f"SELECT name, role, opening_hours, source_key FROM read_parquet('{paths.table_path('venues')}')"
+        ).fetchall()
+    }
     assert "Harlow Library" not in venues
     assert venues["Old Harlow Library"] == ("existing", "Tue-Sat 9-5", "libraries")
     assert venues["Latton Bush Centre"] == ("existing", None, "user_venues")
     reasons = {(r[1], r[4]) for r in result.rejects.rows if r[0] == "data/raw/venues/harlow_hubs.csv"}
-    assert reasons == {(7, "postcode not in Code-Point Open (unknown or without a position)"),  # lines of the file
-                       (8, "easting outside Great Britain (1-700000 m)"), (9, "not yes or no")}
+    assert reasons == {
+        (7, "postcode not in Code-Point Open (unknown or without a position)"),  # lines of the file
+        (8, "easting outside Great Britain (1-700000 m)"),
+        (9, "not yes or no"),
+    }
     closed = [r for r in result.rejects.rows if r[4].startswith("closed, says")]
     assert [(r[3], r[4]) for r in closed] == [("Harlow Library", "closed, says data/raw/venues/harlow_hubs.csv")]
 
@@ -153,8 +193,9 @@ def test_method_quotes_the_published_straight_line_check_with_its_interval(real_
 
     from pipeline.paths import PROJECT_ROOT
 
-    rho, low, high, n = real_run.sql(f"SELECT spearman_rho, rho_ci_low, rho_ci_high, lsoas "
-                                     f"FROM {real_run.table('access_validation')}")[0]
+    rho, low, high, n = real_run.sql(
+        f"SELECT spearman_rho, rho_ci_low, rho_ci_high, lsoas FROM {real_run.table('access_validation')}"
+    )[0]
     method = (PROJECT_ROOT / "docs" / "METHOD.md").read_text(encoding="utf-8")
     quoted = re.search(r"rho = (0\.\d\d) \(95%\s+interval (0\.\d\d) to (0\.\d\d)\), (\d+) neighbourhoods", method)
     assert quoted, "METHOD.md does not quote the straight-line check"

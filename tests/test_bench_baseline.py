@@ -11,14 +11,22 @@ from bench.geopandas_case import place
 
 
 def test_baseline_places_postcodes_by_the_pipelines_chain():
-    bounds = gpd.GeoDataFrame({"lsoa21cd": ["E01000001", "E01000002", "E01000003"]},
-                              geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10), box(20, 0, 30, 10)], crs=27700)
-    crosswalk = pd.DataFrame({"lsoa11cd": ["E01900001", "E01900002", "E01900002"],
-                              "lsoa21cd": ["E01000001", "E01000002", "E01000003"]})
-    postcodes = pd.DataFrame({
-        "postcode": ["AA1 1AA", "AA1 1AB", "AA1 1AD", "AA1 1AE", "AA1 1AF"],
-        "lsoa11cd": ["E01900001", "E01900002", "E01900002", None, "W01000303"],
-        "EA": [5, 25, 35, 15, 25], "NO": [5, 5, 5, 5, 5]})
+    bounds = gpd.GeoDataFrame(
+        {"lsoa21cd": ["E01000001", "E01000002", "E01000003"]},
+        geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10), box(20, 0, 30, 10)],
+        crs=27700,
+    )
+    crosswalk = pd.DataFrame(
+        {"lsoa11cd": ["E01900001", "E01900002", "E01900002"], "lsoa21cd": ["E01000001", "E01000002", "E01000003"]}
+    )
+    postcodes = pd.DataFrame(
+        {
+            "postcode": ["AA1 1AA", "AA1 1AB", "AA1 1AD", "AA1 1AE", "AA1 1AF"],
+            "lsoa11cd": ["E01900001", "E01900002", "E01900002", None, "W01000303"],
+            "EA": [5, 25, 35, 15, 25],
+            "NO": [5, 5, 5, 5, 5],
+        }
+    )
     got = place(postcodes, crosswalk, bounds).to_dict()
     assert got == {
         "AA1 1AA": "E01000001",  # unchanged: the lookup's LSOA

@@ -11,7 +11,6 @@ import subprocess
 from itertools import combinations
 
 import pytest
-
 from conftest import STUDY_LADS
 
 ALL_AREA = "ALL"
@@ -100,8 +99,9 @@ def test_triage_map_labels_do_not_overlap_each_other_or_the_legend(built_maps):
         assert clashes == [], f"{file}: labels overlap: {clashes}"
         assert not [name for name, box in labels for legend in legends if box.overlaps(legend)], file
         page = fig.bbox
-        cut = [name for name, box in labels if box.x0 < page.x0 or box.x1 > page.x1 or box.y0 < page.y0
-               or box.y1 > page.y1]
+        cut = [
+            name for name, box in labels if box.x0 < page.x0 or box.x1 > page.x1 or box.y0 < page.y0 or box.y1 > page.y1
+        ]
         assert cut == [], f"{file}: labels cut off at the figure's edge: {cut}"
 
 
@@ -118,7 +118,9 @@ def test_triage_map_hatches_area_averages_and_its_legend_says_so(built_maps, rea
         averaged, total, resolutions = real_run.sql(
             f"""SELECT count(*) FILTER (gap_is_area_average), count(*),
                        list_sort(list(DISTINCT broadband_resolution) FILTER (gap_is_area_average))
-                FROM {real_run.table('lsoa_triage')} WHERE list_contains($lads, lad_code)""", {"lads": lads})[0]
+                FROM {real_run.table("lsoa_triage")} WHERE list_contains($lads, lad_code)""",
+            {"lads": lads},
+        )[0]
         hatched = [p for p in fig.axes[0].patches if p.get_hatch() == HATCH]
         legend = " ".join(t.get_text() for legend in fig.legends for t in legend.get_texts()).replace("\n", " ")
         if averaged:
@@ -170,8 +172,12 @@ def test_briefing_tables_never_break_a_word(real_run):
         words = set(_pdf_text(real_run.paths.processed / "briefings" / file).split())
         n = Notes(real_run.paths.tables)
         whole = code == ALL_AREA
-        cells = [c for rows in (_ward_rows(n, lads, whole), _lsoa_rows(n, lads, whole), _gp_rows(n, lads)[0])
-                 for row in rows for c in row]
+        cells = [
+            c
+            for rows in (_ward_rows(n, lads, whole), _lsoa_rows(n, lads, whole), _gp_rows(n, lads)[0])
+            for row in rows
+            for c in row
+        ]
         assert cells, file
         broken = sorted({w for cell in cells for w in prose(cell).split() if len(w) > 3 and w not in words})
         assert broken == [], f"{file}: table words broken across lines: {broken}"
@@ -193,8 +199,14 @@ def test_a_zero_count_is_cited_as_zero_and_a_missing_value_never_as_a_bare_word(
     from pipeline.outputs.headlines import MISSING, Notes, check_footnotes
 
     (tmp_path / "counts.csv").write_text("area_name,lad_code,residents_both,pct\nSynthetic test area,X1,0,\n")
-    (tmp_path / "counts.sources.json").write_text(json.dumps({"columns": [], "sources": [
-        {"source": "census_ts007a", "title": "t", "publisher": "p", "release": "r", "rows": 1}]}))
+    (tmp_path / "counts.sources.json").write_text(
+        json.dumps(
+            {
+                "columns": [],
+                "sources": [{"source": "census_ts007a", "title": "t", "publisher": "p", "release": "r", "rows": 1}],
+            }
+        )
+    )
     n = Notes(tmp_path)
     zero = n.cite("counts", "residents_both", lad_code="X1")
     assert zero == "0[1]"
@@ -225,7 +237,10 @@ def test_notes_name_the_sources_behind_each_column_not_every_source_of_the_table
 def test_briefing_notes_are_citations_in_words_with_table_references_apart(real_run):
     text = " ".join(_pdf_text(real_run.paths.processed / "briefings" / "harlow.pdf").split())
     assert "Citations to paste" in text and "Table references" in text
-    assert re.search(r"Usual residents, Census 2021 \(TS007A\), Harlow: [\d,]+ \(ONS, Census 2021 table TS007A; via "
-                     r"the DIZ evidence pipeline, table district_summary\)", text), text[:3000]
+    assert re.search(
+        r"Usual residents, Census 2021 \(TS007A\), Harlow: [\d,]+ \(ONS, Census 2021 table TS007A; via "
+        r"the DIZ evidence pipeline, table district_summary\)",
+        text,
+    ), text[:3000]
     assert "district_summary (sheet 'District summary'), lad_code E07000073:" in text
     assert ".csv |" not in text and "data/processed" not in text

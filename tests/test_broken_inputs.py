@@ -13,7 +13,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT_ROOT, broken_mirror, clone_run, make_run, published_files
 
 HARLOW_LSOA = "E01021819"  # Harlow 006A
@@ -55,6 +54,54 @@ def test_unknown_district_from_the_environment_is_named_and_nothing_changes(good
     assert published_files(root) == before
 
 
+def problem_lines(output: str) -> list[str]:
+    return [line.strip() for line in output.splitlines() if line.startswith("  ")]
+
+
+def test_a_district_the_mirror_extracts_do_not_hold_stops_before_any_step_one_line_per_source(good):
+    """Maldon: Code-Point knows it, but the mirror's IoD File 7 and GP files are extracts for the five
+    districts (or their ICB); the run must say so before it starts, not fail minutes in."""
+    root, before = good
+    code, out = run(root, DIZ_LAD_CODES="E07000074")
+    assert code == 2 and out.startswith("Cannot start: 5 problems"), out
+    lines = problem_lines(out)
+    assert len(lines) == 5
+    assert all("1 district (E07000074 Maldon) asked for is not in it" in line for line in lines)
+    file7 = next(line for line in lines if line.startswith("English Indices of Deprivation 2025"))
+    assert "_5districts.csv, holds the five DIZ districts only" in file7
+    assert "File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators.csv" in file7
+    assert "steps to re-compute" not in out and "Traceback" not in out
+    assert published_files(root) == before
+
+
+def test_a_welsh_district_is_refused_by_name_before_any_step(good):
+    root, before = good
+    code, out = run(root, DIZ_LAD_CODES="W06000015")
+    assert code == 2
+    line = one_problem_line(out)
+    assert "W06000015" in line and "Cardiff" in line and "is in Wales" in line and "English districts only" in line
+    assert published_files(root) == before
+
+
+def test_england_with_the_five_district_mirror_counts_the_missing_districts_before_any_step(good):
+    root, before = good
+    code, out = run(root, DIZ_CONFIG=PROJECT_ROOT / "config" / "england.toml")
+    assert code == 2 and "steps to re-compute" not in out, out
+    file7 = next(line for line in problem_lines(out) if line.startswith("English Indices of Deprivation 2025"))
+    assert "291 districts (E06000001 Hartlepool, E06000002 Middlesbrough, E06000003 Redcar and Cleveland, ...)" in file7
+    assert published_files(root) == before
+
+
+def test_the_five_districts_pass_the_coverage_check_with_nothing_to_say(mirror):
+    from pipeline.coverage import coverage
+    from pipeline.paths import Paths
+    from pipeline.preflight import required_sources
+    from pipeline.settings import load_settings
+
+    settings = load_settings()
+    assert coverage(Paths.from_env(), settings, required_sources(settings), {}) == ([], [])
+
+
 def test_malformed_district_code_names_the_variable_and_the_allowed_form(good):
     root, before = good
     code, out = run(root, DIZ_LAD_CODES="harlow")
@@ -69,6 +116,7 @@ def test_zero_raster_size_is_refused_before_any_step(good, tmp_path):
 
     def edit(folder: Path):
         (folder / "coarse.toml").write_text('extends = "diz.toml"\n[fibre_gaps]\nraster_m = 0\n')
+
     code, out = run(root, DIZ_CONFIG=config_copy(tmp_path, edit).with_name("coarse.toml"))
     assert code == 2
     line = one_problem_line(out)
@@ -82,6 +130,7 @@ def test_nan_weight_is_refused_with_file_table_and_key(good, tmp_path):
     def edit(folder: Path):
         path = folder / "weights" / "need.toml"
         path.write_text(path.read_text().replace("pct_75_plus = 0.6", "pct_75_plus = nan"))
+
     code, out = run(root, DIZ_CONFIG=config_copy(tmp_path, edit))
     assert code == 2
     line = one_problem_line(out)
@@ -100,8 +149,10 @@ def test_missing_source_is_one_line_with_the_file_to_download(good, tmp_path, mi
     assert code == 2
     lines = [line for line in out.splitlines() if line.startswith("  ")]
     assert len(lines) == 2  # TS007A and TS038, one line each
-    assert any("census2021-ts007a.zip" in line and "https://www.nomisweb.co.uk/" in line and "data/raw" in line
-               for line in lines)
+    assert any(
+        "census2021-ts007a.zip" in line and "https://www.nomisweb.co.uk/" in line and "data/raw" in line
+        for line in lines
+    )
     assert published_files(root) == before
 
 
@@ -109,7 +160,9 @@ def test_empty_archive_names_the_file_and_nothing_changes(good, tmp_path, mirror
     root, before = good
     empty_zip = io.BytesIO()
     zipfile.ZipFile(empty_zip, "w").close()
-    broken = broken_mirror(mirror, tmp_path / "mirror", "os-codepoint-open/codepo_gb.zip", lambda _: empty_zip.getvalue())
+    broken = broken_mirror(
+        mirror, tmp_path / "mirror", "os-codepoint-open/codepo_gb.zip", lambda _: empty_zip.getvalue()
+    )
     code, out = run(root, DIZ_SOURCE_MIRROR=broken)
     assert code == 2
     line = one_problem_line(out)
@@ -193,7 +246,9 @@ def test_decimal_comma_in_an_iod_rate_publishes_nothing_and_names_the_row(good, 
         return "\n".join(lines).encode("utf-8")
 
     name = next(p.name for p in (mirror / "iod2025").glob("File_7*"))
-    code, out = run(root, DIZ_SOURCE_MIRROR=broken_mirror(mirror, tmp_path / "mirror", f"iod2025/{name}", decimal_comma))
+    code, out = run(
+        root, DIZ_SOURCE_MIRROR=broken_mirror(mirror, tmp_path / "mirror", f"iod2025/{name}", decimal_comma)
+    )
     assert code == 1, out
     assert "NOT published" in out and "The live outputs are unchanged" in out
     failing = [line for line in out.splitlines() if line.startswith("  ERROR") and HARLOW_LSOA in line]
@@ -211,13 +266,16 @@ def test_an_infinite_outcome_value_is_rejected_with_its_row_and_never_correlated
     rows = duckdb.sql(f"SELECT lsoa21cd, residents_2021 FROM '{live}/lsoa_need.parquet' ORDER BY 1").fetchall()
     outcomes = root / "data" / "raw" / "outcomes"
     outcomes.mkdir(parents=True)
-    lines = ["# source: synthetic test outcome made by tests/test_broken_inputs.py (residents, one set to 1e999)",
-             "lsoa21cd,residents"] + [f"{code},{'1e999' if code == HARLOW_LSOA else n}" for code, n in rows]
+    lines = [
+        "# source: synthetic test outcome made by tests/test_broken_inputs.py (residents, one set to 1e999)",
+        "lsoa21cd,residents",
+    ] + [f"{code},{'1e999' if code == HARLOW_LSOA else n}" for code, n in rows]
     (outcomes / "synthetic_infinite.csv").write_text("\n".join(lines) + "\n")
     code, out = run(root)
     assert code == 0, out
-    assert any(line.split()[:2] == ["index_validation", "1"] and "not a finite number" in line
-               for line in out.splitlines()), out
+    assert any(
+        line.split()[:2] == ["index_validation", "1"] and "not a finite number" in line for line in out.splitlines()
+    ), out
     live = (root / "data/processed/current").resolve()
     rejected = duckdb.sql(f"SELECT * FROM '{live}/rejects/index_validation.parquet'").fetchall()
     row = 3 + [c for c, _ in rows].index(HARLOW_LSOA)
@@ -235,10 +293,13 @@ def test_one_district_run_publishes_that_district_only(good):
     import duckdb
 
     live = (root / "data" / "processed" / "current").resolve()
-    assert [r[0] for r in duckdb.sql(f"SELECT lad_code FROM '{live}/district_summary.parquet' ORDER BY 1").fetchall()] \
-        == ["ALL", "E07000073"]
+    assert [
+        r[0] for r in duckdb.sql(f"SELECT lad_code FROM '{live}/district_summary.parquet' ORDER BY 1").fetchall()
+    ] == ["ALL", "E07000073"]
     assert duckdb.sql(f"SELECT count(DISTINCT lad_code) FROM '{live}/postcodes.parquet'").fetchone()[0] == 1
-    assert duckdb.sql(f"SELECT count(*) FROM '{live}/gp_sites.parquet' WHERE lad_code <> 'E07000073'").fetchone()[0] == 0
+    assert (
+        duckdb.sql(f"SELECT count(*) FROM '{live}/gp_sites.parquet' WHERE lad_code <> 'E07000073'").fetchone()[0] == 0
+    )
     briefings = sorted(p.name for p in (root / "data" / "processed" / "briefings").glob("*.pdf"))
     assert briefings == ["essex-herts-digital-innovation-zone.pdf", "harlow.pdf"]
     tables = (root / "data" / "processed" / "tables" / "district_summary.csv").read_text()

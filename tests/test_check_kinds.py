@@ -10,7 +10,6 @@ import re
 
 import duckdb
 import pytest
-
 from conftest import PROJECT_ROOT
 
 HARLOW, BROXBOURNE = "E07000073", "E07000095"
@@ -72,7 +71,9 @@ def test_one_row_per_several_columns_fails_only_on_a_repeated_combination(check_
 def test_one_row_per_counts_only_the_rows_its_condition_selects(check_on):
     from pipeline.checks.kinds import one_row_per
 
-    check_on.write("ons_postcode_lookup", rows("('CM20 1AA', true)", "('CM20 1AA', false)", columns="postcode, is_live"))
+    check_on.write(
+        "ons_postcode_lookup", rows("('CM20 1AA', true)", "('CM20 1AA', false)", columns="postcode, is_live")
+    )
     assert check_on.run(one_row_per("postcode", where="is_live"), "ons_postcode_lookup")["passed"]
     assert not check_on.run(one_row_per("postcode"), "ons_postcode_lookup")["passed"]
 
@@ -80,8 +81,12 @@ def test_one_row_per_counts_only_the_rows_its_condition_selects(check_on):
 def test_not_null_fails_on_an_empty_value_only_where_asked(check_on):
     from pipeline.checks.kinds import not_null
 
-    check_on.write("broadband_coverage", rows("('CM20 1AA', 'none', NULL)", "('CM20 1AB', 'postcode', '2024-07')",
-                                              columns="postcode, resolution, release"))
+    check_on.write(
+        "broadband_coverage",
+        rows(
+            "('CM20 1AA', 'none', NULL)", "('CM20 1AB', 'postcode', '2024-07')", columns="postcode, resolution, release"
+        ),
+    )
     assert check_on.run(not_null("release", where="resolution <> 'none'"), "broadband_coverage")["passed"]
     bad = check_on.run(not_null("release"), "broadband_coverage")
     assert not bad["passed"] and bad["description"] == "1 rows without a release (first: postcode CM20 1AA)"
@@ -93,10 +98,14 @@ def test_in_range_fails_on_a_value_outside_the_range_not_finite_or_empty(check_o
     from pipeline.checks.kinds import in_range
 
     kind = in_range(("need_score", "age_score"), 0, 10, what="scores")
-    check_on.write("lsoa_need", rows("('E01', 0.0, 10.0)", "('E02', 5.0, 2.5)", columns="lsoa_code, need_score, age_score"))
+    check_on.write(
+        "lsoa_need", rows("('E01', 0.0, 10.0)", "('E02', 5.0, 2.5)", columns="lsoa_code, need_score, age_score")
+    )
     good = check_on.run(kind, "lsoa_need")
     assert good["passed"] and good["name"] == "lsoa_need_scores_within_0_10"
-    check_on.write("lsoa_need", rows("('E01', 0.0, 10.0)", f"('E02', 5.0, {value})", columns="lsoa_code, need_score, age_score"))
+    check_on.write(
+        "lsoa_need", rows("('E01', 0.0, 10.0)", f"('E02', 5.0, {value})", columns="lsoa_code, need_score, age_score")
+    )
     bad = check_on.run(kind, "lsoa_need")
     assert not bad["passed"]
     assert bad["metadata"]["failing_rows_per_condition"] == {"age_score": 1}
@@ -107,12 +116,16 @@ def test_in_range_over_a_pattern_checks_every_matching_column_and_fails_when_non
     from pipeline.checks.kinds import in_range
 
     kind = in_range("*_score", 0, 10, what="scores")
-    check_on.write("lsoa_supply_gap", rows("('E01', 1.0, 2.0, 99.0)", columns="lsoa_code, fixed_score, supply_gap_score, "
-                                                                           "pct_no_gigabit"))
+    check_on.write(
+        "lsoa_supply_gap",
+        rows("('E01', 1.0, 2.0, 99.0)", columns="lsoa_code, fixed_score, supply_gap_score, pct_no_gigabit"),
+    )
     good = check_on.run(kind, "lsoa_supply_gap")
     assert good["passed"] and good["metadata"]["columns_checked"] == ["fixed_score", "supply_gap_score"]
-    check_on.write("lsoa_supply_gap", rows("('E01', 1.0, 2.0, 10.5)", columns="lsoa_code, fixed_score, supply_gap_score, "
-                                                                           "mobile_score"))
+    check_on.write(
+        "lsoa_supply_gap",
+        rows("('E01', 1.0, 2.0, 10.5)", columns="lsoa_code, fixed_score, supply_gap_score, mobile_score"),
+    )
     bad = check_on.run(kind, "lsoa_supply_gap")
     assert not bad["passed"] and bad["metadata"]["failing_rows_per_condition"] == {"mobile_score": 1}
     check_on.write("lsoa_supply_gap", rows("('E01', 1.0)", columns="lsoa_code, fixed"))
@@ -124,7 +137,9 @@ def test_in_range_accepts_an_empty_value_where_its_condition_allows_it(check_on)
     from pipeline.checks.kinds import in_range
 
     kind = in_range("need_score", 0, 10, empty_ok="flagged")
-    check_on.write("lsoa_need", rows("('E01', NULL, true)", "('E02', 3.0, false)", columns="lsoa_code, need_score, flagged"))
+    check_on.write(
+        "lsoa_need", rows("('E01', NULL, true)", "('E02', 3.0, false)", columns="lsoa_code, need_score, flagged")
+    )
     assert check_on.run(kind, "lsoa_need")["passed"]
     check_on.write("lsoa_need", rows("('E01', NULL, false)", columns="lsoa_code, need_score, flagged"))
     assert not check_on.run(kind, "lsoa_need")["passed"]
@@ -158,8 +173,12 @@ def test_in_range_applies_only_to_the_rows_its_condition_selects(check_on):
     from pipeline.checks.kinds import in_range
 
     kind = in_range("value", 0, 100, where="indicator LIKE 'pct_%'")
-    check_on.write("lsoa_indicators", rows("('E01', 'pct_75_plus', 12.0)", "('E01', 'postcode_density', 4000.0)",
-                                           columns="lsoa_code, indicator, value"))
+    check_on.write(
+        "lsoa_indicators",
+        rows(
+            "('E01', 'pct_75_plus', 12.0)", "('E01', 'postcode_density', 4000.0)", columns="lsoa_code, indicator, value"
+        ),
+    )
     assert check_on.run(kind, "lsoa_indicators")["passed"]
     check_on.write("lsoa_indicators", rows("('E01', 'pct_75_plus', 120.0)", columns="lsoa_code, indicator, value"))
     assert not check_on.run(kind, "lsoa_indicators")["passed"]
@@ -191,7 +210,9 @@ def test_covers_counts_a_row_without_a_key_as_foreign(check_on):
 def test_every_district_present_fails_for_a_district_without_rows(check_on):
     from pipeline.checks.kinds import every_district_present
 
-    check_on.write("postcodes", rows(f"('CM20 1AA', '{HARLOW}')", f"('EN8 7AA', '{BROXBOURNE}')", columns="postcode, lad_code"))
+    check_on.write(
+        "postcodes", rows(f"('CM20 1AA', '{HARLOW}')", f"('EN8 7AA', '{BROXBOURNE}')", columns="postcode, lad_code")
+    )
     assert check_on.run(every_district_present(), "postcodes")["passed"]
     check_on.write("postcodes", rows(f"('CM20 1AA', '{HARLOW}')", columns="postcode, lad_code"))
     bad = check_on.run(every_district_present(), "postcodes")
@@ -234,27 +255,38 @@ def test_expected_rows_warns_when_a_release_is_short(check_on):
 def test_no_rows_where_fails_on_a_row_breaking_the_rule(check_on):
     from pipeline.checks.kinds import no_rows_where
 
-    kind = no_rows_where("rank_draws_bracket_the_rank", "rank_p05 > rank_p95", "have an impossible rank range",
-                         "Each LSOA's 5th percentile rank is no worse than its 95th.", "A rank range is impossible.",
-                         ("rank_p05", "rank_p95"))
+    kind = no_rows_where(
+        "rank_draws_bracket_the_rank",
+        "rank_p05 > rank_p95",
+        "have an impossible rank range",
+        "Each LSOA's 5th percentile rank is no worse than its 95th.",
+        "A rank range is impossible.",
+        ("rank_p05", "rank_p95"),
+    )
     check_on.write("rank_uncertainty", rows("('E01', 3.0, 9.0)", columns="lsoa_code, rank_p05, rank_p95"))
     assert check_on.run(kind, "rank_uncertainty")["passed"]
     check_on.write("rank_uncertainty", rows("('E01', 9.0, 3.0)", columns="lsoa_code, rank_p05, rank_p95"))
     bad = check_on.run(kind, "rank_uncertainty")
     assert not bad["passed"] and bad["name"] == "rank_draws_bracket_the_rank"
-    assert bad["description"] == "1 rows have an impossible rank range (first: lsoa_code E01, rank_p05 9.0, rank_p95 3.0)"
+    assert (
+        bad["description"] == "1 rows have an impossible rank range (first: lsoa_code E01, rank_p05 9.0, rank_p95 3.0)"
+    )
     assert bad["metadata"]["examples"] == [["E01", "9.0", "3.0"]]
 
 
 def test_failing_rows_are_named_by_their_key_source_file_and_row(check_on):
     from pipeline.checks.kinds import in_range
 
-    check_on.write("iod2025", rows("('E01', 'File_7.csv', 12, 249.0)", columns="lsoa21cd, source_file, source_row, income_score"))
+    check_on.write(
+        "iod2025", rows("('E01', 'File_7.csv', 12, 249.0)", columns="lsoa21cd, source_file, source_row, income_score")
+    )
     bad = check_on.run(in_range("income_score", 0, 1), "iod2025")
     assert not bad["passed"]
     assert bad["metadata"]["columns_shown"] == ["lsoa21cd", "source_file", "source_row", "income_score"]
     assert bad["metadata"]["examples"] == [["E01", "File_7.csv", "12", "249.0"]]
-    assert bad["description"].endswith("(first: lsoa21cd E01, source_file File_7.csv, source_row 12, income_score 249.0)")
+    assert bad["description"].endswith(
+        "(first: lsoa21cd E01, source_file File_7.csv, source_row 12, income_score 249.0)"
+    )
 
 
 def test_custom_check_takes_its_name_and_rule_from_its_function(check_on):
@@ -267,8 +299,13 @@ def test_custom_check_takes_its_name_and_rule_from_its_function(check_on):
 
     check_on.write("gp_sites", rows("('F1', 'Surgery')", columns="site_code, name"))
     check = custom(every_site_named, "A site has no name.", severity=WARN)("gp_sites")
-    assert (check.name, check.description, check.step, check.tables, check.blocking) == \
-        ("every_site_named", "Every GP site has a name.", "gp_sites", ("gp_sites",), False)
+    assert (check.name, check.description, check.step, check.tables, check.blocking) == (
+        "every_site_named",
+        "Every GP site has a name.",
+        "gp_sites",
+        ("gp_sites",),
+        False,
+    )
     assert check_on.run(custom(every_site_named, "A site has no name."), "gp_sites")["passed"]
 
 
@@ -287,8 +324,11 @@ def test_every_check_named_in_the_docs_exists():
 
     names = {c.name for c in all_checks()}
     pattern = re.compile(r"`([a-z0-9_]+)` checks?\b|\bchecks? `([a-z0-9_]+)`")
-    cited = {a or b for path in [PROJECT_ROOT / "README.md", *(PROJECT_ROOT / "docs").glob("*.md")]
-             for a, b in pattern.findall(path.read_text(encoding="utf-8"))}
+    cited = {
+        a or b
+        for path in [PROJECT_ROOT / "README.md", *(PROJECT_ROOT / "docs").glob("*.md")]
+        for a, b in pattern.findall(path.read_text(encoding="utf-8"))
+    }
     assert cited and cited <= names, cited - names
 
 

@@ -7,7 +7,6 @@ import ast
 from pathlib import Path
 
 import dagster as dg
-
 from conftest import PROJECT_ROOT
 
 
@@ -21,8 +20,11 @@ def test_definitions_load_with_every_step_asset_check_and_source():
     steps = [s for s in STEPS if applicable(s, "lsoa2021")]
     assert {a for s in steps for a in s.assets} <= keys
     assert {f"source/{k}" for s in steps for k in s.sources} <= keys
-    checks = {c.name for c in defs.resolve_all_asset_check_keys()} if hasattr(defs, "resolve_all_asset_check_keys") \
+    checks = (
+        {c.name for c in defs.resolve_all_asset_check_keys()}
+        if hasattr(defs, "resolve_all_asset_check_keys")
         else {k.name for k in graph.asset_check_keys}
+    )
     assert {c.name for c in all_checks() if any(c.step == s.name for s in steps)} <= checks
 
 
@@ -36,7 +38,9 @@ def test_each_asset_is_in_its_steps_group_and_depends_on_exactly_its_steps_input
             node = graph.get(dg.AssetKey(asset))
             assert node.group_name == step.group, asset
             parents = {k.to_user_string() for k in node.parent_keys}
-            expected = {d for d in step.deps if applicable(BY_NAME[PRODUCER[d]], "lsoa2021") and PRODUCER[d] != step.name}
+            expected = {
+                d for d in step.deps if applicable(BY_NAME[PRODUCER[d]], "lsoa2021") and PRODUCER[d] != step.name
+            }
             assert parents == expected | {f"source/{k}" for k in step.sources}, asset
     lookup = graph.get(dg.AssetKey("postcode_lookup"))
     assert dg.AssetKey("gp_sites") in lookup.parent_keys
@@ -76,8 +80,13 @@ def test_the_engine_never_imports_dagster():
     for path in (PROJECT_ROOT / "pipeline").rglob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             assert not any(n.split(".")[0] == "dagster" for n in names), path
 
 

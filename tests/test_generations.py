@@ -15,8 +15,8 @@ import time
 import urllib.request
 
 import pytest
-
 from conftest import PROJECT_ROOT
+
 from pipeline import generations
 from pipeline.paths import Paths
 from pipeline.store import write_text
@@ -30,8 +30,9 @@ def build(paths: Paths, run_id: str, content: str, steps=("a", "b")) -> dict[str
         generations.forget_step(staged, step)
         write_text(staged.tables / f"{step}.csv", f"{step},{content}\n")
         fingerprint = f"{step}-{content}"
-        generations.record_step(staged, step, {"fingerprint": fingerprint, "files": [f"tables/{step}.csv"],
-                                               "metadata": {}})
+        generations.record_step(
+            staged, step, {"fingerprint": fingerprint, "files": [f"tables/{step}.csv"], "metadata": {}}
+        )
         plan[step] = fingerprint
     return plan
 
@@ -67,8 +68,9 @@ def test_a_generation_with_a_stale_or_missing_step_is_refused_and_the_live_one_s
 def test_a_failed_blocking_check_refuses_the_generation(paths):
     plan = build(paths, "run1", "one")
     staged = generations.stage(paths, "run1")
-    generations.record_check(staged, {"name": "x", "step": "a", "blocking": True, "passed": False,
-                                      "description": "bad"})
+    generations.record_check(
+        staged, {"name": "x", "step": "a", "blocking": True, "passed": False, "description": "bad"}
+    )
     with pytest.raises(generations.NotPublished, match="blocking check x failed"):
         generations.publish(paths, "run1", plan)
     assert not paths.current.exists()
@@ -80,8 +82,7 @@ def test_a_failed_check_publishes_exactly_when_its_label_says_so(paths, severity
     publishing does: blocking and ERROR checks both stop it, a WARN does not."""
     from pipeline.checks import Check, CheckResult, evaluate
 
-    check = Check("x", "a", "a", lambda ctx: CheckResult(False, "bad"), "x fails", severity=severity,
-                  blocking=blocking)
+    check = Check("x", "a", "a", lambda ctx: CheckResult(False, "bad"), "x fails", severity=severity, blocking=blocking)
     plan = build(paths, "run1", "one")
     generations.record_check(generations.stage(paths, "run1"), evaluate(check, None))
     if check.publishes_if_failed:
@@ -99,8 +100,9 @@ def test_a_recomputed_step_leaves_no_file_of_its_previous_build(paths):
     staged = generations.stage(paths, "run1")
     for name in ("harlow", "uttlesford"):
         write_text(staged.briefings / f"{name}.pdf", "old")
-    generations.record_step(staged, "briefings", {"fingerprint": "f1", "files": ["briefings/harlow.pdf",
-                                                                                "briefings/uttlesford.pdf"]})
+    generations.record_step(
+        staged, "briefings", {"fingerprint": "f1", "files": ["briefings/harlow.pdf", "briefings/uttlesford.pdf"]}
+    )
     generations.publish(paths, "run1", {"briefings": "f1"})
     staged = generations.stage(paths, "run2")
     generations.forget_step(staged, "briefings")
@@ -179,8 +181,14 @@ def test_make_dev_stops_cleanly_on_sigterm(tmp_path):
     port = _free_port()
     env = {**os.environ, "DIZ_DEV_PORT": str(port), "DAGSTER_HOME": str(tmp_path), "DIZ_OUTPUT_ROOT": str(tmp_path)}
     (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    proc = subprocess.Popen([sys.executable, "-m", "assets.dev"], cwd=PROJECT_ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assets.dev"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     deadline = time.monotonic() + 180
     up = False
     while time.monotonic() < deadline and proc.poll() is None:

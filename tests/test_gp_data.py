@@ -8,25 +8,47 @@ from __future__ import annotations
 import csv
 
 import pytest
+from builders import csv_text
 
 from pipeline.errors import SourceFormatError
 from pipeline.fetch import Located
 from pipeline.readers.gp_registrations import read_list_sizes
 from pipeline.sqlfiles import sql
-from builders import csv_text
 
-NEW = ["PUBLICATION", "EXTRACT_DATE", "TYPE", "SUB_ICB_LOCATION_CODE", "ONS_SUB_ICB_LOCATION_CODE", "CODE", "POSTCODE",
-       "SEX", "AGE", "NUMBER_OF_PATIENTS"]
-OLD = ["PUBLICATION", "EXTRACT_DATE", "TYPE", "CCG_CODE", "ONS_CCG_CODE", "CODE", "POSTCODE", "SEX", "AGE",
-       "NUMBER_OF_PATIENTS"]
+NEW = [
+    "PUBLICATION",
+    "EXTRACT_DATE",
+    "TYPE",
+    "SUB_ICB_LOCATION_CODE",
+    "ONS_SUB_ICB_LOCATION_CODE",
+    "CODE",
+    "POSTCODE",
+    "SEX",
+    "AGE",
+    "NUMBER_OF_PATIENTS",
+]
+OLD = [
+    "PUBLICATION",
+    "EXTRACT_DATE",
+    "TYPE",
+    "CCG_CODE",
+    "ONS_CCG_CODE",
+    "CODE",
+    "POSTCODE",
+    "SEX",
+    "AGE",
+    "NUMBER_OF_PATIENTS",
+]
 
 
 def _lists(con, paths, header, rows):
     path = paths.raw / "gp-reg-pat-prac-all.csv"
     path.write_text(csv_text(header, rows))
     read = read_list_sizes(con, Located("gp_list_sizes", path, "data/raw", "gp-reg-pat-prac-all.csv"))
-    got = con.execute("SELECT practice_code, extract_date, list_size, subicb_code, subicb_ons_code, source_row "
-                      "FROM gp_list_sizes ORDER BY practice_code").fetchall()
+    got = con.execute(
+        "SELECT practice_code, extract_date, list_size, subicb_code, subicb_ons_code, source_row "
+        "FROM gp_list_sizes ORDER BY practice_code"
+    ).fetchall()
     return read, got
 
 
@@ -34,40 +56,63 @@ def _lists(con, paths, header, rows):
 
 
 def test_list_size_reader_takes_the_april_2026_layout_with_its_iso_extract_date(con, paths):
-    read, got = _lists(con, paths, NEW, [
-        ["GP_PRAC_PAT_LIST", "2026-04-01", "GP", "06K", "E38000049", "E82021", "SG10 6DE", "ALL", "ALL", "6626"],
-        ["GP_PRAC_PAT_LIST", "2026-04-01", "GP", "07H", "E38000197", "Y01924", "CM21 9HH", "ALL", "ALL", "70"]])
-    assert got == [("E82021", "2026-04-01", 6626, "06K", "E38000049", 2),
-                   ("Y01924", "2026-04-01", 70, "07H", "E38000197", 3)]
+    read, got = _lists(
+        con,
+        paths,
+        NEW,
+        [
+            ["GP_PRAC_PAT_LIST", "2026-04-01", "GP", "06K", "E38000049", "E82021", "SG10 6DE", "ALL", "ALL", "6626"],
+            ["GP_PRAC_PAT_LIST", "2026-04-01", "GP", "07H", "E38000197", "Y01924", "CM21 9HH", "ALL", "ALL", "70"],
+        ],
+    )
+    assert got == [
+        ("E82021", "2026-04-01", 6626, "06K", "E38000049", 2),
+        ("Y01924", "2026-04-01", 70, "07H", "E38000197", 3),
+    ]
     assert read.counts["extract_date"] == "2026-04-01" and not read.rejects.rows
 
 
 def test_list_size_reader_takes_the_january_2021_layout_in_the_same_reader(con, paths):
-    read, got = _lists(con, paths, OLD, [
-        ["GP_PRAC_PAT_LIST", "01JAN2021", "GP", "06K", "E38000049", "E82006", "EN11 8EP", "ALL", "ALL", "8,152"]])
+    read, got = _lists(
+        con,
+        paths,
+        OLD,
+        [["GP_PRAC_PAT_LIST", "01JAN2021", "GP", "06K", "E38000049", "E82006", "EN11 8EP", "ALL", "ALL", "8,152"]],
+    )
     assert got == [("E82006", "2021-01-01", 8152, "06K", "E38000049", 2)]
     assert read.counts["extract_date"] == "2021-01-01"
 
 
 def test_list_rows_of_another_month_or_not_totals_are_rejected_with_row_and_field(con, paths):
-    read, got = _lists(con, paths, NEW, [
-        ["GP_PRAC_PAT_LIST", "2026-04-01", "GP", "06K", "E38000049", "E82021", "SG10 6DE", "ALL", "ALL", "6626"],
-        ["GP_PRAC_PAT_LIST", "2026-03-01", "GP", "06K", "E38000049", "E82038", "SG9 9AA", "ALL", "ALL", "20000"],
-        ["GP_PRAC_PAT_LIST", "2026-04-01", "GP", "06K", "E38000049", "E82007", "SG14 1JA", "MALE", "ALL", "5000"],
-        ["GP_PRAC_PAT_LIST", "2026-04-01", "PCN", "06K", "E38000049", "U15138", "SG14 1JA", "ALL", "ALL", "90000"],
-        ["GP_PRAC_PAT_LIST", "April", "GP", "06K", "E38000049", "E82024", "SG14 1HZ", "ALL", "ALL", "100"]])
+    read, got = _lists(
+        con,
+        paths,
+        NEW,
+        [
+            ["GP_PRAC_PAT_LIST", "2026-04-01", "GP", "06K", "E38000049", "E82021", "SG10 6DE", "ALL", "ALL", "6626"],
+            ["GP_PRAC_PAT_LIST", "2026-03-01", "GP", "06K", "E38000049", "E82038", "SG9 9AA", "ALL", "ALL", "20000"],
+            ["GP_PRAC_PAT_LIST", "2026-04-01", "GP", "06K", "E38000049", "E82007", "SG14 1JA", "MALE", "ALL", "5000"],
+            ["GP_PRAC_PAT_LIST", "2026-04-01", "PCN", "06K", "E38000049", "U15138", "SG14 1JA", "ALL", "ALL", "90000"],
+            ["GP_PRAC_PAT_LIST", "April", "GP", "06K", "E38000049", "E82024", "SG14 1HZ", "ALL", "ALL", "100"],
+        ],
+    )
     assert [r[0] for r in got] == ["E82021"]
     assert [(r[1], r[2], r[4]) for r in read.rejects.rows] == [
         (3, "EXTRACT_DATE", "extract date differs from the file's first row (2026-04-01)"),
         (4, "SEX", "not a total (sex and age must be ALL)"),
         (5, "TYPE", "not a practice row (TYPE must be GP)"),
-        (6, "EXTRACT_DATE", "not a date (e.g. 2026-04-01, 01JAN2021)")]
+        (6, "EXTRACT_DATE", "not a date (e.g. 2026-04-01, 01JAN2021)"),
+    ]
 
 
 def test_a_list_file_without_an_extract_date_column_is_refused_naming_the_file_and_column(con, paths):
     with pytest.raises(SourceFormatError) as err:
-        _lists(con, paths, [c for c in NEW if c != "EXTRACT_DATE"],
-               [["GP_PRAC_PAT_LIST", "GP", "06K", "E38000049", "E82021", "SG10 6DE", "ALL", "ALL", "6626"]])
+        _lists(
+            con,
+            paths,
+            [c for c in NEW if c != "EXTRACT_DATE"],
+            [["GP_PRAC_PAT_LIST", "GP", "06K", "E38000049", "E82021", "SG10 6DE", "ALL", "ALL", "6626"]],
+        )
     assert err.value.field == "EXTRACT_DATE" and "gp-reg-pat-prac-all.csv" in str(err.value)
 
 
@@ -75,25 +120,45 @@ def test_a_list_file_without_an_extract_date_column_is_refused_naming_the_file_a
 
 
 def _sites(con, rows):
-    con.execute("""CREATE OR REPLACE TEMP TABLE gp_sites AS SELECT * FROM (VALUES
-        """ + ", ".join("(?, ?, ?, ?, ?)" for _ in rows) + """) t(site_code, site_type, listing_current, list_size,
-        list_size_extract)""", [v for r in rows for v in r])
-    con.execute("ALTER TABLE gp_sites ADD COLUMN listed_in VARCHAR DEFAULT 'NHS branch-surgery list (ebranchs), "
-                "~August 2017 extract'")
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE gp_sites AS SELECT * FROM (VALUES
+        """
+        + ", ".join("(?, ?, ?, ?, ?)" for _ in rows)
+        + """) t(site_code, site_type, listing_current, list_size,
+        list_size_extract)""",
+        [v for r in rows for v in r],
+    )
+    con.execute(
+        "ALTER TABLE gp_sites ADD COLUMN listed_in VARCHAR DEFAULT 'NHS branch-surgery list (ebranchs), "
+        "~August 2017 extract'"
+    )
 
 
 def _ranked(con, minimum):
-    return dict(con.execute("SELECT site_code, not_ranked_reason FROM (" + sql("gp_ranked_sites") + ") ORDER BY 1",
-                            {"min_list_size": minimum}).fetchall())
+    return dict(
+        con.execute(
+            "SELECT site_code, not_ranked_reason FROM (" + sql("gp_ranked_sites") + ") ORDER BY 1",
+            {"min_list_size": minimum},
+        ).fetchall()
+    )
 
 
 def test_practices_below_the_minimum_list_size_and_old_branch_listings_are_shown_but_not_ranked(con):
-    _sites(con, [("P1", "practice", True, 6626, "2026-04-01"), ("P2", "practice", True, 70, "2026-04-01"),
-                 ("P3", "practice", True, None, None), ("P1001", "branch", False, 6626, "2026-04-01"),
-                 ("P1002", "branch", True, 6626, "2026-04-01")])
+    _sites(
+        con,
+        [
+            ("P1", "practice", True, 6626, "2026-04-01"),
+            ("P2", "practice", True, 70, "2026-04-01"),
+            ("P3", "practice", True, None, None),
+            ("P1001", "branch", False, 6626, "2026-04-01"),
+            ("P1002", "branch", True, 6626, "2026-04-01"),
+        ],
+    )
     got = _ranked(con, 1000)
     assert got["P1"] is None and got["P1002"] is None  # a branch from a current file ranks like its practice
-    assert got["P2"] == "its practice has 70 registered patients at 1 April 2026, fewer than the 1,000 the ranking needs"
+    assert (
+        got["P2"] == "its practice has 70 registered patients at 1 April 2026, fewer than the 1,000 the ranking needs"
+    )
     assert got["P3"] == "no registered list size for its practice in the list-size extract"
     assert got["P1001"].startswith("branch surgery listed only in the NHS branch-surgery list (ebranchs), ~August 2017")
     assert _ranked(con, 50)["P2"] is None  # the setting, not a fixed number, draws the line
@@ -110,14 +175,27 @@ def _readiness(con, w_site=0.4):
         ('B', 'practice', 'B', 'B SURGERY', 'BB1 1BB', 200, 200, NULL),
         ('C', 'branch', 'A', 'C HALL', 'CC1 1CC', 300, 300, 'branch surgery listed only in an old file'))
         t(site_code, site_type, practice_code, name, postcode, easting, northing, not_ranked_reason)""")
-    for col in ("lad_code", "lsoa_code", "ward_code", "subicb_code", "subicb_name", "icb_code", "icb_name", "pcn_name",
-                "listed_in", "open_date", "list_size_extract", "list_size_applies_to"):
+    for col in (
+        "lad_code",
+        "lsoa_code",
+        "ward_code",
+        "subicb_code",
+        "subicb_name",
+        "icb_code",
+        "icb_name",
+        "pcn_name",
+        "listed_in",
+        "open_date",
+        "list_size_extract",
+        "list_size_applies_to",
+    ):
         con.execute(f"ALTER TABLE gp_ranked_sites ADD COLUMN {col} VARCHAR")
     con.execute("ALTER TABLE gp_ranked_sites ADD COLUMN list_size BIGINT DEFAULT 5000")
     con.execute("ALTER TABLE gp_ranked_sites ADD COLUMN lat DOUBLE DEFAULT 51.8")
     con.execute("ALTER TABLE gp_ranked_sites ADD COLUMN lon DOUBLE DEFAULT 0.1")
     con.execute("ALTER TABLE gp_ranked_sites ADD COLUMN geom GEOMETRY")
-    con.execute("""CREATE OR REPLACE TEMP TABLE gp_locations AS SELECT * FROM (VALUES (1, 100, 100, 1), (2, 200, 200, 1))
+    con.execute("""CREATE OR REPLACE TEMP TABLE gp_locations AS
+                   SELECT * FROM (VALUES (1, 100, 100, 1), (2, 200, 200, 1))
                    t(location_id, easting, northing, sites_at_location)""")
     con.execute("""CREATE OR REPLACE TEMP TABLE catchment_postcodes AS SELECT * FROM (VALUES
         ('AA1 1AA', 'L1', 1, 0.0), ('BB1 1BB', 'L1', 2, 0.0)) t(postcode, lsoa_code, location_id, distance_m)""")
@@ -132,7 +210,7 @@ def _readiness(con, w_site=0.4):
         t(postcode, postcode_district, lad_code, resolution, release, all_premises, sfbb_pct, gigabit_pct)""")
     rows = con.execute(sql("gp_readiness"), {"w_site": w_site, "w_sfbb": 0.2, "w_gig": 0.2, "w_need": 0.2})
     names = [d[0] for d in rows.description]
-    return {r[0]: dict(zip(names, r)) for r in rows.fetchall()}
+    return {r[0]: dict(zip(names, r, strict=False)) for r in rows.fetchall()}
 
 
 def test_an_area_average_never_stands_in_for_the_sites_own_gigabit_and_the_other_parts_are_reweighted(con):
@@ -142,9 +220,13 @@ def test_an_area_average_never_stands_in_for_the_sites_own_gigabit_and_the_other
     assert got["B"]["readiness_score"] == pytest.approx(catchment)
     assert got["A"]["site_own_gigabit_known"] and not got["B"]["site_own_gigabit_known"]
     assert got["B"]["site_broadband_area"] == "BB1" and got["B"]["site_gigabit_pct"] == 50.0
-    assert got["A"]["readiness_parts"] == "site gigabit 0.4, catchment superfast 0.2, catchment gigabit 0.2, " \
-                                          "catchment need 0.2"
-    assert got["B"]["readiness_parts"].startswith("catchment superfast 0.33, catchment gigabit 0.33, catchment need 0.33")
+    assert (
+        got["A"]["readiness_parts"] == "site gigabit 0.4, catchment superfast 0.2, catchment gigabit 0.2, "
+        "catchment need 0.2"
+    )
+    assert got["B"]["readiness_parts"].startswith(
+        "catchment superfast 0.33, catchment gigabit 0.33, catchment need 0.33"
+    )
     assert "own gigabit status is not known" in got["B"]["readiness_parts"]
 
 
@@ -165,19 +247,25 @@ def test_a_neighbourhood_takes_its_sub_icb_from_the_lookup_then_its_district_the
     con.execute("""CREATE OR REPLACE TEMP TABLE lsoa_crosswalk AS SELECT * FROM (VALUES
         ('O1', 'N1'), ('O2', 'N2'), ('O3', 'N3')) t(lsoa11cd, lsoa_code)""")
     con.execute("""CREATE OR REPLACE TEMP TABLE lsoa_ccg AS SELECT * FROM (VALUES
-        ('O1', 'E38000001', '01A', 'NHS Somewhere CCG', 'D1')) t(lsoa11cd, ccg_code, ccg_ods_code, ccg_name, lad_code)""")
+        ('O1', 'E38000001', '01A', 'NHS Somewhere CCG', 'D1')) t(lsoa11cd, ccg_code, ccg_ods_code,
+        ccg_name, lad_code)""")
     # Two outlines side by side: X (x < 1000) and Y (x >= 1000).
     con.execute("""CREATE OR REPLACE TEMP TABLE sicb_b AS SELECT * FROM (VALUES
         ('E38000001', 'NHS North ICB - 01A', ST_GeomFromText('POLYGON((0 0, 1000 0, 1000 1000, 0 1000, 0 0))')),
-        ('E38000002', 'NHS South ICB - 02B', ST_GeomFromText('POLYGON((1000 0, 2000 0, 2000 1000, 1000 1000, 1000 0))')))
+        ('E38000002', 'NHS South ICB - 02B',
+        ST_GeomFromText('POLYGON((1000 0, 2000 0, 2000 1000, 1000 1000, 1000 0))')))
         t(code, name, geom)""")
     # N3 is in no lookup and its district in none either: two of its three postcodes lie in Y.
     con.execute("""CREATE OR REPLACE TEMP TABLE postcodes AS SELECT * FROM (VALUES
         ('P1', 'N3', ST_Point(900, 500)), ('P2', 'N3', ST_Point(1100, 500)), ('P3', 'N3', ST_Point(1200, 500)),
         ('P4', 'N2', ST_Point(1500, 500))) t(postcode, lsoa_code, geom)""")
     con.execute("CREATE OR REPLACE TEMP TABLE subicb_names AS " + sql("subicb_names"))
-    got = {r[0]: r[1:] for r in con.execute("SELECT lsoa_code, subicb_code, subicb_name, icb_name, assigned_by FROM ("
-                                            + sql("lsoa_subicb") + ")").fetchall()}
+    got = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "SELECT lsoa_code, subicb_code, subicb_name, icb_name, assigned_by FROM (" + sql("lsoa_subicb") + ")"
+        ).fetchall()
+    }
     assert got["N1"] == ("E38000001", "Somewhere", "NHS North ICB", "ONS LSOA (2011) to CCG (April 2021) lookup")
     # N2's own postcode lies in Y, but its district's looked-up neighbourhoods are all in X.
     assert got["N2"][0] == "E38000001" and got["N2"][3].startswith("its district")
@@ -194,12 +282,20 @@ def _mirror_rows(mirror, rel, header=True):
 
 
 def test_the_51_active_practices_show_their_april_2026_list_sizes(real_run, mirror):
-    published = {r[0]: r[1:] for r in real_run.sql(f"""SELECT site_code, list_size, list_size_extract
-        FROM {real_run.table('gp_readiness')} WHERE site_type = 'practice'""")}
-    april = {r["CODE"]: int(r["NUMBER_OF_PATIENTS"]) for r in _mirror_rows(
-        mirror, "nhs-gp-registrations/SUBSET_gp-reg-pat-prac-all_2026-04_06K_06N_07H.csv")}
-    active = {r[0] for r in _mirror_rows(mirror, "nhs-ods/epraccur_2025-09_5districts.csv", header=False)
-              if r[12] == "A" and r[25] == "4"}
+    published = {
+        r[0]: r[1:]
+        for r in real_run.sql(f"""SELECT site_code, list_size, list_size_extract
+        FROM {real_run.table("gp_readiness")} WHERE site_type = 'practice'""")
+    }
+    april = {
+        r["CODE"]: int(r["NUMBER_OF_PATIENTS"])
+        for r in _mirror_rows(mirror, "nhs-gp-registrations/SUBSET_gp-reg-pat-prac-all_2026-04_06K_06N_07H.csv")
+    }
+    active = {
+        r[0]
+        for r in _mirror_rows(mirror, "nhs-ods/epraccur_2025-09_5districts.csv", header=False)
+        if r[12] == "A" and r[25] == "4"
+    }
     assert len(published) == 51 and set(published) == active
     assert {code: v for code, v in published.items()} == {code: (april[code], "2026-04-01") for code in published}
     assert real_run.metadata("gp_sites")["practices_without_list_size"] == []
@@ -207,7 +303,7 @@ def test_the_51_active_practices_show_their_april_2026_list_sizes(real_run, mirr
 
 def test_no_2017_branch_site_is_ranked_and_the_70_patient_centre_is_shown_unranked(real_run):
     rows = real_run.sql(f"""SELECT site_code, site_type, readiness_rank, not_ranked_reason, listed_in
-        FROM {real_run.table('gp_readiness')}""")
+        FROM {real_run.table("gp_readiness")}""")
     branches = [r for r in rows if r[1] == "branch"]
     assert branches and all(r[2] is None and "2017" in r[3] and "2017" in r[4] for r in branches)
     small = {r[0]: r for r in rows}["Y01924"]
@@ -220,22 +316,27 @@ def test_no_2017_branch_site_is_ranked_and_the_70_patient_centre_is_shown_unrank
 
 
 def test_sites_take_sub_icb_and_icb_from_their_practices_own_codes_with_published_names(real_run, mirror):
-    commissioner = {r[0]: (r[14], r[3]) for r in _mirror_rows(mirror, "nhs-ods/epraccur_2025-09_QM7_06K_06N_07H.csv",
-                                                               header=False)}
+    commissioner = {
+        r[0]: (r[14], r[3]) for r in _mirror_rows(mirror, "nhs-ods/epraccur_2025-09_QM7_06K_06N_07H.csv", header=False)
+    }
     rows = real_run.sql(f"""SELECT site_code, practice_code, subicb_code, subicb_name, icb_code, icb_name,
-        health_names_from FROM {real_run.table('gp_sites')}""")
+        health_names_from FROM {real_run.table("gp_sites")}""")
     for site, practice, subicb, subicb_name, icb, icb_name, names_from in rows:
         assert (subicb, icb) == commissioner[practice], site
-        assert " - " not in subicb_name and "CCG" not in subicb_name and icb_name == "NHS Hertfordshire and West Essex ICB"
+        assert (
+            " - " not in subicb_name and "CCG" not in subicb_name and icb_name == "NHS Hertfordshire and West Essex ICB"
+        )
         assert "Sub-ICB:" in names_from and "ICB:" in names_from
     assert {r[3] for r in rows} == {"East and North Hertfordshire", "West Essex"}
 
 
 def test_every_neighbourhood_takes_its_sub_icb_from_the_ons_lookup_not_a_generalised_outline(real_run):
     rows = real_run.sql(f"""SELECT subicb_ods_code, icb_name, assigned_by, count(*) FROM
-        {real_run.table('lsoa_subicb')} GROUP BY ALL ORDER BY 1""")
-    assert [(r[0], r[1], r[3]) for r in rows] == [("06K", "NHS Hertfordshire and West Essex ICB", 148),
-                                                  ("07H", "NHS Hertfordshire and West Essex ICB", 185)]
+        {real_run.table("lsoa_subicb")} GROUP BY ALL ORDER BY 1""")
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        ("06K", "NHS Hertfordshire and West Essex ICB", 148),
+        ("07H", "NHS Hertfordshire and West Essex ICB", 185),
+    ]
     assert {r[2] for r in rows} == {"ONS LSOA (2011) to CCG (April 2021) lookup"}
     drawn = real_run.sql(f"SELECT subicb_ods_code, study_lsoas FROM {real_run.table('subicb_boundaries')} ORDER BY 1")
     assert drawn == [("06K", 148), ("07H", 185)]
@@ -243,7 +344,7 @@ def test_every_neighbourhood_takes_its_sub_icb_from_the_ons_lookup_not_a_general
 
 def test_outputs_say_a_sites_own_gigabit_is_not_known_instead_of_showing_a_district_average_as_its_own(real_run):
     rows = real_run.sql(f"""SELECT site_own_gigabit_known, site_broadband_resolution, readiness_parts
-        FROM {real_run.table('gp_readiness')} WHERE readiness_rank IS NOT NULL""")
+        FROM {real_run.table("gp_readiness")} WHERE readiness_rank IS NOT NULL""")
     assert all(not known and res != "postcode" and "site gigabit" not in parts for known, res, parts in rows)
     fibre = (real_run.root / "maps" / "fibre_planning.html").read_text(encoding="utf-8")
     gp_map = (real_run.root / "maps" / "gp_readiness.html").read_text(encoding="utf-8")
@@ -255,8 +356,13 @@ def test_outputs_say_a_sites_own_gigabit_is_not_known_instead_of_showing_a_distr
 def test_briefing_gp_table_states_the_list_month_and_no_site_gigabit_figure_of_its_own(real_run):
     from pypdf import PdfReader
 
-    text = "\n".join(p.extract_text() for p in PdfReader(
-        real_run.paths.processed / "briefings" / "east-hertfordshire.pdf").pages)
-    section = " ".join(text.split("GP sites with the lowest telehealth-readiness scores")[1].split("What the broadband data")[0].split())
+    text = "\n".join(
+        p.extract_text() for p in PdfReader(real_run.paths.processed / "briefings" / "east-hertfordshire.pdf").pages
+    )
+    section = " ".join(
+        text.split("GP sites with the lowest telehealth-readiness scores")[1]
+        .split("What the broadband data")[0]
+        .split()
+    )
     assert "1 April 2026" in section and "not known" in section and "Site's own gigabit" in section
     assert "Village Hall" not in section and "Gardens And Jacobs" in section  # shown as not ranked, with why

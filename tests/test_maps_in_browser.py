@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-
 from conftest import MIRROR
 
 MAPS = ["triage.html", "need.html", "fibre_planning.html", "gp_readiness.html", "inclusion_targeting.html"]
@@ -22,7 +21,8 @@ SIZES = [(1400, 900), (700, 900)]
 RECT = "function rect(e) { var r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }"
 PANELS = f"""(function () {{ {RECT}
   return Array.from(document.querySelectorAll('.diz-box, .leaflet-control'))
-    .filter(function (e) {{ return e.offsetWidth > 0 && getComputedStyle(e).visibility !== 'hidden'; }}).map(rect); }})()"""
+    .filter(function (e)
+    {{ return e.offsetWidth > 0 && getComputedStyle(e).visibility !== 'hidden'; }}).map(rect); }})()"""
 LABELS = f"""(function () {{ {RECT}
   return Array.from(document.querySelectorAll('.diz-label')).map(function (e) {{
     return {{text: e.textContent, cls: e.className, rect: rect(e)}}; }}); }})()"""
@@ -41,8 +41,13 @@ def study_towns() -> list[str]:
     """The towns and cities of the five districts, as the mirror's OS Open Names extract lists them."""
     path = MIRROR / "os-open-names" / "SUBSET_gb_populated_places_all_BNG_5districts.csv"
     with path.open(encoding="utf-8", newline="") as fh:
-        return sorted({r["NAME1"] for r in csv.DictReader(fh)
-                       if r["LOCAL_TYPE"] in ("Town", "City") and r["DISTRICT_BOROUGH"] in STUDY_DISTRICTS})
+        return sorted(
+            {
+                r["NAME1"]
+                for r in csv.DictReader(fh)
+                if r["LOCAL_TYPE"] in ("Town", "City") and r["DISTRICT_BOROUGH"] in STUDY_DISTRICTS
+            }
+        )
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +59,14 @@ def browser():
 
 
 def window(browser, width: int, height: int) -> None:
-    browser.call("Emulation.setDeviceMetricsOverride", session=True, width=width, height=height, deviceScaleFactor=1,
-                 mobile=False)
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        session=True,
+        width=width,
+        height=height,
+        deviceScaleFactor=1,
+        mobile=False,
+    )
 
 
 def test_settlements_hold_every_place_of_the_study_districts_and_a_margin_around_them(real_run):
@@ -65,8 +76,12 @@ def test_settlements_hold_every_place_of_the_study_districts_and_a_margin_around
     table = real_run.table("settlements")
     kept = {r[0] for r in real_run.sql(f"SELECT settlement_id FROM {table}")}
     assert ids <= kept
-    towns = [r[0] for r in real_run.sql(f"SELECT name FROM {table} WHERE in_study_area AND local_type IN "
-                                        "('Town', 'City') ORDER BY name")]
+    towns = [
+        r[0]
+        for r in real_run.sql(
+            f"SELECT name FROM {table} WHERE in_study_area AND local_type IN ('Town', 'City') ORDER BY name"
+        )
+    ]
     assert towns == study_towns()
     assert real_run.scalar(f"SELECT max(distance_to_study_m) FROM {table}") <= 5000
     assert real_run.scalar(f"SELECT count(*) FROM {table} WHERE NOT in_study_area AND local_type = 'Town'") > 0
@@ -75,7 +90,7 @@ def test_settlements_hold_every_place_of_the_study_districts_and_a_margin_around
 @pytest.mark.parametrize("page", MAPS)
 def test_every_map_cites_os_open_names_with_its_licence_lines(real_run, page):
     text = (real_run.live / "maps" / page).read_text(encoding="utf-8")
-    sources = text[text.index("<div id='diz-sources'>"):]
+    sources = text[text.index("<div id='diz-sources'>") :]
     assert "OS Open Names populated places" in sources
     assert "Contains OS data © Crown copyright and database right 2017" in sources
     assert "Contains Royal Mail data © Royal Mail copyright and database right 2017" in sources
@@ -95,8 +110,9 @@ def test_every_os_open_names_town_of_the_study_districts_is_labelled_at_the_defa
     for town in towns:
         assert inside(labelled[town], 1400, 900), town
         assert not any(overlaps(labelled[town], p) for p in panels), f"{town} is under a panel"
-    clashes = [(a["text"], b["text"]) for i, a in enumerate(drawn) for b in drawn[i + 1:]
-               if overlaps(a["rect"], b["rect"])]
+    clashes = [
+        (a["text"], b["text"]) for i, a in enumerate(drawn) for b in drawn[i + 1 :] if overlaps(a["rect"], b["rect"])
+    ]
     assert clashes == []
     assert {"Harlow", "Uttlesford"} <= {d["text"] for d in drawn if "district" in d["cls"].split()}
 
@@ -128,8 +144,10 @@ def test_a_gp_popup_opened_next_to_the_sources_box_shows_clear_of_every_panel(re
 def test_a_tooltip_next_to_the_title_panels_shows_clear_of_them(real_run, browser, size):
     window(browser, *size)
     browser.open(real_run.root / "maps" / "triage.html", settle=3)
-    box = browser.evaluate("(function () { var r = document.querySelector('#diz-sources .diz-box')"
-                           ".getBoundingClientRect(); return [r.left, r.bottom]; })()")
+    box = browser.evaluate(
+        "(function () { var r = document.querySelector('#diz-sources .diz-box')"
+        ".getBoundingClientRect(); return [r.left, r.bottom]; })()"
+    )
     x, y = box[0] + 100, box[1] + 12
     # Harlow town centre (inside a neighbourhood polygon) moved to just below the sources box.
     browser.evaluate(f"""(function () {{ var map = {MAP}, at = map.latLngToContainerPoint([51.7695, 0.0935]);
@@ -152,12 +170,15 @@ def _link_or_copy(src, dest):
 
 
 @pytest.mark.browser
-def test_index_links_resolve_from_the_projects_maps_folder_and_in_a_shared_generation_folder(real_run, browser,
-                                                                                            tmp_path):
+def test_index_links_resolve_from_the_projects_maps_folder_and_in_a_shared_generation_folder(
+    real_run, browser, tmp_path
+):
     shared = tmp_path / "outputs-shared"  # the generation folder copied on its own, as README says to share it
     shutil.copytree(real_run.live, shared, copy_function=_link_or_copy)
-    for entry, home in ((real_run.root / "maps" / "index.html", real_run.paths.current), (shared / "maps" / "index.html",
-                                                                                           shared)):
+    for entry, home in (
+        (real_run.root / "maps" / "index.html", real_run.paths.current),
+        (shared / "maps" / "index.html", shared),
+    ):
         browser.open(entry, settle=1.5)
         here = Path(unquote(urlparse(browser.evaluate("location.href")).path))
         assert here == home / "maps" / "index.html", "the page did not open the generation's index"

@@ -19,47 +19,89 @@ from pipeline.sqlfiles import sql
 
 
 def _indicators(con, rows, meta):
-    con.register("lsoa_indicators", pa.Table.from_pylist(
-        [{"lsoa_code": c, "lad_code": d, "indicator": i, "value": v} for c, d, i, v in rows]))
-    con.register("indicator_meta", pa.Table.from_pylist(
-        [{"indicator": i, "higher_is_worse": w, "transform": t} for i, w, t in meta]))
+    con.register(
+        "lsoa_indicators",
+        pa.Table.from_pylist([{"lsoa_code": c, "lad_code": d, "indicator": i, "value": v} for c, d, i, v in rows]),
+    )
+    con.register(
+        "indicator_meta",
+        pa.Table.from_pylist([{"indicator": i, "higher_is_worse": w, "transform": t} for i, w, t in meta]),
+    )
     con.execute("CREATE OR REPLACE TEMP VIEW national_values AS SELECT 'x' AS indicator, 0.0 AS value WHERE false")
 
 
 def test_min_max_scaling_puts_the_worst_at_10_whichever_way_worse_points(con):
-    _indicators(con, [("A", "L1", "older", 10.0), ("B", "L1", "older", 20.0), ("C", "L2", "older", 30.0),
-                      ("A", "L1", "speed", 100.0), ("B", "L1", "speed", 50.0), ("C", "L2", "speed", 0.0)],
-                [("older", True, "none"), ("speed", False, "none")])
+    _indicators(
+        con,
+        [
+            ("A", "L1", "older", 10.0),
+            ("B", "L1", "older", 20.0),
+            ("C", "L2", "older", 30.0),
+            ("A", "L1", "speed", 100.0),
+            ("B", "L1", "speed", 50.0),
+            ("C", "L2", "speed", 0.0),
+        ],
+        [("older", True, "none"), ("speed", False, "none")],
+    )
     scores.scale(con, "study_area")
-    got = dict(((c, i), round(s, 9)) for c, i, s in con.execute(
-        "SELECT lsoa_code, indicator, score FROM indicator_scores").fetchall())
-    assert got == {("A", "older"): 0, ("B", "older"): 5, ("C", "older"): 10,
-                   ("A", "speed"): 0, ("B", "speed"): 5, ("C", "speed"): 10}
+    got = dict(
+        ((c, i), round(s, 9))
+        for c, i, s in con.execute("SELECT lsoa_code, indicator, score FROM indicator_scores").fetchall()
+    )
+    assert got == {
+        ("A", "older"): 0,
+        ("B", "older"): 5,
+        ("C", "older"): 10,
+        ("A", "speed"): 0,
+        ("B", "speed"): 5,
+        ("C", "speed"): 10,
+    }
 
 
 def test_district_base_scales_each_district_on_its_own_range(con):
-    _indicators(con, [("A", "L1", "older", 10.0), ("B", "L1", "older", 20.0), ("C", "L2", "older", 30.0),
-                      ("D", "L2", "older", 40.0)], [("older", True, "none")])
+    _indicators(
+        con,
+        [
+            ("A", "L1", "older", 10.0),
+            ("B", "L1", "older", 20.0),
+            ("C", "L2", "older", 30.0),
+            ("D", "L2", "older", 40.0),
+        ],
+        [("older", True, "none")],
+    )
     scores.scale(con, "district")
     got = dict(con.execute("SELECT lsoa_code, score FROM indicator_scores").fetchall())
     assert got == {"A": 0, "B": 10, "C": 0, "D": 10}
 
 
 def test_a_missing_indicator_drops_out_and_the_others_keep_their_ratios(con):
-    con.register("indicator_scores", pa.Table.from_pylist([
-        {"lsoa_code": "A", "indicator": "pct_75_plus", "score": 8.0},
-        {"lsoa_code": "A", "indicator": "pct_65_74", "score": 2.0},
-        {"lsoa_code": "A", "indicator": "pct_disabled", "score": 5.0},
-        {"lsoa_code": "B", "indicator": "pct_75_plus", "score": 4.0},
-        {"lsoa_code": "B", "indicator": "pct_disabled", "score": 10.0},  # B has no pct_65_74
-    ]))
-    con.register("lsoa_list", pa.Table.from_pylist([{"lsoa_code": "A", "lad_code": "L"},
-                                                    {"lsoa_code": "B", "lad_code": "L"}]))
-    w = scores.normalised("need", {"age": 3.0, "disability": 1.0},
-                          {"age": {"pct_75_plus": 0.6, "pct_65_74": 0.4}, "disability": {"pct_disabled": 1.0}})
+    con.register(
+        "indicator_scores",
+        pa.Table.from_pylist(
+            [
+                {"lsoa_code": "A", "indicator": "pct_75_plus", "score": 8.0},
+                {"lsoa_code": "A", "indicator": "pct_65_74", "score": 2.0},
+                {"lsoa_code": "A", "indicator": "pct_disabled", "score": 5.0},
+                {"lsoa_code": "B", "indicator": "pct_75_plus", "score": 4.0},
+                {"lsoa_code": "B", "indicator": "pct_disabled", "score": 10.0},  # B has no pct_65_74
+            ]
+        ),
+    )
+    con.register(
+        "lsoa_list", pa.Table.from_pylist([{"lsoa_code": "A", "lad_code": "L"}, {"lsoa_code": "B", "lad_code": "L"}])
+    )
+    w = scores.normalised(
+        "need",
+        {"age": 3.0, "disability": 1.0},
+        {"age": {"pct_75_plus": 0.6, "pct_65_74": 0.4}, "disability": {"pct_disabled": 1.0}},
+    )
     table = scores.combine(con, w)
-    rows = {(c, comp): (cs, s, m) for c, comp, cs, s, m in con.execute(
-        f"SELECT lsoa_code, component, component_score, score, missing_indicators FROM {table}").fetchall()}
+    rows = {
+        (c, comp): (cs, s, m)
+        for c, comp, cs, s, m in con.execute(
+            f"SELECT lsoa_code, component, component_score, score, missing_indicators FROM {table}"
+        ).fetchall()
+    }
     assert rows[("A", "age")][0] == pytest.approx(0.6 * 8 + 0.4 * 2)
     assert rows[("A", "age")][1] == pytest.approx(0.75 * 5.6 + 0.25 * 5)
     assert rows[("B", "age")][0] == pytest.approx(4.0)  # pct_75_plus alone
@@ -67,14 +109,17 @@ def test_a_missing_indicator_drops_out_and_the_others_keep_their_ratios(con):
     assert rows[("B", "age")][2] == "pct_65_74" and rows[("A", "age")][2] is None
 
 
-@pytest.mark.parametrize("body, message", [
-    ("[components]\nage = 1\n[age]\npct_no_gigabit = 1\n", "a supply indicator cannot enter the need score"),
-    ("[components]\nage = 1\n[age]\niuc_group = 1\n", "a category, not a score"),
-    ("[components]\nage = 0\n[age]\npct_75_plus = 1\n", "weights are all zero"),
-    ("[components]\nage = 1\n[age]\npct_75_plus = -1\n", "finite number >= 0"),
-    ("[components]\nage = 1\n[age]\npct_75_plus = inf\n", "finite number >= 0"),
-    ("[components]\nage = 1\n[age]\nnot_an_indicator = 1\n", "not an indicator"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("[components]\nage = 1\n[age]\npct_no_gigabit = 1\n", "a supply indicator cannot enter the need score"),
+        ("[components]\nage = 1\n[age]\niuc_group = 1\n", "a category, not a score"),
+        ("[components]\nage = 0\n[age]\npct_75_plus = 1\n", "weights are all zero"),
+        ("[components]\nage = 1\n[age]\npct_75_plus = -1\n", "finite number >= 0"),
+        ("[components]\nage = 1\n[age]\npct_75_plus = inf\n", "finite number >= 0"),
+        ("[components]\nage = 1\n[age]\nnot_an_indicator = 1\n", "not an indicator"),
+    ],
+)
 def test_weights_files_are_refused_with_their_table_and_key(tmp_path, body, message):
     path = tmp_path / "need.toml"
     path.write_text(body)
@@ -83,33 +128,103 @@ def test_weights_files_are_refused_with_their_table_and_key(tmp_path, body, mess
 
 
 def _triage(con, need: dict, gap: dict, share: float = 0.30):
-    con.register("lsoa_need", pa.Table.from_pylist([
-        {"lsoa_code": c, "need_score": s, "need_rank": r, "need_decile": 1, "age_score": s, "disability_score": 0.0,
-         "deprivation_score": 0.0, "engagement_score": 0.0} for c, (s, r) in need.items()]))
-    con.register("lsoa_supply_gap", pa.Table.from_pylist([
-        {"lsoa_code": c, "supply_gap_score": s, "supply_gap_rank": r, "supply_gap_decile": 1, "area_average": a,
-         "broadband_resolution": "postcode_district" if a else "postcode", "broadband_area": "CM20" if a else None,
-         "lsoas_sharing_value": 3 if a else 1} for c, (s, r, a) in gap.items()]))
-    con.register("lsoa_areas", pa.Table.from_pylist([
-        {"lsoa_code": c, "lsoa_name": c, "ward_code": "W", "ward_name": "W", "lad_code": "L", "lad_name": "L",
-         "residents_2021": 1500} for c in need]))
-    return dict(con.execute(f"SELECT lsoa_code, triage_class FROM ({sql('lsoa_triage')})",
-                            {"need_share": share, "gap_share": share}).fetchall())
+    con.register(
+        "lsoa_need",
+        pa.Table.from_pylist(
+            [
+                {
+                    "lsoa_code": c,
+                    "need_score": s,
+                    "need_rank": r,
+                    "need_decile": 1,
+                    "age_score": s,
+                    "disability_score": 0.0,
+                    "deprivation_score": 0.0,
+                    "engagement_score": 0.0,
+                }
+                for c, (s, r) in need.items()
+            ]
+        ),
+    )
+    con.register(
+        "lsoa_supply_gap",
+        pa.Table.from_pylist(
+            [
+                {
+                    "lsoa_code": c,
+                    "supply_gap_score": s,
+                    "supply_gap_rank": r,
+                    "supply_gap_decile": 1,
+                    "area_average": a,
+                    "broadband_resolution": "postcode_district" if a else "postcode",
+                    "broadband_area": "CM20" if a else None,
+                    "lsoas_sharing_value": 3 if a else 1,
+                }
+                for c, (s, r, a) in gap.items()
+            ]
+        ),
+    )
+    con.register(
+        "lsoa_areas",
+        pa.Table.from_pylist(
+            [
+                {
+                    "lsoa_code": c,
+                    "lsoa_name": c,
+                    "ward_code": "W",
+                    "ward_name": "W",
+                    "lad_code": "L",
+                    "lad_name": "L",
+                    "residents_2021": 1500,
+                }
+                for c in need
+            ]
+        ),
+    )
+    return dict(
+        con.execute(
+            f"SELECT lsoa_code, triage_class FROM ({sql('lsoa_triage')})", {"need_share": share, "gap_share": share}
+        ).fetchall()
+    )
 
 
 def test_triage_crosses_need_with_gap(con):
-    got = _triage(con, need={"A": (9, 1), "B": (8, 2), "C": (1, 3), "D": (0, 4), "E": (0, 5), "F": (0, 6)},
-                  gap={"A": (9, 1, False), "B": (0, 6, False), "C": (8, 2, False), "D": (0, 5, False),
-                       "E": (0, 4, False), "F": (0, 3, False)})
-    assert got == {"A": "both", "B": "adoption gap", "C": "infrastructure gap", "D": "neither", "E": "neither",
-                   "F": "neither"}
+    got = _triage(
+        con,
+        need={"A": (9, 1), "B": (8, 2), "C": (1, 3), "D": (0, 4), "E": (0, 5), "F": (0, 6)},
+        gap={
+            "A": (9, 1, False),
+            "B": (0, 6, False),
+            "C": (8, 2, False),
+            "D": (0, 5, False),
+            "E": (0, 4, False),
+            "F": (0, 3, False),
+        },
+    )
+    assert got == {
+        "A": "both",
+        "B": "adoption gap",
+        "C": "infrastructure gap",
+        "D": "neither",
+        "E": "neither",
+        "F": "neither",
+    }
 
 
 def test_lsoas_sharing_an_area_average_are_unserved_together_or_not_at_all(con):
     """Three LSOAs in one postcode district tie at rank 1: the top 30% (1.8 of 6) takes all three."""
-    got = _triage(con, need={c: (0, i + 1) for i, c in enumerate("ABCDEF")},
-                  gap={"A": (7, 1, True), "B": (7, 1, True), "C": (7, 1, True), "D": (2, 4, False),
-                       "E": (1, 5, False), "F": (0, 6, False)})
+    got = _triage(
+        con,
+        need={c: (0, i + 1) for i, c in enumerate("ABCDEF")},
+        gap={
+            "A": (7, 1, True),
+            "B": (7, 1, True),
+            "C": (7, 1, True),
+            "D": (2, 4, False),
+            "E": (1, 5, False),
+            "F": (0, 6, False),
+        },
+    )
     assert [c for c, k in sorted(got.items()) if k in ("both", "infrastructure gap")] == ["A", "B", "C"]
 
 

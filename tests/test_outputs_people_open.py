@@ -9,28 +9,45 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import STUDY_LADS
 
-BRIEFINGS = ["broxbourne.pdf", "east-hertfordshire.pdf", "epping-forest.pdf", "essex-herts-digital-innovation-zone.pdf",
-             "harlow.pdf", "uttlesford.pdf"]
+BRIEFINGS = [
+    "broxbourne.pdf",
+    "east-hertfordshire.pdf",
+    "epping-forest.pdf",
+    "essex-herts-digital-innovation-zone.pdf",
+    "harlow.pdf",
+    "uttlesford.pdf",
+]
 
 
 def test_one_briefing_per_district_and_one_for_the_area(real_run):
     assert sorted(p.name for p in (real_run.paths.processed / "briefings").glob("*.pdf")) == BRIEFINGS
 
 
-@pytest.mark.parametrize("name, district", [("harlow.pdf", "Harlow"), ("uttlesford.pdf", "Uttlesford"),
-                                            ("essex-herts-digital-innovation-zone.pdf", "Essex & Herts")])
+@pytest.mark.parametrize(
+    "name, district",
+    [
+        ("harlow.pdf", "Harlow"),
+        ("uttlesford.pdf", "Uttlesford"),
+        ("essex-herts-digital-innovation-zone.pdf", "Essex & Herts"),
+    ],
+)
 def test_briefings_are_two_to_five_pages_of_embedded_text_with_footnoted_figures(real_run, name, district):
     from pypdf import PdfReader
 
     reader = PdfReader(real_run.paths.processed / "briefings" / name)
     assert 2 <= len(reader.pages) <= 5
     text = "\n".join(page.extract_text() for page in reader.pages)
-    for heading in ("Key figures", "Connectivity over time", "Wards of highest need", "Neighbourhoods of highest need",
-                    "GP sites with the lowest telehealth-readiness scores", "What the broadband data can and cannot say",
-                    "Sources and licences"):
+    for heading in (
+        "Key figures",
+        "Connectivity over time",
+        "Wards of highest need",
+        "Neighbourhoods of highest need",
+        "GP sites with the lowest telehealth-readiness scores",
+        "What the broadband data can and cannot say",
+        "Sources and licences",
+    ):
         assert heading in text, heading
     assert district in text
     assert "Citations to paste" in text and "(ONS, Census 2021 table TS007A;" in text  # notes in words
@@ -50,8 +67,21 @@ def test_briefing_first_page_renders_with_a_map(real_run, tmp_path):
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         pytest.fail("pdftoppm (Debian poppler-utils) is not installed: make test-tools installs it")
-    subprocess.run([pdftoppm, "-r", "40", "-png", "-f", "1", "-l", "1",
-                    str(real_run.paths.processed / "briefings" / "harlow.pdf"), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        [
+            pdftoppm,
+            "-r",
+            "40",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(real_run.paths.processed / "briefings" / "harlow.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
     png = next(tmp_path.glob("page*.png"))
     from PIL import Image
 
@@ -79,10 +109,17 @@ def test_csv_and_xlsx_make_formula_text_inert(tmp_path):
     from pipeline.outputs.tables import defused
 
     con = duckdb.connect()
-    got = con.execute(f"""SELECT {defused('name')} FROM (VALUES ('=HYPERLINK("http://x","click")'), ('+1'), ('-2 x'),
+    got = con.execute(f"""SELECT {defused("name")} FROM (VALUES ('=HYPERLINK("http://x","click")'), ('+1'), ('-2 x'),
         ('@SUM(A1)'), (chr(9) || 'tab'), ('Harlow'), ('5-a-side')) t(name)""").fetchall()
-    assert [r[0] for r in got] == ["'=HYPERLINK(\"http://x\",\"click\")", "'+1", "'-2 x", "'@SUM(A1)", "'\ttab",
-                                   "Harlow", "5-a-side"]
+    assert [r[0] for r in got] == [
+        '\'=HYPERLINK("http://x","click")',
+        "'+1",
+        "'-2 x",
+        "'@SUM(A1)",
+        "'\ttab",
+        "Harlow",
+        "5-a-side",
+    ]
     from pipeline.outputs.workbook import cell_value, put
 
     assert cell_value("-3.5") == -3.5 and cell_value("12") == 12 and cell_value("nan") == "nan"
@@ -99,8 +136,9 @@ def test_evidence_pack_has_no_formula_cells(real_run):
     from openpyxl import load_workbook
 
     book = load_workbook(real_run.paths.processed / "diz_evidence_pack.xlsx")
-    formulas = [(ws.title, c.coordinate) for ws in book.worksheets for row in ws.iter_rows() for c in row
-                if c.data_type == "f"]
+    formulas = [
+        (ws.title, c.coordinate) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"
+    ]
     assert formulas == []
 
 
@@ -126,17 +164,24 @@ def test_index_page_search_box_answers_offline(real_run, browser, tmp_path):
     harlow = ask("cm20 1ab")
     assert "Harlow 007F" in harlow and "Harlow" in harlow and "adoption gap" in harlow
     assert "% of premises in Harlow can get gigabit-capable broadband" in harlow
-    neither = real_run.scalar(f"SELECT min(postcode) FROM {real_run.table('postcode_lookup')} WHERE triage_class = 'neither'")
+    neither = real_run.scalar(
+        f"SELECT min(postcode) FROM {real_run.table('postcode_lookup')} WHERE triage_class = 'neither'"
+    )
     assert "no targeted offer" in ask(neither)
     assert "not in the area this page covers" in ask("ZZ99 9ZZ")
-    known = {r[0] for r in real_run.sql(f"SELECT postcode FROM {real_run.table('ons_postcode_lookup')} "
-                                        "WHERE postcode LIKE 'CM20 %' UNION SELECT postcode FROM "
-                                        f"{real_run.table('codepoint_open')} WHERE postcode LIKE 'CM20 %'")}
+    known = {
+        r[0]
+        for r in real_run.sql(
+            f"SELECT postcode FROM {real_run.table('ons_postcode_lookup')} "
+            "WHERE postcode LIKE 'CM20 %' UNION SELECT postcode FROM "
+            f"{real_run.table('codepoint_open')} WHERE postcode LIKE 'CM20 %'"
+        )
+    }
     unknown = next(f"CM20 {d}{a}{b}" for d in "9876" for a in "ZYXW" for b in "ZYXW" if f"CM20 {d}{a}{b}" not in known)
     assert "Check the spelling" in ask(unknown)  # a study-area postcode district, but no such postcode
-    terminated = real_run.scalar(f"""SELECT min(l.postcode) FROM {real_run.table('ons_postcode_lookup')} l
+    terminated = real_run.scalar(f"""SELECT min(l.postcode) FROM {real_run.table("ons_postcode_lookup")} l
         WHERE NOT l.is_live AND l.ladcd = 'E07000073'
-          AND l.postcode NOT IN (SELECT postcode FROM {real_run.table('postcode_lookup')})""")
+          AND l.postcode NOT IN (SELECT postcode FROM {real_run.table("postcode_lookup")})""")
     assert "terminated postcode" in ask(terminated) and "current postcode" in ask(terminated)
     assert "not a well-formed UK postcode" in ask("<img src=x onerror=alert(1)>")
     browser.screenshot(tmp_path / "index.png")
@@ -145,8 +190,16 @@ def test_index_page_search_box_answers_offline(real_run, browser, tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("page, shapes", [("triage.html", 333), ("need.html", 333), ("fibre_planning.html", 333),
-                                          ("gp_readiness.html", 78), ("inclusion_targeting.html", 67)])
+@pytest.mark.parametrize(
+    "page, shapes",
+    [
+        ("triage.html", 333),
+        ("need.html", 333),
+        ("fibre_planning.html", 333),
+        ("gp_readiness.html", 78),
+        ("inclusion_targeting.html", 67),
+    ],
+)
 def test_maps_draw_district_labels_offline_without_errors(real_run, browser, page, shapes):
     browser.open(real_run.root / "maps" / page, settle=3)
     assert browser.console_errors(allow_urls=("tile.openstreetmap",)) == []

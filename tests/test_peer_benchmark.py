@@ -35,11 +35,14 @@ def competition_rank(value: float, others: list[float]) -> tuple[int, int]:
 
 
 def published(real_run, code: str, indicator: str, group: str = "neighbours") -> dict:
-    rows = real_run.sql(f"""SELECT * FROM {real_run.table('peer_benchmark')}
+    rows = real_run.sql(
+        f"""SELECT * FROM {real_run.table("peer_benchmark")}
                             WHERE area_code = $c AND indicator = $i AND group_kind = $g
-                            ORDER BY release DESC LIMIT 1""", {"c": code, "i": indicator, "g": group})
+                            ORDER BY release DESC LIMIT 1""",
+        {"c": code, "i": indicator, "g": group},
+    )
     names = [d[0] for d in real_run.con.description]
-    return dict(zip(names, rows[0]))
+    return dict(zip(names, rows[0], strict=False))
 
 
 @pytest.mark.parametrize("code", ["E07000073", "E07000095"])
@@ -82,13 +85,16 @@ def test_below_30_mbit_ranks_lower_values_first(real_run):
 
 
 def test_every_study_district_has_a_rank_for_every_indicator_and_release_and_the_zone_one_too(real_run):
-    missing = real_run.sql(f"""
-        WITH releases AS (SELECT DISTINCT indicator, release FROM {real_run.table('la_connectivity_series')}
+    missing = real_run.sql(
+        f"""
+        WITH releases AS (SELECT DISTINCT indicator, release FROM {real_run.table("la_connectivity_series")}
                           WHERE dated_by <> 'year only'),
              wanted AS (SELECT c.code, r.* FROM releases r, unnest($lads) c(code))
-        SELECT w.* FROM wanted w ANTI JOIN {real_run.table('peer_benchmark')} p
+        SELECT w.* FROM wanted w ANTI JOIN {real_run.table("peer_benchmark")} p
             ON p.area_code = w.code AND p.indicator = w.indicator AND p.release = w.release
-           AND p.group_kind = 'neighbours'""", {"lads": STUDY_LADS})
+           AND p.group_kind = 'neighbours'""",
+        {"lads": STUDY_LADS},
+    )
     assert missing == []
     zone = published(real_run, "ZONE", "gigabit_capable_pct")
     assert zone["estimate"] and zone["n_compared"] > 21 and zone["rank_label"].endswith(f"of {zone['n_compared']}")
@@ -121,26 +127,40 @@ def run_peer_step(real_run, tmp_path, lads: list[str], zone: str = "ZONE"):
 
 
 def _county_districts(real_run, county: str) -> list[str]:
-    return [r[0] for r in real_run.sql(f"""SELECT DISTINCT lad_code FROM {real_run.table('codepoint_open')}
-                                           WHERE county_code = $c ORDER BY 1""", {"c": county})]
+    return [
+        r[0]
+        for r in real_run.sql(
+            f"""SELECT DISTINCT lad_code FROM {real_run.table("codepoint_open")}
+                                           WHERE county_code = $c ORDER BY 1""",
+            {"c": county},
+        )
+    ]
 
 
 @pytest.mark.parametrize("county, name, n", [("E10000015", "Hertfordshire", 10), ("E10000012", "Essex", 12)])
-def test_residents_weighting_reproduces_ofcoms_own_county_figures_within_0_2_points(real_run, county, name, n,
-                                                                                      tmp_path):
+def test_residents_weighting_reproduces_ofcoms_own_county_figures_within_0_2_points(
+    real_run, county, name, n, tmp_path
+):
     """The zone's estimate is its districts' figures weighted by Census 2021 residents (shares of premises)
     or land area (shares of land area). Run the same step with a county's districts as the 'zone' and compare
     with Ofcom's own county row, for every indicator and release where the county has one."""
     lads = _county_districts(real_run, county)
     assert len(lads) == n
     con, benchmark, _ = run_peer_step(real_run, tmp_path, lads, zone="COUNTY")
-    pairs = con.execute(f"""
+    pairs = con.execute(
+        f"""
         SELECT z.indicator, z.release, z.value, o.value
         FROM {benchmark} z
         JOIN la_connectivity_series o ON o.area_code = $county AND o.indicator = z.indicator AND o.release = z.release
-        WHERE z.area_code = 'COUNTY' AND z.group_kind = 'neighbours'""", {"county": county}).fetchall()
-    assert {p[0] for p in pairs} == {"gigabit_capable_pct", "premises_below_30_pct", "coverage_4g_area_pct",
-                                     "coverage_5g_area_pct"} and len(pairs) >= 20
+        WHERE z.area_code = 'COUNTY' AND z.group_kind = 'neighbours'""",
+        {"county": county},
+    ).fetchall()
+    assert {p[0] for p in pairs} == {
+        "gigabit_capable_pct",
+        "premises_below_30_pct",
+        "coverage_4g_area_pct",
+        "coverage_5g_area_pct",
+    } and len(pairs) >= 20
     worst = max(pairs, key=lambda p: abs(p[2] - p[3]))
     assert abs(worst[2] - worst[3]) <= 0.2, (name, worst)
 
@@ -151,8 +171,11 @@ def test_the_peer_step_runs_for_every_english_district(real_run, tmp_path):
     english = sorted(c for c in national("gigabit-capable-broadband.csv") if c[:3] in ("E06", "E07", "E08", "E09"))
     assert len(english) > 290
     con, benchmark, results = run_peer_step(real_run, tmp_path, english)
-    ranked = {r[0] for r in con.execute(f"""SELECT area_code FROM {benchmark}
+    ranked = {
+        r[0]
+        for r in con.execute(f"""SELECT area_code FROM {benchmark}
                                             WHERE indicator = 'gigabit_capable_pct' AND release = '2026-01'
-                                              AND group_kind = 'neighbours' AND area_type = 'district'""").fetchall()}
+                                              AND group_kind = 'neighbours' AND area_type = 'district'""").fetchall()
+    }
     assert ranked == set(english)
     assert results[0].counts["districts_without_peers"] == []

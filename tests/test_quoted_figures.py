@@ -13,12 +13,23 @@ import re
 import shutil
 import subprocess
 
-
 from conftest import MIRROR, STUDY_LADS
 
 NATIONAL = MIRROR / "ons-explore-local-statistics" / "national"
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 PREMISES = re.compile(r"(\d+(?:\.\d+)?)%[⁰¹²³⁴⁵⁶⁷⁸⁹\[\]\d]* of premises")
 
 
@@ -47,11 +58,16 @@ def test_headlines_and_briefings_quote_ofcoms_own_district_figures_with_their_re
     for lad, name in names(real_run).items():
         if lad == "ALL":
             continue
-        briefing = pdf_text(real_run.paths.processed / "briefings" / (re.sub(r"[^a-z0-9]+", "-", name.lower()) + ".pdf"))
+        briefing = pdf_text(
+            real_run.paths.processed / "briefings" / (re.sub(r"[^a-z0-9]+", "-", name.lower()) + ".pdf")
+        )
         for text in (headlines, briefing):
             assert as_of in text and as_of_30 == as_of
-            sentence = re.search(rf"In {as_of}, ([\d.]+)%\S* of premises in {re.escape(name)} could get gigabit-capable "
-                                 rf"broadband and ([\d.]+)%\S* could not get a service above 30 Mbit/s", text)
+            sentence = re.search(
+                rf"In {as_of}, ([\d.]+)%\S* of premises in {re.escape(name)} could get gigabit-capable "
+                rf"broadband and ([\d.]+)%\S* could not get a service above 30 Mbit/s",
+                text,
+            )
             assert sentence, f"{name}: no official sentence"
             assert float(sentence[1]) == gigabit[lad] and float(sentence[2]) == below_30[lad]
 
@@ -63,9 +79,13 @@ def test_east_hertfordshire_briefing_states_84_0_and_2_2_for_january_2026(real_r
 
 def test_every_share_of_premises_quoted_is_an_ofcom_figure_for_the_release_named(real_run):
     """Each "x% of premises" in a sentence equals Ofcom's figure for a study district at the month named there."""
-    series = {(code, release_name, round(value, 1)) for code, release_name, value in real_run.sql(
-        f"""SELECT area_code, release_name, value FROM {real_run.table('la_connectivity_series')}
-            WHERE indicator IN ('gigabit_capable_pct', 'premises_below_30_pct')""")}
+    series = {
+        (code, release_name, round(value, 1))
+        for code, release_name, value in real_run.sql(
+            f"""SELECT area_code, release_name, value FROM {real_run.table("la_connectivity_series")}
+            WHERE indicator IN ('gigabit_capable_pct', 'premises_below_30_pct')"""
+        )
+    }
     texts = [(real_run.paths.processed / "headlines.md").read_text()]
     texts += [pdf_text(p) for p in sorted((real_run.paths.processed / "briefings").glob("*.pdf"))]
     checked = 0
@@ -99,13 +119,15 @@ def test_no_output_claims_a_ranking_survives_every_choice(real_run):
 
 
 def test_change_over_time_starts_at_a_release_dated_by_month_and_cites_every_file_used(real_run):
-    rows = real_run.sql(f"""SELECT first_release, first_dated_by FROM {real_run.table('connectivity_change')}
+    rows = real_run.sql(f"""SELECT first_release, first_dated_by FROM {real_run.table("connectivity_change")}
                             WHERE area_type = 'study district'""")
     assert rows and all(len(r[0]) == 7 and r[1] != "year only" for r in rows)
     sidecar = json.loads((real_run.paths.processed / "tables" / "connectivity_series.sources.json").read_text())
     assert [s["source"] for s in sidecar["sources"]] == ["ons_local_indicators"]
-    used = {r[0] for r in real_run.sql(f"SELECT DISTINCT ons_file FROM {real_run.table('district_connectivity_series')}")}
-    dated_by_metadata = real_run.sql(f"""SELECT DISTINCT release FROM {real_run.table('la_connectivity_series')}
+    used = {
+        r[0] for r in real_run.sql(f"SELECT DISTINCT ons_file FROM {real_run.table('district_connectivity_series')}")
+    }
+    dated_by_metadata = real_run.sql(f"""SELECT DISTINCT release FROM {real_run.table("la_connectivity_series")}
                                          WHERE dated_by = 'ONS metadata'""")
     assert ("2026-01",) in dated_by_metadata and "gigabit-capable-broadband.csv" in used
 
@@ -113,7 +135,7 @@ def test_change_over_time_starts_at_a_release_dated_by_month_and_cites_every_fil
 def test_a_postcode_in_a_neither_neighbourhood_is_told_no_targeted_offer(real_run, monkeypatch, capsys):
     from pipeline import lookup
 
-    postcode = real_run.scalar(f"""SELECT min(postcode) FROM {real_run.table('postcode_lookup')}
+    postcode = real_run.scalar(f"""SELECT min(postcode) FROM {real_run.table("postcode_lookup")}
                                    WHERE triage_class = 'neither'""")
     monkeypatch.setenv("DIZ_OUTPUT_ROOT", str(real_run.root))
     assert lookup.main([postcode]) == 0
@@ -121,21 +143,22 @@ def test_a_postcode_in_a_neither_neighbourhood_is_told_no_targeted_offer(real_ru
     assert "Suggested action" in out and "no targeted offer" in out
     assert "Suggested inclusion offer" not in out
     gigabit, as_of = official("gigabit-capable-broadband")
-    lad = real_run.scalar(f"SELECT lad_code FROM {real_run.table('postcode_lookup')} WHERE postcode = $p",
-                          {"p": postcode})
+    lad = real_run.scalar(
+        f"SELECT lad_code FROM {real_run.table('postcode_lookup')} WHERE postcode = $p", {"p": postcode}
+    )
     assert f"{gigabit[lad]:.1f}% of premises" in out and as_of in out
     assert "does not describe this address" in out
 
 
 def test_definitions_follow_the_settings_in_headlines_and_briefings(real_run, tmp_path):
     """Re-make the outputs with other thresholds: every definition says the new ones, none the old."""
+    from conftest import PROJECT_ROOT
+
     from pipeline import duck
     from pipeline.paths import Paths
     from pipeline.runner import call_builder
     from pipeline.settings import load_settings
     from pipeline.steps import BY_NAME
-
-    from conftest import PROJECT_ROOT
 
     gen = tmp_path / "gen"
     subprocess.run(["cp", "-al", str(real_run.live), str(gen)], check=True)

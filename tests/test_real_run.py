@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import STUDY_LADS
 
 
@@ -47,15 +46,17 @@ def test_public_paths_are_links_into_the_live_generation(real_run):
 
 def test_every_study_lsoa_2021_is_scored_for_need_and_gap_and_none_is_flagged(real_run):
     rows = real_run.sql(f"""SELECT count(*), count(DISTINCT lsoa21cd), count(need_score), sum(flagged::INT),
-                                   sum(residents_2021), count(DISTINCT lad_code) FROM {real_run.table('lsoa_need')}""")
+                                   sum(residents_2021), count(DISTINCT lad_code) FROM {real_run.table("lsoa_need")}""")
     assert rows == [(333, 333, 333, 0, 568_751, 5)]
     gap = real_run.sql(f"SELECT count(*), count(supply_gap_score) FROM {real_run.table('lsoa_supply_gap')}")
     assert gap == [(333, 333)]
 
 
 def test_need_rests_on_people_only_and_gap_on_supply_only(real_run):
-    sides = dict(real_run.sql(f"""SELECT DISTINCT s.indicator, i.side FROM {real_run.table('lsoa_indicator_scores')} s
-        JOIN {real_run.table('lsoa_indicators')} i USING (lsoa21cd, indicator)"""))
+    sides = dict(
+        real_run.sql(f"""SELECT DISTINCT s.indicator, i.side FROM {real_run.table("lsoa_indicator_scores")} s
+        JOIN {real_run.table("lsoa_indicators")} i USING (lsoa21cd, indicator)""")
+    )
     from pipeline.analysis.scores import all_weights
     from pipeline.geography import LSOA2021
 
@@ -84,20 +85,26 @@ def test_the_need_table_shows_no_supply_value_and_the_gap_table_no_people_value(
 def test_need_and_gap_point_at_different_places(real_run):
     rho = real_run.scalar(f"SELECT corr(need_score, supply_gap_score) FROM {real_run.table('lsoa_index')}")
     assert rho < 0.2  # measured -0.34: the places that need inclusion support are not the fibre gaps
-    harlow, uttlesford = (real_run.scalar(f"""SELECT count(*) FILTER (need_decile = 1) FROM {real_run.table('lsoa_need')}
-                                              WHERE lad_code = $lad""", {"lad": lad}) for lad in ("E07000073", "E07000077"))
+    harlow, uttlesford = (
+        real_run.scalar(
+            f"""SELECT count(*) FILTER (need_decile = 1) FROM {real_run.table("lsoa_need")}
+                                              WHERE lad_code = $lad""",
+            {"lad": lad},
+        )
+        for lad in ("E07000073", "E07000077")
+    )
     assert harlow > uttlesford
 
 
 def test_triage_classes_account_for_every_resident_once(real_run):
     total, classes = real_run.sql(f"""SELECT sum(residents), count(DISTINCT triage_class) FROM
-        {real_run.table('triage_summary')} WHERE area_code = 'ALL'""")[0]
+        {real_run.table("triage_summary")} WHERE area_code = 'ALL'""")[0]
     assert total == 568_751 and classes == 4
 
 
 def test_lsoas_sharing_an_area_average_share_their_gap_rank(real_run):
     """A coarse value never ranks areas inside the area it describes."""
-    bad = real_run.scalar(f"""SELECT count(*) FROM (SELECT broadband_area FROM {real_run.table('lsoa_supply_gap')}
+    bad = real_run.scalar(f"""SELECT count(*) FROM (SELECT broadband_area FROM {real_run.table("lsoa_supply_gap")}
         WHERE area_average GROUP BY broadband_area, pct_area_no_4g, pct_area_no_5g
         HAVING count(DISTINCT supply_gap_rank) > 1)""")
     assert bad == 0
@@ -105,14 +112,17 @@ def test_lsoas_sharing_an_area_average_share_their_gap_rank(real_run):
 
 def test_hotspot_p_values_are_permutation_based_and_fdr_adjusted(real_run):
     rows = real_run.sql(f"""SELECT count(*) FILTER (gi_p_fdr < gi_p_sim - 1e-12), min(gi_p_sim),
-        count(*) FILTER (hotspot_class LIKE 'hot%') FROM {real_run.table('hotspots')}""")[0]
+        count(*) FILTER (hotspot_class LIKE 'hot%') FROM {real_run.table("hotspots")}""")[0]
     permutations = _settings().hotspots.permutations
     assert rows[0] == 0 and rows[1] >= 1 / (permutations + 1) and rows[2] > 0
 
 
 def test_rank_uncertainty_names_robust_and_weight_dependent_priorities(real_run):
-    kinds = dict(real_run.sql(f"SELECT priority, count(*) FROM {real_run.table('rank_uncertainty')} "
-                              "WHERE score = 'need' GROUP BY 1"))
+    kinds = dict(
+        real_run.sql(
+            f"SELECT priority, count(*) FROM {real_run.table('rank_uncertainty')} WHERE score = 'need' GROUP BY 1"
+        )
+    )
     assert kinds.get("robust", 0) > 0 and kinds.get("weight-dependent", 0) > 0
 
 
@@ -161,20 +171,24 @@ def test_every_published_column_has_a_description(real_run):
 
     for sidecar in (real_run.paths.processed / "tables").glob("*.sources.json"):
         for column in json.loads(sidecar.read_text()).get("columns", []):
-            assert column["description"] and column["description"] != column["name"].replace("_", " "), \
+            assert column["description"] and column["description"] != column["name"].replace("_", " "), (
                 f"{sidecar.name}: {column['name']}"
+            )
     meta = real_run.metadata("lsoa_need")
     assert all(describe(name, LSOA2021) for name, _ in meta["columns"])
 
 
-@pytest.mark.parametrize("postcode, expected, code", [
-    ("CM20 1AB", "Harlow (E07000073)", 0),
-    ("cm201ab", "Harlow 007F", 0),
-    ("ZZ99 9ZZ", "ZZ99 9ZZ is not a known postcode", 1),
-    ("CB2 1TN", "outside the study area", 1),
-    ("AB1 0AA", "terminated postcode", 1),
-    ("not a postcode", "is not a well-formed UK postcode", 2),
-])
+@pytest.mark.parametrize(
+    "postcode, expected, code",
+    [
+        ("CM20 1AB", "Harlow (E07000073)", 0),
+        ("cm201ab", "Harlow 007F", 0),
+        ("ZZ99 9ZZ", "ZZ99 9ZZ is not a known postcode", 1),
+        ("CB2 1TN", "outside the study area", 1),
+        ("AB1 0AA", "terminated postcode", 1),
+        ("not a postcode", "is not a well-formed UK postcode", 2),
+    ],
+)
 def test_postcode_lookup_answers_in_one_line_or_one_table(real_run, postcode, expected, code, monkeypatch, capsys):
     from pipeline import lookup
 
@@ -192,23 +206,38 @@ def test_postcode_lookup_json_gives_every_field(real_run, monkeypatch, capsys):
     monkeypatch.setenv("DIZ_OUTPUT_ROOT", str(real_run.root))
     lookup.main(["CM20 1AB", "--json"])
     answer = json.loads(capsys.readouterr().out)["answer"]
-    for key in ("lsoa_code", "lsoa_name", "ward_name", "district_name", "need_score", "need_decile",
-                "supply_gap_score", "supply_gap_resolution", "triage_class", "suggested_action", "inclusion_offer",
-                "district_gigabit_pct", "district_gigabit_release", "district_below_30_pct",
-                "nearest_gp_name", "nearest_gp_readiness_rank", "nearest_gp_distance_m"):
+    for key in (
+        "lsoa_code",
+        "lsoa_name",
+        "ward_name",
+        "district_name",
+        "need_score",
+        "need_decile",
+        "supply_gap_score",
+        "supply_gap_resolution",
+        "triage_class",
+        "suggested_action",
+        "inclusion_offer",
+        "district_gigabit_pct",
+        "district_gigabit_release",
+        "district_below_30_pct",
+        "nearest_gp_name",
+        "nearest_gp_readiness_rank",
+        "nearest_gp_distance_m",
+    ):
         assert key in answer
     assert answer["district_code"] == "E07000073" and answer["supply_gap_resolution"] == "postcode_district"
 
 
 def test_notebook_runs_on_the_published_catalog(real_run, monkeypatch):
     import nbformat
-    from nbclient import NotebookClient
-
     from conftest import PROJECT_ROOT
+    from nbclient import NotebookClient
 
     monkeypatch.setenv("DIZ_OUTPUT_ROOT", str(real_run.root))
     notebook = nbformat.read(PROJECT_ROOT / "notebooks" / "explore.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(PROJECT_ROOT / "notebooks")}}).execute()
+    NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(PROJECT_ROOT / "notebooks")}}
+    ).execute()
     printed = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
     assert "333 LSOAs" in printed

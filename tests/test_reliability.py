@@ -41,35 +41,61 @@ def run(root: Path, *args, **env) -> tuple[int, str]:
 
 # -- exit status and the shell ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("postcode, code", [("CM20 1AB", 0), ("ZZ99 9ZZ", 1), ("CB2 1TN", 1), ("not a postcode", 2)])
 def test_diz_lookup_exits_0_answered_1_no_answer_2_malformed(real_run, postcode, code):
-    done = subprocess.run([str(DIZ), "lookup", postcode], capture_output=True, text=True, timeout=120,
-                          env=env_with(DIZ_PYTHON=sys.executable, DIZ_OUTPUT_ROOT=real_run.root))
+    done = subprocess.run(
+        [str(DIZ), "lookup", postcode],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env_with(DIZ_PYTHON=sys.executable, DIZ_OUTPUT_ROOT=real_run.root),
+    )
     assert done.returncode == code, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
 
 
 def test_diz_run_passes_could_not_start_through_as_2(tmp_path):
-    done = subprocess.run([str(DIZ), "run", "--upto", "no_such_step"], capture_output=True, text=True, timeout=300,
-                          env=env_with(DIZ_PYTHON=sys.executable, DIZ_OUTPUT_ROOT=tmp_path,
-                                       DIZ_SOURCE_MIRROR=tmp_path / "no-mirror"))
+    done = subprocess.run(
+        [str(DIZ), "run", "--upto", "no_such_step"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env_with(DIZ_PYTHON=sys.executable, DIZ_OUTPUT_ROOT=tmp_path, DIZ_SOURCE_MIRROR=tmp_path / "no-mirror"),
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     assert done.stdout.startswith("Cannot start"), done.stdout
 
 
-@pytest.mark.parametrize("variable, text", [
-    ("POSTCODE", 'CM20" ; touch {marker} ; "'),
-    ("POSTCODE", "$(shell touch {marker})"),
-    ("POSTCODE", "`touch {marker}` $$(touch {marker}) it's"),
-    ("ARGS", "--json; touch {marker}"),
-    ("ARGS", "$(shell touch {marker})"),
-])
+@pytest.mark.parametrize(
+    "variable, text",
+    [
+        ("POSTCODE", 'CM20" ; touch {marker} ; "'),
+        ("POSTCODE", "$(shell touch {marker})"),
+        ("POSTCODE", "`touch {marker}` $$(touch {marker}) it's"),
+        ("ARGS", "--json; touch {marker}"),
+        ("ARGS", "$(shell touch {marker})"),
+    ],
+)
 def test_make_lookup_runs_nothing_typed_in_its_variables(tmp_path, variable, text):
     marker = tmp_path / "marker"
     values = {"POSTCODE": "CM20 1AB", variable: text.format(marker=marker)}
-    done = subprocess.run(["make", "-s", "-C", str(PROJECT_ROOT), "lookup", "STAMP=", f"PY={sys.executable}",
-                           *(f"{k}={v}" for k, v in values.items())],
-                          capture_output=True, text=True, timeout=120, env=env_with(DIZ_OUTPUT_ROOT=tmp_path))
+    done = subprocess.run(
+        [
+            "make",
+            "-s",
+            "-C",
+            str(PROJECT_ROOT),
+            "lookup",
+            "STAMP=",
+            f"PY={sys.executable}",
+            *(f"{k}={v}" for k, v in values.items()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env_with(DIZ_OUTPUT_ROOT=tmp_path),
+    )
     assert not marker.exists(), done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert len(done.stdout.strip().splitlines()) <= 1, done.stdout
@@ -86,6 +112,7 @@ def test_a_10000_character_postcode_is_echoed_in_20_characters(capsys):
 
 
 # -- the live generation -------------------------------------------------------------------------------
+
 
 def test_a_truncated_live_table_is_recomputed_and_republished_not_called_unchanged(good):
     import duckdb
@@ -139,9 +166,13 @@ def test_a_killed_run_leaves_no_staging_folder_and_its_dagster_run_is_marked_fai
 
     root, before = good
     home = root / "dagster_home"
-    proc = subprocess.Popen([sys.executable, "-m", "assets.run", "--full"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True,
-                            env=env_with(DIZ_OUTPUT_ROOT=root, DAGSTER_HOME=home))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assets.run", "--full"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env=env_with(DIZ_OUTPUT_ROOT=root, DAGSTER_HOME=home),
+    )
     generations_dir = root / "data" / "processed" / "generations"
     deadline = time.monotonic() + 240
     while not any(generations_dir.glob(".staging-*/.ready")) and proc.poll() is None and time.monotonic() < deadline:
@@ -163,6 +194,7 @@ def test_a_killed_run_leaves_no_staging_folder_and_its_dagster_run_is_marked_fai
 
 
 # -- an output folder that cannot be written ----------------------------------------------------------
+
 
 def one_problem(out: str) -> str:
     lines = [line.strip() for line in out.splitlines() if line.startswith("  ")]
@@ -189,6 +221,7 @@ def test_a_read_only_output_folder_is_a_cannot_start_line(tmp_path, monkeypatch)
 
     def read_only(self):  # as mkdir says it on a read-only mount: the folder it could not make
         raise OSError(errno.EROFS, "Read-only file system", str(self.processed / "generations"))
+
     monkeypatch.setattr(Paths, "ensure", read_only)
     code, out = run(tmp_path)
     assert code == 2
@@ -202,6 +235,7 @@ def test_a_full_disk_while_preflight_extracts_a_zip_is_a_cannot_start_line(tmp_p
 
     def full(archive, dest_root, **kw):
         raise OSError(errno.ENOSPC, "No space left on device", str(target / "codepo_gb-abc" / "Doc"))
+
     monkeypatch.setattr(pipeline.preflight, "extract_zip", full)
     code, out = run(tmp_path)
     assert code == 2
@@ -209,6 +243,7 @@ def test_a_full_disk_while_preflight_extracts_a_zip_is_a_cannot_start_line(tmp_p
 
 
 # -- outcome files -----------------------------------------------------------------------------------
+
 
 def test_outcome_rows_outside_the_study_area_are_counted_one_by_one_and_warned(good):
     root, _ = good
@@ -218,7 +253,8 @@ def test_outcome_rows_outside_the_study_area_are_counted_one_by_one_and_warned(g
     rows = [f"E0100{n:04d},{n}" for n in range(1, 13)]
     (outcomes / "synthetic_elsewhere.csv").write_text(
         "# source: synthetic test outcome made by tests/test_reliability.py (another area's LSOAs)\n"
-        "lsoa21cd,rate\n" + "\n".join(rows) + "\n")
+        "lsoa21cd,rate\n" + "\n".join(rows) + "\n"
+    )
     code, out = run(root)
     assert code == 0, out
     assert "12 out of scope" in out
@@ -251,6 +287,7 @@ def test_outcome_rows_keep_their_line_numbers(con, paths):
 
 # -- messages ----------------------------------------------------------------------------------------
 
+
 def test_a_corrupt_zip_member_is_named_with_its_archive(tmp_path):
     from pipeline.errors import SourceFormatError
     from pipeline.fetch import extract_zip
@@ -262,16 +299,18 @@ def test_a_corrupt_zip_member_is_named_with_its_archive(tmp_path):
     data = bytearray(buffer.getvalue())
     info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("Data/CSV/cm.csv")
     start = info.header_offset + 30 + len(info.filename) + 10
-    data[start:start + 20] = bytes(b ^ 0xFF for b in data[start:start + 20])
+    data[start : start + 20] = bytes(b ^ 0xFF for b in data[start : start + 20])
     archive = tmp_path / "synthetic.zip"
     archive.write_bytes(bytes(data))
     with pytest.raises(SourceFormatError) as err:
         extract_zip(archive, tmp_path / "out", label="os-codepoint-open/synthetic.zip")
     assert str(err.value).startswith(
-        "os-codepoint-open/synthetic.zip!Data/CSV/cm.csv: this member of the zip is corrupt")
+        "os-codepoint-open/synthetic.zip!Data/CSV/cm.csv: this member of the zip is corrupt"
+    )
 
 
 # -- byte-identical maps -----------------------------------------------------------------------------
+
 
 def test_a_folium_map_saved_twice_is_byte_identical(tmp_path):
     import folium
@@ -286,6 +325,7 @@ def test_a_folium_map_saved_twice_is_byte_identical(tmp_path):
         folium.LayerControl().add_to(m)
         save(m, dest)
         return dest.read_bytes()
+
     first, second = page(tmp_path / "a.html"), page(tmp_path / "b.html")
     assert first == second
     assert b"map_" in first
@@ -304,8 +344,11 @@ def test_the_maps_step_rebuilt_from_the_same_tables_writes_the_same_bytes(real_r
     root = clone_run(real_run, tmp_path / "root")
     paths = Paths(root=root, mirror=real_run.paths.mirror)
     settings = load_settings()
-    plan = next(p for p in make_plan(paths, settings, generations.manifest(generations.live_folder(paths)))
-                if p.step.name == "maps")
+    plan = next(
+        p
+        for p in make_plan(paths, settings, generations.manifest(generations.live_folder(paths)))
+        if p.step.name == "maps"
+    )
     built = []
     for run_id in ("synthetic-a", "synthetic-b"):
         staged = generations.stage(paths, run_id, set(BY_NAME))
@@ -317,11 +360,17 @@ def test_the_maps_step_rebuilt_from_the_same_tables_writes_the_same_bytes(real_r
 
 # -- the README's relative mirror -------------------------------------------------------------------
 
+
 def test_the_readmes_relative_mirror_is_read_against_the_project_root(tmp_path):
-    done = subprocess.run([sys.executable, "-c", "import os, conftest; print(conftest.MIRROR); "
-                           "print(os.environ['DIZ_SOURCE_MIRROR'])"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60,
-                          env=env_with(DIZ_SOURCE_MIRROR="../shared/sources",
-                                       PYTHONPATH=f"{PROJECT_ROOT / 'tests'}{os.pathsep}{PROJECT_ROOT}"))
+    done = subprocess.run(
+        [sys.executable, "-c", "import os, conftest; print(conftest.MIRROR); print(os.environ['DIZ_SOURCE_MIRROR'])"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env_with(
+            DIZ_SOURCE_MIRROR="../shared/sources", PYTHONPATH=f"{PROJECT_ROOT / 'tests'}{os.pathsep}{PROJECT_ROOT}"
+        ),
+    )
     expected = str((PROJECT_ROOT / ".." / "shared" / "sources").resolve())
     assert done.stdout.split() == [expected, expected], done.stderr

@@ -8,8 +8,21 @@ from pathlib import Path
 
 from conftest import PROJECT_ROOT, clone_run, make_run, published_files
 
-INGEST = {"codepoint_open", "ons_postcode_lookup", "lsoa_lookup", "lsoa_wards", "census_age", "census_disability",
-          "iuc2018", "iod2025", "rurality", "postcodes", "lsoa_areas", "broadband_coverage", "gp_sites"}
+INGEST = {
+    "codepoint_open",
+    "ons_postcode_lookup",
+    "lsoa_lookup",
+    "lsoa_wards",
+    "census_age",
+    "census_disability",
+    "iuc2018",
+    "iod2025",
+    "rurality",
+    "postcodes",
+    "lsoa_areas",
+    "broadband_coverage",
+    "gp_sites",
+}
 
 
 def stale_steps(root: Path, mirror: Path | None, settings) -> dict[str, str]:
@@ -76,7 +89,9 @@ def test_a_code_change_recomputes_the_steps_that_import_it(real_run):
     from pipeline.plan import _module_closure
 
     assert str(PROJECT_ROOT / "pipeline" / "sql" / "lsoa_triage.sql") in _module_closure("pipeline.analysis.triage")
-    assert str(PROJECT_ROOT / "pipeline" / "readers" / "codepoint.py") not in _module_closure("pipeline.analysis.triage")
+    assert str(PROJECT_ROOT / "pipeline" / "readers" / "codepoint.py") not in _module_closure(
+        "pipeline.analysis.triage"
+    )
 
 
 def test_an_added_outcome_file_recomputes_validation_and_its_outputs_only(real_run, tmp_path):
@@ -87,8 +102,10 @@ def test_an_added_outcome_file_recomputes_validation_and_its_outputs_only(real_r
     rows = duckdb.sql(f"SELECT lsoa21cd, residents_2021 FROM '{live}/lsoa_need.parquet' ORDER BY 1").fetchall()
     outcomes = root / "data" / "raw" / "outcomes"
     outcomes.mkdir(parents=True)
-    lines = ["# source: synthetic test outcome made by tests/test_reruns.py (residents, not a real outcome)",
-             "lsoa21cd,residents"] + [f"{code},{n}" for code, n in rows]
+    lines = [
+        "# source: synthetic test outcome made by tests/test_reruns.py (residents, not a real outcome)",
+        "lsoa21cd,residents",
+    ] + [f"{code},{n}" for code, n in rows]
     (outcomes / "synthetic_residents.csv").write_text("\n".join(lines) + "\n")
     stale = stale_steps(root, real_run.paths.mirror, settings_from())
     assert stale["index_validation"] == "source user_outcomes added"
@@ -96,7 +113,8 @@ def test_an_added_outcome_file_recomputes_validation_and_its_outputs_only(real_r
     code, out = make_run(root, root / "dagster_home")
     assert code == 0, out
     assert f"{len(stale)} steps re-computed, " in out
-    result = duckdb.sql(f"""SELECT count(*) FROM '{(root / "data/processed/current").resolve()}/index_validation.parquet'
+    current = (root / "data/processed/current").resolve()
+    result = duckdb.sql(f"""SELECT count(*) FROM '{current}/index_validation.parquet'
                             WHERE outcome_file LIKE '%synthetic_residents.csv'""").fetchone()[0]
     assert result > 0
 
@@ -112,14 +130,19 @@ def test_dagster_sees_every_step_up_to_date_after_make_run(real_run):
     instance = dg.DagsterInstance.from_config(str(real_run.root / "dagster_home"))
     assets = list(defs.assets)
     resolver = get_stale_status_resolver(instance, assets)
-    stale = [key.to_user_string() for a in assets if isinstance(a, dg.AssetsDefinition) and a.is_materializable
-             for key in a.keys if resolver.get_status(key) != StaleStatus.FRESH]
+    stale = [
+        key.to_user_string()
+        for a in assets
+        if isinstance(a, dg.AssetsDefinition) and a.is_materializable
+        for key in a.keys
+        if resolver.get_status(key) != StaleStatus.FRESH
+    ]
     assert stale == []
 
 
 def test_editing_a_helper_makes_exactly_the_steps_that_import_it_stale(monkeypatch):
-    """mapkit.py is imported by the map pages and, through the triage map's colours and the index's file
-    names, by the briefings: those two steps and no other."""
+    """mapkit.py is imported by the map pages, the what-if page and, through the triage map's colours and the
+    index's file names, by the briefings: those three steps and no other."""
     from pipeline import plan
     from pipeline.steps import STEPS
 
@@ -133,7 +156,7 @@ def test_editing_a_helper_makes_exactly_the_steps_that_import_it_stale(monkeypat
     finally:
         monkeypatch.undo()
         plan.clear_code_cache()
-    assert {n for n in before if before[n] != after[n]} == {"maps", "briefings"}
+    assert {n for n in before if before[n] != after[n]} == {"maps", "briefings", "what_if"}
 
 
 def test_a_source_record_change_stales_only_its_readers_and_registry_edits_elsewhere_nothing(monkeypatch):

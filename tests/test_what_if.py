@@ -14,11 +14,13 @@ CASES = {
     "published weights": "",
     "component weights changed": "age=1&disability=0&deprivation=0&engagement=0",
     "indicator weights changed": "age.pct_75_plus=0.1&age.pct_65_74=0.9&deprivation.income=1&deprivation.older_income=0"
-                                 "&disability.health=2",
+    "&disability.health=2",
     "district scaling base": "base=district&engagement=0.5",
 }
-ROWS = ("Array.from(document.querySelectorAll('#wi-list tr[data-lsoa]')).map(function (r) {"
-        " return [r.getAttribute('data-lsoa'), Number(r.getAttribute('data-rank')), r.className]; })")
+ROWS = (
+    "Array.from(document.querySelectorAll('#wi-list tr[data-lsoa]')).map(function (r) {"
+    " return [r.getAttribute('data-lsoa'), Number(r.getAttribute('data-rank')), r.className]; })"
+)
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +76,9 @@ def pipeline_ranks(real_run, fragment: str) -> dict[str, int]:
         prepare(con, real_run.paths, settings())
         scale(con, base)
         combine(con, normalised("need", components, indicators))
-        scores = dict(con.execute(f"SELECT lsoa_code, need_score FROM ({scored_lsoas_sql('need', list(components))})")
-                      .fetchall())
+        scores = dict(
+            con.execute(f"SELECT lsoa_code, need_score FROM ({scored_lsoas_sql('need', list(components))})").fetchall()
+        )
     finally:
         con.close()
     key = {code: (round(s, 9) if s is not None else float("-inf")) for code, s in scores.items()}
@@ -148,13 +151,19 @@ def test_what_if_csv_export_is_the_ranking_the_page_shows(real_run, browser):
     import io
 
     fragment = CASES["component weights changed"]
-    browser.call("Page.addScriptToEvaluateOnNewDocument", session=True, source=(
-        "window.__blobs = []; var make = URL.createObjectURL;"
-        "URL.createObjectURL = function (b) { window.__blobs.push(b); return make(b); };"))
+    browser.call(
+        "Page.addScriptToEvaluateOnNewDocument",
+        session=True,
+        source=(
+            "window.__blobs = []; var make = URL.createObjectURL;"
+            "URL.createObjectURL = function (b) { window.__blobs.push(b); return make(b); };"
+        ),
+    )
     rows = open_page(browser, real_run, fragment)
     browser.evaluate("document.getElementById('wi-csv').click(); 0")
-    text = browser.call("Runtime.evaluate", session=True, expression="window.__blobs[0].text()", awaitPromise=True,
-                        returnByValue=True)["result"]["value"]
+    text = browser.call(
+        "Runtime.evaluate", session=True, expression="window.__blobs[0].text()", awaitPromise=True, returnByValue=True
+    )["result"]["value"]
     table = list(csv.DictReader(io.StringIO(text)))
     assert [(r["lsoa_code"], int(r["rank"])) for r in table] == [(code, rank) for code, rank, _ in rows]
     assert {r["settings"] for r in table} == {browser.evaluate("location.hash").lstrip("#")}
@@ -163,8 +172,13 @@ def test_what_if_csv_export_is_the_ranking_the_page_shows(real_run, browser):
 
 def test_what_if_page_carries_the_licence_lines_of_the_need_sources_only(real_run):
     text = (real_run.live / "maps" / "what_if.html").read_text(encoding="utf-8")
-    sources = text[text.index("<div id='diz-sources'>"):text.index("<div id=\"wi-panel\">")]
-    for title in ("Census 2021 TS007A", "Census 2021 TS038", "English Indices of Deprivation 2025",
-                  "Internet User Classification 2018", "OS Open Names populated places"):
+    sources = text[text.index("<div id='diz-sources'>") : text.index('<div id="wi-panel">')]
+    for title in (
+        "Census 2021 TS007A",
+        "Census 2021 TS038",
+        "English Indices of Deprivation 2025",
+        "Internet User Classification 2018",
+        "OS Open Names populated places",
+    ):
         assert title in sources, title
     assert "Ofcom" not in sources  # the need score takes no broadband figure

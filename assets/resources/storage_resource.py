@@ -5,8 +5,8 @@ from pathlib import Path
 import dagster as dg
 
 from pipeline import generations
-from pipeline.steps import BY_NAME
 from pipeline.paths import Paths
+from pipeline.steps import BY_NAME
 
 
 class StorageResource(dg.ConfigurableResource):

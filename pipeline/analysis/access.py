@@ -33,24 +33,39 @@ KINDS = {
     "user venue": "source_key = 'user_venues' AND role = 'existing'",
     "any venue": "role = 'existing'",
 }
-VALIDATION = pa.schema([("distance", pa.string()), ("compared_with", pa.string()), ("lsoas", pa.int64()),
-                        ("spearman_rho", pa.float64()), ("rho_ci_low", pa.float64()), ("rho_ci_high", pa.float64()),
-                        ("bootstrap", pa.int64()), ("note", pa.string())])
+VALIDATION = pa.schema(
+    [
+        ("distance", pa.string()),
+        ("compared_with", pa.string()),
+        ("lsoas", pa.int64()),
+        ("spearman_rho", pa.float64()),
+        ("rho_ci_low", pa.float64()),
+        ("rho_ci_high", pa.float64()),
+        ("bootstrap", pa.int64()),
+        ("note", pa.string()),
+    ]
+)
 
 
-def nearest_venues(con: duckdb.DuckDBPyConnection, points: str, point_key: str, kinds: tuple[str, ...] = tuple(KINDS)) \
-        -> None:
+def nearest_venues(
+    con: duckdb.DuckDBPyConnection, points: str, point_key: str, kinds: tuple[str, ...] = tuple(KINDS)
+) -> None:
     """Temp table ``nearest_venues`` (point_key, kind, place_key, distance_m): each point's nearest venue of
     each of ``kinds`` (``KINDS``), from registered ``venues``; ``points`` has x and y in metres."""
-    con.execute("CREATE OR REPLACE TEMP TABLE nearest_venues (point_key VARCHAR, kind VARCHAR, place_key VARCHAR, "
-                "distance_m DOUBLE)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE nearest_venues (point_key VARCHAR, kind VARCHAR, place_key VARCHAR, "
+        "distance_m DOUBLE)"
+    )
     for kind in kinds:
         where = KINDS[kind]
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _places AS SELECT venue_id, easting AS x, northing AS y "
-                    f"FROM venues WHERE {where}")
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW _places AS SELECT venue_id, easting AS x, northing AS y "
+            f"FROM venues WHERE {where}"
+        )
         nearest(con, points, "_places", "_nearest", point_key=point_key, place_key="venue_id")
-        con.execute("INSERT INTO nearest_venues SELECT point_key, $kind, place_key, distance_m FROM _nearest",
-                    {"kind": kind})
+        con.execute(
+            "INSERT INTO nearest_venues SELECT point_key, $kind, place_key, distance_m FROM _nearest", {"kind": kind}
+        )
     con.execute("DROP VIEW IF EXISTS _places")
 
 
@@ -58,37 +73,60 @@ def build_lsoa_access(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Se
     exact(con)
     vintage = vintage_of(settings)
     reach_m = settings.access.reach_km * 1000
-    con.execute("CREATE OR REPLACE TEMP VIEW origin_points AS SELECT lsoa_code, easting AS x, northing AS y "
-                "FROM lsoa_origins")
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW origin_points AS SELECT lsoa_code, easting AS x, northing AS y FROM lsoa_origins"
+    )
     nearest_venues(con, "origin_points", "lsoa_code")
     sources = inherited(*(paths.table_path(t) for t in ("lsoa_origins", "venues", "lsoa_triage")))
-    note = (f"Straight-line distances from each neighbourhood's population-weighted centre (else the mean of its "
-            f"postcodes: origin) to the nearest venue; beyond reach: more than {settings.access.reach_km:g} km "
-            "(access.reach_km) from any existing venue.")
-    access = write_parquet(con, sql("lsoa_access"), paths.table_path("lsoa_access"), vintage=vintage, sources=sources,
-                           params={"reach_m": reach_m}, notes=note)
+    note = (
+        f"Straight-line distances from each neighbourhood's population-weighted centre (else the mean of its "
+        f"postcodes: origin) to the nearest venue; beyond reach: more than {settings.access.reach_km:g} km "
+        "(access.reach_km) from any existing venue."
+    )
+    access = write_parquet(
+        con,
+        sql("lsoa_access"),
+        paths.table_path("lsoa_access"),
+        vintage=vintage,
+        sources=sources,
+        params={"reach_m": reach_m},
+        notes=note,
+    )
     use(con, paths, "lsoa_access")
     validation = _validate(con, settings, vintage.year)
     con.register("_access_validation", pa.Table.from_pylist(validation, schema=VALIDATION))
-    checked = write_parquet(con, "SELECT * FROM _access_validation", paths.table_path("access_validation"),
-                            sources=inherited(paths.table_path("iod2025")) | inherited(access.path))
+    checked = write_parquet(
+        con,
+        "SELECT * FROM _access_validation",
+        paths.table_path("access_validation"),
+        sources=inherited(paths.table_path("iod2025")) | inherited(access.path),
+    )
     con.unregister("_access_validation")
     totals = con.execute(f"""SELECT count(*) FILTER (beyond_reach), sum(residents_beyond_reach),
                                     sum(high_need_residents_beyond_reach)
                              FROM read_parquet('{access.path}')""").fetchone()
-    counts = {"lsoas": access.rows, "lsoas_beyond_reach": totals[0], "residents_beyond_reach": round(totals[1] or 0),
-              "high_need_residents_beyond_reach": round(totals[2] or 0), "reach_km": settings.access.reach_km,
-              "spearman_gp_km_vs_iod_geographical_barriers": {r["compared_with"]: round(r["spearman_rho"], 3)
-                                                               for r in validation if r["spearman_rho"] is not None}}
+    counts = {
+        "lsoas": access.rows,
+        "lsoas_beyond_reach": totals[0],
+        "residents_beyond_reach": round(totals[1] or 0),
+        "high_need_residents_beyond_reach": round(totals[2] or 0),
+        "reach_km": settings.access.reach_km,
+        "spearman_gp_km_vs_iod_geographical_barriers": {
+            r["compared_with"]: round(r["spearman_rho"], 3) for r in validation if r["spearman_rho"] is not None
+        },
+    }
     return [derived("lsoa_access", access, counts), derived("access_validation", checked)]
 
 
 def _validate(con: duckdb.DuckDBPyConnection, settings: Settings, year: int) -> list[dict]:
     """Straight-line distance to the nearest GP site against IoD 2025's geographical-barriers score (road
     distances), over the study area's neighbourhoods (2021 base: IoD 2025 is published on it)."""
-    row = {"distance": "straight-line km to the nearest GP site",
-           "compared_with": "IoD 2025 geographical barriers sub-domain score (road distances to a GP, school, "
-                            "food shop and post office)", "bootstrap": settings.validation.bootstrap}
+    row = {
+        "distance": "straight-line km to the nearest GP site",
+        "compared_with": "IoD 2025 geographical barriers sub-domain score (road distances to a GP, school, "
+        "food shop and post office)",
+        "bootstrap": settings.validation.bootstrap,
+    }
     if year != 2021:
         return [row | {"lsoas": 0, "note": "IoD 2025 is published on 2021 LSOAs: compared on the 2021 base only"}]
     pairs = con.execute("""SELECT a.nearest_gp_site_km, i.geographical_barriers_score
@@ -98,6 +136,11 @@ def _validate(con: duckdb.DuckDBPyConnection, settings: Settings, year: int) -> 
     if len(pairs) < 10:
         return [row | {"lsoas": len(pairs), "note": "too few neighbourhoods with both values"}]
     rng = np.random.default_rng(settings.validation.seed)
-    stats = compare(np.array([p[1] for p in pairs]), np.array([p[0] for p in pairs]), settings.validation.bootstrap, rng)
-    return [row | {k: stats[k] for k in ("lsoas", "spearman_rho", "rho_ci_low", "rho_ci_high")}
-            | {"note": "A high rho means the straight line ranks neighbourhoods as road distances do."}]
+    stats = compare(
+        np.array([p[1] for p in pairs]), np.array([p[0] for p in pairs]), settings.validation.bootstrap, rng
+    )
+    return [
+        row
+        | {k: stats[k] for k in ("lsoas", "spearman_rho", "rho_ci_low", "rho_ci_high")}
+        | {"note": "A high rho means the straight line ranks neighbourhoods as road distances do."}
+    ]

@@ -17,30 +17,43 @@ def reconcile(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) 
     exact(con)
     rel = con.execute(sql("connectivity_reconciliation"), _params(settings))
     names = [d[0] for d in rel.description]
-    return [dict(zip(names, row)) for row in rel.fetchall()]
+    return [dict(zip(names, row, strict=False)) for row in rel.fetchall()]
 
 
 def build_connectivity_reconciliation(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     rows = reconcile(con, paths, settings)
-    written = write_parquet(con, "SELECT * FROM (" + sql("connectivity_reconciliation") + ")",
-                            paths.table_path("connectivity_reconciliation"), params=_params(settings),
-                            sources=inherited(paths.table_path("district_connectivity_series"),
-                                              paths.table_path("broadband_coverage")))
+    written = write_parquet(
+        con,
+        "SELECT * FROM (" + sql("connectivity_reconciliation") + ")",
+        paths.table_path("connectivity_reconciliation"),
+        params=_params(settings),
+        sources=inherited(paths.table_path("district_connectivity_series"), paths.table_path("broadband_coverage")),
+    )
     cfg = settings.connectivity_series
+
     def key(r: dict) -> str:
         return f"{r['lad_code']} {r['indicator']} {r['release']}"
 
-    return derived("connectivity_reconciliation", written, {
-        "releases": sorted({r["release"] for r in rows}), "threshold_pp": cfg.reconciliation_warn_pp,
-        "difference_pp": {key(r): r["difference_pp"] for r in rows},
-        "over_threshold": [key(r) for r in rows if r["within_threshold"] is False],
-        "not_reconciled": [key(r) for r in rows if r["within_threshold"] is None],
-    })
+    return derived(
+        "connectivity_reconciliation",
+        written,
+        {
+            "releases": sorted({r["release"] for r in rows}),
+            "threshold_pp": cfg.reconciliation_warn_pp,
+            "difference_pp": {key(r): r["difference_pp"] for r in rows},
+            "over_threshold": [key(r) for r in rows if r["within_threshold"] is False],
+            "not_reconciled": [key(r) for r in rows if r["within_threshold"] is None],
+        },
+    )
 
 
 def build_connectivity_change(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
-    written = write_parquet(con, sql("connectivity_change"), paths.table_path("connectivity_change"),
-                            sources=inherited(paths.table_path("district_connectivity_series")))
+    written = write_parquet(
+        con,
+        sql("connectivity_change"),
+        paths.table_path("connectivity_change"),
+        sources=inherited(paths.table_path("district_connectivity_series")),
+    )
     return derived("connectivity_change", written)
 
 

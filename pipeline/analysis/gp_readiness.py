@@ -25,37 +25,69 @@ FROM gp_ranked_sites WHERE not_ranked_reason IS NULL GROUP BY easting, northing
 def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     exact(con)
     vintage = vintage_of(settings)
-    con.execute("CREATE OR REPLACE TEMP TABLE gp_ranked_sites AS " + sql("gp_ranked_sites"),
-                {"min_list_size": settings.gp_readiness.min_list_size})
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE gp_ranked_sites AS " + sql("gp_ranked_sites"),
+        {"min_list_size": settings.gp_readiness.min_list_size},
+    )
     con.execute("CREATE OR REPLACE TEMP TABLE gp_locations AS " + LOCATIONS)
     con.execute("CREATE OR REPLACE TEMP TABLE postcode_residents AS " + sql("postcode_residents"))
     cap = settings.gp_readiness.catchment_cap_m
     con.execute("CREATE OR REPLACE TEMP TABLE catchment_postcodes AS " + sql("gp_catchment_postcodes"), {"cap": cap})
     w = settings.gp_readiness.weights
     # The practices' own IMD score (OHID) is carried in gp_sites but no readiness column rests on it.
-    sources = {k: v for k, v in inherited(paths.table_path("gp_sites"), paths.table_path("broadband_coverage"),
-                                          paths.table_path("lsoa_need")).items() if k != "gp_imd_score"}
-    readiness = write_parquet(con, sql("gp_readiness"), paths.table_path("gp_readiness"), sources=sources,
-                              vintage=vintage, params={"w_site": w["site_gigabit"], "w_sfbb": w["catchment_superfast"],
-                                                       "w_gig": w["catchment_gigabit"], "w_need": w["catchment_need"]},
-                              notes="readiness_rank 1 = least ready (first in line for support); sites with a "
-                                    "not_ranked_reason are shown but not ranked")
-    areas = write_parquet(con, sql("gp_catchment_areas"), paths.table_path("gp_catchments"),
-                          sources=inherited(paths.table_path("gp_sites")), params={"cap": cap})
+    sources = {
+        k: v
+        for k, v in inherited(
+            paths.table_path("gp_sites"), paths.table_path("broadband_coverage"), paths.table_path("lsoa_need")
+        ).items()
+        if k != "gp_imd_score"
+    }
+    readiness = write_parquet(
+        con,
+        sql("gp_readiness"),
+        paths.table_path("gp_readiness"),
+        sources=sources,
+        vintage=vintage,
+        params={
+            "w_site": w["site_gigabit"],
+            "w_sfbb": w["catchment_superfast"],
+            "w_gig": w["catchment_gigabit"],
+            "w_need": w["catchment_need"],
+        },
+        notes="readiness_rank 1 = least ready (first in line for support); sites with a "
+        "not_ranked_reason are shown but not ranked",
+    )
+    areas = write_parquet(
+        con,
+        sql("gp_catchment_areas"),
+        paths.table_path("gp_catchments"),
+        sources=inherited(paths.table_path("gp_sites")),
+        params={"cap": cap},
+    )
     total, assigned, residents, study_residents = con.execute("""
         SELECT (SELECT count(*) FROM postcodes), (SELECT count(*) FROM catchment_postcodes),
                (SELECT sum(r.residents) FROM catchment_postcodes c JOIN postcode_residents r USING (postcode)),
                (SELECT sum(residents) FROM postcode_residents)""").fetchone()
-    area_average, own_unknown, unranked = con.execute("""SELECT count(*) FILTER (broadband_parts_area_average),
+    area_average, own_unknown, unranked = con.execute(
+        """SELECT count(*) FILTER (broadband_parts_area_average),
         count(*) FILTER (readiness_rank IS NOT NULL AND NOT site_own_gigabit_known),
         list(site_code || ': ' || not_ranked_reason ORDER BY site_code) FILTER (not_ranked_reason IS NOT NULL)
-        FROM read_parquet($p)""", {"p": str(readiness.path)}).fetchone()
+        FROM read_parquet($p)""",
+        {"p": str(readiness.path)},
+    ).fetchone()
     counts = {
-        "sites": readiness.rows, "site_locations": con.execute("SELECT count(*) FROM gp_locations").fetchone()[0],
-        "catchment_cap_m": cap, "postcodes_in_a_catchment": assigned, "postcodes_beyond_cap": total - assigned,
-        "residents_in_catchments": round(residents or 0), "residents_in_study_postcodes": round(study_residents or 0),
-        "readiness_weights": w, "sites_with_area_average_broadband": area_average,
-        "min_list_size": settings.gp_readiness.min_list_size, "ranked_sites": readiness.rows - len(unranked or []),
-        "ranked_sites_scored_without_own_gigabit": own_unknown, "not_ranked": unranked or [],
+        "sites": readiness.rows,
+        "site_locations": con.execute("SELECT count(*) FROM gp_locations").fetchone()[0],
+        "catchment_cap_m": cap,
+        "postcodes_in_a_catchment": assigned,
+        "postcodes_beyond_cap": total - assigned,
+        "residents_in_catchments": round(residents or 0),
+        "residents_in_study_postcodes": round(study_residents or 0),
+        "readiness_weights": w,
+        "sites_with_area_average_broadband": area_average,
+        "min_list_size": settings.gp_readiness.min_list_size,
+        "ranked_sites": readiness.rows - len(unranked or []),
+        "ranked_sites_scored_without_own_gigabit": own_unknown,
+        "not_ranked": unranked or [],
     }
     return [derived("gp_readiness", readiness, counts), derived("gp_catchments", areas, {"site_locations": areas.rows})]

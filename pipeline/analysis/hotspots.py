@@ -53,8 +53,11 @@ def permutation_p(values: np.ndarray, neighbours: list[np.ndarray], permutations
     n = len(values)
     rng = np.random.default_rng(seed)
     k_max = max((len(nb) for nb in neighbours), default=0)
-    draws = np.stack([rng.choice(n - 1, size=k_max, replace=False) for _ in range(permutations)]) if k_max else \
-        np.zeros((permutations, 0), dtype=int)
+    draws = (
+        np.stack([rng.choice(n - 1, size=k_max, replace=False) for _ in range(permutations)])
+        if k_max
+        else np.zeros((permutations, 0), dtype=int)
+    )
     p = np.ones(n)
     for i, nb in enumerate(neighbours):
         k = len(nb)
@@ -83,9 +86,14 @@ def build_neighbours(con: duckdb.DuckDBPyConnection, k: int) -> dict[str, int]:
             break
         con.execute("INSERT INTO neighbours " + sql("lsoa_knn"), {"k": k, "radius": radius})
         total = con.execute("SELECT count(*) - 1 FROM lsoa_centroids").fetchone()[0]
-        con.execute("""DELETE FROM needs_knn WHERE lsoa_code IN (
-            SELECT lsoa_i FROM neighbours GROUP BY 1 HAVING count(*) >= least($k, $total))""", {"k": k, "total": total})
-        con.execute("DELETE FROM neighbours WHERE lsoa_i IN (SELECT lsoa_code FROM needs_knn) AND method <> 'contiguity'")
+        con.execute(
+            """DELETE FROM needs_knn WHERE lsoa_code IN (
+            SELECT lsoa_i FROM neighbours GROUP BY 1 HAVING count(*) >= least($k, $total))""",
+            {"k": k, "total": total},
+        )
+        con.execute(
+            "DELETE FROM neighbours WHERE lsoa_i IN (SELECT lsoa_code FROM needs_knn) AND method <> 'contiguity'"
+        )
     by_method = dict(con.execute("SELECT method, count(*) FROM neighbours GROUP BY 1 ORDER BY 1").fetchall())
     return {"lsoas_needing_nearest_neighbours": islands, **{f"pairs_{m}": n for m, n in by_method.items()}}
 
@@ -96,7 +104,9 @@ def gi_star(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[dict]:
     gi = con.execute(sql("getis_ord")).fetchall()
     codes = [r[0] for r in gi]
     at = {c: i for i, c in enumerate(codes)}
-    values = np.array([v for _, v in con.execute("SELECT lsoa_code, value FROM gi_values ORDER BY lsoa_code").fetchall()])
+    values = np.array(
+        [v for _, v in con.execute("SELECT lsoa_code, value FROM gi_values ORDER BY lsoa_code").fetchall()]
+    )
     pairs = con.execute("SELECT lsoa_i, lsoa_j FROM neighbours ORDER BY lsoa_i, lsoa_j").fetchall()
     nb: list[list[int]] = [[] for _ in codes]
     for a, b in pairs:
@@ -106,37 +116,71 @@ def gi_star(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[dict]:
     p_sim = permutation_p(values, [np.array(x, dtype=int) for x in nb], cfg.permutations, cfg.seed)
     p_fdr = benjamini_hochberg(p_sim)
     use_p = p_fdr if cfg.adjust == "fdr" else p_sim
-    return [{"lsoa_code": r[0], "neighbours": r[1], "local_mean": r[2], "gi_z": r[3], "gi_p": float(pn),
-             "gi_p_sim": float(ps), "gi_p_fdr": float(pf), "hotspot_class": hotspot_class(r[3], float(pu))}
-            for r, pn, ps, pf, pu in zip(gi, p_norm, p_sim, p_fdr, use_p)]
+    return [
+        {
+            "lsoa_code": r[0],
+            "neighbours": r[1],
+            "local_mean": r[2],
+            "gi_z": r[3],
+            "gi_p": float(pn),
+            "gi_p_sim": float(ps),
+            "gi_p_fdr": float(pf),
+            "hotspot_class": hotspot_class(r[3], float(pu)),
+        }
+        for r, pn, ps, pf, pu in zip(gi, p_norm, p_sim, p_fdr, use_p, strict=False)
+    ]
 
 
 def build_hotspots(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     exact(con)
     vintage = vintage_of(settings)
     counts = build_neighbours(con, settings.hotspots.knn_k)
-    con.execute("CREATE OR REPLACE TEMP VIEW gi_values AS SELECT lsoa_code, need_score AS value FROM lsoa_need "
-                "WHERE need_score IS NOT NULL")
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW gi_values AS SELECT lsoa_code, need_score AS value FROM lsoa_need "
+        "WHERE need_score IS NOT NULL"
+    )
     rows = gi_star(con, settings)
     con.register("gi_out", pa.Table.from_pylist(rows))
     sources = inherited(paths.table_path("lsoa_need"))
     cfg = settings.hotspots
-    written = write_parquet(con, """
+    written = write_parquet(
+        con,
+        """
         SELECT n.lsoa_code, n.lsoa_name, n.ward_name, n.lad_code, n.lad_name, n.need_score, g.neighbours,
                m.methods AS neighbour_method, g.local_mean, g.gi_z, g.gi_p, g.gi_p_sim, g.gi_p_fdr, g.hotspot_class
         FROM lsoa_need n JOIN gi_out g USING (lsoa_code)
         LEFT JOIN (SELECT lsoa_i AS lsoa_code, string_agg(DISTINCT method, ', ' ORDER BY method) AS methods
                    FROM neighbours GROUP BY 1) m USING (lsoa_code)
-        ORDER BY n.lsoa_code""", paths.table_path("hotspots"), sources=sources, vintage=vintage,
-                            notes=(f"Getis-Ord Gi* on need_score, binary contiguity weights including self; "
-                                   f"{cfg.permutations} conditional permutations (seed {cfg.seed}); classes from "
-                                   f"{'Benjamini-Hochberg adjusted' if cfg.adjust == 'fdr' else 'unadjusted'} p-values"))
-    pairs = write_parquet(con, "SELECT * FROM neighbours ORDER BY lsoa_i, lsoa_j", paths.table_path("lsoa_neighbours"),
-                          sources=sources)
+        ORDER BY n.lsoa_code""",
+        paths.table_path("hotspots"),
+        sources=sources,
+        vintage=vintage,
+        notes=(
+            f"Getis-Ord Gi* on need_score, binary contiguity weights including self; "
+            f"{cfg.permutations} conditional permutations (seed {cfg.seed}); classes from "
+            f"{'Benjamini-Hochberg adjusted' if cfg.adjust == 'fdr' else 'unadjusted'} p-values"
+        ),
+    )
+    pairs = write_parquet(
+        con, "SELECT * FROM neighbours ORDER BY lsoa_i, lsoa_j", paths.table_path("lsoa_neighbours"), sources=sources
+    )
     classes = dict(con.execute("SELECT hotspot_class, count(*) FROM gi_out GROUP BY 1 ORDER BY 1").fetchall())
-    unadjusted = dict(con.execute("""SELECT CASE WHEN gi_p_sim <= 0.1 THEN 'significant at 90% unadjusted' ELSE 'not'
-        END, count(*) FROM gi_out GROUP BY 1 ORDER BY 1""").fetchall())
-    return [derived("hotspots", written, counts | {"classes": classes, "unadjusted_for_comparison": unadjusted,
-                                                  "adjust": cfg.adjust, "permutations": cfg.permutations,
-                                                  "mean_neighbours": round(float(np.mean([r["neighbours"] for r in rows])), 2)}),
-            derived("lsoa_neighbours", pairs)]
+    unadjusted = dict(
+        con.execute("""SELECT CASE WHEN gi_p_sim <= 0.1 THEN 'significant at 90% unadjusted' ELSE 'not'
+        END, count(*) FROM gi_out GROUP BY 1 ORDER BY 1""").fetchall()
+    )
+    return [
+        derived(
+            "hotspots",
+            written,
+            counts
+            | {
+                "classes": classes,
+                "unadjusted_for_comparison": unadjusted,
+                "adjust": cfg.adjust,
+                "permutations": cfg.permutations,
+                "mean_neighbours": round(float(np.mean([r["neighbours"] for r in rows])), 2),
+            },
+        ),
+        derived("lsoa_neighbours", pairs),
+    ]

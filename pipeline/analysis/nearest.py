@@ -18,19 +18,32 @@ import duckdb
 RADII_M = (2_000, 8_000, 32_000, 128_000, 1_000_000)
 
 
-def nearest(con: duckdb.DuckDBPyConnection, points: str, places: str, out: str, *, point_key: str, place_key: str,
-            order: str = "", radii: tuple[int, ...] = RADII_M) -> int:
+def nearest(
+    con: duckdb.DuckDBPyConnection,
+    points: str,
+    places: str,
+    out: str,
+    *,
+    point_key: str,
+    place_key: str,
+    order: str = "",
+    radii: tuple[int, ...] = RADII_M,
+) -> int:
     """Temp table ``out`` (point key, place key, distance_m) with each point's nearest place; returns how many
     points found one. ``points`` and ``places`` are table or view names with x and y columns."""
     tiebreak = f"{order}, " if order else ""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS SELECT NULL::VARCHAR AS point_key, NULL::VARCHAR AS place_key, "
-                "NULL::DOUBLE AS distance_m LIMIT 0")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {out} AS SELECT NULL::VARCHAR AS point_key, NULL::VARCHAR AS place_key, "
+        "NULL::DOUBLE AS distance_m LIMIT 0"
+    )
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _todo AS
-                    SELECT {point_key}::VARCHAR AS point_key, x, y FROM {points} WHERE x IS NOT NULL AND y IS NOT NULL""")
+                    SELECT {point_key}::VARCHAR AS point_key, x, y FROM {points} WHERE x IS
+                    NOT NULL AND y IS NOT NULL""")
     for radius in radii:
         if not con.execute("SELECT count(*) FROM _todo").fetchone()[0]:
             break
-        con.execute(f"""
+        con.execute(
+            f"""
             INSERT INTO {out}
             WITH pl AS (
                 SELECT *, {place_key}::VARCHAR AS _key, floor(x / $r)::BIGINT AS gx, floor(y / $r)::BIGINT AS gy
@@ -48,7 +61,8 @@ def nearest(con: duckdb.DuckDBPyConnection, points: str, places: str, out: str, 
             )
             SELECT point_key, place_key, distance_m FROM near WHERE distance_m <= $r
             QUALIFY row_number() OVER (PARTITION BY point_key ORDER BY distance_m, {tiebreak}place_key) = 1""",
-                    {"r": radius})
+            {"r": radius},
+        )
         con.execute(f"DELETE FROM _todo WHERE point_key IN (SELECT point_key FROM {out})")
     found = con.execute(f"SELECT count(*) FROM {out}").fetchone()[0]
     con.execute("DROP TABLE IF EXISTS _todo")

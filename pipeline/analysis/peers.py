@@ -20,27 +20,55 @@ from pipeline.store import inherited, write_parquet
 def build_peer_benchmark(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     exact(con)
     cfg = settings.peers
-    params = {"lads": list(settings.lad_codes), "nb_release": cfg.neighbours_release, "nb_model": cfg.neighbours_model,
-              "cl_release": cfg.cluster_release, "cl_model": cfg.cluster_model, "zone": cfg.zone_code,
-              "zone_name": settings.study_area.name}
-    con.execute("CREATE OR REPLACE TEMP TABLE peer_groups AS " + sql("peer_groups"),
-                {k: params[k] for k in ("lads", "nb_release", "nb_model", "cl_release", "cl_model", "zone")})
-    con.execute("CREATE OR REPLACE TEMP TABLE peer_values AS " + sql("peer_values"),
-                {k: params[k] for k in ("lads", "zone", "zone_name")})
-    sources = inherited(paths.table_path("la_connectivity_series"), paths.table_path("la_neighbours"),
-                        paths.table_path("la_clusters"))
+    params = {
+        "lads": list(settings.lad_codes),
+        "nb_release": cfg.neighbours_release,
+        "nb_model": cfg.neighbours_model,
+        "cl_release": cfg.cluster_release,
+        "cl_model": cfg.cluster_model,
+        "zone": cfg.zone_code,
+        "zone_name": settings.study_area.name,
+    }
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE peer_groups AS " + sql("peer_groups"),
+        {k: params[k] for k in ("lads", "nb_release", "nb_model", "cl_release", "cl_model", "zone")},
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE peer_values AS " + sql("peer_values"),
+        {k: params[k] for k in ("lads", "zone", "zone_name")},
+    )
+    sources = inherited(
+        paths.table_path("la_connectivity_series"), paths.table_path("la_neighbours"), paths.table_path("la_clusters")
+    )
     with_residents = sources | inherited(paths.table_path("census_age"), paths.table_path("lsoa_areas"))
-    benchmark = write_parquet(con, sql("peer_benchmark"), paths.table_path("peer_benchmark"), sources=with_residents,
-                              notes="zone rows are estimates: the districts' figures weighted by residents (shares of "
-                                    "premises) or land area (shares of land area), as weighted_by says")
+    benchmark = write_parquet(
+        con,
+        sql("peer_benchmark"),
+        paths.table_path("peer_benchmark"),
+        sources=with_residents,
+        notes="zone rows are estimates: the districts' figures weighted by residents (shares of "
+        "premises) or land area (shares of land area), as weighted_by says",
+    )
     con.execute(f"CREATE OR REPLACE TEMP VIEW peer_benchmark AS SELECT * FROM read_parquet('{benchmark.path}')")
-    pace = write_parquet(con, sql("peer_pace"), paths.table_path("peer_pace"), sources=with_residents,
-                         notes="straight-line extrapolations from the first to the latest release, not forecasts")
+    pace = write_parquet(
+        con,
+        sql("peer_pace"),
+        paths.table_path("peer_pace"),
+        sources=with_residents,
+        notes="straight-line extrapolations from the first to the latest release, not forecasts",
+    )
     league = write_parquet(con, sql("peer_league"), paths.table_path("peer_league"), sources=with_residents)
-    missing = [lad for lad in settings.lad_codes if not con.execute(
-        "SELECT count(*) FROM peer_groups WHERE subject = $l", {"l": lad}).fetchone()[0]]
-    counts = {"subjects": con.execute("SELECT count(DISTINCT subject) FROM peer_groups").fetchone()[0],
-              "groups": dict(con.execute("""SELECT subject || ' ' || group_kind, count(*) FROM peer_groups
-                                            GROUP BY 1 ORDER BY 1""").fetchall()),
-              "districts_without_peers": missing}
+    missing = [
+        lad
+        for lad in settings.lad_codes
+        if not con.execute("SELECT count(*) FROM peer_groups WHERE subject = $l", {"l": lad}).fetchone()[0]
+    ]
+    counts = {
+        "subjects": con.execute("SELECT count(DISTINCT subject) FROM peer_groups").fetchone()[0],
+        "groups": dict(
+            con.execute("""SELECT subject || ' ' || group_kind, count(*) FROM peer_groups
+                                            GROUP BY 1 ORDER BY 1""").fetchall()
+        ),
+        "districts_without_peers": missing,
+    }
     return [derived("peer_benchmark", benchmark, counts), derived("peer_pace", pace), derived("peer_league", league)]

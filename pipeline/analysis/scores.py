@@ -12,22 +12,31 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipeline.readers.iuc import GROUPS
-from pipeline.analysis.indicators import (INDICATORS, measures_of, register_engagement, register_indicator_meta,
-                                          source_values_sql)
+from pipeline.analysis.indicators import (
+    INDICATORS,
+    measures_of,
+    register_engagement,
+    register_indicator_meta,
+    source_values_sql,
+)
+from pipeline.duck import exact
 from pipeline.errors import SettingsError
 from pipeline.geography import Vintage, vintage_of
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
+from pipeline.readers.iuc import GROUPS
 from pipeline.settings import Settings, read_weights_file, shown
 from pipeline.sqlfiles import quote, sql
 from pipeline.store import write_parquet
-from pipeline.duck import exact
 
 KINDS = ("need", "supply_gap", "mixed", "deri")
 # Which indicators a kind may weight: need never sees supply, the gap never sees people.
-ALLOWED_SIDES = {"need": {"need"}, "supply_gap": {"supply"}, "mixed": {"need", "supply", "context"},
-                 "deri": {"need", "supply"}}
+ALLOWED_SIDES = {
+    "need": {"need"},
+    "supply_gap": {"supply"},
+    "mixed": {"need", "supply", "context"},
+    "deri": {"need", "supply"},
+}
 ENGLISH_LSOAS = {2021: 33_755, 2011: 32_844}
 NATIONAL_SHARE = 0.95  # a source is national when it gives this share of English LSOAs a value
 
@@ -41,26 +50,33 @@ class Weights:
     indicators: dict[str, dict[str, float]]
 
     def rows(self) -> list[dict]:
-        return [{"component": c, "indicator": i, "component_weight": self.components[c], "indicator_weight": w}
-                for c, inner in self.indicators.items() for i, w in inner.items()]
+        return [
+            {"component": c, "indicator": i, "component_weight": self.components[c], "indicator_weight": w}
+            for c, inner in self.indicators.items()
+            for i, w in inner.items()
+        ]
 
     @property
     def names(self) -> list[str]:
         return [i for inner in self.indicators.values() for i in inner]
 
-    def with_change(self, component: str, indicator: str | None, factor: float) -> "Weights":
+    def with_change(self, component: str, indicator: str | None, factor: float) -> Weights:
         """The same weights with one component (or one indicator within it) multiplied by ``factor``."""
         if indicator is None:
-            return normalised(self.kind, dict(self.components) | {component: self.components[component] * factor},
-                              self.indicators)
+            return normalised(
+                self.kind, dict(self.components) | {component: self.components[component] * factor}, self.indicators
+            )
         inner = dict(self.indicators[component]) | {indicator: self.indicators[component][indicator] * factor}
         return normalised(self.kind, self.components, dict(self.indicators) | {component: inner})
 
 
 def normalised(kind: str, components: dict[str, float], indicators: dict[str, dict[str, float]]) -> Weights:
     total = sum(components.values())
-    return Weights(kind, {c: w / total for c, w in components.items()},
-                   {c: {i: w / sum(inner.values()) for i, w in inner.items()} for c, inner in indicators.items()})
+    return Weights(
+        kind,
+        {c: w / total for c, w in components.items()},
+        {c: {i: w / sum(inner.values()) for i, w in inner.items()} for c, inner in indicators.items()},
+    )
 
 
 def load_weights(path: Path, kind: str) -> Weights:
@@ -77,11 +93,17 @@ def load_weights(path: Path, kind: str) -> Weights:
                 raise SettingsError(f"{label} [{component}] {name}: not an indicator (known: {', '.join(INDICATORS)})")
             measure = next(iter(known.measures.values()))
             if measure.transform == "category":
-                raise SettingsError(f"{label} [{component}] {name}: a category, not a score; weight {name.replace('group', 'risk')} "
-                                    "instead" if name == "iuc_group" else f"{label} [{component}] {name}: a category")
+                raise SettingsError(
+                    f"{label} [{component}] {name}: a category, not a score; weight {name.replace('group', 'risk')} "
+                    "instead"
+                    if name == "iuc_group"
+                    else f"{label} [{component}] {name}: a category"
+                )
             if known.side not in ALLOWED_SIDES[kind]:
-                raise SettingsError(f"{label} [{component}] {name}: a {known.side} indicator cannot enter the {kind} "
-                                    f"score (allowed: {', '.join(sorted(ALLOWED_SIDES[kind]))} indicators)")
+                raise SettingsError(
+                    f"{label} [{component}] {name}: a {known.side} indicator cannot enter the {kind} "
+                    f"score (allowed: {', '.join(sorted(ALLOWED_SIDES[kind]))} indicators)"
+                )
     return normalised(kind, dict(checked.components), indicators)
 
 
@@ -97,8 +119,14 @@ def all_weights(settings: Settings, vintage: Vintage) -> dict[str, Weights]:
     return out
 
 
-WEIGHTS_SCHEMA = pa.schema([("component", pa.string()), ("indicator", pa.string()), ("component_weight", pa.float64()),
-                            ("indicator_weight", pa.float64())])
+WEIGHTS_SCHEMA = pa.schema(
+    [
+        ("component", pa.string()),
+        ("indicator", pa.string()),
+        ("component_weight", pa.float64()),
+        ("indicator_weight", pa.float64()),
+    ]
+)
 
 
 def national_values_sql(vintage: Vintage) -> str:
@@ -125,13 +153,17 @@ def national_values_sql(vintage: Vintage) -> str:
     return "\nUNION ALL\n".join(parts)
 
 
-def prepare(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, iuc_variant: str | None = None) -> Vintage:
+def prepare(
+    con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, iuc_variant: str | None = None
+) -> Vintage:
     """The views every score needs: lsoa_indicators, indicator_meta, source_values, national_values."""
     vintage = vintage_of(settings)
     default = register_engagement(con, settings)
     register_indicator_meta(con, vintage)
-    con.execute("CREATE OR REPLACE TEMP VIEW source_values AS "
-                + source_values_sql(vintage).replace("$iuc_variant", quote(iuc_variant or default)))
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW source_values AS "
+        + source_values_sql(vintage).replace("$iuc_variant", quote(iuc_variant or default))
+    )
     con.execute("CREATE OR REPLACE TEMP VIEW national_values AS " + national_values_sql(vintage))
     con.execute("CREATE OR REPLACE TEMP VIEW lsoa_list AS SELECT lsoa_code, lad_code FROM lsoa_areas")
     labels = ", ".join(f"({code}, {quote(label)})" for code, label in GROUPS.items())
@@ -142,11 +174,19 @@ def prepare(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, iu
     return vintage
 
 
-def scale(con: duckdb.DuckDBPyConnection, base: str, table: str = "indicator_scores", *,
-          indicators: str = "lsoa_indicators", national: str = "national_values") -> str:
+def scale(
+    con: duckdb.DuckDBPyConnection,
+    base: str,
+    table: str = "indicator_scores",
+    *,
+    indicators: str = "lsoa_indicators",
+    national: str = "national_values",
+) -> str:
     """Temp table ``table``: every indicator's 0-10 score on ``base``, from the named views."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
-                + sql("indicator_scores", indicators=indicators, national=national), {"base": base})
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS " + sql("indicator_scores", indicators=indicators, national=national),
+        {"base": base},
+    )
     return table
 
 
@@ -189,8 +229,11 @@ def sources_of(weights: Weights, vintage: Vintage) -> dict[str, str]:
     for name in weights.names:
         keys.setdefault(measured[name].source, []).append(name)
     keys.pop("ofcom_postcode_district", None)
-    out = {k: f"(SELECT count(DISTINCT lsoa_code) FROM lsoa_indicators WHERE value IS NOT NULL AND indicator IN "
-              f"({', '.join(quote(n) for n in v)}))" for k, v in keys.items()}
+    out = {
+        k: f"(SELECT count(DISTINCT lsoa_code) FROM lsoa_indicators WHERE value IS NOT NULL AND indicator IN "
+        f"({', '.join(quote(n) for n in v)}))"
+        for k, v in keys.items()
+    }
     if any(INDICATORS[n].family == "broadband" for n in weights.names):
         for key in ("ofcom_postcode_coverage", "ofcom_postcode_district", "ofcom_la_coverage"):
             out[key] = f"(SELECT count(DISTINCT lsoa_code) FROM lsoa_indicators WHERE source = {quote(key)})"
@@ -205,45 +248,91 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
     base = settings.index.scaling_base
     scale(con, base)
     every = {k: v for w in weights.values() for k, v in sources_of(w, vintage).items()}
-    scores = write_parquet(con, "SELECT * FROM indicator_scores ORDER BY lsoa_code, indicator",
-                           paths.table_path("lsoa_indicator_scores"), sources=every, vintage=vintage)
-    for kind, w in weights.items():
+    scores = write_parquet(
+        con,
+        "SELECT * FROM indicator_scores ORDER BY lsoa_code, indicator",
+        paths.table_path("lsoa_indicator_scores"),
+        sources=every,
+        vintage=vintage,
+    )
+    for w in weights.values():
         combine(con, w)
     wide = _indicator_columns(con)
     people = _indicator_columns(con, sides=("need", "context"))
-    need = write_parquet(con, scored_lsoas_sql("need", list(weights["need"].components),
-                                               columns=", iu.iuc_group, iu.iuc_label, v.* EXCLUDE (lsoa_code)",
-                                               joins=f"LEFT JOIN ({people}) v USING (lsoa_code) "
-                                                     "LEFT JOIN lsoa_iuc iu USING (lsoa_code)")
-                         + " ORDER BY need_rank, lsoa_code",
-                         paths.table_path("lsoa_need"), sources=sources_of(weights["need"], vintage), vintage=vintage,
-                         notes=f"weights config/weights/need.toml; scaling base {base}")
-    gap = write_parquet(con, _supply_gap_sql(list(weights["supply_gap"].components)), paths.table_path("lsoa_supply_gap"),
-                        sources=sources_of(weights["supply_gap"], vintage), vintage=vintage,
-                        notes="values known only for a postcode district or district are that area's value for every "
-                              "LSOA in it; LSOAs sharing them tie")
+    need = write_parquet(
+        con,
+        scored_lsoas_sql(
+            "need",
+            list(weights["need"].components),
+            columns=", iu.iuc_group, iu.iuc_label, v.* EXCLUDE (lsoa_code)",
+            joins=f"LEFT JOIN ({people}) v USING (lsoa_code) LEFT JOIN lsoa_iuc iu USING (lsoa_code)",
+        )
+        + " ORDER BY need_rank, lsoa_code",
+        paths.table_path("lsoa_need"),
+        sources=sources_of(weights["need"], vintage),
+        vintage=vintage,
+        notes=f"weights config/weights/need.toml; scaling base {base}",
+    )
+    gap = write_parquet(
+        con,
+        _supply_gap_sql(list(weights["supply_gap"].components)),
+        paths.table_path("lsoa_supply_gap"),
+        sources=sources_of(weights["supply_gap"], vintage),
+        vintage=vintage,
+        notes="values known only for a postcode district or district are that area's value for every "
+        "LSOA in it; LSOAs sharing them tie",
+    )
     mode = settings.index.mode
-    index = write_parquet(con, _index_sql(mode, list(weights[mode].components), wide),
-                          paths.table_path("lsoa_index"), sources=every, vintage=vintage,
-                          params={"mode": mode, "base": base},
-                          notes=f"headline index: {mode} (config/weights/{mode}.toml); scaling base {base}")
-    bases = dict(con.execute("SELECT indicator, string_agg(DISTINCT scaling_base, ', ') FROM indicator_scores "
-                             "GROUP BY 1 ORDER BY 1").fetchall())
+    index = write_parquet(
+        con,
+        _index_sql(mode, list(weights[mode].components), wide),
+        paths.table_path("lsoa_index"),
+        sources=every,
+        vintage=vintage,
+        params={"mode": mode, "base": base},
+        notes=f"headline index: {mode} (config/weights/{mode}.toml); scaling base {base}",
+    )
+    bases = dict(
+        con.execute(
+            "SELECT indicator, string_agg(DISTINCT scaling_base, ', ') FROM indicator_scores GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    )
     p = {"p": str(gap.path)}
-    gap_counts = dict(zip(("area_average_lsoas", "distinct_gap_values"), con.execute(
-        "SELECT count(*) FILTER (area_average), count(DISTINCT supply_gap_score) FROM read_parquet($p)", p).fetchone()))
-    weight_text = {k: {c: {"weight": round(w.components[c], 4), **{i: round(x, 4) for i, x in w.indicators[c].items()}}
-                       for c in w.components} for k, w in weights.items()}
-    flagged = {k: con.execute("SELECT count(*) FROM read_parquet($p) WHERE flagged", {"p": str(t.path)}).fetchone()[0]
-               for k, t in (("need", need), ("supply_gap", gap), ("index", index))}
+    gap_counts = dict(
+        zip(
+            ("area_average_lsoas", "distinct_gap_values"),
+            con.execute(
+                "SELECT count(*) FILTER (area_average), count(DISTINCT supply_gap_score) FROM read_parquet($p)", p
+            ).fetchone(),
+            strict=False,
+        )
+    )
+    weight_text = {
+        k: {
+            c: {"weight": round(w.components[c], 4), **{i: round(x, 4) for i, x in w.indicators[c].items()}}
+            for c in w.components
+        }
+        for k, w in weights.items()
+    }
+    flagged = {
+        k: con.execute("SELECT count(*) FROM read_parquet($p) WHERE flagged", {"p": str(t.path)}).fetchone()[0]
+        for k, t in (("need", need), ("supply_gap", gap), ("index", index))
+    }
     return [
         derived("lsoa_indicator_scores", scores, {"scaling_base": base, "scaling_base_used": bases}),
-        derived("lsoa_need", need, {"weights": weight_text["need"], "scaling_base": base,
-                                    "flagged_lsoas": flagged["need"]}),
-        derived("lsoa_supply_gap", gap, {"weights": weight_text["supply_gap"], "flagged_lsoas": flagged["supply_gap"],
-                                         **gap_counts}),
-        derived("lsoa_index", index, {"index_mode": mode, "scaling_base": base, "weights": weight_text[mode],
-                                      "flagged_lsoas": flagged["index"]}),
+        derived(
+            "lsoa_need", need, {"weights": weight_text["need"], "scaling_base": base, "flagged_lsoas": flagged["need"]}
+        ),
+        derived(
+            "lsoa_supply_gap",
+            gap,
+            {"weights": weight_text["supply_gap"], "flagged_lsoas": flagged["supply_gap"], **gap_counts},
+        ),
+        derived(
+            "lsoa_index",
+            index,
+            {"index_mode": mode, "scaling_base": base, "weights": weight_text[mode], "flagged_lsoas": flagged["index"]},
+        ),
     ]
 
 
@@ -251,19 +340,27 @@ def _indicator_columns(con: duckdb.DuckDBPyConnection, sides: tuple[str, ...] = 
     """The raw values of every scaled indicator of these sides, one column each, for people reading
     the tables. The need table takes no supply values: there they would lose the resolution and
     area-average marking that ``lsoa_supply_gap`` gives them."""
-    names = [r[0] for r in con.execute("""SELECT DISTINCT indicator FROM lsoa_indicators JOIN indicator_meta
+    names = [
+        r[0]
+        for r in con.execute("""SELECT DISTINCT indicator FROM lsoa_indicators JOIN indicator_meta
                                           USING (indicator) WHERE transform <> 'category' ORDER BY 1""").fetchall()
-             if INDICATORS[r[0]].side in sides]
+        if INDICATORS[r[0]].side in sides
+    ]
     cols = ", ".join(f"first(value) FILTER (indicator = {quote(n)}) AS {n}" for n in names)
     return f"SELECT lsoa_code, {cols} FROM lsoa_indicators GROUP BY lsoa_code"
 
 
 def _supply_gap_sql(components: list[str]) -> str:
-    return scored_lsoas_sql("supply_gap", components, columns=""",
+    return (
+        scored_lsoas_sql(
+            "supply_gap",
+            components,
+            columns=""",
        bb.resolution AS broadband_resolution, bb.resolution_area AS broadband_area, bb.release AS broadband_release,
        mob.resolution_area AS mobile_area, bb.resolution <> 'postcode' AS area_average,
        count(*) OVER (PARTITION BY r.score) AS lsoas_sharing_value,
-       bb.pct_no_superfast, bb.pct_no_gigabit, bb.pct_below_uso, mob.pct_area_no_4g, mob.pct_area_no_5g""", joins="""
+       bb.pct_no_superfast, bb.pct_no_gigabit, bb.pct_below_uso, mob.pct_area_no_4g, mob.pct_area_no_5g""",
+            joins="""
 LEFT JOIN (SELECT lsoa_code, any_value(resolution) AS resolution, any_value(resolution_area) AS resolution_area,
                   any_value(regexp_extract(note, 'Ofcom (.*)$', 1)) AS release,
                   first(value) FILTER (indicator = 'pct_no_superfast') AS pct_no_superfast,
@@ -274,8 +371,12 @@ LEFT JOIN (SELECT lsoa_code, any_value(resolution) AS resolution, any_value(reso
 LEFT JOIN (SELECT lsoa_code, any_value(resolution_area) AS resolution_area,
                   first(value) FILTER (indicator = 'pct_area_no_4g') AS pct_area_no_4g,
                   first(value) FILTER (indicator = 'pct_area_no_5g') AS pct_area_no_5g
-           FROM lsoa_indicators WHERE indicator IN ('pct_area_no_4g', 'pct_area_no_5g') GROUP BY 1) mob USING (lsoa_code)
-""") + "\nORDER BY supply_gap_rank, lsoa_code"
+           FROM lsoa_indicators WHERE indicator IN ('pct_area_no_4g', 'pct_area_no_5g') GROUP BY 1)
+           mob USING (lsoa_code)
+""",
+        )
+        + "\nORDER BY supply_gap_rank, lsoa_code"
+    )
 
 
 def _index_sql(mode: str, components: list[str], wide: str) -> str:

@@ -21,8 +21,14 @@ from pipeline.store import inherited, write_parquet
 def top_n(con: duckdb.DuckDBPyConnection, weights: Weights, n: int) -> list[str]:
     """The n highest-scoring LSOAs under ``weights`` (ties broken by code, so the set is fixed)."""
     table = combine(con, weights, "sensitivity_long")
-    return [r[0] for r in con.execute(f"""SELECT lsoa_code FROM {table} GROUP BY 1
-        ORDER BY any_value(score) DESC, lsoa_code LIMIT $n""", {"n": n}).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            f"""SELECT lsoa_code FROM {table} GROUP BY 1
+        ORDER BY any_value(score) DESC, lsoa_code LIMIT $n""",
+            {"n": n},
+        ).fetchall()
+    ]
 
 
 def build_index_sensitivity(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
@@ -41,17 +47,36 @@ def build_index_sensitivity(con: duckdb.DuckDBPyConnection, paths: Paths, settin
             kept = len(base & set(top_n(con, changed, n)))
             before = weights.components[component] if indicator is None else weights.indicators[component][indicator]
             after = changed.components[component] if indicator is None else changed.indicators[component][indicator]
-            rows.append({"score": "need", "level": "component" if indicator is None else "indicator",
-                         "component": component, "indicator": indicator,
-                         "change": f"{'up' if factor > 1 else 'down'} {abs(factor - 1) * 100:.0f}%",
-                         "weight_before": round(before, 6), "weight_after": round(after, 6), "top_n": n,
-                         "top_n_retained": kept, "share_retained": kept / n})
+            rows.append(
+                {
+                    "score": "need",
+                    "level": "component" if indicator is None else "indicator",
+                    "component": component,
+                    "indicator": indicator,
+                    "change": f"{'up' if factor > 1 else 'down'} {abs(factor - 1) * 100:.0f}%",
+                    "weight_before": round(before, 6),
+                    "weight_after": round(after, 6),
+                    "top_n": n,
+                    "top_n_retained": kept,
+                    "share_retained": kept / n,
+                }
+            )
     con.register("sensitivity_out", pa.Table.from_pylist(rows))
-    written = write_parquet(con, "SELECT * FROM sensitivity_out ORDER BY level, component, indicator NULLS FIRST, change",
-                            paths.table_path("index_sensitivity"), sources=inherited(paths.table_path("lsoa_need")),
-                            notes=f"each need weight changed by +/-{change:.0%}; weights renormalised; top {n} LSOAs")
+    written = write_parquet(
+        con,
+        "SELECT * FROM sensitivity_out ORDER BY level, component, indicator NULLS FIRST, change",
+        paths.table_path("index_sensitivity"),
+        sources=inherited(paths.table_path("lsoa_need")),
+        notes=f"each need weight changed by +/-{change:.0%}; weights renormalised; top {n} LSOAs",
+    )
     con.unregister("sensitivity_out")
     worst = min(r["share_retained"] for r in rows)
-    return derived("index_sensitivity", written, {
-        "top_n": n, "lowest_share_retained": worst,
-        "mean_share_retained": round(sum(r["share_retained"] for r in rows) / len(rows), 3)})
+    return derived(
+        "index_sensitivity",
+        written,
+        {
+            "top_n": n,
+            "lowest_share_retained": worst,
+            "mean_share_retained": round(sum(r["share_retained"] for r in rows) / len(rows), 3),
+        },
+    )

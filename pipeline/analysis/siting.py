@@ -56,14 +56,22 @@ def solve(instance: Instance, k: int) -> tuple[list[int], float]:
     cost = np.sqrt(((instance.demand_xy[:, None, :] - sites[None, :, :]) ** 2).sum(axis=2))
     predefined = np.r_[np.ones(len(useful), dtype=int), np.zeros(len(instance.candidate_xy), dtype=int)]
     k = min(k, len(instance.candidate_xy))
-    model = MCLP.from_cost_matrix(cost, instance.weights, service_radius=instance.reach_m,
-                                  p_facilities=len(useful) + k,
-                                  predefined_facilities_arr=predefined if len(useful) else None)
+    model = MCLP.from_cost_matrix(
+        cost,
+        instance.weights,
+        service_radius=instance.reach_m,
+        p_facilities=len(useful) + k,
+        predefined_facilities_arr=predefined if len(useful) else None,
+    )
     model.solve(pulp.PULP_CBC_CMD(msg=False), results=False)
-    chosen = [j - len(useful) for j, var in enumerate(model.fac_vars)
-              if var.value() and var.value() > 0.5 and j >= len(useful)]
-    covered = (instance.covers(sites[[j for j, var in enumerate(model.fac_vars) if var.value() and var.value() > 0.5]])
-               .any(axis=1))
+    chosen = [
+        j - len(useful)
+        for j, var in enumerate(model.fac_vars)
+        if var.value() and var.value() > 0.5 and j >= len(useful)
+    ]
+    covered = instance.covers(
+        sites[[j for j, var in enumerate(model.fac_vars) if var.value() and var.value() > 0.5]]
+    ).any(axis=1)
     return sorted(chosen), float(instance.weights[covered].sum())
 
 
@@ -73,23 +81,55 @@ def covered_by(instance: Instance, chosen: list[int]) -> np.ndarray:
     return instance.covers(sites).any(axis=1)
 
 
-CURVE = pa.schema([("k", pa.int64()), ("new_sites", pa.string()), ("need_weighted_covered", pa.float64()),
-                   ("need_weighted_total", pa.float64()), ("pct_covered", pa.float64()),
-                   ("residents_covered", pa.int64()), ("residents_total", pa.int64()),
-                   ("residents_beyond_reach", pa.int64()), ("high_need_residents_covered", pa.int64()),
-                   ("high_need_residents_total", pa.int64()), ("high_need_residents_beyond_reach", pa.int64()),
-                   ("gain_need_weighted", pa.float64()), ("gain_residents", pa.int64()),
-                   ("gain_high_need_residents", pa.int64()), ("nested_in_next", pa.bool_()),
-                   ("contains_previous", pa.bool_())])
-SITES = pa.schema([("k", pa.int64()), ("venue_id", pa.string()), ("name", pa.string()), ("venue_type", pa.string()),
-                   ("postcode", pa.string()), ("lad_code", pa.string()), ("easting", pa.float64()),
-                   ("northing", pa.float64()), ("residents_reached_only_by_it", pa.int64()),
-                   ("high_need_residents_reached_only_by_it", pa.int64())])
-DISTRICT = pa.schema([("lad_code", pa.string()), ("lad_name", pa.string()), ("residents_beyond_reach", pa.int64()),
-                      ("high_need_residents_beyond_reach", pa.int64()), ("best_site", pa.string()),
-                      ("best_site_id", pa.string()), ("best_site_type", pa.string()), ("best_site_postcode", pa.string()),
-                      ("best_site_lad_code", pa.string()), ("high_need_residents_it_reaches", pa.int64()),
-                      ("residents_it_reaches", pa.int64())])
+CURVE = pa.schema(
+    [
+        ("k", pa.int64()),
+        ("new_sites", pa.string()),
+        ("need_weighted_covered", pa.float64()),
+        ("need_weighted_total", pa.float64()),
+        ("pct_covered", pa.float64()),
+        ("residents_covered", pa.int64()),
+        ("residents_total", pa.int64()),
+        ("residents_beyond_reach", pa.int64()),
+        ("high_need_residents_covered", pa.int64()),
+        ("high_need_residents_total", pa.int64()),
+        ("high_need_residents_beyond_reach", pa.int64()),
+        ("gain_need_weighted", pa.float64()),
+        ("gain_residents", pa.int64()),
+        ("gain_high_need_residents", pa.int64()),
+        ("nested_in_next", pa.bool_()),
+        ("contains_previous", pa.bool_()),
+    ]
+)
+SITES = pa.schema(
+    [
+        ("k", pa.int64()),
+        ("venue_id", pa.string()),
+        ("name", pa.string()),
+        ("venue_type", pa.string()),
+        ("postcode", pa.string()),
+        ("lad_code", pa.string()),
+        ("easting", pa.float64()),
+        ("northing", pa.float64()),
+        ("residents_reached_only_by_it", pa.int64()),
+        ("high_need_residents_reached_only_by_it", pa.int64()),
+    ]
+)
+DISTRICT = pa.schema(
+    [
+        ("lad_code", pa.string()),
+        ("lad_name", pa.string()),
+        ("residents_beyond_reach", pa.int64()),
+        ("high_need_residents_beyond_reach", pa.int64()),
+        ("best_site", pa.string()),
+        ("best_site_id", pa.string()),
+        ("best_site_type", pa.string()),
+        ("best_site_postcode", pa.string()),
+        ("best_site_lad_code", pa.string()),
+        ("high_need_residents_it_reaches", pa.int64()),
+        ("residents_it_reaches", pa.int64()),
+    ]
+)
 
 
 def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
@@ -100,62 +140,92 @@ def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
     existing = con.execute("SELECT easting, northing FROM venues WHERE role = 'existing' ORDER BY venue_id").fetchall()
     candidates = con.execute("""SELECT venue_id, name, venue_type, postcode, lad_code, easting, northing
                                 FROM venues WHERE role = 'candidate' ORDER BY venue_id""").fetchall()
-    inst = Instance(np.array([[d[3], d[4]] for d in demand], dtype=float).reshape(-1, 2),
-                    np.array([d[5] or 0 for d in demand], dtype=float),
-                    np.array(existing, dtype=float).reshape(-1, 2),
-                    np.array([[c[5], c[6]] for c in candidates], dtype=float).reshape(-1, 2), cfg.reach_km * 1000)
+    inst = Instance(
+        np.array([[d[3], d[4]] for d in demand], dtype=float).reshape(-1, 2),
+        np.array([d[5] or 0 for d in demand], dtype=float),
+        np.array(existing, dtype=float).reshape(-1, 2),
+        np.array([[c[5], c[6]] for c in candidates], dtype=float).reshape(-1, 2),
+        cfg.reach_km * 1000,
+    )
     residents = np.array([d[6] or 0 for d in demand], dtype=float)
     high = residents * np.array([bool(d[7]) for d in demand])
     curve, sites, previous = [], [], []
     solutions = {0: []} | {k: solve(inst, k)[0] for k in range(1, min(cfg.siting_max_k, len(candidates)) + 1)}
     for k, chosen in solutions.items():
         cov = covered_by(inst, chosen)
-        row = {"k": k, "new_sites": "; ".join(candidates[j][1] for j in chosen),
-               "need_weighted_covered": round(float(inst.weights[cov].sum()), 1),
-               "need_weighted_total": round(float(inst.weights.sum()), 1),
-               "pct_covered": round(100 * float(inst.weights[cov].sum() / inst.weights.sum()), 1) if inst.weights.sum() else None,
-               "residents_covered": int(residents[cov].sum()), "residents_total": int(residents.sum()),
-               "high_need_residents_covered": int(high[cov].sum()), "high_need_residents_total": int(high.sum()),
-               "residents_beyond_reach": int(residents[~cov].sum()),
-               "high_need_residents_beyond_reach": int(high[~cov].sum()),
-               "contains_previous": set(previous) <= set(chosen), "nested_in_next": None}
+        row = {
+            "k": k,
+            "new_sites": "; ".join(candidates[j][1] for j in chosen),
+            "need_weighted_covered": round(float(inst.weights[cov].sum()), 1),
+            "need_weighted_total": round(float(inst.weights.sum()), 1),
+            "pct_covered": round(100 * float(inst.weights[cov].sum() / inst.weights.sum()), 1)
+            if inst.weights.sum()
+            else None,
+            "residents_covered": int(residents[cov].sum()),
+            "residents_total": int(residents.sum()),
+            "high_need_residents_covered": int(high[cov].sum()),
+            "high_need_residents_total": int(high.sum()),
+            "residents_beyond_reach": int(residents[~cov].sum()),
+            "high_need_residents_beyond_reach": int(high[~cov].sum()),
+            "contains_previous": set(previous) <= set(chosen),
+            "nested_in_next": None,
+        }
         if curve:
             last = curve[-1]
             last["nested_in_next"] = row["contains_previous"]
-            row |= {"gain_need_weighted": round(row["need_weighted_covered"] - last["need_weighted_covered"], 1),
-                    "gain_residents": row["residents_covered"] - last["residents_covered"],
-                    "gain_high_need_residents": row["high_need_residents_covered"] - last["high_need_residents_covered"]}
+            row |= {
+                "gain_need_weighted": round(row["need_weighted_covered"] - last["need_weighted_covered"], 1),
+                "gain_residents": row["residents_covered"] - last["residents_covered"],
+                "gain_high_need_residents": row["high_need_residents_covered"] - last["high_need_residents_covered"],
+            }
         curve.append(row)
         for j in chosen:
             alone = cov & ~covered_by(inst, [i for i in chosen if i != j])
             c = candidates[j]
-            sites.append({"k": k, "venue_id": c[0], "name": c[1], "venue_type": c[2], "postcode": c[3],
-                          "lad_code": c[4], "easting": c[5], "northing": c[6],
-                          "residents_reached_only_by_it": int(residents[alone].sum()),
-                          "high_need_residents_reached_only_by_it": int(high[alone].sum())})
+            sites.append(
+                {
+                    "k": k,
+                    "venue_id": c[0],
+                    "name": c[1],
+                    "venue_type": c[2],
+                    "postcode": c[3],
+                    "lad_code": c[4],
+                    "easting": c[5],
+                    "northing": c[6],
+                    "residents_reached_only_by_it": int(residents[alone].sum()),
+                    "high_need_residents_reached_only_by_it": int(high[alone].sum()),
+                }
+            )
         previous = chosen
     districts = _by_district(inst, demand, candidates, residents, high)
     sources = inherited(paths.table_path("lsoa_access"), paths.table_path("venues"))
-    note = (f"Maximal covering location model (PySAL spopt MCLP, CBC): k new venues among the candidate sites, "
-            f"existing venues kept, maximising need-weighted residents within {cfg.reach_km:g} km in a straight line. "
-            "Each k is solved on its own: a solution need not contain the one before (contains_previous).")
+    note = (
+        f"Maximal covering location model (PySAL spopt MCLP, CBC): k new venues among the candidate sites, "
+        f"existing venues kept, maximising need-weighted residents within {cfg.reach_km:g} km in a straight line. "
+        "Each k is solved on its own: a solution need not contain the one before (contains_previous)."
+    )
     out = []
-    for name, rows, schema, order in (("siting_curve", curve, CURVE, "k"),
-                                      ("venue_siting", sites, SITES, "k, name, venue_id"),
-                                      ("siting_by_district", districts, DISTRICT, "lad_name")):
+    for name, rows, schema, order in (
+        ("siting_curve", curve, CURVE, "k"),
+        ("venue_siting", sites, SITES, "k, name, venue_id"),
+        ("siting_by_district", districts, DISTRICT, "lad_name"),
+    ):
         con.register("_rows", pa.Table.from_pylist(rows, schema=schema))
-        written = write_parquet(con, f"SELECT * FROM _rows ORDER BY {order}", paths.table_path(name), sources=sources,
-                                notes=note)
+        written = write_parquet(
+            con, f"SELECT * FROM _rows ORDER BY {order}", paths.table_path(name), sources=sources, notes=note
+        )
         con.unregister("_rows")
         out.append(derived(name, written))
-    out[0].counts = {"candidates": len(candidates), "existing_venues": len(existing),
-                     "pct_covered": {r["k"]: r["pct_covered"] for r in curve},
-                     "not_nested": [r["k"] for r in curve if r["k"] and not r["contains_previous"]]}
+    out[0].counts = {
+        "candidates": len(candidates),
+        "existing_venues": len(existing),
+        "pct_covered": {r["k"]: r["pct_covered"] for r in curve},
+        "not_nested": [r["k"] for r in curve if r["k"] and not r["contains_previous"]],
+    }
     return out
 
 
-def _by_district(inst: Instance, demand: list, candidates: list, residents: np.ndarray,
-                 high: np.ndarray) -> list[dict]:
+def _by_district(inst: Instance, demand: list, candidates: list, residents: np.ndarray, high: np.ndarray) -> list[dict]:
     """Per district: residents and high-need residents beyond reach, and the one candidate site reaching most
     of those high-need residents (then most residents beyond reach; then by name)."""
     beyond = ~covered_by(inst, [])
@@ -163,16 +233,28 @@ def _by_district(inst: Instance, demand: list, candidates: list, residents: np.n
     rows = []
     for lad in sorted({(d[1], d[2]) for d in demand}, key=lambda x: x[1]):
         mine = beyond & np.array([d[1] == lad[0] for d in demand])
-        row = {"lad_code": lad[0], "lad_name": lad[1], "residents_beyond_reach": int(residents[mine].sum()),
-               "high_need_residents_beyond_reach": int(high[mine].sum())}
+        row = {
+            "lad_code": lad[0],
+            "lad_name": lad[1],
+            "residents_beyond_reach": int(residents[mine].sum()),
+            "high_need_residents_beyond_reach": int(high[mine].sum()),
+        }
         if len(candidates) and mine.any():
-            gains = [(-(high[mine & reach[:, j]].sum()), -(residents[mine & reach[:, j]].sum()), candidates[j][1], j)
-                     for j in range(len(candidates))]
+            gains = [
+                (-(high[mine & reach[:, j]].sum()), -(residents[mine & reach[:, j]].sum()), candidates[j][1], j)
+                for j in range(len(candidates))
+            ]
             best = min(gains)
             if best[1] < 0:
                 c = candidates[best[3]]
-                row |= {"best_site": c[1], "best_site_id": c[0], "best_site_type": c[2], "best_site_postcode": c[3],
-                        "best_site_lad_code": c[4], "high_need_residents_it_reaches": int(-best[0]),
-                        "residents_it_reaches": int(-best[1])}
+                row |= {
+                    "best_site": c[1],
+                    "best_site_id": c[0],
+                    "best_site_type": c[2],
+                    "best_site_postcode": c[3],
+                    "best_site_lad_code": c[4],
+                    "high_need_residents_it_reaches": int(-best[0]),
+                    "residents_it_reaches": int(-best[1]),
+                }
         rows.append(row)
     return rows

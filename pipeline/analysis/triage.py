@@ -19,16 +19,36 @@ def build_triage(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
     exact(con)
     vintage = vintage_of(settings)
     sources = inherited(paths.table_path("lsoa_need"), paths.table_path("lsoa_supply_gap"))
-    triage = write_parquet(con, sql("lsoa_triage"), paths.table_path("lsoa_triage"), vintage=vintage, sources=sources,
-                           params={"need_share": settings.triage.high_need_top_share,
-                                   "gap_share": settings.triage.unserved_top_share})
+    triage = write_parquet(
+        con,
+        sql("lsoa_triage"),
+        paths.table_path("lsoa_triage"),
+        vintage=vintage,
+        sources=sources,
+        params={"need_share": settings.triage.high_need_top_share, "gap_share": settings.triage.unserved_top_share},
+    )
     use(con, paths, "lsoa_triage")
-    summary = write_parquet(con, sql("triage_summary"), paths.table_path("triage_summary"), sources=sources,
-                            params={"area_name": settings.study_area.name})
+    summary = write_parquet(
+        con,
+        sql("triage_summary"),
+        paths.table_path("triage_summary"),
+        sources=sources,
+        params={"area_name": settings.study_area.name},
+    )
     classes = dict(con.execute("SELECT triage_class, count(*) FROM lsoa_triage GROUP BY 1 ORDER BY 1").fetchall())
-    residents = dict(con.execute("SELECT triage_class, round(sum(residents_2021)) FROM lsoa_triage GROUP BY 1 "
-                                 "ORDER BY 1").fetchall())
-    return [derived("lsoa_triage", triage, {"lsoas_by_class": classes, "residents_by_class": residents,
-                                            "high_need_top_share": settings.triage.high_need_top_share,
-                                            "unserved_top_share": settings.triage.unserved_top_share}),
-            derived("triage_summary", summary)]
+    residents = dict(
+        con.execute("SELECT triage_class, round(sum(residents_2021)) FROM lsoa_triage GROUP BY 1 ORDER BY 1").fetchall()
+    )
+    return [
+        derived(
+            "lsoa_triage",
+            triage,
+            {
+                "lsoas_by_class": classes,
+                "residents_by_class": residents,
+                "high_need_top_share": settings.triage.high_need_top_share,
+                "unserved_top_share": settings.triage.unserved_top_share,
+            },
+        ),
+        derived("triage_summary", summary),
+    ]

@@ -32,8 +32,15 @@ from pipeline.store import inherited, write_parquet
 KINDS = ("need", "supply_gap")
 
 
-def score_matrices(con: duckdb.DuckDBPyConnection, paths: Paths, vintage, lsoas: list[str], indicators: list[str],
-                   bases: tuple[str, ...], variants: list[str]) -> dict[tuple[str, str], np.ndarray]:
+def score_matrices(
+    con: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    vintage,
+    lsoas: list[str],
+    indicators: list[str],
+    bases: tuple[str, ...],
+    variants: list[str],
+) -> dict[tuple[str, str], np.ndarray]:
     """(base, IUC variant) -> LSOA x indicator matrix of 0-10 scores (NaN where missing)."""
     out = {}
     for variant in variants:
@@ -61,17 +68,21 @@ def score_matrices(con: duckdb.DuckDBPyConnection, paths: Paths, vintage, lsoas:
     return out
 
 
-def draw_scores(matrix: np.ndarray, weights: Weights, indicators: list[str], rng: np.random.Generator,
-                concentration: float) -> np.ndarray:
+def draw_scores(
+    matrix: np.ndarray, weights: Weights, indicators: list[str], rng: np.random.Generator, concentration: float
+) -> np.ndarray:
     """One draw of the composite score for every LSOA (missing indicators drop out, as in composite.sql)."""
     comps = list(weights.components)
     drawn_c = rng.dirichlet([concentration * weights.components[c] for c in comps]) if len(comps) > 1 else np.ones(1)
     total = np.zeros(matrix.shape[0])
     mass = np.zeros(matrix.shape[0])
-    for wc, comp in zip(drawn_c, comps):
+    for wc, comp in zip(drawn_c, comps, strict=False):
         names = list(weights.indicators[comp])
-        inner = rng.dirichlet([concentration * weights.indicators[comp][n] for n in names]) if len(names) > 1 \
+        inner = (
+            rng.dirichlet([concentration * weights.indicators[comp][n] for n in names])
+            if len(names) > 1
             else np.ones(1)
+        )
         cols = matrix[:, [indicators.index(n) for n in names]]
         present = ~np.isnan(cols)
         w = np.where(present, inner, 0.0)
@@ -83,8 +94,15 @@ def draw_scores(matrix: np.ndarray, weights: Weights, indicators: list[str], rng
     return np.where(mass > 0, total / np.where(mass > 0, mass, 1), np.nan)
 
 
-def simulate(matrices: dict[tuple[str, str], np.ndarray], weights: Weights, indicators: list[str], *, draws: int,
-             seed: int, concentration: float) -> np.ndarray:
+def simulate(
+    matrices: dict[tuple[str, str], np.ndarray],
+    weights: Weights,
+    indicators: list[str],
+    *,
+    draws: int,
+    seed: int,
+    concentration: float,
+) -> np.ndarray:
     """draws x LSOAs matrix of ranks (1 = highest score; ties share the lowest rank)."""
     rng = np.random.default_rng(seed)
     keys = sorted(matrices)
@@ -103,9 +121,19 @@ def summarise(ranks: np.ndarray, robust: float) -> list[dict]:
     for j in range(n):
         r = ranks[:, j]
         p = float((r <= top).mean())
-        out.append({"median_rank": float(np.median(r)), "rank_p05": float(np.percentile(r, 5, method="inverted_cdf")),
-                    "rank_p95": float(np.percentile(r, 95, method="inverted_cdf")), "p_top_decile": round(p, 4),
-                    "priority": "robust" if p >= robust else "weight-dependent" if p >= 1 - robust else "rarely in the top tenth"})
+        out.append(
+            {
+                "median_rank": float(np.median(r)),
+                "rank_p05": float(np.percentile(r, 5, method="inverted_cdf")),
+                "rank_p95": float(np.percentile(r, 95, method="inverted_cdf")),
+                "p_top_decile": round(p, 4),
+                "priority": "robust"
+                if p >= robust
+                else "weight-dependent"
+                if p >= 1 - robust
+                else "rarely in the top tenth",
+            }
+        )
     return out
 
 
@@ -123,25 +151,51 @@ def build_rank_uncertainty(con: duckdb.DuckDBPyConnection, paths: Paths, setting
     for kind in KINDS:
         use_variants = variants if "iuc_risk" in weights[kind].names else variants[:1]
         chosen = {k: m for k, m in matrices.items() if k[1] in use_variants}
-        ranks = simulate(chosen, weights[kind], indicators, draws=cfg.draws, seed=cfg.seed, concentration=cfg.concentration)
-        for lsoa, stats in zip(lsoas, summarise(ranks, cfg.robust_probability)):
+        ranks = simulate(
+            chosen, weights[kind], indicators, draws=cfg.draws, seed=cfg.seed, concentration=cfg.concentration
+        )
+        for lsoa, stats in zip(lsoas, summarise(ranks, cfg.robust_probability), strict=False):
             rows.append({"lsoa_code": lsoa, "score": kind, **stats})
     con.register("_unc", pa.Table.from_pylist(rows))
     sources = inherited(paths.table_path("lsoa_need"), paths.table_path("lsoa_supply_gap"))
-    written = write_parquet(con, """
+    written = write_parquet(
+        con,
+        """
         SELECT u.lsoa_code, a.lsoa_name, a.ward_name, a.lad_code, a.lad_name, u.score,
                CASE u.score WHEN 'need' THEN n.need_rank ELSE g.supply_gap_rank END AS configured_rank,
                u.median_rank, u.rank_p05, u.rank_p95, u.p_top_decile, u.priority
         FROM _unc u JOIN lsoa_areas a USING (lsoa_code)
         LEFT JOIN lsoa_need n USING (lsoa_code)
         LEFT JOIN lsoa_supply_gap g USING (lsoa_code)
-        ORDER BY u.score, u.median_rank, u.lsoa_code""", paths.table_path("rank_uncertainty"), sources=sources,
-                            vintage=vintage, notes=(f"{cfg.draws} draws, seed {cfg.seed}, Dirichlet concentration "
-                                                    f"{cfg.concentration}, bases {', '.join(cfg.scaling_bases)}, "
-                                                    f"IUC variants {', '.join(variants)}"))
+        ORDER BY u.score, u.median_rank, u.lsoa_code""",
+        paths.table_path("rank_uncertainty"),
+        sources=sources,
+        vintage=vintage,
+        notes=(
+            f"{cfg.draws} draws, seed {cfg.seed}, Dirichlet concentration "
+            f"{cfg.concentration}, bases {', '.join(cfg.scaling_bases)}, "
+            f"IUC variants {', '.join(variants)}"
+        ),
+    )
     con.unregister("_unc")
-    counts = {kind: dict(con.execute("SELECT priority, count(*) FROM read_parquet($p) WHERE score = $k GROUP BY 1 "
-                                     "ORDER BY 1", {"p": str(written.path), "k": kind}).fetchall()) for kind in KINDS}
-    return derived("rank_uncertainty", written, {"draws": cfg.draws, "seed": cfg.seed, "concentration": cfg.concentration,
-                                                 "scaling_bases": list(cfg.scaling_bases), "iuc_variants": variants,
-                                                 "priorities": counts})
+    counts = {
+        kind: dict(
+            con.execute(
+                "SELECT priority, count(*) FROM read_parquet($p) WHERE score = $k GROUP BY 1 ORDER BY 1",
+                {"p": str(written.path), "k": kind},
+            ).fetchall()
+        )
+        for kind in KINDS
+    }
+    return derived(
+        "rank_uncertainty",
+        written,
+        {
+            "draws": cfg.draws,
+            "seed": cfg.seed,
+            "concentration": cfg.concentration,
+            "scaling_bases": list(cfg.scaling_bases),
+            "iuc_variants": variants,
+            "priorities": counts,
+        },
+    )

@@ -27,18 +27,44 @@ from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
 from pipeline.store import inherited, write_parquet
 
-SCORES = {"need_score": "inclusion need", "supply_gap_score": "connectivity gap", "mixed_score": "mixed index",
-          "deri_score": "DERI-compatible index"}
-SCHEMA = pa.schema([("outcome_file", pa.string()), ("outcome", pa.string()), ("stated_source", pa.string()),
-                    ("stated_licence", pa.string()), ("score", pa.string()), ("score_label", pa.string()),
-                    ("lsoas", pa.int64()), ("spearman_rho", pa.float64()), ("rho_ci_low", pa.float64()),
-                    ("rho_ci_high", pa.float64()), ("top_decile_overlap", pa.float64()),
-                    ("top_decile_lsoas", pa.int64()), ("bootstrap", pa.int64())])
-OUTCOME_ROWS = pa.schema([("src_code", pa.string()), ("src_year", pa.int64()), ("key", pa.string()),
-                          ("value", pa.float64())])
-POINTS = pa.schema([("outcome_file", pa.string()), ("outcome", pa.string()), ("lsoa_code", pa.string()),
-                    ("outcome_value", pa.float64()), ("need_score", pa.float64()), ("supply_gap_score", pa.float64()),
-                    ("mixed_score", pa.float64()), ("deri_score", pa.float64())])
+SCORES = {
+    "need_score": "inclusion need",
+    "supply_gap_score": "connectivity gap",
+    "mixed_score": "mixed index",
+    "deri_score": "DERI-compatible index",
+}
+SCHEMA = pa.schema(
+    [
+        ("outcome_file", pa.string()),
+        ("outcome", pa.string()),
+        ("stated_source", pa.string()),
+        ("stated_licence", pa.string()),
+        ("score", pa.string()),
+        ("score_label", pa.string()),
+        ("lsoas", pa.int64()),
+        ("spearman_rho", pa.float64()),
+        ("rho_ci_low", pa.float64()),
+        ("rho_ci_high", pa.float64()),
+        ("top_decile_overlap", pa.float64()),
+        ("top_decile_lsoas", pa.int64()),
+        ("bootstrap", pa.int64()),
+    ]
+)
+OUTCOME_ROWS = pa.schema(
+    [("src_code", pa.string()), ("src_year", pa.int64()), ("key", pa.string()), ("value", pa.float64())]
+)
+POINTS = pa.schema(
+    [
+        ("outcome_file", pa.string()),
+        ("outcome", pa.string()),
+        ("lsoa_code", pa.string()),
+        ("outcome_value", pa.float64()),
+        ("need_score", pa.float64()),
+        ("supply_gap_score", pa.float64()),
+        ("mixed_score", pa.float64()),
+        ("deri_score", pa.float64()),
+    ]
+)
 
 
 def top_decile(values: np.ndarray) -> set[int]:
@@ -57,9 +83,15 @@ def compare(outcome: np.ndarray, score: np.ndarray, bootstrap: int, rng: np.rand
         if not math.isnan(r):
             draws.append(r)
     top_s, top_o = top_decile(score), top_decile(outcome)
-    return {"lsoas": n, "spearman_rho": rho, "rho_ci_low": float(np.percentile(draws, 2.5)) if draws else None,
-            "rho_ci_high": float(np.percentile(draws, 97.5)) if draws else None,
-            "top_decile_overlap": len(top_s & top_o) / len(top_s), "top_decile_lsoas": len(top_s), "bootstrap": bootstrap}
+    return {
+        "lsoas": n,
+        "spearman_rho": rho,
+        "rho_ci_low": float(np.percentile(draws, 2.5)) if draws else None,
+        "rho_ci_high": float(np.percentile(draws, 97.5)) if draws else None,
+        "top_decile_overlap": len(top_s & top_o) / len(top_s),
+        "top_decile_lsoas": len(top_s),
+        "bootstrap": bootstrap,
+    }
 
 
 def build_index_validation(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
@@ -73,22 +105,42 @@ def build_index_validation(con: duckdb.DuckDBPyConnection, paths: Paths, setting
     for located in files:
         outcome = read_outcome_file(con, located)
         column = "lsoa21cd" if outcome.code_year == 2021 else "lsoa11cd"
-        relevant = {r[0] for r in con.execute(f"""SELECT DISTINCT {column} FROM lsoa_crosswalk
-            WHERE lsoa_code IN (SELECT lsoa_code FROM lsoa_areas)""").fetchall()}
+        relevant = {
+            r[0]
+            for r in con.execute(f"""SELECT DISTINCT {column} FROM lsoa_crosswalk
+            WHERE lsoa_code IN (SELECT lsoa_code FROM lsoa_areas)""").fetchall()
+        }
         for code in sorted(set(outcome.values) - relevant, key=outcome.rows.get):
-            outcome.rejects.add(outcome.label, outcome.rows[code], outcome.key_field, code,
-                                "LSOA outside the study area", "out_of_scope", code)
+            outcome.rejects.add(
+                outcome.label,
+                outcome.rows[code],
+                outcome.key_field,
+                code,
+                "LSOA outside the study area",
+                "out_of_scope",
+                code,
+            )
         rejects = rejects + outcome.rejects
         rows_in += outcome.rows_in
         kept += len(set(outcome.values) & relevant)
         stated[located.label] = {"source": outcome.stated_source, "licence": outcome.stated_licence}
-        con.register("_outcome", pa.Table.from_pylist(
-            [{"src_code": c, "src_year": outcome.code_year, "key": outcome.outcome, "value": v}
-             for c, v in sorted(outcome.values.items())], schema=OUTCOME_ROWS))
-        carried = con.execute(f"""
+        con.register(
+            "_outcome",
+            pa.Table.from_pylist(
+                [
+                    {"src_code": c, "src_year": outcome.code_year, "key": outcome.outcome, "value": v}
+                    for c, v in sorted(outcome.values.items())
+                ],
+                schema=OUTCOME_ROWS,
+            ),
+        )
+        carried = con.execute(
+            f"""
             SELECT c.lsoa_code, c.value, i.need_score, i.supply_gap_score, i.mixed_score, i.deri_score
-            FROM ({sql('carried_values', values='_outcome')}) c JOIN lsoa_index i USING (lsoa_code)
-            ORDER BY c.lsoa_code""", {"year": vintage.year}).fetchall()
+            FROM ({sql("carried_values", values="_outcome")}) c JOIN lsoa_index i USING (lsoa_code)
+            ORDER BY c.lsoa_code""",
+            {"year": vintage.year},
+        ).fetchall()
         con.unregister("_outcome")
         values = np.array([r[1] for r in carried])
         for col, label in SCORES.items():
@@ -96,22 +148,59 @@ def build_index_validation(con: duckdb.DuckDBPyConnection, paths: Paths, setting
             ok = ~np.isnan(score) & ~np.isnan(values)
             if ok.sum() < 10:
                 continue
-            rows.append({"outcome_file": located.label, "outcome": outcome.outcome, "stated_source": outcome.stated_source,
-                         "stated_licence": outcome.stated_licence, "score": col, "score_label": label,
-                         **compare(values[ok], score[ok], settings.validation.bootstrap, rng)})
-        points += [{"outcome_file": located.label, "outcome": outcome.outcome, "lsoa_code": r[0], "outcome_value": r[1],
-                    "need_score": r[2], "supply_gap_score": r[3], "mixed_score": r[4], "deri_score": r[5]}
-                   for r in carried]
+            rows.append(
+                {
+                    "outcome_file": located.label,
+                    "outcome": outcome.outcome,
+                    "stated_source": outcome.stated_source,
+                    "stated_licence": outcome.stated_licence,
+                    "score": col,
+                    "score_label": label,
+                    **compare(values[ok], score[ok], settings.validation.bootstrap, rng),
+                }
+            )
+        points += [
+            {
+                "outcome_file": located.label,
+                "outcome": outcome.outcome,
+                "lsoa_code": r[0],
+                "outcome_value": r[1],
+                "need_score": r[2],
+                "supply_gap_score": r[3],
+                "mixed_score": r[4],
+                "deri_score": r[5],
+            }
+            for r in carried
+        ]
     con.register("_validation", pa.Table.from_pylist(rows, schema=SCHEMA))
     con.register("_points", pa.Table.from_pylist(points, schema=POINTS))
     sources = inherited(paths.table_path("lsoa_index")) | ({USER_OUTCOMES.key: "count(*)"} if files else {})
-    note = ("No outcome file in data/raw/outcomes/: nothing to validate against (docs/METHOD.md, Validation, says how "
-            "to add one).") if not files else "; ".join(
-        f"{k}: source {v['source']}" + (f", licence {v['licence']}" if v["licence"] else "") for k, v in stated.items())
-    written = write_parquet(con, "SELECT * FROM _validation ORDER BY outcome_file, outcome, score",
-                            paths.table_path("index_validation"), sources=sources, notes=note)
-    pts = write_parquet(con, "SELECT * FROM _points ORDER BY outcome_file, outcome, lsoa_code",
-                        paths.table_path("validation_points"), sources=sources, vintage=vintage, notes=note)
+    note = (
+        (
+            "No outcome file in data/raw/outcomes/: nothing to validate against (docs/METHOD.md, Validation, says how "
+            "to add one)."
+        )
+        if not files
+        else "; ".join(
+            f"{k}: source {v['source']}" + (f", licence {v['licence']}" if v["licence"] else "")
+            for k, v in stated.items()
+        )
+    )
+    written = write_parquet(
+        con,
+        "SELECT * FROM _validation ORDER BY outcome_file, outcome, score",
+        paths.table_path("index_validation"),
+        sources=sources,
+        notes=note,
+    )
+    pts = write_parquet(
+        con,
+        "SELECT * FROM _points ORDER BY outcome_file, outcome, lsoa_code",
+        paths.table_path("validation_points"),
+        sources=sources,
+        vintage=vintage,
+        notes=note,
+    )
     con.unregister("_validation")
     con.unregister("_points")
     rejects.write(con, paths.rejects / "index_validation.parquet", [USER_OUTCOMES.key])

@@ -61,7 +61,9 @@ class CheckContext:
         """Rows of ``sql`` over the named tables (those written on the vintage under the neutral names)."""
         for name in tables:
             register_parquet(self.con, name, self.paths.table_path(name))
-        return self.con.execute(sql, {"lads": self.lads} | (params or {}) if "$lads" in sql else params or {}).fetchall()
+        return self.con.execute(
+            sql, {"lads": self.lads} | (params or {}) if "$lads" in sql else params or {}
+        ).fetchall()
 
     def one(self, sql: str, *tables: str, params: dict | None = None):
         return self.query(sql, *tables, params=params)[0]
@@ -99,8 +101,10 @@ class Check:
         if self.blocking:
             return "Blocking: if it fails, the steps after it do not run and nothing is published."
         if self.severity == ERROR:
-            return ("Stops publishing: if it fails, nothing is published; the steps after it still run, so the "
-                    "run reports the whole result.")
+            return (
+                "Stops publishing: if it fails, nothing is published; the steps after it still run, so the "
+                "run reports the whole result."
+            )
         return "Warning: a failure is reported and publishing goes ahead."
 
 
@@ -109,11 +113,21 @@ def evaluate(check: Check, ctx: CheckContext) -> dict:
     try:
         result = check.run(ctx)
     except Exception as exc:  # a check must never hide a failure behind a crash
-        result = CheckResult(False, f"the check could not run: {type(exc).__name__}: {exc}",
-                             {"traceback": traceback.format_exc(limit=3)})
-    return {"name": check.name, "step": check.step, "asset": check.asset, "passed": bool(result.passed),
-            "severity": check.severity, "blocking": check.blocking, "description": result.description,
-            "meaning": check.meaning, "expected": check.expected, "metadata": _plain(result.metadata)}
+        result = CheckResult(
+            False, f"the check could not run: {type(exc).__name__}: {exc}", {"traceback": traceback.format_exc(limit=3)}
+        )
+    return {
+        "name": check.name,
+        "step": check.step,
+        "asset": check.asset,
+        "passed": bool(result.passed),
+        "severity": check.severity,
+        "blocking": check.blocking,
+        "description": result.description,
+        "meaning": check.meaning,
+        "expected": check.expected,
+        "metadata": _plain(result.metadata),
+    }
 
 
 def _plain(value):

@@ -11,9 +11,20 @@ from __future__ import annotations
 from functools import cache
 
 from pipeline.checks import WARN, Check, analysis, ingest, outputs
-from pipeline.checks.kinds import (Kind, covers, covers_study_area, custom, every_district_present, expected_rows,
-                                   in_great_britain, in_range, no_rows_where, not_null, one_row_per,
-                                   only_study_districts)
+from pipeline.checks.kinds import (
+    Kind,
+    covers,
+    covers_study_area,
+    custom,
+    every_district_present,
+    expected_rows,
+    in_great_britain,
+    in_range,
+    no_rows_where,
+    not_null,
+    one_row_per,
+    only_study_districts,
+)
 
 PERCENT, SCORE, SHARE = (0, 100), (0, 10), (0, 1)
 IOD_RATES = ("income_score", "employment_score", "idaci_score", "idaopi_score")  # shares of people, 0-1
@@ -50,8 +61,10 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
                                        "or a file is cut short."),
         only_study_districts(meaning="Postcodes of a district outside this run's study area would be published."),
         custom(ingest.postcodes_placed, severity=WARN,
-               meaning="More than 1% of a district's postcodes could not be placed in a small area; they count nowhere."),
-        in_great_britain(meaning="A postcode has no position, or one outside Great Britain: a grid reference is wrong."),
+               meaning="More than 1% of a district's postcodes could not be placed in a small area; they count "
+                       "nowhere."),
+        in_great_britain(meaning="A postcode has no position, or one outside Great Britain: a grid reference is "
+                                 "wrong."),
     ],
     "lsoa_areas": [
         one_row_per("lsoa_code"), every_district_present(), not_null("residents_2021"),
@@ -66,7 +79,8 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
     "settlements": [one_row_per("settlement_id")],
     "ofcom_postcode_coverage": [one_row_per("key", "release"), in_range("*_pct", *PERCENT, what="percentages",
                                                                         empty_ok=True)],
-    "ofcom_la_coverage": [one_row_per("key", "release"), in_range("*_pct", *PERCENT, what="percentages", empty_ok=True)],
+    "ofcom_la_coverage": [one_row_per("key", "release"), in_range("*_pct", *PERCENT, what="percentages",
+    empty_ok=True)],
     "ofcom_postcode_district": [one_row_per("key", "release"), in_range("*_pct", *PERCENT, what="percentages",
                                                                         empty_ok=True)],
     "broadband_coverage": [
@@ -76,7 +90,8 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
                  meaning="A coverage percentage is outside 0-100 or not a number."),
         custom(ingest.broadband_measured_per_postcode, severity=WARN,
                meaning="Broadband is known only as area averages, so it cannot rank small areas within one area.",
-               expected="expected with the mirror: Ofcom's postcode file is not in it, so broadband is postcode-district "
+               expected="expected with the mirror: Ofcom's postcode file is not in it, so broadband is "
+               "postcode-district "
                         "averages; every output marks those values and never ranks areas inside one postcode district "
                         "by them"),
     ],
@@ -108,7 +123,8 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
     "venues": [
         one_row_per("venue_id"),
         in_range(("easting",), 1, 700000, meaning="A venue lies outside Great Britain: every distance to it is wrong."),
-        in_range(("northing",), 1, 1300000, meaning="A venue lies outside Great Britain: every distance to it is wrong."),
+        in_range(("northing",), 1, 1300000,
+        meaning="A venue lies outside Great Britain: every distance to it is wrong."),
         no_rows_where("venues_have_a_role", "role NOT IN ('existing', 'candidate', 'neither')", "have no known role",
                       "Every venue is existing, a candidate site, or neither.",
                       "A venue's role is unknown: access and siting would count it wrongly.", ("venue_id", "role")),
@@ -199,7 +215,8 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
                                          "`make rejects TABLE=index_validation`.")],
     "gp_readiness": [
         one_row_per("site_code"), covers("site_code", "gp_sites", noun="GP site"),
-        no_rows_where("every_gp_site_ranked_or_given_a_reason", "(readiness_rank IS NULL) = (not_ranked_reason IS NULL)",
+        no_rows_where("every_gp_site_ranked_or_given_a_reason",
+        "(readiness_rank IS NULL) = (not_ranked_reason IS NULL)",
                       "are both ranked and given a reason, or neither",
                       "Each GP site is ranked, or shown with the reason it is not ranked, never both.",
                       "A GP site is neither ranked nor given a reason (or both): the list would not explain it.",
@@ -209,7 +226,8 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
         no_rows_where("gp_site_part_is_the_sites_own",
                       "readiness_parts LIKE '%site gigabit%' AND NOT site_own_gigabit_known",
                       "score an area average as the site's own gigabit",
-                      "A site's own gigabit part enters its score only from postcode-level data, never an area average.",
+                      "A site's own gigabit part enters its score only from postcode-level data, never an area "
+                      "average.",
                       "An area average stands in for a surgery's own gigabit status in its readiness score.",
                       ("site_broadband_resolution",)),
     ],
@@ -222,10 +240,12 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
                       "A cell's estimate of premises without gigabit is impossible.",
                       ("est_without_gigabit", "est_unit", "postcodes_with_coverage")),
         no_rows_where("area_averages_never_rank_within_their_area",
-                      "area_average AND build_rank IS NOT NULL OR area_average AND broadband_area IN (SELECT broadband_area "
+                      "area_average AND build_rank IS NOT NULL OR area_average AND broadband_area IN (SELECT "
+                      "broadband_area "
                       "FROM fibre_gap_cells WHERE area_average GROUP BY 1 HAVING count(DISTINCT area_rank) > 1)",
                       "are ranked inside their own averaging area",
-                      "Cells whose gap is an area average share one rank within that area: no coarse value orders them.",
+                      "Cells whose gap is an area average share one rank within that area: no coarse value orders "
+                      "them.",
                       "A coarse (area-average) value would order cells inside the area it describes.",
                       ("broadband_area", "area_rank", "build_rank")),
     ],
@@ -234,7 +254,8 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
                          meaning="A GeoTIFF does not open, has no CRS or nodata, or is empty.")],
     "connectivity_reconciliation": [
         custom(analysis.reconciliation_within_threshold, severity=WARN,
-               meaning="Ofcom's own district figure (gigabit, below 30 Mbit/s) and ours from the broadband input differ "
+               meaning="Ofcom's own district figure (gigabit, below 30 Mbit/s) and ours from the broadband input "
+               "differ "
                        "by more than the threshold.",
                expected="expected with postcode-district averages: they weigh every postcode equally, not by premises, "
                         "so they differ from Ofcom's premises-weighted district figures by several points"),

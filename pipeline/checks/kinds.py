@@ -19,12 +19,28 @@ from pipeline.steps import PRODUCER
 Kind = Callable[[str], Check]  # the asset it guards -> the check
 
 
-def _make(asset: str, name: str, rule: str, meaning: str, run: Callable[[CheckContext], CheckResult],
-          reads: Sequence[str], opts: dict) -> Check:
+def _make(
+    asset: str,
+    name: str,
+    rule: str,
+    meaning: str,
+    run: Callable[[CheckContext], CheckResult],
+    reads: Sequence[str],
+    opts: dict,
+) -> Check:
     severity = opts.get("severity", ERROR)
-    return Check(opts.get("name") or name, PRODUCER[asset], asset, run, opts.get("meaning") or meaning,
-                 severity=severity, blocking=opts.get("blocking", severity == ERROR), expected=opts.get("expected"),
-                 tables=tuple(reads), rule=rule)
+    return Check(
+        opts.get("name") or name,
+        PRODUCER[asset],
+        asset,
+        run,
+        opts.get("meaning") or meaning,
+        severity=severity,
+        blocking=opts.get("blocking", severity == ERROR),
+        expected=opts.get("expected"),
+        tables=tuple(reads),
+        rule=rule,
+    )
 
 
 def _columns(columns: str | Sequence[str]) -> tuple[str, ...]:
@@ -40,28 +56,42 @@ def _bound(value) -> str:
     return str(value).replace(".", "p").replace("-", "minus_")
 
 
-def rows_failing(ctx: CheckContext, table: str, where: str, what: str, show: Sequence[str] = (), *also: str,
-                 params: dict | None = None, counts: dict[str, str] | None = None) -> CheckResult:
+def rows_failing(
+    ctx: CheckContext,
+    table: str,
+    where: str,
+    what: str,
+    show: Sequence[str] = (),
+    *also: str,
+    params: dict | None = None,
+    counts: dict[str, str] | None = None,
+) -> CheckResult:
     """Pass when no row of ``table`` matches ``where``; otherwise count them and show up to ten, each
     with the table's first column, its LSOA, source file and row when it has them, and ``show``.
     ``counts`` adds a count per named condition (e.g. per column) to the metadata."""
-    parts = [f"count(*) FILTER ({cond}) AS \"{label}\"" for label, cond in (counts or {}).items()]
-    row = ctx.one(f'SELECT count(*) {"".join(", " + p for p in parts)} FROM "{table}" WHERE {where}', table, *also,
-                  params=params)
+    parts = [f'count(*) FILTER ({cond}) AS "{label}"' for label, cond in (counts or {}).items()]
+    row = ctx.one(
+        f'SELECT count(*) {"".join(", " + p for p in parts)} FROM "{table}" WHERE {where}', table, *also, params=params
+    )
     bad = row[0]
     meta: dict = {"failing_rows": bad}
     if counts:
-        meta["failing_rows_per_condition"] = {label: n for label, n in zip(counts, row[1:]) if n}
+        meta["failing_rows_per_condition"] = {label: n for label, n in zip(counts, row[1:], strict=False) if n}
     if not bad:
         return CheckResult(True, f"no rows {what}", meta)
     columns = [r[0] for r in ctx.query(f'SELECT column_name FROM (DESCRIBE "{table}")')]
     named_by = [columns[0], *(c for c in ("lsoa_code", "source_file", "source_row") if c in columns)]
     picked = list(dict.fromkeys([*named_by, *show]))
-    examples = [[str(v) for v in r] for r in ctx.query(
-        f'SELECT {", ".join(picked)} FROM "{table}" WHERE {where} ORDER BY ALL LIMIT 10', params=params)]
-    first = ", ".join(f"{c} {v}" for c, v in zip(picked, examples[0]))
-    return CheckResult(False, f"{bad:,} rows {what} (first: {first})",
-                       meta | {"columns_shown": picked, "examples": examples})
+    examples = [
+        [str(v) for v in r]
+        for r in ctx.query(
+            f'SELECT {", ".join(picked)} FROM "{table}" WHERE {where} ORDER BY ALL LIMIT 10', params=params
+        )
+    ]
+    first = ", ".join(f"{c} {v}" for c, v in zip(picked, examples[0], strict=False))
+    return CheckResult(
+        False, f"{bad:,} rows {what} (first: {first})", meta | {"columns_shown": picked, "examples": examples}
+    )
 
 
 def one_row_per(*key: str, where: str | None = None, **opts) -> Kind:
@@ -70,30 +100,52 @@ def one_row_per(*key: str, where: str | None = None, **opts) -> Kind:
 
     def make(table: str) -> Check:
         among = where or "true"
-        dup = (f"{among} AND ({', '.join(key)}) IN (SELECT ({', '.join(key)}) FROM \"{table}\" WHERE {among} "
-               f"GROUP BY ALL HAVING count(*) > 1)")
+        dup = (
+            f'{among} AND ({", ".join(key)}) IN (SELECT ({", ".join(key)}) FROM "{table}" WHERE {among} '
+            f"GROUP BY ALL HAVING count(*) > 1)"
+        )
         scope = f" (rows where {where})" if where else ""
-        return _make(table, f"{table}_one_row_per_{'_'.join(key)}", f"Each {keys} appears once in {table}{scope}.",
-                     f"Two rows of {table} describe one {keys}: joins on it would count it twice.",
-                     lambda ctx: rows_failing(ctx, table, dup, f"repeat a {keys}", key), (table,), opts)
+        return _make(
+            table,
+            f"{table}_one_row_per_{'_'.join(key)}",
+            f"Each {keys} appears once in {table}{scope}.",
+            f"Two rows of {table} describe one {keys}: joins on it would count it twice.",
+            lambda ctx: rows_failing(ctx, table, dup, f"repeat a {keys}", key),
+            (table,),
+            opts,
+        )
 
     return make
 
 
 def not_null(column: str, *, where: str | None = None, **opts) -> Kind:
     """Every row (that ``where`` selects) has a ``column``."""
+
     def make(table: str) -> Check:
         scope = f" where {where}" if where else ""
-        return _make(table, f"{table}_{column}_not_null", f"Every row of {table}{scope} has a {column}.",
-                     f"A row of {table} has no {column}: it drops out of whatever is built on it.",
-                     lambda ctx: rows_failing(ctx, table, f"({where or 'true'}) AND {column} IS NULL",
-                                              f"without a {column}"), (table,), opts)
+        return _make(
+            table,
+            f"{table}_{column}_not_null",
+            f"Every row of {table}{scope} has a {column}.",
+            f"A row of {table} has no {column}: it drops out of whatever is built on it.",
+            lambda ctx: rows_failing(ctx, table, f"({where or 'true'}) AND {column} IS NULL", f"without a {column}"),
+            (table,),
+            opts,
+        )
 
     return make
 
 
-def in_range(columns: str | Sequence[str], low=None, high=None, *, what: str | None = None, where: str | None = None,
-             empty_ok: bool | str = False, **opts) -> Kind:
+def in_range(
+    columns: str | Sequence[str],
+    low=None,
+    high=None,
+    *,
+    what: str | None = None,
+    where: str | None = None,
+    empty_ok: bool | str = False,
+    **opts,
+) -> Kind:
     """Each value of ``columns`` is a finite number within ``low``-``high`` (either may be None, or a
     column of the same row). A column may be a pattern (``"*_score"``: every such column the table
     has, so the check follows the weights and the publishers' columns; a pattern matching none
@@ -106,8 +158,10 @@ def in_range(columns: str | Sequence[str], low=None, high=None, *, what: str | N
     numbers = all(isinstance(b, (int, float)) for b in (low, high) if b is not None)
     if low is not None and high is not None:
         span = f" within {low}-{high}" if numbers else f" between {low} and {high}"
-        outside, tail = (f"outside {low}-{high}" if numbers else f"below {low} or above {high}",
-                         f"within_{_bound(low)}_{_bound(high)}")
+        outside, tail = (
+            f"outside {low}-{high}" if numbers else f"below {low} or above {high}",
+            f"within_{_bound(low)}_{_bound(high)}",
+        )
     elif low is not None:
         span, outside, tail = f" of at least {low}", f"below {low}", f"at_least_{_bound(low)}"
     elif high is not None:
@@ -122,7 +176,13 @@ def in_range(columns: str | Sequence[str], low=None, high=None, *, what: str | N
         parts = [f"NOT isfinite({c}::DOUBLE)"]
         parts += [f"{c} < {low}"] if low is not None else []
         parts += [f"{c} > {high}"] if high is not None else []
-        parts += [] if empty_ok is True else [f"{c} IS NULL"] if empty_ok is False else [f"({c} IS NULL AND NOT ({empty_ok}))"]
+        parts += (
+            []
+            if empty_ok is True
+            else [f"{c} IS NULL"]
+            if empty_ok is False
+            else [f"({c} IS NULL AND NOT ({empty_ok}))"]
+        )
         return " OR ".join(parts)
 
     def make(table: str) -> Check:
@@ -133,20 +193,40 @@ def in_range(columns: str | Sequence[str], low=None, high=None, *, what: str | N
             if unmatched:
                 return CheckResult(False, f"no column of {table} matches {', '.join(unmatched)}", {"columns": present})
             failing = f"({where or 'true'}) AND (" + " OR ".join(f"({bad(c)})" for c in found) + ")"
-            result = rows_failing(ctx, table, failing, f"with {label} {faults}", found,
-                                  counts={c: bad(c) for c in found} if len(found) > 1 else None)
+            result = rows_failing(
+                ctx,
+                table,
+                failing,
+                f"with {label} {faults}",
+                found,
+                counts={c: bad(c) for c in found} if len(found) > 1 else None,
+            )
             result.metadata["columns_checked"] = found
             return result
 
         scope = f" where {where}" if where else ""
-        return _make(table, f"{table}_{label}_{tail}", f"Every {named} of {table}{scope} is a finite number{span}{never}.",
-                     f"A value of {named} in {table} is {faults}: whatever is built on it is wrong.", run, (table,), opts)
+        return _make(
+            table,
+            f"{table}_{label}_{tail}",
+            f"Every {named} of {table}{scope} is a finite number{span}{never}.",
+            f"A value of {named} in {table} is {faults}: whatever is built on it is wrong.",
+            run,
+            (table,),
+            opts,
+        )
 
     return make
 
 
-def covers(key: str, reference: str, reference_key: str | None = None, *, noun: str | None = None,
-           suffix: str | None = None, **opts) -> Kind:
+def covers(
+    key: str,
+    reference: str,
+    reference_key: str | None = None,
+    *,
+    noun: str | None = None,
+    suffix: str | None = None,
+    **opts,
+) -> Kind:
     """The table has a row for every ``reference_key`` of ``reference``, and none for anything else:
     nothing silently drops out, nothing foreign comes in."""
     ref_key = reference_key or key
@@ -154,28 +234,54 @@ def covers(key: str, reference: str, reference_key: str | None = None, *, noun: 
 
     def run(table: str) -> Callable[[CheckContext], CheckResult]:
         def check(ctx: CheckContext) -> CheckResult:
-            absent = [r[0] for r in ctx.query(
-                f'SELECT DISTINCT r.{ref_key} FROM "{reference}" r ANTI JOIN "{table}" t ON r.{ref_key} = t.{key} '
-                f"WHERE r.{ref_key} IS NOT NULL ORDER BY 1", reference, table)]
-            extra = [r[0] for r in ctx.query(
-                f'SELECT DISTINCT t.{key} FROM "{table}" t ANTI JOIN "{reference}" r ON t.{key} = r.{ref_key} '
-                "ORDER BY 1 NULLS FIRST")]
+            absent = [
+                r[0]
+                for r in ctx.query(
+                    f'SELECT DISTINCT r.{ref_key} FROM "{reference}" r ANTI JOIN "{table}" t ON r.{ref_key} = t.{key} '
+                    f"WHERE r.{ref_key} IS NOT NULL ORDER BY 1",
+                    reference,
+                    table,
+                )
+            ]
+            extra = [
+                r[0]
+                for r in ctx.query(
+                    f'SELECT DISTINCT t.{key} FROM "{table}" t ANTI JOIN "{reference}" r ON t.{key} = r.{ref_key} '
+                    "ORDER BY 1 NULLS FIRST"
+                )
+            ]
             expected = ctx.one(f'SELECT count(DISTINCT {ref_key}) FROM "{reference}"')[0]
             text = f"{expected:,} {thing}s; {len(absent):,} absent from {table}, {len(extra):,} not among them"
-            example = "; ".join(f"{label} e.g. {', '.join(str(v) for v in found[:3])}"
-                                for label, found in (("absent", absent), ("not among them", extra)) if found)
-            return CheckResult(not absent and not extra, text + (f" ({example})" if example else ""),
-                               {"expected": expected, "absent": len(absent), "not_among_them": len(extra),
-                                "absent_examples": [str(v) for v in absent[:10]],
-                                "not_among_them_examples": [str(v) for v in extra[:10]]})
+            example = "; ".join(
+                f"{label} e.g. {', '.join(str(v) for v in found[:3])}"
+                for label, found in (("absent", absent), ("not among them", extra))
+                if found
+            )
+            return CheckResult(
+                not absent and not extra,
+                text + (f" ({example})" if example else ""),
+                {
+                    "expected": expected,
+                    "absent": len(absent),
+                    "not_among_them": len(extra),
+                    "absent_examples": [str(v) for v in absent[:10]],
+                    "not_among_them_examples": [str(v) for v in extra[:10]],
+                },
+            )
 
         return check
 
     def make(table: str) -> Check:
-        return _make(table, f"{table}_{suffix or 'covers_' + reference}",
-                     f"{table} has a row for every {thing} and for nothing else.",
-                     f"A {thing} is missing from {table} (it would drop out of everything built on it), or "
-                     f"{table} holds a {key} that is not one.", run(table), (table, reference), opts)
+        return _make(
+            table,
+            f"{table}_{suffix or 'covers_' + reference}",
+            f"{table} has a row for every {thing} and for nothing else.",
+            f"A {thing} is missing from {table} (it would drop out of everything built on it), or "
+            f"{table} holds a {key} that is not one.",
+            run(table),
+            (table, reference),
+            opts,
+        )
 
     return make
 
@@ -187,41 +293,67 @@ def covers_study_area(key: str = "lsoa_code", **opts) -> Kind:
 
 def every_district_present(column: str = "lad_code", **opts) -> Kind:
     """Every study district has rows (an empty district means a wrong LAD code or a cut-short file)."""
+
     def make(table: str) -> Check:
         def run(ctx: CheckContext) -> CheckResult:
             found = dict(ctx.query(f'SELECT {column}, count(*) FROM "{table}" GROUP BY 1', table))
             empty = [lad for lad in ctx.lads if not found.get(lad)]
-            return CheckResult(not empty, f"no {table} rows in {', '.join(empty)}" if empty else
-                               f"every district has {table} rows",
-                               {f"{table}_per_district": {lad: found.get(lad, 0) for lad in ctx.lads}})
+            return CheckResult(
+                not empty,
+                f"no {table} rows in {', '.join(empty)}" if empty else f"every district has {table} rows",
+                {f"{table}_per_district": {lad: found.get(lad, 0) for lad in ctx.lads}},
+            )
 
-        return _make(table, f"{table}_every_district_present", f"Every study district has rows in {table}.",
-                     f"A study district has no rows in {table}: its LAD code is wrong for the source, or a file is "
-                     "cut short.", run, (table,), opts)
+        return _make(
+            table,
+            f"{table}_every_district_present",
+            f"Every study district has rows in {table}.",
+            f"A study district has no rows in {table}: its LAD code is wrong for the source, or a file is cut short.",
+            run,
+            (table,),
+            opts,
+        )
 
     return make
 
 
 def only_study_districts(column: str = "lad_code", **opts) -> Kind:
     """Every row lies in one of this run's districts."""
+
     def make(table: str) -> Check:
-        return _make(table, f"{table}_only_study_districts", f"Every row of {table} lies in one of this run's districts.",
-                     f"Rows of {table} from a district outside this run's study area would be published.",
-                     lambda ctx: rows_failing(ctx, table, f"{column} IS NULL OR NOT list_contains($lads, {column})",
-                                              "outside the study districts", (column,)), (table,), opts)
+        return _make(
+            table,
+            f"{table}_only_study_districts",
+            f"Every row of {table} lies in one of this run's districts.",
+            f"Rows of {table} from a district outside this run's study area would be published.",
+            lambda ctx: rows_failing(
+                ctx,
+                table,
+                f"{column} IS NULL OR NOT list_contains($lads, {column})",
+                "outside the study districts",
+                (column,),
+            ),
+            (table,),
+            opts,
+        )
 
     return make
 
 
 def in_great_britain(lat: str = "lat", lon: str = "lon", **opts) -> Kind:
     """Every row has a position in Great Britain (WGS84 latitude 49.8-61, longitude -8.7-2)."""
+
     def make(table: str) -> Check:
         where = f"{lat} IS NULL OR {lon} IS NULL OR NOT ({lat} BETWEEN 49.8 AND 61 AND {lon} BETWEEN -8.7 AND 2.0)"
-        return _make(table, f"{table}_in_great_britain",
-                     f"Every row of {table} has a position in Great Britain (WGS84 latitude 49.8-61, longitude -8.7-2).",
-                     f"A row of {table} has no position, or one outside Great Britain: a grid reference is wrong.",
-                     lambda ctx: rows_failing(ctx, table, where, "without a position in Great Britain", (lat, lon)),
-                     (table,), opts)
+        return _make(
+            table,
+            f"{table}_in_great_britain",
+            f"Every row of {table} has a position in Great Britain (WGS84 latitude 49.8-61, longitude -8.7-2).",
+            f"A row of {table} has no position, or one outside Great Britain: a grid reference is wrong.",
+            lambda ctx: rows_failing(ctx, table, where, "without a position in Great Britain", (lat, lon)),
+            (table,),
+            opts,
+        )
 
     return make
 
@@ -235,31 +367,60 @@ def expected_rows(source: str, **opts) -> Kind:
     def make(table: str) -> Check:
         def run(ctx: CheckContext) -> CheckResult:
             rows = ctx.one(f'SELECT count(*) FROM "{table}"', table)[0]
-            return CheckResult(low <= rows <= high, f"{rows:,} rows (a complete release gives {low:,}-{high:,})",
-                               {"rows": rows, "expected_min": low, "expected_max": high})
+            return CheckResult(
+                low <= rows <= high,
+                f"{rows:,} rows (a complete release gives {low:,}-{high:,})",
+                {"rows": rows, "expected_min": low, "expected_max": high},
+            )
 
-        return _make(table, f"{table}_expected_rows", f"The table holds the rows a complete {title} gives.",
-                     f"{title} is not the complete national release (rows missing or rejected: see `rejects`); "
-                     "LSOAs it leaves out are flagged, not dropped.", run, (table,), {"severity": WARN} | opts)
+        return _make(
+            table,
+            f"{table}_expected_rows",
+            f"The table holds the rows a complete {title} gives.",
+            f"{title} is not the complete national release (rows missing or rejected: see `rejects`); "
+            "LSOAs it leaves out are flagged, not dropped.",
+            run,
+            (table,),
+            {"severity": WARN} | opts,
+        )
 
     return make
 
 
-def no_rows_where(name: str, where: str, what: str, rule: str, meaning: str, show: Sequence[str] = (), *,
-                  reads: Sequence[str] = (), **opts) -> Kind:
+def no_rows_where(
+    name: str,
+    where: str,
+    what: str,
+    rule: str,
+    meaning: str,
+    show: Sequence[str] = (),
+    *,
+    reads: Sequence[str] = (),
+    **opts,
+) -> Kind:
     """A rule about each row said in SQL: no row matches ``where``. ``what`` words the failing rows
     ("have an impossible estimate"); the name is given whole."""
+
     def make(table: str) -> Check:
-        return _make(table, name, rule, meaning, lambda ctx: rows_failing(ctx, table, where, what, show, *reads),
-                     (table, *reads), {"name": name} | opts)
+        return _make(
+            table,
+            name,
+            rule,
+            meaning,
+            lambda ctx: rows_failing(ctx, table, where, what, show, *reads),
+            (table, *reads),
+            {"name": name} | opts,
+        )
 
     return make
 
 
-def custom(run: Callable[[CheckContext], CheckResult], meaning: str, *, reads: Sequence[str] | None = None,
-           **opts) -> Kind:
+def custom(
+    run: Callable[[CheckContext], CheckResult], meaning: str, *, reads: Sequence[str] | None = None, **opts
+) -> Kind:
     """A check no kind can say, written as a function (its docstring is the rule, its name the check's);
     ``reads`` the tables it queries (default: the asset it guards)."""
+
     def make(asset: str) -> Check:
         tables = (asset,) if reads is None else tuple(reads)
         return _make(asset, run.__name__, " ".join((run.__doc__ or meaning).split()), meaning, run, tables, opts)

@@ -19,9 +19,11 @@ def headline_figures_match_their_cells(ctx: CheckContext) -> CheckResult:
     text = (ctx.paths.gen / "headlines.md").read_text(encoding="utf-8")
     problems = check_footnotes(ctx.paths.tables, text)
     cited = text.count("\n[") + text.startswith("[")
-    return CheckResult(cited > 0 and not problems, f"{len(problems)} of the cited figures do not match"
-                       if problems else "every cited figure matches its cell",
-                       {"footnotes": cited, "problems": problems[:20]})
+    return CheckResult(
+        cited > 0 and not problems,
+        f"{len(problems)} of the cited figures do not match" if problems else "every cited figure matches its cell",
+        {"footnotes": cited, "problems": problems[:20]},
+    )
 
 
 def every_table_names_its_sources(ctx: CheckContext) -> CheckResult:
@@ -30,11 +32,15 @@ def every_table_names_its_sources(ctx: CheckContext) -> CheckResult:
     for csv_file in sorted(ctx.paths.tables.glob("*.csv")):
         sidecar = ctx.paths.tables / f"{csv_file.stem}.sources.json"
         record = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
-        if csv_file.stem != "sources" and (not record.get("licence") or any(not s.get("rows") for s in record.get(
-                "sources", [{}]))):
+        if csv_file.stem != "sources" and (
+            not record.get("licence") or any(not s.get("rows") for s in record.get("sources", [{}]))
+        ):
             missing.append(csv_file.name)
-    return CheckResult(not missing, f"{len(missing)} tables without sources" if missing else "every table cites its "
-                       "sources", {"tables_without_sources": missing})
+    return CheckResult(
+        not missing,
+        f"{len(missing)} tables without sources" if missing else "every table cites its sources",
+        {"tables_without_sources": missing},
+    )
 
 
 def csv_cells_are_inert(ctx: CheckContext) -> CheckResult:
@@ -56,8 +62,11 @@ def maps_load_nothing_from_the_network(ctx: CheckContext) -> CheckResult:
             problems[name] = "missing"
         elif REMOTE.search(path.read_text(encoding="utf-8")):
             problems[name] = "loads a remote resource"
-    return CheckResult(not problems, "; ".join(f"{k}: {v}" for k, v in problems.items()) or "every map opens offline",
-                       {"problems": problems})
+    return CheckResult(
+        not problems,
+        "; ".join(f"{k}: {v}" for k, v in problems.items()) or "every map opens offline",
+        {"problems": problems},
+    )
 
 
 def briefings_are_two_to_five_pages(ctx: CheckContext) -> CheckResult:
@@ -69,5 +78,6 @@ def briefings_are_two_to_five_pages(ctx: CheckContext) -> CheckResult:
         reader = PdfReader(pdf)
         pages[pdf.name] = len(reader.pages) if reader.pages[0].extract_text().strip() else 0
     ok = len(pages) == len(ctx.lads) + 1 and all(2 <= n <= 5 for n in pages.values())
-    return CheckResult(ok, f"{len(pages)} briefings for {len(ctx.lads)} districts and the area; pages {pages}",
-                       {"pages": pages})
+    return CheckResult(
+        ok, f"{len(pages)} briefings for {len(ctx.lads)} districts and the area; pages {pages}", {"pages": pages}
+    )

@@ -34,14 +34,28 @@ from pipeline.sqlfiles import sql
 from pipeline.store import write_parquet
 from pipeline.wording import month_name
 
-SCHEMA = pa.schema([
-    ("area_code", pa.string()), ("area_name", pa.string()), ("geography", pa.string()),
-    ("indicator", pa.string()), ("indicator_label", pa.string()), ("unit", pa.string()),
-    ("release", pa.string()), ("release_name", pa.string()), ("dated_by", pa.string()),
-    ("release_basis", pa.string()), ("value", pa.float64()), ("ons_file", pa.string()), ("ons_files", pa.string()),
-    ("ons_labels", pa.string()), ("commit", pa.string()), ("committed", pa.string()),
-    ("source_file", pa.string()), ("source_row", pa.int64()),
-])
+SCHEMA = pa.schema(
+    [
+        ("area_code", pa.string()),
+        ("area_name", pa.string()),
+        ("geography", pa.string()),
+        ("indicator", pa.string()),
+        ("indicator_label", pa.string()),
+        ("unit", pa.string()),
+        ("release", pa.string()),
+        ("release_name", pa.string()),
+        ("dated_by", pa.string()),
+        ("release_basis", pa.string()),
+        ("value", pa.float64()),
+        ("ons_file", pa.string()),
+        ("ons_files", pa.string()),
+        ("ons_labels", pa.string()),
+        ("commit", pa.string()),
+        ("committed", pa.string()),
+        ("source_file", pa.string()),
+        ("source_row", pa.int64()),
+    ]
+)
 SHARED_AREAS = 0.9  # two files hold one release only if they share this share of the smaller file's areas
 
 
@@ -63,7 +77,7 @@ def group_files(values: dict[str, dict[str, float]]) -> list[list[str]]:
 
     files = sorted(values)
     for i, a in enumerate(files):
-        for b in files[i + 1:]:
+        for b in files[i + 1 :]:
             if same_release(values[a], values[b]):
                 parent[root(b)] = root(a)
     groups: dict[str, list[str]] = defaultdict(list)
@@ -80,35 +94,73 @@ def date_release(members: list[dict]) -> dict:
     if current or recorded:
         m = current[0] if current else recorded[-1]
         source = f"; Ofcom source date {m['metadata_source_date']}" if m["metadata_source_date"] else ""
-        where = (f"ONS's metadata {m['metadata_file']}" if current else
-                 f"the metadata ONS published with its copy of {m['committed'] or m['commit']} ({m['metadata_file']})")
-        return {"release": m["metadata_as_of"], "dated_by": "ONS metadata", "dating_file": m["file"],
-                "release_basis": f"as of {month_name(m['metadata_as_of'])}, stated in {where}{source}"}
+        where = (
+            f"ONS's metadata {m['metadata_file']}"
+            if current
+            else f"the metadata ONS published with its copy of {m['committed'] or m['commit']} ({m['metadata_file']})"
+        )
+        return {
+            "release": m["metadata_as_of"],
+            "dated_by": "ONS metadata",
+            "dating_file": m["file"],
+            "release_basis": f"as of {month_name(m['metadata_as_of'])}, stated in {where}{source}",
+        }
     m = by_commit[-1]
     label = m["ons_label"]
     others = sorted({x["ons_label"] for x in members if x["ons_label"] and x["ons_label"] != label})
     also = f"; the same values were also published labelled {', '.join(others)}" if others else ""
     if len(label) == 4:
-        return {"release": label, "dated_by": "year only", "dating_file": m["file"],
-                "release_basis": f"ONS period label only: the year {label}, month not stated{also}"}
-    return {"release": label[:7], "dated_by": "ONS period label", "dating_file": m["file"],
-            "release_basis": f"ONS period label only: {label}{also}"}
+        return {
+            "release": label,
+            "dated_by": "year only",
+            "dating_file": m["file"],
+            "release_basis": f"ONS period label only: the year {label}, month not stated{also}",
+        }
+    return {
+        "release": label[:7],
+        "dated_by": "ONS period label",
+        "dating_file": m["file"],
+        "release_basis": f"ONS period label only: {label}{also}",
+    }
 
 
 def releases(con: duckdb.DuckDBPyConnection, rejects: Rejects) -> list[dict]:
     """Kept rows of ``series_checked``, one per area, indicator and distinct release."""
-    files = {r[0]: dict(zip(("file", "label", "ons_label", "commit", "committed", "metadata_file", "metadata_as_of",
-                             "metadata_source_date"), r))
-             for r in con.execute("""SELECT file, label, ons_label, commit, committed, metadata_file, metadata_as_of,
-                                            metadata_source_date FROM series_files ORDER BY file""").fetchall()}
+    files = {
+        r[0]: dict(
+            zip(
+                (
+                    "file",
+                    "label",
+                    "ons_label",
+                    "commit",
+                    "committed",
+                    "metadata_file",
+                    "metadata_as_of",
+                    "metadata_source_date",
+                ),
+                r,
+                strict=False,
+            )
+        )
+        for r in con.execute("""SELECT file, label, ons_label, commit, committed, metadata_file, metadata_as_of,
+                                            metadata_source_date FROM series_files ORDER BY file""").fetchall()
+    }
     rows = con.execute("""SELECT indicator, file, area_code, area_name, geography, value, row_number
                           FROM series_checked WHERE problem IS NULL ORDER BY indicator, file, row_number""").fetchall()
     by_file: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
     for indicator, file, code, name, geography, value, line in rows:
         held = by_file[(indicator, file)]
         if code in held:  # one file giving an area twice: keep the first, count the repeat
-            rejects.add(files[file]["label"], line, "AREACD", code, "area listed twice in one file (first row kept)",
-                        "duplicate", code)
+            rejects.add(
+                files[file]["label"],
+                line,
+                "AREACD",
+                code,
+                "area listed twice in one file (first row kept)",
+                "duplicate",
+                code,
+            )
             continue
         held[code] = (name, geography, value, line)
     out: list[dict] = []
@@ -117,8 +169,11 @@ def releases(con: duckdb.DuckDBPyConnection, rejects: Rejects) -> list[dict]:
         dated = []
         for group in group_files(values):
             info = date_release([files[f] for f in group])
-            order = [info["dating_file"]] + sorted((f for f in group if f != info["dating_file"]),
-                                                   key=lambda f: (files[f]["committed"] or "", f), reverse=True)
+            order = [info["dating_file"]] + sorted(
+                (f for f in group if f != info["dating_file"]),
+                key=lambda f: (files[f]["committed"] or "", f),
+                reverse=True,
+            )
             dated.append((info, order))
         months = defaultdict(list)
         for info, order in dated:
@@ -130,23 +185,51 @@ def releases(con: duckdb.DuckDBPyConnection, rejects: Rejects) -> list[dict]:
             for f in order:
                 for code, (name, geography, value, line) in sorted(by_file[(indicator, f)].items()):
                     if conflict:
-                        rejects.add(files[f]["label"], line, "file", f, f"values differ from another file dated "
-                                    f"{info['release']} for {indicator}; cannot tell which is right", "duplicate", code)
+                        rejects.add(
+                            files[f]["label"],
+                            line,
+                            "file",
+                            f,
+                            f"values differ from another file dated "
+                            f"{info['release']} for {indicator}; cannot tell which is right",
+                            "duplicate",
+                            code,
+                        )
                         continue
                     if code in taken:
-                        rejects.add(files[f]["label"], line, "file", f, f"repeats Ofcom release {info['release']} of "
-                                    f"{indicator} (same values as {first})", "duplicate", code)
+                        rejects.add(
+                            files[f]["label"],
+                            line,
+                            "file",
+                            f,
+                            f"repeats Ofcom release {info['release']} of {indicator} (same values as {first})",
+                            "duplicate",
+                            code,
+                        )
                         continue
                     taken.add(code)
-                    out.append({
-                        "area_code": code, "area_name": name, "geography": geography, "indicator": indicator,
-                        "indicator_label": LABELS[indicator], "unit": UNITS[indicator], "release": info["release"],
-                        "release_name": month_name(info["release"]), "dated_by": info["dated_by"],
-                        "release_basis": info["release_basis"], "value": value, "ons_file": f,
-                        "ons_files": "; ".join(order), "ons_labels": "; ".join(
-                            sorted({files[x]["ons_label"] or "(current file)" for x in order})),
-                        "commit": files[f]["commit"], "committed": files[f]["committed"],
-                        "source_file": files[f]["label"], "source_row": line})
+                    out.append(
+                        {
+                            "area_code": code,
+                            "area_name": name,
+                            "geography": geography,
+                            "indicator": indicator,
+                            "indicator_label": LABELS[indicator],
+                            "unit": UNITS[indicator],
+                            "release": info["release"],
+                            "release_name": month_name(info["release"]),
+                            "dated_by": info["dated_by"],
+                            "release_basis": info["release_basis"],
+                            "value": value,
+                            "ons_file": f,
+                            "ons_files": "; ".join(order),
+                            "ons_labels": "; ".join(sorted({files[x]["ons_label"] or "(current file)" for x in order})),
+                            "commit": files[f]["commit"],
+                            "committed": files[f]["committed"],
+                            "source_file": files[f]["label"],
+                            "source_row": line,
+                        }
+                    )
     return out
 
 
@@ -159,25 +242,58 @@ def build_connectivity_series(con: duckdb.DuckDBPyConnection, paths: Paths, sett
     con.execute("CREATE OR REPLACE TEMP TABLE la_connectivity_series AS SELECT * FROM _series_out")
     con.unregister("_series_out")
     key = ONS_LOCAL_INDICATORS.key
-    national = write_parquet(con, "SELECT * FROM la_connectivity_series ORDER BY indicator, area_code, release",
-                             paths.table_path("la_connectivity_series"), sources={key: "count(*)"},
-                             notes="releases dated by the rule in pipeline/ingest/connectivity_series.py")
+    national = write_parquet(
+        con,
+        "SELECT * FROM la_connectivity_series ORDER BY indicator, area_code, release",
+        paths.table_path("la_connectivity_series"),
+        sources={key: "count(*)"},
+        notes="releases dated by the rule in pipeline/ingest/connectivity_series.py",
+    )
     rejects.write(con, paths.rejects / "la_connectivity_series.parquet", [key])
     read.rows_kept = len(rows)
     rows_in, kept = account(read)
-    study = write_parquet(con, sql("district_connectivity_series"), paths.table_path("district_connectivity_series"),
-                          params={"lads": list(settings.lad_codes)}, sources={key: "count(*)"},
-                          notes="the study districts and their comparators (UK, nation, counties) from la_connectivity_series")
-    per_indicator = dict(con.execute("""SELECT indicator, count(DISTINCT release) FROM la_connectivity_series
-                                        GROUP BY 1 ORDER BY 1""").fetchall())
-    releases_by_indicator = {i: [r[0] for r in con.execute(
-        """SELECT DISTINCT release || ' (' || dated_by || ')' FROM la_connectivity_series WHERE indicator = $i
-           ORDER BY 1""", {"i": i}).fetchall()] for i in per_indicator}
+    study = write_parquet(
+        con,
+        sql("district_connectivity_series"),
+        paths.table_path("district_connectivity_series"),
+        params={"lads": list(settings.lad_codes)},
+        sources={key: "count(*)"},
+        notes="the study districts and their comparators (UK, nation, counties) from la_connectivity_series",
+    )
+    per_indicator = dict(
+        con.execute("""SELECT indicator, count(DISTINCT release) FROM la_connectivity_series
+                                        GROUP BY 1 ORDER BY 1""").fetchall()
+    )
+    releases_by_indicator = {
+        i: [
+            r[0]
+            for r in con.execute(
+                """SELECT DISTINCT release || ' (' || dated_by || ')' FROM la_connectivity_series WHERE indicator = $i
+           ORDER BY 1""",
+                {"i": i},
+            ).fetchall()
+        ]
+        for i in per_indicator
+    }
     found = {r[0] for r in con.execute("SELECT DISTINCT area_code FROM la_connectivity_series").fetchall()}
-    counts = {"files_read": read.notes["files_read"], "files_by_layout": read.notes["files_by_layout"],
-              "files_set_aside": read.notes["files_set_aside"], "releases_per_indicator": per_indicator,
-              "releases": releases_by_indicator, "areas": len(found),
-              "study_districts_missing": [lad for lad in settings.lad_codes if lad not in found]}
-    return [AssetResult("la_connectivity_series", [national], rows_in, kept, rejects, files, counts),
-            AssetResult("district_connectivity_series", [study], study.rows, study.rows, Rejects(), [],
-                        {"study_districts_missing": counts["study_districts_missing"]})]
+    counts = {
+        "files_read": read.notes["files_read"],
+        "files_by_layout": read.notes["files_by_layout"],
+        "files_set_aside": read.notes["files_set_aside"],
+        "releases_per_indicator": per_indicator,
+        "releases": releases_by_indicator,
+        "areas": len(found),
+        "study_districts_missing": [lad for lad in settings.lad_codes if lad not in found],
+    }
+    return [
+        AssetResult("la_connectivity_series", [national], rows_in, kept, rejects, files, counts),
+        AssetResult(
+            "district_connectivity_series",
+            [study],
+            study.rows,
+            study.rows,
+            Rejects(),
+            [],
+            {"study_districts_missing": counts["study_districts_missing"]},
+        ),
+    ]

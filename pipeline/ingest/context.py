@@ -10,7 +10,9 @@ from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, publish_read
 from pipeline.paths import Paths
 from pipeline.readers.population_density import read_population_density
-from pipeline.readers.ruc import RUC2011 as RUC2011_SPEC, RUC2021 as RUC2021_SPEC, read_ruc
+from pipeline.readers.ruc import RUC2011 as RUC2011_SPEC
+from pipeline.readers.ruc import RUC2021 as RUC2021_SPEC
+from pipeline.readers.ruc import read_ruc
 from pipeline.registry import POPULATION_DENSITY, RUC2011, RUC2021
 from pipeline.settings import Settings
 
@@ -22,8 +24,17 @@ def build_rurality(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setti
     located = locate(source, paths)
     read = read_ruc(con, located, spec)
     classes = dict(con.execute("SELECT ruc_code, count(*) FROM ruc GROUP BY 1 ORDER BY 1").fetchall())
-    return publish_read(con, paths, "rurality", read, [located], source, "lsoa_code", vintage=vintage,
-                        counts={"classification": f"RUC {spec.year}", "lsoas_by_class": classes})
+    return publish_read(
+        con,
+        paths,
+        "rurality",
+        read,
+        [located],
+        source,
+        "lsoa_code",
+        vintage=vintage,
+        counts={"classification": f"RUC {spec.year}", "lsoas_by_class": classes},
+    )
 
 
 def build_population_density(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:

@@ -18,8 +18,16 @@ def _census(con, paths: Paths, settings: Settings, source, spec, name: str) -> A
     located = locate(source, paths)
     read = read_nomis_table(con, located, paths, spec)
     lsoas, residents = con.execute(f'SELECT count(*), sum(residents) FROM "{spec.name}"').fetchone()
-    return publish_read(con, paths, name, read, [located], source, "lsoa21cd",
-                        counts={"lsoas": lsoas, "residents_england_and_wales": int(residents or 0)})
+    return publish_read(
+        con,
+        paths,
+        name,
+        read,
+        [located],
+        source,
+        "lsoa21cd",
+        counts={"lsoas": lsoas, "residents_england_and_wales": int(residents or 0)},
+    )
 
 
 def build_census_age(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:

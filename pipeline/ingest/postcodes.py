@@ -14,8 +14,13 @@ from pipeline.paths import Paths
 from pipeline.readers.codelist import read_codelist
 from pipeline.readers.codepoint import read_codepoint
 from pipeline.readers.ons_lookup import read_ons_lookup
-from pipeline.registry import (CODEPOINT_OPEN, LSOA11_LSOA21_LOOKUP, LSOA2011_BOUNDARIES, LSOA2021_BOUNDARIES,
-                               ONS_POSTCODE_LOOKUP)
+from pipeline.registry import (
+    CODEPOINT_OPEN,
+    LSOA11_LSOA21_LOOKUP,
+    LSOA2011_BOUNDARIES,
+    LSOA2021_BOUNDARIES,
+    ONS_POSTCODE_LOOKUP,
+)
 from pipeline.rejects import Rejects
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
@@ -30,21 +35,46 @@ def build_codepoint_open(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
     """Every GB postcode with a position, in postcode order; and the names of the areas its codes name."""
     located = locate(CODEPOINT_OPEN, paths)
     read = read_codepoint(con, located, paths)
-    codepoint = publish_read(con, paths, "codepoint_open", read, [located], CODEPOINT_OPEN, "postcode",
-                             counts={"no_position_rejected": sum(1 for r in read.rejects.rows
-                                                                 if r[4].startswith("no position"))})
+    codepoint = publish_read(
+        con,
+        paths,
+        "codepoint_open",
+        read,
+        [located],
+        CODEPOINT_OPEN,
+        "postcode",
+        counts={"no_position_rejected": sum(1 for r in read.rejects.rows if r[4].startswith("no position"))},
+    )
     folder = extract_zip(located.path, paths.raw / "_extracted", label=located.label)
     names = read_codelist(folder / "Doc" / "Codelist.xlsx", f"{located.label}!Doc/Codelist.xlsx", con)
-    con.register("_names", pa.Table.from_pylist([{"area_code": c, "area_name": n, "area_type": t}
-                                                 for c, (n, t) in sorted(names.items())]))
+    con.register(
+        "_names",
+        pa.Table.from_pylist([{"area_code": c, "area_name": n, "area_type": t} for c, (n, t) in sorted(names.items())]),
+    )
     try:
-        written = write_parquet(con, "SELECT * FROM _names ORDER BY area_code", paths.table_path("area_names"),
-                                sources={CODEPOINT_OPEN.key: "count(*)"})
+        written = write_parquet(
+            con,
+            "SELECT * FROM _names ORDER BY area_code",
+            paths.table_path("area_names"),
+            sources={CODEPOINT_OPEN.key: "count(*)"},
+        )
     finally:
         con.unregister("_names")
-    area_names = AssetResult("area_names", [written], written.rows, written.rows, Rejects(), [located],
-                             {"by_type": dict(con.execute("SELECT area_type, count(*) FROM read_parquet($p) GROUP BY 1 "
-                                                          "ORDER BY 1", {"p": str(written.path)}).fetchall())})
+    area_names = AssetResult(
+        "area_names",
+        [written],
+        written.rows,
+        written.rows,
+        Rejects(),
+        [located],
+        {
+            "by_type": dict(
+                con.execute(
+                    "SELECT area_type, count(*) FROM read_parquet($p) GROUP BY 1 ORDER BY 1", {"p": str(written.path)}
+                ).fetchall()
+            )
+        },
+    )
     return [codepoint, area_names]
 
 
@@ -52,10 +82,19 @@ def build_ons_postcode_lookup(con: duckdb.DuckDBPyConnection, paths: Paths, sett
     """Every lookup row, live and terminated, in the published order."""
     located = locate(ONS_POSTCODE_LOOKUP, paths)
     read = read_ons_lookup(con, located, paths)
-    live, terminated = con.execute("SELECT count(*) FILTER (is_live), count(*) FILTER (NOT is_live) FROM ons_lookup"
-                                   ).fetchone()
-    return publish_read(con, paths, "ons_postcode_lookup", read, [located], ONS_POSTCODE_LOOKUP, "postcode, is_live DESC",
-                        counts={"live_rows": live, "terminated_rows": terminated})
+    live, terminated = con.execute(
+        "SELECT count(*) FILTER (is_live), count(*) FILTER (NOT is_live) FROM ons_lookup"
+    ).fetchone()
+    return publish_read(
+        con,
+        paths,
+        "ons_postcode_lookup",
+        read,
+        [located],
+        ONS_POSTCODE_LOOKUP,
+        "postcode, is_live DESC",
+        counts={"live_rows": live, "terminated_rows": terminated},
+    )
 
 
 def build_postcodes(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
@@ -67,16 +106,27 @@ def build_postcodes(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Sett
     vintage = vintage_of(settings)
     lads = list(settings.lad_codes)
     use_crosswalk(con, paths, vintage)
-    rows_in = con.execute("SELECT count(*) FROM codepoint_open WHERE list_contains($lads, lad_code)",
-                          {"lads": lads}).fetchone()[0]
+    rows_in = con.execute(
+        "SELECT count(*) FROM codepoint_open WHERE list_contains($lads, lad_code)", {"lads": lads}
+    ).fetchone()[0]
     every = max(1, rows_in // AGREEMENT_ALL_UP_TO)
-    con.execute("CREATE OR REPLACE TEMP TABLE postcodes_out AS " + sql("postcodes"),
-                {"lads": lads, "agreement_all": rows_in <= AGREEMENT_ALL_UP_TO, "agreement_every": every})
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE postcodes_out AS " + sql("postcodes"),
+        {"lads": lads, "agreement_all": rows_in <= AGREEMENT_ALL_UP_TO, "agreement_every": every},
+    )
     boundaries = LSOA2021_BOUNDARIES if vintage.year == 2021 else LSOA2011_BOUNDARIES
-    written = write_parquet(con, "SELECT * FROM postcodes_out", paths.table_path("postcodes"), vintage=vintage, sources={
-        CODEPOINT_OPEN.key: "count(*)", ONS_POSTCODE_LOOKUP.key: "count(*) FILTER (lookup_lsoa11cd IS NOT NULL)",
-        LSOA11_LSOA21_LOOKUP.key: "count(*) FILTER (placement LIKE 'lookup%')" if vintage.year == 2021 else 0,
-        boundaries.key: "count(*) FILTER (placement LIKE '%polygon%' OR placement LIKE '%nearest%')"})
+    written = write_parquet(
+        con,
+        "SELECT * FROM postcodes_out",
+        paths.table_path("postcodes"),
+        vintage=vintage,
+        sources={
+            CODEPOINT_OPEN.key: "count(*)",
+            ONS_POSTCODE_LOOKUP.key: "count(*) FILTER (lookup_lsoa11cd IS NOT NULL)",
+            LSOA11_LSOA21_LOOKUP.key: "count(*) FILTER (placement LIKE 'lookup%')" if vintage.year == 2021 else 0,
+            boundaries.key: "count(*) FILTER (placement LIKE '%polygon%' OR placement LIKE '%nearest%')",
+        },
+    )
     kept = written.rows
     if kept != rows_in:
         raise AssertionError(f"postcodes: {rows_in} Code-Point rows in, {kept} written")
@@ -92,14 +142,24 @@ def build_postcodes(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Sett
         "placement": by_method,
         "unmatched": by_method.get("unmatched", 0),
         "point_in_polygon_vs_lookup_chain": {
-            "compared": agree[0], "agree": agree[1], "agree_share": round(agree[1] / agree[0], 4) if agree[0] else None,
-            "compared_among_split_or_irregular": agree[2], "agree_among_split_or_irregular": agree[3],
-            "sample": "every postcode" if every == 1 else f"1 in {every} postcodes (by hash)"},
-        "ambiguous_point_in_polygon": con.execute("SELECT count(*) FROM postcodes_out WHERE pip_ambiguous").fetchone()[0],
+            "compared": agree[0],
+            "agree": agree[1],
+            "agree_share": round(agree[1] / agree[0], 4) if agree[0] else None,
+            "compared_among_split_or_irregular": agree[2],
+            "agree_among_split_or_irregular": agree[3],
+            "sample": "every postcode" if every == 1 else f"1 in {every} postcodes (by hash)",
+        },
+        "ambiguous_point_in_polygon": con.execute("SELECT count(*) FROM postcodes_out WHERE pip_ambiguous").fetchone()[
+            0
+        ],
         "codepoint_postcodes_terminated_in_lookup": con.execute(
-            "SELECT count(*) FROM postcodes_out WHERE terminated_in_lookup").fetchone()[0],
+            "SELECT count(*) FROM postcodes_out WHERE terminated_in_lookup"
+        ).fetchone()[0],
         "codepoint_postcodes_without_district_gb": con.execute(
-            "SELECT count(*) FROM codepoint_open WHERE lad_code IS NULL").fetchone()[0],
-        "per_district": dict(con.execute("SELECT lad_code, count(*) FROM postcodes_out GROUP BY 1 ORDER BY 1").fetchall()),
+            "SELECT count(*) FROM codepoint_open WHERE lad_code IS NULL"
+        ).fetchone()[0],
+        "per_district": dict(
+            con.execute("SELECT lad_code, count(*) FROM postcodes_out GROUP BY 1 ORDER BY 1").fetchall()
+        ),
     }
     return AssetResult("postcodes", [written], rows_in, kept, Rejects(), [], counts)

@@ -95,23 +95,44 @@ def account(read: Read, rows_kept: int | None = None) -> tuple[int, int]:
     if kept is None:
         raise ValueError("rows kept unknown")
     # A reject belongs to a primary file when it names that file or a member of it ("a.zip!b.csv").
-    rejected_rows = {(r[0], r[1]) for r in read.rejects.rows
-                     if r[0] and any(r[0] == p or r[0].startswith(p + "!") for p in read.primary)}
+    rejected_rows = {
+        (r[0], r[1])
+        for r in read.rejects.rows
+        if r[0] and any(r[0] == p or r[0].startswith(p + "!") for p in read.primary)
+    }
     dropped = read.rows_in - kept
     if dropped != len(rejected_rows):
-        raise AccountingError(f"{read.table}: {read.rows_in} rows in, {kept} kept, but {len(rejected_rows)} "
-                              f"rows have reject records (expected {dropped})")
+        raise AccountingError(
+            f"{read.table}: {read.rows_in} rows in, {kept} kept, but {len(rejected_rows)} "
+            f"rows have reject records (expected {dropped})"
+        )
     return read.rows_in, kept
 
 
-def publish_read(con: duckdb.DuckDBPyConnection, paths: Paths, name: str, read: Read, inputs: list[Located],
-                 source: Source, order: str, *, counts: dict | None = None, vintage: Vintage | None = None,
-                 notes: str | None = None) -> AssetResult:
+def publish_read(
+    con: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    name: str,
+    read: Read,
+    inputs: list[Located],
+    source: Source,
+    order: str,
+    *,
+    counts: dict | None = None,
+    vintage: Vintage | None = None,
+    notes: str | None = None,
+) -> AssetResult:
     """Write a reader's table and its rejects, check the accounting, and describe the result."""
     query = f'SELECT * FROM "{read.table}" ORDER BY {order}'
     rows = con.execute(f'SELECT count(*) FROM "{read.table}"').fetchone()[0]
-    written = write_parquet(con, query, paths.table_path(name), sources={source.key: rows}, vintage=vintage,
-                            notes=notes or (source.notes or None))
+    written = write_parquet(
+        con,
+        query,
+        paths.table_path(name),
+        sources={source.key: rows},
+        vintage=vintage,
+        notes=notes or (source.notes or None),
+    )
     read.rejects.write(con, paths.rejects / f"{name}.parquet", [source.key])
     rows_in, kept = account(read, written.rows)
     return AssetResult(name, [written], rows_in, kept, read.rejects, inputs, (counts or {}) | read.counts)

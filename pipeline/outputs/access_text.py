@@ -40,21 +40,35 @@ def district_access_sentence(n, code: str, settings: Settings) -> str | None:
     venues = existing_words(settings)
     beyond = n.cite("siting_by_district", "residents_beyond_reach", zero="no", lad_code=code)
     high = n.cite("siting_by_district", "high_need_residents_beyond_reach", zero="none", lad_code=code)
-    text = (f"{beyond[:1].upper() + beyond[1:]} residents of {row['lad_name']} live in neighbourhoods more than {reach} in a "
-            f"straight line from any existing venue ({venues}), {high} of them in high-need neighbourhoods.")
+    text = (
+        f"{beyond[:1].upper() + beyond[1:]} residents of {row['lad_name']} live in neighbourhoods more than "
+        f"{reach} in a "
+        f"straight line from any existing venue ({venues}), {high} of them in high-need neighbourhoods."
+    )
     other = n.row("siting_by_district", lad_code=row.get("best_site_lad_code") or "")
     if row.get("best_site") and row.get("best_site_lad_code") != code:
-        row = dict(row, best_site_postcode=f"{row['best_site_postcode']}, in "
-                                           f"{other['lad_name'] if other else row.get('best_site_lad_code') or 'a neighbouring district'}")
-    if row.get("best_site") and float(row.get("high_need_residents_beyond_reach") or 0) > 0 \
-            and float(row.get("high_need_residents_it_reaches") or 0) > 0:
-        text += (f" A venue at {display_name(row['best_site'])} ({row['best_site_postcode']}), the candidate site that reaches most "
-                 f"of them, would bring {n.cite('siting_by_district', 'high_need_residents_it_reaches', lad_code=code)} "
-                 f"within {reach}.")
+        row = dict(
+            row,
+            best_site_postcode=f"{row['best_site_postcode']}, in "
+            f"{other['lad_name'] if other else row.get('best_site_lad_code') or 'a neighbouring district'}",
+        )
+    if (
+        row.get("best_site")
+        and float(row.get("high_need_residents_beyond_reach") or 0) > 0
+        and float(row.get("high_need_residents_it_reaches") or 0) > 0
+    ):
+        text += (
+            f" A venue at {display_name(row['best_site'])} ({row['best_site_postcode']}), the candidate site "
+            f"that reaches most "
+            f"of them, would bring {n.cite('siting_by_district', 'high_need_residents_it_reaches', lad_code=code)} "
+            f"within {reach}."
+        )
     elif row.get("best_site") and float(row.get("residents_beyond_reach") or 0) > 0:
-        text += (f" A venue at {display_name(row['best_site'])} ({row['best_site_postcode']}) would bring "
-                 f"{n.cite('siting_by_district', 'residents_it_reaches', lad_code=code)} of those residents within "
-                 f"{reach}.")
+        text += (
+            f" A venue at {display_name(row['best_site'])} ({row['best_site_postcode']}) would bring "
+            f"{n.cite('siting_by_district', 'residents_it_reaches', lad_code=code)} of those residents within "
+            f"{reach}."
+        )
     return text
 
 
@@ -67,12 +81,18 @@ def zone_access_sentence(n, settings: Settings) -> str | None:
     reach = f"{settings.access.reach_km:g} km"
     beyond = n.cite("siting_curve", "residents_beyond_reach", zero="no", k="0")
     high = n.cite("siting_curve", "high_need_residents_beyond_reach", zero="none", k="0")
-    text = (f"Across the area, {beyond} residents live in neighbourhoods more than {reach} in a straight line from any "
-            f"existing venue ({existing_words(settings)}), {high} of them in high-need neighbourhoods (the share of residents "
-            f"within reach, each weighted by their neighbourhood's need score, is "
-            f"{n.cite('siting_curve', 'pct_covered', 1, '%', k='0')}).")
+    text = (
+        f"Across the area, {beyond} residents live in neighbourhoods more than {reach} in a straight line from any "
+        f"existing venue ({existing_words(settings)}), {high} of them in high-need neighbourhoods (the share of "
+        f"residents "
+        f"within reach, each weighted by their neighbourhood's need score, is "
+        f"{n.cite('siting_curve', 'pct_covered', 1, '%', k='0')})."
+    )
     if chosen:
-        text += (f" A maximal covering model picks {k} new venues, at {'; '.join(display_name(x) for x in chosen['new_sites'].split('; '))}, raising that share to "
-                 f"{n.cite('siting_curve', 'pct_covered', 1, '%', k=str(k))} (an optimum for {k}; the evidence pack gives "
-                 f"every k up to {settings.access.siting_max_k}).")
+        text += (
+            f" A maximal covering model picks {k} new venues, at "
+            f"{'; '.join(display_name(x) for x in chosen['new_sites'].split('; '))}, raising that share to "
+            f"{n.cite('siting_curve', 'pct_covered', 1, '%', k=str(k))} (an optimum for {k}; the evidence pack gives "
+            f"every k up to {settings.access.siting_max_k})."
+        )
     return text

@@ -19,12 +19,12 @@ creation date so an unchanged input writes the same bytes.
 from __future__ import annotations
 
 import io
-from urllib.parse import urlsplit
 import json
 import re
 import textwrap
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
 import matplotlib
@@ -38,13 +38,24 @@ from matplotlib.patches import Patch
 from shapely import from_wkb
 
 from pipeline.geography import vintage_of
-from pipeline.ingest.result import AssetResult, made as produced
-from pipeline.outputs.headlines import (Notes, change_sentence, cite_as, gap_resolution_clause, gp_sentence, is_are,
-                                        latest_peer_row, official_sentence, peer_line, source_words)
+from pipeline.ingest.result import AssetResult
+from pipeline.ingest.result import made as produced
 from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
-from pipeline.outputs.peer_text import INDICATOR_WORDS, ZONE_WEIGHTING_SHORT, pace_sentence, similar_means
+from pipeline.outputs.headlines import (
+    Notes,
+    change_sentence,
+    cite_as,
+    gap_resolution_clause,
+    gp_sentence,
+    is_are,
+    latest_peer_row,
+    official_sentence,
+    peer_line,
+    source_words,
+)
 from pipeline.outputs.map_index import briefing_file
 from pipeline.outputs.map_triage import TRIAGE_COLOURS, TRIAGE_WORDS
+from pipeline.outputs.peer_text import INDICATOR_WORDS, ZONE_WEIGHTING_SHORT, pace_sentence, similar_means
 from pipeline.outputs.tables import TABLES
 from pipeline.paths import Paths
 from pipeline.registry import SOURCES, licence_lines
@@ -53,12 +64,18 @@ from pipeline.store import read_provenance, source_rows, write_text
 from pipeline.wording import OFCOM_VIA_ONS, Terms, display_name, month_name, terms
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-FIXED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)  # stands in for "now": reproducible bytes
+FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # stands in for "now": reproducible bytes
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 CITED = re.compile(r"\[(\d+)\]")
 ALL = "ALL"
-TABLES_USED = ("district_summary", "triage_summary", "ward_summary", "inclusion_priorities", "gp_readiness",
-               "change_over_time")
+TABLES_USED = (
+    "district_summary",
+    "triage_summary",
+    "ward_summary",
+    "inclusion_priorities",
+    "gp_readiness",
+    "change_over_time",
+)
 MAP_TABLES = ("lsoa_triage", "lsoa_areas", "ward_boundaries", "lad_boundaries")
 SHEETS = {t.name: t.sheet for t in TABLES}
 
@@ -132,8 +149,9 @@ class BriefingPDF(FPDF):
             self.block(4.8, prose(item), align="L", new_x="LMARGIN")
             self.ln(0.8)
 
-    def grid(self, header: list[str], rows: list[list[str]], widths: list[float], source: str,
-             size: float = 8.5) -> None:
+    def grid(
+        self, header: list[str], rows: list[list[str]], widths: list[float], source: str, size: float = 8.5
+    ) -> None:
         """A table of published rows; ``source`` says where they come from, in words.
 
         ``widths`` are relative: columns are widened where a word would not fit, so no word is
@@ -142,10 +160,16 @@ class BriefingPDF(FPDF):
         while (fitted := self.column_widths(cells, widths, size)) is None and size > 6:
             size -= 0.5
         self.set_font("DejaVu", size=size)
-        with self.table(col_widths=fitted or widths, width=self.epw, text_align="LEFT", line_height=size * 0.5,
-                        first_row_as_headings=True, headings_style=FontFace(family="DejaVu", emphasis="BOLD",
-                                                                           fill_color=(235, 235, 235)),
-                        borders_layout="HORIZONTAL_LINES", padding=TABLE_PADDING) as table:
+        with self.table(
+            col_widths=fitted or widths,
+            width=self.epw,
+            text_align="LEFT",
+            line_height=size * 0.5,
+            first_row_as_headings=True,
+            headings_style=FontFace(family="DejaVu", emphasis="BOLD", fill_color=(235, 235, 235)),
+            borders_layout="HORIZONTAL_LINES",
+            padding=TABLE_PADDING,
+        ) as table:
             for values in cells:
                 row = table.row()
                 for value in values:
@@ -169,10 +193,10 @@ class BriefingPDF(FPDF):
             need.append(longest + 2 * TABLE_PADDING + 1.2)
         if sum(need) > self.epw:
             return None
-        out = [max(w * self.epw / sum(widths), n) for w, n in zip(widths, need)]
+        out = [max(w * self.epw / sum(widths), n) for w, n in zip(widths, need, strict=False)]
         while (excess := sum(out) - self.epw) > 1e-6:  # give back what the widened columns took
-            slack = [o - n for o, n in zip(out, need)]
-            out = [o - excess * s / sum(slack) for o, s in zip(out, slack)]
+            slack = [o - n for o, n in zip(out, need, strict=False)]
+            out = [o - excess * s / sum(slack) for o, s in zip(out, slack, strict=False)]
         return out
 
 
@@ -196,7 +220,7 @@ def trend_figure(con: duckdb.DuckDBPyConnection, lads: list[str], size: tuple[fl
         series.setdefault((code, name, kind), []).append((int(release[:4]) + (int(release[5:7]) - 1) / 12, value))
     colours = iter(["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"])
     for (code, name, kind), points in series.items():
-        xs, ys = zip(*points)
+        xs, ys = zip(*points, strict=False)
         if kind == "comparator":
             style = {"color": "black", "linestyle": "--", "linewidth": 1.2}
         elif code in lads:
@@ -208,8 +232,9 @@ def trend_figure(con: duckdb.DuckDBPyConnection, lads: list[str], size: tuple[fl
     ax.set_ylabel("% of premises", fontsize=7)
     ax.tick_params(labelsize=7)
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=6.5, frameon=False, title="Latest",
-              title_fontsize=7)
+    ax.legend(
+        loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=6.5, frameon=False, title="Latest", title_fontsize=7
+    )
     return fig
 
 
@@ -225,7 +250,7 @@ def _shapes(con: duckdb.DuckDBPyConnection, query: str, params: dict) -> list[di
     names = [d[0] for d in rel.description]
     out = []
     for row in rel.fetchall():
-        record = dict(zip(names, row))
+        record = dict(zip(names, row, strict=False))
         record["shape"] = from_wkb(bytes(record.pop("_wkb")))
         out.append(record)
     return out
@@ -248,12 +273,16 @@ def _outline(ax, shape, **style) -> None:
 def hatch_words(resolutions: list[str], hatched: int, total: int) -> str:
     """Legend text for neighbourhoods whose connectivity gap is an area average, from their resolutions."""
     kinds = list(dict.fromkeys(AVERAGE_WORDS.get(r, f"an area average ({r})") for r in sorted(resolutions)))
-    return (f"hatched: connectivity gap known only as {' or '.join(kinds)} "
-            f"({hatched:,} of {total:,} neighbourhoods)")
+    return f"hatched: connectivity gap known only as {' or '.join(kinds)} ({hatched:,} of {total:,} neighbourhoods)"
 
 
-def triage_figure(con: duckdb.DuckDBPyConnection, lads: list[str], label_wards: bool,
-                  first_wards: tuple[str, ...] = (), size: tuple[float, float] = MAP_INCHES) -> Figure:
+def triage_figure(
+    con: duckdb.DuckDBPyConnection,
+    lads: list[str],
+    label_wards: bool,
+    first_wards: tuple[str, ...] = (),
+    size: tuple[float, float] = MAP_INCHES,
+) -> Figure:
     """Triage class by LSOA, hatched where the connectivity gap is an area average, ward lines,
     district outline, and ward (or district) names; the legend in a column beside the map.
 
@@ -261,26 +290,34 @@ def triage_figure(con: duckdb.DuckDBPyConnection, lads: list[str], label_wards: 
     that would still touch a label placed before it is left off: ``first_wards`` (the wards the
     briefing's table lists) first, then larger areas before smaller ones."""
     params = {"lads": lads}
-    lsoas = _shapes(con, """SELECT t.triage_class, t.gap_is_area_average, t.broadband_resolution, a.geom
+    lsoas = _shapes(
+        con,
+        """SELECT t.triage_class, t.gap_is_area_average, t.broadband_resolution, a.geom
                             FROM lsoa_triage t JOIN lsoa_areas a USING (lsoa_code)
                             WHERE list_contains($lads, t.lad_code) AND a.geom IS NOT NULL ORDER BY t.lsoa_code""",
-                    params)
-    wards = _shapes(con, """SELECT ward_code, ward_name, geom FROM ward_boundaries WHERE list_contains($lads, lad_code)
-                            ORDER BY ward_code""", params)
-    districts = _shapes(con, "SELECT lad_name, geom FROM lad_boundaries WHERE list_contains($lads, lad_code) "
-                             "ORDER BY lad_code", params)
+        params,
+    )
+    wards = _shapes(
+        con,
+        """SELECT ward_code, ward_name, geom FROM ward_boundaries WHERE list_contains($lads, lad_code)
+                            ORDER BY ward_code""",
+        params,
+    )
+    districts = _shapes(
+        con, "SELECT lad_name, geom FROM lad_boundaries WHERE list_contains($lads, lad_code) ORDER BY lad_code", params
+    )
 
     fig = Figure(figsize=size)
     FigureCanvasAgg(fig)
     map_share = 1.0 - LEGEND_INCHES / size[0]
     ax = fig.add_axes((0.0, 0.0, map_share, 1.0))
     for r in lsoas:
-        _draw_polygon(ax, r["shape"], facecolor=TRIAGE_COLOURS[r["triage_class"]], edgecolor="#ffffff",
-                      linewidth=0.25)
+        _draw_polygon(ax, r["shape"], facecolor=TRIAGE_COLOURS[r["triage_class"]], edgecolor="#ffffff", linewidth=0.25)
     averaged = [r for r in lsoas if r["gap_is_area_average"]]
     for r in averaged:
-        _draw_polygon(ax, r["shape"], facecolor="none", edgecolor="none", linewidth=0, hatch=HATCH,
-                      hatchcolor=HATCH_COLOUR)
+        _draw_polygon(
+            ax, r["shape"], facecolor="none", edgecolor="none", linewidth=0, hatch=HATCH, hatchcolor=HATCH_COLOUR
+        )
     for w in wards:
         _outline(ax, w["shape"], color="#555555", linewidth=0.45)
     for d in districts:
@@ -289,14 +326,32 @@ def triage_figure(con: duckdb.DuckDBPyConnection, lads: list[str], label_wards: 
     ax.set_axis_off()
 
     counts = {k: sum(r["triage_class"] == k for r in lsoas) for k in TRIAGE_COLOURS}
-    handles = [Patch(facecolor=c, edgecolor="#999", label=_wrap(f"{TRIAGE_WORDS[k]} ({counts[k]:,})"))
-               for k, c in TRIAGE_COLOURS.items()]
+    handles = [
+        Patch(facecolor=c, edgecolor="#999", label=_wrap(f"{TRIAGE_WORDS[k]} ({counts[k]:,})"))
+        for k, c in TRIAGE_COLOURS.items()
+    ]
     if averaged:
-        handles.append(Patch(facecolor="white", edgecolor="#999", hatch=HATCH, hatchcolor=HATCH_COLOUR, label=_wrap(
-            hatch_words([r["broadband_resolution"] for r in averaged], len(averaged), len(lsoas)))))
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(map_share + 0.01, 0.98), fontsize=7,
-               frameon=False, title="Triage class\n(number of neighbourhoods)", title_fontsize=7.5,
-               alignment="left", labelspacing=0.9, handlelength=1.6)
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor="#999",
+                hatch=HATCH,
+                hatchcolor=HATCH_COLOUR,
+                label=_wrap(hatch_words([r["broadband_resolution"] for r in averaged], len(averaged), len(lsoas))),
+            )
+        )
+    fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(map_share + 0.01, 0.98),
+        fontsize=7,
+        frameon=False,
+        title="Triage class\n(number of neighbourhoods)",
+        title_fontsize=7.5,
+        alignment="left",
+        labelspacing=0.9,
+        handlelength=1.6,
+    )
 
     if label_wards:
         first = {name: i for i, name in enumerate(first_wards)}
@@ -318,13 +373,35 @@ def _place_labels(fig: Figure, ax, labels: list, size: float, bold: bool) -> Non
     texts = []
     for name, shape in labels:
         point = shape.representative_point()
-        texts.append(ax.text(point.x, point.y, name, fontsize=size, ha="center", va="center", path_effects=halo,
-                             color="#111111", fontweight="bold" if bold else "normal", zorder=5))
+        texts.append(
+            ax.text(
+                point.x,
+                point.y,
+                name,
+                fontsize=size,
+                ha="center",
+                va="center",
+                path_effects=halo,
+                color="#111111",
+                fontweight="bold" if bold else "normal",
+                zorder=5,
+            )
+        )
     if not texts:
         return
-    result = adjust_text(texts, ax=ax, iter_lim=ADJUST_ITERATIONS, ensure_inside_axes=True, expand=(1.15, 1.4),
-                         arrowprops={"arrowstyle": "-", "color": "#000000", "lw": 0.7, "path_effects": [
-                             effects.withStroke(linewidth=2.0, foreground="white")]})
+    result = adjust_text(
+        texts,
+        ax=ax,
+        iter_lim=ADJUST_ITERATIONS,
+        ensure_inside_axes=True,
+        expand=(1.15, 1.4),
+        arrowprops={
+            "arrowstyle": "-",
+            "color": "#000000",
+            "lw": 0.7,
+            "path_effects": [effects.withStroke(linewidth=2.0, foreground="white")],
+        },
+    )
     arrows = result[1] if result else []
     renderer = fig.canvas.get_renderer()
     inside = ax.get_window_extent(renderer).padded(-EDGE_PX)
@@ -379,7 +456,7 @@ def _key_figures(n: Notes, code: str, name: str, whole: bool, t: Terms) -> list[
     row = n.row("district_summary", lad_code=code) or {}
     items = [
         f"{name} has {n.cite('district_summary', 'residents_2021', lad_code=code)} residents (Census 2021) in "
-        f"{n.cite('district_summary', 'lsoas', lad_code=code)} neighbourhoods (LSOAs, 2021).",
+        f"{n.cite('district_summary', 'lsoas', lad_code=code)} neighbourhoods (LSOAs, 2021)."
     ]
     if not whole:
         items.append(official_sentence(n, row) or "Ofcom publishes no district figure for it in the files read.")
@@ -389,8 +466,10 @@ def _key_figures(n: Notes, code: str, name: str, whole: bool, t: Terms) -> list[
         "digital inclusion support; "
         f"{n.cite('district_summary', 'robust_need_priorities', lad_code=code, zero='none')} of them are robust "
         f"priorities ({t.robust_short}).",
-        f"{_cap(n.cite('district_summary', 'residents_both', lad_code=code, zero='no'))} residents live where high need "
-        f"and a connectivity gap meet; {n.cite('district_summary', 'residents_adoption_gap', lad_code=code, zero='none')} "
+        f"{_cap(n.cite('district_summary', 'residents_both', lad_code=code, zero='no'))} residents live where "
+        f"high need "
+        f"and a connectivity gap meet; "
+        f"{n.cite('district_summary', 'residents_adoption_gap', lad_code=code, zero='none')} "
         f"where need is high but networks reach them (an inclusion offer); and "
         f"{n.cite('district_summary', 'residents_infrastructure_gap', lad_code=code, zero='none')} where there is a "
         f"connectivity gap but need is not high (a case for fibre).{gap_resolution_clause(row)}",
@@ -419,24 +498,29 @@ def _ward_rows(n: Notes, lads: list[str], whole: bool) -> list[list[str]]:
     out = []
     for w in _top_wards(n, lads):
         cells = [w["ward_name"]] + ([w["lad_name"]] if whole else [])
-        cells += [_num(w["residents_2021"]),
-                  _num(w["mean_need_score"], 2),
-                  _num(w["high_need_lsoas"]), _num(w["residents_adoption_gap"]), _num(w["residents_both"])]
+        cells += [
+            _num(w["residents_2021"]),
+            _num(w["mean_need_score"], 2),
+            _num(w["high_need_lsoas"]),
+            _num(w["residents_adoption_gap"]),
+            _num(w["residents_both"]),
+        ]
         out.append(cells)
     return out
 
 
 def _lsoa_rows(n: Notes, lads: list[str], whole: bool) -> list[list[str]]:
-    code_col = next((k for k in (_rows(n, "inclusion_priorities") or [{}])[0] if k.startswith("lsoa") and k.endswith("cd")),
-                    "lsoa21cd")
+    code_col = next(
+        (k for k in (_rows(n, "inclusion_priorities") or [{}])[0] if k.startswith("lsoa") and k.endswith("cd")),
+        "lsoa21cd",
+    )
     name_col = code_col[:-2] + "nm"
     rows = [r for r in _rows(n, "inclusion_priorities") if r["lad_code"] in lads]
     rows.sort(key=lambda r: int(r["need_rank"]))
     out = []
     for r in rows[:6]:
         cells = [f"{r[name_col]} ({r[code_col]})", f"{r['ward_name']} ({r['lad_name']})" if whole else r["ward_name"]]
-        cells += [_num(r["residents_2021"]), _num(r["need_score"], 1),
-                  r["suggested_offer"], r["robustness"]]
+        cells += [_num(r["residents_2021"]), _num(r["need_score"], 1), r["suggested_offer"], r["robustness"]]
         out.append(cells)
     return out
 
@@ -455,12 +539,22 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
             gigabit = f"not known ({s['site_broadband_area']} postcodes' mean {_num(s['site_gigabit_pct'], 0)}%)"
         else:
             gigabit = "not known"
-        out.append([display_name(s["name"]), s["postcode"], _num(s["readiness_rank"]), _num(s["list_size"]), gigabit,
-                    _num(s["catchment_mean_need"], 1)])
-    intro = (f"Readiness ranks {len(ranked(sites))} of the study area's {len(sites)} GP sites (1 = lowest score) from "
-             "gigabit at the site itself where known, broadband across its catchment (means over its postcodes) and "
-             f"the inclusion need of the people it serves. Patients: NHS England's registered lists at "
-             f"{list_month(sites)}.")
+        out.append(
+            [
+                display_name(s["name"]),
+                s["postcode"],
+                _num(s["readiness_rank"]),
+                _num(s["list_size"]),
+                gigabit,
+                _num(s["catchment_mean_need"], 1),
+            ]
+        )
+    intro = (
+        f"Readiness ranks {len(ranked(sites))} of the study area's {len(sites)} GP sites (1 = lowest score) from "
+        "gigabit at the site itself where known, broadband across its catchment (means over its postcodes) and "
+        f"the inclusion need of the people it serves. Patients: NHS England's registered lists at "
+        f"{list_month(sites)}."
+    )
     extra = [t for t in (own_gigabit_sentence(sites), not_ranked_sentence(sites)) if t]
     return out, " ".join([intro] + extra)
 
@@ -478,16 +572,19 @@ def _broadband_caveat(resolution: str, release: str, since: str = "") -> list[st
             "neighbourhood in one postcode district carries that district's value, so the connectivity gap cannot "
             "rank neighbourhoods inside one postcode district against each other; the map hatches them and the "
             "tables mark them as area averages. Each postcode counts once in those averages, whatever its number of "
-            "premises, so they are not shares of premises and differ from Ofcom's district figures.")
+            "premises, so they are not shares of premises and differ from Ofcom's district figures."
+        )
     else:
         lines.append("They are measured for each postcode and weighted by the premises of each neighbourhood.")
-    lines.append("Need for inclusion support is scored from people (age, disability, deprivation and how people use "
-                 "the internet) and never from broadband; the connectivity gap is scored separately. A place can be "
-                 "high on one and low on the other: that is the point of the triage classes.")
+    lines.append(
+        "Need for inclusion support is scored from people (age, disability, deprivation and how people use "
+        "the internet) and never from broadband; the connectivity gap is scored separately. A place can be "
+        "high on one and low on the other: that is the point of the triage classes."
+    )
     return lines
 
 
-def _peer_section(pdf: "BriefingPDF", n: Notes, code: str, settings: Settings) -> None:
+def _peer_section(pdf: BriefingPDF, n: Notes, code: str, settings: Settings) -> None:
     """How the district (or the zone) compares with ONS's similar places: one cited sentence, the pace,
     and a small table of every indicator in both groups at the latest release."""
     line = peer_line(n, code, settings)
@@ -495,8 +592,14 @@ def _peer_section(pdf: "BriefingPDF", n: Notes, code: str, settings: Settings) -
         return
     pdf.heading("Compared with similar places", 11)
     pdf.para(line, 9)
-    pace = next((r for r in n.rows("peer_pace") if r["area_code"] == code and r["group_kind"] == "neighbours"
-                 and r["indicator"] == "gigabit_capable_pct"), None)
+    pace = next(
+        (
+            r
+            for r in n.rows("peer_pace")
+            if r["area_code"] == code and r["group_kind"] == "neighbours" and r["indicator"] == "gigabit_capable_pct"
+        ),
+        None,
+    )
     if pace:
         pdf.para(pace_sentence(pace), 9)
     rows = []
@@ -507,24 +610,41 @@ def _peer_section(pdf: "BriefingPDF", n: Notes, code: str, settings: Settings) -
             cells.append(f"{r['rank_label']}; median {float(r['group_median']):.1f}%" if r else "–")
         rows.append(cells)
     latest = latest_peer_row(n, code)
-    groups = [f"Nearest neighbours ({settings.peers.neighbours_release}, {settings.peers.neighbours_model})",
-              f"Cluster ({settings.peers.cluster_release}, {settings.peers.cluster_model})"]
-    pdf.grid(["Indicator"] + groups, rows, [58, 60, 60],
-             f"Ranks at {latest['release_name'] if latest else 'the latest release'} (1 = best; ties share a rank). "
-             + _table_source(n, "peer_benchmark", ["rank_label", "group_median"], similar_means(settings)
-                             + (" " + ZONE_WEIGHTING_SHORT if code == settings.peers.zone_code else "")), size=7.5)
+    groups = [
+        f"Nearest neighbours ({settings.peers.neighbours_release}, {settings.peers.neighbours_model})",
+        f"Cluster ({settings.peers.cluster_release}, {settings.peers.cluster_model})",
+    ]
+    pdf.grid(
+        ["Indicator"] + groups,
+        rows,
+        [58, 60, 60],
+        f"Ranks at {latest['release_name'] if latest else 'the latest release'} (1 = best; ties share a rank). "
+        + _table_source(
+            n,
+            "peer_benchmark",
+            ["rank_label", "group_median"],
+            similar_means(settings) + (" " + ZONE_WEIGHTING_SHORT if code == settings.peers.zone_code else ""),
+        ),
+        size=7.5,
+    )
 
 
 def _since(n: Notes, code: str, name: str, summary: dict) -> str:
     """How far the district moved between the neighbourhood data's release and the latest district figure."""
     recon = n.row("reconciliation", lad_code=code, indicator="gigabit_capable_pct")
-    if not recon or not recon.get("official_pct") or not summary.get("ofcom_gigabit_pct") \
-            or recon.get("release") == summary.get("ofcom_release"):
+    if (
+        not recon
+        or not recon.get("official_pct")
+        or not summary.get("ofcom_gigabit_pct")
+        or recon.get("release") == summary.get("ofcom_release")
+    ):
         return ""
-    return (f" They are older than the district figures: between {recon['release_name']} and "
-            f"{summary['ofcom_release_name']}, Ofcom's figure for gigabit-capable premises in {name} went from "
-            f"{float(recon['official_pct']):.1f}% to {float(summary['ofcom_gigabit_pct']):.1f}%, so neighbourhoods "
-            "classed as having a connectivity gap may have been reached since.")
+    return (
+        f" They are older than the district figures: between {recon['release_name']} and "
+        f"{summary['ofcom_release_name']}, Ofcom's figure for gigabit-capable premises in {name} went from "
+        f"{float(recon['official_pct']):.1f}% to {float(summary['ofcom_gigabit_pct']):.1f}%, so neighbourhoods "
+        "classed as having a connectivity gap may have been reached since."
+    )
 
 
 def _table_source(n: Notes, table: str, columns: list[str], shows: str) -> str:
@@ -541,11 +661,15 @@ def _map_caption(paths: Paths, settings: Settings, hatched: bool) -> str:
         for s in read_provenance(paths.table_path(table)).get("sources", []):
             if s.get("rows") and s["source"].endswith("_boundaries") and s not in boundaries:
                 boundaries.append(s)
-    text = (f"Each neighbourhood is an {vintage_of(settings).label} area, coloured by triage class. High need: "
-            f"{t.high_need_short}; connectivity gap: {t.unserved_short}. ")
+    text = (
+        f"Each neighbourhood is an {vintage_of(settings).label} area, coloured by triage class. High need: "
+        f"{t.high_need_short}; connectivity gap: {t.unserved_short}. "
+    )
     if hatched:
-        text += ("Hatched: the gap is an area average shared by every neighbourhood in that area, so it cannot rank "
-                 "them against each other. ")
+        text += (
+            "Hatched: the gap is an area average shared by every neighbourhood in that area, so it cannot rank "
+            "them against each other. "
+        )
     return text + "Lines: wards and districts. Boundaries: " + "; ".join(cite_as(s) for s in boundaries) + "."
 
 
@@ -553,8 +677,11 @@ def _citations(pdf: BriefingPDF, n: Notes, key_notes: int, size: float = NOTE_SI
     """The key figures' notes as citations to paste (publisher, dataset, release); the other figures' notes
     name what, where and the table, whose sources are listed below."""
     pdf.heading("Citations to paste: where each figure comes from", 11)
-    pdf.para("Each key figure with what it measures, the place, and the publisher, dataset and release behind it, ready "
-             "to paste beside the figure; the other figures with their table, whose sources are listed at the end.", 8)
+    pdf.para(
+        "Each key figure with what it measures, the place, and the publisher, dataset and release behind it, ready "
+        "to paste beside the figure; the other figures with their table, whose sources are listed at the end.",
+        8,
+    )
     groups = [("Key figures", n.notes[:key_notes]), ("Other figures in this briefing", n.notes[key_notes:])]
     with pdf.text_columns(ncols=2, gutter=6, text_align="LEFT", line_height=1.15, balance=True) as columns:
         for title, notes in groups:
@@ -576,9 +703,12 @@ def _references(pdf: BriefingPDF, n: Notes, size: float = NOTE_SIZE) -> None:
         groups.setdefault((note.table, note.keys), []).append(note)
     pdf.heading("Table references", 9)
     pdf.set_font("DejaVu", size=size)
-    pdf.block(size * 0.47, "Every figure is one cell of a table in the evidence pack (diz_evidence_pack.xlsx, one sheet per "
-                   "table; also published as CSV files, each with its sources; the method is method.html beside the "
-                   "maps). Table, row, and the column of each note:")
+    pdf.block(
+        size * 0.47,
+        "Every figure is one cell of a table in the evidence pack (diz_evidence_pack.xlsx, one sheet per "
+        "table; also published as CSV files, each with its sources; the method is method.html beside the "
+        "maps). Table, row, and the column of each note:",
+    )
     pdf.ln(0.8)
     with pdf.text_columns(ncols=2, gutter=6, text_align="LEFT", line_height=1.15, balance=True) as columns:
         for (table, keys), notes in groups.items():
@@ -622,6 +752,7 @@ def _place_notes(pdf: BriefingPDF, sections: list, name: str) -> None:
     """The notes (citations, table references, sources) after the body, so that no page is left nearly empty:
     on this page, in slightly smaller type if that keeps them here; else with a page break between two of
     them where both pages stay well filled; else on a new page when they would only just overflow."""
+
     def draw(parts, size):
         return lambda target: [part(target, size) for part in parts]
 
@@ -645,8 +776,16 @@ def _place_notes(pdf: BriefingPDF, sections: list, name: str) -> None:
     draw(sections, NOTE_SIZE)(pdf)
 
 
-def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, code: str, name: str,
-              lads: list[str], dest: Path, release_line: str) -> dict:
+def build_one(
+    con: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    settings: Settings,
+    code: str,
+    name: str,
+    lads: list[str],
+    dest: Path,
+    release_line: str,
+) -> dict:
     whole = code == ALL
     n = Notes(paths.tables)
     summary = n.row("district_summary", lad_code=code) or {}
@@ -656,8 +795,11 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
     pdf.block(8, f"Digital inclusion and connectivity: {name}")
     pdf.set_font("DejaVu", size=9)
     pdf.set_text_color(70)
-    scope = (f"The {len(lads)} districts of {settings.study_area.name}" if whole
-             else f"{name} district ({code}), part of {settings.study_area.name}")
+    scope = (
+        f"The {len(lads)} districts of {settings.study_area.name}"
+        if whole
+        else f"{name} district ({code}), part of {settings.study_area.name}"
+    )
     pdf.block(4.5, f"{scope}. {release_line}.")
     pdf.set_text_color(0)
     pdf.heading("Key figures")
@@ -666,15 +808,21 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
     key_notes = len(n.notes)
 
     pdf.heading("Where: triage of neighbourhoods", 11)
-    hatched = con.execute("SELECT coalesce(bool_or(gap_is_area_average), false) FROM lsoa_triage "
-                          "WHERE list_contains($lads, lad_code)", {"lads": lads}).fetchone()[0]
+    hatched = con.execute(
+        "SELECT coalesce(bool_or(gap_is_area_average), false) FROM lsoa_triage WHERE list_contains($lads, lad_code)",
+        {"lads": lads},
+    ).fetchone()[0]
     caption = _map_caption(paths, settings, hatched)
     pdf.set_font("DejaVu", size=7.5)
     caption_height = 3.5 * len(pdf.multi_cell(0, 3.5, caption, dry_run=True, output="LINES")) + 2
     room = pdf.h - pdf.b_margin - pdf.get_y() - caption_height
-    figure = triage_figure(con, lads, label_wards=not whole,
-                           first_wards=tuple(w["ward_name"] for w in _top_wards(n, lads)),
-                           size=(pdf.epw / 25.4, room / 25.4))
+    figure = triage_figure(
+        con,
+        lads,
+        label_wards=not whole,
+        first_wards=tuple(w["ward_name"] for w in _top_wards(n, lads)),
+        size=(pdf.epw / 25.4, room / 25.4),
+    )
     pdf.image(io.BytesIO(_figure_png(figure)), x=pdf.l_margin, w=pdf.epw, h=room)
     pdf.ln(1)
     pdf.set_font("DejaVu", size=7.5)
@@ -686,9 +834,12 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
     if trend_fig is not None:
         pdf.image(io.BytesIO(_figure_png(trend_fig)), x=pdf.l_margin + pdf.epw * 0.1, w=pdf.epw * 0.8)
         pdf.set_font("DejaVu", size=7.5)
-        pdf.block(3.5, f"Premises with gigabit-capable broadband, % of premises, at each Ofcom release dated by month. "
-                       f"Source: {OFCOM_VIA_ONS}; months from ONS's metadata where it states them, else from its "
-                       "period labels.")
+        pdf.block(
+            3.5,
+            f"Premises with gigabit-capable broadband, % of premises, at each Ofcom release dated by month. "
+            f"Source: {OFCOM_VIA_ONS}; months from ONS's metadata where it states them, else from its "
+            "period labels.",
+        )
         pdf.ln(1)
     study_districts = sum(1 for r in n.rows("district_summary") if r["lad_code"] != ALL)
     trend = _trend_sentence(n, code, study_districts) if not whole else None
@@ -696,44 +847,85 @@ def build_one(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, 
         pdf.para(trend)
     _peer_section(pdf, n, settings.peers.zone_code if whole else code, settings)
     pdf.heading("Wards of highest need")
-    ward_header = ["Ward"] + (["District"] if whole else []) + ["Residents", "Mean need (0-10)",
-                                                                  f"LSOAs with high need (top {t.high_need_share})",
-                                                                  "Residents: adoption gap", "Residents: both"]
+    ward_header = (
+        ["Ward"]
+        + (["District"] if whole else [])
+        + [
+            "Residents",
+            "Mean need (0-10)",
+            f"LSOAs with high need (top {t.high_need_share})",
+            "Residents: adoption gap",
+            "Residents: both",
+        ]
+    )
     ward_widths = [34] + ([28] if whole else []) + [18, 20, 18, 22, 20]
-    pdf.grid(ward_header, _ward_rows(n, lads, whole), ward_widths,
-             _table_source(n, "ward_summary", ["residents_2021", "mean_need_score", "high_need_lsoas",
-                                               "residents_adoption_gap", "residents_both"],
-                           f"The wards with the highest resident-weighted mean need. High need: {t.high_need_short}."))
+    pdf.grid(
+        ward_header,
+        _ward_rows(n, lads, whole),
+        ward_widths,
+        _table_source(
+            n,
+            "ward_summary",
+            ["residents_2021", "mean_need_score", "high_need_lsoas", "residents_adoption_gap", "residents_both"],
+            f"The wards with the highest resident-weighted mean need. High need: {t.high_need_short}.",
+        ),
+    )
     pdf.heading("Neighbourhoods of highest need")
-    lsoa_header = ["Neighbourhood (LSOA)", "Ward (district)" if whole else "Ward", "Residents", "Need (0-10)",
-                   "Suggested offer", "Robustness"]
+    lsoa_header = [
+        "Neighbourhood (LSOA)",
+        "Ward (district)" if whole else "Ward",
+        "Residents",
+        "Need (0-10)",
+        "Suggested offer",
+        "Robustness",
+    ]
     lsoa_widths = [38, 30, 17, 12, 46, 20]
-    pdf.grid(lsoa_header, _lsoa_rows(n, lads, whole), lsoa_widths,
-             _table_source(n, "inclusion_priorities", ["residents_2021", "need_score", "suggested_offer", "robustness"],
-                           f"The neighbourhoods with the highest need; robust: {t.robust_short}."), size=7.5)
-    access = (zone_access_sentence(n, settings) if whole
-              else district_access_sentence(n, code, settings))
+    pdf.grid(
+        lsoa_header,
+        _lsoa_rows(n, lads, whole),
+        lsoa_widths,
+        _table_source(
+            n,
+            "inclusion_priorities",
+            ["residents_2021", "need_score", "suggested_offer", "robustness"],
+            f"The neighbourhoods with the highest need; robust: {t.robust_short}.",
+        ),
+        size=7.5,
+    )
+    access = zone_access_sentence(n, settings) if whole else district_access_sentence(n, code, settings)
     if access:
         pdf.heading("Reaching people", 11)
         pdf.para(access, 9)
     pdf.heading("GP sites with the lowest telehealth-readiness scores")
     gp_rows, gp_intro = _gp_rows(n, lads)
     pdf.para(gp_intro, 9)
-    pdf.grid(["Site", "Postcode", "Rank", "Patients", "Site's own gigabit", "Catchment need (0-10)"], gp_rows,
-             [50, 18, 12, 16, 48, 21],
-             _table_source(n, "gp_readiness", ["readiness_rank", "list_size", "site_own_gigabit_known",
-                                               "catchment_mean_need"],
-                           "The ranked GP sites with the lowest readiness scores."), size=7.5)
+    pdf.grid(
+        ["Site", "Postcode", "Rank", "Patients", "Site's own gigabit", "Catchment need (0-10)"],
+        gp_rows,
+        [50, 18, 12, 16, 48, 21],
+        _table_source(
+            n,
+            "gp_readiness",
+            ["readiness_rank", "list_size", "site_own_gigabit_known", "catchment_mean_need"],
+            "The ranked GP sites with the lowest readiness scores.",
+        ),
+        size=7.5,
+    )
     pdf.heading("What the broadband data can and cannot say")
-    for line in _broadband_caveat(summary.get("broadband_resolution", "postcode_district"),
-                                  ", ".join(month_name(r.strip()) for r in (summary.get("broadband_release") or "").split(",")
-                                            if r.strip()), _since(n, code, name, summary)):
+    for line in _broadband_caveat(
+        summary.get("broadband_resolution", "postcode_district"),
+        ", ".join(month_name(r.strip()) for r in (summary.get("broadband_release") or "").split(",") if r.strip()),
+        _since(n, code, name, summary),
+    ):
         pdf.para(line, 9)
 
     keys = _sources(paths, TABLES_USED)
 
-    sections = [lambda t, size: _citations(t, n, key_notes, size), lambda t, size: _references(t, n, size),
-                lambda t, size: _sources_and_licences(t, keys, size)]
+    sections = [
+        lambda t, size: _citations(t, n, key_notes, size),
+        lambda t, size: _references(t, n, size),
+        lambda t, size: _sources_and_licences(t, keys, size),
+    ]
     _place_notes(pdf, sections, name)
     pdf.alias_nb_pages()
     write_text(dest, bytes(pdf.output()))
@@ -747,8 +939,11 @@ def briefing_release_line(districts: list[dict], vintage_label: str) -> str:
     if first.get("ofcom_release_name"):
         parts.append(f"district broadband: Ofcom Connected Nations {first['ofcom_release_name']} (via ONS)")
     if first.get("broadband_release"):
-        kind = ("postcode-district averages" if first.get("broadband_resolution") == "postcode_district"
-                else f"{(first.get('broadband_resolution') or '').replace('_', ' ')} figures")
+        kind = (
+            "postcode-district averages"
+            if first.get("broadband_resolution") == "postcode_district"
+            else f"{(first.get('broadband_resolution') or '').replace('_', ' ')} figures"
+        )
         releases = ", ".join(month_name(r.strip()) for r in first["broadband_release"].split(","))
         parts.append(f"neighbourhood broadband: Ofcom Connected Nations {releases}, as {kind}")
     return "; ".join(parts)
@@ -764,10 +959,22 @@ def build_briefings(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Sett
     release_line = briefing_release_line(districts, vintage.label)
     made = {}
     for r in districts:
-        made[r["area_name"]] = build_one(con, paths, settings, r["lad_code"], r["area_name"], [r["lad_code"]],
-                                         folder / briefing_file(r["area_name"]), release_line)
+        made[r["area_name"]] = build_one(
+            con,
+            paths,
+            settings,
+            r["lad_code"],
+            r["area_name"],
+            [r["lad_code"]],
+            folder / briefing_file(r["area_name"]),
+            release_line,
+        )
     name = settings.study_area.name
-    made[name] = build_one(con, paths, settings, ALL, name, [r["lad_code"] for r in districts],
-                           folder / briefing_file(name), release_line)
-    return produced("briefings", [m["path"] for m in made.values()],
-                    {"briefings": {k: {"pages": v["pages"], "figures": v["figures"]} for k, v in made.items()}})
+    made[name] = build_one(
+        con, paths, settings, ALL, name, [r["lad_code"] for r in districts], folder / briefing_file(name), release_line
+    )
+    return produced(
+        "briefings",
+        [m["path"] for m in made.values()],
+        {"briefings": {k: {"pages": v["pages"], "figures": v["figures"]} for k, v in made.items()}},
+    )

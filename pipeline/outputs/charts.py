@@ -10,34 +10,44 @@ from pathlib import Path
 
 import duckdb
 import matplotlib
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from pipeline.outputs.peer_text import zone_estimate
+from pipeline.registry import ONS_LOCAL_INDICATORS, ONS_SIMILAR_AREAS, licence_lines
+from pipeline.store import replace_atomically, temp_path
 
-from pipeline.outputs.peer_text import zone_estimate  # noqa: E402
-from pipeline.registry import ONS_LOCAL_INDICATORS, ONS_SIMILAR_AREAS, licence_lines  # noqa: E402
-from pipeline.store import replace_atomically, temp_path  # noqa: E402
+matplotlib.use("Agg")  # files only, never a window: pyplot chooses its backend at the first figure, so this holds
 
 SLIDE = (13.33, 7.5)  # inches: a 16:9 slide
 DPI = 150
 DISTRICT_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
 ENGLAND = "E92000001"
-STYLE = {"font.size": 14, "axes.titlesize": 20, "axes.labelsize": 15, "legend.fontsize": 13,
-         "xtick.labelsize": 13, "ytick.labelsize": 13, "svg.hashsalt": "diz", "svg.fonttype": "none"}
+STYLE = {
+    "font.size": 14,
+    "axes.titlesize": 20,
+    "axes.labelsize": 15,
+    "legend.fontsize": 13,
+    "xtick.labelsize": 13,
+    "ytick.labelsize": 13,
+    "svg.hashsalt": "diz",
+    "svg.fonttype": "none",
+}
 
 
 def _series(con: duckdb.DuckDBPyConnection, indicator: str) -> dict[tuple[str, str, str], list[tuple]]:
     """Points of the study districts and England at every release dated by month (a year-only release
     has no month to plot and is not a baseline)."""
-    rows = con.execute("""SELECT area_code, area_name, area_type,
+    rows = con.execute(
+        """SELECT area_code, area_name, area_type,
                                  make_date(left(release, 4)::INT, right(release, 2)::INT, 1), value, release
                           FROM district_connectivity_series
                           WHERE indicator = $i AND (area_type = 'study district' OR area_code = $england)
                             AND dated_by <> 'year only'
                           ORDER BY area_type DESC, area_name, release""",
-                       {"i": indicator, "england": ENGLAND}).fetchall()
+        {"i": indicator, "england": ENGLAND},
+    ).fetchall()
     out: dict[tuple[str, str, str], list[tuple]] = {}
     for code, name, kind, date, value, release in rows:
         out.setdefault((code, name, kind), []).append((date, value, release))
@@ -45,15 +55,31 @@ def _series(con: duckdb.DuckDBPyConnection, indicator: str) -> dict[tuple[str, s
 
 
 def _plot(ax, series: dict, unit: str) -> None:
-    for i, ((code, name, kind), points) in enumerate(series.items()):
+    for i, ((_code, name, kind), points) in enumerate(series.items()):
         dates, values = [p[0] for p in points], [p[1] for p in points]
         latest = f"{values[-1]:.1f}%"
         if kind == "comparator":
-            ax.plot(dates, values, color="black", linestyle="--", linewidth=2.5, marker="s", markersize=5,
-                    label=f"{name} ({latest})", zorder=3)
+            ax.plot(
+                dates,
+                values,
+                color="black",
+                linestyle="--",
+                linewidth=2.5,
+                marker="s",
+                markersize=5,
+                label=f"{name} ({latest})",
+                zorder=3,
+            )
         else:
-            ax.plot(dates, values, color=DISTRICT_COLOURS[i % len(DISTRICT_COLOURS)], linewidth=2.5, marker="o",
-                    markersize=6, label=f"{name} ({latest})")
+            ax.plot(
+                dates,
+                values,
+                color=DISTRICT_COLOURS[i % len(DISTRICT_COLOURS)],
+                linewidth=2.5,
+                marker="o",
+                markersize=6,
+                label=f"{name} ({latest})",
+            )
     ax.set_ylabel(unit)
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
@@ -61,10 +87,11 @@ def _plot(ax, series: dict, unit: str) -> None:
 
 
 def _footer(fig, notes: list[str]) -> None:
-    text = ("Source: Ofcom Connected Nations, as republished by ONS (Explore Local Statistics). Releases are dated "
-            "by ONS's metadata where it states a month, else by ONS's period label alone (see docs/METHOD.md and "
-            "the dated_by column). " + " ".join(notes) + " "
-            + " ".join(licence_lines([ONS_LOCAL_INDICATORS.key])))
+    text = (
+        "Source: Ofcom Connected Nations, as republished by ONS (Explore Local Statistics). Releases are dated "
+        "by ONS's metadata where it states a month, else by ONS's period label alone (see docs/METHOD.md and "
+        "the dated_by column). " + " ".join(notes) + " " + " ".join(licence_lines([ONS_LOCAL_INDICATORS.key]))
+    )
     fig.text(0.01, 0.01, "\n".join(textwrap.wrap(text, 165)), fontsize=10, color="#444", va="bottom")
 
 
@@ -117,8 +144,12 @@ def build_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, list
     return out
 
 
-SCORE_LABELS = {"need_score": "Inclusion need", "supply_gap_score": "Connectivity gap", "mixed_score": "Mixed index",
-                "deri_score": "DERI-compatible"}
+SCORE_LABELS = {
+    "need_score": "Inclusion need",
+    "supply_gap_score": "Connectivity gap",
+    "mixed_score": "Mixed index",
+    "deri_score": "DERI-compatible",
+}
 
 
 def build_validation_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, list[str]]:
@@ -130,14 +161,20 @@ def build_validation_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dic
     with plt.rc_context(STYLE):
         for i, (file, outcome) in enumerate(outcomes, start=1):
             fig, axes = plt.subplots(1, 4, figsize=SLIDE, sharey=True)
-            points = con.execute("SELECT * FROM validation_points WHERE outcome_file = $f AND outcome = $o",
-                                 {"f": file, "o": outcome}).fetchall()
+            points = con.execute(
+                "SELECT * FROM validation_points WHERE outcome_file = $f AND outcome = $o", {"f": file, "o": outcome}
+            ).fetchall()
             names = [d[0] for d in con.description]
-            stats = dict(((r[0], (r[1], r[2], r[3]))) for r in con.execute(
-                "SELECT score, spearman_rho, rho_ci_low, rho_ci_high FROM index_validation WHERE outcome_file = $f "
-                "AND outcome = $o", {"f": file, "o": outcome}).fetchall())
+            stats = dict(
+                ((r[0], (r[1], r[2], r[3])))
+                for r in con.execute(
+                    "SELECT score, spearman_rho, rho_ci_low, rho_ci_high FROM index_validation WHERE outcome_file = $f "
+                    "AND outcome = $o",
+                    {"f": file, "o": outcome},
+                ).fetchall()
+            )
             y = [p[names.index("outcome_value")] for p in points]
-            for ax, score in zip(axes, SCORE_LABELS):
+            for ax, score in zip(axes, SCORE_LABELS, strict=False):
                 x = [p[names.index(score)] for p in points]
                 ax.scatter(x, y, s=12, alpha=0.6, color="#2b6cb0")
                 rho = stats.get(score)
@@ -148,8 +185,11 @@ def build_validation_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dic
             axes[0].set_ylabel(outcome)
             fig.suptitle(f"{outcome} against each score ({Path(file).name})", fontsize=18)
             fig.subplots_adjust(bottom=0.2, top=0.8, left=0.07, right=0.98, wspace=0.08)
-            _footer_text(fig, "Spearman's rho with a bootstrap 95% interval; each point is an LSOA. Outcome as supplied "
-                              "by the user (see index_validation for its stated source and licence).")
+            _footer_text(
+                fig,
+                "Spearman's rho with a bootstrap 95% interval; each point is an LSOA. Outcome as supplied "
+                "by the user (see index_validation for its stated source and licence).",
+            )
             out[f"validation_{i}"] = [str(p) for p in _save(fig, folder, f"validation_{i}")]
     return out
 
@@ -162,39 +202,58 @@ PEER_INDICATOR = "gigabit_capable_pct"
 
 
 def _peer_subjects(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
-    return con.execute("""SELECT DISTINCT area_code, area_name, area_type FROM peer_benchmark
+    return con.execute(
+        """SELECT DISTINCT area_code, area_name, area_type FROM peer_benchmark
                           WHERE group_kind = 'neighbours' AND indicator = $i
-                          ORDER BY area_type = 'zone', area_name""", {"i": PEER_INDICATOR}).fetchall()
+                          ORDER BY area_type = 'zone', area_name""",
+        {"i": PEER_INDICATOR},
+    ).fetchall()
 
 
 def _peer_members(ax, con: duckdb.DuckDBPyConnection, code: str, release: str, name: str) -> None:
     """The group's values at the latest release, sorted, the subject in colour and the median drawn;
     a group too large to name every member (the zone's) names only the subject and the best."""
-    members = con.execute("""SELECT CASE WHEN is_subject THEN $label ELSE member_name END, value, is_subject
+    members = con.execute(
+        """SELECT CASE WHEN is_subject THEN $label ELSE member_name END, value, is_subject
                              FROM peer_league
                              WHERE area_code = $c AND group_kind = 'neighbours' AND indicator = $i
                                AND release = $r AND value IS NOT NULL
                              ORDER BY value, member_name DESC""",
-                          {"c": code, "i": PEER_INDICATOR, "r": release, "label": name}).fetchall()
-    median = con.execute("""SELECT group_median FROM peer_benchmark WHERE area_code = $c
+        {"c": code, "i": PEER_INDICATOR, "r": release, "label": name},
+    ).fetchall()
+    median = con.execute(
+        """SELECT group_median FROM peer_benchmark WHERE area_code = $c
                             AND group_kind = 'neighbours' AND indicator = $i AND release = $r""",
-                         {"c": code, "i": PEER_INDICATOR, "r": release}).fetchone()[0]
+        {"c": code, "i": PEER_INDICATOR, "r": release},
+    ).fetchone()[0]
     y = range(len(members))
     colours = ["#d95f02" if m[2] else "#9fb6cd" for m in members]
     ax.barh(list(y), [m[1] for m in members], color=colours, height=0.8)
     for i, m in enumerate(members):
         if m[2]:
-            ax.annotate(f"{m[1]:.1f}%", (m[1], i), textcoords="offset points", xytext=(4, 0), va="center",
-                        fontsize=11, color="#d95f02", fontweight="bold")
+            ax.annotate(
+                f"{m[1]:.1f}%",
+                (m[1], i),
+                textcoords="offset points",
+                xytext=(4, 0),
+                va="center",
+                fontsize=11,
+                color="#d95f02",
+                fontweight="bold",
+            )
     ax.axvline(median, color="black", linestyle="--", linewidth=1.5, label=f"median of the group {median:.1f}%")
     named = len(members) <= 25
     if named:
         ax.set_yticks(list(y), [m[0] for m in members], fontsize=11)
     else:
-        ax.set_yticks([i for i, m in enumerate(members) if m[2] or i == len(members) - 1],
-                      [m[0] for i, m in enumerate(members) if m[2] or i == len(members) - 1], fontsize=11)
-    for tick, m in zip(ax.get_yticklabels(), [m for i, m in enumerate(members) if named or m[2]
-                                              or i == len(members) - 1]):
+        ax.set_yticks(
+            [i for i, m in enumerate(members) if m[2] or i == len(members) - 1],
+            [m[0] for i, m in enumerate(members) if m[2] or i == len(members) - 1],
+            fontsize=11,
+        )
+    for tick, m in zip(
+        ax.get_yticklabels(), [m for i, m in enumerate(members) if named or m[2] or i == len(members) - 1], strict=False
+    ):
         if m[2]:
             tick.set_fontweight("bold")
             tick.set_color("#d95f02")
@@ -206,10 +265,12 @@ def _peer_members(ax, con: duckdb.DuckDBPyConnection, code: str, release: str, n
 
 
 def _peer_ranks(ax, con: duckdb.DuckDBPyConnection, code: str) -> int:
-    rows = con.execute("""SELECT make_date(left(release, 4)::INT, right(release, 2)::INT, 1), rank, n_compared
+    rows = con.execute(
+        """SELECT make_date(left(release, 4)::INT, right(release, 2)::INT, 1), rank, n_compared
                           FROM peer_benchmark WHERE area_code = $c AND group_kind = 'neighbours'
                             AND indicator = $i AND dated_by <> 'year only' ORDER BY release""",
-                       {"c": code, "i": PEER_INDICATOR}).fetchall()
+        {"c": code, "i": PEER_INDICATOR},
+    ).fetchall()
     n = max(r[2] for r in rows)
     ax.plot([r[0] for r in rows], [r[1] for r in rows], color="#d95f02", linewidth=2.5, marker="o", markersize=7)
     for date, rank, _ in rows:
@@ -231,23 +292,38 @@ def build_peer_charts(con: duckdb.DuckDBPyConnection, folder: Path, similar: str
     with plt.rc_context(STYLE):
         for code, name, kind in _peer_subjects(con):
             release, release_name, weighted_by = con.execute(
-                """SELECT release, release_name, weighted_by FROM peer_benchmark WHERE area_code = $c AND group_kind = 'neighbours'
-                   AND indicator = $i ORDER BY release DESC LIMIT 1""", {"c": code, "i": PEER_INDICATOR}).fetchone()
+                """SELECT release, release_name, weighted_by FROM peer_benchmark
+                   WHERE area_code = $c AND group_kind = 'neighbours' AND indicator = $i
+                   ORDER BY release DESC LIMIT 1""",
+                {"c": code, "i": PEER_INDICATOR},
+            ).fetchone()
             fig, (left, right) = plt.subplots(1, 2, figsize=SLIDE, gridspec_kw={"width_ratios": [1.25, 1]})
             short = "The zone (estimate)" if kind == "zone" else name
             _peer_members(left, con, code, release, short)
             left.set_title(f"Similar places, {release_name}", fontsize=15)
             n = _peer_ranks(right, con, code)
             right.set_title("Its rank in the same group, each release", fontsize=15)
-            estimate = f" The zone's value is {zone_estimate(weighted_by)}, not a share of premises counted by Ofcom." \
-                if kind == "zone" else ""
-            among = (f"the zone (an estimate) among its districts' {n - 1} ONS nearest neighbours" if kind == "zone"
-                     else f"{name} among its {n - 1} ONS nearest neighbours")
+            estimate = (
+                f" The zone's value is {zone_estimate(weighted_by)}, not a share of premises counted by Ofcom."
+                if kind == "zone"
+                else ""
+            )
+            among = (
+                f"the zone (an estimate) among its districts' {n - 1} ONS nearest neighbours"
+                if kind == "zone"
+                else f"{name} among its {n - 1} ONS nearest neighbours"
+            )
             fig.suptitle(f"Gigabit-capable broadband: {among}", fontsize=18)
             fig.subplots_adjust(bottom=0.29, top=0.87, left=0.16, right=0.98, wspace=0.25)
-            _footer_text(fig, "Source: Ofcom Connected Nations, as republished by ONS (Explore Local Statistics); "
-                              "groups: ONS similar local authorities. Releases ONS dates only by a year are not plotted. " + similar + estimate + " "
-                              + " ".join(licence_lines([ONS_LOCAL_INDICATORS.key, ONS_SIMILAR_AREAS.key])))
+            _footer_text(
+                fig,
+                "Source: Ofcom Connected Nations, as republished by ONS (Explore Local Statistics); "
+                "groups: ONS similar local authorities. Releases ONS dates only by a year are not plotted. "
+                + similar
+                + estimate
+                + " "
+                + " ".join(licence_lines([ONS_LOCAL_INDICATORS.key, ONS_SIMILAR_AREAS.key])),
+            )
             stem = f"peers_{code.lower()}"
             out[stem] = [str(p) for p in _save(fig, folder, stem)]
     return out

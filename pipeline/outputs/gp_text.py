@@ -15,7 +15,9 @@ def _true(value) -> bool:
 
 def ranked(rows: list[dict]) -> list[dict]:
     """Ranked sites, least ready first (rows without a rank are shown, not ranked)."""
-    return sorted((r for r in rows if str(r.get("readiness_rank") or "").strip()), key=lambda r: int(r["readiness_rank"]))
+    return sorted(
+        (r for r in rows if str(r.get("readiness_rank") or "").strip()), key=lambda r: int(r["readiness_rank"])
+    )
 
 
 def list_month(rows: list[dict]) -> str:
@@ -28,17 +30,27 @@ def list_month(rows: list[dict]) -> str:
 def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
     """Who is shown but not ranked, grouped by reason (``short``: counts only, for map notes)."""
     out, brief = [], []
-    branches = [r for r in rows if not r.get("readiness_rank") and r.get("site_type") == "branch"
-                and (r.get("not_ranked_reason") or "").startswith("branch surgery listed only")]
+    branches = [
+        r
+        for r in rows
+        if not r.get("readiness_rank")
+        and r.get("site_type") == "branch"
+        and (r.get("not_ranked_reason") or "").startswith("branch surgery listed only")
+    ]
     if branches:
         listed = " and ".join(sorted({r["listed_in"] for r in branches}))
         out.append(f"{len(branches)} branch surgeries known only from the {listed} (they may have closed since)")
         brief.append(f"{len(branches)} branch surgeries known only from the {listed}")
-    small = [r for r in rows if not r.get("readiness_rank") and "the ranking needs" in (r.get("not_ranked_reason") or "")]
+    small = [
+        r for r in rows if not r.get("readiness_rank") and "the ranking needs" in (r.get("not_ranked_reason") or "")
+    ]
     if small:
-        names = "; ".join(f"{display_name(r['name'])} ({r['not_ranked_reason'].removeprefix('its practice has ')})"
-                          for r in small)
-        what = f"{len(small)} {'site' if len(small) == 1 else 'sites'} whose practice list is below the minimum list size"
+        names = "; ".join(
+            f"{display_name(r['name'])} ({r['not_ranked_reason'].removeprefix('its practice has ')})" for r in small
+        )
+        what = (
+            f"{len(small)} {'site' if len(small) == 1 else 'sites'} whose practice list is below the minimum list size"
+        )
         out.append(f"{what} set for ranking: {names}")
         brief.append(what)
     other = [r for r in rows if not r.get("readiness_rank") and r not in branches and r not in small]
@@ -49,8 +61,11 @@ def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
     if not out:
         return None
     if short:
-        return (f"{len(branches) + len(small) + len(other)} sites are shown but not ranked (dashed circles): "
-                + "; ".join(brief) + ". Each popup says why.")
+        return (
+            f"{len(branches) + len(small) + len(other)} sites are shown but not ranked (dashed circles): "
+            + "; ".join(brief)
+            + ". Each popup says why."
+        )
     return "Shown on the GP map and in the evidence pack's GP readiness sheet but not ranked: " + "; ".join(out) + "."
 
 
@@ -60,10 +75,18 @@ def own_gigabit_sentence(rows: list[dict], short: bool = False) -> str | None:
     unknown = [r for r in ranked_rows if not _true(r.get("site_own_gigabit_known"))]
     if not unknown:
         return None
-    who = "No ranked site's" if len(unknown) == len(ranked_rows) else f"{len(unknown)} of {len(ranked_rows)} ranked sites'"
+    who = (
+        "No ranked site's"
+        if len(unknown) == len(ranked_rows)
+        else f"{len(unknown)} of {len(ranked_rows)} ranked sites'"
+    )
     if short:
-        return (f"{who} own gigabit status is known (the broadband data are area averages): that part of the score "
-                "drops out and the catchment parts are re-weighted.")
-    return (f"{who} own gigabit status is known: the broadband data here are area averages, and the fibre "
-            "programme's list of connected sites is not among the sources, so that part of the score drops out and "
-            "the catchment's broadband and need are re-weighted (the evidence pack lists each site's parts).")
+        return (
+            f"{who} own gigabit status is known (the broadband data are area averages): that part of the score "
+            "drops out and the catchment parts are re-weighted."
+        )
+    return (
+        f"{who} own gigabit status is known: the broadband data here are area averages, and the fibre "
+        "programme's list of connected sites is not among the sources, so that part of the score drops out and "
+        "the catchment's broadband and need are re-weighted (the evidence pack lists each site's parts)."
+    )

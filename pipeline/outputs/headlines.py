@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.columns import RELEASE_OF, column_sources
+from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
 from pipeline.outputs.html_page import markdown_page
+from pipeline.outputs.peer_text import ZONE_WEIGHTING, peer_sentence, similar_means
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import write_text
-from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
-from pipeline.outputs.peer_text import ZONE_WEIGHTING, peer_sentence, similar_means
 from pipeline.wording import OFCOM_VIA_ONS, ordinal, terms
 
 FIGURE = re.compile(r"(?P<value>-?[\d,]+(?:\.\d+)?)%?\[(?P<n>\d+)\]")
@@ -141,16 +141,21 @@ class Notes:
             elif column in ("group_median", "best_value"):
                 what = f"{row['indicator_label']}: {what[:1].lower() + what[1:]}"
             elif column in ("change_pp", "change_pp_per_year"):
-                what = (f"{row['indicator_label']}: change in percentage points{' per year' if 'year' in column else ''}, "
-                        f"{row.get('first_release_name')} to {row.get('latest_release_name')}, computed here from "
-                        "Ofcom's district figures")
+                what = (
+                    f"{row['indicator_label']}: change in percentage points{' per year' if 'year' in column else ''}, "
+                    f"{row.get('first_release_name')} to {row.get('latest_release_name')}, computed here from "
+                    "Ofcom's district figures"
+                )
         if row.get(RELEASE_OF.get(column, "")):
             what += f", {row[RELEASE_OF[column]]}"
         name = next((c for c in row if c.startswith("lsoa") and c.endswith("nm")), None)
         if name and row.get(name):  # a neighbourhood: its name and code, and the ward and district it lies in
             code = row.get(name[:-2] + "cd")
-            place = f"{row[name]} ({code})" + (f", in {row['ward_name']} ward" if row.get("ward_name") else "") + \
-                (f", {row['lad_name']}" if row.get("lad_name") else "")
+            place = (
+                f"{row[name]} ({code})"
+                + (f", in {row['ward_name']} ward" if row.get("ward_name") else "")
+                + (f", {row['lad_name']}" if row.get("lad_name") else "")
+            )
         else:
             place = next((row[c] for c in PLACE_COLUMNS if row.get(c)), None) or ", ".join(keys.values())
         context = [f"{k.replace('_', ' ')} {v}" for k, v in keys.items() if k == "triage_class"]
@@ -158,8 +163,9 @@ class Notes:
         named = [cite_as(s) for s in self.sources(table, [column], tuple(keys))]
         return f"{what}, {where}: {shown} ({'; '.join([*named, f'via {self.compiler}, table {table}'])})."
 
-    def cite(self, table: str, column: str, digits: int = 0, suffix: str = "", zero: str | None = None,
-             **keys: str) -> str:
+    def cite(
+        self, table: str, column: str, digits: int = 0, suffix: str = "", zero: str | None = None, **keys: str
+    ) -> str:
         """``value[n]``, with note n citing the cell. ``zero``: the word to write, uncited, when the count is 0 or
         there is no row ("no residents", "none of them"); without it a missing value is never a bare word."""
         row = self.row(table, **keys)
@@ -171,8 +177,16 @@ class Notes:
         shown = f"{number(row[column], digits)}{suffix}"
         if ref not in self.index:
             self.index[ref] = len(self.index) + 1
-            self.notes.append(Note(self.index[ref], table, column, tuple(keys.items()), shown,
-                                   self.citation(table, column, row, keys, shown)))
+            self.notes.append(
+                Note(
+                    self.index[ref],
+                    table,
+                    column,
+                    tuple(keys.items()),
+                    shown,
+                    self.citation(table, column, row, keys, shown),
+                )
+            )
         return f"{shown}[{self.index[ref]}]"
 
 
@@ -182,29 +196,39 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     study_area_name = settings.study_area.name
     summary = n.rows("district_summary")
     districts = [r for r in summary if r["lad_code"] != "ALL"]
-    lines = [f"# Headline figures: {md_text(study_area_name)}", "",
-             "Each figure is followed by a footnote: a citation to paste (what the figure measures, the place, and "
-             "the publisher, dataset and release behind it), then the table, row and column it was read from (files "
-             "in `data/processed/tables/`, each with a `.sources.json` giving its sources, releases and licence "
-             "lines).",
-             "",
-             "**Read before quoting.** Broadband coverage per district is quoted as Ofcom publishes it (% of premises, "
-             f"{OFCOM_VIA_ONS}), with the release named. Inside a district, the connectivity gap of a neighbourhood "
-             "rests on whatever resolution the broadband input has; where it is a postcode-district average it cannot "
-             f"rank neighbourhoods within that postcode district. Neighbourhoods are Lower-layer Super Output Areas, "
-             f"{vintage_label}; residents are Census 2021.", ""]
+    lines = [
+        f"# Headline figures: {md_text(study_area_name)}",
+        "",
+        "Each figure is followed by a footnote: a citation to paste (what the figure measures, the place, and "
+        "the publisher, dataset and release behind it), then the table, row and column it was read from (files "
+        "in `data/processed/tables/`, each with a `.sources.json` giving its sources, releases and licence "
+        "lines).",
+        "",
+        "**Read before quoting.** Broadband coverage per district is quoted as Ofcom publishes it (% of premises, "
+        f"{OFCOM_VIA_ONS}), with the release named. Inside a district, the connectivity gap of a neighbourhood "
+        "rests on whatever resolution the broadband input has; where it is a postcode-district average it cannot "
+        f"rank neighbourhoods within that postcode district. Neighbourhoods are Lower-layer Super Output Areas, "
+        f"{vintage_label}; residents are Census 2021.",
+        "",
+    ]
     lines += ["## Terms", ""] + [f"- **{term}**: {md_text(text)}." for term, text in t.definitions()] + [""]
     lines += ["## The study area", ""]
-    lines.append(f"The study area has {n.cite('district_summary', 'residents_2021', lad_code='ALL')} residents in "
-                 f"{n.cite('district_summary', 'lsoas', lad_code='ALL')} neighbourhoods (LSOAs).")
+    lines.append(
+        f"The study area has {n.cite('district_summary', 'residents_2021', lad_code='ALL')} residents in "
+        f"{n.cite('district_summary', 'lsoas', lad_code='ALL')} neighbourhoods (LSOAs)."
+    )
     lines.append("")
-    tri = {c: n.cite("triage_summary", "residents", area_code="ALL", triage_class=c, zero="no")
-           for c in ("both", "adoption gap", "infrastructure gap")}
-    lines.append(f"{_cap(tri['both'])} residents live where high inclusion need and a connectivity gap meet (fibre "
-                 f"and inclusion); {tri['adoption gap']} live where need is high but networks reach them (an inclusion "
-                 f"offer: skills, devices, data); and {tri['infrastructure gap']} where there is a connectivity gap but "
-                 f"need is not high (fibre). High need means {md_text(t.high_need)}; a connectivity gap means "
-                 f"{md_text(t.unserved)}.")
+    tri = {
+        c: n.cite("triage_summary", "residents", area_code="ALL", triage_class=c, zero="no")
+        for c in ("both", "adoption gap", "infrastructure gap")
+    }
+    lines.append(
+        f"{_cap(tri['both'])} residents live where high inclusion need and a connectivity gap meet (fibre "
+        f"and inclusion); {tri['adoption gap']} live where need is high but networks reach them (an inclusion "
+        f"offer: skills, devices, data); and {tri['infrastructure gap']} where there is a connectivity gap but "
+        f"need is not high (fibre). High need means {md_text(t.high_need)}; a connectivity gap means "
+        f"{md_text(t.unserved)}."
+    )
     lines.append("")
     access = zone_access_sentence(n, settings)
     if access:
@@ -212,36 +236,44 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     zone = peer_line(n, settings.peers.zone_code, settings)
     if zone:
         lines += [zone + " " + md_text(similar_means(settings)) + " " + md_text(ZONE_WEIGHTING), ""]
-    lines.append(f"{_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code='ALL'))} neighbourhoods make "
-                 f"up the highest-need tenth; {n.cite('district_summary', 'robust_need_priorities', lad_code='ALL')} "
-                 f"of them are robust priorities, that is {md_text(t.robust)}. The others move "
-                 "in or out of the tenth with those choices.")
+    lines.append(
+        f"{_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code='ALL'))} neighbourhoods make "
+        f"up the highest-need tenth; {n.cite('district_summary', 'robust_need_priorities', lad_code='ALL')} "
+        f"of them are robust priorities, that is {md_text(t.robust)}. The others move "
+        "in or out of the tenth with those choices."
+    )
     lines += ["", "The highest-need neighbourhoods:", ""]
     for r in sorted(n.rows("lsoa_need"), key=lambda r: int(r["need_rank"]))[:5]:
         code = next(k for k in r if k.endswith("cd") and k.startswith("lsoa"))
         name = next(k for k in r if k.endswith("nm") and k.startswith("lsoa"))
-        lines.append(f"- {md_text(r[name])} ({md_text(r['ward_name'])}, {md_text(r['lad_name'])}): need "
-                     f"{n.cite('lsoa_need', 'need_score', 1, **{code: r[code]})} of 10, "
-                     f"{n.cite('lsoa_need', 'residents_2021', **{code: r[code]})} residents.")
+        lines.append(
+            f"- {md_text(r[name])} ({md_text(r['ward_name'])}, {md_text(r['lad_name'])}): need "
+            f"{n.cite('lsoa_need', 'need_score', 1, **{code: r[code]})} of 10, "
+            f"{n.cite('lsoa_need', 'residents_2021', **{code: r[code]})} residents."
+        )
     lines.append("")
     for r in districts:
         code = r["lad_code"]
         lines += [f"## {md_text(r['area_name'])}", ""]
-        lines.append(f"{md_text(r['area_name'])} has {n.cite('district_summary', 'residents_2021', lad_code=code)} "
-                     f"residents. {_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code=code, zero='none'))} "
-                     f"of its {n.cite('district_summary', 'lsoas', lad_code=code)} neighbourhoods "
-                     f"{is_are(r.get('lsoas_in_top_need_decile'))} in the study area's highest-need tenth, "
-                     f"{n.cite('district_summary', 'robust_need_priorities', lad_code=code, zero='none')} of them "
-                     "robust priorities.")
+        lines.append(
+            f"{md_text(r['area_name'])} has {n.cite('district_summary', 'residents_2021', lad_code=code)} "
+            f"residents. {_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code=code, zero='none'))} "
+            f"of its {n.cite('district_summary', 'lsoas', lad_code=code)} neighbourhoods "
+            f"{is_are(r.get('lsoas_in_top_need_decile'))} in the study area's highest-need tenth, "
+            f"{n.cite('district_summary', 'robust_need_priorities', lad_code=code, zero='none')} of them "
+            "robust priorities."
+        )
         lines.append("")
         official = official_sentence(n, r)
         if official:
             lines.append(official)
             lines.append("")
-        lines.append(f"{_cap(n.cite('district_summary', 'residents_infrastructure_gap', lad_code=code, zero='no'))} "
-                     "residents live in neighbourhoods with a connectivity gap but not high need (infrastructure gap) "
-                     f"and {n.cite('district_summary', 'residents_adoption_gap', lad_code=code, zero='none')} in "
-                     "neighbourhoods with high need that networks reach (adoption gap)." + gap_resolution_clause(r))
+        lines.append(
+            f"{_cap(n.cite('district_summary', 'residents_infrastructure_gap', lad_code=code, zero='no'))} "
+            "residents live in neighbourhoods with a connectivity gap but not high need (infrastructure gap) "
+            f"and {n.cite('district_summary', 'residents_adoption_gap', lad_code=code, zero='none')} in "
+            "neighbourhoods with high need that networks reach (adoption gap)." + gap_resolution_clause(r)
+        )
         peer = peer_line(n, code, settings)
         if peer:
             lines.append("")
@@ -265,25 +297,36 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
 
     gp = n.rows("gp_readiness")
     ranked_sites = ranked(gp)
-    lines.append(f"Readiness ranks {len(ranked_sites)} of the {len(gp)} GP sites (1 = lowest score) from broadband "
-                 "across each site's catchment and the inclusion need of the people it serves (the sites' own "
-                 "connections are not known here); registered patients are NHS England's lists at "
-                 f"{list_month(gp)}.")
+    lines.append(
+        f"Readiness ranks {len(ranked_sites)} of the {len(gp)} GP sites (1 = lowest score) from broadband "
+        "across each site's catchment and the inclusion need of the people it serves (the sites' own "
+        "connections are not known here); registered patients are NHS England's lists at "
+        f"{list_month(gp)}."
+    )
     lines.append("")
     for s in ranked_sites[:5]:
-        lines.append(f"- {md_text(s['name'])} ({md_text(s['postcode'])}): readiness rank "
-                     f"{n.cite('gp_readiness', 'readiness_rank', site_code=s['site_code'])}, score "
-                     f"{n.cite('gp_readiness', 'readiness_score', 2, site_code=s['site_code'])} of 10.")
+        lines.append(
+            f"- {md_text(s['name'])} ({md_text(s['postcode'])}): readiness rank "
+            f"{n.cite('gp_readiness', 'readiness_rank', site_code=s['site_code'])}, score "
+            f"{n.cite('gp_readiness', 'readiness_score', 2, site_code=s['site_code'])} of 10."
+        )
     for sentence in (own_gigabit_sentence(gp), not_ranked_sentence(gp)):
         if sentence:
             lines += ["", md_text(sentence)]
-    releases = sorted({f"{SOURCES[s['source']].title}: {SOURCES[s['source']].release}"
-                       for t in ("district_summary", "lsoa_need", "triage_summary")
-                       for s in _sidecar_sources(tables, t)})
+    releases = sorted(
+        {
+            f"{SOURCES[s['source']].title}: {SOURCES[s['source']].release}"
+            for t in ("district_summary", "lsoa_need", "triage_summary")
+            for s in _sidecar_sources(tables, t)
+        }
+    )
     lines += ["", "## Footnotes", ""] + [f"{line}  " for line in n.lines]
     lines += ["", "## Releases", ""] + [f"- {md_text(r)}" for r in releases]
-    cited = [k for k in SOURCES if any(k == s["source"] and s.get("rows") for t in n.tables
-                                        for s in _sidecar_sources(tables, t))]
+    cited = [
+        k
+        for k in SOURCES
+        if any(k == s["source"] and s.get("rows") for t in n.tables for s in _sidecar_sources(tables, t))
+    ]
     lines += ["", "## Licences", ""] + [f"- {md_text(line)}" for line in licence_lines(cited)] + [""]
     text = "\n".join(lines)
     write_text(dest, text)
@@ -291,78 +334,125 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     return {"path": str(dest), "districts": len(districts), "figures": len(n.lines)}
 
 
-def latest_peer_row(n: "Notes", code: str, group: str = "neighbours", indicator: str = "gigabit_capable_pct"):
-    rows = [r for r in n.rows("peer_benchmark") if r["area_code"] == code and r["group_kind"] == group
-            and r["indicator"] == indicator]
+def latest_peer_row(n: Notes, code: str, group: str = "neighbours", indicator: str = "gigabit_capable_pct"):
+    rows = [
+        r
+        for r in n.rows("peer_benchmark")
+        if r["area_code"] == code and r["group_kind"] == group and r["indicator"] == indicator
+    ]
     return max(rows, key=lambda r: r["release"]) if rows else None
 
 
-def peer_line(n: "Notes", code: str, settings: Settings) -> str | None:
+def peer_line(n: Notes, code: str, settings: Settings) -> str | None:
     """The subject's latest gigabit rank among its statistical nearest neighbours, cited."""
     row = latest_peer_row(n, code)
     if row is None:
         return None
-    keys = {"area_code": code, "group_kind": "neighbours", "indicator": "gigabit_capable_pct", "release": row["release"]}
+    keys = {
+        "area_code": code,
+        "group_kind": "neighbours",
+        "indicator": "gigabit_capable_pct",
+        "release": row["release"],
+    }
     return peer_sentence(row, settings, lambda column: n.cite("peer_benchmark", column, 1, "%", **keys))
 
 
-def official_sentence(n: "Notes", row: dict) -> str | None:
+def official_sentence(n: Notes, row: dict) -> str | None:
     """Ofcom's own gigabit and below-30 Mbit/s figures for a district, with their release."""
     code = row["lad_code"]
     if not row.get("ofcom_gigabit_pct"):
         return None
     dated = "" if row.get("ofcom_dated_by") == "ONS metadata" else "; month from ONS's period label only"
-    gigabit = n.cite('district_summary', 'ofcom_gigabit_pct', 1, '%', lad_code=code)
-    below = (f" and {n.cite('district_summary', 'ofcom_below_30_pct', 1, '%', lad_code=code)} could not get a "
-             "service above 30 Mbit/s" if row.get("ofcom_below_30_pct") else "")
-    return (f"In {md_text(row['ofcom_release_name'])}, {gigabit} of premises in {md_text(row['area_name'])} could get "
-            f"gigabit-capable broadband{below} ({OFCOM_VIA_ONS}, {md_text(row['ofcom_release_name'])}{dated}).")
+    gigabit = n.cite("district_summary", "ofcom_gigabit_pct", 1, "%", lad_code=code)
+    below = (
+        f" and {n.cite('district_summary', 'ofcom_below_30_pct', 1, '%', lad_code=code)} could not get a "
+        "service above 30 Mbit/s"
+        if row.get("ofcom_below_30_pct")
+        else ""
+    )
+    return (
+        f"In {md_text(row['ofcom_release_name'])}, {gigabit} of premises in {md_text(row['area_name'])} could get "
+        f"gigabit-capable broadband{below} ({OFCOM_VIA_ONS}, {md_text(row['ofcom_release_name'])}{dated})."
+    )
 
 
-def change_sentence(n: "Notes", change: dict, code: str, districts: int) -> str:
+def change_sentence(n: Notes, change: dict, code: str, districts: int) -> str:
     """Gigabit coverage from the first to the latest release dated by month, with how each was dated."""
+
     def when(name: str, dated_by: str) -> str:
         return name if dated_by == "ONS metadata" else f"{name}, by ONS's period label"
+
     rank = int(float(change["improvement_rank"]))
-    place = ("the largest rise" if rank == 1 else "the smallest rise" if rank == districts
-             else f"the {ordinal(rank)} largest rise")
-    return (f"Gigabit-capable premises went from "
-            f"{n.cite('change_over_time', 'first_value', 1, '%', area_code=code, indicator='gigabit_capable_pct')} "
-            f"({when(change['first_release_name'], change['first_dated_by'])}) to "
-            f"{n.cite('change_over_time', 'latest_value', 1, '%', area_code=code, indicator='gigabit_capable_pct')} "
-            f"({when(change['latest_release_name'], change['latest_dated_by'])}), "
-            f"{n.cite('change_over_time', 'change_pp_per_year', 1, area_code=code, indicator='gigabit_capable_pct')} "
-            f"points a year ({OFCOM_VIA_ONS}): {place} of the {districts} districts.")
+    place = (
+        "the largest rise"
+        if rank == 1
+        else "the smallest rise"
+        if rank == districts
+        else f"the {ordinal(rank)} largest rise"
+    )
+    return (
+        f"Gigabit-capable premises went from "
+        f"{n.cite('change_over_time', 'first_value', 1, '%', area_code=code, indicator='gigabit_capable_pct')} "
+        f"({when(change['first_release_name'], change['first_dated_by'])}) to "
+        f"{n.cite('change_over_time', 'latest_value', 1, '%', area_code=code, indicator='gigabit_capable_pct')} "
+        f"({when(change['latest_release_name'], change['latest_dated_by'])}), "
+        f"{n.cite('change_over_time', 'change_pp_per_year', 1, area_code=code, indicator='gigabit_capable_pct')} "
+        f"points a year ({OFCOM_VIA_ONS}): {place} of the {districts} districts."
+    )
 
 
-def reconciliation_sentence(n: "Notes", recon: dict, code: str) -> str:
+def reconciliation_sentence(n: Notes, recon: dict, code: str) -> str:
     """Ofcom's figure beside the same measure from our broadband input, in words that say how ours was made."""
-    how = ("Weighted by premises over the district's postcodes" if recon["derived_weighting"].startswith("premises")
-           else "Averaged over the district's postcodes, each counted once")
-    ours = n.cite('reconciliation', 'derived_pct', 1, '%', lad_code=code, indicator='gigabit_capable_pct',
-                  release=recon['release'])
-    theirs = n.cite('reconciliation', 'official_pct', 1, '%', lad_code=code, indicator='gigabit_capable_pct',
-                    release=recon['release'])
+    how = (
+        "Weighted by premises over the district's postcodes"
+        if recon["derived_weighting"].startswith("premises")
+        else "Averaged over the district's postcodes, each counted once"
+    )
+    ours = n.cite(
+        "reconciliation",
+        "derived_pct",
+        1,
+        "%",
+        lad_code=code,
+        indicator="gigabit_capable_pct",
+        release=recon["release"],
+    )
+    theirs = n.cite(
+        "reconciliation",
+        "official_pct",
+        1,
+        "%",
+        lad_code=code,
+        indicator="gigabit_capable_pct",
+        release=recon["release"],
+    )
     beyond = ""
     if str(recon.get("within_threshold")).lower() == "false":
-        beyond = (f" The difference, {abs(float(recon['difference_pp'])):.1f} points, is more than the "
-                  f"{float(recon['threshold_pp']):g} points at which the pipeline warns: read this district's "
-                  "neighbourhood broadband values with particular care.")
-    return (f"Our neighbourhood figures rest on Ofcom's {md_text(recon['release_name'])} data as the broadband input "
-            f"holds it ({md_text((recon['derived_resolution'] or '').replace('_', ' '))} figures). {how}, they give "
-            f"{ours} gigabit-capable availability, against Ofcom's own {theirs} of premises for "
-            f"{md_text(recon['release_name'])}.{beyond}")
+        beyond = (
+            f" The difference, {abs(float(recon['difference_pp'])):.1f} points, is more than the "
+            f"{float(recon['threshold_pp']):g} points at which the pipeline warns: read this district's "
+            "neighbourhood broadband values with particular care."
+        )
+    return (
+        f"Our neighbourhood figures rest on Ofcom's {md_text(recon['release_name'])} data as the broadband input "
+        f"holds it ({md_text((recon['derived_resolution'] or '').replace('_', ' '))} figures). {how}, they give "
+        f"{ours} gigabit-capable availability, against Ofcom's own {theirs} of premises for "
+        f"{md_text(recon['release_name'])}.{beyond}"
+    )
 
 
-def gp_sentence(n: "Notes", code: str, row: dict, where: str) -> str:
+def gp_sentence(n: Notes, code: str, row: dict, where: str) -> str:
     """GP practices in the current list, and the older branch listings apart (they may have closed)."""
-    text = f"{_cap(n.cite('district_summary', 'gp_practices', lad_code=code, zero='no'))} active GP practices are in {where}"
+    practices = _cap(n.cite("district_summary", "gp_practices", lad_code=code, zero="no"))
+    text = f"{practices} active GP practices are in {where}"
     branches = row.get("gp_branches")
     if branches and float(branches) > 0:
         listed = (row.get("gp_branches_listed_in") or "an older list").replace(" (ebranchs)", "")
         listed = "the " + listed.replace(", ", " (") + ")" if ", " in listed else listed
-        text += (f"; {md_text(listed)} adds {n.cite('district_summary', 'gp_branches', lad_code=code)} branch "
-                 f"{'surgery' if float(branches) == 1 else 'surgeries'} of theirs, which may have closed since")
+        text += (
+            f"; {md_text(listed)} adds {n.cite('district_summary', 'gp_branches', lad_code=code)} branch "
+            f"{'surgery' if float(branches) == 1 else 'surgeries'} of theirs, which may have closed since"
+        )
     return text + "."
 
 
@@ -373,10 +463,13 @@ def gap_resolution_clause(row: dict) -> str:
         return ""
     every = "every one" if shared == total else f"{int(float(shared))} of its {int(float(total))}"
     area = {"postcode_district": "postcode-district averages", "local_authority": "district averages"}.get(
-        row.get("broadband_resolution") or "", "area averages")
+        row.get("broadband_resolution") or "", "area averages"
+    )
     unit = "postcode district" if row.get("broadband_resolution") == "postcode_district" else "area"
-    return (f" The connectivity gap of {every} of its neighbourhoods rests on {area}, so it cannot rank "
-            f"neighbourhoods inside one {unit}.")
+    return (
+        f" The connectivity gap of {every} of its neighbourhoods rests on {area}, so it cannot rank "
+        f"neighbourhoods inside one {unit}."
+    )
 
 
 def is_are(count) -> str:

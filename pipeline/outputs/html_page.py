@@ -19,5 +19,7 @@ def render(markdown: str) -> str:
 
 def markdown_page(markdown: str, title: str, *, back: str | None = None) -> str:
     nav = f"<p><a href='{html.escape(back)}'>&larr; back to the maps and tables</a></p>" if back else ""
-    return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body>{nav}{render(markdown)}</body></html>\n")
+    return (
+        f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{STYLE}</style></head><body>{nav}{render(markdown)}</body></html>\n"
+    )

@@ -9,10 +9,25 @@ import duckdb
 import folium
 
 from pipeline.outputs.gp_text import list_month, not_ranked_sentence, own_gigabit_sentence
-from pipeline.outputs.mapkit import (GOOD_TO_BAD, add_legend, add_sources, add_title, class_labels, classes,
-                                     colour_for, district_outlines,
-                                     esc, features, fmt, new_map, place_labels, resolution_label, rows_html, save,
-                                     study_bounds)
+from pipeline.outputs.mapkit import (
+    GOOD_TO_BAD,
+    add_legend,
+    add_sources,
+    add_title,
+    class_labels,
+    classes,
+    colour_for,
+    district_outlines,
+    esc,
+    features,
+    fmt,
+    new_map,
+    place_labels,
+    resolution_label,
+    rows_html,
+    save,
+    study_bounds,
+)
 
 # Readiness score 0-10, red = lowest: classes are quintiles of the ranked sites' scores, so every class
 # holds sites whatever the range of the scores.
@@ -31,9 +46,11 @@ def _gigabit_at_site(r: dict) -> str:
     if r["site_gigabit_pct"] is None:
         return "not known (no broadband figure for its postcode)"
     how = ", a mean over its postcodes" if r["site_broadband_resolution"] == "postcode_district" else ""
-    return (f"not known: only the {resolution_label(r['site_broadband_resolution'])} average of "
-            f"{esc(r['site_broadband_area'])} is at hand ({fmt(r['site_gigabit_pct'], 1, '%')}{how}, "
-            f"Ofcom {esc(r['site_broadband_release'])}); it does not enter the score")
+    return (
+        f"not known: only the {resolution_label(r['site_broadband_resolution'])} average of "
+        f"{esc(r['site_broadband_area'])} is at hand ({fmt(r['site_gigabit_pct'], 1, '%')}{how}, "
+        f"Ofcom {esc(r['site_broadband_release'])}); it does not enter the score"
+    )
 
 
 def _wrap(text: str) -> str:
@@ -48,86 +65,175 @@ def _named(name, code) -> str:
 def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int]) -> dict:
     total = con.execute("SELECT count(*) FROM gp_readiness").fetchone()[0]
     ranked_total = con.execute("SELECT count(readiness_rank) FROM gp_readiness").fetchone()[0]
-    scores = [r[0] for r in con.execute("SELECT readiness_score FROM gp_readiness WHERE readiness_rank IS NOT NULL")
-              .fetchall()]
+    scores = [
+        r[0]
+        for r in con.execute("SELECT readiness_score FROM gp_readiness WHERE readiness_rank IS NOT NULL").fetchall()
+    ]
     breaks = classes(scores)
     lo, hi = (min(scores), max(scores)) if scores else (0, 10)
-    catchments = features(con, """
+    catchments = features(
+        con,
+        """
         SELECT c.location_id, c.site_codes, c.sites_at_location, c.geom, min(r.readiness_score) AS score,
                min(r.readiness_rank) AS best_rank, any_value(r.catchment_residents) AS residents,
                any_value(r.catchment_postcodes) AS postcodes, any_value(r.catchment_pct_no_gigabit) AS no_gig,
                any_value(r.catchment_broadband_resolution) AS res,
                string_agg(r.name, '; ' ORDER BY r.name) AS names
         FROM gp_catchments c JOIN gp_readiness r USING (location_id)
-        GROUP BY ALL ORDER BY c.location_id""", lambda r: {"v": r["score"], "tip": rows_html(
-            "Catchment", [("Sites", esc(r["names"])), ("Residents (est.)", fmt(r["residents"], 0)),
-                          ("Postcodes", fmt(r["postcodes"])),
-                          ("Without gigabit", f"{fmt(r['no_gig'], 1, '%')} (mean over its postcodes of "
-                                              f"{resolution_label(r['res'])} figures)"),
-                          ("Readiness score (0–10)", fmt(r["score"], 2))])}, simplify_m=20)
+        GROUP BY ALL ORDER BY c.location_id""",
+        lambda r: {
+            "v": r["score"],
+            "tip": rows_html(
+                "Catchment",
+                [
+                    ("Sites", esc(r["names"])),
+                    ("Residents (est.)", fmt(r["residents"], 0)),
+                    ("Postcodes", fmt(r["postcodes"])),
+                    (
+                        "Without gigabit",
+                        f"{fmt(r['no_gig'], 1, '%')} (mean over its postcodes of {resolution_label(r['res'])} figures)",
+                    ),
+                    ("Readiness score (0–10)", fmt(r["score"], 2)),
+                ],
+            ),
+        },
+        simplify_m=20,
+    )
     m = new_map(study_bounds(con))
-    subicbs = features(con, "SELECT subicb_name, subicb_ods_code, icb_name, study_lsoas, geom FROM subicb_boundaries",
-                       lambda r: {"tip": rows_html(f"Sub-ICB location: {r['subicb_name'] or r['subicb_ods_code']}", [
-                           ("Code", esc(r["subicb_ods_code"])), ("ICB", esc(r["icb_name"]) or "no data"),
-                           ("Study-area neighbourhoods in it", f"{fmt(r['study_lsoas'])} (by ONS lookup, not by outline)")])},
-                       simplify_m=50)
-    folium.GeoJson(subicbs, name="Sub-ICB locations (July 2022 outlines)", style_function=lambda f: {
-        "fill": False, "color": "#1b7837", "weight": 2.5, "dashArray": "8 4"},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
-    folium.GeoJson(catchments, name="Catchments of ranked sites (nearest site, up to the distance cap)",
-                   style_function=lambda f: {
-        "fillColor": colour_for(f["properties"]["v"], breaks, READINESS_COLOURS), "fillOpacity": 0.35,
-        "color": "#444", "weight": 1}, tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
+    subicbs = features(
+        con,
+        "SELECT subicb_name, subicb_ods_code, icb_name, study_lsoas, geom FROM subicb_boundaries",
+        lambda r: {
+            "tip": rows_html(
+                f"Sub-ICB location: {r['subicb_name'] or r['subicb_ods_code']}",
+                [
+                    ("Code", esc(r["subicb_ods_code"])),
+                    ("ICB", esc(r["icb_name"]) or "no data"),
+                    ("Study-area neighbourhoods in it", f"{fmt(r['study_lsoas'])} (by ONS lookup, not by outline)"),
+                ],
+            )
+        },
+        simplify_m=50,
+    )
+    folium.GeoJson(
+        subicbs,
+        name="Sub-ICB locations (July 2022 outlines)",
+        style_function=lambda f: {"fill": False, "color": "#1b7837", "weight": 2.5, "dashArray": "8 4"},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+    ).add_to(m)
+    folium.GeoJson(
+        catchments,
+        name="Catchments of ranked sites (nearest site, up to the distance cap)",
+        style_function=lambda f: {
+            "fillColor": colour_for(f["properties"]["v"], breaks, READINESS_COLOURS),
+            "fillOpacity": 0.35,
+            "color": "#444",
+            "weight": 1,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+    ).add_to(m)
     sites = con.execute("SELECT * FROM gp_readiness ORDER BY list_size DESC NULLS LAST, site_code")
     names = [d[0] for d in sites.description]
-    rows = [dict(zip(names, row)) for row in sites.fetchall()]
-    group = folium.FeatureGroup(name=f"GP sites sized by list size ({ranked_total} ranked, "
-                                     f"{total - ranked_total} shown, not ranked)")
+    rows = [dict(zip(names, row, strict=False)) for row in sites.fetchall()]
+    group = folium.FeatureGroup(
+        name=f"GP sites sized by list size ({ranked_total} ranked, {total - ranked_total} shown, not ranked)"
+    )
     for r in rows:
         ranked = r["readiness_rank"] is not None
-        head = [("Readiness rank", f"{fmt(r['readiness_rank'])} of {ranked_total} ranked sites (1 = least ready)"),
+        head = (
+            [
+                ("Readiness rank", f"{fmt(r['readiness_rank'])} of {ranked_total} ranked sites (1 = least ready)"),
                 ("Readiness score (0–10)", fmt(r["readiness_score"], 2)),
-                ("Score parts (weights)", _wrap(esc(r["readiness_parts"])))] if ranked else [
-                ("Readiness", _wrap(f"not ranked: {esc(r['not_ranked_reason'])}"))]
-        popup = rows_html(r["name"], head + [
-            ("Site", _wrap(f"{esc(r['site_code'])} ({esc(r['site_type'])}), listed in the {esc(r['listed_in'])}")),
-            ("PCN", esc(r["pcn_name"]) or "no data"),
-            ("Sub-ICB location", _named(r["subicb_name"], r["subicb_code"])),
-            ("ICB", _named(r["icb_name"], r["icb_code"])),
-            ("Registered patients", _wrap(f"{fmt(r['list_size'])} at {list_month([r])} ({esc(r['list_size_applies_to'])})")
-             if r["list_size"] is not None else "no list size in the extract"),
-            ("Gigabit at the site itself", _wrap(_gigabit_at_site(r))),
-        ] + ([
-            ("Catchment residents (est.)", fmt(r["catchment_residents"], 0)),
-            ("Catchment without superfast", f"{fmt(r['catchment_pct_no_superfast'], 1, '%')} (mean of "
-                                            f"{resolution_label(r['catchment_broadband_resolution'])} figures)"),
-            ("Catchment without gigabit", f"{fmt(r['catchment_pct_no_gigabit'], 1, '%')} (mean of "
-                                          f"{resolution_label(r['catchment_broadband_resolution'])} figures)"),
-            ("Catchment inclusion need (0–10)", fmt(r["catchment_mean_need"], 2)),
-        ] if ranked else []))
-        style = dict(color="#111", weight=1.2, fill_opacity=0.85,
-                     fill_color=colour_for(r["readiness_score"], breaks, READINESS_COLOURS)) if ranked else \
-            dict(color="#444", weight=1.5, dash_array="3 3", fill_opacity=0.6, fill_color="#ffffff")
+                ("Score parts (weights)", _wrap(esc(r["readiness_parts"]))),
+            ]
+            if ranked
+            else [("Readiness", _wrap(f"not ranked: {esc(r['not_ranked_reason'])}"))]
+        )
+        popup = rows_html(
+            r["name"],
+            head
+            + [
+                ("Site", _wrap(f"{esc(r['site_code'])} ({esc(r['site_type'])}), listed in the {esc(r['listed_in'])}")),
+                ("PCN", esc(r["pcn_name"]) or "no data"),
+                ("Sub-ICB location", _named(r["subicb_name"], r["subicb_code"])),
+                ("ICB", _named(r["icb_name"], r["icb_code"])),
+                (
+                    "Registered patients",
+                    _wrap(f"{fmt(r['list_size'])} at {list_month([r])} ({esc(r['list_size_applies_to'])})")
+                    if r["list_size"] is not None
+                    else "no list size in the extract",
+                ),
+                ("Gigabit at the site itself", _wrap(_gigabit_at_site(r))),
+            ]
+            + (
+                [
+                    ("Catchment residents (est.)", fmt(r["catchment_residents"], 0)),
+                    (
+                        "Catchment without superfast",
+                        f"{fmt(r['catchment_pct_no_superfast'], 1, '%')} (mean of "
+                        f"{resolution_label(r['catchment_broadband_resolution'])} figures)",
+                    ),
+                    (
+                        "Catchment without gigabit",
+                        f"{fmt(r['catchment_pct_no_gigabit'], 1, '%')} (mean of "
+                        f"{resolution_label(r['catchment_broadband_resolution'])} figures)",
+                    ),
+                    ("Catchment inclusion need (0–10)", fmt(r["catchment_mean_need"], 2)),
+                ]
+                if ranked
+                else []
+            ),
+        )
+        style = (
+            dict(
+                color="#111",
+                weight=1.2,
+                fill_opacity=0.85,
+                fill_color=colour_for(r["readiness_score"], breaks, READINESS_COLOURS),
+            )
+            if ranked
+            else dict(color="#444", weight=1.5, dash_array="3 3", fill_opacity=0.6, fill_color="#ffffff")
+        )
         size = radius(r["list_size"]) if r["site_type"] == "practice" else 4
-        folium.CircleMarker([r["lat"], r["lon"]], radius=size, fill=True, **style,
-                            tooltip=esc(r["name"]) + ("" if ranked else " (not ranked)"),
-                            popup=folium.Popup(popup, max_width=420)).add_to(group)
+        folium.CircleMarker(
+            [r["lat"], r["lon"]],
+            radius=size,
+            fill=True,
+            **style,
+            tooltip=esc(r["name"]) + ("" if ranked else " (not ranked)"),
+            popup=folium.Popup(popup, max_width=420),
+        ).add_to(group)
     group.add_to(m)
     district_outlines(con, m)
     place_labels(con, m)
     folium.LayerControl(collapsed=False).add_to(m)
-    add_title(m, "GP sites: telehealth readiness",
-              f"Circle area shows registered patients ({list_month(rows)}); colour shows readiness. "
-              "Click a site for its rank or why it is not ranked.")
-    add_legend(m, [("Readiness score (0–10), fifths of the ranked sites",
-                    list(zip(READINESS_COLOURS, class_labels(breaks, lo, hi, 2)))
-                    + [("background:#fff;border:1px dashed #444", "shown, not ranked (see its popup)")])],
-               note="Branch surgeries are drawn small: they have no registered list of their own.")
+    add_title(
+        m,
+        "GP sites: telehealth readiness",
+        f"Circle area shows registered patients ({list_month(rows)}); colour shows readiness. "
+        "Click a site for its rank or why it is not ranked.",
+    )
+    add_legend(
+        m,
+        [
+            (
+                "Readiness score (0–10), fifths of the ranked sites",
+                list(zip(READINESS_COLOURS, class_labels(breaks, lo, hi, 2), strict=False))
+                + [("background:#fff;border:1px dashed #444", "shown, not ranked (see its popup)")],
+            )
+        ],
+        note="Branch surgeries are drawn small: they have no registered list of their own.",
+    )
     notes = ["Catchments are straight-line nearest-site areas of the ranked sites, not registered lists."]
     for sentence in (own_gigabit_sentence(rows, short=True), not_ranked_sentence(rows, short=True)):
         if sentence:
             notes.insert(0, sentence)
     add_sources(m, sources, notes)
     size = save(m, dest)
-    return {"path": str(dest), "bytes": size, "sites": total, "ranked_sites": ranked_total,
-            "catchments": len(catchments["features"])}
+    return {
+        "path": str(dest),
+        "bytes": size,
+        "sites": total,
+        "ranked_sites": ranked_total,
+        "catchments": len(catchments["features"]),
+    }

@@ -9,8 +9,20 @@ import duckdb
 import folium
 
 from pipeline.outputs.map_need import place_rows
-from pipeline.outputs.mapkit import (add_legend, add_sources, add_title, district_outlines, esc, features, fmt, new_map,
-                                     place_labels, rows_html, save, study_bounds)
+from pipeline.outputs.mapkit import (
+    add_legend,
+    add_sources,
+    add_title,
+    district_outlines,
+    esc,
+    features,
+    fmt,
+    new_map,
+    place_labels,
+    rows_html,
+    save,
+    study_bounds,
+)
 
 OFFER_COLOURS = {
     "digital skills and confidence (older residents)": "#6a51a3",
@@ -18,50 +30,94 @@ OFFER_COLOURS = {
     "devices and donated mobile data (low income)": "#e6550d",
     "assisted digital support and accessible devices (disability and ill health)": "#31a354",
 }
-ROBUSTNESS = {"robust": {"weight": 3, "dashArray": None, "fillOpacity": 0.85},
-              "weight-dependent": {"weight": 1.5, "dashArray": "5 4", "fillOpacity": 0.45},
-              "rarely in the top tenth": {"weight": 1, "dashArray": "2 4", "fillOpacity": 0.3}}
+ROBUSTNESS = {
+    "robust": {"weight": 3, "dashArray": None, "fillOpacity": 0.85},
+    "weight-dependent": {"weight": 1.5, "dashArray": "5 4", "fillOpacity": 0.45},
+    "rarely in the top tenth": {"weight": 1, "dashArray": "2 4", "fillOpacity": 0.3},
+}
 
 
 def build_inclusion_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], deciles: int) -> dict:
-    priorities = features(con, """SELECT p.*, a.geom FROM inclusion_priorities p JOIN lsoa_areas a USING (lsoa_code)
-                                  WHERE a.geom IS NOT NULL ORDER BY p.priority_order""", lambda r: {
-        "offer": r["suggested_offer"], "robust": r["robustness"] or "rarely in the top tenth", "tip": rows_html(
-            f"{r['lsoa_name']} ({r['lsoa_code']})", place_rows(r) + [
-                ("Priority", f"{fmt(r['priority_order'])} (need rank {fmt(r['need_rank'])})"),
-                ("Suggested offer", esc(r["suggested_offer"])),
-                ("How sure", f"{esc(r['robustness'])}: top decile in {fmt(100 * (r['p_top_decile'] or 0), 0)}% of draws, "
-                             f"rank {fmt(r['rank_p05'], 0)}–{fmt(r['rank_p95'], 0)}"),
-                ("Inclusion need (0–10)", fmt(r["need_score"], 2)),
-                ("Aged 75+", fmt(r["pct_75_plus"], 1, "%")), ("Disabled", fmt(r["pct_disabled"], 1, "%")),
-                ("Internet User Classification", esc(r["iuc_label"])), ("Triage", esc(r["triage_class"]))])},
-        simplify_m=30)
-    others = features(con, """SELECT lsoa_code, geom FROM lsoa_areas WHERE geom IS NOT NULL
+    priorities = features(
+        con,
+        """SELECT p.*, a.geom FROM inclusion_priorities p JOIN lsoa_areas a USING (lsoa_code)
+                                  WHERE a.geom IS NOT NULL ORDER BY p.priority_order""",
+        lambda r: {
+            "offer": r["suggested_offer"],
+            "robust": r["robustness"] or "rarely in the top tenth",
+            "tip": rows_html(
+                f"{r['lsoa_name']} ({r['lsoa_code']})",
+                place_rows(r)
+                + [
+                    ("Priority", f"{fmt(r['priority_order'])} (need rank {fmt(r['need_rank'])})"),
+                    ("Suggested offer", esc(r["suggested_offer"])),
+                    (
+                        "How sure",
+                        f"{esc(r['robustness'])}: top decile in {fmt(100 * (r['p_top_decile'] or 0), 0)}% of draws, "
+                        f"rank {fmt(r['rank_p05'], 0)}–{fmt(r['rank_p95'], 0)}",
+                    ),
+                    ("Inclusion need (0–10)", fmt(r["need_score"], 2)),
+                    ("Aged 75+", fmt(r["pct_75_plus"], 1, "%")),
+                    ("Disabled", fmt(r["pct_disabled"], 1, "%")),
+                    ("Internet User Classification", esc(r["iuc_label"])),
+                    ("Triage", esc(r["triage_class"])),
+                ],
+            ),
+        },
+        simplify_m=30,
+    )
+    others = features(
+        con,
+        """SELECT lsoa_code, geom FROM lsoa_areas WHERE geom IS NOT NULL
                               AND lsoa_code NOT IN (SELECT lsoa_code FROM inclusion_priorities)""",
-                      lambda r: {}, simplify_m=30)
+        lambda r: {},
+        simplify_m=30,
+    )
     m = new_map(study_bounds(con))
-    folium.GeoJson(others, name="Other LSOAs", interactive=False,
-                   style_function=lambda f: {"fillColor": "#f0f0f0", "fillOpacity": 0.5, "color": "#bbb",
-                                             "weight": 0.4}).add_to(m)
-    folium.GeoJson(priorities, name=f"Priority LSOAs ({len(priorities['features'])})", style_function=lambda f: {
-        "fillColor": OFFER_COLOURS.get(f["properties"]["offer"], "#999"), "color": "#111",
-        **ROBUSTNESS[f["properties"]["robust"]]},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
+    folium.GeoJson(
+        others,
+        name="Other LSOAs",
+        interactive=False,
+        style_function=lambda f: {"fillColor": "#f0f0f0", "fillOpacity": 0.5, "color": "#bbb", "weight": 0.4},
+    ).add_to(m)
+    folium.GeoJson(
+        priorities,
+        name=f"Priority LSOAs ({len(priorities['features'])})",
+        style_function=lambda f: {
+            "fillColor": OFFER_COLOURS.get(f["properties"]["offer"], "#999"),
+            "color": "#111",
+            **ROBUSTNESS[f["properties"]["robust"]],
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+    ).add_to(m)
     district_outlines(con, m)
     place_labels(con, m)
     folium.LayerControl(collapsed=False).add_to(m)
     residents = con.execute("SELECT sum(residents_2021) FROM inclusion_priorities").fetchone()[0]
     robust = con.execute("SELECT count(*) FROM inclusion_priorities WHERE robustness = 'robust'").fetchone()[0]
-    add_title(m, "Digital inclusion: where to target outreach",
-              f"{len(priorities['features'])} priority LSOAs (the highest-need {deciles * 10}%), {fmt(round(residents or 0))} "
-              f"residents; {robust} robust to the method's choices")
-    add_legend(m, [("Suggested offer", [(colour, offer) for offer, colour in OFFER_COLOURS.items()]),
-                   ("How sure (rank_uncertainty)", [
-                       ("background:#bbb;border:3px solid #111", "robust: top decile in ≥ 80% of draws"),
-                       ("background:#ddd;border:1.5px dashed #111", "weight-dependent: 20–80%"),
-                       ("background:#eee;border:1px dotted #111", "not in the top decile in most draws")]),
-                   ("", [("#f0f0f0", "rarely in the top tenth")])],
-               note="The offer follows the need component in which the neighbourhood stands highest in the study area.")
+    add_title(
+        m,
+        "Digital inclusion: where to target outreach",
+        f"{len(priorities['features'])} priority LSOAs (the highest-need {deciles * 10}%), "
+        f"{fmt(round(residents or 0))} "
+        f"residents; {robust} robust to the method's choices",
+    )
+    add_legend(
+        m,
+        [
+            ("Suggested offer", [(colour, offer) for offer, colour in OFFER_COLOURS.items()]),
+            (
+                "How sure (rank_uncertainty)",
+                [
+                    ("background:#bbb;border:3px solid #111", "robust: top decile in ≥ 80% of draws"),
+                    ("background:#ddd;border:1.5px dashed #111", "weight-dependent: 20–80%"),
+                    ("background:#eee;border:1px dotted #111", "not in the top decile in most draws"),
+                ],
+            ),
+            ("", [("#f0f0f0", "rarely in the top tenth")]),
+        ],
+        note="The offer follows the need component in which the neighbourhood stands highest in the study area.",
+    )
     add_sources(m, sources)
     size = save(m, dest)
     return {"path": str(dest), "bytes": size, "priority_lsoas": len(priorities["features"]), "robust": robust}

@@ -18,31 +18,59 @@ from pipeline.outputs.tables import omitted_tables
 from pipeline.paths import PROJECT_ROOT, Paths
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings, shown
-from pipeline.wording import terms
 from pipeline.store import source_rows, write_text
+from pipeline.wording import terms
 
-MAP_LAYERS = ("lsoa_areas", "lad_boundaries", "ward_boundaries", "settlements", "subicb_boundaries", "gp_catchments",
-              "venues")
+MAP_LAYERS = (
+    "lsoa_areas",
+    "lad_boundaries",
+    "ward_boundaries",
+    "settlements",
+    "subicb_boundaries",
+    "gp_catchments",
+    "venues",
+)
 
 MAPS = [
-    ("triage.html", "Triage: fibre, inclusion or both",
-     "One class per neighbourhood from inclusion need and the connectivity gap; the gap layer hatched where it is "
-     "an area average."),
-    ("need.html", "Inclusion need and hotspots",
-     "Need by neighbourhood (people only), a layer per component, Gi* hot and cold spots (FDR), robust priorities."),
-    ("what_if.html", "What if the need weights were different?",
-     "Move the weights of inclusion need (and its scaling base and IUC mapping) and see every neighbourhood's rank "
-     "recomputed at once, which enter or leave the top tenth, a link to share and the TOML to keep."),
-    ("inclusion_targeting.html", "Digital inclusion targeting",
-     "Priority neighbourhoods for skills, device and data-donation outreach, by suggested offer and robustness."),
-    ("fibre_planning.html", "Fibre planning",
-     "The connectivity gap by neighbourhood (hatched where it is an area average), 1 km cells where measured, "
-     "and the GP sites."),
-    ("access.html", "Reaching people",
-     "How far each neighbourhood's people are from a library or other venue (straight line), and where new venues "
-     "would reach most of those in need."),
-    ("gp_readiness.html", "GP telehealth readiness",
-     "GP sites sized by registered patients, their catchments and Sub-ICB locations, readiness rank in each popup."),
+    (
+        "triage.html",
+        "Triage: fibre, inclusion or both",
+        "One class per neighbourhood from inclusion need and the connectivity gap; the gap layer hatched where it is "
+        "an area average.",
+    ),
+    (
+        "need.html",
+        "Inclusion need and hotspots",
+        "Need by neighbourhood (people only), a layer per component, Gi* hot and cold spots (FDR), robust priorities.",
+    ),
+    (
+        "what_if.html",
+        "What if the need weights were different?",
+        "Move the weights of inclusion need (and its scaling base and IUC mapping) and see every neighbourhood's rank "
+        "recomputed at once, which enter or leave the top tenth, a link to share and the TOML to keep.",
+    ),
+    (
+        "inclusion_targeting.html",
+        "Digital inclusion targeting",
+        "Priority neighbourhoods for skills, device and data-donation outreach, by suggested offer and robustness.",
+    ),
+    (
+        "fibre_planning.html",
+        "Fibre planning",
+        "The connectivity gap by neighbourhood (hatched where it is an area average), 1 km cells where measured, "
+        "and the GP sites.",
+    ),
+    (
+        "access.html",
+        "Reaching people",
+        "How far each neighbourhood's people are from a library or other venue (straight line), and where new venues "
+        "would reach most of those in need.",
+    ),
+    (
+        "gp_readiness.html",
+        "GP telehealth readiness",
+        "GP sites sized by registered patients, their catchments and Sub-ICB locations, readiness rank in each popup.",
+    ),
 ]
 CHARTS = [
     ("gigabit_over_time", "Gigabit-capable premises over time, by district, with England"),
@@ -109,13 +137,20 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
         at[row[0]] = len(lsoas)
         lsoas.append(list(row[:7]) + [gap_in_words(row[7], row[8])] + list(row[9:]))
     districts = {}
-    for lad, name, gig, gig_release, below, below_release in con.execute(
-            """SELECT DISTINCT lad_code, lad_name, district_gigabit_pct, district_gigabit_release,
+    for _lad, name, gig, gig_release, below, below_release in con.execute(
+        """SELECT DISTINCT lad_code, lad_name, district_gigabit_pct, district_gigabit_release,
                       district_below_30_pct, district_below_30_release
-               FROM postcode_lookup WHERE lad_name IS NOT NULL ORDER BY ALL""").fetchall():
-        districts[name] = district_broadband({"district_name": name, "district_gigabit_pct": gig,
-                                              "district_gigabit_release": gig_release, "district_below_30_pct": below,
-                                              "district_below_30_release": below_release})
+               FROM postcode_lookup WHERE lad_name IS NOT NULL ORDER BY ALL"""
+    ).fetchall():
+        districts[name] = district_broadband(
+            {
+                "district_name": name,
+                "district_gigabit_pct": gig,
+                "district_gigabit_release": gig_release,
+                "district_below_30_pct": below,
+                "district_below_30_release": below_release,
+            }
+        )
     gps, gp_at = [], {}
     for code, name, postcode, rank, why in con.execute("""SELECT DISTINCT nearest_gp_code, nearest_gp_name,
             nearest_gp_postcode, nearest_gp_readiness_rank, nearest_gp_not_ranked_reason FROM postcode_lookup
@@ -128,29 +163,61 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
             WHERE nearest_library IS NOT NULL ORDER BY 1, 3""").fetchall():
         library_at[(name, postcode)] = len(libraries)
         # the distance is filled in by the page: '{d}' stands for it
-        libraries.append(library_text({"nearest_library": name, "nearest_library_address": address,
-                                       "nearest_library_postcode": postcode, "nearest_library_hours": hours,
-                                       "nearest_library_data_date": date, "nearest_library_distance_m": 0})
-                         .replace(" 0 m in a straight line", " {d} m in a straight line"))
-    postcodes = {pc.replace(" ", ""): [at.get(lsoa), gp_at.get(gp), int(d) if d is not None else None,
-                                       library_at.get((lib, lib_pc)), int(ld) if ld is not None else None]
-                 for pc, lsoa, gp, d, lib, lib_pc, ld in con.execute(
-                     """SELECT postcode, lsoa_code, nearest_gp_code, nearest_gp_distance_m, nearest_library,
+        libraries.append(
+            library_text(
+                {
+                    "nearest_library": name,
+                    "nearest_library_address": address,
+                    "nearest_library_postcode": postcode,
+                    "nearest_library_hours": hours,
+                    "nearest_library_data_date": date,
+                    "nearest_library_distance_m": 0,
+                }
+            ).replace(" 0 m in a straight line", " {d} m in a straight line")
+        )
+    postcodes = {
+        pc.replace(" ", ""): [
+            at.get(lsoa),
+            gp_at.get(gp),
+            int(d) if d is not None else None,
+            library_at.get((lib, lib_pc)),
+            int(ld) if ld is not None else None,
+        ]
+        for pc, lsoa, gp, d, lib, lib_pc, ld in con.execute(
+            """SELECT postcode, lsoa_code, nearest_gp_code, nearest_gp_distance_m, nearest_library,
                                nearest_library_postcode, nearest_library_distance_m
-                        FROM postcode_lookup ORDER BY postcode""").fetchall()
-                 if lsoa in at}
-    outward = [r[0] for r in con.execute("""SELECT DISTINCT split_part(postcode, ' ', 1) FROM postcode_lookup
-                                            ORDER BY 1""").fetchall()]
-    terminated = {r[0]: r[1] for r in con.execute("""SELECT replace(l.postcode, ' ', ''),
+                        FROM postcode_lookup ORDER BY postcode"""
+        ).fetchall()
+        if lsoa in at
+    }
+    outward = [
+        r[0]
+        for r in con.execute("""SELECT DISTINCT split_part(postcode, ' ', 1) FROM postcode_lookup
+                                            ORDER BY 1""").fetchall()
+    ]
+    terminated = {
+        r[0]: r[1]
+        for r in con.execute("""SELECT replace(l.postcode, ' ', ''),
             any_value(CASE WHEN length(l.doterm) >= 6
                            THEN strftime(strptime(left(l.doterm, 6), '%Y%m'), '%B %Y') ELSE 'an unknown month' END)
         FROM ons_postcode_lookup l
         WHERE NOT l.is_live AND l.ladcd IN (SELECT DISTINCT lad_code FROM postcode_lookup)
-          AND l.postcode NOT IN (SELECT postcode FROM postcode_lookup) GROUP BY 1 ORDER BY 1""").fetchall()}
+          AND l.postcode NOT IN (SELECT postcode FROM postcode_lookup) GROUP BY 1 ORDER BY 1""").fetchall()
+    }
     ranked = con.execute("SELECT count(*) FROM gp_readiness WHERE readiness_rank IS NOT NULL").fetchone()[0]
-    return {"lsoas": lsoas, "gps": gps, "libraries": libraries, "pc": postcodes, "terminated": terminated, "outward": outward, "ranked": ranked,
-            "next_step": RESIDENT_NEXT_STEP,
-            "districts": districts, "districts_list": ", ".join(sorted(districts)), "codepoint": codepoint_release}
+    return {
+        "lsoas": lsoas,
+        "gps": gps,
+        "libraries": libraries,
+        "pc": postcodes,
+        "terminated": terminated,
+        "outward": outward,
+        "ranked": ranked,
+        "next_step": RESIDENT_NEXT_STEP,
+        "districts": districts,
+        "districts_list": ", ".join(sorted(districts)),
+        "codepoint": codepoint_release,
+    }
 
 
 def peer_panel(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
@@ -173,15 +240,18 @@ def peer_panel(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
         f"<td>{value:.1f}%</td><td>{esc(rank)}</td><td>{median:.1f}%</td><td>{esc(best)} ({best_value:.1f}%)</td>"
         f"<td>{esc(cluster or 'not in one cluster: its districts fall in different ones')}</td>"
         f"<td><a href='{PROCESSED}/charts/peers_{esc(code.lower())}.png'>chart</a></td></tr>"
-        for code, name, kind, _, value, rank, median, best, best_value, cluster, weighted in rows)
+        for code, name, kind, _, value, rank, median, best, best_value, cluster, weighted in rows
+    )
     cfg = settings.peers
-    return (f"<h2>Compared with similar places</h2><p>Gigabit-capable broadband, % of premises, Ofcom Connected "
-            f"Nations {esc(rows[0][3])} (Ofcom via ONS). Rank 1 = highest coverage; '=' marks a shared rank.</p>"
-            f"<table><tr><th>Area</th><th>Gigabit-capable</th><th>Rank among ONS nearest neighbours "
-            f"({esc(cfg.neighbours_release)}, {esc(cfg.neighbours_model)})</th><th>Their median</th><th>Best</th>"
-            f"<th>Rank in its {esc(cfg.cluster_model)} cluster ({esc(cfg.cluster_release)})</th><th>Chart</th></tr>"
-            f"{cells}</table><p style='font-size:13px'>{esc(similar_means(settings))} Every indicator, release and "
-            f"peer: the Peer benchmark, Peer pace and Peer league table sheets of the evidence pack.</p>")
+    return (
+        f"<h2>Compared with similar places</h2><p>Gigabit-capable broadband, % of premises, Ofcom Connected "
+        f"Nations {esc(rows[0][3])} (Ofcom via ONS). Rank 1 = highest coverage; '=' marks a shared rank.</p>"
+        f"<table><tr><th>Area</th><th>Gigabit-capable</th><th>Rank among ONS nearest neighbours "
+        f"({esc(cfg.neighbours_release)}, {esc(cfg.neighbours_model)})</th><th>Their median</th><th>Best</th>"
+        f"<th>Rank in its {esc(cfg.cluster_model)} cluster ({esc(cfg.cluster_release)})</th><th>Chart</th></tr>"
+        f"{cells}</table><p style='font-size:13px'>{esc(similar_means(settings))} Every indicator, release and "
+        f"peer: the Peer benchmark, Peer pace and Peer league table sheets of the evidence pack.</p>"
+    )
 
 
 def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, vintage: Vintage) -> dict:
@@ -189,32 +259,47 @@ def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
     t = terms(settings)
     definitions = "\n".join(f"- **{term}**: {text}." for term, text in t.definitions())
     method = (PROJECT_ROOT / "docs" / "METHOD.md").read_text(encoding="utf-8")
-    method = (f"## Definitions used in this run\n\nFrom the run's settings ({shown(settings.config_path)}); the "
-              f"method below gives the defaults.\n\n{definitions}\n\n" + method)
+    method = (
+        f"## Definitions used in this run\n\nFrom the run's settings ({shown(settings.config_path)}); the "
+        f"method below gives the defaults.\n\n{definitions}\n\n" + method
+    )
     write_text(folder / "method.html", markdown_page(method, "Method", back="index.html"))
     resolution = con.execute("SELECT mode(gap_resolution) FROM postcode_lookup").fetchone()[0]
-    broadband_note = ("District broadband figures are Ofcom's own (% of premises, with their release). "
-                      + ("Inside a district, the broadband input here is postcode-district averages: they describe "
-                         "districts of postcodes, not neighbourhoods, so they never rank neighbourhoods within one "
-                         "postcode district, and the maps hatch them." if resolution == "postcode_district" else
-                         "Inside a district, the broadband input is known at " + str(resolution or "no").replace("_", " ")
-                         + " level."))
+    broadband_note = "District broadband figures are Ofcom's own (% of premises, with their release). " + (
+        "Inside a district, the broadband input here is postcode-district averages: they describe "
+        "districts of postcodes, not neighbourhoods, so they never rank neighbourhoods within one "
+        "postcode district, and the maps hatch them."
+        if resolution == "postcode_district"
+        else "Inside a district, the broadband input is known at "
+        + str(resolution or "no").replace("_", " ")
+        + " level."
+    )
     glossary = "".join(f"<li><b>{esc(term)}</b>: {esc(text)}.</li>" for term, text in t.definitions())
-    sidecars = {p.name.removesuffix(".sources.json"): json.loads(p.read_text())
-                for p in sorted(paths.tables.glob("*.sources.json"))}
+    sidecars = {
+        p.name.removesuffix(".sources.json"): json.loads(p.read_text())
+        for p in sorted(paths.tables.glob("*.sources.json"))
+    }
     tables = "".join(
         f"<li><a href='{PROCESSED}/tables/{esc(s['file'])}'>{esc(s['file'])}</a> — {esc(s['description'])} "
         f"({s['rows']:,} rows; <a href='{PROCESSED}/tables/{esc(name)}.sources.json'>sources</a>)</li>"
-        for name, s in sidecars.items())
-    omitted = "".join(f"<li>{esc(name)}: not published with these data: {esc(why)}</li>"
-                      for name, why in omitted_tables(paths.tables).items())
+        for name, s in sidecars.items()
+    )
+    omitted = "".join(
+        f"<li>{esc(name)}: not published with these data: {esc(why)}</li>"
+        for name, why in omitted_tables(paths.tables).items()
+    )
     districts = [r[0] for r in con.execute("SELECT DISTINCT lad_name FROM lsoa_areas ORDER BY 1").fetchall()]
     briefings = "".join(f"<li><a href='{PROCESSED}/briefings/{briefing_file(d)}'>{esc(d)}</a></li>" for d in districts)
-    briefings += (f"<li><a href='{PROCESSED}/briefings/{briefing_file(settings.study_area.name)}'>"
-                  f"{esc(settings.study_area.name)} (whole area)</a></li>")
+    briefings += (
+        f"<li><a href='{PROCESSED}/briefings/{briefing_file(settings.study_area.name)}'>"
+        f"{esc(settings.study_area.name)} (whole area)</a></li>"
+    )
     maps = "".join(f"<li><a href='{esc(f)}'>{esc(t)}</a> — {esc(d)}</li>" for f, t, d in MAPS)
-    charts = "".join(f"<li>{esc(t)}: <a href='{PROCESSED}/charts/{esc(n)}.png'>PNG</a>, "
-                     f"<a href='{PROCESSED}/charts/{esc(n)}.svg'>SVG</a></li>" for n, t in CHARTS)
+    charts = "".join(
+        f"<li>{esc(t)}: <a href='{PROCESSED}/charts/{esc(n)}.png'>PNG</a>, "
+        f"<a href='{PROCESSED}/charts/{esc(n)}.svg'>SVG</a></li>"
+        for n, t in CHARTS
+    )
     used: dict[str, int] = {}
     for s in sidecars.values():
         for src in s.get("sources", []):
@@ -227,7 +312,8 @@ def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
     rows = "".join(
         f"<tr><td>{esc(s.title)}</td><td>{esc(s.publisher)}</td><td>{esc(s.release)}</td>"
         f"<td>{esc(s.resolution or '')}</td><td>{used[s.key]:,}</td><td>{esc(' '.join(s.licence))}</td></tr>"
-        for s in (SOURCES[k] for k in keys))
+        for s in (SOURCES[k] for k in keys)
+    )
     lines = "".join(f"<li>{esc(line)}</li>" for line in licence_lines(keys))
     codepoint = f"{SOURCES['codepoint_open'].title} ({SOURCES['codepoint_open'].release})"
     data = json.dumps(search_data(con, codepoint), separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
@@ -266,5 +352,11 @@ its sources and licence lines.</p><ul>{tables}{omitted}</ul>
 </body></html>
 """
     write_text(folder / "index.html", page)
-    return {"path": str(folder / "index.html"), "files": [str(folder / "index.html"), str(folder / "method.html")],
-            "maps": len(MAPS), "tables": len(sidecars), "sources": len(keys), "search_data_bytes": len(data)}
+    return {
+        "path": str(folder / "index.html"),
+        "files": [str(folder / "index.html"), str(folder / "method.html")],
+        "maps": len(MAPS),
+        "tables": len(sidecars),
+        "sources": len(keys),
+        "search_data_bytes": len(data),
+    }

@@ -27,10 +27,23 @@ from pipeline.analysis.indicators import engagement_variants, meta_rows
 from pipeline.analysis.scores import all_weights, prepare, scale
 from pipeline.analysis.uncertainty import score_matrices
 from pipeline.duck import exact
-from pipeline.ingest.result import AssetResult, made as produced
+from pipeline.ingest.result import AssetResult
+from pipeline.ingest.result import made as produced
 from pipeline.outputs.map_need import COMPONENT_LABELS
-from pipeline.outputs.mapkit import (NO_DATA, RISK_COLOURS, add_legend, add_sources, add_title, district_outlines, esc,
-                                     features, new_map, place_labels, save, study_bounds)
+from pipeline.outputs.mapkit import (
+    NO_DATA,
+    RISK_COLOURS,
+    add_legend,
+    add_sources,
+    add_title,
+    district_outlines,
+    esc,
+    features,
+    new_map,
+    place_labels,
+    save,
+    study_bounds,
+)
 from pipeline.paths import Paths
 from pipeline.readers.iuc import GROUPS
 from pipeline.registry import SOURCES
@@ -38,14 +51,20 @@ from pipeline.settings import Index, Settings, read_weights_file, shown
 from pipeline.store import read_provenance
 
 BASES = typing.get_args(Index.model_fields["scaling_base"].annotation)
-BASE_LABELS = {"study_area": "Study area: the range over the study area's neighbourhoods",
-               "district": "District: the range over the neighbourhood's own district",
-               "england": "England: the range over every English neighbourhood, where a national file gives one"}
+BASE_LABELS = {
+    "study_area": "Study area: the range over the study area's neighbourhoods",
+    "district": "District: the range over the neighbourhood's own district",
+    "england": "England: the range over every English neighbourhood, where a national file gives one",
+}
 # Deciles of the ranking in six colours, the top tenth (decile 1) apart and darkest.
-DECILE_CLASSES = [("decile 1: the top tenth (highest need)", "#800026"), ("decile 2", RISK_COLOURS[4]),
-                  ("deciles 3–4", RISK_COLOURS[3]), ("deciles 5–6", RISK_COLOURS[2]),
-                  ("deciles 7–8", RISK_COLOURS[1]),
-                  ("deciles 9–10 (lowest need)", RISK_COLOURS[0])]
+DECILE_CLASSES = [
+    ("decile 1: the top tenth (highest need)", "#800026"),
+    ("decile 2", RISK_COLOURS[4]),
+    ("deciles 3–4", RISK_COLOURS[3]),
+    ("deciles 5–6", RISK_COLOURS[2]),
+    ("deciles 7–8", RISK_COLOURS[1]),
+    ("deciles 9–10 (lowest need)", RISK_COLOURS[0]),
+]
 DECILE_CLASS = [0, 1, 2, 2, 3, 3, 4, 4, 5, 5]  # decile - 1 -> its class above
 ENTER, LEAVE = "#0050b5", "#111"
 
@@ -88,8 +107,9 @@ def page_data(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) 
             columns = {v: _column(m[:, j]) for v, m in by_variant.items()}
             first = columns[default_variant]
             scores[base][name] = first if all(c == first for c in columns.values()) else columns
-    national = {r[0] for r in con.execute("SELECT DISTINCT indicator FROM national_values WHERE value IS NOT NULL")
-                .fetchall()}
+    national = {
+        r[0] for r in con.execute("SELECT DISTINCT indicator FROM national_values WHERE value IS NOT NULL").fetchall()
+    }
     meta = {r["indicator"]: r for r in meta_rows(vintage)}
     rows = con.execute("""
         SELECT a.lsoa_code, a.lsoa_name, a.ward_name, a.lad_name, a.residents_2021, n.need_score, n.need_rank,
@@ -102,10 +122,17 @@ def page_data(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) 
     notes = read_provenance(paths.table_path("rank_uncertainty")).get("notes") or ""
     return {
         "lsoas": [[r[0], r[1], r[2], r[3], r[4]] for r in rows],
-        "published": {"score": [r[5] for r in rows], "rank": [r[6] for r in rows], "decile": [r[7] for r in rows],
-                      "p_top": [r[8] for r in rows], "priority": [r[9] for r in rows],
-                      "components": components, "indicators": inner,
-                      "base": settings.index.scaling_base, "iuc": default_variant},
+        "published": {
+            "score": [r[5] for r in rows],
+            "rank": [r[6] for r in rows],
+            "decile": [r[7] for r in rows],
+            "p_top": [r[8] for r in rows],
+            "priority": [r[9] for r in rows],
+            "components": components,
+            "indicators": inner,
+            "base": settings.index.scaling_base,
+            "iuc": default_variant,
+        },
         "scores": scores,
         "bases": list(BASES),
         "base_labels": BASE_LABELS,
@@ -113,8 +140,15 @@ def page_data(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) 
         "variants": variants,
         "variant_maps": {v: {label: variant_map[v][g] for g, label in sorted(GROUPS.items())} for v in variants},
         "components": {c: COMPONENT_LABELS.get(c, c) for c in weights.components},
-        "indicators": {n: {"label": meta[n]["label"], "unit": meta[n]["unit"], "source": meta[n]["source_title"],
-                           "release": meta[n]["release"]} for n in names},
+        "indicators": {
+            n: {
+                "label": meta[n]["label"],
+                "unit": meta[n]["unit"],
+                "source": meta[n]["source_title"],
+                "release": meta[n]["release"],
+            }
+            for n in names
+        },
         "uncertainty": notes,
         "weights_file": shown(settings.weights_path("need")),
         "config_file": shown(settings.config_path),
@@ -386,10 +420,12 @@ def _js(value) -> str:
 
 
 def _weight_row(key: str, label: str, value: float, extra: str = "", cls: str = "") -> str:
-    return (f"<div class='wi-row {cls}'><label for='wi-n-{esc(key)}'>{label}</label>"
-            f"<input type=range min=0 max=1 step=0.01 value='{value}' data-key='{esc(key)}' aria-label='{esc(key)}'>"
-            f"<input type=number id='wi-n-{esc(key)}' min=0 step=0.05 value='{value}' data-key='{esc(key)}'>"
-            f"<span class=wi-share id='wi-share-{esc(key)}'></span></div>{extra}")
+    return (
+        f"<div class='wi-row {cls}'><label for='wi-n-{esc(key)}'>{label}</label>"
+        f"<input type=range min=0 max=1 step=0.01 value='{value}' data-key='{esc(key)}' aria-label='{esc(key)}'>"
+        f"<input type=number id='wi-n-{esc(key)}' min=0 step=0.05 value='{value}' data-key='{esc(key)}'>"
+        f"<span class=wi-share id='wi-share-{esc(key)}'></span></div>{extra}"
+    )
 
 
 def panel(data: dict) -> str:
@@ -400,17 +436,25 @@ def panel(data: dict) -> str:
         rows = _weight_row(c, f"<b>{esc(label)}</b> <code>{esc(c)}</code>", p["components"][c])
         for n in p["indicators"][c]:
             ind = data["indicators"][n]
-            rows += _weight_row(f"{c}.{n}", f"<code>{esc(n)}</code> {esc(ind['label'])}<br><span class=wi-src>"
-                                            f"{esc(ind['unit'])}; {esc(ind['source'])}, {esc(ind['release'])}</span>",
-                                p["indicators"][c][n], cls="ind")
+            rows += _weight_row(
+                f"{c}.{n}",
+                f"<code>{esc(n)}</code> {esc(ind['label'])}<br><span class=wi-src>"
+                f"{esc(ind['unit'])}; {esc(ind['source'])}, {esc(ind['release'])}</span>",
+                p["indicators"][c][n],
+                cls="ind",
+            )
         blocks.append(f"<fieldset>{rows}</fieldset>")
-    bases = "".join(f"<option value='{esc(b)}'>{esc(data['base_labels'].get(b, b))}"
-                    f"{' (published)' if b == p['base'] else ''}</option>" for b in data["bases"])
-    variants = "".join(f"<option value='{esc(v)}'>{esc(v)}{' (published)' if v == p['iuc'] else ''}</option>"
-                       for v in data["variants"])
+    bases = "".join(
+        f"<option value='{esc(b)}'>{esc(data['base_labels'].get(b, b))}"
+        f"{' (published)' if b == p['base'] else ''}</option>"
+        for b in data["bases"]
+    )
+    variants = "".join(
+        f"<option value='{esc(v)}'>{esc(v)}{' (published)' if v == p['iuc'] else ''}</option>" for v in data["variants"]
+    )
     return f"""<div id="wi-panel">
 <div style="font:bold 16px sans-serif">Try other weights for inclusion need</div>
-<p style="margin:4px 0">Need score 0–10 (10 = highest need), {esc(data['vintage'])} neighbourhoods (LSOAs). Each
+<p style="margin:4px 0">Need score 0–10 (10 = highest need), {esc(data["vintage"])} neighbourhoods (LSOAs). Each
 change recomputes every neighbourhood's score, rank and decile here, with the pipeline's formula and the published
 0–10 indicator scores: the ranking equals what a run with these settings would publish. Weights are shares: only
 their ratios matter (the % beside each is its share after normalising).</p>
@@ -420,19 +464,19 @@ their ratios matter (the % beside each is its share after normalising).</p>
 <h2>Weights</h2>
 <div class=wi-row style="font-size:11px;color:#555"><span>Component, then its indicators (source, release, unit)</span>
 <span>weight</span><span></span><span>share</span></div>
-{''.join(blocks)}
+{"".join(blocks)}
 <h2>Scaling base</h2>
 <select id="wi-base" style="max-width:100%">{bases}</select><div class=wi-src id="wi-base-note"></div>
 <h2>IUC mapping (internet engagement)</h2>
-<select id="wi-iuc">{variants}</select> <span class=wi-src>from {esc(data['engagement_file'])}</span>
+<select id="wi-iuc">{variants}</select> <span class=wi-src>from {esc(data["engagement_file"])}</span>
 <div class=wi-src id="wi-iuc-map"></div>
 <h2>Share and keep</h2>
 <div>Link to these settings: <input id="wi-link" readonly> <button id="wi-copy">Copy link</button></div>
-<details><summary>TOML to paste into {esc(data['weights_file'])}</summary>
+<details><summary>TOML to paste into {esc(data["weights_file"])}</summary>
 <pre id="wi-toml"></pre><button id="wi-copy-toml">Copy TOML</button>
 <div class=wi-src id="wi-elsewhere"></div></details>
 <h2>Ranking with these settings</h2>
-<p class=wi-src style="margin:2px 0">Rank 1 = highest need of {len(data['lsoas'])}; ties share the lowest rank. Published
+<p class=wi-src style="margin:2px 0">Rank 1 = highest need of {len(data["lsoas"])}; ties share the lowest rank. Published
 = lsoa_need of this run (arrow: places moved up or down here). P = probability of the top tenth from rank_uncertainty,
 computed around the published weights. Click a row to find it on the map.</p>
 <table id="wi-list"><thead><tr><th>Rank</th><th>Decile</th><th>Neighbourhood (LSOA)</th><th>Need (0–10)</th>
@@ -440,34 +484,63 @@ computed around the published weights. Click a row to find it on the map.</p>
 </div>"""
 
 
-def build_what_if_map(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, dest: Path,
-                      sources: dict[str, int]) -> dict:
+def build_what_if_map(
+    con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, dest: Path, sources: dict[str, int]
+) -> dict:
     data = page_data(con, paths, settings)
     at = {row[0]: i for i, row in enumerate(data["lsoas"])}
-    geo = features(con, "SELECT lsoa_code, geom FROM lsoa_areas WHERE geom IS NOT NULL ORDER BY lsoa_code",
-                   lambda r: {"i": at[r["lsoa_code"]]}, simplify_m=30)
+    geo = features(
+        con,
+        "SELECT lsoa_code, geom FROM lsoa_areas WHERE geom IS NOT NULL ORDER BY lsoa_code",
+        lambda r: {"i": at[r["lsoa_code"]]},
+        simplify_m=30,
+    )
     m = new_map(study_bounds(con))
     m.get_root().header.add_child(folium.Element(PANEL_CSS))
     district_outlines(con, m)
     place_labels(con, m)
-    add_title(m, "What if the need weights were different?",
-              "Inclusion need (people only) under the weights, scaling base and IUC mapping chosen on the right; "
-              "colours are deciles of that ranking. Hover for a neighbourhood's figures.")
-    add_legend(m, [
-        ("Need decile with these settings", [(c, label) for label, c in DECILE_CLASSES]),
-        ("Against the published weights", [(f"background:none;border:3px solid {ENTER}", "enters the top tenth"),
-                                           (f"background:none;border:3px dashed {LEAVE}", "leaves the top tenth")]),
-        ("Lines", [("background:none;border:3px solid #111", "district"),
-                   ("background:none;border:1px dashed #555", "ward (May 2024)")]),
-        ("", [(NO_DATA, "no data")]),
-    ], note="Deciles of the study area's neighbourhoods (1 = highest need).", position="bottom:30px;right:480px")
+    add_title(
+        m,
+        "What if the need weights were different?",
+        "Inclusion need (people only) under the weights, scaling base and IUC mapping chosen on the right; "
+        "colours are deciles of that ranking. Hover for a neighbourhood's figures.",
+    )
+    add_legend(
+        m,
+        [
+            ("Need decile with these settings", [(c, label) for label, c in DECILE_CLASSES]),
+            (
+                "Against the published weights",
+                [
+                    (f"background:none;border:3px solid {ENTER}", "enters the top tenth"),
+                    (f"background:none;border:3px dashed {LEAVE}", "leaves the top tenth"),
+                ],
+            ),
+            (
+                "Lines",
+                [
+                    ("background:none;border:3px solid #111", "district"),
+                    ("background:none;border:1px dashed #555", "ward (May 2024)"),
+                ],
+            ),
+            ("", [(NO_DATA, "no data")]),
+        ],
+        note="Deciles of the study area's neighbourhoods (1 = highest need).",
+        position="bottom:30px;right:480px",
+    )
     add_sources(m, sources)
     m.get_root().html.add_child(folium.Element(panel(data)))
     WhatIfApp(data, geo).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     size = save(m, dest)
-    return {"path": str(dest), "bytes": size, "lsoas": len(data["lsoas"]), "scaling_bases": data["bases"],
-            "iuc_variants": data["variants"], "sources": sorted(k for k, n in sources.items() if n and k in SOURCES)}
+    return {
+        "path": str(dest),
+        "bytes": size,
+        "lsoas": len(data["lsoas"]),
+        "scaling_bases": data["bases"],
+        "iuc_variants": data["variants"],
+        "sources": sorted(k for k, n in sources.items() if n and k in SOURCES),
+    }
 
 
 def build_what_if(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
@@ -477,7 +550,11 @@ def build_what_if(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settin
     from pipeline.outputs.maps import sources_of
 
     paths.maps.mkdir(parents=True, exist_ok=True)
-    made = build_what_if_map(con, paths, settings, paths.maps / "what_if.html",
-                             sources_of(paths, "lsoa_need", "lsoa_areas", "lad_boundaries", "ward_boundaries",
-                                        "settlements"))
+    made = build_what_if_map(
+        con,
+        paths,
+        settings,
+        paths.maps / "what_if.html",
+        sources_of(paths, "lsoa_need", "lsoa_areas", "lad_boundaries", "ward_boundaries", "settlements"),
+    )
     return produced("what_if_map", [made["path"]], {k: v for k, v in made.items() if k != "path"})

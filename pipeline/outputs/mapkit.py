@@ -39,8 +39,12 @@ def fmt(value, digits: int = 1, suffix: str = "") -> str:
     return f"{value:,}{suffix}" if isinstance(value, int) else esc(value)
 
 
-RESOLUTION_LABELS = {"postcode": "postcode", "postcode_district": "postcode-district",
-                     "local_authority": "local-authority", "none": "no"}
+RESOLUTION_LABELS = {
+    "postcode": "postcode",
+    "postcode_district": "postcode-district",
+    "local_authority": "local-authority",
+    "none": "no",
+}
 
 
 def resolution_label(code: str | None) -> str:
@@ -53,25 +57,36 @@ def rows_html(title: str, rows: Sequence[tuple[str, str]]) -> str:
     return f"<div class=diz-tip><b>{esc(title)}</b><table>{body}</table></div>"
 
 
-TIP_CSS = ("<style>.diz-tip{font:12px sans-serif}.diz-tip th{text-align:left;padding-right:8px;font-weight:600}"
-           ".diz-tip td{white-space:nowrap}</style>")
+TIP_CSS = (
+    "<style>.diz-tip{font:12px sans-serif}.diz-tip th{text-align:left;padding-right:8px;font-weight:600}"
+    ".diz-tip td{white-space:nowrap}</style>"
+)
 
 
-def features(con: duckdb.DuckDBPyConnection, query: str, build: Callable[[dict], dict], *,
-             params: dict | None = None, simplify_m: float = 0) -> dict:
+def features(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    build: Callable[[dict], dict],
+    *,
+    params: dict | None = None,
+    simplify_m: float = 0,
+) -> dict:
     """A WGS84 FeatureCollection from a query with a ``geom`` column in EPSG:27700.
 
     ``build`` turns each row (a dict, without geom) into the feature's properties.
     Polygons are simplified by ``simplify_m`` metres and coordinates kept to 4 decimals (~10 m).
     """
     geom = "geom" if not simplify_m else f"ST_SimplifyPreserveTopology(geom, {simplify_m})"
-    rel = con.execute(f"""SELECT * EXCLUDE (geom),
+    rel = con.execute(
+        f"""SELECT * EXCLUDE (geom),
         ST_AsGeoJSON(ST_Transform({geom}, 'EPSG:27700', 'EPSG:4326', always_xy := true)) AS _geometry
-        FROM ({query})""", params or {})
+        FROM ({query})""",
+        params or {},
+    )
     names = [d[0] for d in rel.description]
     out = []
     for row in rel.fetchall():
-        record = dict(zip(names, row))
+        record = dict(zip(names, row, strict=False))
         geometry = _round(json.loads(record.pop("_geometry")))
         out.append({"type": "Feature", "properties": build(record), "geometry": geometry})
     return {"type": "FeatureCollection", "features": out}
@@ -80,6 +95,7 @@ def features(con: duckdb.DuckDBPyConnection, query: str, build: Callable[[dict],
 def _round(geometry: dict, digits: int = 4) -> dict:
     def walk(c):
         return [walk(x) for x in c] if isinstance(c[0], list) else [round(v, digits) for v in c]
+
     if geometry["type"] == "GeometryCollection":
         return {"type": "GeometryCollection", "geometries": [_round(g, digits) for g in geometry["geometries"]]}
     return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
@@ -111,8 +127,9 @@ def new_map(bounds: tuple[float, float, float, float]) -> folium.Map:
     """A map fitted to (south, west, north, east), with an OpenStreetMap basemap that loads when online."""
     south, west, north, east = bounds
     m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=10, tiles=None, control_scale=True)
-    folium.TileLayer("OpenStreetMap", name="Basemap: OpenStreetMap (needs internet)",
-                     attr="&copy; OpenStreetMap contributors").add_to(m)
+    folium.TileLayer(
+        "OpenStreetMap", name="Basemap: OpenStreetMap (needs internet)", attr="&copy; OpenStreetMap contributors"
+    ).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
     m.get_root().header.add_child(folium.Element(TIP_CSS + PANEL_CSS))
     KeepClear(bounds).add_to(m)
@@ -233,10 +250,14 @@ class KeepClear(folium.MacroElement):
     """Popups and tooltips shown clear of the panels, and the study area fitted clear of them
     (``KEEP_CLEAR_JS``)."""
 
-    _template = folium.template.Template("""{% macro script(this, kwargs) %}""" + KEEP_CLEAR_JS + """
+    _template = folium.template.Template(
+        """{% macro script(this, kwargs) %}"""
+        + KEEP_CLEAR_JS
+        + """
 {{ this._parent.get_name() }}.on('popupclose tooltipclose', function () { diz.stepBack(); });
 diz.fitClear({{ this._parent.get_name() }}, L.latLngBounds({{ this.bounds }}));
-{% endmacro %}""")
+{% endmacro %}"""
+    )
 
     def __init__(self, bounds: tuple[float, float, float, float]):
         super().__init__()
@@ -251,7 +272,8 @@ class HiddenAtStart(folium.MacroElement):
     """
 
     _template = folium.template.Template(
-        "{% macro script(this, kwargs) %}{{ this.layer.get_name() }}.remove();{% endmacro %}")
+        "{% macro script(this, kwargs) %}{{ this.layer.get_name() }}.remove();{% endmacro %}"
+    )
 
     def __init__(self, layer):
         super().__init__()
@@ -259,57 +281,79 @@ class HiddenAtStart(folium.MacroElement):
 
 
 def _box(position: str, content: str, width: int = 320) -> str:
-    return (f"<div class='diz-box' style='position:fixed;{position};z-index:900;background:rgba(255,255,255,.94);"
-            f"padding:8px 10px;border:1px solid #888;border-radius:4px;max-width:{width}px;font:12px sans-serif'>"
-            f"{content}</div>")
+    return (
+        f"<div class='diz-box' style='position:fixed;{position};z-index:900;background:rgba(255,255,255,.94);"
+        f"padding:8px 10px;border:1px solid #888;border-radius:4px;max-width:{width}px;font:12px sans-serif'>"
+        f"{content}</div>"
+    )
 
 
 STACK = "diz-topleft"
 
 
 def _panel(content: str, width: int) -> str:
-    return (f"<div class='diz-box' style='background:rgba(255,255,255,.94);padding:8px 10px;border:1px solid #888;"
-            f"border-radius:4px;max-width:{width}px;font:12px sans-serif'>{content}</div>")
+    return (
+        f"<div class='diz-box' style='background:rgba(255,255,255,.94);padding:8px 10px;border:1px solid #888;"
+        f"border-radius:4px;max-width:{width}px;font:12px sans-serif'>{content}</div>"
+    )
 
 
 def add_title(m: folium.Map, title: str, subtitle: str) -> None:
     """The title, top left, in a column the sources box joins below it (so neither hides the other)."""
-    m.get_root().html.add_child(folium.Element(
-        f"<div id='{STACK}' style='position:fixed;top:10px;left:60px;z-index:900;display:flex;"
-        f"flex-direction:column;gap:6px;max-width:480px'>"
-        + _panel(f"<div style='font:bold 16px sans-serif'>{esc(title)}</div><div>{esc(subtitle)}</div>", 480)
-        + "</div>"))
+    m.get_root().html.add_child(
+        folium.Element(
+            f"<div id='{STACK}' style='position:fixed;top:10px;left:60px;z-index:900;display:flex;"
+            f"flex-direction:column;gap:6px;max-width:480px'>"
+            + _panel(f"<div style='font:bold 16px sans-serif'>{esc(title)}</div><div>{esc(subtitle)}</div>", 480)
+            + "</div>"
+        )
+    )
 
 
-def add_legend(m: folium.Map, blocks: Sequence[tuple[str, Sequence[tuple[str, str]]]], note: str = "",
-               position: str = "bottom:30px;right:10px") -> None:
+def add_legend(
+    m: folium.Map,
+    blocks: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+    note: str = "",
+    position: str = "bottom:30px;right:10px",
+) -> None:
     """Legend blocks: (heading, [(colour or CSS style, label)]), in a box at ``position`` (CSS)."""
     parts = []
     for heading, items in blocks:
         parts.append(f"<div style='margin-top:4px'><b>{esc(heading)}</b></div>")
         for swatch, label in items:
             style = swatch if ":" in swatch else f"background:{swatch}"
-            parts.append(f"<div><span style='display:inline-block;width:14px;height:10px;margin-right:6px;"
-                         f"border:1px solid #555;{style}'></span>{esc(label)}</div>")
+            parts.append(
+                f"<div><span style='display:inline-block;width:14px;height:10px;margin-right:6px;"
+                f"border:1px solid #555;{style}'></span>{esc(label)}</div>"
+            )
     if note:
         parts.append(f"<div style='margin-top:6px;color:#444'>{esc(note)}</div>")
     # Open on a wide window; folded to its heading on a narrow one, where it would cover the area.
-    legend = (f"<details id='diz-legend' open><summary><b>Legend</b></summary>{''.join(parts)}</details>"
-              "<script>if(window.innerWidth<900)document.getElementById('diz-legend').open=false;</script>")
+    legend = (
+        f"<details id='diz-legend' open><summary><b>Legend</b></summary>{''.join(parts)}</details>"
+        "<script>if(window.innerWidth<900)document.getElementById('diz-legend').open=false;</script>"
+    )
     m.get_root().html.add_child(folium.Element(_box(position, legend, 300)))
 
 
 def add_sources(m: folium.Map, sources: dict[str, int], notes: Sequence[str] = ()) -> None:
     """The sources that fed the map's layers (with the rows each contributed), and their licence lines."""
-    items = "".join(f"<li>{esc(SOURCES[k].title)} — {esc(SOURCES[k].release)} ({n:,} rows)</li>"
-                    for k, n in sources.items() if n)
+    items = "".join(
+        f"<li>{esc(SOURCES[k].title)} — {esc(SOURCES[k].release)} ({n:,} rows)</li>" for k, n in sources.items() if n
+    )
     caveats = "".join(f"<div style='margin-top:4px'><b>Note:</b> {esc(n)}</div>" for n in notes)
     lines = "<br>".join(esc(line) for line in licence_lines([k for k, n in sources.items() if n]))
-    box = _panel(f"<details><summary><b>Sources and licences</b></summary><ul style='padding-left:16px;margin:4px 0'>"
-                 f"{items}</ul><div style='color:#444'>{lines}</div></details>{caveats}", 480)
-    m.get_root().html.add_child(folium.Element(
-        f"<div id='diz-sources'>{box}</div><script>(function(){{var s=document.getElementById('{STACK}');"
-        f"if(s)s.appendChild(document.getElementById('diz-sources'));}})();</script>"))
+    box = _panel(
+        f"<details><summary><b>Sources and licences</b></summary><ul style='padding-left:16px;margin:4px 0'>"
+        f"{items}</ul><div style='color:#444'>{lines}</div></details>{caveats}",
+        480,
+    )
+    m.get_root().html.add_child(
+        folium.Element(
+            f"<div id='diz-sources'>{box}</div><script>(function(){{var s=document.getElementById('{STACK}');"
+            f"if(s)s.appendChild(document.getElementById('diz-sources'));}})();</script>"
+        )
+    )
 
 
 def save(m: folium.Map, dest) -> int:
@@ -365,12 +409,24 @@ def district_outlines(con: duckdb.DuckDBPyConnection, m: folium.Map | folium.Fea
     """District lines (thick, dark) and ward lines (thin, dashed grey), so both read at any zoom."""
     if con.execute("SELECT count(*) FROM ward_boundaries").fetchone()[0]:
         wards = features(con, "SELECT ward_code, ward_name, geom FROM ward_boundaries", lambda r: {}, simplify_m=15)
-        folium.GeoJson(wards, name="Ward boundaries (May 2024)", interactive=False, style_function=lambda f: {
-            "color": "#555", "weight": 1.2, "dashArray": "4 3", "fill": False}).add_to(m)
-    data = features(con, "SELECT lad_code, lad_name, geom FROM lad_boundaries",
-                    lambda r: {"name": esc(r["lad_name"])}, simplify_m=20)
-    folium.GeoJson(data, name="District boundaries", interactive=False,
-                   style_function=lambda f: {"color": "#111", "weight": 3, "fill": False}).add_to(m)
+        folium.GeoJson(
+            wards,
+            name="Ward boundaries (May 2024)",
+            interactive=False,
+            style_function=lambda f: {"color": "#555", "weight": 1.2, "dashArray": "4 3", "fill": False},
+        ).add_to(m)
+    data = features(
+        con,
+        "SELECT lad_code, lad_name, geom FROM lad_boundaries",
+        lambda r: {"name": esc(r["lad_name"])},
+        simplify_m=20,
+    )
+    folium.GeoJson(
+        data,
+        name="District boundaries",
+        interactive=False,
+        style_function=lambda f: {"color": "#111", "weight": 3, "fill": False},
+    ).add_to(m)
 
 
 LABEL_CSS = """<style>.diz-label{position:absolute;white-space:nowrap;pointer-events:none;font:600 12px sans-serif;
@@ -388,8 +444,14 @@ pointer-events:none}.diz-dot.outside{background:#777}</style>"""
 # OS Open Names LOCAL_TYPE -> label kind, and the zoom from which each kind is labelled. Towns and
 # cities show at every zoom (the maps open at about zoom 10); districts give way to wards at 12.
 # Smaller places outside the study area wait one zoom more.
-SETTLEMENT_KINDS = {"City": "town", "Town": "town", "Village": "village", "Suburban Area": "suburb",
-                    "Other Settlement": "other", "Hamlet": "hamlet"}
+SETTLEMENT_KINDS = {
+    "City": "town",
+    "Town": "town",
+    "Village": "village",
+    "Suburban Area": "suburb",
+    "Other Settlement": "other",
+    "Hamlet": "hamlet",
+}
 LABEL_MIN_ZOOM = {"town": 0, "village": 11, "ward": 12, "suburb": 12, "other": 12, "hamlet": 13}
 DISTRICT_MAX_ZOOM = 11
 # Drawing order: a label is dropped where it would overlap one drawn before it, so what matters
@@ -496,11 +558,13 @@ class PlaceLabels(folium.MacroElement):
 
 def label_items(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every name the maps may draw, in ``LABEL_ORDER``, with the zooms at which it is drawn."""
+
     def points(query: str) -> list[tuple]:
         return con.execute(f"""
             SELECT round(ST_Y(p), 5), round(ST_X(p), 5), name, kind, outside FROM (
                 SELECT ST_Transform(pt, 'EPSG:27700', 'EPSG:4326', always_xy := true) AS p, * FROM ({query}))
             ORDER BY ord, size DESC NULLS LAST, name""").fetchall()
+
     rows = points("""SELECT ST_PointOnSurface(geom) AS pt, lad_name AS name, 'district' AS kind, false AS outside,
                             0 AS ord, NULL AS size FROM lad_boundaries""")
     if con.execute("SELECT count(*) FROM ward_boundaries").fetchone()[0]:
@@ -515,10 +579,19 @@ def label_items(con: duckdb.DuckDBPyConnection) -> list[dict]:
     order = {k: i for i, k in enumerate(LABEL_ORDER)}
     # Outside the study area, places come after every label inside it, whatever their kind.
     rows.sort(key=lambda r: (r[4], order[r[3]]))
-    return [{"lat": lat, "lon": lon, "name": name, "kind": kind, "outside": outside,
-             "min": LABEL_MIN_ZOOM.get(kind, 0) + (1 if outside and kind != "town" else 0),
-             "max": DISTRICT_MAX_ZOOM if kind == "district" else 99,
-             "must": kind == "town" and not outside} for lat, lon, name, kind, outside in rows]
+    return [
+        {
+            "lat": lat,
+            "lon": lon,
+            "name": name,
+            "kind": kind,
+            "outside": outside,
+            "min": LABEL_MIN_ZOOM.get(kind, 0) + (1 if outside and kind != "town" else 0),
+            "max": DISTRICT_MAX_ZOOM if kind == "district" else 99,
+            "must": kind == "town" and not outside,
+        }
+        for lat, lon, name, kind, outside in rows
+    ]
 
 
 def place_labels(con: duckdb.DuckDBPyConnection, m: folium.Map) -> None:

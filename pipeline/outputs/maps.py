@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-
 import duckdb
 
 from pipeline.geography import vintage_of
-from pipeline.ingest.result import AssetResult, made as produced
+from pipeline.ingest.result import AssetResult
+from pipeline.ingest.result import made as produced
 from pipeline.outputs.map_access import build_access_map
 from pipeline.outputs.map_fibre import build_fibre_map
 from pipeline.outputs.map_gp import build_gp_map
@@ -17,9 +17,8 @@ from pipeline.outputs.map_need import build_need_map
 from pipeline.outputs.map_triage import build_triage_map
 from pipeline.paths import Paths
 from pipeline.settings import Settings
-from pipeline.wording import terms
 from pipeline.store import read_provenance, source_rows
-
+from pipeline.wording import terms
 
 
 def sources_of(paths: Paths, *tables: str) -> dict[str, int]:
@@ -37,22 +36,36 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
     folder.mkdir(parents=True, exist_ok=True)
     base = ("lsoa_areas", "lad_boundaries", "ward_boundaries", "settlements")  # every map draws these
     made = {
-        "need_map": build_need_map(con, folder / "need.html",
-                                   sources_of(paths, "lsoa_need", "hotspots", *base)),
-        "triage_map": build_triage_map(con, folder / "triage.html",
-                                       sources_of(paths, "lsoa_triage", "rank_uncertainty", *base), terms(settings)),
-        "fibre_planning_map": build_fibre_map(con, folder / "fibre_planning.html",
-                                              sources_of(paths, "lsoa_triage", "fibre_gap_cells", "gp_readiness", *base),
-                                              read_provenance(paths.table_path("fibre_gap_cells")).get("notes")),
-        "gp_readiness_map": build_gp_map(con, folder / "gp_readiness.html",
-                                         sources_of(paths, "gp_readiness", "gp_catchments", "subicb_boundaries", *base)),
-        "inclusion_targeting_map": build_inclusion_map(con, folder / "inclusion_targeting.html",
-                                                       sources_of(paths, "inclusion_priorities", *base),
-                                                       settings.inclusion.top_need_deciles),
-        "access_map": build_access_map(con, folder / "access.html",
-                                       sources_of(paths, "lsoa_access", "venues", "venue_siting", *base),
-                                       settings.access.reach_km, settings.access.map_k),
+        "need_map": build_need_map(con, folder / "need.html", sources_of(paths, "lsoa_need", "hotspots", *base)),
+        "triage_map": build_triage_map(
+            con, folder / "triage.html", sources_of(paths, "lsoa_triage", "rank_uncertainty", *base), terms(settings)
+        ),
+        "fibre_planning_map": build_fibre_map(
+            con,
+            folder / "fibre_planning.html",
+            sources_of(paths, "lsoa_triage", "fibre_gap_cells", "gp_readiness", *base),
+            read_provenance(paths.table_path("fibre_gap_cells")).get("notes"),
+        ),
+        "gp_readiness_map": build_gp_map(
+            con,
+            folder / "gp_readiness.html",
+            sources_of(paths, "gp_readiness", "gp_catchments", "subicb_boundaries", *base),
+        ),
+        "inclusion_targeting_map": build_inclusion_map(
+            con,
+            folder / "inclusion_targeting.html",
+            sources_of(paths, "inclusion_priorities", *base),
+            settings.inclusion.top_need_deciles,
+        ),
+        "access_map": build_access_map(
+            con,
+            folder / "access.html",
+            sources_of(paths, "lsoa_access", "venues", "venue_siting", *base),
+            settings.access.reach_km,
+            settings.access.map_k,
+        ),
     }
     index = build_index_page(con, paths, settings, vintage)
-    return ([produced(name, [r["path"]], {k: v for k, v in r.items() if k != "path"}) for name, r in made.items()]
-            + [produced("maps_index", index["files"], {k: v for k, v in index.items() if k != "files"})])
+    return [produced(name, [r["path"]], {k: v for k, v in r.items() if k != "path"}) for name, r in made.items()] + [
+        produced("maps_index", index["files"], {k: v for k, v in index.items() if k != "files"})
+    ]

@@ -22,11 +22,17 @@ def group_words(row: dict, settings: Settings) -> str:
     n = int(float(row["n_compared"]))
     if row["group_kind"] == "neighbours":
         if row.get("area_type") == "zone":
-            return (f"the {n - 1} places that are statistical nearest neighbours of its districts (ONS, "
-                    f"{cfg.neighbours_release}, {cfg.neighbours_model} model)")
-        return f"its {n - 1} statistical nearest neighbours (ONS, {cfg.neighbours_release}, {cfg.neighbours_model} model)"
-    return (f"the {n - 1} other places in its ONS {cfg.cluster_model} cluster ({row.get('cluster_code')}, "
-            f"{cfg.cluster_release})")
+            return (
+                f"the {n - 1} places that are statistical nearest neighbours of its districts (ONS, "
+                f"{cfg.neighbours_release}, {cfg.neighbours_model} model)"
+            )
+        return (
+            f"its {n - 1} statistical nearest neighbours (ONS, {cfg.neighbours_release}, {cfg.neighbours_model} model)"
+        )
+    return (
+        f"the {n - 1} other places in its ONS {cfg.cluster_model} cluster ({row.get('cluster_code')}, "
+        f"{cfg.cluster_release})"
+    )
 
 
 def zone_estimate(weighted_by: str | None) -> str:
@@ -34,13 +40,17 @@ def zone_estimate(weighted_by: str | None) -> str:
     return f"an estimate: its districts' Ofcom figures weighted by {weighted_by or 'Census 2021 usual residents'}"
 
 
-ZONE_WEIGHTING_SHORT = ("The zone's figures are estimates: its districts' weighted by residents (premises) or land area "
-                        "(4G, 5G), weights that give Ofcom's own Hertfordshire and Essex figures within 0.2 points. Its "
-                        "districts fall in different clusters, so the zone has none.")
-ZONE_WEIGHTING = ("The zone's figures are estimates: its districts' Ofcom figures weighted by Census 2021 usual "
-                  "residents for shares of premises (Ofcom's files carry no premises counts) and by land area for "
-                  "shares of land area, the weighting that reproduces Ofcom's own Hertfordshire and Essex figures "
-                  "from their districts' within 0.2 points.")
+ZONE_WEIGHTING_SHORT = (
+    "The zone's figures are estimates: its districts' weighted by residents (premises) or land area "
+    "(4G, 5G), weights that give Ofcom's own Hertfordshire and Essex figures within 0.2 points. Its "
+    "districts fall in different clusters, so the zone has none."
+)
+ZONE_WEIGHTING = (
+    "The zone's figures are estimates: its districts' Ofcom figures weighted by Census 2021 usual "
+    "residents for shares of premises (Ofcom's files carry no premises counts) and by land area for "
+    "shares of land area, the weighting that reproduces Ofcom's own Hertfordshire and Essex figures "
+    "from their districts' within 0.2 points."
+)
 
 
 def _pct(value) -> str:
@@ -63,30 +73,39 @@ def peer_sentence(row: dict, settings: Settings, cite=None) -> str:
     elif len(best_names) > 3:
         best_text = f"{len(best_names)} places share the best value, {cite('best_value')}"
     else:
-        best_text = f"the best, {' and '.join(best_names)}, {'are' if len(best_names) > 1 else 'is'} at {cite('best_value')}"
-    return (f"{where} ranks {row['rank_label']} among {group_words(row, settings)} for {words} ({unit}), "
-            f"{row['release_name']} (Ofcom via ONS): {value}, against a median of {cite('group_median')} for the "
-            f"{int(float(row['n_compared']))} compared; {best_text}.")
+        best_text = (
+            f"the best, {' and '.join(best_names)}, {'are' if len(best_names) > 1 else 'is'} at {cite('best_value')}"
+        )
+    return (
+        f"{where} ranks {row['rank_label']} among {group_words(row, settings)} for {words} ({unit}), "
+        f"{row['release_name']} (Ofcom via ONS): {value}, against a median of {cite('group_median')} for the "
+        f"{int(float(row['n_compared']))} compared; {best_text}."
+    )
 
 
 def pace_sentence(row: dict) -> str:
     """The pace since the first release, and when at that pace the median and the best would be reached."""
     words, _, higher_better = INDICATOR_WORDS[row["indicator"]]
     verb = "rose" if float(row["pace_pp_per_year"] or 0) >= 0 else "fell"
-    return (f"From {row['first_release_name']} to {row['latest_release_name']} its {words} {verb} "
-            f"{abs(float(row['pace_pp_per_year'] or 0)):.1f} points a year, the group's median "
-            f"{float(row['median_pace_pp_per_year'] or 0):+.1f} a year. If those paces held (an extrapolation, not a "
-            f"forecast), it would reach the median: {row['reaches_median']}; the best: {row['reaches_best']}.")
+    return (
+        f"From {row['first_release_name']} to {row['latest_release_name']} its {words} {verb} "
+        f"{abs(float(row['pace_pp_per_year'] or 0)):.1f} points a year, the group's median "
+        f"{float(row['median_pace_pp_per_year'] or 0):+.1f} a year. If those paces held (an extrapolation, not a "
+        f"forecast), it would reach the median: {row['reaches_median']}; the best: {row['reaches_best']}."
+    )
 
 
 def similar_means(settings: Settings) -> str:
     """What "similar" means for the groups used, from ONS's own descriptions of its models."""
     cfg = settings.peers
-    return (f"Similar places are ONS's. Statistical nearest neighbours ({cfg.neighbours_release}, "
-            f"{cfg.neighbours_model} model) are the 20 areas closest on a wide set of indicators of the economy, "
-            "skills, health, wellbeing, environment and population; ONS's published configuration for its 2025 global "
-            "model lists 31, of which gigabit, 4G and 5G coverage are three, so connectivity is a small part of what "
-            f"makes two places similar. The {cfg.cluster_model} clusters ({cfg.cluster_release}) group areas by "
-            "gigabit coverage, commuting, energy use and emissions, so they compare places with similar connectivity. Gigabit and below "
-            "30 Mbit/s are shares of premises; 4G and 5G are shares of land area. No full-fibre indicator is in these "
-            "files.")
+    return (
+        f"Similar places are ONS's. Statistical nearest neighbours ({cfg.neighbours_release}, "
+        f"{cfg.neighbours_model} model) are the 20 areas closest on a wide set of indicators of the economy, "
+        "skills, health, wellbeing, environment and population; ONS's published configuration for its 2025 global "
+        "model lists 31, of which gigabit, 4G and 5G coverage are three, so connectivity is a small part of what "
+        f"makes two places similar. The {cfg.cluster_model} clusters ({cfg.cluster_release}) group areas by "
+        "gigabit coverage, commuting, energy use and emissions, so they compare places with similar "
+        "connectivity. Gigabit and below "
+        "30 Mbit/s are shares of premises; 4G and 5G are shares of land area. No full-fibre indicator is in these "
+        "files."
+    )

@@ -32,8 +32,15 @@ def build_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, settings
     headlines = build_headlines(paths.tables, paths.gen / "headlines.md", settings, vintage.label)
     tables = sorted(p for p in paths.tables.iterdir() if p.is_file())
     return [
-        made("evidence_tables", tables, {"tables": {k: v["rows"] for k, v in sidecars.items()},
-                                         "sheets": pack["sheets"], "headline_figures": headlines["figures"]}),
+        made(
+            "evidence_tables",
+            tables,
+            {
+                "tables": {k: v["rows"] for k, v in sidecars.items()},
+                "sheets": pack["sheets"],
+                "headline_figures": headlines["figures"],
+            },
+        ),
         made("evidence_pack", [paths.gen / PACK]),
         made("headlines", [paths.gen / "headlines.md", paths.gen / "headlines.html"]),
         made("connectivity_charts", [p for files in charts.values() for p in files]),

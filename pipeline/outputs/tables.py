@@ -41,7 +41,8 @@ TABLES = [
     EvidenceTable("district_summary", "District summary", "district_summary",
                   "Key figures per district and for the study area (lad_code ALL).", "lad_code = 'ALL', area_name",
                   "ofcom_* columns are Ofcom's own district figures (% of premises) at the release named. derived_* "
-                  "columns are computed here from the broadband input and are not Ofcom figures: with postcode-district "
+                  "columns are computed here from the broadband input and are not Ofcom figures: with "
+                  "postcode-district "
                   "averages each postcode counts once, so they are not shares of premises. gp_sites_without_gigabit "
                   "counts sites whose own postcode is below 100% gigabit in postcode-level data, and is empty where no "
                   "site has such data."),
@@ -75,13 +76,15 @@ TABLES = [
                   "Every indicator per LSOA with its source, release, resolution and the area its value belongs to.",
                   "lsoa_code, indicator"),
     EvidenceTable("hotspots", "Need hotspots", "hotspots",
-                  "Getis-Ord Gi* on inclusion need: z-score, permutation and FDR-adjusted p-values, class.", "lsoa_code"),
+                  "Getis-Ord Gi* on inclusion need: z-score, permutation and FDR-adjusted p-values, class.",
+                  "lsoa_code"),
     EvidenceTable("gp_readiness", "GP readiness", "gp_readiness",
                   "Each GP practice and branch: its own gigabit where measured at its postcode, broadband and need "
                   "in its catchment, telehealth readiness (rank 1 = least ready). Sites with a not_ranked_reason "
                   "(old branch listings, very small lists) are shown but not ranked.", "readiness_rank, site_code"),
     EvidenceTable("fibre_gap_lsoas", "Fibre gap LSOAs", "fibre_gap_lsoas",
-                  "Gigabit gap per LSOA for build planning, ranked by the connectivity gap.", "supply_gap_rank, lsoa_code"),
+                  "Gigabit gap per LSOA for build planning, ranked by the connectivity gap.",
+                  "supply_gap_rank, lsoa_code"),
     EvidenceTable("fibre_gap_cells", "Fibre gap cells", "fibre_gap_cells",
                   "1 km British National Grid cells with postcodes lacking gigabit.",
                   "build_rank NULLS LAST, area_rank NULLS LAST, cell_id",
@@ -122,7 +125,8 @@ TABLES = [
                   "Straight-line extrapolations, not forecasts."),
     EvidenceTable("peer_league", "Peer league table", "peer_league",
                   "Every member of each district's (and the zone's) group at the latest release, with its value and "
-                  "rank: the league table behind each rank.", "area_code, group_kind DESC, indicator, rank, member_name"),
+                  "rank: the league table behind each rank.",
+                  "area_code, group_kind DESC, indicator, rank, member_name"),
     EvidenceTable("venues", "Venues", "venues",
                   "Places that can offer inclusion support in and around the study area: open static libraries (Arts "
                   "Council England, December 2023), current GP practices and any user venues; existing or candidate.",
@@ -190,13 +194,14 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
         rows = con.execute(f'SELECT count(*) FROM "{t.table}"').fetchone()[0]
         if t.optional and not rows:
             continue
-        if t.informative and not con.execute(f'SELECT count(*) FILTER ({t.informative}) FROM "{t.table}"').fetchone()[0]:
+        informative = f'SELECT count(*) FILTER ({t.informative}) FROM "{t.table}"'
+        if t.informative and not con.execute(informative).fetchone()[0]:
             omitted[t.name] = t.uninformative
             continue
         dest = folder / f"{t.name}.csv"
         tmp = temp_path(dest)
         select = select_list(con, t.table, vintage)
-        con.execute(f'COPY (SELECT {select} FROM "{t.table}" ORDER BY {t.order}) TO \'{tmp}\' (HEADER, DELIMITER \',\')')
+        con.execute(f"COPY (SELECT {select} FROM \"{t.table}\" ORDER BY {t.order}) TO '{tmp}' (HEADER, DELIMITER ',')")
         replace_atomically(tmp, dest)
         prov = read_provenance(paths.table_path(t.table))
         columns = [c[0] for c in con.execute(f'DESCRIBE SELECT {select} FROM "{t.table}"').fetchall()]

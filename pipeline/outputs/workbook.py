@@ -51,8 +51,10 @@ def put(ws, row: int, column: int, value, fmt=None) -> None:
 def _header_block(ws, formats: dict, title: str, description: str, sidecar: dict) -> int:
     put(ws, 1, 1, title, formats["title"])
     put(ws, 2, 1, description)
-    sources = "; ".join(f"{s['title']} ({s['publisher']}, {s['release']}; {s.get('rows', 0):,} rows)"
-                        for s in sidecar.get("sources", []))
+    sources = "; ".join(
+        f"{s['title']} ({s['publisher']}, {s['release']}; {s.get('rows', 0):,} rows)"
+        for s in sidecar.get("sources", [])
+    )
     put(ws, 3, 1, f"Sources: {sources}")
     put(ws, 4, 1, "Licence: " + " ".join(sidecar.get("licence", [])))
     row = 5
@@ -80,8 +82,9 @@ def _table(ws, formats: dict, start: int, csv_path: Path) -> int:
 def _images(ws, anchor_row: int, pngs: list[Path]) -> None:
     for i, png in enumerate(p for p in pngs if p.exists()):
         # the charts are 1999 x 1125 px (13.33 x 7.5 in at 150 dpi); shown at 960 x 540
-        ws.insert_image(anchor_row - 1 + i * 29, 0, str(png), {"x_scale": 960 / 1999, "y_scale": 540 / 1125,
-                                                                "object_position": 3})
+        ws.insert_image(
+            anchor_row - 1 + i * 29, 0, str(png), {"x_scale": 960 / 1999, "y_scale": 540 / 1125, "object_position": 3}
+        )
 
 
 CHARTS_FOR = {"change_over_time": ("gigabit_over_time", "premises_below_30_over_time", "mobile_coverage_over_time")}
@@ -93,8 +96,9 @@ def build_workbook(tables: Path, charts: Path, dest: Path, sidecars: dict[str, d
     tmp = temp_path(dest)
     counts = {}
     try:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                            "strings_to_numbers": False})
+        wb = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        )
         wb.set_properties({"author": "DIZ pipeline", "created": FIXED_DATE})
         formats = {"title": wb.add_format(TITLE), "header": wb.add_format(HEADER)}
         for t in TABLES:

@@ -21,8 +21,10 @@ from pipeline.rejects import Rejects
 FIELDS = {
     "lsoa2011": (("LSOA11CD", "lsoa11cd", "LSOA11_CD", "code"), ("LSOA11NM", "lsoa11nm", "LSOA11_NM", "name")),
     "lsoa2021": (("LSOA21CD", "lsoa21_code", "lsoa21cd", "code"), ("LSOA21NM", "lsoa21_name", "lsoa21nm", "name")),
-    "lad": (("LAD13CD", "LAD19CD", "LAD21CD", "LAD22CD", "LAD23CD", "LAD24CD", "ladcd", "code"),
-            ("LAD13NM", "LAD19NM", "LAD21NM", "LAD22NM", "LAD23NM", "LAD24NM", "ladnm", "name")),
+    "lad": (
+        ("LAD13CD", "LAD19CD", "LAD21CD", "LAD22CD", "LAD23CD", "LAD24CD", "ladcd", "code"),
+        ("LAD13NM", "LAD19NM", "LAD21NM", "LAD22NM", "LAD23NM", "LAD24NM", "ladnm", "name"),
+    ),
     "ward": (("WD24CD", "wd24cd", "ward24_code"), ("WD24NM", "wd24nm", "ward24_name")),
     "subicb": (("SICBL22CD", "SICBL23CD", "sicbl22cd"), ("SICBL22NM", "SICBL23NM", "sicbl22nm")),
 }
@@ -39,8 +41,12 @@ def _pick(columns: list[str], wanted: tuple[str, ...], label: str, what: str) ->
     for name in wanted:
         if name in columns:
             return name
-    raise SourceFormatError(label, f"no {what} property (looked for {', '.join(wanted)}; file has {', '.join(columns)})",
-                            row=1, field=wanted[0])
+    raise SourceFormatError(
+        label,
+        f"no {what} property (looked for {', '.join(wanted)}; file has {', '.join(columns)})",
+        row=1,
+        field=wanted[0],
+    )
 
 
 @dataclass(frozen=True)
@@ -51,12 +57,19 @@ class BoundaryRead:
     outside: int  # features left out because they are outside the study area
 
 
-def read_boundaries(con: duckdb.DuckDBPyConnection, files: list[BoundaryFile], table: str, *, layer: str,
-                    keep_codes: list[str] | None = None) -> BoundaryRead:
+def read_boundaries(
+    con: duckdb.DuckDBPyConnection,
+    files: list[BoundaryFile],
+    table: str,
+    *,
+    layer: str,
+    keep_codes: list[str] | None = None,
+) -> BoundaryRead:
     """Load polygons into temp table ``table`` (code, name, lad_code, geom in EPSG:27700, repaired, source)."""
     code_fields, name_fields = FIELDS[layer]
     con.execute(f"""CREATE OR REPLACE TEMP TABLE "{table}_raw" (
-        code VARCHAR, name VARCHAR, lad_code VARCHAR, geom GEOMETRY, crs VARCHAR, source_file VARCHAR, source_row BIGINT)""")
+        code VARCHAR, name VARCHAR, lad_code VARCHAR, geom GEOMETRY, crs VARCHAR, source_file VARCHAR,
+        source_row BIGINT)""")
     for item in files:
         label, path = item.located.label, str(item.located.path)
         try:
@@ -68,36 +81,57 @@ def read_boundaries(con: duckdb.DuckDBPyConnection, files: list[BoundaryFile], t
         lad_col = next((c for c in LAD_OF_WARD if c in columns), None) if layer == "ward" else None
         lad = f'coalesce(trim("{lad_col}"::VARCHAR), $lad)' if lad_col else "$lad"
         # Feature order is file order; row numbers count features from 1.
-        con.execute(f"""
+        con.execute(
+            f"""
             INSERT INTO "{table}_raw"
             SELECT trim("{code_col}"::VARCHAR), trim("{name_col}"::VARCHAR), {lad}, geom, ST_CRS(geom), $label,
                    row_number() OVER ()
-            FROM ST_Read($f)""", {"f": path, "lad": item.lad_code, "label": label})
+            FROM ST_Read($f)""",
+            {"f": path, "lad": item.lad_code, "label": label},
+        )
         crs = con.execute(f'SELECT DISTINCT crs FROM "{table}_raw" WHERE source_file = $l', {"l": label}).fetchall()
         if len(crs) > 1:
             raise SourceFormatError(label, f"features declare different CRSs: {[c[0] for c in crs]}")
         if crs and crs[0][0] in ("EPSG:4326", "OGC:CRS84"):
-            bad = con.execute(f"""SELECT min(source_row) FROM "{table}_raw" WHERE source_file = $l
+            bad = con.execute(
+                f"""SELECT min(source_row) FROM "{table}_raw" WHERE source_file = $l
                 AND (ST_XMin(geom) < -180 OR ST_XMax(geom) > 180 OR ST_YMin(geom) < -90 OR ST_YMax(geom) > 90)""",
-                              {"l": label}).fetchone()[0]
+                {"l": label},
+            ).fetchone()[0]
             if bad is not None:
-                raise SourceFormatError(label, "coordinates are not longitude/latitude, but the file declares no other "
-                                        "CRS; add a 'crs' member naming it (e.g. EPSG:27700)", row=bad, field="geometry")
+                raise SourceFormatError(
+                    label,
+                    "coordinates are not longitude/latitude, but the file declares no other "
+                    "CRS; add a 'crs' member naming it (e.g. EPSG:27700)",
+                    row=bad,
+                    field="geometry",
+                )
 
     outside = 0
     if keep_codes is not None:
-        outside = con.execute(f"""SELECT count(*) FROM "{table}_raw" WHERE is_gss_code(code)
-                                  AND NOT list_contains($keep, code)""", {"keep": keep_codes}).fetchone()[0]
-        con.execute(f"""DELETE FROM "{table}_raw" WHERE is_gss_code(code) AND NOT list_contains($keep, code)""",
-                    {"keep": keep_codes})
+        outside = con.execute(
+            f"""SELECT count(*) FROM "{table}_raw" WHERE is_gss_code(code)
+                                  AND NOT list_contains($keep, code)""",
+            {"keep": keep_codes},
+        ).fetchone()[0]
+        con.execute(
+            f"""DELETE FROM "{table}_raw" WHERE is_gss_code(code) AND NOT list_contains($keep, code)""",
+            {"keep": keep_codes},
+        )
     rejects = Rejects()
-    rejects.extend_from(con, f"""
+    rejects.extend_from(
+        con,
+        f"""
         SELECT source_file, source_row, 'code', code,
                CASE WHEN code IS NULL OR code = '' THEN 'missing area code' ELSE 'malformed area code' END, 'invalid'
-        FROM "{table}_raw" WHERE NOT is_gss_code(code)""")
-    rejects.extend_from(con, f"""
+        FROM "{table}_raw" WHERE NOT is_gss_code(code)""",
+    )
+    rejects.extend_from(
+        con,
+        f"""
         SELECT source_file, source_row, 'geometry', NULL, 'missing or empty geometry', 'invalid', code
-        FROM "{table}_raw" WHERE is_gss_code(code) AND (geom IS NULL OR ST_IsEmpty(geom))""")
+        FROM "{table}_raw" WHERE is_gss_code(code) AND (geom IS NULL OR ST_IsEmpty(geom))""",
+    )
     # Repair in the source CRS, keep only the polygonal part, then reproject.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE "{table}_fixed" AS
@@ -107,16 +141,23 @@ def read_boundaries(con: duckdb.DuckDBPyConnection, files: list[BoundaryFile], t
                    crs, 'EPSG:27700', always_xy := true) AS geom_bng
         FROM "{table}_raw"
         WHERE is_gss_code(code) AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)""")
-    rejects.extend_from(con, f"""
-        SELECT source_file, source_row, 'geometry', code, 'polygon cannot be repaired into a valid area', 'invalid', code
-        FROM "{table}_fixed" WHERE geom_bng IS NULL OR ST_IsEmpty(geom_bng) OR ST_Area(geom_bng) <= 0""")
+    rejects.extend_from(
+        con,
+        f"""
+        SELECT source_file, source_row, 'geometry', code,
+        'polygon cannot be repaired into a valid area', 'invalid', code
+        FROM "{table}_fixed" WHERE geom_bng IS NULL OR ST_IsEmpty(geom_bng) OR ST_Area(geom_bng) <= 0""",
+    )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE "{table}_ranked" AS
         SELECT *, row_number() OVER (PARTITION BY code ORDER BY source_file, source_row) AS copy_number
         FROM "{table}_fixed" WHERE geom_bng IS NOT NULL AND NOT ST_IsEmpty(geom_bng) AND ST_Area(geom_bng) > 0""")
-    rejects.extend_from(con, f"""
+    rejects.extend_from(
+        con,
+        f"""
         SELECT source_file, source_row, 'code', code, 'duplicate area code (first feature kept)', 'duplicate', code
-        FROM "{table}_ranked" WHERE copy_number > 1""")
+        FROM "{table}_ranked" WHERE copy_number > 1""",
+    )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE "{table}" AS
         SELECT code, name, lad_code, repaired, ST_SetCRS(ST_Multi(geom_bng), 'EPSG:27700') AS geom,

@@ -34,19 +34,33 @@ class NomisTable:
     counts: tuple[str, ...]  # the counts it derives (columns of the table, after residents)
 
 
-TS007A = NomisTable("census_age", "census_age_checked", {
-    "total": ("Age: Total",),
-    "aged_0_4": ("Age: Aged 4 years and under",), "aged_5_9": ("Age: Aged 5 to 9 years",),
-    "aged_10_14": ("Age: Aged 10 to 14 years",), "aged_65_69": ("Age: Aged 65 to 69 years",),
-    "aged_70_74": ("Age: Aged 70 to 74 years",), "aged_75_79": ("Age: Aged 75 to 79 years",),
-    "aged_80_84": ("Age: Aged 80 to 84 years",), "aged_85_plus": ("Age: Aged 85 years and over",),
-}, ("age_65_74", "age_75_plus", "age_0_15"))
-TS038 = NomisTable("census_disability", "census_disability_checked", {
-    "total": ("Disability: Total: All usual residents",),
-    "disabled": ("Disability: Disabled under the Equality Act",),
-    "disabled_a_lot": ("Disability: Disabled under the Equality Act: Day-to-day activities limited a lot",),
-    "disabled_a_little": ("Disability: Disabled under the Equality Act: Day-to-day activities limited a little",),
-}, ("disabled", "disabled_a_lot", "disabled_a_little"))
+TS007A = NomisTable(
+    "census_age",
+    "census_age_checked",
+    {
+        "total": ("Age: Total",),
+        "aged_0_4": ("Age: Aged 4 years and under",),
+        "aged_5_9": ("Age: Aged 5 to 9 years",),
+        "aged_10_14": ("Age: Aged 10 to 14 years",),
+        "aged_65_69": ("Age: Aged 65 to 69 years",),
+        "aged_70_74": ("Age: Aged 70 to 74 years",),
+        "aged_75_79": ("Age: Aged 75 to 79 years",),
+        "aged_80_84": ("Age: Aged 80 to 84 years",),
+        "aged_85_plus": ("Age: Aged 85 years and over",),
+    },
+    ("age_65_74", "age_75_plus", "age_0_15"),
+)
+TS038 = NomisTable(
+    "census_disability",
+    "census_disability_checked",
+    {
+        "total": ("Disability: Total: All usual residents",),
+        "disabled": ("Disability: Disabled under the Equality Act",),
+        "disabled_a_lot": ("Disability: Disabled under the Equality Act: Day-to-day activities limited a lot",),
+        "disabled_a_little": ("Disability: Disabled under the Equality Act: Day-to-day activities limited a little",),
+    },
+    ("disabled", "disabled_a_lot", "disabled_a_little"),
+)
 
 
 def lsoa_csv(located: Located, paths: Paths) -> tuple[Path, str]:
@@ -56,8 +70,11 @@ def lsoa_csv(located: Located, paths: Paths) -> tuple[Path, str]:
     folder = extract_zip(located.path, paths.raw / "_extracted", label=located.label)
     members = sorted(p for p in folder.rglob("*.csv") if p.stem.lower().endswith("-lsoa"))
     if len(members) != 1:
-        raise SourceFormatError(located.label, f"expected one '-lsoa.csv' member (nomis bulk layout), found "
-                                f"{len(members)}: {', '.join(p.name for p in members) or 'none'}")
+        raise SourceFormatError(
+            located.label,
+            f"expected one '-lsoa.csv' member (nomis bulk layout), found "
+            f"{len(members)}: {', '.join(p.name for p in members) or 'none'}",
+        )
     return members[0], f"{located.label}!{members[0].relative_to(folder)}"
 
 
@@ -67,13 +84,21 @@ def read_nomis_table(con: duckdb.DuckDBPyConnection, located: Located, paths: Pa
     fields = {"code": CODE, "name": NAME} | spec.categories
     required = {"code": CODE} | dict(sorted(spec.categories.items(), key=lambda item: item[1][0]))
     table = load_csv(con, path, label, "census_text", fields, required=required)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {spec.name}_checked AS " + sql(spec.checked),
-                {"columns": table.names(fields)})
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {spec.name}_checked AS " + sql(spec.checked), {"columns": table.names(fields)}
+    )
     rejects = Rejects()
     reject_problems(con, rejects, f"{spec.name}_checked", label)
-    settle_copies(con, rejects, f"{spec.name}_checked", key="lsoa21cd", values=("lsoa21nm", "residents") + spec.counts,
-                  field=table.names(fields)["code"], label=label)
+    settle_copies(
+        con,
+        rejects,
+        f"{spec.name}_checked",
+        key="lsoa21cd",
+        values=("lsoa21nm", "residents") + spec.counts,
+        field=table.names(fields)["code"],
+        label=label,
+    )
     con.execute(f"""CREATE OR REPLACE TEMP VIEW {spec.name} AS
-        SELECT lsoa21cd, lsoa21nm, residents, {', '.join(spec.counts)}, row_number AS source_row
+        SELECT lsoa21cd, lsoa21nm, residents, {", ".join(spec.counts)}, row_number AS source_row
         FROM {spec.name}_checked WHERE problem IS NULL""")
     return Read(spec.name, table.rows_in(con), rejects, primary=(label,))

@@ -34,8 +34,15 @@ def read_codelist(path: Path, label: str, con: duckdb.DuckDBPyConnection | None 
 
         con = duck.connect()
     try:
-        load_rows(con, rows, label, "codelist_text", {}, ["sheet", "name", "code"],
-                  positions={"sheet": 0, "name": 1, "code": 2})
+        load_rows(
+            con,
+            rows,
+            label,
+            "codelist_text",
+            {},
+            ["sheet", "name", "code"],
+            positions={"sheet": 0, "name": 1, "code": 2},
+        )
         out = {code: (name, sheet) for code, name, sheet in con.execute(sql("codelist_checked")).fetchall()}
     finally:
         if own:

@@ -23,26 +23,42 @@ def read_codepoint(con: duckdb.DuckDBPyConnection, located: Located, paths: Path
     if headers.exists():
         documented = [h.strip() for h in header_row(headers, f"{located.label}!Doc/{headers.name}")]
         if tuple(h.upper() for h in documented) != COLUMNS:
-            raise SourceFormatError(f"{located.label}!Doc/{headers.name}",
-                                    f"column layout changed: expected {','.join(COLUMNS)}, found {','.join(documented)}", row=1)
+            raise SourceFormatError(
+                f"{located.label}!Doc/{headers.name}",
+                f"column layout changed: expected {','.join(COLUMNS)}, found {','.join(documented)}",
+                row=1,
+            )
     files = sorted((folder / "Data" / "CSV").glob("*.csv"))
     if not files:
         raise SourceFormatError(located.label, "no Data/CSV/*.csv members: not a Code-Point Open archive")
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE codepoint_checked AS " + sql("codepoint_checked"),
-                    {"files": [str(f) for f in files], "prefix": str(folder)})
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE codepoint_checked AS " + sql("codepoint_checked"),
+            {"files": [str(f) for f in files], "prefix": str(folder)},
+        )
     except duckdb.Error as exc:
         raise duckdb_csv_error(exc, located.label) from exc
 
     rejects = Rejects()
-    rejects.extend_from(con, """
+    rejects.extend_from(
+        con,
+        """
         SELECT $label || '!' || member, row_number, problem_field, problem_value, problem, 'invalid', postcode
         FROM codepoint_checked WHERE problem IS NOT NULL""",
-                        {"label": located.label})
+        {"label": located.label},
+    )
     if find_duplicated(con, "codepoint_checked", key="postcode"):
-        reject_copies(con, rejects, "codepoint_checked", key="postcode", line=("member", "row_number"),
-                      values=("positional_quality", "easting", "northing", "country_code", "lad_code", "ward_code"),
-                      source_file="$label || '!' || member", field="Postcode", params={"label": located.label})
+        reject_copies(
+            con,
+            rejects,
+            "codepoint_checked",
+            key="postcode",
+            line=("member", "row_number"),
+            values=("positional_quality", "easting", "northing", "country_code", "lad_code", "ward_code"),
+            source_file="$label || '!' || member",
+            field="Postcode",
+            params={"label": located.label},
+        )
     con.execute("""
         CREATE OR REPLACE TEMP VIEW codepoint AS
         SELECT postcode, postcode_district(postcode) AS postcode_district, postcode_area(postcode) AS postcode_area,

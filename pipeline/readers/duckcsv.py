@@ -44,8 +44,9 @@ def duckdb_csv_error(exc: duckdb.Error, label: str) -> SourceFormatError:
     member = re.search(r'file "?([^"\s]+\.csv)"?', text)
     where = f"{label}!{member.group(1).rsplit('/', 1)[-1]}" if member else label
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-    return SourceFormatError(where, first, row=int(line.group(1)) if line else None,
-                             field=column.group(1).strip() if column else None)
+    return SourceFormatError(
+        where, first, row=int(line.group(1)) if line else None, field=column.group(1).strip() if column else None
+    )
 
 
 def is_encoding_error(exc: duckdb.Error) -> bool:
@@ -90,8 +91,10 @@ def _position(normalised: list[str], name: str) -> int | None:
 def find_columns(header: list[str], fields: Fields) -> dict[str, int | None]:
     """Each field's position in ``header``: its first spelling found, or None."""
     normalised = [normalise_header(h) for h in header]
-    return {name: next((p for p in (_position(normalised, s) for s in spellings) if p is not None), None)
-            for name, spellings in fields.items()}
+    return {
+        name: next((p for p in (_position(normalised, s) for s in spellings) if p is not None), None)
+        for name, spellings in fields.items()
+    }
 
 
 def missing_column(label: str, header: list[str], required: Fields, row: int) -> SourceFormatError | None:
@@ -101,9 +104,13 @@ def missing_column(label: str, header: list[str], required: Fields, row: int) ->
         if found[name] is None:
             shown = spellings[0]
             also = f" (or {', '.join(s for s in spellings if s != shown)})" if len(spellings) > 1 else ""
-            return SourceFormatError(label, f"required column is missing{also}; header has: "
-                                     f"{', '.join(header[:12])}{' ...' if len(header) > 12 else ''}",
-                                     row=row, field=shown)
+            return SourceFormatError(
+                label,
+                f"required column is missing{also}; header has: "
+                f"{', '.join(header[:12])}{' ...' if len(header) > 12 else ''}",
+                row=row,
+                field=shown,
+            )
     return None
 
 
@@ -135,7 +142,9 @@ def decode(data: bytes, label: str) -> tuple[str, str]:
             return data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            raise SourceFormatError(label, f"bytes are neither UTF-8 nor cp1252 (offset {exc.start})", row=line) from exc
+            raise SourceFormatError(
+                label, f"bytes are neither UTF-8 nor cp1252 (offset {exc.start})", row=line
+            ) from exc
 
 
 def header_row(path: Path, label: str) -> list[str]:
@@ -199,17 +208,29 @@ def _cells_table(n: int) -> str:
     return "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
 
 
-def _create(con: duckdb.DuckDBPyConnection, raw: str, table: TextTable, positions: dict[str, int | None],
-            width: int, first_data_line: int, *, blank_rows_dropped: bool = False) -> TextTable:
+def _create(
+    con: duckdb.DuckDBPyConnection,
+    raw: str,
+    table: TextTable,
+    positions: dict[str, int | None],
+    width: int,
+    first_data_line: int,
+    *,
+    blank_rows_dropped: bool = False,
+) -> TextTable:
     """Temp table ``table.name`` from raw cells ``c0..`` of ``raw`` (with ``line``): the rows after
     the header that hold anything, each field under its own name."""
-    select = "".join(f", nullif(c{p}, '') AS {ident(f)}" if p is not None else f", NULL::VARCHAR AS {ident(f)}"
-                     for f, p in positions.items())
+    select = "".join(
+        f", nullif(c{p}, '') AS {ident(f)}" if p is not None else f", NULL::VARCHAR AS {ident(f)}"
+        for f, p in positions.items()
+    )
     cells = ", ".join(f"c{i}" for i in range(width))
     anything = "true" if blank_rows_dropped else f"trim(concat_ws('', {cells})) <> ''"
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE {ident(table.name)} AS
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {ident(table.name)} AS
         SELECT line AS row_number{select} FROM {raw} WHERE line >= $first AND {anything} ORDER BY line""",
-                {"first": first_data_line})
+        {"first": first_data_line},
+    )
     return table
 
 
@@ -242,9 +263,19 @@ def _first_record(text: str) -> tuple[int, list[str]] | None:
     return None
 
 
-def load_csv(con: duckdb.DuckDBPyConnection, path: Path, label: str, name: str, fields: Fields, *,
-             required: Fields | None = None, header: bool = True, width: int | None = None,
-             positions: dict[str, int] | None = None, skip_lines: int = 0) -> TextTable:
+def load_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    label: str,
+    name: str,
+    fields: Fields,
+    *,
+    required: Fields | None = None,
+    header: bool = True,
+    width: int | None = None,
+    positions: dict[str, int] | None = None,
+    skip_lines: int = 0,
+) -> TextTable:
     """Read a CSV into temp table ``name`` (see the module docstring).
 
     ``required`` fields must be in the header (else an error naming the file, header row and
@@ -286,19 +317,26 @@ def load_csv(con: duckdb.DuckDBPyConnection, path: Path, label: str, name: str, 
     raw = f"_raw_{uuid.uuid4().hex[:12]}"
     fs, memory = _memory_path(con, data)
     try:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE {raw} AS
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {raw} AS
             SELECT {line} AS line, * EXCLUDE (seq) FROM (
                 SELECT row_number() OVER () AS seq, *
                 FROM read_csv($file, header = false, auto_detect = false, all_varchar = true, delim = ',', quote = '"',
                               escape = '"', columns = {_cells_table(n)}{strict}))""",
-                    {"file": f"memory://{memory}"} | ({} if lines is None else {"lines": lines}))
+            {"file": f"memory://{memory}"} | ({} if lines is None else {"lines": lines}),
+        )
     except duckdb.Error as exc:
         raise _csv_error(exc, label, skip_lines, width) from exc
     finally:
         fs.rm(memory)
     try:
-        table = TextTable(name, label, head, {f: (head[p] if header and p is not None else None)
-                                              for f, p in found.items()}, first_line if header else None)
+        table = TextTable(
+            name,
+            label,
+            head,
+            {f: (head[p] if header and p is not None else None) for f, p in found.items()},
+            first_line if header else None,
+        )
         return _create(con, raw, table, found, n, first_line + 1 if header else 1)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {raw}")
@@ -318,30 +356,66 @@ def _csv_error(exc: duckdb.Error, label: str, skip_lines: int, width: int | None
 # --- Rows from a library (workbooks, JSON) -------------------------------------------------------
 
 
-def load_rows(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple[int, list[str | None]]], label: str, name: str,
-              fields: Fields, header: list[str], *, header_line: int | None = None,
-              positions: dict[str, int | None] | None = None) -> TextTable:
+def load_rows(
+    con: duckdb.DuckDBPyConnection,
+    rows: Iterable[tuple[int, list[str | None]]],
+    label: str,
+    name: str,
+    fields: Fields,
+    header: list[str],
+    *,
+    header_line: int | None = None,
+    positions: dict[str, int | None] | None = None,
+) -> TextTable:
     """Rows another library read (``(line, cells as text)``) into temp table ``name``, as ``load_csv``
     does: the same columns, so the same checked SQL reads them."""
     rows = list(rows)
     width = max([len(header)] + [len(cells) for _, cells in rows]) or 1
     columns = [[cells[i] if i < len(cells) else None for _, cells in rows] for i in range(width)]
-    return load_columns(con, [line for line, _ in rows], columns, label, name, fields, header,
-                        header_line=header_line, positions=positions)
+    return load_columns(
+        con,
+        [line for line, _ in rows],
+        columns,
+        label,
+        name,
+        fields,
+        header,
+        header_line=header_line,
+        positions=positions,
+    )
 
 
-def load_columns(con: duckdb.DuckDBPyConnection, lines: list[int], columns: list[list[str | None]], label: str,
-                 name: str, fields: Fields, header: list[str], *, header_line: int | None = None,
-                 positions: dict[str, int | None] | None = None, blank_rows_dropped: bool = False) -> TextTable:
+def load_columns(
+    con: duckdb.DuckDBPyConnection,
+    lines: list[int],
+    columns: list[list[str | None]],
+    label: str,
+    name: str,
+    fields: Fields,
+    header: list[str],
+    *,
+    header_line: int | None = None,
+    positions: dict[str, int | None] | None = None,
+    blank_rows_dropped: bool = False,
+) -> TextTable:
     """As ``load_rows``, from columns of cells (``columns[i]`` is header[i]'s). ``blank_rows_dropped``:
     the caller left out the rows holding nothing (a workbook's rows hold cells no field reads)."""
     width = max(len(columns), 1)
-    arrow = pa.table({"line": pa.array(lines, pa.int64())}
-                     | {f"c{i}": pa.array(columns[i] if i < len(columns) else [None] * len(lines), pa.string())
-                        for i in range(width)})
+    arrow = pa.table(
+        {"line": pa.array(lines, pa.int64())}
+        | {
+            f"c{i}": pa.array(columns[i] if i < len(columns) else [None] * len(lines), pa.string())
+            for i in range(width)
+        }
+    )
     found = positions if positions is not None else find_columns(header, fields)
-    table = TextTable(name, label, header, {f: (header[p] if p is not None and p < len(header) else None)
-                                            for f, p in found.items()}, header_line)
+    table = TextTable(
+        name,
+        label,
+        header,
+        {f: (header[p] if p is not None and p < len(header) else None) for f, p in found.items()},
+        header_line,
+    )
     view = f"_rows_{uuid.uuid4().hex[:12]}"
     con.register(view, arrow)
     try:
@@ -353,11 +427,16 @@ def load_columns(con: duckdb.DuckDBPyConnection, lines: list[int], columns: list
 # --- Checked rows to rejects ------------------------------------------------------------------
 
 
-def reject_problems(con: duckdb.DuckDBPyConnection, rejects: Rejects, checked: str, label: str,
-                    *, where: str = "true") -> None:
+def reject_problems(
+    con: duckdb.DuckDBPyConnection, rejects: Rejects, checked: str, label: str, *, where: str = "true"
+) -> None:
     """Every row of ``checked`` with a ``problem`` (other than being a later copy, which the
     duplicate rule records itself) as a reject: file, line, field, value, reason, kind, key."""
-    rejects.extend_from(con, f"""
+    rejects.extend_from(
+        con,
+        f"""
         SELECT $label, row_number, problem_field, problem_value, problem, problem_kind, reject_key
         FROM {ident(checked)} WHERE problem IS NOT NULL AND problem <> 'duplicate' AND {where}
-        ORDER BY row_number""", {"label": label})
+        ORDER BY row_number""",
+        {"label": label},
+    )

@@ -18,9 +18,11 @@ from pipeline.sqlfiles import sql
 N_LSOAS_2011 = 32_844
 CODE = ("LSOA code (2011)",)
 DOMAINS = ["income", "employment", "education", "health", "crime", "barriers", "living_env"]
-FILE1 = {"lsoa11nm": Field(("LSOA name (2011)",), "text"),
-         "lad_code": Field(("Local Authority District code (2019)",), "text"),
-         "lad_name": Field(("Local Authority District name (2019)",), "text")} | fields_for(["imd"], ("rank", "decile"))
+FILE1 = {
+    "lsoa11nm": Field(("LSOA name (2011)",), "text"),
+    "lad_code": Field(("Local Authority District code (2019)",), "text"),
+    "lad_name": Field(("Local Authority District name (2019)",), "text"),
+} | fields_for(["imd"], ("rank", "decile"))
 FILE2 = fields_for(["imd"], ("rank",)) | fields_for(DOMAINS, ("rank", "decile"))
 FILE6 = {
     "pop_total_2015": Field(("Total population: mid 2015 (excluding prisoners)",), "count"),
@@ -29,8 +31,9 @@ FILE6 = {
     "pop_60_plus_2015": Field(("Older population aged 60 and over: mid 2015 (excluding prisoners)",), "count"),
 }
 NUMBERS = ["imd_rank", "imd_decile"] + [f"{d}_{k}" for d in DOMAINS for k in ("rank", "decile")] + list(FILE6)
-COLUMNS = ([(c, "text", "VARCHAR") for c in ("lsoa11nm", "lad_code", "lad_name")]
-           + [(c, "value", "INTEGER") for c in NUMBERS])
+COLUMNS = [(c, "text", "VARCHAR") for c in ("lsoa11nm", "lad_code", "lad_name")] + [
+    (c, "value", "INTEGER") for c in NUMBERS
+]
 
 
 def read_imd(con: duckdb.DuckDBPyConnection, file1: Located, file2: Located, file6: Located) -> Read:
@@ -40,12 +43,16 @@ def read_imd(con: duckdb.DuckDBPyConnection, file1: Located, file2: Located, fil
     f6 = check_iod_file(con, file6, "imd_file6", CODE, FILE6, N_LSOAS_2011, required=("pop_total_2015",))
     con.execute("CREATE OR REPLACE TEMP TABLE imd2019_unmatched AS " + sql("imd2019_unmatched"))
     rejects = f1.rejects + f2.rejects + f6.rejects
-    rejects.extend_from(con, """SELECT ['', $f1, $f2, '', '', '', $f6][file + 1], row_number, $field, lsoa_code, reason,
+    rejects.extend_from(
+        con,
+        """SELECT ['', $f1, $f2, '', '', '', $f6][file + 1], row_number, $field, lsoa_code, reason,
                                        'invalid', lsoa_code
                                 FROM imd2019_unmatched ORDER BY file, row_number""",
-                        {"f1": f1.label, "f2": f2.label, "f6": f6.label, "field": CODE[0]})
-    columns = ", ".join(f"any_value({source}) FILTER (WHERE field = '{name}')::{kind} AS {name}"
-                        for name, source, kind in COLUMNS)
+        {"f1": f1.label, "f2": f2.label, "f6": f6.label, "field": CODE[0]},
+    )
+    columns = ", ".join(
+        f"any_value({source}) FILTER (WHERE field = '{name}')::{kind} AS {name}" for name, source, kind in COLUMNS
+    )
     con.execute("CREATE OR REPLACE TEMP TABLE imd AS " + sql("imd2019", columns=columns))
     kept = con.execute("SELECT count(*) FROM imd").fetchone()[0]
     return Read("imd", f1.rows_in, rejects, primary=(f1.label,), rows_kept=kept)

@@ -19,24 +19,31 @@ from pipeline.sqlfiles import sql
 
 N_LSOAS_2021 = 33_755
 CODE = ("LSOA code (2021)",)
-TEXT = {"lsoa21nm": Field(("LSOA name (2021)",), "text"),
-        "lad_code": Field(("Local Authority District code (2024)",), "text"),
-        "lad_name": Field(("Local Authority District name (2024)",), "text")}
+TEXT = {
+    "lsoa21nm": Field(("LSOA name (2021)",), "text"),
+    "lad_code": Field(("Local Authority District code (2024)",), "text"),
+    "lad_name": Field(("Local Authority District name (2024)",), "text"),
+}
 FILE1 = TEXT | fields_for(["imd"], ("rank", "decile"))
 FILE3 = TEXT | fields_for(["imd", "idaci", "idaopi"], ("rank", "decile"))
 POPULATION = {
     "pop_total_2022": Field(("Total population: mid 2022",), "count"),
     "pop_0_15_2022": Field(("Dependent Children aged 0-15: mid 2022",), "count"),
     "pop_60_plus_2022": Field(("Older population aged 60 and over: mid 2022",), "count"),
-    "pop_working_age_2022": Field(("Working age population 18-66 (for use with Employment Deprivation Domain): mid 2022",),
-                                  "count"),
+    "pop_working_age_2022": Field(
+        ("Working age population 18-66 (for use with Employment Deprivation Domain): mid 2022",), "count"
+    ),
 }
 FILE7 = TEXT | fields_for(list(MEASURES), ("score", "rank", "decile")) | POPULATION
 SCORES = [f"{m}_score" for m in MEASURES]
 RANKS = [f"{m}_{k}" for m in MEASURES for k in ("rank", "decile")]
 # The table's columns after lsoa21cd, each from its field's cells, with its type.
-COLUMNS = ([(c, "text", "VARCHAR") for c in TEXT] + [(c, "value", "DOUBLE") for c in SCORES]
-           + [(c, "value", "INTEGER") for c in RANKS] + [(c, "value", "BIGINT") for c in POPULATION])
+COLUMNS = (
+    [(c, "text", "VARCHAR") for c in TEXT]
+    + [(c, "value", "DOUBLE") for c in SCORES]
+    + [(c, "value", "INTEGER") for c in RANKS]
+    + [(c, "value", "BIGINT") for c in POPULATION]
+)
 
 
 def read_iod2025(con: duckdb.DuckDBPyConnection, file1: Located, file3: Located, file7: Located) -> Read:
@@ -46,15 +53,28 @@ def read_iod2025(con: duckdb.DuckDBPyConnection, file1: Located, file3: Located,
     f7 = check_iod_file(con, file7, "iod_file7", CODE, FILE7, N_LSOAS_2021, required=("imd_score",))
     con.execute("CREATE OR REPLACE TEMP TABLE iod2025_kept_cells AS " + sql("iod2025_kept"))
     con.execute("CREATE OR REPLACE TEMP TABLE iod2025_disagree AS " + sql("iod2025_disagree"), {"ranks": RANKS})
-    f7.rejects.extend_from(con, """SELECT $label, row_number, field, value, reason, 'invalid', lsoa_code
-                                   FROM iod2025_disagree ORDER BY row_number""", {"label": f7.label})
-    columns = ", ".join(f"arg_min({source}, file) FILTER (WHERE field = '{name}')::{kind} AS {name}"
-                        for name, source, kind in COLUMNS)
+    f7.rejects.extend_from(
+        con,
+        """SELECT $label, row_number, field, value, reason, 'invalid', lsoa_code
+                                   FROM iod2025_disagree ORDER BY row_number""",
+        {"label": f7.label},
+    )
+    columns = ", ".join(
+        f"arg_min({source}, file) FILTER (WHERE field = '{name}')::{kind} AS {name}" for name, source, kind in COLUMNS
+    )
     con.execute("CREATE OR REPLACE TEMP TABLE iod2025 AS " + sql("iod2025", columns=columns), {"file7": f7.label})
-    kept = {f: n for f, n in con.execute("""SELECT file, count(DISTINCT lsoa_code) FROM iod2025_kept_cells
-        WHERE file <> 7 OR lsoa_code NOT IN (SELECT lsoa_code FROM iod2025_disagree) GROUP BY 1""").fetchall()}
+    kept = {
+        f: n
+        for f, n in con.execute("""SELECT file, count(DISTINCT lsoa_code) FROM iod2025_kept_cells
+        WHERE file <> 7 OR lsoa_code NOT IN (SELECT lsoa_code FROM iod2025_disagree) GROUP BY 1""").fetchall()
+    }
     lsoas = con.execute("SELECT count(*) FROM iod2025").fetchone()[0]
     used7 = kept.get(7, 0)
-    return Read("iod2025", f1.rows_in + f3.rows_in + f7.rows_in, f1.rejects + f3.rejects + f7.rejects,
-                primary=(f1.label, f3.label, f7.label), rows_kept=kept.get(1, 0) + kept.get(3, 0) + used7,
-                notes={"lsoas": lsoas, "lsoas_with_scores": used7, "file7_rows": f7.rows_in})
+    return Read(
+        "iod2025",
+        f1.rows_in + f3.rows_in + f7.rows_in,
+        f1.rejects + f3.rejects + f7.rejects,
+        primary=(f1.label, f3.label, f7.label),
+        rows_kept=kept.get(1, 0) + kept.get(3, 0) + used7,
+        notes={"lsoas": lsoas, "lsoas_with_scores": used7, "file7_rows": f7.rows_in},
+    )

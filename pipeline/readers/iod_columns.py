@@ -77,7 +77,8 @@ def fields_for(measures: list[str], kinds: tuple[str, ...]) -> dict[str, Field]:
 def _bounds(kind: str, n_lsoas: int) -> tuple[str, int | None, int | None]:
     """(kind_problem's kind, low, high) of a field kind."""
     return {"rank": ("rank", 1, n_lsoas), "decile": ("rank", 1, 10), "count": ("count", 0, MAX_PEOPLE)}.get(
-        kind, (kind, None, None))
+        kind, (kind, None, None)
+    )
 
 
 @dataclass
@@ -89,8 +90,16 @@ class IodFile:
     rejects: Rejects
 
 
-def check_iod_file(con: duckdb.DuckDBPyConnection, located: Located, name: str, code: tuple[str, ...],
-                   fields: dict[str, Field], n_lsoas: int, *, required: tuple[str, ...] = ()) -> IodFile:
+def check_iod_file(
+    con: duckdb.DuckDBPyConnection,
+    located: Located,
+    name: str,
+    code: tuple[str, ...],
+    fields: dict[str, Field],
+    n_lsoas: int,
+    *,
+    required: tuple[str, ...] = (),
+) -> IodFile:
     """Check one IoD file into temp tables ``<name>`` (its rows) and ``<name>_cells`` (its values).
 
     ``code`` is the LSOA code column's spellings; ``fields`` what to read (those the file has are
@@ -100,12 +109,25 @@ def check_iod_file(con: duckdb.DuckDBPyConnection, located: Located, name: str, 
     ``later_copies``'s.
     """
     spellings = {"code": code} | {k: f.aliases for k, f in fields.items()}
-    table = load_table_file(con, located.path, located.label, "iod_text", spellings,
-                            required={"code": code} | {k: fields[k].aliases for k in required})
+    table = load_table_file(
+        con,
+        located.path,
+        located.label,
+        "iod_text",
+        spellings,
+        required={"code": code} | {k: fields[k].aliases for k in required},
+    )
     present = [k for k in fields if table.column(k) is not None]
-    described = [dict(zip(("field", "kind", "low", "high", "column_name", "position"),
-                          (k, *_bounds(fields[k].kind, n_lsoas), table.column(k), i)))
-                 for i, k in enumerate(present)]
+    described = [
+        dict(
+            zip(
+                ("field", "kind", "low", "high", "column_name", "position"),
+                (k, *_bounds(fields[k].kind, n_lsoas), table.column(k), i),
+                strict=False,
+            )
+        )
+        for i, k in enumerate(present)
+    ]
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_cells AS " + sql("iod_cells"), {"fields": described})
     con.execute("CREATE OR REPLACE TEMP VIEW iod_cells AS SELECT * FROM " + f"{name}_cells")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS " + sql("iod_checked"), {"code_column": table.column("code")})
@@ -120,6 +142,15 @@ def check_iod_file(con: duckdb.DuckDBPyConnection, located: Located, name: str, 
                                      WHERE lsoa_code IN (SELECT lsoa_code FROM {name}_duplicated))
                 GROUP BY row_number) c
             WHERE c.row_number = t.row_number""")
-        reject_copies(con, rejects, name, key="lsoa_code", values=("published",), line=("row_number",),
-                      source_file="$label", field=table.column("code"), params={"label": table.label})
+        reject_copies(
+            con,
+            rejects,
+            name,
+            key="lsoa_code",
+            values=("published",),
+            line=("row_number",),
+            source_file="$label",
+            field=table.column("code"),
+            params={"label": table.label},
+        )
     return IodFile(table.label, name, f"{name}_cells", table.rows_in(con), rejects)

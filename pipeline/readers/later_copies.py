@@ -23,9 +23,19 @@ def find_duplicated(con: duckdb.DuckDBPyConnection, checked: str, *, key: str, w
     return con.execute(f'SELECT count(*) FROM "{checked}_duplicated"').fetchone()[0]
 
 
-def reject_copies(con: duckdb.DuckDBPyConnection, rejects: Rejects, checked: str, *, key: str, values: tuple[str, ...],
-                  line: tuple[str, ...], source_file: str, field: str, where: str = "true",
-                  params: dict | None = None) -> None:
+def reject_copies(
+    con: duckdb.DuckDBPyConnection,
+    rejects: Rejects,
+    checked: str,
+    *,
+    key: str,
+    values: tuple[str, ...],
+    line: tuple[str, ...],
+    source_file: str,
+    field: str,
+    where: str = "true",
+    params: dict | None = None,
+) -> None:
     """Reject and mark the copies of each key ``find_duplicated`` found.
 
     ``values`` are the columns compared for an exact repeat; ``line`` names the columns that
@@ -42,27 +52,49 @@ def reject_copies(con: duckdb.DuckDBPyConnection, rejects: Rejects, checked: str
         FROM "{checked}"
         WHERE problem IS NULL AND {where} AND {key} IN (SELECT {key} FROM "{checked}_duplicated")""")
     con.execute(f"""DELETE FROM "{checked}_copies" WHERE versions = 1 AND copy_number = 1""")
-    rejects.extend_from(con, f"""
+    rejects.extend_from(
+        con,
+        f"""
         SELECT {source_file}, row_number, $field, {key},
                CASE WHEN versions = 1 THEN 'exact repeat of an earlier row (collapsed)'
                     ELSE copies || ' rows for this ' || $field || ' with different values; none used' END,
                'duplicate', {key}
-        FROM "{checked}_copies" ORDER BY {order}""", (params or {}) | {"field": field})
+        FROM "{checked}_copies" ORDER BY {order}""",
+        (params or {}) | {"field": field},
+    )
     same_row = " AND ".join(f"d.{c} = c.{c}" for c in line)
     con.execute(f"""UPDATE "{checked}" c SET problem = 'duplicate' FROM "{checked}_copies" d WHERE {same_row}""")
 
 
-def settle_copies(con: duckdb.DuckDBPyConnection, rejects: Rejects, checked: str, *, key: str,
-                  values: tuple[str, ...], field: str, label: str) -> None:
+def settle_copies(
+    con: duckdb.DuckDBPyConnection,
+    rejects: Rejects,
+    checked: str,
+    *,
+    key: str,
+    values: tuple[str, ...],
+    field: str,
+    label: str,
+) -> None:
     """The rule above for one file's checked table (with ``row_number``): rows of a key that agree
     on every value kept are exact repeats."""
     if find_duplicated(con, checked, key=key):
-        reject_copies(con, rejects, checked, key=key, values=values, line=("row_number",), source_file="$label",
-                      field=field, params={"label": label})
+        reject_copies(
+            con,
+            rejects,
+            checked,
+            key=key,
+            values=values,
+            line=("row_number",),
+            source_file="$label",
+            field=field,
+            params={"label": label},
+        )
 
 
-def keep_first_copy(con: duckdb.DuckDBPyConnection, rejects: Rejects, checked: str, *, key: str, field: str,
-                    label: str, reason: str) -> None:
+def keep_first_copy(
+    con: duckdb.DuckDBPyConnection, rejects: Rejects, checked: str, *, key: str, field: str, label: str, reason: str
+) -> None:
     """Listings where a code's first valid row stands (an NHS practice listed twice): later valid
     rows of the same code are rejected with ``reason`` and marked in place."""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE "{checked}_copies" AS
@@ -70,8 +102,11 @@ def keep_first_copy(con: duckdb.DuckDBPyConnection, rejects: Rejects, checked: s
             SELECT row_number, {key}, row_number() OVER (PARTITION BY {key} ORDER BY row_number) AS copy_number
             FROM "{checked}" WHERE problem IS NULL)
         WHERE copy_number > 1""")
-    rejects.extend_from(con, f"""SELECT $label, row_number, $field, {key}, $reason, 'duplicate'
+    rejects.extend_from(
+        con,
+        f"""SELECT $label, row_number, $field, {key}, $reason, 'duplicate'
                                  FROM "{checked}_copies" ORDER BY row_number""",
-                        {"label": label, "field": field, "reason": reason})
+        {"label": label, "field": field, "reason": reason},
+    )
     con.execute(f"""UPDATE "{checked}" c SET problem = 'duplicate' FROM "{checked}_copies" d
                     WHERE d.row_number = c.row_number""")

@@ -47,20 +47,29 @@ REQUIRED = {k: FIELDS[k] for k in ("name", "type", "easting", "northing", "year_
 def read_libraries(con: duckdb.DuckDBPyConnection, located: Located) -> Read:
     """Check the file into temp view ``libraries`` (open static libraries, file order)."""
     table = load_csv(con, located.path, located.label, "libraries_text", FIELDS, required=REQUIRED)
-    con.execute("CREATE OR REPLACE TEMP TABLE libraries_checked AS " + sql("libraries_checked"),
-                {"columns": table.names(FIELDS)})
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE libraries_checked AS " + sql("libraries_checked"),
+        {"columns": table.names(FIELDS)},
+    )
     rejects = Rejects()
     reject_problems(con, rejects, "libraries_checked", located.label)
-    settle_copies(con, rejects, "libraries_checked", key="reject_key",
-                  values=("library_type", "easting", "northing", "year_closed"), field=table.names(FIELDS)["name"],
-                  label=located.label)
+    settle_copies(
+        con,
+        rejects,
+        "libraries_checked",
+        key="reject_key",
+        values=("library_type", "easting", "northing", "year_closed"),
+        field=table.names(FIELDS)["name"],
+        label=located.label,
+    )
     con.execute("""CREATE OR REPLACE TEMP VIEW libraries AS
                    SELECT name, address, postcode, easting, northing, opening_hours, hours_per_week, reporting_service,
                           contact, row_number AS source_row
                    FROM libraries_checked WHERE problem IS NULL ORDER BY row_number""")
-    out_of_scope = dict(con.execute("""SELECT CASE WHEN problem LIKE 'closed%' THEN 'closed' ELSE lower(library_type) END,
+    out_of_scope = dict(
+        con.execute("""SELECT CASE WHEN problem LIKE 'closed%' THEN 'closed' ELSE lower(library_type) END,
                                               count(*)
-                                       FROM libraries_checked WHERE problem_kind = 'out_of_scope' GROUP BY 1 ORDER BY 1""")
-                        .fetchall())
-    return Read("libraries", table.rows_in(con), rejects, primary=(located.label,),
-                counts={"set_aside": out_of_scope})
+                                       FROM libraries_checked WHERE
+                                       problem_kind = 'out_of_scope' GROUP BY 1 ORDER BY 1""").fetchall()
+    )
+    return Read("libraries", table.rows_in(con), rejects, primary=(located.label,), counts={"set_aside": out_of_scope})

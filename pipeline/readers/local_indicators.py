@@ -57,8 +57,9 @@ LABELS = {
     "coverage_4g_area_pct": "Land area with outdoor 4G from at least one operator (%)",
     "coverage_5g_area_pct": "Land area with outdoor 5G from at least one operator (%)",
 }
-UNITS = {k: "% of premises" if k in ("gigabit_capable_pct", "premises_below_30_pct") else "% of land area"
-         for k in LABELS}
+UNITS = {
+    k: "% of premises" if k in ("gigabit_capable_pct", "premises_below_30_pct") else "% of land area" for k in LABELS
+}
 # Lower is better only for premises below 30 Mbit/s.
 LOWER_IS_BETTER = frozenset({"premises_below_30_pct"})
 
@@ -68,14 +69,28 @@ NATIONAL = re.compile(rf"^(?P<prefix>{PREFIX})\.csv$")
 HISTORY = re.compile(rf"^(?P<prefix>{PREFIX})__(?P<label>{LABEL})__(?P<commit>[0-9a-f]{{6,40}})\.csv$")
 EXTRACT = re.compile(rf"^(?P<prefix>{PREFIX}|subnational-indicators)_(?P<label>{LABEL})\.csv$")
 METADATA_FILES = ("MANIFEST.csv", "periods.csv")
-ALIASES = {"area_code": ("areacd",), "area_name": ("areanm",), "geography": ("geography",),
-           "indicator_text": ("indicator",), "value": ("observation", "value")}
+ALIASES = {
+    "area_code": ("areacd",),
+    "area_name": ("areanm",),
+    "geography": ("geography",),
+    "indicator_text": ("indicator",),
+    "value": ("observation", "value"),
+}
 
-FILE_SCHEMA = pa.schema([
-    ("file", pa.string()), ("label", pa.string()), ("layout", pa.string()), ("prefix", pa.string()),
-    ("ons_label", pa.string()), ("commit", pa.string()), ("committed", pa.string()),
-    ("metadata_file", pa.string()), ("metadata_as_of", pa.string()), ("metadata_source_date", pa.string()),
-])
+FILE_SCHEMA = pa.schema(
+    [
+        ("file", pa.string()),
+        ("label", pa.string()),
+        ("layout", pa.string()),
+        ("prefix", pa.string()),
+        ("ons_label", pa.string()),
+        ("commit", pa.string()),
+        ("committed", pa.string()),
+        ("metadata_file", pa.string()),
+        ("metadata_as_of", pa.string()),
+        ("metadata_source_date", pa.string()),
+    ]
+)
 
 
 @dataclass
@@ -104,7 +119,7 @@ def _read_small_csv(con: duckdb.DuckDBPyConnection, located: Located) -> list[di
     except duckdb.Error as exc:
         raise duckdb_csv_error(exc, located.label) from exc
     names = [d[0].replace("\ufeff", "").strip().lower() for d in rel.description]
-    return [dict(zip(names, row)) for row in rel.fetchall()]
+    return [dict(zip(names, row, strict=False)) for row in rel.fetchall()]
 
 
 def _metadata(con: duckdb.DuckDBPyConnection, files: list[Located]) -> tuple[dict, dict, dict, dict]:
@@ -119,8 +134,11 @@ def _metadata(con: duckdb.DuckDBPyConnection, files: list[Located]) -> tuple[dic
             except (ValueError, UnicodeDecodeError) as exc:
                 raise SourceFormatError(located.label, f"not readable JSON metadata: {exc}") from exc
             body = meta.get("ess-beta-metadata", meta) if isinstance(meta, dict) else {}
-            json_by_prefix[name.removesuffix(".json")] = (located.label, as_of(body.get("longDescription")),
-                                                          body.get("sourceDate"))
+            json_by_prefix[name.removesuffix(".json")] = (
+                located.label,
+                as_of(body.get("longDescription")),
+                body.get("sourceDate"),
+            )
         elif name == "MANIFEST.csv":
             for row in _read_small_csv(con, located):
                 manifest[row.get("file")] = (row.get("commit"), row.get("commit_date"))
@@ -128,12 +146,17 @@ def _metadata(con: duckdb.DuckDBPyConnection, files: list[Located]) -> tuple[dic
             for row in _read_small_csv(con, located):
                 periods[row.get("file")] = (row.get("source_commit"), (row.get("commit_date") or "")[:10] or None)
                 if row.get("source_commit") and as_of(row.get("ons_description")):
-                    by_commit[row["source_commit"]] = (located.label, as_of(row["ons_description"]),
-                                                       row.get("ofcom_source_date"))
+                    by_commit[row["source_commit"]] = (
+                        located.label,
+                        as_of(row["ons_description"]),
+                        row.get("ofcom_source_date"),
+                    )
     return json_by_prefix, manifest, periods, by_commit
 
 
-def classify(con: duckdb.DuckDBPyConnection, files: list[Located], rejects: Rejects) -> tuple[list[SeriesFile], list[str]]:
+def classify(
+    con: duckdb.DuckDBPyConnection, files: list[Located], rejects: Rejects
+) -> tuple[list[SeriesFile], list[str]]:
     """The data files to read, and the extract files set aside because national files supersede them."""
     json_by_prefix, manifest, periods, by_commit = _metadata(con, files)
     data: list[SeriesFile] = []
@@ -143,22 +166,59 @@ def classify(con: duckdb.DuckDBPyConnection, files: list[Located], rejects: Reje
             continue
         if match := NATIONAL.match(name):
             meta_label, meta_as_of, source_date = json_by_prefix.get(match["prefix"], (None, None, None))
-            data.append(SeriesFile(located, "national", match["prefix"], None, metadata_file=meta_label,
-                                   metadata_as_of=meta_as_of, metadata_source_date=source_date))
+            data.append(
+                SeriesFile(
+                    located,
+                    "national",
+                    match["prefix"],
+                    None,
+                    metadata_file=meta_label,
+                    metadata_as_of=meta_as_of,
+                    metadata_source_date=source_date,
+                )
+            )
         elif match := HISTORY.match(name):
             commit, committed = manifest.get(name, (match["commit"], None))
             meta_label, meta_as_of, source_date = by_commit.get(commit, (None, None, None))
-            data.append(SeriesFile(located, "history", match["prefix"], match["label"], commit, committed,
-                                   meta_label, meta_as_of, source_date))
+            data.append(
+                SeriesFile(
+                    located,
+                    "history",
+                    match["prefix"],
+                    match["label"],
+                    commit,
+                    committed,
+                    meta_label,
+                    meta_as_of,
+                    source_date,
+                )
+            )
         elif match := EXTRACT.match(name):
             commit, committed = periods.get(name, (None, None))
             meta_label, meta_as_of, source_date = by_commit.get(commit, (None, None, None))
-            data.append(SeriesFile(located, "extract", match["prefix"], match["label"], commit, committed,
-                                   meta_label, meta_as_of, source_date))
+            data.append(
+                SeriesFile(
+                    located,
+                    "extract",
+                    match["prefix"],
+                    match["label"],
+                    commit,
+                    committed,
+                    meta_label,
+                    meta_as_of,
+                    source_date,
+                )
+            )
         else:
-            rejects.add(located.label, None, "file name", name, "not a known indicator file "
-                        "(<indicator>.csv, <indicator>__<period>__<commit>.csv or <indicator>_<period>.csv)",
-                        "out_of_scope")
+            rejects.add(
+                located.label,
+                None,
+                "file name",
+                name,
+                "not a known indicator file "
+                "(<indicator>.csv, <indicator>__<period>__<commit>.csv or <indicator>_<period>.csv)",
+                "out_of_scope",
+            )
     set_aside: list[str] = []
     if any(f.layout != "extract" for f in data):
         set_aside = [f.located.label for f in data if f.layout == "extract"]
@@ -178,32 +238,65 @@ def read_local_indicators(con: duckdb.DuckDBPyConnection, files: list[Located]) 
         value_field VARCHAR, value_text VARCHAR)""")
     for item in data:
         _load_text(con, item)
-    con.register("_series_files", pa.Table.from_pylist([{
-        "file": f.located.path.name, "label": f.located.label, "layout": f.layout, "prefix": f.prefix,
-        "ons_label": f.ons_label, "commit": f.commit, "committed": f.committed, "metadata_file": f.metadata_file,
-        "metadata_as_of": f.metadata_as_of, "metadata_source_date": f.metadata_source_date} for f in data],
-        schema=FILE_SCHEMA))
+    con.register(
+        "_series_files",
+        pa.Table.from_pylist(
+            [
+                {
+                    "file": f.located.path.name,
+                    "label": f.located.label,
+                    "layout": f.layout,
+                    "prefix": f.prefix,
+                    "ons_label": f.ons_label,
+                    "commit": f.commit,
+                    "committed": f.committed,
+                    "metadata_file": f.metadata_file,
+                    "metadata_as_of": f.metadata_as_of,
+                    "metadata_source_date": f.metadata_source_date,
+                }
+                for f in data
+            ],
+            schema=FILE_SCHEMA,
+        ),
+    )
     con.execute("CREATE OR REPLACE TEMP TABLE series_files AS SELECT * FROM _series_files")
     con.unregister("_series_files")
-    con.execute("CREATE OR REPLACE TEMP TABLE series_checked AS " + sql("local_indicators_checked"),
-                {"prefixes": list(INDICATOR_FILES), "indicators": list(INDICATOR_FILES.values()),
-                 "texts": list(SUBNATIONAL), "text_indicators": list(SUBNATIONAL.values())})
-    rejects.extend_from(con, """SELECT label, row_number, problem_field, problem_value, problem,
-                                       CASE WHEN problem LIKE 'indicator not used%' THEN 'out_of_scope' ELSE 'invalid' END,
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE series_checked AS " + sql("local_indicators_checked"),
+        {
+            "prefixes": list(INDICATOR_FILES),
+            "indicators": list(INDICATOR_FILES.values()),
+            "texts": list(SUBNATIONAL),
+            "text_indicators": list(SUBNATIONAL.values()),
+        },
+    )
+    rejects.extend_from(
+        con,
+        """SELECT label, row_number, problem_field, problem_value, problem,
+                                       CASE WHEN problem LIKE
+                                       'indicator not used%' THEN 'out_of_scope' ELSE 'invalid' END,
                                        area_code
-                                FROM series_checked WHERE problem IS NOT NULL ORDER BY label, row_number""")
+                                FROM series_checked WHERE problem IS NOT NULL ORDER BY label, row_number""",
+    )
     rows_in = con.execute("SELECT count(*) FROM series_checked").fetchone()[0]
     layouts = dict(con.execute("SELECT layout, count(*) FROM series_files GROUP BY 1 ORDER BY 1").fetchall())
-    return Read("series_checked", rows_in, rejects, primary=tuple(f.located.label for f in data),
-                notes={"files_read": len(data), "files_by_layout": layouts, "files_set_aside": set_aside})
+    return Read(
+        "series_checked",
+        rows_in,
+        rejects,
+        primary=tuple(f.located.label for f in data),
+        notes={"files_read": len(data), "files_by_layout": layouts, "files_set_aside": set_aside},
+    )
 
 
 def _load_text(con: duckdb.DuckDBPyConnection, item: SeriesFile) -> None:
     """One file's rows as text, with their line numbers, under our column names."""
     label = item.located.label
     try:
-        rel = con.execute("SELECT * FROM read_csv($p, all_varchar = true, header = true, auto_detect = true)",
-                          {"p": str(item.located.path)})
+        rel = con.execute(
+            "SELECT * FROM read_csv($p, all_varchar = true, header = true, auto_detect = true)",
+            {"p": str(item.located.path)},
+        )
         header = [d[0] for d in rel.description]
     except duckdb.Error as exc:
         raise duckdb_csv_error(exc, label) from exc
@@ -212,15 +305,23 @@ def _load_text(con: duckdb.DuckDBPyConnection, item: SeriesFile) -> None:
     if cols["area_code"] is None:
         raise SourceFormatError(label, f"no AREACD column (header has: {', '.join(header)})", row=1, field="AREACD")
     if cols["value"] is None:
-        raise SourceFormatError(label, f"no Value or Observation column (header has: {', '.join(header)})", row=1,
-                                field="Value")
+        raise SourceFormatError(
+            label, f"no Value or Observation column (header has: {', '.join(header)})", row=1, field="Value"
+        )
 
     def col(name: str) -> str:
         return f'"{cols[name]}"' if cols[name] else "NULL"
 
-    con.execute(f"""INSERT INTO series_text
-        SELECT $file, $label, $prefix, row_number() OVER () + 1, {col('area_code')}, {col('area_name')},
-               {col('geography')}, {col('indicator_text')}, $value_field, {col('value')}
+    con.execute(
+        f"""INSERT INTO series_text
+        SELECT $file, $label, $prefix, row_number() OVER () + 1, {col("area_code")}, {col("area_name")},
+               {col("geography")}, {col("indicator_text")}, $value_field, {col("value")}
         FROM read_csv($p, all_varchar = true, header = true, auto_detect = true)""",
-                {"file": item.located.path.name, "label": label, "prefix": item.prefix, "p": str(item.located.path),
-                 "value_field": cols["value"]})
+        {
+            "file": item.located.path.name,
+            "label": label,
+            "prefix": item.prefix,
+            "p": str(item.located.path),
+            "value_field": cols["value"],
+        },
+    )

@@ -19,22 +19,35 @@ from pipeline.rejects import Rejects
 from pipeline.sqlfiles import sql
 
 FIELDS = {
-    "lsoa11cd": ("LSOA11CD", "F_LSOA11CD", "lsoa11_code"), "lsoa11nm": ("LSOA11NM", "lsoa11_name"),
-    "lsoa21cd": ("LSOA21CD", "lsoa21_code"), "lsoa21nm": ("LSOA21NM", "lsoa21_name"),
-    "chgind": ("CHGIND", "change_code"), "lad22cd": ("LAD22CD", "ltla22_code"), "lad22nm": ("LAD22NM", "ltla22_name"),
+    "lsoa11cd": ("LSOA11CD", "F_LSOA11CD", "lsoa11_code"),
+    "lsoa11nm": ("LSOA11NM", "lsoa11_name"),
+    "lsoa21cd": ("LSOA21CD", "lsoa21_code"),
+    "lsoa21nm": ("LSOA21NM", "lsoa21_name"),
+    "chgind": ("CHGIND", "change_code"),
+    "lad22cd": ("LAD22CD", "ltla22_code"),
+    "lad22nm": ("LAD22NM", "ltla22_name"),
 }
 
 
 def read_lsoa_lookup(con: duckdb.DuckDBPyConnection, located: Located) -> Read:
     """Every valid pair into temp view ``lsoa_lookup``."""
-    table = load_table_file(con, located.path, located.label, "lsoa_lookup_text", FIELDS,
-                            required={k: FIELDS[k] for k in ("lsoa11cd", "lsoa21cd", "chgind")})
-    con.execute("CREATE OR REPLACE TEMP TABLE lsoa_lookup_checked AS " + sql("lsoa_lookup_checked"),
-                {"columns": table.names(FIELDS)})
+    table = load_table_file(
+        con,
+        located.path,
+        located.label,
+        "lsoa_lookup_text",
+        FIELDS,
+        required={k: FIELDS[k] for k in ("lsoa11cd", "lsoa21cd", "chgind")},
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE lsoa_lookup_checked AS " + sql("lsoa_lookup_checked"),
+        {"columns": table.names(FIELDS)},
+    )
     rejects = Rejects()
     reject_problems(con, rejects, "lsoa_lookup_checked", table.label)
-    settle_copies(con, rejects, "lsoa_lookup_checked", key="pair", values=tuple(FIELDS), field="LSOA21CD",
-                  label=table.label)
+    settle_copies(
+        con, rejects, "lsoa_lookup_checked", key="pair", values=tuple(FIELDS), field="LSOA21CD", label=table.label
+    )
     con.execute(f"""CREATE OR REPLACE TEMP VIEW lsoa_lookup AS
-        SELECT {', '.join(FIELDS)}, row_number AS source_row FROM lsoa_lookup_checked WHERE problem IS NULL""")
+        SELECT {", ".join(FIELDS)}, row_number AS source_row FROM lsoa_lookup_checked WHERE problem IS NULL""")
     return Read("lsoa_lookup", table.rows_in(con), rejects, primary=(table.label,))

@@ -19,12 +19,20 @@ FIELDS = {"code": ("LSOA21CD", "lsoa21_code", "lsoa code"), "x": ("x", "easting"
 def read_lsoa_pwc(con: duckdb.DuckDBPyConnection, located: Located) -> Read:
     """Check the file into temp view ``lsoa_pwc`` (lsoa21cd, easting, northing, source_row)."""
     table = load_csv(con, located.path, located.label, "lsoa_pwc_text", FIELDS, required=FIELDS)
-    con.execute("CREATE OR REPLACE TEMP TABLE lsoa_pwc_checked AS " + sql("lsoa_pwc_checked"),
-                {"columns": table.names(FIELDS)})
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE lsoa_pwc_checked AS " + sql("lsoa_pwc_checked"), {"columns": table.names(FIELDS)}
+    )
     rejects = Rejects()
     reject_problems(con, rejects, "lsoa_pwc_checked", located.label)
-    settle_copies(con, rejects, "lsoa_pwc_checked", key="lsoa21cd", values=("easting", "northing"),
-                  field=table.names(FIELDS)["code"], label=located.label)
+    settle_copies(
+        con,
+        rejects,
+        "lsoa_pwc_checked",
+        key="lsoa21cd",
+        values=("easting", "northing"),
+        field=table.names(FIELDS)["code"],
+        label=located.label,
+    )
     con.execute("""CREATE OR REPLACE TEMP VIEW lsoa_pwc AS SELECT lsoa21cd, easting, northing, row_number AS source_row
                    FROM lsoa_pwc_checked WHERE problem IS NULL""")
     return Read("lsoa_pwc", table.rows_in(con), rejects, primary=(located.label,))

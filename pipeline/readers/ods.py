@@ -21,24 +21,71 @@ WIDTH = 27
 # 0-based positions in the ODS layout of the columns read. epraccur's "High Level Health Geography"
 # is the ICB (e.g. QM7) and its "Commissioner" the Sub-ICB location (e.g. 06K); in ebranchs the
 # commissioner's column holds the parent practice instead.
-POSITIONS = {"code": 0, "name": 1, "health_geography": 3, "address_1": 4, "address_2": 5, "address_3": 6,
-             "address_4": 7, "address_5": 8, "postcode": 9, "open_date": 10, "close_date": 11, "status": 12,
-             "commissioner": 14, "parent": 14, "left_parent": 16, "phone": 17, "setting": 25}
+POSITIONS = {
+    "code": 0,
+    "name": 1,
+    "health_geography": 3,
+    "address_1": 4,
+    "address_2": 5,
+    "address_3": 6,
+    "address_4": 7,
+    "address_5": 8,
+    "postcode": 9,
+    "open_date": 10,
+    "close_date": 11,
+    "status": 12,
+    "commissioner": 14,
+    "parent": 14,
+    "left_parent": 16,
+    "phone": 17,
+    "setting": 25,
+}
 
 STATUS_NAMES = {"A": "active", "C": "closed", "D": "dormant", "P": "proposed"}
 SETTING_NAMES = {
-    "0": "other", "1": "walk-in centre", "2": "out of hours", "3": "walk-in centre and out of hours",
-    "4": "GP practice", "8": "public health service", "9": "community health service", "10": "hospital service",
-    "11": "optometry service", "12": "urgent and emergency care", "13": "hospice", "14": "care home / nursing home",
-    "15": "border force", "16": "young offender institution", "17": "secure training centre",
-    "18": "secure children's home", "19": "immigration removal centre", "20": "court", "21": "police custody",
-    "22": "sexual assault referral centre", "24": "other justice estate", "25": "prison", "26": "primary care network",
+    "0": "other",
+    "1": "walk-in centre",
+    "2": "out of hours",
+    "3": "walk-in centre and out of hours",
+    "4": "GP practice",
+    "8": "public health service",
+    "9": "community health service",
+    "10": "hospital service",
+    "11": "optometry service",
+    "12": "urgent and emergency care",
+    "13": "hospice",
+    "14": "care home / nursing home",
+    "15": "border force",
+    "16": "young offender institution",
+    "17": "secure training centre",
+    "18": "secure children's home",
+    "19": "immigration removal centre",
+    "20": "court",
+    "21": "police custody",
+    "22": "sexual assault referral centre",
+    "24": "other justice estate",
+    "25": "prison",
+    "26": "primary care network",
     "27": "primary care network hub",
 }
 
-COLUMNS = ("site_code", "name", "address", "postcode", "open_date", "close_date", "status", "status_name",
-           "prescribing_setting", "setting_name", "parent_code", "left_parent_date", "phone", "icb_code",
-           "commissioner_code")
+COLUMNS = (
+    "site_code",
+    "name",
+    "address",
+    "postcode",
+    "open_date",
+    "close_date",
+    "status",
+    "status_name",
+    "prescribing_setting",
+    "setting_name",
+    "parent_code",
+    "left_parent_date",
+    "phone",
+    "icb_code",
+    "commissioner_code",
+)
 
 
 def _csv_path(located: Located, paths: Paths):
@@ -55,16 +102,32 @@ def _read(con: duckdb.DuckDBPyConnection, located: Located, paths: Paths, table_
     """All rows of an ODS file with a valid code, name and postcode format, in temp table ``table_name``."""
     path, label = _csv_path(located, paths)
     table = load_csv(con, path, label, "ods_text", {}, header=False, width=WIDTH, positions=POSITIONS)
-    con.execute("CREATE OR REPLACE TEMP TABLE ods_checked AS " + sql("ods_checked"), {
-        "status_codes": list(STATUS_NAMES), "status_names": list(STATUS_NAMES.values()),
-        "setting_codes": list(SETTING_NAMES), "setting_names": list(SETTING_NAMES.values())})
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ods_checked AS " + sql("ods_checked"),
+        {
+            "status_codes": list(STATUS_NAMES),
+            "status_names": list(STATUS_NAMES.values()),
+            "setting_codes": list(SETTING_NAMES),
+            "setting_names": list(SETTING_NAMES.values()),
+        },
+    )
     rejects = Rejects()
     reject_problems(con, rejects, "ods_checked", label)
-    keep_first_copy(con, rejects, "ods_checked", key="site_code", field="Organisation Code", label=label,
-                    reason="duplicate code (first row kept)")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE {table_name} AS
-        SELECT {', '.join(COLUMNS)}, $label AS source_file, row_number AS source_row
-        FROM ods_checked WHERE problem IS NULL ORDER BY row_number""", {"label": label})
+    keep_first_copy(
+        con,
+        rejects,
+        "ods_checked",
+        key="site_code",
+        field="Organisation Code",
+        label=label,
+        reason="duplicate code (first row kept)",
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {table_name} AS
+        SELECT {", ".join(COLUMNS)}, $label AS source_file, row_number AS source_row
+        FROM ods_checked WHERE problem IS NULL ORDER BY row_number""",
+        {"label": label},
+    )
     return label, table.rows_in(con), rejects
 
 

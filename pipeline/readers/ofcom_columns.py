@@ -18,8 +18,20 @@ from pipeline.readers.duckcsv import normalise_header
 # Where a postcode is, in order of preference (the spaced form first).
 POSTCODE_COLUMNS = ("postcode_space", "pcds", "postcode space", "postcode", "pcd")
 # Local authority code columns.
-LA_COLUMNS = ("laua", "lad", "ladcd", "lad_code", "la code", "local authority code", "lad24cd", "lad23cd",
-              "lad22cd", "lad21cd", "lad20cd", "lad19cd")
+LA_COLUMNS = (
+    "laua",
+    "lad",
+    "ladcd",
+    "lad_code",
+    "la code",
+    "local authority code",
+    "lad24cd",
+    "lad23cd",
+    "lad22cd",
+    "lad21cd",
+    "lad20cd",
+    "lad19cd",
+)
 
 # Canonical field -> published spellings.
 METRICS: dict[str, tuple[str, ...]] = {
@@ -31,40 +43,71 @@ METRICS: dict[str, tuple[str, ...]] = {
     "gigabit_pct": ("Gigabit availability (% premises)", "Gigabit capable availability (% premises)"),
     "below_10_pct": ("% of premises unable to receive 10Mbit/s", "% of premises unable to receive 10 Mbit/s"),
     "below_30_pct": ("% of premises unable to receive 30Mbit/s", "% of premises unable to receive 30 Mbit/s"),
-    "below_uso_pct": ("% of premises below the USO", "% of premises unable meet USO", "% of premises unable to meet USO",
-                      "% of premises below USO"),
+    "below_uso_pct": (
+        "% of premises below the USO",
+        "% of premises unable meet USO",
+        "% of premises unable to meet USO",
+        "% of premises below USO",
+    ),
     "nga_pct": ("% of premises with NGA", "% of premises able to receive NGA"),
 }
 PERCENT_FIELDS = tuple(k for k in METRICS if k.endswith("_pct"))
 REQUIRED_METRICS = ("sfbb_pct",)
 
 # Headers as Ofcom published them (metric and key columns; count columns omitted).
-_COMMON_2019 = ["All Premises", "All Matched Premises", "SFBB availability (% premises)",
-                "UFBB availability (% premises)", "FTTP availability (% premises)",
-                "% of premises unable to receive 2Mbit/s", "% of premises unable to receive 5Mbit/s",
-                "% of premises unable to receive 10Mbit/s", "% of premises unable to receive 30Mbit/s",
-                "% of premises unable meet USO", "% of premises able to receive decent broadband from FWA",
-                "% of premises able to receive SFBB from FWA", "% of premises able to receive NGA"]
-_COMMON_2020 = ["All Premises", "All Matched Premises", "SFBB availability (% premises)",
-                "UFBB (100Mbit/s) availability (% premises)", "Full Fibre availability (% premises)",
-                "UFBB availability (% premises)", "Gigabit availability (% premises)",
-                "% of premises unable to receive 2Mbit/s", "% of premises unable to receive 5Mbit/s",
-                "% of premises unable to receive 10Mbit/s", "% of premises unable to receive 30Mbit/s",
-                "% of premises below the USO", "% of premises with NGA"]
+_COMMON_2019 = [
+    "All Premises",
+    "All Matched Premises",
+    "SFBB availability (% premises)",
+    "UFBB availability (% premises)",
+    "FTTP availability (% premises)",
+    "% of premises unable to receive 2Mbit/s",
+    "% of premises unable to receive 5Mbit/s",
+    "% of premises unable to receive 10Mbit/s",
+    "% of premises unable to receive 30Mbit/s",
+    "% of premises unable meet USO",
+    "% of premises able to receive decent broadband from FWA",
+    "% of premises able to receive SFBB from FWA",
+    "% of premises able to receive NGA",
+]
+_COMMON_2020 = [
+    "All Premises",
+    "All Matched Premises",
+    "SFBB availability (% premises)",
+    "UFBB (100Mbit/s) availability (% premises)",
+    "Full Fibre availability (% premises)",
+    "UFBB availability (% premises)",
+    "Gigabit availability (% premises)",
+    "% of premises unable to receive 2Mbit/s",
+    "% of premises unable to receive 5Mbit/s",
+    "% of premises unable to receive 10Mbit/s",
+    "% of premises unable to receive 30Mbit/s",
+    "% of premises below the USO",
+    "% of premises with NGA",
+]
 RELEASE_HEADERS: dict[str, dict[str, list[str]]] = {
-    "2019": {"postcode": ["postcode", "postcode_space", "postcode area"] + _COMMON_2019,
-             "local_authority": ["laua", "laua_name"] + _COMMON_2019},
-    "2020": {"postcode": ["postcode", "postcode_space", "postcode area"] + _COMMON_2020,
-             "local_authority": ["laua", "laua_name"] + _COMMON_2020},
-    "2022": {"postcode": ["postcode", "postcode_space", "postcode area"] + _COMMON_2020,
-             "local_authority": ["laua", "laua_name"] + _COMMON_2020},
-    "2023": {"postcode": ["pcds", "pca"] + _COMMON_2020,
-             "local_authority": ["lad", "lad_name"] + _COMMON_2020},
-    "2024": {"postcode": ["postcode", "postcode_space", "postcode area"] + _COMMON_2020,
-             "local_authority": ["laua", "laua_name"] + _COMMON_2020},
-    "2026": {"postcode": ["postcode", "postcode space", "postcode area"]
-             + [c.replace("Mbit/s", " Mbit/s") if c.startswith("% of premises unable") else c for c in _COMMON_2020],
-             "local_authority": ["laua", "laua name"] + _COMMON_2020},
+    "2019": {
+        "postcode": ["postcode", "postcode_space", "postcode area"] + _COMMON_2019,
+        "local_authority": ["laua", "laua_name"] + _COMMON_2019,
+    },
+    "2020": {
+        "postcode": ["postcode", "postcode_space", "postcode area"] + _COMMON_2020,
+        "local_authority": ["laua", "laua_name"] + _COMMON_2020,
+    },
+    "2022": {
+        "postcode": ["postcode", "postcode_space", "postcode area"] + _COMMON_2020,
+        "local_authority": ["laua", "laua_name"] + _COMMON_2020,
+    },
+    "2023": {"postcode": ["pcds", "pca"] + _COMMON_2020, "local_authority": ["lad", "lad_name"] + _COMMON_2020},
+    "2024": {
+        "postcode": ["postcode", "postcode_space", "postcode area"] + _COMMON_2020,
+        "local_authority": ["laua", "laua_name"] + _COMMON_2020,
+    },
+    "2026": {
+        "postcode": ["postcode", "postcode space", "postcode area"]
+        + [c.replace("Mbit/s", " Mbit/s") if c.startswith("% of premises unable") else c for c in _COMMON_2020],
+        "local_authority": ["laua", "laua name"] + _COMMON_2020,
+    },
 }
 
 
@@ -79,8 +122,12 @@ def map_header(header: list[str], label: str, *, key: str) -> tuple[str, dict[st
     key_col = next((by_norm[normalise_header(k)] for k in keys if normalise_header(k) in by_norm), None)
     if key_col is None:
         _delimiter_hint(header, label)
-        raise SourceFormatError(label, f"no {key} column (looked for {', '.join(keys)}; header has: {', '.join(header)})",
-                                row=1, field=keys[0])
+        raise SourceFormatError(
+            label,
+            f"no {key} column (looked for {', '.join(keys)}; header has: {', '.join(header)})",
+            row=1,
+            field=keys[0],
+        )
     mapping: dict[str, str] = {}
     for field, spellings in METRICS.items():
         for spelling in spellings:
@@ -90,8 +137,9 @@ def map_header(header: list[str], label: str, *, key: str) -> tuple[str, dict[st
     for field in REQUIRED_METRICS:
         if field not in mapping:
             _delimiter_hint(header, label)
-            raise SourceFormatError(label, f"required column is missing (header has: {', '.join(header)})",
-                                    row=1, field=METRICS[field][0])
+            raise SourceFormatError(
+                label, f"required column is missing (header has: {', '.join(header)})", row=1, field=METRICS[field][0]
+            )
     return key_col, mapping
 
 
@@ -109,6 +157,9 @@ def release_from_name(path: Path | str, label: str) -> str:
     """'202407-fixed-coverage-postcodes-r01.zip' -> '2024-07'."""
     match = RELEASE_IN_NAME.search(Path(path).name)
     if not match:
-        raise SourceFormatError(label, "cannot tell the release from the file name; keep Ofcom's name, "
-                                "which starts with the year and month (e.g. 202407-fixed-coverage-postcodes-r01.zip)")
+        raise SourceFormatError(
+            label,
+            "cannot tell the release from the file name; keep Ofcom's name, "
+            "which starts with the year and month (e.g. 202407-fixed-coverage-postcodes-r01.zip)",
+        )
     return f"{match.group(1)}-{match.group(2)}"

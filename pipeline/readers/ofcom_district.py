@@ -21,9 +21,16 @@ from pipeline.sqlfiles import sql
 
 RELEASE = "2024-07"
 # Our field -> the file's column (JSON key); the figures are named as in the Ofcom alias table.
-FIELDS = {"district": ("district",), "postcode_area": ("postcodeArea",), "sample_size": ("sampleSize",),
-          "gigabit": ("gigabitPercent",), "superfast": ("superfastPercent",), "ultrafast": ("ultrafastPercent",),
-          "below_uso": ("belowUsoPercent",), "nga": ("ngaPercent",)}
+FIELDS = {
+    "district": ("district",),
+    "postcode_area": ("postcodeArea",),
+    "sample_size": ("sampleSize",),
+    "gigabit": ("gigabitPercent",),
+    "superfast": ("superfastPercent",),
+    "ultrafast": ("ultrafastPercent",),
+    "below_uso": ("belowUsoPercent",),
+    "nga": ("ngaPercent",),
+}
 
 
 def _json_rows(con: duckdb.DuckDBPyConnection, located: Located) -> TextTable:
@@ -47,13 +54,22 @@ def read_ofcom_district(con: duckdb.DuckDBPyConnection, located: Located) -> Rea
     if located.path.suffix.lower() == ".json":
         table = _json_rows(con, located)
     else:
-        table = load_csv(con, located.path, located.label, "ofcom_district_text", FIELDS,
-                         required={k: v for k, v in FIELDS.items() if k != "postcode_area"})
+        table = load_csv(
+            con,
+            located.path,
+            located.label,
+            "ofcom_district_text",
+            FIELDS,
+            required={k: v for k, v in FIELDS.items() if k != "postcode_area"},
+        )
     con.execute("CREATE OR REPLACE TEMP TABLE ofcom_district_checked AS " + sql("ofcom_district_checked"))
     rejects = Rejects()
     reject_problems(con, rejects, "ofcom_district_checked", located.label)
-    con.execute("""CREATE OR REPLACE TEMP TABLE ofcom_district AS
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE ofcom_district AS
         SELECT key, $release AS release, postcode_area, sample_postcodes, gigabit_pct, sfbb_pct, ufbb_pct,
                below_uso_pct, nga_pct, $label AS source_file, row_number AS source_row
-        FROM ofcom_district_checked WHERE problem IS NULL ORDER BY key""", {"release": RELEASE, "label": located.label})
+        FROM ofcom_district_checked WHERE problem IS NULL ORDER BY key""",
+        {"release": RELEASE, "label": located.label},
+    )
     return Read("ofcom_district", table.rows_in(con), rejects, primary=(located.label,))

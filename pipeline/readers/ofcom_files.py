@@ -65,22 +65,35 @@ def _all_valid_sql() -> str:
 def _problems_sql() -> str:
     """A list of {field, value, problem} for every field of the row that cannot be used."""
     checks = [f"{{'field': '{f}', 'value': {f}, 'problem': pct_problem({f})}}" for f in PERCENT_FIELDS]
-    checks.append("{'field': 'all_premises', 'value': all_premises, 'problem': CASE WHEN nullif(trim(all_premises), '') "
-                  "IS NOT NULL AND coalesce(TRY_CAST(trim(all_premises) AS BIGINT) < 0, true) "
-                  "THEN 'not a whole, non-negative count' END}")
+    checks.append(
+        "{'field': 'all_premises', 'value': all_premises, 'problem': CASE WHEN nullif(trim(all_premises), '') "
+        "IS NOT NULL AND coalesce(TRY_CAST(trim(all_premises) AS BIGINT) < 0, true) "
+        "THEN 'not a whole, non-negative count' END}"
+    )
     return f"list_filter([{', '.join(checks)}], p -> p.problem IS NOT NULL)"
 
 
-def read_ofcom(con: duckdb.DuckDBPyConnection, files: list[Located], paths: Paths, *, key: str, table: str,
-               prefer: tuple[str, ...] = ()) -> Read:
-    """Check Ofcom coverage files into temp view ``table`` (key, release, metrics, source); return (rows in, rejects)."""
+def read_ofcom(
+    con: duckdb.DuckDBPyConnection,
+    files: list[Located],
+    paths: Paths,
+    *,
+    key: str,
+    table: str,
+    prefer: tuple[str, ...] = (),
+) -> Read:
+    """Check Ofcom coverage files into temp view ``table`` (key, release, metrics, source); return (rows in,
+    rejects)."""
     key_sql = "norm_postcode(key_raw)" if key == "postcode" else "upper(trim(key_raw))"
     key_ok = "key IS NOT NULL" if key == "postcode" else "is_gss_code(key)"
     key_reason = "malformed postcode" if key == "postcode" else "malformed local authority code"
     # Every row as published, with its line, its key normalised and a list of its unusable values.
-    con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}_checked" (key_raw VARCHAR, release VARCHAR, group_id INTEGER, '
-                f'source_file VARCHAR, source_row BIGINT, ' + ", ".join(f"{f} VARCHAR" for f in FIELDS)
-                + ", key VARCHAR, problems STRUCT(field VARCHAR, value VARCHAR, problem VARCHAR)[], duplicate BOOLEAN)")
+    con.execute(
+        f'CREATE OR REPLACE TEMP TABLE "{table}_checked" (key_raw VARCHAR, release VARCHAR, group_id INTEGER, '
+        f"source_file VARCHAR, source_row BIGINT, "
+        + ", ".join(f"{f} VARCHAR" for f in FIELDS)
+        + ", key VARCHAR, problems STRUCT(field VARCHAR, value VARCHAR, problem VARCHAR)[], duplicate BOOLEAN)"
+    )
     column_names: list[dict] = []  # publisher's spelling of each field, per header group
     group_ids = itertools.count()
     primary: list[str] = []
@@ -94,11 +107,14 @@ def read_ofcom(con: duckdb.DuckDBPyConnection, files: list[Located], paths: Path
         for header, members in groups.items():
             group_id = next(group_ids)
             key_col, mapping = map_header(list(header), members[0][1], key=key)
-            column_names += [{"group_id": group_id, "field": f, "column": c} for f, c in [("key", key_col), *mapping.items()]]
+            column_names += [
+                {"group_id": group_id, "field": f, "column": c} for f, c in [("key", key_col), *mapping.items()]
+            ]
             names = _unique(header)
             position = {name: i for i, name in reversed(list(enumerate(header)))}  # first column of a repeated name
-            select_as = ", ".join((ident(names[position[mapping[f]]]) if f in mapping else "NULL::VARCHAR") + f" AS {f}"
-                                  for f in FIELDS)
+            select_as = ", ".join(
+                (ident(names[position[mapping[f]]]) if f in mapping else "NULL::VARCHAR") + f" AS {f}" for f in FIELDS
+            )
             columns = "{" + ", ".join(f"{quote(n)}: 'VARCHAR'" for n in names) + "}"
             labels = {str(p): lab for p, lab in members}
             insert = f"""
@@ -118,25 +134,44 @@ def read_ofcom(con: duckdb.DuckDBPyConnection, files: list[Located], paths: Path
                        CASE WHEN {_all_valid_sql()} THEN [] ELSE {_problems_sql()} END AS problems,
                        false AS duplicate
                 FROM published"""
-            params = {"files": [str(p) for p, _ in members], "release": release, "group_id": group_id,
-                      "paths": list(labels), "labels": list(labels.values())}
-            with_encoding_fallback(lambda enc: con.execute(insert, params | {"encoding": enc}), members[0][1])
-    con.register(f"{table}_column_names", pa.Table.from_pylist(
-        column_names, schema=pa.schema([("group_id", pa.int32()), ("field", pa.string()), ("column", pa.string())])))
+            params = {
+                "files": [str(p) for p, _ in members],
+                "release": release,
+                "group_id": group_id,
+                "paths": list(labels),
+                "labels": list(labels.values()),
+            }
+            with_encoding_fallback(
+                lambda enc, insert=insert, params=params: con.execute(insert, params | {"encoding": enc}), members[0][1]
+            )
+    con.register(
+        f"{table}_column_names",
+        pa.Table.from_pylist(
+            column_names, schema=pa.schema([("group_id", pa.int32()), ("field", pa.string()), ("column", pa.string())])
+        ),
+    )
 
     rejects = Rejects()
-    rejects.extend_from(con, f"""
+    rejects.extend_from(
+        con,
+        f"""
         SELECT c.source_file, c.source_row, n.column, c.key_raw, '{key_reason}', 'invalid'
         FROM "{table}_checked" c JOIN "{table}_column_names" n ON n.group_id = c.group_id AND n.field = 'key'
-        WHERE NOT ({key_ok})""")
-    rejects.extend_from(con, f"""
+        WHERE NOT ({key_ok})""",
+    )
+    rejects.extend_from(
+        con,
+        f"""
         SELECT c.source_file, c.source_row, n.column, c.p.value, c.p.problem, 'invalid'
         FROM (SELECT source_file, source_row, group_id, unnest(problems) AS p FROM "{table}_checked"
               WHERE {key_ok} AND len(problems) > 0) c
-        JOIN "{table}_column_names" n ON n.group_id = c.group_id AND n.field = c.p.field""")
+        JOIN "{table}_column_names" n ON n.group_id = c.group_id AND n.field = c.p.field""",
+    )
 
-    typed = ", ".join([f"pct_value({f}) AS {f}" for f in PERCENT_FIELDS]
-                      + ["TRY_CAST(nullif(trim(all_premises), '') AS BIGINT) AS all_premises"])
+    typed = ", ".join(
+        [f"pct_value({f}) AS {f}" for f in PERCENT_FIELDS]
+        + ["TRY_CAST(nullif(trim(all_premises), '') AS BIGINT) AS all_premises"]
+    )
     con.execute(f"""CREATE OR REPLACE TEMP VIEW "{table}_good" AS
         SELECT key, release, source_file, source_row, {typed}, duplicate
         FROM "{table}_checked" WHERE {key_ok} AND len(problems) = 0""")
@@ -148,16 +183,23 @@ def read_ofcom(con: duckdb.DuckDBPyConnection, files: list[Located], paths: Path
                row_number() OVER (w ORDER BY source_file, source_row) AS copy_number
         FROM "{table}_good" g SEMI JOIN keys USING (key, release)
         WINDOW w AS (PARTITION BY key, release)""")
-    rejects.extend_from(con, f"""
+    rejects.extend_from(
+        con,
+        f"""
         SELECT source_file, source_row, 'key', key,
                'duplicate with conflicting values (' || copies || ' rows for this key in release ' || release || ')',
                'duplicate'
-        FROM "{table}_dups" WHERE versions > 1""")
-    rejects.extend_from(con, f"""
+        FROM "{table}_dups" WHERE versions > 1""",
+    )
+    rejects.extend_from(
+        con,
+        f"""
         SELECT source_file, source_row, 'key', key, 'duplicate (identical values; first row kept)', 'duplicate'
-        FROM "{table}_dups" WHERE versions = 1 AND copy_number > 1""")
+        FROM "{table}_dups" WHERE versions = 1 AND copy_number > 1""",
+    )
     con.execute(f"""UPDATE "{table}_checked" c SET duplicate = true FROM "{table}_dups" d
-        WHERE d.source_file = c.source_file AND d.source_row = c.source_row AND (d.versions > 1 OR d.copy_number > 1)""")
+        WHERE d.source_file = c.source_file AND d.source_row = c.source_row AND (d.versions > 1 OR
+        d.copy_number > 1)""")
     con.execute(f"""CREATE OR REPLACE TEMP VIEW "{table}" AS
         SELECT key, release, source_file, source_row, {values}
         FROM "{table}_good" WHERE NOT duplicate""")

@@ -26,16 +26,31 @@ def read_ons_lookup(con: duckdb.DuckDBPyConnection, located: Located, paths: Pat
         csv_path, label = csvs[0], f"{located.label}!{csvs[0].relative_to(folder)}"
     else:
         csv_path, label = located.path, located.label
-    header = with_encoding_fallback(lambda enc: [r[0] for r in con.execute(
-        "DESCRIBE SELECT * FROM read_csv($file, header = true, all_varchar = true, delim = ',', encoding = $enc)",
-        {"file": str(csv_path), "enc": enc}).fetchall()], label)
+    header = with_encoding_fallback(
+        lambda enc: [
+            r[0]
+            for r in con.execute(
+                "DESCRIBE SELECT * FROM read_csv($file, header = true, all_varchar = true, delim = ',', "
+                "encoding = $enc)",
+                {"file": str(csv_path), "enc": enc},
+            ).fetchall()
+        ],
+        label,
+    )
     for column in REQUIRED:
         if column not in header:
-            raise SourceFormatError(label, f"required column is missing (header has: {', '.join(header)})", row=1, field=column)
+            raise SourceFormatError(
+                label, f"required column is missing (header has: {', '.join(header)})", row=1, field=column
+            )
+
     def check(lines: str) -> None:
-        with_encoding_fallback(lambda enc: con.execute(
-            "CREATE OR REPLACE TEMP TABLE ons_lookup_checked AS " + sql("ons_lookup_checked", seq=lines),
-            {"file": str(csv_path), "encoding": enc}), label)
+        with_encoding_fallback(
+            lambda enc: con.execute(
+                "CREATE OR REPLACE TEMP TABLE ons_lookup_checked AS " + sql("ons_lookup_checked", seq=lines),
+                {"file": str(csv_path), "encoding": enc},
+            ),
+            label,
+        )
 
     # A postcode may be live in one row only: later live copies (rare) are duplicates. Line
     # numbers cost a second, single-threaded scan, made only when some row will be rejected.
@@ -46,13 +61,26 @@ def read_ons_lookup(con: duckdb.DuckDBPyConnection, located: Located, paths: Pat
         check(WITH_LINES)
 
     rejects = Rejects()
-    rejects.extend_from(con, """
+    rejects.extend_from(
+        con,
+        """
         SELECT $label, row_number, problem_field, problem_value, problem, 'invalid', postcode
-        FROM ons_lookup_checked WHERE problem IS NOT NULL""", {"label": label})
+        FROM ons_lookup_checked WHERE problem IS NOT NULL""",
+        {"label": label},
+    )
     if duplicated:
-        reject_copies(con, rejects, "ons_lookup_checked", key="postcode", where=live, line=("row_number",),
-                      values=("usertype", "oa11cd", "lsoa11cd", "ladcd"), source_file="$label", field="pcds",
-                      params={"label": label})
+        reject_copies(
+            con,
+            rejects,
+            "ons_lookup_checked",
+            key="postcode",
+            where=live,
+            line=("row_number",),
+            values=("usertype", "oa11cd", "lsoa11cd", "ladcd"),
+            source_file="$label",
+            field="pcds",
+            params={"label": label},
+        )
     con.execute("""
         CREATE OR REPLACE TEMP VIEW ons_lookup AS
         SELECT postcode, doterm IS NULL AS is_live, doterm, usertype, oa11cd, lsoa11cd, ladcd

@@ -25,8 +25,14 @@ from pipeline.sqlfiles import ident, sql
 LOCAL_TYPES = ("City", "Town", "Village", "Suburban Area", "Other Settlement", "Hamlet")
 REQUIRED = ("ID", "NAME1", "TYPE", "LOCAL_TYPE")
 COORDINATES = (("X", "Y"), ("GEOMETRY_X", "GEOMETRY_Y"))
-OPTIONAL = {"name2": "NAME2", "most_detail": "MOST_DETAIL_VIEW_RES", "least_detail": "LEAST_DETAIL_VIEW_RES",
-            "postcode_district": "POSTCODE_DISTRICT", "district": "DISTRICT_BOROUGH", "county": "COUNTY_UNITARY"}
+OPTIONAL = {
+    "name2": "NAME2",
+    "most_detail": "MOST_DETAIL_VIEW_RES",
+    "least_detail": "LEAST_DETAIL_VIEW_RES",
+    "postcode_district": "POSTCODE_DISTRICT",
+    "district": "DISTRICT_BOROUGH",
+    "county": "COUNTY_UNITARY",
+}
 
 
 def _csv_of(located: Located, paths: Paths) -> tuple[str, str]:
@@ -43,31 +49,62 @@ def _csv_of(located: Located, paths: Paths) -> tuple[str, str]:
 def read_open_names(con: duckdb.DuckDBPyConnection, located: Located, paths: Paths) -> Read:
     """Check the places into temp view ``open_names`` (valid rows, file order); return (rows in, rejects)."""
     path, label = _csv_of(located, paths)
-    header = with_encoding_fallback(lambda enc: [r[0] for r in con.execute(
-        "DESCRIBE SELECT * FROM read_csv($file, header = true, all_varchar = true, delim = ',', encoding = $enc)",
-        {"file": path, "enc": enc}).fetchall()], label)
+    header = with_encoding_fallback(
+        lambda enc: [
+            r[0]
+            for r in con.execute(
+                "DESCRIBE SELECT * FROM read_csv($file, header = true, all_varchar = true, delim = ',', "
+                "encoding = $enc)",
+                {"file": path, "enc": enc},
+            ).fetchall()
+        ],
+        label,
+    )
     for column in REQUIRED:
         if column not in header:
-            raise SourceFormatError(label, f"required column is missing (header has: {', '.join(header)})",
-                                    row=1, field=column)
+            raise SourceFormatError(
+                label, f"required column is missing (header has: {', '.join(header)})", row=1, field=column
+            )
     xy = next((pair for pair in COORDINATES if set(pair) <= set(header)), None)
     if xy is None:
-        raise SourceFormatError(label, f"no grid coordinates: expected columns X and Y (or GEOMETRY_X and GEOMETRY_Y); "
-                                       f"header has: {', '.join(header)}", row=1, field="X")
+        raise SourceFormatError(
+            label,
+            f"no grid coordinates: expected columns X and Y (or GEOMETRY_X and GEOMETRY_Y); "
+            f"header has: {', '.join(header)}",
+            row=1,
+            field="X",
+        )
     fragments = {"x": ident(xy[0]), "y": ident(xy[1])} | {
-        key: ident(name) if name in header else "NULL::VARCHAR" for key, name in OPTIONAL.items()}
-    with_encoding_fallback(lambda enc: con.execute(
-        "CREATE OR REPLACE TEMP TABLE open_names_checked AS " + sql("open_names_checked", **fragments),
-        {"file": path, "encoding": enc, "local_types": list(LOCAL_TYPES)}), label)
+        key: ident(name) if name in header else "NULL::VARCHAR" for key, name in OPTIONAL.items()
+    }
+    with_encoding_fallback(
+        lambda enc: con.execute(
+            "CREATE OR REPLACE TEMP TABLE open_names_checked AS " + sql("open_names_checked", **fragments),
+            {"file": path, "encoding": enc, "local_types": list(LOCAL_TYPES)},
+        ),
+        label,
+    )
 
     rejects = Rejects()
-    rejects.extend_from(con, """
+    rejects.extend_from(
+        con,
+        """
         SELECT $label, row_number, problem_field, problem_value, problem, problem_kind, settlement_id
-        FROM open_names_checked WHERE problem IS NOT NULL ORDER BY row_number""", {"label": label})
+        FROM open_names_checked WHERE problem IS NOT NULL ORDER BY row_number""",
+        {"label": label},
+    )
     if find_duplicated(con, "open_names_checked", key="settlement_id"):
-        reject_copies(con, rejects, "open_names_checked", key="settlement_id", line=("row_number",),
-                      values=("name", "local_type", "easting", "northing"), source_file="$label", field="ID",
-                      params={"label": label})
+        reject_copies(
+            con,
+            rejects,
+            "open_names_checked",
+            key="settlement_id",
+            line=("row_number",),
+            values=("name", "local_type", "easting", "northing"),
+            source_file="$label",
+            field="ID",
+            params={"label": label},
+        )
     con.execute("""
         CREATE OR REPLACE TEMP VIEW open_names AS
         SELECT settlement_id, name, name2, local_type, easting, northing, most_detail_view_res, least_detail_view_res,

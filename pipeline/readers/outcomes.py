@@ -21,8 +21,10 @@ from pipeline.readers.stated import stated_head
 from pipeline.rejects import Rejects
 from pipeline.sqlfiles import sql
 
-CODE_COLUMNS = {2021: ("lsoa21cd", "lsoa21_code", "lsoa code (2021)", "lsoa_code_2021"),
-                2011: ("lsoa11cd", "lsoa11_code", "lsoa code (2011)", "lsoa_code_2011")}
+CODE_COLUMNS = {
+    2021: ("lsoa21cd", "lsoa21_code", "lsoa code (2021)", "lsoa_code_2021"),
+    2011: ("lsoa11cd", "lsoa11_code", "lsoa code (2011)", "lsoa_code_2011"),
+}
 NAME_COLUMNS = ("lsoa21nm", "lsoa11nm", "lsoa name (2021)", "lsoa name (2011)", "name")
 
 
@@ -46,26 +48,56 @@ def read_outcome_file(con: duckdb.DuckDBPyConnection, located: Located) -> Outco
     header = [normalise_header(h) for h in head]
     year = next((y for y, names in CODE_COLUMNS.items() if any(n in header for n in names)), None)
     if year is None:
-        raise SourceFormatError(located.label, "no LSOA code column (lsoa21cd or lsoa11cd, or 'LSOA code (2021)' / "
-                                "'(2011)')", row=header_line, field="lsoa21cd")
+        raise SourceFormatError(
+            located.label,
+            "no LSOA code column (lsoa21cd or lsoa11cd, or 'LSOA code (2021)' / '(2011)')",
+            row=header_line,
+            field="lsoa21cd",
+        )
     code_at = next(header.index(n) for n in CODE_COLUMNS[year] if n in header)
     others = [i for i, h in enumerate(header) if i != code_at and h not in NAME_COLUMNS]
     if len(others) != 1:
-        raise SourceFormatError(located.label, f"expected one outcome column besides the code and name, found "
-                                f"{len(others)}: {', '.join(head[i] for i in others) or 'none'}", row=header_line)
+        raise SourceFormatError(
+            located.label,
+            f"expected one outcome column besides the code and name, found "
+            f"{len(others)}: {', '.join(head[i] for i in others) or 'none'}",
+            row=header_line,
+        )
     fields = {"code": (head[code_at],), "value": (head[others[0]],)}
     table = load_csv(con, located.path, located.label, "outcome_text", fields, skip_lines=skip)
     if table.rows_in(con) == 0:
-        raise SourceFormatError(located.label, "the file has a header but no rows: nothing to test the scores "
-                                "against (add one row per LSOA, or remove the file)", row=header_line)
-    con.execute("CREATE OR REPLACE TEMP TABLE outcome_checked AS " + sql("outcome_checked"),
-                {"columns": table.names(fields)})
+        raise SourceFormatError(
+            located.label,
+            "the file has a header but no rows: nothing to test the scores "
+            "against (add one row per LSOA, or remove the file)",
+            row=header_line,
+        )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE outcome_checked AS " + sql("outcome_checked"), {"columns": table.names(fields)}
+    )
     rejects = Rejects()
     reject_problems(con, rejects, "outcome_checked", located.label)
-    settle_copies(con, rejects, "outcome_checked", key="lsoa_code", values=("published_value",), field=head[code_at],
-                  label=located.label)
-    kept = con.execute("SELECT lsoa_code, value, row_number FROM outcome_checked WHERE problem IS NULL "
-                       "ORDER BY lsoa_code").fetchall()
-    return OutcomeFile(located.label, head[others[0]], stated.source, stated.licence, year,
-                       {code: value for code, value, _ in kept}, {code: row for code, _, row in kept},
-                       rejects, table.rows_in(con), head[code_at])
+    settle_copies(
+        con,
+        rejects,
+        "outcome_checked",
+        key="lsoa_code",
+        values=("published_value",),
+        field=head[code_at],
+        label=located.label,
+    )
+    kept = con.execute(
+        "SELECT lsoa_code, value, row_number FROM outcome_checked WHERE problem IS NULL ORDER BY lsoa_code"
+    ).fetchall()
+    return OutcomeFile(
+        located.label,
+        head[others[0]],
+        stated.source,
+        stated.licence,
+        year,
+        {code: value for code, value, _ in kept},
+        {code: row for code, _, row in kept},
+        rejects,
+        table.rows_in(con),
+        head[code_at],
+    )

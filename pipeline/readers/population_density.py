@@ -23,15 +23,29 @@ FIELDS = {
 
 def read_population_density(con: duckdb.DuckDBPyConnection, located: Located) -> Read:
     """Every valid LSOA into temp view ``population_density``."""
-    table = load_table_file(con, located.path, located.label, "population_density_text", FIELDS,
-                            required={k: v for k, v in FIELDS.items() if k != "name"})
-    con.execute("CREATE OR REPLACE TEMP TABLE population_density_checked AS " + sql("population_density_checked"),
-                {"columns": table.names(FIELDS)})
+    table = load_table_file(
+        con,
+        located.path,
+        located.label,
+        "population_density_text",
+        FIELDS,
+        required={k: v for k, v in FIELDS.items() if k != "name"},
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE population_density_checked AS " + sql("population_density_checked"),
+        {"columns": table.names(FIELDS)},
+    )
     rejects = Rejects()
     reject_problems(con, rejects, "population_density_checked", table.label)
-    settle_copies(con, rejects, "population_density_checked", key="lsoa11cd",
-                  values=("lsoa11nm", "population_2018", "area_km2", "people_per_km2"),
-                  field=table.names(FIELDS)["code"], label=table.label)
+    settle_copies(
+        con,
+        rejects,
+        "population_density_checked",
+        key="lsoa11cd",
+        values=("lsoa11nm", "population_2018", "area_km2", "people_per_km2"),
+        field=table.names(FIELDS)["code"],
+        label=table.label,
+    )
     con.execute("""CREATE OR REPLACE TEMP VIEW population_density AS
         SELECT lsoa11cd, lsoa11nm, population_2018, area_km2, people_per_km2, row_number AS source_row
         FROM population_density_checked WHERE problem IS NULL""")

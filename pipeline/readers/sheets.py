@@ -38,8 +38,9 @@ def open_workbook(path: Path, label: str):
         raise SourceFormatError(label, f"not a readable Excel workbook: {exc}") from exc
 
 
-def load_workbook(con: duckdb.DuckDBPyConnection, path: Path, label: str, name: str, fields: Fields,
-                  required: Fields) -> TextTable:
+def load_workbook(
+    con: duckdb.DuckDBPyConnection, path: Path, label: str, name: str, fields: Fields, required: Fields
+) -> TextTable:
     """The first sheet whose header row holds every required field, into temp table ``name``.
 
     Publishers put title and note rows above the header: the header is the first of the top rows
@@ -54,21 +55,38 @@ def load_workbook(con: duckdb.DuckDBPyConnection, path: Path, label: str, name: 
                 # Only the cells a field reads become text; a row counts if it holds anything.
                 found = find_columns(header, fields)
                 read = sorted({p for p in found.values() if p is not None})
-                body = [(line, values) for line, values in enumerate(rows[at + 1:], start=at + 2)
-                        if any(v is not None and v != "" for v in values)]
+                body = [
+                    (line, values)
+                    for line, values in enumerate(rows[at + 1 :], start=at + 2)
+                    if any(v is not None and v != "" for v in values)
+                ]
                 columns = [[cell_text(values[p]) if p < len(values) else None for _, values in body] for p in read]
                 positions = {f: (read.index(p) if p is not None else None) for f, p in found.items()}
-                table = load_columns(con, [line for line, _ in body], columns, f"{label}!{sheet}", name, fields,
-                                     [header[p] for p in read], header_line=at + 1, blank_rows_dropped=True,
-                                     positions=positions)
+                table = load_columns(
+                    con,
+                    [line for line, _ in body],
+                    columns,
+                    f"{label}!{sheet}",
+                    name,
+                    fields,
+                    [header[p] for p in read],
+                    header_line=at + 1,
+                    blank_rows_dropped=True,
+                    positions=positions,
+                )
                 table.header = header
                 return table
-    raise SourceFormatError(label, f"no sheet has the required columns {', '.join(s[0] for s in required.values())}",
-                            row=1, field=next(iter(required.values()))[0] if required else None)
+    raise SourceFormatError(
+        label,
+        f"no sheet has the required columns {', '.join(s[0] for s in required.values())}",
+        row=1,
+        field=next(iter(required.values()))[0] if required else None,
+    )
 
 
-def load_table_file(con: duckdb.DuckDBPyConnection, path: Path, label: str, name: str, fields: Fields, *,
-                    required: Fields) -> TextTable:
+def load_table_file(
+    con: duckdb.DuckDBPyConnection, path: Path, label: str, name: str, fields: Fields, *, required: Fields
+) -> TextTable:
     """A CSV, or the first sheet of a workbook with the required columns, into temp table ``name``."""
     if path.suffix.lower() in WORKBOOKS:
         return load_workbook(con, path, label, name, fields, required)

@@ -25,9 +25,13 @@ from pipeline.readers.duckcsv import duckdb_csv_error
 from pipeline.rejects import Rejects
 from pipeline.sqlfiles import sql
 
-MODELS = {"global": "Global", "economic": "Economic", "demographic": "Demographic",
-          "health and well-being": "Health and well-being",
-          "connectivity and sustainability": "Connectivity and sustainability"}
+MODELS = {
+    "global": "Global",
+    "economic": "Economic",
+    "demographic": "Demographic",
+    "health and well-being": "Health and well-being",
+    "connectivity and sustainability": "Connectivity and sustainability",
+}
 NEIGHBOURS = re.compile(r"^(?P<model>[a-z]+)[-_]neighbours\.csv$", re.I)
 ALLOCATION = re.compile(r"^cluster[-_]allocation\.csv$", re.I)
 DESCRIPTIONS = re.compile(r"^cluster-descriptions\.txt$", re.I)
@@ -50,8 +54,9 @@ def classify(files: list[Located], rejects: Rejects) -> list[ReleaseFile]:
         name, folder = located.path.name, located.path.parent.name
         if not YEAR.match(folder):
             if name.lower().endswith((".csv", ".txt")):
-                rejects.add(located.label, None, "file name", name, "not in a folder named by its release year",
-                            "out_of_scope")
+                rejects.add(
+                    located.label, None, "file name", name, "not in a folder named by its release year", "out_of_scope"
+                )
             continue
         if match := NEIGHBOURS.match(name):
             model = match["model"].lower()
@@ -64,15 +69,22 @@ def classify(files: list[Located], rejects: Rejects) -> list[ReleaseFile]:
         elif DESCRIPTIONS.match(name):
             out.append(ReleaseFile(located, folder, "descriptions"))
         elif name.lower().endswith((".csv", ".txt")):
-            rejects.add(located.label, None, "file name", name, "not a neighbours, allocation or descriptions file",
-                        "out_of_scope")
+            rejects.add(
+                located.label,
+                None,
+                "file name",
+                name,
+                "not a neighbours, allocation or descriptions file",
+                "out_of_scope",
+            )
     return out
 
 
 def _columns(con: duckdb.DuckDBPyConnection, located: Located) -> list[str]:
     try:
-        rel = con.execute("SELECT * FROM read_csv($p, all_varchar = true, header = true) LIMIT 0",
-                          {"p": str(located.path)})
+        rel = con.execute(
+            "SELECT * FROM read_csv($p, all_varchar = true, header = true) LIMIT 0", {"p": str(located.path)}
+        )
     except duckdb.Error as exc:
         raise duckdb_csv_error(exc, located.label) from exc
     return [d[0] for d in rel.description]
@@ -87,9 +99,16 @@ def _descriptions(item: ReleaseFile) -> list[dict]:
         if match := SECTION.match(line):
             model = match["model"].strip().lower()
         elif (match := LINE.match(line)) and model in MODELS:
-            rows.append({"release": item.release, "model": model, "cluster_code": match["code"],
-                         "description": match["text"].strip(), "source_file": item.located.label,
-                         "source_row": number})
+            rows.append(
+                {
+                    "release": item.release,
+                    "model": model,
+                    "cluster_code": match["code"],
+                    "description": match["text"].strip(),
+                    "source_file": item.located.label,
+                    "source_row": number,
+                }
+            )
     return rows
 
 
@@ -113,44 +132,67 @@ def read_similar_areas(con: duckdb.DuckDBPyConnection, files: list[Located]) -> 
         lower = {c.replace("\ufeff", "").strip().lower(): c for c in columns}
         code = lower.get("areacd") or lower.get("local authority code")
         if code is None:
-            raise SourceFormatError(item.located.label, f"no AREACD column (header has: {', '.join(columns)})", row=1,
-                                    field="AREACD")
+            raise SourceFormatError(
+                item.located.label, f"no AREACD column (header has: {', '.join(columns)})", row=1, field="AREACD"
+            )
         params = {"p": str(item.located.path), "release": item.release, "label": item.located.label}
         if item.kind == "neighbours":
             ranks = [c for c in columns if c.strip().isdigit()]
             if not ranks:
                 raise SourceFormatError(item.located.label, "no neighbour columns 1, 2, ... in the header", row=1)
             unpivot = ", ".join(f'"{c}"' for c in ranks)
-            con.execute(f"""INSERT INTO neighbours_text
+            con.execute(
+                f"""INSERT INTO neighbours_text
                 SELECT $release, $model, $label, row_number, area_code, trim(rank_col)::INTEGER, neighbour
                 FROM (SELECT row_number() OVER () + 1 AS row_number, "{code}" AS area_code, * EXCLUDE ("{code}")
                       FROM read_csv($p, all_varchar = true, header = true))
-                UNPIVOT (neighbour FOR rank_col IN ({unpivot}))""", params | {"model": item.model})
+                UNPIVOT (neighbour FOR rank_col IN ({unpivot}))""",
+                params | {"model": item.model},
+            )
         else:
             name = lower.get("areanm") or lower.get("local authority name")
-            models = {m: c for m in MODELS for key, c in lower.items()
-                      if key in (m, f"{m} model")}
+            models = {m: c for m in MODELS for key, c in lower.items() if key in (m, f"{m} model")}
             if not models:
-                raise SourceFormatError(item.located.label, "no model columns (Global, Economic, ...) in the header",
-                                        row=1)
+                raise SourceFormatError(
+                    item.located.label, "no model columns (Global, Economic, ...) in the header", row=1
+                )
             for model, column in models.items():
-                con.execute(f"""INSERT INTO clusters_text
+                con.execute(
+                    f"""INSERT INTO clusters_text
                     SELECT $release, $model, $label, row_number() OVER () + 1, "{code}",
-                           {f'"{name}"' if name else 'NULL'}, "{column}"
-                    FROM read_csv($p, all_varchar = true, header = true)""", params | {"model": model})
+                           {f'"{name}"' if name else "NULL"}, "{column}"
+                    FROM read_csv($p, all_varchar = true, header = true)""",
+                    params | {"model": model},
+                )
     descriptions = [row for item in items if item.kind == "descriptions" for row in _descriptions(item)]
-    con.register("_descriptions", pa.Table.from_pylist(descriptions, schema=pa.schema([
-        ("release", pa.string()), ("model", pa.string()), ("cluster_code", pa.string()), ("description", pa.string()),
-        ("source_file", pa.string()), ("source_row", pa.int64())])))
+    con.register(
+        "_descriptions",
+        pa.Table.from_pylist(
+            descriptions,
+            schema=pa.schema(
+                [
+                    ("release", pa.string()),
+                    ("model", pa.string()),
+                    ("cluster_code", pa.string()),
+                    ("description", pa.string()),
+                    ("source_file", pa.string()),
+                    ("source_row", pa.int64()),
+                ]
+            ),
+        ),
+    )
     con.execute("CREATE OR REPLACE TEMP TABLE cluster_descriptions AS SELECT * FROM _descriptions")
     con.unregister("_descriptions")
     con.execute("CREATE OR REPLACE TEMP TABLE neighbours_checked AS " + sql("similar_areas_neighbours_checked"))
     con.execute("CREATE OR REPLACE TEMP TABLE clusters_checked AS " + sql("similar_areas_clusters_checked"))
     for table in ("neighbours_checked", "clusters_checked"):
-        rejects.extend_from(con, f"""SELECT label, row_number, problem_field, problem_value, problem,
+        rejects.extend_from(
+            con,
+            f"""SELECT label, row_number, problem_field, problem_value, problem,
                                             CASE WHEN problem LIKE 'repeat%' THEN 'duplicate' ELSE 'invalid' END,
                                             area_code
-                                     FROM {table} WHERE problem IS NOT NULL ORDER BY label, row_number""")
+                                     FROM {table} WHERE problem IS NOT NULL ORDER BY label, row_number""",
+        )
     rows_in = con.execute("""SELECT (SELECT count(DISTINCT (label, row_number)) FROM neighbours_text)
                                     + (SELECT count(DISTINCT (label, row_number)) FROM clusters_text)""").fetchone()[0]
     kept = con.execute("""SELECT (SELECT count(DISTINCT (label, row_number)) FROM neighbours_text
@@ -159,6 +201,11 @@ def read_similar_areas(con: duckdb.DuckDBPyConnection, files: list[Located]) -> 
                                  + (SELECT count(DISTINCT (label, row_number)) FROM clusters_text
                                     WHERE (label, row_number) NOT IN (SELECT (label, row_number) FROM clusters_checked
                                                                       WHERE problem IS NOT NULL))""").fetchone()[0]
-    return Read("similar_areas", rows_in, rejects, primary=tuple(primary), rows_kept=kept,
-                notes={"releases": sorted({i.release for i in items}),
-                       "files": {i.located.label: i.kind for i in items}})
+    return Read(
+        "similar_areas",
+        rows_in,
+        rejects,
+        primary=tuple(primary),
+        rows_kept=kept,
+        notes={"releases": sorted({i.release for i in items}), "files": {i.located.label: i.kind for i in items}},
+    )

@@ -47,18 +47,29 @@ class VenueFile:
 def read_venue_file(con: duckdb.DuckDBPyConnection, located: Located, table: str) -> VenueFile:
     """One file's kept rows into temp table ``table`` (needs view ``codepoint_open``)."""
     stated = stated_head(located, "the venues")
-    text = load_csv(con, located.path, located.label, "user_venues_text", FIELDS, required=REQUIRED,
-                    skip_lines=stated.comment_lines)
-    con.execute("CREATE OR REPLACE TEMP TABLE user_venues_checked AS " + sql("user_venues_checked"),
-                {"columns": text.names(FIELDS)})
+    text = load_csv(
+        con, located.path, located.label, "user_venues_text", FIELDS, required=REQUIRED, skip_lines=stated.comment_lines
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE user_venues_checked AS " + sql("user_venues_checked"),
+        {"columns": text.names(FIELDS)},
+    )
     rejects = Rejects()
     reject_problems(con, rejects, "user_venues_checked", located.label)
-    settle_copies(con, rejects, "user_venues_checked", key="reject_key",
-                  values=("venue_type", "easting", "northing", "existing", "closed", "opening_hours"),
-                  field=text.names(FIELDS)["name"], label=located.label)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
+    settle_copies(
+        con,
+        rejects,
+        "user_venues_checked",
+        key="reject_key",
+        values=("venue_type", "easting", "northing", "existing", "closed", "opening_hours"),
+        field=text.names(FIELDS)["name"],
+        label=located.label,
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS
         SELECT $label AS source_file, row_number AS source_row, name, venue_type, address, postcode, easting, northing,
                located_by, opening_hours, existing, closed, $source AS stated_source, $licence AS stated_licence
         FROM user_venues_checked WHERE problem IS NULL ORDER BY row_number""",
-                {"label": located.label, "source": stated.source, "licence": stated.licence})
+        {"label": located.label, "source": stated.source, "licence": stated.licence},
+    )
     return VenueFile(located.label, stated.source, stated.licence, rejects, text.rows_in(con))

@@ -1,6 +1,8 @@
 -- One row per study-area postcode for frontline staff: where it is (LSOA, ward, district), the
 -- neighbourhood's need and connectivity gap (with the gap's resolution), its triage class and
--- suggested action, the district's own Ofcom figures at their latest release dated by month, and
+-- suggested action, the district's own Ofcom figures at their latest release dated by month (the district
+-- is the neighbourhood's, as the ward is: a few border postcodes lie in a neighbourhood of another district
+-- than the one Code-Point Open gives them, kept as postcode_lad_code), and
 -- the nearest active GP practice in a straight line (nearest_practice, found by pipeline.analysis.nearest)
 -- with its readiness rank, and the nearest open static library (nearest_venues, kind 'library') with its
 -- address and opening hours as at the library list's date.
@@ -26,7 +28,7 @@ nearest_gp AS (
     FROM nearest_practice n JOIN gp_readiness r ON r.site_code = n.place_key
 )
 SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_code AS postcode_ward_code,
-       p.lad_code, t.lad_name, t.need_score, t.need_decile, t.supply_gap_score, t.supply_gap_decile,
+       coalesce(t.lad_code, p.lad_code) AS lad_code, t.lad_name, p.lad_code AS postcode_lad_code, t.need_score, t.need_decile, t.supply_gap_score, t.supply_gap_decile,
        t.broadband_resolution AS gap_resolution, t.broadband_area AS gap_area, t.gap_is_area_average,
        t.triage_class, t.inclusion_offer, t.suggested_action,
        d.district_gigabit_pct, d.district_gigabit_release, d.district_below_30_pct, d.district_below_30_release,
@@ -41,5 +43,5 @@ FROM postcodes p
 LEFT JOIN lsoa_triage t USING (lsoa_code)
 LEFT JOIN nearest_gp n USING (postcode)
 LEFT JOIN nearest_library l USING (postcode)
-LEFT JOIN district d ON d.lad_code = p.lad_code
+LEFT JOIN district d ON d.lad_code = coalesce(t.lad_code, p.lad_code)
 ORDER BY p.postcode
