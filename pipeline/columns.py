@@ -52,7 +52,8 @@ COLUMNS: dict[str, str] = {
     "need_score": "Inclusion need, 0-10 (10 = highest need): people-side indicators only (docs/METHOD.md s.6)",
     "need_rank": "Rank by inclusion need in the study area (1 = highest; ties share a rank)",
     "need_decile": "Need decile of the study area (1 = highest-need tenth; ties share a decile)",
-    "supply_gap_score": "Connectivity gap, 0-10 (10 = least served): broadband and mobile supply only (s.7)",
+    "supply_gap_score": "Connectivity gap, 0-10 (10 = least served): network side only, the components "
+                        "config/weights/supply_gap.toml weights (s.7)",
     "supply_gap_rank": "Rank by connectivity gap (1 = least served); LSOAs sharing an area-average value tie",
     "supply_gap_decile": "Connectivity-gap decile (1 = least-served tenth; ties share a decile)",
     "index_score": "Headline index, 0-10, in the configured mode (index_mode)",

@@ -15,6 +15,7 @@ Through ``make lookup`` the postcode comes in the environment (``DIZ_POSTCODE``)
 from __future__ import annotations
 
 import argparse
+import calendar
 import json
 import os
 import re
@@ -38,18 +39,26 @@ RESIDENT_NEXT_STEP = (
 )
 
 
-def gap_in_words(resolution: str | None, area: str | None) -> str:
-    """How the neighbourhood's connectivity gap is known, in words a resident would follow."""
+def gap_in_words(resolution: str | None, area: str | None, release: str | None = None) -> str:
+    """How the neighbourhood's connectivity gap is known, and from which Ofcom release, in words a resident
+    would follow."""
+    when = f"Ofcom's coverage data of {month_year(release)}; " if month_year(release) else ""
     if resolution == "postcode":
-        return "measured from the neighbourhood's own postcodes"
+        return when + "measured from the neighbourhood's own postcodes"
     if resolution == "postcode_district":
-        return (
+        return when + (
             f"an average for the whole postcode district {area} (the one holding most of this neighbourhood's "
             "postcodes), shared by every neighbourhood there: it does not describe this address"
         )
     if resolution == "local_authority":
-        return "an average for the whole council district: it does not describe this address"
+        return when + "an average for the whole council district: it does not describe this address"
     return "no broadband data for this neighbourhood"
+
+
+def month_year(release: str | None) -> str | None:
+    """'2024-07' as 'July 2024' (None for anything else)."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", str(release or ""))
+    return f"{calendar.month_name[int(match[2])]} {match[1]}" if match and 1 <= int(match[2]) <= 12 else None
 
 
 def normalise(text: str) -> str | None:
@@ -115,7 +124,8 @@ def _fields(row: dict) -> dict:
         "supply_gap_score": None if row["supply_gap_score"] is None else round(row["supply_gap_score"], 2),
         "supply_gap_decile": row["supply_gap_decile"],
         "supply_gap_resolution": resolution,
-        "supply_gap_known_as": gap_in_words(resolution, row.get("gap_area")),
+        "supply_gap_release": row.get("gap_release"),
+        "supply_gap_known_as": gap_in_words(resolution, row.get("gap_area"), row.get("gap_release")),
         "triage_class": row["triage_class"],
         "suggested_action": row["suggested_action"],
         "inclusion_offer": row["inclusion_offer"] if row.get("triage_class") in ("both", "adoption gap") else None,
@@ -128,6 +138,7 @@ def _fields(row: dict) -> dict:
         "nearest_gp_postcode": row["nearest_gp_postcode"],
         "nearest_gp_readiness_rank": row["nearest_gp_readiness_rank"],
         "nearest_gp_not_ranked_reason": row.get("nearest_gp_not_ranked_reason"),
+        "gp_sites_ranked": row.get("gp_sites_ranked"),
         "nearest_gp_distance_m": None if row["nearest_gp_distance_m"] is None else round(row["nearest_gp_distance_m"]),
         "nearest_library": row.get("nearest_library"),
         "nearest_library_address": row.get("nearest_library_address"),
@@ -274,10 +285,10 @@ def as_text(answer: Answer) -> str:
         ("District broadband", district_broadband(f)),
         (
             "Nearest GP practice",
-            f"{f['nearest_gp_name']} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']} m in a "
-            "straight line; "
+            f"{f['nearest_gp_name']} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']:,} m in a "
+            "straight line (the nearest of the study area's practices: one across its boundary may be nearer); "
             + (
-                f"telehealth readiness rank {rank} (1 = least ready)"
+                f"telehealth readiness rank {rank} of {f['gp_sites_ranked']} (1 = least ready)"
                 if rank is not None
                 else "not ranked for telehealth readiness ("
                 + (f.get("nearest_gp_not_ranked_reason") or "no score")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import STUDY_LADS
@@ -241,3 +242,28 @@ def test_notebook_runs_on_the_published_catalog(real_run, monkeypatch):
     ).execute()
     printed = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
     assert "333 LSOAs" in printed
+
+
+def test_the_lookup_dates_the_gap_ranks_the_gp_site_out_of_all_ranked_and_names_the_neighbourhoods_district(
+    real_run, monkeypatch, capsys
+):
+    """A frontline worker reads which Ofcom release the gap comes from, 'rank r of n', distances with thousands
+    separators; a border postcode (CM21 1BU: Code-Point gives Epping Forest, its neighbourhood is East Herts')
+    names one district, the neighbourhood's, with that district's Ofcom figures."""
+    from pipeline import lookup
+
+    monkeypatch.setenv("DIZ_OUTPUT_ROOT", str(real_run.root))
+    lookup.main(["E4 7RA"])
+    out = capsys.readouterr().out
+    ranked = real_run.sql(f"SELECT count(readiness_rank) FROM {real_run.table('gp_readiness')}")[0][0]
+    assert "Ofcom's coverage data of July 2024" in out
+    assert re.search(rf"telehealth readiness rank \d+ of {ranked} \(1 = least ready\)", out), out
+    assert re.search(r"\d,\d{3} m in a straight line \(the nearest of the study area's practices", out), out
+    lookup.main(["CM21 1BU", "--json"])
+    answer = json.loads(capsys.readouterr().out)["answer"]
+    district = real_run.sql(
+        f"SELECT lad_code, lad_name FROM {real_run.table('lsoa_triage')} WHERE lsoa21cd = $c",
+        {"c": answer["lsoa_code"]},
+    )[0]
+    assert (answer["district_code"], answer["district_name"]) == district
+    assert "Epping Forest" not in answer["district_name"]

@@ -93,6 +93,9 @@ def zone_access_sentence(n, settings: Settings) -> str | None:
             f" A maximal covering model picks {k} new venues, at "
             f"{'; '.join(display_name(x) for x in chosen['new_sites'].split('; '))}, raising that share to "
             f"{n.cite('siting_curve', 'pct_covered', 1, '%', k=str(k))} (an optimum for {k}; the evidence pack gives "
-            f"every k up to {settings.access.siting_max_k})."
+            f"every k up to {settings.access.siting_max_k}), with "
+            f"{n.cite('siting_curve', 'high_need_residents_beyond_reach', zero='no', k=str(k))} high-need residents "
+            "still beyond reach. The candidate sites are places where a venue could be (GP sites by default), not "
+            "commitments by their owners, and the distances are straight lines, not journeys."
         )
     return text

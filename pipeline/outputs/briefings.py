@@ -527,6 +527,7 @@ def _lsoa_rows(n: Notes, lads: list[str], whole: bool) -> list[list[str]]:
 
 def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
     """The five least-ready ranked sites of these districts, and the sentences that introduce them."""
+    from pipeline.lookup import month_year
     from pipeline.outputs.gp_text import list_month, not_ranked_sentence, own_gigabit_sentence, ranked
 
     sites = _rows(n, "gp_readiness")
@@ -536,7 +537,11 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
         if str(s.get("site_own_gigabit_known")).lower() == "true":
             gigabit = f"{_num(s['site_gigabit_pct'], 1)}% (its postcode)"
         elif s.get("site_broadband_area"):
-            gigabit = f"not known ({s['site_broadband_area']} postcodes' mean {_num(s['site_gigabit_pct'], 0)}%)"
+            released = month_year(s.get("site_broadband_release"))
+            gigabit = (
+                f"not known ({s['site_broadband_area']} postcodes' mean gigabit availability "
+                f"{_num(s['site_gigabit_pct'], 0)}%{', Ofcom ' + released if released else ''})"
+            )
         else:
             gigabit = "not known"
         out.append(

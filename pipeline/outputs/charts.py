@@ -259,7 +259,13 @@ def _peer_members(ax, con: duckdb.DuckDBPyConnection, code: str, release: str, n
             tick.set_color("#d95f02")
     low = min(m[1] for m in members)
     ax.set_xlim(max(0, low - 10), 100)
-    ax.set_xlabel("gigabit-capable, % of premises (Ofcom)")
+    zone = con.execute(
+        "SELECT bool_or(area_type = 'zone') FROM peer_benchmark WHERE area_code = $c", {"c": code}
+    ).fetchone()[0]
+    ax.set_xlabel(
+        "gigabit-capable, % of premises (Ofcom; "
+        + (f"{name}'s: an estimate from its districts', not Ofcom's)" if zone else "every bar Ofcom's own)")
+    )
     ax.legend(loc="lower right", fontsize=11)
     ax.grid(True, axis="x", alpha=0.3)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.columns import RELEASE_OF, column_sources
+from pipeline.lookup import month_year
 from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.peer_text import ZONE_WEIGHTING, peer_sentence, similar_means
@@ -145,6 +146,11 @@ class Notes:
                     f"{row['indicator_label']}: change in percentage points{' per year' if 'year' in column else ''}, "
                     f"{row.get('first_release_name')} to {row.get('latest_release_name')}, computed here from "
                     "Ofcom's district figures"
+                )
+            if str(row.get("estimate")).lower() == "true" and column in ("value", "first_value", "latest_value"):
+                what = (
+                    f"Estimate of {what[:1].lower() + what[1:]} from its districts' Ofcom figures weighted by "
+                    f"{row.get('weighted_by')} (not a figure Ofcom publishes)"
                 )
         if row.get(RELEASE_OF.get(column, "")):
             what += f", {row[RELEASE_OF[column]]}"
@@ -457,18 +463,21 @@ def gp_sentence(n: Notes, code: str, row: dict, where: str) -> str:
 
 
 def gap_resolution_clause(row: dict) -> str:
-    """Where the connectivity gap of neighbourhoods is an area average, say so, at the resolution the data have."""
+    """Which Ofcom release the connectivity gap rests on (it may be older than the district figures quoted
+    beside it) and, where the gap of neighbourhoods is an area average, say so, at the resolution the data have."""
+    released = month_year(row.get("broadband_release"))
+    source = f"Ofcom's {released} coverage data" if released else "the broadband data"
     shared, total = row.get("lsoas_gap_area_average"), row.get("lsoas")
     if not shared or shared in ("0", 0):
-        return ""
+        return f" The connectivity gap rests on {source}." if released else ""
     every = "every one" if shared == total else f"{int(float(shared))} of its {int(float(total))}"
     area = {"postcode_district": "postcode-district averages", "local_authority": "district averages"}.get(
         row.get("broadband_resolution") or "", "area averages"
     )
     unit = "postcode district" if row.get("broadband_resolution") == "postcode_district" else "area"
     return (
-        f" The connectivity gap of {every} of its neighbourhoods rests on {area}, so it cannot rank "
-        f"neighbourhoods inside one {unit}."
+        f" The connectivity gap rests on {source}, for {every} of its neighbourhoods as {area}, so it cannot "
+        f"rank neighbourhoods inside one {unit}."
     )
 
 

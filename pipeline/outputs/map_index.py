@@ -114,7 +114,8 @@ function diz_lookup(){
     ['Inclusion need',a[4]+' of 10 (decile '+a[5]+' of the study area; 1 = highest)'],
     ['Connectivity gap',a[6]+' of 10: '+a[7]]]);
   if(d)rows.push(['District broadband',d]);
-  if(g)rows.push(['Nearest GP practice',g[0]+' ('+g[1]+'), '+hit[2]+' m in a straight line; '+
+  if(g)rows.push(['Nearest GP practice',g[0]+' ('+g[1]+'), '+Number(hit[2]).toLocaleString('en-GB')+
+    ' m in a straight line (the nearest of the study area’s practices: one across its boundary may be nearer); '+
     (g[2]===null?'not ranked for telehealth readiness ('+(g[3]||'no score')+')':'readiness rank '+g[2]+
      ' of '+DIZ.ranked+' (1 = least ready)')]);
   if(hit[3]!==null&&hit[3]!==undefined)rows.push(['Nearest library',
@@ -132,10 +133,10 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
     lsoas, at = [], {}
     for row in con.execute("""SELECT DISTINCT lsoa_code, lsoa_name, ward_name, lad_name, round(need_score, 1),
                                      need_decile, round(supply_gap_score, 1), gap_resolution, gap_area,
-                                     triage_class, suggested_action
+                                     triage_class, suggested_action, gap_release
                               FROM postcode_lookup WHERE lsoa_code IS NOT NULL ORDER BY 1""").fetchall():
         at[row[0]] = len(lsoas)
-        lsoas.append(list(row[:7]) + [gap_in_words(row[7], row[8])] + list(row[9:]))
+        lsoas.append(list(row[:7]) + [gap_in_words(row[7], row[8], row[11])] + list(row[9:11]))
     districts = {}
     for _lad, name, gig, gig_release, below, below_release in con.execute(
         """SELECT DISTINCT lad_code, lad_name, district_gigabit_pct, district_gigabit_release,
@@ -237,7 +238,7 @@ def peer_panel(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
         return ""
     cells = "".join(
         f"<tr><td>{esc(name)}{' (' + esc(zone_estimate(weighted)) + ')' if kind == 'zone' else ''}</td>"
-        f"<td>{value:.1f}%</td><td>{esc(rank)}</td><td>{median:.1f}%</td><td>{esc(best)} ({best_value:.1f}%)</td>"
+        f"<td>{value:.1f}%{' (estimate)' if kind == 'zone' else ''}</td><td>{esc(rank)}</td><td>{median:.1f}%</td><td>{esc(best)} ({best_value:.1f}%)</td>"
         f"<td>{esc(cluster or 'not in one cluster: its districts fall in different ones')}</td>"
         f"<td><a href='{PROCESSED}/charts/peers_{esc(code.lower())}.png'>chart</a></td></tr>"
         for code, name, kind, _, value, rank, median, best, best_value, cluster, weighted in rows
@@ -245,7 +246,8 @@ def peer_panel(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
     cfg = settings.peers
     return (
         f"<h2>Compared with similar places</h2><p>Gigabit-capable broadband, % of premises, Ofcom Connected "
-        f"Nations {esc(rows[0][3])} (Ofcom via ONS). Rank 1 = highest coverage; '=' marks a shared rank.</p>"
+        f"Nations {esc(rows[0][3])} (Ofcom via ONS); the zone's figure is an estimate made here from its "
+        f"districts', not one Ofcom publishes. Rank 1 = highest coverage; '=' marks a shared rank.</p>"
         f"<table><tr><th>Area</th><th>Gigabit-capable</th><th>Rank among ONS nearest neighbours "
         f"({esc(cfg.neighbours_release)}, {esc(cfg.neighbours_model)})</th><th>Their median</th><th>Best</th>"
         f"<th>Rank in its {esc(cfg.cluster_model)} cluster ({esc(cfg.cluster_release)})</th><th>Chart</th></tr>"

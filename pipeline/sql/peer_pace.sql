@@ -2,6 +2,9 @@
 -- subject has a value: points a year for the subject, the group median and the group's best value;
 -- and, if those paces held, when the subject would reach the median and the best. These are
 -- straight-line extrapolations, not forecasts; "not at this pace" when the gap is not closing.
+-- Coverage cannot pass 100% (nor premises below 30 Mbit/s fall under 0%): a line that would cross
+-- the other only beyond that bound instead meets it at the bound, when the subject itself gets there
+-- (if the target is there by then), and the date says so.
 WITH span AS (
     SELECT area_code, group_kind, indicator,
            arg_min(release, release) AS first_release, arg_max(release, release) AS latest_release,
@@ -32,8 +35,35 @@ paces AS (
 closing AS (
     SELECT *,
            better * (pace_pp_per_year - median_pace_pp_per_year) AS closing_on_median,
-           better * (pace_pp_per_year - best_pace_pp_per_year) AS closing_on_best
+           better * (pace_pp_per_year - best_pace_pp_per_year) AS closing_on_best,
+           CASE WHEN better = 1 THEN 100.0 ELSE 0.0 END AS bound,
+           CASE WHEN better = 1 THEN '100%' ELSE '0%' END AS bound_text
     FROM paces
+),
+meets AS (
+    -- years until the subject meets each target: where the lines cross inside the bound, else at the bound
+    SELECT *,
+           CASE WHEN closing_on_median > 0
+                     AND better * (latest_value + pace_pp_per_year * behind_median / closing_on_median) <= better * bound
+                THEN behind_median / closing_on_median END AS median_cross_years,
+           CASE WHEN closing_on_best > 0
+                     AND better * (latest_value + pace_pp_per_year * behind_best / closing_on_best) <= better * bound
+                THEN behind_best / closing_on_best END AS best_cross_years,
+           CASE WHEN better * pace_pp_per_year > 0 THEN (bound - latest_value) / pace_pp_per_year END AS bound_years,
+           CASE WHEN better * median_pace_pp_per_year > 0 THEN (bound - latest_median) / median_pace_pp_per_year
+                WHEN latest_median = bound THEN 0 END AS median_bound_years,
+           CASE WHEN better * best_pace_pp_per_year > 0 THEN (bound - latest_best) / best_pace_pp_per_year
+                WHEN latest_best = bound THEN 0 END AS best_bound_years
+    FROM closing
+),
+meet_dates AS (
+    SELECT *,
+           coalesce(median_cross_years, CASE WHEN median_bound_years <= bound_years THEN bound_years END)
+             AS median_years,
+           median_cross_years IS NULL AND median_bound_years <= bound_years AS median_at_bound,
+           coalesce(best_cross_years, CASE WHEN best_bound_years <= bound_years THEN bound_years END) AS best_years,
+           best_cross_years IS NULL AND best_bound_years <= bound_years AS best_at_bound
+    FROM meets
 )
 SELECT area_code, area_name, area_type, group_kind, indicator, first_release, first_release_name, latest_release,
        latest_release_name, releases, round(years, 2) AS years, first_value, latest_value, first_rank_label,
@@ -43,17 +73,19 @@ SELECT area_code, area_name, area_type, group_kind, indicator, first_release, fi
        round(behind_median, 2) AS behind_median_pp, round(behind_best, 2) AS behind_best_pp,
        CASE WHEN years IS NULL OR years = 0 THEN 'one release only'
             WHEN behind_median <= 0 THEN 'at or ahead of the median already'
-            WHEN closing_on_median <= 0 THEN 'not at this pace'
-            WHEN behind_median / closing_on_median > 50 THEN 'not within 50 years at this pace'
+            WHEN median_years IS NULL THEN 'not at this pace'
+            WHEN median_years > 50 THEN 'not within 50 years at this pace'
             ELSE 'about ' || strftime(strptime(latest_release, '%Y-%m')
-                                      + to_days(CAST(round(365.25 * behind_median / closing_on_median) AS INTEGER)), '%Y')
+                                      + to_days(CAST(round(365.25 * median_years) AS INTEGER)), '%Y')
+                 || CASE WHEN median_at_bound THEN ', when both would be at ' || bound_text ELSE '' END
        END AS reaches_median,
        CASE WHEN years IS NULL OR years = 0 THEN 'one release only'
             WHEN behind_best <= 0 THEN 'the best already'
-            WHEN closing_on_best <= 0 THEN 'not at this pace'
-            WHEN behind_best / closing_on_best > 50 THEN 'not within 50 years at this pace'
+            WHEN best_years IS NULL THEN 'not at this pace'
+            WHEN best_years > 50 THEN 'not within 50 years at this pace'
             ELSE 'about ' || strftime(strptime(latest_release, '%Y-%m')
-                                      + to_days(CAST(round(365.25 * behind_best / closing_on_best) AS INTEGER)), '%Y')
+                                      + to_days(CAST(round(365.25 * best_years) AS INTEGER)), '%Y')
+                 || CASE WHEN best_at_bound THEN ', when both would be at ' || bound_text ELSE '' END
        END AS reaches_best
-FROM closing
+FROM meet_dates
 ORDER BY area_type, area_code, group_kind DESC, indicator

@@ -30,10 +30,12 @@ nearest_gp AS (
 SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_code AS postcode_ward_code,
        coalesce(t.lad_code, p.lad_code) AS lad_code, t.lad_name, p.lad_code AS postcode_lad_code, t.need_score, t.need_decile, t.supply_gap_score, t.supply_gap_decile,
        t.broadband_resolution AS gap_resolution, t.broadband_area AS gap_area, t.gap_is_area_average,
+       g.broadband_release AS gap_release,
        t.triage_class, t.inclusion_offer, t.suggested_action,
        d.district_gigabit_pct, d.district_gigabit_release, d.district_below_30_pct, d.district_below_30_release,
        n.site_code AS nearest_gp_code, n.gp_name AS nearest_gp_name, n.gp_postcode AS nearest_gp_postcode,
        n.readiness_rank AS nearest_gp_readiness_rank, n.not_ranked_reason AS nearest_gp_not_ranked_reason,
+       (SELECT count(readiness_rank) FROM gp_readiness) AS gp_sites_ranked,
        n.gp_distance_m AS nearest_gp_distance_m,
        l.library_name AS nearest_library, l.library_address AS nearest_library_address,
        l.library_postcode AS nearest_library_postcode, l.library_hours AS nearest_library_hours,
@@ -41,6 +43,7 @@ SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_co
        p.placement, round(p.lat, 5) AS lat, round(p.lon, 5) AS lon
 FROM postcodes p
 LEFT JOIN lsoa_triage t USING (lsoa_code)
+LEFT JOIN lsoa_supply_gap g USING (lsoa_code)
 LEFT JOIN nearest_gp n USING (postcode)
 LEFT JOIN nearest_library l USING (postcode)
 LEFT JOIN district d ON d.lad_code = coalesce(t.lad_code, p.lad_code)
