@@ -202,3 +202,55 @@ def copy_source(mirror: Path, relative: str, dest_root: Path) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(mirror / relative, dest)
     return dest
+
+
+HARLOW_LSOA = "E01021819"  # Harlow 006A
+
+
+class OutcomeRun:
+    """One re-run of a copy of the real run with three SYNTHETIC outcome files added, shared by the tests of
+    what outcome files do (a re-run costs about a minute; each test reads its own part of the one result):
+    ``synthetic_residents.csv`` (every LSOA's residents), ``synthetic_infinite.csv`` (the same, Harlow 006A's
+    value ``1e999``) and ``synthetic_elsewhere.csv`` (12 City of London LSOAs, outside the study area)."""
+
+    def __init__(self, root: Path, rows: list[tuple[str, int]], stale: dict[str, str], code: int, output: str):
+        self.root, self.rows, self.stale, self.code, self.output = root, rows, stale, code, output
+
+    @property
+    def live(self) -> Path:
+        return (self.root / "data/processed/current").resolve()
+
+
+@pytest.fixture(scope="session")
+def outcome_run(real_run, tmp_path_factory) -> OutcomeRun:
+    import duckdb
+
+    from pipeline import generations
+    from pipeline.paths import Paths
+    from pipeline.plan import make_plan
+    from pipeline.settings import load_settings
+
+    root = clone_run(real_run, tmp_path_factory.mktemp("outcomes") / "root")
+    live = (root / "data/processed/current").resolve()
+    rows = duckdb.sql(f"SELECT lsoa21cd, residents_2021 FROM '{live}/lsoa_need.parquet' ORDER BY 1").fetchall()
+    folder = root / "data" / "raw" / "outcomes"
+    folder.mkdir(parents=True)
+    header = "# source: synthetic test outcome made by tests/conftest.py ({what}, not a real outcome)\n"
+    (folder / "synthetic_residents.csv").write_text(
+        header.format(what="residents") + "lsoa21cd,residents\n" + "".join(f"{c},{n}\n" for c, n in rows)
+    )
+    (folder / "synthetic_infinite.csv").write_text(
+        header.format(what="residents, one set to 1e999")
+        + "lsoa21cd,residents\n"
+        + "".join(f"{c},{'1e999' if c == HARLOW_LSOA else n}\n" for c, n in rows)
+    )
+    (folder / "synthetic_elsewhere.csv").write_text(
+        header.format(what="another area's LSOAs: real City of London codes, synthetic values")
+        + "lsoa21cd,rate\n"
+        + "".join(f"E0100{n:04d},{n}\n" for n in range(1, 13))
+    )
+    paths = Paths(root=root, mirror=real_run.paths.mirror)
+    plans = make_plan(paths, load_settings(), generations.manifest(generations.live_folder(paths)))
+    stale = {p.step.name: p.reason for p in plans if p.stale}
+    code, output = make_run(root, root / "dagster_home")
+    return OutcomeRun(root, rows, stale, code, output)

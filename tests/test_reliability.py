@@ -245,21 +245,11 @@ def test_a_full_disk_while_preflight_extracts_a_zip_is_a_cannot_start_line(tmp_p
 # -- outcome files -----------------------------------------------------------------------------------
 
 
-def test_outcome_rows_outside_the_study_area_are_counted_one_by_one_and_warned(good):
-    root, _ = good
-    outcomes = root / "data" / "raw" / "outcomes"
-    outcomes.mkdir(parents=True)
-    # City of London LSOAs (real codes, outside the five districts); the values are synthetic
-    rows = [f"E0100{n:04d},{n}" for n in range(1, 13)]
-    (outcomes / "synthetic_elsewhere.csv").write_text(
-        "# source: synthetic test outcome made by tests/test_reliability.py (another area's LSOAs)\n"
-        "lsoa21cd,rate\n" + "\n".join(rows) + "\n"
-    )
-    code, out = run(root)
-    assert code == 0, out
-    assert "12 out of scope" in out
-    warn = [line for line in out.splitlines() if "outcome_files_match_the_study_area" in line]
-    assert warn and warn[0].strip().startswith("WARN") and "synthetic_elsewhere.csv" in warn[0], out
+def test_outcome_rows_outside_the_study_area_are_counted_one_by_one_and_warned(outcome_run):
+    assert outcome_run.code == 0, outcome_run.output
+    assert "12 out of scope" in outcome_run.output
+    warn = [line for line in outcome_run.output.splitlines() if "outcome_files_match_the_study_area" in line]
+    assert warn and warn[0].strip().startswith("WARN") and "synthetic_elsewhere.csv" in warn[0], outcome_run.output
 
 
 def test_a_header_only_outcome_file_is_one_line_naming_it(con, paths):

@@ -94,27 +94,14 @@ def test_a_code_change_recomputes_the_steps_that_import_it(real_run):
     )
 
 
-def test_an_added_outcome_file_recomputes_validation_and_its_outputs_only(real_run, tmp_path):
-    root = clone_run(real_run, tmp_path / "root")
-    live = (root / "data/processed/current").resolve()
+def test_an_added_outcome_file_recomputes_validation_and_its_outputs_only(outcome_run):
     import duckdb
 
-    rows = duckdb.sql(f"SELECT lsoa21cd, residents_2021 FROM '{live}/lsoa_need.parquet' ORDER BY 1").fetchall()
-    outcomes = root / "data" / "raw" / "outcomes"
-    outcomes.mkdir(parents=True)
-    lines = [
-        "# source: synthetic test outcome made by tests/test_reruns.py (residents, not a real outcome)",
-        "lsoa21cd,residents",
-    ] + [f"{code},{n}" for code, n in rows]
-    (outcomes / "synthetic_residents.csv").write_text("\n".join(lines) + "\n")
-    stale = stale_steps(root, real_run.paths.mirror, settings_from())
-    assert stale["index_validation"] == "source user_outcomes added"
-    assert set(stale) <= {"index_validation", "evidence_tables", "maps", "briefings"}
-    code, out = make_run(root, root / "dagster_home")
-    assert code == 0, out
-    assert f"{len(stale)} steps re-computed, " in out
-    current = (root / "data/processed/current").resolve()
-    result = duckdb.sql(f"""SELECT count(*) FROM '{current}/index_validation.parquet'
+    assert outcome_run.stale["index_validation"] == "source user_outcomes added"
+    assert set(outcome_run.stale) <= {"index_validation", "evidence_tables", "maps", "briefings"}
+    assert outcome_run.code == 0, outcome_run.output
+    assert f"{len(outcome_run.stale)} steps re-computed, " in outcome_run.output
+    result = duckdb.sql(f"""SELECT count(*) FROM '{outcome_run.live}/index_validation.parquet'
                             WHERE outcome_file LIKE '%synthetic_residents.csv'""").fetchone()[0]
     assert result > 0
 
