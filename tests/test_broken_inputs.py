@@ -90,6 +90,20 @@ def test_england_with_the_five_district_mirror_counts_the_missing_districts_befo
     assert published_files(root) == before
 
 
+def test_an_optional_extract_that_lacks_a_district_is_a_note_not_a_stop(mirror):
+    """The ward boundaries and population-weighted centroids in the mirror hold the five districts only; for
+    Dacorum the run can go on without them, and says so (and what it does instead) before it starts."""
+    from pipeline.coverage import coverage
+    from pipeline.paths import Paths
+    from pipeline.settings import load_settings
+
+    settings = load_settings(lad_codes=["E07000096"])
+    problems, notes = coverage(Paths.from_env(), settings, ["ward_boundaries", "lsoa_pwc"], {"E07000096": "Dacorum"})
+    assert problems == []
+    assert len(notes) == 2 and all("1 district (E07000096 Dacorum) asked for is not in it" in n for n in notes)
+    assert "placed at the mean of their postcodes" in notes[1]
+
+
 def test_the_five_districts_pass_the_coverage_check_with_nothing_to_say(mirror):
     from pipeline.coverage import coverage
     from pipeline.paths import Paths
