@@ -26,7 +26,7 @@ from pipeline.duck import exact
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
 from pipeline.settings import Settings
-from pipeline.store import inherited, write_parquet
+from pipeline.store import drawn_from, write_parquet
 
 
 @dataclass
@@ -83,6 +83,7 @@ def covered_by(instance: Instance, chosen: list[int]) -> np.ndarray:
 
 CURVE = pa.schema(
     [
+        ("area_name", pa.string()),
         ("k", pa.int64()),
         ("new_sites", pa.string()),
         ("need_weighted_covered", pa.float64()),
@@ -154,6 +155,7 @@ def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
     for k, chosen in solutions.items():
         cov = covered_by(inst, chosen)
         row = {
+            "area_name": settings.study_area.name,
             "k": k,
             "new_sites": "; ".join(candidates[j][1] for j in chosen),
             "need_weighted_covered": round(float(inst.weights[cov].sum()), 1),
@@ -198,7 +200,18 @@ def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
             )
         previous = chosen
     districts = _by_district(inst, demand, candidates, residents, high)
-    sources = inherited(paths.table_path("lsoa_access"), paths.table_path("venues"))
+    read = (
+        "lsoa_code",
+        "lad_code",
+        "lad_name",
+        "easting",
+        "northing",
+        "need_weighted_residents",
+        "residents_2021",
+        "high_need",
+        "beyond_reach",
+    )
+    sources = drawn_from((paths.table_path("lsoa_access"), read), paths.table_path("venues"))
     note = (
         f"Maximal covering location model (PySAL spopt MCLP, CBC): k new venues among the candidate sites, "
         f"existing venues kept, maximising need-weighted residents within {cfg.reach_km:g} km in a straight line. "
