@@ -186,14 +186,15 @@ COLUMNS: dict[str, str] = {
     "ofcom_below_30_release_name": "That release in words",
     "ofcom_dated_by": "How the release was dated: ONS metadata (.json) or ONS period label only",
     "ofcom_file": "ONS Explore Local Statistics file the Ofcom figure was read from",
-    "derived_pct_no_gigabit": "Derived mean over postcodes, not % of premises: 100 minus the mean gigabit-capable "
-                              "availability over the area's postcodes (broadband_release), weighted as "
-                              "derived_weighting says; derived here, not an Ofcom figure",
-    "derived_pct_below_30": "Derived mean over postcodes, not % of premises: 100 minus the mean superfast (30 Mbit/s) "
-                            "availability over the area's postcodes (broadband_release), weighted as "
+    "derived_pct_no_gigabit": "Derived mean over postcodes, never a share of premises: 100 minus the mean "
+                              "gigabit-capable availability over the area's postcodes (broadband_release), weighted "
+                              "as derived_weighting says; derived here, not an Ofcom figure",
+    "derived_pct_below_30": "Derived mean over postcodes, never a share of premises: 100 minus the mean superfast "
+                            "(30 Mbit/s) availability over the area's postcodes (broadband_release), weighted as "
                             "derived_weighting says; derived here, not an Ofcom figure",
-    "estimated_gigabit_pct": "Study area only: an estimate of gigabit-capable premises (%) from the districts' Ofcom "
-                             "figures, weighted as estimated_weighted_by says; Ofcom publishes no figure for the area",
+    "estimated_gigabit_pct": "Premises with gigabit-capable broadband (%), estimated for the study area from its "
+                             "districts' Ofcom figures (weighted as estimated_weighted_by says; study-area row only: "
+                             "Ofcom does not publish one for the area)",
     "estimated_release_name": "The Ofcom release the estimate is made from",
     "estimated_weighted_by": "How the districts' Ofcom figures are weighted in the estimate",
     "need_hotspot_lsoas": "LSOAs in a need hot spot (Gi*, FDR-adjusted)",

@@ -112,7 +112,7 @@ def test_the_zone_row_carries_the_zone_estimate_named_as_an_estimate(real_run):
     assert float(zone["estimated_gigabit_pct"]) == round(estimate, 1)
     assert zone["estimated_weighted_by"] and not zone["ofcom_gigabit_pct"]
     described = {c["name"]: c["description"] for c in _sidecar(real_run, "district_summary")["columns"]}
-    assert described["derived_pct_no_gigabit"].startswith("Derived mean over postcodes, not % of premises")
+    assert described["derived_pct_no_gigabit"].startswith("Derived mean over postcodes, never a share of premises")
     assert "estimate" in described["estimated_gigabit_pct"]
 
 
@@ -212,3 +212,30 @@ def test_a_briefing_note_for_another_figure_keeps_its_words_and_drops_only_the_s
     note = n.notes[0]
     assert note.short.endswith(f": {note.shown} (table siting_curve).")
     assert "existing venues only" in note.short and "December 2023" not in note.short
+
+
+def test_map_source_panels_and_the_index_list_releases_without_row_counts(real_run):
+    pages = sorted((real_run.live / "maps").glob("*.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        if "<div id='diz-sources'>" in text:
+            panel = text[text.index("<div id='diz-sources'>") :][:20000]
+            assert not re.search(r"\([\d,]+ rows\)", panel), page.name
+    index = (real_run.live / "maps" / "index.html").read_text(encoding="utf-8")
+    assert "Rows used" not in index
+
+
+def test_boundary_files_carry_no_os_copyright_year_the_provenance_does_not_state():
+    from pipeline.registry import SOURCES
+
+    for key in ("lad2013_boundaries", "lsoa2011_boundaries"):
+        os_lines = [line for line in SOURCES[key].licence if line.startswith("Contains OS data")]
+        assert os_lines and not any(re.search(r"\d{4}", line) for line in os_lines), key
+
+
+def test_quoted_gp_list_sizes_carry_the_caveat_on_their_copy():
+    from pipeline.registry import SOURCES
+
+    source = SOURCES["gp_list_sizes"]
+    assert "not byte-checked" in source.release and "not byte-checked" in source.citation

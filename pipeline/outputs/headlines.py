@@ -423,7 +423,7 @@ def ofcom_area_sentences(n: Notes, districts: list[dict]) -> list[str]:
     zone = n.row("district_summary", lad_code="ALL") or {}
     if zone.get("estimated_gigabit_pct"):
         out.append(
-            "Ofcom publishes no figure for the study area as a whole. An estimate from the districts' figures, "
+            "Ofcom does not publish a figure for the study area as a whole. An estimate from the districts' figures, "
             f"weighted by {md_text(zone.get('estimated_weighted_by') or 'residents')}, is "
             f"{n.cite('district_summary', 'estimated_gigabit_pct', 1, '%', lad_code='ALL')} "
             f"({md_text(zone.get('estimated_release_name') or '')}): an estimate, not a share of premises counted by "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from pipeline.columns import column_sources
 from pipeline.duck import exact
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, derived
@@ -51,6 +52,7 @@ def district_summary_columns(paths: Paths) -> dict[str, list[str]]:
     by triage class then names the sources of the triage, not the district figures printed beside it."""
     triage = paths.table_path("lsoa_triage")
     official = sources_of(paths.table_path("district_connectivity_series"))
+    gp = sources_of(paths.table_path("gp_readiness"))
     return (
         {c: official for c in OFCOM_COLUMNS}
         | dict.fromkeys(
@@ -59,7 +61,7 @@ def district_summary_columns(paths: Paths) -> dict[str, list[str]]:
         )
         | dict.fromkeys(BROADBAND_COLUMNS, sources_of(paths.table_path("broadband_coverage")))
         | {c: sources_of(triage, *read) for c, read in TRIAGE_COLUMNS.items()}
-        | dict.fromkeys(GP_COLUMNS, sources_of(paths.table_path("gp_readiness")))
+        | {c: column_sources(c, gp) for c in GP_COLUMNS}  # site counts: the GP lists, not the catchments
     )
 
 
