@@ -277,8 +277,10 @@ COLUMNS: dict[str, str] = {
     "best_site": "The one candidate site reaching most of the district's high-need residents beyond reach",
     "best_site_id": "Its venue_id", "best_site_type": "Its type", "best_site_postcode": "Its postcode",
     "best_site_lad_code": "The district it is in",
-    "high_need_residents_it_reaches": "Of the district's high-need residents beyond reach, those within reach of it",
-    "residents_it_reaches": "Of the district's residents beyond reach, those within reach of it",
+    "high_need_residents_it_reaches": "Of the district's high-need residents beyond reach, those a venue at the one "
+                                      "best candidate site (best_site) would bring within reach",
+    "residents_it_reaches": "Of the district's residents beyond reach, those a venue at the one best candidate site "
+                            "(best_site) would bring within reach",
     # inclusion priorities
     "priority_order": "Order of priority (by need rank)",
     # connectivity series

@@ -19,7 +19,7 @@ from pipeline.outputs.peer_text import ZONE_WEIGHTING, peer_sentence, similar_me
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import write_text
-from pipeline.wording import OFCOM_VIA_ONS, ordinal, terms
+from pipeline.wording import OFCOM_VIA_ONS, display_name, ordinal, terms
 
 FIGURE = re.compile(r"(?P<value>-?[\d,]+(?:\.\d+)?)%?\[(?P<n>\d+)\]")
 FOOTNOTE = re.compile(r"^\[(?P<n>\d+)\] .*?`(?P<table>\w+)\.csv` \| (?P<keys>.+?) \| `(?P<column>\w+)`", re.M)
@@ -33,7 +33,8 @@ def _new_venues(k: str, row: dict) -> str:
     """A siting row's scenario in words: the existing venues alone, or with the k new ones the model picks."""
     if k in ("0", ""):
         return "existing venues only"
-    return f"with {k} new venues added ({row.get('new_sites', '').lstrip(chr(39))}; chosen by the covering model)"
+    sites = "; ".join(display_name(x) for x in row.get("new_sites", "").lstrip("'").split("; ") if x)
+    return f"with {k} new venues added ({sites}; candidate sites chosen by the covering model, not commitments)"
 
 
 # Key columns that say something about the figure besides its place, in words for a citation.
