@@ -245,4 +245,5 @@ def test_residents_beyond_reach_of_existing_venues_cite_no_need_source(real_run)
     columns = {c["name"]: set(c["sources"]) for c in _sidecar(real_run, "siting_by_district")["columns"]}
     assert "iuc2018" not in columns["residents_beyond_reach"]  # where people live, venues and the Census only
     assert {"lsoa_pwc", "libraries", "census_ts007a"} <= columns["residents_beyond_reach"]
+    assert "epraccur" not in columns["residents_beyond_reach"]  # GP practices are candidate sites, not existing
     assert "iuc2018" in columns["high_need_residents_beyond_reach"]  # high need rests on the need score

@@ -35,13 +35,8 @@ KINDS = {
     "user venue": "source_key = 'user_venues' AND role = 'existing'",
     "any venue": "role = 'existing'",
 }
-# The sources of the venues each kind's distance is to (None: every venue's).
-KIND_SOURCES = {
-    "library": (LIBRARIES.key,),
-    "gp_site": GP_VENUE_SOURCES,
-    "user venue": (USER_VENUES.key,),
-    "any venue": None,
-}
+# The sources behind a venue row, by its source_key (a GP row: epraccur and Code-Point, see venues).
+ROW_SOURCES = {"libraries": (LIBRARIES.key,), "gp_sites": GP_VENUE_SOURCES, "user_venues": (USER_VENUES.key,)}
 # lsoa_triage columns lsoa_access reads: residents, and the need side only (no broadband).
 NEED_READ = ("need_score", "need_decile", "high_need")
 VALIDATION = pa.schema(
@@ -80,7 +75,7 @@ def nearest_venues(
     con.execute("DROP VIEW IF EXISTS _places")
 
 
-def access_columns(paths: Paths) -> dict[str, list[str]]:
+def access_columns(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, list[str]]:
     """Which sources feed each column of ``lsoa_access``: where people live (origins), the venues of the kind a
     distance is to, residents and the need side of the triage. Neither the connectivity gap nor the GP sites'
     list sizes, PCNs or branch lists feed it, so they are not its sources."""
@@ -90,8 +85,10 @@ def access_columns(paths: Paths) -> dict[str, list[str]]:
     residents, need = sources_of(triage, "residents_2021"), sources_of(triage, *NEED_READ)
 
     def to(kind: str) -> list[str]:
-        wanted = KIND_SOURCES[kind]
-        return origins + [k for k in venues if wanted is None or k in wanted]
+        """Where people live and the sources of the venues a distance of this kind can end at."""
+        rows = con.execute(f"SELECT DISTINCT source_key FROM venues WHERE {KINDS[kind]}").fetchall()
+        wanted = {k for (row,) in rows for k in ROW_SOURCES.get(row, ())}
+        return origins + [k for k in venues if k in wanted]
 
     reach = to("any venue")
     return (
@@ -118,7 +115,7 @@ def build_lsoa_access(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Se
         "CREATE OR REPLACE TEMP VIEW origin_points AS SELECT lsoa_code, easting AS x, northing AS y FROM lsoa_origins"
     )
     nearest_venues(con, "origin_points", "lsoa_code")
-    columns = access_columns(paths)
+    columns = access_columns(con, paths)
     sources = {k: "count(*)" for k in dict.fromkeys(k for keys in columns.values() for k in keys)}
     note = (
         f"Straight-line distances from each neighbourhood's population-weighted centre (else the mean of its "

@@ -219,7 +219,7 @@ def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
     sources = drawn_from((paths.table_path("lsoa_access"), read), paths.table_path("venues"))
     # A count of residents within or beyond reach rests on where people live, the venues and the Census; the
     # need score (and its sources) enters only the need-weighted and high-need figures and the model's choice.
-    plain = list(drawn_from((paths.table_path("lsoa_access"), PLACED), paths.table_path("venues")))
+    plain = list(drawn_from((paths.table_path("lsoa_access"), PLACED)))
     note = (
         f"Maximal covering location model (PySAL spopt MCLP, CBC): k new venues among the candidate sites, "
         f"existing venues kept, maximising need-weighted residents within {cfg.reach_km:g} km in a straight line. "
