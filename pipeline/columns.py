@@ -22,7 +22,7 @@ from pipeline.registry import (
 from pipeline.settings import Settings
 from pipeline.wording import terms
 
-SETTING_NAMES = {"high_need": "in the top triage.high_need_top_share of LSOAs by need",
+SETTING_NAMES = {"reach": "access.reach_km", "high_need": "in the top triage.high_need_top_share of LSOAs by need",
                  "unserved": "in the top triage.unserved_top_share of LSOAs by connectivity gap",
                  "top_tenth": "the study area's highest-need tenth (need decile 1)",
                  "robust": "top decile in at least uncertainty.robust_probability of the draws",
@@ -33,7 +33,8 @@ def _terms(settings: Settings | None) -> dict[str, str]:
     if settings is None:
         return SETTING_NAMES
     t = terms(settings)
-    return {"high_need": t.high_need, "unserved": t.unserved, "top_tenth": t.top_tenth, "robust": t.robust,
+    return {"reach": f"{settings.access.reach_km:g} km", "high_need": t.high_need, "unserved": t.unserved,
+            "top_tenth": t.top_tenth, "robust": t.robust,
             "weight_dependent": t.weight_dependent}
 
 COLUMNS: dict[str, str] = {
@@ -186,11 +187,17 @@ COLUMNS: dict[str, str] = {
     "ofcom_below_30_release_name": "That release in words",
     "ofcom_dated_by": "How the release was dated: ONS metadata (.json) or ONS period label only",
     "ofcom_file": "ONS Explore Local Statistics file the Ofcom figure was read from",
-    "derived_pct_no_gigabit": "100 minus the mean gigabit-capable availability over the district's postcodes, weighted "
-                              "as derived_weighting says: derived here, not an Ofcom figure and, when each postcode "
-                              "counts once, not a share of premises",
-    "derived_pct_below_30": "100 minus the mean superfast (30 Mbit/s) availability over the district's postcodes, "
-                            "weighted as derived_weighting says: derived here, not an Ofcom figure",
+    "derived_pct_no_gigabit": "Derived mean over postcodes, never a share of premises: 100 minus the mean "
+                              "gigabit-capable availability over the area's postcodes (broadband_release), weighted "
+                              "as derived_weighting says; derived here, not an Ofcom figure",
+    "derived_pct_below_30": "Derived mean over postcodes, never a share of premises: 100 minus the mean superfast "
+                            "(30 Mbit/s) availability over the area's postcodes (broadband_release), weighted as "
+                            "derived_weighting says; derived here, not an Ofcom figure",
+    "estimated_gigabit_pct": "Premises with gigabit-capable broadband (%), estimated for the study area from its "
+                             "districts' Ofcom figures (weighted as estimated_weighted_by says; study-area row only: "
+                             "Ofcom does not publish one for the area)",
+    "estimated_release_name": "The Ofcom release the estimate is made from",
+    "estimated_weighted_by": "How the districts' Ofcom figures are weighted in the estimate",
     "need_hotspot_lsoas": "LSOAs in a need hot spot (Gi*, FDR-adjusted)",
     "mean_need_score": "Resident-weighted mean need",
     "mean_supply_gap_score": "Resident-weighted mean connectivity gap",
@@ -271,8 +278,10 @@ COLUMNS: dict[str, str] = {
     "best_site": "The one candidate site reaching most of the district's high-need residents beyond reach",
     "best_site_id": "Its venue_id", "best_site_type": "Its type", "best_site_postcode": "Its postcode",
     "best_site_lad_code": "The district it is in",
-    "high_need_residents_it_reaches": "Of the district's high-need residents beyond reach, those within reach of it",
-    "residents_it_reaches": "Of the district's residents beyond reach, those within reach of it",
+    "high_need_residents_it_reaches": "Of the district's high-need residents beyond reach, those a venue at the one "
+                                      "best candidate site (best_site) would bring within reach",
+    "residents_it_reaches": "Of the district's residents beyond reach, those a venue at the one best candidate site "
+                            "(best_site) would bring within reach",
     # inclusion priorities
     "priority_order": "Order of priority (by need rank)",
     # connectivity series
@@ -334,9 +343,29 @@ COLUMNS: dict[str, str] = {
 }
 
 
-def describe(column: str, vintage: Vintage | None = None, settings: Settings | None = None) -> str:
-    """What a column means; definitions that depend on the settings are worded from them
-    (``pipeline.wording``), or name the setting when no settings are given."""
+# A column whose meaning in one table is not its meaning elsewhere: an LSOA's count in lsoa_access is a sum
+# over the study area (for k new venues) in siting_curve and over a district in siting_by_district.
+TABLE_COLUMNS: dict[tuple[str, str], str] = {
+    ("siting_curve", "residents_beyond_reach"):
+        "Residents more than {reach} in a straight line from any existing or new venue",
+    ("siting_curve", "high_need_residents_beyond_reach"):
+        "Residents of high-need neighbourhoods more than {reach} in a straight line from any existing or new venue",
+    ("siting_curve", "pct_covered"):
+        "Share of need-weighted residents within {reach} in a straight line of an existing or new venue (%)",
+    ("siting_curve", "area_name"): "The area the row sums over",
+    ("siting_by_district", "residents_beyond_reach"):
+        "Residents more than {reach} in a straight line from any existing venue",
+    ("siting_by_district", "high_need_residents_beyond_reach"):
+        "Residents of high-need neighbourhoods more than {reach} in a straight line from any existing venue",
+}
+
+
+def describe(column: str, vintage: Vintage | None = None, settings: Settings | None = None,
+             table: str | None = None) -> str:
+    """What a column means (in ``table``, where its meaning there differs); definitions that depend on the
+    settings are worded from them (``pipeline.wording``), or name the setting when no settings are given."""
+    if (table, column) in TABLE_COLUMNS:
+        return TABLE_COLUMNS[table, column].format(**_terms(settings))
     label = vintage.label if vintage else "LSOA"
     if vintage and column in (vintage.code, vintage.name):
         column = "lsoa_code" if column == vintage.code else "lsoa_name"
@@ -367,7 +396,8 @@ DISTRICT_SERIES = (ONS_LOCAL_INDICATORS.key, OFCOM_LA_COVERAGE.key)
 GP_SITES = (EPRACCUR.key, EBRANCHS.key, "ebranchs_2017")
 
 # The column holding the release a value describes, named in its citation.
-RELEASE_OF: dict[str, str] = {"list_size": "list_size_extract", "catchment_residents": "", "value": "release_name",
+RELEASE_OF: dict[str, str] = {"list_size": "list_size_extract", "estimated_gigabit_pct": "estimated_release_name",
+                              "catchment_residents": "", "value": "release_name",
                               "group_median": "release_name", "best_value": "release_name",
                               "ofcom_gigabit_pct": "ofcom_release_name",
                               "ofcom_below_30_pct": "ofcom_below_30_release_name",

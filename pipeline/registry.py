@@ -19,6 +19,9 @@ ROYAL_MAIL_LICENCE = "Contains Royal Mail data © Royal Mail copyright and datab
 NATIONAL_STATISTICS_LICENCE = "Contains National Statistics data © Crown copyright and database right."
 ONS_LICENCE = "Source: Office for National Statistics, licensed under the Open Government Licence v3.0."
 OS_BOUNDARY_LICENCE = "Contains OS data © Crown copyright and database right 2024."
+# ONS boundaries whose OS copyright year PROVENANCE does not state (the 2011 and 2013 GeoJSON conversions): the
+# OS line without a year, rather than a year (Code-Point Open's 2025) the files do not support.
+OS_UNDATED_LICENCE = "Contains OS data © Crown copyright and database right."
 OFCOM_LICENCE = "Ofcom Connected Nations data, Open Government Licence v3.0."
 NHS_LICENCE = "NHS England / NHS Digital data, Open Government Licence v3.0."
 IMD_LICENCE = "English Indices of Deprivation 2019, MHCLG, Open Government Licence v3.0."
@@ -260,8 +263,9 @@ GP_LIST_SIZES = _register(Source(
     key="gp_list_sizes",
     title="Patients Registered at a GP Practice (totals per practice)",
     publisher="NHS England",
-    release="April 2026 (extracted 1 April 2026) in the mirror; a newer download's own extract date is stated where "
-    "the figures are shown",
+    release="April 2026 (extracted 1 April 2026) in the mirror, whose rows were copied from a third party's stored "
+    "text, not byte-checked against NHS England's file; a newer download's own extract date is stated where the "
+    "figures are shown",
     licence=(NHS_LICENCE,),
     files=("gp-reg-pat-prac-all.csv", "nhs-gp-registrations/SUBSET_gp-reg-pat-prac-all_2026-04_06K_06N_07H.csv"),
     page="https://digital.nhs.uk/data-and-information/publications/statistical/patients-registered-at-a-gp-practice/april-2026",
@@ -535,7 +539,7 @@ LSOA2011_BOUNDARIES = _register(Source(
     title="LSOA (December 2011) boundaries",
     publisher="Office for National Statistics (per-district GeoJSON by martinjc/UK-GeoJSON; national BSC from ONS)",
     release="December 2011",
-    licence=(ONS_LICENCE, OS_LICENCE, GEOJSON_LICENCE),
+    licence=(ONS_LICENCE, OS_UNDATED_LICENCE, GEOJSON_LICENCE),
     files=("boundaries/lsoa2011_{lad11}.geojson", "{lad11}.json",
            "Lower_Layer_Super_Output_Areas_December_2011_Boundaries_Super_Generalised_Clipped_BSC_EW_V3*.geojson",
            "lsoa2011_bsc_EW.geojson", "boundaries/lsoa2011_bsc_EW.geojson"),
@@ -620,7 +624,7 @@ LAD2013_BOUNDARIES = _register(Source(
     title="Local authority district (December 2013) generalised boundaries, five-district extract",
     publisher="Office for National Statistics (GeoJSON by martinjc/UK-GeoJSON)",
     release="December 2013",
-    licence=(ONS_LICENCE, OS_LICENCE, GEOJSON_LICENCE),
+    licence=(ONS_LICENCE, OS_UNDATED_LICENCE, GEOJSON_LICENCE),
     files=("lad2013_5districts.geojson", "boundaries/lad2013_5districts.geojson"),
     page="https://github.com/martinjc/UK-GeoJSON",
     resolution="local authority district polygons",
@@ -802,7 +806,8 @@ CITE_AS: dict[str, str] = {
     "ofcom_la_coverage": "Ofcom, Connected Nations fixed coverage by local authority",
     "epraccur": "NHS England ODS, GP practices (epraccur, September 2025)",
     "ebranchs": "NHS England ODS, GP branch surgeries (ebranchs, about August 2017)",
-    "gp_list_sizes": "NHS England, Patients Registered at a GP Practice (extract date as stated)",
+    "gp_list_sizes": "NHS England, Patients Registered at a GP Practice (extract date as stated; the mirror's April "
+                     "2026 rows copied from a third party's text, not byte-checked against NHS England's file)",
     "gp_list_sizes_2021": "NHS Digital, Patients Registered at a GP Practice (January 2021)",
     "gp_pcn_mapping": "NHS Digital, GP practice to PCN mapping (January 2022)",
     "gp_imd_score": "OHID Fingertips, IMD 2019 score by GP practice",

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,8 +34,11 @@ class Written:
     sources: dict[str, int] = field(default_factory=dict)
 
 
-def provenance(contributions: Mapping[str, int], notes: str | None = None) -> dict:
-    """Sources (with their row counts), releases and licence lines of a table, as stored with it."""
+def provenance(
+    contributions: Mapping[str, int], notes: str | None = None, columns: Mapping[str, Iterable[str]] | None = None
+) -> dict:
+    """Sources (with their row counts), releases and licence lines of a table, as stored with it; with
+    ``columns``, which of those sources fed each named column (a column left out draws on them all)."""
     used = [k for k, n in contributions.items() if n]
     record: dict = {
         "sources": [
@@ -46,6 +49,8 @@ def provenance(contributions: Mapping[str, int], notes: str | None = None) -> di
     }
     if notes:
         record["notes"] = notes
+    if columns:
+        record["columns"] = {c: [k for k in dict.fromkeys(keys) if k in used] for c, keys in columns.items()}
     return record
 
 
@@ -121,8 +126,12 @@ def write_parquet(
     params: dict | None = None,
     notes: str | None = None,
     vintage: Vintage | None = None,
+    columns: Mapping[str, Iterable[str]] | None = None,
 ) -> Written:
     """Run ``query`` and write its result to ``dest`` atomically, with provenance metadata.
+
+    ``columns`` names, for columns fed by fewer than all of ``sources``, the source keys that fed them
+    (``drawn_from`` reads them back for a table derived from these columns only).
 
     The query must fix its own row order (ORDER BY) so a re-run writes the same bytes. With a
     ``vintage``, the neutral ``lsoa_code``/``lsoa_name`` columns are written under that
@@ -130,12 +139,12 @@ def write_parquet(
     """
     con.execute(f"CREATE OR REPLACE TEMP TABLE _written AS {query}", params or {})
     try:
-        columns = [r[0] for r in con.execute("DESCRIBE _written").fetchall()]
-        select = vintage.write_columns(columns) if vintage else "*"
+        names = [r[0] for r in con.execute("DESCRIBE _written").fetchall()]
+        select = vintage.write_columns(names) if vintage else "*"
         counts = count_contributions(con, "_written", sources)
         tmp = temp_path(dest)
         try:
-            options = _parquet_options(provenance(counts, notes), vintage)
+            options = _parquet_options(provenance(counts, notes, columns), vintage)
             con.execute(f"COPY (SELECT {select} FROM _written) TO '{tmp}' ({options})")
             replace_atomically(tmp, dest)
         finally:
@@ -190,4 +199,27 @@ def inherited(*paths: Path) -> dict[str, str]:
         for key, rows in source_rows(path).items():
             if rows and key not in keys:
                 keys.append(key)
+    return {key: "count(*)" for key in keys}
+
+
+def sources_of(path: Path, *columns: str) -> list[str]:
+    """Source keys behind ``columns`` of a written table (all its sources when none are named, or where a
+    column has no record of its own), in the table's order."""
+    record = read_provenance(path)
+    keys = [s["source"] for s in record.get("sources", []) if s.get("rows")]
+    if not columns:
+        return keys
+    per_column = record.get("columns", {})
+    wanted = {k for c in columns for k in per_column.get(c, keys)}
+    return [k for k in keys if k in wanted]
+
+
+def drawn_from(*parts: Path | tuple[Path, Iterable[str]]) -> dict[str, str]:
+    """Sources of a table derived from the given tables, or from only some columns of one (``(path,
+    columns)``): the sources that fed those columns, counted over the derived table's own rows. Unlike
+    ``inherited``, a table reading two columns of a wide table does not take on every source of it."""
+    keys: list[str] = []
+    for part in parts:
+        path, columns = (part, ()) if isinstance(part, Path) else (part[0], tuple(part[1]))
+        keys += [k for k in sources_of(path, *columns) if k not in keys]
     return {key: "count(*)" for key in keys}

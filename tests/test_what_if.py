@@ -164,10 +164,15 @@ def test_what_if_csv_export_is_the_ranking_the_page_shows(real_run, browser):
     text = browser.call(
         "Runtime.evaluate", session=True, expression="window.__blobs[0].text()", awaitPromise=True, returnByValue=True
     )["result"]["value"]
-    table = list(csv.DictReader(io.StringIO(text)))
+    notes = [line for line in text.splitlines() if line.startswith("# ")]
+    table = list(csv.DictReader(io.StringIO("\n".join(line for line in text.splitlines() if not line.startswith("#")))))
     assert [(r["lsoa_code"], int(r["rank"])) for r in table] == [(code, rank) for code, rank, _ in rows]
     assert {r["settings"] for r in table} == {browser.evaluate("location.hash").lstrip("#")}
     assert "p_top_tenth_around_published_weights" in table[0]
+    # the file says where its figures come from once it leaves the page: sources, releases, licence lines
+    assert "# Census 2021 TS007A: Age by five-year age bands; Census 2021" in notes
+    assert any(line.startswith("# Internet User Classification 2018, Consumer Data Research Centre") for line in notes)
+    assert "# Source: Office for National Statistics, licensed under the Open Government Licence v3.0." in notes
 
 
 def test_what_if_page_carries_the_licence_lines_of_the_need_sources_only(real_run):

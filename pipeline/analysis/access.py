@@ -20,11 +20,13 @@ from pipeline.analysis.validation import compare
 from pipeline.duck import exact
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, derived
+from pipeline.ingest.venues import GP_VENUE_SOURCES
 from pipeline.inputs import use
 from pipeline.paths import Paths
+from pipeline.registry import LIBRARIES, USER_VENUES
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
-from pipeline.store import inherited, write_parquet
+from pipeline.store import drawn_from, sources_of, write_parquet
 
 # The venues each distance is to: (kind, filter on venues).
 KINDS = {
@@ -33,6 +35,10 @@ KINDS = {
     "user venue": "source_key = 'user_venues' AND role = 'existing'",
     "any venue": "role = 'existing'",
 }
+# The sources behind a venue row, by its source_key (a GP row: epraccur and Code-Point, see venues).
+ROW_SOURCES = {"libraries": (LIBRARIES.key,), "gp_sites": GP_VENUE_SOURCES, "user_venues": (USER_VENUES.key,)}
+# lsoa_triage columns lsoa_access reads: residents, and the need side only (no broadband).
+NEED_READ = ("need_score", "need_decile", "high_need")
 VALIDATION = pa.schema(
     [
         ("distance", pa.string()),
@@ -69,6 +75,38 @@ def nearest_venues(
     con.execute("DROP VIEW IF EXISTS _places")
 
 
+def access_columns(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, list[str]]:
+    """Which sources feed each column of ``lsoa_access``: where people live (origins), the venues of the kind a
+    distance is to, residents and the need side of the triage. Neither the connectivity gap nor the GP sites'
+    list sizes, PCNs or branch lists feed it, so they are not its sources."""
+    origins = sources_of(paths.table_path("lsoa_origins"))
+    venues = sources_of(paths.table_path("venues"))
+    triage = paths.table_path("lsoa_triage")
+    residents, need = sources_of(triage, "residents_2021"), sources_of(triage, *NEED_READ)
+
+    def to(kind: str) -> list[str]:
+        """Where people live and the sources of the venues a distance of this kind can end at."""
+        rows = con.execute(f"SELECT DISTINCT source_key FROM venues WHERE {KINDS[kind]}").fetchall()
+        wanted = {k for (row,) in rows for k in ROW_SOURCES.get(row, ())}
+        return origins + [k for k in venues if k in wanted]
+
+    reach = to("any venue")
+    return (
+        dict.fromkeys(("origin", "origin_basis", "easting", "northing"), origins)
+        | {"residents_2021": residents, "need_weighted_residents": residents + need, "distance_kind": []}
+        | dict.fromkeys(NEED_READ, need)
+        | {f"nearest_library{c}": to("library") for c in ("_km", "", "_address", "_hours")}
+        | {f"nearest_gp_site{c}": to("gp_site") for c in ("_km", "")}
+        | {f"nearest_user_venue{c}": to("user venue") for c in ("_km", "", "_type")}
+        | {f"nearest_venue{c}": reach for c in ("_km", "", "_type")}
+        | {
+            "beyond_reach": reach,
+            "residents_beyond_reach": reach + residents,
+            "high_need_residents_beyond_reach": reach + residents + need,
+        }
+    )
+
+
 def build_lsoa_access(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     exact(con)
     vintage = vintage_of(settings)
@@ -77,7 +115,8 @@ def build_lsoa_access(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Se
         "CREATE OR REPLACE TEMP VIEW origin_points AS SELECT lsoa_code, easting AS x, northing AS y FROM lsoa_origins"
     )
     nearest_venues(con, "origin_points", "lsoa_code")
-    sources = inherited(*(paths.table_path(t) for t in ("lsoa_origins", "venues", "lsoa_triage")))
+    columns = access_columns(con, paths)
+    sources = {k: "count(*)" for k in dict.fromkeys(k for keys in columns.values() for k in keys)}
     note = (
         f"Straight-line distances from each neighbourhood's population-weighted centre (else the mean of its "
         f"postcodes: origin) to the nearest venue; beyond reach: more than {settings.access.reach_km:g} km "
@@ -89,6 +128,7 @@ def build_lsoa_access(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Se
         paths.table_path("lsoa_access"),
         vintage=vintage,
         sources=sources,
+        columns=columns,
         params={"reach_m": reach_m},
         notes=note,
     )
@@ -99,7 +139,7 @@ def build_lsoa_access(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Se
         con,
         "SELECT * FROM _access_validation",
         paths.table_path("access_validation"),
-        sources=inherited(paths.table_path("iod2025")) | inherited(access.path),
+        sources=drawn_from(paths.table_path("iod2025"), (access.path, ("nearest_gp_site_km",))),
     )
     con.unregister("_access_validation")
     totals = con.execute(f"""SELECT count(*) FILTER (beyond_reach), sum(residents_beyond_reach),

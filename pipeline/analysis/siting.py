@@ -26,7 +26,7 @@ from pipeline.duck import exact
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
 from pipeline.settings import Settings
-from pipeline.store import inherited, write_parquet
+from pipeline.store import drawn_from, write_parquet
 
 
 @dataclass
@@ -81,8 +81,14 @@ def covered_by(instance: Instance, chosen: list[int]) -> np.ndarray:
     return instance.covers(sites).any(axis=1)
 
 
+# lsoa_access columns a plain count of residents within or beyond reach rests on (no need score).
+PLACED = ("easting", "northing", "residents_2021", "beyond_reach", "residents_beyond_reach")
+# Per table, the columns that are such plain counts in every row: with existing venues only, or all residents.
+# Counts with new venues rest on the sites the need-weighted model (or the high-need count) chose.
+RESIDENT_COUNTS = {"siting_curve": ("residents_total",), "siting_by_district": ("residents_beyond_reach",)}
 CURVE = pa.schema(
     [
+        ("area_name", pa.string()),
         ("k", pa.int64()),
         ("new_sites", pa.string()),
         ("need_weighted_covered", pa.float64()),
@@ -154,6 +160,7 @@ def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
     for k, chosen in solutions.items():
         cov = covered_by(inst, chosen)
         row = {
+            "area_name": settings.study_area.name,
             "k": k,
             "new_sites": "; ".join(candidates[j][1] for j in chosen),
             "need_weighted_covered": round(float(inst.weights[cov].sum()), 1),
@@ -198,7 +205,21 @@ def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
             )
         previous = chosen
     districts = _by_district(inst, demand, candidates, residents, high)
-    sources = inherited(paths.table_path("lsoa_access"), paths.table_path("venues"))
+    read = (
+        "lsoa_code",
+        "lad_code",
+        "lad_name",
+        "easting",
+        "northing",
+        "need_weighted_residents",
+        "residents_2021",
+        "high_need",
+        "beyond_reach",
+    )
+    sources = drawn_from((paths.table_path("lsoa_access"), read), paths.table_path("venues"))
+    # A count of residents within or beyond reach rests on where people live, the venues and the Census; the
+    # need score (and its sources) enters only the need-weighted and high-need figures and the model's choice.
+    plain = list(drawn_from((paths.table_path("lsoa_access"), PLACED)))
     note = (
         f"Maximal covering location model (PySAL spopt MCLP, CBC): k new venues among the candidate sites, "
         f"existing venues kept, maximising need-weighted residents within {cfg.reach_km:g} km in a straight line. "
@@ -212,7 +233,12 @@ def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
     ):
         con.register("_rows", pa.Table.from_pylist(rows, schema=schema))
         written = write_parquet(
-            con, f"SELECT * FROM _rows ORDER BY {order}", paths.table_path(name), sources=sources, notes=note
+            con,
+            f"SELECT * FROM _rows ORDER BY {order}",
+            paths.table_path(name),
+            sources=sources,
+            notes=note,
+            columns=dict.fromkeys(RESIDENT_COUNTS.get(name, ()), plain),
         )
         con.unregister("_rows")
         out.append(derived(name, written))

@@ -21,7 +21,7 @@ from pipeline.readers import Read
 from pipeline.readers.libraries import read_libraries
 from pipeline.readers.lsoa_pwc import read_lsoa_pwc
 from pipeline.readers.user_venues import read_venue_file
-from pipeline.registry import LIBRARIES, LIBRARY_DATE, LSOA_PWC, SOURCES, USER_VENUES
+from pipeline.registry import CODEPOINT_OPEN, EPRACCUR, LIBRARIES, LIBRARY_DATE, LSOA_PWC, USER_VENUES
 from pipeline.rejects import Rejects
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
@@ -30,6 +30,10 @@ from pipeline.store import source_rows, write_parquet
 NO_LIBRARIES = """SELECT NULL::VARCHAR AS name, NULL::VARCHAR AS address, NULL::VARCHAR AS postcode,
     NULL::DOUBLE AS easting, NULL::DOUBLE AS northing, NULL::VARCHAR AS opening_hours, NULL::DOUBLE AS hours_per_week,
     NULL::VARCHAR AS reporting_service, NULL::VARCHAR AS contact, NULL::BIGINT AS source_row WHERE false"""
+# A GP venue is a current practice from epraccur (name, address, postcode) placed at its postcode's
+# Code-Point Open position: the other sources of gp_sites (list sizes, PCNs, branch lists, practice IMD
+# scores) feed no venue, so they are not the venues' sources.
+GP_VENUE_SOURCES = (EPRACCUR.key, CODEPOINT_OPEN.key)
 USER_COLUMNS = pa.schema(
     [
         ("source_file", pa.string()),
@@ -90,11 +94,11 @@ def build_venues(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
             UNION ALL SELECT venue_key(name, postcode) FROM gp_sites WHERE site_type = 'practice' AND listing_current)
         ORDER BY 1, 2""",
     )
-    gp_keys = [k for k, n in source_rows(paths.table_path("gp_sites")).items() if n]
+    gp_keys = [k for k in GP_VENUE_SOURCES if source_rows(paths.table_path("gp_sites")).get(k)]
     sources = {
         LIBRARIES.key: "count(*) FILTER (WHERE source_key = 'libraries')",
         USER_VENUES.key: "count(*) FILTER (WHERE source_key = 'user_venues')",
-    } | {k: "count(*) FILTER (WHERE source_key = 'gp_sites')" for k in gp_keys if k in SOURCES}
+    } | {k: "count(*) FILTER (WHERE source_key = 'gp_sites')" for k in gp_keys}
     notes = [f"Libraries: {LIBRARIES.release}; check a library is open before sending someone there."]
     if library_file is None:
         notes.append("No library file found: the venues are GP sites and user venues only.")
@@ -115,7 +119,7 @@ def build_venues(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
             "candidate_types": list(cfg.candidate_types),
             "library_date": LIBRARY_DATE,
             "library_file": library_file.label if library_file else None,
-            "gp_date": f"{SOURCES['epraccur'].citation}",
+            "gp_date": f"{EPRACCUR.citation}",
         },
     )
     user_rejects.extend_from(

@@ -19,7 +19,6 @@ creation date so an unchanged input writes the same bytes.
 from __future__ import annotations
 
 import io
-import json
 import re
 import textwrap
 from datetime import UTC, datetime
@@ -49,6 +48,7 @@ from pipeline.outputs.headlines import (
     gp_sentence,
     is_are,
     latest_peer_row,
+    ofcom_area_sentences,
     official_sentence,
     peer_line,
     source_words,
@@ -60,7 +60,7 @@ from pipeline.outputs.tables import TABLES
 from pipeline.paths import Paths
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
-from pipeline.store import read_provenance, source_rows, write_text
+from pipeline.store import read_provenance, sources_of, write_text
 from pipeline.wording import OFCOM_VIA_ONS, Terms, display_name, month_name, terms
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -68,14 +68,6 @@ FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # stands in for "now": reproducib
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 CITED = re.compile(r"\[(\d+)\]")
 ALL = "ALL"
-TABLES_USED = (
-    "district_summary",
-    "triage_summary",
-    "ward_summary",
-    "inclusion_priorities",
-    "gp_readiness",
-    "change_over_time",
-)
 MAP_TABLES = ("lsoa_triage", "lsoa_areas", "ward_boundaries", "lad_boundaries")
 SHEETS = {t.name: t.sheet for t in TABLES}
 
@@ -435,20 +427,17 @@ def _num(value: str, digits: int = 0) -> str:
     return f"{float(value):,.{digits}f}"
 
 
-def _sources(paths: Paths, tables: tuple[str, ...]) -> list[str]:
-    """Source keys that contributed rows to the published tables (CSV sidecars) and map layers used."""
-    keys: list[str] = []
-    for table in tables:
-        sidecar = paths.tables / f"{table}.sources.json"
-        if sidecar.exists():
-            for s in json.loads(sidecar.read_text(encoding="utf-8")).get("sources", []):
-                if s.get("rows") and s["source"] not in keys:
-                    keys.append(s["source"])
-    for table in MAP_TABLES:
-        for key, rows in source_rows(paths.table_path(table)).items():
-            if rows and key not in keys:
-                keys.append(key)
-    return keys
+def _sources(paths: Paths, n: Notes, chart: bool) -> list[str]:
+    """Source keys behind what the briefing prints: every figure and table cited (``Notes`` remembers them),
+    the map (triage classes and the boundaries it draws) and, when drawn, the chart of Ofcom's district
+    series. A source of a published table that feeds nothing printed here is left out."""
+    drawn = sources_of(paths.table_path("lsoa_triage"), "triage_class")
+    for table in MAP_TABLES[1:]:
+        drawn += [k for k in sources_of(paths.table_path(table)) if k.endswith("_boundaries")]
+    if chart:
+        drawn += sources_of(paths.table_path("district_connectivity_series"))
+    used = set(n.cited_sources()) | set(drawn)
+    return [k for k in SOURCES if k in used]
 
 
 def _key_figures(n: Notes, code: str, name: str, whole: bool, t: Terms) -> list[str]:
@@ -458,7 +447,10 @@ def _key_figures(n: Notes, code: str, name: str, whole: bool, t: Terms) -> list[
         f"{name} has {n.cite('district_summary', 'residents_2021', lad_code=code)} residents (Census 2021) in "
         f"{n.cite('district_summary', 'lsoas', lad_code=code)} neighbourhoods (LSOAs, 2021)."
     ]
-    if not whole:
+    if whole:
+        districts = [r for r in n.rows("district_summary") if r["lad_code"] != ALL]
+        items += ofcom_area_sentences(n, districts)
+    else:
         items.append(official_sentence(n, row) or "Ofcom publishes no district figure for it in the files read.")
     items += [
         f"{_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code=code, zero='none'))} of those "
@@ -924,7 +916,7 @@ def build_one(
     ):
         pdf.para(line, 9)
 
-    keys = _sources(paths, TABLES_USED)
+    keys = _sources(paths, n, trend_fig is not None)
 
     sections = [
         lambda t, size: _citations(t, n, key_notes, size),

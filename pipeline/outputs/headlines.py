@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.columns import RELEASE_OF, column_sources
+from pipeline.columns import COLUMN_SOURCES, RELEASE_OF, column_sources
 from pipeline.lookup import month_year
 from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
 from pipeline.outputs.html_page import markdown_page
@@ -20,7 +20,7 @@ from pipeline.outputs.peer_text import ZONE_WEIGHTING, peer_sentence, similar_me
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import write_text
-from pipeline.wording import OFCOM_VIA_ONS, ordinal, terms
+from pipeline.wording import OFCOM_VIA_ONS, display_name, ordinal, terms
 
 FIGURE = re.compile(r"(?P<value>-?[\d,]+(?:\.\d+)?)%?\[(?P<n>\d+)\]")
 FOOTNOTE = re.compile(r"^\[(?P<n>\d+)\] .*?`(?P<table>\w+)\.csv` \| (?P<keys>.+?) \| `(?P<column>\w+)`", re.M)
@@ -28,6 +28,18 @@ MISSING = "no figure"  # what a sentence shows where the table holds no value
 COMPILER = "the DIZ evidence pipeline"
 # Row columns naming the place a cited row describes, in order of preference.
 PLACE_COLUMNS = ("area_name", "ward_name", "lad_name", "name")
+
+
+def _new_venues(k: str, row: dict) -> str:
+    """A siting row's scenario in words: the existing venues alone, or with the k new ones the model picks."""
+    if k in ("0", ""):
+        return "existing venues only"
+    sites = "; ".join(display_name(x) for x in row.get("new_sites", "").lstrip("'").split("; ") if x)
+    return f"with {k} new venues added ({sites}; candidate sites chosen by the covering model, not commitments)"
+
+
+# Key columns that say something about the figure besides its place, in words for a citation.
+KEY_WORDS = {"triage_class": lambda v, row: f"triage class {v}", "k": _new_venues}
 
 
 def read_table(folder: Path, name: str) -> list[dict[str, str]]:
@@ -63,7 +75,8 @@ class Note:
     @property
     def short(self) -> str:
         """The citation without its list of sources: what, where, the figure and the table."""
-        head = self.citation.rsplit(" (", 1)[0] if self.citation.endswith(").") else self.citation
+        marker = f": {self.shown} ("  # the source list opens after the figure (and may hold parentheses itself)
+        head = self.citation.rsplit(marker, 1)[0] + f": {self.shown}" if marker in self.citation else self.citation
         return f"{head} (table {self.table})."
 
     @property
@@ -102,6 +115,7 @@ class Notes:
         self.sidecars: dict[str, dict] = {}
         self.notes: list[Note] = []
         self.index: dict[tuple, int] = {}
+        self.cited: dict[str, None] = {}
 
     @property
     def lines(self) -> list[str]:
@@ -122,10 +136,24 @@ class Notes:
         return self.sidecars[table]
 
     def sources(self, table: str, columns: list[str], keys: tuple[str, ...] = ()) -> list[dict]:
-        """Source records (title, publisher, release) behind ``columns`` of ``table``."""
+        """Source records (title, publisher, release) behind ``columns`` of ``table``: the sources its sidecar
+        gives for each column, with those of a key column whose meaning rests on sources (a triage class).
+        Every source named is remembered (``cited``), so the lists of sources and licences follow the figures."""
         records = {s["source"]: s for s in self.sidecar(table).get("sources", []) if s.get("rows")}
-        wanted = dict.fromkeys(k for c in columns for k in column_sources(c, list(records), keys))
+        described = {c["name"]: c.get("sources") for c in self.sidecar(table).get("columns", [])}
+
+        def of(column: str) -> list[str]:
+            found = described.get(column)
+            return found if found is not None else column_sources(column, list(records))
+
+        meaning = [k for k in keys if k in COLUMN_SOURCES]
+        wanted = [k for k in dict.fromkeys(k for c in [*columns, *meaning] for k in of(c)) if k in records]
+        self.cited.update(dict.fromkeys(wanted))
         return [records[k] for k in wanted]
+
+    def cited_sources(self) -> list[str]:
+        """Every source named behind a figure or table so far, in the registry's order."""
+        return [k for k in SOURCES if k in self.cited]
 
     def describe(self, table: str, column: str) -> str:
         entry = next((c for c in self.sidecar(table).get("columns", []) if c.get("name") == column), {})
@@ -164,7 +192,7 @@ class Notes:
             )
         else:
             place = next((row[c] for c in PLACE_COLUMNS if row.get(c)), None) or ", ".join(keys.values())
-        context = [f"{k.replace('_', ' ')} {v}" for k, v in keys.items() if k == "triage_class"]
+        context = [KEY_WORDS[k](v, row) for k, v in keys.items() if k in KEY_WORDS]
         where = ", ".join([place.lstrip("'"), *context])
         named = [cite_as(s) for s in self.sources(table, [column], tuple(keys))]
         return f"{what}, {where}: {shown} ({'; '.join([*named, f'via {self.compiler}, table {table}'])})."
@@ -239,6 +267,8 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     access = zone_access_sentence(n, settings)
     if access:
         lines += [access, ""]
+    for sentence in ofcom_area_sentences(n, districts):
+        lines += [sentence, ""]
     zone = peer_line(n, settings.peers.zone_code, settings)
     if zone:
         lines += [zone + " " + md_text(similar_means(settings)) + " " + md_text(ZONE_WEIGHTING), ""]
@@ -319,20 +349,11 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     for sentence in (own_gigabit_sentence(gp), not_ranked_sentence(gp)):
         if sentence:
             lines += ["", md_text(sentence)]
-    releases = sorted(
-        {
-            f"{SOURCES[s['source']].title}: {SOURCES[s['source']].release}"
-            for t in ("district_summary", "lsoa_need", "triage_summary")
-            for s in _sidecar_sources(tables, t)
-        }
-    )
+    # The releases and licences of the sources behind the figures cited above, and only those.
+    cited = n.cited_sources()
+    releases = sorted({f"{SOURCES[k].title}: {SOURCES[k].release}" for k in cited})
     lines += ["", "## Footnotes", ""] + [f"{line}  " for line in n.lines]
     lines += ["", "## Releases", ""] + [f"- {md_text(r)}" for r in releases]
-    cited = [
-        k
-        for k in SOURCES
-        if any(k == s["source"] and s.get("rows") for t in n.tables for s in _sidecar_sources(tables, t))
-    ]
     lines += ["", "## Licences", ""] + [f"- {md_text(line)}" for line in licence_lines(cited)] + [""]
     text = "\n".join(lines)
     write_text(dest, text)
@@ -380,6 +401,50 @@ def official_sentence(n: Notes, row: dict) -> str | None:
         f"In {md_text(row['ofcom_release_name'])}, {gigabit} of premises in {md_text(row['area_name'])} could get "
         f"gigabit-capable broadband{below} ({OFCOM_VIA_ONS}, {md_text(row['ofcom_release_name'])}{dated})."
     )
+
+
+def ofcom_area_sentences(n: Notes, districts: list[dict]) -> list[str]:
+    """Ofcom's own gigabit figures for the study districts and the comparators its files hold (counties, nation)
+    at the districts' latest release, then the study-area estimate made from them, named as an estimate: Ofcom
+    publishes no figure for the study area, so its figures come first."""
+    first = next((r for r in districts if r.get("ofcom_gigabit_pct")), None)
+    if first is None:
+        return []
+    release, when = first["ofcom_release"], md_text(first["ofcom_release_name"])
+    places = [
+        f"{n.cite('district_summary', 'ofcom_gigabit_pct', 1, '%', lad_code=r['lad_code'])} in "
+        + md_text(r["area_name"])
+        for r in districts
+        if r.get("ofcom_gigabit_pct") and r.get("ofcom_release") == release
+    ]
+    others = [
+        f"{n.cite('connectivity_series', 'value', 1, '%', **_series_keys(r))} in {md_text(r['area_name'])}"
+        for r in n.rows("connectivity_series")
+        if r.get("area_type") == "comparator" and r["indicator"] == "gigabit_capable_pct" and r["release"] == release
+    ]
+    text = (
+        f"Ofcom's own figures for {when} ({OFCOM_VIA_ONS}): the share of premises that could get gigabit-capable "
+        f"broadband was {_listed(places)}" + (f", against {_listed(others)}." if others else ".")
+    )
+    out = [text]
+    zone = n.row("district_summary", lad_code="ALL") or {}
+    if zone.get("estimated_gigabit_pct"):
+        out.append(
+            "Ofcom does not publish a figure for the study area as a whole. An estimate from the districts' figures, "
+            f"weighted by {md_text(zone.get('estimated_weighted_by') or 'residents')}, is "
+            f"{n.cite('district_summary', 'estimated_gigabit_pct', 1, '%', lad_code='ALL')} "
+            f"({md_text(zone.get('estimated_release_name') or '')}): an estimate, not a share of premises counted by "
+            "Ofcom."
+        )
+    return out
+
+
+def _series_keys(row: dict) -> dict[str, str]:
+    return {"area_code": row["area_code"], "indicator": row["indicator"], "release": row["release"]}
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def change_sentence(n: Notes, change: dict, code: str, districts: int) -> str:
@@ -440,10 +505,10 @@ def reconciliation_sentence(n: Notes, recon: dict, code: str) -> str:
             "neighbourhood broadband values with particular care."
         )
     return (
-        f"Our neighbourhood figures rest on Ofcom's {md_text(recon['release_name'])} data as the broadband input "
-        f"holds it ({md_text((recon['derived_resolution'] or '').replace('_', ' '))} figures). {how}, they give "
-        f"{ours} gigabit-capable availability, against Ofcom's own {theirs} of premises for "
-        f"{md_text(recon['release_name'])}.{beyond}"
+        f"In {md_text(recon['release_name'])}, the release our neighbourhood figures rest on, Ofcom's own figure was "
+        f"{theirs} of premises with gigabit-capable broadband. The broadband input holds that release as "
+        f"{md_text((recon['derived_resolution'] or '').replace('_', ' '))} figures; {how[:1].lower() + how[1:]}, "
+        f"they give {ours} gigabit-capable availability (derived here, not an Ofcom figure).{beyond}"
     )
 
 
@@ -491,11 +556,6 @@ def is_are(count) -> str:
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _sidecar_sources(tables: Path, name: str) -> list[dict]:
-    path = tables / f"{name}.sources.json"
-    return json.loads(path.read_text()).get("sources", []) if path.exists() else []
 
 
 def check_footnotes(tables: Path, text: str) -> list[str]:

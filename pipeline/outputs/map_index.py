@@ -313,7 +313,7 @@ def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
     keys = [k for k in SOURCES if k in used]
     rows = "".join(
         f"<tr><td>{esc(s.title)}</td><td>{esc(s.publisher)}</td><td>{esc(s.release)}</td>"
-        f"<td>{esc(s.resolution or '')}</td><td>{used[s.key]:,}</td><td>{esc(' '.join(s.licence))}</td></tr>"
+        f"<td>{esc(s.resolution or '')}</td><td>{esc(' '.join(s.licence))}</td></tr>"
         for s in (SOURCES[k] for k in keys)
     )
     lines = "".join(f"<li>{esc(line)}</li>" for line in licence_lines(keys))
@@ -348,8 +348,7 @@ connection.</p>
 its sources and licence lines.</p><ul>{tables}{omitted}</ul>
 <h2>Change over time</h2><ul>{charts}</ul>
 <h2>Data releases behind these outputs</h2>
-<table><tr><th>Source</th><th>Publisher</th><th>Release</th><th>Resolution</th><th>Rows used (largest table)</th>
-<th>Licence</th></tr>{rows}</table>
+<table><tr><th>Source</th><th>Publisher</th><th>Release</th><th>Resolution</th><th>Licence</th></tr>{rows}</table>
 <h2>Licence lines</h2><ul>{lines}</ul>
 </body></html>
 """

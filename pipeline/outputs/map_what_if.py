@@ -46,7 +46,7 @@ from pipeline.outputs.mapkit import (
 )
 from pipeline.paths import Paths
 from pipeline.readers.iuc import GROUPS
-from pipeline.registry import SOURCES
+from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Index, Settings, read_weights_file, shown
 from pipeline.store import read_provenance
 
@@ -368,7 +368,7 @@ APP_JS = r"""
                 'published_rank', 'published_decile', 'p_top_tenth_around_published_weights', 'settings'];
     var q = function (v) { v = v == null ? '' : String(v); if (/^[=+\-@\t\r]/.test(v)) v = "'" + v;
       return /[",\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; };
-    var lines = [head.join(',')].concat(result.order.map(function (k) { var a = D.lsoas[k];
+    var lines = D.csv_notes.concat([head.join(',')]).concat(result.order.map(function (k) { var a = D.lsoas[k];
       return [result.rank[k], result.decile[k], a[0], a[1], a[2], a[3], result.score[k] == null ? '' : result.score[k].toFixed(9),
               P.rank[k], P.decile[k], P.p_top[k], fragment(accepted)].map(q).join(','); }));
     var blob = new Blob([lines.join('\r\n') + '\r\n'], {type: 'text/csv'}), a = document.createElement('a');
@@ -484,10 +484,26 @@ computed around the published weights. Click a row to find it on the map.</p>
 </div>"""
 
 
+def csv_notes(sources: dict[str, int], settings: Settings) -> list[str]:
+    """'# ' lines heading the ranking a reader downloads: what it is, and the source, release and licence lines
+    of the sources the page cites, so the file says where its figures come from once it leaves the page."""
+    used = [k for k, n in sources.items() if n and k in SOURCES]
+    return (
+        [
+            f"# Need ranking recomputed in maps/what_if.html ({settings.study_area.name}) under the settings in the "
+            "last column; not the published ranking unless those are the published settings.",
+            "# Sources (title; release):",
+        ]
+        + [f"# {SOURCES[k].title}; {SOURCES[k].release}" for k in used]
+        + ["# Licences:"]
+        + [f"# {line}" for line in licence_lines(used)]
+    )
+
+
 def build_what_if_map(
     con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, dest: Path, sources: dict[str, int]
 ) -> dict:
-    data = page_data(con, paths, settings)
+    data = page_data(con, paths, settings) | {"csv_notes": csv_notes(sources, settings)}
     at = {row[0]: i for i, row in enumerate(data["lsoas"])}
     geo = features(
         con,

@@ -337,10 +337,9 @@ def add_legend(
 
 
 def add_sources(m: folium.Map, sources: dict[str, int], notes: Sequence[str] = ()) -> None:
-    """The sources that fed the map's layers (with the rows each contributed), and their licence lines."""
-    items = "".join(
-        f"<li>{esc(SOURCES[k].title)} — {esc(SOURCES[k].release)} ({n:,} rows)</li>" for k, n in sources.items() if n
-    )
+    """The sources that fed the map's layers, with their releases and licence lines. No row counts: a count of
+    the rows a source gave some table reads as the size of the source, which it is not."""
+    items = "".join(f"<li>{esc(SOURCES[k].title)} — {esc(SOURCES[k].release)}</li>" for k, n in sources.items() if n)
     caveats = "".join(f"<div style='margin-top:4px'><b>Note:</b> {esc(n)}</div>" for n in notes)
     lines = "<br>".join(esc(line) for line in licence_lines([k for k, n in sources.items() if n]))
     box = _panel(

@@ -206,9 +206,10 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
         prov = read_provenance(paths.table_path(t.table))
         columns = [c[0] for c in con.execute(f'DESCRIBE SELECT {select} FROM "{t.table}"').fetchall()]
         keys = [s["source"] for s in prov.get("sources", [])]
+        stored = prov.get("columns", {})  # the sources that fed a column, where its builder recorded them
         sidecar = {"table": t.name, "file": dest.name, "description": t.description, "rows": rows,
-                   "columns": [{"name": c, "description": describe(c, vintage, settings),
-                                "sources": column_sources(c, keys)} for c in columns],
+                   "columns": [{"name": c, "description": describe(c, vintage, settings, t.table),
+                                "sources": stored.get(c, column_sources(c, keys))} for c in columns],
                    "sources": prov.get("sources", []), "licence": prov.get("licence", []),
                    "notes": [n for n in (t.notes, prov.get("notes")) if n]}
         write_text(folder / f"{t.name}.sources.json", json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")

@@ -59,6 +59,14 @@ gp AS (
 ),
 names AS (
     SELECT DISTINCT lad_code, lad_name FROM lsoa_triage
+),
+-- Ofcom publishes no figure for the study area: its row carries the estimate peer_benchmark makes from
+-- the districts' Ofcom figures (weighted as weighted_by says), named as an estimate, never as Ofcom's.
+zone AS (
+    SELECT arg_max(value, release) AS estimated_gigabit_pct, arg_max(release_name, release) AS estimated_release_name,
+           arg_max(weighted_by, release) AS estimated_weighted_by
+    FROM peer_benchmark
+    WHERE area_code = $zone_code AND estimate AND indicator = 'gigabit_capable_pct'
 )
 SELECT coalesce(bb.lad_code, 'ALL') AS lad_code,
        coalesce(n.lad_name, $area_name) AS area_name,
@@ -66,6 +74,7 @@ SELECT coalesce(bb.lad_code, 'ALL') AS lad_code,
        o.ofcom_gigabit_pct, o.ofcom_below_30_pct, o.ofcom_release, o.ofcom_release_name, o.ofcom_below_30_release,
        o.ofcom_below_30_release_name, o.ofcom_dated_by,
        o.ofcom_file,
+       round(z.estimated_gigabit_pct, 1) AS estimated_gigabit_pct, z.estimated_release_name, z.estimated_weighted_by,
        bb.postcodes, bb.postcodes_with_coverage,
        round(bb.derived_pct_no_gigabit, 1) AS derived_pct_no_gigabit, round(bb.derived_pct_below_30, 1) AS derived_pct_below_30,
        bb.derived_weighting, bb.broadband_resolution, bb.broadband_release,
@@ -78,5 +87,6 @@ FROM bb
 LEFT JOIN lsoa l ON l.lad_code IS NOT DISTINCT FROM bb.lad_code
 LEFT JOIN gp g ON g.lad_code IS NOT DISTINCT FROM bb.lad_code
 LEFT JOIN names n ON n.lad_code = bb.lad_code
+LEFT JOIN zone z ON bb.lad_code IS NULL
 LEFT JOIN official o ON o.lad_code = bb.lad_code
 ORDER BY bb.lad_code IS NULL, area_name

@@ -1,0 +1,249 @@
+"""Sources, licences and citations say exactly what fed each figure: a derived table takes on the sources
+of the columns it read, not every source of the tables those columns sit in; the lists of sources and
+licences under the headlines and the briefings follow the figures they print."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+# Sources the access and siting tables cannot draw on: the GP sites' list sizes, PCNs, branch lists,
+# practice IMD and Sub-ICB outlines (no venue uses them) and any broadband data (no access column holds it).
+NOT_ACCESS = {
+    "ebranchs",
+    "ebranchs_2017",
+    "gp_list_sizes",
+    "gp_list_sizes_2021",
+    "gp_pcn_mapping",
+    "gp_imd_score",
+    "subicb_boundaries",
+    "lsoa_ccg_lookup",
+    "ofcom_postcode_district",
+    "ofcom_postcode_coverage",
+    "ofcom_la_coverage",
+    "ons_local_indicators",
+}
+ACCESS_TABLES = ("lsoa_access", "siting_curve", "siting_by_district", "venue_siting", "access_validation")
+
+
+def test_a_table_drawn_from_some_columns_takes_on_only_their_sources(con, tmp_path):
+    from pipeline.store import drawn_from, read_provenance, sources_of, write_parquet
+
+    wide = tmp_path / "wide.parquet"
+    write_parquet(
+        con,
+        "SELECT 1 AS need, 2 AS gap, 'x' AS label",
+        wide,
+        sources={"census_ts007a": "count(*)", "ofcom_postcode_district": "count(*)"},
+        columns={"need": ["census_ts007a"], "gap": ["ofcom_postcode_district"]},
+    )
+    assert sources_of(wide, "need") == ["census_ts007a"]
+    assert sources_of(wide, "label") == ["census_ts007a", "ofcom_postcode_district"]  # no record: every source
+    assert drawn_from((wide, ["need"])) == {"census_ts007a": "count(*)"}
+    assert drawn_from(wide) == {"census_ts007a": "count(*)", "ofcom_postcode_district": "count(*)"}
+    assert read_provenance(wide)["columns"] == {"need": ["census_ts007a"], "gap": ["ofcom_postcode_district"]}
+
+
+def test_a_column_record_never_names_a_source_that_gave_the_table_no_rows(con, tmp_path):
+    from pipeline.store import read_provenance, write_parquet
+
+    dest = tmp_path / "t.parquet"
+    write_parquet(
+        con,
+        "SELECT 1 AS a",
+        dest,
+        sources={"census_ts007a": "count(*)", "libraries": 0},
+        columns={"a": ["libraries", "census_ts007a"]},
+    )
+    assert read_provenance(dest)["columns"] == {"a": ["census_ts007a"]}
+
+
+def _sidecar(real_run, name: str) -> dict:
+    return json.loads((real_run.live / "tables" / f"{name}.sources.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("table", ACCESS_TABLES)
+def test_the_access_tables_sources_are_exactly_those_that_fed_them(real_run, table):
+    from pipeline.registry import licence_lines
+
+    sidecar = _sidecar(real_run, table)
+    keys = {s["source"] for s in sidecar["sources"]}
+    assert not keys & NOT_ACCESS, f"{table} names sources that did not feed it: {sorted(keys & NOT_ACCESS)}"
+    assert sidecar["licence"] == licence_lines([s["source"] for s in sidecar["sources"]])
+    for column in sidecar["columns"]:
+        assert not set(column["sources"]) & NOT_ACCESS, (table, column["name"])
+    if table == "access_validation":  # GP distances against IoD 2025: no library, no need score
+        assert keys == {"iod2025", "lsoa_pwc", "epraccur", "codepoint_open"}
+    else:  # where people live, the venues, residents and need
+        assert {"lsoa_pwc", "libraries", "epraccur", "codepoint_open", "census_ts007a"} <= keys
+
+
+def test_an_access_distance_names_the_venues_it_is_to(real_run):
+    columns = {c["name"]: set(c["sources"]) for c in _sidecar(real_run, "lsoa_access")["columns"]}
+    assert columns["nearest_library_km"] == {"lsoa_pwc", "libraries"}
+    assert columns["nearest_gp_site_km"] == {"lsoa_pwc", "epraccur", "codepoint_open"}
+    assert columns["distance_kind"] == set()
+    assert "iuc2018" in columns["high_need_residents_beyond_reach"]
+    assert "iuc2018" not in columns["residents_beyond_reach"]
+
+
+def test_the_district_triage_counts_cite_the_triage_and_not_the_district_figures(real_run):
+    summary = {c["name"]: c["sources"] for c in _sidecar(real_run, "district_summary")["columns"]}
+    triage = {c["name"]: c["sources"] for c in _sidecar(real_run, "triage")["columns"]}
+    for column in ("residents_both", "residents_adoption_gap", "residents_infrastructure_gap"):
+        assert "ons_local_indicators" not in summary[column]
+        assert set(summary[column]) == set(triage["triage_class"]) | {"census_ts007a"}
+    assert summary["ofcom_gigabit_pct"] == ["ons_local_indicators"]
+
+
+def test_the_zone_row_carries_the_zone_estimate_named_as_an_estimate(real_run):
+    import csv
+
+    with (real_run.live / "tables" / "district_summary.csv").open(encoding="utf-8") as fh:
+        zone = next(r for r in csv.DictReader(fh) if r["lad_code"] == "ALL")
+    estimate = real_run.scalar(
+        f"""SELECT arg_max(value, release) FROM {real_run.table("peer_benchmark")}
+            WHERE estimate AND indicator = 'gigabit_capable_pct'"""
+    )
+    assert float(zone["estimated_gigabit_pct"]) == round(estimate, 1)
+    assert zone["estimated_weighted_by"] and not zone["ofcom_gigabit_pct"]
+    described = {c["name"]: c["description"] for c in _sidecar(real_run, "district_summary")["columns"]}
+    assert described["derived_pct_no_gigabit"].startswith("Derived mean over postcodes, never a share of premises")
+    assert "estimate" in described["estimated_gigabit_pct"]
+
+
+def _headlines(real_run) -> str:
+    return (real_run.live / "headlines.md").read_text(encoding="utf-8")
+
+
+def _section(text: str, title: str) -> list[str]:
+    body = text.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+    return [line[2:].replace("\\", "") for line in body.splitlines() if line.startswith("- ")]
+
+
+def test_every_licence_line_in_the_headlines_belongs_to_a_source_of_a_cited_figure(real_run):
+    from pipeline.outputs.headlines import Notes
+    from pipeline.registry import SOURCES, licence_lines
+
+    text = _headlines(real_run)
+    footnotes = text.split("## Footnotes", 1)[1].split("## Releases", 1)[0]
+    cited = [
+        k
+        for k in SOURCES
+        if SOURCES[k].citation.replace("(", "").replace(")", "")
+        in footnotes.replace("\\", "").replace("(", "").replace(")", "")
+    ]
+    assert _section(text, "Licences") == licence_lines(cited)
+    assert "Source: Arts Council England (public libraries basic dataset 2023), Open Government Licence v3.0." in (
+        _section(text, "Licences")
+    )
+    assert not any("Fingertips" in line for line in _section(text, "Licences"))
+    releases = _section(text, "Releases")
+    for key in ("libraries", "lsoa_pwc", "ons_similar_areas"):
+        assert f"{SOURCES[key].title}: {SOURCES[key].release}" in releases, key
+    assert Notes  # the lists are Notes.cited_sources(): the same machinery as the footnotes
+
+
+def test_a_siting_note_describes_the_figure_quoted_and_names_the_place(real_run):
+    text = _headlines(real_run)
+    notes = [line for line in text.splitlines() if "`siting_curve.csv`" in line or "`siting_by_district.csv`" in line]
+    assert notes
+    for line in notes:
+        assert "Residents of the LSOA" not in line, line
+        assert not re.search(r", \d+: ", line), line  # a row number is not a place
+    zone = next(line for line in notes if "k=0" in line and "`residents_beyond_reach`" in line)
+    assert "more than 2 km in a straight line from any existing or new venue" in zone
+    assert "existing venues only" in zone
+
+
+def test_the_reconciliation_quotes_ofcom_before_the_derived_mean(real_run):
+    text = _headlines(real_run)
+    paragraphs = [p for p in text.split("\n\n") if "derived here, not an Ofcom figure" in p]
+    assert paragraphs
+    for p in paragraphs:
+        assert p.index("Ofcom's own figure") < p.index("gigabit-capable availability")
+
+
+def test_the_study_area_quotes_ofcom_district_figures_before_the_estimate(real_run):
+    section = _headlines(real_run).split("## The study area", 1)[1].split("\n## ", 1)[0]
+    ofcom = section.index("Ofcom's own figures")
+    assert ofcom < section.index("An estimate from the districts' figures")
+    assert "Hertfordshire" in section[ofcom:] and "England" in section[ofcom:]
+
+
+def _pdf_text(path) -> str:
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.fail("pdftotext (Debian poppler-utils) is not installed: make test-tools installs it")
+    out = subprocess.run([pdftotext, str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(out.split())
+
+
+def test_every_licence_line_in_a_briefing_belongs_to_a_source_of_a_printed_figure(real_run):
+    from pipeline.outputs.briefings import _sources
+    from pipeline.outputs.headlines import Notes
+    from pipeline.registry import SOURCES
+
+    n = Notes(real_run.paths.tables)
+    n.cite("siting_by_district", "residents_beyond_reach", lad_code="E07000095")
+    keys = _sources(real_run.paths, n, chart=True)
+    assert {"libraries", "lsoa_pwc"} <= set(keys)  # the access figure rests on them
+    assert "ruc2021" not in keys and "gp_imd_score" not in keys  # nothing printed rests on them
+    pdfs = sorted((real_run.live / "briefings").glob("*.pdf"))
+    assert len(pdfs) == 6
+    for pdf in pdfs:
+        text = _pdf_text(pdf)
+        notes = text.split("Sources and licences", 1)[1]
+        assert "Source: Arts Council England (public libraries basic dataset 2023)" in notes, pdf.name
+        assert "Clustering similar local authorities and statistical nearest neighbours in the UK, licensed" in notes
+        assert SOURCES["lsoa_pwc"].title in notes, pdf.name
+        assert "Rural Urban Classification" not in notes and "Fingertips" not in notes, pdf.name
+
+
+def test_a_briefing_note_for_another_figure_keeps_its_words_and_drops_only_the_sources(real_run):
+    from pipeline.outputs.headlines import Notes
+
+    n = Notes(real_run.paths.tables)
+    n.cite("siting_curve", "pct_covered", 1, "%", k="0")
+    note = n.notes[0]
+    assert note.short.endswith(f": {note.shown} (table siting_curve).")
+    assert "existing venues only" in note.short and "December 2023" not in note.short
+
+
+def test_map_source_panels_and_the_index_list_releases_without_row_counts(real_run):
+    pages = sorted((real_run.live / "maps").glob("*.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        if "<div id='diz-sources'>" in text:
+            panel = text[text.index("<div id='diz-sources'>") :][:20000]
+            assert not re.search(r"\([\d,]+ rows\)", panel), page.name
+    index = (real_run.live / "maps" / "index.html").read_text(encoding="utf-8")
+    assert "Rows used" not in index
+
+
+def test_boundary_files_carry_no_os_copyright_year_the_provenance_does_not_state():
+    from pipeline.registry import SOURCES
+
+    for key in ("lad2013_boundaries", "lsoa2011_boundaries"):
+        os_lines = [line for line in SOURCES[key].licence if line.startswith("Contains OS data")]
+        assert os_lines and not any(re.search(r"\d{4}", line) for line in os_lines), key
+
+
+def test_quoted_gp_list_sizes_carry_the_caveat_on_their_copy():
+    from pipeline.registry import SOURCES
+
+    source = SOURCES["gp_list_sizes"]
+    assert "not byte-checked" in source.release and "not byte-checked" in source.citation
+
+
+def test_residents_beyond_reach_of_existing_venues_cite_no_need_source(real_run):
+    columns = {c["name"]: set(c["sources"]) for c in _sidecar(real_run, "siting_by_district")["columns"]}
+    assert "iuc2018" not in columns["residents_beyond_reach"]  # where people live, venues and the Census only
+    assert {"lsoa_pwc", "libraries", "census_ts007a"} <= columns["residents_beyond_reach"]
+    assert "epraccur" not in columns["residents_beyond_reach"]  # GP practices are candidate sites, not existing
+    assert "iuc2018" in columns["high_need_residents_beyond_reach"]  # high need rests on the need score
