@@ -81,6 +81,8 @@ ADJUST_ITERATIONS = 400  # a fixed number of iterations, not a time limit: the s
 NOTE_SIZE = 6.8  # pt: the notes, references and sources
 NOTE_SIZES = (NOTE_SIZE, 6.5, 6.2)  # smaller only to keep the notes on the page they start on
 MIN_PAGE_FILL = 0.3  # a page the notes would fill less than this is avoided by starting them on a new page
+MAX_PAGES = 5  # a briefing is 2-5 pages (the check briefings_are_two_to_five_pages)
+PAGE_BREAK_SLACK_MM = 6  # what balanced columns may lose at each page break
 AVERAGE_WORDS = {"postcode_district": "a postcode-district average", "local_authority": "a district average"}
 
 
@@ -770,7 +772,11 @@ def _place_notes(pdf: BriefingPDF, sections: list, name: str) -> None:
     height = _height(draw(sections, NOTE_SIZE), name)
     if 0 < height - room < MIN_PAGE_FILL * pdf.eph and height <= pdf.eph:
         pdf.add_page()  # start the notes on a new page rather than end on a page with a few lines
-    draw(sections, NOTE_SIZE)(pdf)
+        room = pdf.page_break_trigger - pdf.get_y()
+    # over several pages: the largest size that still ends by the last page a briefing may have
+    space = room + (MAX_PAGES - pdf.page) * pdf.eph - PAGE_BREAK_SLACK_MM * (MAX_PAGES - pdf.page)
+    size = next((s for s in NOTE_SIZES if _height(draw(sections, s), name) <= space), NOTE_SIZE)
+    draw(sections, size)(pdf)
 
 
 def build_one(
