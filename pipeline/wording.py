@@ -120,6 +120,7 @@ class Terms:
             ("Inclusion priorities", self.priorities),
             ("Robust", self.robust),
             ("Weight-dependent", self.weight_dependent),
+            ("Rarely in the top tenth", self.rarely),
         ]
 
 
@@ -131,7 +132,7 @@ def _ties(share: str, cut: Cut | None, what: str) -> str:
         return f"{rule}, so more than {share} can be in"
     if cut.tied_at_line <= 1:
         return f"no tie at the line: {cut.inside:,} of {cut.total:,} here"
-    return f"{rule}: {cut.inside:,} of {cut.total:,} here ({cut.tied_at_line} tied at the line)"
+    return f"{rule}: {cut.inside:,} of {cut.total:,} here, {cut.tied_at_line} of them tied at the line"
 
 
 def terms(settings: Settings, cuts: Mapping[str, Cut | None] | None = None) -> Terms:

@@ -201,7 +201,7 @@ def test_a_share_line_with_ties_says_how_many_it_took_and_without_counts_says_it
     assert (cut.inside, cut.total, cut.tied_at_line) == (5, 10, 3)
     settings = load_settings(PROJECT_ROOT / "config" / "diz.toml")
     t = terms(settings, triage_cuts(rows))
-    assert "tied at the line on one area-average value are all included: 5 of 10 here (3 tied" in t.unserved
+    assert "tied at the line on one area-average value are all included: 5 of 10 here, 3 of them tied" in t.unserved
     assert "no tie at the line: 3 of 10 here" in t.high_need
     assert t.unserved.startswith(f"among the {round(settings.triage.unserved_top_share * 100)}% of the study area's")
     generic = terms(settings)

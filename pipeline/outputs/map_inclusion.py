@@ -100,7 +100,7 @@ def build_inclusion_map(
     m = new_map(study_bounds(con))
     folium.GeoJson(
         others,
-        name="Other LSOAs",
+        name=f"Not priorities (need decile {deciles + 1} or lower)",
         interactive=False,
         style_function=lambda f: {"fillColor": OTHERS, "fillOpacity": 0.5, "color": "#bbb", "weight": 0.4},
     ).add_to(m)
