@@ -282,3 +282,14 @@ def test_place_names_on_the_access_map_stay_readable_over_venue_markers_and_chos
         if share > 0.15:
             covered[d["text"]] = round(share, 2)
     assert covered == {}
+
+
+@pytest.mark.browser
+def test_place_names_are_drawn_above_every_settlement_dot_on_the_what_if_map_at_700px(real_run, browser):
+    """At 700 px a town's name can only go where another place's dot is: the name stays on top."""
+    window(browser, 700, 900)
+    browser.open(real_run.root / "maps" / "what_if.html", settle=3)
+    order = browser.evaluate("""(function () {
+      var label = document.querySelector('.diz-label'), dot = document.querySelector('.diz-dot');
+      return [+getComputedStyle(label).zIndex, +getComputedStyle(dot).zIndex]; })()""")
+    assert order[0] > order[1], order

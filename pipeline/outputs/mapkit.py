@@ -439,7 +439,8 @@ def district_outlines(con: duckdb.DuckDBPyConnection, m: folium.Map | folium.Fea
     ).add_to(m)
 
 
-LABEL_CSS = """<style>.diz-label{position:absolute;white-space:nowrap;pointer-events:none;font:600 12px sans-serif;
+LABEL_CSS = """<style>.diz-label{position:absolute;z-index:2;white-space:nowrap;pointer-events:none;
+font:600 12px sans-serif;
 color:#222;line-height:1.15;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff,0 0 2px #fff}
 .diz-label.district{font-size:15px;letter-spacing:.04em;text-transform:uppercase;color:#111}
 .diz-label.ward{font:italic 500 11px sans-serif;color:#4a3d73}
@@ -448,7 +449,7 @@ color:#222;line-height:1.15;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff,0
 .diz-label.suburb{font-weight:500;font-size:11px;color:#333;letter-spacing:.02em}
 .diz-label.hamlet,.diz-label.other{font-weight:400;font-size:10.5px;color:#444}
 .diz-label.outside{color:#666}
-.diz-dot{position:absolute;border-radius:50%;background:#111;border:1.5px solid #fff;box-sizing:content-box;
+.diz-dot{position:absolute;z-index:1;border-radius:50%;background:#111;border:1.5px solid #fff;box-sizing:content-box;
 pointer-events:none}.diz-dot.outside{background:#777}</style>"""
 
 # OS Open Names LOCAL_TYPE -> label kind, and the zoom from which each kind is labelled. Towns and
