@@ -10,6 +10,7 @@ never borrows that unit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from pipeline.settings import Settings
@@ -56,18 +57,58 @@ def ordinal(n: int) -> str:
 
 
 @dataclass(frozen=True)
+class Cut:
+    """Where a top-share line fell in a run: how many neighbourhoods are inside it, of how many, and how
+    many share the last rank inside it (a tie is in or out together, so ``inside`` can pass the share)."""
+
+    inside: int
+    total: int
+    tied_at_line: int
+
+
+def cut_of(rows: Iterable[Mapping], rank: str, flag: str) -> Cut | None:
+    """The cut of a top-share flag (``unserved`` by ``supply_gap_rank``) over triage rows, read from the
+    parquet view or the published CSV (where booleans are 'true'/'false')."""
+    ranks, inside, total = [], 0, 0
+    for r in rows:
+        total += 1
+        if r[flag] in (True, "true", "True"):
+            inside += 1
+            ranks.append(int(r[rank]))
+    if not total:
+        return None
+    last = max(ranks, default=0)
+    return Cut(inside, total, sum(1 for k in ranks if k == last))
+
+
+def triage_cuts(rows: Iterable[Mapping]) -> dict[str, Cut | None]:
+    rows = list(rows)
+    return {
+        "high_need": cut_of(rows, "need_rank", "high_need"),
+        "unserved": cut_of(rows, "supply_gap_rank", "unserved"),
+    }
+
+
+def triage_cuts_in(con) -> dict[str, Cut | None]:
+    """``triage_cuts`` over the run's ``lsoa_triage`` view (for outputs drawn from the database)."""
+    cur = con.execute("SELECT need_rank, supply_gap_rank, high_need, unserved FROM lsoa_triage")
+    names = [d[0] for d in cur.description]
+    return triage_cuts(dict(zip(names, r, strict=True)) for r in cur.fetchall())
+
+
+@dataclass(frozen=True)
 class Terms:
     high_need_share: str  # "30%"
     unserved_share: str
     high_need: str  # the definition, as a clause
     unserved: str
-    high_need_short: str  # "the 30% of neighbourhoods with the highest need score"
+    high_need_short: str  # for captions: still says whose top share it is
     unserved_short: str
-    robust_short: str
     top_tenth: str
     priorities: str  # the inclusion-priority band
     robust: str
     weight_dependent: str
+    rarely: str
     draws: str
 
     def definitions(self) -> list[tuple[str, str]]:
@@ -79,11 +120,27 @@ class Terms:
             ("Inclusion priorities", self.priorities),
             ("Robust", self.robust),
             ("Weight-dependent", self.weight_dependent),
+            ("Rarely in the top tenth", self.rarely),
         ]
 
 
-def terms(settings: Settings) -> Terms:
+def _ties(share: str, cut: Cut | None, what: str) -> str:
+    """How ties at the line fall, with the run's counts when they are known: a tie is never split, so
+    the count can pass the share (116 of 333 for a 30% line, when 20 neighbourhoods share one value)."""
+    rule = f"neighbourhoods tied at the line on one {what} are all included"
+    if cut is None:
+        return f"{rule}, so more than {share} can be in"
+    if cut.tied_at_line <= 1:
+        return f"no tie at the line: {cut.inside:,} of {cut.total:,} here"
+    return f"{rule}: {cut.inside:,} of {cut.total:,} here, {cut.tied_at_line} of them tied at the line"
+
+
+def terms(settings: Settings, cuts: Mapping[str, Cut | None] | None = None) -> Terms:
+    """The run's definitions. ``cuts`` (from ``triage_cuts`` over the run's triage rows) adds how many
+    neighbourhoods each top-share line took, ties included; without them the wording says ties can
+    carry the count past the share, never a number."""
     triage, unc = settings.triage, settings.uncertainty
+    cuts = cuts or {}
     need, gap = pct(triage.high_need_top_share), pct(triage.unserved_top_share)
     robust, low = pct(unc.robust_probability), pct(1 - unc.robust_probability)
     deciles = settings.inclusion.top_need_deciles
@@ -92,21 +149,22 @@ def terms(settings: Settings) -> Terms:
         f"{unc.draws:,} seeded draws of the need weights, scaling base and internet-use mapping around the "
         "configured choice"
     )
+    need_line = f"the {need} of the study area's neighbourhoods (LSOAs) with the highest inclusion-need score"
+    gap_line = f"the {gap} of the study area's neighbourhoods with the largest connectivity-gap score"
+    need_ties = _ties(need, cuts.get("high_need"), "score")
+    gap_ties = _ties(gap, cuts.get("unserved"), "area-average value")
     return Terms(
         high_need_share=need,
         unserved_share=gap,
-        high_need_short=f"the {need} of neighbourhoods with the highest need score",
-        unserved_short=f"the {gap} with the largest connectivity-gap score",
-        robust_short=f"in the highest-need tenth in at least {robust} of {unc.draws:,} draws of the method's choices",
-        high_need=f"among the {need} of the study area's neighbourhoods (LSOAs) with the highest inclusion-need score",
-        unserved=(
-            f"among the {gap} of the study area's neighbourhoods with the largest connectivity-gap score "
-            "(neighbourhoods sharing an area-average value are in or out together)"
-        ),
+        high_need_short=f"{need_line} ({need_ties})",
+        unserved_short=f"{gap_line} ({gap_ties})",
+        high_need=f"among {need_line} ({need_ties})",
+        unserved=f"among {gap_line} ({gap_ties})",
         top_tenth="the tenth of the study area's neighbourhoods with the highest inclusion-need score (need decile 1)",
         priorities=f"the study area's neighbourhoods in {band} by inclusion need ({deciles * 10}% of them)",
         robust=f"in the highest-need tenth in at least {robust} of {draws}",
         weight_dependent=f"in the highest-need tenth in at least {low} but under {robust} of those draws",
+        rarely=f"in the highest-need tenth in under {low} of those draws",
         draws=draws,
     )
 

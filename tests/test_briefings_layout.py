@@ -95,6 +95,8 @@ def test_triage_map_labels_do_not_overlap_each_other_or_the_legend(built_maps):
     for file, (fig, _, _) in built_maps.items():
         _, legends, labels = _boxes(fig)
         assert len(labels) >= 5, file
+        halo = 1.1 * fig.dpi / 72  # half the white halo's 2.2 pt stroke: two names' halos must not meet either
+        labels = [(name, box.padded(halo)) for name, box in labels]
         clashes = [(a, b) for (a, box_a), (b, box_b) in combinations(labels, 2) if box_a.overlaps(box_b)]
         assert clashes == [], f"{file}: labels overlap: {clashes}"
         assert not [name for name, box in labels for legend in legends if box.overlaps(legend)], file
@@ -244,3 +246,80 @@ def test_briefing_notes_are_citations_in_words_with_table_references_apart(real_
     ), text[:3000]
     assert "district_summary (sheet 'District summary'), lad_code E07000073:" in text
     assert ".csv |" not in text and "data/processed" not in text
+
+
+@pytest.fixture(scope="module")
+def briefing_con(real_run):
+    """A connection holding the briefing step's inputs from the real run, to draw its figures again."""
+    from pipeline import duck
+    from pipeline.inputs import register_inputs
+    from pipeline.steps import BY_NAME
+
+    con = duck.connect()
+    register_inputs(con, real_run.paths, BY_NAME["briefings"].deps)
+    yield con
+    con.close()
+
+
+def test_connectivity_over_time_chart_keeps_its_axis_label_and_legend_inside_and_ticks_at_years(briefing_con):
+    from pipeline.outputs.briefings import TREND_MM, trend_figure
+
+    for lads in ([lad] for lad in STUDY_LADS):
+        fig = trend_figure(briefing_con, lads, size=(170 / 25.4, TREND_MM / 25.4))
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        page = fig.bbox
+        lo, hi = ax.get_xlim()
+        shown = [t for t in ax.get_xticklabels() if lo <= t.get_position()[0] <= hi]  # ticks drawn, not spares
+        drawn = [ax.yaxis.label, *ax.get_legend().get_texts(), ax.get_legend().get_title(), *shown]
+        cut = [
+            t.get_text()
+            for t in drawn
+            if t.get_text()
+            and (
+                (box := t.get_window_extent(renderer)).x0 < page.x0
+                or box.x1 > page.x1
+                or box.y0 < page.y0
+                or box.y1 > page.y1
+            )
+        ]
+        assert cut == [], f"{lads}: cut off at the chart's edge: {cut}"
+        ticks = [t.get_text() for t in shown if t.get_text()]
+        assert ticks and all(re.fullmatch(r"20\d\d", t) for t in ticks), ticks
+
+
+def test_peer_ranks_print_as_the_data_holds_them_and_only_the_csv_carries_the_formula_guard(real_run):
+    from openpyxl import load_workbook
+
+    labels = [r[0] for r in real_run.sql(f"SELECT rank_label FROM {real_run.table('peer_benchmark')}")]
+    shared = [label for label in labels if label.startswith("=")]
+    assert shared, "no shared rank in this run: nothing to prove"
+    for file in _briefing_names(real_run):
+        text = _pdf_text(real_run.paths.processed / "briefings" / file)
+        assert "'=" not in text, file
+    text = (real_run.paths.processed / "headlines.md").read_text(encoding="utf-8")
+    assert "'=" not in text
+    csv_text = (real_run.paths.tables / "peer_benchmark.csv").read_text(encoding="utf-8")
+    assert f"'{shared[0]}" in csv_text  # the spreadsheet guard stays where a spreadsheet opens the file
+    book = load_workbook(real_run.paths.processed / "diz_evidence_pack.xlsx")
+    cells = [c for row in book["Peer benchmark"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(c.value == shared[0] and c.data_type == "s" for c in cells)
+    assert not any(c.value.startswith("'=") for c in cells)
+
+
+def test_highest_need_table_says_why_rows_rarely_in_the_top_tenth_are_listed(real_run):
+    from pipeline.outputs.briefings import _lsoa_rows
+    from pipeline.outputs.headlines import Notes
+
+    explained = 0
+    for file, (code, _, lads) in _briefing_names(real_run).items():
+        rows = _lsoa_rows(Notes(real_run.paths.tables), lads, code == ALL_AREA)
+        text = " ".join(_pdf_text(real_run.paths.processed / "briefings" / file).split())
+        if any(r[-1].startswith("rarely in the top tenth") for r in rows):
+            assert "rarely in the top tenth: an inclusion priority by its need decile" in text, file
+            assert all("need decile" in r[-1] for r in rows if r[-1].startswith("rarely")), file
+            explained += 1
+        else:
+            assert "rarely in the top tenth:" not in text, file
+    assert explained, "no briefing lists a row rarely in the top tenth: nothing to prove"

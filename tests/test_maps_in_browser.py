@@ -6,6 +6,7 @@ the project's maps/ folder and from the generation folder shared on its own."""
 from __future__ import annotations
 
 import csv
+import html
 import os
 import shutil
 from pathlib import Path
@@ -193,3 +194,102 @@ def test_index_links_resolve_from_the_projects_maps_folder_and_in_a_shared_gener
         browser.wait(1.0)
         assert browser.evaluate("location.href").endswith("/headlines.html")
         assert "Footnotes" in browser.evaluate("document.body.innerText")
+
+
+def _legend(real_run, page: str) -> str:
+    """The text of a map's legend box, as written into the page."""
+    text = (real_run.root / "maps" / page).read_text(encoding="utf-8")
+    start = text.index("<details id='diz-legend'")
+    return " ".join(html.unescape(text[start : text.index("</details>", start)]).split())
+
+
+def test_inclusion_legend_shows_only_the_sureness_classes_some_priority_has_each_with_its_count(real_run):
+    counts = dict(real_run.sql(f"SELECT robustness, count(*) FROM {real_run.table('inclusion_priorities')} GROUP BY 1"))
+    legend = _legend(real_run, "inclusion_targeting.html")
+    for cls in ("robust", "weight-dependent", "rarely in the top tenth"):
+        if counts.get(cls):
+            assert f"{cls}: " in legend and f"({counts[cls]:,})" in legend, cls
+        else:
+            assert f"{cls}: " not in legend, cls
+    assert "not in the top decile in most draws" not in legend
+    others = real_run.scalar(f"SELECT count(*) FROM {real_run.table('lsoa_need')}") - sum(counts.values())
+    assert "not a priority: need decile" in legend and f"({others:,})" in legend
+
+
+def test_every_default_layer_and_outline_has_a_legend_entry(real_run):
+    robust = real_run.scalar(
+        f"SELECT count(*) FROM {real_run.table('rank_uncertainty')} WHERE score = 'need' AND priority = 'robust'"
+    )
+    assert f"dotted black outline: {robust} LSOAs robust" in _legend(real_run, "triage.html")
+    subicbs = real_run.scalar(f"SELECT count(*) FROM {real_run.table('subicb_boundaries')}")
+    assert f"Sub-ICB locations (July 2022 outlines; {subicbs})" in _legend(real_run, "gp_readiness.html")
+
+
+def test_access_map_draws_the_high_need_neighbourhoods_its_title_counts_and_its_legend_is_honest(real_run):
+    high = real_run.scalar(f"SELECT count(*) FILTER (high_need) FROM {real_run.table('lsoa_access')}")
+    page = (real_run.root / "maps" / "access.html").read_text(encoding="utf-8")
+    assert f"High-need neighbourhoods, outlined ({high})" in page  # the layer
+    legend = _legend(real_run, "access.html")
+    assert f"purple outline: high need ({high} LSOAs)" in legend and "of the study area's neighbourhoods" in legend
+    assert "pale colours: within reach" in legend and "linear-gradient" in legend  # one swatch, all five tints
+    assert "pale: within reach" not in legend
+
+
+def test_the_fibre_map_and_index_describe_only_what_is_drawn_and_published(real_run):
+    measured = real_run.scalar(f"SELECT count(*) FILTER (NOT area_average) FROM {real_run.table('fibre_gap_cells')}")
+    known = real_run.scalar(f"SELECT count(*) FILTER (site_own_gigabit_known) FROM {real_run.table('gp_readiness')}")
+    index = " ".join(html.unescape((real_run.live / "maps" / "index.html").read_text(encoding="utf-8")).split())
+    fibre = _legend(real_run, "fibre_planning.html")
+    assert ("1 km cells" in index.split("fibre_planning.html")[1][:400]) == bool(measured)
+    if not known:
+        assert "GP site: gigabit at the site" not in fibre
+        assert "no site's own gigabit status is known with these data" in fibre
+    lsoas_informative = real_run.scalar(
+        f"SELECT count(*) FILTER (NOT area_average) FROM {real_run.table('fibre_gap_lsoas')}"
+    )
+    published = (real_run.paths.tables / "fibre_gap_lsoas.csv").exists()
+    assert published == bool(lsoas_informative)
+    if not published:
+        assert "fibre_gap_lsoas: not published with these data" in index
+
+
+def _covered(a, b) -> float:
+    """The area of box a that box b covers."""
+    w, h = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", [(1400, 1000), (700, 900)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_place_names_on_the_access_map_stay_readable_over_venue_markers_and_chosen_rings(real_run, browser, size):
+    """Names are drawn above the markers, and a place's name is placed clear of them where a place beside
+    its dot allows: none has more than a sliver under a marker (the reviewer saw whole names covered).
+    District names sit over their area, markers or not, above them."""
+    window(browser, *size)
+    browser.open(real_run.root / "maps" / "access.html", settle=3)
+    drawn = browser.evaluate(LABELS)
+    marks = browser.evaluate(f"""(function () {{ var map = {MAP}, box = map.getContainer().getBoundingClientRect();
+      return diz.markers(map).map(function (r) {{
+        return [r.left + box.left, r.top + box.top, r.right + box.left, r.bottom + box.top]; }}); }})()""")
+    assert marks and drawn
+    above = browser.evaluate(f"""(function () {{ var map = {MAP};
+      return +map.getPane('dizLabels').style.zIndex > +getComputedStyle(map.getPane('overlayPane')).zIndex; }})()""")
+    assert above, "names are drawn under the markers"
+    covered = {}
+    for d in (d for d in drawn if not {"district", "ward"} & set(d["cls"].split())):  # place names, with a dot
+        r = d["rect"]
+        share = sum(_covered(r, m) for m in marks) / ((r[2] - r[0]) * (r[3] - r[1]))
+        if share > 0.15:
+            covered[d["text"]] = round(share, 2)
+    assert covered == {}
+
+
+@pytest.mark.browser
+def test_place_names_are_drawn_above_every_settlement_dot_on_the_what_if_map_at_700px(real_run, browser):
+    """At 700 px a town's name can only go where another place's dot is: the name stays on top."""
+    window(browser, 700, 900)
+    browser.open(real_run.root / "maps" / "what_if.html", settle=3)
+    order = browser.evaluate("""(function () {
+      var label = document.querySelector('.diz-label'), dot = document.querySelector('.diz-dot');
+      return [+getComputedStyle(label).zIndex, +getComputedStyle(dot).zIndex]; })()""")
+    assert order[0] > order[1], order

@@ -8,6 +8,7 @@ Official figures are read here from ONS's files by code independent of the pipel
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 import shutil
@@ -182,3 +183,55 @@ def test_definitions_follow_the_settings_in_headlines_and_briefings(real_run, tm
     for text in (headlines, briefing):
         assert "25% of" in text and "35%" in text and "at least 90%" in text
         assert "30% of" not in text and "at least 80%" not in text
+
+
+def test_a_share_line_with_ties_says_how_many_it_took_and_without_counts_says_it_can_pass_the_share():
+    """Synthetic rows (built here, an edge case): ten neighbourhoods, a 30% line, three tied at rank 3."""
+    from conftest import PROJECT_ROOT
+
+    from pipeline.settings import load_settings
+    from pipeline.wording import cut_of, terms, triage_cuts
+
+    ranks = [1, 2, 3, 3, 3, 6, 7, 8, 9, 10]  # rank 3 straddles the line (30% of 10 = 3 places)
+    rows = [
+        {"need_rank": i + 1, "high_need": i < 3, "supply_gap_rank": r, "unserved": "true" if r <= 3 else "false"}
+        for i, r in enumerate(ranks)
+    ]
+    cut = cut_of(rows, "supply_gap_rank", "unserved")
+    assert (cut.inside, cut.total, cut.tied_at_line) == (5, 10, 3)
+    settings = load_settings(PROJECT_ROOT / "config" / "diz.toml")
+    t = terms(settings, triage_cuts(rows))
+    assert "tied at the line on one area-average value are all included: 5 of 10 here, 3 of them tied" in t.unserved
+    assert "no tie at the line: 3 of 10 here" in t.high_need
+    assert t.unserved.startswith(f"among the {round(settings.triage.unserved_top_share * 100)}% of the study area's")
+    generic = terms(settings)
+    assert "so more than 30% can be in" in generic.unserved and " here" not in generic.unserved
+
+
+def test_every_output_wording_the_gap_line_states_the_runs_count_with_ties(real_run):
+    """Headlines' Terms, the method page, the triage map and every briefing's map caption say how many
+    neighbourhoods the connectivity-gap line took, counted from the triage table."""
+    inside, total = real_run.sql(f"SELECT count(*) FILTER (unserved), count(*) FROM {real_run.table('lsoa_triage')}")[0]
+    said = f"{inside:,} of {total:,} here"
+    texts = {
+        "headlines": (real_run.paths.processed / "headlines.md").read_text(),
+        "method": (real_run.root / "maps" / "method.html").read_text(),
+        "triage map": (real_run.root / "maps" / "triage.html").read_text(),
+    }
+    texts |= {p.name: pdf_text(p) for p in sorted((real_run.paths.processed / "briefings").glob("*.pdf"))}
+    for name, text in texts.items():
+        flat = " ".join(html.unescape(text).split())
+        assert said in flat, name
+        assert "tied at the line" in flat, name
+        assert "of the study area's neighbourhoods" in flat, name  # a district's briefing too
+
+
+def test_robust_is_worded_with_its_full_definition_never_as_robust_to_the_methods_choices(real_run):
+    texts = [(real_run.paths.processed / "headlines.md").read_text()]
+    texts += [pdf_text(p) for p in sorted((real_run.paths.processed / "briefings").glob("*.pdf"))]
+    texts += [p.read_text() for p in sorted((real_run.root / "maps").glob("*.html"))]
+    for text in texts:
+        flat = " ".join(text.split())
+        assert "robust to the method" not in flat and "draws of the method's choices" not in flat
+    inclusion = " ".join((real_run.root / "maps" / "inclusion_targeting.html").read_text().split())
+    assert "seeded draws of the need weights, scaling base and internet-use mapping around the configured" in inclusion

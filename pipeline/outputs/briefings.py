@@ -21,12 +21,13 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import duckdb
 import matplotlib
+import matplotlib.dates as mdates
 import matplotlib.patheffects as effects
 from adjustText import adjust_text
 from fpdf import FPDF
@@ -61,7 +62,7 @@ from pipeline.paths import Paths
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import read_provenance, sources_of, write_text
-from pipeline.wording import OFCOM_VIA_ONS, Terms, display_name, month_name, terms
+from pipeline.wording import OFCOM_VIA_ONS, Terms, display_name, month_name, terms, triage_cuts
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # stands in for "now": reproducible bytes
@@ -71,11 +72,12 @@ ALL = "ALL"
 MAP_TABLES = ("lsoa_triage", "lsoa_areas", "ward_boundaries", "lad_boundaries")
 SHEETS = {t.name: t.sheet for t in TABLES}
 
+TREND_MM = 55  # the connectivity-over-time chart's height on page 2
 MAP_INCHES = (7.0, 4.9)  # the page's text width by the room page 1 leaves: drawn at the size it is printed
 LEGEND_INCHES = 2.0  # a column right of the map holds the legend, so it never covers the map
 HATCH = "///"
 HATCH_COLOUR = (0.1, 0.1, 0.1, 0.42)
-LABEL_GAP_PX = 1.5  # labels closer than this (display pixels) count as touching
+LABEL_GAP_PX = 2.5  # each label keeps this clear (display pixels): its white halo, and text drawn at 200 dpi
 EDGE_PX = 4  # labels keep this far inside the map's frame (their white halo, and text drawn at another dpi)
 ADJUST_ITERATIONS = 400  # a fixed number of iterations, not a time limit: the same map on any machine
 NOTE_SIZE = 6.8  # pt: the notes, references and sources
@@ -206,12 +208,13 @@ def trend_figure(con: duckdb.DuckDBPyConnection, lads: list[str], size: tuple[fl
                           ORDER BY area_type DESC, area_name, release""").fetchall()
     if not rows:
         return None
-    fig = Figure(figsize=size)
+    # constrained layout keeps the axis label and the legend (outside the axes) inside the figure
+    fig = Figure(figsize=size, layout="constrained")
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.07, 0.14, 0.66, 0.8))
+    ax = fig.add_subplot()
     series: dict[tuple, list] = {}
     for code, name, kind, release, value in rows:
-        series.setdefault((code, name, kind), []).append((int(release[:4]) + (int(release[5:7]) - 1) / 12, value))
+        series.setdefault((code, name, kind), []).append((date(int(release[:4]), int(release[5:7]), 1), value))
     colours = iter(["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"])
     for (code, name, kind), points in series.items():
         xs, ys = zip(*points, strict=False)
@@ -224,6 +227,8 @@ def trend_figure(con: duckdb.DuckDBPyConnection, lads: list[str], size: tuple[fl
         ax.plot(xs, ys, label=f"{name} ({ys[-1]:.1f}%)", **style)
     ax.set_ylim(0, 100)
     ax.set_ylabel("% of premises", fontsize=7)
+    ax.xaxis.set_major_locator(mdates.YearLocator())  # ticks at years, never 2022.5
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.tick_params(labelsize=7)
     ax.grid(True, alpha=0.3)
     ax.legend(
@@ -459,7 +464,7 @@ def _key_figures(n: Notes, code: str, name: str, whole: bool, t: Terms) -> list[
         f"neighbourhoods {is_are(row.get('lsoas_in_top_need_decile'))} in the study area's highest-need tenth for "
         "digital inclusion support; "
         f"{n.cite('district_summary', 'robust_need_priorities', lad_code=code, zero='none')} of them are robust "
-        f"priorities ({t.robust_short}).",
+        f"priorities ({t.robust}).",
         f"{_cap(n.cite('district_summary', 'residents_both', lad_code=code, zero='no'))} residents live where "
         f"high need "
         f"and a connectivity gap meet; "
@@ -514,9 +519,25 @@ def _lsoa_rows(n: Notes, lads: list[str], whole: bool) -> list[list[str]]:
     out = []
     for r in rows[:6]:
         cells = [f"{r[name_col]} ({r[code_col]})", f"{r['ward_name']} ({r['lad_name']})" if whole else r["ward_name"]]
-        cells += [_num(r["residents_2021"]), _num(r["need_score"], 1), r["suggested_offer"], r["robustness"]]
+        sure = r["robustness"]
+        if sure == "rarely in the top tenth":  # a priority by its decile, not by the draws: say which decile
+            sure += f" (need decile {r['need_decile']})"
+        cells += [_num(r["residents_2021"]), _num(r["need_score"], 1), r["suggested_offer"], sure]
         out.append(cells)
     return out
+
+
+def robustness_words(rows: list[list[str]], t: Terms) -> str:
+    """What each robustness class in the table means, for the classes the table shows."""
+    shown = {row[-1].split(" (")[0] for row in rows}
+    meaning = {
+        "robust": f"robust: {t.robust}",
+        "weight-dependent": f"weight-dependent: {t.weight_dependent}",
+        "rarely in the top tenth": (
+            f"rarely in the top tenth: an inclusion priority by its need decile ({t.priorities}), {t.rarely}"
+        ),
+    }
+    return "; ".join(text for key, text in meaning.items() if key in shown)
 
 
 def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
@@ -652,9 +673,9 @@ def _table_source(n: Notes, table: str, columns: list[str], shows: str) -> str:
     return f"{shows} Table {table} (evidence pack sheet '{SHEETS.get(table, table)}'), from {named}."
 
 
-def _map_caption(paths: Paths, settings: Settings, hatched: bool) -> str:
-    """What the map shows, with the triage shares from the settings and the boundaries it draws, in words."""
-    t = terms(settings)
+def _map_caption(paths: Paths, t: Terms, settings: Settings, hatched: bool) -> str:
+    """What the map shows, with the triage shares from the settings (and how the run's ties fell) and the
+    boundaries it draws, in words."""
     boundaries = []
     for table in MAP_TABLES[1:]:
         for s in read_provenance(paths.table_path(table)).get("sources", []):
@@ -806,7 +827,7 @@ def build_one(
     pdf.block(4.5, f"{scope}. {release_line}.")
     pdf.set_text_color(0)
     pdf.heading("Key figures")
-    t = terms(settings)
+    t = terms(settings, triage_cuts(n.rows("triage")))
     pdf.bullets(_key_figures(n, code, name, whole, t))
     key_notes = len(n.notes)
 
@@ -815,7 +836,7 @@ def build_one(
         "SELECT coalesce(bool_or(gap_is_area_average), false) FROM lsoa_triage WHERE list_contains($lads, lad_code)",
         {"lads": lads},
     ).fetchone()[0]
-    caption = _map_caption(paths, settings, hatched)
+    caption = _map_caption(paths, t, settings, hatched)
     pdf.set_font("DejaVu", size=7.5)
     caption_height = 3.5 * len(pdf.multi_cell(0, 3.5, caption, dry_run=True, output="LINES")) + 2
     room = pdf.h - pdf.b_margin - pdf.get_y() - caption_height
@@ -833,9 +854,9 @@ def build_one(
 
     pdf.add_page()
     pdf.heading("Connectivity over time")
-    trend_fig = trend_figure(con, lads, size=(pdf.epw * 0.8 / 25.4, 50 / 25.4))
-    if trend_fig is not None:
-        pdf.image(io.BytesIO(_figure_png(trend_fig)), x=pdf.l_margin + pdf.epw * 0.1, w=pdf.epw * 0.8)
+    trend_fig = trend_figure(con, lads, size=(pdf.epw / 25.4, TREND_MM / 25.4))
+    if trend_fig is not None:  # placed at the size it was drawn, so nothing is scaled or cut
+        pdf.image(io.BytesIO(_figure_png(trend_fig)), x=pdf.l_margin, w=pdf.epw, h=TREND_MM)
         pdf.set_font("DejaVu", size=7.5)
         pdf.block(
             3.5,
@@ -856,7 +877,7 @@ def build_one(
         + [
             "Residents",
             "Mean need (0-10)",
-            f"LSOAs with high need (top {t.high_need_share})",
+            f"LSOAs with high need (study area's top {t.high_need_share})",
             "Residents: adoption gap",
             "Residents: both",
         ]
@@ -883,15 +904,16 @@ def build_one(
         "Robustness",
     ]
     lsoa_widths = [38, 30, 17, 12, 46, 20]
+    lsoa_rows = _lsoa_rows(n, lads, whole)
     pdf.grid(
         lsoa_header,
-        _lsoa_rows(n, lads, whole),
+        lsoa_rows,
         lsoa_widths,
         _table_source(
             n,
             "inclusion_priorities",
             ["residents_2021", "need_score", "suggested_offer", "robustness"],
-            f"The neighbourhoods with the highest need; robust: {t.robust_short}.",
+            f"The neighbourhoods with the highest need. {_cap(robustness_words(lsoa_rows, t))}.",
         ),
         size=7.5,
     )

@@ -257,8 +257,7 @@ def _peer_members(ax, con: duckdb.DuckDBPyConnection, code: str, release: str, n
         if m[2]:
             tick.set_fontweight("bold")
             tick.set_color("#d95f02")
-    low = min(m[1] for m in members)
-    ax.set_xlim(max(0, low - 10), 100)
+    ax.set_xlim(0, 100)  # bars start at zero: a cut axis would make small gaps look large
     zone = con.execute(
         "SELECT bool_or(area_type = 'zone') FROM peer_benchmark WHERE area_code = $c", {"c": code}
     ).fetchone()[0]

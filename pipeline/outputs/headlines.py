@@ -17,10 +17,11 @@ from pipeline.lookup import month_year
 from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.peer_text import ZONE_WEIGHTING, peer_sentence, similar_means
+from pipeline.outputs.tables import undefused
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import write_text
-from pipeline.wording import OFCOM_VIA_ONS, display_name, ordinal, terms
+from pipeline.wording import OFCOM_VIA_ONS, display_name, ordinal, terms, triage_cuts
 
 FIGURE = re.compile(r"(?P<value>-?[\d,]+(?:\.\d+)?)%?\[(?P<n>\d+)\]")
 FOOTNOTE = re.compile(r"^\[(?P<n>\d+)\] .*?`(?P<table>\w+)\.csv` \| (?P<keys>.+?) \| `(?P<column>\w+)`", re.M)
@@ -46,8 +47,8 @@ def read_table(folder: Path, name: str) -> list[dict[str, str]]:
     path = folder / f"{name}.csv"
     if not path.exists():
         return []
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    with path.open(newline="", encoding="utf-8") as fh:  # text as the data holds it, not the CSV's guard
+        return [{k: undefused(v) if v else v for k, v in row.items()} for row in csv.DictReader(fh)]
 
 
 def md_text(text: str) -> str:
@@ -226,7 +227,7 @@ class Notes:
 
 def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label: str) -> dict:
     n = Notes(tables)
-    t = terms(settings)
+    t = terms(settings, triage_cuts(n.rows("triage")))
     study_area_name = settings.study_area.name
     summary = n.rows("district_summary")
     districts = [r for r in summary if r["lad_code"] != "ALL"]

@@ -29,6 +29,7 @@ from pipeline.outputs.mapkit import (
     study_bounds,
 )
 from pipeline.registry import LIBRARY_DATE
+from pipeline.wording import Terms
 
 VENUE_STYLE = {
     "library": ("#08519c", "Library (open static, Arts Council England)"),
@@ -36,6 +37,15 @@ VENUE_STYLE = {
 }
 USER_COLOUR = "#6a3d9a"
 NEW_SITE = "#d7301f"
+HIGH_NEED_EDGE = "#3f007d"  # the outline of a high-need neighbourhood (the triage definition)
+PALE, STRONG = 0.2, 0.8  # fill opacity within reach, and beyond it
+
+
+def tints(colours: list[str], opacity: float) -> str:
+    """A legend swatch holding every colour of the scale at one opacity: one swatch honestly stands for
+    the five need fifths drawn pale (or strong), not for one of them."""
+    stops = ", ".join(f"rgba({int(c[1:3], 16)},{int(c[3:5], 16)},{int(c[5:7], 16)},{opacity})" for c in colours)
+    return f"background:linear-gradient(to right, {stops})"
 
 
 def _venue_popup(r: dict) -> str:
@@ -59,7 +69,7 @@ def _venue_popup(r: dict) -> str:
 
 
 def build_access_map(
-    con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], reach_km: float, map_k: int
+    con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], reach_km: float, map_k: int, t: Terms
 ) -> dict:
     needs = [r[0] for r in con.execute("SELECT need_score FROM lsoa_access").fetchall()]
     breaks = classes(needs)
@@ -71,6 +81,7 @@ def build_access_map(
         lambda r: {
             "v": r["need_score"],
             "beyond": bool(r["beyond_reach"]),
+            "high": bool(r["high_need"]),
             "tip": rows_html(
                 f"{r['lsoa_name']} ({r['lsoa_code']})",
                 place_rows(r)
@@ -110,11 +121,18 @@ def build_access_map(
         name="Neighbourhoods by need; strong where beyond reach",
         style_function=lambda f: {
             "fillColor": colour_for(f["properties"]["v"], breaks, RISK_COLOURS),
-            "fillOpacity": 0.8 if f["properties"]["beyond"] else 0.2,
+            "fillOpacity": STRONG if f["properties"]["beyond"] else PALE,
             "color": "#555",
             "weight": 1.2 if f["properties"]["beyond"] else 0.3,
         },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+    ).add_to(m)
+    high = {"type": "FeatureCollection", "features": [f for f in areas["features"] if f["properties"]["high"]]}
+    folium.GeoJson(  # the title's "high-need neighbourhoods", drawn: fifths of need alone do not show them
+        high,
+        name=f"High-need neighbourhoods, outlined ({len(high['features'])})",
+        interactive=False,
+        style_function=lambda f: {"fill": False, "color": HIGH_NEED_EDGE, "weight": 2.2},
     ).add_to(m)
     venues = con.execute("""SELECT name, venue_type, role, address, postcode, opening_hours, data_date, in_study_area,
                                    distance_to_study_km,
@@ -194,12 +212,13 @@ def build_access_map(
     district_outlines(con, m)
     place_labels(con, m)
     folium.LayerControl(collapsed=False).add_to(m)
-    beyond, high = con.execute("""SELECT sum(residents_beyond_reach), sum(high_need_residents_beyond_reach)
+    beyond, high_beyond = con.execute("""SELECT sum(residents_beyond_reach), sum(high_need_residents_beyond_reach)
                                   FROM lsoa_access""").fetchone()
     add_title(
         m,
         "Reaching people: distance to a place that can help",
-        f"{fmt(round(beyond or 0), 0)} residents ({fmt(round(high or 0), 0)} in high-need neighbourhoods) live more "
+        f"{fmt(round(beyond or 0), 0)} residents ({fmt(round(high_beyond or 0), 0)} in high-need neighbourhoods, "
+        "outlined purple) live more "
         f"than {reach_km:g} km in a straight line from any existing venue. Red rings: the sites a covering "
         f"model picks for {map_k} new venues.",
     )
@@ -211,13 +230,17 @@ def build_access_map(
                 list(zip(RISK_COLOURS, class_labels(breaks, lo, hi, 1), strict=False)),
             ),
             (
-                "Reach",
+                "Reach (each fifth's colour, strong or pale)",
                 [
                     (
-                        "background:#fc8d59;border:2px solid #555",
-                        f"strong: beyond {reach_km:g} km of any existing venue",
+                        tints(RISK_COLOURS, STRONG) + ";width:36px;border:2px solid #555",
+                        f"strong colours: beyond {reach_km:g} km of any existing venue",
                     ),
-                    ("background:rgba(252,141,89,.2);border:1px solid #999", "pale: within reach"),
+                    (tints(RISK_COLOURS, PALE) + ";width:36px;border:1px solid #999", "pale colours: within reach"),
+                    (
+                        f"background:transparent;border:2.5px solid {HIGH_NEED_EDGE}",
+                        f"purple outline: high need ({len(high['features'])} LSOAs), {t.high_need}",
+                    ),
                 ],
             ),
             (

@@ -40,6 +40,28 @@ GIGABIT_COLOURS = list(reversed(GOOD_TO_BAD))
 GP_UNKNOWN = "#9e9ac8"  # neutral: not on the red-green scale, and unlike "no data" grey
 
 
+def fibre_map_contents(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """(1 km cells measured at postcode level, GP sites whose own gigabit status is known): the map draws
+    a cell layer and colours sites only when these are above zero, and the index describes what is drawn."""
+    cells = con.execute("SELECT count(*) FILTER (NOT area_average) FROM fibre_gap_cells").fetchone()[0]
+    sites = con.execute("SELECT count(*) FILTER (site_own_gigabit_known) FROM gp_readiness").fetchone()[0]
+    return cells, sites
+
+
+def fibre_map_description(con: duckdb.DuckDBPyConnection) -> str:
+    """The index's line for the fibre map, following what this run's map draws."""
+    cells, sites = fibre_map_contents(con)
+    return (
+        "The connectivity gap by neighbourhood (hatched where it is an area average), "
+        + ("1 km cells lacking gigabit where measured, " if cells else "")
+        + (
+            "and the GP sites coloured by gigabit at the site where it is measured."
+            if sites
+            else "and where the GP sites are (no site's own gigabit status is known with these data)."
+        )
+    )
+
+
 def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], note: str | None) -> dict:
     area_average = con.execute("SELECT count(*) FILTER (area_average) FROM fibre_gap_cells").fetchone()[0]
     gaps = [r[0] for r in con.execute("SELECT supply_gap_score FROM lsoa_triage").fetchall()]
@@ -134,7 +156,7 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
     group = folium.FeatureGroup(
         name=f"GP sites by gigabit at the site ({len(sites)}; own status known for {known})"
         if known
-        else f"GP sites ({len(sites)}; own gigabit status not known)"
+        else f"GP sites ({len(sites)}; where they are: no site's own gigabit status is known with these data)"
     )
     for code, kind, name, postcode, lat, lon, gig, res, area, release, own in sites:
         if own:
@@ -191,7 +213,7 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
             ("Connectivity gap (quintiles)", list(zip(GAP_COLOURS, class_labels(breaks, lo, hi, 2), strict=False))),
             ("", [(hatch_legend_style(2, GAP_COLOURS[2]), "hatched: area average shared by every LSOA or cell in it")]),
             (
-                "GP site: gigabit at the site",
+                "GP site: gigabit at the site" if known else "GP sites (where they are)",
                 (
                     list(
                         zip(
@@ -203,7 +225,19 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
                     if known
                     else []
                 )
-                + ([(GP_UNKNOWN, "own gigabit status not known")] if known < len(sites) else []),
+                + (
+                    [(GP_UNKNOWN, "own gigabit status not known")]
+                    if known
+                    else [
+                        (
+                            GP_UNKNOWN,
+                            f"a GP site ({len(sites)}): no site's own gigabit status is known with these data, "
+                            "only its postcode district's average (in each popup)",
+                        )
+                    ]
+                    if sites
+                    else []
+                ),
             ),
         ],
     )

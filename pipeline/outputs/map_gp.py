@@ -33,6 +33,8 @@ from pipeline.outputs.mapkit import (
 # holds sites whatever the range of the scores.
 READINESS_COLOURS = list(reversed(GOOD_TO_BAD))
 
+SUBICB_EDGE = "#1b7837"  # the Sub-ICB outline: drawn and in the legend in one colour
+
 
 def radius(list_size) -> float:
     """Circle radius in pixels, with area proportional to the registered list."""
@@ -118,7 +120,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
     folium.GeoJson(
         subicbs,
         name="Sub-ICB locations (July 2022 outlines)",
-        style_function=lambda f: {"fill": False, "color": "#1b7837", "weight": 2.5, "dashArray": "8 4"},
+        style_function=lambda f: {"fill": False, "color": SUBICB_EDGE, "weight": 2.5, "dashArray": "8 4"},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
     ).add_to(m)
     folium.GeoJson(
@@ -220,7 +222,17 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                 "Readiness score (0–10), fifths of the ranked sites",
                 list(zip(READINESS_COLOURS, class_labels(breaks, lo, hi, 2), strict=False))
                 + [("background:#fff;border:1px dashed #444", "shown, not ranked (see its popup)")],
-            )
+            ),
+            (
+                "Outlines",
+                [
+                    (
+                        f"background:transparent;border:2.5px dashed {SUBICB_EDGE}",
+                        f"Sub-ICB locations (July 2022 outlines; {len(subicbs['features'])})",
+                    ),
+                    ("background:transparent;border:1px solid #444", "catchment of a ranked site"),
+                ],
+            ),
         ],
         note="Branch surgeries are drawn small: they have no registered list of their own.",
     )

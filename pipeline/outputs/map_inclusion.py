@@ -23,6 +23,7 @@ from pipeline.outputs.mapkit import (
     save,
     study_bounds,
 )
+from pipeline.wording import Terms
 
 OFFER_COLOURS = {
     "digital skills and confidence (older residents)": "#6a51a3",
@@ -35,9 +36,32 @@ ROBUSTNESS = {
     "weight-dependent": {"weight": 1.5, "dashArray": "5 4", "fillOpacity": 0.45},
     "rarely in the top tenth": {"weight": 1, "dashArray": "2 4", "fillOpacity": 0.3},
 }
+SWATCH = {  # the legend's picture of each outline style above
+    "robust": "background:#bbb;border:3px solid #111",
+    "weight-dependent": "background:#ddd;border:1.5px dashed #111",
+    "rarely in the top tenth": "background:#eee;border:1px dotted #111",
+}
+OTHERS = "#f0f0f0"
 
 
-def build_inclusion_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], deciles: int) -> dict:
+def sureness_legend(counts: dict[str, int], t: Terms, deciles: int) -> list[tuple[str, str]]:
+    """One entry per class some priority has, each with its own meaning (from the run's terms) and count:
+    a class no neighbourhood has is not shown, and no two entries say the same thing."""
+    meaning = {
+        "robust": f"robust: {t.robust}",
+        "weight-dependent": f"weight-dependent: {t.weight_dependent}",
+        "rarely in the top tenth": (
+            "rarely in the top tenth: a priority by its need decile"
+            + (f" (2-{deciles})" if deciles > 2 else " (2)" if deciles == 2 else "")
+            + f", {t.rarely}"
+        ),
+    }
+    return [(SWATCH[k], f"{meaning[k]} ({counts[k]:,})") for k in ROBUSTNESS if counts.get(k)]
+
+
+def build_inclusion_map(
+    con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], deciles: int, t: Terms
+) -> dict:
     priorities = features(
         con,
         """SELECT p.*, a.geom FROM inclusion_priorities p JOIN lsoa_areas a USING (lsoa_code)
@@ -76,9 +100,9 @@ def build_inclusion_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dic
     m = new_map(study_bounds(con))
     folium.GeoJson(
         others,
-        name="Other LSOAs",
+        name=f"Not priorities (need decile {deciles + 1} or lower)",
         interactive=False,
-        style_function=lambda f: {"fillColor": "#f0f0f0", "fillOpacity": 0.5, "color": "#bbb", "weight": 0.4},
+        style_function=lambda f: {"fillColor": OTHERS, "fillOpacity": 0.5, "color": "#bbb", "weight": 0.4},
     ).add_to(m)
     folium.GeoJson(
         priorities,
@@ -94,27 +118,22 @@ def build_inclusion_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dic
     place_labels(con, m)
     folium.LayerControl(collapsed=False).add_to(m)
     residents = con.execute("SELECT sum(residents_2021) FROM inclusion_priorities").fetchone()[0]
-    robust = con.execute("SELECT count(*) FROM inclusion_priorities WHERE robustness = 'robust'").fetchone()[0]
+    counts = {p["properties"]["robust"]: 0 for p in priorities["features"]}
+    for p in priorities["features"]:
+        counts[p["properties"]["robust"]] += 1
+    robust = counts.get("robust", 0)
     add_title(
         m,
         "Digital inclusion: where to target outreach",
-        f"{len(priorities['features'])} priority LSOAs (the highest-need {deciles * 10}%), "
-        f"{fmt(round(residents or 0))} "
-        f"residents; {robust} robust to the method's choices",
+        f"{len(priorities['features'])} priority LSOAs (the study area's highest-need {deciles * 10}%), "
+        f"{fmt(round(residents or 0))} residents; {robust} robust ({t.robust})",
     )
     add_legend(
         m,
         [
             ("Suggested offer", [(colour, offer) for offer, colour in OFFER_COLOURS.items()]),
-            (
-                "How sure (rank_uncertainty)",
-                [
-                    ("background:#bbb;border:3px solid #111", "robust: top decile in ≥ 80% of draws"),
-                    ("background:#ddd;border:1.5px dashed #111", "weight-dependent: 20–80%"),
-                    ("background:#eee;border:1px dotted #111", "not in the top decile in most draws"),
-                ],
-            ),
-            ("", [("#f0f0f0", "rarely in the top tenth")]),
+            ("How sure (rank_uncertainty)", sureness_legend(counts, t, deciles)),
+            ("", [(OTHERS, f"not a priority: need decile {deciles + 1} or lower ({len(others['features'])})")]),
         ],
         note="The offer follows the need component in which the neighbourhood stands highest in the study area.",
     )

@@ -12,6 +12,7 @@ import duckdb
 from pipeline.geography import Vintage
 from pipeline.lookup import RESIDENT_NEXT_STEP, district_broadband, gap_in_words, library_text
 from pipeline.outputs.html_page import markdown_page
+from pipeline.outputs.map_fibre import fibre_map_description
 from pipeline.outputs.mapkit import esc
 from pipeline.outputs.peer_text import similar_means, zone_estimate
 from pipeline.outputs.tables import omitted_tables
@@ -19,7 +20,7 @@ from pipeline.paths import PROJECT_ROOT, Paths
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings, shown
 from pipeline.store import source_rows, write_text
-from pipeline.wording import terms
+from pipeline.wording import terms, triage_cuts_in
 
 MAP_LAYERS = (
     "lsoa_areas",
@@ -57,8 +58,7 @@ MAPS = [
     (
         "fibre_planning.html",
         "Fibre planning",
-        "The connectivity gap by neighbourhood (hatched where it is an area average), 1 km cells where measured, "
-        "and the GP sites.",
+        "",  # follows what the run's map draws: fibre_map_description
     ),
     (
         "access.html",
@@ -258,7 +258,7 @@ def peer_panel(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
 
 def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, vintage: Vintage) -> dict:
     folder = paths.maps
-    t = terms(settings)
+    t = terms(settings, triage_cuts_in(con))
     definitions = "\n".join(f"- **{term}**: {text}." for term, text in t.definitions())
     method = (PROJECT_ROOT / "docs" / "METHOD.md").read_text(encoding="utf-8")
     method = (
@@ -296,7 +296,8 @@ def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
         f"<li><a href='{PROCESSED}/briefings/{briefing_file(settings.study_area.name)}'>"
         f"{esc(settings.study_area.name)} (whole area)</a></li>"
     )
-    maps = "".join(f"<li><a href='{esc(f)}'>{esc(t)}</a> — {esc(d)}</li>" for f, t, d in MAPS)
+    described = {"fibre_planning.html": fibre_map_description(con)}
+    maps = "".join(f"<li><a href='{esc(f)}'>{esc(t)}</a> — {esc(d or described[f])}</li>" for f, t, d in MAPS)
     charts = "".join(
         f"<li>{esc(t)}: <a href='{PROCESSED}/charts/{esc(n)}.png'>PNG</a>, "
         f"<a href='{PROCESSED}/charts/{esc(n)}.svg'>SVG</a></li>"

@@ -69,6 +69,9 @@ def resolution_note(con: duckdb.DuckDBPyConnection) -> str:
     return f"Fixed broadband in the connectivity gap: {release or 'no release'}, as {words}."
 
 
+ROBUST_SWATCH = "background:transparent;border:2.5px dotted #000"  # as the robust layer's outline
+
+
 def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], t: Terms) -> dict:
     query = """SELECT t.*, u.priority, a.geom FROM lsoa_triage t JOIN lsoa_areas a USING (lsoa_code)
                LEFT JOIN (SELECT * FROM rank_uncertainty WHERE score = 'need') u USING (lsoa_code)
@@ -90,7 +93,7 @@ def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[s
                     ("Triage", esc(TRIAGE_WORDS[r["triage_class"]])),
                     ("Suggested action", esc(r["suggested_action"])),
                     ("Inclusion need (0–10)", f"{fmt(r['need_score'], 2)} — rank {fmt(r['need_rank'])}"),
-                    ("Top-tenth need over the method's draws", esc(r["priority"] or "not computed")),
+                    ("Top-tenth need over the seeded draws", esc(r["priority"] or "not computed")),
                 ]
                 + gap_rows(r),
             ),
@@ -188,7 +191,22 @@ def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[s
                 "",
                 [(hatch_legend_style(2, GAP_COLOURS[2]), "hatched: an area average, shared by every LSOA in the area")],
             ),
-        ],
+        ]
+        + (
+            [
+                (
+                    "Robust top-decile need layer",
+                    [
+                        (
+                            ROBUST_SWATCH,
+                            f"dotted black outline: {len(robust['features'])} LSOAs robust, {t.robust}",
+                        )
+                    ],
+                )
+            ]
+            if robust["features"]
+            else []
+        ),
         note="Where the gap is an area average it cannot tell neighbourhoods in that area apart; they are unserved "
         "together or not at all.",
     )

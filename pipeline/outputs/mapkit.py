@@ -159,6 +159,16 @@ diz.obstacles = function (map) {
   });
   return out;
 };
+// Boxes of the point markers drawn now (venues, sites, chosen rings): names are placed clear of them.
+diz.markers = function (map) {
+  var out = [];
+  map.eachLayer(function (l) {
+    if (!(l instanceof L.CircleMarker) || l instanceof L.Circle || !l._map) return;
+    var p = map.latLngToContainerPoint(l.getLatLng()), r = l.getRadius() + (l.options.weight || 0) / 2 + 1;
+    out.push({left: p.x - r, top: p.y - r, right: p.x + r, bottom: p.y + r});
+  });
+  return out;
+};
 diz.rectOf = function (el, map) {  // an element's box in the map's container coordinates
   var box = map.getContainer().getBoundingClientRect(), r = el.getBoundingClientRect();
   return {left: r.left - box.left, top: r.top - box.top, right: r.right - box.left, bottom: r.bottom - box.top};
@@ -428,7 +438,8 @@ def district_outlines(con: duckdb.DuckDBPyConnection, m: folium.Map | folium.Fea
     ).add_to(m)
 
 
-LABEL_CSS = """<style>.diz-label{position:absolute;white-space:nowrap;pointer-events:none;font:600 12px sans-serif;
+LABEL_CSS = """<style>.diz-label{position:absolute;z-index:2;white-space:nowrap;pointer-events:none;
+font:600 12px sans-serif;
 color:#222;line-height:1.15;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff,0 0 2px #fff}
 .diz-label.district{font-size:15px;letter-spacing:.04em;text-transform:uppercase;color:#111}
 .diz-label.ward{font:italic 500 11px sans-serif;color:#4a3d73}
@@ -437,7 +448,7 @@ color:#222;line-height:1.15;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff,0
 .diz-label.suburb{font-weight:500;font-size:11px;color:#333;letter-spacing:.02em}
 .diz-label.hamlet,.diz-label.other{font-weight:400;font-size:10.5px;color:#444}
 .diz-label.outside{color:#666}
-.diz-dot{position:absolute;border-radius:50%;background:#111;border:1.5px solid #fff;box-sizing:content-box;
+.diz-dot{position:absolute;z-index:1;border-radius:50%;background:#111;border:1.5px solid #fff;box-sizing:content-box;
 pointer-events:none}.diz-dot.outside{background:#777}</style>"""
 
 # OS Open Names LOCAL_TYPE -> label kind, and the zoom from which each kind is labelled. Towns and
@@ -463,10 +474,11 @@ class PlaceLabels(folium.MacroElement):
     says where it is: the study area's towns at every zoom, district names until wards take over,
     villages, suburbs and hamlets as one zooms in, places just over the border in grey.
 
-    Each settlement has a dot and its name at the first of eight places around it that overlaps no
-    name already drawn, no panel and no edge; area names (districts, wards) sit at a point inside
-    the area or just above or below it. Labels are laid out again after every zoom and pan.
-    """
+    Each settlement has a dot and its name at the first of 24 places around it (three rings) that
+    overlaps no name already drawn, no panel and no edge; area names (districts, wards) sit at a
+    point inside the area, just above or below it, or a little to one side. A place clear of point
+    markers (venues, sites) is preferred; the names are drawn above them either way. Labels are laid
+    out again after every zoom, pan and layer change."""
 
     _template = folium.template.Template("""{% macro script(this, kwargs) %}
 (function () {
@@ -490,21 +502,27 @@ class PlaceLabels(folium.MacroElement):
 
   function candidates(it, p) {
     var w = it.w, h = it.h, out = [];
-    if (it.r) {
-      var g = it.r + 2, d = g * 0.7;
-      [[g, -h / 2], [-g - w, -h / 2], [d, -d - h + 2], [d, d - 2], [-d - w, -d - h + 2], [-d - w, d - 2],
-       [-w / 2, -g - h], [-w / 2, g]].forEach(function (o) { out.push([p.x + o[0], p.y + o[1]]); });
+    if (it.r) {  // eight places beside the dot, then the same eight further out (past a marker on the dot)
+      [it.r + 2, it.r + 12, it.r + 22].forEach(function (g) {
+        var d = g * 0.7;
+        [[g, -h / 2], [-g - w, -h / 2], [d, -d - h + 2], [d, d - 2], [-d - w, -d - h + 2], [-d - w, d - 2],
+         [-w / 2, -g - h], [-w / 2, g]].forEach(function (o) { out.push([p.x + o[0], p.y + o[1]]); });
+      });
     } else {
       [0, -1.1, 1.1, -2.2, 2.2, -3.3, 3.3].forEach(function (k) { out.push([p.x - w / 2, p.y - h / 2 + k * h]); });
+      [-0.35, 0.35].forEach(function (j) {  // then sideways, still over the area: room between markers
+        [0, -1.1, 1.1, -2.2, 2.2].forEach(function (k) { out.push([p.x - w / 2 + j * w, p.y - h / 2 + k * h]); });
+      });
     }
     return out.map(function (c) { return {left: c[0], top: c[1], right: c[0] + w, bottom: c[1] + h}; });
   }
-  function clear(box, taken, size) {
+  function clear(box, taken, size, marks) {
     return box.left >= 2 && box.top >= 2 && box.right <= size.x - 2 && box.bottom <= size.y - 2 &&
-      !taken.some(function (t) { return diz.overlaps(box, t); });
+      !taken.some(function (t) { return diz.overlaps(box, t); }) &&
+      !(marks || []).some(function (t) { return diz.overlaps(box, t); });
   }
   function layout() {
-    var z = map.getZoom(), size = map.getSize(), view = map.getBounds().pad(0.02);
+    var z = map.getZoom(), size = map.getSize(), view = map.getBounds().pad(0.02), marks = diz.markers(map);
     var taken = diz.obstacles(map).map(function (o) { return {left: o.left - 2, top: o.top - 2, right: o.right + 2,
                                                               bottom: o.bottom + 2}; });
     var panels = taken.length;
@@ -517,13 +535,15 @@ class PlaceLabels(folium.MacroElement):
         if (!it.must && !clear(dot, taken, size)) return;
       }
       var boxes = candidates(it, p), box = null;
-      for (var i = 0; i < boxes.length && !box; i++) if (clear(boxes[i], taken, size)) box = boxes[i];
+      // clear of point markers where a place allows it; else over one (labels draw above markers), never dropped
+      for (var i = 0; i < boxes.length && !box; i++) if (clear(boxes[i], taken, size, marks)) box = boxes[i];
+      for (var j = 0; j < boxes.length && !box; j++) if (clear(boxes[j], taken, size)) box = boxes[j];
       if (!box && it.must) {  // the study area's towns are drawn wherever a panel or edge does not hide them,
         var least = Infinity;   // overlapping as little as possible of the names already drawn
         boxes.forEach(function (b) {
           if (!clear(b, taken.slice(0, panels), size)) return;
           var cover = 0;
-          taken.slice(panels).forEach(function (t) {
+          taken.slice(panels).concat(marks).forEach(function (t) {
             if (diz.overlaps(b, t)) cover += (Math.min(b.right, t.right) - Math.max(b.left, t.left)) *
                                              (Math.min(b.bottom, t.bottom) - Math.max(b.top, t.top));
           });
@@ -544,7 +564,7 @@ class PlaceLabels(folium.MacroElement):
       pane.appendChild(it.el);
     });
   }
-  map.on('zoomend moveend resize', layout);
+  map.on('zoomend moveend resize overlayadd overlayremove', layout);
   document.addEventListener('toggle', function () { layout(); }, true);
   layout();
 })();

@@ -18,7 +18,7 @@ from pipeline.outputs.map_triage import build_triage_map
 from pipeline.paths import Paths
 from pipeline.settings import Settings
 from pipeline.store import read_provenance, source_rows
-from pipeline.wording import terms
+from pipeline.wording import terms, triage_cuts_in
 
 
 def sources_of(paths: Paths, *tables: str) -> dict[str, int]:
@@ -34,11 +34,15 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
     vintage = vintage_of(settings)
     folder = paths.maps
     folder.mkdir(parents=True, exist_ok=True)
+    t = terms(settings, triage_cuts_in(con))  # one wording of every definition, with this run's ties
     base = ("lsoa_areas", "lad_boundaries", "ward_boundaries", "settlements")  # every map draws these
     made = {
         "need_map": build_need_map(con, folder / "need.html", sources_of(paths, "lsoa_need", "hotspots", *base)),
         "triage_map": build_triage_map(
-            con, folder / "triage.html", sources_of(paths, "lsoa_triage", "rank_uncertainty", *base), terms(settings)
+            con,
+            folder / "triage.html",
+            sources_of(paths, "lsoa_triage", "rank_uncertainty", *base),
+            t,
         ),
         "fibre_planning_map": build_fibre_map(
             con,
@@ -56,6 +60,7 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
             folder / "inclusion_targeting.html",
             sources_of(paths, "inclusion_priorities", *base),
             settings.inclusion.top_need_deciles,
+            t,
         ),
         "access_map": build_access_map(
             con,
@@ -63,6 +68,7 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
             sources_of(paths, "lsoa_access", "venues", "venue_siting", *base),
             settings.access.reach_km,
             settings.access.map_k,
+            t,
         ),
     }
     index = build_index_page(con, paths, settings, vintage)

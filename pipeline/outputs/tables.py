@@ -9,6 +9,7 @@ are written with a leading apostrophe, as OWASP advises; numbers are untouched.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -84,7 +85,12 @@ TABLES = [
                   "(old branch listings, very small lists) are shown but not ranked.", "readiness_rank, site_code"),
     EvidenceTable("fibre_gap_lsoas", "Fibre gap LSOAs", "fibre_gap_lsoas",
                   "Gigabit gap per LSOA for build planning, ranked by the connectivity gap.",
-                  "supply_gap_rank, lsoa_code"),
+                  "supply_gap_rank, lsoa_code",
+                  informative="NOT area_average",
+                  uninformative="every LSOA's broadband value is an area average, so its build columns (postcodes "
+                                "lacking gigabit, premises without it, distance to a served postcode) are empty in "
+                                "every row and the rest repeats lsoa_supply_gap. Ofcom's postcode file brings it "
+                                "back."),
     EvidenceTable("fibre_gap_cells", "Fibre gap cells", "fibre_gap_cells",
                   "1 km British National Grid cells with postcodes lacking gigabit.",
                   "build_rank NULLS LAST, area_rank NULLS LAST, cell_id",
@@ -165,6 +171,12 @@ TABLES = [
 def defused(column: str) -> str:
     """SQL for a text column with formula-like cells made inert (a leading apostrophe)."""
     return f"""CASE WHEN regexp_matches("{column}", '{FORMULA_START}') THEN '''' || "{column}" ELSE "{column}" END"""
+
+
+def undefused(text: str) -> str:
+    """A CSV cell as the data holds it: the guard's apostrophe (added by ``defused`` only because a
+    spreadsheet opens the CSV) taken off again, for anything that prints the text ('=42nd of 52')."""
+    return text[1:] if len(text) > 1 and text[0] == "'" and re.match(FORMULA_START, text[1:]) else text
 
 
 def select_list(con: duckdb.DuckDBPyConnection, view: str, vintage: Vintage) -> str:

@@ -3,7 +3,7 @@ lines, a Columns sheet, a Sources sheet, and the change-over-time charts.
 
 Written with XlsxWriter (about four times faster than openpyxl for the pack's quarter of a
 million cells). Text is always written as a string cell, never as a formula, so a hostile name
-shows as text; the CSVs it is read from already prefix formula-like text with ``'``. The
+shows as text; the ``'`` the CSVs put before formula-like text is taken off again here. The
 creation date is fixed, so an unchanged input writes the same bytes.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from pipeline.outputs.tables import TABLES, omitted_tables, sources_rows
+from pipeline.outputs.tables import TABLES, omitted_tables, sources_rows, undefused
 from pipeline.registry import SOURCES
 from pipeline.store import replace_atomically, temp_path
 
@@ -26,13 +26,14 @@ TITLE = {"bold": True, "font_size": 14}
 
 
 def cell_value(text: str):
-    """A CSV cell as a spreadsheet value: numbers as numbers, anything else as text."""
+    """A CSV cell as a spreadsheet value: numbers as numbers, anything else as text, without the CSV's
+    formula guard (a string cell is never a formula, so '=42nd of 52' shows as written)."""
     if text == "":
         return None
     try:
         number = float(text)
     except ValueError:
-        return text
+        return undefused(text)
     if not math.isfinite(number):  # "nan", "inf": text, as written
         return text
     return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
