@@ -72,7 +72,7 @@ ALL = "ALL"
 MAP_TABLES = ("lsoa_triage", "lsoa_areas", "ward_boundaries", "lad_boundaries")
 SHEETS = {t.name: t.sheet for t in TABLES}
 
-TREND_MM = 55  # the connectivity-over-time chart's height on page 2
+TREND_MM = 46  # the connectivity-over-time chart's height on page 2 (the ward table must fit below it)
 MAP_INCHES = (7.0, 4.9)  # the page's text width by the room page 1 leaves: drawn at the size it is printed
 LEGEND_INCHES = 2.0  # a column right of the map holds the legend, so it never covers the map
 HATCH = "///"
@@ -711,9 +711,30 @@ def _citations(pdf: BriefingPDF, n: Notes, key_notes: int, size: float = NOTE_SI
             with columns.paragraph(bottom_margin=0.8) as par:
                 par.write(title)
             pdf.set_font("DejaVu", size=size)
-            for note in notes:
+            for group in _same_citation(notes) if title == "Key figures" else [[note] for note in notes]:
                 with columns.paragraph(bottom_margin=1.0) as par:
-                    par.write(f"{superscript(note.number)} {note.citation if title == 'Key figures' else note.short}")
+                    par.write(_citation_text(group, full=title == "Key figures"))
+
+
+def _same_citation(notes: list) -> list[list]:
+    """Consecutive notes that cite one measure from the same sources (Ofcom's figure for each district, say),
+    grouped: one citation naming each place and figure, not the same sources over and over."""
+    groups: list[list] = []
+    for note in notes:
+        last = groups[-1][-1] if groups else None
+        if last and note.what and (last.what, last.tail, last.table) == (note.what, note.tail, note.table):
+            groups[-1].append(note)
+        else:
+            groups.append([note])
+    return groups
+
+
+def _citation_text(group: list, full: bool) -> str:
+    first = group[0]
+    if len(group) == 1:
+        return f"{superscript(first.number)} {first.citation if full else first.short}"
+    places = "; ".join(f"{superscript(note.number)} {note.where}: {note.shown}" for note in group)
+    return f"{first.what}: {places} ({first.tail})."
 
 
 def _references(pdf: BriefingPDF, n: Notes, size: float = NOTE_SIZE) -> None:
@@ -870,7 +891,6 @@ def build_one(
     if trend:
         pdf.para(trend)
     _peer_section(pdf, n, settings.peers.zone_code if whole else code, settings)
-    pdf.heading("Wards of highest need")
     ward_header = (
         ["Ward"]
         + (["District"] if whole else [])
@@ -883,17 +903,15 @@ def build_one(
         ]
     )
     ward_widths = [34] + ([28] if whole else []) + [18, 20, 18, 22, 20]
-    pdf.grid(
-        ward_header,
-        _ward_rows(n, lads, whole),
-        ward_widths,
-        _table_source(
-            n,
-            "ward_summary",
-            ["residents_2021", "mean_need_score", "high_need_lsoas", "residents_adoption_gap", "residents_both"],
-            f"The wards with the highest resident-weighted mean need. High need: {t.high_need_short}.",
-        ),
+    ward_rows = _ward_rows(n, lads, whole)
+    ward_source = _table_source(
+        n,
+        "ward_summary",
+        ["residents_2021", "mean_need_score", "high_need_lsoas", "residents_adoption_gap", "residents_both"],
+        f"The wards with the highest resident-weighted mean need. High need: {t.high_need_short}.",
     )
+    pdf.heading("Wards of highest need")
+    pdf.grid(ward_header, ward_rows, ward_widths, ward_source)
     pdf.heading("Neighbourhoods of highest need")
     lsoa_header = [
         "Neighbourhood (LSOA)",

@@ -72,6 +72,9 @@ class Note:
     keys: tuple[tuple[str, str], ...]
     shown: str
     citation: str
+    what: str = ""  # the citation's parts, so notes citing one measure from one source can be given together
+    where: str = ""
+    tail: str = ""
 
     @property
     def short(self) -> str:
@@ -161,9 +164,12 @@ class Notes:
         # a parenthesis naming other columns helps a table reader, not a citation
         return re.sub(r"\s*\([^()]*_[^()]*\)", "", entry.get("description") or column.replace("_", " "))
 
-    def citation(self, table: str, column: str, row: dict[str, str], keys: dict[str, str], shown: str) -> str:
-        """'Usual residents, Census 2021 (TS007A), <place>: <figure> (ONS, Census 2021 table TS007A; via the DIZ
-        evidence pipeline, table district_summary).' What, where, the figure, and the sources behind it."""
+    def citation_parts(
+        self, table: str, column: str, row: dict[str, str], keys: dict[str, str]
+    ) -> tuple[str, str, str]:
+        """(what the figure measures, the place, the sources behind it), for the citation 'Usual residents, Census
+        2021 (TS007A), <place>: <figure> (ONS, Census 2021 table TS007A; via the DIZ evidence pipeline, table
+        district_summary).'"""
         what = self.describe(table, column)
         if row.get("indicator_label"):  # a long table of indicators: the row says what the value measures
             if column in ("value", "first_value", "latest_value", "official_pct"):
@@ -196,7 +202,7 @@ class Notes:
         context = [KEY_WORDS[k](v, row) for k, v in keys.items() if k in KEY_WORDS]
         where = ", ".join([place.lstrip("'"), *context])
         named = [cite_as(s) for s in self.sources(table, [column], tuple(keys))]
-        return f"{what}, {where}: {shown} ({'; '.join([*named, f'via {self.compiler}, table {table}'])})."
+        return what, where, "; ".join([*named, f"via {self.compiler}, table {table}"])
 
     def cite(
         self, table: str, column: str, digits: int = 0, suffix: str = "", zero: str | None = None, **keys: str
@@ -212,6 +218,7 @@ class Notes:
         shown = f"{number(row[column], digits)}{suffix}"
         if ref not in self.index:
             self.index[ref] = len(self.index) + 1
+            what, where, tail = self.citation_parts(table, column, row, keys)
             self.notes.append(
                 Note(
                     self.index[ref],
@@ -219,7 +226,10 @@ class Notes:
                     column,
                     tuple(keys.items()),
                     shown,
-                    self.citation(table, column, row, keys, shown),
+                    f"{what}, {where}: {shown} ({tail}).",
+                    what,
+                    where,
+                    tail,
                 )
             )
         return f"{shown}[{self.index[ref]}]"
