@@ -202,13 +202,13 @@ def pace_rows(con, rows: list[tuple]) -> dict:
 
 def test_catching_up_is_never_dated_beyond_full_coverage(con):
     """Subject 80 -> 90 (5 a year), best 96 -> 99 (1.5 a year): the straight lines would cross in 2030 at 106%;
-    coverage stops at 100%, so the best is met when the subject gets there (2 years on: about 2028)."""
+    coverage stops at 100%, so the gap does not close before full coverage, which the subject reaches 2 years on."""
     got = pace_rows(
         con, [("gigabit_capable_pct", "2024-01", 80, 85, 96), ("gigabit_capable_pct", "2026-01", 90, 95, 99)]
     )
     row = got["gigabit_capable_pct"]
-    assert row["reaches_best"] == "about 2028, when both would be at 100%"
-    assert row["reaches_median"] == "about 2028, when both would be at 100%"
+    assert row["reaches_best"] == "not at this pace before full coverage (100%, which its own line reaches about 2028)"
+    assert row["reaches_median"] == row["reaches_best"]
 
 
 def test_catching_up_inside_the_bound_keeps_the_crossing_date(con):
@@ -221,11 +221,13 @@ def test_catching_up_inside_the_bound_keeps_the_crossing_date(con):
 
 def test_below_30_mbit_catching_up_stops_at_zero(con):
     """Below 30 Mbit/s falls 6 -> 4 (1 a year); the best falls 1.0 -> 0.5: lines would cross under 0%, so the
-    best is met at 0% when the subject gets there, 4 years on."""
+    gap does not close before none are left below 30 Mbit/s, which the subject reaches 4 years on."""
     got = pace_rows(
         con, [("premises_below_30_pct", "2024-01", 6, 3, 1.0), ("premises_below_30_pct", "2026-01", 4, 2, 0.5)]
     )
-    assert got["premises_below_30_pct"]["reaches_best"] == "about 2030, when both would be at 0%"
+    assert got["premises_below_30_pct"]["reaches_best"] == (
+        "not at this pace before full coverage (0%, which its own line reaches about 2030)"
+    )
 
 
 def test_the_zone_estimate_carries_no_more_decimals_than_ofcoms_figures_it_is_ranked_against(real_run):

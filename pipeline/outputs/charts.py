@@ -262,8 +262,9 @@ def _peer_members(ax, con: duckdb.DuckDBPyConnection, code: str, release: str, n
         "SELECT bool_or(area_type = 'zone') FROM peer_benchmark WHERE area_code = $c", {"c": code}
     ).fetchone()[0]
     ax.set_xlabel(
-        "gigabit-capable, % of premises (Ofcom; "
-        + (f"{name}'s: an estimate from its districts', not Ofcom's)" if zone else "every bar Ofcom's own)")
+        "gigabit-capable, % of premises (Ofcom's own; the zone's bar: an estimate from its districts')"
+        if zone
+        else "gigabit-capable, % of premises (Ofcom)"
     )
     ax.legend(loc="lower right", fontsize=11)
     ax.grid(True, axis="x", alpha=0.3)

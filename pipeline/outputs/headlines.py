@@ -200,7 +200,12 @@ class Notes:
         else:
             place = next((row[c] for c in PLACE_COLUMNS if row.get(c)), None) or ", ".join(keys.values())
         context = [KEY_WORDS[k](v, row) for k, v in keys.items() if k in KEY_WORDS]
-        where = ", ".join([place.lstrip("'"), *context])
+        place = place.lstrip("'")
+        if column == "best_value" and row.get("best_peers"):  # the figure is the best peer's, not the subject's
+            place = f"{row['best_peers']}, the best of the places compared with {place}"
+        elif column == "group_median":
+            place = f"the places compared with {place}"
+        where = ", ".join([place, *context])
         named = [cite_as(s) for s in self.sources(table, [column], tuple(keys))]
         return what, where, "; ".join([*named, f"via {self.compiler}, table {table}"])
 

@@ -2,9 +2,9 @@
 -- subject has a value: points a year for the subject, the group median and the group's best value;
 -- and, if those paces held, when the subject would reach the median and the best. These are
 -- straight-line extrapolations, not forecasts; "not at this pace" when the gap is not closing.
--- Coverage cannot pass 100% (nor premises below 30 Mbit/s fall under 0%): a line that would cross
--- the other only beyond that bound instead meets it at the bound, when the subject itself gets there
--- (if the target is there by then), and the date says so.
+-- Coverage cannot pass 100% (nor premises below 30 Mbit/s fall under 0%): where the lines would cross
+-- only beyond that bound, the gap does not close before full coverage, and the text says so with the
+-- year the subject's own line gets there.
 WITH span AS (
     SELECT area_code, group_kind, indicator,
            arg_min(release, release) AS first_release, arg_max(release, release) AS latest_release,
@@ -75,17 +75,21 @@ SELECT area_code, area_name, area_type, group_kind, indicator, first_release, fi
             WHEN behind_median <= 0 THEN 'at or ahead of the median already'
             WHEN median_years IS NULL THEN 'not at this pace'
             WHEN median_years > 50 THEN 'not within 50 years at this pace'
+            WHEN median_at_bound THEN 'not at this pace before full coverage (' || bound_text || ', which its own '
+                 || 'line reaches about ' || strftime(strptime(latest_release, '%Y-%m')
+                                                   + to_days(CAST(round(365.25 * median_years) AS INTEGER)), '%Y') || ')'
             ELSE 'about ' || strftime(strptime(latest_release, '%Y-%m')
                                       + to_days(CAST(round(365.25 * median_years) AS INTEGER)), '%Y')
-                 || CASE WHEN median_at_bound THEN ', when both would be at ' || bound_text ELSE '' END
        END AS reaches_median,
        CASE WHEN years IS NULL OR years = 0 THEN 'one release only'
             WHEN behind_best <= 0 THEN 'the best already'
             WHEN best_years IS NULL THEN 'not at this pace'
             WHEN best_years > 50 THEN 'not within 50 years at this pace'
+            WHEN best_at_bound THEN 'not at this pace before full coverage (' || bound_text || ', which its own '
+                 || 'line reaches about ' || strftime(strptime(latest_release, '%Y-%m')
+                                                   + to_days(CAST(round(365.25 * best_years) AS INTEGER)), '%Y') || ')'
             ELSE 'about ' || strftime(strptime(latest_release, '%Y-%m')
                                       + to_days(CAST(round(365.25 * best_years) AS INTEGER)), '%Y')
-                 || CASE WHEN best_at_bound THEN ', when both would be at ' || bound_text ELSE '' END
        END AS reaches_best
 FROM meet_dates
 ORDER BY area_type, area_code, group_kind DESC, indicator
