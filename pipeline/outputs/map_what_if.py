@@ -331,7 +331,8 @@ APP_JS = r"""
     el('wi-iuc-map').textContent = 'Risk (0–10) per IUC group: ' + Object.keys(D.variant_maps[s.iuc]).map(function (g) {
       return g + ' ' + D.variant_maps[s.iuc][g]; }).join(', ') + '.';
     el('wi-base-note').textContent = s.base === 'england' ? 'England range for: ' + D.national.join(', ') +
-      '. No national file for the others, so they keep the study-area range (as in the pipeline).' : '';
+      '. The files this run read give no national values for the others, so they keep the study-area range (as in ' +
+      'the pipeline).' : '';
   }
   function update() {
     showControls(state);
