@@ -323,3 +323,21 @@ def test_highest_need_table_says_why_rows_rarely_in_the_top_tenth_are_listed(rea
         else:
             assert "rarely in the top tenth:" not in text, file
     assert explained, "no briefing lists a row rarely in the top tenth: nothing to prove"
+
+
+def test_a_district_whose_neighbourhood_data_miss_ofcoms_figure_says_by_how_much_and_which_way(real_run):
+    """Where the mean over postcodes misses Ofcom's own district figure for the same release by more than the
+    setting allows (East Hertfordshire here), the briefing says so beside the caveat, with both figures."""
+    import csv
+
+    with open(real_run.paths.processed / "tables" / "reconciliation.csv", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["indicator"] == "gigabit_capable_pct"]
+    over = [r for r in rows if r["within_threshold"] == "false"]
+    assert over, "the mirror's East Hertfordshire figures are known to miss Ofcom's by more than the setting"
+    for r in rows:
+        slug = r["area_name"].lower().replace(" ", "-")
+        text = " ".join(_pdf_text(real_run.paths.processed / "briefings" / f"{slug}.pdf").split())
+        said = (
+            f"they give {float(r['derived_pct']):.1f}% gigabit-capable against Ofcom's {float(r['official_pct']):.1f}%"
+        )
+        assert (said in text) == (r in over), (r["area_name"], said)

@@ -650,16 +650,26 @@ def _peer_section(pdf: BriefingPDF, n: Notes, code: str, settings: Settings) -> 
 
 
 def _since(n: Notes, code: str, name: str, summary: dict) -> str:
-    """How far the district moved between the neighbourhood data's release and the latest district figure."""
+    """How far the district moved between the neighbourhood data's release and the latest district figure, and,
+    where the neighbourhood data miss Ofcom's own figure for their release by more than the setting allows, by
+    how much and which way."""
     recon = n.row("reconciliation", lad_code=code, indicator="gigabit_capable_pct")
-    if (
-        not recon
-        or not recon.get("official_pct")
-        or not summary.get("ofcom_gigabit_pct")
-        or recon.get("release") == summary.get("ofcom_release")
-    ):
+    if not recon or not recon.get("official_pct"):
         return ""
-    return (
+    off = ""
+    if str(recon.get("within_threshold")).lower() == "false" and recon.get("derived_pct"):
+        derived, official = float(recon["derived_pct"]), float(recon["official_pct"])
+        off = (
+            f" Even for {recon['release_name']} they do not match Ofcom's own figure here: averaged over the "
+            f"district's postcodes, each counted once, they give {derived:.1f}% gigabit-capable against Ofcom's "
+            f"{official:.1f}% of premises, {abs(derived - official):.1f} points "
+            f"{'lower' if derived < official else 'higher'} (more than the {float(recon['threshold_pp']):g} points "
+            "the settings allow), so they "
+            f"{'overstate' if derived < official else 'understate'} the connectivity gap in {name}."
+        )
+    if not summary.get("ofcom_gigabit_pct") or recon.get("release") == summary.get("ofcom_release"):
+        return off
+    return off + (
         f" They are older than the district figures: between {recon['release_name']} and "
         f"{summary['ofcom_release_name']}, Ofcom's figure for gigabit-capable premises in {name} went from "
         f"{float(recon['official_pct']):.1f}% to {float(summary['ofcom_gigabit_pct']):.1f}%, so neighbourhoods "
