@@ -13,7 +13,6 @@ named before the first step, with what the run does without it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from pipeline.fetch import candidate_files
 from pipeline.paths import Paths
@@ -74,11 +73,6 @@ WITHOUT = {
 }
 
 
-def _first_file(source: Source, paths: Paths, settings: Settings) -> str | None:
-    found = candidate_files(source, paths, settings)
-    return PurePosixPath(str(found[0][1])).name if found else None
-
-
 def _short(codes: list[str], names: dict[str, str]) -> str:
     shown = ", ".join(f"{c} {names[c]}" if c in names else c for c in codes[:3])
     return f"{len(codes)} district{'s' if len(codes) > 1 else ''} ({shown}{', ...' if len(codes) > 3 else ''})"
@@ -87,14 +81,11 @@ def _short(codes: list[str], names: dict[str, str]) -> str:
 def gaps(source: Source, paths: Paths, settings: Settings) -> tuple[str, Extract, list[str]] | None:
     """(file, what it holds, the districts asked for that it lacks) when the file this run would read is an
     extract that does not hold every district asked for; None when it does (or is not an extract)."""
-    sources = [source.part(n) for n, _ in source.parts] if source.parts else [source]
-    for one in sources:
-        name = _first_file(one, paths, settings)
-        extract = EXTRACTS.get(name or "")
-        if extract:
-            lacking = [c for c in settings.lad_codes if c not in extract.lad_codes]
-            if lacking:
-                return name, extract, lacking
+    for _, path in candidate_files(source, paths, settings):  # each part's file, for a source of several
+        extract = EXTRACTS.get(path.name)
+        lacking = [c for c in settings.lad_codes if c not in extract.lad_codes] if extract else []
+        if lacking:
+            return path.name, extract, lacking
     return None
 
 
@@ -108,7 +99,11 @@ def coverage(paths: Paths, settings: Settings, keys: list[str], names: dict[str,
             continue
         name, extract, lacking = gap
         fallback = SOURCES[source.fallback] if source.fallback else None
-        if fallback is not None and _first_file(fallback, paths, settings) and gaps(fallback, paths, settings) is None:
+        if (
+            fallback is not None
+            and candidate_files(fallback, paths, settings)
+            and gaps(fallback, paths, settings) is None
+        ):
             continue  # the older release covers them and stands in
         what = (
             f"{source.title} ({source.release}): the file found, {name}, holds {extract.holds} only; "

@@ -15,7 +15,6 @@ Through ``make lookup`` the postcode comes in the environment (``DIZ_POSTCODE``)
 from __future__ import annotations
 
 import argparse
-import calendar
 import json
 import os
 import re
@@ -26,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.paths import Paths
-from pipeline.wording import month_name
+from pipeline.wording import month_name, release_names
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 EXIT = {"found": 0, "unknown": 1, "terminated": 1, "outside": 1}  # malformed, no_outputs: 2
@@ -42,7 +41,7 @@ RESIDENT_NEXT_STEP = (
 def gap_in_words(resolution: str | None, area: str | None, release: str | None = None) -> str:
     """How the neighbourhood's connectivity gap is known, and from which Ofcom release, in words a resident
     would follow."""
-    when = f"Ofcom's coverage data of {month_year(release)}; " if month_year(release) else ""
+    when = f"Ofcom's coverage data of {release_names(release)}; " if release else ""
     if resolution == "postcode":
         return when + "measured from the neighbourhood's own postcodes"
     if resolution == "postcode_district":
@@ -53,12 +52,6 @@ def gap_in_words(resolution: str | None, area: str | None, release: str | None =
     if resolution == "local_authority":
         return when + "an average for the whole council district: it does not describe this address"
     return "no broadband data for this neighbourhood"
-
-
-def month_year(release: str | None) -> str | None:
-    """'2024-07' as 'July 2024' (None for anything else)."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", str(release or ""))
-    return f"{calendar.month_name[int(match[2])]} {match[1]}" if match and 1 <= int(match[2]) <= 12 else None
 
 
 def normalise(text: str) -> str | None:

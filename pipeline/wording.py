@@ -45,6 +45,12 @@ def month_name(release: str) -> str:
     return f"{MONTHS[int(release[5:7]) - 1]} {release[:4]}" if len(release) == 7 else release
 
 
+def release_names(releases: str | None) -> str:
+    """'2024-07' or '2023-01, 2024-07' (a release or a list of them, as the tables hold them) -> 'July 2024' or
+    'January 2023, July 2024'; empty for none."""
+    return ", ".join(month_name(r.strip()) for r in (releases or "").split(",") if r.strip())
+
+
 def pct(share: float) -> str:
     """0.3 -> '30%'; 0.125 -> '12.5%'."""
     value = share * 100

@@ -622,23 +622,27 @@ def _(con, paths):
         build_census_age(con, paths, settings())
 
 
+# Census TS007A's header with the bands the reader needs (age 0-15, 65-74, 75+), for the cases below
+CENSUS_AGE_HEADER = ["date", "geography", "geography code", "Age: Total"] + [
+    f"Age: Aged {b}"
+    for b in (
+        "4 years and under",
+        "5 to 9 years",
+        "10 to 14 years",
+        "65 to 69 years",
+        "70 to 74 years",
+        "75 to 79 years",
+        "80 to 84 years",
+        "85 years and over",
+    )
+]
+
+
 @case("census-part-exceeds-total", "row rejected: the age bands add up to more than the total")
 def _(con, paths):
     from pipeline.ingest.people import build_census_age
 
-    header = ["date", "geography", "geography code", "Age: Total"] + [
-        f"Age: Aged {b}"
-        for b in (
-            "4 years and under",
-            "5 to 9 years",
-            "10 to 14 years",
-            "65 to 69 years",
-            "70 to 74 years",
-            "75 to 79 years",
-            "80 to 84 years",
-            "85 years and over",
-        )
-    ]
+    header = CENSUS_AGE_HEADER
     (paths.raw / "census2021-ts007a-lsoa.csv").write_text(
         csv_text(
             header,
@@ -656,19 +660,7 @@ def _(con, paths):
 def _(con, paths):
     from pipeline.ingest.people import build_census_age
 
-    header = ["date", "geography", "geography code", "Age: Total"] + [
-        f"Age: Aged {b}"
-        for b in (
-            "4 years and under",
-            "5 to 9 years",
-            "10 to 14 years",
-            "65 to 69 years",
-            "70 to 74 years",
-            "75 to 79 years",
-            "80 to 84 years",
-            "85 years and over",
-        )
-    ]
+    header = CENSUS_AGE_HEADER
     (paths.raw / "census2021-ts007a-lsoa.csv").write_text(
         csv_text(
             header,

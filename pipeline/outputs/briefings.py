@@ -62,7 +62,7 @@ from pipeline.paths import Paths
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import read_provenance, sources_of, write_text
-from pipeline.wording import OFCOM_VIA_ONS, Terms, display_name, month_name, terms, triage_cuts
+from pipeline.wording import OFCOM_VIA_ONS, Terms, display_name, release_names, terms, triage_cuts
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # stands in for "now": reproducible bytes
@@ -542,7 +542,6 @@ def robustness_words(rows: list[list[str]], t: Terms) -> str:
 
 def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
     """The five least-ready ranked sites of these districts, and the sentences that introduce them."""
-    from pipeline.lookup import month_year
     from pipeline.outputs.gp_text import list_month, not_ranked_sentence, own_gigabit_sentence, ranked
 
     sites = _rows(n, "gp_readiness")
@@ -552,7 +551,7 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
         if str(s.get("site_own_gigabit_known")).lower() == "true":
             gigabit = f"{_num(s['site_gigabit_pct'], 1)}% (its postcode)"
         elif s.get("site_broadband_area"):
-            released = month_year(s.get("site_broadband_release"))
+            released = release_names(s.get("site_broadband_release"))
             gigabit = (
                 f"not known ({s['site_broadband_area']} postcodes' mean gigabit availability "
                 f"{_num(s['site_gigabit_pct'], 0)}%{', Ofcom ' + released if released else ''})"
@@ -732,7 +731,7 @@ def _same_citation(notes: list) -> list[list]:
     groups: list[list] = []
     for note in notes:
         last = groups[-1][-1] if groups else None
-        if last and note.what and (last.what, last.tail, last.table) == (note.what, note.tail, note.table):
+        if last and (last.what, last.tail, last.table) == (note.what, note.tail, note.table):
             groups[-1].append(note)
         else:
             groups.append([note])
@@ -967,7 +966,7 @@ def build_one(
     pdf.heading("What the broadband data can and cannot say")
     for line in _broadband_caveat(
         summary.get("broadband_resolution", "postcode_district"),
-        ", ".join(month_name(r.strip()) for r in (summary.get("broadband_release") or "").split(",") if r.strip()),
+        release_names(summary.get("broadband_release")),
         _since(n, code, name, summary),
     ):
         pdf.para(line, 9)
@@ -997,7 +996,7 @@ def briefing_release_line(districts: list[dict], vintage_label: str) -> str:
             if first.get("broadband_resolution") == "postcode_district"
             else f"{(first.get('broadband_resolution') or '').replace('_', ' ')} figures"
         )
-        releases = ", ".join(month_name(r.strip()) for r in first["broadband_release"].split(","))
+        releases = release_names(first["broadband_release"])
         parts.append(f"neighbourhood broadband: Ofcom Connected Nations {releases}, as {kind}")
     return "; ".join(parts)
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.columns import COLUMN_SOURCES, RELEASE_OF, column_sources
-from pipeline.lookup import month_year
 from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.peer_text import ZONE_WEIGHTING, peer_sentence, similar_means
@@ -21,7 +20,7 @@ from pipeline.outputs.tables import undefused
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import write_text
-from pipeline.wording import OFCOM_VIA_ONS, display_name, ordinal, terms, triage_cuts
+from pipeline.wording import OFCOM_VIA_ONS, display_name, ordinal, release_names, terms, triage_cuts
 
 FIGURE = re.compile(r"(?P<value>-?[\d,]+(?:\.\d+)?)%?\[(?P<n>\d+)\]")
 FOOTNOTE = re.compile(r"^\[(?P<n>\d+)\] .*?`(?P<table>\w+)\.csv` \| (?P<keys>.+?) \| `(?P<column>\w+)`", re.M)
@@ -71,17 +70,20 @@ class Note:
     column: str
     keys: tuple[tuple[str, str], ...]
     shown: str
-    citation: str
-    what: str = ""  # the citation's parts, so notes citing one measure from one source can be given together
-    where: str = ""
-    tail: str = ""
+    what: str  # what the figure measures
+    where: str  # the place (and scenario)
+    tail: str  # the sources behind it, and the table
+
+    @property
+    def citation(self) -> str:
+        """'Usual residents, Census 2021 (TS007A), Harlow: 93,304 (ONS, Census 2021 table TS007A; via the DIZ
+        evidence pipeline, table district_summary).'"""
+        return f"{self.what}, {self.where}: {self.shown} ({self.tail})."
 
     @property
     def short(self) -> str:
         """The citation without its list of sources: what, where, the figure and the table."""
-        marker = f": {self.shown} ("  # the source list opens after the figure (and may hold parentheses itself)
-        head = self.citation.rsplit(marker, 1)[0] + f": {self.shown}" if marker in self.citation else self.citation
-        return f"{head} (table {self.table})."
+        return f"{self.what}, {self.where}: {self.shown} (table {self.table})."
 
     @property
     def reference(self) -> str:
@@ -223,7 +225,6 @@ class Notes:
         shown = f"{number(row[column], digits)}{suffix}"
         if ref not in self.index:
             self.index[ref] = len(self.index) + 1
-            what, where, tail = self.citation_parts(table, column, row, keys)
             self.notes.append(
                 Note(
                     self.index[ref],
@@ -231,10 +232,7 @@ class Notes:
                     column,
                     tuple(keys.items()),
                     shown,
-                    f"{what}, {where}: {shown} ({tail}).",
-                    what,
-                    where,
-                    tail,
+                    *self.citation_parts(table, column, row, keys),
                 )
             )
         return f"{shown}[{self.index[ref]}]"
@@ -546,7 +544,7 @@ def gp_sentence(n: Notes, code: str, row: dict, where: str) -> str:
 def gap_resolution_clause(row: dict) -> str:
     """Which Ofcom release the connectivity gap rests on (it may be older than the district figures quoted
     beside it) and, where the gap of neighbourhoods is an area average, say so, at the resolution the data have."""
-    released = month_year(row.get("broadband_release"))
+    released = release_names(row.get("broadband_release"))
     source = f"Ofcom's {released} coverage data" if released else "the broadband data"
     shared, total = row.get("lsoas_gap_area_average"), row.get("lsoas")
     if not shared or shared in ("0", 0):
