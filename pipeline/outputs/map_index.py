@@ -205,7 +205,7 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
         WHERE NOT l.is_live AND l.ladcd IN (SELECT DISTINCT lad_code FROM postcode_lookup)
           AND l.postcode NOT IN (SELECT postcode FROM postcode_lookup) GROUP BY 1 ORDER BY 1""").fetchall()
     }
-    ranked = con.execute("SELECT count(*) FROM gp_readiness WHERE readiness_rank IS NOT NULL").fetchone()[0]
+    ranked = con.execute("SELECT any_value(gp_sites_ranked) FROM postcode_lookup").fetchone()[0]  # as the lookup says
     return {
         "lsoas": lsoas,
         "gps": gps,
