@@ -341,3 +341,8 @@ def test_a_district_whose_neighbourhood_data_miss_ofcoms_figure_says_by_how_much
             f"they give {float(r['derived_pct']):.1f}% gigabit-capable against Ofcom's {float(r['official_pct']):.1f}%"
         )
         assert (said in text) == (r in over), (r["area_name"], said)
+    area = real_run.paths.processed / "briefings" / "essex-herts-digital-innovation-zone.pdf"
+    text = " ".join(_pdf_text(area).split())
+    for r in over:  # the area briefing names each district that misses, with both figures
+        said = f"{r['area_name']} ({float(r['derived_pct']):.1f}% against Ofcom's {float(r['official_pct']):.1f}%)"
+        assert said in text, said

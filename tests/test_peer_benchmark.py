@@ -211,6 +211,20 @@ def test_catching_up_is_never_dated_beyond_full_coverage(con):
     assert row["reaches_median"] == row["reaches_best"]
 
 
+def test_a_best_already_at_full_coverage_is_worded_like_a_median_that_gets_there_first(con):
+    """Best at 100% at both releases; the median 95 -> 99 gets there in a quarter of a year; the subject 90 -> 96
+    (3 a year) in 1.3 years: both are met only at full coverage, and say so the same way."""
+    got = pace_rows(
+        con, [("gigabit_capable_pct", "2024-01", 90, 95, 100), ("gigabit_capable_pct", "2026-01", 96, 99, 100)]
+    )
+    row = got["gigabit_capable_pct"]
+    assert (
+        row["reaches_best"]
+        == row["reaches_median"]
+        == ("not at this pace before full coverage (100%, which its own line reaches about 2027)")
+    )
+
+
 def test_catching_up_inside_the_bound_keeps_the_crossing_date(con):
     """Subject 70 -> 80 (5 a year), median 84 -> 86 (1 a year): they cross 1.5 years on, at 87.5%: about 2027."""
     got = pace_rows(

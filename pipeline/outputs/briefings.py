@@ -652,6 +652,8 @@ def _since(n: Notes, code: str, name: str, summary: dict) -> str:
     """How far the district moved between the neighbourhood data's release and the latest district figure, and,
     where the neighbourhood data miss Ofcom's own figure for their release by more than the setting allows, by
     how much and which way."""
+    if code == ALL:
+        return _since_for_the_area(n)
     recon = n.row("reconciliation", lad_code=code, indicator="gigabit_capable_pct")
     if not recon or not recon.get("official_pct"):
         return ""
@@ -663,8 +665,8 @@ def _since(n: Notes, code: str, name: str, summary: dict) -> str:
             f"district's postcodes, each counted once, they give {derived:.1f}% gigabit-capable against Ofcom's "
             f"{official:.1f}% of premises, {abs(derived - official):.1f} points "
             f"{'lower' if derived < official else 'higher'} (more than the {float(recon['threshold_pp']):g} points "
-            "the settings allow), so they "
-            f"{'overstate' if derived < official else 'understate'} the connectivity gap in {name}."
+            f"the settings allow): they show {'less' if derived < official else 'more'} gigabit coverage in {name} "
+            "than Ofcom counts."
         )
     if not summary.get("ofcom_gigabit_pct") or recon.get("release") == summary.get("ofcom_release"):
         return off
@@ -674,6 +676,36 @@ def _since(n: Notes, code: str, name: str, summary: dict) -> str:
         f"{float(recon['official_pct']):.1f}% to {float(summary['ofcom_gigabit_pct']):.1f}%, so neighbourhoods "
         "classed as having a connectivity gap may have been reached since."
     )
+
+
+def _since_for_the_area(n: Notes) -> str:
+    """The area's version of ``_since``: its districts' own rows, named (the area has no Ofcom figure of its own)."""
+    recons = [r for r in n.rows("reconciliation") if r["indicator"] == "gigabit_capable_pct" and r.get("official_pct")]
+    latest = {r["lad_code"]: r for r in n.rows("district_summary") if r["lad_code"] != ALL}
+    moved = []
+    for r in recons:
+        now = latest.get(r["lad_code"], {})
+        if now.get("ofcom_gigabit_pct") and r["release"] != now["ofcom_release"]:
+            moved.append(f"{r['area_name']} {float(r['official_pct']):.1f}% to {float(now['ofcom_gigabit_pct']):.1f}%")
+    off = [
+        f"{r['area_name']} ({float(r['derived_pct']):.1f}% against Ofcom's {float(r['official_pct']):.1f}%)"
+        for r in recons
+        if str(r.get("within_threshold")).lower() == "false" and r.get("derived_pct")
+    ]
+    text = ""
+    if off:
+        text += (
+            f" Even for {recons[0]['release_name']}, averaged over each district's postcodes they miss Ofcom's own "
+            f"gigabit figure by more than the settings allow in {'; '.join(off)}."
+        )
+    if moved:
+        text += (
+            f" They are older than the district figures: between {recons[0]['release_name']} and "
+            f"{next(iter(latest.values()))['ofcom_release_name']}, Ofcom's figures for gigabit-capable premises went "
+            f"from {'; '.join(moved)}, so neighbourhoods classed as having a connectivity gap may have been reached "
+            "since."
+        )
+    return text
 
 
 def _table_source(n: Notes, table: str, columns: list[str], shows: str) -> str:

@@ -42,12 +42,13 @@ closing AS (
 ),
 meets AS (
     -- years until the subject meets each target: where the lines cross inside the bound, else at the bound
+    -- (a target already at 100% is met only at the bound, worded as such, like one that gets there first)
     SELECT *,
            CASE WHEN closing_on_median > 0
-                     AND better * (latest_value + pace_pp_per_year * behind_median / closing_on_median) <= better * bound
+                     AND better * (latest_value + pace_pp_per_year * behind_median / closing_on_median) < better * bound
                 THEN behind_median / closing_on_median END AS median_cross_years,
            CASE WHEN closing_on_best > 0
-                     AND better * (latest_value + pace_pp_per_year * behind_best / closing_on_best) <= better * bound
+                     AND better * (latest_value + pace_pp_per_year * behind_best / closing_on_best) < better * bound
                 THEN behind_best / closing_on_best END AS best_cross_years,
            CASE WHEN better * pace_pp_per_year > 0 THEN (bound - latest_value) / pace_pp_per_year END AS bound_years,
            CASE WHEN better * median_pace_pp_per_year > 0 THEN (bound - latest_median) / median_pace_pp_per_year
