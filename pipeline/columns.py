@@ -82,6 +82,8 @@ COLUMNS: dict[str, str] = {
     "broadband_release": "Ofcom release of the broadband values",
     "mobile_area": "District whose mobile coverage the LSOA takes",
     "area_average": "True when the value is an area average shared by every LSOA in that area",
+    "supply_gap_area_average": "True when the connectivity gap score rests on area averages (postcode district or "
+                               "district): every LSOA in that area shares it, so it does not rank them",
     "gap_is_area_average": "True when the connectivity gap rests on area averages (it cannot rank LSOAs within the "
     "area)",
     "lsoas_sharing_value": "How many study-area LSOAs share this exact value (they tie)",
@@ -335,6 +337,8 @@ COLUMNS: dict[str, str] = {
     "nearest_gp_code": "Nearest GP site (straight line)", "nearest_gp_name": "Nearest GP site name",
     "nearest_gp_postcode": "Its postcode", "nearest_gp_readiness_rank": "Its readiness rank (1 = least ready)",
     "nearest_gp_not_ranked_reason": "Why the nearest site has no readiness rank (empty when it has one)",
+    "nearest_gp_rank_basis": "What the nearest site's readiness rank rests on, where that is an area average "
+                             "(empty when it is measured per postcode or there is no rank)",
     "nearest_gp_distance_m": "Straight-line distance (m)",
     "nearest_library_postcode": "Its postcode", "nearest_library_data_date": "Date of the library list it comes from",
     "nearest_library_distance_m": "Straight-line distance to it (m)",
@@ -411,7 +415,8 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("need_score", "need_rank", "need_decile", "lsoas_in_top_need_decile", "robust_need_priorities",
                      "need_hotspot_lsoas", "mean_need_score", "high_need_lsoas", "catchment_mean_need",
                      "suggested_offer", "inclusion_offer", "robustness", "p_top_decile"), NEED),
-    **dict.fromkeys(("supply_gap_score", "supply_gap_rank", "supply_gap_decile", "mean_supply_gap_score"), SUPPLY),
+    **dict.fromkeys(("supply_gap_score", "supply_gap_rank", "supply_gap_decile", "mean_supply_gap_score",
+                     "supply_gap_area_average"), SUPPLY),
     "triage_class": NEED + SUPPLY,
     **dict.fromkeys(("derived_pct_no_gigabit", "derived_pct_below_30", "site_gigabit_pct", "site_superfast_pct",
                      "catchment_pct_no_gigabit", "catchment_pct_no_superfast", "derived_pct"), BROADBAND),

@@ -131,6 +131,7 @@ def _fields(row: dict) -> dict:
         "nearest_gp_postcode": row["nearest_gp_postcode"],
         "nearest_gp_readiness_rank": row["nearest_gp_readiness_rank"],
         "nearest_gp_not_ranked_reason": row.get("nearest_gp_not_ranked_reason"),
+        "nearest_gp_rank_basis": row.get("nearest_gp_rank_basis"),
         "gp_sites_ranked": row.get("gp_sites_ranked"),
         "nearest_gp_distance_m": None if row["nearest_gp_distance_m"] is None else round(row["nearest_gp_distance_m"]),
         "nearest_library": row.get("nearest_library"),
@@ -281,7 +282,9 @@ def as_text(answer: Answer) -> str:
             f"{f['nearest_gp_name']} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']:,} m in a "
             "straight line (the nearest of the study area's practices: one across its boundary may be nearer); "
             + (
-                f"telehealth readiness rank {rank} of {f['gp_sites_ranked']} (1 = least ready)"
+                f"telehealth readiness rank {rank} of {f['gp_sites_ranked']} (1 = least ready"
+                + (f"; {f['nearest_gp_rank_basis']}" if f.get("nearest_gp_rank_basis") else "")
+                + ")"
                 if rank is not None
                 else "not ranked for telehealth readiness ("
                 + (f.get("nearest_gp_not_ranked_reason") or "no score")

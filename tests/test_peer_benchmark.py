@@ -254,3 +254,16 @@ def test_the_zone_estimate_carries_no_more_decimals_than_ofcoms_figures_it_is_ra
     assert rows
     for indicator, release, value, places in rows:
         assert round(value, places) == value, (indicator, release, value, places)
+
+
+def test_a_districts_pace_is_the_same_in_the_change_table_and_the_peer_pace(real_run):
+    """Both tables are quoted in one briefing (Uttlesford once read 7.1 and 7.0 points a year)."""
+    rows = real_run.sql(f"""
+        SELECT c.area_code, c.indicator, c.change_pp_per_year, p.pace_pp_per_year
+        FROM {real_run.table("connectivity_change")} c
+        JOIN {real_run.table("peer_pace")} p
+          ON p.area_code = c.area_code AND p.indicator = c.indicator AND p.group_kind = 'neighbours'
+         AND p.first_release = c.first_release AND p.latest_release = c.latest_release""")
+    assert {code for code, *_ in rows} >= set(STUDY_LADS)
+    for code, indicator, change_pace, peer_pace in rows:
+        assert change_pace == peer_pace, (code, indicator, change_pace, peer_pace)

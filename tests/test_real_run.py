@@ -247,7 +247,8 @@ def test_notebook_runs_on_the_published_catalog(real_run, monkeypatch):
 def test_the_lookup_dates_the_gap_ranks_the_gp_site_out_of_all_ranked_and_names_the_neighbourhoods_district(
     real_run, monkeypatch, capsys
 ):
-    """A frontline worker reads which Ofcom release the gap comes from, 'rank r of n', distances with thousands
+    """A frontline worker reads which Ofcom release the gap comes from, 'rank r of n' and that the rank rests on
+    postcode-district averages (the mirror has no postcode file), distances with thousands
     separators; a border postcode (CM21 1BU: Code-Point gives Epping Forest, its neighbourhood is East Herts')
     names one district, the neighbourhood's, with that district's Ofcom figures."""
     from pipeline import lookup
@@ -257,7 +258,11 @@ def test_the_lookup_dates_the_gap_ranks_the_gp_site_out_of_all_ranked_and_names_
     out = capsys.readouterr().out
     ranked = real_run.sql(f"SELECT count(readiness_rank) FROM {real_run.table('gp_readiness')}")[0][0]
     assert "Ofcom's coverage data of July 2024" in out
-    assert re.search(rf"telehealth readiness rank \d+ of {ranked} \(1 = least ready\)", out), out
+    assert re.search(
+        rf"telehealth readiness rank \d+ of {ranked} \(1 = least ready; ranked on its catchment's need and "
+        r"broadband, the broadband known only as postcode district averages: not the surgery's own connection\)",
+        out,
+    ), out
     assert re.search(r"\d,\d{3} m in a straight line \(the nearest of the study area's practices", out), out
     lookup.main(["CM21 1BU", "--json"])
     answer = json.loads(capsys.readouterr().out)["answer"]

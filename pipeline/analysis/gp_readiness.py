@@ -10,6 +10,7 @@ from pipeline.duck import exact
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
+from pipeline.registry import GP_IMD_SCORE
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
 from pipeline.store import inherited, write_parquet
@@ -20,6 +21,12 @@ SELECT row_number() OVER (ORDER BY easting, northing) AS location_id, easting, n
        count(*) AS sites_at_location, string_agg(site_code, ', ' ORDER BY site_code) AS site_codes
 FROM gp_ranked_sites WHERE not_ranked_reason IS NULL GROUP BY easting, northing
 """
+
+
+def _without_practice_imd(sources: dict[str, str]) -> dict[str, str]:
+    """The practices' own IMD score (OHID Fingertips) is carried in gp_sites, but neither readiness nor
+    catchments rest on it, so its licence line does not follow them onto the GP map."""
+    return {k: v for k, v in sources.items() if k != GP_IMD_SCORE.key}
 
 
 def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
@@ -34,14 +41,9 @@ def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
     cap = settings.gp_readiness.catchment_cap_m
     con.execute("CREATE OR REPLACE TEMP TABLE catchment_postcodes AS " + sql("gp_catchment_postcodes"), {"cap": cap})
     w = settings.gp_readiness.weights
-    # The practices' own IMD score (OHID) is carried in gp_sites but no readiness column rests on it.
-    sources = {
-        k: v
-        for k, v in inherited(
-            paths.table_path("gp_sites"), paths.table_path("broadband_coverage"), paths.table_path("lsoa_need")
-        ).items()
-        if k != "gp_imd_score"
-    }
+    sources = _without_practice_imd(
+        inherited(paths.table_path("gp_sites"), paths.table_path("broadband_coverage"), paths.table_path("lsoa_need"))
+    )
     readiness = write_parquet(
         con,
         sql("gp_readiness"),
@@ -61,7 +63,7 @@ def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
         con,
         sql("gp_catchment_areas"),
         paths.table_path("gp_catchments"),
-        sources=inherited(paths.table_path("gp_sites")),
+        sources=_without_practice_imd(inherited(paths.table_path("gp_sites"))),
         params={"cap": cap},
     )
     total, assigned, residents, study_residents = con.execute("""

@@ -257,7 +257,6 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
     )
     for w in weights.values():
         combine(con, w)
-    wide = _indicator_columns(con)
     people = _indicator_columns(con, sides=("need", "context"))
     need = write_parquet(
         con,
@@ -285,7 +284,7 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
     mode = settings.index.mode
     index = write_parquet(
         con,
-        _index_sql(mode, list(weights[mode].components), wide),
+        _index_sql(mode, list(weights[mode].components), people, weights["supply_gap"]),
         paths.table_path("lsoa_index"),
         sources=every,
         vintage=vintage,
@@ -338,8 +337,8 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
 
 def _indicator_columns(con: duckdb.DuckDBPyConnection, sides: tuple[str, ...] = ("need", "supply", "context")) -> str:
     """The raw values of every scaled indicator of these sides, one column each, for people reading
-    the tables. The need table takes no supply values: there they would lose the resolution and
-    area-average marking that ``lsoa_supply_gap`` gives them."""
+    the tables. The need and index tables take no supply values: there they would lose the resolution
+    and area-average marking that ``lsoa_supply_gap`` gives them."""
     names = [
         r[0]
         for r in con.execute("""SELECT DISTINCT indicator FROM lsoa_indicators JOIN indicator_meta
@@ -379,13 +378,18 @@ LEFT JOIN (SELECT lsoa_code, any_value(resolution_area) AS resolution_area,
     )
 
 
-def _index_sql(mode: str, components: list[str], wide: str) -> str:
+def _index_sql(mode: str, components: list[str], wide: str, gap: Weights) -> str:
+    """The headline index with every other score beside it; the gap score is marked where any indicator
+    it weights is an area average (then it ties across that area and never ranks LSOAs inside it)."""
+    gap_list = ", ".join(quote(r["indicator"]) for r in gap.rows() if r["component_weight"] and r["indicator_weight"])
     return f"""
 WITH head AS ({scored_lsoas_sql(mode, components)}),
 other AS (
     SELECT lsoa_code,
            (SELECT any_value(score) FROM need_long n WHERE n.lsoa_code = l.lsoa_code) AS need_score,
            (SELECT any_value(score) FROM supply_gap_long g WHERE g.lsoa_code = l.lsoa_code) AS supply_gap_score,
+           (SELECT bool_or(i.resolution NOT IN ('postcode', 'lsoa')) FROM lsoa_indicators i
+            WHERE i.lsoa_code = l.lsoa_code AND i.indicator IN ({gap_list})) AS supply_gap_area_average,
            (SELECT any_value(score) FROM mixed_long m WHERE m.lsoa_code = l.lsoa_code) AS mixed_score,
            (SELECT any_value(score) FROM deri_long d WHERE d.lsoa_code = l.lsoa_code) AS deri_score
     FROM lsoa_list l
@@ -393,7 +397,7 @@ other AS (
 SELECT h.* EXCLUDE ({mode}_score, {mode}_rank, {mode}_decile, missing_indicators, flagged),
        $mode AS index_mode, $base AS scaling_base,
        h.{mode}_score AS index_score, h.{mode}_rank AS index_rank, h.{mode}_decile AS index_decile,
-       o.need_score, o.supply_gap_score, o.mixed_score, o.deri_score,
+       o.need_score, o.supply_gap_score, o.supply_gap_area_average, o.mixed_score, o.deri_score,
        iu.iuc_group, iu.iuc_label, ru.ruc_code, ru.ruc_label,
        h.missing_indicators, h.flagged, v.* EXCLUDE (lsoa_code)
 FROM head h

@@ -117,7 +117,7 @@ function diz_lookup(){
   if(g)rows.push(['Nearest GP practice',g[0]+' ('+g[1]+'), '+Number(hit[2]).toLocaleString('en-GB')+
     ' m in a straight line (the nearest of the study area’s practices: one across its boundary may be nearer); '+
     (g[2]===null?'not ranked for telehealth readiness ('+(g[3]||'no score')+')':'readiness rank '+g[2]+
-     ' of '+DIZ.ranked+' (1 = least ready)')]);
+     ' of '+DIZ.ranked+' (1 = least ready'+(g[4]?'; '+g[4]:'')+')')]);
   if(hit[3]!==null&&hit[3]!==undefined)rows.push(['Nearest library',
     DIZ.libraries[hit[3]].replace('{d}',Number(hit[4]).toLocaleString('en-GB'))]);
   out.innerHTML='<table>'+rows.map(function(r){return '<tr><th>'+diz_text(r[0])+'</th><td>'+diz_text(String(r[1]))+
@@ -153,11 +153,11 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
             }
         )
     gps, gp_at = [], {}
-    for code, name, postcode, rank, why in con.execute("""SELECT DISTINCT nearest_gp_code, nearest_gp_name,
-            nearest_gp_postcode, nearest_gp_readiness_rank, nearest_gp_not_ranked_reason FROM postcode_lookup
-            WHERE nearest_gp_code IS NOT NULL ORDER BY 1""").fetchall():
+    for code, name, postcode, rank, why, basis in con.execute("""SELECT DISTINCT nearest_gp_code, nearest_gp_name,
+            nearest_gp_postcode, nearest_gp_readiness_rank, nearest_gp_not_ranked_reason, nearest_gp_rank_basis
+            FROM postcode_lookup WHERE nearest_gp_code IS NOT NULL ORDER BY 1""").fetchall():
         gp_at[code] = len(gps)
-        gps.append([name, postcode, rank, why])
+        gps.append([name, postcode, rank, why, basis])
     libraries, library_at = [], {}
     for name, address, postcode, hours, date in con.execute("""SELECT DISTINCT nearest_library, nearest_library_address,
             nearest_library_postcode, nearest_library_hours, nearest_library_data_date FROM postcode_lookup

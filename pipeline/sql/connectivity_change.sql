@@ -1,7 +1,8 @@
 -- Change over time per area and indicator, from the first to the latest release that carries a
 -- month (a release dated only by a year is not a baseline: its month is unknown). Study districts
 -- are ranked against each other by improvement (rank 1 = most improved): a rise for coverage
--- indicators, a fall for premises below 30 Mbit/s.
+-- indicators, a fall for premises below 30 Mbit/s. The pace divides by the exact span, not the
+-- rounded years shown, so it is the figure peer_pace gives for the same district and releases.
 WITH dated AS (
     SELECT *, make_date(left(release, 4)::INT, right(release, 2)::INT, 1) AS release_date
     FROM district_connectivity_series WHERE dated_by <> 'year only'
@@ -18,7 +19,7 @@ change AS (
            s2.release_name AS latest_release_name, s2.value AS latest_value,
            s2.dated_by AS latest_dated_by, s1.dated_by AS first_dated_by,
            round(s2.value - s1.value, 2) AS change_pp,
-           round(date_diff('month', b.first_date, b.latest_date) / 12, 2) AS years,
+           date_diff('month', b.first_date, b.latest_date) / 12 AS span_years,
            CASE WHEN b.indicator = 'premises_below_30_pct' THEN s1.value - s2.value ELSE s2.value - s1.value END AS improvement
     FROM bounds b
     JOIN dated s1 ON s1.area_code = b.area_code AND s1.indicator = b.indicator AND s1.release = b.first_release
@@ -26,7 +27,8 @@ change AS (
 )
 SELECT area_code, area_name, area_type, indicator, indicator_label, unit, first_release, first_release_name,
        first_dated_by, first_value, latest_release, latest_release_name, latest_dated_by, latest_value, change_pp,
-       years, round(change_pp / nullif(years, 0), 2) AS change_pp_per_year, releases,
+       round(span_years, 2) AS years,
+       round((latest_value - first_value) / nullif(span_years, 0), 2) AS change_pp_per_year, releases,
        CASE WHEN area_type = 'study district'
             THEN rank() OVER (PARTITION BY indicator, area_type = 'study district' ORDER BY improvement DESC) END
          AS improvement_rank,

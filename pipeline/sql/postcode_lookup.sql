@@ -4,7 +4,7 @@
 -- is the neighbourhood's, as the ward is: a few border postcodes lie in a neighbourhood of another district
 -- than the one Code-Point Open gives them, kept as postcode_lad_code), and
 -- the nearest active GP practice in a straight line (nearest_practice, found by pipeline.analysis.nearest)
--- with its readiness rank, and the nearest open static library (nearest_venues, kind 'library') with its
+-- with its readiness rank (and what it rests on, when that is an area average), and the nearest open static library (nearest_venues, kind 'library') with its
 -- address and opening hours as at the library list's date.
 WITH district AS (
     SELECT area_code AS lad_code,
@@ -24,7 +24,13 @@ nearest_library AS (
 ),
 nearest_gp AS (
     SELECT n.point_key AS postcode, r.site_code, r.name AS gp_name, r.postcode AS gp_postcode, r.readiness_rank,
-           r.not_ranked_reason, round(n.distance_m) AS gp_distance_m
+           r.not_ranked_reason, round(n.distance_m) AS gp_distance_m,
+           -- a rank resting on area averages says so where it is read, as the gap does
+           CASE WHEN r.readiness_rank IS NOT NULL AND r.catchment_broadband_resolution IS DISTINCT FROM 'postcode'
+                THEN 'ranked on its catchment''s need and broadband, the broadband known only as '
+                     || replace(coalesce(r.catchment_broadband_resolution, 'area'), '_', ' ')
+                     || ' averages: not the surgery''s own connection'
+           END AS rank_basis
     FROM nearest_practice n JOIN gp_readiness r ON r.site_code = n.place_key
 )
 SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_code AS postcode_ward_code,
@@ -35,6 +41,7 @@ SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_co
        d.district_gigabit_pct, d.district_gigabit_release, d.district_below_30_pct, d.district_below_30_release,
        n.site_code AS nearest_gp_code, n.gp_name AS nearest_gp_name, n.gp_postcode AS nearest_gp_postcode,
        n.readiness_rank AS nearest_gp_readiness_rank, n.not_ranked_reason AS nearest_gp_not_ranked_reason,
+       n.rank_basis AS nearest_gp_rank_basis,
        (SELECT count(readiness_rank) FROM gp_readiness) AS gp_sites_ranked,
        n.gp_distance_m AS nearest_gp_distance_m,
        l.library_name AS nearest_library, l.library_address AS nearest_library_address,
