@@ -121,7 +121,7 @@ class Terms:
         """(term, definition) pairs, for glossaries in every output."""
         return [
             ("High need", self.high_need),
-            ("Connectivity gap (unserved)", self.unserved),
+            ("Connectivity gap", self.unserved),
             ("Highest-need tenth", self.top_tenth),
             ("Inclusion priorities", self.priorities),
             ("Robust", self.robust),

@@ -267,3 +267,17 @@ def test_a_districts_pace_is_the_same_in_the_change_table_and_the_peer_pace(real
     assert {code for code, *_ in rows} >= set(STUDY_LADS)
     for code, indicator, change_pace, peer_pace in rows:
         assert change_pace == peer_pace, (code, indicator, change_pace, peer_pace)
+
+
+def test_a_cluster_keeps_every_member_ons_lists_even_where_another_model_places_it_in_none(real_run):
+    """Isles of Scilly and Orkney have '-' in other models of the 2024 file but are in Con_A: the
+    connectivity cluster compares as many places as ONS lists for it (the rank's 'of n')."""
+    with open(ELS / "clusters" / "2024" / "Cluster_allocation.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    model = "Connectivity and sustainability model"
+    listed = {r["Local Authority Name"] for r in rows if r[model] == "Con_A"}
+    assert {"Isles of Scilly", "Orkney Islands"} <= listed
+    kept = real_run.sql(f"""SELECT area_name FROM {real_run.table("la_clusters")}
+                            WHERE release = '2024' AND cluster_code = 'Con_A'""")
+    assert len(kept) == len(listed)
+    assert {"Isles of Scilly", "Orkney Islands"} <= {r[0] for r in kept}

@@ -119,6 +119,17 @@ def test_no_output_claims_a_ranking_survives_every_choice(real_run):
         assert "every reasonable" not in flat and "whatever reasonable" not in flat
 
 
+def test_no_output_says_networks_reach_or_leave_unserved_what_only_a_gap_rank_shows(real_run):
+    """The triage classes rest on the gap score's rank among the study area's LSOAs (top 30% by default),
+    not on whether networks reach anyone: 'unserved' is Ofcom's term for something else."""
+    texts = [(real_run.paths.processed / "headlines.md").read_text()]
+    texts += [pdf_text(p) for p in sorted((real_run.paths.processed / "briefings").glob("*.pdf"))]
+    texts += [p.read_text() for p in sorted((real_run.root / "maps").glob("*.html"))]
+    for text in texts:
+        flat = " ".join(text.split()).lower()
+        assert "networks reach" not in flat and "unserved" not in flat.replace("unserved_", "")
+
+
 def test_change_over_time_starts_at_a_release_dated_by_month_and_cites_every_file_used(real_run):
     rows = real_run.sql(f"""SELECT first_release, first_dated_by FROM {real_run.table("connectivity_change")}
                             WHERE area_type = 'study district'""")

@@ -462,14 +462,13 @@ def _key_figures(n: Notes, code: str, name: str, whole: bool, t: Terms) -> list[
     items += [
         f"{_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code=code, zero='none'))} of those "
         f"neighbourhoods {is_are(row.get('lsoas_in_top_need_decile'))} in the study area's highest-need tenth for "
-        "digital inclusion support; "
-        f"{n.cite('district_summary', 'robust_need_priorities', lad_code=code, zero='none')} of them are robust "
-        f"priorities ({t.robust}).",
+        "digital inclusion support; robust priorities among them "
+        f"({t.robust}): {n.cite('district_summary', 'robust_need_priorities', lad_code=code, zero='none')}.",
         f"{_cap(n.cite('district_summary', 'residents_both', lad_code=code, zero='no'))} residents live where "
         f"high need "
         f"and a connectivity gap meet; "
         f"{n.cite('district_summary', 'residents_adoption_gap', lad_code=code, zero='none')} "
-        f"where need is high but networks reach them (an inclusion offer); and "
+        f"where need is high and the connectivity gap is not among the largest (an inclusion offer); and "
         f"{n.cite('district_summary', 'residents_infrastructure_gap', lad_code=code, zero='none')} where there is a "
         f"connectivity gap but need is not high (a case for fibre).{gap_resolution_clause(row)}",
         gp_sentence(n, code, row, where),
@@ -542,7 +541,13 @@ def robustness_words(rows: list[list[str]], t: Terms) -> str:
 
 def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
     """The five least-ready ranked sites of these districts, and the sentences that introduce them."""
-    from pipeline.outputs.gp_text import list_month, not_ranked_sentence, own_gigabit_sentence, ranked
+    from pipeline.outputs.gp_text import (
+        any_own_gigabit_known,
+        list_month,
+        not_ranked_sentence,
+        own_gigabit_sentence,
+        ranked,
+    )
 
     sites = _rows(n, "gp_readiness")
     chosen = [s for s in ranked(sites) if s["lad_code"] in lads][:5]
@@ -570,7 +575,8 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
         )
     intro = (
         f"Readiness ranks {len(ranked(sites))} of the study area's {len(sites)} GP sites (1 = lowest score) from "
-        "gigabit at the site itself where known, broadband across its catchment (means over its postcodes) and "
+        + ("gigabit at the site itself where known, " if any_own_gigabit_known(sites) else "")
+        + "broadband across its catchment (means over its postcodes) and "
         f"the inclusion need of the people it serves. Patients: NHS England's registered lists at "
         f"{list_month(sites)}."
     )

@@ -69,6 +69,11 @@ def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
     return "Shown on the GP map and in the evidence pack's GP readiness sheet but not ranked: " + "; ".join(out) + "."
 
 
+def any_own_gigabit_known(rows: list[dict]) -> bool:
+    """Whether any ranked site's score has its own gigabit part (else no sentence may say it counts)."""
+    return any(_true(r.get("site_own_gigabit_known")) for r in ranked(rows))
+
+
 def own_gigabit_sentence(rows: list[dict], short: bool = False) -> str | None:
     """Whether ranked sites' own gigabit status is known, and what the score rests on where it is not."""
     ranked_rows = ranked(rows)

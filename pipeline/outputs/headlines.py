@@ -272,10 +272,10 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     }
     lines.append(
         f"{_cap(tri['both'])} residents live where high inclusion need and a connectivity gap meet (fibre "
-        f"and inclusion); {tri['adoption gap']} live where need is high but networks reach them (an inclusion "
-        f"offer: skills, devices, data); and {tri['infrastructure gap']} where there is a connectivity gap but "
-        f"need is not high (fibre). High need means {md_text(t.high_need)}; a connectivity gap means "
-        f"{md_text(t.unserved)}."
+        f"and inclusion); {tri['adoption gap']} live where need is high and the connectivity gap is not among the "
+        f"largest (an inclusion offer: skills, devices, data); and {tri['infrastructure gap']} where there is a "
+        f"connectivity gap but need is not high (fibre). High need means {md_text(t.high_need)}; a connectivity "
+        f"gap means {md_text(t.unserved)}."
     )
     lines.append("")
     access = zone_access_sentence(n, settings)
@@ -309,9 +309,8 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
             f"{md_text(r['area_name'])} has {n.cite('district_summary', 'residents_2021', lad_code=code)} "
             f"residents. {_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code=code, zero='none'))} "
             f"of its {n.cite('district_summary', 'lsoas', lad_code=code)} neighbourhoods "
-            f"{is_are(r.get('lsoas_in_top_need_decile'))} in the study area's highest-need tenth, "
-            f"{n.cite('district_summary', 'robust_need_priorities', lad_code=code, zero='none')} of them "
-            "robust priorities."
+            f"{is_are(r.get('lsoas_in_top_need_decile'))} in the study area's highest-need tenth; robust priorities "
+            f"among them: {n.cite('district_summary', 'robust_need_priorities', lad_code=code, zero='none')}."
         )
         lines.append("")
         official = official_sentence(n, r)
@@ -322,7 +321,8 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
             f"{_cap(n.cite('district_summary', 'residents_infrastructure_gap', lad_code=code, zero='no'))} "
             "residents live in neighbourhoods with a connectivity gap but not high need (infrastructure gap) "
             f"and {n.cite('district_summary', 'residents_adoption_gap', lad_code=code, zero='none')} in "
-            "neighbourhoods with high need that networks reach (adoption gap)." + gap_resolution_clause(r)
+            "neighbourhoods with high need whose connectivity gap is not among the largest (adoption gap)."
+            + gap_resolution_clause(r)
         )
         peer = peer_line(n, code, settings)
         if peer:
@@ -438,7 +438,13 @@ def ofcom_area_sentences(n: Notes, districts: list[dict]) -> list[str]:
     ]
     text = (
         f"Ofcom's own figures for {when} ({OFCOM_VIA_ONS}): the share of premises that could get gigabit-capable "
-        f"broadband was {_listed(places)}" + (f", against {_listed(others)}." if others else ".")
+        f"broadband was {_listed(places)}"
+        + (
+            f", against {_listed(others)} (ONS's own aggregates of Ofcom's district figures, which ONS notes may "
+            "differ from other published figures)."
+            if others
+            else "."
+        )
     )
     out = [text]
     zone = n.row("district_summary", lad_code="ALL") or {}

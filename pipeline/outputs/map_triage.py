@@ -207,8 +207,8 @@ def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[s
             if robust["features"]
             else []
         ),
-        note="Where the gap is an area average it cannot tell neighbourhoods in that area apart; they are unserved "
-        "together or not at all.",
+        note="Where the gap is an area average it cannot tell neighbourhoods in that area apart; they are in the "
+        "connectivity-gap class together or not at all.",
     )
     add_sources(m, sources, [resolution_note(con)])
     size = save(m, dest)

@@ -23,8 +23,8 @@ def group_words(row: dict, settings: Settings) -> str:
     if row["group_kind"] == "neighbours":
         if row.get("area_type") == "zone":
             return (
-                f"the {n - 1} places that are statistical nearest neighbours of its districts (ONS, "
-                f"{cfg.neighbours_release}, {cfg.neighbours_model} model)"
+                f"the {n - 1} places that are statistical nearest neighbours of its districts, other than its own "
+                f"districts (ONS, {cfg.neighbours_release}, {cfg.neighbours_model} model)"
             )
         return (
             f"its {n - 1} statistical nearest neighbours (ONS, {cfg.neighbours_release}, {cfg.neighbours_model} model)"
@@ -42,13 +42,13 @@ def zone_estimate(weighted_by: str | None) -> str:
 
 ZONE_WEIGHTING_SHORT = (
     "The zone's figures are estimates: its districts' weighted by residents (premises) or land area "
-    "(4G, 5G), weights that give Ofcom's own Hertfordshire and Essex figures within 0.2 points. Its "
+    "(4G, 5G), weights that give ONS's published Hertfordshire and Essex figures within 0.2 points. Its "
     "districts fall in different clusters, so the zone has none."
 )
 ZONE_WEIGHTING = (
     "The zone's figures are estimates: its districts' Ofcom figures weighted by Census 2021 usual "
     "residents for shares of premises (Ofcom's files carry no premises counts) and by land area for "
-    "shares of land area, the weighting that reproduces Ofcom's own Hertfordshire and Essex figures "
+    "shares of land area, the weighting that reproduces ONS's published Hertfordshire and Essex figures "
     "from their districts' within 0.2 points."
 )
 
@@ -87,11 +87,13 @@ def pace_sentence(row: dict) -> str:
     """The pace since the first release, and when at that pace the median and the best would be reached."""
     words, _, higher_better = INDICATOR_WORDS[row["indicator"]]
     verb = "rose" if float(row["pace_pp_per_year"] or 0) >= 0 else "fell"
+    median = float(row["median_pace_pp_per_year"] or 0)
     return (
         f"From {row['first_release_name']} to {row['latest_release_name']} its {words} {verb} "
-        f"{abs(float(row['pace_pp_per_year'] or 0)):.1f} points a year, the group's median "
-        f"{float(row['median_pace_pp_per_year'] or 0):+.1f} a year. If those paces held (an extrapolation, not a "
-        f"forecast), it would reach the median: {row['reaches_median']}; the best: {row['reaches_best']}."
+        f"{abs(float(row['pace_pp_per_year'] or 0)):.1f} points a year, while the group's median value "
+        f"{'rose' if median >= 0 else 'fell'} {abs(median):.1f} points a year. If those paces held (an "
+        f"extrapolation, not a forecast), it would reach the median: {row['reaches_median']}; "
+        f"the best: {row['reaches_best']}."
     )
 
 

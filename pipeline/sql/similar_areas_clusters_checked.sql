@@ -1,7 +1,8 @@
 -- ONS cluster of each area per model and release, with the cluster's code as the descriptions name
 -- it (a bare letter in the 2026 allocation is that model's code ending in the letter), and the
--- first reason (if any) the row cannot be kept. A row with any unusable model column is rejected
--- whole, so an area is in every model of a release or in none.
+-- first reason (if any) the cell cannot be kept. Each model is its own grouping: a '-' where ONS
+-- placed an area in no cluster of one model (Isles of Scilly, Orkney) leaves it in the models that
+-- do place it, so a cluster has the members ONS lists for it.
 WITH typed AS (
     SELECT c.release, c.model, c.label, c.row_number, trim(c.area_code) AS area_code,
            trim(regexp_replace(coalesce(c.area_name, ''), '\s+', ' ', 'g')) AS area_name, trim(c.cluster) AS cluster,
@@ -16,7 +17,7 @@ checked AS (
     SELECT *,
            CASE
                WHEN NOT is_gss_code(area_code) THEN 'malformed area code'
-               WHEN cluster IS NULL OR cluster = '' THEN 'no cluster given'
+               WHEN cluster IS NULL OR cluster IN ('', '-') THEN 'no cluster given in this model'
                WHEN cluster_code IS NULL THEN 'a cluster the descriptions of this release do not name'
                WHEN row_number() OVER (PARTITION BY release, model, area_code ORDER BY label, row_number) > 1
                    THEN 'repeats an area already listed for this release and model (first row kept)'
@@ -24,9 +25,7 @@ checked AS (
     FROM typed
 )
 SELECT release, model, label, row_number, area_code, area_name, cluster_code, description,
-       coalesce(record_problem, CASE WHEN count(*) FILTER (record_problem IS NOT NULL)
-                                          OVER (PARTITION BY label, row_number) > 0
-                                     THEN 'another model in this row is not usable' END) AS problem,
+       record_problem AS problem,
        CASE WHEN NOT is_gss_code(area_code) THEN 'AREACD' ELSE model END AS problem_field,
        CASE WHEN NOT is_gss_code(area_code) THEN area_code ELSE cluster END AS problem_value
 FROM checked
