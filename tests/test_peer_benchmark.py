@@ -281,3 +281,33 @@ def test_a_cluster_keeps_every_member_ons_lists_even_where_another_model_places_
                             WHERE release = '2024' AND cluster_code = 'Con_A'""")
     assert len(kept) == len(listed)
     assert {"Isles of Scilly", "Orkney Islands"} <= {r[0] for r in kept}
+
+
+def test_a_configured_cluster_model_missing_from_the_file_stops_the_step_naming_file_and_setting():
+    """A renamed 'Connectivity and sustainability model' column once dropped the cluster comparison from
+    every output without a word. Synthetic rows, built here, stand for the two similar-area tables."""
+    import duckdb
+
+    from pipeline.analysis.peers import require_configured_groups
+    from pipeline.errors import SourceFormatError
+    from pipeline.settings import load_settings
+
+    settings = load_settings(lad_codes=list(STUDY_LADS))
+    cfg = settings.peers
+    con = duckdb.connect()
+    con.execute("CREATE TABLE la_neighbours (release VARCHAR, model VARCHAR, source_file VARCHAR)")
+    con.execute("CREATE TABLE la_clusters (release VARCHAR, model VARCHAR, source_file VARCHAR)")
+    con.execute(
+        "INSERT INTO la_neighbours VALUES ($r, $m, 'n.csv')", {"r": cfg.neighbours_release, "m": cfg.neighbours_model}
+    )
+    con.execute(
+        "INSERT INTO la_clusters VALUES ($r, 'global', 'clusters/Cluster_allocation.csv')", {"r": cfg.cluster_release}
+    )
+    with pytest.raises(SourceFormatError) as caught:
+        require_configured_groups(con, settings)
+    message = str(caught.value)
+    assert message.startswith("clusters/Cluster_allocation.csv: ") and "\n" not in message
+    assert f"no {cfg.cluster_model!r} model for the {cfg.cluster_release} release" in message
+    assert "[peers] cluster_model" in message and "the models read are: global" in message
+    con.execute("INSERT INTO la_clusters VALUES ($r, $m, 'c.csv')", {"r": cfg.cluster_release, "m": cfg.cluster_model})
+    require_configured_groups(con, settings)

@@ -10,16 +10,41 @@ from __future__ import annotations
 import duckdb
 
 from pipeline.duck import exact
+from pipeline.errors import SourceFormatError
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
-from pipeline.settings import Settings
+from pipeline.settings import Settings, shown
 from pipeline.sqlfiles import sql
 from pipeline.store import inherited, write_parquet
+
+
+def require_configured_groups(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """The release and model the settings name must be in the files read: a renamed column or a release
+    the mirror lacks would otherwise drop that comparison from every output without a word."""
+    cfg = settings.peers
+    for table, setting, release, model in (
+        ("la_neighbours", "neighbours", cfg.neighbours_release, cfg.neighbours_model),
+        ("la_clusters", "cluster", cfg.cluster_release, cfg.cluster_model),
+    ):
+        files, models = con.execute(
+            f"""SELECT string_agg(DISTINCT source_file, ', ' ORDER BY source_file),
+                       string_agg(DISTINCT model, ', ' ORDER BY model)
+                FROM {table} WHERE release = $r""",
+            {"r": release},
+        ).fetchone()
+        if models is None or model not in models.split(", "):
+            where = files or f"ONS's similar-area files (no {release} release was read)"
+            raise SourceFormatError(
+                where,
+                f"no {model!r} model for the {release} release (the setting [peers] {setting}_model and "
+                f"{setting}_release in {shown(settings.config_path)}); the models read are: {models or 'none'}",
+            )
 
 
 def build_peer_benchmark(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     exact(con)
     cfg = settings.peers
+    require_configured_groups(con, settings)
     params = {
         "lads": list(settings.lad_codes),
         "nb_release": cfg.neighbours_release,
