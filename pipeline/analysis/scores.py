@@ -274,7 +274,7 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
     )
     gap = write_parquet(
         con,
-        _supply_gap_sql(list(weights["supply_gap"].components)),
+        _supply_gap_sql(weights["supply_gap"]),
         paths.table_path("lsoa_supply_gap"),
         sources=sources_of(weights["supply_gap"], vintage),
         vintage=vintage,
@@ -349,17 +349,25 @@ def _indicator_columns(con: duckdb.DuckDBPyConnection, sides: tuple[str, ...] = 
     return f"SELECT lsoa_code, {cols} FROM lsoa_indicators GROUP BY lsoa_code"
 
 
-def _supply_gap_sql(components: list[str]) -> str:
+def _area_average_sql(gap: Weights) -> str:
+    """Per LSOA, whether its gap score is an area average: some indicator the gap weights is known only
+    for an area coarser than the LSOA, so the score ties across that area and never ranks LSOAs in it."""
+    weighted = ", ".join(quote(r["indicator"]) for r in gap.rows() if r["component_weight"] and r["indicator_weight"])
+    return f"""SELECT lsoa_code, bool_or(resolution NOT IN ('postcode', 'lsoa')) AS area_average
+           FROM lsoa_indicators WHERE indicator IN ({weighted}) GROUP BY 1"""
+
+
+def _supply_gap_sql(gap: Weights) -> str:
     return (
         scored_lsoas_sql(
             "supply_gap",
-            components,
+            list(gap.components),
             columns=""",
        bb.resolution AS broadband_resolution, bb.resolution_area AS broadband_area, bb.release AS broadband_release,
-       mob.resolution_area AS mobile_area, bb.resolution <> 'postcode' AS area_average,
+       mob.resolution_area AS mobile_area, aa.area_average,
        count(*) OVER (PARTITION BY r.score) AS lsoas_sharing_value,
        bb.pct_no_superfast, bb.pct_no_gigabit, bb.pct_below_uso, mob.pct_area_no_4g, mob.pct_area_no_5g""",
-            joins="""
+            joins=f"""
 LEFT JOIN (SELECT lsoa_code, any_value(resolution) AS resolution, any_value(resolution_area) AS resolution_area,
                   any_value(regexp_extract(note, 'Ofcom (.*)$', 1)) AS release,
                   first(value) FILTER (indicator = 'pct_no_superfast') AS pct_no_superfast,
@@ -372,24 +380,22 @@ LEFT JOIN (SELECT lsoa_code, any_value(resolution_area) AS resolution_area,
                   first(value) FILTER (indicator = 'pct_area_no_5g') AS pct_area_no_5g
            FROM lsoa_indicators WHERE indicator IN ('pct_area_no_4g', 'pct_area_no_5g') GROUP BY 1)
            mob USING (lsoa_code)
+LEFT JOIN ({_area_average_sql(gap)}) aa USING (lsoa_code)
 """,
         )
         + "\nORDER BY supply_gap_rank, lsoa_code"
     )
 
 
-def _index_sql(mode: str, components: list[str], wide: str, gap: Weights) -> str:
-    """The headline index with every other score beside it; the gap score is marked where any indicator
-    it weights is an area average (then it ties across that area and never ranks LSOAs inside it)."""
-    gap_list = ", ".join(quote(r["indicator"]) for r in gap.rows() if r["component_weight"] and r["indicator_weight"])
+def _index_sql(mode: str, components: list[str], people: str, gap: Weights) -> str:
+    """The headline index with every other score beside it, the gap score marked as ``lsoa_supply_gap``
+    marks it."""
     return f"""
 WITH head AS ({scored_lsoas_sql(mode, components)}),
 other AS (
     SELECT lsoa_code,
            (SELECT any_value(score) FROM need_long n WHERE n.lsoa_code = l.lsoa_code) AS need_score,
            (SELECT any_value(score) FROM supply_gap_long g WHERE g.lsoa_code = l.lsoa_code) AS supply_gap_score,
-           (SELECT bool_or(i.resolution NOT IN ('postcode', 'lsoa')) FROM lsoa_indicators i
-            WHERE i.lsoa_code = l.lsoa_code AND i.indicator IN ({gap_list})) AS supply_gap_area_average,
            (SELECT any_value(score) FROM mixed_long m WHERE m.lsoa_code = l.lsoa_code) AS mixed_score,
            (SELECT any_value(score) FROM deri_long d WHERE d.lsoa_code = l.lsoa_code) AS deri_score
     FROM lsoa_list l
@@ -397,12 +403,13 @@ other AS (
 SELECT h.* EXCLUDE ({mode}_score, {mode}_rank, {mode}_decile, missing_indicators, flagged),
        $mode AS index_mode, $base AS scaling_base,
        h.{mode}_score AS index_score, h.{mode}_rank AS index_rank, h.{mode}_decile AS index_decile,
-       o.need_score, o.supply_gap_score, o.supply_gap_area_average, o.mixed_score, o.deri_score,
+       o.need_score, o.supply_gap_score, aa.area_average AS supply_gap_area_average, o.mixed_score, o.deri_score,
        iu.iuc_group, iu.iuc_label, ru.ruc_code, ru.ruc_label,
        h.missing_indicators, h.flagged, v.* EXCLUDE (lsoa_code)
 FROM head h
 JOIN other o USING (lsoa_code)
-LEFT JOIN ({wide}) v USING (lsoa_code)
+LEFT JOIN ({people}) v USING (lsoa_code)
+LEFT JOIN ({_area_average_sql(gap)}) aa USING (lsoa_code)
 LEFT JOIN lsoa_iuc iu USING (lsoa_code)
 LEFT JOIN rurality ru USING (lsoa_code)
 ORDER BY index_rank, lsoa_code"""
