@@ -23,6 +23,25 @@ DERIVED_GIGABIT_GAP = (
     + ", subtracted from 100 (not a share of premises)"
 )
 
+# Where each triage class's residents live, in the words every output uses (the class names are the
+# values of ``triage_class``; the definitions of "high need" and "a connectivity gap" come from ``terms``).
+TRIAGE_PLACES = {
+    "both": "where high inclusion need and a connectivity gap meet (fibre and inclusion)",
+    "adoption gap": "where need is high and the connectivity gap is not among the largest (an inclusion offer: "
+    "skills, devices, data)",
+    "infrastructure gap": "where there is a connectivity gap but need is not high (a case for fibre)",
+}
+
+
+def triage_residents(residents: Mapping[str, str]) -> str:
+    """One sentence: how many residents live in each triage class, given as text per class."""
+    both, adoption, infra = (residents[c] for c in TRIAGE_PLACES)
+    text = (
+        f"{both} residents live {TRIAGE_PLACES['both']}; {adoption} live {TRIAGE_PLACES['adoption gap']}; "
+        f"and {infra} {TRIAGE_PLACES['infrastructure gap']}."
+    )
+    return text[:1].upper() + text[1:]
+
 
 MONTHS = [
     "January",

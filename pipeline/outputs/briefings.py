@@ -45,6 +45,7 @@ from pipeline.outputs.headlines import (
     Notes,
     change_sentence,
     cite_as,
+    district_triage,
     gap_resolution_clause,
     gp_sentence,
     is_are,
@@ -62,7 +63,7 @@ from pipeline.paths import Paths
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import read_provenance, sources_of, write_text
-from pipeline.wording import OFCOM_VIA_ONS, Terms, display_name, release_names, terms, triage_cuts
+from pipeline.wording import OFCOM_VIA_ONS, Terms, display_name, release_names, terms, triage_cuts, triage_residents
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # stands in for "now": reproducible bytes
@@ -464,13 +465,7 @@ def _key_figures(n: Notes, code: str, name: str, whole: bool, t: Terms) -> list[
         f"neighbourhoods {is_are(row.get('lsoas_in_top_need_decile'))} in the study area's highest-need tenth for "
         "digital inclusion support; robust priorities among them "
         f"({t.robust}): {n.cite('district_summary', 'robust_need_priorities', lad_code=code, zero='none')}.",
-        f"{_cap(n.cite('district_summary', 'residents_both', lad_code=code, zero='no'))} residents live where "
-        f"high need "
-        f"and a connectivity gap meet; "
-        f"{n.cite('district_summary', 'residents_adoption_gap', lad_code=code, zero='none')} "
-        f"where need is high and the connectivity gap is not among the largest (an inclusion offer); and "
-        f"{n.cite('district_summary', 'residents_infrastructure_gap', lad_code=code, zero='none')} where there is a "
-        f"connectivity gap but need is not high (a case for fibre).{gap_resolution_clause(row)}",
+        triage_residents(district_triage(n, code)) + gap_resolution_clause(row),
         gp_sentence(n, code, row, where),
     ]
     return items

@@ -20,7 +20,15 @@ from pipeline.outputs.tables import undefused
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import write_text
-from pipeline.wording import OFCOM_VIA_ONS, display_name, ordinal, release_names, terms, triage_cuts
+from pipeline.wording import (
+    OFCOM_VIA_ONS,
+    display_name,
+    ordinal,
+    release_names,
+    terms,
+    triage_cuts,
+    triage_residents,
+)
 
 FIGURE = re.compile(r"(?P<value>-?[\d,]+(?:\.\d+)?)%?\[(?P<n>\d+)\]")
 FOOTNOTE = re.compile(r"^\[(?P<n>\d+)\] .*?`(?P<table>\w+)\.csv` \| (?P<keys>.+?) \| `(?P<column>\w+)`", re.M)
@@ -271,11 +279,8 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         for c in ("both", "adoption gap", "infrastructure gap")
     }
     lines.append(
-        f"{_cap(tri['both'])} residents live where high inclusion need and a connectivity gap meet (fibre "
-        f"and inclusion); {tri['adoption gap']} live where need is high and the connectivity gap is not among the "
-        f"largest (an inclusion offer: skills, devices, data); and {tri['infrastructure gap']} where there is a "
-        f"connectivity gap but need is not high (fibre). High need means {md_text(t.high_need)}; a connectivity "
-        f"gap means {md_text(t.unserved)}."
+        f"{triage_residents(tri)} High need means {md_text(t.high_need)}; a connectivity gap means "
+        f"{md_text(t.unserved)}."
     )
     lines.append("")
     access = zone_access_sentence(n, settings)
@@ -317,13 +322,7 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         if official:
             lines.append(official)
             lines.append("")
-        lines.append(
-            f"{_cap(n.cite('district_summary', 'residents_infrastructure_gap', lad_code=code, zero='no'))} "
-            "residents live in neighbourhoods with a connectivity gap but not high need (infrastructure gap) "
-            f"and {n.cite('district_summary', 'residents_adoption_gap', lad_code=code, zero='none')} in "
-            "neighbourhoods with high need whose connectivity gap is not among the largest (adoption gap)."
-            + gap_resolution_clause(r)
-        )
+        lines.append(triage_residents(district_triage(n, code)) + gap_resolution_clause(r))
         peer = peer_line(n, code, settings)
         if peer:
             lines.append("")
@@ -545,6 +544,16 @@ def gp_sentence(n: Notes, code: str, row: dict, where: str) -> str:
             f"{'surgery' if float(branches) == 1 else 'surgeries'} of theirs, which may have closed since"
         )
     return text + "."
+
+
+def district_triage(n: Notes, code: str) -> dict[str, str]:
+    """A district's residents per triage class, cited, for ``triage_residents``."""
+    columns = {"both": "residents_both", "adoption gap": "residents_adoption_gap"}
+    columns["infrastructure gap"] = "residents_infrastructure_gap"
+    return {
+        c: n.cite("district_summary", col, lad_code=code, zero="no" if c == "both" else "none")
+        for c, col in columns.items()
+    }
 
 
 def gap_resolution_clause(row: dict) -> str:
