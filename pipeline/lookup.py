@@ -54,6 +54,21 @@ def gap_in_words(resolution: str | None, area: str | None, release: str | None =
     return "no broadband data for this neighbourhood"
 
 
+# Where a postcode's own outward code is not the postcode district its neighbourhood is averaged as ('{own}'
+# and '{area}' are filled in; the search page fills them in too, so the words are the same in both).
+OWN_DISTRICT_NOTE = {
+    False: ". This postcode's own postcode district, {own}, is not in the broadband data at all",
+    True: ". This postcode's own postcode district, {own}, has an average of its own; the neighbourhood takes {area}'s",
+}
+
+
+def own_district_note(resolution: str | None, area: str | None, own: str | None, own_in_data: bool | None) -> str:
+    """Said when the average a neighbourhood's gap rests on is not the postcode's own postcode district's."""
+    if resolution != "postcode_district" or not own or own == area or own_in_data is None:
+        return ""
+    return OWN_DISTRICT_NOTE[bool(own_in_data)].format(own=own, area=area)
+
+
 def normalise(text: str) -> str | None:
     """'cm201ab' or ' CM20  1AB ' -> 'CM20 1AB'; None when it cannot be a UK postcode."""
     compact = re.sub(r"\s+", "", (text or "").upper())
@@ -118,7 +133,10 @@ def _fields(row: dict) -> dict:
         "supply_gap_decile": row["supply_gap_decile"],
         "supply_gap_resolution": resolution,
         "supply_gap_release": row.get("gap_release"),
-        "supply_gap_known_as": gap_in_words(resolution, row.get("gap_area"), row.get("gap_release")),
+        "supply_gap_known_as": gap_in_words(resolution, row.get("gap_area"), row.get("gap_release"))
+        + own_district_note(
+            resolution, row.get("gap_area"), row.get("postcode_district"), row.get("own_district_in_broadband")
+        ),
         "triage_class": row["triage_class"],
         "suggested_action": row["suggested_action"],
         "inclusion_offer": row["inclusion_offer"] if row.get("triage_class") in ("both", "adoption gap") else None,
@@ -272,11 +290,11 @@ def as_text(answer: Answer) -> str:
         ),
         ("Triage class", f["triage_class"]),
         ("Inclusion need", f"{f['need_score']} of 10, decile {f['need_decile']} of the study area (1 = highest)"),
+        ("District broadband", district_broadband(f)),
         (
             "Connectivity gap",
             f"{f['supply_gap_score']} of 10, decile {f['supply_gap_decile']}: {f['supply_gap_known_as']}",
         ),
-        ("District broadband", district_broadband(f)),
         (
             "Nearest GP practice",
             f"{f['nearest_gp_name']} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']:,} m in a "

@@ -242,7 +242,7 @@ STEPS: list[Step] = [
     Step("postcode_lookup", "outputs", "outputs.lookup_table:build_postcode_lookup_table",
          "One row per study-area postcode: its LSOA, ward, need, gap, triage, offer and nearest GP site.",
          deps=("postcodes", "lsoa_triage", "lsoa_need", "lsoa_supply_gap", "gp_readiness", "gp_sites", "codepoint_open",
-               "ons_postcode_lookup", "district_connectivity_series", "venues"), settings=GEO),
+               "ons_postcode_lookup", "district_connectivity_series", "venues", "broadband_coverage"), settings=GEO),
     Step("evidence_tables", "outputs", "outputs.publication_tables:build_evidence_tables",
          "CSV tables for bid writers in tables/, each with a .sources.json sidecar, and the XLSX pack.",
          produces=("evidence_tables", "evidence_pack", "headlines", "connectivity_charts", "validation_charts",

@@ -10,7 +10,7 @@ import re
 import duckdb
 
 from pipeline.geography import Vintage
-from pipeline.lookup import RESIDENT_NEXT_STEP, district_broadband, gap_in_words, library_text
+from pipeline.lookup import OWN_DISTRICT_NOTE, RESIDENT_NEXT_STEP, district_broadband, gap_in_words, library_text
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.map_fibre import fibre_map_description
 from pipeline.outputs.mapkit import esc
@@ -111,9 +111,10 @@ function diz_lookup(){
   var rows=[['Postcode',shown],['Neighbourhood (LSOA)',a[1]+' ('+a[0]+')'],['Ward',a[2]],['District',a[3]],
     ['Suggested action',a[9]]].concat(a[8]==='both'||a[8]==='infrastructure gap'?[['For the resident',DIZ.next_step]]:[]).concat([
     ['Triage',a[8]],
-    ['Inclusion need',a[4]+' of 10 (decile '+a[5]+' of the study area; 1 = highest)'],
-    ['Connectivity gap',a[6]+' of 10: '+a[7]]]);
+    ['Inclusion need',a[4]+' of 10 (decile '+a[5]+' of the study area; 1 = highest)']]);
   if(d)rows.push(['District broadband',d]);
+  var own=(a[10]&&a[10]!==outward)?DIZ.own_note[DIZ.bb_outward.indexOf(outward)>=0?1:0]:'';
+  rows.push(['Connectivity gap',a[6]+' of 10: '+a[7]+own.replace('{own}',outward).replace('{area}',a[10])]);
   if(g)rows.push(['Nearest GP practice',g[0]+' ('+g[1]+'), '+Number(hit[2]).toLocaleString('en-GB')+
     ' m in a straight line (the nearest of the study area’s practices: one across its boundary may be nearer); '+
     (g[2]===null?'not ranked for telehealth readiness ('+(g[3]||'no score')+')':'readiness rank '+g[2]+
@@ -136,7 +137,13 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
                                      triage_class, suggested_action, gap_release
                               FROM postcode_lookup WHERE lsoa_code IS NOT NULL ORDER BY 1""").fetchall():
         at[row[0]] = len(lsoas)
-        lsoas.append(list(row[:7]) + [gap_in_words(row[7], row[8], row[11])] + list(row[9:11]))
+        # the last item: the postcode district the gap averages, so the page can say when it is not the postcode's
+        lsoas.append(
+            list(row[:7])
+            + [gap_in_words(row[7], row[8], row[11])]
+            + list(row[9:11])
+            + [row[8] if row[7] == "postcode_district" else None]
+        )
     districts = {}
     for _lad, name, gig, gig_release, below, below_release in con.execute(
         """SELECT DISTINCT lad_code, lad_name, district_gigabit_pct, district_gigabit_release,
@@ -215,6 +222,13 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
         "outward": outward,
         "ranked": ranked,
         "next_step": RESIDENT_NEXT_STEP,
+        "own_note": [OWN_DISTRICT_NOTE[False], OWN_DISTRICT_NOTE[True]],
+        "bb_outward": [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT postcode_district FROM postcode_lookup WHERE own_district_in_broadband ORDER BY 1"
+            ).fetchall()
+        ],
         "districts": districts,
         "districts_list": ", ".join(sorted(districts)),
         "codepoint": codepoint_release,

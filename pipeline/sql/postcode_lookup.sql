@@ -5,7 +5,9 @@
 -- than the one Code-Point Open gives them, kept as postcode_lad_code), and
 -- the nearest active GP practice in a straight line (nearest_practice, found by pipeline.analysis.nearest)
 -- with its readiness rank (and what it rests on, when that is an area average), and the nearest open static library (nearest_venues, kind 'library') with its
--- address and opening hours as at the library list's date.
+-- address and opening hours as at the library list's date. Where the neighbourhood's gap is a
+-- postcode-district average, own_district_in_broadband says whether the postcode's own outward code
+-- is in the broadband data at all (E4 7QT lies in an Epping Forest neighbourhood averaged as EN9).
 WITH district AS (
     SELECT area_code AS lad_code,
            arg_max(value, release) FILTER (indicator = 'gigabit_capable_pct') AS district_gigabit_pct,
@@ -36,6 +38,8 @@ nearest_gp AS (
 SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_code AS postcode_ward_code,
        coalesce(t.lad_code, p.lad_code) AS lad_code, t.lad_name, p.lad_code AS postcode_lad_code, t.need_score, t.need_decile, t.supply_gap_score, t.supply_gap_decile,
        t.broadband_resolution AS gap_resolution, t.broadband_area AS gap_area, t.gap_is_area_average,
+       split_part(p.postcode, ' ', 1) AS postcode_district,
+       split_part(p.postcode, ' ', 1) IN (SELECT postcode_district FROM broadband_coverage) AS own_district_in_broadband,
        g.broadband_release AS gap_release,
        t.triage_class, t.inclusion_offer, t.suggested_action,
        d.district_gigabit_pct, d.district_gigabit_release, d.district_below_30_pct, d.district_below_30_release,
