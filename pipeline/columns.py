@@ -14,10 +14,13 @@ from pipeline.registry import (
     EBRANCHS,
     EPRACCUR,
     GP_LIST_SIZES,
+    IUC2018,
     OFCOM_LA_COVERAGE,
     OFCOM_POSTCODE_COVERAGE,
     OFCOM_POSTCODE_DISTRICT,
     ONS_LOCAL_INDICATORS,
+    RUC2011,
+    RUC2021,
 )
 from pipeline.settings import Settings
 from pipeline.wording import terms
@@ -389,7 +392,9 @@ def describe(column: str, vintage: Vintage | None = None, settings: Settings | N
 # that the table actually drew on; a key column (triage_class) adds the sources its meaning rests on.
 def _side(side: str) -> tuple[str, ...]:
     """Sources of the indicators on one side of the method (need or supply), from the catalogue."""
-    return tuple(dict.fromkeys(m.source for i in INDICATORS.values() if i.side == side for m in i.measures.values()))
+    return tuple(
+        dict.fromkeys(k for i in INDICATORS.values() if i.side == side for m in i.measures.values() for k in m.sources)
+    )
 
 
 POPULATION = (CENSUS_TS007A.key,)
@@ -425,6 +430,15 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     "gp_sites": GP_SITES, "gp_practices": (EPRACCUR.key,),
     "gp_branches": (EBRANCHS.key, "ebranchs_2017"),
     "list_size": (GP_LIST_SIZES.key,),
+    **dict.fromkeys(("age_score", "disability_score", "deprivation_score", "engagement_score"), NEED),
+    **dict.fromkeys(("fixed_score", "mobile_score", "broadband_score"), SUPPLY),
+    **dict.fromkeys(("iuc_group", "iuc_label"), (IUC2018.key,)),
+    **dict.fromkeys(("ruc_code", "ruc_label"), (RUC2021.key, RUC2011.key)),
+    # an indicator's raw value: the sources its measures read (the broadband ones: whichever Ofcom input ran)
+    **{
+        name: BROADBAND if i.family == "broadband" else tuple(k for m in i.measures.values() for k in m.sources)
+        for name, i in INDICATORS.items()
+    },
 }
 
 

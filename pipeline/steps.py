@@ -271,7 +271,7 @@ STEPS: list[Step] = [
                "lad_boundaries", "ward_boundaries", "fibre_gap_cells", "gp_readiness", "gp_catchments",
                "subicb_boundaries", "inclusion_priorities", "postcode_lookup", "evidence_tables", "lsoa_indicators",
                "ons_postcode_lookup", "settlements", "peer_benchmark", "lsoa_access", "venues", "venue_siting",
-               "what_if_map"),
+               "what_if_map", "codepoint_open", "area_names"),
          settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access"),
          kinds=("folium", "html")),
     Step("briefings", "outputs", "outputs.briefings:build_briefings",

@@ -31,6 +31,8 @@ from pipeline.registry import (
     IOD2025,
     IUC2018,
     LSOA11_LSOA21_LOOKUP,
+    LSOA2011_BOUNDARIES,
+    LSOA2021_BOUNDARIES,
     OFCOM_LA_COVERAGE,
     OFCOM_POSTCODE_COVERAGE,
     OFCOM_POSTCODE_DISTRICT,
@@ -57,6 +59,11 @@ class Measure:
     column: str | None = None
     transform: str = "none"  # "log10": scaled on log10(value + 1), for skewed densities
     note: str = ""
+    also: tuple[str, ...] = ()  # other sources the value rests on (a density's boundary areas)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (self.source, *self.also)
 
 
 @dataclass(frozen=True)
@@ -308,15 +315,17 @@ INDICATORS: dict[str, Indicator] = {
             "postcode_density",
             "context",
             "density",
-            _both(
-                Measure(
+            {
+                vintage: Measure(
                     CODEPOINT_OPEN.key,
                     "Code-Point postcodes per km2 of the LSOA boundary",
                     "postcodes per km2",
                     False,
                     transform="log10",
+                    also=(boundaries.key,),
                 )
-            ),
+                for vintage, boundaries in (("lsoa2021", LSOA2021_BOUNDARIES), ("lsoa2011", LSOA2011_BOUNDARIES))
+            },
         ),
         Indicator(
             "population_density",
@@ -455,6 +464,9 @@ def build_lsoa_indicators(con: duckdb.DuckDBPyConnection, paths: Paths, settings
             {m.source for m in measures_of(vintage).values()} | set(BROADBAND_SOURCES) | {LSOA11_LSOA21_LOOKUP.key}
         )
     }
+    for m in measures_of(vintage).values():  # a density's boundary areas: every LSOA it has a value for
+        for key in m.also:
+            sources[key] = f"count(DISTINCT lsoa_code) FILTER (source = {quote(m.source)} AND value IS NOT NULL)"
     sources[LSOA11_LSOA21_LOOKUP.key] = "count(DISTINCT lsoa_code) FILTER (note LIKE '%carried from%')"
     written = write_parquet(
         con,

@@ -227,7 +227,8 @@ def sources_of(weights: Weights, vintage: Vintage) -> dict[str, str]:
     measured = measures_of(vintage)
     keys = {}
     for name in weights.names:
-        keys.setdefault(measured[name].source, []).append(name)
+        for key in measured[name].sources:
+            keys.setdefault(key, []).append(name)
     keys.pop("ofcom_postcode_district", None)
     out = {
         k: f"(SELECT count(DISTINCT lsoa_code) FROM lsoa_indicators WHERE value IS NOT NULL AND indicator IN "

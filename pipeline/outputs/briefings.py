@@ -623,8 +623,9 @@ def _peer_section(pdf: BriefingPDF, n: Notes, code: str, settings: Settings) -> 
     if pace:
         pdf.para(pace_sentence(pace), 9)
     rows = []
+    estimate = "the zone's estimated " if code == settings.peers.zone_code else ""  # not an Ofcom figure
     for indicator, (words, unit, _) in INDICATOR_WORDS.items():
-        cells = [f"{words[:1].upper() + words[1:]} ({unit})"]
+        cells = [f"{words[:1].upper() + words[1:]} ({estimate}{unit})"]
         for group in ("neighbours", "cluster"):
             r = latest_peer_row(n, code, group, indicator)
             cells.append(f"{r['rank_label']}; median {float(r['group_median']):.1f}%" if r else "–")

@@ -92,6 +92,8 @@ SEARCH_JS = """
 function diz_norm(s){s=(s||'').toUpperCase().replace(/\\s+/g,'');
   if(!/^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$/.test(s))return null;return s;}
 function diz_text(t){var d=document.createElement('span');d.textContent=t;return d.innerHTML;}
+function diz_outside(outward, inward){var by=DIZ.outside[outward]||{};
+  for(var lad in by){for(var i=0;i<by[lad].length;i+=3){if(by[lad].substr(i,3)===inward)return lad;}}return null;}
 function diz_lookup(){
   var raw=document.getElementById('pc').value, out=document.getElementById('pc-answer'), pc=diz_norm(raw);
   var shown=pc?pc.slice(0,-3)+' '+pc.slice(-3):raw.slice(0,40);
@@ -101,6 +103,9 @@ function diz_lookup(){
   if(!hit){
     if(DIZ.terminated[pc]){out.innerHTML='<b>'+diz_text(shown)+'</b> is a terminated postcode (withdrawn by Royal '+
       'Mail in '+diz_text(DIZ.terminated[pc])+'). Ask for the current postcode of the address and look that up.';return;}
+    var away=diz_outside(outward, pc.slice(-3));
+    if(away!==null){out.innerHTML='<b>'+diz_text(shown)+'</b> is in '+diz_text(away)+', outside the area this page '+
+      'covers ('+diz_text(DIZ.districts_list)+'). The resident\u2019s own council is the place to ask.';return;}
     if(DIZ.outward.indexOf(outward)>=0){out.innerHTML='<b>'+diz_text(shown)+'</b> is not in '+diz_text(DIZ.codepoint)+
       ', though its area '+diz_text(outward)+' is in the study area. Check the spelling with the resident; if the '+
       'postcode is newer than that release, look up a neighbouring address instead.';return;}
@@ -212,6 +217,18 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
         WHERE NOT l.is_live AND l.ladcd IN (SELECT DISTINCT lad_code FROM postcode_lookup)
           AND l.postcode NOT IN (SELECT postcode FROM postcode_lookup) GROUP BY 1 ORDER BY 1""").fetchall()
     }
+    # Postcodes of the study area's outward codes that lie outside it (E4 7AA is in Waltham Forest): by
+    # district, their inward codes run together, so the page answers them as the command-line lookup does.
+    outside: dict[str, dict[str, str]] = {}
+    for out, lad, inwards in con.execute("""
+        SELECT split_part(c.postcode, ' ', 1), coalesce(n.area_name, c.lad_code),
+               string_agg(split_part(c.postcode, ' ', 2), '' ORDER BY c.postcode)
+        FROM codepoint_open c LEFT JOIN area_names n ON n.area_code = c.lad_code
+        WHERE split_part(c.postcode, ' ', 1) IN (SELECT DISTINCT split_part(postcode, ' ', 1) FROM postcode_lookup)
+          AND c.lad_code NOT IN (SELECT DISTINCT lad_code FROM postcode_lookup WHERE lad_code IS NOT NULL)
+          AND c.postcode NOT IN (SELECT postcode FROM postcode_lookup)
+        GROUP BY 1, 2 ORDER BY 1, 2""").fetchall():
+        outside.setdefault(out, {})[f"{lad}"] = inwards
     ranked = con.execute("SELECT any_value(gp_sites_ranked) FROM postcode_lookup").fetchone()[0]  # as the lookup says
     return {
         "lsoas": lsoas,
@@ -220,6 +237,7 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
         "pc": postcodes,
         "terminated": terminated,
         "outward": outward,
+        "outside": outside,
         "ranked": ranked,
         "next_step": RESIDENT_NEXT_STEP,
         "own_note": [OWN_DISTRICT_NOTE[False], OWN_DISTRICT_NOTE[True]],

@@ -39,7 +39,8 @@ SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_co
        coalesce(t.lad_code, p.lad_code) AS lad_code, t.lad_name, p.lad_code AS postcode_lad_code, t.need_score, t.need_decile, t.supply_gap_score, t.supply_gap_decile,
        t.broadband_resolution AS gap_resolution, t.broadband_area AS gap_area, t.gap_is_area_average,
        split_part(p.postcode, ' ', 1) AS postcode_district,
-       split_part(p.postcode, ' ', 1) IN (SELECT postcode_district FROM broadband_coverage) AS own_district_in_broadband,
+       split_part(p.postcode, ' ', 1) IN (SELECT postcode_district FROM broadband_coverage WHERE resolution <> 'none')
+           AS own_district_in_broadband,
        g.broadband_release AS gap_release,
        t.triage_class, t.inclusion_offer, t.suggested_action,
        d.district_gigabit_pct, d.district_gigabit_release, d.district_below_30_pct, d.district_below_30_release,
