@@ -146,6 +146,8 @@ class Terms:
             ("Robust", self.robust),
             ("Weight-dependent", self.weight_dependent),
             ("Rarely in the top tenth", self.rarely),
+            # the triage classes: "adoption gap" is high need for support, not measured take-up
+            *((f"Triage: {c}", f"neighbourhoods {TRIAGE_PLACES[c]}") for c in TRIAGE_PLACES),
         ]
 
 

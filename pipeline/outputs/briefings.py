@@ -598,7 +598,8 @@ def _broadband_caveat(resolution: str, release: str, since: str = "") -> list[st
         lines.append("They are measured for each postcode and weighted by the premises of each neighbourhood.")
     lines.append(
         "Need for inclusion support is scored from people (age, disability, deprivation and how people use "
-        "the internet) and never from broadband; the connectivity gap is scored separately. A place can be "
+        "the internet); no broadband indicator is weighted in it, and the connectivity gap is scored separately. "
+        "A place can be "
         "high on one and low on the other: that is the point of the triage classes."
     )
     return lines

@@ -210,7 +210,10 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
     add_legend(
         m,
         [
-            ("Connectivity gap (quintiles)", list(zip(GAP_COLOURS, class_labels(breaks, lo, hi, 2), strict=False))),
+            (
+                "Connectivity gap score, 0-10, 10 = largest gap (quintiles)",
+                list(zip(GAP_COLOURS, class_labels(breaks, lo, hi, 2), strict=False)),
+            ),
             ("", [(hatch_legend_style(2, GAP_COLOURS[2]), "hatched: area average shared by every LSOA or cell in it")]),
             (
                 "GP site: gigabit at the site" if known else "GP sites (where they are)",

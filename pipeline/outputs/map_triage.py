@@ -184,7 +184,7 @@ def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[s
                 + hatched_note,
             ),
             (
-                "Connectivity gap layer (quintiles)",
+                "Connectivity gap layer: score 0-10, 10 = largest gap (quintiles)",
                 list(zip(GAP_COLOURS, class_labels(breaks, lo, hi, 2), strict=False)),
             ),
             (

@@ -106,8 +106,8 @@ def similar_means(settings: Settings) -> str:
         "skills, health, wellbeing, environment and population; ONS's published configuration for its 2025 global "
         "model lists 31, of which gigabit, 4G and 5G coverage are three, so connectivity is a small part of what "
         f"makes two places similar. The {cfg.cluster_model} clusters ({cfg.cluster_release}) group areas by "
-        "gigabit coverage, commuting, energy use and emissions, so they compare places with similar "
-        "connectivity. Gigabit and below "
+        "gigabit coverage together with commuting, energy use and emissions, so members can still differ widely "
+        "in connectivity. Gigabit and below "
         "30 Mbit/s are shares of premises; 4G and 5G are shares of land area. No full-fibre indicator is in these "
         "files."
     )
