@@ -427,6 +427,7 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
                      "catchment_pct_no_gigabit", "catchment_pct_no_superfast", "derived_pct"), BROADBAND),
     **dict.fromkeys(("ofcom_gigabit_pct", "ofcom_below_30_pct", "official_pct", "first_value", "latest_value",
                      "value", "change_pp", "change_pp_per_year", "group_median", "best_value"), DISTRICT_SERIES),
+    "estimated_gigabit_pct": DISTRICT_SERIES + POPULATION,  # districts' figures weighted by their residents
     "gp_sites": GP_SITES, "gp_practices": (EPRACCUR.key,),
     "gp_branches": (EBRANCHS.key, "ebranchs_2017"),
     "list_size": (GP_LIST_SIZES.key,),
@@ -436,7 +437,7 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("ruc_code", "ruc_label"), (RUC2021.key, RUC2011.key)),
     # an indicator's raw value: the sources its measures read (the broadband ones: whichever Ofcom input ran)
     **{
-        name: BROADBAND if i.family == "broadband" else tuple(k for m in i.measures.values() for k in m.sources)
+        name: (BROADBAND if i.family == "broadband" else ()) + tuple(k for m in i.measures.values() for k in m.sources)
         for name, i in INDICATORS.items()
     },
 }

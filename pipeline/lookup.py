@@ -30,11 +30,11 @@ from pipeline.wording import month_name, release_names
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 EXIT = {"found": 0, "unknown": 1, "terminated": 1, "outside": 1}  # malformed, no_outputs: 2
 SHOWN = 20  # characters of a malformed query echoed back (a pasted page is not printed whole)
-# What staff can tell a resident where the neighbourhood's action is fibre build: the gap here is an area
-# average, so the address itself may already be served.
+# What staff can tell any resident about their own line: every neighbourhood figure is an average (often of a
+# whole postcode district), so the address itself may be better or worse served than it suggests.
 RESIDENT_NEXT_STEP = (
     "check the address on Ofcom's broadband availability checker (checker.ofcom.org.uk): the "
-    "neighbourhood figures are averages, so this address may already have a faster service"
+    "neighbourhood figures are averages, so this address may be better or worse served than they suggest"
 )
 
 
@@ -283,11 +283,7 @@ def as_text(answer: Answer) -> str:
         ("Ward", f"{f['ward_name']} ({f['ward_code']})"),
         ("District", f"{f['district_name']} ({f['district_code']})"),
         ("Suggested action", f["suggested_action"]),
-        *(
-            [("For the resident", RESIDENT_NEXT_STEP)]
-            if f.get("triage_class") in ("both", "infrastructure gap")
-            else []
-        ),
+        ("For the resident", RESIDENT_NEXT_STEP),
         ("Triage class", f["triage_class"]),
         ("Inclusion need", f"{f['need_score']} of 10, decile {f['need_decile']} of the study area (1 = highest)"),
         ("District broadband", district_broadband(f)),

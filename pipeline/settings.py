@@ -143,6 +143,7 @@ class Peers(_Section):
         "global", "economic", "demographic", "health and well-being", "connectivity and sustainability"
     ] = "connectivity and sustainability"
     zone_code: str = Field("ZONE", min_length=1, max_length=12)
+    pace_horizon_years: int = Field(10, ge=1, le=50)  # no date further off than this is extrapolated
 
 
 class Access(_Section):

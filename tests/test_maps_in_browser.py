@@ -15,7 +15,14 @@ from urllib.parse import unquote, urlparse
 import pytest
 from conftest import MIRROR
 
-MAPS = ["triage.html", "need.html", "fibre_planning.html", "gp_readiness.html", "inclusion_targeting.html"]
+MAPS = [
+    "triage.html",
+    "need.html",
+    "fibre_planning.html",
+    "gp_readiness.html",
+    "inclusion_targeting.html",
+    "access.html",
+]
 STUDY_DISTRICTS = {"Broxbourne", "East Hertfordshire", "Epping Forest", "Harlow", "Uttlesford"}
 SIZES = [(1400, 900), (700, 900)]
 
@@ -116,6 +123,27 @@ def test_every_os_open_names_town_of_the_study_districts_is_labelled_at_the_defa
     ]
     assert clashes == []
     assert {"Harlow", "Uttlesford"} <= {d["text"] for d in drawn if "district" in d["cls"].split()}
+    assert district_labels_outside_their_district(real_run, browser, drawn) == []
+
+
+def district_labels_outside_their_district(real_run, browser, drawn: list[dict]) -> list[str]:
+    """District names whose middle, as drawn, lies outside the district's extent (a name over a neighbour)."""
+    extents = dict(
+        real_run.con.execute(f"""
+            SELECT lad_name, [ST_YMin(g), ST_XMin(g), ST_YMax(g), ST_XMax(g)]
+            FROM (SELECT lad_name, ST_Transform(geom, 'EPSG:27700', 'EPSG:4326', always_xy := true) AS g
+                  FROM read_parquet('{real_run.paths.table_path("lad_boundaries")}'))""").fetchall()
+    )
+    outside = []
+    for d in (d for d in drawn if "district" in d["cls"].split()):
+        s, w, n, e = extents[d["text"]]
+        sw, ne = browser.evaluate(f"""(function () {{ var m = {MAP};
+          return [m.latLngToContainerPoint([{s}, {w}]), m.latLngToContainerPoint([{n}, {e}])]
+            .map(function (p) {{ return [p.x, p.y]; }}); }})()""")
+        x, y = (d["rect"][0] + d["rect"][2]) / 2, (d["rect"][1] + d["rect"][3]) / 2
+        if not (sw[0] <= x <= ne[0] and ne[1] <= y <= sw[1]):
+            outside.append(d["text"])
+    return outside
 
 
 @pytest.mark.browser

@@ -63,6 +63,33 @@ def test_briefings_are_two_to_five_pages_of_embedded_text_with_footnoted_figures
     assert any("DejaVuSans" in f for f in fonts)
 
 
+def test_triage_counts_carry_a_caution_where_the_broadband_input_misses_ofcoms_district_figure(real_run):
+    """East Hertfordshire's postcode-district means miss Ofcom's July 2024 figure by more than the setting allows
+    (reconciliation): its triage counts say so where they stand, in the headlines and its briefing; Harlow's do not."""
+    from pypdf import PdfReader
+
+    failing = {
+        r[0]
+        for r in real_run.sql(
+            f"SELECT area_name FROM {real_run.table('connectivity_reconciliation')} "
+            "WHERE indicator = 'gigabit_capable_pct' AND NOT within_threshold"
+        )
+    }
+    assert failing == {"East Hertfordshire"}
+
+    def text(name: str) -> str:
+        reader = PdfReader(real_run.paths.processed / "briefings" / name)
+        return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+    caution = "Read the gap classes here with care"
+    east, harlow = text("east-hertfordshire.pdf"), text("harlow.pdf")
+    assert caution in east and caution not in harlow
+    key_figures = east[: east.index("Connectivity over time")]
+    assert key_figures.index("where there is a connectivity gap") < key_figures.index(caution)
+    headlines = (real_run.paths.processed / "headlines.md").read_text(encoding="utf-8")
+    assert "Read the gap classes in East Hertfordshire with care" in headlines
+
+
 def test_briefing_first_page_renders_with_a_map(real_run, tmp_path):
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
@@ -167,7 +194,7 @@ def test_index_page_search_box_answers_offline(real_run, browser, tmp_path):
     neither = real_run.scalar(
         f"SELECT min(postcode) FROM {real_run.table('postcode_lookup')} WHERE triage_class = 'neither'"
     )
-    assert "no targeted offer" in ask(neither)
+    assert "no targeted offer" in ask(neither) and "checker.ofcom.org.uk" in ask(neither)  # the resident still can
     assert "not in the area this page covers" in ask("ZZ99 9ZZ")
     assert "is in Waltham Forest, outside the area this page covers" in ask("E4 7AA")  # its outward code straddles
     border = ask("E4 7QT")  # worded as the command-line lookup words it

@@ -182,7 +182,7 @@ def test_the_peer_step_runs_for_every_english_district(real_run, tmp_path):
     assert results[0].counts["districts_without_peers"] == []
 
 
-def pace_rows(con, rows: list[tuple]) -> dict:
+def pace_rows(con, rows: list[tuple], horizon: int = 10) -> dict:
     """peer_pace on a SYNTHETIC two-release benchmark: (indicator, release, value, median, best) rows."""
     from pipeline.sqlfiles import sql
 
@@ -195,7 +195,7 @@ def pace_rows(con, rows: list[tuple]) -> dict:
             "?, ?, ?, '2nd of 21')",
             [indicator, release, release, value, median, best],
         )
-    rel = con.execute(sql("peer_pace"))
+    rel = con.execute(sql("peer_pace"), {"horizon": horizon})
     names = [d[0] for d in rel.description]
     return {r[names.index("indicator")]: dict(zip(names, r, strict=True)) for r in rel.fetchall()}
 
@@ -207,7 +207,7 @@ def test_catching_up_is_never_dated_beyond_full_coverage(con):
         con, [("gigabit_capable_pct", "2024-01", 80, 85, 96), ("gigabit_capable_pct", "2026-01", 90, 95, 99)]
     )
     row = got["gigabit_capable_pct"]
-    assert row["reaches_best"] == "not at this pace before full coverage (100%, which its own line reaches about 2028)"
+    assert row["reaches_best"] == "about 2028, when both reach 100%"
     assert row["reaches_median"] == row["reaches_best"]
 
 
@@ -218,11 +218,7 @@ def test_a_best_already_at_full_coverage_is_worded_like_a_median_that_gets_there
         con, [("gigabit_capable_pct", "2024-01", 90, 95, 100), ("gigabit_capable_pct", "2026-01", 96, 99, 100)]
     )
     row = got["gigabit_capable_pct"]
-    assert (
-        row["reaches_best"]
-        == row["reaches_median"]
-        == ("not at this pace before full coverage (100%, which its own line reaches about 2027)")
-    )
+    assert row["reaches_best"] == row["reaches_median"] == "about 2027, when both reach 100%"
 
 
 def test_catching_up_inside_the_bound_keeps_the_crossing_date(con):
@@ -239,8 +235,18 @@ def test_below_30_mbit_catching_up_stops_at_zero(con):
     got = pace_rows(
         con, [("premises_below_30_pct", "2024-01", 6, 3, 1.0), ("premises_below_30_pct", "2026-01", 4, 2, 0.5)]
     )
-    assert got["premises_below_30_pct"]["reaches_best"] == (
-        "not at this pace before full coverage (0%, which its own line reaches about 2030)"
+    assert got["premises_below_30_pct"]["reaches_best"] == "about 2030, when both reach 0%"
+
+
+def test_a_date_beyond_the_horizon_is_not_extrapolated(con):
+    """Subject 80 -> 81 (0.5 a year), median 89 -> 89.5 (0.25 a year): the lines cross 34 years on; with a
+    10-year horizon that is 'not within 10 years', with a 50-year one it is dated; a falling subject never does."""
+    rows = [("gigabit_capable_pct", "2024-01", 80, 89, 99), ("gigabit_capable_pct", "2026-01", 81, 89.5, 99)]
+    assert pace_rows(con, rows)["gigabit_capable_pct"]["reaches_median"] == "not within 10 years at this pace"
+    assert pace_rows(con, rows, horizon=50)["gigabit_capable_pct"]["reaches_median"] == "about 2060"
+    falling = [("gigabit_capable_pct", "2024-01", 81, 85, 99), ("gigabit_capable_pct", "2026-01", 80, 90, 99)]
+    assert pace_rows(con, falling)["gigabit_capable_pct"]["reaches_median"] == (
+        "not at this pace: the gap is not closing"
     )
 
 

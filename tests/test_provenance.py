@@ -247,3 +247,16 @@ def test_residents_beyond_reach_of_existing_venues_cite_no_need_source(real_run)
     assert {"lsoa_pwc", "libraries", "census_ts007a"} <= columns["residents_beyond_reach"]
     assert "epraccur" not in columns["residents_beyond_reach"]  # GP practices are candidate sites, not existing
     assert "iuc2018" in columns["high_need_residents_beyond_reach"]  # high need rests on the need score
+    assert "epraccur" not in columns["high_need_residents_beyond_reach"]  # still existing venues only
+
+
+def test_the_connectivity_gap_names_the_postcode_files_that_place_its_values_in_neighbourhoods(real_run):
+    """An LSOA's broadband value is built from the postcodes in it (Code-Point's list, ONS's postcode to LSOA
+    lookup): the gap, the triage and the zone estimate's citation name the sources that fed them, and only those."""
+    gap = {s["source"] for s in _sidecar(real_run, "lsoa_supply_gap")["sources"]}
+    assert {"codepoint_open", "ons_postcode_lookup"} <= gap
+    triage = {c["name"]: set(c["sources"]) for c in _sidecar(real_run, "triage")["columns"]}
+    assert {"codepoint_open", "ons_postcode_lookup"} <= triage["triage_class"]
+    summary = {c["name"]: set(c["sources"]) for c in _sidecar(real_run, "district_summary")["columns"]}
+    assert "la_neighbours" not in summary["estimated_gigabit_pct"]
+    assert "census_ts007a" in summary["estimated_gigabit_pct"]  # weighted by residents

@@ -258,7 +258,11 @@ def test_a_postcode_averaged_as_another_postcode_district_is_told_so_after_the_d
     assert "postcode district EN9" in out and "own postcode district, E4, is not in the broadband data" in out, out
     assert out.index("District broadband") < out.index("Connectivity gap")
     lookup.main(["CM20 1DS"])  # its own district is the one averaged: nothing more to say
-    assert "own postcode district" not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "own postcode district" not in out
+    # a neighbourhood the triage leaves with no targeted offer still points the resident to Ofcom's checker
+    assert re.search(r"^Triage class +neither$", out, re.M), out
+    assert "For the resident" in out and "checker.ofcom.org.uk" in out
 
 
 def test_the_lookup_dates_the_gap_ranks_the_gp_site_out_of_all_ranked_and_names_the_neighbourhoods_district(

@@ -37,6 +37,7 @@ from pipeline.registry import (
     OFCOM_POSTCODE_COVERAGE,
     OFCOM_POSTCODE_DISTRICT,
     ONS_LOCAL_INDICATORS,
+    ONS_POSTCODE_LOOKUP,
     POPULATION_DENSITY,
     RUC2011,
     RUC2021,
@@ -101,7 +102,16 @@ BROADBAND_UNIT = (
 
 
 def _broadband(label: str) -> dict[str, Measure]:
-    return _both(Measure(OFCOM_POSTCODE_DISTRICT.key, label, BROADBAND_UNIT, True))
+    # an LSOA's value is built from the postcodes in it: Code-Point's list, placed by ONS's lookup
+    return _both(
+        Measure(
+            OFCOM_POSTCODE_DISTRICT.key,
+            label,
+            BROADBAND_UNIT,
+            True,
+            also=(CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key),
+        )
+    )
 
 
 def _census(label: str, source: str = CENSUS_TS007A.key) -> dict[str, Measure]:
@@ -464,9 +474,12 @@ def build_lsoa_indicators(con: duckdb.DuckDBPyConnection, paths: Paths, settings
             {m.source for m in measures_of(vintage).values()} | set(BROADBAND_SOURCES) | {LSOA11_LSOA21_LOOKUP.key}
         )
     }
-    for m in measures_of(vintage).values():  # a density's boundary areas: every LSOA it has a value for
+    resting: dict[str, list[str]] = {}  # what a value also rests on: every LSOA it has a value for
+    for name, m in measures_of(vintage).items():
         for key in m.also:
-            sources[key] = f"count(DISTINCT lsoa_code) FILTER (source = {quote(m.source)} AND value IS NOT NULL)"
+            resting.setdefault(key, []).append(quote(name))
+    for key, names in resting.items():
+        sources[key] = f"count(DISTINCT lsoa_code) FILTER (indicator IN ({', '.join(names)}) AND value IS NOT NULL)"
     sources[LSOA11_LSOA21_LOOKUP.key] = "count(DISTINCT lsoa_code) FILTER (note LIKE '%carried from%')"
     written = write_parquet(
         con,

@@ -83,9 +83,16 @@ def covered_by(instance: Instance, chosen: list[int]) -> np.ndarray:
 
 # lsoa_access columns a plain count of residents within or beyond reach rests on (no need score).
 PLACED = ("easting", "northing", "residents_2021", "beyond_reach", "residents_beyond_reach")
-# Per table, the columns that are such plain counts in every row: with existing venues only, or all residents.
-# Counts with new venues rest on the sites the need-weighted model (or the high-need count) chose.
-RESIDENT_COUNTS = {"siting_curve": ("residents_total",), "siting_by_district": ("residents_beyond_reach",)}
+# Per table, the columns that are counts over existing venues only (or all residents) in every row, and the
+# lsoa_access columns each sums. Counts with new venues rest on the sites the need-weighted model (or the
+# high-need count) chose, so on every source.
+RESIDENT_COUNTS = {
+    "siting_curve": {"residents_total": PLACED},
+    "siting_by_district": {
+        "residents_beyond_reach": PLACED,
+        "high_need_residents_beyond_reach": (*PLACED, "high_need_residents_beyond_reach"),
+    },
+}
 CURVE = pa.schema(
     [
         ("area_name", pa.string()),
@@ -219,7 +226,7 @@ def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
     sources = drawn_from((paths.table_path("lsoa_access"), read), paths.table_path("venues"))
     # A count of residents within or beyond reach rests on where people live, the venues and the Census; the
     # need score (and its sources) enters only the need-weighted and high-need figures and the model's choice.
-    plain = list(drawn_from((paths.table_path("lsoa_access"), PLACED)))
+    access = paths.table_path("lsoa_access")
     note = (
         f"Maximal covering location model (PySAL spopt MCLP, CBC): k new venues among the candidate sites, "
         f"existing venues kept, maximising need-weighted residents within {cfg.reach_km:g} km in a straight line. "
@@ -238,7 +245,7 @@ def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
             paths.table_path(name),
             sources=sources,
             notes=note,
-            columns=dict.fromkeys(RESIDENT_COUNTS.get(name, ()), plain),
+            columns={c: list(drawn_from((access, read))) for c, read in RESIDENT_COUNTS.get(name, {}).items()},
         )
         con.unregister("_rows")
         out.append(derived(name, written))

@@ -16,7 +16,7 @@ from pipeline.registry import OFCOM_LA_COVERAGE, OFCOM_POSTCODE_COVERAGE, OFCOM_
 from pipeline.rejects import Rejects
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
-from pipeline.store import write_parquet
+from pipeline.store import inherited, write_parquet
 
 EMPTY_COVERAGE = (
     "SELECT NULL::VARCHAR AS key, NULL::VARCHAR AS release, NULL::VARCHAR AS source_file, "
@@ -131,6 +131,7 @@ def build_broadband_coverage(con: duckdb.DuckDBPyConnection, paths: Paths, setti
         "SELECT * FROM broadband_out",
         paths.table_path("broadband_coverage"),
         sources={
+            **inherited(paths.table_path("postcodes")),  # the postcodes, each row one of them
             OFCOM_POSTCODE_COVERAGE.key: "count(*) FILTER (resolution IN ('postcode', 'postcode_district'))"
             if district_source == OFCOM_POSTCODE_COVERAGE.key
             else "count(*) FILTER (resolution = 'postcode')",

@@ -54,6 +54,7 @@ from pipeline.outputs.headlines import (
     official_sentence,
     peer_line,
     source_words,
+    triage_caution,
 )
 from pipeline.outputs.map_index import briefing_file
 from pipeline.outputs.map_triage import TRIAGE_COLOURS, TRIAGE_WORDS
@@ -465,7 +466,7 @@ def _key_figures(n: Notes, code: str, name: str, whole: bool, t: Terms) -> list[
         f"neighbourhoods {is_are(row.get('lsoas_in_top_need_decile'))} in the study area's highest-need tenth for "
         "digital inclusion support; robust priorities among them "
         f"({t.robust}): {n.cite('district_summary', 'robust_need_priorities', lad_code=code, zero='none')}.",
-        triage_residents(district_triage(n, code)) + gap_resolution_clause(row),
+        triage_residents(district_triage(n, code)) + gap_resolution_clause(row) + triage_caution(n, code),
         gp_sentence(n, code, row, where),
     ]
     return items
@@ -571,8 +572,12 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
     intro = (
         f"Readiness ranks {len(ranked(sites))} of the study area's {len(sites)} GP sites (1 = lowest score) from "
         + ("gigabit at the site itself where known, " if any_own_gigabit_known(sites) else "")
-        + "broadband across its catchment (means over its postcodes) and "
-        f"the inclusion need of the people it serves. Patients: NHS England's registered lists at "
+        + (
+            "broadband across its catchment (means over its postcodes of postcode-district averages) and "
+            if any(s["catchment_broadband_resolution"] == "postcode_district" for s in sites)
+            else "broadband across its catchment (means over its postcodes) and "
+        )
+        + f"the inclusion need of the people it serves. Patients: NHS England's registered lists at "
         f"{list_month(sites)}."
     )
     extra = [t for t in (own_gigabit_sentence(sites), not_ranked_sentence(sites)) if t]
@@ -756,7 +761,7 @@ def _citations(pdf: BriefingPDF, n: Notes, key_notes: int, size: float = NOTE_SI
                 par.write(title)
             pdf.set_font("DejaVu", size=size)
             for group in _same_citation(notes) if title == "Key figures" else [[note] for note in notes]:
-                with columns.paragraph(bottom_margin=1.0) as par:
+                with columns.paragraph(bottom_margin=0.6) as par:
                     par.write(_citation_text(group, full=title == "Key figures"))
 
 

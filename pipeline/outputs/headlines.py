@@ -280,7 +280,7 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     }
     lines.append(
         f"{triage_residents(tri)} High need means {md_text(t.high_need)}; a connectivity gap means "
-        f"{md_text(t.unserved)}."
+        f"{md_text(t.unserved)}.{triage_caution(n, 'ALL')}"
     )
     lines.append("")
     access = zone_access_sentence(n, settings)
@@ -322,7 +322,7 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         if official:
             lines.append(official)
             lines.append("")
-        lines.append(triage_residents(district_triage(n, code)) + gap_resolution_clause(r))
+        lines.append(triage_residents(district_triage(n, code)) + gap_resolution_clause(r) + triage_caution(n, code))
         peer = peer_line(n, code, settings)
         if peer:
             lines.append("")
@@ -572,6 +572,26 @@ def gap_resolution_clause(row: dict) -> str:
     return (
         f" The connectivity gap rests on {source}, for {every} of its neighbourhoods as {area}, so it cannot "
         f"rank neighbourhoods inside one {unit}."
+    )
+
+
+def triage_caution(n: Notes, code: str) -> str:
+    """Beside the triage counts, where the neighbourhood broadband figures they rest on miss Ofcom's own district
+    figure for the same release by more than the settings allow: the gap classes there are less sure. The
+    figures themselves are given where the broadband data are discussed."""
+    names = [
+        md_text(r["area_name"])
+        for r in n.rows("reconciliation")
+        if r["indicator"] == "gigabit_capable_pct"
+        and str(r.get("within_threshold")).lower() == "false"
+        and (code == "ALL" or r["lad_code"] == code)
+    ]
+    if not names:
+        return ""
+    where = "here" if code != "ALL" else f"in {', '.join(names)}"
+    return (
+        f" Read the gap classes {where} with care: the neighbourhood broadband figures they rest on miss Ofcom's "
+        "own district figure by more than the settings allow (the figures are given below)."
     )
 
 

@@ -114,7 +114,7 @@ function diz_lookup(){
       'council is the place to ask.';return;}
   var a=DIZ.lsoas[hit[0]], g=hit[1]===null?null:DIZ.gps[hit[1]], d=DIZ.districts[a[3]];
   var rows=[['Postcode',shown],['Neighbourhood (LSOA)',a[1]+' ('+a[0]+')'],['Ward',a[2]],['District',a[3]],
-    ['Suggested action',a[9]]].concat(a[8]==='both'||a[8]==='infrastructure gap'?[['For the resident',DIZ.next_step]]:[]).concat([
+    ['Suggested action',a[9]],['For the resident',DIZ.next_step]].concat([
     ['Triage',a[8]],
     ['Inclusion need',a[4]+' of 10 (decile '+a[5]+' of the study area; 1 = highest)']]);
   if(d)rows.push(['District broadband',d]);
@@ -281,7 +281,7 @@ def peer_panel(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
         f"Nations {esc(rows[0][3])} (Ofcom via ONS); the zone's figure is an estimate made here from its "
         f"districts', not one Ofcom publishes. Rank 1 = highest coverage; '=' marks a shared rank.</p>"
         f"<table><tr><th>Area</th><th>Gigabit-capable</th><th>Rank among ONS nearest neighbours "
-        f"({esc(cfg.neighbours_release)}, {esc(cfg.neighbours_model)})</th><th>Their median</th><th>Best</th>"
+        f"({esc(cfg.neighbours_release)}, {esc(cfg.neighbours_model)})</th><th>Median of the places compared (it included)</th><th>Best</th>"
         f"<th>Rank in its {esc(cfg.cluster_model)} cluster ({esc(cfg.cluster_release)})</th><th>Chart</th></tr>"
         f"{cells}</table><p style='font-size:13px'>{esc(similar_means(settings))} Every indicator, release and "
         f"peer: the Peer benchmark, Peer pace and Peer league table sheets of the evidence pack.</p>"

@@ -514,7 +514,14 @@ class PlaceLabels(folium.MacroElement):
         [0, -1.1, 1.1, -2.2, 2.2].forEach(function (k) { out.push([p.x - w / 2 + j * w, p.y - h / 2 + k * h]); });
       });
     }
-    return out.map(function (c) { return {left: c[0], top: c[1], right: c[0] + w, bottom: c[1] + h}; });
+    var boxes = out.map(function (c) { return {left: c[0], top: c[1], right: c[0] + w, bottom: c[1] + h}; });
+    if (!it.box) return boxes;
+    // an area's name stays over the area: its middle inside the area's extent (else it names a neighbour)
+    var sw = map.latLngToContainerPoint([it.box[0], it.box[1]]), ne = map.latLngToContainerPoint([it.box[2], it.box[3]]);
+    return boxes.filter(function (b) {
+      var x = (b.left + b.right) / 2, y = (b.top + b.bottom) / 2;
+      return x >= sw.x && x <= ne.x && y >= ne.y && y <= sw.y;
+    });
   }
   function clear(box, taken, size, marks) {
     return box.left >= 2 && box.top >= 2 && box.right <= size.x - 2 && box.bottom <= size.y - 2 &&
@@ -578,17 +585,28 @@ class PlaceLabels(folium.MacroElement):
 def label_items(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every name the maps may draw, in ``LABEL_ORDER``, with the zooms at which it is drawn."""
 
-    def points(query: str) -> list[tuple]:
+    def points(query: str, area: bool = False) -> list[tuple]:
+        # an area's name also carries its extent (south, west, north, east), which its label must not leave
+        box = "ST_Transform(geom, 'EPSG:27700', 'EPSG:4326', always_xy := true)" if area else "NULL::GEOMETRY"
         return con.execute(f"""
-            SELECT round(ST_Y(p), 5), round(ST_X(p), 5), name, kind, outside FROM (
-                SELECT ST_Transform(pt, 'EPSG:27700', 'EPSG:4326', always_xy := true) AS p, * FROM ({query}))
+            SELECT round(ST_Y(p), 5), round(ST_X(p), 5), name, kind, outside,
+                   CASE WHEN b IS NOT NULL THEN [round(ST_YMin(b), 5), round(ST_XMin(b), 5), round(ST_YMax(b), 5),
+                                                 round(ST_XMax(b), 5)] END
+            FROM (SELECT ST_Transform(pt, 'EPSG:27700', 'EPSG:4326', always_xy := true) AS p, {box} AS b, *
+                  FROM ({query}))
             ORDER BY ord, size DESC NULLS LAST, name""").fetchall()
 
-    rows = points("""SELECT ST_PointOnSurface(geom) AS pt, lad_name AS name, 'district' AS kind, false AS outside,
-                            0 AS ord, NULL AS size FROM lad_boundaries""")
+    rows = points(
+        """SELECT ST_PointOnSurface(geom) AS pt, lad_name AS name, 'district' AS kind, false AS outside,
+                            0 AS ord, NULL AS size, geom FROM lad_boundaries""",
+        area=True,
+    )
     if con.execute("SELECT count(*) FROM ward_boundaries").fetchone()[0]:
-        rows += points("""SELECT ST_PointOnSurface(geom) AS pt, ward_name AS name, 'ward' AS kind, false AS outside,
-                                 0 AS ord, ST_Area(geom) AS size FROM ward_boundaries""")
+        rows += points(
+            """SELECT ST_PointOnSurface(geom) AS pt, ward_name AS name, 'ward' AS kind, false AS outside,
+                                 0 AS ord, ST_Area(geom) AS size, geom FROM ward_boundaries""",
+            area=True,
+        )
     # Larger places first within a kind: the OS's most detailed view scale grows with a place's extent.
     kinds = "CASE local_type " + " ".join(f"WHEN '{t}' THEN '{k}'" for t, k in SETTLEMENT_KINDS.items()) + " END"
     if con.execute("SELECT count(*) FROM settlements").fetchone()[0]:  # none without the optional OS file
@@ -608,8 +626,9 @@ def label_items(con: duckdb.DuckDBPyConnection) -> list[dict]:
             "min": LABEL_MIN_ZOOM.get(kind, 0) + (1 if outside and kind != "town" else 0),
             "max": DISTRICT_MAX_ZOOM if kind == "district" else 99,
             "must": kind == "town" and not outside,
+            **({"box": box} if box else {}),
         }
-        for lat, lon, name, kind, outside in rows
+        for lat, lon, name, kind, outside, box in rows
     ]
 
 

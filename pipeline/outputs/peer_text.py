@@ -92,8 +92,8 @@ def pace_sentence(row: dict) -> str:
         f"From {row['first_release_name']} to {row['latest_release_name']} its {words} {verb} "
         f"{abs(float(row['pace_pp_per_year'] or 0)):.1f} points a year, while the group's median value "
         f"{'rose' if median >= 0 else 'fell'} {abs(median):.1f} points a year. If those paces held (an "
-        f"extrapolation, not a forecast), it would reach the median: {row['reaches_median']}; "
-        f"the best: {row['reaches_best']}."
+        f"extrapolation, not a forecast): reaching the group's median, {row['reaches_median']}; "
+        f"reaching its best, {row['reaches_best']}."
     )
 
 
