@@ -516,11 +516,12 @@ class PlaceLabels(folium.MacroElement):
     }
     var boxes = out.map(function (c) { return {left: c[0], top: c[1], right: c[0] + w, bottom: c[1] + h}; });
     if (!it.box) return boxes;
-    // an area's name stays over the area: its middle inside the area's extent (else it names a neighbour)
+    // an area's name stays over the area: its middle inside the area's extent and its whole height within it
+    // (a name straddling the edge reads as its neighbour's)
     var sw = map.latLngToContainerPoint([it.box[0], it.box[1]]), ne = map.latLngToContainerPoint([it.box[2], it.box[3]]);
     return boxes.filter(function (b) {
-      var x = (b.left + b.right) / 2, y = (b.top + b.bottom) / 2;
-      return x >= sw.x && x <= ne.x && y >= ne.y && y <= sw.y;
+      var x = (b.left + b.right) / 2;
+      return x >= sw.x && x <= ne.x && b.top >= ne.y && b.bottom <= sw.y;
     });
   }
   function clear(box, taken, size, marks) {
