@@ -340,6 +340,10 @@ def read_toml(path: Path, *, missing: str) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SettingsError(missing) from exc
+    except IsADirectoryError as exc:
+        raise SettingsError(f"{shown(path)} is a folder: name the .toml file in it") from exc
+    except (PermissionError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{shown(path)}: cannot be read as a text file ({type(exc).__name__})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{shown(path)}: not valid TOML: {exc}") from exc
 

@@ -136,6 +136,16 @@ def test_zero_raster_size_is_refused_before_any_step(good, tmp_path):
     assert published_files(root) == before
 
 
+def test_a_config_folder_given_for_the_settings_file_is_one_line_and_nothing_changes(good, tmp_path):
+    """DIZ_CONFIG pointed at config/ rather than config/diz.toml (an analyst's slip) used to print a traceback."""
+    root, before = good
+    code, out = run(root, DIZ_CONFIG=config_copy(tmp_path, lambda folder: None).parent)
+    assert code == 2
+    assert one_problem_line(out).endswith("is a folder: name the .toml file in it")
+    assert "Traceback" not in out
+    assert published_files(root) == before
+
+
 def test_nan_weight_is_refused_with_file_table_and_key(good, tmp_path):
     root, before = good
 
