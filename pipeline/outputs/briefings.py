@@ -59,6 +59,7 @@ from pipeline.outputs.headlines import (
 from pipeline.outputs.map_index import briefing_file
 from pipeline.outputs.map_triage import TRIAGE_COLOURS, TRIAGE_WORDS
 from pipeline.outputs.peer_text import INDICATOR_WORDS, ZONE_WEIGHTING_SHORT, pace_sentence, similar_means
+from pipeline.outputs.side_by_side import draw_all
 from pipeline.outputs.tables import TABLES
 from pipeline.paths import Paths
 from pipeline.registry import SOURCES, licence_lines
@@ -1049,22 +1050,20 @@ def build_briefings(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Sett
         stale.unlink()
     districts = [r for r in Notes(paths.tables).rows("district_summary") if r["lad_code"] != ALL]
     release_line = briefing_release_line(districts, vintage.label)
-    made = {}
-    for r in districts:
-        made[r["area_name"]] = build_one(
-            con,
-            paths,
-            settings,
-            r["lad_code"],
-            r["area_name"],
-            [r["lad_code"]],
-            folder / briefing_file(r["area_name"]),
-            release_line,
-        )
     name = settings.study_area.name
-    made[name] = build_one(
-        con, paths, settings, ALL, name, [r["lad_code"] for r in districts], folder / briefing_file(name), release_line
+    areas = [(ALL, name, [r["lad_code"] for r in districts])]  # the area's, the longest, first
+    areas += [(r["lad_code"], r["area_name"], [r["lad_code"]]) for r in districts]
+    drawn = draw_all(
+        "briefings",
+        con,
+        paths,
+        settings,
+        [
+            (build_one, (paths, settings, code, area, lads, folder / briefing_file(area), release_line))
+            for code, area, lads in areas
+        ],
     )
+    made = {area: m for (_, area, _), m in zip(areas[1:] + areas[:1], drawn[1:] + drawn[:1], strict=True)}
     return produced(
         "briefings",
         [m["path"] for m in made.values()],

@@ -15,6 +15,7 @@ from pipeline.outputs.map_inclusion import build_inclusion_map
 from pipeline.outputs.map_index import build_index_page
 from pipeline.outputs.map_need import build_need_map
 from pipeline.outputs.map_triage import build_triage_map
+from pipeline.outputs.side_by_side import draw_all
 from pipeline.paths import Paths
 from pipeline.settings import Settings
 from pipeline.store import read_provenance, source_rows
@@ -36,41 +37,57 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
     folder.mkdir(parents=True, exist_ok=True)
     t = terms(settings, triage_cuts_in(con))  # one wording of every definition, with this run's ties
     base = ("lsoa_areas", "lad_boundaries", "ward_boundaries", "settlements")  # every map draws these
-    made = {
-        "need_map": build_need_map(con, folder / "need.html", sources_of(paths, "lsoa_need", "hotspots", *base)),
-        "triage_map": build_triage_map(
-            con,
-            folder / "triage.html",
-            sources_of(paths, "lsoa_triage", "rank_uncertainty", *base),
-            t,
+    jobs = {  # the slowest first: two processes draw them side by side
+        "access_map": (
+            build_access_map,
+            (
+                folder / "access.html",
+                sources_of(paths, "lsoa_access", "venues", "venue_siting", *base),
+                settings.access.reach_km,
+                settings.access.map_k,
+                t,
+            ),
         ),
-        "fibre_planning_map": build_fibre_map(
-            con,
-            folder / "fibre_planning.html",
-            sources_of(paths, "lsoa_triage", "fibre_gap_cells", "gp_readiness", *base),
-            read_provenance(paths.table_path("fibre_gap_cells")).get("notes"),
+        "triage_map": (
+            build_triage_map,
+            (folder / "triage.html", sources_of(paths, "lsoa_triage", "rank_uncertainty", *base), t),
         ),
-        "gp_readiness_map": build_gp_map(
-            con,
-            folder / "gp_readiness.html",
-            sources_of(paths, "gp_readiness", "gp_catchments", "subicb_boundaries", *base),
+        "fibre_planning_map": (
+            build_fibre_map,
+            (
+                folder / "fibre_planning.html",
+                sources_of(paths, "lsoa_triage", "fibre_gap_cells", "gp_readiness", *base),
+                read_provenance(paths.table_path("fibre_gap_cells")).get("notes"),
+            ),
         ),
-        "inclusion_targeting_map": build_inclusion_map(
-            con,
-            folder / "inclusion_targeting.html",
-            sources_of(paths, "inclusion_priorities", *base),
-            settings.inclusion.top_need_deciles,
-            t,
+        "need_map": (build_need_map, (folder / "need.html", sources_of(paths, "lsoa_need", "hotspots", *base))),
+        "gp_readiness_map": (
+            build_gp_map,
+            (
+                folder / "gp_readiness.html",
+                sources_of(paths, "gp_readiness", "gp_catchments", "subicb_boundaries", *base),
+            ),
         ),
-        "access_map": build_access_map(
-            con,
-            folder / "access.html",
-            sources_of(paths, "lsoa_access", "venues", "venue_siting", *base),
-            settings.access.reach_km,
-            settings.access.map_k,
-            t,
+        "inclusion_targeting_map": (
+            build_inclusion_map,
+            (
+                folder / "inclusion_targeting.html",
+                sources_of(paths, "inclusion_priorities", *base),
+                settings.inclusion.top_need_deciles,
+                t,
+            ),
         ),
     }
+    drawn = draw_all("maps", con, paths, settings, list(jobs.values()))
+    order = (
+        "need_map",
+        "triage_map",
+        "fibre_planning_map",
+        "gp_readiness_map",
+        "inclusion_targeting_map",
+        "access_map",
+    )
+    made = {name: dict(zip(jobs, drawn, strict=True))[name] for name in order}
     index = build_index_page(con, paths, settings, vintage)
     return [produced(name, [r["path"]], {k: v for k, v in r.items() if k != "path"}) for name, r in made.items()] + [
         produced("maps_index", index["files"], {k: v for k, v in index.items() if k != "files"})

@@ -1,0 +1,62 @@
+"""Output files that do not depend on each other (the briefings, the map pages), drawn side by side on
+the machine's cores: drawing is Python (matplotlib, fpdf, folium) and holds one core, so two files drawn
+at once take about half the time on two cores. Workers are forked from a fork server that has imported
+the drawing code once (a fork of the run's own process would copy DuckDB's threads mid-flight; a spawned
+process would import the orchestrator again), and each opens its own connection exposing exactly the
+step's declared inputs, as the runner gives the step itself. Every file is drawn by the same code
+whichever process draws it, so the files are the same bytes as drawn one after another.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import duckdb
+
+from pipeline.paths import Paths
+from pipeline.settings import Settings
+
+MAX_WORKERS = 2  # the machines this runs on have two cores; DuckDB's own threads are not in play here
+PRELOAD = ["pipeline.outputs.briefings", "pipeline.outputs.maps"]  # what the workers draw with
+
+
+def workers(jobs: int) -> int:
+    """How many processes to draw ``jobs`` files with: none beyond the cores or the jobs."""
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1, jobs))
+
+
+def _draw(step: str, paths: Paths, settings: Settings, draw: Callable, args: tuple) -> Any:
+    from pipeline import duck
+    from pipeline.inputs import register_inputs
+    from pipeline.steps import BY_NAME
+
+    con = duck.exact(duck.connect())
+    try:
+        register_inputs(con, paths, BY_NAME[step].deps)
+        return draw(con, *args)
+    finally:
+        con.close()
+
+
+def draw_all(
+    step: str,
+    con: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    settings: Settings,
+    jobs: Sequence[tuple[Callable, tuple]],
+) -> list[Any]:
+    """``[draw(con, *args) for draw, args in jobs]``, the longest jobs first in the list, on up to two
+    processes; on one core (or one job) in this process, on ``con``. ``draw`` must be a module-level
+    function (it is sent to the worker by name)."""
+    n = workers(len(jobs))
+    if n == 1:
+        return [draw(con, *args) for draw, args in jobs]
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    with ProcessPoolExecutor(max_workers=n, mp_context=context) as pool:
+        futures = [pool.submit(_draw, step, paths, settings, draw, args) for draw, args in jobs]
+        return [f.result() for f in futures]
