@@ -11,6 +11,7 @@ from pipeline.analysis.indicators import INDICATORS
 from pipeline.geography import Vintage
 from pipeline.registry import (
     CENSUS_TS007A,
+    CODEPOINT_OPEN,
     EBRANCHS,
     EPRACCUR,
     GP_LIST_SIZES,
@@ -19,6 +20,8 @@ from pipeline.registry import (
     OFCOM_POSTCODE_COVERAGE,
     OFCOM_POSTCODE_DISTRICT,
     ONS_LOCAL_INDICATORS,
+    ONS_POSTCODE_LOOKUP,
+    ONS_SIMILAR_AREAS,
     RUC2011,
     RUC2021,
 )
@@ -345,6 +348,11 @@ COLUMNS: dict[str, str] = {
     "nearest_gp_distance_m": "Straight-line distance (m)",
     "nearest_library_postcode": "Its postcode", "nearest_library_data_date": "Date of the library list it comes from",
     "nearest_library_distance_m": "Straight-line distance to it (m)",
+    "caution_release": "Where the district's neighbourhood broadband figures miss Ofcom's own district figure by more "
+                       "than connectivity_series.reconciliation_warn_pp: the release compared (empty where they agree)",
+    "caution_official_pct": "Ofcom's district gigabit-capable figure for that release (% of premises)",
+    "caution_derived_pct": "The same from the neighbourhood broadband input (derived here, not an Ofcom figure)",
+    "caution_threshold_pp": "The difference (points) beyond which the pipeline warns (setting)",
     "placement": "How the postcode was placed in its LSOA",
     "lat": "Latitude (WGS84)", "lon": "Longitude (WGS84)",
 }
@@ -426,8 +434,19 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("derived_pct_no_gigabit", "derived_pct_below_30", "site_gigabit_pct", "site_superfast_pct",
                      "catchment_pct_no_gigabit", "catchment_pct_no_superfast", "derived_pct"), BROADBAND),
     **dict.fromkeys(("ofcom_gigabit_pct", "ofcom_below_30_pct", "official_pct", "first_value", "latest_value",
-                     "value", "change_pp", "change_pp_per_year", "group_median", "best_value"), DISTRICT_SERIES),
-    "estimated_gigabit_pct": DISTRICT_SERIES + POPULATION,  # districts' figures weighted by their residents
+                     "value", "change_pp", "change_pp_per_year"), DISTRICT_SERIES),
+    # a group's median, best and ranks rest on which places ONS counts as similar too
+    **dict.fromkeys(("group_median", "best_value", "rank", "rank_label", "n_compared", "behind_best_pp",
+                     "behind_median_pp"), DISTRICT_SERIES + (ONS_SIMILAR_AREAS.key,)),
+    **dict.fromkeys(("estimated_gigabit_pct", "estimated_release_name", "estimated_weighted_by"),
+                    DISTRICT_SERIES + POPULATION),  # the districts' figures weighted by their residents
+    # a site is ranked when its practice's list is large enough; its catchment is the postcodes nearest it,
+    # their residents, need and broadband
+    **dict.fromkeys(("readiness_score", "readiness_rank", "readiness_parts", "nearest_gp_readiness_rank"),
+                    GP_SITES + (GP_LIST_SIZES.key, CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key) + POPULATION + NEED
+                    + BROADBAND),
+    **dict.fromkeys(("caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp"),
+                    DISTRICT_SERIES + BROADBAND),
     "gp_sites": GP_SITES, "gp_practices": (EPRACCUR.key,),
     "gp_branches": (EBRANCHS.key, "ebranchs_2017"),
     "list_size": (GP_LIST_SIZES.key,),

@@ -136,7 +136,8 @@ def _fields(row: dict) -> dict:
         "supply_gap_known_as": gap_in_words(resolution, row.get("gap_area"), row.get("gap_release"))
         + own_district_note(
             resolution, row.get("gap_area"), row.get("postcode_district"), row.get("own_district_in_broadband")
-        ),
+        )
+        + gap_caution(row | {"district_name": row["lad_name"]}),
         "triage_class": row["triage_class"],
         "suggested_action": row["suggested_action"],
         "inclusion_offer": row["inclusion_offer"] if row.get("triage_class") in ("both", "adoption gap") else None,
@@ -173,6 +174,18 @@ def library_text(f: dict) -> str:
         f"{f['nearest_library']} ({where}), {f['nearest_library_distance_m']:,} m in a straight line. Hours: {hours}. "
         f"From Arts Council England's list of {f.get('nearest_library_data_date') or 'an unknown date'}: check it is "
         "open before sending someone there."
+    )
+
+
+def gap_caution(f: dict) -> str:
+    """Where the district's neighbourhood broadband figures miss Ofcom's own figure for their release by more than
+    the settings allow: said after the gap, which is less sure there (Ofcom's figure first)."""
+    if f.get("caution_official_pct") is None:
+        return ""
+    return (
+        f". Caution: for {f['caution_release']}, Ofcom counts {f['caution_official_pct']:.1f}% of premises in "
+        f"{f['district_name']} gigabit-capable, while the neighbourhood figures give {f['caution_derived_pct']:.1f}%, "
+        f"more than {f['caution_threshold_pp']:g} points apart: read this gap with care"
     )
 
 
@@ -285,11 +298,15 @@ def as_text(answer: Answer) -> str:
         ("Suggested action", f["suggested_action"]),
         ("For the resident", RESIDENT_NEXT_STEP),
         ("Triage class", f["triage_class"]),
-        ("Inclusion need", f"{f['need_score']} of 10, decile {f['need_decile']} of the study area (1 = highest)"),
+        (
+            "Inclusion need",
+            f"{f['need_score']} of 10 (10 = most need), decile {f['need_decile']} of the study area (1 = highest)",
+        ),
         ("District broadband", district_broadband(f)),
         (
             "Connectivity gap",
-            f"{f['supply_gap_score']} of 10, decile {f['supply_gap_decile']}: {f['supply_gap_known_as']}",
+            f"{f['supply_gap_score']} of 10 (10 = largest gap), decile {f['supply_gap_decile']}: "
+            f"{f['supply_gap_known_as']}",
         ),
         (
             "Nearest GP practice",

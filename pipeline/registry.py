@@ -828,7 +828,7 @@ CITE_AS: dict[str, str] = {
     "subicb_boundaries": "ONS, Sub-ICB boundaries (July 2022)",
     "lad_boundaries": "ONS, district boundaries (May 2024)",
     "lad2013_boundaries": "ONS, district boundaries (December 2013)",
-    "ons_local_indicators": "Ofcom Connected Nations district figures via ONS",
+    "ons_local_indicators": "Ofcom Connected Nations local authority and nation figures via ONS",
     "user_outcomes": "outcome tables supplied by the user",
     "ons_similar_areas": "ONS, similar local authorities (clusters and nearest neighbours)",
     "libraries": "Arts Council England, public libraries basic dataset (December 2023)",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from pipeline.settings import Settings
 
@@ -202,3 +203,19 @@ def display_name(name: str | None) -> str:
     if not name:
         return ""
     return name.title().replace("'S ", "'s ") if name.isupper() else name
+
+
+def half_up(value, digits: int = 0) -> str:
+    """A number as a spreadsheet shows it: rounded half up from its shortest decimal form (89.85 -> 89.9, where
+    binary rounding gives 89.8), with thousands separators."""
+    quantum = Decimal(1).scaleb(-digits)
+    return f"{Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP):,.{digits}f}"
+
+
+# Ofcom publishes shares of premises to one decimal and shares of land area (4G, 5G) to two: a value is shown
+# to the decimals its kind carries, so 99.98% of land area is never printed as 100.0%.
+PUBLISHED_DECIMALS = {"coverage_4g_area_pct": 2, "coverage_5g_area_pct": 2}
+
+
+def percent(value, indicator: str | None = None) -> str:
+    return f"{half_up(value, PUBLISHED_DECIMALS.get(indicator or '', 1))}%"

@@ -230,7 +230,11 @@ def test_notes_name_the_sources_behind_each_column_not_every_source_of_the_table
     n.cite("district_summary", "gp_sites", lad_code=code)
     residents, gigabit, derived, gp = (note.citation for note in n.notes)
     assert "Census 2021 table TS007A" in residents and "Ofcom" not in residents and "NHS" not in residents
-    assert "district figures via ONS" in gigabit and "broadbandpicker" not in gigabit and "Census" not in gigabit
+    assert (
+        "local authority and nation figures via ONS" in gigabit
+        and "broadbandpicker" not in gigabit
+        and "Census" not in gigabit
+    )
     assert "broadbandpicker" in derived and "Census" not in derived and "NHS" not in derived
     assert "NHS England ODS" in gp and "Census" not in gp and "Ofcom" not in gp
     assert all("via the DIZ evidence pipeline, table district_summary" in c for c in (residents, gigabit, derived, gp))
@@ -338,11 +342,15 @@ def test_a_district_whose_neighbourhood_data_miss_ofcoms_figure_says_by_how_much
         slug = r["area_name"].lower().replace(" ", "-")
         text = " ".join(_pdf_text(real_run.paths.processed / "briefings" / f"{slug}.pdf").split())
         said = (
-            f"they give {float(r['derived_pct']):.1f}% gigabit-capable against Ofcom's {float(r['official_pct']):.1f}%"
+            f"Ofcom counts {float(r['official_pct']):.1f}% of premises gigabit-capable; averaged over the district's "
+            f"postcodes, each counted once, they give {float(r['derived_pct']):.1f}%"
         )
         assert (said in text) == (r in over), (r["area_name"], said)
     area = real_run.paths.processed / "briefings" / "essex-herts-digital-innovation-zone.pdf"
     text = " ".join(_pdf_text(area).split())
     for r in over:  # the area briefing names each district that misses, with both figures
-        said = f"{r['area_name']} ({float(r['derived_pct']):.1f}% against Ofcom's {float(r['official_pct']):.1f}%)"
+        said = (
+            f"{r['area_name']} (Ofcom: {float(r['official_pct']):.1f}% of premises; derived here: "
+            f"{float(r['derived_pct']):.1f}%)"
+        )
         assert said in text, said

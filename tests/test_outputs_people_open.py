@@ -195,6 +195,7 @@ def test_index_page_search_box_answers_offline(real_run, browser, tmp_path):
         f"SELECT min(postcode) FROM {real_run.table('postcode_lookup')} WHERE triage_class = 'neither'"
     )
     assert "no targeted offer" in ask(neither) and "checker.ofcom.org.uk" in ask(neither)  # the resident still can
+    assert "Caution: for July 2024, Ofcom counts 77.5%" in ask("SG10 6DE") and "Caution" not in harlow
     assert "not in the area this page covers" in ask("ZZ99 9ZZ")
     assert "is in Waltham Forest, outside the area this page covers" in ask("E4 7AA")  # its outward code straddles
     border = ask("E4 7QT")  # worded as the command-line lookup words it

@@ -207,7 +207,7 @@ def test_catching_up_is_never_dated_beyond_full_coverage(con):
         con, [("gigabit_capable_pct", "2024-01", 80, 85, 96), ("gigabit_capable_pct", "2026-01", 90, 95, 99)]
     )
     row = got["gigabit_capable_pct"]
-    assert row["reaches_best"] == "about 2028, when both reach 100%"
+    assert row["reaches_best"] == "not before both reach 100% (its own line gets there about 2028)"
     assert row["reaches_median"] == row["reaches_best"]
 
 
@@ -218,7 +218,11 @@ def test_a_best_already_at_full_coverage_is_worded_like_a_median_that_gets_there
         con, [("gigabit_capable_pct", "2024-01", 90, 95, 100), ("gigabit_capable_pct", "2026-01", 96, 99, 100)]
     )
     row = got["gigabit_capable_pct"]
-    assert row["reaches_best"] == row["reaches_median"] == "about 2027, when both reach 100%"
+    assert (
+        row["reaches_best"]
+        == row["reaches_median"]
+        == "not before both reach 100% (its own line gets there about 2027)"
+    )
 
 
 def test_catching_up_inside_the_bound_keeps_the_crossing_date(con):
@@ -235,7 +239,9 @@ def test_below_30_mbit_catching_up_stops_at_zero(con):
     got = pace_rows(
         con, [("premises_below_30_pct", "2024-01", 6, 3, 1.0), ("premises_below_30_pct", "2026-01", 4, 2, 0.5)]
     )
-    assert got["premises_below_30_pct"]["reaches_best"] == "about 2030, when both reach 0%"
+    assert (
+        got["premises_below_30_pct"]["reaches_best"] == "not before both reach 0% (its own line gets there about 2030)"
+    )
 
 
 def test_a_date_beyond_the_horizon_is_not_extrapolated(con):
@@ -244,6 +250,8 @@ def test_a_date_beyond_the_horizon_is_not_extrapolated(con):
     rows = [("gigabit_capable_pct", "2024-01", 80, 89, 99), ("gigabit_capable_pct", "2026-01", 81, 89.5, 99)]
     assert pace_rows(con, rows)["gigabit_capable_pct"]["reaches_median"] == "not within 10 years at this pace"
     assert pace_rows(con, rows, horizon=50)["gigabit_capable_pct"]["reaches_median"] == "about 2060"
+    ahead = [("gigabit_capable_pct", "2024-01", 80, 79, 99), ("gigabit_capable_pct", "2026-01", 81, 80, 99)]
+    assert pace_rows(con, ahead)["gigabit_capable_pct"]["reaches_median"] == "already level with it or ahead"
     falling = [("gigabit_capable_pct", "2024-01", 81, 85, 99), ("gigabit_capable_pct", "2026-01", 80, 90, 99)]
     assert pace_rows(con, falling)["gigabit_capable_pct"]["reaches_median"] == (
         "not at this pace: the gap is not closing"

@@ -246,3 +246,32 @@ def test_robust_is_worded_with_its_full_definition_never_as_robust_to_the_method
         assert "robust to the method" not in flat and "draws of the method's choices" not in flat
     inclusion = " ".join((real_run.root / "maps" / "inclusion_targeting.html").read_text().split())
     assert "seeded draws of the need weights, scaling base and internet-use mapping around the configured" in inclusion
+
+
+def test_figures_are_rounded_half_up_to_the_decimals_their_kind_is_published_with():
+    """A median of 89.8 and 89.9 is 89.85: shown 89.9 as a spreadsheet shows it (binary rounding gave 89.8); a
+    share of land area keeps Ofcom's two decimals, so 99.98% of land area is never printed as 100.0%."""
+    from pipeline.wording import half_up, percent
+
+    assert half_up(89.85, 1) == "89.9" and half_up(1.45, 1) == "1.5" and half_up(7.05, 1) == "7.1"
+    assert half_up("31967.0") == "31,967"
+    assert percent(99.98, "coverage_4g_area_pct") == "99.98%"
+    assert percent(77.5, "gigabit_capable_pct") == "77.5%"
+
+
+def test_a_gap_in_a_district_whose_broadband_input_misses_ofcom_says_so_after_ofcoms_figure(
+    real_run, monkeypatch, capsys
+):
+    """SG10 6DE (East Hertfordshire, infrastructure gap): the district's postcode-district means miss Ofcom's July
+    2024 figure by more than the setting allows, so the gap line ends with a caution, Ofcom's figure first; a
+    Harlow postcode, whose means agree, has none."""
+    from pipeline import lookup
+
+    monkeypatch.setenv("DIZ_OUTPUT_ROOT", str(real_run.root))
+    lookup.main(["SG10 6DE"])
+    out = capsys.readouterr().out
+    gap = next(line for line in out.splitlines() if line.startswith("Connectivity gap"))
+    assert "Caution: for July 2024, Ofcom counts 77.5% of premises in East Hertfordshire gigabit-capable" in gap
+    assert gap.index("77.5%") < gap.index("68.8%")
+    lookup.main(["CM20 1DS"])
+    assert "Caution" not in capsys.readouterr().out

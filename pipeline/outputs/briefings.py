@@ -65,7 +65,17 @@ from pipeline.paths import Paths
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import read_provenance, sources_of, write_text
-from pipeline.wording import OFCOM_VIA_ONS, Terms, display_name, release_names, terms, triage_cuts, triage_residents
+from pipeline.wording import (
+    OFCOM_VIA_ONS,
+    Terms,
+    display_name,
+    half_up,
+    percent,
+    release_names,
+    terms,
+    triage_cuts,
+    triage_residents,
+)
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # stands in for "now": reproducible bytes
@@ -434,7 +444,7 @@ def _rows(notes: Notes, table: str) -> list[dict[str, str]]:
 def _num(value: str, digits: int = 0) -> str:
     if value in ("", None):
         return "–"
-    return f"{float(value):,.{digits}f}"
+    return half_up(value, digits)
 
 
 def _sources(paths: Paths, n: Notes, chart: bool) -> list[str]:
@@ -585,7 +595,7 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
     return out, " ".join([intro] + extra)
 
 
-def _broadband_caveat(resolution: str, release: str, since: str = "") -> list[str]:
+def _broadband_caveat(resolution: str, release: str, since: str = "", example: str | None = None) -> list[str]:
     area_average = resolution != "postcode"
     lines = [
         f"District figures are Ofcom's own ({OFCOM_VIA_ONS}): the share of premises that could order a service, "
@@ -594,7 +604,8 @@ def _broadband_caveat(resolution: str, release: str, since: str = "") -> list[st
     ]
     if area_average:
         lines.append(
-            "Here that input is postcode-district averages (such as CM20), not counts for each neighbourhood: every "
+            f"Here that input is postcode-district averages{f' (such as {example})' if example else ''}, not counts "
+            "for each neighbourhood: every "
             "neighbourhood in one postcode district carries that district's value, so the connectivity gap cannot "
             "rank neighbourhoods inside one postcode district against each other; the map hatches them and the "
             "tables mark them as area averages. Each postcode counts once in those averages, whatever its number of "
@@ -635,7 +646,7 @@ def _peer_section(pdf: BriefingPDF, n: Notes, code: str, settings: Settings) -> 
         cells = [f"{words[:1].upper() + words[1:]} ({estimate}{unit})"]
         for group in ("neighbours", "cluster"):
             r = latest_peer_row(n, code, group, indicator)
-            cells.append(f"{r['rank_label']}; median {float(r['group_median']):.1f}%" if r else "–")
+            cells.append(f"{r['rank_label']}; median {percent(r['group_median'], indicator)}" if r else "–")
         rows.append(cells)
     latest = latest_peer_row(n, code)
     groups = [
@@ -670,9 +681,9 @@ def _since(n: Notes, code: str, name: str, summary: dict) -> str:
     if str(recon.get("within_threshold")).lower() == "false" and recon.get("derived_pct"):
         derived, official = float(recon["derived_pct"]), float(recon["official_pct"])
         off = (
-            f" Even for {recon['release_name']} they do not match Ofcom's own figure here: averaged over the "
-            f"district's postcodes, each counted once, they give {derived:.1f}% gigabit-capable against Ofcom's "
-            f"{official:.1f}% of premises, {abs(derived - official):.1f} points "
+            f" Even for {recon['release_name']} they do not match Ofcom's own figure here: Ofcom counts "
+            f"{official:.1f}% of premises gigabit-capable; averaged over the district's postcodes, each counted "
+            f"once, they give {derived:.1f}%, {abs(derived - official):.1f} points "
             f"{'lower' if derived < official else 'higher'} (more than the {float(recon['threshold_pp']):g} points "
             f"the settings allow): they show {'less' if derived < official else 'more'} gigabit coverage in {name} "
             "than Ofcom counts."
@@ -697,7 +708,8 @@ def _since_for_the_area(n: Notes) -> str:
         if now.get("ofcom_gigabit_pct") and r["release"] != now["ofcom_release"]:
             moved.append(f"{r['area_name']} {float(r['official_pct']):.1f}% to {float(now['ofcom_gigabit_pct']):.1f}%")
     off = [
-        f"{r['area_name']} ({float(r['derived_pct']):.1f}% against Ofcom's {float(r['official_pct']):.1f}%)"
+        f"{r['area_name']} (Ofcom: {float(r['official_pct']):.1f}% of premises; "
+        f"derived here: {float(r['derived_pct']):.1f}%)"
         for r in recons
         if str(r.get("within_threshold")).lower() == "false" and r.get("derived_pct")
     ]
@@ -761,7 +773,7 @@ def _citations(pdf: BriefingPDF, n: Notes, key_notes: int, size: float = NOTE_SI
             with columns.paragraph(bottom_margin=0.8) as par:
                 par.write(title)
             pdf.set_font("DejaVu", size=size)
-            for group in _same_citation(notes) if title == "Key figures" else [[note] for note in notes]:
+            for group in _same_citation(notes):
                 with columns.paragraph(bottom_margin=0.6) as par:
                     par.write(_citation_text(group, full=title == "Key figures"))
 
@@ -784,7 +796,7 @@ def _citation_text(group: list, full: bool) -> str:
     if len(group) == 1:
         return f"{superscript(first.number)} {first.citation if full else first.short}"
     places = "; ".join(f"{superscript(note.number)} {note.where}: {note.shown}" for note in group)
-    return f"{first.what}: {places} ({first.tail})."
+    return f"{first.what}: {places} ({first.tail if full else 'table ' + first.table})."
 
 
 def _references(pdf: BriefingPDF, n: Notes, size: float = NOTE_SIZE) -> None:
@@ -1005,10 +1017,15 @@ def build_one(
         size=7.5,
     )
     pdf.heading("What the broadband data can and cannot say")
+    example = con.execute(  # a postcode district of this briefing's own area, to name as an example
+        "SELECT mode(broadband_area) FROM lsoa_triage WHERE list_contains($lads, lad_code) AND gap_is_area_average",
+        {"lads": lads},
+    ).fetchone()[0]
     for line in _broadband_caveat(
         summary.get("broadband_resolution", "postcode_district"),
         release_names(summary.get("broadband_release")),
         _since(n, code, name, summary),
+        example,
     ):
         pdf.para(line, 9)
 

@@ -17,6 +17,7 @@ from matplotlib.ticker import MaxNLocator
 from pipeline.outputs.peer_text import zone_estimate
 from pipeline.registry import ONS_LOCAL_INDICATORS, ONS_SIMILAR_AREAS, licence_lines
 from pipeline.store import replace_atomically, temp_path
+from pipeline.wording import percent
 
 matplotlib.use("Agg")  # files only, never a window: pyplot chooses its backend at the first figure, so this holds
 
@@ -54,10 +55,10 @@ def _series(con: duckdb.DuckDBPyConnection, indicator: str) -> dict[tuple[str, s
     return out
 
 
-def _plot(ax, series: dict, unit: str) -> None:
+def _plot(ax, series: dict, unit: str, indicator: str) -> None:
     for i, ((_code, name, kind), points) in enumerate(series.items()):
         dates, values = [p[0] for p in points], [p[1] for p in points]
-        latest = f"{values[-1]:.1f}%"
+        latest = percent(values[-1], indicator)
         if kind == "comparator":
             ax.plot(
                 dates,
@@ -113,7 +114,7 @@ def build_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, list
     year_only = "Releases ONS dates only by a year are not plotted."
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=SLIDE)
-        _plot(ax, _series(con, "gigabit_capable_pct"), "% of premises")
+        _plot(ax, _series(con, "gigabit_capable_pct"), "% of premises", "gigabit_capable_pct")
         ax.set_ylim(0, 100)
         ax.set_title("Gigabit-capable broadband by district, with England")
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), title="Latest value")
@@ -122,7 +123,7 @@ def build_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, list
         out["gigabit_over_time"] = [str(p) for p in _save(fig, folder, "gigabit_over_time")]
 
         fig, ax = plt.subplots(figsize=SLIDE)
-        _plot(ax, _series(con, "premises_below_30_pct"), "% of premises")
+        _plot(ax, _series(con, "premises_below_30_pct"), "% of premises", "premises_below_30_pct")
         ax.set_ylim(bottom=0)
         ax.set_title("Premises without a service above 30 Mbit/s, by district, with England")
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), title="Latest value")
@@ -132,7 +133,7 @@ def build_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, list
 
         fig, axes = plt.subplots(1, 2, figsize=SLIDE, sharey=True)
         for ax, indicator, title in ((axes[0], "coverage_4g_area_pct", "4G"), (axes[1], "coverage_5g_area_pct", "5G")):
-            _plot(ax, _series(con, indicator), "% of land area (outdoor, at least one operator)")
+            _plot(ax, _series(con, indicator), "% of land area (outdoor, at least one operator)", indicator)
             ax.set_title(f"{title} coverage")
             ax.legend(loc="lower left", fontsize=11, title="Latest value", title_fontsize=11)
         axes[1].set_ylabel("")
@@ -232,7 +233,7 @@ def _peer_members(ax, con: duckdb.DuckDBPyConnection, code: str, release: str, n
     for i, m in enumerate(members):
         if m[2]:
             ax.annotate(
-                f"{m[1]:.1f}%",
+                percent(m[1], PEER_INDICATOR),
                 (m[1], i),
                 textcoords="offset points",
                 xytext=(4, 0),
@@ -241,7 +242,13 @@ def _peer_members(ax, con: duckdb.DuckDBPyConnection, code: str, release: str, n
                 color="#d95f02",
                 fontweight="bold",
             )
-    ax.axvline(median, color="black", linestyle="--", linewidth=1.5, label=f"median of the group {median:.1f}%")
+    ax.axvline(
+        median,
+        color="black",
+        linestyle="--",
+        linewidth=1.5,
+        label=f"median of the group {percent(median, PEER_INDICATOR)}",
+    )
     named = len(members) <= 25
     if named:
         ax.set_yticks(list(y), [m[0] for m in members], fontsize=11)

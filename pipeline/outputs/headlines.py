@@ -23,6 +23,7 @@ from pipeline.store import write_text
 from pipeline.wording import (
     OFCOM_VIA_ONS,
     display_name,
+    half_up,
     ordinal,
     release_names,
     terms,
@@ -66,7 +67,7 @@ def md_text(text: str) -> str:
 def number(text: str, digits: int = 0) -> str:
     if text in ("", None):
         return MISSING
-    return f"{float(text):,.{digits}f}"
+    return half_up(text, digits)
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,10 @@ class Notes:
         elif column == "group_median":
             place = f"the places compared with {place}"
         where = ", ".join([place, *context])
-        named = [cite_as(s) for s in self.sources(table, [column], tuple(keys))]
+        estimate = str(row.get("estimate")).lower() == "true" and column in ("value", "first_value", "latest_value")
+        # an estimate rests on its weights too (residents): the sources of the study area's estimate column
+        read = [column, "estimated_gigabit_pct"] if estimate else [column]
+        named = [cite_as(s) for s in self.sources(table, read, tuple(keys))]
         return what, where, "; ".join([*named, f"via {self.compiler}, table {table}"])
 
     def cite(
@@ -625,6 +629,6 @@ def check_footnotes(tables: Path, text: str) -> list[str]:
             continue
         shown = fig["value"].replace(",", "")
         digits = len(shown.split(".")[1]) if "." in shown else 0
-        if round(float(found[0][note["column"]]), digits) != float(shown):
+        if half_up(found[0][note["column"]], digits).replace(",", "") != shown:  # rounded as the figure is shown
             problems.append(f"{fig.group(0)}: {note['table']}.csv holds {found[0][note['column']]}")
     return problems

@@ -11,6 +11,7 @@ import folium
 from pipeline.outputs.gp_text import list_month, not_ranked_sentence, own_gigabit_sentence
 from pipeline.outputs.mapkit import (
     GOOD_TO_BAD,
+    Hatch,
     add_legend,
     add_sources,
     add_title,
@@ -21,6 +22,7 @@ from pipeline.outputs.mapkit import (
     esc,
     features,
     fmt,
+    hatch_legend_style,
     new_map,
     place_labels,
     resolution_label,
@@ -85,6 +87,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
         GROUP BY ALL ORDER BY c.location_id""",
         lambda r: {
             "v": r["score"],
+            "avg": r["res"] is not None and r["res"] != "postcode",  # its broadband part is an area average
             "tip": rows_html(
                 "Catchment",
                 [
@@ -123,11 +126,18 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
         style_function=lambda f: {"fill": False, "color": SUBICB_EDGE, "weight": 2.5, "dashArray": "8 4"},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
     ).add_to(m)
+    hatch = Hatch(READINESS_COLOURS, prefix="readiness-hatch")
+    hatch.add_to(m)
+
+    def fill(f: dict) -> str:
+        colour = colour_for(f["properties"]["v"], breaks, READINESS_COLOURS)
+        return hatch.fill(colour) if f["properties"]["avg"] and colour in READINESS_COLOURS else colour
+
     folium.GeoJson(
         catchments,
-        name="Catchments of ranked sites (nearest site, up to the distance cap)",
+        name="Catchments of ranked sites (nearest site, up to the distance cap; hatched: broadband an area average)",
         style_function=lambda f: {
-            "fillColor": colour_for(f["properties"]["v"], breaks, READINESS_COLOURS),
+            "fillColor": fill(f),
             "fillOpacity": 0.35,
             "color": "#444",
             "weight": 1,
@@ -230,7 +240,15 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                         f"background:transparent;border:2.5px dashed {SUBICB_EDGE}",
                         f"Sub-ICB locations (July 2022 outlines; {len(subicbs['features'])})",
                     ),
-                    ("background:transparent;border:1px solid #444", "catchment of a ranked site"),
+                    (
+                        "background:rgba(150,150,150,.35);border:1px solid #444",
+                        "catchment of a ranked site, filled in its site's readiness colour",
+                    ),
+                    (
+                        hatch_legend_style(0, READINESS_COLOURS[2]),
+                        "hatched: the catchment's broadband is known only as area averages, so sites sharing "
+                        "postcode districts differ only by the mix of districts in their catchments",
+                    ),
                 ],
             ),
         ],

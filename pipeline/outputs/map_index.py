@@ -10,7 +10,14 @@ import re
 import duckdb
 
 from pipeline.geography import Vintage
-from pipeline.lookup import OWN_DISTRICT_NOTE, RESIDENT_NEXT_STEP, district_broadband, gap_in_words, library_text
+from pipeline.lookup import (
+    OWN_DISTRICT_NOTE,
+    RESIDENT_NEXT_STEP,
+    district_broadband,
+    gap_caution,
+    gap_in_words,
+    library_text,
+)
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.map_fibre import fibre_map_description
 from pipeline.outputs.mapkit import esc
@@ -116,10 +123,11 @@ function diz_lookup(){
   var rows=[['Postcode',shown],['Neighbourhood (LSOA)',a[1]+' ('+a[0]+')'],['Ward',a[2]],['District',a[3]],
     ['Suggested action',a[9]],['For the resident',DIZ.next_step]].concat([
     ['Triage',a[8]],
-    ['Inclusion need',a[4]+' of 10 (decile '+a[5]+' of the study area; 1 = highest)']]);
+    ['Inclusion need',a[4]+' of 10 (10 = most need; decile '+a[5]+' of the study area, 1 = highest)']]);
   if(d)rows.push(['District broadband',d]);
   var own=(a[10]&&a[10]!==outward)?DIZ.own_note[DIZ.bb_outward.indexOf(outward)>=0?1:0]:'';
-  rows.push(['Connectivity gap',a[6]+' of 10: '+a[7]+own.replace('{own}',outward).replace('{area}',a[10])]);
+  rows.push(['Connectivity gap',a[6]+' of 10 (10 = largest gap): '+a[7]+own.replace('{own}',outward).replace('{area}',a[10])+
+    (DIZ.cautions[a[3]]||'')]);
   if(g)rows.push(['Nearest GP practice',g[0]+' ('+g[1]+'), '+Number(hit[2]).toLocaleString('en-GB')+
     ' m in a straight line (the nearest of the study area’s practices: one across its boundary may be nearer); '+
     (g[2]===null?'not ranked for telehealth readiness ('+(g[3]||'no score')+')':'readiness rank '+g[2]+
@@ -149,12 +157,15 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
             + list(row[9:11])
             + [row[8] if row[7] == "postcode_district" else None]
         )
-    districts = {}
-    for _lad, name, gig, gig_release, below, below_release in con.execute(
+    districts, cautions = {}, {}
+    for _lad, name, gig, gig_release, below, below_release, *caution in con.execute(
         """SELECT DISTINCT lad_code, lad_name, district_gigabit_pct, district_gigabit_release,
-                      district_below_30_pct, district_below_30_release
+                      district_below_30_pct, district_below_30_release,
+                      caution_release, caution_official_pct, caution_derived_pct, caution_threshold_pp
                FROM postcode_lookup WHERE lad_name IS NOT NULL ORDER BY ALL"""
     ).fetchall():
+        keys = ("caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp")
+        cautions[name] = gap_caution({"district_name": name, **dict(zip(keys, caution, strict=True))})
         districts[name] = district_broadband(
             {
                 "district_name": name,
@@ -248,6 +259,7 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
             ).fetchall()
         ],
         "districts": districts,
+        "cautions": cautions,
         "districts_list": ", ".join(sorted(districts)),
         "codepoint": codepoint_release,
     }

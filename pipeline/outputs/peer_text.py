@@ -7,6 +7,7 @@ One place for this wording: the headlines, the briefings and the index page use 
 from __future__ import annotations
 
 from pipeline.settings import Settings
+from pipeline.wording import half_up, percent
 
 INDICATOR_WORDS = {
     "gigabit_capable_pct": ("gigabit-capable broadband", "% of premises", True),
@@ -53,16 +54,12 @@ ZONE_WEIGHTING = (
 )
 
 
-def _pct(value) -> str:
-    return f"{float(value):.1f}%"
-
-
 def peer_sentence(row: dict, settings: Settings, cite=None) -> str:
     """'Harlow ranks 17th of 21 among its 20 statistical nearest neighbours for gigabit-capable broadband
     (% of premises), January 2026 (Ofcom via ONS): 90.9%, against a median of 94.1%; the best, Dudley, is at
     97.2%.' ``cite(column)`` gives a figure as shown (with its note, in cited outputs)."""
     words, unit, _ = INDICATOR_WORDS[row["indicator"]]
-    cite = cite or (lambda column: _pct(row[column]))
+    cite = cite or (lambda column: percent(row[column], row["indicator"]))
     zone = row.get("area_type") == "zone"
     value = cite("value")
     where = f"{row['area_name']} ({zone_estimate(row.get('weighted_by'))})" if zone else row["area_name"]
@@ -90,10 +87,10 @@ def pace_sentence(row: dict) -> str:
     median = float(row["median_pace_pp_per_year"] or 0)
     return (
         f"From {row['first_release_name']} to {row['latest_release_name']} its {words} {verb} "
-        f"{abs(float(row['pace_pp_per_year'] or 0)):.1f} points a year, while the group's median value "
-        f"{'rose' if median >= 0 else 'fell'} {abs(median):.1f} points a year. If those paces held (an "
+        f"{half_up(abs(float(row['pace_pp_per_year'] or 0)), 1)} points a year, while the group's median value "
+        f"{'rose' if median >= 0 else 'fell'} {half_up(abs(median), 1)} points a year. If those paces held (an "
         f"extrapolation, not a forecast): reaching the group's median, {row['reaches_median']}; "
-        f"reaching its best, {row['reaches_best']}."
+        f"reaching the group's best value, {row['reaches_best']}."
     )
 
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import sys
+import types
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -57,6 +60,19 @@ def draw_all(
         return [draw(con, *args) for draw, args in jobs]
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
-    with ProcessPoolExecutor(max_workers=n, mp_context=context) as pool:
+    with _without_main(), ProcessPoolExecutor(max_workers=n, mp_context=context) as pool:
         futures = [pool.submit(_draw, step, paths, settings, draw, args) for draw, args in jobs]
         return [f.result() for f in futures]
+
+
+@contextmanager
+def _without_main() -> Iterator[None]:
+    """While the workers start, the run's main module is hidden from them: multiprocessing would have each
+    import it again (the orchestrator with Dagster, or a user's own script, which would then start a run
+    of its own inside the worker). The workers need only the drawing code, which they import by name."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main

@@ -55,10 +55,10 @@ def district_summary_columns(paths: Paths) -> dict[str, list[str]]:
     gp = sources_of(paths.table_path("gp_readiness"))
     return (
         {c: official for c in OFCOM_COLUMNS}
-        | dict.fromkeys(
-            ("estimated_gigabit_pct", "estimated_release_name", "estimated_weighted_by"),
-            sources_of(paths.table_path("peer_benchmark")),
-        )
+        | {  # the zone estimate: the districts' figures weighted by residents, not the peer groups
+            c: column_sources(c, sources_of(paths.table_path("peer_benchmark")))
+            for c in ("estimated_gigabit_pct", "estimated_release_name", "estimated_weighted_by")
+        }
         | dict.fromkeys(BROADBAND_COLUMNS, sources_of(paths.table_path("broadband_coverage")))
         | {c: sources_of(triage, *read) for c, read in TRIAGE_COLUMNS.items()}
         | {c: column_sources(c, gp) for c in GP_COLUMNS}  # site counts: the GP lists, not the catchments

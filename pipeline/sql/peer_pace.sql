@@ -2,11 +2,13 @@
 -- subject has a value: points a year for the subject, the group median and the group's best value;
 -- and, if those paces held, when the subject would reach the median and the best. These are
 -- straight-line extrapolations, not forecasts, said in words that fit "Reaching the median: ...":
--- "already there"; "about 2028"; "about 2033, when both reach 100%" (coverage cannot pass 100%, nor
--- premises below 30 Mbit/s fall under 0%: where the lines would cross only beyond that bound, they
--- meet at the bound, when the subject's own line gets there); "not at this pace: the gap is not
--- closing"; and "not within N years at this pace" beyond the horizon $horizon (a setting), because a
--- straight line drawn from a few releases says nothing about a decade on.
+-- "already level with it or ahead"; "about 2028" (the lines cross before full coverage); "not before
+-- both reach 100% (its own line gets there about 2033)" (coverage cannot pass 100%, nor premises below
+-- 30 Mbit/s fall under 0%: where the lines would cross only beyond that bound, or the gap widens while
+-- both climb, the subject does not catch up; they are level only once both are full); "not at this
+-- pace: the gap is not closing" (the subject does not move towards the bound); and "not within N years
+-- at this pace" beyond the horizon $horizon (a setting), because a straight line drawn from a few
+-- releases says little about a decade on.
 WITH span AS (
     SELECT area_code, group_kind, indicator,
            arg_min(release, release) AS first_release, arg_max(release, release) AS latest_release,
@@ -75,20 +77,24 @@ SELECT area_code, area_name, area_type, group_kind, indicator, first_release, fi
        round(best_pace_pp_per_year, 2) AS best_pace_pp_per_year,
        round(behind_median, 2) AS behind_median_pp, round(behind_best, 2) AS behind_best_pp,
        CASE WHEN years IS NULL OR years = 0 THEN 'cannot be said from one release'
-            WHEN behind_median <= 0 THEN 'already there'
+            WHEN behind_median <= 0 THEN 'already level with it or ahead'
             WHEN median_years IS NULL THEN 'not at this pace: the gap is not closing'
             WHEN median_years > $horizon THEN 'not within ' || $horizon || ' years at this pace'
+            WHEN median_at_bound THEN 'not before both reach ' || bound_text || ' (its own line gets there about '
+                 || strftime(strptime(latest_release, '%Y-%m')
+                             + to_days(CAST(round(365.25 * median_years) AS INTEGER)), '%Y') || ')'
             ELSE 'about ' || strftime(strptime(latest_release, '%Y-%m')
                                       + to_days(CAST(round(365.25 * median_years) AS INTEGER)), '%Y')
-                 || CASE WHEN median_at_bound THEN ', when both reach ' || bound_text ELSE '' END
        END AS reaches_median,
        CASE WHEN years IS NULL OR years = 0 THEN 'cannot be said from one release'
-            WHEN behind_best <= 0 THEN 'already there'
+            WHEN behind_best <= 0 THEN 'already level with it or ahead'
             WHEN best_years IS NULL THEN 'not at this pace: the gap is not closing'
             WHEN best_years > $horizon THEN 'not within ' || $horizon || ' years at this pace'
+            WHEN best_at_bound THEN 'not before both reach ' || bound_text || ' (its own line gets there about '
+                 || strftime(strptime(latest_release, '%Y-%m')
+                             + to_days(CAST(round(365.25 * best_years) AS INTEGER)), '%Y') || ')'
             ELSE 'about ' || strftime(strptime(latest_release, '%Y-%m')
                                       + to_days(CAST(round(365.25 * best_years) AS INTEGER)), '%Y')
-                 || CASE WHEN best_at_bound THEN ', when both reach ' || bound_text ELSE '' END
        END AS reaches_best
 FROM meet_dates
 ORDER BY area_type, area_code, group_kind DESC, indicator

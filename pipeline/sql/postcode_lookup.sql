@@ -18,6 +18,16 @@ WITH district AS (
     WHERE area_type = 'study district' AND dated_by <> 'year only'
     GROUP BY 1
 ),
+-- where the district's neighbourhood broadband figures miss Ofcom's own district figure for their release by more
+-- than the settings allow (connectivity_reconciliation), the gap there is less sure, and the answer says so
+caution AS (
+    SELECT lad_code, arg_max(release_name, release) AS caution_release,
+           arg_max(official_pct, release) AS caution_official_pct, arg_max(derived_pct, release) AS caution_derived_pct,
+           arg_max(threshold_pp, release) AS caution_threshold_pp
+    FROM connectivity_reconciliation
+    WHERE indicator = 'gigabit_capable_pct' AND NOT within_threshold
+    GROUP BY 1
+),
 nearest_library AS (
     SELECT n.point_key AS postcode, v.name AS library_name, v.address AS library_address, v.postcode AS library_postcode,
            v.opening_hours AS library_hours, v.data_date AS library_data_date, round(n.distance_m) AS library_distance_m
@@ -44,6 +54,7 @@ SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_co
        g.broadband_release AS gap_release,
        t.triage_class, t.inclusion_offer, t.suggested_action,
        d.district_gigabit_pct, d.district_gigabit_release, d.district_below_30_pct, d.district_below_30_release,
+       c.caution_release, c.caution_official_pct, c.caution_derived_pct, c.caution_threshold_pp,
        n.site_code AS nearest_gp_code, n.gp_name AS nearest_gp_name, n.gp_postcode AS nearest_gp_postcode,
        n.readiness_rank AS nearest_gp_readiness_rank, n.not_ranked_reason AS nearest_gp_not_ranked_reason,
        n.rank_basis AS nearest_gp_rank_basis,
@@ -59,4 +70,5 @@ LEFT JOIN lsoa_supply_gap g USING (lsoa_code)
 LEFT JOIN nearest_gp n USING (postcode)
 LEFT JOIN nearest_library l USING (postcode)
 LEFT JOIN district d ON d.lad_code = coalesce(t.lad_code, p.lad_code)
+LEFT JOIN caution c ON c.lad_code = coalesce(t.lad_code, p.lad_code)
 ORDER BY p.postcode

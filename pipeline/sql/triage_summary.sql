@@ -8,7 +8,7 @@ WITH areas AS (
     SELECT 'ward', ward_code, ward_name, lad_name, triage_class, residents_2021 FROM lsoa_triage
 )
 SELECT area_type, area_code, area_name, district, triage_class,
-       count(*) AS lsoas, round(sum(residents_2021)) AS residents,
+       count(*) AS lsoas, round(sum(residents_2021))::BIGINT AS residents,
        round(100.0 * sum(residents_2021) / sum(sum(residents_2021)) OVER (PARTITION BY area_type, area_code), 1)
            AS pct_of_area_residents
 FROM areas
