@@ -243,9 +243,11 @@ def test_notes_name_the_sources_behind_each_column_not_every_source_of_the_table
 def test_briefing_notes_are_citations_in_words_with_table_references_apart(real_run):
     text = " ".join(_pdf_text(real_run.paths.processed / "briefings" / "harlow.pdf").split())
     assert "Citations to paste" in text and "Table references" in text
+    # a figure with what it measures, the place and the value; its sources after it (once for a run of figures
+    # read from the same table and sources)
     assert re.search(
-        r"Usual residents, Census 2021 \(TS007A\), Harlow: [\d,]+ \(ONS, Census 2021 table TS007A; via "
-        r"the DIZ evidence pipeline, table district_summary\)",
+        r"Usual residents, Census 2021 \(TS007A\), Harlow: [\d,]+[;(].{0,200}?\(ONS, Census 2021 table TS007A; "
+        r"via the DIZ evidence pipeline, table district_summary\)",
         text,
     ), text[:3000]
     assert "district_summary (sheet 'District summary'), lad_code E07000073:" in text

@@ -207,7 +207,9 @@ def test_catching_up_is_never_dated_beyond_full_coverage(con):
         con, [("gigabit_capable_pct", "2024-01", 80, 85, 96), ("gigabit_capable_pct", "2026-01", 90, 95, 99)]
     )
     row = got["gigabit_capable_pct"]
-    assert row["reaches_best"] == "not before both reach 100% (its own line gets there about 2028)"
+    assert (
+        row["reaches_best"] == "not while coverage is short of 100% (at this pace its own line reaches 100% about 2028)"
+    )
     assert row["reaches_median"] == row["reaches_best"]
 
 
@@ -221,7 +223,7 @@ def test_a_best_already_at_full_coverage_is_worded_like_a_median_that_gets_there
     assert (
         row["reaches_best"]
         == row["reaches_median"]
-        == "not before both reach 100% (its own line gets there about 2027)"
+        == "not while coverage is short of 100% (at this pace its own line reaches 100% about 2027)"
     )
 
 
@@ -240,7 +242,8 @@ def test_below_30_mbit_catching_up_stops_at_zero(con):
         con, [("premises_below_30_pct", "2024-01", 6, 3, 1.0), ("premises_below_30_pct", "2026-01", 4, 2, 0.5)]
     )
     assert (
-        got["premises_below_30_pct"]["reaches_best"] == "not before both reach 0% (its own line gets there about 2030)"
+        got["premises_below_30_pct"]["reaches_best"]
+        == "not while any premises remain below 30 Mbit/s (at this pace its own line reaches 0% about 2030)"
     )
 
 

@@ -103,6 +103,17 @@ def test_triage_classes_account_for_every_resident_once(real_run):
     assert total == 568_751 and classes == 4
 
 
+def test_every_area_lists_every_triage_class_with_zero_where_it_has_none(real_run):
+    """METHOD: residents in a class an area has no neighbourhood in are published as 0, not left out (Harlow has
+    no 'both' neighbourhood)."""
+    short = real_run.sql(f"""SELECT area_type, area_code, count(*) FROM {real_run.table("triage_summary")}
+        GROUP BY ALL HAVING count(*) <> 4""")
+    assert short == []
+    harlow = real_run.sql(f"""SELECT lsoas, residents FROM {real_run.table("triage_summary")}
+        WHERE area_code = 'E07000073' AND triage_class = 'both'""")
+    assert harlow == [(0, 0)]
+
+
 def test_lsoas_sharing_an_area_average_share_their_gap_rank(real_run):
     """A coarse value never ranks areas inside the area it describes."""
     bad = real_run.scalar(f"""SELECT count(*) FROM (SELECT broadband_area FROM {real_run.table("lsoa_supply_gap")}

@@ -36,6 +36,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from shapely import from_wkb
+from shapely.ops import polylabel
 
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult
@@ -53,6 +54,7 @@ from pipeline.outputs.headlines import (
     ofcom_area_sentences,
     official_sentence,
     peer_line,
+    readiness_caution,
     source_words,
     triage_caution,
 )
@@ -371,7 +373,7 @@ def triage_figure(
         labels = [(w["ward_name"], w["shape"]) for w in places]
     else:
         labels = [(d["lad_name"], d["shape"]) for d in sorted(districts, key=lambda d: -d["shape"].area)]
-    _place_labels(fig, ax, labels, size=6 if label_wards else 9, bold=not label_wards)
+    _place_labels(fig, ax, labels, size=6 if label_wards else 7.5, bold=not label_wards)
     return fig
 
 
@@ -379,12 +381,21 @@ def _wrap(text: str, width: int = 30) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
+def _label_point(shape):
+    """Where an area's name goes: the point of its largest part farthest from its edges (the pole of
+    inaccessibility), so a name fits inside a small or oddly shaped district rather than on its border."""
+    parts = getattr(shape, "geoms", [shape])
+    largest = max(parts, key=lambda g: g.area)
+    return polylabel(largest, tolerance=max(largest.length / 2000, 1.0))
+
+
 def _place_labels(fig: Figure, ax, labels: list, size: float, bold: bool) -> None:
-    """Names at their areas, moved apart; a label still touching one placed before it is removed."""
+    """Names at their areas; ward names are moved apart (a label still touching one placed before it is
+    removed); district names stay where they are, inside their district (few, and far enough apart)."""
     halo = [effects.withStroke(linewidth=2.2, foreground="white")]
     texts = []
     for name, shape in labels:
-        point = shape.representative_point()
+        point = _label_point(shape) if bold else shape.representative_point()
         texts.append(
             ax.text(
                 point.x,
@@ -399,7 +410,7 @@ def _place_labels(fig: Figure, ax, labels: list, size: float, bold: bool) -> Non
                 zorder=5,
             )
         )
-    if not texts:
+    if not texts or bold:
         return
     result = adjust_text(
         texts,
@@ -591,7 +602,7 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
         + f"the inclusion need of the people it serves. Patients: NHS England's registered lists at "
         f"{list_month(sites)}."
     )
-    extra = [t for t in (own_gigabit_sentence(sites), not_ranked_sentence(sites)) if t]
+    extra = [t for t in (readiness_caution(n, chosen), own_gigabit_sentence(sites), not_ranked_sentence(sites)) if t]
     return out, " ".join([intro] + extra)
 
 
@@ -779,12 +790,13 @@ def _citations(pdf: BriefingPDF, n: Notes, key_notes: int, size: float = NOTE_SI
 
 
 def _same_citation(notes: list) -> list[list]:
-    """Consecutive notes that cite one measure from the same sources (Ofcom's figure for each district, say),
-    grouped: one citation naming each place and figure, not the same sources over and over."""
+    """Consecutive notes read from the same table and sources (Ofcom's figure for each district, say, or the
+    residents of each triage class), grouped: one citation naming each figure, then their sources once, not
+    the same sources over and over."""
     groups: list[list] = []
     for note in notes:
         last = groups[-1][-1] if groups else None
-        if last and (last.what, last.tail, last.table) == (note.what, note.tail, note.table):
+        if last and (last.tail, last.table) == (note.tail, note.table):
             groups[-1].append(note)
         else:
             groups.append([note])
@@ -795,8 +807,12 @@ def _citation_text(group: list, full: bool) -> str:
     first = group[0]
     if len(group) == 1:
         return f"{superscript(first.number)} {first.citation if full else first.short}"
-    places = "; ".join(f"{superscript(note.number)} {note.where}: {note.shown}" for note in group)
-    return f"{first.what}: {places} ({first.tail if full else 'table ' + first.table})."
+    tail = first.tail if full else f"table {first.table}"
+    if all(note.what == first.what for note in group):  # one measure, several places
+        places = "; ".join(f"{superscript(note.number)} {note.where}: {note.shown}" for note in group)
+        return f"{first.what}: {places} ({tail})."
+    figures = "; ".join(f"{superscript(note.number)} {note.what}, {note.where}: {note.shown}" for note in group)
+    return f"{figures} ({tail})."
 
 
 def _references(pdf: BriefingPDF, n: Notes, size: float = NOTE_SIZE) -> None:

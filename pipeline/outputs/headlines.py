@@ -363,7 +363,7 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
             f"{n.cite('gp_readiness', 'readiness_rank', site_code=s['site_code'])}, score "
             f"{n.cite('gp_readiness', 'readiness_score', 2, site_code=s['site_code'])} of 10."
         )
-    for sentence in (own_gigabit_sentence(gp), not_ranked_sentence(gp)):
+    for sentence in (readiness_caution(n, ranked_sites[:5]), own_gigabit_sentence(gp), not_ranked_sentence(gp)):
         if sentence:
             lines += ["", md_text(sentence)]
     # The releases and licences of the sources behind the figures cited above, and only those.
@@ -596,6 +596,23 @@ def triage_caution(n: Notes, code: str) -> str:
     return (
         f" Read the gap classes {where} with care: the neighbourhood broadband figures they rest on miss Ofcom's "
         "own district figure by more than the settings allow (the figures are given below)."
+    )
+
+
+def readiness_caution(n: Notes, sites: list[dict]) -> str:
+    """Beside a list of ranked GP sites: those in a district whose neighbourhood broadband figures miss Ofcom's
+    own district figure by more than the settings allow have a less sure broadband part in their score."""
+    off = {
+        r["lad_code"]: r["area_name"]
+        for r in n.rows("reconciliation")
+        if r["indicator"] == "gigabit_capable_pct" and str(r.get("within_threshold")).lower() == "false"
+    }
+    names = list(dict.fromkeys(off[s["lad_code"]] for s in sites if s.get("lad_code") in off))
+    if not names:
+        return ""
+    return (
+        f"The broadband part of the scores of the sites in {' and '.join(names)} rests on neighbourhood figures "
+        "that miss Ofcom's own district figure by more than the settings allow: read their ranks with care."
     )
 
 

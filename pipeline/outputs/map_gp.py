@@ -246,8 +246,8 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                     ),
                     (
                         hatch_legend_style(0, READINESS_COLOURS[2]),
-                        "hatched: the catchment's broadband is known only as area averages, so sites sharing "
-                        "postcode districts differ only by the mix of districts in their catchments",
+                        "hatched: the catchment's broadband is known only as postcode-district averages, "
+                        "not for the surgery or each address",
                     ),
                 ],
             ),

@@ -47,7 +47,8 @@ def gap_rows(r: dict) -> list[tuple[str, str]]:
     if r["gap_is_area_average"]:
         known = (
             f"area average for {esc(r['broadband_area'])} ({resolution_label(r['broadband_resolution'])}), "
-            f"the same for {fmt(r['lsoas_sharing_gap_value'])} LSOAs"
+            f"the same for {fmt(r['lsoas_sharing_gap_value'])} "
+            f"LSOA{'' if r['lsoas_sharing_gap_value'] == 1 else 's'}"
         )
     else:
         known = "measured in this LSOA"

@@ -61,6 +61,8 @@ def peer_sentence(row: dict, settings: Settings, cite=None) -> str:
     words, unit, _ = INDICATOR_WORDS[row["indicator"]]
     cite = cite or (lambda column: percent(row[column], row["indicator"]))
     zone = row.get("area_type") == "zone"
+    if zone:  # the zone's value is an estimate made here, not a share Ofcom counted
+        unit = f"{unit}; the zone's value estimated"
     value = cite("value")
     where = f"{row['area_name']} ({zone_estimate(row.get('weighted_by'))})" if zone else row["area_name"]
     best = row.get("best_peers") or ""

@@ -2,10 +2,11 @@
 -- subject has a value: points a year for the subject, the group median and the group's best value;
 -- and, if those paces held, when the subject would reach the median and the best. These are
 -- straight-line extrapolations, not forecasts, said in words that fit "Reaching the median: ...":
--- "already level with it or ahead"; "about 2028" (the lines cross before full coverage); "not before
--- both reach 100% (its own line gets there about 2033)" (coverage cannot pass 100%, nor premises below
--- 30 Mbit/s fall under 0%: where the lines would cross only beyond that bound, or the gap widens while
--- both climb, the subject does not catch up; they are level only once both are full); "not at this
+-- "already level with it or ahead"; "about 2028" (the lines cross before full coverage); "not while
+-- coverage is short of 100% (at this pace its own line reaches 100% about 2033)" (coverage cannot pass
+-- 100%, nor premises below 30 Mbit/s fall under 0%: where the lines would cross only beyond that bound,
+-- or the gap widens while both climb, the subject does not catch up; they are level only once both are
+-- full, and the date is when the subject's own line gets there, not a catching-up date); "not at this
 -- pace: the gap is not closing" (the subject does not move towards the bound); and "not within N years
 -- at this pace" beyond the horizon $horizon (a setting), because a straight line drawn from a few
 -- releases says little about a decade on.
@@ -41,7 +42,9 @@ closing AS (
            better * (pace_pp_per_year - median_pace_pp_per_year) AS closing_on_median,
            better * (pace_pp_per_year - best_pace_pp_per_year) AS closing_on_best,
            CASE WHEN better = 1 THEN 100.0 ELSE 0.0 END AS bound,
-           CASE WHEN better = 1 THEN '100%' ELSE '0%' END AS bound_text
+           CASE WHEN better = 1 THEN '100%' ELSE '0%' END AS bound_text,
+           CASE WHEN better = 1 THEN 'not while coverage is short of 100%'
+                ELSE 'not while any premises remain below 30 Mbit/s' END AS bound_words
     FROM paces
 ),
 meets AS (
@@ -80,7 +83,8 @@ SELECT area_code, area_name, area_type, group_kind, indicator, first_release, fi
             WHEN behind_median <= 0 THEN 'already level with it or ahead'
             WHEN median_years IS NULL THEN 'not at this pace: the gap is not closing'
             WHEN median_years > $horizon THEN 'not within ' || $horizon || ' years at this pace'
-            WHEN median_at_bound THEN 'not before both reach ' || bound_text || ' (its own line gets there about '
+            WHEN median_at_bound THEN bound_words || ' (at this pace its own line '
+                 || 'reaches ' || bound_text || ' about '
                  || strftime(strptime(latest_release, '%Y-%m')
                              + to_days(CAST(round(365.25 * median_years) AS INTEGER)), '%Y') || ')'
             ELSE 'about ' || strftime(strptime(latest_release, '%Y-%m')
@@ -90,7 +94,8 @@ SELECT area_code, area_name, area_type, group_kind, indicator, first_release, fi
             WHEN behind_best <= 0 THEN 'already level with it or ahead'
             WHEN best_years IS NULL THEN 'not at this pace: the gap is not closing'
             WHEN best_years > $horizon THEN 'not within ' || $horizon || ' years at this pace'
-            WHEN best_at_bound THEN 'not before both reach ' || bound_text || ' (its own line gets there about '
+            WHEN best_at_bound THEN bound_words || ' (at this pace its own line '
+                 || 'reaches ' || bound_text || ' about '
                  || strftime(strptime(latest_release, '%Y-%m')
                              + to_days(CAST(round(365.25 * best_years) AS INTEGER)), '%Y') || ')'
             ELSE 'about ' || strftime(strptime(latest_release, '%Y-%m')
