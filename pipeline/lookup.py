@@ -177,16 +177,22 @@ def library_text(f: dict) -> str:
     )
 
 
-def gap_caution(f: dict) -> str:
+def district_caution(f: dict) -> str:
     """Where the district's neighbourhood broadband figures miss Ofcom's own figure for their release by more than
-    the settings allow: said after the gap, which is less sure there (Ofcom's figure first)."""
+    the settings allow, both figures (Ofcom's first); empty where they agree."""
     if f.get("caution_official_pct") is None:
         return ""
     return (
-        f". Caution: for {f['caution_release']}, Ofcom counts {f['caution_official_pct']:.1f}% of premises in "
+        f"Caution: for {f['caution_release']}, Ofcom counts {f['caution_official_pct']:.1f}% of premises in "
         f"{f['district_name']} gigabit-capable, while the neighbourhood figures give {f['caution_derived_pct']:.1f}%, "
-        f"more than {f['caution_threshold_pp']:g} points apart: read this gap with care"
+        f"more than {f['caution_threshold_pp']:g} points apart"
     )
+
+
+def gap_caution(f: dict) -> str:
+    """The caution said after a neighbourhood's gap, which is less sure there."""
+    caution = district_caution(f)
+    return f". {caution}: read this gap with care" if caution else ""
 
 
 def district_broadband(f: dict) -> str:

@@ -19,6 +19,7 @@ from pipeline.outputs.mapkit import (
     add_legend,
     add_sources,
     add_title,
+    broadband_cautions,
     class_labels,
     classes,
     colour_for,
@@ -244,7 +245,7 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
             ),
         ],
     )
-    add_sources(m, sources, [note] if note else [])
+    add_sources(m, sources, ([note] if note else []) + broadband_cautions(con, "the broadband figures"))
     size = save(m, dest)
     return {
         "path": str(dest),

@@ -15,6 +15,7 @@ from pipeline.outputs.mapkit import (
     add_legend,
     add_sources,
     add_title,
+    broadband_cautions,
     class_labels,
     classes,
     colour_for,
@@ -258,7 +259,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
     for sentence in (own_gigabit_sentence(rows, short=True), not_ranked_sentence(rows, short=True)):
         if sentence:
             notes.insert(0, sentence)
-    add_sources(m, sources, notes)
+    add_sources(m, sources, notes + broadband_cautions(con, "the readiness ranks"))
     size = save(m, dest)
     return {
         "path": str(dest),

@@ -15,6 +15,7 @@ from pipeline.outputs.mapkit import (
     add_legend,
     add_sources,
     add_title,
+    broadband_cautions,
     class_labels,
     classes,
     colour_for,
@@ -211,6 +212,6 @@ def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[s
         note="Where the gap is an area average it cannot tell neighbourhoods in that area apart; they are in the "
         "connectivity-gap class together or not at all.",
     )
-    add_sources(m, sources, [resolution_note(con)])
+    add_sources(m, sources, [resolution_note(con), *broadband_cautions(con, "the connectivity gap and triage classes")])
     size = save(m, dest)
     return {"path": str(dest), "bytes": size, "lsoas": len(data["features"]), "classes": counts}

@@ -679,3 +679,14 @@ class Hatch(folium.MacroElement):
 def hatch_legend_style(index: int, colour: str) -> str:
     """CSS for a legend swatch showing hatch ``index`` of ``colour``."""
     return f"background:repeating-linear-gradient(45deg,{colour} 0 5px,rgba(40,40,40,.45) 5px 7px)"
+
+
+def broadband_cautions(con: duckdb.DuckDBPyConnection, what: str) -> list[str]:
+    """A note per district whose neighbourhood broadband figures miss Ofcom's own district figure by more than the
+    settings allow (as the postcode lookup words it), naming ``what`` on this map rests on them."""
+    from pipeline.lookup import district_caution
+
+    keys = ("district_name", "caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp")
+    rows = con.execute(f"""SELECT DISTINCT lad_name, {", ".join(keys[1:])} FROM postcode_lookup
+                           WHERE caution_official_pct IS NOT NULL ORDER BY 1""").fetchall()
+    return [f"{district_caution(dict(zip(keys, r, strict=True)))}: read {what} there with care." for r in rows]
