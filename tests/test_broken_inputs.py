@@ -278,6 +278,28 @@ def test_decimal_comma_in_an_iod_rate_publishes_nothing_and_names_the_row(good, 
     assert published_files(root) == before
 
 
+def test_a_decimal_comma_in_an_ofcom_district_figure_publishes_nothing_and_names_the_row(good, tmp_path, mirror):
+    """Harlow's January 2026 gigabit figure saved as "90,9" (a spreadsheet in a comma-decimal locale): the row is
+    rejected, and a run without it would publish Harlow's latest figure and every peer rank changed; it stops
+    instead, naming file, row, field and value (found by ../shared/tools/try-broken-input)."""
+    root, before = good
+
+    def decimal_comma(data: bytes) -> bytes:
+        text = data.decode("utf-8")  # its byte-order mark kept
+        old = "E07000073,Harlow,Local Authority District,Gigabit capable broadband,2026-01-01,90.9,"
+        assert old in text
+        return text.replace(old, old.replace(",90.9,", ',"90,9",')).encode("utf-8")
+
+    path = "ons-explore-local-statistics/national/gigabit-capable-broadband.csv"
+    code, out = run(root, DIZ_SOURCE_MIRROR=broken_mirror(mirror, tmp_path / "mirror", path, decimal_comma))
+    assert code == 1, out
+    assert "NOT published" in out and "The live outputs are unchanged" in out
+    failing = [line for line in out.splitlines() if line.startswith("  ERROR") and "no_invalid_source_rows" in line]
+    assert len(failing) == 1, out
+    assert "gigabit-capable-broadband.csv, row 180, field 'observation': '90,9'" in failing[0], failing[0]
+    assert published_files(root) == before
+
+
 def test_an_infinite_outcome_value_is_rejected_with_its_row_and_never_correlated(outcome_run):
     """``1e999`` in an outcome file reads as infinity: the row goes to rejects, named by file, row
     and value, and the validation is computed over the other neighbourhoods and says how many."""

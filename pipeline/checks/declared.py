@@ -20,6 +20,7 @@ from pipeline.checks.kinds import (
     expected_rows,
     in_great_britain,
     in_range,
+    no_invalid_source_rows,
     no_rows_where,
     not_null,
     one_row_per,
@@ -107,6 +108,7 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
         one_row_per("area_code", "indicator", "release",
                     meaning="An Ofcom release is listed twice for an area: a trend would count it twice."),
         in_range("value", *PERCENT, empty_ok=True, meaning="An Ofcom value is not a percentage."),
+        no_invalid_source_rows(),
     ],
     "district_connectivity_series": [
         one_row_per("area_code", "indicator", "release"),

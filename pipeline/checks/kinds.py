@@ -387,6 +387,46 @@ def expected_rows(source: str, **opts) -> Kind:
     return make
 
 
+def no_invalid_source_rows(**opts) -> Kind:
+    """No row of the table's source files was rejected as invalid (a value that is not a number, out of range):
+    where every row is a published figure (an Ofcom district value), one dropped would silently change what is
+    published (a district's latest figure, a peer left out of its group), so the run stops and names the row."""
+
+    def make(table: str) -> Check:
+        def run(ctx: CheckContext) -> CheckResult:
+            path = ctx.paths.rejects / f"{table}.parquet"
+            rows = (
+                ctx.query(
+                    f"""SELECT source_file, row_number, field, value, reason FROM read_parquet('{path}')
+                        WHERE kind = 'invalid' ORDER BY source_file, row_number"""
+                )
+                if path.exists()
+                else []
+            )
+            if not rows:
+                return CheckResult(True, "no source row rejected as invalid", {"invalid_rows": 0})
+            file, row, field, value, reason = rows[0]
+            return CheckResult(
+                False,
+                f"{len(rows)} source row{'s' if len(rows) > 1 else ''} rejected as invalid; first: {file}, row {row}, "
+                f"field {field!r}: {value!r} ({reason})",
+                {"invalid_rows": len(rows), "rows": [list(map(str, r)) for r in rows[:20]]},
+            )
+
+        return _make(
+            table,
+            f"{table}_no_invalid_source_rows",
+            "No row of the source files was rejected as invalid.",
+            "A source row with an unreadable value would leave its figure out of what is published: fix the "
+            "row (`make rejects TABLE=" + table + "` lists it) and run again.",
+            run,
+            (),
+            opts,
+        )
+
+    return make
+
+
 def no_rows_where(
     name: str,
     where: str,
