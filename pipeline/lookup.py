@@ -177,6 +177,10 @@ def library_text(f: dict) -> str:
     )
 
 
+# The postcode_lookup columns that carry a district's broadband caution (empty where its figures agree).
+CAUTION_COLUMNS = ("caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp")
+
+
 def district_caution(f: dict) -> str:
     """Where the district's neighbourhood broadband figures miss Ofcom's own figure for their release by more than
     the settings allow, both figures (Ofcom's first); empty where they agree."""

@@ -44,6 +44,7 @@ from pipeline.ingest.result import made as produced
 from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
 from pipeline.outputs.headlines import (
     Notes,
+    broadband_misses,
     change_sentence,
     cite_as,
     district_triage,
@@ -373,7 +374,7 @@ def triage_figure(
         labels = [(w["ward_name"], w["shape"]) for w in places]
     else:
         labels = [(d["lad_name"], d["shape"]) for d in sorted(districts, key=lambda d: -d["shape"].area)]
-    _place_labels(fig, ax, labels, size=6 if label_wards else 7.5, bold=not label_wards)
+    _place_labels(fig, ax, labels, size=6 if label_wards else 7.5, districts=not label_wards)
     return fig
 
 
@@ -389,13 +390,13 @@ def _label_point(shape):
     return polylabel(largest, tolerance=max(largest.length / 2000, 1.0))
 
 
-def _place_labels(fig: Figure, ax, labels: list, size: float, bold: bool) -> None:
+def _place_labels(fig: Figure, ax, labels: list, size: float, districts: bool) -> None:
     """Names at their areas; ward names are moved apart (a label still touching one placed before it is
     removed); district names stay where they are, inside their district (few, and far enough apart)."""
     halo = [effects.withStroke(linewidth=2.2, foreground="white")]
     texts = []
     for name, shape in labels:
-        point = _label_point(shape) if bold else shape.representative_point()
+        point = _label_point(shape) if districts else shape.representative_point()
         texts.append(
             ax.text(
                 point.x,
@@ -406,11 +407,11 @@ def _place_labels(fig: Figure, ax, labels: list, size: float, bold: bool) -> Non
                 va="center",
                 path_effects=halo,
                 color="#111111",
-                fontweight="bold" if bold else "normal",
+                fontweight="bold" if districts else "normal",
                 zorder=5,
             )
         )
-    if not texts or bold:
+    if not texts or districts:
         return
     result = adjust_text(
         texts,
@@ -594,12 +595,13 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
     intro = (
         f"Readiness ranks {len(ranked(sites))} of the study area's {len(sites)} GP sites (1 = lowest score) from "
         + ("gigabit at the site itself where known, " if any_own_gigabit_known(sites) else "")
+        + "broadband across its catchment (means over its postcodes"
         + (
-            "broadband across its catchment (means over its postcodes of postcode-district averages) and "
+            " of postcode-district averages"
             if any(s["catchment_broadband_resolution"] == "postcode_district" for s in sites)
-            else "broadband across its catchment (means over its postcodes) and "
+            else ""
         )
-        + f"the inclusion need of the people it serves. Patients: NHS England's registered lists at "
+        + f") and the inclusion need of the people it serves. Patients: NHS England's registered lists at "
         f"{list_month(sites)}."
     )
     extra = [t for t in (readiness_caution(n, chosen), own_gigabit_sentence(sites), not_ranked_sentence(sites)) if t]
@@ -721,8 +723,8 @@ def _since_for_the_area(n: Notes) -> str:
     off = [
         f"{r['area_name']} (Ofcom: {float(r['official_pct']):.1f}% of premises; "
         f"derived here: {float(r['derived_pct']):.1f}%)"
-        for r in recons
-        if str(r.get("within_threshold")).lower() == "false" and r.get("derived_pct")
+        for r in broadband_misses(n)
+        if r.get("official_pct") and r.get("derived_pct")
     ]
     text = ""
     if off:
@@ -1084,19 +1086,19 @@ def build_briefings(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Sett
     districts = [r for r in Notes(paths.tables).rows("district_summary") if r["lad_code"] != ALL]
     release_line = briefing_release_line(districts, vintage.label)
     name = settings.study_area.name
-    areas = [(ALL, name, [r["lad_code"] for r in districts])]  # the area's, the longest, first
-    areas += [(r["lad_code"], r["area_name"], [r["lad_code"]]) for r in districts]
-    drawn = draw_all(
+    areas = [(r["lad_code"], r["area_name"], [r["lad_code"]]) for r in districts]
+    areas.append((ALL, name, [r["lad_code"] for r in districts]))
+    made = draw_all(
         "briefings",
         con,
         paths,
         settings,
-        [
-            (build_one, (paths, settings, code, area, lads, folder / briefing_file(area), release_line))
+        {
+            area: (build_one, (paths, settings, code, area, lads, folder / briefing_file(area), release_line))
             for code, area, lads in areas
-        ],
+        },
+        first=(name,),  # the area's briefing, the longest
     )
-    made = {area: m for (_, area, _), m in zip(areas[1:] + areas[:1], drawn[1:] + drawn[:1], strict=True)}
     return produced(
         "briefings",
         [m["path"] for m in made.values()],

@@ -579,17 +579,21 @@ def gap_resolution_clause(row: dict) -> str:
     )
 
 
+def broadband_misses(n: Notes) -> list[dict]:
+    """The reconciliation rows where a district's neighbourhood broadband figures miss Ofcom's own gigabit figure
+    for the same release by more than the settings allow."""
+    return [
+        r
+        for r in n.rows("reconciliation")
+        if r["indicator"] == "gigabit_capable_pct" and str(r.get("within_threshold")).lower() == "false"
+    ]
+
+
 def triage_caution(n: Notes, code: str) -> str:
     """Beside the triage counts, where the neighbourhood broadband figures they rest on miss Ofcom's own district
     figure for the same release by more than the settings allow: the gap classes there are less sure. The
     figures themselves are given where the broadband data are discussed."""
-    names = [
-        md_text(r["area_name"])
-        for r in n.rows("reconciliation")
-        if r["indicator"] == "gigabit_capable_pct"
-        and str(r.get("within_threshold")).lower() == "false"
-        and (code == "ALL" or r["lad_code"] == code)
-    ]
+    names = [md_text(r["area_name"]) for r in broadband_misses(n) if code == "ALL" or r["lad_code"] == code]
     if not names:
         return ""
     where = "here" if code != "ALL" else f"in {', '.join(names)}"
@@ -602,11 +606,7 @@ def triage_caution(n: Notes, code: str) -> str:
 def readiness_caution(n: Notes, sites: list[dict]) -> str:
     """Beside a list of ranked GP sites: those in a district whose neighbourhood broadband figures miss Ofcom's
     own district figure by more than the settings allow have a less sure broadband part in their score."""
-    off = {
-        r["lad_code"]: r["area_name"]
-        for r in n.rows("reconciliation")
-        if r["indicator"] == "gigabit_capable_pct" and str(r.get("within_threshold")).lower() == "false"
-    }
+    off = {r["lad_code"]: r["area_name"] for r in broadband_misses(n)}
     names = list(dict.fromkeys(off[s["lad_code"]] for s in sites if s.get("lad_code") in off))
     if not names:
         return ""

@@ -11,6 +11,7 @@ import duckdb
 
 from pipeline.geography import Vintage
 from pipeline.lookup import (
+    CAUTION_COLUMNS,
     OWN_DISTRICT_NOTE,
     RESIDENT_NEXT_STEP,
     district_broadband,
@@ -159,13 +160,11 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
         )
     districts, cautions = {}, {}
     for _lad, name, gig, gig_release, below, below_release, *caution in con.execute(
-        """SELECT DISTINCT lad_code, lad_name, district_gigabit_pct, district_gigabit_release,
-                      district_below_30_pct, district_below_30_release,
-                      caution_release, caution_official_pct, caution_derived_pct, caution_threshold_pp
+        f"""SELECT DISTINCT lad_code, lad_name, district_gigabit_pct, district_gigabit_release,
+                      district_below_30_pct, district_below_30_release, {", ".join(CAUTION_COLUMNS)}
                FROM postcode_lookup WHERE lad_name IS NOT NULL ORDER BY ALL"""
     ).fetchall():
-        keys = ("caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp")
-        cautions[name] = gap_caution({"district_name": name, **dict(zip(keys, caution, strict=True))})
+        cautions[name] = gap_caution({"district_name": name, **dict(zip(CAUTION_COLUMNS, caution, strict=True))})
         districts[name] = district_broadband(
             {
                 "district_name": name,

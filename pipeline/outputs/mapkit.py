@@ -684,9 +684,9 @@ def hatch_legend_style(index: int, colour: str) -> str:
 def broadband_cautions(con: duckdb.DuckDBPyConnection, what: str) -> list[str]:
     """A note per district whose neighbourhood broadband figures miss Ofcom's own district figure by more than the
     settings allow (as the postcode lookup words it), naming ``what`` on this map rests on them."""
-    from pipeline.lookup import district_caution
+    from pipeline.lookup import CAUTION_COLUMNS, district_caution
 
-    keys = ("district_name", "caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp")
-    rows = con.execute(f"""SELECT DISTINCT lad_name, {", ".join(keys[1:])} FROM postcode_lookup
+    keys = ("district_name", *CAUTION_COLUMNS)
+    rows = con.execute(f"""SELECT DISTINCT lad_name, {", ".join(CAUTION_COLUMNS)} FROM postcode_lookup
                            WHERE caution_official_pct IS NOT NULL ORDER BY 1""").fetchall()
     return [f"{district_caution(dict(zip(keys, r, strict=True)))}: read {what} there with care." for r in rows]

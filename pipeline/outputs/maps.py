@@ -37,57 +37,54 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
     folder.mkdir(parents=True, exist_ok=True)
     t = terms(settings, triage_cuts_in(con))  # one wording of every definition, with this run's ties
     base = ("lsoa_areas", "lad_boundaries", "ward_boundaries", "settlements")  # every map draws these
-    jobs = {  # the slowest first: two processes draw them side by side
-        "access_map": (
-            build_access_map,
-            (
-                folder / "access.html",
-                sources_of(paths, "lsoa_access", "venues", "venue_siting", *base),
-                settings.access.reach_km,
-                settings.access.map_k,
-                t,
+    made = draw_all(
+        "maps",
+        con,
+        paths,
+        settings,
+        {
+            "need_map": (build_need_map, (folder / "need.html", sources_of(paths, "lsoa_need", "hotspots", *base))),
+            "triage_map": (
+                build_triage_map,
+                (folder / "triage.html", sources_of(paths, "lsoa_triage", "rank_uncertainty", *base), t),
             ),
-        ),
-        "triage_map": (
-            build_triage_map,
-            (folder / "triage.html", sources_of(paths, "lsoa_triage", "rank_uncertainty", *base), t),
-        ),
-        "fibre_planning_map": (
-            build_fibre_map,
-            (
-                folder / "fibre_planning.html",
-                sources_of(paths, "lsoa_triage", "fibre_gap_cells", "gp_readiness", *base),
-                read_provenance(paths.table_path("fibre_gap_cells")).get("notes"),
+            "fibre_planning_map": (
+                build_fibre_map,
+                (
+                    folder / "fibre_planning.html",
+                    sources_of(paths, "lsoa_triage", "fibre_gap_cells", "gp_readiness", *base),
+                    read_provenance(paths.table_path("fibre_gap_cells")).get("notes"),
+                ),
             ),
-        ),
-        "need_map": (build_need_map, (folder / "need.html", sources_of(paths, "lsoa_need", "hotspots", *base))),
-        "gp_readiness_map": (
-            build_gp_map,
-            (
-                folder / "gp_readiness.html",
-                sources_of(paths, "gp_readiness", "gp_catchments", "subicb_boundaries", *base),
+            "gp_readiness_map": (
+                build_gp_map,
+                (
+                    folder / "gp_readiness.html",
+                    sources_of(paths, "gp_readiness", "gp_catchments", "subicb_boundaries", *base),
+                ),
             ),
-        ),
-        "inclusion_targeting_map": (
-            build_inclusion_map,
-            (
-                folder / "inclusion_targeting.html",
-                sources_of(paths, "inclusion_priorities", *base),
-                settings.inclusion.top_need_deciles,
-                t,
+            "inclusion_targeting_map": (
+                build_inclusion_map,
+                (
+                    folder / "inclusion_targeting.html",
+                    sources_of(paths, "inclusion_priorities", *base),
+                    settings.inclusion.top_need_deciles,
+                    t,
+                ),
             ),
-        ),
-    }
-    drawn = draw_all("maps", con, paths, settings, list(jobs.values()))
-    order = (
-        "need_map",
-        "triage_map",
-        "fibre_planning_map",
-        "gp_readiness_map",
-        "inclusion_targeting_map",
-        "access_map",
+            "access_map": (
+                build_access_map,
+                (
+                    folder / "access.html",
+                    sources_of(paths, "lsoa_access", "venues", "venue_siting", *base),
+                    settings.access.reach_km,
+                    settings.access.map_k,
+                    t,
+                ),
+            ),
+        },
+        first=("access_map", "triage_map"),  # the slowest, so the two processes finish together
     )
-    made = {name: dict(zip(jobs, drawn, strict=True))[name] for name in order}
     index = build_index_page(con, paths, settings, vintage)
     return [produced(name, [r["path"]], {k: v for k, v in r.items() if k != "path"}) for name, r in made.items()] + [
         produced("maps_index", index["files"], {k: v for k, v in index.items() if k != "files"})

@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import sys
 import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
@@ -50,19 +50,21 @@ def draw_all(
     con: duckdb.DuckDBPyConnection,
     paths: Paths,
     settings: Settings,
-    jobs: Sequence[tuple[Callable, tuple]],
-) -> list[Any]:
-    """``[draw(con, *args) for draw, args in jobs]``, the longest jobs first in the list, on up to two
-    processes; on one core (or one job) in this process, on ``con``. ``draw`` must be a module-level
-    function (it is sent to the worker by name)."""
+    jobs: Mapping[str, tuple[Callable, tuple]],
+    first: Sequence[str] = (),
+) -> dict[str, Any]:
+    """``{name: draw(con, *args) for name, (draw, args) in jobs.items()}``, in the order of ``jobs``, on up to
+    two processes, the ``first`` (the longest) started first so the two finish together; on one core (or one
+    job) in this process, on ``con``. ``draw`` must be a module-level function (it is sent by name)."""
     n = workers(len(jobs))
     if n == 1:
-        return [draw(con, *args) for draw, args in jobs]
+        return {name: draw(con, *args) for name, (draw, args) in jobs.items()}
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
+    started = [*first, *(name for name in jobs if name not in first)]
     with _without_main(), ProcessPoolExecutor(max_workers=n, mp_context=context) as pool:
-        futures = [pool.submit(_draw, step, paths, settings, draw, args) for draw, args in jobs]
-        return [f.result() for f in futures]
+        futures = {name: pool.submit(_draw, step, paths, settings, *jobs[name]) for name in started}
+        return {name: futures[name].result() for name in jobs}
 
 
 @contextmanager

@@ -117,3 +117,22 @@ CREATE OR REPLACE TEMP MACRO finest(resolution, by_postcode, by_district, by_la)
     CASE resolution WHEN 'postcode' THEN by_postcode WHEN 'postcode_district' THEN by_district
                     WHEN 'local_authority' THEN by_la END
 );
+
+-- When a place would reach a target (its peer group's median or best) at the paces seen, in words that fit
+-- "Reaching the median: ...": behind (points it is behind, <= 0 when level or ahead), years_to (years until
+-- met, NULL when never), at_bound (met only where both lines reach the bound), span (years between the first
+-- and latest release), horizon (years beyond which no date is given), bound_words and bound_text ("not while
+-- coverage is short of 100%", "100%"). peer_pace.sql says why each case reads as it does.
+CREATE OR REPLACE TEMP MACRO pace_outlook(behind, years_to, at_bound, span, latest_release, horizon, bound_words,
+                                          bound_text) AS (
+    CASE WHEN span IS NULL OR span = 0 THEN 'cannot be said from one release'
+         WHEN behind <= 0 THEN 'already level with it or ahead'
+         WHEN years_to IS NULL THEN 'not at this pace: the gap is not closing'
+         WHEN years_to > horizon THEN 'not within ' || horizon || ' years at this pace'
+         ELSE CASE WHEN at_bound THEN bound_words || ' (at this pace its own line reaches ' || bound_text || ' about '
+                   ELSE 'about ' END
+              || strftime(strptime(latest_release, '%Y-%m') + to_days(CAST(round(365.25 * years_to) AS INTEGER)), '%Y')
+              || CASE WHEN at_bound THEN ')' ELSE '' END
+    END
+);
+

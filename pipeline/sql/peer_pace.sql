@@ -79,27 +79,9 @@ SELECT area_code, area_name, area_type, group_kind, indicator, first_release, fi
        round(median_pace_pp_per_year, 2) AS median_pace_pp_per_year,
        round(best_pace_pp_per_year, 2) AS best_pace_pp_per_year,
        round(behind_median, 2) AS behind_median_pp, round(behind_best, 2) AS behind_best_pp,
-       CASE WHEN years IS NULL OR years = 0 THEN 'cannot be said from one release'
-            WHEN behind_median <= 0 THEN 'already level with it or ahead'
-            WHEN median_years IS NULL THEN 'not at this pace: the gap is not closing'
-            WHEN median_years > $horizon THEN 'not within ' || $horizon || ' years at this pace'
-            WHEN median_at_bound THEN bound_words || ' (at this pace its own line '
-                 || 'reaches ' || bound_text || ' about '
-                 || strftime(strptime(latest_release, '%Y-%m')
-                             + to_days(CAST(round(365.25 * median_years) AS INTEGER)), '%Y') || ')'
-            ELSE 'about ' || strftime(strptime(latest_release, '%Y-%m')
-                                      + to_days(CAST(round(365.25 * median_years) AS INTEGER)), '%Y')
-       END AS reaches_median,
-       CASE WHEN years IS NULL OR years = 0 THEN 'cannot be said from one release'
-            WHEN behind_best <= 0 THEN 'already level with it or ahead'
-            WHEN best_years IS NULL THEN 'not at this pace: the gap is not closing'
-            WHEN best_years > $horizon THEN 'not within ' || $horizon || ' years at this pace'
-            WHEN best_at_bound THEN bound_words || ' (at this pace its own line '
-                 || 'reaches ' || bound_text || ' about '
-                 || strftime(strptime(latest_release, '%Y-%m')
-                             + to_days(CAST(round(365.25 * best_years) AS INTEGER)), '%Y') || ')'
-            ELSE 'about ' || strftime(strptime(latest_release, '%Y-%m')
-                                      + to_days(CAST(round(365.25 * best_years) AS INTEGER)), '%Y')
-       END AS reaches_best
+       pace_outlook(behind_median, median_years, median_at_bound, years, latest_release, $horizon, bound_words,
+                    bound_text) AS reaches_median,
+       pace_outlook(behind_best, best_years, best_at_bound, years, latest_release, $horizon, bound_words,
+                    bound_text) AS reaches_best
 FROM meet_dates
 ORDER BY area_type, area_code, group_kind DESC, indicator
