@@ -210,7 +210,19 @@ def test_catching_up_is_never_dated_beyond_full_coverage(con):
     assert (
         row["reaches_best"] == "not while coverage is short of 100% (at this pace its own line reaches 100% about 2028)"
     )
-    assert row["reaches_median"] == row["reaches_best"]
+    # the median (85 -> 95) climbs as fast as the subject: the gap does not close, and no year is given
+    assert row["reaches_median"] == "not at this pace: the gap is not closing"
+
+
+def test_a_gap_widening_while_both_climb_is_said_so_before_any_date(con):
+    """Harlow's case: subject 90 -> 91 (0.5 a year), median 90 -> 99 (4.5 a year): both lines meet only at 100%,
+    decades on, but the gap is widening now; a subject just ahead of a faster median is falling back."""
+    widening = [("gigabit_capable_pct", "2024-01", 90, 90, 99.5), ("gigabit_capable_pct", "2026-01", 91, 99, 99.8)]
+    assert pace_rows(con, widening)["gigabit_capable_pct"]["reaches_median"] == "not at this pace: the gap is widening"
+    ahead = [("gigabit_capable_pct", "2024-01", 85, 80, 99), ("gigabit_capable_pct", "2026-01", 88, 87.8, 99)]
+    assert pace_rows(con, ahead)["gigabit_capable_pct"]["reaches_median"] == (
+        "level with it or ahead now, but falling back at this pace"
+    )
 
 
 def test_a_best_already_at_full_coverage_is_worded_like_a_median_that_gets_there_first(con):
@@ -256,9 +268,7 @@ def test_a_date_beyond_the_horizon_is_not_extrapolated(con):
     ahead = [("gigabit_capable_pct", "2024-01", 80, 79, 99), ("gigabit_capable_pct", "2026-01", 81, 80, 99)]
     assert pace_rows(con, ahead)["gigabit_capable_pct"]["reaches_median"] == "already level with it or ahead"
     falling = [("gigabit_capable_pct", "2024-01", 81, 85, 99), ("gigabit_capable_pct", "2026-01", 80, 90, 99)]
-    assert pace_rows(con, falling)["gigabit_capable_pct"]["reaches_median"] == (
-        "not at this pace: the gap is not closing"
-    )
+    assert pace_rows(con, falling)["gigabit_capable_pct"]["reaches_median"] == "not at this pace: the gap is widening"
 
 
 def test_the_zone_estimate_carries_no_more_decimals_than_ofcoms_figures_it_is_ranked_against(real_run):

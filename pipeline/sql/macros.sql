@@ -119,15 +119,18 @@ CREATE OR REPLACE TEMP MACRO finest(resolution, by_postcode, by_district, by_la)
 );
 
 -- When a place would reach a target (its peer group's median or best) at the paces seen, in words that fit
--- "Reaching the median: ...": behind (points it is behind, <= 0 when level or ahead), years_to (years until
--- met, NULL when never), at_bound (met only where both lines reach the bound), span (years between the first
--- and latest release), horizon (years beyond which no date is given), bound_words and bound_text ("not while
--- coverage is short of 100%", "100%"). peer_pace.sql says why each case reads as it does.
-CREATE OR REPLACE TEMP MACRO pace_outlook(behind, years_to, at_bound, span, latest_release, horizon, bound_words,
-                                          bound_text) AS (
+-- "Reaching the median: ...": behind (points it is behind, <= 0 when level or ahead), closing (points a year it
+-- gains on the target, < 0 when the target pulls away), years_to (years until met, NULL when never), at_bound
+-- (met only where both lines reach the bound), span (years between the first and latest release), horizon
+-- (years beyond which no date is given), bound_words and bound_text ("not while coverage is short of 100%",
+-- "100%"). A gap that is not closing is said so before any date, so no year reads as a catching-up date.
+CREATE OR REPLACE TEMP MACRO pace_outlook(behind, closing, years_to, at_bound, span, latest_release, horizon,
+                                          bound_words, bound_text) AS (
     CASE WHEN span IS NULL OR span = 0 THEN 'cannot be said from one release'
+         WHEN behind <= 0 AND closing < 0 THEN 'level with it or ahead now, but falling back at this pace'
          WHEN behind <= 0 THEN 'already level with it or ahead'
-         WHEN years_to IS NULL THEN 'not at this pace: the gap is not closing'
+         WHEN closing < 0 THEN 'not at this pace: the gap is widening'
+         WHEN years_to IS NULL OR closing = 0 THEN 'not at this pace: the gap is not closing'
          WHEN years_to > horizon THEN 'not within ' || horizon || ' years at this pace'
          ELSE CASE WHEN at_bound THEN bound_words || ' (at this pace its own line reaches ' || bound_text || ' about '
                    ELSE 'about ' END
@@ -135,4 +138,3 @@ CREATE OR REPLACE TEMP MACRO pace_outlook(behind, years_to, at_bound, span, late
               || CASE WHEN at_bound THEN ')' ELSE '' END
     END
 );
-

@@ -2,14 +2,13 @@
 -- subject has a value: points a year for the subject, the group median and the group's best value;
 -- and, if those paces held, when the subject would reach the median and the best. These are
 -- straight-line extrapolations, not forecasts, said in words that fit "Reaching the median: ...":
--- "already level with it or ahead"; "about 2028" (the lines cross before full coverage); "not while
--- coverage is short of 100% (at this pace its own line reaches 100% about 2033)" (coverage cannot pass
--- 100%, nor premises below 30 Mbit/s fall under 0%: where the lines would cross only beyond that bound,
--- or the gap widens while both climb, the subject does not catch up; they are level only once both are
--- full, and the date is when the subject's own line gets there, not a catching-up date); "not at this
--- pace: the gap is not closing" (the subject does not move towards the bound); and "not within N years
--- at this pace" beyond the horizon $horizon (a setting), because a straight line drawn from a few
--- releases says little about a decade on.
+-- "already level with it or ahead" (or "... now, but falling back at this pace" when the target moves
+-- faster); "not at this pace: the gap is widening" (or "is not closing"), said before any date; "about
+-- 2028" (the lines cross before full coverage); "not while coverage is short of 100% (at this pace its
+-- own line reaches 100% about 2033)" (the gap is closing, but coverage cannot pass 100%, nor premises below
+-- 30 Mbit/s fall under 0%: the lines would cross only beyond that bound, so the two are level only once
+-- both are full); and "not within N years at this pace" beyond the horizon $horizon (a setting), because a
+-- straight line drawn from a few releases says little about a decade on. The words: macro pace_outlook.
 WITH span AS (
     SELECT area_code, group_kind, indicator,
            arg_min(release, release) AS first_release, arg_max(release, release) AS latest_release,
@@ -79,9 +78,9 @@ SELECT area_code, area_name, area_type, group_kind, indicator, first_release, fi
        round(median_pace_pp_per_year, 2) AS median_pace_pp_per_year,
        round(best_pace_pp_per_year, 2) AS best_pace_pp_per_year,
        round(behind_median, 2) AS behind_median_pp, round(behind_best, 2) AS behind_best_pp,
-       pace_outlook(behind_median, median_years, median_at_bound, years, latest_release, $horizon, bound_words,
-                    bound_text) AS reaches_median,
-       pace_outlook(behind_best, best_years, best_at_bound, years, latest_release, $horizon, bound_words,
-                    bound_text) AS reaches_best
+       pace_outlook(behind_median, closing_on_median, median_years, median_at_bound, years, latest_release, $horizon,
+                    bound_words, bound_text) AS reaches_median,
+       pace_outlook(behind_best, closing_on_best, best_years, best_at_bound, years, latest_release, $horizon,
+                    bound_words, bound_text) AS reaches_best
 FROM meet_dates
 ORDER BY area_type, area_code, group_kind DESC, indicator
