@@ -321,6 +321,21 @@ def test_a_folium_map_saved_twice_is_byte_identical(tmp_path):
     assert b"map_" in first
 
 
+def test_stable_ids_replace_each_element_id_everywhere_and_leave_other_hex_alone():
+    from pipeline.outputs.mapkit import stable_ids
+
+    a, b = "a" * 31 + "1", "0123456789abcdef" * 2
+    other = "f" * 32  # a hex run that is no element's id (e.g. a digest in the data)
+    page = f"var map_{a} = L.map('map_{a}'); geo_json_{b}.addTo(map_{a}); // {other} {'e' * 64}"
+    out = stable_ids(page, [a, b, "c" * 32])
+    assert a not in out and b not in out
+    assert other in out and "e" * 64 in out
+    new_a = out.split("var map_")[1][:32]
+    assert out.count(new_a) == 3 and new_a != a
+    assert stable_ids(page, [a, b]) == out  # derived from the content, not drawn at random
+    assert stable_ids(page.replace("addTo", "addto"), [a, b]) != out  # other content, other ids
+
+
 def test_the_maps_step_rebuilt_from_the_same_tables_writes_the_same_bytes(real_run, tmp_path):
     import hashlib
 

@@ -861,12 +861,20 @@ def _sources_and_licences(pdf: BriefingPDF, keys: list[str], size: float = NOTE_
 
 
 def _height(draw, area: str) -> float:
-    """Height (mm) that ``draw`` takes from the top of a page, over as many pages as it needs."""
-    scratch = BriefingPDF(area, "")
+    """Height (mm) that ``draw`` takes from the top of a page, over as many pages as it needs: drawn on a new
+    page of a scratch document that is never written. One scratch document per area serves every measure
+    (each on pages of its own), since loading the fonts into a new document costs more than the drawing."""
+    scratch = _SCRATCH.get(area)
+    if scratch is None:
+        scratch = _SCRATCH[area] = BriefingPDF(area, "")
     scratch.add_page()
-    top = scratch.get_y()
+    scratch.set_font("DejaVu", size=10)  # as a new document starts
+    first, top = scratch.page, scratch.get_y()
     draw(scratch)
-    return (scratch.page - 1) * scratch.eph + scratch.get_y() - top
+    return (scratch.page - first) * scratch.eph + scratch.get_y() - top
+
+
+_SCRATCH: dict[str, BriefingPDF] = {}
 
 
 def _place_notes(pdf: BriefingPDF, sections: list, name: str) -> None:
@@ -877,12 +885,20 @@ def _place_notes(pdf: BriefingPDF, sections: list, name: str) -> None:
     def draw(parts, size):
         return lambda target: [part(target, size) for part in parts]
 
+    measured: dict[tuple, float] = {}
+
+    def measure(parts, size) -> float:  # each arrangement measured once: laying out the notes is the slow part
+        key = (tuple(map(id, parts)), size)
+        if key not in measured:
+            measured[key] = _height(draw(parts, size), name)
+        return measured[key]
+
     room = pdf.page_break_trigger - pdf.get_y()
-    size = next((s for s in NOTE_SIZES if _height(draw(sections, s), name) <= room), None)
+    size = next((s for s in NOTE_SIZES if measure(sections, s) <= room), None)
     if size is not None:
         draw(sections, size)(pdf)
         return
-    heights = [_height(draw([part], NOTE_SIZE), name) for part in sections]
+    heights = [measure([part], NOTE_SIZE) for part in sections]
     used = pdf.eph - room
     for k in range(len(sections) - 1, 0, -1):
         first, rest = sum(heights[:k]), sum(heights[k:])
@@ -891,13 +907,13 @@ def _place_notes(pdf: BriefingPDF, sections: list, name: str) -> None:
             pdf.add_page()
             draw(sections[k:], NOTE_SIZE)(pdf)
             return
-    height = _height(draw(sections, NOTE_SIZE), name)
+    height = measure(sections, NOTE_SIZE)
     if 0 < height - room < MIN_PAGE_FILL * pdf.eph and height <= pdf.eph:
         pdf.add_page()  # start the notes on a new page rather than end on a page with a few lines
         room = pdf.page_break_trigger - pdf.get_y()
     # over several pages: the largest size that still ends by the last page a briefing may have
     space = room + (MAX_PAGES - pdf.page) * pdf.eph - PAGE_BREAK_SLACK_MM * (MAX_PAGES - pdf.page)
-    size = next((s for s in NOTE_SIZES if _height(draw(sections, s), name) <= space), NOTE_SIZE)
+    size = next((s for s in NOTE_SIZES if measure(sections, s) <= space), NOTE_SIZE)
     draw(sections, size)(pdf)
 
 

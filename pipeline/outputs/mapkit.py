@@ -299,6 +299,7 @@ def _box(position: str, content: str, width: int = 320) -> str:
 
 
 STACK = "diz-topleft"
+HEX32 = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")  # a Folium element id, where it stands alone
 
 
 def _panel(content: str, width: int) -> str:
@@ -392,19 +393,30 @@ def element_ids(element) -> list[str]:
 
 def stable_ids(page: str, ids: Sequence[str]) -> str:
     """The page with Folium's random element ids replaced by ids derived from its content (the page
-    with the ids blanked, and each id's place in it), so identical data writes identical bytes."""
-    found = [i for i in ids if i in page]
-    if not found:
+    with the ids blanked, and each id's place in it), so identical data writes identical bytes.
+
+    Ids are 32 lowercase hex digits (branca's ``uuid4().hex``): one scan finds every run of 32 hex digits
+    and keeps those that are ids, rather than searching the page for each of a map's thousands of ids."""
+    known = set(ids)
+    spans = [m.span() for m in HEX32.finditer(page) if m[0] in known]
+    if not spans:
         return page
-    pattern = re.compile("|".join(sorted(map(re.escape, set(found)), key=len, reverse=True)))
-    base = hashlib.sha256(pattern.sub("", page).encode("utf-8"))
+    kept, start = [], 0
+    for a, b in spans:
+        kept.append(page[start:a])
+        start = b
+    kept.append(page[start:])
+    base = hashlib.sha256("".join(kept).encode("utf-8"))
     order: dict[str, str] = {}
-    for match in pattern.finditer(page):
-        if match[0] not in order:
+    for a, b in spans:
+        if page[a:b] not in order:
             digest = base.copy()
             digest.update(str(len(order)).encode())
-            order[match[0]] = digest.hexdigest()[:32]
-    return pattern.sub(lambda mt: order[mt[0]], page)
+            order[page[a:b]] = digest.hexdigest()[:32]
+    out = [kept[0]]
+    for (a, b), rest in zip(spans, kept[1:], strict=True):
+        out += [order[page[a:b]], rest]
+    return "".join(out)
 
 
 def study_bounds(con: duckdb.DuckDBPyConnection) -> tuple[float, float, float, float]:
