@@ -181,13 +181,17 @@ def _forget_retired_steps(staged: Paths, steps: set[str]) -> None:
 
 
 def forget_step(staged: Paths, step: str) -> dict:
-    """Before a step re-computes: remove the files its previous build left in the staging folder."""
+    """Before a step re-computes: remove the files its previous build left in the staging folder, except those
+    another step has since recorded as its own (a file that moved to a new step, already re-made there)."""
     entry_path = staged.gen / MANIFEST / f"{step}.json"
     try:
         entry = json.loads(entry_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    others = {rel for name, e in manifest(staged.gen).items() if name != step for rel in e.get("files", [])}
     for rel in entry.get("files", []):
+        if rel in others:
+            continue
         target = staged.gen / rel
         if target.is_file() or target.is_symlink():
             target.unlink()

@@ -140,6 +140,7 @@ def _fields(row: dict) -> dict:
         + gap_caution(row | {"district_name": row["lad_name"]}),
         "triage_class": row["triage_class"],
         "suggested_action": row["suggested_action"],
+        "suggested_action_caution": action_caution(row | {"district_name": row["lad_name"]}),
         "inclusion_offer": row["inclusion_offer"] if row.get("triage_class") in ("both", "adoption gap") else None,
         "district_gigabit_pct": row.get("district_gigabit_pct"),
         "district_gigabit_release": row.get("district_gigabit_release"),
@@ -197,6 +198,17 @@ def gap_caution(f: dict) -> str:
     """The caution said after a neighbourhood's gap, which is less sure there."""
     caution = district_caution(f)
     return f". {caution}: read this gap with care" if caution else ""
+
+
+def action_caution(f: dict) -> str:
+    """Said after the suggested action where the gap it rests on is less sure: every triage class is read
+    from the gap's rank as well as need's."""
+    if not district_caution(f):
+        return ""
+    return (
+        f" (it rests on the connectivity gap, which is less sure in {f['district_name']}: see the caution "
+        "under Connectivity gap)"
+    )
 
 
 def district_broadband(f: dict) -> str:
@@ -305,7 +317,7 @@ def as_text(answer: Answer) -> str:
         (f"Neighbourhood (LSOA {f['lsoa_vintage']})", f"{f['lsoa_name']} ({f['lsoa_code']})"),
         ("Ward", f"{f['ward_name']} ({f['ward_code']})"),
         ("District", f"{f['district_name']} ({f['district_code']})"),
-        ("Suggested action", f["suggested_action"]),
+        ("Suggested action", f["suggested_action"] + f["suggested_action_caution"]),
         ("For the resident", RESIDENT_NEXT_STEP),
         ("Triage class", f["triage_class"]),
         (

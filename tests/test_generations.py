@@ -112,6 +112,24 @@ def test_a_recomputed_step_leaves_no_file_of_its_previous_build(paths):
     assert sorted(p.name for p in (paths.processed / "briefings").iterdir()) == ["harlow.pdf"]
 
 
+def test_a_file_that_moved_to_a_new_step_survives_the_old_step_recomputing(paths):
+    """The charts moved from evidence_tables to a step of their own: the new step draws them first, and the old
+    step's forgetting its previous files must not delete them."""
+    staged = generations.stage(paths, "run1")
+    write_text(staged.charts / "trend.png", "old")
+    write_text(staged.tables / "t.csv", "old")
+    generations.record_step(staged, "tables", {"fingerprint": "t1", "files": ["charts/trend.png", "tables/t.csv"]})
+    generations.publish(paths, "run1", {"tables": "t1"})
+    staged = generations.stage(paths, "run2")
+    write_text(staged.charts / "trend.png", "new")
+    generations.record_step(staged, "charts", {"fingerprint": "c1", "files": ["charts/trend.png"]})
+    generations.forget_step(staged, "tables")
+    write_text(staged.tables / "t.csv", "new")
+    generations.record_step(staged, "tables", {"fingerprint": "t2", "files": ["tables/t.csv"]})
+    generations.publish(paths, "run2", {"charts": "c1", "tables": "t2"})
+    assert (paths.processed / "charts" / "trend.png").read_text() == "new"
+
+
 def test_staging_never_changes_the_live_files_it_links(paths):
     generations.publish(paths, "run1", build(paths, "run1", "one"))
     live = paths.current.resolve()

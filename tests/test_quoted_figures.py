@@ -73,6 +73,19 @@ def test_headlines_and_briefings_quote_ofcoms_own_district_figures_with_their_re
             assert float(sentence[1]) == gigabit[lad] and float(sentence[2]) == below_30[lad]
 
 
+def test_every_headlines_section_quotes_ofcoms_figures_before_any_figure_derived_here(real_run):
+    """The study area's section and each district's: Ofcom's own gigabit figure (and, for the area, the zone's
+    estimate and rank) come before the triage and distance counts computed by the pipeline."""
+    text = (real_run.paths.processed / "headlines.md").read_text()
+    sections = re.split(r"^## ", text, flags=re.M)
+    area = next(s for s in sections if s.startswith("The study area"))
+    assert area.index("Ofcom's own figures for") < area.index("residents live where high inclusion need")
+    assert area.index("Ofcom's own figures for") < area.index("in a straight line from any existing venue")
+    for name in (n for lad, n in names(real_run).items() if lad != "ALL"):
+        section = next(s for s in sections if s.startswith(name + "\n"))
+        assert section.index("could get gigabit-capable broadband") < section.index("residents live where")
+
+
 def test_east_hertfordshire_briefing_states_84_0_and_2_2_for_january_2026(real_run):
     text = pdf_text(real_run.paths.processed / "briefings" / "east-hertfordshire.pdf")
     assert "In January 2026, 84.0%" in text and "2.2%" in text

@@ -49,30 +49,37 @@ class Instance:
 
 def solve(instance: Instance, k: int) -> tuple[list[int], float]:
     """The candidate sites (indices) of an optimal solution with k new venues, and the need-weighted demand
-    covered (existing venues included). Existing venues that cover no demand are left out of the model."""
+    covered (existing venues included)."""
+    return solve_each(instance, [k])[k]
+
+
+def solve_each(instance: Instance, ks: list[int]) -> dict[int, tuple[list[int], float]]:
+    """``solve`` for each k in ``ks``. The model is built once (spopt builds it in Python, the slow part) and
+    solved for each k with only the right-hand side of its facility count changed: the same model, constraint
+    by constraint, as one built for that k alone. Existing venues that cover no demand are left out of it."""
     existing = instance.covers(instance.existing_xy)
     useful = np.nonzero(existing.any(axis=0))[0]
     sites = np.vstack([instance.existing_xy[useful].reshape(-1, 2), instance.candidate_xy.reshape(-1, 2)])
     cost = np.sqrt(((instance.demand_xy[:, None, :] - sites[None, :, :]) ** 2).sum(axis=2))
     predefined = np.r_[np.ones(len(useful), dtype=int), np.zeros(len(instance.candidate_xy), dtype=int)]
-    k = min(k, len(instance.candidate_xy))
     model = MCLP.from_cost_matrix(
         cost,
         instance.weights,
         service_radius=instance.reach_m,
-        p_facilities=len(useful) + k,
+        p_facilities=len(useful) + 1,
         predefined_facilities_arr=predefined if len(useful) else None,
     )
-    model.solve(pulp.PULP_CBC_CMD(msg=False), results=False)
-    chosen = [
-        j - len(useful)
-        for j, var in enumerate(model.fac_vars)
-        if var.value() and var.value() > 0.5 and j >= len(useful)
-    ]
-    covered = instance.covers(
-        sites[[j for j, var in enumerate(model.fac_vars) if var.value() and var.value() > 0.5]]
-    ).any(axis=1)
-    return sorted(chosen), float(instance.weights[covered].sum())
+    count = list(model.problem.constraints.values())[-1]  # y0 + y1 + ... == p, the last constraint spopt adds
+    if count.sense != pulp.LpConstraintEQ or {v.name for v in count} != {v.name for v in model.fac_vars}:
+        raise RuntimeError("spopt's MCLP model no longer ends with its facility count (y0 + y1 + ... = p)")
+    out = {}
+    for k in ks:
+        count.changeRHS(len(useful) + min(k, len(instance.candidate_xy)))
+        model.solve(pulp.PULP_CBC_CMD(msg=False), results=False)
+        opened = [j for j, var in enumerate(model.fac_vars) if var.value() and var.value() > 0.5]
+        covered = instance.covers(sites[opened]).any(axis=1)
+        out[k] = (sorted(j - len(useful) for j in opened if j >= len(useful)), float(instance.weights[covered].sum()))
+    return out
 
 
 def covered_by(instance: Instance, chosen: list[int]) -> np.ndarray:
@@ -163,7 +170,8 @@ def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
     residents = np.array([d[6] or 0 for d in demand], dtype=float)
     high = residents * np.array([bool(d[7]) for d in demand])
     curve, sites, previous = [], [], []
-    solutions = {0: []} | {k: solve(inst, k)[0] for k in range(1, min(cfg.siting_max_k, len(candidates)) + 1)}
+    ks = list(range(1, min(cfg.siting_max_k, len(candidates)) + 1))
+    solutions = {0: []} | {k: chosen for k, (chosen, _) in solve_each(inst, ks).items()}
     for k, chosen in solutions.items():
         cov = covered_by(inst, chosen)
         row = {

@@ -57,6 +57,7 @@ from pipeline.outputs.headlines import (
     peer_line,
     readiness_caution,
     source_words,
+    table_caution,
     triage_caution,
 )
 from pipeline.outputs.map_index import briefing_file
@@ -1004,7 +1005,8 @@ def build_one(
         n,
         "ward_summary",
         ["residents_2021", "mean_need_score", "high_need_lsoas", "residents_adoption_gap", "residents_both"],
-        f"The wards with the highest resident-weighted mean need. High need: {t.high_need_short}.",
+        f"The wards with the highest resident-weighted mean need. High need: {t.high_need_short}."
+        + table_caution(n, lads, "the residents by triage class"),
     )
     pdf.heading("Wards of highest need")
     pdf.grid(ward_header, ward_rows, ward_widths, ward_source)

@@ -278,6 +278,12 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         f"{n.cite('district_summary', 'lsoas', lad_code='ALL')} neighbourhoods (LSOAs)."
     )
     lines.append("")
+    # Ofcom's own district figures first, then the zone's estimate and rank, then what is derived here.
+    for sentence in ofcom_area_sentences(n, districts):
+        lines += [sentence, ""]
+    zone = peer_line(n, settings.peers.zone_code, settings)
+    if zone:
+        lines += [zone + " " + md_text(similar_means(settings)) + " " + md_text(ZONE_WEIGHTING), ""]
     tri = {
         c: n.cite("triage_summary", "residents", area_code="ALL", triage_class=c, zero="no")
         for c in ("both", "adoption gap", "infrastructure gap")
@@ -290,11 +296,6 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     access = zone_access_sentence(n, settings)
     if access:
         lines += [access, ""]
-    for sentence in ofcom_area_sentences(n, districts):
-        lines += [sentence, ""]
-    zone = peer_line(n, settings.peers.zone_code, settings)
-    if zone:
-        lines += [zone + " " + md_text(similar_means(settings)) + " " + md_text(ZONE_WEIGHTING), ""]
     lines.append(
         f"{_cap(n.cite('district_summary', 'lsoas_in_top_need_decile', lad_code='ALL'))} neighbourhoods make "
         f"up the highest-need tenth; {n.cite('district_summary', 'robust_need_priorities', lad_code='ALL')} "
@@ -600,6 +601,18 @@ def triage_caution(n: Notes, code: str) -> str:
     return (
         f" Read the gap classes {where} with care: the neighbourhood broadband figures they rest on miss Ofcom's "
         "own district figure by more than the settings allow (the figures are given below)."
+    )
+
+
+def table_caution(n: Notes, lads: list[str], what: str) -> str:
+    """Under a table whose ``what`` rests on the triage classes: the districts among ``lads`` whose neighbourhood
+    broadband figures miss Ofcom's own district figure by more than the settings allow."""
+    names = [r["area_name"] for r in broadband_misses(n) if r["lad_code"] in lads]
+    if not names:
+        return ""
+    return (
+        f" In {' and '.join(names)}, {what} rest on neighbourhood broadband figures that miss Ofcom's own district "
+        "figure by more than the settings allow: read them with care."
     )
 
 

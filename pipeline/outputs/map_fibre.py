@@ -23,6 +23,7 @@ from pipeline.outputs.mapkit import (
     class_labels,
     classes,
     colour_for,
+    district_cautions,
     district_outlines,
     esc,
     features,
@@ -67,6 +68,7 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
     area_average = con.execute("SELECT count(*) FILTER (area_average) FROM fibre_gap_cells").fetchone()[0]
     gaps = [r[0] for r in con.execute("SELECT supply_gap_score FROM lsoa_triage").fetchall()]
     breaks = classes(gaps)
+    cautions = district_cautions(con)
     lsoas = features(
         con,
         """SELECT t.*, a.geom FROM lsoa_triage t JOIN lsoa_areas a USING (lsoa_code)
@@ -76,7 +78,7 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
             "avg": bool(r["gap_is_area_average"]),
             "tip": rows_html(
                 f"{r['lsoa_name']} ({r['lsoa_code']})",
-                place_rows(r) + gap_rows(r) + [("Triage", esc(r["triage_class"]))],
+                place_rows(r) + gap_rows(r, cautions) + [("Triage", esc(r["triage_class"]))],
             ),
         },
         simplify_m=30,

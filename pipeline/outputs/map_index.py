@@ -14,6 +14,7 @@ from pipeline.lookup import (
     CAUTION_COLUMNS,
     OWN_DISTRICT_NOTE,
     RESIDENT_NEXT_STEP,
+    action_caution,
     district_broadband,
     gap_caution,
     gap_in_words,
@@ -122,7 +123,7 @@ function diz_lookup(){
       'council is the place to ask.';return;}
   var a=DIZ.lsoas[hit[0]], g=hit[1]===null?null:DIZ.gps[hit[1]], d=DIZ.districts[a[3]];
   var rows=[['Postcode',shown],['Neighbourhood (LSOA)',a[1]+' ('+a[0]+')'],['Ward',a[2]],['District',a[3]],
-    ['Suggested action',a[9]],['For the resident',DIZ.next_step]].concat([
+    ['Suggested action',a[9]+(DIZ.action_cautions[a[3]]||'')],['For the resident',DIZ.next_step]].concat([
     ['Triage',a[8]],
     ['Inclusion need',a[4]+' of 10 (10 = most need; decile '+a[5]+' of the study area, 1 = highest)']]);
   if(d)rows.push(['District broadband',d]);
@@ -158,13 +159,14 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
             + list(row[9:11])
             + [row[8] if row[7] == "postcode_district" else None]
         )
-    districts, cautions = {}, {}
+    districts, cautions, action_cautions = {}, {}, {}
     for _lad, name, gig, gig_release, below, below_release, *caution in con.execute(
         f"""SELECT DISTINCT lad_code, lad_name, district_gigabit_pct, district_gigabit_release,
                       district_below_30_pct, district_below_30_release, {", ".join(CAUTION_COLUMNS)}
                FROM postcode_lookup WHERE lad_name IS NOT NULL ORDER BY ALL"""
     ).fetchall():
-        cautions[name] = gap_caution({"district_name": name, **dict(zip(CAUTION_COLUMNS, caution, strict=True))})
+        caution_of = {"district_name": name, **dict(zip(CAUTION_COLUMNS, caution, strict=True))}
+        cautions[name], action_cautions[name] = gap_caution(caution_of), action_caution(caution_of)
         districts[name] = district_broadband(
             {
                 "district_name": name,
@@ -259,6 +261,7 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
         ],
         "districts": districts,
         "cautions": cautions,
+        "action_cautions": action_cautions,
         "districts_list": ", ".join(sorted(districts)),
         "codepoint": codepoint_release,
     }

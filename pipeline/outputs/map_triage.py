@@ -19,6 +19,7 @@ from pipeline.outputs.mapkit import (
     class_labels,
     classes,
     colour_for,
+    district_cautions,
     district_outlines,
     esc,
     features,
@@ -43,8 +44,9 @@ TRIAGE_WORDS = {
 GAP_COLOURS = GOOD_TO_BAD  # green (served) to red (gap)
 
 
-def gap_rows(r: dict) -> list[tuple[str, str]]:
-    """How the connectivity gap is known for this LSOA, in words."""
+def gap_rows(r: dict, cautions: dict[str, str]) -> list[tuple[str, str]]:
+    """How the connectivity gap is known for this LSOA, in words, and the district's caution where its
+    neighbourhood broadband figures miss Ofcom's own (``mapkit.district_cautions``)."""
     if r["gap_is_area_average"]:
         known = (
             f"area average for {esc(r['broadband_area'])} ({resolution_label(r['broadband_resolution'])}), "
@@ -53,10 +55,11 @@ def gap_rows(r: dict) -> list[tuple[str, str]]:
         )
     else:
         known = "measured in this LSOA"
+    caution = cautions.get(r["lad_name"])
     return [
         ("Connectivity gap (0–10)", f"{fmt(r['supply_gap_score'], 2)} — rank {fmt(r['supply_gap_rank'])} (ties)"),
         ("Gap known as", known),
-    ]
+    ] + ([("Caution", esc(f"{caution}: read this gap and the triage class with care"))] if caution else [])
 
 
 def resolution_note(con: duckdb.DuckDBPyConnection) -> str:
@@ -79,6 +82,7 @@ def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[s
                LEFT JOIN (SELECT * FROM rank_uncertainty WHERE score = 'need') u USING (lsoa_code)
                WHERE a.geom IS NOT NULL ORDER BY t.lsoa_code"""
     gaps = [r[0] for r in con.execute("SELECT supply_gap_score FROM lsoa_triage").fetchall()]
+    cautions = district_cautions(con)
     breaks = classes(gaps)
     data = features(
         con,
@@ -97,7 +101,7 @@ def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[s
                     ("Inclusion need (0–10)", f"{fmt(r['need_score'], 2)} — rank {fmt(r['need_rank'])}"),
                     ("Top-tenth need over the seeded draws", esc(r["priority"] or "not computed")),
                 ]
-                + gap_rows(r),
+                + gap_rows(r, cautions),
             ),
         },
         simplify_m=30,

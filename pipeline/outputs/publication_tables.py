@@ -19,14 +19,23 @@ from pipeline.settings import Settings
 PACK = "diz_evidence_pack.xlsx"
 
 
+def build_connectivity_charts(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
+    """The charts of Ofcom's district figures: over time, and each district among its similar places."""
+    exact(con)
+    charts = build_charts(con, paths.charts)
+    peers = build_peer_charts(con, paths.charts, similar_means(settings))
+    return [
+        made("connectivity_charts", [p for files in charts.values() for p in files]),
+        made("peer_charts", [p for files in peers.values() for p in files]),
+    ]
+
+
 def build_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
-    """The files made for each asset: evidence_tables, evidence_pack, headlines, and the charts (drawn first:
-    the pack embeds them)."""
+    """The files made for each asset: evidence_tables, evidence_pack, headlines, and the validation charts
+    (drawn first: the pack embeds them, with the connectivity charts of the ``charts`` step)."""
     exact(con)
     vintage = vintage_of(settings)
-    charts = build_charts(con, paths.charts)
     validation = build_validation_charts(con, paths.charts)
-    peers = build_peer_charts(con, paths.charts, similar_means(settings))
     sidecars = write_evidence_tables(con, paths, vintage, settings)
     pack = build_workbook(paths.tables, paths.charts, paths.gen / PACK, sidecars)
     headlines = build_headlines(paths.tables, paths.gen / "headlines.md", settings, vintage.label)
@@ -43,7 +52,5 @@ def build_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, settings
         ),
         made("evidence_pack", [paths.gen / PACK]),
         made("headlines", [paths.gen / "headlines.md", paths.gen / "headlines.html"]),
-        made("connectivity_charts", [p for files in charts.values() for p in files]),
         made("validation_charts", [p for files in validation.values() for p in files]),
-        made("peer_charts", [p for files in peers.values() for p in files]),
     ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pipeline.columns import column_sources, describe
+from pipeline.columns import BROADBAND, column_sources, describe
 from pipeline.geography import Vintage
 from pipeline.paths import Paths
 from pipeline.registry import SOURCES, licence_lines
@@ -202,6 +202,7 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, dict] = {}
     omitted: dict[str, str] = {}
+    cautions = broadband_caution_notes(con)
     for t in TABLES:
         rows = con.execute(f'SELECT count(*) FROM "{t.table}"').fetchone()[0]
         if t.optional and not rows:
@@ -223,12 +224,29 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
                    "columns": [{"name": c, "description": describe(c, vintage, settings, t.table),
                                 "sources": stored.get(c, column_sources(c, keys))} for c in columns],
                    "sources": prov.get("sources", []), "licence": prov.get("licence", []),
-                   "notes": [n for n in (t.notes, prov.get("notes")) if n]}
+                   "notes": [n for n in (t.notes, prov.get("notes")) if n]
+                   + (cautions if set(keys) & set(BROADBAND) else [])}
         write_text(folder / f"{t.name}.sources.json", json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")
         written[t.name] = sidecar
     _write_sources_csv(con, folder, written)
     write_text(folder / OMITTED, json.dumps(omitted, indent=2, ensure_ascii=False) + "\n")
     return written
+
+
+def broadband_caution_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """For the tables fed by the neighbourhood broadband input: a note per district whose figures from it miss
+    Ofcom's own district figure by more than the settings allow (worded as the postcode lookup words it)."""
+    from pipeline.lookup import district_caution
+
+    rows = con.execute("""SELECT area_name, release_name, official_pct, derived_pct, threshold_pp
+                          FROM connectivity_reconciliation
+                          WHERE indicator = 'gigabit_capable_pct' AND NOT within_threshold ORDER BY 1""").fetchall()
+    keys = ("district_name", "caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp")
+    return [
+        f"{district_caution(dict(zip(keys, r, strict=True)))}: read the connectivity gap there, and what rests on "
+        "it, with care."
+        for r in rows
+    ]
 
 
 OMITTED = "not_published.json"  # tables left out because they carry no information with the data at hand

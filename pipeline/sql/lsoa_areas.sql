@@ -49,7 +49,8 @@ placed AS (
     LEFT JOIN area_names an ON an.area_code = pw.ward_code
 ),
 residents AS (
-    SELECT p.lsoa_code, sum(a.residents * p.share) AS residents,
+    -- whole people: a 2011 area shared by several 2021 pieces gets its equal split rounded
+    SELECT p.lsoa_code, round(sum(a.residents * p.share))::BIGINT AS residents,
            bool_and(p.share = 1) AS whole_pieces, count(a.lsoa21cd) AS pieces_with_census
     FROM pieces p JOIN census_age a USING (lsoa21cd) GROUP BY 1
 ),
@@ -63,7 +64,7 @@ SELECT p.lsoa_code,
        p.ward_code, p.ward_name, p.district_basis,
        r.residents                                                        AS residents_2021,
        CASE WHEN r.residents IS NULL THEN 'not in Census 2021 TS007A'
-            WHEN r.whole_pieces THEN 'Census 2021' ELSE 'Census 2021, a shared 2021 piece split equally' END
+            WHEN r.whole_pieces THEN 'Census 2021' ELSE 'Census 2021, a shared 2021 piece split equally (rounded)' END
                                                                           AS residents_basis,
        p.changes AS lsoa_changes, p.pieces_2021, p.pieces_2011,
        b.area_km2, b.geom IS NOT NULL AS has_boundary, b.geom
