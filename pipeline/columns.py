@@ -32,7 +32,8 @@ SETTING_NAMES = {"reach": "access.reach_km", "high_need": "in the top triage.hig
                  "unserved": "in the top triage.unserved_top_share of LSOAs by connectivity gap",
                  "top_tenth": "the study area's highest-need tenth (need decile 1)",
                  "robust": "top decile in at least uncertainty.robust_probability of the draws",
-                 "weight_dependent": "top decile in fewer draws than that, but at least its complement"}
+                 "weight_dependent": "top decile in fewer draws than that, but at least its complement",
+                 "zone_code": "peers.zone_code"}
 
 
 def _terms(settings: Settings | None) -> dict[str, str]:
@@ -41,7 +42,7 @@ def _terms(settings: Settings | None) -> dict[str, str]:
     t = terms(settings)
     return {"reach": f"{settings.access.reach_km:g} km", "high_need": t.high_need, "unserved": t.unserved,
             "top_tenth": t.top_tenth, "robust": t.robust,
-            "weight_dependent": t.weight_dependent}
+            "weight_dependent": t.weight_dependent, "zone_code": settings.peers.zone_code}
 
 COLUMNS: dict[str, str] = {
     # places
@@ -372,6 +373,8 @@ TABLE_COLUMNS: dict[tuple[str, str], str] = {
         "Residents more than {reach} in a straight line from any existing venue",
     ("siting_by_district", "high_need_residents_beyond_reach"):
         "Residents of high-need neighbourhoods more than {reach} in a straight line from any existing venue",
+    **{(table, "area_code"): "Area code (a district, or {zone_code} for the zone as a whole)"
+       for table in ("peer_benchmark", "peer_pace", "peer_league")},
 }
 
 

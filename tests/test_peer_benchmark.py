@@ -225,6 +225,18 @@ def test_a_gap_widening_while_both_climb_is_said_so_before_any_date(con):
     )
 
 
+def test_paces_shown_as_equal_are_worded_as_level_not_falling_back(con):
+    """Epping Forest's 4G case: at 100% of land both releases while its neighbours' median rose by a thousandth
+    of a point (100.0 vs 99.997 -> 100.0): every pace is shown as 0.00 a year, so it is level, not falling back."""
+    rows = [
+        ("coverage_4g_area_pct", "2022-09", 100.0, 99.997, 100.0),
+        ("coverage_4g_area_pct", "2026-01", 100, 100, 100),
+    ]
+    row = pace_rows(con, rows)["coverage_4g_area_pct"]
+    assert row["pace_pp_per_year"] == row["median_pace_pp_per_year"] == 0
+    assert row["reaches_median"] == row["reaches_best"] == "already level with it or ahead"
+
+
 def test_a_best_already_at_full_coverage_is_worded_like_a_median_that_gets_there_first(con):
     """Best at 100% at both releases; the median 95 -> 99 gets there in a quarter of a year; the subject 90 -> 96
     (3 a year) in 1.3 years: both are met only at full coverage, and say so the same way."""

@@ -81,7 +81,7 @@ def build_peer_benchmark(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
         paths.table_path("peer_pace"),
         sources=with_residents,
         params={"horizon": settings.peers.pace_horizon_years},
-        notes="straight-line extrapolations from the first to the latest release, not forecasts",
+        notes="Straight-line extrapolations from the first to the latest release, not forecasts.",
     )
     league = write_parquet(con, sql("peer_league"), paths.table_path("peer_league"), sources=with_residents)
     missing = [

@@ -127,8 +127,7 @@ TABLES = [
     EvidenceTable("peer_pace", "Peer pace", "peer_pace",
                   "Points a year for each district, its group's median and best, first to latest release, and when "
                   "at those paces it would reach the median and the best.",
-                  "area_type, area_code, group_kind DESC, indicator",
-                  "Straight-line extrapolations, not forecasts."),
+                  "area_type, area_code, group_kind DESC, indicator"),
     EvidenceTable("peer_league", "Peer league table", "peer_league",
                   "Every member of each district's (and the zone's) group at the latest release, with its value and "
                   "rank: the league table behind each rank.",

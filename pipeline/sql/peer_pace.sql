@@ -29,11 +29,14 @@ ends AS (
                           AND l.release = s.latest_release
 ),
 paces AS (
+    -- at the precision published (2 decimals), so the words follow the figures shown beside them: two paces
+    -- both shown as 0.00 are level, not one "falling back" by a thousandth of a point
     SELECT *,
-           (latest_value - first_value) / nullif(years, 0) AS pace_pp_per_year,
-           (latest_median - first_median) / nullif(years, 0) AS median_pace_pp_per_year,
-           (latest_best - first_best) / nullif(years, 0) AS best_pace_pp_per_year,
-           better * (latest_median - latest_value) AS behind_median, better * (latest_best - latest_value) AS behind_best
+           round((latest_value - first_value) / nullif(years, 0), 2) AS pace_pp_per_year,
+           round((latest_median - first_median) / nullif(years, 0), 2) AS median_pace_pp_per_year,
+           round((latest_best - first_best) / nullif(years, 0), 2) AS best_pace_pp_per_year,
+           round(better * (latest_median - latest_value), 2) AS behind_median,
+           round(better * (latest_best - latest_value), 2) AS behind_best
     FROM ends
 ),
 closing AS (
@@ -74,10 +77,8 @@ meet_dates AS (
 )
 SELECT area_code, area_name, area_type, group_kind, indicator, first_release, first_release_name, latest_release,
        latest_release_name, releases, round(years, 2) AS years, first_value, latest_value, first_rank_label,
-       latest_rank_label, round(pace_pp_per_year, 2) AS pace_pp_per_year,
-       round(median_pace_pp_per_year, 2) AS median_pace_pp_per_year,
-       round(best_pace_pp_per_year, 2) AS best_pace_pp_per_year,
-       round(behind_median, 2) AS behind_median_pp, round(behind_best, 2) AS behind_best_pp,
+       latest_rank_label, pace_pp_per_year, median_pace_pp_per_year, best_pace_pp_per_year,
+       behind_median AS behind_median_pp, behind_best AS behind_best_pp,
        pace_outlook(behind_median, closing_on_median, median_years, median_at_bound, years, latest_release, $horizon,
                     bound_words, bound_text) AS reaches_median,
        pace_outlook(behind_best, closing_on_best, best_years, best_at_bound, years, latest_release, $horizon,
