@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.paths import Paths
-from pipeline.wording import month_name, release_names
+from pipeline.wording import month_name, points, release_names
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 EXIT = {"found": 0, "unknown": 1, "terminated": 1, "outside": 1}  # malformed, no_outputs: 2
@@ -120,6 +120,7 @@ def _fields(row: dict) -> dict:
     name = code[:-2] + "nm"
     resolution = row.get("gap_resolution") or "none"
     return {
+        "postcode_note": postcode_note(row.get("large_user"), row.get("positional_quality")),
         "lsoa_code": row[code],
         "lsoa_name": row[name],
         "lsoa_vintage": "2021" if code == "lsoa21cd" else "2011",
@@ -165,6 +166,29 @@ def _fields(row: dict) -> dict:
     }
 
 
+# OS Code-Point Open's positional quality codes that mean the position is not a delivery point's (its user guide)
+ESTIMATED_POSITION = {
+    50: "estimated from the surrounding postcodes",
+    60: "the mean of its postcode sector",
+}
+
+
+def postcode_note(large_user, quality) -> str | None:
+    """What staff should know about the postcode itself before reading the answers, or None."""
+    parts = []
+    if large_user:
+        parts.append(
+            "a large-user postcode (one organisation that receives a lot of mail, such as a business), not usually "
+            "a home: the answers are for the neighbourhood it lies in"
+        )
+    if quality in ESTIMATED_POSITION:
+        parts.append(
+            f"its position is {ESTIMATED_POSITION[quality]} (OS Code-Point Open positional quality {quality}), so "
+            "the distances below are approximate"
+        )
+    return "; ".join(parts)[:1].upper() + "; ".join(parts)[1:] + "." if parts else None
+
+
 def library_text(f: dict) -> str:
     """The nearest library in words, with its distance, hours and the list's date (so staff check it first)."""
     if not f.get("nearest_library"):
@@ -178,20 +202,53 @@ def library_text(f: dict) -> str:
     )
 
 
-# The postcode_lookup columns that carry a district's broadband caution (empty where its figures agree).
-CAUTION_COLUMNS = ("caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp")
+# The postcode_lookup columns that carry a district's broadband caution (empty where its figures agree): for
+# gigabit-capable premises, then for premises below 30 Mbit/s.
+CAUTION_COLUMNS = (
+    "caution_release",
+    "caution_official_pct",
+    "caution_derived_pct",
+    "caution_threshold_pp",
+    "caution_below_30_release",
+    "caution_below_30_official_pct",
+    "caution_below_30_derived_pct",
+    "caution_below_30_threshold_pp",
+)
 
 
 def district_caution(f: dict) -> str:
     """Where the district's neighbourhood broadband figures miss Ofcom's own figure for their release by more than
-    the settings allow, both figures (Ofcom's first); empty where they agree."""
-    if f.get("caution_official_pct") is None:
-        return ""
-    return (
-        f"Caution: for {f['caution_release']}, Ofcom counts {f['caution_official_pct']:.1f}% of premises in "
-        f"{f['district_name']} gigabit-capable, while the neighbourhood figures give {f['caution_derived_pct']:.1f}%, "
-        f"more than {f['caution_threshold_pp']:g} points apart"
-    )
+    the settings allow, both figures (Ofcom's first) for each measure that misses; empty where they agree."""
+    parts = []
+    if f.get("caution_official_pct") is not None:
+        parts.append(
+            f"for {f['caution_release']}, Ofcom counts {f['caution_official_pct']:.1f}% of premises in "
+            f"{f['district_name']} gigabit-capable, while the neighbourhood figures give "
+            f"{f['caution_derived_pct']:.1f}%, more than {points(f['caution_threshold_pp'])} apart"
+        )
+    if f.get("caution_below_30_official_pct") is not None:
+        below = f"{f['caution_below_30_official_pct']:.1f}%"
+        derived = (
+            f"{f['caution_below_30_derived_pct']:.1f}%, more than {points(f['caution_below_30_threshold_pp'])} apart"
+        )
+        if parts and f["caution_below_30_release"] == f["caution_release"]:  # the same release: said once
+            parts.append(f"{below} below 30 Mbit/s, while they give {derived}")
+        else:
+            parts.append(
+                f"for {f['caution_below_30_release']}, Ofcom counts {below} of premises in {f['district_name']} below "
+                f"30 Mbit/s, while the neighbourhood figures give {derived}"
+            )
+    return "Caution: " + "; and ".join(parts) if parts else ""
+
+
+def district_cautions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """{district name: its caution} from the published postcode_lookup, for every district that has one (the
+    maps, the table notes and the index page say it as the lookup does)."""
+    keys = ("district_name", *CAUTION_COLUMNS)
+    rows = con.execute(f"""SELECT DISTINCT lad_name, {", ".join(CAUTION_COLUMNS)} FROM postcode_lookup
+                           WHERE caution_official_pct IS NOT NULL OR caution_below_30_official_pct IS NOT NULL
+                           ORDER BY 1""").fetchall()
+    return {r[0]: district_caution(dict(zip(keys, r, strict=True))) for r in rows}
 
 
 def gap_caution(f: dict) -> str:
@@ -314,6 +371,7 @@ def as_text(answer: Answer) -> str:
     rank = f["nearest_gp_readiness_rank"]
     rows = [
         ("Postcode", answer.postcode),
+        *([("About this postcode", f["postcode_note"])] if f.get("postcode_note") else []),
         (f"Neighbourhood (LSOA {f['lsoa_vintage']})", f"{f['lsoa_name']} ({f['lsoa_code']})"),
         ("Ward", f"{f['ward_name']} ({f['ward_code']})"),
         ("District", f"{f['district_name']} ({f['district_code']})"),

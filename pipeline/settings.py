@@ -130,7 +130,8 @@ class FibreGaps(_Section):
 
 
 class ConnectivitySeries(_Section):
-    reconciliation_warn_pp: float = Field(5.0, ge=0)
+    reconciliation_warn_pp: float = Field(5.0, ge=0)  # gigabit-capable premises
+    reconciliation_below_30_warn_pp: float = Field(1.0, ge=0)  # premises below 30 Mbit/s (a few per cent)
 
 
 class Peers(_Section):

@@ -259,7 +259,7 @@ STEPS: list[Step] = [
                "fibre_gap_lsoas", "connectivity_change", "district_connectivity_series", "connectivity_reconciliation",
                "index_sensitivity", "index_validation", "validation_points", "lsoa_indicators", "peer_benchmark",
                "peer_pace", "peer_league", "venues", "lsoa_access", "access_validation", "siting_curve", "venue_siting",
-               "siting_by_district"),
+               "siting_by_district", "postcode_lookup"),
          settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access"),
          kinds=("csv", "xlsx", "markdown", "png")),
     Step("what_if", "outputs", "outputs.map_what_if:build_what_if",

@@ -71,6 +71,11 @@ def release_names(releases: str | None) -> str:
     return ", ".join(month_name(r.strip()) for r in (releases or "").split(",") if r.strip())
 
 
+def points(pp: float) -> str:
+    """5.0 -> '5 points', 1.0 -> '1 point' (percentage points, as the settings give them)."""
+    return f"{float(pp):g} point{'' if float(pp) == 1 else 's'}"
+
+
 def pct(share: float) -> str:
     """0.3 -> '30%'; 0.125 -> '12.5%'."""
     value = share * 100

@@ -352,7 +352,7 @@ def test_a_district_whose_neighbourhood_data_miss_ofcoms_figure_says_by_how_much
     text = " ".join(_pdf_text(area).split())
     for r in over:  # the area briefing names each district that misses, with both figures
         said = (
-            f"{r['area_name']} (Ofcom: {float(r['official_pct']):.1f}% of premises; derived here: "
+            f"{r['area_name']}, gigabit-capable (Ofcom: {float(r['official_pct']):.1f}% of premises; derived here: "
             f"{float(r['derived_pct']):.1f}%)"
         )
         assert said in text, said

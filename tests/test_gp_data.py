@@ -364,5 +364,6 @@ def test_briefing_gp_table_states_the_list_month_and_no_site_gigabit_figure_of_i
         .split("What the broadband data")[0]
         .split()
     )
-    assert "1 April 2026" in section and "not known" in section and "Site's own gigabit" in section
+    assert "1 April 2026" in section and "Catchment without gigabit (mean over postcodes)" in section
+    assert "not a share of premises, and not an Ofcom figure" in section
     assert "Village Hall" not in section and "Gardens And Jacobs" in section  # shown as not ranked, with why

@@ -187,13 +187,14 @@ def pace_rows(con, rows: list[tuple], horizon: int = 10) -> dict:
     from pipeline.sqlfiles import sql
 
     con.execute("""CREATE OR REPLACE TEMP TABLE peer_benchmark (area_code VARCHAR, area_name VARCHAR,
-                   area_type VARCHAR, group_kind VARCHAR, indicator VARCHAR, release VARCHAR, release_name VARCHAR,
-                   value DOUBLE, group_median DOUBLE, best_value DOUBLE, rank_label VARCHAR)""")
+                   area_type VARCHAR, group_kind VARCHAR, indicator VARCHAR, indicator_label VARCHAR, release VARCHAR,
+                   release_name VARCHAR, dated_by VARCHAR, value DOUBLE, group_median DOUBLE, best_value DOUBLE,
+                   rank_label VARCHAR)""")
     for indicator, release, value, median, best in rows:
         con.execute(
-            "INSERT INTO peer_benchmark VALUES ('X', 'Synthetic', 'study district', 'neighbours', ?, ?, ?, "
-            "?, ?, ?, '2nd of 21')",
-            [indicator, release, release, value, median, best],
+            "INSERT INTO peer_benchmark VALUES ('X', 'Synthetic', 'study district', 'neighbours', ?, ?, ?, ?, "
+            "'ONS metadata', ?, ?, ?, '2nd of 21')",
+            [indicator, indicator, release, release, value, median, best],
         )
     rel = con.execute(sql("peer_pace"), {"horizon": horizon})
     names = [d[0] for d in rel.description]

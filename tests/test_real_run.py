@@ -80,6 +80,8 @@ def test_the_need_table_shows_no_supply_value_and_the_gap_table_no_people_value(
     supply = {n for n, i in INDICATORS.items() if i.side == "supply"}
     people = {n for n, i in INDICATORS.items() if i.side == "need"}
     assert not columns("lsoa_need") & supply
+    # the inclusion priorities are need-only too: no triage class (it rests on the gap) with need's sources alone
+    assert not columns("inclusion_priorities") & (supply | {"triage_class", "supply_gap_score", "unserved"})
     assert not columns("lsoa_supply_gap") & people
     assert supply <= columns("lsoa_supply_gap") and "area_average" in columns("lsoa_supply_gap")
 
@@ -305,3 +307,13 @@ def test_the_lookup_dates_the_gap_ranks_the_gp_site_out_of_all_ranked_and_names_
     )[0]
     assert (answer["district_code"], answer["district_name"]) == district
     assert "Epping Forest" not in answer["district_name"]
+
+
+def test_robust_labels_only_need_ranks_and_gap_ranks_carry_their_area_average_mark(real_run):
+    """'Robust' is defined for need's top tenth; the gap's ranks over the draws are marked where they rest on
+    an area average (shared by every neighbourhood of its area) and are given no such label."""
+    rows = dict(real_run.sql(f"""SELECT score, count(priority) FROM {real_run.table("rank_uncertainty")} GROUP BY 1"""))
+    assert rows["need"] > 0 and rows["supply_gap"] == 0
+    marks = real_run.sql(f"""SELECT score, count(gap_is_area_average) FROM {real_run.table("rank_uncertainty")}
+                             GROUP BY 1 ORDER BY 1""")
+    assert dict(marks)["need"] == 0 and dict(marks)["supply_gap"] > 0

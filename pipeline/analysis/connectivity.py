@@ -39,7 +39,10 @@ def build_connectivity_reconciliation(con: duckdb.DuckDBPyConnection, paths: Pat
         written,
         {
             "releases": sorted({r["release"] for r in rows}),
-            "threshold_pp": cfg.reconciliation_warn_pp,
+            "threshold_pp": {
+                "gigabit_capable_pct": cfg.reconciliation_warn_pp,
+                "premises_below_30_pct": cfg.reconciliation_below_30_warn_pp,
+            },
             "difference_pp": {key(r): r["difference_pp"] for r in rows},
             "over_threshold": [key(r) for r in rows if r["within_threshold"] is False],
             "not_reconciled": [key(r) for r in rows if r["within_threshold"] is None],
@@ -59,4 +62,8 @@ def build_connectivity_change(con: duckdb.DuckDBPyConnection, paths: Paths, sett
 
 def _params(settings: Settings) -> dict:
     cfg = settings.connectivity_series
-    return {"threshold": cfg.reconciliation_warn_pp, "lads": list(settings.lad_codes)}
+    return {
+        "threshold": cfg.reconciliation_warn_pp,
+        "threshold_below_30": cfg.reconciliation_below_30_warn_pp,
+        "lads": list(settings.lad_codes),
+    }

@@ -96,8 +96,9 @@ def _imd19(column: str, label: str, *, rank: bool = False, source: str = IMD2019
 # What a broadband value's percentage is depends on the input: with Ofcom's postcode file, premises
 # weighted; with postcode-district averages, a mean over postcodes (each row's ``unit`` says which).
 BROADBAND_UNIT = (
-    "%: of premises where measured per postcode and premises-weighted; otherwise a mean over "
-    "postcodes, each counted once (the row's unit and resolution say which)"
+    "%: of premises where the resolution is postcode (premises-weighted); where it is postcode_district or "
+    "local_authority, a mean over postcodes of area averages, each postcode counted once, not a share of premises "
+    "(the row's resolution says which)"
 )
 
 

@@ -163,7 +163,11 @@ def build_rank_uncertainty(con: duckdb.DuckDBPyConnection, paths: Paths, setting
         """
         SELECT u.lsoa_code, a.lsoa_name, a.ward_name, a.lad_code, a.lad_name, u.score,
                CASE u.score WHEN 'need' THEN n.need_rank ELSE g.supply_gap_rank END AS configured_rank,
-               u.median_rank, u.rank_p05, u.rank_p95, u.p_top_decile, u.priority
+               u.median_rank, u.rank_p05, u.rank_p95, u.p_top_decile,
+               -- robust / weight-dependent are defined for need's top tenth; a gap that is an area average
+               -- is shared by every neighbourhood of its area, so its ranks are marked, not labelled
+               CASE u.score WHEN 'need' THEN u.priority END AS priority,
+               CASE u.score WHEN 'supply_gap' THEN g.area_average END AS gap_is_area_average
         FROM _unc u JOIN lsoa_areas a USING (lsoa_code)
         LEFT JOIN lsoa_need n USING (lsoa_code)
         LEFT JOIN lsoa_supply_gap g USING (lsoa_code)
@@ -185,7 +189,7 @@ def build_rank_uncertainty(con: duckdb.DuckDBPyConnection, paths: Paths, setting
                 {"p": str(written.path), "k": kind},
             ).fetchall()
         )
-        for kind in KINDS
+        for kind in ("need",)  # the only score priorities are defined for
     }
     return derived(
         "rank_uncertainty",

@@ -126,11 +126,13 @@ def reconciliation_within_threshold(ctx: CheckContext) -> CheckResult:
     )
     over = [r[0] for r in rows if r[4] is False]
     missing = [r[0] for r in rows if r[4] is None]
-    threshold = rows[0][5] if rows else ctx.settings.connectivity_series.reconciliation_warn_pp
+    cfg = ctx.settings.connectivity_series
     return CheckResult(
         not over and not missing,
         (
-            f"{len(over)} of {len(rows)} district figures differ by more than {threshold} pp"
+            f"{len(over)} of {len(rows)} district figures differ by more than their threshold "
+            f"({cfg.reconciliation_warn_pp:g} pp for gigabit, {cfg.reconciliation_below_30_warn_pp:g} pp below "
+            "30 Mbit/s)"
             if over
             else "every district figure within the threshold"
         )

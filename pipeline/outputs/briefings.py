@@ -75,6 +75,7 @@ from pipeline.wording import (
     display_name,
     half_up,
     percent,
+    points,
     release_names,
     terms,
     triage_cuts,
@@ -233,8 +234,8 @@ def trend_figure(con: duckdb.DuckDBPyConnection, lads: list[str], size: tuple[fl
     for code, name, kind, release, value in rows:
         series.setdefault((code, name, kind), []).append((date(int(release[:4]), int(release[5:7]), 1), value))
     colours = iter(["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"])
-    for (code, name, kind), points in series.items():
-        xs, ys = zip(*points, strict=False)
+    for (code, name, kind), line in series.items():
+        xs, ys = zip(*line, strict=False)
         if kind == "comparator":
             style = {"color": "black", "linestyle": "--", "linewidth": 1.2}
         elif code in lads:
@@ -573,16 +574,11 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
     chosen = [s for s in ranked(sites) if s["lad_code"] in lads][:5]
     out = []
     for s in chosen:
+        # what the score uses: the catchment's mean over its postcodes (never a share of premises), and the
+        # site's own figure only where postcode-level data give one
+        gigabit = f"{_num(s['catchment_pct_no_gigabit'], 0)}%" if s.get("catchment_pct_no_gigabit") else "none"
         if str(s.get("site_own_gigabit_known")).lower() == "true":
-            gigabit = f"{_num(s['site_gigabit_pct'], 1)}% (its postcode)"
-        elif s.get("site_broadband_area"):
-            released = release_names(s.get("site_broadband_release"))
-            gigabit = (
-                f"not known ({s['site_broadband_area']} postcodes' mean gigabit availability "
-                f"{_num(s['site_gigabit_pct'], 0)}%{', Ofcom ' + released if released else ''})"
-            )
-        else:
-            gigabit = "not known"
+            gigabit += f" (site's own postcode: {_num(s['site_gigabit_pct'], 1)}% with gigabit)"
         out.append(
             [
                 display_name(s["name"]),
@@ -607,6 +603,18 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
     )
     extra = [t for t in (readiness_caution(n, chosen), own_gigabit_sentence(sites), not_ranked_sentence(sites)) if t]
     return out, " ".join([intro] + extra)
+
+
+def catchment_broadband_words(sites: list[dict]) -> str:
+    """How a GP catchment's broadband figure is derived, from the resolution its rows record."""
+    district = any(s.get("catchment_broadband_resolution") == "postcode_district" for s in sites)
+    released = release_names(
+        ", ".join(sorted({s["site_broadband_release"] for s in sites if s.get("site_broadband_release")}))
+    )
+    of = f"Ofcom's {released} postcode data" if released else "Ofcom's postcode data"
+    return "the mean over the catchment's postcodes, each counted once, of the share without gigabit" + (
+        f" of their postcode district (postcode-district averages of {of})" if district else f" at each postcode ({of})"
+    )
 
 
 def _broadband_caveat(resolution: str, release: str, since: str = "", example: str | None = None) -> list[str]:
@@ -653,7 +661,8 @@ def _peer_section(pdf: BriefingPDF, n: Notes, code: str, settings: Settings) -> 
         None,
     )
     if pace:
-        pdf.para(pace_sentence(pace), 9)
+        keys = {"area_code": code, "group_kind": "neighbours", "indicator": "gigabit_capable_pct"}
+        pdf.para(pace_sentence(pace, lambda column: n.cite("peer_pace", column, 1, **keys)), 9)
     rows = []
     estimate = "the zone's estimated " if code == settings.peers.zone_code else ""  # not an Ofcom figure
     for indicator, (words, unit, _) in INDICATOR_WORDS.items():
@@ -702,6 +711,15 @@ def _since(n: Notes, code: str, name: str, summary: dict) -> str:
             f"the settings allow): they show {'less' if derived < official else 'more'} gigabit coverage in {name} "
             "than Ofcom counts."
         )
+    below_30 = n.row("reconciliation", lad_code=code, indicator="premises_below_30_pct")
+    if below_30 and str(below_30.get("within_threshold")).lower() == "false" and below_30.get("derived_pct"):
+        derived, official = float(below_30["derived_pct"]), float(below_30["official_pct"])
+        off += (
+            f" {'Nor' if off else 'For ' + below_30['release_name'] + ' they do not'} match Ofcom's figure for "
+            f"premises below 30 Mbit/s{' either' if off else ''}: Ofcom counts {official:.1f}%; they give "
+            f"{derived:.1f}%, {abs(derived - official):.1f} points {'lower' if derived < official else 'higher'} "
+            f"(more than the {points(below_30['threshold_pp'])} the settings allow for this measure)."
+        )
     if not summary.get("ofcom_gigabit_pct") or recon.get("release") == summary.get("ofcom_release"):
         return off
     return off + (
@@ -721,8 +739,9 @@ def _since_for_the_area(n: Notes) -> str:
         now = latest.get(r["lad_code"], {})
         if now.get("ofcom_gigabit_pct") and r["release"] != now["ofcom_release"]:
             moved.append(f"{r['area_name']} {float(r['official_pct']):.1f}% to {float(now['ofcom_gigabit_pct']):.1f}%")
+    measure = {"gigabit_capable_pct": "gigabit-capable", "premises_below_30_pct": "below 30 Mbit/s"}
     off = [
-        f"{r['area_name']} (Ofcom: {float(r['official_pct']):.1f}% of premises; "
+        f"{r['area_name']}, {measure[r['indicator']]} (Ofcom: {float(r['official_pct']):.1f}% of premises; "
         f"derived here: {float(r['derived_pct']):.1f}%)"
         for r in broadband_misses(n)
         if r.get("official_pct") and r.get("derived_pct")
@@ -731,7 +750,7 @@ def _since_for_the_area(n: Notes) -> str:
     if off:
         text += (
             f" Even for {recons[0]['release_name']}, averaged over each district's postcodes they miss Ofcom's own "
-            f"gigabit figure by more than the settings allow in {'; '.join(off)}."
+            f"figures by more than the settings allow for: {'; '.join(off)}."
         )
     if moved:
         text += (
@@ -1041,14 +1060,23 @@ def build_one(
     gp_rows, gp_intro = _gp_rows(n, lads)
     pdf.para(gp_intro, 9)
     pdf.grid(
-        ["Site", "Postcode", "Rank", "Patients", "Site's own gigabit", "Catchment need (0-10)"],
+        [
+            "Site",
+            "Postcode",
+            "Rank",
+            "Patients",
+            "Catchment without gigabit (mean over postcodes)",
+            "Catchment need (0-10)",
+        ],
         gp_rows,
         [50, 18, 12, 16, 48, 21],
         _table_source(
             n,
             "gp_readiness",
-            ["readiness_rank", "list_size", "site_own_gigabit_known", "catchment_mean_need"],
-            "The ranked GP sites with the lowest readiness scores.",
+            ["readiness_rank", "list_size", "catchment_pct_no_gigabit", "catchment_mean_need"],
+            "The ranked GP sites with the lowest readiness scores. Catchment without gigabit: "
+            + catchment_broadband_words(_rows(n, "gp_readiness"))
+            + ", the broadband part of the score; not a share of premises, and not an Ofcom figure.",
         ),
         size=7.5,
     )

@@ -25,6 +25,7 @@ from pipeline.wording import (
     display_name,
     half_up,
     ordinal,
+    points,
     release_names,
     terms,
     triage_cuts,
@@ -187,11 +188,13 @@ class Notes:
                 what = row["indicator_label"]
             elif column in ("group_median", "best_value"):
                 what = f"{row['indicator_label']}: {what[:1].lower() + what[1:]}"
-            elif column in ("change_pp", "change_pp_per_year"):
+            elif column in ("change_pp", "change_pp_per_year", "pace_pp_per_year", "median_pace_pp_per_year"):
+                whose = "the group median's " if column.startswith("median") else ""
+                zone = " (the zone's estimate)" if row.get("area_type") == "zone" and not whose else ""
                 what = (
-                    f"{row['indicator_label']}: change in percentage points{' per year' if 'year' in column else ''}, "
-                    f"{row.get('first_release_name')} to {row.get('latest_release_name')}, computed here from "
-                    "Ofcom's district figures"
+                    f"{row['indicator_label']}{zone}: {whose}change in percentage points"
+                    f"{' per year' if 'year' in column else ''}, {row.get('first_release_name')} to "
+                    f"{row.get('latest_release_name')}, computed here from Ofcom's district figures"
                 )
             if str(row.get("estimate")).lower() == "true" and column in ("value", "first_value", "latest_value"):
                 what = (
@@ -343,6 +346,9 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         if recon and recon.get("difference_pp"):
             lines.append("")
             lines.append(reconciliation_sentence(n, recon, code))
+        below_30 = below_30_miss_sentence(n, code)
+        if below_30:
+            lines += ["", below_30]
         lines.append("")
         lines.append(gp_sentence(n, code, r, md_text(r["area_name"])))
         lines.append("")
@@ -536,6 +542,24 @@ def reconciliation_sentence(n: Notes, recon: dict, code: str) -> str:
     )
 
 
+def below_30_miss_sentence(n: Notes, code: str, with_release: bool = True) -> str:
+    """Where the district's figures for premises below 30 Mbit/s miss Ofcom's own by more than the settings allow:
+    both, Ofcom's first, cited (empty where they agree)."""
+    recon = n.row("reconciliation", lad_code=code, indicator="premises_below_30_pct")
+    if not recon or str(recon.get("within_threshold")).lower() != "false":
+        return ""
+    keys = {"lad_code": code, "indicator": "premises_below_30_pct", "release": recon["release"]}
+    theirs = n.cite("reconciliation", "official_pct", 1, "%", **keys)
+    ours = n.cite("reconciliation", "derived_pct", 1, "%", **keys)
+    how = "weighted by premises" if recon["derived_weighting"].startswith("premises") else "each postcode counted once"
+    return (
+        f"For premises below 30 Mbit/s{' in ' + md_text(recon['release_name']) if with_release else ''}, Ofcom's own "
+        f"figure was {theirs} of premises, while the same average over the district's postcodes ({how}) gives {ours} "
+        f"(derived here, not an Ofcom figure): {abs(float(recon['difference_pp'])):.1f} points apart, more than the "
+        f"{points(recon['threshold_pp'])} the settings allow for this measure."
+    )
+
+
 def gp_sentence(n: Notes, code: str, row: dict, where: str) -> str:
     """GP practices in the current list, and the older branch listings apart (they may have closed)."""
     practices = _cap(n.cite("district_summary", "gp_practices", lad_code=code, zero="no"))
@@ -581,23 +605,24 @@ def gap_resolution_clause(row: dict) -> str:
 
 
 def broadband_misses(n: Notes) -> list[dict]:
-    """The reconciliation rows where a district's neighbourhood broadband figures miss Ofcom's own gigabit figure
-    for the same release by more than the settings allow."""
-    return [
-        r
-        for r in n.rows("reconciliation")
-        if r["indicator"] == "gigabit_capable_pct" and str(r.get("within_threshold")).lower() == "false"
-    ]
+    """The reconciliation rows where a district's neighbourhood broadband figures miss Ofcom's own figure (gigabit,
+    or below 30 Mbit/s) for the same release by more than the settings allow for that measure."""
+    return [r for r in n.rows("reconciliation") if str(r.get("within_threshold")).lower() == "false"]
+
+
+def missed_districts(n: Notes, lads=None) -> list[str]:
+    """The names of the districts (among ``lads``, if given) with a row in ``broadband_misses``, each once."""
+    return list(dict.fromkeys(r["area_name"] for r in broadband_misses(n) if lads is None or r["lad_code"] in lads))
 
 
 def triage_caution(n: Notes, code: str) -> str:
     """Beside the triage counts, where the neighbourhood broadband figures they rest on miss Ofcom's own district
     figure for the same release by more than the settings allow: the gap classes there are less sure. The
     figures themselves are given where the broadband data are discussed."""
-    names = [md_text(r["area_name"]) for r in broadband_misses(n) if code == "ALL" or r["lad_code"] == code]
+    names = [md_text(name) for name in missed_districts(n, None if code == "ALL" else [code])]
     if not names:
         return ""
-    where = "here" if code != "ALL" else f"in {', '.join(names)}"
+    where = "here" if code != "ALL" else f"in {_listed(names)}"
     return (
         f" Read the gap classes {where} with care: the neighbourhood broadband figures they rest on miss Ofcom's "
         "own district figure by more than the settings allow (the figures are given below)."
@@ -607,11 +632,11 @@ def triage_caution(n: Notes, code: str) -> str:
 def table_caution(n: Notes, lads: list[str], what: str) -> str:
     """Under a table whose ``what`` rests on the triage classes: the districts among ``lads`` whose neighbourhood
     broadband figures miss Ofcom's own district figure by more than the settings allow."""
-    names = [r["area_name"] for r in broadband_misses(n) if r["lad_code"] in lads]
+    names = missed_districts(n, lads)
     if not names:
         return ""
     return (
-        f" In {' and '.join(names)}, {what} rest on neighbourhood broadband figures that miss Ofcom's own district "
+        f" In {_listed(names)}, {what} rest on neighbourhood broadband figures that miss Ofcom's own district "
         "figure by more than the settings allow: read them with care."
     )
 
@@ -619,12 +644,11 @@ def table_caution(n: Notes, lads: list[str], what: str) -> str:
 def readiness_caution(n: Notes, sites: list[dict]) -> str:
     """Beside a list of ranked GP sites: those in a district whose neighbourhood broadband figures miss Ofcom's
     own district figure by more than the settings allow have a less sure broadband part in their score."""
-    off = {r["lad_code"]: r["area_name"] for r in broadband_misses(n)}
-    names = list(dict.fromkeys(off[s["lad_code"]] for s in sites if s.get("lad_code") in off))
+    names = missed_districts(n, {s.get("lad_code") for s in sites})
     if not names:
         return ""
     return (
-        f"The broadband part of the scores of the sites in {' and '.join(names)} rests on neighbourhood figures "
+        f"The broadband part of the scores of the sites in {_listed(names)} rests on neighbourhood figures "
         "that miss Ofcom's own district figure by more than the settings allow: read their ranks with care."
     )
 

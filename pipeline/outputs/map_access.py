@@ -141,7 +141,11 @@ def build_access_map(
                             FROM venues ORDER BY venue_type, name, venue_id""")
     names = [d[0] for d in venues.description]
     rows = [dict(zip(names, r, strict=False)) for r in venues.fetchall()]
-    reach = folium.FeatureGroup(name=f"{reach_km:g} km around each existing venue (straight line)")
+    # a ring is drawn only where it can reach the study area: a London library's ring 6 km beyond it says nothing
+    # about the study area's residents and would crowd the map
+    reach = folium.FeatureGroup(
+        name=f"{reach_km:g} km around each existing venue whose {reach_km:g} km reach the study area (straight line)"
+    )
     groups: dict[str, folium.FeatureGroup] = {}
     legend: dict[str, str] = {}
     for r in rows:
@@ -161,7 +165,7 @@ def build_access_map(
             tooltip=esc(r["name"]),
             popup=folium.Popup(_venue_popup(r), max_width=380),
         ).add_to(group)
-        if existing:
+        if existing and (r["in_study_area"] or (r["distance_to_study_km"] or 0) <= reach_km):
             folium.Circle(
                 [r["lat"], r["lon"]],
                 radius=reach_km * 1000,

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import folium
 
+from pipeline.lookup import district_cautions
 from pipeline.outputs.map_need import place_rows
 from pipeline.outputs.map_triage import GAP_COLOURS, gap_rows
 from pipeline.outputs.mapkit import (
@@ -23,7 +24,6 @@ from pipeline.outputs.mapkit import (
     class_labels,
     classes,
     colour_for,
-    district_cautions,
     district_outlines,
     esc,
     features,

@@ -84,7 +84,6 @@ def build_inclusion_map(
                     ("Aged 75+", fmt(r["pct_75_plus"], 1, "%")),
                     ("Disabled", fmt(r["pct_disabled"], 1, "%")),
                     ("Internet User Classification", esc(r["iuc_label"])),
-                    ("Triage", esc(r["triage_class"])),
                 ],
             ),
         },

@@ -19,6 +19,7 @@ from pipeline.lookup import (
     gap_caution,
     gap_in_words,
     library_text,
+    postcode_note,
 )
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.map_fibre import fibre_map_description
@@ -122,10 +123,11 @@ function diz_lookup(){
       '). If the resident lives in one of these districts, check the postcode with them; otherwise their own '+
       'council is the place to ask.';return;}
   var a=DIZ.lsoas[hit[0]], g=hit[1]===null?null:DIZ.gps[hit[1]], d=DIZ.districts[a[3]];
-  var rows=[['Postcode',shown],['Neighbourhood (LSOA)',a[1]+' ('+a[0]+')'],['Ward',a[2]],['District',a[3]],
+  var rows=[['Postcode',shown]].concat(hit.length>5?[['About this postcode',DIZ.pc_notes[hit[5]]]]:[]).concat([
+    ['Neighbourhood (LSOA)',a[1]+' ('+a[0]+')'],['Ward',a[2]],['District',a[3]],
     ['Suggested action',a[9]+(DIZ.action_cautions[a[3]]||'')],['For the resident',DIZ.next_step]].concat([
     ['Triage',a[8]],
-    ['Inclusion need',a[4]+' of 10 (10 = most need; decile '+a[5]+' of the study area, 1 = highest)']]);
+    ['Inclusion need',a[4]+' of 10 (10 = most need; decile '+a[5]+' of the study area, 1 = highest)']]));
   if(d)rows.push(['District broadband',d]);
   var own=(a[10]&&a[10]!==outward)?DIZ.own_note[DIZ.bb_outward.indexOf(outward)>=0?1:0]:'';
   rows.push(['Connectivity gap',a[6]+' of 10 (10 = largest gap): '+a[7]+own.replace('{own}',outward).replace('{area}',a[10])+
@@ -200,21 +202,25 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
                 }
             ).replace(" 0 m in a straight line", " {d} m in a straight line")
         )
-    postcodes = {
-        pc.replace(" ", ""): [
+    notes: list[str] = []  # each distinct note about a postcode itself once; a postcode carries its index
+    postcodes = {}
+    for pc, lsoa, gp, d, lib, lib_pc, ld, large, quality in con.execute(
+        """SELECT postcode, lsoa_code, nearest_gp_code, nearest_gp_distance_m, nearest_library,
+                  nearest_library_postcode, nearest_library_distance_m, large_user, positional_quality
+           FROM postcode_lookup ORDER BY postcode"""
+    ).fetchall():
+        if lsoa not in at:
+            continue
+        note = postcode_note(large, quality)
+        if note and note not in notes:
+            notes.append(note)
+        postcodes[pc.replace(" ", "")] = [
             at.get(lsoa),
             gp_at.get(gp),
             int(d) if d is not None else None,
             library_at.get((lib, lib_pc)),
             int(ld) if ld is not None else None,
-        ]
-        for pc, lsoa, gp, d, lib, lib_pc, ld in con.execute(
-            """SELECT postcode, lsoa_code, nearest_gp_code, nearest_gp_distance_m, nearest_library,
-                               nearest_library_postcode, nearest_library_distance_m
-                        FROM postcode_lookup ORDER BY postcode"""
-        ).fetchall()
-        if lsoa in at
-    }
+        ] + ([notes.index(note)] if note else [])
     outward = [
         r[0]
         for r in con.execute("""SELECT DISTINCT split_part(postcode, ' ', 1) FROM postcode_lookup
@@ -247,6 +253,7 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
         "gps": gps,
         "libraries": libraries,
         "pc": postcodes,
+        "pc_notes": notes,
         "terminated": terminated,
         "outward": outward,
         "outside": outside,

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import folium
 
+from pipeline.lookup import district_cautions
 from pipeline.outputs.map_need import place_rows
 from pipeline.outputs.mapkit import (
     GOOD_TO_BAD,
@@ -19,7 +20,6 @@ from pipeline.outputs.mapkit import (
     class_labels,
     classes,
     colour_for,
-    district_cautions,
     district_outlines,
     esc,
     features,
@@ -46,7 +46,7 @@ GAP_COLOURS = GOOD_TO_BAD  # green (served) to red (gap)
 
 def gap_rows(r: dict, cautions: dict[str, str]) -> list[tuple[str, str]]:
     """How the connectivity gap is known for this LSOA, in words, and the district's caution where its
-    neighbourhood broadband figures miss Ofcom's own (``mapkit.district_cautions``)."""
+    neighbourhood broadband figures miss Ofcom's own (``lookup.district_cautions``)."""
     if r["gap_is_area_average"]:
         known = (
             f"area average for {esc(r['broadband_area'])} ({resolution_label(r['broadband_resolution'])}), "

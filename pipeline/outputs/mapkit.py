@@ -693,17 +693,8 @@ def hatch_legend_style(index: int, colour: str) -> str:
     return f"background:repeating-linear-gradient(45deg,{colour} 0 5px,rgba(40,40,40,.45) 5px 7px)"
 
 
-def district_cautions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """{district name: its caution, as the postcode lookup words it} for each district whose neighbourhood
-    broadband figures miss Ofcom's own district figure by more than the settings allow."""
-    from pipeline.lookup import CAUTION_COLUMNS, district_caution
-
-    keys = ("district_name", *CAUTION_COLUMNS)
-    rows = con.execute(f"""SELECT DISTINCT lad_name, {", ".join(CAUTION_COLUMNS)} FROM postcode_lookup
-                           WHERE caution_official_pct IS NOT NULL ORDER BY 1""").fetchall()
-    return {r[0]: district_caution(dict(zip(keys, r, strict=True))) for r in rows}
-
-
 def broadband_cautions(con: duckdb.DuckDBPyConnection, what: str) -> list[str]:
     """A note per district of ``district_cautions``, naming ``what`` on this map rests on its figures."""
+    from pipeline.lookup import district_cautions
+
     return [f"{caution}: read {what} there with care." for caution in district_cautions(con).values()]

@@ -82,16 +82,28 @@ def peer_sentence(row: dict, settings: Settings, cite=None) -> str:
     )
 
 
-def pace_sentence(row: dict) -> str:
-    """The pace since the first release, and when at that pace the median and the best would be reached."""
+def pace_sentence(row: dict, cite=None) -> str:
+    """The pace since the first release, and when at that pace the median and the best would be reached.
+    ``cite(column)`` gives a pace as a cited figure (the briefings' footnotes); a release dated only by ONS's
+    period label, on which every per-year rate rests, is said to be; the zone's pace is of its estimate."""
     words, _, higher_better = INDICATOR_WORDS[row["indicator"]]
-    verb = "rose" if float(row["pace_pp_per_year"] or 0) >= 0 else "fell"
-    median = float(row["median_pace_pp_per_year"] or 0)
+
+    def moved(column: str) -> str:
+        """'rose 3.6' / 'fell 0.4'; a cited fall keeps the sign its cell carries: 'changed by -0.4'."""
+        value = float(row[column] or 0)
+        if cite:
+            return f"{'rose' if value >= 0 else 'changed by'} {cite(column)}"
+        return f"{'rose' if value >= 0 else 'fell'} {half_up(abs(value), 1)}"
+
+    def when(name: str, dated_by: str | None) -> str:
+        return name if dated_by in (None, "", "ONS metadata") else f"{name} (by ONS's period label only)"
+
+    whose = f"the zone's estimated {words}" if row.get("area_type") == "zone" else f"its {words}"
     return (
-        f"From {row['first_release_name']} to {row['latest_release_name']} its {words} {verb} "
-        f"{half_up(abs(float(row['pace_pp_per_year'] or 0)), 1)} points a year, while the group's median value "
-        f"{'rose' if median >= 0 else 'fell'} {half_up(abs(median), 1)} points a year. If those paces held (an "
-        f"extrapolation, not a forecast): reaching the group's median, {row['reaches_median']}; "
+        f"From {when(row['first_release_name'], row.get('first_dated_by'))} to "
+        f"{when(row['latest_release_name'], row.get('latest_dated_by'))} {whose} {moved('pace_pp_per_year')} "
+        f"points a year, while the group's median value {moved('median_pace_pp_per_year')} points a year. If "
+        f"those paces held (an extrapolation, not a forecast): reaching the group's median, {row['reaches_median']}; "
         f"reaching the group's best value, {row['reaches_best']}."
     )
 

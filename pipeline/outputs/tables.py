@@ -66,7 +66,10 @@ TABLES = [
                   "mean_need_score DESC, ward_code"),
     EvidenceTable("rank_uncertainty", "Rank uncertainty", "rank_uncertainty",
                   "Each LSOA's need and gap rank over seeded draws of the weights, scaling base and IUC mapping.",
-                  "score, median_rank, lsoa_code"),
+                  "score, median_rank, lsoa_code",
+                  "priority (robust, weight-dependent) is given for need only, as defined. A connectivity gap that "
+                  "is an area average (gap_is_area_average) is the same for every neighbourhood of its area: its "
+                  "ranks cannot tell them apart."),
     EvidenceTable("inclusion_priorities", "Inclusion priorities", "inclusion_priorities",
                   "Priority LSOAs for digital skills, device and data-donation outreach, with how robust each is.",
                   "priority_order"),
@@ -235,16 +238,11 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
 def broadband_caution_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
     """For the tables fed by the neighbourhood broadband input: a note per district whose figures from it miss
     Ofcom's own district figure by more than the settings allow (worded as the postcode lookup words it)."""
-    from pipeline.lookup import district_caution
+    from pipeline.lookup import district_cautions
 
-    rows = con.execute("""SELECT area_name, release_name, official_pct, derived_pct, threshold_pp
-                          FROM connectivity_reconciliation
-                          WHERE indicator = 'gigabit_capable_pct' AND NOT within_threshold ORDER BY 1""").fetchall()
-    keys = ("district_name", "caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp")
     return [
-        f"{district_caution(dict(zip(keys, r, strict=True)))}: read the connectivity gap there, and what rests on "
-        "it, with care."
-        for r in rows
+        f"{caution}: read the connectivity gap there, and what rests on it, with care."
+        for caution in district_cautions(con).values()
     ]
 
 

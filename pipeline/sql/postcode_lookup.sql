@@ -21,11 +21,17 @@ WITH district AS (
 -- where the district's neighbourhood broadband figures miss Ofcom's own district figure for their release by more
 -- than the settings allow (connectivity_reconciliation), the gap there is less sure, and the answer says so
 caution AS (
-    SELECT lad_code, arg_max(release_name, release) AS caution_release,
-           arg_max(official_pct, release) AS caution_official_pct, arg_max(derived_pct, release) AS caution_derived_pct,
-           arg_max(threshold_pp, release) AS caution_threshold_pp
-    FROM connectivity_reconciliation
-    WHERE indicator = 'gigabit_capable_pct' AND NOT within_threshold
+    SELECT lad_code,
+           arg_max(release_name, release) FILTER (g) AS caution_release,
+           arg_max(official_pct, release) FILTER (g) AS caution_official_pct,
+           arg_max(derived_pct, release) FILTER (g) AS caution_derived_pct,
+           arg_max(threshold_pp, release) FILTER (g) AS caution_threshold_pp,
+           arg_max(release_name, release) FILTER (NOT g) AS caution_below_30_release,
+           arg_max(official_pct, release) FILTER (NOT g) AS caution_below_30_official_pct,
+           arg_max(derived_pct, release) FILTER (NOT g) AS caution_below_30_derived_pct,
+           arg_max(threshold_pp, release) FILTER (NOT g) AS caution_below_30_threshold_pp
+    FROM (SELECT *, indicator = 'gigabit_capable_pct' AS g FROM connectivity_reconciliation)
+    WHERE indicator IN ('gigabit_capable_pct', 'premises_below_30_pct') AND NOT within_threshold
     GROUP BY 1
 ),
 nearest_library AS (
@@ -55,6 +61,8 @@ SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_co
        t.triage_class, t.inclusion_offer, t.suggested_action,
        d.district_gigabit_pct, d.district_gigabit_release, d.district_below_30_pct, d.district_below_30_release,
        c.caution_release, c.caution_official_pct, c.caution_derived_pct, c.caution_threshold_pp,
+       c.caution_below_30_release, c.caution_below_30_official_pct, c.caution_below_30_derived_pct,
+       c.caution_below_30_threshold_pp,
        n.site_code AS nearest_gp_code, n.gp_name AS nearest_gp_name, n.gp_postcode AS nearest_gp_postcode,
        n.readiness_rank AS nearest_gp_readiness_rank, n.not_ranked_reason AS nearest_gp_not_ranked_reason,
        n.rank_basis AS nearest_gp_rank_basis,
@@ -63,7 +71,10 @@ SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_co
        l.library_name AS nearest_library, l.library_address AS nearest_library_address,
        l.library_postcode AS nearest_library_postcode, l.library_hours AS nearest_library_hours,
        l.library_data_date AS nearest_library_data_date, l.library_distance_m AS nearest_library_distance_m,
-       p.placement, round(p.lat, 5) AS lat, round(p.lon, 5) AS lon
+       p.placement, round(p.lat, 5) AS lat, round(p.lon, 5) AS lon,
+       -- what staff should know about the postcode itself: one organisation's (ONS usertype 1), or a position
+       -- Code-Point Open only estimates (positional quality 50 and over), which makes every distance approximate
+       p.usertype = '1' AS large_user, p.positional_quality
 FROM postcodes p
 LEFT JOIN lsoa_triage t USING (lsoa_code)
 LEFT JOIN lsoa_supply_gap g USING (lsoa_code)
