@@ -189,12 +189,31 @@ def postcode_note(large_user, quality) -> str | None:
     return "; ".join(parts)[:1].upper() + "; ".join(parts)[1:] + "." if parts else None
 
 
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def grouped_hours(hours: str | None) -> str | None:
+    """'Mon All Day (continuous); Tue All Day (continuous); ...; Sun PM Only' -> 'Mon-Sat All Day (continuous); Sun
+    PM Only': consecutive days with the same hours said once, in the list's own words. Text in any other form is
+    returned as it is."""
+    parts = [p.strip().split(" ", 1) for p in (hours or "").split(";") if p.strip()]
+    if not parts or any(len(p) != 2 or p[0] not in DAYS for p in parts):
+        return hours
+    runs: list[list] = []
+    for day, text in parts:
+        if runs and runs[-1][2] == text and DAYS.index(day) == DAYS.index(runs[-1][1]) + 1:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day, text])
+    return "; ".join(f"{a}{'' if a == b else '-' + b} {text}" for a, b, text in runs)
+
+
 def library_text(f: dict) -> str:
     """The nearest library in words, with its distance, hours and the list's date (so staff check it first)."""
     if not f.get("nearest_library"):
         return "no library in the list read"
     where = ", ".join(p for p in (f.get("nearest_library_address"), f.get("nearest_library_postcode")) if p)
-    hours = f.get("nearest_library_hours") or "opening hours not given"
+    hours = grouped_hours(f.get("nearest_library_hours")) or "opening hours not given"
     return (
         f"{f['nearest_library']} ({where}), {f['nearest_library_distance_m']:,} m in a straight line. Hours: {hours}. "
         f"From Arts Council England's list of {f.get('nearest_library_data_date') or 'an unknown date'}: check it is "

@@ -200,3 +200,14 @@ def test_method_quotes_the_published_straight_line_check_with_its_interval(real_
     quoted = re.search(r"rho = (0\.\d\d) \(95%\s+interval (0\.\d\d) to (0\.\d\d)\), (\d+) neighbourhoods", method)
     assert quoted, "METHOD.md does not quote the straight-line check"
     assert quoted.groups() == (f"{rho:.2f}", f"{low:.2f}", f"{high:.2f}", str(n))
+
+
+def test_library_hours_say_each_run_of_days_once_in_the_lists_own_words():
+    from pipeline.lookup import grouped_hours
+
+    week = "; ".join(f"{d} All Day (continuous)" for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat")) + "; Sun PM Only"
+    assert grouped_hours(week) == "Mon-Sat All Day (continuous); Sun PM Only"
+    split = "Mon Closed; Tue Closed; Wed AM Only; Thu AM & PM (continuous); Fri AM & PM (continuous); Sat AM Only"
+    assert grouped_hours(split) == "Mon-Tue Closed; Wed AM Only; Thu-Fri AM & PM (continuous); Sat AM Only"
+    assert grouped_hours("9am to 5pm weekdays") == "9am to 5pm weekdays"  # a user file's own words, untouched
+    assert grouped_hours(None) is None

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import folium
 
+from pipeline.lookup import grouped_hours
 from pipeline.outputs.map_need import place_rows
 from pipeline.outputs.mapkit import (
     RISK_COLOURS,
@@ -60,7 +61,7 @@ def _venue_popup(r: dict) -> str:
             else "neither",
         ),
         ("Address", esc(", ".join(p for p in (r["address"], r["postcode"]) if p)) or "not given"),
-        ("Opening hours", esc(r["opening_hours"]) or "not given"),
+        ("Opening hours", esc(grouped_hours(r["opening_hours"])) or "not given"),
         ("Data date", f"{esc(r['data_date'])} (check before sending someone)"),
     ]
     if not r["in_study_area"]:
