@@ -6,6 +6,7 @@ name, its address, and where to put it) and whether the file found holds the dis
 
 from __future__ import annotations
 
+import json
 import os
 
 from pipeline.coverage import coverage
@@ -16,6 +17,7 @@ from pipeline.paths import Paths
 from pipeline.registry import CODEPOINT_OPEN, SOURCES
 from pipeline.settings import Settings
 from pipeline.steps import STEPS, applicable
+from pipeline.store import write_text
 
 DISTRICT_TYPES = ("DIS", "UTA", "LBO", "MTD")
 
@@ -63,7 +65,15 @@ def district_names(paths: Paths) -> dict[str, tuple[str, str]]:
     except DizError:
         return {}
     folder = extract_zip(located.path, paths.raw / "_extracted", label=located.label)
-    return read_codelist(folder / "Doc" / "Codelist.xlsx", f"{located.label}!Doc/Codelist.xlsx")
+    book = folder / "Doc" / "Codelist.xlsx"
+    # read once per extracted file: a run that finds nothing to do should not spend most of its time here
+    stat = book.stat()
+    cache = folder / f".codelist-{stat.st_size}-{stat.st_mtime_ns}.json"
+    if cache.exists():
+        return {code: tuple(pair) for code, pair in json.loads(cache.read_text(encoding="utf-8")).items()}
+    known = read_codelist(book, f"{located.label}!Doc/Codelist.xlsx")
+    write_text(cache, json.dumps(known, ensure_ascii=False))
+    return known
 
 
 def unknown_districts(settings: Settings, known: dict[str, tuple[str, str]]) -> list[str]:

@@ -161,3 +161,17 @@ def test_a_source_record_change_stales_only_its_readers_and_registry_edits_elsew
     monkeypatch.setitem(SOURCES, "iuc2018", dataclasses.replace(SOURCES["iuc2018"], notes="edited"))
     after = {s.name: plan.static_version(s, settings) for s in STEPS}
     assert {n for n in before if before[n] != after[n]} == {s.name for s in STEPS if "iuc2018" in s.sources}
+
+
+def test_a_run_with_nothing_to_do_reads_code_points_code_list_from_its_cache(real_run, monkeypatch):
+    """The study-area check names districts from Code-Point Open's code list (an XLSX, most of a warm run's time
+    when read every time): read once per extracted file, then from its cache, with the same answer."""
+    from pipeline import preflight
+
+    first = preflight.district_names(real_run.paths)
+
+    def read_again(*args, **kwargs):
+        raise AssertionError("the code list was read again")
+
+    monkeypatch.setattr("pipeline.readers.codelist.read_codelist", read_again)
+    assert preflight.district_names(real_run.paths) == first and first["E07000073"][0] == "Harlow"
