@@ -1025,7 +1025,7 @@ def build_one(
         "ward_summary",
         ["residents_2021", "mean_need_score", "high_need_lsoas", "residents_adoption_gap", "residents_both"],
         f"The wards with the highest resident-weighted mean need. High need: {t.high_need_short}."
-        + table_caution(n, lads, "the residents by triage class"),
+        + table_caution(n, [w["lad_code"] for w in _top_wards(n, lads)], "the residents by triage class"),
     )
     pdf.heading("Wards of highest need")
     pdf.grid(ward_header, ward_rows, ward_widths, ward_source)
