@@ -52,6 +52,9 @@ COLUMNS: dict[str, str] = {
     "postcode_lad_code": "District code Code-Point Open gives the postcode itself (its neighbourhood's may differ)",
     "lad_code": "Local authority district code", "lad_name": "Local authority district name",
     "area_code": "Area code (district, or ALL for the study area)", "area_name": "Area name",
+    "broadband_caution": "Where the row's district's neighbourhood broadband figures miss Ofcom's own district "
+                         "figure by more than the settings allow: both figures (Ofcom's first); read the gap here "
+                         "with care. Empty where they agree",
     "area_type": "study area, district or ward (or comparator in the connectivity series)",
     "district": "District the ward is in", "residents_2021": "Usual residents, Census 2021 (TS007A)",
     "residents": "Usual residents, Census 2021", "lsoas": "Number of LSOAs",
@@ -423,6 +426,13 @@ RELEASE_OF: dict[str, str] = {"list_size": "list_size_extract", "estimated_gigab
                               "ofcom_below_30_pct": "ofcom_below_30_release_name",
                               "official_pct": "release_name", "derived_pct": "release_name",
                               "first_value": "first_release_name", "latest_value": "latest_release_name"}
+
+# The column saying how the release behind a figure was dated, where a table says it (an Ofcom release that ONS
+# dates only by its period label is said to be, in the citation too).
+DATED_BY_OF: dict[str, str] = {"value": "dated_by", "group_median": "dated_by", "best_value": "dated_by",
+                               "official_pct": "dated_by", "derived_pct": "dated_by",
+                               "ofcom_gigabit_pct": "ofcom_dated_by", "first_value": "first_dated_by",
+                               "latest_value": "latest_dated_by"}
 
 COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("residents_2021", "residents", "lsoas", "catchment_residents"), POPULATION),

@@ -4,6 +4,7 @@ text made harmless in CSV and XLSX."""
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import subprocess
@@ -117,6 +118,9 @@ def test_premises_below_30_mbit_have_their_own_threshold_and_a_miss_there_is_cau
     headlines = (real_run.paths.processed / "headlines.md").read_text(encoding="utf-8")
     section = headlines.split("## Broxbourne")[1].split("## ")[0]
     assert "For premises below 30 Mbit/s in July 2024, Ofcom's own figure was 0.9%" in section
+    with open(real_run.paths.processed / "tables" / "triage.csv", encoding="utf-8") as f:
+        marked = {r["lad_name"]: bool(r["broadband_caution"]) for r in csv.DictReader(f)}  # a pasted row says so too
+    assert marked["Broxbourne"] and marked["East Hertfordshire"] and not marked["Harlow"]
     fields = lookup.lookup("EN10 6FD", real_run.paths).fields
     assert "Ofcom counts 0.9% of premises in Broxbourne below 30 Mbit/s" in fields["supply_gap_known_as"]
     assert "Broxbourne: see the caution" in fields["suggested_action_caution"]

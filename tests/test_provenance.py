@@ -160,6 +160,15 @@ def test_a_siting_note_describes_the_figure_quoted_and_names_the_place(real_run)
     assert "existing venues only" in zone
 
 
+def test_a_footnote_to_a_release_dated_only_by_onss_period_label_says_so(real_run):
+    """September 2022 has no Ofcom date in ONS's metadata: the footnote a bid writer pastes says so, as the
+    sentence does, not only the body text."""
+    notes = [line for line in _headlines(real_run).splitlines() if "`change_over_time.csv`" in line]
+    first = [line for line in notes if "`first_value`" in line or "`change_pp_per_year`" in line]
+    assert first and all("September 2022 (by ONS's period label only)" in line for line in first)
+    assert not any("January 2026 (by ONS's period label only)" in line for line in notes)
+
+
 def test_the_reconciliation_quotes_ofcom_before_the_derived_mean(real_run):
     text = _headlines(real_run)
     paragraphs = [p for p in text.split("\n\n") if "derived here, not an Ofcom figure" in p]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.columns import COLUMN_SOURCES, RELEASE_OF, column_sources
+from pipeline.columns import COLUMN_SOURCES, DATED_BY_OF, RELEASE_OF, column_sources
 from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.peer_text import ZONE_WEIGHTING, peer_sentence, similar_means
@@ -106,6 +106,11 @@ class Note:
         return f"[{self.number}] {md_text(self.citation)} Table: {self.reference}"
 
 
+def period_label_only(dated_by: str | None) -> str:
+    """' (by ONS's period label only)' after a release ONS dates by nothing better; empty otherwise."""
+    return " (by ONS's period label only)" if dated_by and dated_by not in ("ONS metadata", "year only") else ""
+
+
 def source_words(record: dict) -> str:
     """'Office for National Statistics, Census 2021 TS007A: Age by five-year age bands': publisher,
     dataset and release in words (the release left out where the title already names it)."""
@@ -193,8 +198,9 @@ class Notes:
                 zone = " (the zone's estimate)" if row.get("area_type") == "zone" and not whose else ""
                 what = (
                     f"{row['indicator_label']}{zone}: {whose}change in percentage points"
-                    f"{' per year' if 'year' in column else ''}, {row.get('first_release_name')} to "
-                    f"{row.get('latest_release_name')}, computed here from Ofcom's district figures"
+                    f"{' per year' if 'year' in column else ''}, {row.get('first_release_name')}"
+                    f"{period_label_only(row.get('first_dated_by'))} to {row.get('latest_release_name')}"
+                    f"{period_label_only(row.get('latest_dated_by'))}, computed here from Ofcom's district figures"
                 )
             if str(row.get("estimate")).lower() == "true" and column in ("value", "first_value", "latest_value"):
                 what = (
@@ -202,7 +208,7 @@ class Notes:
                     f"{row.get('weighted_by')} (not a figure Ofcom publishes)"
                 )
         if row.get(RELEASE_OF.get(column, "")):
-            what += f", {row[RELEASE_OF[column]]}"
+            what += f", {row[RELEASE_OF[column]]}{period_label_only(row.get(DATED_BY_OF.get(column, '')))}"
         name = next((c for c in row if c.startswith("lsoa") and c.endswith("nm")), None)
         if name and row.get(name):  # a neighbourhood: its name and code, and the ward and district it lies in
             code = row.get(name[:-2] + "cd")

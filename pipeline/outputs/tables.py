@@ -205,6 +205,7 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
     written: dict[str, dict] = {}
     omitted: dict[str, str] = {}
     cautions = broadband_caution_notes(con)
+    caution_table(con)
     for t in TABLES:
         rows = con.execute(f'SELECT count(*) FROM "{t.table}"').fetchone()[0]
         if t.optional and not rows:
@@ -215,12 +216,17 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
             continue
         dest = folder / f"{t.name}.csv"
         tmp = temp_path(dest)
-        select = select_list(con, t.table, vintage)
-        con.execute(f"COPY (SELECT {select} FROM \"{t.table}\" ORDER BY {t.order}) TO '{tmp}' (HEADER, DELIMITER ',')")
-        replace_atomically(tmp, dest)
         prov = read_provenance(paths.table_path(t.table))
-        columns = [c[0] for c in con.execute(f'DESCRIBE SELECT {select} FROM "{t.table}"').fetchall()]
         keys = [s["source"] for s in prov.get("sources", [])]
+        query = f'SELECT {select_list(con, t.table, vintage)} FROM "{t.table}"'
+        has_district = "lad_code" in {c[0] for c in con.execute(f'DESCRIBE "{t.table}"').fetchall()}
+        if has_district and set(keys) & set(BROADBAND):  # each row says so, not only the sidecar: rows get pasted
+            query = query.replace(" FROM ", ", _caution.caution AS broadband_caution FROM ", 1) + (
+                f' LEFT JOIN _caution ON _caution.caution_lad = "{t.table}".lad_code'
+            )
+        con.execute(f"COPY ({query} ORDER BY {t.order}) TO '{tmp}' (HEADER, DELIMITER ',')")
+        replace_atomically(tmp, dest)
+        columns = [c[0] for c in con.execute(f"DESCRIBE {query}").fetchall()]
         stored = prov.get("columns", {})  # the sources that fed a column, where its builder recorded them
         sidecar = {"table": t.name, "file": dest.name, "description": t.description, "rows": rows,
                    "columns": [{"name": c, "description": describe(c, vintage, settings, t.table),
@@ -233,6 +239,18 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
     _write_sources_csv(con, folder, written)
     write_text(folder / OMITTED, json.dumps(omitted, indent=2, ensure_ascii=False) + "\n")
     return written
+
+
+def caution_table(con: duckdb.DuckDBPyConnection) -> None:
+    """``_caution`` (caution_lad, caution): each district's broadband caution, for the rows of the tables above."""
+    from pipeline.lookup import district_cautions
+
+    by_name = district_cautions(con)
+    codes = con.execute("SELECT DISTINCT lad_code, lad_name FROM postcode_lookup WHERE lad_code IS NOT NULL").fetchall()
+    rows = [{"caution_lad": code, "caution": by_name[name]} for code, name in codes if name in by_name]
+    con.execute("CREATE OR REPLACE TEMP TABLE _caution (caution_lad VARCHAR, caution VARCHAR)")
+    if rows:
+        con.executemany("INSERT INTO _caution VALUES ($caution_lad, $caution)", rows)
 
 
 def broadband_caution_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
