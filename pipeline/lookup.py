@@ -260,14 +260,19 @@ def district_caution(f: dict) -> str:
     return "Caution: " + "; and ".join(parts) if parts else ""
 
 
-def district_cautions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """{district name: its caution} from the published postcode_lookup, for every district that has one (the
-    maps, the table notes and the index page say it as the lookup does)."""
+def district_cautions(con: duckdb.DuckDBPyConnection, key: str = "lad_name") -> dict[str, str]:
+    """{district name (or code, with ``key="lad_code"``): its caution} from the published postcode_lookup, for every
+    district that has one (the maps, the table notes and the index page say it as the lookup does)."""
     keys = ("district_name", *CAUTION_COLUMNS)
-    rows = con.execute(f"""SELECT DISTINCT lad_name, {", ".join(CAUTION_COLUMNS)} FROM postcode_lookup
+    rows = con.execute(f"""SELECT DISTINCT {key}, lad_name, {", ".join(CAUTION_COLUMNS)} FROM postcode_lookup
                            WHERE caution_official_pct IS NOT NULL OR caution_below_30_official_pct IS NOT NULL
-                           ORDER BY 1""").fetchall()
-    return {r[0]: district_caution(dict(zip(keys, r, strict=True))) for r in rows}
+                           ORDER BY 2""").fetchall()
+    return {r[0]: district_caution(dict(zip(keys, r[1:], strict=True))) for r in rows}
+
+
+def caution_notes(cautions: dict[str, str], what: str) -> list[str]:
+    """A note per district of ``district_cautions``, naming ``what`` of the output rests on its figures."""
+    return [f"{caution}: read {what} with care." for caution in cautions.values()]
 
 
 def gap_caution(f: dict) -> str:

@@ -71,6 +71,11 @@ def release_names(releases: str | None) -> str:
     return ", ".join(month_name(r.strip()) for r in (releases or "").split(",") if r.strip())
 
 
+def period_label_only(dated_by: str | None) -> str:
+    """' (by ONS's period label only)' after a release ONS dates by nothing better; empty otherwise."""
+    return " (by ONS's period label only)" if dated_by and dated_by not in ("ONS metadata", "year only") else ""
+
+
 def points(pp: float) -> str:
     """5.0 -> '5 points', 1.0 -> '1 point' (percentage points, as the settings give them)."""
     return f"{float(pp):g} point{'' if float(pp) == 1 else 's'}"

@@ -25,6 +25,7 @@ from pipeline.wording import (
     display_name,
     half_up,
     ordinal,
+    period_label_only,
     points,
     release_names,
     terms,
@@ -104,11 +105,6 @@ class Note:
     @property
     def line(self) -> str:
         return f"[{self.number}] {md_text(self.citation)} Table: {self.reference}"
-
-
-def period_label_only(dated_by: str | None) -> str:
-    """' (by ONS's period label only)' after a release ONS dates by nothing better; empty otherwise."""
-    return " (by ONS's period label only)" if dated_by and dated_by not in ("ONS metadata", "year only") else ""
 
 
 def source_words(record: dict) -> str:
@@ -548,7 +544,7 @@ def reconciliation_sentence(n: Notes, recon: dict, code: str) -> str:
     )
 
 
-def below_30_miss_sentence(n: Notes, code: str, with_release: bool = True) -> str:
+def below_30_miss_sentence(n: Notes, code: str) -> str:
     """Where the district's figures for premises below 30 Mbit/s miss Ofcom's own by more than the settings allow:
     both, Ofcom's first, cited (empty where they agree)."""
     recon = n.row("reconciliation", lad_code=code, indicator="premises_below_30_pct")
@@ -559,7 +555,7 @@ def below_30_miss_sentence(n: Notes, code: str, with_release: bool = True) -> st
     ours = n.cite("reconciliation", "derived_pct", 1, "%", **keys)
     how = "weighted by premises" if recon["derived_weighting"].startswith("premises") else "each postcode counted once"
     return (
-        f"For premises below 30 Mbit/s{' in ' + md_text(recon['release_name']) if with_release else ''}, Ofcom's own "
+        f"For premises below 30 Mbit/s in {md_text(recon['release_name'])}, Ofcom's own "
         f"figure was {theirs} of premises, while the same average over the district's postcodes ({how}) gives {ours} "
         f"(derived here, not an Ofcom figure): {abs(float(recon['difference_pp'])):.1f} points apart, more than the "
         f"{points(recon['threshold_pp'])} the settings allow for this measure."

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import folium
 
-from pipeline.lookup import district_cautions
+from pipeline.lookup import caution_notes, district_cautions
 from pipeline.outputs.map_need import place_rows
 from pipeline.outputs.map_triage import GAP_COLOURS, gap_rows
 from pipeline.outputs.mapkit import (
@@ -20,7 +20,6 @@ from pipeline.outputs.mapkit import (
     add_legend,
     add_sources,
     add_title,
-    broadband_cautions,
     class_labels,
     classes,
     colour_for,
@@ -247,7 +246,7 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
             ),
         ],
     )
-    add_sources(m, sources, ([note] if note else []) + broadband_cautions(con, "the broadband figures"))
+    add_sources(m, sources, ([note] if note else []) + caution_notes(cautions, "the broadband figures there"))
     size = save(m, dest)
     return {
         "path": str(dest),

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import folium
 
+from pipeline.lookup import caution_notes, district_cautions
 from pipeline.outputs.gp_text import list_month, not_ranked_sentence, own_gigabit_sentence
 from pipeline.outputs.mapkit import (
     GOOD_TO_BAD,
@@ -15,7 +16,6 @@ from pipeline.outputs.mapkit import (
     add_legend,
     add_sources,
     add_title,
-    broadband_cautions,
     class_labels,
     classes,
     colour_for,
@@ -259,7 +259,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
     for sentence in (own_gigabit_sentence(rows, short=True), not_ranked_sentence(rows, short=True)):
         if sentence:
             notes.insert(0, sentence)
-    add_sources(m, sources, notes + broadband_cautions(con, "the readiness ranks"))
+    add_sources(m, sources, notes + caution_notes(district_cautions(con), "the readiness ranks there"))
     size = save(m, dest)
     return {
         "path": str(dest),

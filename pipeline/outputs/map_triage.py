@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import folium
 
-from pipeline.lookup import district_cautions
+from pipeline.lookup import caution_notes, district_cautions
 from pipeline.outputs.map_need import place_rows
 from pipeline.outputs.mapkit import (
     GOOD_TO_BAD,
@@ -16,7 +16,6 @@ from pipeline.outputs.mapkit import (
     add_legend,
     add_sources,
     add_title,
-    broadband_cautions,
     class_labels,
     classes,
     colour_for,
@@ -216,6 +215,8 @@ def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[s
         note="Where the gap is an area average it cannot tell neighbourhoods in that area apart; they are in the "
         "connectivity-gap class together or not at all.",
     )
-    add_sources(m, sources, [resolution_note(con), *broadband_cautions(con, "the connectivity gap and triage classes")])
+    add_sources(
+        m, sources, [resolution_note(con), *caution_notes(cautions, "the connectivity gap and triage classes there")]
+    )
     size = save(m, dest)
     return {"path": str(dest), "bytes": size, "lsoas": len(data["features"]), "classes": counts}

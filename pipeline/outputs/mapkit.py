@@ -691,10 +691,3 @@ class Hatch(folium.MacroElement):
 def hatch_legend_style(index: int, colour: str) -> str:
     """CSS for a legend swatch showing hatch ``index`` of ``colour``."""
     return f"background:repeating-linear-gradient(45deg,{colour} 0 5px,rgba(40,40,40,.45) 5px 7px)"
-
-
-def broadband_cautions(con: duckdb.DuckDBPyConnection, what: str) -> list[str]:
-    """A note per district of ``district_cautions``, naming ``what`` on this map rests on its figures."""
-    from pipeline.lookup import district_cautions
-
-    return [f"{caution}: read {what} there with care." for caution in district_cautions(con).values()]

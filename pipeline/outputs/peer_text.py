@@ -7,7 +7,7 @@ One place for this wording: the headlines, the briefings and the index page use 
 from __future__ import annotations
 
 from pipeline.settings import Settings
-from pipeline.wording import half_up, percent
+from pipeline.wording import half_up, percent, period_label_only
 
 INDICATOR_WORDS = {
     "gigabit_capable_pct": ("gigabit-capable broadband", "% of premises", True),
@@ -95,14 +95,12 @@ def pace_sentence(row: dict, cite=None) -> str:
             return f"{'rose' if value >= 0 else 'changed by'} {cite(column)}"
         return f"{'rose' if value >= 0 else 'fell'} {half_up(abs(value), 1)}"
 
-    def when(name: str, dated_by: str | None) -> str:
-        return name if dated_by in (None, "", "ONS metadata") else f"{name} (by ONS's period label only)"
-
     whose = f"the zone's estimated {words}" if row.get("area_type") == "zone" else f"its {words}"
     return (
-        f"From {when(row['first_release_name'], row.get('first_dated_by'))} to "
-        f"{when(row['latest_release_name'], row.get('latest_dated_by'))} {whose} {moved('pace_pp_per_year')} "
-        f"points a year, while the group's median value {moved('median_pace_pp_per_year')} points a year. If "
+        f"From {row['first_release_name']}{period_label_only(row.get('first_dated_by'))} to "
+        f"{row['latest_release_name']}{period_label_only(row.get('latest_dated_by'))} {whose} "
+        f"{moved('pace_pp_per_year')} points a year, while the group's median value "
+        f"{moved('median_pace_pp_per_year')} points a year. If "
         f"those paces held (an extrapolation, not a forecast): reaching the group's median, {row['reaches_median']}; "
         f"reaching the group's best value, {row['reaches_best']}."
     )

@@ -16,6 +16,7 @@ import duckdb
 
 from pipeline.columns import BROADBAND, column_sources, describe
 from pipeline.geography import Vintage
+from pipeline.lookup import caution_notes, district_cautions
 from pipeline.paths import Paths
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
@@ -204,8 +205,9 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, dict] = {}
     omitted: dict[str, str] = {}
-    cautions = broadband_caution_notes(con)
-    caution_table(con)
+    by_district = district_cautions(con, key="lad_code")
+    cautions = caution_notes(by_district, "the connectivity gap there, and what rests on it,")
+    caution_table(con, by_district)
     for t in TABLES:
         rows = con.execute(f'SELECT count(*) FROM "{t.table}"').fetchone()[0]
         if t.optional and not rows:
@@ -241,27 +243,11 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
     return written
 
 
-def caution_table(con: duckdb.DuckDBPyConnection) -> None:
+def caution_table(con: duckdb.DuckDBPyConnection, by_district: dict[str, str]) -> None:
     """``_caution`` (caution_lad, caution): each district's broadband caution, for the rows of the tables above."""
-    from pipeline.lookup import district_cautions
-
-    by_name = district_cautions(con)
-    codes = con.execute("SELECT DISTINCT lad_code, lad_name FROM postcode_lookup WHERE lad_code IS NOT NULL").fetchall()
-    rows = [{"caution_lad": code, "caution": by_name[name]} for code, name in codes if name in by_name]
     con.execute("CREATE OR REPLACE TEMP TABLE _caution (caution_lad VARCHAR, caution VARCHAR)")
-    if rows:
-        con.executemany("INSERT INTO _caution VALUES ($caution_lad, $caution)", rows)
-
-
-def broadband_caution_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """For the tables fed by the neighbourhood broadband input: a note per district whose figures from it miss
-    Ofcom's own district figure by more than the settings allow (worded as the postcode lookup words it)."""
-    from pipeline.lookup import district_cautions
-
-    return [
-        f"{caution}: read the connectivity gap there, and what rests on it, with care."
-        for caution in district_cautions(con).values()
-    ]
+    if by_district:
+        con.executemany("INSERT INTO _caution VALUES (?, ?)", list(by_district.items()))
 
 
 OMITTED = "not_published.json"  # tables left out because they carry no information with the data at hand
