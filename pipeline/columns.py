@@ -357,6 +357,17 @@ COLUMNS: dict[str, str] = {
     "caution_official_pct": "Ofcom's district gigabit-capable figure for that release (% of premises)",
     "caution_derived_pct": "The same from the neighbourhood broadband input (derived here, not an Ofcom figure)",
     "caution_threshold_pp": "The difference (points) beyond which the pipeline warns (setting)",
+    "caution_below_30_release": "As caution_release, for premises below 30 Mbit/s (threshold: "
+                                "connectivity_series.reconciliation_below_30_warn_pp)",
+    "caution_below_30_official_pct": "Ofcom's district figure for premises below 30 Mbit/s for that release "
+                                     "(% of premises)",
+    "caution_below_30_derived_pct": "The same from the neighbourhood broadband input (derived here, not an Ofcom "
+                                    "figure)",
+    "caution_below_30_threshold_pp": "The difference (points) beyond which the pipeline warns for this measure "
+                                     "(setting)",
+    "large_user": "True for a large-user postcode (ONS usertype 1: one organisation that receives a lot of mail)",
+    "positional_quality": "OS Code-Point Open positional quality (up to 40: placed from the postcode's addresses; "
+                          "50: estimated from the surrounding postcodes; 60: the postcode sector's mean)",
     "placement": "How the postcode was placed in its LSOA",
     "lat": "Latitude (WGS84)", "lon": "Longitude (WGS84)",
 }
@@ -458,8 +469,9 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("readiness_score", "readiness_rank", "readiness_parts", "nearest_gp_readiness_rank"),
                     GP_SITES + (GP_LIST_SIZES.key, CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key) + POPULATION + NEED
                     + BROADBAND),
-    **dict.fromkeys(("caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp"),
-                    DISTRICT_SERIES + BROADBAND),
+    **dict.fromkeys(("caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp",
+                     "caution_below_30_release", "caution_below_30_official_pct", "caution_below_30_derived_pct",
+                     "caution_below_30_threshold_pp", "broadband_caution"), DISTRICT_SERIES + BROADBAND),
     "gp_sites": GP_SITES, "gp_practices": (EPRACCUR.key,),
     "gp_branches": (EBRANCHS.key, "ebranchs_2017"),
     "list_size": (GP_LIST_SIZES.key,),
