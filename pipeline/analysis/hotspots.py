@@ -18,6 +18,7 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pyarrow as pa
+import shapely
 from scipy.stats import false_discovery_control, norm
 
 from pipeline.duck import exact
@@ -74,10 +75,34 @@ def permutation_p(values: np.ndarray, neighbours: list[np.ndarray], permutations
     return p
 
 
+def contiguity(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Queen contiguity pairs (lsoa_i, lsoa_j, method): boundaries that share any point.
+
+    The generalised boundaries share edges but not always vertices (and overlap by slivers), so
+    neighbours are found by intersection, not by matching vertices. A spatial index (shapely's
+    STR-tree) keeps the cost near-linear in the number of LSOAs: all of England's 33,755 take
+    well under a second, where a self-join on ST_Intersects took minutes.
+    """
+    rows = con.execute("SELECT lsoa_code, ST_AsWKB(geom) FROM lsoa_areas ORDER BY lsoa_code").fetchall()
+    codes = np.array([r[0] for r in rows], dtype=object)
+    geoms = shapely.from_wkb([bytes(r[1]) for r in rows])
+    i, j = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = i != j
+    return pa.table(
+        {
+            "lsoa_i": pa.array(codes[i[keep]], pa.string()),
+            "lsoa_j": pa.array(codes[j[keep]], pa.string()),
+            "method": pa.array(["contiguity"] * int(keep.sum()), pa.string()),
+        }
+    )
+
+
 def build_neighbours(con: duckdb.DuckDBPyConnection, k: int) -> dict[str, int]:
     """Temp table ``neighbours`` (lsoa_i, lsoa_j, method): contiguity, else k nearest centroids."""
     con.execute("CREATE OR REPLACE TEMP TABLE lsoa_centroids AS " + sql("lsoa_centroids"))
-    con.execute("CREATE OR REPLACE TEMP TABLE neighbours AS " + sql("lsoa_contiguity"))
+    con.register("contiguity_pairs", contiguity(con))
+    con.execute("CREATE OR REPLACE TEMP TABLE neighbours AS SELECT * FROM contiguity_pairs")
+    con.unregister("contiguity_pairs")
     con.execute("""CREATE OR REPLACE TEMP TABLE needs_knn AS
         SELECT lsoa_code FROM lsoa_centroids WHERE lsoa_code NOT IN (SELECT lsoa_i FROM neighbours)""")
     islands = con.execute("SELECT count(*) FROM needs_knn").fetchone()[0]
