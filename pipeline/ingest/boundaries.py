@@ -276,7 +276,8 @@ def build_subicb_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settin
 
 def build_lad_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """District outlines for maps: the published district file where it has every study district,
-    else the study area's wards dissolved by district (else its LSOAs)."""
+    else the wards dissolved by district where they cover every study district (the mirror's ward
+    extract covers five), else the LSOAs dissolved."""
     vintage = vintage_of(settings)
     lads = list(settings.lad_codes)
     located = _optional(LAD_BOUNDARIES, paths) or _optional(LAD2013_BOUNDARIES, paths)
@@ -294,7 +295,7 @@ def build_lad_boundaries(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
             "published district boundaries",
         )
         sources = {located.source: "count(*)"}
-    elif con.execute("SELECT count(*) FROM ward_boundaries").fetchone()[0]:
+    elif {r[0] for r in con.execute("SELECT DISTINCT lad_code FROM ward_boundaries").fetchall()} >= set(lads):
         query, drawn = (
             (
                 "SELECT w.lad_code, any_value(n.lad_name) AS lad_name, ST_Union_Agg(w.geom) AS geom "

@@ -13,7 +13,7 @@ WITH typed AS (
     FROM series_text t JOIN series_files f USING (file)
 )
 SELECT file, label, layout, prefix, ons_label, commit, committed, metadata_file, metadata_as_of, metadata_source_date,
-       row_number, code AS area_code, trim(regexp_replace(coalesce(area_name, ''), '\s+', ' ', 'g')) AS area_name,
+       row_number, code AS area_code, tidy_name(area_name) AS area_name,
        trim(coalesce(geography, '')) AS geography, indicator, value,
        CASE
            WHEN indicator IS NULL                 THEN 'indicator not used here'

@@ -17,6 +17,13 @@ CREATE OR REPLACE TEMP MACRO venue_key(name, postcode) AS upper(trim(name)) || '
 CREATE OR REPLACE TEMP MACRO postcode_district(pc) AS split_part(pc, ' ', 1);
 CREATE OR REPLACE TEMP MACRO postcode_area(pc) AS regexp_extract(pc, '^[A-Z]+');
 
+-- A place name as one line of plain text: runs of white space made one space, and the Windows-1252
+-- quotes and dashes some files carry as C1 control characters (ONS's 2022-09 Ofcom file writes
+-- "King\u0092s Lynn") read as the plain characters they stand for.
+CREATE OR REPLACE TEMP MACRO tidy_name(s) AS trim(regexp_replace(
+    translate(coalesce(s, ''), chr(145) || chr(146) || chr(147) || chr(148) || chr(150) || chr(151), '''''""--'),
+    '\s+', ' ', 'g'));
+
 -- A GSS-style area code such as E07000095 or E01021741.
 CREATE OR REPLACE TEMP MACRO is_gss_code(code) AS coalesce(regexp_full_match(code, '[A-Z][0-9]{8}'), false);
 -- Codes by kind: lsoa (an English or Welsh LSOA, 2011 or 2021: E01021819), gss (any GSS-style area

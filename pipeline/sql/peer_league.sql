@@ -12,5 +12,7 @@ SELECT g.subject AS area_code, s.area_name AS subject_name, g.group_kind, g.clus
 FROM peer_groups g
 JOIN peer_values v ON v.area_code = g.member
 JOIN latest l ON l.indicator = v.indicator AND l.release = v.release
-LEFT JOIN (SELECT DISTINCT area_code, area_name FROM peer_values) s ON s.area_code = g.subject
+-- A district renamed between releases keeps one name: its latest.
+LEFT JOIN (SELECT area_code, arg_max(area_name, release) AS area_name FROM peer_values GROUP BY 1) s
+    ON s.area_code = g.subject
 ORDER BY g.subject, g.group_kind DESC, v.indicator, rank, member_name
