@@ -164,6 +164,25 @@ class Access(_Section):
         return self
 
 
+class Outputs(_Section):
+    """How many districts get outputs of their own (a briefing, a peer slide, a line on the trend charts).
+
+    A run over many districts (all of England) still makes every table and map for all of them, but
+    a briefing per district would be hundreds of PDFs nobody asked for: above ``max_districts`` only
+    the area's own outputs are made, and those of the districts in ``districts_on_request``.
+    """
+
+    max_districts: int = Field(20, ge=1, le=400)
+    districts_on_request: tuple[str, ...] = ()
+
+    @field_validator("districts_on_request", mode="before")
+    @classmethod
+    def _upper(cls, value):
+        if isinstance(value, (list, tuple)):
+            return tuple(str(v).strip().upper() for v in value)
+        return value
+
+
 class Validation(_Section):
     bootstrap: int = Field(1000, ge=100, le=100_000)
     seed: int = 20261201
@@ -253,12 +272,31 @@ class Settings(_Section):
     peers: Peers = Peers()
     access: Access = Access()
     validation: Validation = Validation()
+    outputs: Outputs = Outputs()
     config_path: Path = DEFAULT_CONFIG
     lad_codes_from: str = ""  # where the study area came from, for messages
 
     @property
     def lad_codes(self) -> tuple[str, ...]:
         return self.study_area.lad_codes
+
+    @property
+    def own_output_districts(self) -> tuple[str, ...]:
+        """The districts that get outputs of their own: all of them up to ``outputs.max_districts``, else
+        those named in ``outputs.districts_on_request`` (the area's own outputs are always made)."""
+        if len(self.lad_codes) <= self.outputs.max_districts:
+            return self.lad_codes
+        return tuple(c for c in self.lad_codes if c in self.outputs.districts_on_request)
+
+    @model_validator(mode="after")
+    def _requested_in_study_area(self):
+        outside = [c for c in self.outputs.districts_on_request if c not in self.study_area.lad_codes]
+        if outside:
+            raise ValueError(
+                f"outputs.districts_on_request: {', '.join(outside)} not in study_area.lad_codes "
+                "(outputs are made only for study districts)"
+            )
+        return self
 
     @property
     def config_dir(self) -> Path:

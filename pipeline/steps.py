@@ -248,7 +248,7 @@ STEPS: list[Step] = [
          "Slides of Ofcom's district figures over time and of each district among its similar places (PNG, SVG): "
          "a step of their own, so a weight change, which reaches neither, does not redraw them.",
          produces=("connectivity_charts", "peer_charts"),
-         deps=("district_connectivity_series", "peer_benchmark", "peer_league"), settings=("peers",),
+         deps=("district_connectivity_series", "peer_benchmark", "peer_league"), settings=("peers", "outputs"),
          kinds=("png",)),
     Step("evidence_tables", "outputs", "outputs.publication_tables:build_evidence_tables",
          "CSV tables for bid writers in tables/, each with a .sources.json sidecar, and the XLSX pack.",
@@ -279,14 +279,16 @@ STEPS: list[Step] = [
                "subicb_boundaries", "inclusion_priorities", "postcode_lookup", "evidence_tables", "lsoa_indicators",
                "ons_postcode_lookup", "settlements", "peer_benchmark", "lsoa_access", "venues", "venue_siting",
                "what_if_map", "codepoint_open", "area_names"),
-         settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access"),
+         settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access",
+                   "outputs"),
          kinds=("folium", "html")),
     Step("briefings", "outputs", "outputs.briefings:build_briefings",
-         "District briefings (PDF, 2-5 A4 pages each, and one for the whole area) for councillors and bids.",
+         "District briefings (PDF, 2-5 A4 pages each, and one for the whole area) for councillors and bids; "
+         "above outputs.max_districts, only the area's and those of districts on request.",
          deps=("district_summary", "lsoa_triage", "ward_summary", "gp_readiness", "lsoa_areas", "lad_boundaries",
                "ward_boundaries", "evidence_tables", "inclusion_priorities", "connectivity_change",
                "district_connectivity_series", "peer_benchmark", "peer_pace"),
-         settings=("geography", "study_area", "triage", "uncertainty", "inclusion", "peers", "access"),
+         settings=("geography", "study_area", "triage", "uncertainty", "inclusion", "peers", "access", "outputs"),
          kinds=("pdf",)),
 ]
 

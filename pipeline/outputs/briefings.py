@@ -233,16 +233,23 @@ def trend_figure(con: duckdb.DuckDBPyConnection, lads: list[str], size: tuple[fl
     series: dict[tuple, list] = {}
     for code, name, kind, release, value in rows:
         series.setdefault((code, name, kind), []).append((date(int(release[:4]), int(release[5:7]), 1), value))
-    colours = iter(["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"])
+    palette = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"]
+    colours = iter(palette)
+    # more districts than colours (an England run's area briefing): every district a grey line, one legend entry
+    crowd = sum(1 for code, _, kind in series if kind != "comparator" and code in lads) > len(palette)
+    grey_label = f"Each of the {sum(1 for _, _, kind in series if kind != 'comparator')} districts"
     for (code, name, kind), line in series.items():
         xs, ys = zip(*line, strict=False)
+        label = f"{name} ({ys[-1]:.1f}%)"
         if kind == "comparator":
             style = {"color": "black", "linestyle": "--", "linewidth": 1.2}
-        elif code in lads:
+        elif code in lads and not crowd:
             style = {"color": next(colours), "linewidth": 2.0, "marker": "o", "markersize": 2.5}
         else:
             style = {"color": "#bbbbbb", "linewidth": 0.9}
-        ax.plot(xs, ys, label=f"{name} ({ys[-1]:.1f}%)", **style)
+            if crowd:
+                label, grey_label = grey_label, None  # one legend entry for them all
+        ax.plot(xs, ys, label=label, **style)
     ax.set_ylim(0, 100)
     ax.set_ylabel("% of premises", fontsize=7)
     ax.xaxis.set_major_locator(mdates.YearLocator())  # ticks at years, never 2022.5
@@ -1132,7 +1139,8 @@ def build_briefings(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Sett
     districts = [r for r in Notes(paths.tables).rows("district_summary") if r["lad_code"] != ALL]
     release_line = briefing_release_line(districts, vintage.label)
     name = settings.study_area.name
-    areas = [(r["lad_code"], r["area_name"], [r["lad_code"]]) for r in districts]
+    own = set(settings.own_output_districts)  # above outputs.max_districts, the area and those on request
+    areas = [(r["lad_code"], r["area_name"], [r["lad_code"]]) for r in districts if r["lad_code"] in own]
     areas.append((ALL, name, [r["lad_code"] for r in districts]))
     made = draw_all(
         "briefings",

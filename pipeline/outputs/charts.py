@@ -37,17 +37,20 @@ STYLE = {
 }
 
 
-def _series(con: duckdb.DuckDBPyConnection, indicator: str) -> dict[tuple[str, str, str], list[tuple]]:
-    """Points of the study districts and England at every release dated by month (a year-only release
-    has no month to plot and is not a baseline)."""
+def _series(
+    con: duckdb.DuckDBPyConnection, indicator: str, districts: tuple[str, ...]
+) -> dict[tuple[str, str, str], list[tuple]]:
+    """Points of the given study districts and England at every release dated by month (a year-only
+    release has no month to plot and is not a baseline)."""
     rows = con.execute(
         """SELECT area_code, area_name, area_type,
                                  make_date(left(release, 4)::INT, right(release, 2)::INT, 1), value, release
                           FROM district_connectivity_series
-                          WHERE indicator = $i AND (area_type = 'study district' OR area_code = $england)
-                            AND dated_by <> 'year only'
+                          WHERE indicator = $i AND dated_by <> 'year only'
+                            AND ((area_type = 'study district' AND list_contains($lads, area_code))
+                                 OR area_code = $england)
                           ORDER BY area_type DESC, area_name, release""",
-        {"i": indicator, "england": ENGLAND},
+        {"i": indicator, "england": ENGLAND, "lads": list(districts)},
     ).fetchall()
     out: dict[tuple[str, str, str], list[tuple]] = {}
     for code, name, kind, date, value, release in rows:
@@ -108,39 +111,52 @@ def _save(fig, folder: Path, name: str) -> list[Path]:
     return written
 
 
-def build_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, list[str]]:
+def shown_note(shown: int, of: int) -> list[str]:
+    """The footer's word on districts left off (settings: outputs), when any are."""
+    if shown == of:
+        return []
+    return [f"{shown} of the {of} study districts are drawn (those with outputs of their own: settings [outputs])."]
+
+
+def build_charts(
+    con: duckdb.DuckDBPyConnection, folder: Path, districts: tuple[str, ...], of: int
+) -> dict[str, list[str]]:
+    """Ofcom's figures over time for ``districts`` (those with outputs of their own) and England."""
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, list[str]] = {}
     year_only = "Releases ONS dates only by a year are not plotted."
+    shown = shown_note(len(districts), of)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=SLIDE)
-        _plot(ax, _series(con, "gigabit_capable_pct"), "% of premises", "gigabit_capable_pct")
+        _plot(ax, _series(con, "gigabit_capable_pct", districts), "% of premises", "gigabit_capable_pct")
         ax.set_ylim(0, 100)
         ax.set_title("Gigabit-capable broadband by district, with England")
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), title="Latest value")
         fig.subplots_adjust(bottom=0.17, top=0.92, left=0.07, right=0.74)
-        _footer(fig, [year_only])
+        _footer(fig, [year_only, *shown])
         out["gigabit_over_time"] = [str(p) for p in _save(fig, folder, "gigabit_over_time")]
 
         fig, ax = plt.subplots(figsize=SLIDE)
-        _plot(ax, _series(con, "premises_below_30_pct"), "% of premises", "premises_below_30_pct")
+        _plot(ax, _series(con, "premises_below_30_pct", districts), "% of premises", "premises_below_30_pct")
         ax.set_ylim(bottom=0)
         ax.set_title("Premises without a service above 30 Mbit/s, by district, with England")
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), title="Latest value")
         fig.subplots_adjust(bottom=0.17, top=0.92, left=0.07, right=0.74)
-        _footer(fig, [])
+        _footer(fig, shown)
         out["premises_below_30_over_time"] = [str(p) for p in _save(fig, folder, "premises_below_30_over_time")]
 
         fig, axes = plt.subplots(1, 2, figsize=SLIDE, sharey=True)
         for ax, indicator, title in ((axes[0], "coverage_4g_area_pct", "4G"), (axes[1], "coverage_5g_area_pct", "5G")):
-            _plot(ax, _series(con, indicator), "% of land area (outdoor, at least one operator)", indicator)
+            _plot(ax, _series(con, indicator, districts), "% of land area (outdoor, at least one operator)", indicator)
             ax.set_title(f"{title} coverage")
             ax.legend(loc="lower left", fontsize=11, title="Latest value", title_fontsize=11)
         axes[1].set_ylabel("")
         axes[0].set_ylim(0, 101)
         fig.suptitle("Mobile coverage by district, with England", fontsize=20)
         fig.subplots_adjust(bottom=0.17, top=0.86, left=0.07, right=0.98, wspace=0.08)
-        _footer(fig, [year_only, "Lines at or near 100% lie on top of one another: the legend gives each value."])
+        _footer(
+            fig, [year_only, "Lines at or near 100% lie on top of one another: the legend gives each value.", *shown]
+        )
         out["mobile_coverage_over_time"] = [str(p) for p in _save(fig, folder, "mobile_coverage_over_time")]
     return out
 
@@ -202,12 +218,14 @@ def _footer_text(fig, text: str) -> None:
 PEER_INDICATOR = "gigabit_capable_pct"
 
 
-def _peer_subjects(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+def _peer_subjects(con: duckdb.DuckDBPyConnection, districts: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """The zone and the given districts, each once."""
     return con.execute(
         """SELECT DISTINCT area_code, area_name, area_type FROM peer_benchmark
                           WHERE group_kind = 'neighbours' AND indicator = $i
+                            AND (area_type = 'zone' OR list_contains($lads, area_code))
                           ORDER BY area_type = 'zone', area_name""",
-        {"i": PEER_INDICATOR},
+        {"i": PEER_INDICATOR, "lads": list(districts)},
     ).fetchall()
 
 
@@ -297,13 +315,16 @@ def _peer_ranks(ax, con: duckdb.DuckDBPyConnection, code: str) -> int:
     return n
 
 
-def build_peer_charts(con: duckdb.DuckDBPyConnection, folder: Path, similar: str) -> dict[str, list[str]]:
-    """One slide per district and for the zone: its ONS nearest neighbours' gigabit coverage at the latest
-    release with the subject marked, and its rank among them at every release dated by month."""
+def build_peer_charts(
+    con: duckdb.DuckDBPyConnection, folder: Path, similar: str, districts: tuple[str, ...]
+) -> dict[str, list[str]]:
+    """One slide for the zone and one per district with outputs of its own (``districts``): its ONS
+    nearest neighbours' gigabit coverage at the latest release with the subject marked, and its rank
+    among them at every release dated by month."""
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, list[str]] = {}
     with plt.rc_context(STYLE):
-        for code, name, kind in _peer_subjects(con):
+        for code, name, kind in _peer_subjects(con, districts):
             release, release_name, weighted_by = con.execute(
                 """SELECT release, release_name, weighted_by FROM peer_benchmark
                    WHERE area_code = $c AND group_kind = 'neighbours' AND indicator = $i

@@ -289,11 +289,18 @@ def peer_panel(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
         ORDER BY n.area_type = 'zone', n.area_name""").fetchall()
     if not rows:
         return ""
+    own = set(settings.own_output_districts)
+
+    def chart_link(code: str, kind: str) -> str:
+        if kind == "zone" or code in own:
+            return f"<a href='{PROCESSED}/charts/peers_{esc(code.lower())}.png'>chart</a>"
+        return "on request (settings [outputs])"
+
     cells = "".join(
         f"<tr><td>{esc(name)}{' (' + esc(zone_estimate(weighted)) + ')' if kind == 'zone' else ''}</td>"
         f"<td>{value:.1f}%{' (estimate)' if kind == 'zone' else ''}</td><td>{esc(rank)}</td><td>{median:.1f}%</td><td>{esc(best)} ({best_value:.1f}%)</td>"
         f"<td>{esc(cluster or 'not in one cluster: its districts fall in different ones')}</td>"
-        f"<td><a href='{PROCESSED}/charts/peers_{esc(code.lower())}.png'>chart</a></td></tr>"
+        f"<td>{chart_link(code, kind)}</td></tr>"
         for code, name, kind, _, value, rank, median, best, best_value, cluster, weighted in rows
     )
     cfg = settings.peers
@@ -343,12 +350,20 @@ def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
         f"<li>{esc(name)}: not published with these data: {esc(why)}</li>"
         for name, why in omitted_tables(paths.tables).items()
     )
-    districts = [r[0] for r in con.execute("SELECT DISTINCT lad_name FROM lsoa_areas ORDER BY 1").fetchall()]
+    districts = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT lad_name FROM lsoa_areas WHERE list_contains($own, lad_code) ORDER BY 1",
+            {"own": list(settings.own_output_districts)},
+        ).fetchall()
+    ]
     briefings = "".join(f"<li><a href='{PROCESSED}/briefings/{briefing_file(d)}'>{esc(d)}</a></li>" for d in districts)
     briefings += (
         f"<li><a href='{PROCESSED}/briefings/{briefing_file(settings.study_area.name)}'>"
         f"{esc(settings.study_area.name)} (whole area)</a></li>"
     )
+    if (others := len(settings.lad_codes) - len(settings.own_output_districts)) > 0:
+        briefings += f"<li>The other {others:,} districts: on request (settings [outputs], docs/METHOD.md)</li>"
     described = {"fibre_planning.html": fibre_map_description(con)}
     maps = "".join(f"<li><a href='{esc(f)}'>{esc(t)}</a> — {esc(d or described[f])}</li>" for f, t, d in MAPS)
     charts = "".join(

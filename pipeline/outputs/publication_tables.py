@@ -22,8 +22,9 @@ PACK = "diz_evidence_pack.xlsx"
 def build_connectivity_charts(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     """The charts of Ofcom's district figures: over time, and each district among its similar places."""
     exact(con)
-    charts = build_charts(con, paths.charts)
-    peers = build_peer_charts(con, paths.charts, similar_means(settings))
+    own = settings.own_output_districts
+    charts = build_charts(con, paths.charts, own, len(settings.lad_codes))
+    peers = build_peer_charts(con, paths.charts, similar_means(settings), own)
     return [
         made("connectivity_charts", [p for files in charts.values() for p in files]),
         made("peer_charts", [p for files in peers.values() for p in files]),
