@@ -131,7 +131,7 @@ def floor() -> dict:
 
 
 def siting() -> dict:
-    """The siting model alone on the five districts' tables (the folder ``five`` left): spopt MCLP solved
+    """The siting model alone on the five districts' tables (the folder ``five`` left): the sparse MCLP solved
     for k = 1 .. 10, as venue_siting does; start-up is the imports and reading the two tables."""
     started = time.perf_counter()
     import duckdb
@@ -176,7 +176,7 @@ CASES = {
     "england-postgres": (england_postgres, "2d England indicators, cold (Dagster, Postgres)"),
     "geopandas": (geopandas, "3  GeoPandas baseline, England, same steps"),
     "floor": (floor, "4  DuckDB scan floor, same input files"),
-    "siting": (siting, "5  siting model, k = 1..10 (spopt MCLP)"),
+    "siting": (siting, "5  siting model, k = 1..10 (sparse MCLP, CBC)"),
 }
 
 

@@ -220,8 +220,9 @@ STEPS: list[Step] = [
          produces=("lsoa_access", "access_validation"), deps=("lsoa_origins", "venues", "lsoa_triage", "iod2025"),
          settings=("geography", "access", "validation", "triage")),
     Step("venue_siting", "analysis", "analysis.siting:build_venue_siting",
-         "Where k new venues would reach the most need-weighted residents (maximal covering model, spopt), k = 1 .. "
-         "siting_max_k, and the best single site for each district's high-need residents beyond reach.",
+         "Where k new venues would reach the most need-weighted residents (maximal covering model as spopt's, "
+         "sparse), k = 1 .. siting_max_k, and the best single site for each district's high-need residents "
+         "beyond reach.",
          produces=("siting_curve", "venue_siting", "siting_by_district"), deps=("lsoa_access", "venues"),
          settings=("access",)),
     Step("connectivity_change", "analysis", "analysis.connectivity:build_connectivity_change",

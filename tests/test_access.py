@@ -48,6 +48,34 @@ def test_the_covering_model_finds_the_brute_force_optimum_on_a_small_synthetic_i
         assert float(inst.weights[covered_by(inst, chosen)].sum()) == pytest.approx(covered)
 
 
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_covering_model_reaches_the_optimum_spopts_mclp_reaches(seed):
+    """spopt's dense MCLP is the reference the sparse model was written from: same optimum for each k."""
+    import pulp
+    from spopt.locate import MCLP
+
+    from pipeline.analysis.siting import Instance, solve
+
+    rng = np.random.default_rng(seed)  # synthetic: 200 demand points, 4 existing venues, 25 candidates in 20 km
+    inst = Instance(
+        rng.uniform(0, 20_000, (200, 2)),
+        rng.integers(1, 500, 200).astype(float),
+        rng.uniform(0, 20_000, (4, 2)),
+        rng.uniform(0, 20_000, (25, 2)),
+        reach_m=2_500,
+    )
+    sites = np.vstack([inst.existing_xy, inst.candidate_xy])
+    cost = np.sqrt(((inst.demand_xy[:, None, :] - sites[None, :, :]) ** 2).sum(axis=2))
+    predefined = np.r_[np.ones(4, dtype=int), np.zeros(25, dtype=int)]
+    for k in (1, 3, 6):
+        model = MCLP.from_cost_matrix(
+            cost, inst.weights, service_radius=2_500, p_facilities=4 + k, predefined_facilities_arr=predefined
+        )
+        model.solve(pulp.PULP_CBC_CMD(msg=False), results=False)
+        theirs = pulp.value(model.problem.objective)
+        assert solve(inst, k)[1] == pytest.approx(theirs)
+
+
 def test_the_covering_model_keeps_existing_venues_and_counts_what_they_cover():
     from pipeline.analysis.siting import Instance, solve
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
+import time
 
 import pytest
 from conftest import STUDY_LADS
@@ -274,6 +276,40 @@ def test_index_page_search_box_answers_offline(real_run, browser, tmp_path):
     browser.screenshot(tmp_path / "index.png")
     links = browser.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))")
     assert "method.html" in links and any(h.endswith("harlow.pdf") for h in links)
+
+
+@pytest.mark.browser
+def test_a_search_split_by_postcode_area_answers_as_the_whole_page_does(real_run, browser, tmp_path, monkeypatch):
+    """An England run's index page carries no postcodes itself (1.5 million would make it hundreds of MB):
+    each postcode area's are in maps/postcodes/<area>.js, loaded when one of its postcodes is looked up."""
+    from pipeline.outputs import map_index
+
+    whole = (real_run.paths.current / "maps" / "index.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r"var DIZ=(.*?);\nfunction diz_norm", whole, re.S).group(1))
+    monkeypatch.setattr(map_index, "SHARD_ABOVE", 10)
+    shards = map_index.split_postcodes(data, tmp_path / "postcodes")
+    assert data["pc"] == {} and data["terminated"] == {} and len(shards) == len(data["shards"]) > 1
+    split = tmp_path / "index.html"
+    split.write_text(
+        re.sub(
+            r"var DIZ=.*?;\nfunction diz_norm",
+            lambda _: "var DIZ=" + map_index._json(data) + ";\nfunction diz_norm",
+            whole,
+            count=1,
+            flags=re.S,
+        ).replace("</script></head>", map_index.SHARD_JS + "</script></head>", 1),
+        encoding="utf-8",
+    )
+
+    def ask(page, postcode: str) -> str:
+        browser.open(page, settle=0.5)
+        browser.evaluate(f"document.getElementById('pc').value = {json.dumps(postcode)}; diz_lookup();")
+        time.sleep(0.5)  # the area's script loads, then answers
+        return browser.evaluate("document.getElementById('pc-answer').innerText")
+
+    for postcode in ("CM20 1AB", "SG10 6DE", "E4 7QT", "ZZ99 9ZZ"):
+        assert ask(split, postcode) == ask(real_run.root / "maps" / "index.html", postcode)
+    assert "Harlow 007F" in ask(split, "cm20 1ab")
 
 
 @pytest.mark.browser

@@ -1,5 +1,5 @@
 """Where new venues would reach most people in need: a maximal covering location model (Church and
-ReVelle, 1974), solved exactly by PySAL spopt's ``MCLP`` with PuLP's CBC solver.
+ReVelle, 1974), solved exactly as a mixed-integer programme with PuLP's CBC solver.
 
 Demand is each neighbourhood's need-weighted residents (residents x need score / 10) at where its
 people live; a neighbourhood is covered when a venue lies within ``access.reach_km`` in a straight
@@ -8,19 +8,26 @@ candidate sites to maximise the need-weighted residents covered, for k = 1 .. ``
 k is solved on its own, so the best three sites need not include the best two: the curve says where
 a solution is not nested in the one before.
 
+The model is PySAL spopt's MCLP written sparsely: spopt builds a dense demand x site distance matrix
+(for England, 33,755 neighbourhoods x thousands of sites: gigabytes), where only the pairs within reach
+enter the model. The pairs come from a k-d tree; demand an existing venue already covers is a constant,
+and demand no candidate reaches cannot change the answer, so neither enters it. The tests check that it
+reaches the optimum spopt's MCLP reaches.
+
 ``siting_by_district`` answers the briefing's question for one district: of its high-need residents
 beyond reach, how many would the best single new site reach (every candidate tried; exact).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
 import pulp
 import pyarrow as pa
-from spopt.locate import MCLP
+from scipy import sparse
+from scipy.spatial import cKDTree
 
 from pipeline.duck import exact
 from pipeline.ingest.result import AssetResult, derived
@@ -38,13 +45,32 @@ class Instance:
     existing_xy: np.ndarray  # (e, 2)
     candidate_xy: np.ndarray  # (c, 2)
     reach_m: float
+    _reach: sparse.csc_matrix | None = field(default=None, repr=False)
+    _existing: np.ndarray | None = field(default=None, repr=False)
 
-    def covers(self, xy: np.ndarray) -> np.ndarray:
-        """(n, len(xy)) booleans: which demand points each site covers."""
-        if not len(xy):
-            return np.zeros((len(self.demand_xy), 0), dtype=bool)
-        d = np.sqrt(((self.demand_xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
-        return d <= self.reach_m
+    def reached(self, xy: np.ndarray) -> sparse.csc_matrix:
+        """(n, len(xy)) sparse booleans: which demand points each site covers (within reach, k-d tree)."""
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        if not len(xy) or not len(self.demand_xy):
+            return sparse.csc_matrix((len(self.demand_xy), len(xy)), dtype=bool)
+        pairs = cKDTree(xy).query_ball_point(self.demand_xy, self.reach_m)
+        rows = np.repeat(np.arange(len(pairs)), [len(p) for p in pairs])
+        cols = np.fromiter((j for p in pairs for j in p), dtype=np.int64, count=len(rows))
+        return sparse.csc_matrix(
+            (np.ones(len(rows), dtype=bool), (rows, cols)), shape=(len(self.demand_xy), len(xy)), dtype=bool
+        )
+
+    @property
+    def candidate_reach(self) -> sparse.csc_matrix:
+        if self._reach is None:
+            self._reach = self.reached(self.candidate_xy)
+        return self._reach
+
+    @property
+    def existing_covered(self) -> np.ndarray:
+        if self._existing is None:
+            self._existing = np.asarray(self.reached(self.existing_xy).sum(axis=1)).ravel() > 0
+        return self._existing
 
 
 def solve(instance: Instance, k: int) -> tuple[list[int], float]:
@@ -54,38 +80,31 @@ def solve(instance: Instance, k: int) -> tuple[list[int], float]:
 
 
 def solve_each(instance: Instance, ks: list[int]) -> dict[int, tuple[list[int], float]]:
-    """``solve`` for each k in ``ks``. The model is built once (spopt builds it in Python, the slow part) and
-    solved for each k with only the right-hand side of its facility count changed: the same model, constraint
-    by constraint, as one built for that k alone. Existing venues that cover no demand are left out of it."""
-    existing = instance.covers(instance.existing_xy)
-    useful = np.nonzero(existing.any(axis=0))[0]
-    sites = np.vstack([instance.existing_xy[useful].reshape(-1, 2), instance.candidate_xy.reshape(-1, 2)])
-    cost = np.sqrt(((instance.demand_xy[:, None, :] - sites[None, :, :]) ** 2).sum(axis=2))
-    predefined = np.r_[np.ones(len(useful), dtype=int), np.zeros(len(instance.candidate_xy), dtype=int)]
-    model = MCLP.from_cost_matrix(
-        cost,
-        instance.weights,
-        service_radius=instance.reach_m,
-        p_facilities=len(useful) + 1,
-        predefined_facilities_arr=predefined if len(useful) else None,
-    )
-    count = list(model.problem.constraints.values())[-1]  # y0 + y1 + ... == p, the last constraint spopt adds
-    if count.sense != pulp.LpConstraintEQ or {v.name for v in count} != {v.name for v in model.fac_vars}:
-        raise RuntimeError("spopt's MCLP model no longer ends with its facility count (y0 + y1 + ... = p)")
+    """``solve`` for each k in ``ks``: the model is built once and solved for each k with only the
+    right-hand side of its facility count changed (y_1 + ... + y_c = k)."""
+    reach = instance.candidate_reach.tocsr()
+    open_demand = ~instance.existing_covered & (np.diff(reach.indptr) > 0) & (instance.weights > 0)
+    model = pulp.LpProblem("mclp", pulp.LpMaximize)
+    y = [pulp.LpVariable(f"y{j}", cat="Binary") for j in range(len(instance.candidate_xy))]
+    z = {i: pulp.LpVariable(f"z{i}", cat="Binary") for i in np.nonzero(open_demand)[0]}
+    model += pulp.lpSum(float(instance.weights[i]) * zi for i, zi in z.items())
+    for i, zi in z.items():  # a demand point counts as covered only if a chosen site reaches it
+        model += zi <= pulp.lpSum(y[j] for j in reach.indices[reach.indptr[i] : reach.indptr[i + 1]])
+    count = pulp.lpSum(y) == 0
+    model += count, "facility_count"
     out = {}
     for k in ks:
-        count.changeRHS(len(useful) + min(k, len(instance.candidate_xy)))
-        model.solve(pulp.PULP_CBC_CMD(msg=False), results=False)
-        opened = [j for j, var in enumerate(model.fac_vars) if var.value() and var.value() > 0.5]
-        covered = instance.covers(sites[opened]).any(axis=1)
-        out[k] = (sorted(j - len(useful) for j in opened if j >= len(useful)), float(instance.weights[covered].sum()))
+        model.constraints["facility_count"].changeRHS(min(k, len(y)))
+        model.solve(pulp.PULP_CBC_CMD(msg=False))
+        chosen = sorted(j for j, var in enumerate(y) if var.value() and var.value() > 0.5)
+        out[k] = (chosen, float(instance.weights[covered_by(instance, chosen)].sum()))
     return out
 
 
 def covered_by(instance: Instance, chosen: list[int]) -> np.ndarray:
     """Demand points within reach of an existing venue or a chosen candidate."""
-    sites = np.vstack([instance.existing_xy.reshape(-1, 2), instance.candidate_xy[chosen].reshape(-1, 2)])
-    return instance.covers(sites).any(axis=1)
+    picked = instance.candidate_reach[:, list(chosen)]
+    return instance.existing_covered | (np.asarray(picked.sum(axis=1)).ravel() > 0)
 
 
 # lsoa_access columns a plain count of residents within or beyond reach rests on (no need score).
@@ -236,8 +255,9 @@ def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
     # need score (and its sources) enters only the need-weighted and high-need figures and the model's choice.
     access = paths.table_path("lsoa_access")
     note = (
-        f"Maximal covering location model (PySAL spopt MCLP, CBC): k new venues among the candidate sites, "
-        f"existing venues kept, maximising need-weighted residents within {cfg.reach_km:g} km in a straight line. "
+        "Maximal covering location model (PySAL spopt's MCLP, solved sparsely with CBC): k new venues among the "
+        f"candidate sites, existing venues kept, maximising need-weighted residents within {cfg.reach_km:g} km "
+        "in a straight line. "
         "Each k is solved on its own: a solution need not contain the one before (contains_previous)."
     )
     out = []
@@ -268,34 +288,43 @@ def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
 
 def _by_district(inst: Instance, demand: list, candidates: list, residents: np.ndarray, high: np.ndarray) -> list[dict]:
     """Per district: residents and high-need residents beyond reach, and the one candidate site reaching most
-    of those high-need residents (then most residents beyond reach; then by name)."""
+    of those high-need residents (then most residents beyond reach; then by name). Every candidate is tried
+    for every district at once: the sparse reach matrix times a district indicator."""
     beyond = ~covered_by(inst, [])
-    reach = inst.covers(inst.candidate_xy)
+    lads = sorted({(d[1], d[2]) for d in demand}, key=lambda x: x[1])
+    at = {code: i for i, (code, _) in enumerate(lads)}
+    lad_of = np.array([at[d[1]] for d in demand], dtype=np.int64)
+    n, shape = len(demand), (len(demand), len(lads))
+
+    def per_district(values: np.ndarray) -> sparse.csr_matrix:
+        return sparse.csr_matrix((values * beyond, (np.arange(n), lad_of)), shape=shape)
+
+    reach_t = inst.candidate_reach.T.tocsr().astype(float)
+    gain_high = (reach_t @ per_district(high)).toarray() if len(candidates) else np.zeros((0, len(lads)))
+    gain_res = (reach_t @ per_district(residents)).toarray() if len(candidates) else np.zeros((0, len(lads)))
+    name_order = np.argsort(np.argsort(np.array([c[1] or "" for c in candidates], dtype=object), kind="stable"))
+    index = np.arange(len(candidates))
     rows = []
-    for lad in sorted({(d[1], d[2]) for d in demand}, key=lambda x: x[1]):
-        mine = beyond & np.array([d[1] == lad[0] for d in demand])
+    for d, (code, name) in enumerate(lads):
+        mine = beyond & (lad_of == d)
         row = {
-            "lad_code": lad[0],
-            "lad_name": lad[1],
+            "lad_code": code,
+            "lad_name": name,
             "residents_beyond_reach": int(residents[mine].sum()),
             "high_need_residents_beyond_reach": int(high[mine].sum()),
         }
         if len(candidates) and mine.any():
-            gains = [
-                (-(high[mine & reach[:, j]].sum()), -(residents[mine & reach[:, j]].sum()), candidates[j][1], j)
-                for j in range(len(candidates))
-            ]
-            best = min(gains)
-            if best[1] < 0:
-                c = candidates[best[3]]
+            best = np.lexsort((index, name_order, -gain_res[:, d], -gain_high[:, d]))[0]
+            if gain_res[best, d] > 0:
+                c = candidates[best]
                 row |= {
                     "best_site": c[1],
                     "best_site_id": c[0],
                     "best_site_type": c[2],
                     "best_site_postcode": c[3],
                     "best_site_lad_code": c[4],
-                    "high_need_residents_it_reaches": int(-best[0]),
-                    "residents_it_reaches": int(-best[1]),
+                    "high_need_residents_it_reaches": int(round(gain_high[best, d])),
+                    "residents_it_reaches": int(round(gain_res[best, d])),
                 }
         rows.append(row)
     return rows

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from pathlib import Path
 
 import duckdb
 
@@ -142,6 +144,48 @@ function diz_lookup(){
     '</td></tr>';}).join('')+'</table>';
 }
 """
+
+# A study area with more postcodes than this (all of England: 1.5 million) gets its postcodes in one
+# file per postcode area (maps/postcodes/CM.js), loaded when a postcode of that area is looked up, so
+# the index page itself stays small. Below it, one self-contained page.
+SHARD_ABOVE = 100_000
+SHARD_JS = """
+var diz_whole=diz_lookup;DIZ.loaded={};
+function diz_shard(area,d){DIZ.loaded[area]=1;for(var k in d.pc)DIZ.pc[k]=d.pc[k];
+  for(var t in d.terminated)DIZ.terminated[t]=d.terminated[t];}
+diz_lookup=function(){var pc=diz_norm(document.getElementById('pc').value), area=pc?pc.match(/^[A-Z]+/)[0]:null;
+  if(area&&DIZ.shards.indexOf(area)>=0&&!DIZ.loaded[area]){var s=document.createElement('script');
+    s.src='postcodes/'+area+'.js';s.onload=diz_whole;s.onerror=function(){document.getElementById('pc-answer')
+      .innerHTML='The postcode list for '+area+' (postcodes/'+area+'.js, beside this page) could not be opened.';};
+    document.head.appendChild(s);return;}
+  diz_whole();};
+"""
+
+
+def _json(value) -> str:
+    """JSON for inside a script element: compact, and never closing the element early."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+
+
+def split_postcodes(data: dict, folder: Path) -> list[Path]:
+    """Move ``data``'s postcodes (and terminated postcodes) into one script per postcode area under
+    ``folder`` when there are more than SHARD_ABOVE; ``data`` keeps the rest and lists the areas."""
+    shutil.rmtree(folder, ignore_errors=True)  # a previous run's areas
+    if len(data["pc"]) <= SHARD_ABOVE:
+        return []
+    by_area: dict[str, dict] = {}
+    for key in ("pc", "terminated"):
+        for pc, value in data.pop(key).items():
+            area = re.match(r"[A-Z]+", pc).group(0)
+            by_area.setdefault(area, {"pc": {}, "terminated": {}})[key][pc] = value
+    data |= {"pc": {}, "terminated": {}, "shards": sorted(by_area)}
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for area, part in sorted(by_area.items()):
+        path = folder / f"{area}.js"
+        write_text(path, f"diz_shard({_json(area)},{_json(part)});\n")
+        written.append(path)
+    return written
 
 
 def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
@@ -387,7 +431,9 @@ def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
     )
     lines = "".join(f"<li>{esc(line)}</li>" for line in licence_lines(keys))
     codepoint = f"{SOURCES['codepoint_open'].title} ({SOURCES['codepoint_open'].release})"
-    data = json.dumps(search_data(con, codepoint), separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+    search = search_data(con, codepoint)
+    shards = split_postcodes(search, folder / "postcodes")
+    data = _json(search)
     area = esc(settings.study_area.name)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{area}: maps, tables and briefings</title>
@@ -395,7 +441,7 @@ def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
 table{{border-collapse:collapse;font-size:13px}}td,th{{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}}
 th{{background:#f3f3f3}}#search{{background:#f7f9fc;border:1px solid #cdd7e5;border-radius:6px;padding:10px 14px}}
 #pc{{font-size:16px;padding:4px 8px;width:11em;text-transform:uppercase}}#pc-answer{{margin-top:8px}}</style>
-<script>var DIZ={data};{SEARCH_JS}</script></head>
+<script>var DIZ={data};{SEARCH_JS}{SHARD_JS if shards else ""}</script></head>
 <body>
 <h1>{area}</h1>
 <p>Where people most need digital-inclusion support, and where the networks fall short — measured apart
@@ -424,9 +470,10 @@ its sources and licence lines.</p><ul>{tables}{omitted}</ul>
     write_text(folder / "index.html", page)
     return {
         "path": str(folder / "index.html"),
-        "files": [str(folder / "index.html"), str(folder / "method.html")],
+        "files": [str(folder / "index.html"), str(folder / "method.html"), *(str(p) for p in shards)],
         "maps": len(MAPS),
         "tables": len(sidecars),
         "sources": len(keys),
         "search_data_bytes": len(data),
+        "postcode_files": len(shards),
     }

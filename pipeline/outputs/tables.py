@@ -149,8 +149,9 @@ TABLES = [
                   "Straight-line distances are shorter than any road; an LSOA is within reach or beyond it as a whole, "
                   "by its one point (origin)."),
     EvidenceTable("siting_curve", "Siting curve", "siting_curve",
-                  "k new venues chosen by a maximal covering model (spopt MCLP) among the candidate sites, existing "
-                  "venues kept: need-weighted residents, residents and high-need residents within reach, k = 0 .. N.",
+                  "k new venues chosen by a maximal covering model (spopt's MCLP, sparse) among the candidate "
+                  "sites, existing venues kept: need-weighted residents, residents and high-need residents "
+                  "within reach, k = 0 .. N.",
                   "k", "Each k is solved on its own: a solution need not keep the sites of the one before "
                   "(contains_previous)."),
     EvidenceTable("venue_siting", "Siting sites", "venue_siting",
