@@ -112,6 +112,19 @@ def england_postgres() -> dict:
     return dagster_run("--upto", UPTO)
 
 
+def england_full() -> dict:
+    """``make run`` for all of England, every step and output, with the synthetic national stand-ins."""
+    from pipeline import generations
+    from pipeline.paths import Paths
+
+    result = dagster_run()
+    live = generations.live_folder(Paths.from_env())
+    result["published_files"] = (
+        sum(1 for p in live.rglob("*") if p.is_file() and "_manifest" not in p.parts) if live else 0
+    )
+    return result
+
+
 def england_engine() -> dict:
     from pipeline.steps import closure
 
@@ -174,6 +187,7 @@ CASES = {
     "england-engine": (england_engine, "2b England indicators, cold, engine only"),
     "england-warm": (england_warm, "2c England indicators, warm"),
     "england-postgres": (england_postgres, "2d England indicators, cold (Dagster, Postgres)"),
+    "england-full": (england_full, "2e England, every step and output, cold (make run)"),
     "geopandas": (geopandas, "3  GeoPandas baseline, England, same steps"),
     "floor": (floor, "4  DuckDB scan floor, same input files"),
     "siting": (siting, "5  siting model, k = 1..10 (sparse MCLP, CBC)"),
