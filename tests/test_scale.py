@@ -89,3 +89,46 @@ def test_a_windows_quote_in_a_place_name_reads_as_the_plain_character(con):
     assert con.execute("SELECT tidy_name($1)", ["King\u0092s  Lynn \u0096 West\tNorfolk "]).fetchone()[0] == (
         "King's Lynn - West Norfolk"
     )
+
+
+@pytest.mark.parametrize("cap, rows_in_sheet", [(10, 3), (2, 0)])
+def test_a_table_too_long_for_a_sheet_points_to_its_csv(tmp_path, monkeypatch, cap, rows_in_sheet):
+    from openpyxl import load_workbook
+
+    from pipeline.outputs import workbook
+    from pipeline.outputs.tables import TABLES
+
+    table = next(t for t in TABLES if t.name == "lsoa_indicators")
+    (tmp_path / "lsoa_indicators.csv").write_text(
+        "lsoa_code,indicator,value\nE01000001,a,1\nE01000002,a,2\nE01000003,a,3\n"
+    )
+    sidecar = {"rows": 3, "sources": [], "licence": ["Licence line."], "columns": []}
+    monkeypatch.setattr(workbook, "PACK_MAX_ROWS", cap)
+    pack = workbook.build_workbook(tmp_path, tmp_path, tmp_path / "pack.xlsx", {"lsoa_indicators": sidecar})
+    assert pack["sheets"][table.sheet] == rows_in_sheet
+    cells = [c for row in load_workbook(tmp_path / "pack.xlsx")[table.sheet].iter_rows(values_only=True) for c in row]
+    assert ("E01000003" in cells) == (rows_in_sheet == 3)
+    assert any(str(c).startswith("3 rows: more than a sheet here carries") for c in cells) == (rows_in_sheet == 0)
+
+
+def test_nearest_on_the_grid_is_the_brute_force_nearest_with_ties_broken_by_the_order_given(con):
+    from pipeline.analysis.nearest import nearest
+
+    rng = np.random.default_rng(11)
+    points = rng.integers(0, 40, size=(300, 2)) * 250.0  # on a 250 m lattice: many exact ties
+    places = rng.integers(0, 40, size=(60, 2)) * 250.0
+    preference = rng.integers(0, 3, size=60)  # ties go to the lower preference, then the lower key
+    con.execute("CREATE OR REPLACE TABLE pts (k VARCHAR, x DOUBLE, y DOUBLE)")
+    con.executemany("INSERT INTO pts VALUES (?, ?, ?)", [[f"p{i:03d}", *map(float, xy)] for i, xy in enumerate(points)])
+    con.execute("CREATE OR REPLACE TABLE pls (key VARCHAR, x DOUBLE, y DOUBLE, pref INTEGER)")
+    con.executemany(
+        "INSERT INTO pls VALUES (?, ?, ?, ?)",
+        [[f"s{j:02d}", *map(float, xy), int(preference[j])] for j, xy in enumerate(places)],
+    )
+    found = nearest(con, "pts", "pls", "got", point_key="k", place_key="key", order="pref", radii=(500, 2_000, 20_000))
+    got = {k: (p, d) for k, p, d in con.execute("SELECT * FROM got").fetchall()}
+    assert found == len(points) == len(got)
+    for i, xy in enumerate(points):
+        d = np.hypot(*(places - xy).T)
+        best = min(range(len(places)), key=lambda j: (d[j], preference[j], f"s{j:02d}"))
+        assert got[f"p{i:03d}"] == (f"s{best:02d}", pytest.approx(d[best]))

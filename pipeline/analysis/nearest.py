@@ -59,8 +59,11 @@ def nearest(
                        pl.*
                 FROM pt JOIN pl ON pl.gx = pt.cx AND pl.gy = pt.cy
             )
-            SELECT point_key, place_key, distance_m FROM near WHERE distance_m <= $r
-            QUALIFY row_number() OVER (PARTITION BY point_key ORDER BY distance_m, {tiebreak}place_key) = 1""",
+            -- an aggregate keeps one row per point while the candidate pairs stream past (a window over
+            -- them held every pair: 4 GB for England's postcodes and practices)
+            SELECT point_key, arg_min(place_key, (distance_m, {tiebreak}place_key)) AS place_key,
+                   min(distance_m) AS distance_m
+            FROM near WHERE distance_m <= $r GROUP BY point_key""",
             {"r": radius},
         )
         con.execute(f"DELETE FROM _todo WHERE point_key IN (SELECT point_key FROM {out})")

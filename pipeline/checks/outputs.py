@@ -70,14 +70,17 @@ def maps_load_nothing_from_the_network(ctx: CheckContext) -> CheckResult:
 
 
 def briefings_are_two_to_five_pages(ctx: CheckContext) -> CheckResult:
-    """One briefing per study district and one for the area, each 2-5 A4 pages with text."""
+    """One briefing per study district with outputs of its own (settings [outputs]) and one for the area,
+    each 2-5 A4 pages with text."""
     from pypdf import PdfReader
 
     pages = {}
     for pdf in sorted(ctx.paths.briefings.glob("*.pdf")):
         reader = PdfReader(pdf)
         pages[pdf.name] = len(reader.pages) if reader.pages[0].extract_text().strip() else 0
-    ok = len(pages) == len(ctx.lads) + 1 and all(2 <= n <= 5 for n in pages.values())
+    own = len(ctx.settings.own_output_districts)
+    ok = len(pages) == own + 1 and all(2 <= n <= 5 for n in pages.values())
+    of = f" (of {len(ctx.lads)}: settings [outputs])" if own < len(ctx.lads) else ""
     return CheckResult(
-        ok, f"{len(pages)} briefings for {len(ctx.lads)} districts and the area; pages {pages}", {"pages": pages}
+        ok, f"{len(pages)} briefings for {own} districts{of} and the area; pages {pages}", {"pages": pages}
     )

@@ -237,7 +237,7 @@ def trend_figure(con: duckdb.DuckDBPyConnection, lads: list[str], size: tuple[fl
     colours = iter(palette)
     # more districts than colours (an England run's area briefing): every district a grey line, one legend entry
     crowd = sum(1 for code, _, kind in series if kind != "comparator" and code in lads) > len(palette)
-    grey_label = f"Each of the {sum(1 for _, _, kind in series if kind != 'comparator')} districts"
+    grey_label = f"Each of the {len({code for code, _, kind in series if kind != 'comparator'})} districts"
     for (code, name, kind), line in series.items():
         xs, ys = zip(*line, strict=False)
         label = f"{name} ({ys[-1]:.1f}%)"
@@ -306,9 +306,11 @@ def triage_figure(
     label_wards: bool,
     first_wards: tuple[str, ...] = (),
     size: tuple[float, float] = MAP_INCHES,
+    most_labels: int | None = None,
 ) -> Figure:
     """Triage class by LSOA, hatched where the connectivity gap is an area average, ward lines,
-    district outline, and ward (or district) names; the legend in a column beside the map.
+    district outline, and ward (or district) names; the legend in a column beside the map. More than
+    ``most_labels`` districts (an England run) are drawn without names: hundreds would cover the map.
 
     Labels are placed at each area's representative point, moved apart by adjustText, and any
     that would still touch a label placed before it is left off: ``first_wards`` (the wards the
@@ -381,8 +383,10 @@ def triage_figure(
         first = {name: i for i, name in enumerate(first_wards)}
         places = sorted(wards, key=lambda w: (first.get(w["ward_name"], len(first)), -w["shape"].area, w["ward_code"]))
         labels = [(w["ward_name"], w["shape"]) for w in places]
-    else:
+    elif most_labels is None or len(districts) <= most_labels:
         labels = [(d["lad_name"], d["shape"]) for d in sorted(districts, key=lambda d: -d["shape"].area)]
+    else:
+        labels = []
     _place_labels(fig, ax, labels, size=6 if label_wards else 7.5, districts=not label_wards)
     return fig
 
@@ -481,7 +485,7 @@ def _sources(paths: Paths, n: Notes, chart: bool) -> list[str]:
     return [k for k in SOURCES if k in used]
 
 
-def _key_figures(n: Notes, code: str, name: str, whole: bool, t: Terms) -> list[str]:
+def _key_figures(n: Notes, code: str, name: str, whole: bool, t: Terms, most: int) -> list[str]:
     where = "the area" if whole else name
     row = n.row("district_summary", lad_code=code) or {}
     items = [
@@ -490,7 +494,7 @@ def _key_figures(n: Notes, code: str, name: str, whole: bool, t: Terms) -> list[
     ]
     if whole:
         districts = [r for r in n.rows("district_summary") if r["lad_code"] != ALL]
-        items += ofcom_area_sentences(n, districts)
+        items += ofcom_area_sentences(n, districts, most)
     else:
         items.append(official_sentence(n, row) or "Ofcom publishes no district figure for it in the files read.")
     items += [
@@ -698,12 +702,12 @@ def _peer_section(pdf: BriefingPDF, n: Notes, code: str, settings: Settings) -> 
     )
 
 
-def _since(n: Notes, code: str, name: str, summary: dict) -> str:
+def _since(n: Notes, code: str, name: str, summary: dict, most: int) -> str:
     """How far the district moved between the neighbourhood data's release and the latest district figure, and,
     where the neighbourhood data miss Ofcom's own figure for their release by more than the setting allows, by
     how much and which way."""
     if code == ALL:
-        return _since_for_the_area(n)
+        return _since_for_the_area(n, most)
     recon = n.row("reconciliation", lad_code=code, indicator="gigabit_capable_pct")
     if not recon or not recon.get("official_pct"):
         return ""
@@ -737,8 +741,9 @@ def _since(n: Notes, code: str, name: str, summary: dict) -> str:
     )
 
 
-def _since_for_the_area(n: Notes) -> str:
-    """The area's version of ``_since``: its districts' own rows, named (the area has no Ofcom figure of its own)."""
+def _since_for_the_area(n: Notes, most: int) -> str:
+    """The area's version of ``_since``: its districts' own rows, named (the area has no Ofcom figure of its own);
+    more than ``most`` of them (an England run) are counted, and the table that names them is given."""
     recons = [r for r in n.rows("reconciliation") if r["indicator"] == "gigabit_capable_pct" and r.get("official_pct")]
     latest = {r["lad_code"]: r for r in n.rows("district_summary") if r["lad_code"] != ALL}
     moved = []
@@ -755,16 +760,21 @@ def _since_for_the_area(n: Notes) -> str:
     ]
     text = ""
     if off:
+        which = "; ".join(off) if len(off) <= most else f"{len(off)} district figures (table reconciliation names them)"
         text += (
             f" Even for {recons[0]['release_name']}, averaged over each district's postcodes they miss Ofcom's own "
-            f"figures by more than the settings allow for: {'; '.join(off)}."
+            f"figures by more than the settings allow for: {which}."
         )
     if moved:
+        went = (
+            f"went from {'; '.join(moved)}"
+            if len(moved) <= most
+            else f"changed in {len(moved)} districts (table reconciliation and district_summary give each)"
+        )
         text += (
             f" They are older than the district figures: between {recons[0]['release_name']} and "
-            f"{next(iter(latest.values()))['ofcom_release_name']}, Ofcom's figures for gigabit-capable premises went "
-            f"from {'; '.join(moved)}, so neighbourhoods classed as having a connectivity gap may have been reached "
-            "since."
+            f"{next(iter(latest.values()))['ofcom_release_name']}, Ofcom's figures for gigabit-capable premises "
+            f"{went}, so neighbourhoods classed as having a connectivity gap may have been reached since."
         )
     return text
 
@@ -972,7 +982,7 @@ def build_one(
     pdf.set_text_color(0)
     pdf.heading("Key figures")
     t = terms(settings, triage_cuts(n.rows("triage")))
-    pdf.bullets(_key_figures(n, code, name, whole, t))
+    pdf.bullets(_key_figures(n, code, name, whole, t, settings.outputs.max_districts))
     key_notes = len(n.notes)
 
     pdf.heading("Where: triage of neighbourhoods", 11)
@@ -990,6 +1000,7 @@ def build_one(
         label_wards=not whole,
         first_wards=tuple(w["ward_name"] for w in _top_wards(n, lads)),
         size=(pdf.epw / 25.4, room / 25.4),
+        most_labels=settings.outputs.max_districts,
     )
     pdf.image(io.BytesIO(_figure_png(figure)), x=pdf.l_margin, w=pdf.epw, h=room)
     pdf.ln(1)
@@ -1095,7 +1106,7 @@ def build_one(
     for line in _broadband_caveat(
         summary.get("broadband_resolution", "postcode_district"),
         release_names(summary.get("broadband_release")),
-        _since(n, code, name, summary),
+        _since(n, code, name, summary, settings.outputs.max_districts),
         example,
     ):
         pdf.para(line, 9)

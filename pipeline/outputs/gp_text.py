@@ -27,6 +27,10 @@ def list_month(rows: list[dict]) -> str:
     return " and ".join(words) or "no date (no list sizes)"
 
 
+# Sites named in a sentence, at most (an England run has a hundred not ranked); the GP readiness table has all.
+NAMED = 10
+
+
 def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
     """Who is shown but not ranked, grouped by reason (``short``: counts only, for map notes)."""
     out, brief = [], []
@@ -46,8 +50,9 @@ def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
     ]
     if small:
         names = "; ".join(
-            f"{display_name(r['name'])} ({r['not_ranked_reason'].removeprefix('its practice has ')})" for r in small
-        )
+            f"{display_name(r['name'])} ({r['not_ranked_reason'].removeprefix('its practice has ')})"
+            for r in small[:NAMED]
+        ) + (f"; and {len(small) - NAMED:,} more" if len(small) > NAMED else "")
         what = (
             f"{len(small)} {'site' if len(small) == 1 else 'sites'} whose practice list is below the minimum list size"
         )
@@ -56,7 +61,8 @@ def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
     other = [r for r in rows if not r.get("readiness_rank") and r not in branches and r not in small]
     if other:
         what = f"{len(other)} other {'site' if len(other) == 1 else 'sites'}"
-        out.append(what + " (" + "; ".join(f"{display_name(r['name'])}: {r['not_ranked_reason']}" for r in other) + ")")
+        named = "; ".join(f"{display_name(r['name'])}: {r['not_ranked_reason']}" for r in other[:NAMED])
+        out.append(what + f" ({named}{f'; and {len(other) - NAMED:,} more' if len(other) > NAMED else ''})")
         brief.append(what)
     if not out:
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -284,7 +285,7 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     )
     lines.append("")
     # Ofcom's own district figures first, then the zone's estimate and rank, then what is derived here.
-    for sentence in ofcom_area_sentences(n, districts):
+    for sentence in ofcom_area_sentences(n, districts, settings.outputs.max_districts):
         lines += [sentence, ""]
     zone = peer_line(n, settings.peers.zone_code, settings)
     if zone:
@@ -429,20 +430,32 @@ def official_sentence(n: Notes, row: dict) -> str | None:
     )
 
 
-def ofcom_area_sentences(n: Notes, districts: list[dict]) -> list[str]:
+def ofcom_area_sentences(n: Notes, districts: list[dict], most: int | None = None) -> list[str]:
     """Ofcom's own gigabit figures for the study districts and the comparators its files hold (counties, nation)
     at the districts' latest release, then the study-area estimate made from them, named as an estimate: Ofcom
-    publishes no figure for the study area, so its figures come first."""
+    publishes no figure for the study area, so its figures come first. More than ``most`` districts (an
+    England run) are given as their range, lowest and highest named, and the median of their figures."""
     first = next((r for r in districts if r.get("ofcom_gigabit_pct")), None)
     if first is None:
         return []
     release, when = first["ofcom_release"], md_text(first["ofcom_release_name"])
-    places = [
-        f"{n.cite('district_summary', 'ofcom_gigabit_pct', 1, '%', lad_code=r['lad_code'])} in "
-        + md_text(r["area_name"])
-        for r in districts
-        if r.get("ofcom_gigabit_pct") and r.get("ofcom_release") == release
-    ]
+    with_figure = [r for r in districts if r.get("ofcom_gigabit_pct") and r.get("ofcom_release") == release]
+
+    def cited(r: dict) -> str:
+        return f"{n.cite('district_summary', 'ofcom_gigabit_pct', 1, '%', lad_code=r['lad_code'])} in " + md_text(
+            r["area_name"]
+        )
+
+    if most is None or len(with_figure) <= most:
+        places = [cited(r) for r in with_figure]  # each cited (and footnoted) only when shown
+    else:
+        ordered = sorted(with_figure, key=lambda r: (float(r["ofcom_gigabit_pct"]), r["area_name"]))
+        values = [float(r["ofcom_gigabit_pct"]) for r in ordered]
+        places = [
+            f"from {cited(ordered[0])} to {cited(ordered[-1])} across the {len(ordered)} study districts with a "
+            f"figure for it (the median of the district figures: {statistics.median(values):.1f}%; each "
+            "district's in table district_summary)"
+        ]
     others = [
         f"{n.cite('connectivity_series', 'value', 1, '%', **_series_keys(r))} in {md_text(r['area_name'])}"
         for r in n.rows("connectivity_series")

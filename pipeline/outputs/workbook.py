@@ -88,6 +88,28 @@ def _images(ws, anchor_row: int, pngs: list[Path]) -> None:
         )
 
 
+# A sheet carries a table of at most this many rows (the five districts' largest has under 8,000). An England
+# run's long tables (776,000 indicator rows) would make a pack of over 100 MB that takes minutes to write
+# and to open; their sheets say so and point to the CSV, which has every row.
+PACK_MAX_ROWS = 50_000
+
+
+def _pointer(ws, formats: dict, start: int, csv_path: Path, rows: int) -> int:
+    """The header row and one line pointing to the CSV, for a table too long for a sheet."""
+    with csv_path.open(newline="", encoding="utf-8") as fh:
+        header = next(csv.reader(fh))
+    for c, name in enumerate(header, start=1):
+        put(ws, start, c, name, formats["header"])
+        ws.set_column(c - 1, c - 1, max(10, len(name) + 2))
+    put(
+        ws,
+        start + 1,
+        1,
+        f"{rows:,} rows: more than a sheet here carries ({PACK_MAX_ROWS:,}). Every row is in tables/{csv_path.name}.",
+    )
+    return 0
+
+
 CHARTS_FOR = {"change_over_time": ("gigabit_over_time", "premises_below_30_over_time", "mobile_coverage_over_time")}
 
 
@@ -107,7 +129,10 @@ def build_workbook(tables: Path, charts: Path, dest: Path, sidecars: dict[str, d
                 continue
             ws = wb.add_worksheet(t.sheet)
             start = _header_block(ws, formats, t.sheet, t.description, sidecars[t.name])
-            counts[t.sheet] = _table(ws, formats, start, tables / f"{t.name}.csv")
+            rows = sidecars[t.name].get("rows", 0)
+            long = rows > PACK_MAX_ROWS
+            table = _pointer if long else _table
+            counts[t.sheet] = table(ws, formats, start, tables / f"{t.name}.csv", *([rows] if long else []))
             pngs = [charts / f"{n}.png" for n in CHARTS_FOR.get(t.name, ())]
             if t.name == "validation":
                 pngs = sorted(charts.glob("validation_*.png"))
