@@ -15,7 +15,11 @@ from assets.sensors import SENSORS
 from pipeline.settings import environment
 
 RESOURCES = {
-    "local": {"settings": SettingsResource(), "storage": StorageResource(), "duckdb": DuckDBResource()},
+    "local": {
+        "settings": SettingsResource(),
+        "storage": StorageResource(),
+        "duckdb": DuckDBResource(memory_limit=environment().duckdb_memory),
+    },
     "production": {
         "settings": SettingsResource(),
         "storage": StorageResource(

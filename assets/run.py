@@ -31,7 +31,10 @@ PID_TAG, HOST_TAG = "diz/pid", "diz/host"  # which process runs a `make run` (to
 WHERE_TO_LOOK = [
     ("maps/index.html", "the maps, the method, headlines, every table, the briefings and a postcode search"),
     ("data/processed/diz_evidence_pack.xlsx", "the evidence pack: every table as a sheet with its sources"),
-    ("data/processed/briefings/", "district briefings (PDF), one per district and one for the area"),
+    (
+        "data/processed/briefings/",
+        "briefings (PDF): the area's, and its districts' (as many as settings [outputs] allow)",
+    ),
     ("data/processed/tables/", "the tables as CSV, each with a .sources.json"),
     ("data/processed/diz.duckdb", "the catalog: a view per table, and `rejects`"),
 ]

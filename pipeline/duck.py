@@ -7,6 +7,7 @@ ships the binary, so we load that file directly and never touch the home folder.
 from __future__ import annotations
 
 import os
+import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -53,6 +54,8 @@ def _shared_database() -> tuple[duckdb.DuckDBPyConnection, dict[str, str]]:
     global _shared
     if _shared is None or _shared[0] != os.getpid():  # a forked child must not share its parent's
         con = _open(":memory:")
+        # where a step over its memory limit spills (DuckDB's default is .tmp in the working directory)
+        con.execute("SET temp_directory = $d", {"d": str(Path(tempfile.gettempdir()) / f"diz-duckdb-{os.getpid()}")})
         defaults = dict(
             con.execute(
                 "SELECT name, value FROM duckdb_settings() WHERE name IN ('threads', 'memory_limit')"
