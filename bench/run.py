@@ -393,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no source mirror at {mirror}; set DIZ_SOURCE_MIRROR")
     work = (args.workdir or Path(tempfile.mkdtemp(prefix="diz-bench-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
+    work.chmod(0o755)  # the PostgreSQL case's server runs as the postgres user, inside this folder
     base = dict(os.environ, DIZ_SOURCE_MIRROR=str(mirror), PYTHONUNBUFFERED="1")
     info: dict = {"machine": machine(), "workdir": str(work)}
     results: dict[str, dict] = {}
@@ -417,7 +418,9 @@ def main(argv: list[str] | None = None) -> int:
         warm_cache(mirror)
         synthetic, stand_ins = None, []
         if any(c.startswith("england") or c == "geopandas" for c in cases):
-            synthetic, stand_ins, info["setup_s"] = prepare_england(mirror, work, "england-full" in cases)
+            synthetic, stand_ins, info["setup_s"] = prepare_england(
+                mirror, work, any(c.startswith("england") for c in cases)
+            )
         for name in cases:
             extra: dict[str, str] = {}
             home = None
@@ -430,17 +433,29 @@ def main(argv: list[str] | None = None) -> int:
             if synthetic and (name.startswith("england") or name == "geopandas"):
                 raw = work / roots[name] / "data" / "raw"
                 raw.mkdir(parents=True, exist_ok=True)
-                for path in [synthetic] + (stand_ins if name == "england-full" else []):
+                # every England case reads IoD File 7 and the practice files for all of England: preflight
+                # stops a run on the mirror's five-district extracts, so each gets the stand-ins
+                for path in [synthetic] + (stand_ins if name.startswith("england") else []):
                     if not (raw / path.name).exists():
                         shutil.copy2(path, raw / path.name)
             print(f"running case {name} ...", flush=True)
             if name == "england-postgres":
-                with Postgres(work / "postgres") as pg:
-                    home = work / "england-postgres" / "dagster_home_pg"
-                    home.mkdir(parents=True, exist_ok=True)
-                    (home / "dagster.yaml").write_text(POSTGRES_YAML.format(port=pg.port))
-                    env = case_env(base, work, roots[name], home, DAGSTER_EVENT_BATCH_SIZE="50", **extra)
-                    results[name] = run_case(name, env, work / f"{name}.log")
+                try:
+                    with Postgres(work / "postgres") as pg:
+                        home = work / "england-postgres" / "dagster_home_pg"
+                        home.mkdir(parents=True, exist_ok=True)
+                        (home / "dagster.yaml").write_text(POSTGRES_YAML.format(port=pg.port))
+                        env = case_env(base, work, roots[name], home, DAGSTER_EVENT_BATCH_SIZE="50", **extra)
+                        results[name] = run_case(name, env, work / f"{name}.log")
+                except (subprocess.CalledProcessError, OSError) as exc:
+                    detail = (getattr(exc, "stderr", "") or str(exc)).strip().splitlines()[-1:]
+                    results[name] = {
+                        "success": False,
+                        "failures": [f"PostgreSQL did not start: {detail}"],
+                        "wall_s": 0.0,
+                        "compute_s": float("nan"),
+                        "peak_rss_gib": 0.0,
+                    }
             else:
                 results[name] = run_case(name, case_env(base, work, roots[name], **extra), work / f"{name}.log")
             print(
