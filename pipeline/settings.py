@@ -25,20 +25,23 @@ DEFAULT_CONFIG = PROJECT_ROOT / "config" / "diz.toml"
 LAD_CODE_PATTERN = r"^[EWSN]\d{8}$"
 
 
+def upper_codes(value):
+    """District codes as written in any case, with spaces: ' e07000073' -> 'E07000073'."""
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v).strip().upper() for v in value)
+    return value
+
+
+DistrictCodes = Annotated[tuple[str, ...], BeforeValidator(upper_codes)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class StudyArea(_Section):
     name: str = "Study area"
-    lad_codes: tuple[str, ...] = Field(min_length=1)
-
-    @field_validator("lad_codes", mode="before")
-    @classmethod
-    def _upper(cls, value):
-        if isinstance(value, (list, tuple)):
-            return tuple(str(v).strip().upper() for v in value)
-        return value
+    lad_codes: DistrictCodes = Field(min_length=1)
 
     @field_validator("lad_codes")
     @classmethod
@@ -173,14 +176,9 @@ class Outputs(_Section):
     """
 
     max_districts: int = Field(20, ge=1, le=400)
-    districts_on_request: tuple[str, ...] = ()
+    districts_on_request: DistrictCodes = ()
 
-    @field_validator("districts_on_request", mode="before")
-    @classmethod
-    def _upper(cls, value):
-        if isinstance(value, (list, tuple)):
-            return tuple(str(v).strip().upper() for v in value)
-        return value
+    _upper = field_validator("districts_on_request", mode="before")(classmethod(lambda cls, value: upper_codes(value)))
 
 
 class Validation(_Section):

@@ -29,18 +29,25 @@ def brute_force(instance, k: int) -> float:
     )
 
 
+def synthetic_instance(seed: int, demand: int, existing: int, candidates: int, side_m: float, reach_m: float):
+    """SYNTHETIC: demand points with random weights, existing venues and candidates in a square."""
+    from pipeline.analysis.siting import Instance
+
+    rng = np.random.default_rng(seed)
+    return Instance(
+        rng.uniform(0, side_m, (demand, 2)),
+        rng.integers(1, 500, demand).astype(float),
+        rng.uniform(0, side_m, (existing, 2)),
+        rng.uniform(0, side_m, (candidates, 2)),
+        reach_m=reach_m,
+    )
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_covering_model_finds_the_brute_force_optimum_on_a_small_synthetic_instance(seed):
-    from pipeline.analysis.siting import Instance, covered_by, solve
+    from pipeline.analysis.siting import covered_by, solve
 
-    rng = np.random.default_rng(seed)  # synthetic: 30 demand points, 3 existing venues, 9 candidates in 10 km
-    inst = Instance(
-        rng.uniform(0, 10_000, (30, 2)),
-        rng.integers(1, 500, 30).astype(float),
-        rng.uniform(0, 10_000, (3, 2)),
-        rng.uniform(0, 10_000, (9, 2)),
-        reach_m=2_000,
-    )
+    inst = synthetic_instance(seed, 30, 3, 9, 10_000, 2_000)
     for k in (1, 2, 3, 4):
         chosen, covered = solve(inst, k)
         assert len(chosen) == k
@@ -54,16 +61,9 @@ def test_the_covering_model_reaches_the_optimum_spopts_mclp_reaches(seed):
     import pulp
     from spopt.locate import MCLP
 
-    from pipeline.analysis.siting import Instance, solve
+    from pipeline.analysis.siting import solve
 
-    rng = np.random.default_rng(seed)  # synthetic: 200 demand points, 4 existing venues, 25 candidates in 20 km
-    inst = Instance(
-        rng.uniform(0, 20_000, (200, 2)),
-        rng.integers(1, 500, 200).astype(float),
-        rng.uniform(0, 20_000, (4, 2)),
-        rng.uniform(0, 20_000, (25, 2)),
-        reach_m=2_500,
-    )
+    inst = synthetic_instance(seed, 200, 4, 25, 20_000, 2_500)
     sites = np.vstack([inst.existing_xy, inst.candidate_xy])
     cost = np.sqrt(((inst.demand_xy[:, None, :] - sites[None, :, :]) ** 2).sum(axis=2))
     predefined = np.r_[np.ones(4, dtype=int), np.zeros(25, dtype=int)]
