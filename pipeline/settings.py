@@ -177,6 +177,8 @@ class Outputs(_Section):
 
     max_districts: int = Field(20, ge=1, le=400)
     districts_on_request: DistrictCodes = ()
+    postcode_files_above: int = Field(100_000, ge=1)  # the index page's postcodes, one file per postcode area
+    pack_max_rows: int = Field(50_000, ge=1, le=1_000_000)  # a longer table's sheet points to its CSV
 
     _upper = field_validator("districts_on_request", mode="before")(classmethod(lambda cls, value: upper_codes(value)))
 

@@ -261,7 +261,8 @@ STEPS: list[Step] = [
                "index_sensitivity", "index_validation", "validation_points", "lsoa_indicators", "peer_benchmark",
                "peer_pace", "peer_league", "venues", "lsoa_access", "access_validation", "siting_curve", "venue_siting",
                "siting_by_district", "postcode_lookup"),
-         settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access"),
+         settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access",
+                   "outputs"),
          kinds=("csv", "xlsx", "markdown", "png")),
     Step("what_if", "outputs", "outputs.map_what_if:build_what_if",
          "maps/what_if.html: inclusion need recomputed in the browser under other weights, scaling bases and IUC "

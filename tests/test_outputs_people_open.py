@@ -279,15 +279,14 @@ def test_index_page_search_box_answers_offline(real_run, browser, tmp_path):
 
 
 @pytest.mark.browser
-def test_a_search_split_by_postcode_area_answers_as_the_whole_page_does(real_run, browser, tmp_path, monkeypatch):
+def test_a_search_split_by_postcode_area_answers_as_the_whole_page_does(real_run, browser, tmp_path):
     """An England run's index page carries no postcodes itself (1.5 million would make it hundreds of MB):
     each postcode area's are in maps/postcodes/<area>.js, loaded when one of its postcodes is looked up."""
     from pipeline.outputs import map_index
 
     whole = (real_run.paths.current / "maps" / "index.html").read_text(encoding="utf-8")
     data = json.loads(re.search(r"var DIZ=(.*?);\nfunction diz_norm", whole, re.S).group(1))
-    monkeypatch.setattr(map_index, "SHARD_ABOVE", 10)
-    shards = map_index.split_postcodes(data, tmp_path / "postcodes")
+    shards = map_index.split_postcodes(data, tmp_path / "postcodes", 10)
     assert data["pc"] == {} and data["terminated"] == {} and len(shards) == len(data["shards"]) > 1
     split = tmp_path / "index.html"
     split.write_text(

@@ -92,7 +92,7 @@ def test_a_windows_quote_in_a_place_name_reads_as_the_plain_character(con):
 
 
 @pytest.mark.parametrize("cap, rows_in_sheet", [(10, 3), (2, 0)])
-def test_a_table_too_long_for_a_sheet_points_to_its_csv(tmp_path, monkeypatch, cap, rows_in_sheet):
+def test_a_table_too_long_for_a_sheet_points_to_its_csv(tmp_path, cap, rows_in_sheet):
     from openpyxl import load_workbook
 
     from pipeline.outputs import workbook
@@ -103,8 +103,7 @@ def test_a_table_too_long_for_a_sheet_points_to_its_csv(tmp_path, monkeypatch, c
         "lsoa_code,indicator,value\nE01000001,a,1\nE01000002,a,2\nE01000003,a,3\n"
     )
     sidecar = {"rows": 3, "sources": [], "licence": ["Licence line."], "columns": []}
-    monkeypatch.setattr(workbook, "PACK_MAX_ROWS", cap)
-    pack = workbook.build_workbook(tmp_path, tmp_path, tmp_path / "pack.xlsx", {"lsoa_indicators": sidecar})
+    pack = workbook.build_workbook(tmp_path, tmp_path, tmp_path / "pack.xlsx", {"lsoa_indicators": sidecar}, cap)
     assert pack["sheets"][table.sheet] == rows_in_sheet
     cells = [c for row in load_workbook(tmp_path / "pack.xlsx")[table.sheet].iter_rows(values_only=True) for c in row]
     assert ("E01000003" in cells) == (rows_in_sheet == 3)

@@ -430,6 +430,11 @@ def official_sentence(n: Notes, row: dict) -> str | None:
     )
 
 
+# GSS prefixes of the nations and the UK among ONS's comparators (England, Wales, Scotland, Northern
+# Ireland; UK, Great Britain, England and Wales).
+NATIONS = ("E92", "W92", "S92", "N92", "K02", "K03", "K04")
+
+
 def ofcom_area_sentences(n: Notes, districts: list[dict], most: int | None = None) -> list[str]:
     """Ofcom's own gigabit figures for the study districts and the comparators its files hold (counties, nation)
     at the districts' latest release, then the study-area estimate made from them, named as an estimate: Ofcom
@@ -456,10 +461,14 @@ def ofcom_area_sentences(n: Notes, districts: list[dict], most: int | None = Non
             f"figure for it (the median of the district figures: {statistics.median(values):.1f}%; each "
             "district's in table district_summary)"
         ]
+    many = most is not None and len(with_figure) > most  # then only the nations compare, not every county
     others = [
         f"{n.cite('connectivity_series', 'value', 1, '%', **_series_keys(r))} in {md_text(r['area_name'])}"
         for r in n.rows("connectivity_series")
-        if r.get("area_type") == "comparator" and r["indicator"] == "gigabit_capable_pct" and r["release"] == release
+        if r.get("area_type") == "comparator"
+        and r["indicator"] == "gigabit_capable_pct"
+        and r["release"] == release
+        and not (many and r["area_code"][:3] not in NATIONS)
     ]
     text = (
         f"Ofcom's own figures for {when} ({OFCOM_VIA_ONS}): the share of premises that could get gigabit-capable "

@@ -145,10 +145,9 @@ function diz_lookup(){
 }
 """
 
-# A study area with more postcodes than this (all of England: 1.5 million) gets its postcodes in one
-# file per postcode area (maps/postcodes/CM.js), loaded when a postcode of that area is looked up, so
-# the index page itself stays small. Below it, one self-contained page.
-SHARD_ABOVE = 100_000
+# A study area with more postcodes than outputs.postcode_files_above (all of England: 1.5 million) gets
+# its postcodes in one file per postcode area (maps/postcodes/CM.js), loaded when a postcode of that area
+# is looked up, so the index page itself stays small. Below it, one self-contained page.
 SHARD_JS = """
 var diz_whole=diz_lookup;DIZ.loaded={};
 function diz_shard(area,d){DIZ.loaded[area]=1;for(var k in d.pc)DIZ.pc[k]=d.pc[k];
@@ -167,11 +166,11 @@ def _json(value) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
 
 
-def split_postcodes(data: dict, folder: Path) -> list[Path]:
+def split_postcodes(data: dict, folder: Path, above: int) -> list[Path]:
     """Move ``data``'s postcodes (and terminated postcodes) into one script per postcode area under
-    ``folder`` when there are more than SHARD_ABOVE; ``data`` keeps the rest and lists the areas."""
+    ``folder`` when there are more than ``above``; ``data`` keeps the rest and lists the areas."""
     shutil.rmtree(folder, ignore_errors=True)  # a previous run's areas
-    if len(data["pc"]) <= SHARD_ABOVE:
+    if len(data["pc"]) <= above:
         return []
     by_area: dict[str, dict] = {}
     for key in ("pc", "terminated"):
@@ -407,7 +406,12 @@ def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
         f"{esc(settings.study_area.name)} (whole area)</a></li>"
     )
     if (others := len(settings.lad_codes) - len(settings.own_output_districts)) > 0:
-        briefings += f"<li>The other {others:,} districts: on request (settings [outputs], docs/METHOD.md)</li>"
+        which = f"the other {others:,} districts" if settings.own_output_districts else f"its {others:,} districts"
+        briefings += (
+            f"<li>Briefings for {which}: made for those named in <code>outputs.districts_on_request</code> "
+            f"in the settings file ({esc(shown(settings.config_path))}; see <a href='method.html'>Method</a>, "
+            "Outputs)</li>"
+        )
     described = {"fibre_planning.html": fibre_map_description(con)}
     maps = "".join(f"<li><a href='{esc(f)}'>{esc(t)}</a> — {esc(d or described[f])}</li>" for f, t, d in MAPS)
     charts = "".join(
@@ -432,7 +436,9 @@ def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
     lines = "".join(f"<li>{esc(line)}</li>" for line in licence_lines(keys))
     codepoint = f"{SOURCES['codepoint_open'].title} ({SOURCES['codepoint_open'].release})"
     search = search_data(con, codepoint)
-    shards = split_postcodes(search, folder / "postcodes")
+    shards = split_postcodes(search, folder / "postcodes", settings.outputs.postcode_files_above)
+    if len(settings.lad_codes) > settings.outputs.max_districts:  # an answer naming 296 districts helps nobody
+        search["districts_list"] = f"{settings.study_area.name}: {len(settings.lad_codes):,} districts"
     data = _json(search)
     area = esc(settings.study_area.name)
     page = f"""<!DOCTYPE html>

@@ -38,7 +38,7 @@ def build_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, settings
     vintage = vintage_of(settings)
     validation = build_validation_charts(con, paths.charts)
     sidecars = write_evidence_tables(con, paths, vintage, settings)
-    pack = build_workbook(paths.tables, paths.charts, paths.gen / PACK, sidecars)
+    pack = build_workbook(paths.tables, paths.charts, paths.gen / PACK, sidecars, settings.outputs.pack_max_rows)
     headlines = build_headlines(paths.tables, paths.gen / "headlines.md", settings, vintage.label)
     tables = sorted(p for p in paths.tables.iterdir() if p.is_file())
     return [

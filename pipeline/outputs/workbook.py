@@ -88,14 +88,10 @@ def _images(ws, anchor_row: int, pngs: list[Path]) -> None:
         )
 
 
-# A sheet carries a table of at most this many rows (the five districts' largest has under 8,000). An England
-# run's long tables (776,000 indicator rows) would make a pack of over 100 MB that takes minutes to write
-# and to open; their sheets say so and point to the CSV, which has every row.
-PACK_MAX_ROWS = 50_000
-
-
-def _pointer(ws, formats: dict, start: int, csv_path: Path, rows: int) -> int:
-    """The header row and one line pointing to the CSV, for a table too long for a sheet."""
+def _pointer(ws, formats: dict, start: int, csv_path: Path, rows: int, most: int) -> int:
+    """The header row and one line pointing to the CSV, for a table longer than ``most`` rows (settings:
+    outputs.pack_max_rows): an England run's 776,000 indicator rows made a pack of over 100 MB that took
+    minutes to write and to open."""
     with csv_path.open(newline="", encoding="utf-8") as fh:
         header = next(csv.reader(fh))
     for c, name in enumerate(header, start=1):
@@ -105,7 +101,7 @@ def _pointer(ws, formats: dict, start: int, csv_path: Path, rows: int) -> int:
         ws,
         start + 1,
         1,
-        f"{rows:,} rows: more than a sheet here carries ({PACK_MAX_ROWS:,}). Every row is in tables/{csv_path.name}.",
+        f"{rows:,} rows: more than a sheet here carries ({most:,}). Every row is in tables/{csv_path.name}.",
     )
     return 0
 
@@ -113,7 +109,7 @@ def _pointer(ws, formats: dict, start: int, csv_path: Path, rows: int) -> int:
 CHARTS_FOR = {"change_over_time": ("gigabit_over_time", "premises_below_30_over_time", "mobile_coverage_over_time")}
 
 
-def build_workbook(tables: Path, charts: Path, dest: Path, sidecars: dict[str, dict]) -> dict:
+def build_workbook(tables: Path, charts: Path, dest: Path, sidecars: dict[str, dict], most_rows: int) -> dict:
     """One sheet per evidence table present (each headed by its sources with row counts and its
     licence lines), a Columns sheet describing every column, and the Sources sheet."""
     tmp = temp_path(dest)
@@ -130,9 +126,10 @@ def build_workbook(tables: Path, charts: Path, dest: Path, sidecars: dict[str, d
             ws = wb.add_worksheet(t.sheet)
             start = _header_block(ws, formats, t.sheet, t.description, sidecars[t.name])
             rows = sidecars[t.name].get("rows", 0)
-            long = rows > PACK_MAX_ROWS
-            table = _pointer if long else _table
-            counts[t.sheet] = table(ws, formats, start, tables / f"{t.name}.csv", *([rows] if long else []))
+            if rows > most_rows:
+                counts[t.sheet] = _pointer(ws, formats, start, tables / f"{t.name}.csv", rows, most_rows)
+            else:
+                counts[t.sheet] = _table(ws, formats, start, tables / f"{t.name}.csv")
             pngs = [charts / f"{n}.png" for n in CHARTS_FOR.get(t.name, ())]
             if t.name == "validation":
                 pngs = sorted(charts.glob("validation_*.png"))
