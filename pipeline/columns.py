@@ -325,6 +325,8 @@ COLUMNS: dict[str, str] = {
     "geography": "Geography the ONS file describes", "ons_labels": "Period labels ONS gave the files of this release",
     "file": "Source file", "source_file": "Source file the row came from",
     "source_row": "Row in that file (1 = header)",
+    "published_code": "Code ONS published the row under: the district's own, or, for a release after a boundary "
+                      "change, its successor's of the same name (Barnsley E08000016: E08000038)",
     # indicators (long form)
     "side": "need (people), supply (networks) or context", "source": "Registry key of the source",
     "source_title": "Source", "label": "What the indicator measures here",

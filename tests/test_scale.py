@@ -131,3 +131,26 @@ def test_nearest_on_the_grid_is_the_brute_force_nearest_with_ties_broken_by_the_
         d = np.hypot(*(places - xy).T)
         best = min(range(len(places)), key=lambda j: (d[j], preference[j], f"s{j:02d}"))
         assert got[f"p{i:03d}"] == (f"s{best:02d}", pytest.approx(d[best]))
+
+
+def test_a_district_whose_code_ons_retired_takes_the_releases_published_under_its_successor(con):
+    """Code-Point codes Barnsley E08000016; ONS publishes January 2026 under E08000038 (2024 boundary change)."""
+    from pipeline.sqlfiles import sql
+
+    con.execute("""CREATE OR REPLACE TEMP TABLE la_connectivity_series AS SELECT * FROM (VALUES
+        ('E08000016', 'Barnsley', 'gigabit_capable_pct', '2025-07', 'ONS metadata', 90.0::DOUBLE),
+        ('E08000038', 'Barnsley', 'gigabit_capable_pct', '2025-07', 'ONS metadata', 90.1),
+        ('E08000038', 'Barnsley', 'gigabit_capable_pct', '2026-01', 'ONS metadata', 91.3),
+        ('E08000017', 'Doncaster', 'gigabit_capable_pct', '2026-01', 'ONS metadata', 80.0)
+    ) t(area_code, area_name, indicator, release, dated_by, value)""")
+    con.execute("CREATE OR REPLACE TEMP TABLE codepoint_open AS SELECT 'E08000016' AS lad_code, NULL AS county_code")
+    rows = con.execute(
+        "SELECT area_code, area_type, release, value, published_code FROM ("
+        + sql("district_connectivity_series")
+        + ") ORDER BY release",
+        {"lads": ["E08000016"]},
+    ).fetchall()
+    assert rows == [
+        ("E08000016", "study district", "2025-07", 90.0, "E08000016"),  # its own row where it has one
+        ("E08000016", "study district", "2026-01", 91.3, "E08000038"),  # the successor's, and said so
+    ]
