@@ -15,11 +15,7 @@ from assets.sensors import SENSORS
 from pipeline.settings import environment
 
 RESOURCES = {
-    "local": {
-        "settings": SettingsResource(),
-        "storage": StorageResource(),
-        "duckdb": DuckDBResource(memory_limit=environment().duckdb_memory),
-    },
+    "local": {"settings": SettingsResource(), "storage": StorageResource(), "duckdb": DuckDBResource()},
     "production": {
         "settings": SettingsResource(),
         "storage": StorageResource(

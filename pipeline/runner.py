@@ -85,8 +85,7 @@ def build_step(
         )
     generations.forget_step(staged, step.name)
     started = time.perf_counter()
-    # DuckDB's share of memory (DIZ_DUCKDB_MEMORY) whoever runs the step: left to DuckDB (80% of RAM), the
-    # England lookup table's joins alone took 3.5 GB of the 4 GiB an England run is held to
+    # DuckDB's share of memory (DIZ_DUCKDB_MEMORY, settings.environment) unless the caller gives its own
     con = duck.connect(threads=threads, memory_limit=memory_limit or environment().duckdb_memory)
     try:
         result = call_builder(step, con, staged, settings)

@@ -180,8 +180,6 @@ class Outputs(_Section):
     postcode_files_above: int = Field(100_000, ge=1)  # the index page's postcodes, one file per postcode area
     pack_max_rows: int = Field(50_000, ge=1, le=1_000_000)  # a longer table's sheet points to its CSV
 
-    _upper = field_validator("districts_on_request", mode="before")(classmethod(lambda cls, value: upper_codes(value)))
-
 
 class Validation(_Section):
     bootstrap: int = Field(1000, ge=100, le=100_000)
@@ -351,8 +349,9 @@ def environment() -> Environment:
         source_mirror=Path(mirror).expanduser().resolve() if mirror else None,
         config=Path(env["DIZ_CONFIG"]).expanduser().resolve() if env.get("DIZ_CONFIG") else None,
         lad_codes=codes,
-        # DuckDB's share of a run's memory: with it, an England run (1.5 M postcodes) stays inside the
-        # 4 GiB it is held to (the lookup table's joins alone took 2.3 GB unbounded); above it DuckDB spills
+        # DuckDB's share of a step's memory, whoever runs it (pipeline.runner.build_step): left to DuckDB's
+        # own 80% of RAM, an England run's postcode lookup reached 4.5 GB of the 4 GiB the run is held to;
+        # above the cap DuckDB spills to the temporary folder
         duckdb_memory=env.get("DIZ_DUCKDB_MEMORY", "1500MB"),
         deployment=env.get("DIZ_DEPLOYMENT", "local"),
         executor=env.get("DIZ_EXECUTOR") or None,

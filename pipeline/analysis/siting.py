@@ -20,7 +20,8 @@ beyond reach, how many would the best single new site reach (every candidate tri
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import duckdb
 import numpy as np
@@ -45,8 +46,6 @@ class Instance:
     existing_xy: np.ndarray  # (e, 2)
     candidate_xy: np.ndarray  # (c, 2)
     reach_m: float
-    _reach: sparse.csc_matrix | None = field(default=None, repr=False)
-    _existing: np.ndarray | None = field(default=None, repr=False)
 
     def reached(self, xy: np.ndarray) -> sparse.csc_matrix:
         """(n, len(xy)) sparse booleans: which demand points each site covers (within reach, k-d tree)."""
@@ -60,17 +59,13 @@ class Instance:
             (np.ones(len(rows), dtype=bool), (rows, cols)), shape=(len(self.demand_xy), len(xy)), dtype=bool
         )
 
-    @property
+    @cached_property
     def candidate_reach(self) -> sparse.csc_matrix:
-        if self._reach is None:
-            self._reach = self.reached(self.candidate_xy)
-        return self._reach
+        return self.reached(self.candidate_xy)
 
-    @property
+    @cached_property
     def existing_covered(self) -> np.ndarray:
-        if self._existing is None:
-            self._existing = np.asarray(self.reached(self.existing_xy).sum(axis=1)).ravel() > 0
-        return self._existing
+        return np.asarray(self.reached(self.existing_xy).sum(axis=1)).ravel() > 0
 
 
 def solve(instance: Instance, k: int) -> tuple[list[int], float]:
