@@ -287,7 +287,8 @@ COLUMNS: dict[str, str] = {
     "nested_in_next": "True when the k + 1 solution keeps every site of this one",
     "residents_reached_only_by_it": "Residents within reach of this site and of no existing venue or other chosen site",
     "high_need_residents_reached_only_by_it": "High-need residents reached only by this site",
-    "best_site": "The one candidate site reaching most of the district's high-need residents beyond reach",
+    "best_site": "The one candidate site reaching most of the district's high-need residents beyond reach; on a "
+                 "tie (as when none is beyond reach), the one reaching most of its residents beyond reach",
     "best_site_id": "Its venue_id", "best_site_type": "Its type", "best_site_postcode": "Its postcode",
     "best_site_lad_code": "The district it is in",
     "high_need_residents_it_reaches": "Of the district's high-need residents beyond reach, those a venue at the one "

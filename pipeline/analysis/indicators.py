@@ -124,14 +124,22 @@ INDICATORS: dict[str, Indicator] = {
     for i in (
         # --- supply: what the networks reach ---
         Indicator(
-            "pct_no_superfast", "supply", "broadband", _broadband("Premises without superfast broadband (30 Mbit/s)")
+            "pct_no_superfast",
+            "supply",
+            "broadband",
+            _broadband("Without superfast broadband (30 Mbit/s), mean over postcodes"),
         ),
-        Indicator("pct_no_gigabit", "supply", "broadband", _broadband("Premises without gigabit-capable broadband")),
+        Indicator(
+            "pct_no_gigabit",
+            "supply",
+            "broadband",
+            _broadband("Without gigabit-capable broadband, mean over postcodes"),
+        ),
         Indicator(
             "pct_below_uso",
             "supply",
             "broadband",
-            _broadband("Premises below the Universal Service Obligation (10 Mbit/s)"),
+            _broadband("Below the Universal Service Obligation (10 Mbit/s), mean over postcodes"),
         ),
         Indicator(
             "pct_area_no_4g",

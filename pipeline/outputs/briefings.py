@@ -675,9 +675,10 @@ def _peer_section(pdf: BriefingPDF, n: Notes, code: str, settings: Settings) -> 
         keys = {"area_code": code, "group_kind": "neighbours", "indicator": "gigabit_capable_pct"}
         pdf.para(pace_sentence(pace, lambda column: n.cite("peer_pace", column, 1, **keys)), 9)
     rows = []
-    estimate = "the zone's estimated " if code == settings.peers.zone_code else ""  # not an Ofcom figure
+    zone = code == settings.peers.zone_code  # the zone's value is an estimate, not a share Ofcom counted
     for indicator, (words, unit, _) in INDICATOR_WORDS.items():
-        cells = [f"{words[:1].upper() + words[1:]} ({estimate}{unit})"]
+        what = f"an estimate from its districts' {unit}" if zone else unit
+        cells = [f"{words[:1].upper() + words[1:]} ({what})"]
         for group in ("neighbours", "cluster"):
             r = latest_peer_row(n, code, group, indicator)
             cells.append(f"{r['rank_label']}; median {percent(r['group_median'], indicator)}" if r else "–")

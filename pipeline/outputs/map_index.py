@@ -348,9 +348,10 @@ def peer_panel(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
     )
     cfg = settings.peers
     return (
-        f"<h2>Compared with similar places</h2><p>Gigabit-capable broadband, % of premises, Ofcom Connected "
-        f"Nations {esc(rows[0][3])} (Ofcom via ONS); the zone's figure is an estimate made here from its "
-        f"districts', not one Ofcom publishes. Rank 1 = highest coverage; '=' marks a shared rank.</p>"
+        f"<h2>Compared with similar places</h2><p>Gigabit-capable broadband: each district's figure is Ofcom's "
+        f"own (% of premises, Connected Nations {esc(rows[0][3])}, Ofcom via ONS); the zone's is an estimate "
+        f"made here from its districts' figures, not a share of premises Ofcom counted. Rank 1 = highest "
+        f"coverage; '=' marks a shared rank.</p>"
         f"<table><tr><th>Area</th><th>Gigabit-capable</th><th>Rank among ONS nearest neighbours "
         f"({esc(cfg.neighbours_release)}, {esc(cfg.neighbours_model)})</th><th>Median of the places compared (it included)</th><th>Best</th>"
         f"<th>Rank in its {esc(cfg.cluster_model)} cluster ({esc(cfg.cluster_release)})</th><th>Chart</th></tr>"
