@@ -356,3 +356,28 @@ def test_a_district_whose_neighbourhood_data_miss_ofcoms_figure_says_by_how_much
             f"{float(r['derived_pct']):.1f}%)"
         )
         assert said in text, said
+
+
+def test_fast_text_widths_lay_out_a_briefing_to_the_same_bytes_as_fpdfs_own():
+    """The briefings measure text through ``FastWidthFont``: the same widths as fpdf's own method, so the
+    same line breaks and the same PDF, only sooner (a paragraph with accents, superscripts and a symbol)."""
+    from fpdf.fonts import TTFFont
+
+    from pipeline.outputs.briefings import BriefingPDF, FastWidthFont
+
+    text = ("Harlow’s 12,345³ residents – 4.1% of them – live ≥ 2 km from a venue; Ōtāhuhu café naïve. " * 40).strip()
+
+    def draw(fast: bool) -> bytes:
+        pdf = BriefingPDF("Test area", "footer")
+        for font in pdf.fonts.values():
+            font.__class__ = FastWidthFont if fast else TTFFont
+        pdf.add_page()
+        for size in (10, 6.8, 6.2):
+            pdf.set_font("DejaVu", size=size)
+            pdf.multi_cell(0, size * 0.45, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("DejaVu", "B", size=size)
+            pdf.multi_cell(60, size * 0.45, text[:400], new_x="LMARGIN", new_y="NEXT")
+        return bytes(pdf.output())
+
+    assert all(type(f) is FastWidthFont for f in BriefingPDF("a", "b").fonts.values())
+    assert draw(fast=True) == draw(fast=False)
