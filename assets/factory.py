@@ -11,13 +11,14 @@ Every step's wiring (its group, inputs, sources, settings) is read from its ``St
 """
 
 import html
-import logging
 import time
+import warnings
 from functools import cache
 
 import dagster as dg
 
 from assets.resources import DuckDBResource, SettingsResource, StorageResource
+from assets.tags import FULL_TAG, PROGRESS
 from pipeline import generations
 from pipeline.checks import ERROR, Check, checks_for
 from pipeline.columns import describe
@@ -30,8 +31,7 @@ from pipeline.runner import StepReport, build_step, evaluate_and_record, one_lin
 from pipeline.settings import Settings, load_settings
 from pipeline.steps import BY_NAME, PRODUCER, STEPS, Step, applicable
 
-PROGRESS = logging.getLogger("diz.progress")  # one line per step; ``make run`` prints it
-FULL_TAG = "diz/full"
+warnings.filterwarnings("ignore", category=dg.BetaWarning)  # observable source assets, include_sources
 
 
 @cache

@@ -15,10 +15,7 @@ import socket
 import sys
 import time
 
-import dagster as dg
-
-from assets.factory import FULL_TAG, PROGRESS
-from assets.sensors import CLI_TAG
+from assets.tags import CLI_TAG, FULL_TAG, HOST_TAG, PID_TAG, PROGRESS
 from pipeline import generations
 from pipeline.errors import DizError, cannot_write
 from pipeline.paths import Paths
@@ -27,7 +24,6 @@ from pipeline.preflight import preflight
 from pipeline.runner import finish
 from pipeline.settings import load_settings
 
-PID_TAG, HOST_TAG = "diz/pid", "diz/host"  # which process runs a `make run` (to tell one that was killed)
 WHERE_TO_LOOK = [
     ("maps/index.html", "the maps, the method, headlines, every table, the briefings and a postcode search"),
     ("data/processed/diz_evidence_pack.xlsx", "the evidence pack: every table as a sheet with its sources"),
@@ -89,13 +85,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def recover_interrupted(paths: Paths, instance: dg.DagsterInstance) -> list[str]:
+def recover_interrupted(paths: Paths, instance) -> list[str]:
     """After a run was killed: remove its staging folder and mark its Dagster run failed, one line each.
 
     A staging folder is an orphan when no process holds its owner lock (``generations.remove_orphans``);
     runs launched from the UI run their steps in processes of their own, so theirs are left to the
     sensors while Dagster shows them unfinished. A ``make run`` whose process is gone but whose Dagster
     run still shows as started is marked failed."""
+    import dagster as dg
+
     finished = (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED)
 
     def ui_run(run_id: str) -> bool:
@@ -118,6 +116,18 @@ def recover_interrupted(paths: Paths, instance: dg.DagsterInstance) -> list[str]
             )
             lines.append(f"Marked Dagster run {run.run_id[:8]} failed: its process ended before it finished.")
     return lines
+
+
+def recover(paths: Paths):
+    """Dagster's instance, after cleaning up what an interrupted run left (one line each). Dagster is
+    loaded only here: a run with nothing to re-compute and no staging folder left answers without it (a
+    killed run's Dagster record is then marked failed by the next run that re-computes something)."""
+    import dagster as dg
+
+    instance = dg.DagsterInstance.get()
+    for line in recover_interrupted(paths, instance):
+        print(line)
+    return instance
 
 
 def ensure_instance_config(home: str) -> None:
@@ -209,9 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     for line in notes:
         print(f"Note: {line}")
 
-    instance = dg.DagsterInstance.get()
-    for line in recover_interrupted(paths, instance):
-        print(line)
+    # a killed run left its staging folder (and its Dagster run shown as started)
+    instance = recover(paths) if any(paths.generations.glob(f"{generations.STAGING}*")) else None
     live = generations.live_folder(paths)
     plans = make_plan(paths, settings, generations.manifest(live), full=args.full)
     if wanted is not None:
@@ -230,8 +239,11 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
         return 1 if any(c["severity"] == "ERROR" and not c["passed"] for c in checks.values()) else 0
 
+    import dagster as dg
+
     from assets.definitions import defs
 
+    instance = instance or recover(paths)
     _progress_to_stdout(args.log_level)
     assets = {dg.AssetKey(a) for p in stale for a in p.step.assets}
     sources = {dg.AssetKey(["source", k]) for p in stale for k in p.step.sources}

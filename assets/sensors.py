@@ -4,11 +4,10 @@ generation becomes live if it is a consistent whole; a failed run's is discarded
 import dagster as dg
 
 from assets.resources import SettingsResource, StorageResource
+from assets.tags import CLI_TAG
 from pipeline import generations
 from pipeline.plan import make_plan
 from pipeline.runner import finish
-
-CLI_TAG = "diz/publisher"
 
 
 @dg.run_status_sensor(
