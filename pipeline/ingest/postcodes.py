@@ -107,7 +107,7 @@ def build_postcodes(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Sett
     lads = list(settings.lad_codes)
     use_crosswalk(con, paths, vintage)
     rows_in = con.execute(
-        "SELECT count(*) FROM codepoint_open WHERE list_contains($lads, lad_code)", {"lads": lads}
+        "SELECT count(*) FROM codepoint_open WHERE lad_code IN (SELECT unnest($lads))", {"lads": lads}
     ).fetchone()[0]
     every = max(1, rows_in // AGREEMENT_ALL_UP_TO)
     con.execute(

@@ -9,20 +9,22 @@
 --      unmatched. Overlapping generalised polygons: the lower code wins.
 -- pip_lsoa_code is the unconstrained point in polygon, kept for the agreement check.
 WITH study AS (
-    SELECT * FROM codepoint_open WHERE list_contains($lads, lad_code)
+    SELECT * FROM codepoint_open WHERE lad_code IN (SELECT unnest($lads))
 ),
-joined AS (
+pieces AS (
+    SELECT DISTINCT lsoa11cd, lsoa_code FROM lsoa_crosswalk WHERE in_study AND lsoa11cd IS NOT NULL
+),
+joined AS (  -- has_pieces: the lookup's 2011 LSOA has pieces in the study area (a join, not NOT IN per row)
     SELECT s.*,
            live.lsoa11cd                                             AS lookup_lsoa11cd,
            live.oa11cd, live.usertype,
            live.postcode IS NULL AND dead.postcode IS NOT NULL       AS terminated_in_lookup,
+           known.lsoa11cd IS NOT NULL                                AS has_pieces,
            ST_SetCRS(ST_Point(s.easting, s.northing), 'EPSG:27700')  AS geom
     FROM study s
     LEFT JOIN (SELECT * FROM ons_postcode_lookup WHERE is_live) live USING (postcode)
     LEFT JOIN (SELECT DISTINCT postcode FROM ons_postcode_lookup WHERE NOT is_live) dead USING (postcode)
-),
-pieces AS (
-    SELECT DISTINCT lsoa11cd, lsoa_code FROM lsoa_crosswalk WHERE in_study AND lsoa11cd IS NOT NULL
+    LEFT JOIN (SELECT DISTINCT lsoa11cd FROM pieces) known ON known.lsoa11cd = live.lsoa11cd
 ),
 candidates AS (
     SELECT j.postcode, p.lsoa_code, count(*) OVER (PARTITION BY j.postcode) AS pieces
@@ -37,12 +39,14 @@ among_pieces AS (  -- several pieces: the one containing the postcode, else the 
                                ORDER BY coalesce(ST_Intersects(b.geom, j.geom), false) DESC,
                                         ST_Distance(b.geom, j.geom) NULLS LAST, c.lsoa_code) = 1
 ),
+to_place AS MATERIALIZED (  -- chosen before the spatial join, which would otherwise test every postcode
+    SELECT postcode, geom FROM joined
+    WHERE NOT has_pieces OR ($agreement_all OR hash(postcode) % $agreement_every = 0)
+),
 in_polygon AS (
-    SELECT j.postcode, min(b.lsoa_code) AS lsoa_code, count(*) AS polygons
-    FROM joined j JOIN lsoa_boundaries b ON ST_Intersects(b.geom, j.geom)
-    WHERE j.lookup_lsoa11cd IS NULL OR j.lookup_lsoa11cd NOT IN (SELECT lsoa11cd FROM pieces)
-          OR ($agreement_all OR hash(j.postcode) % $agreement_every = 0)
-    GROUP BY j.postcode
+    SELECT t.postcode, min(b.lsoa_code) AS lsoa_code, count(*) AS polygons
+    FROM to_place t JOIN lsoa_boundaries b ON ST_Intersects(b.geom, t.geom)
+    GROUP BY t.postcode
 ),
 single AS (
     SELECT postcode, lsoa_code FROM candidates WHERE pieces = 1
@@ -50,9 +54,7 @@ single AS (
 SELECT
     j.postcode, j.postcode_district, j.postcode_area, j.lad_code, j.ward_code,
     j.lookup_lsoa11cd,
-    coalesce(s.lsoa_code, a.lsoa_code, CASE WHEN j.lookup_lsoa11cd IS NULL
-                                                 OR j.lookup_lsoa11cd NOT IN (SELECT lsoa11cd FROM pieces)
-                                            THEN ip.lsoa_code END)          AS lsoa_code,
+    coalesce(s.lsoa_code, a.lsoa_code, CASE WHEN NOT j.has_pieces THEN ip.lsoa_code END) AS lsoa_code,
     CASE WHEN s.lsoa_code IS NOT NULL THEN 'lookup'
          WHEN a.lsoa_code IS NOT NULL AND a.inside THEN 'lookup, then point in polygon among pieces'
          WHEN a.lsoa_code IS NOT NULL AND a.has_boundary THEN 'lookup, then nearest piece'
