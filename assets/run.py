@@ -21,7 +21,7 @@ from pipeline.errors import DizError, cannot_write
 from pipeline.paths import Paths
 from pipeline.plan import make_plan
 from pipeline.preflight import preflight
-from pipeline.runner import finish
+from pipeline.runner import finish, start_drawing_workers
 from pipeline.settings import load_settings
 
 WHERE_TO_LOOK = [
@@ -244,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     from assets.definitions import defs
 
     instance = instance or recover(paths)
+    start_drawing_workers(stale)
     _progress_to_stdout(args.log_level)
     assets = {dg.AssetKey(a) for p in stale for a in p.step.assets}
     sources = {dg.AssetKey(["source", k]) for p in stale for k in p.step.sources}

@@ -132,6 +132,15 @@ def evaluate_and_record(
         ctx.close()
 
 
+def start_drawing_workers(plans: list[StepPlan]) -> None:
+    """When a stale step draws side by side, start its worker processes at once (they load in the
+    background while the steps before it run)."""
+    if any(p.stale and p.step.side_by_side for p in plans):
+        from pipeline.outputs.side_by_side import start_workers
+
+        start_workers()
+
+
 @dataclass
 class RunReport:
     run_id: str
@@ -165,6 +174,7 @@ def run(
     if only is not None:
         plans = [p for p in plans if p.step.name in only]
     staged = generations.stage(paths, run_id, set(BY_NAME))
+    start_drawing_workers(plans)
     reports: list[StepReport] = []
     blocked: str | None = None
     for plan in plans:

@@ -29,6 +29,7 @@ class Step:
     vintages: tuple[str, ...] = BOTH  # small-area bases it applies to
     kinds: tuple[str, ...] = ("duckdb", "parquet")
     uses_study_area: bool = True  # its output depends on the districts chosen
+    side_by_side: bool = False  # draws its files on two processes (outputs.side_by_side): a run starts them early
 
     @property
     def assets(self) -> tuple[str, ...]:
@@ -283,7 +284,7 @@ STEPS: list[Step] = [
                "what_if_map", "codepoint_open", "area_names"),
          settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access",
                    "outputs"),
-         kinds=("folium", "html")),
+         kinds=("folium", "html"), side_by_side=True),
     Step("briefings", "outputs", "outputs.briefings:build_briefings",
          "District briefings (PDF, 2-5 A4 pages each, and one for the whole area) for councillors and bids; "
          "above outputs.max_districts, only the area's and those of districts on request.",
@@ -291,7 +292,7 @@ STEPS: list[Step] = [
                "ward_boundaries", "evidence_tables", "inclusion_priorities", "connectivity_change",
                "district_connectivity_series", "peer_benchmark", "peer_pace"),
          settings=("geography", "study_area", "triage", "uncertainty", "inclusion", "peers", "access", "outputs"),
-         kinds=("pdf",)),
+         kinds=("pdf",), side_by_side=True),
 ]
 
 BY_NAME = {s.name: s for s in STEPS}

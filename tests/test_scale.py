@@ -4,6 +4,11 @@ and outputs of their own only for the districts asked for."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -11,6 +16,8 @@ from pipeline.analysis.fibre_gaps import nearest_served
 from pipeline.analysis.hotspots import contiguity
 from pipeline.errors import SettingsError
 from pipeline.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
 
 ENGLAND = "config/england.toml"
 
@@ -154,3 +161,26 @@ def test_a_district_whose_code_ons_retired_takes_the_releases_published_under_it
         ("E08000016", "study district", "2025-07", 90.0, "E08000016"),  # its own row where it has one
         ("E08000016", "study district", "2026-01", 91.3, "E08000038"),  # the successor's, and said so
     ]
+
+
+def _workers_started(stale: bool) -> bool:
+    code = f"""
+from multiprocessing import forkserver
+from pipeline.plan import StepPlan
+from pipeline.runner import start_drawing_workers
+from pipeline.steps import BY_NAME
+plans = [StepPlan(BY_NAME["briefings"], "f", {{}}, stale={stale}), StepPlan(BY_NAME["scores"], "f", {{}})]
+start_drawing_workers(plans)
+print(forkserver._forkserver._forkserver_pid is not None)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    return out.stdout.strip() == "True"
+
+
+def test_a_run_whose_drawing_step_is_stale_starts_its_workers_before_any_step_and_otherwise_never():
+    """The fork server the briefings and maps draw on loads the drawing code (about 1.5 s of a core): a run
+    starts it before its first step, so it loads while the steps before them run."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: everything is drawn in the run's own process")
+    assert _workers_started(stale=True)
+    assert not _workers_started(stale=False)

@@ -45,6 +45,18 @@ def _draw(step: str, paths: Paths, settings: Settings, draw: Callable, args: tup
         con.close()
 
 
+def start_workers() -> None:
+    """Start the fork server now: it imports the drawing code (about 1.5 s of one core) while the run's
+    other steps go on, rather than when the first step that draws needs it. It does not wait for it."""
+    if workers(MAX_WORKERS) < 2:
+        return
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
+    with _without_main():
+        forkserver.ensure_running()
+
+
 def draw_all(
     step: str,
     con: duckdb.DuckDBPyConnection,
