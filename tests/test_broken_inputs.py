@@ -254,6 +254,23 @@ def test_rejected_row_flags_its_lsoa_names_the_row_and_publishes_nothing(good, t
     assert published_files(root) == before
 
 
+def test_a_mistyped_lsoa_code_stops_publishing_and_the_line_names_the_file_row_field_and_value(good, tmp_path, mirror):
+    """E01 typed X01: the row names no LSOA, so its LSOA is flagged with nothing rejected under its own code;
+    the stop line names the rejected row whose code is no LSOA's (file, row, field, value)."""
+    root, before = good
+    mistyped = "X" + HARLOW_LSOA[1:]
+
+    def typo(data: bytes) -> bytes:
+        return data.replace(HARLOW_LSOA.encode() + b",", mistyped.encode() + b",", 1)
+
+    name = next(p.name for p in (mirror / "iod2025").glob("File_7*"))
+    code, out = run(root, DIZ_SOURCE_MIRROR=broken_mirror(mirror, tmp_path / "mirror", f"iod2025/{name}", typo))
+    assert code == 1, out
+    [line] = [line for line in out.splitlines() if line.startswith("NOT published")]
+    assert HARLOW_LSOA in line and name in line and "field 'LSOA code (2021)'" in line and repr(mistyped) in line
+    assert published_files(root) == before
+
+
 def test_decimal_comma_in_an_iod_rate_publishes_nothing_and_names_the_row(good, tmp_path, mirror):
     """``0,249`` for an income rate must never be published as 249 (it would re-rank every LSOA)."""
     root, before = good

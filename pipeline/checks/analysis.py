@@ -23,6 +23,7 @@ def no_lsoa_flagged(ctx: CheckContext) -> CheckResult:
         return CheckResult(True, "no LSOA is missing an indicator", {"flagged_lsoas": 0})
     codes = [r[0] for r in flagged]
     behind: list[list[str]] = []
+    unlinked = False
     if any(ctx.paths.rejects.glob("*.parquet")):
         pattern = str(ctx.paths.rejects / "*.parquet").replace("'", "''")
         ctx.query("SELECT 1", "lsoa_crosswalk")
@@ -40,12 +41,31 @@ def no_lsoa_flagged(ctx: CheckContext) -> CheckResult:
                 params={"codes": codes},
             )
         ]
+        if not behind:  # a row whose code was mistyped names no LSOA: name the rejected rows with such codes
+            behind = [
+                [str(v) for v in r]
+                for r in ctx.query(
+                    f"""
+                WITH known AS (SELECT lsoa11cd AS key FROM lsoa_crosswalk UNION SELECT lsoa21cd FROM lsoa_crosswalk)
+                SELECT key, source_file, row_number, field, value, reason
+                FROM read_parquet('{pattern}', union_by_name = true)
+                WHERE kind <> 'out_of_scope' AND key IS NOT NULL AND key NOT IN (SELECT key FROM known)
+                      AND (field ILIKE '%lsoa%' OR reason ILIKE '%lsoa%')
+                ORDER BY source_file, row_number LIMIT 50"""
+                )
+            ]
+            unlinked = bool(behind)
     first = flagged[0]
-    cause = (
-        f"; first rejected row: {behind[0][1]} row {behind[0][2]} field {behind[0][3]!r} ({behind[0][5]})"
-        if behind
-        else ""
-    )
+    if behind and unlinked:
+        cause = (
+            f"; no rejected row names it, but {len(behind)}{'+' if len(behind) == 50 else ''} rejected row(s) carry "
+            f"a code that is no LSOA's and may be it (first: {behind[0][1]} row {behind[0][2]} field "
+            f"{behind[0][3]!r}, {behind[0][4]!r}: {behind[0][5]})"
+        )
+    elif behind:
+        cause = f"; first rejected row: {behind[0][1]} row {behind[0][2]} field {behind[0][3]!r} ({behind[0][5]})"
+    else:
+        cause = ""
     return CheckResult(
         False,
         f"{len(flagged)} LSOAs are missing an indicator (first: {first[0]} {first[1]}, missing {first[2]}){cause}",
