@@ -184,3 +184,54 @@ def test_a_run_whose_drawing_step_is_stale_starts_its_workers_before_any_step_an
         pytest.skip("one core: everything is drawn in the run's own process")
     assert _workers_started(stale=True)
     assert not _workers_started(stale=False)
+
+
+class _Tables:
+    """Notes over rows given here, citing a figure as its plain value (what the sentence says, not its note)."""
+
+    def __init__(self, tables: dict[str, list[dict]]):
+        self.tables = tables
+
+    def rows(self, table):
+        return self.tables.get(table, [])
+
+    def row(self, table, **keys):
+        return next((r for r in self.rows(table) if all(r.get(k) == v for k, v in keys.items())), None)
+
+    def cite(self, table, column, digits=0, suffix="", zero=None, **keys):
+        return f"{float(self.row(table, **keys)[column]):.{digits}f}{suffix}"
+
+
+def _area_sentences(area_name: str) -> str:
+    from pipeline.outputs.headlines import ofcom_area_sentences
+
+    districts = [
+        {"lad_code": f"E0700000{i}", "area_name": f"District {i}", "ofcom_gigabit_pct": str(80 + i),
+         "ofcom_release": "2026-01", "ofcom_release_name": "January 2026"}
+        for i in range(1, 4)
+    ]  # fmt: skip
+    zone = {
+        "lad_code": "ALL",
+        "area_name": area_name,
+        "estimated_gigabit_pct": "82.5",
+        "estimated_weighted_by": "Census 2021 usual residents",
+        "estimated_release_name": "January 2026",
+    }
+    england = {
+        "area_code": "E92000001",
+        "area_name": "England",
+        "area_type": "comparator",
+        "indicator": "gigabit_capable_pct",
+        "release": "2026-01",
+        "value": "88.0",
+    }
+    notes = _Tables({"district_summary": [*districts, zone], "connectivity_series": [england]})
+    return " ".join(ofcom_area_sentences(notes, districts, most=2))
+
+
+def test_a_study_area_that_is_a_nation_quotes_ofcoms_own_figure_before_the_estimate_from_its_districts():
+    england = _area_sentences("England")
+    assert "88.0% in England" in england and "Ofcom's own figure for England is given above" in england
+    assert "does not publish a figure" not in england
+    zone = _area_sentences("Essex & Herts Digital Innovation Zone")
+    assert "Ofcom does not publish a figure for the study area as a whole" in zone

@@ -438,7 +438,8 @@ NATIONS = ("E92", "W92", "S92", "N92", "K02", "K03", "K04")
 def ofcom_area_sentences(n: Notes, districts: list[dict], most: int | None = None) -> list[str]:
     """Ofcom's own gigabit figures for the study districts and the comparators its files hold (counties, nation)
     at the districts' latest release, then the study-area estimate made from them, named as an estimate: Ofcom
-    publishes no figure for the study area, so its figures come first. More than ``most`` districts (an
+    publishes no figure for the study area (unless it is a nation Ofcom's files hold, whose own figure is then
+    pointed to), so its figures come first. More than ``most`` districts (an
     England run) are given as their range, lowest and highest named, and the median of their figures."""
     first = next((r for r in districts if r.get("ofcom_gigabit_pct")), None)
     if first is None:
@@ -482,7 +483,17 @@ def ofcom_area_sentences(n: Notes, districts: list[dict], most: int | None = Non
     )
     out = [text]
     zone = n.row("district_summary", lad_code="ALL") or {}
-    if zone.get("estimated_gigabit_pct"):
+    # a study area that is itself a place Ofcom's files hold (England, all its districts) has its own figure
+    own = next((r for r in n.rows("connectivity_series") if r.get("area_type") == "comparator"
+                and r["area_name"] == zone.get("area_name") and r["indicator"] == "gigabit_capable_pct"
+                and r["release"] == release), None)  # fmt: skip
+    if zone.get("estimated_gigabit_pct") and own:
+        out.append(
+            f"Ofcom's own figure for {md_text(own['area_name'])} is given above; the estimate from its districts' "
+            f"figures, weighted by {md_text(zone.get('estimated_weighted_by') or 'residents')}, is "
+            f"{n.cite('district_summary', 'estimated_gigabit_pct', 1, '%', lad_code='ALL')}: quote Ofcom's."
+        )
+    elif zone.get("estimated_gigabit_pct"):
         out.append(
             "Ofcom does not publish a figure for the study area as a whole. An estimate from the districts' figures, "
             f"weighted by {md_text(zone.get('estimated_weighted_by') or 'residents')}, is "
