@@ -316,7 +316,7 @@ COLUMNS: dict[str, str] = {
     "improvement_rank": "Rank among study districts by improvement (1 = most improved)",
     "direction": "Which way is an improvement",
     "official_pct": "Ofcom's own district figure, % of premises, for that release",
-    "derived_pct": "The same measure from our broadband input: a mean over the district's postcodes (see "
+    "derived_pct": "A comparable figure derived from our broadband input: a mean over the district's postcodes (see "
                    "derived_weighting), not a share of premises unless premises-weighted",
     "difference_pp": "derived_pct minus official_pct (points)",
     "within_threshold": "Difference within the warning threshold", "threshold_pp": "Warning threshold (points)",

@@ -46,8 +46,9 @@ def gap_in_words(resolution: str | None, area: str | None, release: str | None =
         return when + "measured from the neighbourhood's own postcodes"
     if resolution == "postcode_district":
         return when + (
-            f"an average for the whole postcode district {area} (the one holding most of this neighbourhood's "
-            "postcodes), shared by every neighbourhood there: it does not describe this address"
+            f"an average for the whole postcode district {area} (of the postcode districts this neighbourhood's "
+            "postcodes are in, the one holding the most of them), shared by every neighbourhood averaged as it: it "
+            "does not describe this address"
         )
     if resolution == "local_authority":
         return when + "an average for the whole council district: it does not describe this address"
@@ -236,14 +237,15 @@ CAUTION_COLUMNS = (
 
 
 def district_caution(f: dict) -> str:
-    """Where the district's neighbourhood broadband figures miss Ofcom's own figure for their release by more than
-    the settings allow, both figures (Ofcom's first) for each measure that misses; empty where they agree."""
+    """Where the mean of the district's postcode broadband figures misses Ofcom's own figure for their release by
+    more than the settings allow, both figures (Ofcom's first) for each measure that misses; empty where they agree."""
     parts = []
     if f.get("caution_official_pct") is not None:
         parts.append(
             f"for {f['caution_release']}, Ofcom counts {f['caution_official_pct']:.1f}% of premises in "
-            f"{f['district_name']} gigabit-capable, while the neighbourhood figures give "
-            f"{f['caution_derived_pct']:.1f}%, more than {points(f['caution_threshold_pp'])} apart"
+            f"{f['district_name']} gigabit-capable, while the mean over its postcodes, each counted once (derived "
+            f"here, not a share of premises), is {f['caution_derived_pct']:.1f}%, more than "
+            f"{points(f['caution_threshold_pp'])} apart"
         )
     if f.get("caution_below_30_official_pct") is not None:
         below = f"{f['caution_below_30_official_pct']:.1f}%"
@@ -251,11 +253,12 @@ def district_caution(f: dict) -> str:
             f"{f['caution_below_30_derived_pct']:.1f}%, more than {points(f['caution_below_30_threshold_pp'])} apart"
         )
         if parts and f["caution_below_30_release"] == f["caution_release"]:  # the same release: said once
-            parts.append(f"{below} below 30 Mbit/s, while they give {derived}")
+            parts.append(f"{below} below 30 Mbit/s, while the same mean is {derived}")
         else:
             parts.append(
                 f"for {f['caution_below_30_release']}, Ofcom counts {below} of premises in {f['district_name']} below "
-                f"30 Mbit/s, while the neighbourhood figures give {derived}"
+                f"30 Mbit/s, while the mean over its postcodes, each counted once (derived here, not a share of "
+                f"premises), is {derived}"
             )
     return "Caution: " + "; and ".join(parts) if parts else ""
 

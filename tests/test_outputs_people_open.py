@@ -92,7 +92,9 @@ def test_triage_counts_carry_a_caution_where_the_broadband_input_misses_ofcoms_d
     headlines = (real_run.paths.processed / "headlines.md").read_text(encoding="utf-8")
     assert "Read the gap classes in East Hertfordshire and Broxbourne with care" in headlines  # below 30 too
     gp_list = headlines.split("## GP sites with the lowest telehealth-readiness scores")[1].split("## Footnotes")[0]
-    assert "sites in East Hertfordshire rests on neighbourhood figures that miss Ofcom" in gp_list
+    assert (
+        "sites in East Hertfordshire rests on broadband data whose mean over the district's postcodes misses" in gp_list
+    )
     for page in ("triage.html", "fibre_planning.html", "gp_readiness.html"):  # the maps that show those figures
         text = (real_run.root / "maps" / page).read_text(encoding="utf-8")
         assert "Caution: for July 2024, Ofcom counts 77.5% of premises in East Hertfordshire" in text, page

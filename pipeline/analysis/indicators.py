@@ -93,12 +93,12 @@ def _imd19(column: str, label: str, *, rank: bool = False, source: str = IMD2019
     )
 
 
-# What a broadband value's percentage is depends on the input: with Ofcom's postcode file, premises
-# weighted; with postcode-district averages, a mean over postcodes (each row's ``unit`` says which).
+# What a broadband value's percentage is depends on its resolution (METHOD §4 and §7): each row's ``unit`` says.
 BROADBAND_UNIT = (
-    "%: of premises where the resolution is postcode (premises-weighted); where it is postcode_district or "
-    "local_authority, a mean over postcodes of area averages, each postcode counted once, not a share of premises "
-    "(the row's resolution says which)"
+    "%: where the resolution is postcode, of premises (the premises-weighted mean over the LSOA's postcodes); "
+    "where it is postcode_district, the average of the one postcode district holding the most of the LSOA's "
+    "postcodes (a mean over that district's postcodes, each counted once: not a share of premises); where it is "
+    "local_authority, Ofcom's figure for the whole district, not the LSOA's (the row's resolution and area say which)"
 )
 
 
@@ -127,19 +127,19 @@ INDICATORS: dict[str, Indicator] = {
             "pct_no_superfast",
             "supply",
             "broadband",
-            _broadband("Without superfast broadband (30 Mbit/s), mean over postcodes"),
+            _broadband("Without superfast broadband (30 Mbit/s)"),
         ),
         Indicator(
             "pct_no_gigabit",
             "supply",
             "broadband",
-            _broadband("Without gigabit-capable broadband, mean over postcodes"),
+            _broadband("Without gigabit-capable broadband"),
         ),
         Indicator(
             "pct_below_uso",
             "supply",
             "broadband",
-            _broadband("Below the Universal Service Obligation (10 Mbit/s), mean over postcodes"),
+            _broadband("Below the Universal Service Obligation (10 Mbit/s)"),
         ),
         Indicator(
             "pct_area_no_4g",
@@ -504,6 +504,9 @@ def build_lsoa_indicators(con: duckdb.DuckDBPyConnection, paths: Paths, settings
         paths.table_path("lsoa_indicators"),
         sources=sources,
         vintage=vintage,
+        # a row's value comes from its own source (the source column): the column draws on them all, which the
+        # sidecar must say rather than narrow it to the district series a "value" column elsewhere holds
+        columns={"value": tuple(sources)},
     )
     p = {"p": str(written.path)}
     lsoas = con.execute("SELECT count(*) FROM lsoa_areas").fetchone()[0]

@@ -718,7 +718,8 @@ def _peer_section(pdf: BriefingPDF, n: Notes, code: str, settings: Settings) -> 
     rows = []
     zone = code == settings.peers.zone_code  # the zone's value is an estimate, not a share Ofcom counted
     for indicator, (words, unit, _) in INDICATOR_WORDS.items():
-        what = f"an estimate from its districts' {unit}" if zone else unit
+        by = "residents" if "premises" in unit else "land area"
+        what = f"estimate: its districts' {unit} weighted by {by}" if zone else unit
         cells = [f"{words[:1].upper() + words[1:]} ({what})"]
         for group in ("neighbours", "cluster"):
             r = latest_peer_row(n, code, group, indicator)

@@ -677,14 +677,15 @@ def table_caution(n: Notes, lads: list[str], what: str) -> str:
 
 
 def readiness_caution(n: Notes, sites: list[dict]) -> str:
-    """Beside a list of ranked GP sites: those in a district whose neighbourhood broadband figures miss Ofcom's
+    """Beside a list of ranked GP sites: those in a district whose postcodes' broadband figures, averaged, miss Ofcom's
     own district figure by more than the settings allow have a less sure broadband part in their score."""
     names = missed_districts(n, {s.get("lad_code") for s in sites})
     if not names:
         return ""
     return (
-        f"The broadband part of the scores of the sites in {_listed(names)} rests on neighbourhood figures "
-        "that miss Ofcom's own district figure by more than the settings allow: read their ranks with care."
+        f"The broadband part of the scores of the sites in {_listed(names)} rests on broadband data whose mean "
+        "over the district's postcodes misses Ofcom's own district figure by more than the settings allow: read "
+        "their ranks with care."
     )
 
 

@@ -162,7 +162,7 @@ def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[s
     )
     add_title(
         m,
-        "Triage: where to spend on fibre, on inclusion, or both",
+        "Triage: where need for inclusion support and a connectivity gap meet, apart or together",
         f"High need: {t.high_need}. Connectivity gap: {t.unserved}.",
     )
     lo, hi = (min(gaps), max(gaps)) if gaps else (0, 0)

@@ -42,9 +42,9 @@ def zone_estimate(weighted_by: str | None) -> str:
 
 
 ZONE_WEIGHTING_SHORT = (
-    "The zone's figures are estimates: its districts' weighted by residents (premises) or land area "
-    "(4G, 5G), weights that give ONS's published Hertfordshire and Essex figures within 0.2 points. Its "
-    "districts fall in different clusters, so the zone has none."
+    "The zone's figures are estimates: its districts' figures weighted by Census 2021 usual residents "
+    "(gigabit, below 30 Mbit/s) or by land area (4G, 5G), weights that give ONS's published Hertfordshire and "
+    "Essex figures within 0.2 points. Its districts fall in different clusters, so the zone has none."
 )
 ZONE_WEIGHTING = (
     "The zone's figures are estimates: its districts' Ofcom figures weighted by Census 2021 usual "

@@ -30,7 +30,7 @@ up AS (
            'carried from LSOA (2011) ' || c.lsoa11cd || CASE c.chgind WHEN 'U' THEN ' (unchanged)'
                WHEN 'S' THEN ' (split: the piece inherits its parent''s value)'
                ELSE ' (' || CASE c.chgind WHEN 'M' THEN 'merged' ELSE 'irregular' END || ': of ' || c.parents_of_2021
-                    || ' parents, the one holding most of its postcodes)' END AS note
+                    || ' parents, the one holding the most of its postcodes)' END AS note
     FROM chosen_parent c JOIN {{values}} s ON s.src_year = 2011 AND s.src_code = c.lsoa11cd
 ),
 pieces AS (
