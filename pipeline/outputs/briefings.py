@@ -720,7 +720,9 @@ def _peer_section(pdf: BriefingPDF, n: Notes, code: str, settings: Settings) -> 
     for indicator, (words, unit, _) in INDICATOR_WORDS.items():
         by = "residents" if "premises" in unit else "land area"
         what = f"estimate: its districts' {unit} weighted by {by}" if zone else unit
-        cells = [f"{words[:1].upper() + words[1:]} ({what})"]
+        own = latest_peer_row(n, code, "neighbours", indicator) or latest_peer_row(n, code, "cluster", indicator)
+        value = f": {percent(own['value'], indicator)}" if own and own.get("value") else ""
+        cells = [f"{words[:1].upper() + words[1:]} ({what}){value}"]
         for group in ("neighbours", "cluster"):
             r = latest_peer_row(n, code, group, indicator)
             cells.append(f"{r['rank_label']}; median {percent(r['group_median'], indicator)}" if r else "–")
