@@ -208,9 +208,7 @@ def test_catching_up_is_never_dated_beyond_full_coverage(con):
         con, [("gigabit_capable_pct", "2024-01", 80, 85, 96), ("gigabit_capable_pct", "2026-01", 90, 95, 99)]
     )
     row = got["gigabit_capable_pct"]
-    assert (
-        row["reaches_best"] == "not while coverage is short of 100% (at this pace its own line reaches 100% about 2028)"
-    )
+    assert row["reaches_best"] == "only once both are at 100% (at this pace its own line reaches 100% about 2028)"
     # the median (85 -> 95) climbs as fast as the subject: the gap does not close, and no year is given
     assert row["reaches_median"] == "not at this pace: the gap is not closing"
 
@@ -248,7 +246,7 @@ def test_a_best_already_at_full_coverage_is_worded_like_a_median_that_gets_there
     assert (
         row["reaches_best"]
         == row["reaches_median"]
-        == "not while coverage is short of 100% (at this pace its own line reaches 100% about 2027)"
+        == "only once both are at 100% (at this pace its own line reaches 100% about 2027)"
     )
 
 
@@ -268,7 +266,7 @@ def test_below_30_mbit_catching_up_stops_at_zero(con):
     )
     assert (
         got["premises_below_30_pct"]["reaches_best"]
-        == "not while any premises remain below 30 Mbit/s (at this pace its own line reaches 0% about 2030)"
+        == "only once neither has premises below 30 Mbit/s (at this pace its own line reaches 0% about 2030)"
     )
 
 
