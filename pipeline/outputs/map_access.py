@@ -149,7 +149,9 @@ def build_access_map(
     )
     groups: dict[str, folium.FeatureGroup] = {}
     legend: dict[str, str] = {}
-    for r in rows:
+    # only venues that can reach the study area's people are drawn: a hundred libraries farther out hid the map
+    near = [r for r in rows if r["in_study_area"] or (r["distance_to_study_km"] or 0) <= reach_km]
+    for r in near:
         colour, label = VENUE_STYLE.get(r["venue_type"], (USER_COLOUR, f"{r['venue_type']} (your venues)"))
         key = f"{label}: {'existing' if r['role'] == 'existing' else 'candidate sites'}"
         group = groups.setdefault(key, folium.FeatureGroup(name=key))
@@ -166,7 +168,7 @@ def build_access_map(
             tooltip=esc(r["name"]),
             popup=folium.Popup(_venue_popup(r), max_width=380),
         ).add_to(group)
-        if existing and (r["in_study_area"] or (r["distance_to_study_km"] or 0) <= reach_km):
+        if existing:
             folium.Circle(
                 [r["lat"], r["lon"]],
                 radius=reach_km * 1000,
@@ -225,7 +227,8 @@ def build_access_map(
         f"{fmt(round(beyond or 0), 0)} residents ({fmt(round(high_beyond or 0), 0)} in high-need neighbourhoods, "
         "outlined purple) live more "
         f"than {reach_km:g} km in a straight line from any existing venue. Red rings: the sites a covering "
-        f"model picks for {map_k} new venues.",
+        f"model picks for {map_k} new venues. Drawn: the {len(near):,} venues in the study area or within "
+        f"{reach_km:g} km of it ({len(rows) - len(near):,} farther out are in the venues table).",
     )
     add_legend(
         m,
