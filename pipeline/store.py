@@ -137,7 +137,10 @@ def write_parquet(
     ``vintage``, the neutral ``lsoa_code``/``lsoa_name`` columns are written under that
     vintage's names. Geometry columns should carry their CRS (``ST_SetCRS``).
     """
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _written AS {query}", params or {})
+    # a query that is a whole table already made is read where it is; anything else is made once here
+    whole = re.fullmatch(r'\s*SELECT \* FROM ("?)(\w+)\1\s*', query)
+    kind = "VIEW" if whole and not params else "TABLE"
+    con.execute(f"CREATE OR REPLACE TEMP {kind} _written AS {query}", params or {})
     try:
         names = [r[0] for r in con.execute("DESCRIBE _written").fetchall()]
         select = vintage.write_columns(names) if vintage else "*"
@@ -152,7 +155,7 @@ def write_parquet(
         rows = con.execute("SELECT count(*) FROM _written").fetchone()[0]
         described = [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT {select} FROM _written").fetchall()]
     finally:
-        con.execute("DROP TABLE IF EXISTS _written")
+        con.execute(f"DROP {kind} IF EXISTS _written")
     return Written(dest, rows, described, counts)
 
 
