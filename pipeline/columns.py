@@ -152,9 +152,13 @@ COLUMNS: dict[str, str] = {
     "location_id": "Site location (sites sharing a building share one)", "sites_at_location": "Sites at that location",
     "site_own_gigabit_known": "True when the site's own postcode is measured (postcode-level data); only then does "
                               "site_gigabit_pct describe the site and enter its score",
-    "site_gigabit_pct": "Gigabit availability (%) that the broadband data give for the site's postcode: the postcode's "
-                        "own figure only where site_own_gigabit_known, else the average of site_broadband_area",
-    "site_superfast_pct": "Superfast availability (%) the broadband data give for the site's postcode (same rule)",
+    "site_gigabit_pct": "Gigabit availability (%) at the site's own postcode (Ofcom's postcode-level data); empty "
+                        "where only an area's average is at hand (site_area_gigabit_pct)",
+    "site_superfast_pct": "Superfast availability (%) at the site's own postcode (same rule)",
+    "site_area_gigabit_pct": "Where the site's own figure is not known: the average of site_broadband_area (a "
+                             "postcode district's mean over its postcodes, or the district's figure); it describes "
+                             "the area, not the site, and does not enter the score",
+    "site_area_superfast_pct": "Superfast availability (%) of site_broadband_area, where the site's own is not known",
     "site_broadband_resolution": "Resolution of the site's broadband figure",
     "site_broadband_area": "The area (postcode district or district) whose average the site's figure is, if not "
                            "its own",
@@ -459,6 +463,7 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
                      "supply_gap_area_average"), SUPPLY),
     "triage_class": NEED + SUPPLY,
     **dict.fromkeys(("derived_pct_no_gigabit", "derived_pct_below_30", "site_gigabit_pct", "site_superfast_pct",
+                     "site_area_gigabit_pct", "site_area_superfast_pct",
                      "catchment_pct_no_gigabit", "catchment_pct_no_superfast", "derived_pct"), BROADBAND),
     **dict.fromkeys(("ofcom_gigabit_pct", "ofcom_below_30_pct", "official_pct", "first_value", "latest_value",
                      "value", "change_pp", "change_pp_per_year"), DISTRICT_SERIES),

@@ -219,7 +219,9 @@ def test_an_area_average_never_stands_in_for_the_sites_own_gigabit_and_the_other
     assert got["A"]["readiness_score"] == pytest.approx(0.4 * 5.0 + 0.2 * 6.0 + 0.2 * 5.0 + 0.2 * 6.0)
     assert got["B"]["readiness_score"] == pytest.approx(catchment)
     assert got["A"]["site_own_gigabit_known"] and not got["B"]["site_own_gigabit_known"]
-    assert got["B"]["site_broadband_area"] == "BB1" and got["B"]["site_gigabit_pct"] == 50.0
+    assert got["B"]["site_broadband_area"] == "BB1" and got["B"]["site_area_gigabit_pct"] == 50.0
+    assert got["B"]["site_gigabit_pct"] is None  # a pasted row never shows the area's figure as the site's
+    assert got["A"]["site_gigabit_pct"] == 50.0 and got["A"]["site_area_gigabit_pct"] is None
     assert (
         got["A"]["readiness_parts"] == "site gigabit 0.4, catchment superfast 0.2, catchment gigabit 0.2, "
         "catchment need 0.2"

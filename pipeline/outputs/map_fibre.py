@@ -150,7 +150,8 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
         ).add_to(m)
     # A site's own gigabit status is known only from postcode-level data: where the value is an area
     # average the marker is neutral and says so, rather than colouring the surgery by its district.
-    sites = con.execute("""SELECT site_code, site_type, name, postcode, lat, lon, site_gigabit_pct,
+    sites = con.execute("""SELECT site_code, site_type, name, postcode, lat, lon,
+                                  coalesce(site_gigabit_pct, site_area_gigabit_pct),
                                   site_broadband_resolution, site_broadband_area, site_broadband_release,
                                   site_own_gigabit_known
                            FROM gp_readiness ORDER BY site_code""").fetchall()

@@ -48,12 +48,12 @@ def _gigabit_at_site(r: dict) -> str:
     """The site's own gigabit availability, or why it is not known (an area average never stands in)."""
     if r["site_own_gigabit_known"]:
         return f"{fmt(r['site_gigabit_pct'], 1, '%')} (its postcode, Ofcom {esc(r['site_broadband_release'])})"
-    if r["site_gigabit_pct"] is None:
+    if r["site_area_gigabit_pct"] is None:
         return "not known (no broadband figure for its postcode)"
     how = ", a mean over its postcodes" if r["site_broadband_resolution"] == "postcode_district" else ""
     return (
         f"not known: only the {resolution_label(r['site_broadband_resolution'])} average of "
-        f"{esc(r['site_broadband_area'])} is at hand ({fmt(r['site_gigabit_pct'], 1, '%')}{how}, "
+        f"{esc(r['site_broadband_area'])} is at hand ({fmt(r['site_area_gigabit_pct'], 1, '%')}{how}, "
         f"Ofcom {esc(r['site_broadband_release'])}); it does not enter the score"
     )
 

@@ -23,7 +23,11 @@ WITH catchment AS (
 ),
 sites AS (
     SELECT s.*, l.location_id, l.sites_at_location,
-           b.gigabit_pct AS site_gigabit_pct, b.sfbb_pct AS site_superfast_pct,
+           -- the site's own figures only from postcode-level data; an area's average in columns named for the area
+           CASE WHEN b.resolution = 'postcode' THEN b.gigabit_pct END AS site_gigabit_pct,
+           CASE WHEN b.resolution = 'postcode' THEN b.sfbb_pct END AS site_superfast_pct,
+           CASE WHEN b.resolution <> 'postcode' THEN b.gigabit_pct END AS site_area_gigabit_pct,
+           CASE WHEN b.resolution <> 'postcode' THEN b.sfbb_pct END AS site_area_superfast_pct,
            b.resolution AS site_broadband_resolution, b.release AS site_broadband_release,
            CASE b.resolution WHEN 'postcode_district' THEN b.postcode_district WHEN 'local_authority' THEN b.lad_code
            END AS site_broadband_area,
@@ -74,7 +78,7 @@ SELECT site_code, site_type, practice_code, name, postcode, lad_code, lsoa_code,
        subicb_code, subicb_name, icb_code, icb_name, pcn_name, listed_in, open_date,
        list_size, list_size_extract, list_size_applies_to, location_id, sites_at_location,
        site_own_gigabit_known, site_gigabit_pct, site_superfast_pct, site_broadband_resolution, site_broadband_area,
-       site_broadband_release,
+       site_area_gigabit_pct, site_area_superfast_pct, site_broadband_release,
        catchment_postcodes, round(catchment_residents)::BIGINT AS catchment_residents, catchment_pct_no_superfast,
        catchment_pct_no_gigabit, catchment_mean_need, catchment_postcodes_without_coverage,
        catchment_broadband_resolution, catchment_max_distance_m,
