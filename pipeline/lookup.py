@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.paths import Paths
-from pipeline.wording import month_name, points, release_names
+from pipeline.wording import MEAN_OVER_POSTCODES, month_name, points, release_names
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 EXIT = {"found": 0, "unknown": 1, "terminated": 1, "outside": 1}  # malformed, no_outputs: 2
@@ -236,6 +236,10 @@ CAUTION_COLUMNS = (
 )
 
 
+# What the figure set beside Ofcom's is, in the words every output uses for it.
+DISTRICT_MEAN = f"the district's {MEAN_OVER_POSTCODES} (derived here, not a share of premises)"
+
+
 def district_caution(f: dict) -> str:
     """Where the mean of the district's postcode broadband figures misses Ofcom's own figure for their release by
     more than the settings allow, both figures (Ofcom's first) for each measure that misses; empty where they agree."""
@@ -243,9 +247,8 @@ def district_caution(f: dict) -> str:
     if f.get("caution_official_pct") is not None:
         parts.append(
             f"for {f['caution_release']}, Ofcom counts {f['caution_official_pct']:.1f}% of premises in "
-            f"{f['district_name']} gigabit-capable, while the mean over its postcodes, each counted once (derived "
-            f"here, not a share of premises), is {f['caution_derived_pct']:.1f}%, more than "
-            f"{points(f['caution_threshold_pp'])} apart"
+            f"{f['district_name']} gigabit-capable, while {DISTRICT_MEAN}, is {f['caution_derived_pct']:.1f}%, "
+            f"more than {points(f['caution_threshold_pp'])} apart"
         )
     if f.get("caution_below_30_official_pct") is not None:
         below = f"{f['caution_below_30_official_pct']:.1f}%"
@@ -257,8 +260,7 @@ def district_caution(f: dict) -> str:
         else:
             parts.append(
                 f"for {f['caution_below_30_release']}, Ofcom counts {below} of premises in {f['district_name']} below "
-                f"30 Mbit/s, while the mean over its postcodes, each counted once (derived here, not a share of "
-                f"premises), is {derived}"
+                f"30 Mbit/s, while {DISTRICT_MEAN}, is {derived}"
             )
     return "Caution: " + "; and ".join(parts) if parts else ""
 
