@@ -31,6 +31,12 @@ def list_month(rows: list[dict]) -> str:
 NAMED = 10
 
 
+def _named(items: list[str]) -> str:
+    """The first ``NAMED`` items, then how many more."""
+    more = f"; and {len(items) - NAMED:,} more" if len(items) > NAMED else ""
+    return "; ".join(items[:NAMED]) + more
+
+
 def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
     """Who is shown but not ranked, grouped by reason (``short``: counts only, for map notes)."""
     out, brief = [], []
@@ -49,10 +55,9 @@ def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
         r for r in rows if not r.get("readiness_rank") and "the ranking needs" in (r.get("not_ranked_reason") or "")
     ]
     if small:
-        names = "; ".join(
-            f"{display_name(r['name'])} ({r['not_ranked_reason'].removeprefix('its practice has ')})"
-            for r in small[:NAMED]
-        ) + (f"; and {len(small) - NAMED:,} more" if len(small) > NAMED else "")
+        names = _named(
+            [f"{display_name(r['name'])} ({r['not_ranked_reason'].removeprefix('its practice has ')})" for r in small]
+        )
         what = (
             f"{len(small)} {'site' if len(small) == 1 else 'sites'} whose practice list is below the minimum list size"
         )
@@ -61,8 +66,8 @@ def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
     other = [r for r in rows if not r.get("readiness_rank") and r not in branches and r not in small]
     if other:
         what = f"{len(other)} other {'site' if len(other) == 1 else 'sites'}"
-        named = "; ".join(f"{display_name(r['name'])}: {r['not_ranked_reason']}" for r in other[:NAMED])
-        out.append(what + f" ({named}{f'; and {len(other) - NAMED:,} more' if len(other) > NAMED else ''})")
+        named = _named([f"{display_name(r['name'])}: {r['not_ranked_reason']}" for r in other])
+        out.append(f"{what} ({named})")
         brief.append(what)
     if not out:
         return None
