@@ -291,12 +291,15 @@ def _by_district(inst: Instance, demand: list, candidates: list, residents: np.n
     lad_of = np.array([at[d[1]] for d in demand], dtype=np.int64)
     n, shape = len(demand), (len(demand), len(lads))
 
-    def per_district(values: np.ndarray) -> sparse.csr_matrix:
-        return sparse.csr_matrix((values * beyond, (np.arange(n), lad_of)), shape=shape)
-
     reach_t = inst.candidate_reach.T.tocsr().astype(float)
-    gain_high = (reach_t @ per_district(high)).toarray() if len(candidates) else np.zeros((0, len(lads)))
-    gain_res = (reach_t @ per_district(residents)).toarray() if len(candidates) else np.zeros((0, len(lads)))
+
+    def gains(values: np.ndarray) -> np.ndarray:
+        """(candidates, districts): of each district's ``values`` beyond reach, what each candidate reaches."""
+        if not len(candidates):
+            return np.zeros((0, len(lads)))
+        return (reach_t @ sparse.csr_matrix((values * beyond, (np.arange(n), lad_of)), shape=shape)).toarray()
+
+    gain_high, gain_res = gains(high), gains(residents)
     name_order = np.argsort(np.argsort(np.array([c[1] or "" for c in candidates], dtype=object), kind="stable"))
     index = np.arange(len(candidates))
     rows = []
