@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.paths import Paths
-from pipeline.wording import MEAN_OVER_POSTCODES, month_name, points, release_names
+from pipeline.wording import month_name, points, release_names
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 EXIT = {"found": 0, "unknown": 1, "terminated": 1, "outside": 1}  # malformed, no_outputs: 2
@@ -236,8 +236,11 @@ CAUTION_COLUMNS = (
 )
 
 
-# What the figure set beside Ofcom's is, in the words every output uses for it.
-DISTRICT_MEAN = f"the district's {MEAN_OVER_POSTCODES} (derived here, not a share of premises)"
+# What the figure set beside Ofcom's is: the input's figures for the district's postcodes, averaged (once, here).
+DISTRICT_MEAN = (
+    "the mean, over the district's postcodes (each counted once), of the broadband figures the input gives them "
+    "(derived here, not a share of premises)"
+)
 
 
 def district_caution(f: dict) -> str:

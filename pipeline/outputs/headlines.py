@@ -475,8 +475,8 @@ def ofcom_area_sentences(n: Notes, districts: list[dict], most: int | None = Non
         f"Ofcom's own figures for {when} ({OFCOM_VIA_ONS}): the share of premises that could get gigabit-capable "
         f"broadband was {_listed(places)}"
         + (
-            f", against {_listed(others)} (ONS's own aggregates of Ofcom's district figures, which ONS notes may "
-            "differ from other published figures)."
+            f", against {_listed(others)} (as ONS publishes them; ONS notes they have been aggregated and may "
+            "show differences to other published figures)."
             if others
             else "."
         )

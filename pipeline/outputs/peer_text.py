@@ -61,8 +61,10 @@ def peer_sentence(row: dict, settings: Settings, cite=None) -> str:
     words, unit, _ = INDICATOR_WORDS[row["indicator"]]
     cite = cite or (lambda column: percent(row[column], row["indicator"]))
     zone = row.get("area_type") == "zone"
-    if zone:  # the zone's value is an estimate made here, not a share Ofcom counted
-        unit = f"{unit}; the zone's value estimated"
+    source = "Ofcom via ONS"
+    if zone:  # the zone's value is an estimate made here from its districts', neither Ofcom's nor a count
+        unit = f"the places compared: {unit}; the zone's value: derived here, not a share Ofcom counted"
+        source = "the places compared: Ofcom via ONS"
     value = cite("value")
     where = f"{row['area_name']} ({zone_estimate(row.get('weighted_by'))})" if zone else row["area_name"]
     best = row.get("best_peers") or ""
@@ -77,7 +79,7 @@ def peer_sentence(row: dict, settings: Settings, cite=None) -> str:
         )
     return (
         f"{where} ranks {row['rank_label']} among {group_words(row, settings)} for {words} ({unit}), "
-        f"{row['release_name']} (Ofcom via ONS): {value}, against a median of {cite('group_median')} for the "
+        f"{row['release_name']} ({source}): {value}, against a median of {cite('group_median')} for the "
         f"{int(float(row['n_compared']))} compared; {best_text}."
     )
 

@@ -65,8 +65,8 @@ broadband AS (
                 THEN 'measured in the LSOA: ' || c.at_postcode || ' of ' || c.postcodes || ' postcodes at postcode level, '
                      || CASE WHEN b.premises_weighted THEN 'premises-weighted' ELSE 'unweighted' END
                 ELSE 'area average: the value of ' || b.area || ' (' || replace(b.resolution, '_', ' ')
-                     || '), the same for every LSOA in it; ' || b.used || ' of ' || c.postcodes
-                     || ' of its postcodes are there' END || '; Ofcom ' || b.release AS note,
+                     || '), the same for every LSOA averaged as it; ' || b.used || ' of the LSOA''s '
+                     || c.postcodes || ' postcodes lie in it' END || '; Ofcom ' || b.release AS note,
            'Ofcom Connected Nations ' || strftime(strptime(b.release, '%Y-%m'), '%B %Y') AS release,
            CASE WHEN b.resolution = 'postcode' AND b.premises_weighted THEN '% of premises'
                 WHEN b.resolution = 'postcode' THEN '%: mean over the LSOA''s postcodes, each counted once'
