@@ -237,10 +237,7 @@ CAUTION_COLUMNS = (
 
 
 # What the figure set beside Ofcom's is: the input's figures for the district's postcodes, averaged (once, here).
-DISTRICT_MEAN = (
-    "the mean, over the district's postcodes (each counted once), of the broadband figures the input gives them "
-    "(derived here, not a share of premises)"
-)
+DISTRICT_MEAN = "the mean of the broadband input over its postcodes (each once; derived here, not a share of premises)"
 
 
 def district_caution(f: dict) -> str:
