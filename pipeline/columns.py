@@ -172,8 +172,11 @@ COLUMNS: dict[str, str] = {
     "catchment_mean_need": "Resident-weighted mean inclusion need of the catchment (0-10)",
     "catchment_postcodes_without_coverage": "Catchment postcodes no broadband source covers",
     "catchment_broadband_resolution": "Most common broadband resolution in the catchment",
+    "catchment_broadband_area_average": "True when a catchment postcode's broadband figure is an area average: "
+                                        "the catchment's broadband parts then do not enter the score",
     "catchment_max_distance_m": "Farthest catchment postcode (m)",
-    "broadband_parts_area_average": "True when the site's broadband parts rest on area averages",
+    "broadband_parts_area_average": "True when the site's own broadband figure is an area average (its part then "
+                                    "does not enter the score)",
     "readiness_score": "Telehealth readiness 0-10 (10 = ready); ranked sites only",
     "readiness_rank": "1 = least ready (first for support); empty for sites shown but not ranked",
     "readiness_parts": "The parts of the score that are known and their re-weighted weights",
@@ -354,8 +357,8 @@ COLUMNS: dict[str, str] = {
     "nearest_gp_code": "Nearest GP site (straight line)", "nearest_gp_name": "Nearest GP site name",
     "nearest_gp_postcode": "Its postcode", "nearest_gp_readiness_rank": "Its readiness rank (1 = least ready)",
     "nearest_gp_not_ranked_reason": "Why the nearest site has no readiness rank (empty when it has one)",
-    "nearest_gp_rank_basis": "What the nearest site's readiness rank rests on, where that is an area average "
-                             "(empty when it is measured per postcode or there is no rank)",
+    "nearest_gp_rank_basis": "What the nearest site's readiness rank leaves out because it is known only as area "
+                             "averages (empty when nothing is left out or there is no rank)",
     "nearest_gp_distance_m": "Straight-line distance (m)",
     "nearest_library_postcode": "Its postcode", "nearest_library_data_date": "Date of the library list it comes from",
     "nearest_library_distance_m": "Straight-line distance to it (m)",

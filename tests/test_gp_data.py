@@ -215,9 +215,8 @@ def _readiness(con, w_site=0.4):
 
 def test_an_area_average_never_stands_in_for_the_sites_own_gigabit_and_the_other_parts_are_reweighted(con):
     got = _readiness(con)
-    catchment = (6.0 + 5.0 + 6.0) / 3  # superfast 10-4, gigabit 10-5, need 10-4, equal weights
     assert got["A"]["readiness_score"] == pytest.approx(0.4 * 5.0 + 0.2 * 6.0 + 0.2 * 5.0 + 0.2 * 6.0)
-    assert got["B"]["readiness_score"] == pytest.approx(catchment)
+    assert got["B"]["readiness_score"] == pytest.approx(6.0)  # need 10-4 alone: B's broadband is all area averages
     assert got["A"]["site_own_gigabit_known"] and not got["B"]["site_own_gigabit_known"]
     assert got["B"]["site_broadband_area"] == "BB1" and got["B"]["site_area_gigabit_pct"] == 50.0
     assert got["B"]["site_gigabit_pct"] is None  # a pasted row never shows the area's figure as the site's
@@ -226,10 +225,19 @@ def test_an_area_average_never_stands_in_for_the_sites_own_gigabit_and_the_other
         got["A"]["readiness_parts"] == "site gigabit 0.4, catchment superfast 0.2, catchment gigabit 0.2, "
         "catchment need 0.2"
     )
-    assert got["B"]["readiness_parts"].startswith(
-        "catchment superfast 0.33, catchment gigabit 0.33, catchment need 0.33"
-    )
+    assert got["B"]["readiness_parts"].startswith("catchment need 1.0 (")
     assert "own gigabit status is not known" in got["B"]["readiness_parts"]
+    assert "known only as area averages" in got["B"]["readiness_parts"]
+
+
+def test_a_catchment_known_only_by_area_averages_is_ranked_without_its_broadband_parts(con):
+    """Two sites in one postcode district share its average: the broadband parts would rank them by a
+    value known only for the district, so only what is known per site (here the catchment's need) ranks."""
+    got = _readiness(con)
+    assert got["B"]["catchment_broadband_area_average"] and not got["A"]["catchment_broadband_area_average"]
+    assert got["B"]["catchment_pct_no_gigabit"] == pytest.approx(50.0)  # still shown, not scored
+    assert "catchment gigabit" not in got["B"]["readiness_parts"].split(" (")[0]
+    assert "catchment gigabit 0.2" in got["A"]["readiness_parts"]
 
 
 def test_unranked_sites_keep_their_row_without_catchment_score_or_rank_and_ranks_count_only_ranked_sites(con):

@@ -282,8 +282,8 @@ def test_a_postcode_averaged_as_another_postcode_district_is_told_so_after_the_d
 def test_the_lookup_dates_the_gap_ranks_the_gp_site_out_of_all_ranked_and_names_the_neighbourhoods_district(
     real_run, monkeypatch, capsys
 ):
-    """A frontline worker reads which Ofcom release the gap comes from, 'rank r of n' and that the rank rests on
-    postcode-district averages (the mirror has no postcode file), distances with thousands
+    """A frontline worker reads which Ofcom release the gap comes from, 'rank r of n' and that the rank leaves out
+    the catchment's postcode-district averages (the mirror has no postcode file), distances with thousands
     separators; a border postcode (CM21 1BU: Code-Point gives Epping Forest, its neighbourhood is East Herts')
     names one district, the neighbourhood's, with that district's Ofcom figures."""
     from pipeline import lookup
@@ -294,8 +294,9 @@ def test_the_lookup_dates_the_gap_ranks_the_gp_site_out_of_all_ranked_and_names_
     ranked = real_run.sql(f"SELECT count(readiness_rank) FROM {real_run.table('gp_readiness')}")[0][0]
     assert "Ofcom's coverage data of July 2024" in out
     assert re.search(
-        rf"telehealth readiness rank \d+ of {ranked} \(1 = least ready; ranked on its catchment's need and "
-        r"broadband, the broadband known only as postcode district averages: not the surgery's own connection\)",
+        rf"telehealth readiness rank \d+ of {ranked} \(1 = least ready; ranked without its catchment's broadband, "
+        r"known only as postcode district averages, which never rank sites within an area: on its catchment's "
+        r"need alone\)",
         out,
     ), out
     assert re.search(r"\d,\d{3} m in a straight line \(the nearest of the study area's practices", out), out

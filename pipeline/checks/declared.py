@@ -232,6 +232,14 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
                       "average.",
                       "An area average stands in for a surgery's own gigabit status in its readiness score.",
                       ("site_broadband_resolution",)),
+        no_rows_where("gp_catchment_parts_never_area_averages",
+                      "catchment_broadband_area_average "
+                      "AND regexp_matches(split_part(readiness_parts, ' (', 1), 'catchment (superfast|gigabit)')",
+                      "score a catchment's broadband from area averages",
+                      "A catchment's broadband parts enter a site's score only when every catchment postcode's "
+                      "figure is its own; area averages never rank sites within an area.",
+                      "Area averages rank GP sites inside one area through their catchments' broadband.",
+                      ("catchment_broadband_resolution",)),
     ],
     "gp_catchments": [one_row_per("location_id")],
     "fibre_gap_cells": [

@@ -42,6 +42,14 @@ from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult
 from pipeline.ingest.result import made as produced
 from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
+from pipeline.outputs.gp_text import (
+    catchment_broadband_scored,
+    list_month,
+    not_ranked_sentence,
+    own_gigabit_sentence,
+    ranked,
+    ranking_rests_on,
+)
 from pipeline.outputs.headlines import (
     Notes,
     broadband_misses,
@@ -614,13 +622,6 @@ def robustness_words(rows: list[list[str]], t: Terms) -> str:
 
 def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
     """The five least-ready ranked sites of these districts, and the sentences that introduce them."""
-    from pipeline.outputs.gp_text import (
-        any_own_gigabit_known,
-        list_month,
-        not_ranked_sentence,
-        own_gigabit_sentence,
-        ranked,
-    )
 
     sites = _rows(n, "gp_readiness")
     chosen = [s for s in ranked(sites) if s["lad_code"] in lads][:5]
@@ -643,15 +644,7 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
         )
     intro = (
         f"Readiness ranks {len(ranked(sites))} of the study area's {len(sites)} GP sites (1 = lowest score) from "
-        + ("gigabit at the site itself where known, " if any_own_gigabit_known(sites) else "")
-        + "broadband across its catchment (means over its postcodes"
-        + (
-            " of postcode-district averages"
-            if any(s["catchment_broadband_resolution"] == "postcode_district" for s in sites)
-            else ""
-        )
-        + f") and the inclusion need of the people it serves. Patients: NHS England's registered lists at "
-        f"{list_month(sites)}."
+        f"{ranking_rests_on(sites)}. Patients: NHS England's registered lists at {list_month(sites)}."
     )
     extra = [t for t in (readiness_caution(n, chosen), own_gigabit_sentence(sites), not_ranked_sentence(sites)) if t]
     return out, " ".join([intro] + extra)
@@ -1139,7 +1132,12 @@ def build_one(
             ["readiness_rank", "list_size", "catchment_pct_no_gigabit", "catchment_mean_need"],
             "The ranked GP sites with the lowest readiness scores. Catchment without gigabit: "
             + catchment_broadband_words(_rows(n, "gp_readiness"))
-            + ", the broadband part of the score; not a share of premises, and not an Ofcom figure.",
+            + (
+                ", the broadband part of the score"
+                if any(catchment_broadband_scored(s) for s in ranked(_rows(n, "gp_readiness")))
+                else ", shown, not scored (area averages never rank sites within an area)"
+            )
+            + "; not a share of premises, and not an Ofcom figure.",
         ),
         size=7.5,
     )

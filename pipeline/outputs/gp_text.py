@@ -80,29 +80,61 @@ def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
     return "Shown on the GP map and in the evidence pack's GP readiness sheet but not ranked: " + "; ".join(out) + "."
 
 
-def any_own_gigabit_known(rows: list[dict]) -> bool:
-    """Whether any ranked site's score has its own gigabit part (else no sentence may say it counts)."""
-    return any(_true(r.get("site_own_gigabit_known")) for r in ranked(rows))
+def catchment_broadband_scored(site: dict) -> bool:
+    """Whether the site's catchment broadband enters its score (only when no catchment postcode's figure is
+    an area average)."""
+    return not _true(site.get("catchment_broadband_area_average"))
+
+
+def ranking_rests_on(rows: list[dict]) -> str:
+    """What the ranked sites' scores are made of with these data, in words."""
+    sites = ranked(rows)
+    parts = []
+    if any(_true(r.get("site_own_gigabit_known")) for r in sites):
+        parts.append("gigabit at the site itself where known")
+    scored = [r for r in sites if catchment_broadband_scored(r)]
+    if scored:
+        parts.append(
+            "broadband across its catchment" + ("" if len(scored) == len(sites) else " where known per postcode")
+        )
+    parts.append("the inclusion need of the people it serves")
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
 def own_gigabit_sentence(rows: list[dict], short: bool = False) -> str | None:
-    """Whether ranked sites' own gigabit status is known, and what the score rests on where it is not."""
+    """Which parts of the ranked sites' scores are not known at the sites' own resolution (a site's own
+    gigabit status; a catchment known only by area averages), and what the ranking rests on instead."""
     ranked_rows = ranked(rows)
     unknown = [r for r in ranked_rows if not _true(r.get("site_own_gigabit_known"))]
-    if not unknown:
+    averaged = [r for r in ranked_rows if _true(r.get("catchment_broadband_area_average"))]
+    if not unknown and not averaged:
         return None
-    who = (
-        "No ranked site's"
-        if len(unknown) == len(ranked_rows)
-        else f"{len(unknown)} of {len(ranked_rows)} ranked sites'"
+    n = len(ranked_rows)
+    parts = []
+    if unknown:
+        parts.append(
+            ("No ranked site's" if len(unknown) == n else f"{len(unknown)} of {n} ranked sites'")
+            + " own gigabit status is known"
+        )
+    if averaged:
+        parts.append(
+            ("every catchment's broadband is" if len(averaged) == n else f"{len(averaged)} of {n} catchments' is")
+            + " known only as area averages, which never rank sites within an area"
+        )
+    what = " and ".join(parts)
+    what = what[0].upper() + what[1:]
+    need_alone = len(unknown) == n and len(averaged) == n
+    rest = (
+        "those parts drop out and the sites are ranked on their catchment's inclusion need alone"
+        if need_alone
+        else "those parts drop out and the others are re-weighted"
     )
     if short:
-        return (
-            f"{who} own gigabit status is known (the broadband data are area averages): that part of the score "
-            "drops out and the catchment parts are re-weighted."
-        )
-    return (
-        f"{who} own gigabit status is known: the broadband data here are area averages, and the fibre "
-        "programme's list of connected sites is not among the sources, so that part of the score drops out and "
-        "the catchment's broadband and need are re-weighted (the evidence pack lists each site's parts)."
+        return f"{what}: {rest}."
+    why = (
+        " (the broadband data here are area averages, and the fibre programme's list of connected sites is not "
+        "among the sources)"
+        if unknown
+        else ""
     )
+    return f"{what}{why}: {rest}; the evidence pack lists each site's parts."

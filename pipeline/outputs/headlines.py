@@ -356,15 +356,13 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         lines.append(gp_sentence(n, code, r, md_text(r["area_name"])))
         lines.append("")
     lines += ["## GP sites with the lowest telehealth-readiness scores", ""]
-    from pipeline.outputs.gp_text import list_month, not_ranked_sentence, own_gigabit_sentence, ranked
+    from pipeline.outputs.gp_text import list_month, not_ranked_sentence, own_gigabit_sentence, ranked, ranking_rests_on
 
     gp = n.rows("gp_readiness")
     ranked_sites = ranked(gp)
     lines.append(
-        f"Readiness ranks {len(ranked_sites)} of the {len(gp)} GP sites (1 = lowest score) from broadband "
-        "across each site's catchment and the inclusion need of the people it serves (the sites' own "
-        "connections are not known here); registered patients are NHS England's lists at "
-        f"{list_month(gp)}."
+        f"Readiness ranks {len(ranked_sites)} of the {len(gp)} GP sites (1 = lowest score) from "
+        f"{ranking_rests_on(gp)}; registered patients are NHS England's lists at {list_month(gp)}."
     )
     lines.append("")
     for s in ranked_sites[:5]:
@@ -679,7 +677,9 @@ def table_caution(n: Notes, lads: list[str], what: str) -> str:
 def readiness_caution(n: Notes, sites: list[dict]) -> str:
     """Beside a list of ranked GP sites: those in a district whose postcodes' broadband figures, averaged, miss Ofcom's
     own district figure by more than the settings allow have a less sure broadband part in their score."""
-    names = missed_districts(n, {s.get("lad_code") for s in sites})
+    from pipeline.outputs.gp_text import catchment_broadband_scored
+
+    names = missed_districts(n, {s.get("lad_code") for s in sites if catchment_broadband_scored(s)})
     if not names:
         return ""
     return (

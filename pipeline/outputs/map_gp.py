@@ -83,12 +83,13 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                min(r.readiness_rank) AS best_rank, any_value(r.catchment_residents) AS residents,
                any_value(r.catchment_postcodes) AS postcodes, any_value(r.catchment_pct_no_gigabit) AS no_gig,
                any_value(r.catchment_broadband_resolution) AS res,
+               bool_or(r.catchment_broadband_area_average) AS averaged,
                string_agg(r.name, '; ' ORDER BY r.name) AS names
         FROM gp_catchments c JOIN gp_readiness r USING (location_id)
         GROUP BY ALL ORDER BY c.location_id""",
         lambda r: {
             "v": r["score"],
-            "avg": r["res"] is not None and r["res"] != "postcode",  # its broadband part is an area average
+            "avg": bool(r["averaged"]),  # its broadband is an area average, so not in its score
             "tip": rows_html(
                 "Catchment",
                 [
@@ -136,7 +137,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
 
     folium.GeoJson(
         catchments,
-        name="Catchments of ranked sites (nearest site, up to the distance cap; hatched: broadband an area average)",
+        name="Catchments of ranked sites (nearest site, up to the distance cap; hatched: broadband not scored)",
         style_function=lambda f: {
             "fillColor": fill(f),
             "fillOpacity": 0.35,
@@ -247,8 +248,8 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                     ),
                     (
                         hatch_legend_style(0, READINESS_COLOURS[2]),
-                        "hatched: the catchment's broadband is known only as postcode-district averages, "
-                        "not for the surgery or each address",
+                        "hatched: the catchment's broadband is known only as area averages, so it is "
+                        "left out of the score",
                     ),
                 ],
             ),

@@ -3,6 +3,9 @@
 -- A part that is not known drops out and the others are re-weighted in their ratios. The site's
 -- own part is known only from postcode-level data: a postcode-district or district average says
 -- how many premises nearby can get gigabit, not whether the surgery can, so it never stands in.
+-- Likewise the catchment's broadband parts count only when every catchment postcode's figure is its
+-- own: a mean of postcode-district averages would rank sites inside those districts by a value known
+-- only for the district as a whole.
 WITH catchment AS (
     SELECT c.location_id,
            count(*)                                                                   AS catchment_postcodes,
@@ -13,6 +16,8 @@ WITH catchment AS (
              / sum(coalesce(b.all_premises, 1)) FILTER (b.gigabit_pct IS NOT NULL)    AS catchment_pct_no_gigabit,
            sum(r.residents * n.need_score) / sum(r.residents) FILTER (n.need_score IS NOT NULL) AS catchment_mean_need,
            count(*) FILTER (b.resolution = 'none')                                    AS catchment_postcodes_without_coverage,
+           count(*) FILTER (b.resolution IN ('postcode_district', 'local_authority')) > 0
+                                                                                      AS catchment_broadband_area_average,
            mode(b.resolution) FILTER (b.resolution <> 'none')                         AS catchment_broadband_resolution,
            max(c.distance_m)                                                          AS catchment_max_distance_m
     FROM catchment_postcodes c
@@ -40,8 +45,10 @@ parts AS (
     -- Each part on 0-10, 10 = ready; NULL where not known.
     SELECT s.*, c.* EXCLUDE (location_id),
            CASE WHEN s.site_own_gigabit_known THEN s.site_gigabit_pct / 10 END AS part_site_gigabit,
-           10 - c.catchment_pct_no_superfast / 10     AS part_catchment_superfast,
-           10 - c.catchment_pct_no_gigabit / 10       AS part_catchment_gigabit,
+           CASE WHEN NOT c.catchment_broadband_area_average THEN 10 - c.catchment_pct_no_superfast / 10 END
+                                                      AS part_catchment_superfast,
+           CASE WHEN NOT c.catchment_broadband_area_average THEN 10 - c.catchment_pct_no_gigabit / 10 END
+                                                      AS part_catchment_gigabit,
            10 - c.catchment_mean_need                 AS part_catchment_need
     FROM sites s LEFT JOIN catchment c USING (location_id)
 ),
@@ -68,9 +75,18 @@ scored AS (
                          THEN 'catchment gigabit ' || round($w_gig / weight_known, 2) END,
                     CASE WHEN part_catchment_need IS NOT NULL
                          THEN 'catchment need ' || round($w_need / weight_known, 2) END)
-                    || CASE WHEN part_site_gigabit IS NULL AND $w_site > 0
-                            THEN ' (the site''s own gigabit status is not known, so its part drops out and the '
-                                 || 'others are re-weighted)' ELSE '' END
+                    || coalesce(' (' || nullif(concat_ws(', and ',
+                           CASE WHEN part_site_gigabit IS NULL AND $w_site > 0
+                                THEN 'the site''s own gigabit status is not known' END,
+                           CASE WHEN catchment_broadband_area_average AND ($w_sfbb > 0 OR $w_gig > 0)
+                                THEN 'the catchment''s broadband is known only as area averages, which never rank '
+                                     || 'sites within an area' END), '')
+                       || ': ' || CASE WHEN part_site_gigabit IS NULL AND $w_site > 0
+                                        AND catchment_broadband_area_average AND ($w_sfbb > 0 OR $w_gig > 0)
+                                       THEN 'those parts drop out'
+                                       WHEN part_site_gigabit IS NULL AND $w_site > 0 THEN 'its part drops out'
+                                       ELSE 'its parts drop out' END
+                       || ' and the others are re-weighted)', '')
            END AS readiness_parts
     FROM weighed
 )
@@ -81,7 +97,7 @@ SELECT site_code, site_type, practice_code, name, postcode, lad_code, lsoa_code,
        site_area_gigabit_pct, site_area_superfast_pct, site_broadband_release,
        catchment_postcodes, round(catchment_residents)::BIGINT AS catchment_residents, catchment_pct_no_superfast,
        catchment_pct_no_gigabit, catchment_mean_need, catchment_postcodes_without_coverage,
-       catchment_broadband_resolution, catchment_max_distance_m,
+       catchment_broadband_resolution, catchment_broadband_area_average, catchment_max_distance_m,
        coalesce(site_broadband_resolution, 'none') <> 'postcode' AS broadband_parts_area_average,
        readiness_parts, readiness_score,
        CASE WHEN not_ranked_reason IS NULL AND readiness_score IS NOT NULL

@@ -43,11 +43,12 @@ nearest_library AS (
 nearest_gp AS (
     SELECT n.point_key AS postcode, r.site_code, r.name AS gp_name, r.postcode AS gp_postcode, r.readiness_rank,
            r.not_ranked_reason, round(n.distance_m) AS gp_distance_m,
-           -- a rank resting on area averages says so where it is read, as the gap does
-           CASE WHEN r.readiness_rank IS NOT NULL AND r.catchment_broadband_resolution IS DISTINCT FROM 'postcode'
-                THEN 'ranked on its catchment''s need and broadband, the broadband known only as '
+           -- a rank that leaves out area averages says so where it is read, as the gap does
+           CASE WHEN r.readiness_rank IS NOT NULL AND r.catchment_broadband_area_average
+                THEN 'ranked without its catchment''s broadband, known only as '
                      || replace(coalesce(r.catchment_broadband_resolution, 'area'), '_', ' ')
-                     || ' averages: not the surgery''s own connection'
+                     || ' averages, which never rank sites within an area'
+                     || CASE WHEN NOT r.site_own_gigabit_known THEN ': on its catchment''s need alone' ELSE '' END
            END AS rank_basis
     FROM nearest_practice n JOIN gp_readiness r ON r.site_code = n.place_key
 )
