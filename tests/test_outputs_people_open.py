@@ -92,9 +92,9 @@ def test_triage_counts_carry_a_caution_where_the_broadband_input_misses_ofcoms_d
     headlines = (real_run.paths.processed / "headlines.md").read_text(encoding="utf-8")
     assert "Read the gap classes in East Hertfordshire and Broxbourne with care" in headlines  # below 30 too
     gp_list = headlines.split("## GP sites with the lowest telehealth-readiness scores")[1].split("## Footnotes")[0]
-    assert (
-        "sites in East Hertfordshire rests on broadband data whose mean over the district's postcodes misses" in gp_list
-    )
+    # the GP ranking leaves the catchments' area averages out, so no caution on them: it says what it rests on
+    assert "rests on broadband data whose mean" not in gp_list
+    assert "the sites are ranked on their catchment's inclusion need alone" in gp_list
     for page in ("triage.html", "fibre_planning.html", "gp_readiness.html"):  # the maps that show those figures
         text = (real_run.root / "maps" / page).read_text(encoding="utf-8")
         assert "Caution: for July 2024, Ofcom counts 77.5% of premises in East Hertfordshire" in text, page
@@ -125,6 +125,13 @@ def test_premises_below_30_mbit_have_their_own_threshold_and_a_miss_there_is_cau
     with open(real_run.paths.processed / "tables" / "triage.csv", encoding="utf-8") as f:
         marked = {r["lad_name"]: bool(r["broadband_caution"]) for r in csv.DictReader(f)}  # a pasted row says so too
     assert marked["Broxbourne"] and marked["East Hertfordshire"] and not marked["Harlow"]
+    with open(real_run.paths.processed / "tables" / "lsoa_indicators.csv", encoding="utf-8") as f:
+        cautioned = {
+            (r["indicator"], bool(r["broadband_caution"])) for r in csv.DictReader(f) if r["lad_code"] == "E07000095"
+        }
+    # in the long table only the fixed-broadband rows the caution is about carry it: not 4G, 5G or the census
+    assert ("pct_no_gigabit", True) in cautioned and ("pct_below_uso", True) in cautioned
+    assert {i for i, c in cautioned if c} == {"pct_no_superfast", "pct_no_gigabit", "pct_below_uso"}
     fields = lookup.lookup("EN10 6FD", real_run.paths).fields
     assert "Ofcom counts 0.9% of premises in Broxbourne below 30 Mbit/s" in fields["supply_gap_known_as"]
     assert "Broxbourne: see the caution" in fields["suggested_action_caution"]

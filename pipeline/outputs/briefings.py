@@ -682,7 +682,8 @@ def _broadband_caveat(resolution: str, release: str, since: str = "", example: s
         lines.append("They are measured for each postcode and weighted by the premises of each neighbourhood.")
     lines.append(
         "Need for inclusion support is scored from people (age, disability, deprivation and how people use "
-        "the internet); no broadband indicator is weighted in it, and the connectivity gap is scored separately. "
+        "the internet); none of the connectivity gap's broadband figures is weighted in it (the internet-use groups "
+        "may themselves reflect the broadband of 2018), and the gap is scored separately. "
         "A place can be "
         "high on one and low on the other: that is the point of the triage classes."
     )

@@ -97,7 +97,7 @@ def ranking_rests_on(rows: list[dict]) -> str:
         parts.append(
             "broadband across its catchment" + ("" if len(scored) == len(sites) else " where known per postcode")
         )
-    parts.append("the inclusion need of the people it serves")
+    parts.append("the inclusion need of the people each site serves")
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
@@ -115,6 +115,7 @@ def own_gigabit_sentence(rows: list[dict], short: bool = False) -> str | None:
         parts.append(
             ("No ranked site's" if len(unknown) == n else f"{len(unknown)} of {n} ranked sites'")
             + " own gigabit status is known"
+            + ("" if short else " (the fibre programme's list of connected sites is not among the sources)")
         )
     if averaged:
         parts.append(
@@ -122,19 +123,9 @@ def own_gigabit_sentence(rows: list[dict], short: bool = False) -> str | None:
             + " known only as area averages, which never rank sites within an area"
         )
     what = " and ".join(parts)
-    what = what[0].upper() + what[1:]
-    need_alone = len(unknown) == n and len(averaged) == n
     rest = (
-        "those parts drop out and the sites are ranked on their catchment's inclusion need alone"
-        if need_alone
+        "the sites are ranked on their catchment's inclusion need alone"
+        if len(unknown) == n and len(averaged) == n
         else "those parts drop out and the others are re-weighted"
     )
-    if short:
-        return f"{what}: {rest}."
-    why = (
-        " (the broadband data here are area averages, and the fibre programme's list of connected sites is not "
-        "among the sources)"
-        if unknown
-        else ""
-    )
-    return f"{what}{why}: {rest}; the evidence pack lists each site's parts."
+    return f"{what[0].upper()}{what[1:]}: {rest}" + ("." if short else "; the evidence pack lists each site's parts.")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pipeline.analysis.indicators import INDICATORS
 from pipeline.columns import BROADBAND, column_sources, describe
 from pipeline.geography import Vintage
 from pipeline.lookup import caution_notes, district_cautions
@@ -199,6 +200,10 @@ def select_list(con: duckdb.DuckDBPyConnection, view: str, vintage: Vintage) -> 
     return ", ".join(parts)
 
 
+# The indicators a district's broadband caution is about (mobile coverage is Ofcom's own district figure)
+FIXED_BROADBAND = ", ".join(f"'{i.name}'" for i in INDICATORS.values() if i.family == "broadband")
+
+
 def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage: Vintage,
                           settings: Settings) -> dict[str, dict]:
     """CSV + sidecar per evidence table (optional ones only with rows), and ``sources.csv``."""
@@ -222,10 +227,12 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
         prov = read_provenance(paths.table_path(t.table))
         keys = [s["source"] for s in prov.get("sources", [])]
         query = f'SELECT {select_list(con, t.table, vintage)} FROM "{t.table}"'
-        has_district = "lad_code" in {c[0] for c in con.execute(f'DESCRIBE "{t.table}"').fetchall()}
-        if has_district and set(keys) & set(BROADBAND):  # each row says so, not only the sidecar: rows get pasted
+        names = {c[0] for c in con.execute(f'DESCRIBE "{t.table}"').fetchall()}
+        if "lad_code" in names and set(keys) & set(BROADBAND):  # rows get pasted: each says so
             query = query.replace(" FROM ", ", _caution.caution AS broadband_caution FROM ", 1) + (
                 f' LEFT JOIN _caution ON _caution.caution_lad = "{t.table}".lad_code'
+                # in a long table, only the rows of the fixed-broadband figures the caution is about
+                + (f' AND "{t.table}".indicator IN ({FIXED_BROADBAND})' if "indicator" in names else "")
             )
         con.execute(f"COPY ({query} ORDER BY {t.order}) TO '{tmp}' (HEADER, DELIMITER ',')")
         replace_atomically(tmp, dest)
