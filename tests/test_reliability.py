@@ -336,6 +336,33 @@ def test_stable_ids_replace_each_element_id_everywhere_and_leave_other_hex_alone
     assert stable_ids(page.replace("addTo", "addto"), [a, b]) != out  # other content, other ids
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>var a = {b: 1};</script>\n",
+        "plain",
+        "two\n\n",
+        "",
+        "{{ this.get_name() }}",
+        "{% if x %}y{% endif %}\n",
+        "{# note #}z",
+        "a\r\nb\n",
+    ],
+)
+def test_an_elements_text_renders_as_jinja_would_render_it_without_being_compiled(text):
+    import jinja2
+
+    from pipeline.outputs.mapkit import RenderedText, element_template
+
+    class This:
+        def get_name(self):
+            return "map_1"
+
+    template = element_template(text)
+    assert template.render(this=This(), x=True) == jinja2.Template(text).render(this=This(), x=True)
+    assert isinstance(template, RenderedText) == ("{" not in text.replace("{b", "") and "\r" not in text)
+
+
 def test_the_maps_step_rebuilt_from_the_same_tables_writes_the_same_bytes(real_run, tmp_path):
     import hashlib
 
