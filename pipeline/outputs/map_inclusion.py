@@ -131,7 +131,7 @@ def build_inclusion_map(
         m,
         [
             ("Suggested offer", [(colour, offer) for offer, colour in OFFER_COLOURS.items()]),
-            ("How sure (rank_uncertainty)", sureness_legend(counts, t, deciles)),
+            ("How sure of the ranking", sureness_legend(counts, t, deciles)),
             ("", [(OTHERS, f"not a priority: need decile {deciles + 1} or lower ({len(others['features'])})")]),
         ],
         note="The offer follows the need component in which the neighbourhood stands highest in the study area.",
