@@ -711,25 +711,28 @@ def _peer_section(pdf: BriefingPDF, n: Notes, code: str, settings: Settings) -> 
         pdf.para(pace_sentence(pace, lambda column: n.cite("peer_pace", column, 1, **keys)), 9)
     rows = []
     zone = code == settings.peers.zone_code  # the zone's value is an estimate, not a share Ofcom counted
+    groups = {
+        "neighbours": f"Nearest neighbours ({settings.peers.neighbours_release}, {settings.peers.neighbours_model})",
+        "cluster": f"Cluster ({settings.peers.cluster_release}, {settings.peers.cluster_model})",
+    }
+    # a group the area is not in (the zone has no cluster) is left out, not shown as a column of dashes;
+    # the caption says why
+    shown = [g for g in groups if any(latest_peer_row(n, code, g, i) for i in INDICATOR_WORDS)]
     for indicator, (words, unit, _) in INDICATOR_WORDS.items():
         by = "residents" if "premises" in unit else "land area"
         what = f"estimate: its districts' {unit} weighted by {by}" if zone else unit
         own = latest_peer_row(n, code, "neighbours", indicator) or latest_peer_row(n, code, "cluster", indicator)
         value = f": {percent(own['value'], indicator)}" if own and own.get("value") else ""
         cells = [f"{words[:1].upper() + words[1:]} ({what}){value}"]
-        for group in ("neighbours", "cluster"):
+        for group in shown:
             r = latest_peer_row(n, code, group, indicator)
             cells.append(f"{r['rank_label']}; median {percent(r['group_median'], indicator)}" if r else "–")
         rows.append(cells)
     latest = latest_peer_row(n, code)
-    groups = [
-        f"Nearest neighbours ({settings.peers.neighbours_release}, {settings.peers.neighbours_model})",
-        f"Cluster ({settings.peers.cluster_release}, {settings.peers.cluster_model})",
-    ]
     pdf.grid(
-        ["Indicator"] + groups,
+        ["Indicator"] + [groups[g] for g in shown],
         rows,
-        [58, 60, 60],
+        [58] + [120 // max(1, len(shown))] * len(shown),
         f"Ranks at {latest['release_name'] if latest else 'the latest release'} (1 = best; ties share a rank). "
         + _table_source(
             n,
