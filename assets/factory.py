@@ -19,6 +19,7 @@ import dagster as dg
 
 from assets.resources import DuckDBResource, SettingsResource, StorageResource
 from assets.tags import FULL_TAG, PROGRESS
+from pipeline import early as pipeline_early
 from pipeline import generations
 from pipeline.checks import ERROR, Check, checks_for
 from pipeline.columns import describe
@@ -131,6 +132,7 @@ def _define_step(step: Step) -> dg.AssetsDefinition:
         plan = plan_for(context.run_id, storage.paths(), cfg)[step.name]
         started = time.perf_counter()
         try:
+            early = pipeline_early.for_run(context.run_id)  # make run's steps started before their turn
             report = build_step(
                 plan,
                 staged,
@@ -138,7 +140,10 @@ def _define_step(step: Step) -> dg.AssetsDefinition:
                 force=context.run.tags.get(FULL_TAG) == "1",
                 threads=duckdb.threads,
                 memory_limit=duckdb.memory_limit,
+                early=early,
             )
+            if early is not None and report.status == "re-computed":
+                early.built(step.name)
             results = [
                 dg.MaterializeResult(
                     asset_key=asset,

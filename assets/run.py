@@ -14,9 +14,10 @@ import os
 import socket
 import sys
 import time
+import uuid
 
 from assets.tags import CLI_TAG, FULL_TAG, HOST_TAG, PID_TAG, PROGRESS
-from pipeline import generations
+from pipeline import early, generations, processes
 from pipeline.errors import DizError, cannot_write
 from pipeline.paths import Paths
 from pipeline.plan import make_plan
@@ -249,18 +250,25 @@ def main(argv: list[str] | None = None) -> int:
     assets = {dg.AssetKey(a) for p in stale for a in p.step.assets}
     sources = {dg.AssetKey(["source", k]) for p in stale for k in p.step.sources}
     job = defs.resolve_job_def("everything").get_subset(asset_selection=assets | sources)
-    result = job.execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        run_config=_quiet_dagster(args.log_level),
-        tags={
-            CLI_TAG: "cli",
-            FULL_TAG: "1" if args.full else "0",
-            PID_TAG: str(os.getpid()),
-            HOST_TAG: socket.gethostname(),
-        },
-    )
-    run_id = result.run_id
+    run_id = str(uuid.uuid4())
+    # steps marked early start as soon as their inputs are built; the ops find them by the run's id
+    early.register(run_id, early.EarlyStarts(plans, generations.stage(paths, run_id, set(BY_NAME)), settings))
+    try:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config=_quiet_dagster(args.log_level),
+            run_id=run_id,
+            tags={
+                CLI_TAG: "cli",
+                FULL_TAG: "1" if args.full else "0",
+                PID_TAG: str(os.getpid()),
+                HOST_TAG: socket.gethostname(),
+            },
+        )
+    finally:
+        early.unregister(run_id)  # waits for any still running: the staging folder is then the run's alone
+        processes.close()
     done = finish(
         paths,
         run_id,

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import duck, generations
+from pipeline import duck, generations, processes
 from pipeline.checks import CheckContext, checks_for, evaluate
+from pipeline.early import EarlyStarts
 from pipeline.ingest.result import AssetResult
 from pipeline.inputs import for_step, register_inputs
 from pipeline.paths import Paths
@@ -75,24 +76,35 @@ def build_step(
     force: bool = False,
     threads: int | None = None,
     memory_limit: str | None = None,
+    early: EarlyStarts | None = None,
 ) -> StepReport:
-    """Keep the step's outputs if its fingerprint is already recorded here, else build them anew."""
+    """Keep the step's outputs if its fingerprint is already recorded here, else build them anew (or take
+    the build ``early`` started as soon as its inputs were built)."""
     step = plan.step
+    started_early = early.take(step.name) if early is not None else None
     recorded = generations.manifest(staged.gen).get(step.name, {})
-    if not force and recorded.get("fingerprint") == plan.fingerprint and not generations.damaged(staged.gen, recorded):
+    if (
+        started_early is None
+        and not force
+        and recorded.get("fingerprint") == plan.fingerprint
+        and not generations.damaged(staged.gen, recorded)
+    ):
         return StepReport(
             step.name, "unchanged", "inputs, code and settings as recorded", assets=recorded.get("metadata", {})
         )
-    generations.forget_step(staged, step.name)
-    started = time.perf_counter()
-    # DuckDB's share of memory (DIZ_DUCKDB_MEMORY, settings.environment) unless the caller gives its own
-    con = duck.connect(threads=threads, memory_limit=memory_limit or environment().duckdb_memory)
-    try:
-        result = call_builder(step, con, staged, settings)
-    finally:
-        con.close()
+    if started_early is not None:
+        result, seconds = started_early.result()  # the step's own error, if it failed
+    else:
+        generations.forget_step(staged, step.name)
+        started = time.perf_counter()
+        # DuckDB's share of memory (DIZ_DUCKDB_MEMORY, settings.environment) unless the caller gives its own
+        con = duck.connect(threads=threads, memory_limit=memory_limit or environment().duckdb_memory)
+        try:
+            result = call_builder(step, con, staged, settings)
+        finally:
+            con.close()
+        seconds = time.perf_counter() - started
     files, meta = normalise(staged, step.assets, result)
-    seconds = time.perf_counter() - started
     generations.record_step(
         staged,
         step.name,
@@ -133,12 +145,13 @@ def evaluate_and_record(
 
 
 def start_drawing_workers(plans: list[StepPlan]) -> None:
-    """When a stale step draws side by side, start its worker processes at once (they load in the
-    background while the steps before it run)."""
-    if any(p.stale and p.step.side_by_side for p in plans):
-        from pipeline.outputs.side_by_side import start_workers
+    """When a stale step draws side by side or starts early, start the fork server its workers come from at
+    once, importing those steps' code (it loads in the background while the steps before them run)."""
+    handed = [p.step for p in plans if p.stale and (p.step.side_by_side or p.step.early)]
+    if handed:
+        from pipeline.processes import start_server
 
-        start_workers()
+        start_server([s.module for s in handed])
 
 
 @dataclass
@@ -175,25 +188,32 @@ def run(
         plans = [p for p in plans if p.step.name in only]
     staged = generations.stage(paths, run_id, set(BY_NAME))
     start_drawing_workers(plans)
+    early = EarlyStarts(plans, staged, settings)
     reports: list[StepReport] = []
     blocked: str | None = None
-    for plan in plans:
-        if blocked:
-            reports.append(StepReport(plan.step.name, "not run", blocked))
-            continue
-        try:
-            report = build_step(plan, staged, settings, force=full)
-        except Exception as exc:  # the step's own message is what a person needs
-            report = StepReport(plan.step.name, "failed", plan.reason, error=one_line(exc))
-            generations.record_failure(staged, plan.step.name, report.error)
-            blocked = f"{plan.step.name} failed"
-        if report.status == "re-computed":
-            for result in evaluate_and_record(staged, settings, plan.step.name):
-                if result["blocking"] and not result["passed"]:
-                    blocked = f"blocking check {result['name']} failed"
-        reports.append(report)
-        if on_step:
-            on_step(report)
+    try:
+        for plan in plans:
+            if blocked:
+                reports.append(StepReport(plan.step.name, "not run", blocked))
+                continue
+            try:
+                report = build_step(plan, staged, settings, force=full, early=early)
+            except Exception as exc:  # the step's own message is what a person needs
+                report = StepReport(plan.step.name, "failed", plan.reason, error=one_line(exc))
+                generations.record_failure(staged, plan.step.name, report.error)
+                blocked = f"{plan.step.name} failed"
+            if report.status == "re-computed":
+                for result in evaluate_and_record(staged, settings, plan.step.name):
+                    if result["blocking"] and not result["passed"]:
+                        blocked = f"blocking check {result['name']} failed"
+                if not blocked:
+                    early.built(plan.step.name)
+            reports.append(report)
+            if on_step:
+                on_step(report)
+    finally:
+        early.close()  # nothing may still be writing into the staging folder once the run ends
+        processes.close()
     if not publish:
         checks = generations.check_results(staged.gen)
         return RunReport(run_id, reports, checks, None, "publishing not requested", time.perf_counter() - started)

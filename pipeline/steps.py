@@ -29,7 +29,8 @@ class Step:
     vintages: tuple[str, ...] = BOTH  # small-area bases it applies to
     kinds: tuple[str, ...] = ("duckdb", "parquet")
     uses_study_area: bool = True  # its output depends on the districts chosen
-    side_by_side: bool = False  # draws its files on two processes (outputs.side_by_side): a run starts them early
+    side_by_side: bool = False  # draws its files on the run's worker processes (outputs.side_by_side)
+    early: bool = False  # starts as soon as its inputs are built, while the run goes on (pipeline.early)
 
     @property
     def assets(self) -> tuple[str, ...]:
@@ -175,16 +176,16 @@ STEPS: list[Step] = [
          "Each LSOA's need and gap rank over seeded draws of weights, scaling base and IUC mapping.",
          deps=("lsoa_indicators", "lsoa_areas", "lsoa_need", "lsoa_supply_gap", "census_age", "census_disability",
                "iuc2018", "iod2025", "imd2019", "imd2019_scores", "population_density", "rurality"),
-         settings=("geography", "index", "uncertainty"), config=WEIGHTS),
+         settings=("geography", "index", "uncertainty"), config=WEIGHTS, early=True),
     Step("index_sensitivity", "analysis", "analysis.sensitivity:build_index_sensitivity",
          "Share of the top-20 need LSOAs that stay in the top 20 when each weight moves by 20%.",
          deps=("lsoa_indicators", "lsoa_areas", "lsoa_need", "census_age", "census_disability", "iuc2018", "iod2025",
                "imd2019", "imd2019_scores", "population_density", "rurality"),
-         settings=("geography", "index", "sensitivity"), config=WEIGHTS),
+         settings=("geography", "index", "sensitivity"), config=WEIGHTS, early=True),
     Step("hotspots", "analysis", "analysis.hotspots:build_hotspots",
          "Getis-Ord Gi* on inclusion need with permutation p-values, FDR-adjusted, and the neighbour pairs.",
          produces=("hotspots", "lsoa_neighbours"), deps=("lsoa_need", "lsoa_areas", "postcodes"),
-         settings=("geography", "hotspots")),
+         settings=("geography", "hotspots"), early=True),
     Step("index_validation", "analysis", "analysis.validation:build_index_validation",
          "Each outcome in data/raw/outcomes/ against need, gap, mixed and DERI scores (Spearman, top decile).",
          produces=("index_validation", "validation_points"),
@@ -264,7 +265,7 @@ STEPS: list[Step] = [
                "siting_by_district", "postcode_lookup"),
          settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access",
                    "outputs"),
-         kinds=("csv", "xlsx", "markdown", "png")),
+         kinds=("csv", "xlsx", "markdown", "png"), early=True),
     Step("what_if", "outputs", "outputs.map_what_if:build_what_if",
          "maps/what_if.html: inclusion need recomputed in the browser under other weights, scaling bases and IUC "
          "mappings, from the 0-10 indicator scores the pipeline makes for each (offline, one file).",
@@ -272,7 +273,7 @@ STEPS: list[Step] = [
          deps=("lsoa_need", "lsoa_indicator_scores", "rank_uncertainty", "lsoa_indicators", "lsoa_areas",
                "lad_boundaries", "ward_boundaries", "settlements", "census_age", "census_disability", "iuc2018",
                "iod2025", "imd2019", "imd2019_scores", "population_density", "rurality"),
-         settings=("geography", "index", "uncertainty"), config=WEIGHTS, kinds=("folium",)),
+         settings=("geography", "index", "uncertainty"), config=WEIGHTS, kinds=("folium",), early=True),
     Step("maps", "outputs", "outputs.maps:build_maps",
          "Self-contained Folium maps (they open offline) and maps/index.html with the postcode search.",
          produces=("need_map", "triage_map", "fibre_planning_map", "gp_readiness_map", "inclusion_targeting_map",
@@ -284,7 +285,7 @@ STEPS: list[Step] = [
                "what_if_map", "codepoint_open", "area_names"),
          settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access",
                    "outputs"),
-         kinds=("folium", "html"), side_by_side=True),
+         kinds=("folium", "html"), side_by_side=True, early=True),
     Step("briefings", "outputs", "outputs.briefings:build_briefings",
          "District briefings (PDF, 2-5 A4 pages each, and one for the whole area) for councillors and bids; "
          "above outputs.max_districts, only the area's and those of districts on request.",
@@ -292,7 +293,7 @@ STEPS: list[Step] = [
                "ward_boundaries", "evidence_tables", "inclusion_priorities", "connectivity_change",
                "district_connectivity_series", "peer_benchmark", "peer_pace"),
          settings=("geography", "study_area", "triage", "uncertainty", "inclusion", "peers", "access", "outputs"),
-         kinds=("pdf",), side_by_side=True),
+         kinds=("pdf",), side_by_side=True, early=True),
 ]
 
 BY_NAME = {s.name: s for s in STEPS}

@@ -1,0 +1,121 @@
+"""Steps started before their turn.
+
+Dagster's in-process executor (``make run``) and the engine's runner take steps one at a time, and most of
+what a weight change re-computes is Python (statistics, maps, PDFs, the workbook) holding one core while
+the other waits. A step marked ``Step.early`` starts as soon as every step it reads from has been built in
+this run: its whole build on one of the run's worker processes (``pipeline.processes``), or, for a step
+that draws side by side, its build in a thread of this process that hands its files to those workers. The
+run goes on with the steps after it; when the step's own turn comes, the runner (or its Dagster op) waits
+for it, then checks and records it like any other step. Only the run's main thread writes the staging
+generation's manifest, and a step reads only the tables of steps already built, so a step started early
+writes the same bytes it would have written in its turn.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+
+from pipeline import generations, processes
+from pipeline.errors import DizError
+from pipeline.paths import Paths
+from pipeline.plan import StepPlan
+from pipeline.settings import Settings
+from pipeline.steps import BY_NAME, PRODUCER, Step
+
+
+class EarlyStepFailed(DizError):
+    """A step that failed on a worker process, with its own one-line message (its exception may not travel)."""
+
+
+def _build(step: Step, staged: Paths, settings: Settings):
+    """(what the step's builder returned, seconds): the builder on its own connection, as the runner calls it."""
+    from pipeline import duck
+    from pipeline.runner import call_builder
+    from pipeline.settings import environment
+
+    started = time.perf_counter()
+    con = duck.connect(memory_limit=environment().duckdb_memory)
+    try:
+        return call_builder(step, con, staged, settings), time.perf_counter() - started
+    finally:
+        con.close()
+
+
+def _build_on_worker(step_name: str, staged: Paths, settings: Settings):
+    from pipeline.runner import one_line
+
+    try:
+        return _build(BY_NAME[step_name], staged, settings)
+    except Exception as exc:  # sent back as its line: not every exception can be rebuilt in the run's process
+        raise EarlyStepFailed(one_line(exc)) from None
+
+
+class EarlyStarts:
+    """The early steps of one run: ``built`` after each step is built starts those now ready; ``take`` gives
+    a step's build when its turn comes; ``close`` waits for every one started (a run that stops part-way
+    must not discard the staging folder while one is still writing into it)."""
+
+    def __init__(self, plans: list[StepPlan], staged: Paths, settings: Settings):
+        self.staged, self.settings = staged, settings
+        self.stale = {p.step.name: p for p in plans if p.stale}
+        self.done: set[str] = set()
+        self.started: dict[str, Future] = {}
+        self.enabled = processes.workers(processes.MAX_WORKERS) >= 2 and any(p.step.early for p in self.stale.values())
+        self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="early-step") if self.enabled else None
+        if self.enabled:
+            self._start_ready()
+
+    def _ready(self, step: Step) -> bool:
+        """Every step it reads from that this run re-computes has been built."""
+        producers = {PRODUCER[a] for a in step.deps if a in PRODUCER} - {step.name}
+        return all(p not in self.stale or p in self.done for p in producers)
+
+    def _start_ready(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("early steps are started from the run's main thread (it alone writes the manifest)")
+        for name, plan in self.stale.items():
+            if not plan.step.early or name in self.started or name in self.done or not self._ready(plan.step):
+                continue
+            generations.forget_step(self.staged, name)  # its previous files go now, not when its turn comes
+            workers = processes.pool()  # started from this (the main) thread, before any thread hands them work
+            if plan.step.side_by_side:
+                self.started[name] = self._threads.submit(_build, plan.step, self.staged, self.settings)
+            else:
+                self.started[name] = workers.submit(_build_on_worker, name, self.staged, self.settings)
+
+    def built(self, name: str) -> None:
+        """A step of this run has been built and recorded: start the early steps it was the last input of."""
+        self.done.add(name)
+        if self.enabled:
+            self._start_ready()
+
+    def take(self, name: str) -> Future | None:
+        """The step's build, if it was started early."""
+        return self.started.get(name)
+
+    def close(self) -> None:
+        wait(self.started.values())
+        if self._threads is not None:
+            self._threads.shutdown(wait=True)
+
+
+_RUNS: dict[str, EarlyStarts] = {}
+
+
+def register(run_id: str, early: EarlyStarts) -> None:
+    """Make a run's early steps known to its Dagster ops (which find them by run id)."""
+    _RUNS[run_id] = early
+
+
+def for_run(run_id: str) -> EarlyStarts | None:
+    """The run's early steps, when its driver registered them (``make run``); a run launched from the UI
+    goes one step at a time."""
+    return _RUNS.get(run_id)
+
+
+def unregister(run_id: str) -> None:
+    early = _RUNS.pop(run_id, None)
+    if early is not None:
+        early.close()
