@@ -32,6 +32,12 @@ EXIT = {"found": 0, "unknown": 1, "terminated": 1, "outside": 1}  # malformed, n
 SHOWN = 20  # characters of a malformed query echoed back (a pasted page is not printed whole)
 # What staff can tell any resident about their own line: every neighbourhood figure is an average (often of a
 # whole postcode district), so the address itself may be better or worse served than it suggests.
+# Which practice "nearest" means, said once for the lookup and the index page's search
+NEAREST_GP = (
+    "the nearest of the study area's practices, leaving out those with fewer registered patients than the "
+    "readiness ranking needs, such as specialist services; one across its boundary may be nearer"
+)
+
 RESIDENT_NEXT_STEP = (
     "check the address on Ofcom's broadband availability checker (checker.ofcom.org.uk): the "
     "neighbourhood figures are averages, so this address may be better or worse served than they suggest"
@@ -420,7 +426,7 @@ def as_text(answer: Answer) -> str:
         (
             "Nearest GP practice",
             f"{f['nearest_gp_name']} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']:,} m in a "
-            "straight line (the nearest of the study area's practices: one across its boundary may be nearer); "
+            f"straight line ({NEAREST_GP}); "
             + (
                 f"telehealth readiness rank {rank} of {f['gp_sites_ranked']} (1 = least ready"
                 + (f"; {f['nearest_gp_rank_basis']}" if f.get("nearest_gp_rank_basis") else "")

@@ -246,7 +246,7 @@ STEPS: list[Step] = [
          "One row per study-area postcode: its LSOA, ward, need, gap, triage, offer and nearest GP site.",
          deps=("postcodes", "lsoa_triage", "lsoa_need", "lsoa_supply_gap", "gp_readiness", "gp_sites", "codepoint_open",
                "ons_postcode_lookup", "district_connectivity_series", "venues", "broadband_coverage",
-               "connectivity_reconciliation"), settings=GEO),
+               "connectivity_reconciliation"), settings=("geography", "gp_readiness")),
     Step("charts", "outputs", "outputs.publication_tables:build_connectivity_charts",
          "Slides of Ofcom's district figures over time and of each district among its similar places (PNG, SVG): "
          "a step of their own, so a weight change, which reaches neither, does not redraw them.",

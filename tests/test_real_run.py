@@ -299,7 +299,7 @@ def test_the_lookup_dates_the_gap_ranks_the_gp_site_out_of_all_ranked_and_names_
         r"need alone\)",
         out,
     ), out
-    assert re.search(r"\d,\d{3} m in a straight line \(the nearest of the study area's practices", out), out
+    assert re.search(r"\d,\d{3} m in a straight line \(the nearest of the study area's practices, leaving", out), out
     lookup.main(["CM21 1BU", "--json"])
     answer = json.loads(capsys.readouterr().out)["answer"]
     district = real_run.sql(

@@ -65,8 +65,9 @@ def build_fibre_gaps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
     notes = []
     if area_average:
         notes.append(
-            f"{area_average:,} postcodes are known only by an area average ({resolutions} figures): cells "
-            "and LSOAs in one area share its value and cannot be ranked within it (area_rank ties)."
+            f"{area_average:,} postcodes are known only by an area average ({resolutions} figures): the "
+            "neighbourhoods (and the 1 km cells, where drawn) of one area share its value and one rank, and cannot "
+            "be ranked within it."
         )
     if not counts["gigabit_served_postcodes"]:
         notes.append(

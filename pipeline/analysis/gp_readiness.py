@@ -7,11 +7,12 @@ from __future__ import annotations
 import duckdb
 
 from pipeline.analysis.nearest import RADII_M, nearest
+from pipeline.columns import BROADBAND, column_sources
 from pipeline.duck import exact
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
-from pipeline.registry import GP_IMD_SCORE
+from pipeline.registry import EBRANCHS, GP_IMD_SCORE
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
 from pipeline.store import inherited, write_parquet
@@ -53,6 +54,22 @@ def _without_practice_imd(sources: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in sources.items() if k != GP_IMD_SCORE.key}
 
 
+RANKING_COLUMNS = ("readiness_score", "readiness_rank", "readiness_parts")
+
+
+def ranking_sources(con: duckdb.DuckDBPyConnection, available: list[str]) -> list[str]:
+    """The sources the ranked sites' scores rest on (``_readiness``): broadband only when a ranked site's score
+    has a broadband part, and the old branch list only when a branch it alone lists is ranked."""
+    scored, branches = con.execute(
+        """SELECT coalesce(bool_or(site_own_gigabit_known OR NOT coalesce(catchment_broadband_area_average, true)),
+                           false),
+                  coalesce(bool_or(site_type = 'branch'), false)
+           FROM _readiness WHERE readiness_rank IS NOT NULL"""
+    ).fetchone()
+    left_out = (() if scored else BROADBAND) + (() if branches else (EBRANCHS.key, "ebranchs_2017"))
+    return [k for k in column_sources("readiness_rank", available) if k not in left_out]
+
+
 def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     exact(con)
     vintage = vintage_of(settings)
@@ -69,18 +86,22 @@ def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
     sources = _without_practice_imd(
         inherited(paths.table_path("gp_sites"), paths.table_path("broadband_coverage"), paths.table_path("lsoa_need"))
     )
-    readiness = write_parquet(
-        con,
-        sql("gp_readiness"),
-        paths.table_path("gp_readiness"),
-        sources=sources,
-        vintage=vintage,
-        params={
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _readiness AS " + sql("gp_readiness"),
+        {
             "w_site": w["site_gigabit"],
             "w_sfbb": w["catchment_superfast"],
             "w_gig": w["catchment_gigabit"],
             "w_need": w["catchment_need"],
         },
+    )
+    readiness = write_parquet(
+        con,
+        "SELECT * FROM _readiness",
+        paths.table_path("gp_readiness"),
+        sources=sources,
+        columns=dict.fromkeys(RANKING_COLUMNS, ranking_sources(con, list(sources))),
+        vintage=vintage,
         notes="readiness_rank 1 = least ready (first in line for support); sites with a "
         "not_ranked_reason are shown but not ranked",
     )

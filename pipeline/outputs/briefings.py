@@ -43,7 +43,7 @@ from pipeline.ingest.result import AssetResult
 from pipeline.ingest.result import made as produced
 from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
 from pipeline.outputs.gp_text import (
-    catchment_broadband_scored,
+    broadband_scored,
     list_month,
     not_ranked_sentence,
     own_gigabit_sentence,
@@ -620,11 +620,13 @@ def robustness_words(rows: list[list[str]], t: Terms) -> str:
     return "; ".join(text for key, text in meaning.items() if key in shown)
 
 
-def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
-    """The five least-ready ranked sites of these districts, and the sentences that introduce them."""
-
+def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[str], list[list[str]], list[float], list[str], str, str]:
+    """The five least-ready ranked sites of these districts as a table (header, rows, widths, the columns cited,
+    the source's words), and the sentences that introduce them. The catchment's broadband is a column only where it is
+    part of the score: with area averages it is not, and the table shows what the ranking rests on."""
     sites = _rows(n, "gp_readiness")
     chosen = [s for s in ranked(sites) if s["lad_code"] in lads][:5]
+    scored = broadband_scored(sites)
     out = []
     for s in chosen:
         # what the score uses: the catchment's mean over its postcodes (never a share of premises), and the
@@ -632,22 +634,32 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[list[str]], str]:
         gigabit = f"{_num(s['catchment_pct_no_gigabit'], 0)}%" if s.get("catchment_pct_no_gigabit") else "none"
         if str(s.get("site_own_gigabit_known")).lower() == "true":
             gigabit += f" (site's own postcode: {_num(s['site_gigabit_pct'], 1)}% with gigabit)"
-        out.append(
-            [
-                display_name(s["name"]),
-                s["postcode"],
-                _num(s["readiness_rank"]),
-                _num(s["list_size"]),
-                gigabit,
-                _num(s["catchment_mean_need"], 1),
-            ]
+        row = [display_name(s["name"]), s["postcode"], _num(s["readiness_rank"]), _num(s["list_size"])]
+        out.append(row + ([gigabit] if scored else []) + [_num(s["catchment_mean_need"], 1)])
+    header = (
+        ["Site", "Postcode", "Rank", "Patients"]
+        + (["Catchment without gigabit (mean over postcodes)"] if scored else [])
+        + ["Catchment need (0-10)"]
+    )
+    widths = [50, 18, 12, 16] + ([48] if scored else []) + [21]
+    words = (
+        f"{'This area' if len(lads) > 1 else 'This district'}'s ranked GP sites with the lowest readiness scores; "
+        f"Rank is among all {len(ranked(sites))} ranked sites of the study area."
+        + (
+            " Catchment without gigabit: "
+            + catchment_broadband_words(sites)
+            + ", the broadband part of the score; not a share of premises, and not an Ofcom figure."
+            if scored
+            else ""
         )
+    )
     intro = (
         f"Readiness ranks {len(ranked(sites))} of the study area's {len(sites)} GP sites (1 = lowest score) from "
         f"{ranking_rests_on(sites)}. Patients: NHS England's registered lists at {list_month(sites)}."
     )
     extra = [t for t in (readiness_caution(n, chosen), own_gigabit_sentence(sites), not_ranked_sentence(sites)) if t]
-    return out, " ".join([intro] + extra)
+    cited = ["readiness_rank", "list_size"] + (["catchment_pct_no_gigabit"] if scored else []) + ["catchment_mean_need"]
+    return header, out, widths, cited, words, " ".join([intro] + extra)
 
 
 def catchment_broadband_words(sites: list[dict]) -> str:
@@ -778,8 +790,12 @@ def _since(n: Notes, code: str, name: str, summary: dict, most: int) -> str:
     return off + (
         f" They are older than the district figures: between {recon['release_name']} and "
         f"{summary['ofcom_release_name']}, Ofcom's figure for gigabit-capable premises in {name} went from "
-        f"{float(recon['official_pct']):.1f}% to {float(summary['ofcom_gigabit_pct']):.1f}%, so neighbourhoods "
-        "classed as having a connectivity gap may have been reached since."
+        f"{float(recon['official_pct']):.1f}% to {float(summary['ofcom_gigabit_pct']):.1f}%"
+        + (
+            ", so neighbourhoods classed as having a connectivity gap may have been reached since."
+            if any(float(summary.get(k) or 0) for k in ("residents_both", "residents_infrastructure_gap"))
+            else "."
+        )
     )
 
 
@@ -1117,32 +1133,13 @@ def build_one(
         pdf.heading("Reaching people", 11)
         pdf.para(access, 9)
     pdf.heading("GP sites with the lowest telehealth-readiness scores")
-    gp_rows, gp_intro = _gp_rows(n, lads)
+    gp_header, gp_rows, gp_widths, gp_cited, gp_words, gp_intro = _gp_rows(n, lads)
     pdf.para(gp_intro, 9)
     pdf.grid(
-        [
-            "Site",
-            "Postcode",
-            "Rank",
-            "Patients",
-            "Catchment without gigabit (mean over postcodes)",
-            "Catchment need (0-10)",
-        ],
+        gp_header,
         gp_rows,
-        [50, 18, 12, 16, 48, 21],
-        _table_source(
-            n,
-            "gp_readiness",
-            ["readiness_rank", "list_size", "catchment_pct_no_gigabit", "catchment_mean_need"],
-            "The ranked GP sites with the lowest readiness scores. Catchment without gigabit: "
-            + catchment_broadband_words(_rows(n, "gp_readiness"))
-            + (
-                ", the broadband part of the score"
-                if any(catchment_broadband_scored(s) for s in ranked(_rows(n, "gp_readiness")))
-                else ", shown, not scored (area averages never rank sites within an area)"
-            )
-            + "; not a share of premises, and not an Ofcom figure.",
-        ),
+        gp_widths,
+        _table_source(n, "gp_readiness", gp_cited, gp_words),
         size=7.5,
     )
     pdf.heading("What the broadband data can and cannot say")

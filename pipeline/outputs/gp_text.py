@@ -86,6 +86,11 @@ def catchment_broadband_scored(site: dict) -> bool:
     return not _true(site.get("catchment_broadband_area_average"))
 
 
+def broadband_scored(rows: list[dict]) -> bool:
+    """Whether any ranked site's score has a broadband part (its own gigabit, or its catchment's broadband)."""
+    return any(_true(r.get("site_own_gigabit_known")) or catchment_broadband_scored(r) for r in ranked(rows))
+
+
 def ranking_rests_on(rows: list[dict]) -> str:
     """What the ranked sites' scores are made of with these data, in words."""
     sites = ranked(rows)

@@ -9,7 +9,7 @@ import duckdb
 import folium
 
 from pipeline.lookup import caution_notes, district_cautions
-from pipeline.outputs.gp_text import list_month, not_ranked_sentence, own_gigabit_sentence
+from pipeline.outputs.gp_text import broadband_scored, list_month, not_ranked_sentence, own_gigabit_sentence
 from pipeline.outputs.mapkit import (
     GOOD_TO_BAD,
     Hatch,
@@ -42,6 +42,11 @@ SUBICB_EDGE = "#1b7837"  # the Sub-ICB outline: drawn and in the legend in one c
 def radius(list_size) -> float:
     """Circle radius in pixels, with area proportional to the registered list."""
     return 4 + math.sqrt(list_size or 0) / 12
+
+
+def _unscored(r: dict) -> str:
+    """Said after a catchment's broadband figure that does not enter the score (area averages)."""
+    return "; area averages: not in the score" if r.get("catchment_broadband_area_average") else ""
 
 
 def _gigabit_at_site(r: dict) -> str:
@@ -184,13 +189,17 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                     ("Catchment residents (est.)", fmt(r["catchment_residents"], 0)),
                     (
                         "Catchment without superfast",
-                        f"{fmt(r['catchment_pct_no_superfast'], 1, '%')} (mean of "
-                        f"{resolution_label(r['catchment_broadband_resolution'])} figures)",
+                        _wrap(
+                            f"{fmt(r['catchment_pct_no_superfast'], 1, '%')}, a mean of "
+                            f"{resolution_label(r['catchment_broadband_resolution'])} figures{_unscored(r)}"
+                        ),
                     ),
                     (
                         "Catchment without gigabit",
-                        f"{fmt(r['catchment_pct_no_gigabit'], 1, '%')} (mean of "
-                        f"{resolution_label(r['catchment_broadband_resolution'])} figures)",
+                        _wrap(
+                            f"{fmt(r['catchment_pct_no_gigabit'], 1, '%')}, a mean of "
+                            f"{resolution_label(r['catchment_broadband_resolution'])} figures{_unscored(r)}"
+                        ),
                     ),
                     ("Catchment inclusion need (0–10)", fmt(r["catchment_mean_need"], 2)),
                 ]
@@ -224,7 +233,9 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
     add_title(
         m,
         "GP sites: telehealth readiness",
-        f"Circle area shows registered patients ({list_month(rows)}); colour shows readiness. "
+        f"Circle area shows registered patients ({list_month(rows)}); colour shows readiness"
+        + ("" if broadband_scored(rows) else ", which with these data is the catchment's inclusion need alone")
+        + ". "
         "Click a site for its rank or why it is not ranked.",
     )
     add_legend(
@@ -260,7 +271,8 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
     for sentence in (own_gigabit_sentence(rows, short=True), not_ranked_sentence(rows, short=True)):
         if sentence:
             notes.insert(0, sentence)
-    add_sources(m, sources, notes + caution_notes(district_cautions(con), "the readiness ranks there"))
+    cautioned = "the readiness ranks there" if broadband_scored(rows) else "the catchment broadband shown there"
+    add_sources(m, sources, notes + caution_notes(district_cautions(con), cautioned))
     size = save(m, dest)
     return {
         "path": str(dest),

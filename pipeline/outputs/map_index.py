@@ -14,6 +14,7 @@ import duckdb
 from pipeline.geography import Vintage
 from pipeline.lookup import (
     CAUTION_COLUMNS,
+    NEAREST_GP,
     OWN_DISTRICT_NOTE,
     RESIDENT_NEXT_STEP,
     action_caution,
@@ -135,7 +136,7 @@ function diz_lookup(){
   rows.push(['Connectivity gap',a[6]+' of 10 (10 = largest gap): '+a[7]+own.replace('{own}',outward).replace('{area}',a[10])+
     (DIZ.cautions[a[3]]||'')]);
   if(g)rows.push(['Nearest GP practice',g[0]+' ('+g[1]+'), '+Number(hit[2]).toLocaleString('en-GB')+
-    ' m in a straight line (the nearest of the study area’s practices: one across its boundary may be nearer); '+
+    ' m in a straight line ('+DIZ.gp_note+'); '+
     (g[2]===null?'not ranked for telehealth readiness ('+(g[3]||'no score')+')':'readiness rank '+g[2]+
      ' of '+DIZ.ranked+' (1 = least ready'+(g[4]?'; '+g[4]:'')+')')]);
   if(hit[3]!==null&&hit[3]!==undefined)rows.push(['Nearest library',
@@ -302,6 +303,7 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
         "outside": outside,
         "ranked": ranked,
         "next_step": RESIDENT_NEXT_STEP,
+        "gp_note": NEAREST_GP,
         "own_note": [OWN_DISTRICT_NOTE[False], OWN_DISTRICT_NOTE[True]],
         "bb_outward": [
             r[0]

@@ -202,7 +202,8 @@ def build_need_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str
             ),
             ("", [(NO_DATA, "no data")]),
         ],
-        note="No broadband figure enters this score: see the connectivity-gap and triage maps.",
+        note="None of the connectivity gap's broadband figures enters this score (the internet-use groups may "
+        "reflect the broadband of 2018): see the triage map for the gap.",
     )
     add_sources(m, sources)
     size = save(m, dest)
