@@ -65,7 +65,7 @@ def test_issue_figures_come_out_unchanged_harlow_17th_best_dudley_97_2_median_94
     ranks = {c: published(real_run, c, "gigabit_capable_pct")["rank"] for c in STUDY_LADS}
     assert ranks == {"E07000095": 9, "E07000242": 12, "E07000072": 9, "E07000073": 17, "E07000077": 15}
     headlines = (real_run.live / "headlines.md").read_text(encoding="utf-8")
-    assert "Harlow ranks 17th of 21 among its 20 statistical nearest neighbours" in headlines
+    assert "Harlow ranks 17th of 21, counting itself with its 20 statistical nearest neighbours" in headlines
 
 
 def test_4g_ties_share_the_best_rank_and_say_how_many_are_tied(real_run):
@@ -208,7 +208,7 @@ def test_catching_up_is_never_dated_beyond_full_coverage(con):
         con, [("gigabit_capable_pct", "2024-01", 80, 85, 96), ("gigabit_capable_pct", "2026-01", 90, 95, 99)]
     )
     row = got["gigabit_capable_pct"]
-    assert row["reaches_best"] == "only once both are at 100% (at this pace its own line reaches 100% about 2028)"
+    assert row["reaches_best"] == "not before both reach 100% (at this pace its own line reaches 100% about 2028)"
     # the median (85 -> 95) climbs as fast as the subject: the gap does not close, and no year is given
     assert row["reaches_median"] == "not at this pace: the gap is not closing"
 
@@ -246,7 +246,7 @@ def test_a_best_already_at_full_coverage_is_worded_like_a_median_that_gets_there
     assert (
         row["reaches_best"]
         == row["reaches_median"]
-        == "only once both are at 100% (at this pace its own line reaches 100% about 2027)"
+        == "not before both reach 100% (at this pace its own line reaches 100% about 2027)"
     )
 
 
@@ -266,7 +266,7 @@ def test_below_30_mbit_catching_up_stops_at_zero(con):
     )
     assert (
         got["premises_below_30_pct"]["reaches_best"]
-        == "only once neither has premises below 30 Mbit/s (at this pace its own line reaches 0% about 2030)"
+        == "not before both have no premises below 30 Mbit/s (at this pace its own line reaches 0% about 2030)"
     )
 
 

@@ -455,7 +455,7 @@ th{{background:#f3f3f3}}#search{{background:#f7f9fc;border:1px solid #cdd7e5;bor
 <body>
 <h1>{area}</h1>
 <p>Where people most need digital-inclusion support, and where the networks fall short — measured apart
-(small areas: {esc(vintage.label)} LSOAs). Every map opens offline; only the optional background map needs a
+(small areas: {esc(vintage.label)}). Every map opens offline; only the optional background map needs a
 connection.</p>
 <div id="search"><b>Look up a postcode</b> (works offline):
 <input id="pc" placeholder="CM20 1AB" onkeydown="if(event.key==='Enter')diz_lookup()">

@@ -78,7 +78,7 @@ def peer_sentence(row: dict, settings: Settings, cite=None) -> str:
             f"the best, {' and '.join(best_names)}, {'are' if len(best_names) > 1 else 'is'} at {cite('best_value')}"
         )
     return (
-        f"{where} ranks {row['rank_label']} among {group_words(row, settings)} for {words} ({unit}), "
+        f"{where} ranks {row['rank_label']}, counting itself with {group_words(row, settings)}, for {words} ({unit}), "
         f"{row['release_name']} ({source}): {value}, against a median of {cite('group_median')} for the "
         f"{int(float(row['n_compared']))} compared; {best_text}."
     )

@@ -129,7 +129,7 @@ CREATE OR REPLACE TEMP MACRO finest(resolution, by_postcode, by_district, by_la)
 -- "Reaching the median: ...": behind (points it is behind, <= 0 when level or ahead), closing (points a year it
 -- gains on the target, < 0 when the target pulls away), years_to (years until met, NULL when never), at_bound
 -- (met only where both lines reach the bound), span (years between the first and latest release), horizon
--- (years beyond which no date is given), bound_words and bound_text ("only once both are at 100%",
+-- (years beyond which no date is given), bound_words and bound_text ("not before both reach 100%",
 -- "100%"). A gap that is not closing is said so before any date, so no year reads as a catching-up date.
 CREATE OR REPLACE TEMP MACRO pace_outlook(behind, closing, years_to, at_bound, span, latest_release, horizon,
                                           bound_words, bound_text) AS (

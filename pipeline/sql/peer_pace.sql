@@ -4,7 +4,7 @@
 -- straight-line extrapolations, not forecasts, said in words that fit "Reaching the median: ...":
 -- "already level with it or ahead" (or "... now, but falling back at this pace" when the target moves
 -- faster); "not at this pace: the gap is widening" (or "is not closing"), said before any date; "about
--- 2028" (the lines cross before full coverage); "only once both are at 100% (at this pace its
+-- 2028" (the lines cross before full coverage); "not before both reach 100% (at this pace its
 -- own line reaches 100% about 2033)" (the gap is closing, but coverage cannot pass 100%, nor premises below
 -- 30 Mbit/s fall under 0%: the lines would cross only beyond that bound, so the two are level only once
 -- both are full); and "not within N years at this pace" beyond the horizon $horizon (a setting), because a
@@ -46,8 +46,8 @@ closing AS (
            better * (pace_pp_per_year - best_pace_pp_per_year) AS closing_on_best,
            CASE WHEN better = 1 THEN 100.0 ELSE 0.0 END AS bound,
            CASE WHEN better = 1 THEN '100%' ELSE '0%' END AS bound_text,
-           CASE WHEN better = 1 THEN 'only once both are at 100%'
-                ELSE 'only once neither has premises below 30 Mbit/s' END AS bound_words
+           CASE WHEN better = 1 THEN 'not before both reach 100%'
+                ELSE 'not before both have no premises below 30 Mbit/s' END AS bound_words
     FROM paces
 ),
 meets AS (
