@@ -60,7 +60,7 @@ COLUMNS: dict[str, str] = {
     "residents": "Usual residents, Census 2021", "lsoas": "Number of LSOAs",
     "postcode": "Postcode", "postcodes": "Number of Code-Point Open postcodes",
     # scores
-    "need_score": "Inclusion need, 0-10 (10 = highest need): people-side indicators only (docs/METHOD.md s.6)",
+    "need_score": "Inclusion need, 0-10 (10 = highest need): people-side indicators only (the method, section 6)",
     "need_rank": "Rank by inclusion need in the study area (1 = highest; ties share a rank)",
     "need_decile": "Need decile of the study area (1 = highest-need tenth; ties share a decile)",
     "supply_gap_score": "Connectivity gap, 0-10 (10 = least served): network side only, the components "
@@ -140,7 +140,7 @@ COLUMNS: dict[str, str] = {
     "health_names_from": "Which published file gave the Sub-ICB and ICB names",
     "published_name": "The name as the boundary file publishes it", "names_from": "Which published file gave each name",
     "study_lsoas": "Study-area LSOAs in it, by lsoa_subicb (the ONS lookup), not by outline",
-    "assigned_by": "How the LSOA's Sub-ICB location was found (docs/METHOD.md s.13)",
+    "assigned_by": "How the LSOA's Sub-ICB location was found (the method, section 13)",
     "listed_in": "The ODS file (and extract) listing the site", "listing_current": "False for a branch known only "
     "from an old branch file (not ranked)", "open_date": "Date the site opened (ODS, YYYYMMDD)",
     "list_size": "Registered patients of the practice at list_size_extract (NHS England)",

@@ -271,7 +271,7 @@ INDICATORS: dict[str, Indicator] = {
                 Measure(
                     IUC2018.key,
                     "Internet engagement risk from the IUC 2018 group",
-                    "score 0-10 (config/iuc_engagement.toml)",
+                    "score 0-10 (the group mapped to a score: the method, section 5)",
                     True,
                     "iuc2018",
                     "iuc_risk",
