@@ -127,6 +127,11 @@ def source_fingerprint(key: str, paths: Paths, settings: Settings, hashes: FileH
     return _digest(json.dumps(sorted([Path(label).name, hashes(path)] for label, path in files)).encode())[:16]
 
 
+def _doc_hash(name: str) -> str:
+    path = PROJECT_ROOT / "docs" / name
+    return _digest(path.read_bytes())[:16] if path.exists() else "missing"
+
+
 def _config_hash(settings: Settings, name: str) -> str:
     path = settings.config_dir / name
     return _digest(path.read_bytes())[:16] if path.exists() else "missing"
@@ -151,6 +156,7 @@ def static_parts(step: Step, settings: Settings) -> dict:
         "study_area": _digest(",".join(settings.lad_codes).encode())[:16] if step.uses_study_area else "",
         "config": {name: _config_hash(settings, name) for name in step.config},
         "source_records": {key: source_record_hash(key) for key in step.sources},
+        **({"docs": {name: _doc_hash(name) for name in step.docs}} if step.docs else {}),
     }
 
 
@@ -186,6 +192,9 @@ def why(parts: dict, recorded: dict | None) -> str:
     for name, value in parts["config"].items():
         if value != before.get("config", {}).get(name):
             return f"config/{name} changed"
+    for name, value in parts.get("docs", {}).items():
+        if value != before.get("docs", {}).get(name):
+            return f"docs/{name} changed"
     for key, value in parts["sources"].items():
         old = before.get("sources", {}).get(key)
         if value != old:

@@ -26,6 +26,7 @@ class Step:
     sources: tuple[str, ...] = ()  # registry keys whose files it reads
     settings: tuple[str, ...] = ()  # settings sections that shape it
     config: tuple[str, ...] = ()  # config files (relative to config/) that shape it
+    docs: tuple[str, ...] = ()  # files of docs/ it publishes (the method page)
     vintages: tuple[str, ...] = BOTH  # small-area bases it applies to
     kinds: tuple[str, ...] = ("duckdb", "parquet")
     uses_study_area: bool = True  # its output depends on the districts chosen
@@ -275,17 +276,30 @@ STEPS: list[Step] = [
                "iod2025", "imd2019", "imd2019_scores", "population_density", "rurality"),
          settings=("geography", "index", "uncertainty"), config=WEIGHTS, kinds=("folium",), early=True),
     Step("maps", "outputs", "outputs.maps:build_maps",
-         "Self-contained Folium maps (they open offline) and maps/index.html with the postcode search.",
+         "Self-contained Folium maps (they open offline): need, triage, fibre planning, GP readiness, inclusion "
+         "targeting and reaching people.",
          produces=("need_map", "triage_map", "fibre_planning_map", "gp_readiness_map", "inclusion_targeting_map",
-                   "access_map", "maps_index"),
+                   "access_map"),
          deps=("lsoa_need", "lsoa_supply_gap", "lsoa_triage", "hotspots", "rank_uncertainty", "lsoa_areas",
                "lad_boundaries", "ward_boundaries", "fibre_gap_cells", "gp_readiness", "gp_catchments",
+               "subicb_boundaries", "inclusion_priorities", "lsoa_indicators", "settlements", "lsoa_access", "venues",
+               "venue_siting", "postcode_lookup"),
+         settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access",
+                   "outputs"),
+         kinds=("folium",), side_by_side=True, early=True),
+    Step("map_index", "outputs", "outputs.maps:build_map_index",
+         "maps/index.html (the maps, the method, the headlines, every table, the briefings, a postcode search) and "
+         "maps/method.html: a step of its own after the maps, so the maps need not wait for the tables.",
+         produces=("maps_index",),
+         deps=("need_map", "triage_map", "fibre_planning_map", "gp_readiness_map", "inclusion_targeting_map",
+               "access_map", "lsoa_need", "lsoa_supply_gap", "lsoa_triage", "hotspots", "rank_uncertainty",
+               "lsoa_areas", "lad_boundaries", "ward_boundaries", "fibre_gap_cells", "gp_readiness", "gp_catchments",
                "subicb_boundaries", "inclusion_priorities", "postcode_lookup", "evidence_tables", "lsoa_indicators",
                "ons_postcode_lookup", "settlements", "peer_benchmark", "lsoa_access", "venues", "venue_siting",
                "what_if_map", "codepoint_open", "area_names"),
          settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access",
                    "outputs"),
-         kinds=("folium", "html"), side_by_side=True, early=True),
+         docs=("METHOD.md",), kinds=("html",), early=True),
     Step("briefings", "outputs", "outputs.briefings:build_briefings",
          "District briefings (PDF, 2-5 A4 pages each, and one for the whole area) for councillors and bids; "
          "above outputs.max_districts, only the area's and those of districts on request.",

@@ -32,7 +32,6 @@ def sources_of(paths: Paths, *tables: str) -> dict[str, int]:
 
 
 def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
-    vintage = vintage_of(settings)
     folder = paths.maps
     folder.mkdir(parents=True, exist_ok=True)
     t = terms(settings, triage_cuts_in(con))  # one wording of every definition, with this run's ties
@@ -85,7 +84,11 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
         },
         first=("access_map", "triage_map"),  # the slowest, so the two processes finish together
     )
-    index = build_index_page(con, paths, settings, vintage)
-    return [produced(name, [r["path"]], {k: v for k, v in r.items() if k != "path"}) for name, r in made.items()] + [
-        produced("maps_index", index["files"], {k: v for k, v in index.items() if k != "files"})
-    ]
+    return [produced(name, [r["path"]], {k: v for k, v in r.items() if k != "path"}) for name, r in made.items()]
+
+
+def build_map_index(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
+    """maps/index.html and maps/method.html."""
+    paths.maps.mkdir(parents=True, exist_ok=True)
+    index = build_index_page(con, paths, settings, vintage_of(settings))
+    return produced("maps_index", index["files"], {k: v for k, v in index.items() if k != "files"})
