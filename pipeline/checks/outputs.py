@@ -7,8 +7,6 @@ import json
 import re
 
 from pipeline.checks import CheckContext, CheckResult
-from pipeline.outputs.headlines import check_footnotes
-from pipeline.outputs.map_index import MAPS
 
 REMOTE = re.compile(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(?:https?:)?//', re.I)
 LIVE_FORMULA = re.compile(r'(^|,)"?[=+\-@\t\r][^0-9.,]', re.M)
@@ -17,6 +15,8 @@ LIVE_FORMULA = re.compile(r'(^|,)"?[=+\-@\t\r][^0-9.,]', re.M)
 def headline_figures_match_their_cells(ctx: CheckContext) -> CheckResult:
     """Each figure in headlines.md is the value of the table cell its footnote names."""
     text = (ctx.paths.gen / "headlines.md").read_text(encoding="utf-8")
+    from pipeline.outputs.headlines import check_footnotes  # the drawing stack loads only when a check runs
+
     problems = check_footnotes(ctx.paths.tables, text)
     cited = text.count("\n[") + text.startswith("[")
     return CheckResult(
@@ -56,6 +56,8 @@ def csv_cells_are_inert(ctx: CheckContext) -> CheckResult:
 def maps_load_nothing_from_the_network(ctx: CheckContext) -> CheckResult:
     """Every map and the index exist and reference no remote script, stylesheet or image (tiles aside)."""
     problems = {}
+    from pipeline.outputs.map_index import MAPS  # folium loads only when the check runs, not with the definitions
+
     for name in [m[0] for m in MAPS] + ["index.html", "method.html"]:
         path = ctx.paths.maps / name
         if not path.exists():
