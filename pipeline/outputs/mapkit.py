@@ -382,6 +382,11 @@ def add_sources(m: folium.Map, sources: dict[str, int], notes: Sequence[str] = (
     the rows a source gave some table reads as the size of the source, which it is not."""
     items = "".join(f"<li>{esc(SOURCES[k].title)} — {esc(SOURCES[k].release)}</li>" for k, n in sources.items() if n)
     caveats = "".join(f"<div style='margin-top:4px'><b>Note:</b> {esc(n)}</div>" for n in notes)
+    if notes:  # open on a wide window; folded to a line on a narrow one, where they would cover the area
+        caveats = (
+            f"<details id='diz-notes' open><summary><b>Notes ({len(notes)})</b></summary>{caveats}</details>"
+            "<script>if(window.innerWidth<900)document.getElementById('diz-notes').open=false;</script>"
+        )
     lines = "<br>".join(esc(line) for line in licence_lines([k for k, n in sources.items() if n]))
     box = _panel(
         f"<details><summary><b>Sources and licences</b></summary><ul style='padding-left:16px;margin:4px 0'>"

@@ -35,7 +35,7 @@ SELECT
     l.list_size,
     l.extract_date AS list_size_extract,
     CASE WHEN l.list_size IS NULL THEN NULL WHEN d.site_type = 'practice' THEN 'practice'
-         ELSE 'parent practice (branches have no list of their own)' END AS list_size_applies_to,
+         ELSE 'parent practice: branches have no list of their own' END AS list_size_applies_to,
     d.subicb_code, coalesce(l.subicb_ons_code, d.outline_subicb_ons_code) AS subicb_ons_code,
     coalesce(d.mapping_subicb, d.outline_subicb) AS subicb_name,
     d.icb_code, coalesce(d.outline_icb, d.mapping_icb) AS icb_name,
