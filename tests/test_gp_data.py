@@ -374,6 +374,8 @@ def test_briefing_gp_table_states_the_list_month_and_no_site_gigabit_figure_of_i
         .split("What the broadband data")[0]
         .split()
     )
-    assert "1 April 2026" in section and "Catchment without gigabit (mean over postcodes)" in section
-    assert "not a share of premises, and not an Ofcom figure" in section
+    assert "1 April 2026" in section and "Catchment need (0-10)" in section
+    # the catchments' broadband is area averages, not in the score: the table shows what the ranking rests on
+    assert "Catchment without gigabit" not in section and "on their catchment's inclusion need alone" in section
+    assert "Rank is among all 50 ranked sites of the study area" in section
     assert "Village Hall" not in section and "Gardens And Jacobs" in section  # shown as not ranked, with why

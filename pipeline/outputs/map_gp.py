@@ -233,10 +233,9 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
     add_title(
         m,
         "GP sites: telehealth readiness",
-        f"Circle area shows registered patients ({list_month(rows)}); colour shows readiness"
-        + ("" if broadband_scored(rows) else ", which with these data is the catchment's inclusion need alone")
-        + ". "
-        "Click a site for its rank or why it is not ranked.",
+        f"Circle area: registered patients ({list_month(rows)}). Colour: readiness"
+        + ("" if broadband_scored(rows) else ", here the catchment's need alone")
+        + ". Click a site for its rank.",
     )
     add_legend(
         m,
