@@ -125,11 +125,15 @@ def own_gigabit_sentence(rows: list[dict], short: bool = False) -> str | None:
     if averaged:
         parts.append(
             ("every catchment's broadband is" if len(averaged) == n else f"{len(averaged)} of {n} catchments' is")
-            + " known only as area averages, which never rank sites within an area"
+            + (" an area average" if short else " known only as area averages, which never rank sites within an area")
         )
     what = " and ".join(parts)
     rest = (
-        "the sites are ranked on their catchment's inclusion need alone"
+        (
+            "sites are ranked on catchment need alone"
+            if short
+            else "the sites are ranked on their catchment's inclusion need alone"
+        )
         if len(unknown) == n and len(averaged) == n
         else "those parts drop out and the others are re-weighted"
     )
