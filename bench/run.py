@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -59,8 +60,46 @@ def child(name: str) -> None:
     print("BENCH-RESULT " + json.dumps(result, default=str), flush=True)
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process descended from it (the run, its fork server and worker processes)."""
+    out, i = [pid], 0
+    while i < len(out):
+        try:
+            for task in os.listdir(f"/proc/{out[i]}/task"):
+                with open(f"/proc/{out[i]}/task/{task}/children") as f:
+                    out += [int(k) for k in f.read().split()]
+        except OSError:
+            pass
+        i += 1
+    return out
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+    except OSError:
+        return 0
+
+
+class TreeMemory(threading.Thread):
+    """The peak memory of a case's whole process tree: the proportional set size of the run and of its
+    worker processes, summed (a page shared by several counts once in all), sampled twice a second. The
+    kernel's accounting (``ru_maxrss``) gives the largest single process only, and a run now computes some
+    steps on worker processes beside its own."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_kib, self.done = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.5):
+            self.peak_kib = max(self.peak_kib, sum(_pss_kib(p) for p in _tree(self.pid)))
+
+
 def run_case(name: str, env: dict[str, str], log: Path) -> dict:
-    """Run one case in a fresh interpreter; add its wall time and peak RSS."""
+    """Run one case in a fresh interpreter; add its wall time, its largest process's peak RSS and its whole
+    process tree's peak memory."""
     started = time.perf_counter()
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -70,7 +109,11 @@ def run_case(name: str, env: dict[str, str], log: Path) -> dict:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+        memory = TreeMemory(proc.pid)
+        memory.start()
         _, status, usage = os.wait4(proc.pid, 0)
+        memory.done.set()
+        memory.join()
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     lines = [line for line in log.read_text().splitlines() if line.startswith("BENCH-RESULT ")]
@@ -83,9 +126,11 @@ def run_case(name: str, env: dict[str, str], log: Path) -> dict:
             "wall_s": wall,
             "compute_s": float("nan"),
             "peak_rss_gib": usage.ru_maxrss * 1024 / GIB,
+            "peak_tree_gib": memory.peak_kib * 1024 / GIB,
         }
     result = json.loads(lines[-1].removeprefix("BENCH-RESULT "))
-    result.update(wall_s=wall, peak_rss_gib=usage.ru_maxrss * 1024 / GIB)  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux
+    result.update(wall_s=wall, peak_rss_gib=usage.ru_maxrss * 1024 / GIB, peak_tree_gib=memory.peak_kib * 1024 / GIB)
     return result
 
 
@@ -197,7 +242,7 @@ def report(results: dict[str, dict], info: dict) -> str:
         f"setup (not timed in any case): synthetic Ofcom file for England (and, for the full run, synthetic "
         f"national stand-ins) in {info.get('setup_s', 0):.1f} s",
         "",
-        f"{'case':<50} {'wall s':>7} {'start s':>7} {'compute s':>9} {'RSS GiB':>7} {'x baseline':>10}",
+        f"{'case':<50} {'wall s':>7} {'start s':>7} {'compute s':>9} {'RSS GiB':>7} {'tree GiB':>8} {'x baseline':>10}",
     ]
     for name, (_, label) in CASES.items():
         if name in results:
@@ -206,9 +251,13 @@ def report(results: dict[str, dict], info: dict) -> str:
             start = f"{r['startup_s']:.1f}" if "startup_s" in r else "-"
             lines.append(
                 f"{label:<50} {r['wall_s']:>7.1f} {start:>7} {r['compute_s']:>9.2f} {r['peak_rss_gib']:>7.2f}"
-                f" {ratio:>10}"
+                f" {r.get('peak_tree_gib', 0):>8.2f} {ratio:>10}"
             )
-    lines.append("(x baseline: the GeoPandas baseline's compute time divided by the case's, in this run)")
+    lines.append(
+        "(RSS GiB: the largest single process's peak; tree GiB: the peak of the run and its worker processes "
+        "together, proportional set size; x baseline: the GeoPandas baseline's compute time divided by the "
+        "case's, in this run)"
+    )
     for name, r in results.items():
         if r.get("success") is False or r.get("failures"):
             lines.append(f"!! case {name}: {'; '.join(r.get('failures') or ['failed'])}")
@@ -271,10 +320,11 @@ def report(results: dict[str, dict], info: dict) -> str:
         )
     if "england-full" in results:
         r = results["england-full"]
-        ok = r["wall_s"] <= FULL_LIMITS["wall_s"] and r["peak_rss_gib"] <= FULL_LIMITS["peak_rss_gib"]
+        peak = max(r["peak_rss_gib"], r.get("peak_tree_gib", 0))  # the whole run, its worker processes with it
+        ok = r["wall_s"] <= FULL_LIMITS["wall_s"] and peak <= FULL_LIMITS["peak_rss_gib"]
         lines.append(
             f"  England full make run (every step and output; synthetic national stand-ins): {r['wall_s']:.0f} s "
-            f"wall <= {FULL_LIMITS['wall_s']:.0f} s and {r['peak_rss_gib']:.2f} GiB peak <= "
+            f"wall <= {FULL_LIMITS['wall_s']:.0f} s and {peak:.2f} GiB peak (the run and its workers) <= "
             f"{FULL_LIMITS['peak_rss_gib']:.0f} GiB: {verdict(ok)}; {r.get('published_files', 0):,} files published; "
             "slowest: " + ", ".join(f"{k} {v} s" for k, v in r["slowest_steps"])
         )
