@@ -25,14 +25,21 @@ DRAWING = ("pipeline.outputs.briefings", "pipeline.outputs.maps")  # what the dr
 
 _POOL: ProcessPoolExecutor | None = None
 _IN_WORKER = False  # set in each worker: a job there runs its own drawing one file after another
+_ALLOWED = MAX_WORKERS  # settings [run] processes, as the run's driver set it (configure)
+
+
+def configure(processes: int) -> None:
+    """How many processes this run may use (settings ``[run] processes``: 1 keeps it in its own)."""
+    global _ALLOWED
+    _ALLOWED = processes
 
 
 def workers(jobs: int) -> int:
-    """How many processes to give ``jobs`` pieces of work: none beyond the cores or the jobs, and none at all
-    inside a worker (its pieces are drawn there, one after another)."""
+    """How many processes to give ``jobs`` pieces of work: none beyond the cores, the jobs or the settings,
+    and none at all inside a worker (its pieces are drawn there, one after another)."""
     if _IN_WORKER:
         return 1
-    return max(1, min(MAX_WORKERS, os.cpu_count() or 1, jobs))
+    return max(1, min(MAX_WORKERS, _ALLOWED, os.cpu_count() or 1, jobs))
 
 
 def _mark_worker() -> None:

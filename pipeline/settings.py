@@ -186,6 +186,18 @@ class Validation(_Section):
     seed: int = 20261201
 
 
+class Run(_Section):
+    """How a run uses the machine; no output depends on it (no step lists this section).
+
+    ``processes``: 2 computes steps early and draws files side by side on worker processes beside the run's
+    own (two cores); 1 takes one step at a time in the run's own process. A run over many districts holds
+    tables large enough that two steps at once take it past the memory it is held to (4 GiB for all of
+    England), so ``config/england.toml`` sets 1.
+    """
+
+    processes: int = Field(2, ge=1, le=2)
+
+
 def weight(value) -> float:
     """The one rule for a weight, in settings and weights files alike: a finite number >= 0."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
@@ -271,6 +283,7 @@ class Settings(_Section):
     access: Access = Access()
     validation: Validation = Validation()
     outputs: Outputs = Outputs()
+    run: Run = Run()
     config_path: Path = DEFAULT_CONFIG
     lad_codes_from: str = ""  # where the study area came from, for messages
 
