@@ -62,7 +62,11 @@ class EarlyStarts:
         self.stale = {p.step.name: p for p in plans if p.stale}
         self.done: set[str] = set()
         self.started: dict[str, Future] = {}
-        self.enabled = processes.workers(processes.MAX_WORKERS) >= 2 and any(p.step.early for p in self.stale.values())
+        self.enabled = (
+            settings.run.start_early
+            and processes.workers(processes.MAX_WORKERS) >= 2
+            and any(p.step.early for p in self.stale.values())
+        )
         self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="early-step") if self.enabled else None
         if self.enabled:
             self._start_ready()

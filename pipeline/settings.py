@@ -189,13 +189,15 @@ class Validation(_Section):
 class Run(_Section):
     """How a run uses the machine; no output depends on it (no step lists this section).
 
-    ``processes``: 2 computes steps early and draws files side by side on worker processes beside the run's
-    own (two cores); 1 takes one step at a time in the run's own process. A run over many districts holds
-    tables large enough that two steps at once take it past the memory it is held to (4 GiB for all of
-    England), so ``config/england.toml`` sets 1.
+    ``processes``: 2 draws files side by side on worker processes beside the run's own (two cores); 1 keeps
+    everything in the run's own process. ``start_early``: steps marked early start on the workers as soon as
+    their inputs are built, while the run goes on (pipeline.early). A run over all of England holds tables
+    large enough that a step started early beside the run's own took it past the 4 GiB it is held to (4.86
+    GiB for the run and its workers together), so ``config/england.toml`` turns it off.
     """
 
     processes: int = Field(2, ge=1, le=2)
+    start_early: bool = True
 
 
 def weight(value) -> float:

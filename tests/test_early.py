@@ -10,7 +10,10 @@ from pipeline import early as early_module
 from pipeline import processes
 from pipeline.early import EarlyStarts, EarlyStepFailed
 from pipeline.plan import StepPlan
+from pipeline.settings import load_settings
 from pipeline.steps import BY_NAME
+
+SETTINGS = load_settings()
 
 
 class _Recorder:
@@ -45,7 +48,7 @@ def _plans(*stale: str) -> list[StepPlan]:
 
 def test_an_early_step_starts_when_the_last_step_it_reads_from_is_built_and_not_before(recorder):
     # a weight change: scores and what reads it are stale; rank_uncertainty reads lsoa_need (scores) only
-    early = EarlyStarts(_plans("scores", "rank_uncertainty", "what_if"), staged=None, settings=None)
+    early = EarlyStarts(_plans("scores", "rank_uncertainty", "what_if"), staged=None, settings=SETTINGS)
     assert recorder.handed == []  # scores is not built yet
     early.built("scores")
     assert recorder.handed == ["rank_uncertainty"]  # what_if also reads rank_uncertainty
@@ -55,19 +58,28 @@ def test_an_early_step_starts_when_the_last_step_it_reads_from_is_built_and_not_
 
 
 def test_an_early_step_whose_inputs_this_run_does_not_recompute_starts_at_once(recorder):
-    EarlyStarts(_plans("maps"), staged=None, settings=None)
+    EarlyStarts(_plans("maps"), staged=None, settings=SETTINGS)
     assert recorder.handed == ["maps"]
 
 
 def test_a_step_not_marked_early_waits_for_its_turn(recorder):
-    early = EarlyStarts(_plans("scores", "lsoa_triage"), staged=None, settings=None)
+    early = EarlyStarts(_plans("scores", "lsoa_triage"), staged=None, settings=SETTINGS)
     early.built("scores")
     assert recorder.handed == [] and not BY_NAME["lsoa_triage"].early
 
 
 def test_on_one_core_nothing_starts_early(monkeypatch, recorder):
     monkeypatch.setattr(processes, "workers", lambda jobs: 1)
-    early = EarlyStarts(_plans("maps"), staged=None, settings=None)
+    early = EarlyStarts(_plans("maps"), staged=None, settings=SETTINGS)
+    assert recorder.handed == [] and early.take("maps") is None
+
+
+def test_a_run_whose_settings_turn_early_starts_off_takes_each_step_in_its_turn(recorder):
+    from pathlib import Path
+
+    england = load_settings(Path(__file__).resolve().parents[1] / "config" / "england.toml")
+    assert not england.run.start_early  # all of England: a step beside the run's own passed 4 GiB
+    early = EarlyStarts(_plans("maps"), staged=None, settings=england)
     assert recorder.handed == [] and early.take("maps") is None
 
 
