@@ -101,6 +101,18 @@ def connect(
     return con
 
 
+def release_memory() -> None:
+    """Hand the shared database's cached blocks back to the system: DuckDB keeps them up to its memory limit
+    after a step ends, and an England run's process held about 1.3 GiB of them while it drew its maps. The
+    limit belongs to the database, not a session, so this is called only when no other step runs in the
+    process (between steps taken one at a time, and after a job on a worker process)."""
+    if _shared is None or _shared[0] != os.getpid():
+        return
+    con, defaults = _shared[1], _shared[2]
+    con.execute("SET memory_limit = '16MB'")  # evicts every block not in use, and frees it
+    con.execute("SET memory_limit = $m", {"m": defaults["memory_limit"]})
+
+
 def exact(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Run this connection's work on one thread.
 

@@ -41,6 +41,8 @@ def _build(step: Step, staged: Paths, settings: Settings):
         return call_builder(step, con, staged, settings), time.perf_counter() - started
     finally:
         con.close()
+        if processes.in_worker():  # a worker takes one job at a time: its database's cache can go
+            duck.release_memory()
 
 
 def _build_on_worker(step_name: str, staged: Paths, settings: Settings):
@@ -64,6 +66,7 @@ class EarlyStarts:
         self.started: dict[str, Future] = {}
         self.enabled = (
             settings.run.start_early
+            and settings.run.processes >= 2
             and processes.workers(processes.MAX_WORKERS) >= 2
             and any(p.step.early for p in self.stale.values())
         )

@@ -42,6 +42,11 @@ def workers(jobs: int) -> int:
     return max(1, min(MAX_WORKERS, _ALLOWED, os.cpu_count() or 1, jobs))
 
 
+def in_worker() -> bool:
+    """This process is one of a run's workers (it takes one job at a time)."""
+    return _IN_WORKER
+
+
 def _mark_worker() -> None:
     global _IN_WORKER
     _IN_WORKER = True

@@ -104,6 +104,8 @@ def build_step(
             result = call_builder(step, con, staged, settings)
         finally:
             con.close()
+            if early is None or not early.enabled:  # no other step runs in this process beside it
+                duck.release_memory()
         seconds = time.perf_counter() - started
     files, meta = normalise(staged, step.assets, result)
     generations.record_step(

@@ -74,11 +74,11 @@ def test_on_one_core_nothing_starts_early(monkeypatch, recorder):
     assert recorder.handed == [] and early.take("maps") is None
 
 
-def test_a_run_whose_settings_turn_early_starts_off_takes_each_step_in_its_turn(recorder):
+def test_a_run_held_to_one_process_takes_each_step_in_its_turn(recorder):
     from pathlib import Path
 
     england = load_settings(Path(__file__).resolve().parents[1] / "config" / "england.toml")
-    assert not england.run.start_early  # all of England: a step beside the run's own passed 4 GiB
+    assert england.run.processes == 1  # all of England: steps beside the run's own passed 4 GiB
     early = EarlyStarts(_plans("maps"), staged=None, settings=england)
     assert recorder.handed == [] and early.take("maps") is None
 

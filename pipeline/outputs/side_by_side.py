@@ -30,6 +30,7 @@ def _draw(step: str, paths: Paths, settings: Settings, draw: Callable, args: tup
         return draw(con, *args)
     finally:
         con.close()
+        duck.release_memory()  # a worker draws one file at a time: its database's cache can go
 
 
 def draw_all(
