@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     from assets.definitions import defs
 
     instance = instance or recover(paths)
-    processes.configure(settings.run.processes)
+    processes.configure(settings.run.worker_processes)
     start_drawing_workers(stale)
     _progress_to_stdout(args.log_level)
     assets = {dg.AssetKey(a) for p in stale for a in p.step.assets}

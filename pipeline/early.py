@@ -66,8 +66,8 @@ class EarlyStarts:
         self.started: dict[str, Future] = {}
         self.enabled = (
             settings.run.start_early
-            and settings.run.processes >= 2
-            and processes.workers(processes.MAX_WORKERS) >= 2
+            and settings.run.worker_processes >= 1
+            and processes.workers() >= 1
             and any(p.step.early for p in self.stale.values())
         )
         self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="early-step") if self.enabled else None

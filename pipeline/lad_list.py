@@ -44,8 +44,8 @@ def settings_text(name: str, codes: list[str], country_code: str, label: str) ->
         f"# as coded in {label}.\n# Method settings come from diz.toml.\n"
         f"# Regenerate: .venv/bin/python -m pipeline.lad_list {country_code} {name}\n"
         f'extends = "diz.toml"\n\n[study_area]\nname = "{name}"\nlad_codes = [\n    {listed},\n]\n'
-        "\n# Steps beside the run's own (started early, or drawing side by side) would take a run this size past\n"
-        "# the 4 GiB it is held to: one at a time, in the run's own process.\n[run]\nprocesses = 1\n"
+        "\n# Held to 4 GiB: its maps drawn on one worker, one at a time, and no step started early beside the run.\n"
+        "[run]\nworker_processes = 1\nstart_early = false\n"
     )
 
 

@@ -25,21 +25,21 @@ DRAWING = ("pipeline.outputs.briefings", "pipeline.outputs.maps")  # what the dr
 
 _POOL: ProcessPoolExecutor | None = None
 _IN_WORKER = False  # set in each worker: a job there runs its own drawing one file after another
-_ALLOWED = MAX_WORKERS  # settings [run] processes, as the run's driver set it (configure)
+_ALLOWED = MAX_WORKERS  # settings [run] worker_processes, as the run set it (configure)
 
 
-def configure(processes: int) -> None:
-    """How many processes this run may use (settings ``[run] processes``: 1 keeps it in its own)."""
+def configure(worker_processes: int) -> None:
+    """How many worker processes this run may use (settings ``[run] worker_processes``)."""
     global _ALLOWED
-    _ALLOWED = processes
+    _ALLOWED = worker_processes
 
 
-def workers(jobs: int) -> int:
-    """How many processes to give ``jobs`` pieces of work: none beyond the cores, the jobs or the settings,
-    and none at all inside a worker (its pieces are drawn there, one after another)."""
-    if _IN_WORKER:
-        return 1
-    return max(1, min(MAX_WORKERS, _ALLOWED, os.cpu_count() or 1, jobs))
+def workers() -> int:
+    """The run's worker processes: as many as the settings allow, none on one core (a worker would only
+    share it) and none inside a worker (its pieces of work are done there, one after another)."""
+    if _IN_WORKER or (os.cpu_count() or 1) < 2:
+        return 0
+    return max(0, min(MAX_WORKERS, _ALLOWED))
 
 
 def in_worker() -> bool:
@@ -59,7 +59,7 @@ def _ready() -> int:
 def start_server(modules: Sequence[str] = DRAWING) -> None:
     """Start the fork server now, importing ``modules`` (the drawing code alone is about 1.5 s of a core) while
     the run's other steps go on, rather than when the first piece of work needs it. It does not wait."""
-    if workers(MAX_WORKERS) < 2:
+    if not workers():
         return
     from multiprocessing import forkserver
 
@@ -76,7 +76,7 @@ def pool() -> ProcessPoolExecutor:
         if threading.current_thread() is not threading.main_thread():
             raise RuntimeError("the worker processes are started from the run's main thread (pipeline.processes)")
         context = multiprocessing.get_context("forkserver")
-        n = workers(MAX_WORKERS)
+        n = max(1, workers())
         with _without_main():
             made = ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_mark_worker)
             # each submit starts a worker while none is idle: n at once start all n, here, with main hidden

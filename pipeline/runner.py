@@ -81,7 +81,7 @@ def build_step(
     """Keep the step's outputs if its fingerprint is already recorded here, else build them anew (or take
     the build ``early`` started as soon as its inputs were built)."""
     step = plan.step
-    processes.configure(settings.run.processes)  # a run launched from the UI reaches its steps only here
+    processes.configure(settings.run.worker_processes)  # a run launched from the UI reaches its steps only here
     started_early = early.take(step.name) if early is not None else None
     recorded = generations.manifest(staged.gen).get(step.name, {})
     if (
@@ -190,7 +190,7 @@ def run(
     if only is not None:
         plans = [p for p in plans if p.step.name in only]
     staged = generations.stage(paths, run_id, set(BY_NAME))
-    processes.configure(settings.run.processes)
+    processes.configure(settings.run.worker_processes)
     start_drawing_workers(plans)
     early = EarlyStarts(plans, staged, settings)
     reports: list[StepReport] = []

@@ -189,14 +189,15 @@ class Validation(_Section):
 class Run(_Section):
     """How a run uses the machine; no output depends on it (no step lists this section).
 
-    ``processes``: 2 draws files side by side on worker processes beside the run's own (two cores); 1 keeps
-    everything in the run's own process. ``start_early``: steps marked early start on the workers as soon as
-    their inputs are built, while the run goes on (pipeline.early). A run over all of England holds tables
-    large enough that a step started early beside the run's own took it past the 4 GiB it is held to (4.86
-    GiB for the run and its workers together), so ``config/england.toml`` turns it off.
+    ``worker_processes``: processes beside the run's own (two cores: 2) that draw files side by side and
+    take the steps started early; 0 keeps everything in the run's own process. ``start_early``: steps marked
+    early start on the workers as soon as their inputs are built, while the run goes on (pipeline.early).
+    All of England is held to 4 GiB: two workers drawing its maps beside the run took it to 5.91 GiB and
+    the run drawing them itself to 4.13 GiB, so ``config/england.toml`` draws on one worker, one file at a
+    time, and starts no step early.
     """
 
-    processes: int = Field(2, ge=1, le=2)
+    worker_processes: int = Field(2, ge=0, le=2)
     start_early: bool = True
 
 

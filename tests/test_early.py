@@ -35,7 +35,7 @@ class _Recorder:
 @pytest.fixture
 def recorder(monkeypatch):
     workers = _Recorder()
-    monkeypatch.setattr(processes, "workers", lambda jobs: 2)
+    monkeypatch.setattr(processes, "workers", lambda: 2)
     monkeypatch.setattr(processes, "pool", lambda: workers)
     monkeypatch.setattr(early_module.generations, "forget_step", lambda staged, name: {})
     monkeypatch.setattr(early_module, "ThreadPoolExecutor", lambda **kwargs: workers)
@@ -69,16 +69,16 @@ def test_a_step_not_marked_early_waits_for_its_turn(recorder):
 
 
 def test_on_one_core_nothing_starts_early(monkeypatch, recorder):
-    monkeypatch.setattr(processes, "workers", lambda jobs: 1)
+    monkeypatch.setattr(processes, "workers", lambda: 0)
     early = EarlyStarts(_plans("maps"), staged=None, settings=SETTINGS)
     assert recorder.handed == [] and early.take("maps") is None
 
 
-def test_a_run_held_to_one_process_takes_each_step_in_its_turn(recorder):
+def test_a_run_whose_settings_start_nothing_early_takes_each_step_in_its_turn(recorder):
     from pathlib import Path
 
     england = load_settings(Path(__file__).resolve().parents[1] / "config" / "england.toml")
-    assert england.run.processes == 1  # all of England: steps beside the run's own passed 4 GiB
+    assert not england.run.start_early  # all of England: a step beside the run's own passed 4 GiB
     early = EarlyStarts(_plans("maps"), staged=None, settings=england)
     assert recorder.handed == [] and early.take("maps") is None
 

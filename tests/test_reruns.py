@@ -83,7 +83,7 @@ def test_a_weight_change_with_steps_started_early_publishes_the_same_bytes_as_on
     need.write_text(need.read_text().replace("age = 0.30", "age = 0.35"))
     env = {"DIZ_CONFIG": str(config / "diz.toml")}
     published = {}
-    for name, most in (("early", processes.MAX_WORKERS), ("one_at_a_time", 1)):
+    for name, most in (("early", processes.MAX_WORKERS), ("one_at_a_time", 0)):
         monkeypatch.setattr(processes, "MAX_WORKERS", most)
         root = clone_run(real_run, tmp_path / name)
         code, out = make_run(root, root / "dagster_home", env=env)

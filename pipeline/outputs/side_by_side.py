@@ -42,12 +42,14 @@ def draw_all(
     first: Sequence[str] = (),
 ) -> dict[str, Any]:
     """``{name: draw(con, *args) for name, (draw, args) in jobs.items()}``, in the order of ``jobs``, on the
-    worker processes, the ``first`` (the longest) handed out first so the two finish together; on one core
-    (or one job, or inside a worker) in this process, on ``con``. ``draw`` must be a module-level function
-    (it is sent by name)."""
-    # a step started early draws from a thread: even one file goes to a worker (drawing is not thread-safe)
+    worker processes, the ``first`` (the longest) handed out first so the two finish together; without
+    workers (one core, the settings, or inside a worker) in this process, on ``con``. ``draw`` must be a
+    module-level function (it is sent by name)."""
+    # a step started early draws from a thread: even one file goes to a worker (drawing is not thread-safe);
+    # with one worker, files are drawn there one at a time, keeping the run's own process small
     in_thread = threading.current_thread() is not threading.main_thread()
-    if processes.workers(processes.MAX_WORKERS if in_thread else len(jobs)) == 1:
+    n = processes.workers()
+    if not n or (n > 1 and len(jobs) == 1 and not in_thread):
         return {name: draw(con, *args) for name, (draw, args) in jobs.items()}
     pool = processes.pool()
     started = [*first, *(name for name in jobs if name not in first)]
