@@ -52,6 +52,16 @@ GEO = ("geography",)
 WEIGHTS = ("weights/need.toml", "weights/supply_gap.toml", "weights/mixed.toml", "weights/deri.toml",
            "iuc_engagement.toml")
 
+# The map pages, the tables they draw and the settings that shape them (the index page reads them all too)
+MAP_PAGES = ("need_map", "triage_map", "fibre_planning_map", "gp_readiness_map", "inclusion_targeting_map",
+             "access_map")
+MAP_TABLES = ("lsoa_need", "lsoa_supply_gap", "lsoa_triage", "hotspots", "rank_uncertainty", "lsoa_areas",
+              "lad_boundaries", "ward_boundaries", "fibre_gap_cells", "gp_readiness", "gp_catchments",
+              "subicb_boundaries", "inclusion_priorities", "lsoa_indicators", "settlements", "lsoa_access", "venues",
+              "venue_siting", "postcode_lookup")
+MAP_SETTINGS = ("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access",
+                "outputs")
+
 STEPS: list[Step] = [
     # --- ingest: each source checked into a table ---
     Step("codepoint_open", "ingest", "ingest.postcodes:build_codepoint_open",
@@ -278,28 +288,15 @@ STEPS: list[Step] = [
     Step("maps", "outputs", "outputs.maps:build_maps",
          "Self-contained Folium maps (they open offline): need, triage, fibre planning, GP readiness, inclusion "
          "targeting and reaching people.",
-         produces=("need_map", "triage_map", "fibre_planning_map", "gp_readiness_map", "inclusion_targeting_map",
-                   "access_map"),
-         deps=("lsoa_need", "lsoa_supply_gap", "lsoa_triage", "hotspots", "rank_uncertainty", "lsoa_areas",
-               "lad_boundaries", "ward_boundaries", "fibre_gap_cells", "gp_readiness", "gp_catchments",
-               "subicb_boundaries", "inclusion_priorities", "lsoa_indicators", "settlements", "lsoa_access", "venues",
-               "venue_siting", "postcode_lookup"),
-         settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access",
-                   "outputs"),
-         kinds=("folium",), side_by_side=True, early=True),
+         produces=MAP_PAGES, deps=MAP_TABLES, settings=MAP_SETTINGS, kinds=("folium",), side_by_side=True,
+         early=True),
     Step("map_index", "outputs", "outputs.maps:build_map_index",
          "maps/index.html (the maps, the method, the headlines, every table, the briefings, a postcode search) and "
          "maps/method.html: a step of its own after the maps, so the maps need not wait for the tables.",
          produces=("maps_index",),
-         deps=("need_map", "triage_map", "fibre_planning_map", "gp_readiness_map", "inclusion_targeting_map",
-               "access_map", "lsoa_need", "lsoa_supply_gap", "lsoa_triage", "hotspots", "rank_uncertainty",
-               "lsoa_areas", "lad_boundaries", "ward_boundaries", "fibre_gap_cells", "gp_readiness", "gp_catchments",
-               "subicb_boundaries", "inclusion_priorities", "postcode_lookup", "evidence_tables", "lsoa_indicators",
-               "ons_postcode_lookup", "settlements", "peer_benchmark", "lsoa_access", "venues", "venue_siting",
-               "what_if_map", "codepoint_open", "area_names"),
-         settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access",
-                   "outputs"),
-         docs=("METHOD.md",), kinds=("html",), early=True),
+         deps=MAP_PAGES + MAP_TABLES + ("evidence_tables", "ons_postcode_lookup", "peer_benchmark", "what_if_map",
+                                        "codepoint_open", "area_names"),
+         settings=MAP_SETTINGS, docs=("METHOD.md",), kinds=("html",), early=True),
     Step("briefings", "outputs", "outputs.briefings:build_briefings",
          "District briefings (PDF, 2-5 A4 pages each, and one for the whole area) for councillors and bids; "
          "above outputs.max_districts, only the area's and those of districts on request.",
