@@ -271,6 +271,25 @@ def test_a_mistyped_lsoa_code_stops_publishing_and_the_line_names_the_file_row_f
     assert published_files(root) == before
 
 
+def test_an_unreadable_gp_list_size_publishes_nothing_and_names_the_row(good, tmp_path, mirror):
+    """9288 typed 92o8 for an Uttlesford practice: left unread, the practice would drop out of the GP ranking
+    with only a warning that a list size is missing; the run stops and the line names file, row and field."""
+    root, before = good
+    name = next(p.name for p in (mirror / "nhs-gp-registrations").glob("SUBSET_gp-reg-pat-prac-all_2026-04*"))
+
+    def typo(data: bytes) -> bytes:
+        assert b"F81004,CM22 7EH,ALL,ALL,9288" in data
+        return data.replace(b"F81004,CM22 7EH,ALL,ALL,9288", b"F81004,CM22 7EH,ALL,ALL,92o8", 1)
+
+    broken = broken_mirror(mirror, tmp_path / "mirror", f"nhs-gp-registrations/{name}", typo)
+    code, out = run(root, DIZ_SOURCE_MIRROR=broken)
+    assert code == 1, out
+    assert "NOT published" in out and "The live outputs are unchanged" in out
+    failing = [line for line in out.splitlines() if "gp_sites_no_invalid_source_rows" in line]
+    assert failing and name in out and "'92o8'" in out and "NUMBER_OF_PATIENTS" in out, out
+    assert published_files(root) == before
+
+
 def test_decimal_comma_in_an_iod_rate_publishes_nothing_and_names_the_row(good, tmp_path, mirror):
     """``0,249`` for an income rate must never be published as 249 (it would re-rank every LSOA)."""
     root, before = good

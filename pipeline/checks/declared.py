@@ -103,6 +103,8 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
         custom(ingest.gp_practices_have_list_sizes, severity=WARN,
                meaning="A practice has no registered list size (the list-size file misses it: it is shown but not "
                        "ranked), or list sizes come from more than one month."),
+        # a list size the file gives but that cannot be read (9,288 typed 92o8) would leave its practice unranked
+        no_invalid_source_rows(),
     ],
     "la_connectivity_series": [
         one_row_per("area_code", "indicator", "release",
