@@ -14,7 +14,6 @@ writes the same bytes it would have written in its turn.
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from pipeline import generations, processes
@@ -30,19 +29,11 @@ class EarlyStepFailed(DizError):
 
 
 def _build(step: Step, staged: Paths, settings: Settings):
-    """(what the step's builder returned, seconds): the builder on its own connection, as the runner calls it."""
-    from pipeline import duck
-    from pipeline.runner import call_builder
-    from pipeline.settings import environment
+    """(what the step's builder returned, seconds), built as the runner builds a step; a worker takes one job
+    at a time, so its database's cache is handed back after it."""
+    from pipeline.runner import build_now
 
-    started = time.perf_counter()
-    con = duck.connect(memory_limit=environment().duckdb_memory)
-    try:
-        return call_builder(step, con, staged, settings), time.perf_counter() - started
-    finally:
-        con.close()
-        if processes.in_worker():  # a worker takes one job at a time: its database's cache can go
-            duck.release_memory()
+    return build_now(step, staged, settings, alone=processes.in_worker())
 
 
 def _build_on_worker(step_name: str, staged: Paths, settings: Settings):

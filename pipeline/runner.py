@@ -97,16 +97,8 @@ def build_step(
         result, seconds = started_early.result()  # the step's own error, if it failed
     else:
         generations.forget_step(staged, step.name)
-        started = time.perf_counter()
-        # DuckDB's share of memory (DIZ_DUCKDB_MEMORY, settings.environment) unless the caller gives its own
-        con = duck.connect(threads=threads, memory_limit=memory_limit or environment().duckdb_memory)
-        try:
-            result = call_builder(step, con, staged, settings)
-        finally:
-            con.close()
-            if early is None or not early.enabled:  # no other step runs in this process beside it
-                duck.release_memory()
-        seconds = time.perf_counter() - started
+        alone = early is None or not early.enabled  # no other step runs in this process beside it
+        result, seconds = build_now(step, staged, settings, threads=threads, memory_limit=memory_limit, alone=alone)
     files, meta = normalise(staged, step.assets, result)
     generations.record_step(
         staged,
@@ -121,6 +113,22 @@ def build_step(
         },
     )
     return StepReport(step.name, "re-computed", plan.reason, seconds, meta)
+
+
+def build_now(
+    step, staged: Paths, settings: Settings, *, threads=None, memory_limit=None, alone: bool = False
+) -> tuple:
+    """(what the step's builder returned, seconds), on a connection of its own; ``alone`` (no other step
+    runs in this process) hands DuckDB's cached blocks back afterwards."""
+    started = time.perf_counter()
+    # DuckDB's share of memory (DIZ_DUCKDB_MEMORY, settings.environment) unless the caller gives its own
+    con = duck.connect(threads=threads, memory_limit=memory_limit or environment().duckdb_memory)
+    try:
+        return call_builder(step, con, staged, settings), time.perf_counter() - started
+    finally:
+        con.close()
+        if alone:
+            duck.release_memory()
 
 
 def call_builder(step, con, paths: Paths, settings: Settings):

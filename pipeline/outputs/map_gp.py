@@ -9,7 +9,13 @@ import duckdb
 import folium
 
 from pipeline.lookup import caution_notes, district_cautions
-from pipeline.outputs.gp_text import broadband_scored, list_month, not_ranked_sentence, own_gigabit_sentence
+from pipeline.outputs.gp_text import (
+    broadband_scored,
+    catchment_broadband_scored,
+    list_month,
+    not_ranked_sentence,
+    own_gigabit_sentence,
+)
 from pipeline.outputs.mapkit import (
     GOOD_TO_BAD,
     Hatch,
@@ -46,7 +52,7 @@ def radius(list_size) -> float:
 
 def _unscored(r: dict) -> str:
     """Said after a catchment's broadband figure that does not enter the score (area averages)."""
-    return "; area averages: not in the score" if r.get("catchment_broadband_area_average") else ""
+    return "" if catchment_broadband_scored(r) else "; area averages: not in the score"
 
 
 def _gigabit_at_site(r: dict) -> str:
