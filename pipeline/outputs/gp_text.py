@@ -102,7 +102,10 @@ def ranking_rests_on(rows: list[dict]) -> str:
         parts.append(
             "broadband across its catchment" + ("" if len(scored) == len(sites) else " where known per postcode")
         )
-    parts.append("the inclusion need of the people each site serves")
+    parts.append(
+        "the inclusion need of the residents of each site's catchment (the postcodes nearest it, not its registered "
+        "list)"
+    )
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 

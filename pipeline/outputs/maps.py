@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import duckdb
 
+from pipeline.columns import DISTRICT_SERIES
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult
 from pipeline.ingest.result import made as produced
+from pipeline.lookup import district_cautions
 from pipeline.outputs.map_access import build_access_map
 from pipeline.outputs.map_fibre import build_fibre_map
 from pipeline.outputs.map_gp import build_gp_map
@@ -36,6 +38,12 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
     folder.mkdir(parents=True, exist_ok=True)
     t = terms(settings, triage_cuts_in(con))  # one wording of every definition, with this run's ties
     base = ("lsoa_areas", "lad_boundaries", "ward_boundaries", "settlements")  # every map draws these
+    # the maps that caution a district's gap quote Ofcom's own district figures: they name that source too
+    quoted = (
+        {k: n for k, n in sources_of(paths, "postcode_lookup").items() if k in DISTRICT_SERIES}
+        if district_cautions(con)
+        else {}
+    )
     made = draw_all(
         "maps",
         con,
@@ -45,13 +53,13 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
             "need_map": (build_need_map, (folder / "need.html", sources_of(paths, "lsoa_need", "hotspots", *base))),
             "triage_map": (
                 build_triage_map,
-                (folder / "triage.html", sources_of(paths, "lsoa_triage", "rank_uncertainty", *base), t),
+                (folder / "triage.html", sources_of(paths, "lsoa_triage", "rank_uncertainty", *base) | quoted, t),
             ),
             "fibre_planning_map": (
                 build_fibre_map,
                 (
                     folder / "fibre_planning.html",
-                    sources_of(paths, "lsoa_triage", "fibre_gap_cells", "gp_readiness", *base),
+                    sources_of(paths, "lsoa_triage", "fibre_gap_cells", "gp_readiness", *base) | quoted,
                     read_provenance(paths.table_path("fibre_gap_cells")).get("notes"),
                 ),
             ),
@@ -59,7 +67,7 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
                 build_gp_map,
                 (
                     folder / "gp_readiness.html",
-                    sources_of(paths, "gp_readiness", "gp_catchments", "subicb_boundaries", *base),
+                    sources_of(paths, "gp_readiness", "gp_catchments", "subicb_boundaries", *base) | quoted,
                 ),
             ),
             "inclusion_targeting_map": (

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import duckdb
 
 from pipeline.analysis.indicators import INDICATORS
-from pipeline.columns import BROADBAND, column_sources, describe
+from pipeline.columns import BROADBAND, DISTRICT_SERIES, column_sources, describe
 from pipeline.geography import Vintage
 from pipeline.lookup import caution_notes, district_cautions
 from pipeline.paths import Paths
@@ -216,6 +216,11 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
     by_district = district_cautions(con, key="lad_code")
     cautions = caution_notes(by_district, "the connectivity gap there, and what rests on it,")
     caution_table(con, by_district)
+    # a caution quotes Ofcom's own district figures: a table carrying it names their source and release too
+    quoted = [
+        s for s in read_provenance(paths.table_path("connectivity_reconciliation")).get("sources", [])
+        if s["source"] in DISTRICT_SERIES
+    ] if by_district else []
     for t in TABLES:
         rows = con.execute(f'SELECT count(*) FROM "{t.table}"').fetchone()[0]
         if t.optional and not rows:
@@ -227,10 +232,16 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
         dest = folder / f"{t.name}.csv"
         tmp = temp_path(dest)
         prov = read_provenance(paths.table_path(t.table))
-        keys = [s["source"] for s in prov.get("sources", [])]
+        sources, licence = prov.get("sources", []), prov.get("licence", [])
+        keys = [s["source"] for s in sources]
         query = f'SELECT {select_list(con, t.table, vintage)} FROM "{t.table}"'
         names = {c[0] for c in con.execute(f'DESCRIBE "{t.table}"').fetchall()}
-        if "lad_code" in names and set(keys) & set(BROADBAND):  # rows get pasted: each says so
+        cautioned = "lad_code" in names and set(keys) & set(BROADBAND)
+        if cautioned and quoted:
+            sources = sources + [s for s in quoted if s["source"] not in keys]
+            keys = [s["source"] for s in sources]
+            licence = licence_lines(keys)
+        if cautioned:  # rows get pasted: each says so
             query = query.replace(" FROM ", ", _caution.caution AS broadband_caution FROM ", 1) + (
                 f' LEFT JOIN _caution ON _caution.caution_lad = "{t.table}".lad_code'
                 # in a long table, only the rows of the fixed-broadband figures the caution is about
@@ -243,7 +254,7 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
         sidecar = {"table": t.name, "file": dest.name, "description": t.description, "rows": rows,
                    "columns": [{"name": c, "description": describe(c, vintage, settings, t.table),
                                 "sources": stored.get(c, column_sources(c, keys))} for c in columns],
-                   "sources": prov.get("sources", []), "licence": prov.get("licence", []),
+                   "sources": sources, "licence": licence,
                    "notes": [n for n in (t.notes, prov.get("notes")) if n]
                    + (cautions if set(keys) & set(BROADBAND) else [])}
         write_text(folder / f"{t.name}.sources.json", json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")
