@@ -60,7 +60,7 @@ MAP_TABLES = ("lsoa_need", "lsoa_supply_gap", "lsoa_triage", "hotspots", "rank_u
               "subicb_boundaries", "inclusion_priorities", "lsoa_indicators", "settlements", "lsoa_access", "venues",
               "venue_siting", "postcode_lookup")
 MAP_SETTINGS = ("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access",
-                "outputs")
+                "gp_readiness", "outputs")
 
 STEPS: list[Step] = [
     # --- ingest: each source checked into a table ---
@@ -275,7 +275,7 @@ STEPS: list[Step] = [
                "peer_pace", "peer_league", "venues", "lsoa_access", "access_validation", "siting_curve", "venue_siting",
                "siting_by_district", "postcode_lookup"),
          settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access",
-                   "outputs"),
+                   "gp_readiness", "outputs"),
          kinds=("csv", "xlsx", "markdown", "png"), early=True),
     Step("what_if", "outputs", "outputs.map_what_if:build_what_if",
          "maps/what_if.html: inclusion need recomputed in the browser under other weights, scaling bases and IUC "
@@ -303,7 +303,8 @@ STEPS: list[Step] = [
          deps=("district_summary", "lsoa_triage", "ward_summary", "gp_readiness", "lsoa_areas", "lad_boundaries",
                "ward_boundaries", "evidence_tables", "inclusion_priorities", "connectivity_change",
                "district_connectivity_series", "peer_benchmark", "peer_pace"),
-         settings=("geography", "study_area", "triage", "uncertainty", "inclusion", "peers", "access", "outputs"),
+         settings=("geography", "study_area", "triage", "uncertainty", "inclusion", "peers", "access", "gp_readiness",
+                   "outputs"),
          kinds=("pdf",), side_by_side=True, early=True),
 ]
 

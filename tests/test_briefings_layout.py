@@ -169,14 +169,16 @@ def _pdf_text(path) -> str:
 def test_briefing_tables_never_break_a_word(real_run):
     from pipeline.outputs.briefings import _gp_rows, _lsoa_rows, _ward_rows, prose
     from pipeline.outputs.headlines import Notes
+    from pipeline.settings import load_settings
 
+    cap_m = load_settings().gp_readiness.catchment_cap_m
     for file, (code, _, lads) in _briefing_names(real_run).items():
         words = set(_pdf_text(real_run.paths.processed / "briefings" / file).split())
         n = Notes(real_run.paths.tables)
         whole = code == ALL_AREA
         cells = [
             c
-            for rows in (_ward_rows(n, lads, whole), _lsoa_rows(n, lads, whole), _gp_rows(n, lads)[0])
+            for rows in (_ward_rows(n, lads, whole), _lsoa_rows(n, lads, whole), _gp_rows(n, lads, cap_m)[2])
             for row in rows
             for c in row
         ]

@@ -6,6 +6,7 @@ data, built here); the last ones read the real run's outputs."""
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 from builders import csv_text
@@ -321,8 +322,17 @@ def test_no_2017_branch_site_is_ranked_and_the_70_patient_centre_is_shown_unrank
     ranked = sorted(r[2] for r in rows if r[2] is not None)
     assert ranked[0] == 1 and len(ranked) == 50
     headlines = (real_run.paths.processed / "headlines.md").read_text()
-    section = headlines.split("## GP sites with the lowest telehealth-readiness scores")[1].split("##")[0]
+    section = headlines.split("## GP sites ranked least ready for telehealth")[1].split("##")[0]
     assert "VILLAGE HALL" not in section and "1 April 2026" in section
+    # with need alone in the score, each site's score says it is 10 minus its catchment's need, and ties say so
+    assert "(with these data: those whose catchments have the highest need)" in section
+    assert "within 8 km in a straight line, not its registered list" in section
+    first = next(line for line in section.splitlines() if line.startswith("- "))
+    score, need = re.search(
+        r"score (\d+\.\d+)\[\d+\] of 10 \(10 minus its catchment's need score, (\d+\.\d+)", first
+    ).groups()
+    assert abs(float(score) + float(need) - 10) < 0.011
+    assert "readiness rank =3[" in section  # two practices at one address share rank 3
 
 
 def test_sites_take_sub_icb_and_icb_from_their_practices_own_codes_with_published_names(real_run, mirror):
@@ -370,12 +380,10 @@ def test_briefing_gp_table_states_the_list_month_and_no_site_gigabit_figure_of_i
         p.extract_text() for p in PdfReader(real_run.paths.processed / "briefings" / "east-hertfordshire.pdf").pages
     )
     section = " ".join(
-        text.split("GP sites with the lowest telehealth-readiness scores")[1]
-        .split("What the broadband data")[0]
-        .split()
+        text.split("GP sites ranked least ready for telehealth")[1].split("What the broadband data")[0].split()
     )
     assert "1 April 2026" in section and "Catchment need (0-10)" in section
     # the catchments' broadband is area averages, not in the score: the table shows what the ranking rests on
     assert "Catchment without gigabit" not in section and "on their catchment's inclusion need alone" in section
-    assert "Rank is among all 50 ranked sites of the study area" in section
+    assert "Rank is among all 50 ranked sites of the study area; = marks a tie" in section
     assert "Village Hall" not in section and "Gardens And Jacobs" in section  # shown as not ranked, with why

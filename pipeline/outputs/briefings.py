@@ -47,6 +47,7 @@ from pipeline.outputs.gp_text import (
     list_month,
     not_ranked_sentence,
     own_gigabit_sentence,
+    rank_label,
     ranked,
     ranking_rests_on,
 )
@@ -620,10 +621,13 @@ def robustness_words(rows: list[list[str]], t: Terms) -> str:
     return "; ".join(text for key, text in meaning.items() if key in shown)
 
 
-def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[str], list[list[str]], list[float], list[str], str, str]:
-    """The five least-ready ranked sites of these districts as a table (header, rows, widths, the columns cited,
-    the source's words), and the sentences that introduce them. The catchment's broadband is a column only where it is
-    part of the score: with area averages it is not, and the table shows what the ranking rests on."""
+def _gp_rows(
+    n: Notes, lads: list[str], cap_m: float
+) -> tuple[str, list[str], list[list[str]], list[float], list[str], str, str]:
+    """The five least-ready ranked sites of these districts as a table (heading, header, rows, widths, the columns
+    cited, the source's words), and the sentences that introduce them. The catchment's broadband is a column only where
+    it is part of the score: with area averages it is not, and the table shows what the ranking rests on. Need is
+    shown to two decimals, as the score is, so the order of the rows can be read from it."""
     sites = _rows(n, "gp_readiness")
     chosen = [s for s in ranked(sites) if s["lad_code"] in lads][:5]
     scored = broadband_scored(sites)
@@ -634,8 +638,8 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[str], list[list[str]], lis
         gigabit = f"{_num(s['catchment_pct_no_gigabit'], 0)}%" if s.get("catchment_pct_no_gigabit") else "none"
         if str(s.get("site_own_gigabit_known")).lower() == "true":
             gigabit += f" (site's own postcode: {_num(s['site_gigabit_pct'], 1)}% with gigabit)"
-        row = [display_name(s["name"]), s["postcode"], _num(s["readiness_rank"]), _num(s["list_size"])]
-        out.append(row + ([gigabit] if scored else []) + [_num(s["catchment_mean_need"], 1)])
+        row = [display_name(s["name"]), s["postcode"], rank_label(sites, s), _num(s["list_size"])]
+        out.append(row + ([gigabit] if scored else []) + [_num(s["catchment_mean_need"], 2)])
     header = (
         ["Site", "Postcode", "Rank", "Patients"]
         + (["Catchment without gigabit (mean over postcodes)"] if scored else [])
@@ -644,7 +648,7 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[str], list[list[str]], lis
     widths = [50, 18, 12, 16] + ([48] if scored else []) + [21]
     words = (
         f"{'This area' if len(lads) > 1 else 'This district'}'s ranked GP sites with the lowest readiness scores; "
-        f"Rank is among all {len(ranked(sites))} ranked sites of the study area."
+        f"Rank is among all {len(ranked(sites))} ranked sites of the study area; = marks a tie."
         + (
             " Catchment without gigabit: "
             + catchment_broadband_words(sites)
@@ -655,11 +659,12 @@ def _gp_rows(n: Notes, lads: list[str]) -> tuple[list[str], list[list[str]], lis
     )
     intro = (
         f"Readiness ranks {len(ranked(sites))} of the study area's {len(sites)} GP sites (1 = lowest score) from "
-        f"{ranking_rests_on(sites)}. Patients: NHS England's registered lists at {list_month(sites)}."
+        f"{ranking_rests_on(sites, cap_m)}. Patients: NHS England's registered lists at {list_month(sites)}."
     )
     extra = [t for t in (readiness_caution(n, chosen), own_gigabit_sentence(sites), not_ranked_sentence(sites)) if t]
     cited = ["readiness_rank", "list_size"] + (["catchment_pct_no_gigabit"] if scored else []) + ["catchment_mean_need"]
-    return header, out, widths, cited, words, " ".join([intro] + extra)
+    heading = "GP sites ranked least ready for telehealth" + ("" if scored else " (here: the highest catchment need)")
+    return heading, header, out, widths, cited, words, " ".join([intro] + extra)
 
 
 def catchment_broadband_words(sites: list[dict]) -> str:
@@ -1132,8 +1137,10 @@ def build_one(
     if access:
         pdf.heading("Reaching people", 11)
         pdf.para(access, 9)
-    pdf.heading("GP sites with the lowest telehealth-readiness scores")
-    gp_header, gp_rows, gp_widths, gp_cited, gp_words, gp_intro = _gp_rows(n, lads)
+    gp_heading, gp_header, gp_rows, gp_widths, gp_cited, gp_words, gp_intro = _gp_rows(
+        n, lads, settings.gp_readiness.catchment_cap_m
+    )
+    pdf.heading(gp_heading)
     pdf.para(gp_intro, 9)
     pdf.grid(
         gp_header,

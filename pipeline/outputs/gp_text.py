@@ -91,7 +91,28 @@ def broadband_scored(rows: list[dict]) -> bool:
     return any(_true(r.get("site_own_gigabit_known")) or catchment_broadband_scored(r) for r in ranked(rows))
 
 
-def ranking_rests_on(rows: list[dict]) -> str:
+def tied(rows: list[dict], site: dict) -> bool:
+    """Whether another ranked site shares the site's rank (tied sites share the lowest rank)."""
+    rank = str(site.get("readiness_rank") or "").strip()
+    return bool(rank) and sum(str(r.get("readiness_rank") or "").strip() == rank for r in rows) > 1
+
+
+def rank_label(rows: list[dict], site: dict) -> str:
+    """'=3' for a rank shared with another site, else '3'."""
+    return ("=" if tied(rows, site) else "") + str(site.get("readiness_rank") or "").strip()
+
+
+def need_alone(site: dict) -> bool:
+    """Whether the site's score is its catchment's need alone (10 minus it): no broadband part is scored."""
+    return not _true(site.get("site_own_gigabit_known")) and not catchment_broadband_scored(site)
+
+
+def catchment_words(cap_m: float) -> str:
+    """What a catchment is, with the distance cap from the settings."""
+    return f"the postcodes nearest it within {cap_m / 1000:g} km in a straight line, not its registered list"
+
+
+def ranking_rests_on(rows: list[dict], cap_m: float) -> str:
     """What the ranked sites' scores are made of with these data, in words."""
     sites = ranked(rows)
     parts = []
@@ -102,10 +123,7 @@ def ranking_rests_on(rows: list[dict]) -> str:
         parts.append(
             "broadband across its catchment" + ("" if len(scored) == len(sites) else " where known per postcode")
         )
-    parts.append(
-        "the inclusion need of the residents of each site's catchment (the postcodes nearest it, not its registered "
-        "list)"
-    )
+    parts.append(f"the inclusion need of the residents of each site's catchment ({catchment_words(cap_m)})")
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 

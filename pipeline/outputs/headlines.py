@@ -355,21 +355,39 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         lines.append("")
         lines.append(gp_sentence(n, code, r, md_text(r["area_name"])))
         lines.append("")
-    lines += ["## GP sites with the lowest telehealth-readiness scores", ""]
-    from pipeline.outputs.gp_text import list_month, not_ranked_sentence, own_gigabit_sentence, ranked, ranking_rests_on
+    from pipeline.outputs.gp_text import (
+        broadband_scored,
+        list_month,
+        need_alone,
+        not_ranked_sentence,
+        own_gigabit_sentence,
+        ranked,
+        ranking_rests_on,
+        tied,
+    )
 
     gp = n.rows("gp_readiness")
     ranked_sites = ranked(gp)
+    lines += [
+        "## GP sites ranked least ready for telehealth"
+        + ("" if broadband_scored(gp) else " (with these data: those whose catchments have the highest need)"),
+        "",
+    ]
     lines.append(
         f"Readiness ranks {len(ranked_sites)} of the {len(gp)} GP sites (1 = lowest score) from "
-        f"{ranking_rests_on(gp)}; registered patients are NHS England's lists at {list_month(gp)}."
+        f"{ranking_rests_on(gp, settings.gp_readiness.catchment_cap_m)}; registered patients are NHS England's "
+        f"lists at {list_month(gp)}."
     )
     lines.append("")
     for s in ranked_sites[:5]:
+        code = s["site_code"]
+        rank = n.cite("gp_readiness", "readiness_rank", site_code=code)
+        score = n.cite("gp_readiness", "readiness_score", 2, site_code=code)
+        need = n.cite("gp_readiness", "catchment_mean_need", 2, site_code=code) if need_alone(s) else None
+        made_of = f" (10 minus its catchment's need score, {need})" if need else ""
         lines.append(
             f"- {md_text(s['name'])} ({md_text(s['postcode'])}): readiness rank "
-            f"{n.cite('gp_readiness', 'readiness_rank', site_code=s['site_code'])}, score "
-            f"{n.cite('gp_readiness', 'readiness_score', 2, site_code=s['site_code'])} of 10."
+            f"{'=' if tied(gp, s) else ''}{rank}, score {score} of 10{made_of}."
         )
     for sentence in (readiness_caution(n, ranked_sites[:5]), own_gigabit_sentence(gp), not_ranked_sentence(gp)):
         if sentence:

@@ -15,6 +15,8 @@ from pipeline.outputs.gp_text import (
     list_month,
     not_ranked_sentence,
     own_gigabit_sentence,
+    rank_label,
+    tied,
 )
 from pipeline.outputs.mapkit import (
     GOOD_TO_BAD,
@@ -78,7 +80,7 @@ def _named(name, code) -> str:
     return f"{esc(name)} ({esc(code)})" if name else esc(code) or "no data"
 
 
-def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int]) -> dict:
+def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], cap_m: float) -> dict:
     total = con.execute("SELECT count(*) FROM gp_readiness").fetchone()[0]
     ranked_total = con.execute("SELECT count(readiness_rank) FROM gp_readiness").fetchone()[0]
     scores = [
@@ -93,7 +95,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
         SELECT c.location_id, c.site_codes, c.sites_at_location, c.geom, min(r.readiness_score) AS score,
                min(r.readiness_rank) AS best_rank, any_value(r.catchment_residents) AS residents,
                any_value(r.catchment_postcodes) AS postcodes, any_value(r.catchment_pct_no_gigabit) AS no_gig,
-               any_value(r.catchment_broadband_resolution) AS res,
+               any_value(r.catchment_broadband_resolution) AS res, any_value(r.catchment_mean_need) AS need,
                bool_or(r.catchment_broadband_area_average) AS averaged,
                string_agg(r.name, '; ' ORDER BY r.name) AS names
         FROM gp_catchments c JOIN gp_readiness r USING (location_id)
@@ -109,8 +111,12 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                     ("Postcodes", fmt(r["postcodes"])),
                     (
                         "Without gigabit",
-                        f"{fmt(r['no_gig'], 1, '%')} (mean over its postcodes of {resolution_label(r['res'])} figures)",
+                        _wrap(
+                            f"{fmt(r['no_gig'], 1, '%')}, a mean over its postcodes of {resolution_label(r['res'])} "
+                            f"figures{'; area averages: not in the score' if r['averaged'] else ''}"
+                        ),
                     ),
+                    ("Inclusion need (0–10)", fmt(r["need"], 2)),
                     ("Readiness score (0–10)", fmt(r["score"], 2)),
                 ],
             ),
@@ -148,7 +154,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
 
     folium.GeoJson(
         catchments,
-        name="Catchments of ranked sites (nearest site, up to the distance cap; hatched: broadband not scored)",
+        name=f"Catchments of ranked sites (nearest site within {cap_m / 1000:g} km; hatched: broadband not scored)",
         style_function=lambda f: {
             "fillColor": fill(f),
             "fillOpacity": 0.35,
@@ -167,7 +173,11 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
         ranked = r["readiness_rank"] is not None
         head = (
             [
-                ("Readiness rank", f"{fmt(r['readiness_rank'])} of {ranked_total} ranked sites (1 = least ready)"),
+                (
+                    "Readiness rank",
+                    f"{rank_label(rows, r)} of {ranked_total} ranked sites (1 = least ready"
+                    + ("; tied with another site)" if tied(rows, r) else ")"),
+                ),
                 ("Readiness score (0–10)", fmt(r["readiness_score"], 2)),
                 ("Score parts (weights)", _wrap(esc(r["readiness_parts"]))),
             ]
@@ -272,7 +282,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
         ],
         note="Branch surgeries are drawn small: they have no registered list of their own.",
     )
-    notes = ["Catchments are straight-line nearest-site areas of the ranked sites, not registered lists."]
+    notes = [f"Catchments: postcodes to their nearest ranked site within {cap_m / 1000:g} km, not registered lists."]
     for sentence in (own_gigabit_sentence(rows, short=True), not_ranked_sentence(rows, short=True)):
         if sentence:
             notes.insert(0, sentence)

@@ -68,6 +68,7 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
                 (
                     folder / "gp_readiness.html",
                     sources_of(paths, "gp_readiness", "gp_catchments", "subicb_boundaries", *base) | quoted,
+                    settings.gp_readiness.catchment_cap_m,
                 ),
             ),
             "inclusion_targeting_map": (
