@@ -322,10 +322,9 @@ def test_no_2017_branch_site_is_ranked_and_the_70_patient_centre_is_shown_unrank
     ranked = sorted(r[2] for r in rows if r[2] is not None)
     assert ranked[0] == 1 and len(ranked) == 50
     headlines = (real_run.paths.processed / "headlines.md").read_text()
-    section = headlines.split("## GP sites ranked least ready for telehealth")[1].split("##")[0]
+    section = headlines.split("## GP sites least ready for telehealth, by catchment need")[1].split("##")[0]
     assert "VILLAGE HALL" not in section and "1 April 2026" in section
     # with need alone in the score, each site's score says it is 10 minus its catchment's need, and ties say so
-    assert "(with these data: those whose catchments have the highest need)" in section
     assert "within 8 km in a straight line, not its registered list" in section
     first = next(line for line in section.splitlines() if line.startswith("- "))
     score, need = re.search(
@@ -380,7 +379,9 @@ def test_briefing_gp_table_states_the_list_month_and_no_site_gigabit_figure_of_i
         p.extract_text() for p in PdfReader(real_run.paths.processed / "briefings" / "east-hertfordshire.pdf").pages
     )
     section = " ".join(
-        text.split("GP sites ranked least ready for telehealth")[1].split("What the broadband data")[0].split()
+        text.split("GP sites least ready for telehealth, by catchment need")[1]
+        .split("What the broadband data")[0]
+        .split()
     )
     assert "1 April 2026" in section and "Catchment need (0-10)" in section
     # the catchments' broadband is area averages, not in the score: the table shows what the ranking rests on

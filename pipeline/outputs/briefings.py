@@ -112,6 +112,7 @@ NOTE_SIZES = (NOTE_SIZE, 6.5, 6.2)  # smaller only to keep the notes on the page
 MIN_PAGE_FILL = 0.3  # a page the notes would fill less than this is avoided by starting them on a new page
 MAX_PAGES = 5  # a briefing is 2-5 pages (the check briefings_are_two_to_five_pages)
 PAGE_BREAK_SLACK_MM = 6  # what balanced columns may lose at each page break
+SPILL_MAX = 0.15  # a section that would spill less than this share of a page onto the next starts on it instead
 AVERAGE_WORDS = {"postcode_district": "a postcode-district average", "local_authority": "a district average"}
 
 
@@ -200,6 +201,16 @@ class BriefingPDF(FPDF):
         self.block(size * 0.5, text)
         self.ln(1)
         self.set_font("DejaVu", size=10)
+
+    def together(self, draw) -> None:
+        """Draw a section (its heading, words and table) whole on a new page when it would otherwise spill only a
+        little onto the next one: a table is not read with a row or two of it over the page. A section that
+        spills by more keeps to this page and splits, its header repeated."""
+        height = _height(draw, self.area)
+        room = self.page_break_trigger - self.get_y()
+        if room < height <= self.eph and height - room < SPILL_MAX * self.eph:
+            self.add_page()
+        draw(self)
 
     def para(self, text: str, size: float = 10) -> None:
         self.set_font("DejaVu", size=size)
@@ -1108,9 +1119,9 @@ def build_one(
         f"The wards with the highest resident-weighted mean need. High need: {t.high_need_short}."
         + table_caution(n, [w["lad_code"] for w in _top_wards(n, lads)], "the residents by triage class"),
     )
-    pdf.heading("Wards of highest need")
-    pdf.grid(ward_header, ward_rows, ward_widths, ward_source)
-    pdf.heading("Neighbourhoods of highest need")
+    pdf.together(
+        lambda p: (p.heading("Wards of highest need"), p.grid(ward_header, ward_rows, ward_widths, ward_source))
+    )
     lsoa_header = [
         "Neighbourhood (LSOA)",
         "Ward (district)" if whole else "Ward",
@@ -1121,17 +1132,17 @@ def build_one(
     ]
     lsoa_widths = [38, 30, 17, 12, 46, 20]
     lsoa_rows = _lsoa_rows(n, lads, whole)
-    pdf.grid(
-        lsoa_header,
-        lsoa_rows,
-        lsoa_widths,
-        _table_source(
-            n,
-            "inclusion_priorities",
-            ["residents_2021", "need_score", "suggested_offer", "robustness"],
-            f"The neighbourhoods with the highest need. {_cap(robustness_words(lsoa_rows, t))}.",
-        ),
-        size=7.5,
+    lsoa_source = _table_source(
+        n,
+        "inclusion_priorities",
+        ["residents_2021", "need_score", "suggested_offer", "robustness"],
+        f"The neighbourhoods with the highest need. {_cap(robustness_words(lsoa_rows, t))}.",
+    )
+    pdf.together(
+        lambda p: (
+            p.heading("Neighbourhoods of highest need"),
+            p.grid(lsoa_header, lsoa_rows, lsoa_widths, lsoa_source, size=7.5),
+        )
     )
     access = zone_access_sentence(n, settings) if whole else district_access_sentence(n, code, settings)
     if access:
@@ -1140,14 +1151,13 @@ def build_one(
     gp_heading, gp_header, gp_rows, gp_widths, gp_cited, gp_words, gp_intro = _gp_rows(
         n, lads, settings.gp_readiness.catchment_cap_m
     )
-    pdf.heading(gp_heading)
-    pdf.para(gp_intro, 9)
-    pdf.grid(
-        gp_header,
-        gp_rows,
-        gp_widths,
-        _table_source(n, "gp_readiness", gp_cited, gp_words),
-        size=7.5,
+    gp_source = _table_source(n, "gp_readiness", gp_cited, gp_words)
+    pdf.together(
+        lambda p: (
+            p.heading(gp_heading),
+            p.para(gp_intro, 9),
+            p.grid(gp_header, gp_rows, gp_widths, gp_source, size=7.5),
+        )
     )
     pdf.heading("What the broadband data can and cannot say")
     example = con.execute(  # a postcode district of this briefing's own area, to name as an example

@@ -107,6 +107,12 @@ def need_alone(site: dict) -> bool:
     return not _true(site.get("site_own_gigabit_known")) and not catchment_broadband_scored(site)
 
 
+def section_heading(rows: list[dict]) -> str:
+    """The heading over a list of the least-ready sites: with no broadband part scored, it says the list is of the
+    highest catchment need, which is what the score then is."""
+    return "GP sites least ready for telehealth" + ("" if broadband_scored(rows) else ", by catchment need")
+
+
 def catchment_words(cap_m: float) -> str:
     """What a catchment is, with the distance cap from the settings."""
     return f"the postcodes nearest it within {cap_m / 1000:g} km in a straight line, not its registered list"

@@ -356,23 +356,19 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         lines.append(gp_sentence(n, code, r, md_text(r["area_name"])))
         lines.append("")
     from pipeline.outputs.gp_text import (
-        broadband_scored,
         list_month,
         need_alone,
         not_ranked_sentence,
         own_gigabit_sentence,
         ranked,
         ranking_rests_on,
+        section_heading,
         tied,
     )
 
     gp = n.rows("gp_readiness")
     ranked_sites = ranked(gp)
-    lines += [
-        "## GP sites ranked least ready for telehealth"
-        + ("" if broadband_scored(gp) else " (with these data: those whose catchments have the highest need)"),
-        "",
-    ]
+    lines += [f"## {section_heading(gp)}", ""]
     lines.append(
         f"Readiness ranks {len(ranked_sites)} of the {len(gp)} GP sites (1 = lowest score) from "
         f"{ranking_rests_on(gp, settings.gp_readiness.catchment_cap_m)}; registered patients are NHS England's "
