@@ -50,6 +50,7 @@ from pipeline.outputs.gp_text import (
     rank_label,
     ranked,
     ranking_rests_on,
+    section_heading,
 )
 from pipeline.outputs.headlines import (
     Notes,
@@ -674,8 +675,7 @@ def _gp_rows(
     )
     extra = [t for t in (readiness_caution(n, chosen), own_gigabit_sentence(sites), not_ranked_sentence(sites)) if t]
     cited = ["readiness_rank", "list_size"] + (["catchment_pct_no_gigabit"] if scored else []) + ["catchment_mean_need"]
-    heading = "GP sites ranked least ready for telehealth" + ("" if scored else " (here: the highest catchment need)")
-    return heading, header, out, widths, cited, words, " ".join([intro] + extra)
+    return section_heading(sites), header, out, widths, cited, words, " ".join([intro] + extra)
 
 
 def catchment_broadband_words(sites: list[dict]) -> str:
