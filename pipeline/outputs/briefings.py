@@ -113,7 +113,7 @@ NOTE_SIZES = (NOTE_SIZE, 6.5, 6.2)  # smaller only to keep the notes on the page
 MIN_PAGE_FILL = 0.3  # a page the notes would fill less than this is avoided by starting them on a new page
 MAX_PAGES = 5  # a briefing is 2-5 pages (the check briefings_are_two_to_five_pages)
 PAGE_BREAK_SLACK_MM = 6  # what balanced columns may lose at each page break
-SPILL_MAX = 0.15  # a section that would spill less than this share of a page onto the next starts on it instead
+SPLIT_MIN = 0.3  # a section split with less than this share of a page on either side starts on a new page instead
 AVERAGE_WORDS = {"postcode_district": "a postcode-district average", "local_authority": "a district average"}
 
 
@@ -204,12 +204,12 @@ class BriefingPDF(FPDF):
         self.set_font("DejaVu", size=10)
 
     def together(self, draw) -> None:
-        """Draw a section (its heading, words and table) whole on a new page when it would otherwise spill only a
-        little onto the next one: a table is not read with a row or two of it over the page. A section that
-        spills by more keeps to this page and splits, its header repeated."""
+        """Draw a section (its heading, words and table) whole on a new page when it would split with little of it
+        on one side: a heading and a row at the foot of a page, or a row or two over it. A section that fits on
+        neither side but has room for much of it here splits, its table's header repeated."""
         height = _height(draw, self.area)
         room = self.page_break_trigger - self.get_y()
-        if room < height <= self.eph and height - room < SPILL_MAX * self.eph:
+        if room < height <= self.eph and (room < SPLIT_MIN * self.eph or height - room < SPLIT_MIN * self.eph):
             self.add_page()
         draw(self)
 
