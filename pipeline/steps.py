@@ -265,8 +265,9 @@ STEPS: list[Step] = [
          deps=("district_connectivity_series", "peer_benchmark", "peer_league"), settings=("peers", "outputs"),
          kinds=("png",)),
     Step("evidence_tables", "outputs", "outputs.publication_tables:build_evidence_tables",
-         "CSV tables for bid writers in tables/, each with a .sources.json sidecar, and the XLSX pack.",
-         produces=("evidence_tables", "evidence_pack", "headlines", "validation_charts"),
+         "CSV tables for bid writers in tables/, each with a .sources.json sidecar, the headlines, and the "
+         "validation charts.",
+         produces=("evidence_tables", "headlines", "validation_charts"),
          deps=("connectivity_charts", "peer_charts", "district_summary", "inclusion_priorities", "ward_summary",
                "lsoa_index", "lsoa_need", "lsoa_supply_gap",
                "lsoa_triage", "triage_summary", "rank_uncertainty", "hotspots", "gp_readiness", "fibre_gap_cells",
@@ -276,7 +277,12 @@ STEPS: list[Step] = [
                "siting_by_district", "postcode_lookup"),
          settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access",
                    "gp_readiness", "outputs"),
-         kinds=("csv", "xlsx", "markdown", "png"), early=True),
+         kinds=("csv", "markdown", "png"), early=True),
+    Step("evidence_pack", "outputs", "outputs.publication_tables:build_evidence_pack",
+         "The XLSX evidence pack: every published table as a sheet with its sources, and the charts; a step of its "
+         "own, so the briefings, which read the CSV tables, need not wait for the workbook.",
+         deps=("evidence_tables", "validation_charts", "connectivity_charts", "peer_charts"), settings=("outputs",),
+         kinds=("xlsx",), early=True),
     Step("what_if", "outputs", "outputs.map_what_if:build_what_if",
          "maps/what_if.html: inclusion need recomputed in the browser under other weights, scaling bases and IUC "
          "mappings, from the 0-10 indicator scores the pipeline makes for each (offline, one file).",

@@ -3,6 +3,8 @@ sidecars, the XLSX evidence pack, the headlines (Markdown and HTML) and the char
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 
 from pipeline.duck import exact
@@ -11,7 +13,7 @@ from pipeline.ingest.result import AssetResult, made
 from pipeline.outputs.charts import build_charts, build_peer_charts, build_validation_charts
 from pipeline.outputs.headlines import build_headlines
 from pipeline.outputs.peer_text import similar_means
-from pipeline.outputs.tables import write_evidence_tables
+from pipeline.outputs.tables import OMITTED, TABLES, write_evidence_tables
 from pipeline.outputs.workbook import build_workbook
 from pipeline.paths import Paths
 from pipeline.settings import Settings
@@ -32,26 +34,33 @@ def build_connectivity_charts(con: duckdb.DuckDBPyConnection, paths: Paths, sett
 
 
 def build_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
-    """The files made for each asset: evidence_tables, evidence_pack, headlines, and the validation charts
-    (drawn first: the pack embeds them, with the connectivity charts of the ``charts`` step)."""
+    """The files made for each asset: evidence_tables, headlines, and the validation charts (which the
+    evidence pack embeds)."""
     exact(con)
     vintage = vintage_of(settings)
     validation = build_validation_charts(con, paths.charts)
     sidecars = write_evidence_tables(con, paths, vintage, settings)
-    pack = build_workbook(paths.tables, paths.charts, paths.gen / PACK, sidecars, settings.outputs.pack_max_rows)
     headlines = build_headlines(paths.tables, paths.gen / "headlines.md", settings, vintage.label)
     tables = sorted(p for p in paths.tables.iterdir() if p.is_file())
     return [
         made(
             "evidence_tables",
             tables,
-            {
-                "tables": {k: v["rows"] for k, v in sidecars.items()},
-                "sheets": pack["sheets"],
-                "headline_figures": headlines["figures"],
-            },
+            {"tables": {k: v["rows"] for k, v in sidecars.items()}, "headline_figures": headlines["figures"]},
         ),
-        made("evidence_pack", [paths.gen / PACK]),
         made("headlines", [paths.gen / "headlines.md", paths.gen / "headlines.html"]),
         made("validation_charts", [p for files in validation.values() for p in files]),
     ]
+
+
+def build_evidence_pack(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
+    """The XLSX evidence pack, from the published CSV tables, their sidecars and the charts: a step of its own,
+    so the briefings, which read the CSVs, need not wait for the workbook."""
+    omitted = json.loads((paths.tables / OMITTED).read_text(encoding="utf-8"))
+    sidecars = {
+        t.name: json.loads(sidecar.read_text(encoding="utf-8"))
+        for t in TABLES
+        if t.name not in omitted and (sidecar := paths.tables / f"{t.name}.sources.json").is_file()
+    }
+    pack = build_workbook(paths.tables, paths.charts, paths.gen / PACK, sidecars, settings.outputs.pack_max_rows)
+    return made("evidence_pack", [paths.gen / PACK], {"sheets": pack["sheets"]})
