@@ -73,6 +73,11 @@ class Paths:
         return self.root / "maps"
 
     @property
+    def kept_drawings(self) -> Path:
+        """Drawings kept between runs (``pipeline.outputs.kept_drawings``): in no generation, opened by nobody."""
+        return self.root / "data" / "cache"
+
+    @property
     def tables(self) -> Path:
         return self.gen / "tables"
 

@@ -383,3 +383,23 @@ def test_fast_text_widths_lay_out_a_briefing_to_the_same_bytes_as_fpdfs_own():
 
     assert all(type(f) is FastWidthFont for f in BriefingPDF("a", "b").fonts.values())
     assert draw(fast=True) == draw(fast=False)
+
+
+def test_a_briefing_map_and_chart_drawn_from_kept_drawings_are_the_same_bytes_as_drawn_afresh(briefing_con, tmp_path):
+    """Where the ward names go and the chart of Ofcom's district series are kept between runs (a weight change
+    reaches neither); the map and chart made from them must be the bytes made without them."""
+    from pipeline.outputs.briefings import TREND_MM, _figure_png, trend_figure, trend_png, triage_figure
+
+    lads = [STUDY_LADS[0]]
+    size = (170 / 25.4, TREND_MM / 25.4)
+    afresh = _figure_png(triage_figure(briefing_con, lads, label_wards=True))
+    first = _figure_png(triage_figure(briefing_con, lads, label_wards=True, kept_in=tmp_path))
+    assert len(list((tmp_path / "briefing-ward-names").glob("*.bin"))) == 1
+    again = _figure_png(triage_figure(briefing_con, lads, label_wards=True, kept_in=tmp_path))
+    assert afresh == first == again
+    chart = trend_png(briefing_con, tmp_path, lads, size)
+    assert chart == trend_png(briefing_con, tmp_path, lads, size)
+    assert chart == _figure_png(trend_figure(briefing_con, lads, size))
+    # a kept entry is found by its key: changing what is drawn (another district) makes a new one
+    trend_png(briefing_con, tmp_path, [STUDY_LADS[1]], size)
+    assert len(list((tmp_path / "briefing-trend").glob("*.bin"))) == 2

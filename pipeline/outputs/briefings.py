@@ -19,6 +19,7 @@ creation date so an unchanged input writes the same bytes.
 from __future__ import annotations
 
 import io
+import json
 import re
 import textwrap
 from datetime import UTC, date, datetime
@@ -34,7 +35,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace, TTFFont
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import FancyArrowPatch, Patch
 from shapely import from_wkb
 from shapely.ops import polylabel
 
@@ -70,6 +71,7 @@ from pipeline.outputs.headlines import (
     table_caution,
     triage_caution,
 )
+from pipeline.outputs.kept_drawings import kept
 from pipeline.outputs.map_index import briefing_file
 from pipeline.outputs.map_triage import TRIAGE_COLOURS, TRIAGE_WORDS
 from pipeline.outputs.peer_text import INDICATOR_WORDS, ZONE_WEIGHTING_SHORT, pace_sentence, similar_means
@@ -108,6 +110,7 @@ HATCH_COLOUR = (0.1, 0.1, 0.1, 0.42)
 LABEL_GAP_PX = 2.5  # each label keeps this clear (display pixels): its white halo, and text drawn at 200 dpi
 EDGE_PX = 4  # labels keep this far inside the map's frame (their white halo, and text drawn at another dpi)
 ADJUST_ITERATIONS = 400  # a fixed number of iterations, not a time limit: the same map on any machine
+ADJUST_EXPAND = (1.15, 1.4)  # the room adjustText keeps around each name (x, y)
 NOTE_SIZE = 6.8  # pt: the notes, references and sources
 NOTE_SIZES = (NOTE_SIZE, 6.5, 6.2)  # smaller only to keep the notes on the page they start on
 MIN_PAGE_FILL = 0.3  # a page the notes would fill less than this is avoided by starting them on a new page
@@ -207,7 +210,7 @@ class BriefingPDF(FPDF):
         """Draw a section (its heading, words and table) whole on a new page when it would split with little of it
         on one side: a heading and a row at the foot of a page, or a row or two over it. A section that fits on
         neither side but has room for much of it here splits, its table's header repeated."""
-        height = _height(draw, self.area)
+        height = _height(draw)
         room = self.page_break_trigger - self.get_y()
         if room < height <= self.eph and (room < SPLIT_MIN * self.eph or height - room < SPLIT_MIN * self.eph):
             self.add_page()
@@ -279,15 +282,32 @@ class BriefingPDF(FPDF):
 TABLE_PADDING = 1.0
 
 
-def trend_figure(con: duckdb.DuckDBPyConnection, lads: list[str], size: tuple[float, float]) -> Figure | None:
-    """Gigabit-capable premises over time for the study districts and England, drawn at print size: the
-    briefing's own districts in colour, the others grey."""
-    rows = con.execute("""SELECT area_code, area_name, area_type, release, value FROM district_connectivity_series
+def _trend_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute("""SELECT area_code, area_name, area_type, release, value FROM district_connectivity_series
                           WHERE indicator = 'gigabit_capable_pct' AND dated_by <> 'year only'
                             AND (area_type = 'study district' OR area_code = 'E92000001')
                           ORDER BY area_type DESC, area_name, release""").fetchall()
+
+
+def trend_figure(con: duckdb.DuckDBPyConnection, lads: list[str], size: tuple[float, float]) -> Figure | None:
+    """Gigabit-capable premises over time for the study districts and England, drawn at print size: the
+    briefing's own districts in colour, the others grey."""
+    rows = _trend_rows(con)
+    return _draw_trend(rows, lads, size) if rows else None
+
+
+def trend_png(
+    con: duckdb.DuckDBPyConnection, kept_in: Path, lads: list[str], size: tuple[float, float]
+) -> bytes | None:
+    """``trend_figure`` as PNG, kept between runs: a weight change does not reach Ofcom's district series."""
+    rows = _trend_rows(con)
     if not rows:
         return None
+    parts = {"rows": rows, "lads": lads, "size": size}
+    return kept(kept_in, "briefing-trend", Path(__file__), parts, lambda: _figure_png(_draw_trend(rows, lads, size)))
+
+
+def _draw_trend(rows: list[tuple], lads: list[str], size: tuple[float, float]) -> Figure:
     # constrained layout keeps the axis label and the legend (outside the axes) inside the figure
     fig = Figure(figsize=size, layout="constrained")
     FigureCanvasAgg(fig)
@@ -369,6 +389,7 @@ def triage_figure(
     first_wards: tuple[str, ...] = (),
     size: tuple[float, float] = MAP_INCHES,
     most_labels: int | None = None,
+    kept_in: Path | None = None,
 ) -> Figure:
     """Triage class by LSOA, hatched where the connectivity gap is an area average, ward lines,
     district outline, and ward (or district) names; the legend in a column beside the map. More than
@@ -376,7 +397,8 @@ def triage_figure(
 
     Labels are placed at each area's representative point, moved apart by adjustText, and any
     that would still touch a label placed before it is left off: ``first_wards`` (the wards the
-    briefing's table lists) first, then larger areas before smaller ones."""
+    briefing's table lists) first, then larger areas before smaller ones. With ``kept_in``, where the
+    names go is kept there between runs (``_ward_places``)."""
     params = {"lads": lads}
     lsoas = _shapes(
         con,
@@ -449,7 +471,7 @@ def triage_figure(
         labels = [(d["lad_name"], d["shape"]) for d in sorted(districts, key=lambda d: -d["shape"].area)]
     else:
         labels = []
-    _place_labels(fig, ax, labels, size=6 if label_wards else 7.5, districts=not label_wards)
+    _place_labels(fig, ax, labels, size=6 if label_wards else 7.5, districts=not label_wards, kept_in=kept_in)
     return fig
 
 
@@ -465,7 +487,7 @@ def _label_point(shape):
     return polylabel(largest, tolerance=max(largest.length / 2000, 1.0))
 
 
-def _place_labels(fig: Figure, ax, labels: list, size: float, districts: bool) -> None:
+def _place_labels(fig: Figure, ax, labels: list, size: float, districts: bool, kept_in: Path | None = None) -> None:
     """Names at their areas; ward names are moved apart (a label still touching one placed before it is
     removed); district names stay where they are, inside their district (few, and far enough apart)."""
     halo = [effects.withStroke(linewidth=2.2, foreground="white")]
@@ -488,20 +510,8 @@ def _place_labels(fig: Figure, ax, labels: list, size: float, districts: bool) -
         )
     if not texts or districts:
         return
-    result = adjust_text(
-        texts,
-        ax=ax,
-        iter_lim=ADJUST_ITERATIONS,
-        ensure_inside_axes=True,
-        expand=(1.15, 1.4),
-        arrowprops={
-            "arrowstyle": "-",
-            "color": "#000000",
-            "lw": 0.7,
-            "path_effects": [effects.withStroke(linewidth=2.0, foreground="white")],
-        },
-    )
-    arrows = result[1] if result else []
+    arrows = _apply_places(ax, texts, json.loads(_ward_places(fig, ax, texts, kept_in)))
+    ax.apply_aspect()  # the frame as drawn (equal aspect), for the boxes measured below
     renderer = fig.canvas.get_renderer()
     inside = ax.get_window_extent(renderer).padded(-EDGE_PX)
     for text in texts:  # a label near the map's edge is moved in, so no name is cut off by the page
@@ -513,15 +523,75 @@ def _place_labels(fig: Figure, ax, labels: list, size: float, districts: bool) -
             text.set_position(ax.transData.inverted().transform((x + dx, y + dy)))
             for arrow in [a for a in arrows if getattr(a, "patchA", None) is text]:
                 arrow.set_positions(text.get_position(), None)
-    kept = []
+    shown = []
     for text in texts:  # in order of importance
         box = text.get_window_extent(renderer).expanded(1.0, 1.0).padded(LABEL_GAP_PX)
-        if any(box.overlaps(other) for other in kept):
+        if any(box.overlaps(other) for other in shown):
             for arrow in [a for a in arrows if getattr(a, "patchA", None) is text]:
                 arrow.remove()
             text.remove()
         else:
-            kept.append(box)
+            shown.append(box)
+
+
+ARROW = {
+    "arrowstyle": "-",
+    "color": "#000000",
+    "lw": 0.7,
+    "path_effects": [effects.withStroke(linewidth=2.0, foreground="white")],
+}
+
+
+def _ward_places(fig: Figure, ax, texts: list, kept_in: Path | None) -> bytes:
+    """Where adjustText moves each name (JSON: its centre, and the arrow back to its area if it gets one),
+    worked out on a blank copy of the map's frame (same size, position, limits and aspect; names only), so the
+    map itself takes the same path whether the places are new or kept."""
+    frame = {
+        "figure": [*fig.get_size_inches(), fig.dpi],
+        "axes": list(ax.get_position(original=True).bounds),
+        "limits": [*ax.get_xlim(), *ax.get_ylim()],
+        "aspect": ax.get_aspect(),
+    }
+    names = [[t.get_text(), *t.get_position(), t.get_fontsize(), t.get_fontweight()] for t in texts]
+    parts = {"frame": frame, "names": names, "iterations": ADJUST_ITERATIONS, "expand": ADJUST_EXPAND}
+
+    def work_out() -> bytes:
+        blank = Figure(figsize=frame["figure"][:2], dpi=frame["figure"][2])
+        FigureCanvasAgg(blank)
+        bax = blank.add_axes(frame["axes"])
+        bax.set_xlim(*frame["limits"][:2])
+        bax.set_ylim(*frame["limits"][2:])
+        bax.set_aspect(frame["aspect"])
+        bax.set_axis_off()
+        copies = [
+            bax.text(x, y, name, fontsize=fs, fontweight=fw, ha="center", va="center", zorder=5)
+            for name, x, y, fs, fw in names
+        ]
+        _, patches = adjust_text(
+            copies, ax=bax, iter_lim=ADJUST_ITERATIONS, ensure_inside_axes=True, expand=ADJUST_EXPAND, arrowprops=ARROW
+        )
+        arrow_of = {id(p.patchA): [list(map(float, xy)) for xy in p._posA_posB] for p in patches}
+        places = [{"at": list(map(float, c.get_position())), "arrow": arrow_of.get(id(c))} for c in copies]
+        return json.dumps(places).encode("utf-8")
+
+    if kept_in is None:
+        return work_out()
+    return kept(kept_in, "briefing-ward-names", Path(__file__), parts, work_out)
+
+
+def _apply_places(ax, texts: list, places: list[dict]) -> list:
+    """Move each name where ``_ward_places`` put it and draw its arrow, as adjustText itself does."""
+    arrows = []
+    for text, place in zip(texts, places, strict=True):
+        text.set_verticalalignment("center")
+        text.set_horizontalalignment("center")
+        text.set_position(place["at"])
+        if place["arrow"]:
+            start, end = place["arrow"]
+            arrow = FancyArrowPatch(posA=start, posB=end, patchA=text, transform=text.get_transform(), **ARROW)
+            ax.add_patch(arrow)
+            arrows.append(arrow)
+    return arrows
 
 
 def _rows(notes: Notes, table: str) -> list[dict[str, str]]:
@@ -971,13 +1041,14 @@ def _sources_and_licences(pdf: BriefingPDF, keys: list[str], size: float = NOTE_
                 par.write(line)
 
 
-def _height(draw, area: str) -> float:
+def _height(draw) -> float:
     """Height (mm) that ``draw`` takes from the top of a page, over as many pages as it needs: drawn on a new
-    page of a scratch document that is never written. One scratch document per area serves every measure
-    (each on pages of its own), since loading the fonts into a new document costs more than the drawing."""
-    scratch = _SCRATCH.get(area)
+    page of a scratch document that is never written. One scratch document per process serves every measure
+    of every briefing (each on pages of its own), since loading the fonts into a new document costs more than
+    the drawing."""
+    scratch = _SCRATCH.get("scratch")
     if scratch is None:
-        scratch = _SCRATCH[area] = BriefingPDF(area, "")
+        scratch = _SCRATCH["scratch"] = BriefingPDF("scratch", "")
     scratch.add_page()
     scratch.set_font("DejaVu", size=10)  # as a new document starts
     first, top = scratch.page, scratch.get_y()
@@ -1001,7 +1072,7 @@ def _place_notes(pdf: BriefingPDF, sections: list, name: str) -> None:
     def measure(parts, size) -> float:  # each arrangement measured once: laying out the notes is the slow part
         key = (tuple(map(id, parts)), size)
         if key not in measured:
-            measured[key] = _height(draw(parts, size), name)
+            measured[key] = _height(draw(parts, size))
         return measured[key]
 
     room = pdf.page_break_trigger - pdf.get_y()
@@ -1075,6 +1146,7 @@ def build_one(
         first_wards=tuple(w["ward_name"] for w in _top_wards(n, lads)),
         size=(pdf.epw / 25.4, room / 25.4),
         most_labels=settings.outputs.max_districts,
+        kept_in=paths.kept_drawings,
     )
     pdf.image(io.BytesIO(_figure_png(figure)), x=pdf.l_margin, w=pdf.epw, h=room)
     pdf.ln(1)
@@ -1083,9 +1155,9 @@ def build_one(
 
     pdf.add_page()
     pdf.heading("Connectivity over time")
-    trend_fig = trend_figure(con, lads, size=(pdf.epw / 25.4, TREND_MM / 25.4))
-    if trend_fig is not None:  # placed at the size it was drawn, so nothing is scaled or cut
-        pdf.image(io.BytesIO(_figure_png(trend_fig)), x=pdf.l_margin, w=pdf.epw, h=TREND_MM)
+    trend = trend_png(con, paths.kept_drawings, lads, size=(pdf.epw / 25.4, TREND_MM / 25.4))
+    if trend is not None:  # placed at the size it was drawn, so nothing is scaled or cut
+        pdf.image(io.BytesIO(trend), x=pdf.l_margin, w=pdf.epw, h=TREND_MM)
         pdf.set_font("DejaVu", size=7.5)
         pdf.block(
             3.5,
@@ -1172,7 +1244,7 @@ def build_one(
     ):
         pdf.para(line, 9)
 
-    keys = _sources(paths, n, trend_fig is not None)
+    keys = _sources(paths, n, trend is not None)
 
     sections = [
         lambda t, size: _citations(t, n, key_notes, size),
