@@ -103,6 +103,7 @@ MAP_TABLES = ("lsoa_triage", "lsoa_areas", "ward_boundaries", "lad_boundaries")
 SHEETS = {t.name: t.sheet for t in TABLES}
 
 TREND_MM = 46  # the connectivity-over-time chart's height on page 2 (the ward table must fit below it)
+MAP_STEP_MM = 6  # the briefing map's height is a whole number of these
 MAP_INCHES = (7.0, 4.9)  # the page's text width by the room page 1 leaves: drawn at the size it is printed
 LEGEND_INCHES = 2.0  # a column right of the map holds the legend, so it never covers the map
 HATCH = "///"
@@ -510,7 +511,7 @@ def _place_labels(fig: Figure, ax, labels: list, size: float, districts: bool, k
         )
     if not texts or districts:
         return
-    arrows = _apply_places(ax, texts, json.loads(_ward_places(fig, ax, texts, kept_in)))
+    arrows = _apply_places(ax, texts, _ward_places(fig, ax, texts, kept_in))
     ax.apply_aspect()  # the frame as drawn (equal aspect), for the boxes measured below
     renderer = fig.canvas.get_renderer()
     inside = ax.get_window_extent(renderer).padded(-EDGE_PX)
@@ -542,17 +543,21 @@ ARROW = {
 }
 
 
-def _ward_places(fig: Figure, ax, texts: list, kept_in: Path | None) -> bytes:
-    """Where adjustText moves each name (JSON: its centre, and the arrow back to its area if it gets one),
-    worked out on a blank copy of the map's frame (same size, position, limits and aspect; names only), so the
-    map itself takes the same path whether the places are new or kept."""
+def _ward_places(fig: Figure, ax, texts: list, kept_in: Path | None) -> list[dict]:
+    """Where adjustText moves each name (its centre, and the arrow back to its area if it gets one), worked out
+    on a blank copy of the map's frame (same size, position, limits and aspect; names only), so the map itself
+    takes the same path whether the places are new or kept. The names go to adjustText in one fixed order (by
+    name and place), not in the order of importance the caller gives, which follows need: a weight change
+    then finds the places it kept."""
     frame = {
         "figure": [*fig.get_size_inches(), fig.dpi],
         "axes": list(ax.get_position(original=True).bounds),
         "limits": [*ax.get_xlim(), *ax.get_ylim()],
         "aspect": ax.get_aspect(),
     }
-    names = [[t.get_text(), *t.get_position(), t.get_fontsize(), t.get_fontweight()] for t in texts]
+    given = [[t.get_text(), *t.get_position(), t.get_fontsize(), t.get_fontweight()] for t in texts]
+    order = sorted(range(len(given)), key=lambda i: given[i])
+    names = [given[i] for i in order]
     parts = {"frame": frame, "names": names, "iterations": ADJUST_ITERATIONS, "expand": ADJUST_EXPAND}
 
     def work_out() -> bytes:
@@ -574,9 +579,13 @@ def _ward_places(fig: Figure, ax, texts: list, kept_in: Path | None) -> bytes:
         places = [{"at": list(map(float, c.get_position())), "arrow": arrow_of.get(id(c))} for c in copies]
         return json.dumps(places).encode("utf-8")
 
-    if kept_in is None:
-        return work_out()
-    return kept(kept_in, "briefing-ward-names", Path(__file__), parts, work_out)
+    placed = json.loads(
+        work_out() if kept_in is None else kept(kept_in, "briefing-ward-names", Path(__file__), parts, work_out)
+    )
+    out: list[dict] = [{}] * len(given)
+    for k, i in enumerate(order):
+        out[i] = placed[k]
+    return out
 
 
 def _apply_places(ax, texts: list, places: list[dict]) -> list:
@@ -1076,7 +1085,9 @@ def _place_notes(pdf: BriefingPDF, sections: list, name: str) -> None:
         return measured[key]
 
     room = pdf.page_break_trigger - pdf.get_y()
-    size = next((s for s in NOTE_SIZES if measure(sections, s) <= room), None)
+    # the smallest size first: when even that does not fit here (the usual case), the larger ones need no layout
+    fits = measure(sections, NOTE_SIZES[-1]) <= room
+    size = next((s for s in NOTE_SIZES if measure(sections, s) <= room), None) if fits else None
     if size is not None:
         draw(sections, size)(pdf)
         return
@@ -1138,7 +1149,9 @@ def build_one(
     caption = _map_caption(paths, t, settings, hatched)
     pdf.set_font("DejaVu", size=7.5)
     caption_height = 3.5 * len(pdf.multi_cell(0, 3.5, caption, dry_run=True, output="LINES")) + 2
-    room = pdf.h - pdf.b_margin - pdf.get_y() - caption_height
+    # the map fills the room left, in whole steps: a figure a weight change moves by a line of text keeps its size,
+    # so where its ward names go is kept between runs (kept_drawings)
+    room = (pdf.h - pdf.b_margin - pdf.get_y() - caption_height) // MAP_STEP_MM * MAP_STEP_MM
     figure = triage_figure(
         con,
         lads,
