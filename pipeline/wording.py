@@ -207,12 +207,19 @@ def terms(settings: Settings, cuts: Mapping[str, Cut | None] | None = None) -> T
     )
 
 
+# Short words written in lower case inside a name ('Gardens and Jacobs', 'Church Langley Medical Practice')
+MINOR_WORDS = {"And", "Of", "The", "On", "In", "At", "By", "For", "To", "Upon", "With"}
+
+
 def display_name(name: str | None) -> str:
-    """A name as people write it: NHS lists give practices in capitals ('THE MAPLES' -> 'The Maples');
-    names already in mixed case are left alone."""
+    """A name as people write it: NHS lists give practices in capitals ('THE MAPLES' -> 'The Maples',
+    'GARDENS AND JACOBS' -> 'Gardens and Jacobs'); names already in mixed case are left alone."""
     if not name:
         return ""
-    return name.title().replace("'S ", "'s ") if name.isupper() else name
+    if not name.isupper():
+        return name
+    words = name.title().replace("'S ", "'s ").split(" ")
+    return " ".join(w.lower() if i and w in MINOR_WORDS else w for i, w in enumerate(words))
 
 
 def half_up(value, digits: int = 0) -> str:

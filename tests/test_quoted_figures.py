@@ -288,3 +288,12 @@ def test_a_gap_in_a_district_whose_broadband_input_misses_ofcom_says_so_after_of
     assert gap.index("77.5%") < gap.index("68.8%")
     lookup.main(["CM20 1DS"])
     assert "Caution" not in capsys.readouterr().out
+
+
+def test_practice_names_given_in_capitals_read_as_people_write_them():
+    from pipeline.wording import display_name
+
+    assert display_name("GARDENS AND JACOBS MEDICAL PARTNERSHIP") == "Gardens and Jacobs Medical Partnership"
+    assert display_name("THE MAPLES") == "The Maples"  # a first word keeps its capital
+    assert display_name("ST JOHN'S SURGERY") == "St John's Surgery"
+    assert display_name("Abbey Road Surgery") == "Abbey Road Surgery"  # mixed case as published
