@@ -464,15 +464,19 @@ def triage_figure(
         handlelength=1.6,
     )
 
+    listed = 0
     if label_wards:
         first = {name: i for i, name in enumerate(first_wards)}
         places = sorted(wards, key=lambda w: (first.get(w["ward_name"], len(first)), -w["shape"].area, w["ward_code"]))
         labels = [(w["ward_name"], w["shape"]) for w in places]
+        listed = sum(w["ward_name"] in first for w in wards)
     elif most_labels is None or len(districts) <= most_labels:
         labels = [(d["lad_name"], d["shape"]) for d in sorted(districts, key=lambda d: -d["shape"].area)]
     else:
         labels = []
-    _place_labels(fig, ax, labels, size=6 if label_wards else 7.5, districts=not label_wards, kept_in=kept_in)
+    _place_labels(
+        fig, ax, labels, size=6 if label_wards else 7.5, districts=not label_wards, kept_in=kept_in, first=listed
+    )
     return fig
 
 
@@ -488,9 +492,15 @@ def _label_point(shape):
     return polylabel(largest, tolerance=max(largest.length / 2000, 1.0))
 
 
-def _place_labels(fig: Figure, ax, labels: list, size: float, districts: bool, kept_in: Path | None = None) -> None:
+def _place_labels(
+    fig: Figure, ax, labels: list, size: float, districts: bool, kept_in: Path | None = None, first: int = 0
+) -> None:
     """Names at their areas; ward names are moved apart (a label still touching one placed before it is
-    removed); district names stay where they are, inside their district (few, and far enough apart)."""
+    removed); district names stay where they are, inside their district (few, and far enough apart).
+
+    Ward names are first placed in a fixed order, which a weight change does not move, so the places can be
+    kept between runs; if that would leave one of the ``first`` labels (the wards the briefing's table lists)
+    unnamed, they are placed again in their order of importance, which puts those first."""
     halo = [effects.withStroke(linewidth=2.2, foreground="white")]
     texts = []
     for name, shape in labels:
@@ -511,8 +521,22 @@ def _place_labels(fig: Figure, ax, labels: list, size: float, districts: bool, k
         )
     if not texts or districts:
         return
-    arrows = _apply_places(ax, texts, _ward_places(fig, ax, texts, kept_in))
     ax.apply_aspect()  # the frame as drawn (equal aspect), for the boxes measured below
+    arrows, hidden = _settle(fig, ax, texts, _ward_places(fig, ax, texts, kept_in, by_importance=False))
+    if any(text in hidden for text in texts[:first]):
+        for arrow in arrows:
+            arrow.remove()
+        arrows, hidden = _settle(fig, ax, texts, _ward_places(fig, ax, texts, kept_in, by_importance=True))
+    for text in hidden:
+        for arrow in [a for a in arrows if getattr(a, "patchA", None) is text]:
+            arrow.remove()
+        text.remove()
+
+
+def _settle(fig: Figure, ax, texts: list, places: list[dict]) -> tuple[list, list]:
+    """Put the names at ``places`` (with their arrows), move in any at the map's edge, and say which would
+    still touch a name placed before it (in order of importance): (arrows, names to leave off)."""
+    arrows = _apply_places(ax, texts, places)
     renderer = fig.canvas.get_renderer()
     inside = ax.get_window_extent(renderer).padded(-EDGE_PX)
     for text in texts:  # a label near the map's edge is moved in, so no name is cut off by the page
@@ -524,15 +548,14 @@ def _place_labels(fig: Figure, ax, labels: list, size: float, districts: bool, k
             text.set_position(ax.transData.inverted().transform((x + dx, y + dy)))
             for arrow in [a for a in arrows if getattr(a, "patchA", None) is text]:
                 arrow.set_positions(text.get_position(), None)
-    shown = []
+    shown, hidden = [], []
     for text in texts:  # in order of importance
         box = text.get_window_extent(renderer).expanded(1.0, 1.0).padded(LABEL_GAP_PX)
         if any(box.overlaps(other) for other in shown):
-            for arrow in [a for a in arrows if getattr(a, "patchA", None) is text]:
-                arrow.remove()
-            text.remove()
+            hidden.append(text)
         else:
             shown.append(box)
+    return arrows, hidden
 
 
 ARROW = {
@@ -543,12 +566,12 @@ ARROW = {
 }
 
 
-def _ward_places(fig: Figure, ax, texts: list, kept_in: Path | None) -> list[dict]:
+def _ward_places(fig: Figure, ax, texts: list, kept_in: Path | None, by_importance: bool) -> list[dict]:
     """Where adjustText moves each name (its centre, and the arrow back to its area if it gets one), worked out
     on a blank copy of the map's frame (same size, position, limits and aspect; names only), so the map itself
-    takes the same path whether the places are new or kept. The names go to adjustText in one fixed order (by
-    name and place), not in the order of importance the caller gives, which follows need: a weight change
-    then finds the places it kept."""
+    takes the same path whether the places are new or kept. The names go to adjustText in their order of
+    importance (``by_importance``: the wards the briefing's table lists first, which follows need) or in a fixed
+    order, by name and place, which a weight change does not move."""
     frame = {
         "figure": [*fig.get_size_inches(), fig.dpi],
         "axes": list(ax.get_position(original=True).bounds),
@@ -556,7 +579,7 @@ def _ward_places(fig: Figure, ax, texts: list, kept_in: Path | None) -> list[dic
         "aspect": ax.get_aspect(),
     }
     given = [[t.get_text(), *t.get_position(), t.get_fontsize(), t.get_fontweight()] for t in texts]
-    order = sorted(range(len(given)), key=lambda i: given[i])
+    order = list(range(len(given))) if by_importance else sorted(range(len(given)), key=lambda i: given[i])
     names = [given[i] for i in order]
     parts = {"frame": frame, "names": names, "iterations": ADJUST_ITERATIONS, "expand": ADJUST_EXPAND}
 
