@@ -127,7 +127,7 @@ def test_an_added_outcome_file_recomputes_validation_and_its_outputs_only(outcom
     import duckdb
 
     assert outcome_run.stale["index_validation"] == "source user_outcomes added"
-    assert set(outcome_run.stale) <= {"index_validation", "evidence_tables", "map_index", "briefings"}
+    assert set(outcome_run.stale) <= {"index_validation", "evidence_tables", "evidence_pack", "map_index", "briefings"}
     assert outcome_run.code == 0, outcome_run.output
     assert f"{len(outcome_run.stale)} steps re-computed, " in outcome_run.output
     result = duckdb.sql(f"""SELECT count(*) FROM '{outcome_run.live}/index_validation.parquet'
