@@ -177,8 +177,10 @@ COLUMNS: dict[str, str] = {
     "catchment_max_distance_m": "Farthest catchment postcode (m)",
     "broadband_parts_area_average": "True when the site's own broadband figure is an area average (its part then "
                                     "does not enter the score)",
-    "readiness_score": "Telehealth readiness 0-10 (10 = ready); ranked sites only",
-    "readiness_rank": "1 = least ready (first for support); empty for sites shown but not ranked",
+    "readiness_score": "Telehealth readiness 0-10 from the parts known at the site (readiness_parts; higher = readier, "
+                       "relative to the study area, not a standard); ranked sites only",
+    "readiness_rank": "Telehealth readiness rank among the ranked GP sites (1 = least ready, first for support; tied "
+                      "sites share the lowest rank); empty for sites shown but not ranked",
     "readiness_parts": "The parts of the score that are known and their re-weighted weights",
     "not_ranked_reason": "Why the site is shown but not ranked (empty for ranked sites)",
     # fibre
@@ -225,7 +227,8 @@ COLUMNS: dict[str, str] = {
     "gap_from_area_averages": "True when the gap rests on area averages",
     "gp_sites": "GP sites (practices and branches)",
     "gp_practices": "GP practices (active, in the current practice list)",
-    "gp_branches": "Branch surgeries of those practices, from the branch list named in gp_branches_listed_in",
+    "gp_branches": "Branch surgeries located in the area (some of practices elsewhere), from the branch list named in "
+                   "gp_branches_listed_in",
     "gp_branches_listed_in": "The branch list the branch surgeries come from, with its date",
     "gp_sites_without_gigabit": "Sites below 100% gigabit at their own postcode (postcode-level data only; empty "
     "otherwise)",

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.paths import Paths
-from pipeline.wording import month_name, points, release_names
+from pipeline.wording import display_name, month_name, points, release_names
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 EXIT = {"found": 0, "unknown": 1, "terminated": 1, "outside": 1}  # malformed, no_outputs: 2
@@ -425,7 +425,7 @@ def as_text(answer: Answer) -> str:
         ),
         (
             "Nearest GP practice",
-            f"{f['nearest_gp_name']} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']:,} m in a "
+            f"{display_name(f['nearest_gp_name'])} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']:,} m in a "
             f"straight line ({NEAREST_GP}); "
             + (
                 f"telehealth readiness rank {rank} of {f['gp_sites_ranked']} (1 = least ready"

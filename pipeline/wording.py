@@ -201,8 +201,11 @@ def terms(settings: Settings, cuts: Mapping[str, Cut | None] | None = None) -> T
         top_tenth="the tenth of the study area's neighbourhoods with the highest inclusion-need score (need decile 1)",
         priorities=f"the study area's neighbourhoods in {band} by inclusion need ({deciles * 10}% of them)",
         robust=f"in the highest-need tenth in at least {robust} of {draws}",
-        weight_dependent=f"in the highest-need tenth in at least {low} but under {robust} of those draws",
-        rarely=f"in the highest-need tenth in under {low} of those draws",
+        # each said whole: a caption may show one class without the others
+        weight_dependent=f"in the highest-need tenth in at least {low} but under {robust} of the {unc.draws:,} seeded "
+        "draws of the need weights and scaling choices",
+        rarely=f"in the highest-need tenth in under {low} of the {unc.draws:,} seeded draws of the need weights and "
+        "scaling choices",
         draws=draws,
     )
 

@@ -325,7 +325,7 @@ def test_no_2017_branch_site_is_ranked_and_the_70_patient_centre_is_shown_unrank
     section = headlines.split("## GP sites least ready for telehealth, by catchment need")[1].split("##")[0]
     assert "VILLAGE HALL" not in section and "1 April 2026" in section
     # with need alone in the score, each site's score says it is 10 minus its catchment's need, and ties say so
-    assert "within 8 km in a straight line, not its registered list" in section
+    assert "whose nearest ranked site it is, within 8 km in a straight line" in section
     first = next(line for line in section.splitlines() if line.startswith("- "))
     score, need = re.search(
         r"score (\d+\.\d+)\[\d+\] of 10 \(10 minus its catchment's need score, (\d+\.\d+)", first

@@ -115,7 +115,10 @@ def section_heading(rows: list[dict]) -> str:
 
 def catchment_words(cap_m: float) -> str:
     """What a catchment is, with the distance cap from the settings."""
-    return f"the postcodes nearest it within {cap_m / 1000:g} km in a straight line, not its registered list"
+    return (
+        f"the study-area postcodes whose nearest ranked site it is, within {cap_m / 1000:g} km in a straight line "
+        "(practices outside the study area not considered), not its registered list"
+    )
 
 
 def ranking_rests_on(rows: list[dict], cap_m: float) -> str:

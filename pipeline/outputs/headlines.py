@@ -215,7 +215,10 @@ class Notes:
                 + (f", {row['lad_name']}" if row.get("lad_name") else "")
             )
         else:
-            place = next((row[c] for c in PLACE_COLUMNS if row.get(c)), None) or ", ".join(keys.values())
+            column_of_place = next((c for c in PLACE_COLUMNS if row.get(c)), None)
+            place = row[column_of_place] if column_of_place else ", ".join(keys.values())
+            if column_of_place == "name":  # a GP site: NHS lists give names in capitals
+                place = display_name(place)
         context = [KEY_WORDS[k](v, row) for k, v in keys.items() if k in KEY_WORDS]
         place = place.lstrip("'")
         if column == "best_value" and row.get("best_peers"):  # the figure is the best peer's, not the subject's
@@ -382,7 +385,7 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         need = n.cite("gp_readiness", "catchment_mean_need", 2, site_code=code) if need_alone(s) else None
         made_of = f" (10 minus its catchment's need score, {need})" if need else ""
         lines.append(
-            f"- {md_text(s['name'])} ({md_text(s['postcode'])}): readiness rank "
+            f"- {md_text(display_name(s['name']))} ({md_text(s['postcode'])}): readiness rank "
             f"{'=' if tied(gp, s) else ''}{rank}, score {score} of 10{made_of}."
         )
     for sentence in (readiness_caution(n, ranked_sites[:5]), own_gigabit_sentence(gp), not_ranked_sentence(gp)):
@@ -617,7 +620,8 @@ def gp_sentence(n: Notes, code: str, row: dict, where: str) -> str:
         listed = "the " + listed.replace(", ", " (") + ")" if ", " in listed else listed
         text += (
             f"; {md_text(listed)} adds {n.cite('district_summary', 'gp_branches', lad_code=code)} branch "
-            f"{'surgery' if float(branches) == 1 else 'surgeries'} of theirs, which may have closed since"
+            f"{'surgery' if float(branches) == 1 else 'surgeries'} located here (some of practices elsewhere), "
+            "which may have closed since"
         )
     return text + "."
 

@@ -39,6 +39,7 @@ from pipeline.outputs.mapkit import (
     save,
     study_bounds,
 )
+from pipeline.wording import display_name
 
 # Readiness score 0-10, red = lowest: classes are quintiles of the ranked sites' scores, so every class
 # holds sites whatever the range of the scores.
@@ -106,7 +107,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
             "tip": rows_html(
                 "Catchment",
                 [
-                    ("Sites", esc(r["names"])),
+                    ("Sites", esc("; ".join(display_name(x) for x in r["names"].split("; ")))),
                     ("Residents (est.)", fmt(r["residents"], 0)),
                     ("Postcodes", fmt(r["postcodes"])),
                     (
@@ -185,7 +186,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
             else [("Readiness", _wrap(f"not ranked: {esc(r['not_ranked_reason'])}"))]
         )
         popup = rows_html(
-            r["name"],
+            display_name(r["name"]),
             head
             + [
                 ("Site", _wrap(f"{esc(r['site_code'])} ({esc(r['site_type'])}), listed in the {esc(r['listed_in'])}")),
@@ -239,7 +240,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
             radius=size,
             fill=True,
             **style,
-            tooltip=esc(r["name"]) + ("" if ranked else " (not ranked)"),
+            tooltip=esc(display_name(r["name"])) + ("" if ranked else " (not ranked)"),
             popup=folium.Popup(popup, max_width=420),
         ).add_to(group)
     group.add_to(m)

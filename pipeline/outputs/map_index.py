@@ -33,7 +33,7 @@ from pipeline.paths import PROJECT_ROOT, Paths
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings, shown
 from pipeline.store import source_rows, write_text
-from pipeline.wording import terms, triage_cuts_in
+from pipeline.wording import display_name, terms, triage_cuts_in
 
 MAP_LAYERS = (
     "lsoa_areas",
@@ -227,7 +227,7 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
             nearest_gp_postcode, nearest_gp_readiness_rank, nearest_gp_not_ranked_reason, nearest_gp_rank_basis
             FROM postcode_lookup WHERE nearest_gp_code IS NOT NULL ORDER BY 1""").fetchall():
         gp_at[code] = len(gps)
-        gps.append([name, postcode, rank, why, basis])
+        gps.append([display_name(name), postcode, rank, why, basis])
     libraries, library_at = [], {}
     for name, address, postcode, hours, date in con.execute("""SELECT DISTINCT nearest_library, nearest_library_address,
             nearest_library_postcode, nearest_library_hours, nearest_library_data_date FROM postcode_lookup
