@@ -360,8 +360,8 @@ COLUMNS: dict[str, str] = {
     "nearest_gp_code": "Nearest GP site (straight line)", "nearest_gp_name": "Nearest GP site name",
     "nearest_gp_postcode": "Its postcode", "nearest_gp_readiness_rank": "Its readiness rank (1 = least ready)",
     "nearest_gp_not_ranked_reason": "Why the nearest site has no readiness rank (empty when it has one)",
-    "nearest_gp_rank_basis": "What the nearest site's readiness rank leaves out because it is known only as area "
-                             "averages (empty when nothing is left out or there is no rank)",
+    "nearest_gp_rank_basis": "Whether the nearest site's readiness rank is shared with other sites, and what it "
+                             "leaves out because it is known only as area averages (empty when neither, or no rank)",
     "nearest_gp_distance_m": "Straight-line distance (m)",
     "nearest_library_postcode": "Its postcode", "nearest_library_data_date": "Date of the library list it comes from",
     "nearest_library_distance_m": "Straight-line distance to it (m)",

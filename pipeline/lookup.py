@@ -53,12 +53,21 @@ def gap_in_words(resolution: str | None, area: str | None, release: str | None =
     if resolution == "postcode_district":
         return when + (
             f"an average for the whole postcode district {area} (of the postcode districts this neighbourhood's "
-            "postcodes are in, the one holding the most of them), shared by every neighbourhood averaged as it: it "
-            "does not describe this address"
+            "postcodes are in, the one holding the most of them), the same for every neighbourhood given that "
+            "district's average: it does not describe this address"
         )
     if resolution == "local_authority":
         return when + "an average for the whole council district: it does not describe this address"
     return "no broadband data for this neighbourhood"
+
+
+def averaged_mark(resolution: str | None) -> str:
+    """Said after the triage class and the suggested action when the connectivity gap they rest on is an area's
+    average, not the neighbourhood's own."""
+    if resolution in ("postcode_district", "local_authority"):
+        area = "postcode-district" if resolution == "postcode_district" else "district"
+        return f" (from a {area} average of the connectivity gap, not this address's own)"
+    return ""
 
 
 # Where a postcode's own outward code is not the postcode district its neighbourhood is averaged as ('{own}'
@@ -410,9 +419,12 @@ def as_text(answer: Answer) -> str:
         (f"Neighbourhood (LSOA {f['lsoa_vintage']})", f"{f['lsoa_name']} ({f['lsoa_code']})"),
         ("Ward", f"{f['ward_name']} ({f['ward_code']})"),
         ("District", f"{f['district_name']} ({f['district_code']})"),
-        ("Suggested action", f["suggested_action"] + f["suggested_action_caution"]),
+        (
+            "Suggested action",
+            f["suggested_action"] + averaged_mark(f["supply_gap_resolution"]) + f["suggested_action_caution"],
+        ),
         ("For the resident", RESIDENT_NEXT_STEP),
-        ("Triage class", f["triage_class"]),
+        ("Triage class", f["triage_class"] + averaged_mark(f["supply_gap_resolution"])),
         (
             "Inclusion need",
             f"{f['need_score']} of 10 (10 = most need), decile {f['need_decile']} of the study area (1 = highest)",

@@ -1225,6 +1225,12 @@ def build_one(
         "ward_summary",
         ["residents_2021", "mean_need_score", "high_need_lsoas", "residents_adoption_gap", "residents_both"],
         f"The wards with the highest resident-weighted mean need. High need: {t.high_need_short}."
+        + (
+            " The residents by triage class rest on a connectivity gap known only as area averages (hatched on the "
+            "map), not each neighbourhood's own."
+            if hatched
+            else ""
+        )
         + table_caution(n, [w["lad_code"] for w in _top_wards(n, lads)], "the residents by triage class"),
     )
     pdf.together(

@@ -18,6 +18,7 @@ from pipeline.lookup import (
     OWN_DISTRICT_NOTE,
     RESIDENT_NEXT_STEP,
     action_caution,
+    averaged_mark,
     district_broadband,
     gap_caution,
     gap_in_words,
@@ -202,7 +203,7 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
         lsoas.append(
             list(row[:7])
             + [gap_in_words(row[7], row[8], row[11])]
-            + list(row[9:11])
+            + [value + averaged_mark(row[7]) if value else value for value in row[9:11]]  # triage class, action
             + [row[8] if row[7] == "postcode_district" else None]
         )
     districts, cautions, action_cautions = {}, {}, {}

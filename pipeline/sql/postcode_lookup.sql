@@ -43,14 +43,20 @@ nearest_library AS (
 nearest_gp AS (
     SELECT n.point_key AS postcode, r.site_code, r.name AS gp_name, r.postcode AS gp_postcode, r.readiness_rank,
            r.not_ranked_reason, round(n.distance_m) AS gp_distance_m,
-           -- a rank that leaves out area averages says so where it is read, as the gap does
-           CASE WHEN r.readiness_rank IS NOT NULL AND r.catchment_broadband_area_average
-                THEN 'ranked without its catchment''s broadband, known only as '
-                     || replace(coalesce(r.catchment_broadband_resolution, 'area'), '_', ' ')
-                     || ' averages, which never rank sites within an area'
-                     || CASE WHEN NOT r.site_own_gigabit_known THEN ': on its catchment''s need alone' ELSE '' END
-           END AS rank_basis
+           -- a rank shared with another site says so, and a rank that leaves out area averages says so where it
+           -- is read, as the gap does
+           nullif(concat_ws('; ',
+               CASE WHEN tie.sites > 1 THEN 'tied with ' || (tie.sites - 1) || ' other '
+                                            || CASE WHEN tie.sites = 2 THEN 'site' ELSE 'sites' END END,
+               CASE WHEN r.readiness_rank IS NOT NULL AND r.catchment_broadband_area_average
+                    THEN 'ranked without its catchment''s broadband, known only as '
+                         || replace(coalesce(r.catchment_broadband_resolution, 'area'), '_', ' ')
+                         || ' averages, which never rank sites within an area'
+                         || CASE WHEN NOT r.site_own_gigabit_known THEN ': on its catchment''s need alone' ELSE '' END
+               END), '') AS rank_basis
     FROM nearest_practice n JOIN gp_readiness r ON r.site_code = n.place_key
+    LEFT JOIN (SELECT readiness_rank, count(*) AS sites FROM gp_readiness WHERE readiness_rank IS NOT NULL GROUP BY 1)
+         tie USING (readiness_rank)
 )
 SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_code AS postcode_ward_code,
        coalesce(t.lad_code, p.lad_code) AS lad_code, t.lad_name, p.lad_code AS postcode_lad_code, t.need_score, t.need_decile, t.supply_gap_score, t.supply_gap_decile,
