@@ -275,7 +275,9 @@ def test_a_postcode_averaged_as_another_postcode_district_is_told_so_after_the_d
     out = capsys.readouterr().out
     assert "own postcode district" not in out
     # a neighbourhood the triage leaves with no targeted offer still points the resident to Ofcom's checker
-    assert re.search(r"^Triage class +neither$", out, re.M), out
+    # and the class, with the action read from it, says the gap it rests on is an area's average
+    assert re.search(r"^Triage class +neither \(from a postcode-district average of the connectivity", out, re.M), out
+    assert re.search(r"^Suggested action +no targeted offer \(from a postcode-district average", out, re.M), out
     assert "For the resident" in out and "checker.ofcom.org.uk" in out
 
 
