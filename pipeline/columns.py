@@ -227,7 +227,7 @@ COLUMNS: dict[str, str] = {
     "gap_from_area_averages": "True when the gap rests on area averages",
     "gp_sites": "GP sites (practices and branches)",
     "gp_practices": "GP practices (active, in the current practice list)",
-    "gp_branches": "Branch surgeries located in the area (some of practices elsewhere), from the branch list named in "
+    "gp_branches": "Branch surgeries located in the area, whichever practice runs them, from the branch list named in "
                    "gp_branches_listed_in",
     "gp_branches_listed_in": "The branch list the branch surgeries come from, with its date",
     "gp_sites_without_gigabit": "Sites below 100% gigabit at their own postcode (postcode-level data only; empty "

@@ -116,8 +116,8 @@ def section_heading(rows: list[dict]) -> str:
 def catchment_words(cap_m: float) -> str:
     """What a catchment is, with the distance cap from the settings."""
     return (
-        f"the study-area postcodes whose nearest ranked site it is, within {cap_m / 1000:g} km in a straight line "
-        "(practices outside the study area not considered), not its registered list"
+        f"the study-area postcodes whose nearest ranked site it is, within {cap_m / 1000:g} km in a straight line, "
+        "practices outside the study area not considered; not its registered list"
     )
 
 

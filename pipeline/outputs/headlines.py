@@ -620,7 +620,7 @@ def gp_sentence(n: Notes, code: str, row: dict, where: str) -> str:
         listed = "the " + listed.replace(", ", " (") + ")" if ", " in listed else listed
         text += (
             f"; {md_text(listed)} adds {n.cite('district_summary', 'gp_branches', lad_code=code)} branch "
-            f"{'surgery' if float(branches) == 1 else 'surgeries'} located here (some of practices elsewhere), "
+            f"{'surgery' if float(branches) == 1 else 'surgeries'} located there, whichever practice runs them, "
             "which may have closed since"
         )
     return text + "."
