@@ -8,6 +8,7 @@ including one that is complete but flagged (the gap policy): it says which LSOA 
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -375,3 +376,23 @@ def test_one_district_run_publishes_that_district_only(good):
     assert briefings == ["essex-herts-digital-innovation-zone.pdf", "harlow.pdf"]
     tables = (root / "data" / "processed" / "tables" / "district_summary.csv").read_text()
     assert "Uttlesford" not in tables and "Broxbourne" not in tables
+
+
+def test_a_study_area_library_whose_position_cannot_be_read_publishes_nothing_and_names_the_row(good, tmp_path, mirror):
+    """Harlow Library's easting typed with a letter: rejected, it would drop out of every distance to help (the
+    nearest library of Harlow's postcodes would change) with only a count in the rejects; the run stops, the line
+    names file, row and field, and nothing published changes. An unreadable row elsewhere in the national list is
+    counted but not this run's to stop for."""
+    root, before = good
+    name = "libraries/basic-dataset-for-libraries-2023-enhanced.csv"
+
+    def typo(data: bytes) -> bytes:
+        broken, n = re.subn(rb',"CM20 1HA",,\d+,', b',"CM20 1HA",,54x815,', data, count=1)
+        assert n == 1
+        return broken
+
+    code, out = run(root, DIZ_SOURCE_MIRROR=broken_mirror(mirror, tmp_path / "mirror", name, typo))
+    assert code == 1, out
+    [line] = [line for line in out.splitlines() if "venues_no_invalid_source_rows:" in line]
+    assert "in the study area" in line and name in line and "'Easting'" in line and "'54x815'" in line, line
+    assert published_files(root) == before

@@ -132,6 +132,8 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
         no_rows_where("venues_have_a_role", "role NOT IN ('existing', 'candidate', 'neither')", "have no known role",
                       "Every venue is existing, a candidate site, or neither.",
                       "A venue's role is unknown: access and siting would count it wrongly.", ("venue_id", "role")),
+        # a study-area library whose position cannot be read would drop out of every distance to help
+        no_invalid_source_rows(study_postcodes=True),
     ],
     "lsoa_origins": [one_row_per("lsoa_code"), covers_study_area()],
     # --- analysis: one row per small area, scores in range, the gap policy ---

@@ -387,10 +387,17 @@ def expected_rows(source: str, **opts) -> Kind:
     return make
 
 
-def no_invalid_source_rows(**opts) -> Kind:
+def no_invalid_source_rows(*, study_postcodes: bool = False, **opts) -> Kind:
     """No row of the table's source files was rejected as invalid (a value that is not a number, out of range):
     where every row is a published figure (an Ofcom district value), one dropped would silently change what is
-    published (a district's latest figure, a peer left out of its group), so the run stops and names the row."""
+    published (a district's latest figure, a peer left out of its group), so the run stops and names the row.
+
+    ``study_postcodes``: only rows whose reject key ends in a study-area postcode count (``name | postcode``,
+    as venues are keyed): a national list's unreadable row elsewhere is counted in rejects but is not this
+    run's to stop for, while a study-area library with an unreadable position would vanish from every
+    distance."""
+    within = " AND split_part(key, ' | ', 2) IN (SELECT postcode FROM postcodes)" if study_postcodes else ""
+    reads = ("postcodes",) if study_postcodes else ()
 
     def make(table: str) -> Check:
         def run(ctx: CheckContext) -> CheckResult:
@@ -398,29 +405,31 @@ def no_invalid_source_rows(**opts) -> Kind:
             rows = (
                 ctx.query(
                     f"""SELECT source_file, row_number, field, value, reason FROM read_parquet('{path}')
-                        WHERE kind = 'invalid' ORDER BY source_file, row_number"""
+                        WHERE kind = 'invalid'{within} ORDER BY source_file, row_number""",
+                    *reads,
                 )
                 if path.exists()
                 else []
             )
+            where = " in the study area" if study_postcodes else ""
             if not rows:
-                return CheckResult(True, "no source row rejected as invalid", {"invalid_rows": 0})
+                return CheckResult(True, f"no source row{where} rejected as invalid", {"invalid_rows": 0})
             file, row, field, value, reason = rows[0]
             return CheckResult(
                 False,
-                f"{len(rows)} source row{'s' if len(rows) > 1 else ''} rejected as invalid; first: {file}, row {row}, "
-                f"field {field!r}: {value!r} ({reason})",
+                f"{len(rows)} source row{'s' if len(rows) > 1 else ''}{where} rejected as invalid; first: {file}, "
+                f"row {row}, field {field!r}: {value!r} ({reason})",
                 {"invalid_rows": len(rows), "rows": [list(map(str, r)) for r in rows[:20]]},
             )
 
         return _make(
             table,
             f"{table}_no_invalid_source_rows",
-            "No row of the source files was rejected as invalid.",
+            f"No row of the source files{' in the study area' if study_postcodes else ''} was rejected as invalid.",
             "A source row with an unreadable value would leave its figure out of what is published: fix the "
             "row (`make rejects TABLE=" + table + "` lists it) and run again.",
             run,
-            (),
+            reads,
             opts,
         )
 
