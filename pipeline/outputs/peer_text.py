@@ -66,6 +66,7 @@ def peer_sentence(row: dict, settings: Settings, cite=None) -> str:
         unit = f"the places compared: {unit}; the zone's value: derived here, not a share Ofcom counted"
         source = "the places compared: Ofcom via ONS"
     value = cite("value")
+    median = cite("group_median")  # cited in the order read, so the notes are numbered as the sentence reads
     where = f"{row['area_name']} ({zone_estimate(row.get('weighted_by'))})" if zone else row["area_name"]
     best = row.get("best_peers") or ""
     best_names = best.split("; ")
@@ -79,7 +80,7 @@ def peer_sentence(row: dict, settings: Settings, cite=None) -> str:
         )
     return (
         f"{where} ranks {row['rank_label']}, counting itself with {group_words(row, settings)}, for {words} ({unit}), "
-        f"{row['release_name']} ({source}): {value}, against a median of {cite('group_median')} for the "
+        f"{row['release_name']} ({source}): {value}, against a median of {median} for the "
         f"{int(float(row['n_compared']))} compared; {best_text}."
     )
 
