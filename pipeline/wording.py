@@ -185,7 +185,7 @@ def terms(settings: Settings, cuts: Mapping[str, Cut | None] | None = None) -> T
     band = "need decile 1" if deciles == 1 else f"need deciles 1-{deciles}"
     draws = (
         f"{unc.draws:,} seeded draws of the need weights, scaling base and internet-use mapping around the "
-        "configured choice"
+        "choices used here"
     )
     need_line = f"the {need} of the study area's neighbourhoods (LSOAs) with the highest inclusion-need score"
     gap_line = f"the {gap} of the study area's neighbourhoods with the largest connectivity-gap score"
