@@ -33,6 +33,7 @@ SETTING_NAMES = {"reach": "access.reach_km", "high_need": "in the top triage.hig
                  "top_tenth": "the study area's highest-need tenth (need decile 1)",
                  "robust": "top decile in at least uncertainty.robust_probability of the draws",
                  "weight_dependent": "top decile in fewer draws than that, but at least its complement",
+                 "rarely": "top decile in fewer draws than the complement of uncertainty.robust_probability",
                  "zone_code": "peers.zone_code"}
 
 
@@ -42,7 +43,7 @@ def _terms(settings: Settings | None) -> dict[str, str]:
     t = terms(settings)
     return {"reach": f"{settings.access.reach_km:g} km", "high_need": t.high_need, "unserved": t.unserved,
             "top_tenth": t.top_tenth, "robust": t.robust,
-            "weight_dependent": t.weight_dependent, "zone_code": settings.peers.zone_code}
+            "weight_dependent": t.weight_dependent, "rarely": t.rarely, "zone_code": settings.peers.zone_code}
 
 COLUMNS: dict[str, str] = {
     # places
@@ -115,10 +116,8 @@ COLUMNS: dict[str, str] = {
     "configured_rank": "Rank with the configured weights", "median_rank": "Median rank over the draws",
     "rank_p05": "5th-percentile rank over the draws (best 5%)", "rank_p95": "95th-percentile rank over the draws",
     "p_top_decile": "Share of draws in which the LSOA is in the top decile",
-    "priority": "robust ({robust}), weight-dependent ({weight_dependent}), or rarely in the top tenth (in it in "
-    "fewer draws than that)",
-    "robustness": "robust ({robust}), weight-dependent ({weight_dependent}), or rarely in the top tenth (in it in "
-    "fewer draws than that)",
+    "priority": "robust ({robust}), weight-dependent ({weight_dependent}), or rarely in the top tenth ({rarely})",
+    "robustness": "robust ({robust}), weight-dependent ({weight_dependent}), or rarely in the top tenth ({rarely})",
     # hotspots
     "neighbours": "Neighbouring LSOAs (shared boundary, else nearest)", "neighbour_method": "How neighbours were found",
     "local_mean": "Mean need over the LSOA and its neighbours", "gi_z": "Getis-Ord Gi* z-score (analytic)",
@@ -177,10 +176,10 @@ COLUMNS: dict[str, str] = {
     "catchment_max_distance_m": "Farthest catchment postcode (m)",
     "broadband_parts_area_average": "True when the site's own broadband figure is an area average (its part then "
                                     "does not enter the score)",
-    "readiness_score": "Telehealth readiness 0-10 from the parts known at the site (readiness_parts; higher = readier, "
-                       "relative to the study area, not a standard); ranked sites only",
-    "readiness_rank": "Telehealth readiness rank among the ranked GP sites (1 = least ready, first for support; tied "
-                      "sites share the lowest rank); empty for sites shown but not ranked",
+    "readiness_score": "Telehealth readiness 0-10, higher = readier, relative to the study area and not a standard; "
+                       "made of the parts known for each site (readiness_parts lists them); ranked sites only",
+    "readiness_rank": "Telehealth readiness rank among the ranked GP sites: 1 = least ready, first for support; sites "
+                      "tied on one score share a rank (=3, =3, then 5); empty for sites shown but not ranked",
     "readiness_parts": "The parts of the score that are known and their re-weighted weights",
     "not_ranked_reason": "Why the site is shown but not ranked (empty for ranked sites)",
     # fibre
@@ -227,8 +226,8 @@ COLUMNS: dict[str, str] = {
     "gap_from_area_averages": "True when the gap rests on area averages",
     "gp_sites": "GP sites (practices and branches)",
     "gp_practices": "GP practices (active, in the current practice list)",
-    "gp_branches": "Branch surgeries located in the area, whichever practice runs them, from the branch list named in "
-                   "gp_branches_listed_in",
+    "gp_branches": "Branch surgeries located in the area whose practice is one of the study area's current practices, "
+                   "from the branch list named in gp_branches_listed_in",
     "gp_branches_listed_in": "The branch list the branch surgeries come from, with its date",
     "gp_sites_without_gigabit": "Sites below 100% gigabit at their own postcode (postcode-level data only; empty "
     "otherwise)",

@@ -35,7 +35,7 @@ SHOWN = 20  # characters of a malformed query echoed back (a pasted page is not 
 # Which practice "nearest" means, said once for the lookup and the index page's search
 NEAREST_GP = (
     "the nearest of the study area's practices, leaving out those with fewer registered patients than the "
-    "readiness ranking needs, such as specialist services; one across its boundary may be nearer"
+    "readiness ranking needs; one across its boundary may be nearer"
 )
 
 RESIDENT_NEXT_STEP = (
@@ -62,12 +62,18 @@ def gap_in_words(resolution: str | None, area: str | None, release: str | None =
 
 
 def averaged_mark(resolution: str | None) -> str:
-    """Said after the triage class and the suggested action when the connectivity gap they rest on is an area's
-    average, not the neighbourhood's own."""
+    """Said of the triage class and the suggested action when the connectivity gap they rest on is an area's
+    average, not the neighbourhood's own (without brackets: ``bracketed`` joins it with any caution)."""
     if resolution in ("postcode_district", "local_authority"):
         area = "postcode-district" if resolution == "postcode_district" else "district"
-        return f" (from a {area} average of the connectivity gap, not this address's own)"
+        return f"from a {area} average of the connectivity gap, not this address's own"
     return ""
+
+
+def bracketed(*notes: str) -> str:
+    """' (a; b)' of the notes that are not empty, or nothing."""
+    inner = "; ".join(n for n in notes if n)
+    return f" ({inner})" if inner else ""
 
 
 # Where a postcode's own outward code is not the postcode district its neighbourhood is averaged as ('{own}'
@@ -307,8 +313,8 @@ def action_caution(f: dict) -> str:
     if not district_caution(f):
         return ""
     return (
-        f" (it rests on the connectivity gap, which is less sure in {f['district_name']}: see the caution "
-        "under Connectivity gap)"
+        f"it rests on the connectivity gap, which is less sure in {f['district_name']}: see the caution under "
+        "Connectivity gap"
     )
 
 
@@ -421,10 +427,10 @@ def as_text(answer: Answer) -> str:
         ("District", f"{f['district_name']} ({f['district_code']})"),
         (
             "Suggested action",
-            f["suggested_action"] + averaged_mark(f["supply_gap_resolution"]) + f["suggested_action_caution"],
+            f["suggested_action"] + bracketed(averaged_mark(f["supply_gap_resolution"]), f["suggested_action_caution"]),
         ),
         ("For the resident", RESIDENT_NEXT_STEP),
-        ("Triage class", f["triage_class"] + averaged_mark(f["supply_gap_resolution"])),
+        ("Triage class", f["triage_class"] + bracketed(averaged_mark(f["supply_gap_resolution"]))),
         (
             "Inclusion need",
             f"{f['need_score']} of 10 (10 = most need), decile {f['need_decile']} of the study area (1 = highest)",
@@ -432,7 +438,8 @@ def as_text(answer: Answer) -> str:
         ("District broadband", district_broadband(f)),
         (
             "Connectivity gap",
-            f"{f['supply_gap_score']} of 10 (10 = largest gap), decile {f['supply_gap_decile']}: "
+            f"{f['supply_gap_score']} of 10 (10 = largest gap), decile {f['supply_gap_decile']} of the study area "
+            "(1 = largest): "
             f"{f['supply_gap_known_as']}",
         ),
         (

@@ -258,7 +258,8 @@ def test_robust_is_worded_with_its_full_definition_never_as_robust_to_the_method
         flat = " ".join(text.split())
         assert "robust to the method" not in flat and "draws of the method's choices" not in flat
     inclusion = " ".join((real_run.root / "maps" / "inclusion_targeting.html").read_text().split())
-    assert "seeded draws of the need weights, scaling base and internet-use mapping around the choices used here" in inclusion
+    drawn = "seeded draws of the need weights, scaling base and internet-use mapping around the choices used here"
+    assert drawn in inclusion
 
 
 def test_figures_are_rounded_half_up_to_the_decimals_their_kind_is_published_with():

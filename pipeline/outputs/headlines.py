@@ -223,7 +223,7 @@ class Notes:
         place = place.lstrip("'")
         if column == "best_value" and row.get("best_peers"):  # the figure is the best peer's, not the subject's
             place = f"{row['best_peers']}, the best of the places compared with {place}"
-        elif column == "group_median":
+        elif column in ("group_median", "median_pace_pp_per_year"):  # the group's figure, not the subject's
             place = f"the places compared with {place}"
         where = ", ".join([place, *context])
         estimate = str(row.get("estimate")).lower() == "true" and column in ("value", "first_value", "latest_value")
@@ -553,24 +553,25 @@ def change_sentence(n: Notes, change: dict, code: str, districts: int) -> str:
 
 
 def reconciliation_sentence(n: Notes, recon: dict, code: str) -> str:
-    """Ofcom's figure beside the same measure from our broadband input, in words that say how ours was made."""
+    """Ofcom's figure beside the same measure from our broadband input, in words that say how ours was made (cited
+    in the order they are read)."""
     how = (
         "Weighted by premises over the district's postcodes"
         if recon["derived_weighting"].startswith("premises")
         else "Averaged over the district's postcodes, each counted once"
     )
-    ours = n.cite(
+    theirs = n.cite(
         "reconciliation",
-        "derived_pct",
+        "official_pct",
         1,
         "%",
         lad_code=code,
         indicator="gigabit_capable_pct",
         release=recon["release"],
     )
-    theirs = n.cite(
+    ours = n.cite(
         "reconciliation",
-        "official_pct",
+        "derived_pct",
         1,
         "%",
         lad_code=code,
@@ -620,8 +621,8 @@ def gp_sentence(n: Notes, code: str, row: dict, where: str) -> str:
         listed = "the " + listed.replace(", ", " (") + ")" if ", " in listed else listed
         text += (
             f"; {md_text(listed)} adds {n.cite('district_summary', 'gp_branches', lad_code=code)} branch "
-            f"{'surgery' if float(branches) == 1 else 'surgeries'} located there, whichever practice runs them, "
-            "which may have closed since"
+            f"{'surgery' if float(branches) == 1 else 'surgeries'} located there of the study area's current "
+            "practices, which may have closed since"
         )
     return text + "."
 

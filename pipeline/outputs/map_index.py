@@ -19,6 +19,7 @@ from pipeline.lookup import (
     RESIDENT_NEXT_STEP,
     action_caution,
     averaged_mark,
+    bracketed,
     district_broadband,
     gap_caution,
     gap_in_words,
@@ -129,7 +130,7 @@ function diz_lookup(){
   var a=DIZ.lsoas[hit[0]], g=hit[1]===null?null:DIZ.gps[hit[1]], d=DIZ.districts[a[3]];
   var rows=[['Postcode',shown]].concat(hit.length>5?[['About this postcode',DIZ.pc_notes[hit[5]]]]:[]).concat([
     ['Neighbourhood (LSOA)',a[1]+' ('+a[0]+')'],['Ward',a[2]],['District',a[3]],
-    ['Suggested action',a[9]+(DIZ.action_cautions[a[3]]||'')],['For the resident',DIZ.next_step]].concat([
+    ['Suggested action',a[9]],['For the resident',DIZ.next_step]].concat([
     ['Triage',a[8]],
     ['Inclusion need',a[4]+' of 10 (10 = most need; decile '+a[5]+' of the study area, 1 = highest)']]));
   if(d)rows.push(['District broadband',d]);
@@ -193,19 +194,6 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
     """A compact form of postcode_lookup: each LSOA, district and GP site once, each postcode as indices;
     the study area's outward codes and its terminated postcodes, so an unknown one gets an answer staff can
     act on."""
-    lsoas, at = [], {}
-    for row in con.execute("""SELECT DISTINCT lsoa_code, lsoa_name, ward_name, lad_name, round(need_score, 1),
-                                     need_decile, round(supply_gap_score, 1), gap_resolution, gap_area,
-                                     triage_class, suggested_action, gap_release
-                              FROM postcode_lookup WHERE lsoa_code IS NOT NULL ORDER BY 1""").fetchall():
-        at[row[0]] = len(lsoas)
-        # the last item: the postcode district the gap averages, so the page can say when it is not the postcode's
-        lsoas.append(
-            list(row[:7])
-            + [gap_in_words(row[7], row[8], row[11])]
-            + [value + averaged_mark(row[7]) if value else value for value in row[9:11]]  # triage class, action
-            + [row[8] if row[7] == "postcode_district" else None]
-        )
     districts, cautions, action_cautions = {}, {}, {}
     for _lad, name, gig, gig_release, below, below_release, *caution in con.execute(
         f"""SELECT DISTINCT lad_code, lad_name, district_gigabit_pct, district_gigabit_release,
@@ -222,6 +210,21 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
                 "district_below_30_pct": below,
                 "district_below_30_release": below_release,
             }
+        )
+    lsoas, at = [], {}
+    for row in con.execute("""SELECT DISTINCT lsoa_code, lsoa_name, ward_name, lad_name, round(need_score, 1),
+                                     need_decile, round(supply_gap_score, 1), gap_resolution, gap_area,
+                                     triage_class, suggested_action, gap_release
+                              FROM postcode_lookup WHERE lsoa_code IS NOT NULL ORDER BY 1""").fetchall():
+        at[row[0]] = len(lsoas)
+        # the last item: the postcode district the gap averages, so the page can say when it is not the postcode's
+        lsoas.append(
+            list(row[:7])
+            + [gap_in_words(row[7], row[8], row[11])]
+            # the triage class and action, each saying when the gap it rests on is an area's average
+            + [row[9] + bracketed(averaged_mark(row[7])) if row[9] else row[9]]
+            + [row[10] + bracketed(averaged_mark(row[7]), action_cautions.get(row[3], "")) if row[10] else row[10]]
+            + [row[8] if row[7] == "postcode_district" else None]
         )
     gps, gp_at = [], {}
     for code, name, postcode, rank, why, basis in con.execute("""SELECT DISTINCT nearest_gp_code, nearest_gp_name,
@@ -314,7 +317,6 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
         ],
         "districts": districts,
         "cautions": cautions,
-        "action_cautions": action_cautions,
         "districts_list": ", ".join(sorted(districts)),
         "codepoint": codepoint_release,
     }
