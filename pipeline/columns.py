@@ -389,11 +389,13 @@ COLUMNS: dict[str, str] = {
 # over the study area (for k new venues) in siting_curve and over a district in siting_by_district.
 TABLE_COLUMNS: dict[tuple[str, str], str] = {
     ("siting_curve", "residents_beyond_reach"):
-        "Residents more than {reach} in a straight line from any existing or new venue",
+        "Residents more than {reach} in a straight line from any venue of the row (existing, and any new ones)",
     ("siting_curve", "high_need_residents_beyond_reach"):
-        "Residents of high-need neighbourhoods more than {reach} in a straight line from any existing or new venue",
+        "Residents of high-need neighbourhoods more than {reach} in a straight line from any venue of the row "
+        "(existing, and any new ones)",
     ("siting_curve", "pct_covered"):
-        "Share of need-weighted residents within {reach} in a straight line of an existing or new venue (%)",
+        "Share of need-weighted residents within {reach} in a straight line of a venue of the row (existing, and any "
+        "new ones) (%)",
     ("siting_curve", "area_name"): "The area the row sums over",
     ("siting_by_district", "residents_beyond_reach"):
         "Residents more than {reach} in a straight line from any existing venue",

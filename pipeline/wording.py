@@ -212,6 +212,7 @@ def terms(settings: Settings, cuts: Mapping[str, Cut | None] | None = None) -> T
 
 # Short words written in lower case inside a name ('Gardens and Jacobs', 'Church Langley Medical Practice')
 MINOR_WORDS = {"And", "Of", "The", "On", "In", "At", "By", "For", "To", "Upon", "With"}
+ACRONYMS = {"PCN", "NHS", "GP", "ICB", "UK"}  # kept in capitals ('Stort Valley & Villages PCN')
 
 
 def display_name(name: str | None) -> str:
@@ -222,7 +223,9 @@ def display_name(name: str | None) -> str:
     if not name.isupper():
         return name
     words = name.title().replace("'S ", "'s ").split(" ")
-    return " ".join(w.lower() if i and w in MINOR_WORDS else w for i, w in enumerate(words))
+    return " ".join(
+        w.upper() if w.upper() in ACRONYMS else w.lower() if i and w in MINOR_WORDS else w for i, w in enumerate(words)
+    )
 
 
 def half_up(value, digits: int = 0) -> str:

@@ -90,7 +90,8 @@ def zone_access_sentence(n, settings: Settings) -> str | None:
     )
     if chosen:
         text += (
-            f" A maximal covering model picks {k} new venues, at "
+            f" A maximal covering model, which counts each resident weighted by their neighbourhood's need score "
+            f"(not only those in high-need neighbourhoods), picks {k} new venues, at "
             f"{'; '.join(display_name(x) for x in chosen['new_sites'].split('; '))}, raising that share to "
             f"{n.cite('siting_curve', 'pct_covered', 1, '%', k=str(k))} (an optimum for {k}; the evidence pack gives "
             f"every k up to {settings.access.siting_max_k}), with "

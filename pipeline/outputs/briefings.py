@@ -715,7 +715,7 @@ def _lsoa_rows(n: Notes, lads: list[str], whole: bool) -> list[list[str]]:
     for r in rows[:6]:
         cells = [f"{r[name_col]} ({r[code_col]})", f"{r['ward_name']} ({r['lad_name']})" if whole else r["ward_name"]]
         sure = r["robustness"]
-        if sure == "rarely in the top tenth":  # a priority by its decile, not by the draws: say which decile
+        if sure != "robust" and str(r["need_decile"]) != "1":  # a priority by its decile, not the tenth: say which
             sure += f" (need decile {r['need_decile']})"
         cells += [_num(r["residents_2021"]), _num(r["need_score"], 1), r["suggested_offer"], sure]
         out.append(cells)
@@ -884,12 +884,17 @@ def _since(n: Notes, code: str, name: str, summary: dict, most: int) -> str:
     if not recon or not recon.get("official_pct"):
         return ""
     off = ""
+
+    def cited(row: dict, column: str) -> str:  # a figure of this section, with its note like every other
+        keys = {"lad_code": code, "indicator": row["indicator"], "release": row["release"]}
+        return n.cite("reconciliation", column, 1, "%", **keys)
+
     if str(recon.get("within_threshold")).lower() == "false" and recon.get("derived_pct"):
         derived, official = float(recon["derived_pct"]), float(recon["official_pct"])
         off = (
             f" Even for {recon['release_name']} they do not match Ofcom's own figure here: Ofcom counts "
-            f"{official:.1f}% of premises gigabit-capable; averaged over the district's postcodes, each counted "
-            f"once, they give {derived:.1f}%, {abs(derived - official):.1f} points "
+            f"{cited(recon, 'official_pct')} of premises gigabit-capable; averaged over the district's postcodes, each "
+            f"counted once, they give {cited(recon, 'derived_pct')}, {abs(derived - official):.1f} points "
             f"{'lower' if derived < official else 'higher'} (more than the {float(recon['threshold_pp']):g} points "
             f"the settings allow): they show {'less' if derived < official else 'more'} gigabit coverage in {name} "
             "than Ofcom counts."
@@ -899,8 +904,9 @@ def _since(n: Notes, code: str, name: str, summary: dict, most: int) -> str:
         derived, official = float(below_30["derived_pct"]), float(below_30["official_pct"])
         off += (
             f" {'Nor' if off else 'For ' + below_30['release_name'] + ' they do not'} match Ofcom's figure for "
-            f"premises below 30 Mbit/s{' either' if off else ''}: Ofcom counts {official:.1f}%; they give "
-            f"{derived:.1f}%, {abs(derived - official):.1f} points {'lower' if derived < official else 'higher'} "
+            f"premises below 30 Mbit/s{' either' if off else ''}: Ofcom counts {cited(below_30, 'official_pct')}; "
+            f"they give {cited(below_30, 'derived_pct')}, {abs(derived - official):.1f} points "
+            f"{'lower' if derived < official else 'higher'} "
             f"(more than the {points(below_30['threshold_pp'])} the settings allow for this measure)."
         )
     if not summary.get("ofcom_gigabit_pct") or recon.get("release") == summary.get("ofcom_release"):
@@ -908,7 +914,7 @@ def _since(n: Notes, code: str, name: str, summary: dict, most: int) -> str:
     return off + (
         f" They are older than the district figures: between {recon['release_name']} and "
         f"{summary['ofcom_release_name']}, Ofcom's figure for gigabit-capable premises in {name} went from "
-        f"{float(recon['official_pct']):.1f}% to {float(summary['ofcom_gigabit_pct']):.1f}%"
+        f"{cited(recon, 'official_pct')} to {n.cite('district_summary', 'ofcom_gigabit_pct', 1, '%', lad_code=code)}"
         + (
             ", so neighbourhoods classed as having a connectivity gap may have been reached since."
             if any(float(summary.get(k) or 0) for k in ("residents_both", "residents_infrastructure_gap"))
@@ -951,6 +957,11 @@ def _since_for_the_area(n: Notes, most: int) -> str:
             f" They are older than the district figures: between {recons[0]['release_name']} and "
             f"{next(iter(latest.values()))['ofcom_release_name']}, Ofcom's figures for gigabit-capable premises "
             f"{went}, so neighbourhoods classed as having a connectivity gap may have been reached since."
+        )
+    if text:  # the districts' own rows, each a cell of these tables
+        text += (
+            " These figures: the evidence pack's tables reconciliation (official_pct, derived_pct) and "
+            "district_summary (ofcom_gigabit_pct), a row per district."
         )
     return text
 

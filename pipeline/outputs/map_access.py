@@ -30,7 +30,7 @@ from pipeline.outputs.mapkit import (
     study_bounds,
 )
 from pipeline.registry import LIBRARY_DATE
-from pipeline.wording import Terms
+from pipeline.wording import Terms, display_name
 
 VENUE_STYLE = {
     "library": ("#08519c", "Library (open static, Arts Council England)"),
@@ -66,7 +66,7 @@ def _venue_popup(r: dict) -> str:
     ]
     if not r["in_study_area"]:
         rows.append(("Outside the study area", f"{fmt(r['distance_to_study_km'], 1)} km beyond its edge"))
-    return rows_html(r["name"], rows)
+    return rows_html(display_name(r["name"]), rows)
 
 
 def build_access_map(
@@ -90,19 +90,19 @@ def build_access_map(
                     ("Inclusion need (0–10)", fmt(r["need_score"], 2) + (" (high need)" if r["high_need"] else "")),
                     (
                         "Nearest existing venue",
-                        f"{esc(r['nearest_venue'])}, {fmt(r['nearest_venue_km'], 2)} km"
+                        f"{esc(display_name(r['nearest_venue']))}, {fmt(r['nearest_venue_km'], 2)} km"
                         if r["nearest_venue"]
                         else "none",
                     ),
                     (
                         "Nearest library",
-                        f"{esc(r['nearest_library'])}, {fmt(r['nearest_library_km'], 2)} km"
+                        f"{esc(display_name(r['nearest_library']))}, {fmt(r['nearest_library_km'], 2)} km"
                         if r["nearest_library"]
                         else "none",
                     ),
                     (
                         "Nearest GP practice",
-                        f"{esc(r['nearest_gp_site'])}, {fmt(r['nearest_gp_site_km'], 2)} km"
+                        f"{esc(display_name(r['nearest_gp_site']))}, {fmt(r['nearest_gp_site_km'], 2)} km"
                         if r["nearest_gp_site"]
                         else "none",
                     ),
@@ -165,7 +165,7 @@ def build_access_map(
             weight=1.5 if existing else 1,
             fill_color=colour,
             fill_opacity=0.95 if existing else 0.5,
-            tooltip=esc(r["name"]),
+            tooltip=esc(display_name(r["name"])),
             popup=folium.Popup(_venue_popup(r), max_width=380),
         ).add_to(group)
         if existing:

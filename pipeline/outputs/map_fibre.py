@@ -35,6 +35,7 @@ from pipeline.outputs.mapkit import (
     save,
     study_bounds,
 )
+from pipeline.wording import display_name
 
 GIGABIT_BREAKS = [50, 70, 85, 95]  # % of premises; colours run red (poor) to green
 GIGABIT_COLOURS = list(reversed(GOOD_TO_BAD))
@@ -184,7 +185,7 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
             fill_opacity=0.95,
             fill_color=fill,
             tooltip=rows_html(
-                f"{name}",
+                display_name(name),
                 [("Site", f"{esc(code)} ({esc(kind)})"), ("Postcode", esc(postcode)), ("Gigabit at the site", status)],
             ),
         ).add_to(group)

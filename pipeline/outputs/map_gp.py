@@ -12,6 +12,7 @@ from pipeline.lookup import caution_notes, district_cautions
 from pipeline.outputs.gp_text import (
     broadband_scored,
     catchment_broadband_scored,
+    catchment_words,
     list_month,
     not_ranked_sentence,
     own_gigabit_sentence,
@@ -190,7 +191,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
             head
             + [
                 ("Site", _wrap(f"{esc(r['site_code'])} ({esc(r['site_type'])}), listed in the {esc(r['listed_in'])}")),
-                ("PCN", esc(r["pcn_name"]) or "no data"),
+                ("PCN", esc(display_name(r["pcn_name"])) or "no data"),
                 ("Sub-ICB location", _named(r["subicb_name"], r["subicb_code"])),
                 ("ICB", _named(r["icb_name"], r["icb_code"])),
                 (
@@ -283,7 +284,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
         ],
         note="Branch surgeries are drawn small: they have no registered list of their own.",
     )
-    notes = [f"Catchments: postcodes to their nearest ranked site within {cap_m / 1000:g} km, not registered lists."]
+    notes = [f"A site's catchment: {catchment_words(cap_m)}."]
     for sentence in (own_gigabit_sentence(rows, short=True), not_ranked_sentence(rows, short=True)):
         if sentence:
             notes.insert(0, sentence)
