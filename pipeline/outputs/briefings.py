@@ -113,10 +113,9 @@ EDGE_PX = 4  # labels keep this far inside the map's frame (their white halo, an
 ADJUST_ITERATIONS = 400  # a fixed number of iterations, not a time limit: the same map on any machine
 ADJUST_EXPAND = (1.15, 1.4)  # the room adjustText keeps around each name (x, y)
 NOTE_SIZE = 6.8  # pt: the notes, references and sources
-NOTE_SIZES = (NOTE_SIZE, 6.5, 6.2)  # smaller only to keep the notes on the page they start on
+NOTE_SIZES = (NOTE_SIZE, 6.5, 6.2, 5.9)  # smaller only to keep the notes on the page they start on, or by page 5
 MIN_PAGE_FILL = 0.3  # a page the notes would fill less than this is avoided by starting them on a new page
 MAX_PAGES = 5  # a briefing is 2-5 pages (the check briefings_are_two_to_five_pages)
-PAGE_BREAK_SLACK_MM = 6  # what balanced columns may lose at each page break
 SPLIT_MIN = 0.3  # a section split with less than this share of a page on either side starts on a new page instead
 AVERAGE_WORDS = {"postcode_district": "a postcode-district average", "local_authority": "a district average"}
 
@@ -1086,17 +1085,32 @@ def _sources_and_licences(pdf: BriefingPDF, keys: list[str], size: float = NOTE_
 
 def _height(draw) -> float:
     """Height (mm) that ``draw`` takes from the top of a page, over as many pages as it needs: drawn on a new
-    page of a scratch document that is never written. One scratch document per process serves every measure
-    of every briefing (each on pages of its own), since loading the fonts into a new document costs more than
-    the drawing."""
+    page of a scratch document that is never written."""
+    scratch = _scratch_page()
+    first, top = scratch.page, scratch.get_y()
+    draw(scratch)
+    return (scratch.page - first) * scratch.eph + scratch.get_y() - top
+
+
+def _pages_after(draw, start_y: float) -> int:
+    """How many page breaks ``draw`` makes when it starts at ``start_y`` on a page: laid out on the scratch
+    document from that very place."""
+    scratch = _scratch_page()
+    scratch.set_y(start_y)
+    first = scratch.page
+    draw(scratch)
+    return scratch.page - first
+
+
+def _scratch_page() -> BriefingPDF:
+    """A new page of the scratch document. One per process serves every measure of every briefing (each on pages
+    of its own), since loading the fonts into a new document costs more than the drawing."""
     scratch = _SCRATCH.get("scratch")
     if scratch is None:
         scratch = _SCRATCH["scratch"] = BriefingPDF("scratch", "")
     scratch.add_page()
     scratch.set_font("DejaVu", size=10)  # as a new document starts
-    first, top = scratch.page, scratch.get_y()
-    draw(scratch)
-    return (scratch.page - first) * scratch.eph + scratch.get_y() - top
+    return scratch
 
 
 _SCRATCH: dict[str, BriefingPDF] = {}
@@ -1138,9 +1152,13 @@ def _place_notes(pdf: BriefingPDF, sections: list, name: str) -> None:
     if 0 < height - room < MIN_PAGE_FILL * pdf.eph and height <= pdf.eph:
         pdf.add_page()  # start the notes on a new page rather than end on a page with a few lines
         room = pdf.page_break_trigger - pdf.get_y()
-    # over several pages: the largest size that still ends by the last page a briefing may have
-    space = room + (MAX_PAGES - pdf.page) * pdf.eph - PAGE_BREAK_SLACK_MM * (MAX_PAGES - pdf.page)
-    size = next((s for s in NOTE_SIZES if measure(sections, s) <= space), NOTE_SIZE)
+    # over several pages: the largest size that still ends by the last page a briefing may have, laid out from
+    # where the notes start here (balanced columns break where the page does, so a height from a page's top
+    # can be a few lines out)
+    start = pdf.get_y()
+    size = next(
+        (s for s in NOTE_SIZES if pdf.page + _pages_after(draw(sections, s), start) <= MAX_PAGES), NOTE_SIZES[-1]
+    )
     draw(sections, size)(pdf)
 
 
