@@ -156,7 +156,7 @@ def test_a_siting_note_describes_the_figure_quoted_and_names_the_place(real_run)
         assert "Residents of the LSOA" not in line, line
         assert not re.search(r", \d+: ", line), line  # a row number is not a place
     zone = next(line for line in notes if "k=0" in line and "`residents_beyond_reach`" in line)
-    assert "more than 2 km in a straight line from any existing or new venue" in zone
+    assert "more than 2 km in a straight line from any venue of the row (existing, and any new ones)" in zone
     assert "existing venues only" in zone
 
 

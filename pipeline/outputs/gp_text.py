@@ -113,8 +113,10 @@ def section_heading(rows: list[dict]) -> str:
     return "GP sites least ready for telehealth" + ("" if broadband_scored(rows) else ", by catchment need")
 
 
-def catchment_words(cap_m: float) -> str:
-    """What a catchment is, with the distance cap from the settings."""
+def catchment_words(cap_m: float, short: bool = False) -> str:
+    """What a catchment is, with the distance cap from the settings (``short``: for a map's notes panel)."""
+    if short:
+        return f"study-area postcodes to their nearest ranked site within {cap_m / 1000:g} km, not registered lists"
     return (
         f"the study-area postcodes whose nearest ranked site it is, within {cap_m / 1000:g} km in a straight line, "
         "practices outside the study area not considered; not its registered list"

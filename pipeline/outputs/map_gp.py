@@ -284,7 +284,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
         ],
         note="Branch surgeries are drawn small: they have no registered list of their own.",
     )
-    notes = [f"A site's catchment: {catchment_words(cap_m)}."]
+    notes = [f"Catchments: {catchment_words(cap_m, short=True)}."]
     for sentence in (own_gigabit_sentence(rows, short=True), not_ranked_sentence(rows, short=True)):
         if sentence:
             notes.insert(0, sentence)
