@@ -76,6 +76,16 @@ def bracketed(*notes: str) -> str:
     return f" ({inner})" if inner else ""
 
 
+def triage_text(triage_class: str, resolution: str | None) -> str:
+    """The triage class as the lookup and the index page's search say it."""
+    return triage_class + bracketed(averaged_mark(resolution))
+
+
+def action_text(action: str, resolution: str | None, caution: str) -> str:
+    """The suggested action as the lookup and the index page's search say it, with the district's caution."""
+    return action + bracketed(averaged_mark(resolution), caution)
+
+
 # Where a postcode's own outward code is not the postcode district its neighbourhood is averaged as ('{own}'
 # and '{area}' are filled in; the search page fills them in too, so the words are the same in both).
 OWN_DISTRICT_NOTE = {
@@ -427,10 +437,10 @@ def as_text(answer: Answer) -> str:
         ("District", f"{f['district_name']} ({f['district_code']})"),
         (
             "Suggested action",
-            f["suggested_action"] + bracketed(averaged_mark(f["supply_gap_resolution"]), f["suggested_action_caution"]),
+            action_text(f["suggested_action"], f["supply_gap_resolution"], f["suggested_action_caution"]),
         ),
         ("For the resident", RESIDENT_NEXT_STEP),
-        ("Triage class", f["triage_class"] + bracketed(averaged_mark(f["supply_gap_resolution"]))),
+        ("Triage class", triage_text(f["triage_class"], f["supply_gap_resolution"])),
         (
             "Inclusion need",
             f"{f['need_score']} of 10 (10 = most need), decile {f['need_decile']} of the study area (1 = highest)",

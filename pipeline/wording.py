@@ -187,6 +187,7 @@ def terms(settings: Settings, cuts: Mapping[str, Cut | None] | None = None) -> T
         f"{unc.draws:,} seeded draws of the need weights, scaling base and internet-use mapping around the "
         "choices used here"
     )
+    of_draws = f"of the {unc.draws:,} seeded draws of the need weights and scaling choices"
     need_line = f"the {need} of the study area's neighbourhoods (LSOAs) with the highest inclusion-need score"
     gap_line = f"the {gap} of the study area's neighbourhoods with the largest connectivity-gap score"
     need_ties = _ties(need, cuts.get("high_need"), "score")
@@ -202,10 +203,8 @@ def terms(settings: Settings, cuts: Mapping[str, Cut | None] | None = None) -> T
         priorities=f"the study area's neighbourhoods in {band} by inclusion need ({deciles * 10}% of them)",
         robust=f"in the highest-need tenth in at least {robust} of {draws}",
         # each said whole: a caption may show one class without the others
-        weight_dependent=f"in the highest-need tenth in at least {low} but under {robust} of the {unc.draws:,} seeded "
-        "draws of the need weights and scaling choices",
-        rarely=f"in the highest-need tenth in under {low} of the {unc.draws:,} seeded draws of the need weights and "
-        "scaling choices",
+        weight_dependent=f"in the highest-need tenth in at least {low} but under {robust} {of_draws}",
+        rarely=f"in the highest-need tenth in under {low} {of_draws}",
         draws=draws,
     )
 

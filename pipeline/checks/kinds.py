@@ -398,6 +398,7 @@ def no_invalid_source_rows(*, study_postcodes: bool = False, **opts) -> Kind:
     distance."""
     within = " AND split_part(key, ' | ', 2) IN (SELECT postcode FROM postcodes)" if study_postcodes else ""
     reads = ("postcodes",) if study_postcodes else ()
+    scope = " in the study area" if study_postcodes else ""
 
     def make(table: str) -> Check:
         def run(ctx: CheckContext) -> CheckResult:
@@ -411,13 +412,12 @@ def no_invalid_source_rows(*, study_postcodes: bool = False, **opts) -> Kind:
                 if path.exists()
                 else []
             )
-            where = " in the study area" if study_postcodes else ""
             if not rows:
-                return CheckResult(True, f"no source row{where} rejected as invalid", {"invalid_rows": 0})
+                return CheckResult(True, f"no source row{scope} rejected as invalid", {"invalid_rows": 0})
             file, row, field, value, reason = rows[0]
             return CheckResult(
                 False,
-                f"{len(rows)} source row{'s' if len(rows) > 1 else ''}{where} rejected as invalid; first: {file}, "
+                f"{len(rows)} source row{'s' if len(rows) > 1 else ''}{scope} rejected as invalid; first: {file}, "
                 f"row {row}, field {field!r}: {value!r} ({reason})",
                 {"invalid_rows": len(rows), "rows": [list(map(str, r)) for r in rows[:20]]},
             )
@@ -425,7 +425,7 @@ def no_invalid_source_rows(*, study_postcodes: bool = False, **opts) -> Kind:
         return _make(
             table,
             f"{table}_no_invalid_source_rows",
-            f"No row of the source files{' in the study area' if study_postcodes else ''} was rejected as invalid.",
+            f"No row of the source files{scope} was rejected as invalid.",
             "A source row with an unreadable value would leave its figure out of what is published: fix the "
             "row (`make rejects TABLE=" + table + "` lists it) and run again.",
             run,

@@ -23,6 +23,7 @@ import json
 import re
 import textwrap
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -1105,15 +1106,15 @@ def _pages_after(draw, start_y: float) -> int:
 def _scratch_page() -> BriefingPDF:
     """A new page of the scratch document. One per process serves every measure of every briefing (each on pages
     of its own), since loading the fonts into a new document costs more than the drawing."""
-    scratch = _SCRATCH.get("scratch")
-    if scratch is None:
-        scratch = _SCRATCH["scratch"] = BriefingPDF("scratch", "")
+    scratch = _scratch()
     scratch.add_page()
     scratch.set_font("DejaVu", size=10)  # as a new document starts
     return scratch
 
 
-_SCRATCH: dict[str, BriefingPDF] = {}
+@cache
+def _scratch() -> BriefingPDF:
+    return BriefingPDF("scratch", "")
 
 
 def _place_notes(pdf: BriefingPDF, sections: list, name: str) -> None:

@@ -13,11 +13,14 @@ def _true(value) -> bool:
     return str(value).strip().lower() in ("true", "1", "t", "yes")
 
 
+def _rank(site: dict) -> str:
+    """The site's readiness rank as text, '' when it is shown but not ranked (CSV text or a number from DuckDB)."""
+    return str(site.get("readiness_rank") or "").strip()
+
+
 def ranked(rows: list[dict]) -> list[dict]:
     """Ranked sites, least ready first (rows without a rank are shown, not ranked)."""
-    return sorted(
-        (r for r in rows if str(r.get("readiness_rank") or "").strip()), key=lambda r: int(r["readiness_rank"])
-    )
+    return sorted((r for r in rows if _rank(r)), key=lambda r: int(r["readiness_rank"]))
 
 
 def list_month(rows: list[dict]) -> str:
@@ -93,13 +96,18 @@ def broadband_scored(rows: list[dict]) -> bool:
 
 def tied(rows: list[dict], site: dict) -> bool:
     """Whether another ranked site shares the site's rank (tied sites share the lowest rank)."""
-    rank = str(site.get("readiness_rank") or "").strip()
-    return bool(rank) and sum(str(r.get("readiness_rank") or "").strip() == rank for r in rows) > 1
+    rank = _rank(site)
+    return bool(rank) and sum(_rank(r) == rank for r in rows) > 1
+
+
+def tie_mark(rows: list[dict], site: dict) -> str:
+    """'=' before a rank shared with another site, else nothing."""
+    return "=" if tied(rows, site) else ""
 
 
 def rank_label(rows: list[dict], site: dict) -> str:
     """'=3' for a rank shared with another site, else '3'."""
-    return ("=" if tied(rows, site) else "") + str(site.get("readiness_rank") or "").strip()
+    return tie_mark(rows, site) + _rank(site)
 
 
 def need_alone(site: dict) -> bool:

@@ -366,7 +366,7 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         ranked,
         ranking_rests_on,
         section_heading,
-        tied,
+        tie_mark,
     )
 
     gp = n.rows("gp_readiness")
@@ -386,7 +386,7 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         made_of = f" (10 minus its catchment's need score, {need})" if need else ""
         lines.append(
             f"- {md_text(display_name(s['name']))} ({md_text(s['postcode'])}): readiness rank "
-            f"{'=' if tied(gp, s) else ''}{rank}, score {score} of 10{made_of}."
+            f"{tie_mark(gp, s)}{rank}, score {score} of 10{made_of}."
         )
     for sentence in (readiness_caution(n, ranked_sites[:5]), own_gigabit_sentence(gp), not_ranked_sentence(gp)):
         if sentence:

@@ -98,13 +98,13 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                min(r.readiness_rank) AS best_rank, any_value(r.catchment_residents) AS residents,
                any_value(r.catchment_postcodes) AS postcodes, any_value(r.catchment_pct_no_gigabit) AS no_gig,
                any_value(r.catchment_broadband_resolution) AS res, any_value(r.catchment_mean_need) AS need,
-               bool_or(r.catchment_broadband_area_average) AS averaged,
+               bool_or(r.catchment_broadband_area_average) AS catchment_broadband_area_average,
                string_agg(r.name, '; ' ORDER BY r.name) AS names
         FROM gp_catchments c JOIN gp_readiness r USING (location_id)
         GROUP BY ALL ORDER BY c.location_id""",
         lambda r: {
             "v": r["score"],
-            "avg": bool(r["averaged"]),  # its broadband is an area average, so not in its score
+            "avg": not catchment_broadband_scored(r),  # its broadband is an area average, so not in its score
             "tip": rows_html(
                 "Catchment",
                 [
@@ -115,7 +115,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                         "Without gigabit",
                         _wrap(
                             f"{fmt(r['no_gig'], 1, '%')}, a mean over its postcodes of {resolution_label(r['res'])} "
-                            f"figures{'; area averages: not in the score' if r['averaged'] else ''}"
+                            f"figures{_unscored(r)}"
                         ),
                     ),
                     ("Inclusion need (0–10)", fmt(r["need"], 2)),

@@ -18,13 +18,13 @@ from pipeline.lookup import (
     OWN_DISTRICT_NOTE,
     RESIDENT_NEXT_STEP,
     action_caution,
-    averaged_mark,
-    bracketed,
+    action_text,
     district_broadband,
     gap_caution,
     gap_in_words,
     library_text,
     postcode_note,
+    triage_text,
 )
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.map_fibre import fibre_map_description
@@ -222,8 +222,8 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
             list(row[:7])
             + [gap_in_words(row[7], row[8], row[11])]
             # the triage class and action, each saying when the gap it rests on is an area's average
-            + [row[9] + bracketed(averaged_mark(row[7])) if row[9] else row[9]]
-            + [row[10] + bracketed(averaged_mark(row[7]), action_cautions.get(row[3], "")) if row[10] else row[10]]
+            + [triage_text(row[9], row[7]) if row[9] else row[9]]
+            + [action_text(row[10], row[7], action_cautions.get(row[3], "")) if row[10] else row[10]]
             + [row[8] if row[7] == "postcode_district" else None]
         )
     gps, gp_at = [], {}
