@@ -57,12 +57,27 @@ def rejected_per_source(folder) -> list[tuple[str, int, str]]:
     out = []
     for path in sorted((folder / "rejects").glob("*.parquet")):
         quoted = str(path).replace("'", "''")
-        rows = duckdb.sql(f"""SELECT kind, count(DISTINCT (source_file, row_number)) n, mode(reason)
+        # an invalid row is a fault in a file someone can fix: the first one is named by file, row and field
+        rows = duckdb.sql(f"""SELECT kind, count(DISTINCT (source_file, row_number)) n, mode(reason),
+                                     arg_min([source_file, row_number::VARCHAR, field, value, reason],
+                                             (source_file, row_number)) FILTER (kind = 'invalid')
                               FROM read_parquet('{quoted}') GROUP BY 1 ORDER BY 2 DESC""").fetchall()
         if rows:
-            what = "; ".join(f"{n:,} {kind.replace('_', ' ')} (e.g. {reason})" for kind, n, reason in rows)
-            out.append((path.stem, sum(n for _, n, _ in rows), what))
+            what = "; ".join(
+                f"{n:,} {kind.replace('_', ' ')} (e.g. {reason}{_first(first, reason)})"
+                for kind, n, reason, first in rows
+            )
+            out.append((path.stem, sum(n for _, n, _, _ in rows), what))
     return out
+
+
+def _first(row: list | None, example: str) -> str:
+    """'; first: <file>, row <n>, field '<field>': '<value>'' for the first invalid row (its reason too, when it is
+    not the example's), else ''."""
+    if not row:
+        return ""
+    file, number, field, value, reason = row
+    return f"; first: {file}, row {number}, field {field!r}: {value!r}" + ("" if reason == example else f" ({reason})")
 
 
 def dagster_failure(result) -> str:
