@@ -16,6 +16,7 @@ from pipeline.registry import (
     EPRACCUR,
     GP_LIST_SIZES,
     IUC2018,
+    LSOA11_LSOA21_LOOKUP,
     OFCOM_LA_COVERAGE,
     OFCOM_POSTCODE_COVERAGE,
     OFCOM_POSTCODE_DISTRICT,
@@ -85,6 +86,10 @@ COLUMNS: dict[str, str] = {
     "broadband_score": "Component: broadband (0-10)", "rurality_score": "Mixed-index component: rurality (0-10)",
     "demography_score": "DERI component: demography (0-10)",
     "iuc_group": "Internet User Classification 2018 group code (1-10)", "iuc_label": "IUC 2018 group name",
+    "iuc_area": "The LSOA (2011) whose IUC group this is, where that is not this LSOA's own area (a 2011 LSOA split, "
+                "merged or changed irregularly in 2021); empty when it is its own",
+    "iuc_lsoas_sharing": "How many study-area LSOAs share this IUC group's area (the pieces of a split 2011 LSOA "
+                         "tie on it)",
     "ruc_code": "Rural Urban Classification code", "ruc_label": "Rural Urban Classification",
     # resolution
     "broadband_resolution": "Finest resolution the LSOA's broadband values are known at: postcode (measured in "
@@ -493,6 +498,7 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("age_score", "disability_score", "deprivation_score", "engagement_score"), NEED),
     **dict.fromkeys(("fixed_score", "mobile_score", "broadband_score"), SUPPLY),
     **dict.fromkeys(("iuc_group", "iuc_label"), (IUC2018.key,)),
+    **dict.fromkeys(("iuc_area", "iuc_lsoas_sharing"), (IUC2018.key, LSOA11_LSOA21_LOOKUP.key)),
     **dict.fromkeys(("ruc_code", "ruc_label"), (RUC2021.key, RUC2011.key)),
     # an indicator's raw value: the sources its measures read (the broadband ones: whichever Ofcom input ran)
     **{

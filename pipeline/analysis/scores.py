@@ -168,7 +168,9 @@ def prepare(
     con.execute("CREATE OR REPLACE TEMP VIEW lsoa_list AS SELECT lsoa_code, lad_code FROM lsoa_areas")
     labels = ", ".join(f"({code}, {quote(label)})" for code, label in GROUPS.items())
     con.execute(f"""CREATE OR REPLACE TEMP VIEW lsoa_iuc AS
-        SELECT i.lsoa_code, i.value::INTEGER AS iuc_group, g.label AS iuc_label, i.note AS iuc_note
+        SELECT i.lsoa_code, i.value::INTEGER AS iuc_group, g.label AS iuc_label,
+               CASE WHEN i.resolution <> 'lsoa' THEN i.resolution_area END AS iuc_area,
+               i.lsoas_sharing_value AS iuc_lsoas_sharing
         FROM lsoa_indicators i JOIN (VALUES {labels}) g(code, label) ON g.code = i.value::INTEGER
         WHERE i.indicator = 'iuc_group'""")
     return vintage
@@ -264,7 +266,7 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
         scored_lsoas_sql(
             "need",
             list(weights["need"].components),
-            columns=", iu.iuc_group, iu.iuc_label, v.* EXCLUDE (lsoa_code)",
+            columns=", iu.iuc_group, iu.iuc_label, iu.iuc_area, iu.iuc_lsoas_sharing, v.* EXCLUDE (lsoa_code)",
             joins=f"LEFT JOIN ({people}) v USING (lsoa_code) LEFT JOIN lsoa_iuc iu USING (lsoa_code)",
         )
         + " ORDER BY need_rank, lsoa_code",
@@ -405,7 +407,7 @@ SELECT h.* EXCLUDE ({mode}_score, {mode}_rank, {mode}_decile, missing_indicators
        $mode AS index_mode, $base AS scaling_base,
        h.{mode}_score AS index_score, h.{mode}_rank AS index_rank, h.{mode}_decile AS index_decile,
        o.need_score, o.supply_gap_score, aa.area_average AS supply_gap_area_average, o.mixed_score, o.deri_score,
-       iu.iuc_group, iu.iuc_label, ru.ruc_code, ru.ruc_label,
+       iu.iuc_group, iu.iuc_label, iu.iuc_area, iu.iuc_lsoas_sharing, ru.ruc_code, ru.ruc_label,
        h.missing_indicators, h.flagged, v.* EXCLUDE (lsoa_code)
 FROM head h
 JOIN other o USING (lsoa_code)

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import folium
 
-from pipeline.outputs.map_need import place_rows
+from pipeline.outputs.map_need import iuc_row, place_rows
 from pipeline.outputs.mapkit import (
     add_legend,
     add_sources,
@@ -83,7 +83,7 @@ def build_inclusion_map(
                     ("Inclusion need (0–10)", fmt(r["need_score"], 2)),
                     ("Aged 75+", fmt(r["pct_75_plus"], 1, "%")),
                     ("Disabled", fmt(r["pct_disabled"], 1, "%")),
-                    ("Internet User Classification", esc(r["iuc_label"])),
+                    iuc_row(r),
                 ],
             ),
         },

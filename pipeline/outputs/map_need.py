@@ -54,6 +54,16 @@ def place_rows(r: dict) -> list[tuple[str, str]]:
     ]
 
 
+def iuc_row(r: dict) -> tuple[str, str]:
+    """The IUC group, marked where it is a larger 2011 area's (a split LSOA's pieces share it and tie on it)."""
+    label = esc(r["iuc_label"])
+    if r.get("iuc_area"):
+        others = (r.get("iuc_lsoas_sharing") or 1) - 1
+        shared = f", shared with {others} other LSOA{'' if others == 1 else 's'}" if others else ""
+        label += f" (of LSOA (2011) {esc(r['iuc_area'])}{shared})"
+    return ("Internet User Classification", label)
+
+
 def tooltip(r: dict, components: list[str]) -> str:
     rows = place_rows(r) + [
         ("Inclusion need (0–10)", f"{fmt(r['need_score'], 2)} — rank {fmt(r['need_rank'])} of {fmt(r['n'])}"),
@@ -64,7 +74,7 @@ def tooltip(r: dict, components: list[str]) -> str:
     rows += [
         ("Aged 75+", fmt(r["pct_75_plus"], 1, "%")),
         ("Disabled (Equality Act)", fmt(r["pct_disabled"], 1, "%")),
-        ("Internet User Classification", esc(r["iuc_label"])),
+        iuc_row(r),
     ]
     return rows_html(f"{r['lsoa_name']} ({r['lsoa_code']})", rows)
 

@@ -6,6 +6,7 @@
 SELECT n.lsoa_code, n.lsoa_name, n.ward_code, n.ward_name, n.lad_code, n.lad_name, n.residents_2021,
        n.need_score, n.need_rank, n.need_decile, n.age_score, n.disability_score, n.deprivation_score,
        n.engagement_score, n.pct_75_plus, n.pct_65_plus, n.pct_disabled, n.older_income, n.iuc_label,
+       n.iuc_area, n.iuc_lsoas_sharing,
        t.inclusion_offer AS suggested_offer,
        u.p_top_decile, u.rank_p05, u.rank_p95, u.priority AS robustness,
        row_number() OVER (ORDER BY n.need_rank, n.lsoa_code) AS priority_order

@@ -137,8 +137,8 @@ census_long AS (
 -- 4. Scores, ranks and classes from national tables, carried to the configured vintage
 --    (carried_values.sql).
 values_long AS (
-    SELECT v.lsoa_code, v.key AS indicator, v.value, m.source, 'lsoa' AS resolution, v.lsoa_code AS resolution_area,
-           1 AS lsoas_sharing_value, v.note
+    SELECT v.lsoa_code, v.key AS indicator, v.value, m.source, v.resolution, v.resolution_area,
+           v.lsoas_sharing_value, v.note
     FROM carried_values v JOIN indicator_meta m ON m.indicator = v.key
     WHERE v.value IS NOT NULL
 ),
