@@ -184,7 +184,8 @@ COLUMNS: dict[str, str] = {
     "readiness_score": "Telehealth readiness 0-10, higher = readier, relative to the study area and not a standard; "
                        "made of the parts known for each site (readiness_parts lists them); ranked sites only",
     "readiness_rank": "Telehealth readiness rank among the ranked GP sites: 1 = least ready, first for support; sites "
-                      "tied on one score share a rank (=3, =3, then 5); empty for sites shown but not ranked",
+                      "whose scores agree to two decimals (as shown) share a rank (=3, =3, then 5); empty for sites "
+                      "shown but not ranked",
     "readiness_parts": "The parts of the score that are known and their re-weighted weights",
     "not_ranked_reason": "Why the site is shown but not ranked (empty for ranked sites)",
     # fibre

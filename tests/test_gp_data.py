@@ -11,6 +11,7 @@ import re
 import pytest
 from builders import csv_text
 
+from pipeline.analysis.gp_readiness import SCORE_DECIMALS
 from pipeline.errors import SourceFormatError
 from pipeline.fetch import Located
 from pipeline.readers.gp_registrations import read_list_sizes
@@ -168,9 +169,9 @@ def test_practices_below_the_minimum_list_size_and_old_branch_listings_are_shown
 # --- readiness: the site's own part is known only at postcode level ---------------------------
 
 
-def _readiness(con, w_site=0.4):
-    """Three sites with identical catchments: A measured at its postcode, B known only by its postcode
-    district's average, C shown but not ranked."""
+def _readiness(con, w_site=0.4, weights=(0.2, 0.2, 0.2), need_b=4.0):
+    """Three sites with identical catchments but for B's need (``need_b``): A measured at its postcode, B known
+    only by its postcode district's average, C shown but not ranked."""
     con.execute("""CREATE OR REPLACE TEMP TABLE gp_ranked_sites AS SELECT * FROM (VALUES
         ('A', 'practice', 'A', 'A SURGERY', 'AA1 1AA', 100, 100, NULL),
         ('B', 'practice', 'B', 'B SURGERY', 'BB1 1BB', 200, 200, NULL),
@@ -199,17 +200,22 @@ def _readiness(con, w_site=0.4):
                    SELECT * FROM (VALUES (1, 100, 100, 1), (2, 200, 200, 1))
                    t(location_id, easting, northing, sites_at_location)""")
     con.execute("""CREATE OR REPLACE TEMP TABLE catchment_postcodes AS SELECT * FROM (VALUES
-        ('AA1 1AA', 'L1', 1, 0.0), ('BB1 1BB', 'L1', 2, 0.0)) t(postcode, lsoa_code, location_id, distance_m)""")
+        ('AA1 1AA', 'L1', 1, 0.0), ('BB1 1BB', 'L2', 2, 0.0)) t(postcode, lsoa_code, location_id, distance_m)""")
     con.execute("""CREATE OR REPLACE TEMP TABLE postcode_residents AS SELECT * FROM (VALUES
         ('AA1 1AA', 10.0), ('BB1 1BB', 10.0)) t(postcode, residents)""")
-    con.execute("""CREATE OR REPLACE TEMP TABLE lsoa_need AS SELECT 'L1' AS lsoa_code, 4.0 AS need_score""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE lsoa_need AS SELECT * FROM (VALUES ('L1', 4.0), ('L2', {need_b}))
+                    t(lsoa_code, need_score)""")
     # Every postcode 60% superfast and 50% gigabit; only A's figure is its own postcode's.
     con.execute("""CREATE OR REPLACE TEMP TABLE broadband_coverage AS SELECT * FROM (VALUES
         ('AA1 1AA', 'AA1', 'L', 'postcode', '2024-07', 10, 60.0, 50.0),
         ('BB1 1BB', 'BB1', 'L', 'postcode_district', '2024-07', NULL, 60.0, 50.0),
         ('CC1 1CC', 'CC1', 'L', 'postcode_district', '2024-07', NULL, 60.0, 50.0))
         t(postcode, postcode_district, lad_code, resolution, release, all_premises, sfbb_pct, gigabit_pct)""")
-    rows = con.execute(sql("gp_readiness"), {"w_site": w_site, "w_sfbb": 0.2, "w_gig": 0.2, "w_need": 0.2})
+    w_sfbb, w_gig, w_need = weights
+    rows = con.execute(
+        sql("gp_readiness"),
+        {"w_site": w_site, "w_sfbb": w_sfbb, "w_gig": w_gig, "w_need": w_need, "decimals": SCORE_DECIMALS},
+    )
     names = [d[0] for d in rows.description]
     return {r[0]: dict(zip(names, r, strict=False)) for r in rows.fetchall()}
 
@@ -247,6 +253,15 @@ def test_unranked_sites_keep_their_row_without_catchment_score_or_rank_and_ranks
     assert got["C"]["readiness_rank"] is None and got["C"]["readiness_score"] is None
     assert got["C"]["catchment_postcodes"] is None and got["C"]["not_ranked_reason"]
     assert got["C"]["site_broadband_area"] == "CC1"  # still shown, with its area marked
+
+
+def test_sites_whose_scores_agree_at_the_precision_shown_share_a_rank(con):
+    """Need alone: 10 - 4.000 and 10 - 4.002 both show as 6.00, so neither comes first; 4.02 apart they do not."""
+    near = _readiness(con, w_site=0.0, weights=(0.0, 0.0, 1.0), need_b=4.002)
+    assert near["A"]["readiness_score"] != near["B"]["readiness_score"]
+    assert near["A"]["readiness_rank"] == near["B"]["readiness_rank"] == 1
+    apart = _readiness(con, w_site=0.0, weights=(0.0, 0.0, 1.0), need_b=4.02)
+    assert (apart["B"]["readiness_rank"], apart["A"]["readiness_rank"]) == (1, 2)
 
 
 # --- neighbourhoods' Sub-ICB: the lookup, then the district, then most postcodes --------------

@@ -17,6 +17,10 @@ from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
 from pipeline.store import inherited, write_parquet
 
+SCORE_DECIMALS = 2
+"""Scores and catchment need are shown to two decimals; sites equal at that precision share a rank, as a difference
+no reader can see is no ground for one site to come before another."""
+
 LOCATIONS = """
 SELECT row_number() OVER (ORDER BY easting, northing) AS location_id, easting, northing,
        ST_SetCRS(ST_Point(easting, northing), 'EPSG:27700') AS geom,
@@ -93,6 +97,7 @@ def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
             "w_sfbb": w["catchment_superfast"],
             "w_gig": w["catchment_gigabit"],
             "w_need": w["catchment_need"],
+            "decimals": SCORE_DECIMALS,
         },
     )
     readiness = write_parquet(

@@ -40,6 +40,7 @@ from matplotlib.patches import FancyArrowPatch, Patch
 from shapely import from_wkb
 from shapely.ops import polylabel
 
+from pipeline.analysis.gp_readiness import SCORE_DECIMALS
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult
 from pipeline.ingest.result import made as produced
@@ -753,7 +754,7 @@ def _gp_rows(
         if str(s.get("site_own_gigabit_known")).lower() == "true":
             gigabit += f" (site's own postcode: {_num(s['site_gigabit_pct'], 1)}% with gigabit)"
         row = [display_name(s["name"]), s["postcode"], rank_label(sites, s), _num(s["list_size"])]
-        out.append(row + ([gigabit] if scored else []) + [_num(s["catchment_mean_need"], 2)])
+        out.append(row + ([gigabit] if scored else []) + [_num(s["catchment_mean_need"], SCORE_DECIMALS)])
     header = (
         ["Site", "Postcode", "Rank", "Patients"]
         + (["Catchment without gigabit (mean over postcodes)"] if scored else [])

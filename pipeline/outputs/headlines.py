@@ -13,6 +13,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.analysis.gp_readiness import SCORE_DECIMALS
 from pipeline.columns import COLUMN_SOURCES, DATED_BY_OF, RELEASE_OF, column_sources
 from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
 from pipeline.outputs.html_page import markdown_page
@@ -381,8 +382,8 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     for s in ranked_sites[:5]:
         code = s["site_code"]
         rank = n.cite("gp_readiness", "readiness_rank", site_code=code)
-        score = n.cite("gp_readiness", "readiness_score", 2, site_code=code)
-        need = n.cite("gp_readiness", "catchment_mean_need", 2, site_code=code) if need_alone(s) else None
+        score = n.cite("gp_readiness", "readiness_score", SCORE_DECIMALS, site_code=code)
+        need = n.cite("gp_readiness", "catchment_mean_need", SCORE_DECIMALS, site_code=code) if need_alone(s) else None
         made_of = f" (10 minus its catchment's need score, {need})" if need else ""
         lines.append(
             f"- {md_text(display_name(s['name']))} ({md_text(s['postcode'])}): readiness rank "

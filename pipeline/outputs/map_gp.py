@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import folium
 
+from pipeline.analysis.gp_readiness import SCORE_DECIMALS
 from pipeline.lookup import caution_notes, district_cautions
 from pipeline.outputs.gp_text import (
     broadband_scored,
@@ -180,7 +181,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                     f"{rank_label(rows, r)} of {ranked_total} ranked sites (1 = least ready"
                     + ("; tied with another site)" if tied(rows, r) else ")"),
                 ),
-                ("Readiness score (0–10)", fmt(r["readiness_score"], 2)),
+                ("Readiness score (0–10)", fmt(r["readiness_score"], SCORE_DECIMALS)),
                 ("Score parts (weights)", _wrap(esc(r["readiness_parts"]))),
             ]
             if ranked
@@ -219,7 +220,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                             f"{resolution_label(r['catchment_broadband_resolution'])} figures{_unscored(r)}"
                         ),
                     ),
-                    ("Catchment inclusion need (0–10)", fmt(r["catchment_mean_need"], 2)),
+                    ("Catchment inclusion need (0–10)", fmt(r["catchment_mean_need"], SCORE_DECIMALS)),
                 ]
                 if ranked
                 else []

@@ -5,7 +5,8 @@
 -- how many premises nearby can get gigabit, not whether the surgery can, so it never stands in.
 -- Likewise the catchment's broadband parts count only when every catchment postcode's figure is its
 -- own: a mean of postcode-district averages would rank sites inside those districts by a value known
--- only for the district as a whole.
+-- only for the district as a whole. Sites whose scores agree at the precision shown ($decimals
+-- places) share a rank.
 WITH catchment AS (
     SELECT c.location_id,
            count(*)                                                                   AS catchment_postcodes,
@@ -102,7 +103,7 @@ SELECT site_code, site_type, practice_code, name, postcode, lad_code, lsoa_code,
        readiness_parts, readiness_score,
        CASE WHEN not_ranked_reason IS NULL AND readiness_score IS NOT NULL
             THEN rank() OVER (PARTITION BY not_ranked_reason IS NULL AND readiness_score IS NOT NULL
-                              ORDER BY readiness_score ASC)
+                              ORDER BY round(readiness_score, $decimals) ASC)
        END AS readiness_rank,
        coalesce(not_ranked_reason, CASE WHEN readiness_score IS NULL THEN 'no part of its score is known' END)
          AS not_ranked_reason,
