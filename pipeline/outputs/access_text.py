@@ -28,11 +28,16 @@ def existing_words(settings: Settings) -> str:
     return words.replace("here: libraries; libraries as on", "here: the libraries on")
 
 
+CENTRES = "neighbourhoods whose population-weighted centre is"
+WHOLE = " (whole neighbourhoods, by their centre)"
+
+
 def district_access_sentence(n, code: str, settings: Settings) -> str | None:
-    """'26,370 residents of Epping Forest live in neighbourhoods more than 2 km in a straight line from any
-    existing venue (libraries, Arts Council England's list of December 2023), 4,871 of them in high-need
-    neighbourhoods. A venue at Abridge Surgery (RM4 1UH), a candidate site, would bring 2,046 of those 4,871
-    within 2 km.'"""
+    """'26,370 residents of Epping Forest live in neighbourhoods whose population-weighted centre is more than
+    2 km in a straight line from any existing venue (libraries, Arts Council England's list of December 2023),
+    4,871 of them in high-need neighbourhoods. A venue at Abridge Surgery (RM4 1UH), a candidate site, would
+    bring 2,046 of those 4,871 within 2 km (whole neighbourhoods, by their centre).' Reach is measured from each
+    neighbourhood's centre, so the count is of whole neighbourhoods' residents, which the sentence says."""
     row = n.row("siting_by_district", lad_code=code)
     if row is None:
         return None
@@ -41,7 +46,7 @@ def district_access_sentence(n, code: str, settings: Settings) -> str | None:
     beyond = n.cite("siting_by_district", "residents_beyond_reach", zero="no", lad_code=code)
     high = n.cite("siting_by_district", "high_need_residents_beyond_reach", zero="none", lad_code=code)
     text = (
-        f"{beyond[:1].upper() + beyond[1:]} residents of {row['lad_name']} live in neighbourhoods more than "
+        f"{beyond[:1].upper() + beyond[1:]} residents of {row['lad_name']} live in {CENTRES} more than "
         f"{reach} in a "
         f"straight line from any existing venue ({venues}), {high} of them in high-need neighbourhoods."
     )
@@ -61,13 +66,13 @@ def district_access_sentence(n, code: str, settings: Settings) -> str | None:
             f" A venue at {display_name(row['best_site'])} ({row['best_site_postcode']}), the candidate site "
             f"that reaches most "
             f"of them, would bring {n.cite('siting_by_district', 'high_need_residents_it_reaches', lad_code=code)} "
-            f"within {reach}."
+            f"within {reach}{WHOLE}."
         )
     elif row.get("best_site") and float(row.get("residents_beyond_reach") or 0) > 0:
         text += (
             f" A venue at {display_name(row['best_site'])} ({row['best_site_postcode']}) would bring "
             f"{n.cite('siting_by_district', 'residents_it_reaches', lad_code=code)} of those residents within "
-            f"{reach}."
+            f"{reach}{WHOLE}."
         )
     return text
 
@@ -82,7 +87,7 @@ def zone_access_sentence(n, settings: Settings) -> str | None:
     beyond = n.cite("siting_curve", "residents_beyond_reach", zero="no", k="0")
     high = n.cite("siting_curve", "high_need_residents_beyond_reach", zero="none", k="0")
     text = (
-        f"Across the area, {beyond} residents live in neighbourhoods more than {reach} in a straight line from any "
+        f"Across the area, {beyond} residents live in {CENTRES} more than {reach} in a straight line from any "
         f"existing venue ({existing_words(settings)}), {high} of them in high-need neighbourhoods (the share of "
         f"residents "
         f"within reach, each weighted by their neighbourhood's need score, is "

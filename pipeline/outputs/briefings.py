@@ -1255,7 +1255,8 @@ def build_one(
         n,
         "ward_summary",
         ["residents_2021", "mean_need_score", "high_need_lsoas", "residents_adoption_gap", "residents_both"],
-        f"The wards with the highest resident-weighted mean need. High need: {t.high_need_short}."
+        f"The wards with the highest resident-weighted mean need; a ward's figures are sums over the neighbourhoods "
+        f"ONS's best-fit lookup places in it. High need: {t.high_need_short}."
         + (
             " The residents by triage class rest on a connectivity gap known only as area averages (hatched on the "
             "map), not each neighbourhood's own."
