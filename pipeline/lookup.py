@@ -440,18 +440,8 @@ def as_text(answer: Answer) -> str:
             action_text(f["suggested_action"], f["supply_gap_resolution"], f["suggested_action_caution"]),
         ),
         ("For the resident", RESIDENT_NEXT_STEP),
-        ("Triage class", triage_text(f["triage_class"], f["supply_gap_resolution"])),
-        (
-            "Inclusion need",
-            f"{f['need_score']} of 10 (10 = most need), decile {f['need_decile']} of the study area (1 = highest)",
-        ),
-        ("District broadband", district_broadband(f)),
-        (
-            "Connectivity gap",
-            f"{f['supply_gap_score']} of 10 (10 = largest gap), decile {f['supply_gap_decile']} of the study area "
-            "(1 = largest): "
-            f"{f['supply_gap_known_as']}",
-        ),
+        # where to send someone comes before the scores that explain the suggestion
+        ("Nearest library", library_text(f)),
         (
             "Nearest GP practice",
             f"{display_name(f['nearest_gp_name'])} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']:,} m in a "
@@ -466,7 +456,18 @@ def as_text(answer: Answer) -> str:
                 + ")"
             ),
         ),
-        ("Nearest library", library_text(f)),
+        ("Triage class", triage_text(f["triage_class"], f["supply_gap_resolution"])),
+        (
+            "Inclusion need",
+            f"{f['need_score']} of 10 (10 = most need), decile {f['need_decile']} of the study area (1 = highest)",
+        ),
+        ("District broadband", district_broadband(f)),
+        (
+            "Connectivity gap",
+            f"{f['supply_gap_score']} of 10 (10 = largest gap), decile {f['supply_gap_decile']} of the study area "
+            "(1 = largest): "
+            f"{f['supply_gap_known_as']}",
+        ),
     ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)

@@ -801,13 +801,14 @@ USER_OUTCOMES = _register(Source(
 CITE_AS: dict[str, str] = {
     "codepoint_open": "Ordnance Survey, Code-Point Open 2025.2",
     "ons_postcode_lookup": "ONS, postcode to LSOA lookup (May 2022)",
-    "ofcom_postcode_district": "Ofcom July 2024 postcode data as postcode-district means (broadbandpicker)",
+    "ofcom_postcode_district": "Ofcom July 2024 postcode data as postcode-district means computed by a third "
+                               "party (the broadbandpicker project)",
     "ofcom_postcode_coverage": "Ofcom, Connected Nations fixed coverage by postcode",
     "ofcom_la_coverage": "Ofcom, Connected Nations fixed coverage by local authority",
     "epraccur": "NHS England ODS, GP practices (epraccur, September 2025)",
     "ebranchs": "NHS England ODS, GP branch surgeries (ebranchs, about August 2017)",
-    "gp_list_sizes": "NHS England, Patients Registered at a GP Practice (extract date as stated; the mirror's April "
-                     "2026 rows copied from a third party's text, not byte-checked against NHS England's file)",
+    "gp_list_sizes": "NHS England, Patients Registered at a GP Practice (extract date as stated; April 2026 rows "
+                     "as copied from a third party's text, not byte-checked against NHS England's file)",
     "gp_list_sizes_2021": "NHS Digital, Patients Registered at a GP Practice (January 2021)",
     "gp_pcn_mapping": "NHS Digital, GP practice to PCN mapping (January 2022)",
     "gp_imd_score": "OHID Fingertips, IMD 2019 score by GP practice",

@@ -130,19 +130,20 @@ function diz_lookup(){
   var a=DIZ.lsoas[hit[0]], g=hit[1]===null?null:DIZ.gps[hit[1]], d=DIZ.districts[a[3]];
   var rows=[['Postcode',shown]].concat(hit.length>5?[['About this postcode',DIZ.pc_notes[hit[5]]]]:[]).concat([
     ['Neighbourhood (LSOA)',a[1]+' ('+a[0]+')'],['Ward',a[2]],['District',a[3]],
-    ['Suggested action',a[9]],['For the resident',DIZ.next_step]].concat([
-    ['Triage',a[8]],
-    ['Inclusion need',a[4]+' of 10 (10 = most need; decile '+a[5]+' of the study area, 1 = highest)']]));
-  if(d)rows.push(['District broadband',d]);
-  var own=(a[10]&&a[10]!==outward)?DIZ.own_note[DIZ.bb_outward.indexOf(outward)>=0?1:0]:'';
-  rows.push(['Connectivity gap',a[6]+' of 10 (10 = largest gap): '+a[7]+own.replace('{own}',outward).replace('{area}',a[10])+
-    (DIZ.cautions[a[3]]||'')]);
+    ['Suggested action',a[9]],['For the resident',DIZ.next_step]]);
+  // where to send someone comes before the scores that explain the suggestion
+  if(hit[3]!==null&&hit[3]!==undefined)rows.push(['Nearest library',
+    DIZ.libraries[hit[3]].replace('{d}',Number(hit[4]).toLocaleString('en-GB'))]);
   if(g)rows.push(['Nearest GP practice',g[0]+' ('+g[1]+'), '+Number(hit[2]).toLocaleString('en-GB')+
     ' m in a straight line ('+DIZ.gp_note+'); '+
     (g[2]===null?'not ranked for telehealth readiness ('+(g[3]||'no score')+')':'readiness rank '+g[2]+
      ' of '+DIZ.ranked+' (1 = least ready'+(g[4]?'; '+g[4]:'')+')')]);
-  if(hit[3]!==null&&hit[3]!==undefined)rows.push(['Nearest library',
-    DIZ.libraries[hit[3]].replace('{d}',Number(hit[4]).toLocaleString('en-GB'))]);
+  rows.push(['Triage',a[8]],
+    ['Inclusion need',a[4]+' of 10 (10 = most need; decile '+a[5]+' of the study area, 1 = highest)']);
+  if(d)rows.push(['District broadband',d]);
+  var own=(a[10]&&a[10]!==outward)?DIZ.own_note[DIZ.bb_outward.indexOf(outward)>=0?1:0]:'';
+  rows.push(['Connectivity gap',a[6]+' of 10 (10 = largest gap): '+a[7]+own.replace('{own}',outward).replace('{area}',a[10])+
+    (DIZ.cautions[a[3]]||'')]);
   out.innerHTML='<table>'+rows.map(function(r){return '<tr><th>'+diz_text(r[0])+'</th><td>'+diz_text(String(r[1]))+
     '</td></tr>';}).join('')+'</table>';
 }
