@@ -244,6 +244,7 @@ for _value, _reason, _slug in (
     ("*", "not a number", "asterisk"),
     ("<3", "not a number", "less-than-3"),
     ("NaN", "not a number", "nan"),
+    ("12.", "not a number", "trailing-point"),
 ):
     case(f"ofcom-percentage-{_slug}", f"row rejected: {_value!r} is {_reason}")(_bad_percentage(_value, _reason))
 

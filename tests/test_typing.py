@@ -57,6 +57,53 @@ def test_each_kind_says_why_a_value_cannot_be_one(con, raw, kind, problem):
     assert (typed is None) == (problem is not None or raw == "")
 
 
+KINDS = ("percentage", "rate", "score", "count", "rank")
+CELLS = [
+    "12",
+    "-0.031",
+    "0",
+    "-0",
+    "100",
+    "100.0",
+    "100.01",
+    "0.5",
+    "1",
+    "1.0",
+    "3.5",
+    "-2",
+    "007",
+    "1" * 15,
+    "1" * 16,
+    "1" * 400,
+    "1" * 400 + ".5",
+    "12.",
+    ".5",
+    " 7",
+    "1,024",
+    "1e3",
+    "nan",
+    "inf",
+    "-",
+    "",
+    None,
+    "0.1234567890123456789",
+]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_plain_decimal_is_typed_as_the_long_way_types_it(con, kind):
+    """as_kind reads most cells by a plain cast: for every cell, it must give what as_number and the kind's rule
+    give."""
+    long_way = "list_transform([as_number(raw)], n -> CASE WHEN kind_problem_of(raw, n, kind) IS NULL THEN n END)[1]"
+    rows = con.execute(
+        f"SELECT raw, as_kind(raw, $k) IS NOT DISTINCT FROM {long_way.replace('kind)', '$k)')}, as_kind(raw, $k) "
+        "FROM (SELECT unnest($cells::VARCHAR[]) AS raw)",
+        {"k": kind, "cells": CELLS},
+    ).fetchall()
+    assert [r for r in rows if not r[1]] == []
+    assert sum(r[2] is not None for r in rows) >= 3  # the comparison is over values, not only NULLs
+
+
 @pytest.mark.parametrize(
     "raw, kind, low, high, problem",
     [

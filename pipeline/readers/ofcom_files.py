@@ -2,8 +2,8 @@
 
 Files with the same header are read in one DuckDB scan; each header (read in Python, which
 is quicker than asking DuckDB to sniff a hundred area files) is mapped through
-``ofcom_columns.map_header`` to the canonical schema. Every percentage is checked (numeric,
-0-100) in one pass; a row with any bad value is rejected whole, so that postcode falls back to a
+``ofcom_columns.map_header`` to the canonical schema. Every percentage is typed once and checked (numeric,
+0-100) in the same pass; a row with any bad value is rejected whole, so that postcode falls back to a
 coarser source rather than to a half-trusted row. Duplicate keys with identical values keep the
 first copy; duplicates that disagree are all rejected, since there is no way to know which is right.
 """
@@ -55,10 +55,18 @@ def _unique(header: tuple[str, ...]) -> list[str]:
     return names
 
 
+def _typed_sql() -> str:
+    """Each field typed once, beside the text as published (``t_<field>``)."""
+    return ", ".join(
+        [f"pct_value({f}) AS t_{f}" for f in PERCENT_FIELDS]
+        + ["TRY_CAST(nullif(trim(all_premises), '') AS BIGINT) AS t_all_premises"]
+    )
+
+
 def _all_valid_sql() -> str:
-    """True when every value of the row is usable: the cheap test almost every row passes."""
-    tests = [f"({f} IS NULL OR trim({f}) = '' OR TRY_CAST({f} AS DOUBLE) BETWEEN 0 AND 100)" for f in PERCENT_FIELDS]
-    tests.append("(all_premises IS NULL OR trim(all_premises) = '' OR TRY_CAST(trim(all_premises) AS BIGINT) >= 0)")
+    """True when every value of the row is usable (blank, or typed): the test almost every row passes."""
+    tests = [f"(t_{f} IS NOT NULL OR nullif(trim({f}), '') IS NULL)" for f in PERCENT_FIELDS]
+    tests.append("(nullif(trim(all_premises), '') IS NULL OR t_all_premises >= 0)")
     return " AND ".join(tests)
 
 
@@ -91,9 +99,10 @@ def read_ofcom(
     con.execute(
         f'CREATE OR REPLACE TEMP TABLE "{table}_checked" (key_raw VARCHAR, release VARCHAR, group_id INTEGER, '
         f"source_file VARCHAR, source_row BIGINT, "
-        + ", ".join(f"{f} VARCHAR" for f in FIELDS)
+        + ", ".join(f"{f} {'BIGINT' if f == 'all_premises' else 'DOUBLE'}" for f in FIELDS)
         + ", key VARCHAR, problems STRUCT(field VARCHAR, value VARCHAR, problem VARCHAR)[], duplicate BOOLEAN)"
     )
+    typed_fields = ", ".join(f"t_{f} AS {f}" for f in FIELDS)
     column_names: list[dict] = []  # publisher's spelling of each field, per header group
     group_ids = itertools.count()
     primary: list[str] = []
@@ -129,11 +138,12 @@ def read_ofcom(
                            map_from_entries(list_zip($paths, $labels))[filename] AS source_file,
                            seq - min(seq) OVER (PARTITION BY filename) + 2 AS source_row, {select_as}
                     FROM raw
-                )
-                SELECT *, {key_sql} AS key,
+                ),
+                typed AS (SELECT *, {_typed_sql()} FROM published)
+                SELECT key_raw, release, group_id, source_file, source_row, {typed_fields}, {key_sql} AS key,
                        CASE WHEN {_all_valid_sql()} THEN [] ELSE {_problems_sql()} END AS problems,
                        false AS duplicate
-                FROM published"""
+                FROM typed"""
             params = {
                 "files": [str(p) for p, _ in members],
                 "release": release,
@@ -168,15 +178,11 @@ def read_ofcom(
         JOIN "{table}_column_names" n ON n.group_id = c.group_id AND n.field = c.p.field""",
     )
 
-    typed = ", ".join(
-        [f"pct_value({f}) AS {f}" for f in PERCENT_FIELDS]
-        + ["TRY_CAST(nullif(trim(all_premises), '') AS BIGINT) AS all_premises"]
-    )
+    values = ", ".join(FIELDS)
     con.execute(f"""CREATE OR REPLACE TEMP VIEW "{table}_good" AS
-        SELECT key, release, source_file, source_row, {typed}, duplicate
+        SELECT key, release, source_file, source_row, {values}, duplicate
         FROM "{table}_checked" WHERE {key_ok} AND len(problems) = 0""")
     # Duplicates are rare: find their keys with one grouped pass, then look only at those rows.
-    values = ", ".join(FIELDS)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE "{table}_dups" AS
         WITH keys AS (SELECT key, release FROM "{table}_good" GROUP BY ALL HAVING count(*) > 1)
         SELECT g.*, count(*) OVER w AS copies, count(DISTINCT ({values})) OVER (PARTITION BY key, release) AS versions,

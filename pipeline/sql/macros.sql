@@ -74,9 +74,15 @@ CREATE OR REPLACE TEMP MACRO kind_problem_of(raw, n, kind) AS (
 -- count (a whole number >= 0), rank (a whole number >= 1).
 CREATE OR REPLACE TEMP MACRO kind_problem(raw, kind) AS
     list_transform([as_number(raw)], n -> kind_problem_of(raw, n, kind))[1];
--- The typed value, NULL when blank or when kind_problem has a reason.
+-- The typed value, NULL when blank or when kind_problem has a reason. Most cells are plain decimals
+-- ("12", "-0.031"): those are read by a plain cast, which gives the same number as_number would (at
+-- most 15 integer digits, so always finite) for about a third of the cost; the rest go the long way.
+CREATE OR REPLACE TEMP MACRO plain_decimal(raw) AS regexp_full_match(raw, '-?[0-9]{1,15}(\.[0-9]+)?');
 CREATE OR REPLACE TEMP MACRO as_kind(raw, kind) AS
-    list_transform([as_number(raw)], n -> CASE WHEN kind_problem_of(raw, n, kind) IS NULL THEN n END)[1];
+    CASE WHEN plain_decimal(raw)
+         THEN CASE WHEN kind_problem_of(raw, TRY_CAST(raw AS DOUBLE), kind) IS NULL THEN TRY_CAST(raw AS DOUBLE) END
+         ELSE list_transform([as_number(raw)], n -> CASE WHEN kind_problem_of(raw, n, kind) IS NULL THEN n END)[1]
+    END;
 
 -- As kind_problem, and within [low, high] ("outside 1-32,844"): IoD ranks run to the number of LSOAs.
 -- (A NULL bound is no bound.)
