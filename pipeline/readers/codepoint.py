@@ -11,7 +11,7 @@ from pipeline.readers import Read
 from pipeline.readers.duckcsv import duckdb_csv_error, header_row
 from pipeline.readers.later_copies import find_duplicated, reject_copies
 from pipeline.rejects import Rejects
-from pipeline.sqlfiles import sql
+from pipeline.sqlfiles import read_in_order, sql
 
 COLUMNS = ("PC", "PQ", "EA", "NO", "CY", "RH", "LH", "CC", "DC", "WC")
 
@@ -32,10 +32,11 @@ def read_codepoint(con: duckdb.DuckDBPyConnection, located: Located, paths: Path
     if not files:
         raise SourceFormatError(located.label, "no Data/CSV/*.csv members: not a Code-Point Open archive")
     try:
+        read_in_order(con, "codepoint_raw", sql("codepoint_read"), {"files": [str(f) for f in files]})
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE codepoint_checked AS " + sql("codepoint_checked"),
-            {"files": [str(f) for f in files], "prefix": str(folder)},
+            "CREATE OR REPLACE TEMP TABLE codepoint_checked AS " + sql("codepoint_checked"), {"prefix": str(folder)}
         )
+        con.execute("DROP TABLE codepoint_raw")
     except duckdb.Error as exc:
         raise duckdb_csv_error(exc, located.label) from exc
 

@@ -24,7 +24,7 @@ from pipeline.readers import Read
 from pipeline.readers.duckcsv import header_row, with_encoding_fallback
 from pipeline.readers.ofcom_columns import METRICS, PERCENT_FIELDS, map_header, release_from_name
 from pipeline.rejects import Rejects
-from pipeline.sqlfiles import ident, quote
+from pipeline.sqlfiles import ident, quote, read_in_order
 
 FIELDS = tuple(METRICS)
 
@@ -128,11 +128,7 @@ def read_ofcom(
             labels = {str(p): lab for p, lab in members}
             insert = f"""
                 INSERT INTO "{table}_checked"
-                WITH raw AS (
-                    SELECT row_number() OVER () AS seq, filename, *
-                    FROM read_csv($files, header = true, columns = {columns}, filename = true, auto_detect = false,
-                                  delim = ',', quote = '"', escape = '"', encoding = $encoding)
-                ),
+                WITH raw AS (SELECT rowid AS seq, filename, * FROM "{table}_raw"),
                 published AS (
                     SELECT {ident(names[position[key_col]])} AS key_raw, $release AS release, $group_id AS group_id,
                            map_from_entries(list_zip($paths, $labels))[filename] AS source_file,
@@ -144,16 +140,21 @@ def read_ofcom(
                        CASE WHEN {_all_valid_sql()} THEN [] ELSE {_problems_sql()} END AS problems,
                        false AS duplicate
                 FROM typed"""
-            params = {
-                "files": [str(p) for p, _ in members],
-                "release": release,
-                "group_id": group_id,
-                "paths": list(labels),
-                "labels": list(labels.values()),
-            }
+            scan = f"""SELECT * FROM read_csv($files, header = true, columns = {columns}, filename = true,
+                                              auto_detect = false, delim = ',', quote = '"', escape = '"',
+                                              encoding = $encoding)"""
+            files = [str(p) for p, _ in members]
             with_encoding_fallback(
-                lambda enc, insert=insert, params=params: con.execute(insert, params | {"encoding": enc}), members[0][1]
+                lambda enc, scan=scan, files=files: read_in_order(
+                    con, f'"{table}_raw"', scan, {"files": files, "encoding": enc}
+                ),
+                members[0][1],
             )
+            con.execute(
+                insert,
+                {"release": release, "group_id": group_id, "paths": list(labels), "labels": list(labels.values())},
+            )
+            con.execute(f'DROP TABLE "{table}_raw"')
     con.register(
         f"{table}_column_names",
         pa.Table.from_pylist(

@@ -1,12 +1,8 @@
 -- Code-Point Open, every row of every area file, with the first reason (if any) it cannot be kept.
--- Row numbers are lines in the headerless file: DuckDB's CSV reader returns rows in file order.
--- (The per-file window returns rows in no fixed order: whoever needs an order sorts.)
+-- codepoint_raw: every area file as read, in file order; its rowid numbers the rows
+-- (sqlfiles.read_in_order). (The per-file window returns rows in no fixed order: whoever needs an order sorts.)
 WITH raw AS (
-    SELECT row_number() OVER () AS seq, *
-    FROM read_csv($files, header = false, all_varchar = true, filename = true, auto_detect = false,
-                  delim = ',', quote = '"', escape = '"', encoding = 'latin-1',
-                  columns = {'pc': 'VARCHAR', 'pq': 'VARCHAR', 'ea': 'VARCHAR', 'no': 'VARCHAR', 'cy': 'VARCHAR',
-                             'rh': 'VARCHAR', 'lh': 'VARCHAR', 'cc': 'VARCHAR', 'dc': 'VARCHAR', 'wc': 'VARCHAR'})
+    SELECT rowid AS seq, * FROM codepoint_raw
 ),
 parsed AS (
     SELECT
