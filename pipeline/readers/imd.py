@@ -31,9 +31,7 @@ FILE6 = {
     "pop_60_plus_2015": Field(("Older population aged 60 and over: mid 2015 (excluding prisoners)",), "count"),
 }
 NUMBERS = ["imd_rank", "imd_decile"] + [f"{d}_{k}" for d in DOMAINS for k in ("rank", "decile")] + list(FILE6)
-COLUMNS = [(c, "text", "VARCHAR") for c in ("lsoa11nm", "lad_code", "lad_name")] + [
-    (c, "value", "INTEGER") for c in NUMBERS
-]
+COLUMNS = [(c, "VARCHAR") for c in ("lsoa11nm", "lad_code", "lad_name")] + [(c, "INTEGER") for c in NUMBERS]
 
 
 def read_imd(con: duckdb.DuckDBPyConnection, file1: Located, file2: Located, file6: Located) -> Read:
@@ -50,8 +48,11 @@ def read_imd(con: duckdb.DuckDBPyConnection, file1: Located, file2: Located, fil
                                 FROM imd2019_unmatched ORDER BY file, row_number""",
         {"f1": f1.label, "f2": f2.label, "f6": f6.label, "field": CODE[0]},
     )
+    # each column from File 1, else File 2, else File 6 (File 2 repeats only the IMD rank, checked to agree)
+    files = (("f1", f1), ("f2", f2), ("f6", f6))
     columns = ", ".join(
-        f"any_value({source}) FILTER (WHERE field = '{name}')::{kind} AS {name}" for name, source, kind in COLUMNS
+        f"{next((f'{alias}.{name}' for alias, f in files if name in f.fields), 'NULL')}::{kind} AS {name}"
+        for name, kind in COLUMNS
     )
     con.execute("CREATE OR REPLACE TEMP TABLE imd AS " + sql("imd2019", columns=columns))
     kept = con.execute("SELECT count(*) FROM imd").fetchone()[0]

@@ -37,12 +37,12 @@ POPULATION = {
 FILE7 = TEXT | fields_for(list(MEASURES), ("score", "rank", "decile")) | POPULATION
 SCORES = [f"{m}_score" for m in MEASURES]
 RANKS = [f"{m}_{k}" for m in MEASURES for k in ("rank", "decile")]
-# The table's columns after lsoa21cd, each from its field's cells, with its type.
+# The table's columns after lsoa21cd, each with its type.
 COLUMNS = (
-    [(c, "text", "VARCHAR") for c in TEXT]
-    + [(c, "value", "DOUBLE") for c in SCORES]
-    + [(c, "value", "INTEGER") for c in RANKS]
-    + [(c, "value", "BIGINT") for c in POPULATION]
+    [(c, "VARCHAR") for c in TEXT]
+    + [(c, "DOUBLE") for c in SCORES]
+    + [(c, "INTEGER") for c in RANKS]
+    + [(c, "BIGINT") for c in POPULATION]
 )
 
 
@@ -51,23 +51,36 @@ def read_iod2025(con: duckdb.DuckDBPyConnection, file1: Located, file3: Located,
     f1 = check_iod_file(con, file1, "iod_file1", CODE, FILE1, N_LSOAS_2021, required=("imd_rank",))
     f3 = check_iod_file(con, file3, "iod_file3", CODE, FILE3, N_LSOAS_2021, required=("idaopi_rank",))
     f7 = check_iod_file(con, file7, "iod_file7", CODE, FILE7, N_LSOAS_2021, required=("imd_score",))
-    con.execute("CREATE OR REPLACE TEMP TABLE iod2025_kept_cells AS " + sql("iod2025_kept"))
-    con.execute("CREATE OR REPLACE TEMP TABLE iod2025_disagree AS " + sql("iod2025_disagree"), {"ranks": RANKS})
+    files = {1: f1, 3: f3, 7: f7}
+
+    def first_file(name: str, among=(1, 3, 7)) -> str | None:
+        """The field's value from the first of these files that has the field."""
+        having = [f"f{n}.{name}" for n in among if name in files[n].fields]
+        return f"coalesce({', '.join(having)})" if len(having) > 1 else (having[0] if having else None)
+
+    differs = ", ".join(
+        f"CASE WHEN s.{k} <> {national} THEN {{'field': '{k}', 'value': s.{k}, 'national': {national}}} END"
+        for k in f7.fields
+        if k in RANKS and (national := first_file(k, (1, 3)))
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE iod2025_disagree AS " + sql("iod2025_disagree", differs=differs or "NULL")
+    )
     f7.rejects.extend_from(
         con,
         """SELECT $label, row_number, field, value, reason, 'invalid', lsoa_code
                                    FROM iod2025_disagree ORDER BY row_number""",
         {"label": f7.label},
     )
-    columns = ", ".join(
-        f"arg_min({source}, file) FILTER (WHERE field = '{name}')::{kind} AS {name}" for name, source, kind in COLUMNS
-    )
+
+    columns = ", ".join(f"{first_file(name) or 'NULL'}::{kind} AS {name}" for name, kind in COLUMNS)
     con.execute("CREATE OR REPLACE TEMP TABLE iod2025 AS " + sql("iod2025", columns=columns), {"file7": f7.label})
-    kept = {
-        f: n
-        for f, n in con.execute("""SELECT file, count(DISTINCT lsoa_code) FROM iod2025_kept_cells
-        WHERE file <> 7 OR lsoa_code NOT IN (SELECT lsoa_code FROM iod2025_disagree) GROUP BY 1""").fetchall()
-    }
+    kept = dict(
+        con.execute("""SELECT 1, count(DISTINCT lsoa_code) FROM iod_file1 WHERE problem IS NULL
+            UNION ALL SELECT 3, count(DISTINCT lsoa_code) FROM iod_file3 WHERE problem IS NULL
+            UNION ALL SELECT 7, count(DISTINCT lsoa_code) FROM iod_file7
+                      WHERE problem IS NULL AND lsoa_code NOT IN (SELECT lsoa_code FROM iod2025_disagree)""").fetchall()
+    )
     lsoas = con.execute("SELECT count(*) FROM iod2025").fetchone()[0]
     used7 = kept.get(7, 0)
     return Read(

@@ -7,11 +7,9 @@ WITH kept AS (
     UNION ALL SELECT 6, lsoa_code, row_number FROM imd_file6 WHERE problem IS NULL
 ),
 imd_rank AS (
-    SELECT 1 AS file, r.lsoa_code, c.value FROM imd_file1 r JOIN imd_file1_cells c USING (row_number)
-    WHERE r.problem IS NULL AND c.field = 'imd_rank'
+    SELECT 1 AS file, lsoa_code, imd_rank AS value FROM imd_file1 WHERE problem IS NULL
     UNION ALL
-    SELECT 2, r.lsoa_code, c.value FROM imd_file2 r JOIN imd_file2_cells c USING (row_number)
-    WHERE r.problem IS NULL AND c.field = 'imd_rank'
+    SELECT 2, lsoa_code, imd_rank FROM imd_file2 WHERE problem IS NULL
 ),
 file1 AS (
     SELECT o.file, o.row_number, o.lsoa_code,
