@@ -267,3 +267,37 @@ def test_validation_of_a_perfectly_ordered_outcome_is_rho_one_and_full_overlap()
     result = compare(score * 3 + 1, score, 200, np.random.default_rng(0))
     assert result["spearman_rho"] == pytest.approx(1.0) and result["top_decile_overlap"] == 1.0
     assert result["rho_ci_low"] == pytest.approx(1.0)
+
+
+def test_each_postcode_takes_its_latest_releases_figures_and_an_older_release_where_the_latest_lacks_it(con):
+    """Two Ofcom releases, the later one without CM20 1AB: the coverage is the later release's for CM20 1AA
+    and the earlier one's for CM20 1AB; with one release every row is its own latest."""
+    from pipeline.ingest.broadband import latest
+
+    pct = ("sfbb_pct", "ufbb100_pct", "ufbb_pct", "full_fibre_pct", "gigabit_pct", "below_10_pct", "below_30_pct")
+    pct += ("below_uso_pct", "nga_pct")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE ofcom_postcode_coverage AS
+        SELECT key, release, 'f' AS source_file, 1 AS source_row, 10 AS all_premises,
+               {", ".join(f"g AS {c}" for c in pct)}
+        FROM (VALUES ('CM20 1AA', '2023-07', 50.0), ('CM20 1AA', '2024-07', 80.0), ('CM20 1AB', '2023-07', 40.0))
+             t(key, release, g)""")
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE ofcom_la_coverage AS SELECT * FROM ofcom_postcode_coverage WHERE false"""
+    )
+    con.execute("""CREATE OR REPLACE TEMP TABLE ofcom_postcode_district AS
+        SELECT key, release, source_file, source_row, sfbb_pct, ufbb_pct, gigabit_pct, below_uso_pct, nga_pct,
+               1 AS sample_postcodes FROM ofcom_postcode_coverage WHERE false""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE postcodes AS SELECT * FROM (VALUES
+        ('CM20 1AA', 'CM20', 'E07000073'), ('CM20 1AB', 'CM20', 'E07000073'))
+        t(postcode, postcode_district, lad_code)""")
+    fragments = {
+        "latest_postcode": latest(con, "ofcom_postcode_coverage"),
+        "latest_district": latest(con, "ofcom_postcode_district"),
+        "latest_la": latest(con, "ofcom_la_coverage"),
+    }
+    got = con.execute(
+        "SELECT postcode, release, gigabit_pct FROM (" + sql("broadband_coverage", **fragments) + ") ORDER BY 1",
+        {"lads": ["E07000073"]},
+    ).fetchall()
+    assert got == [("CM20 1AA", "2024-07", 80.0), ("CM20 1AB", "2023-07", 40.0)]
+    assert "QUALIFY" not in latest(con, "ofcom_la_coverage")  # one release (here none): nothing to choose

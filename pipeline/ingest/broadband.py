@@ -116,10 +116,26 @@ def build_ofcom_postcode_district(con: duckdb.DuckDBPyConnection, paths: Paths, 
     )
 
 
+def latest(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """A query for ``table``'s row of each key's latest release. With one release present every row is its
+    key's latest (its reader keeps one row per key and release): England's 1.5 million postcodes are then not
+    grouped to find it."""
+    one = con.execute(f"SELECT count(DISTINCT release) <= 1 FROM {table}").fetchone()[0]
+    return f"SELECT * FROM {table}" + (
+        "" if one else " QUALIFY row_number() OVER (PARTITION BY key ORDER BY release DESC) = 1"
+    )
+
+
 def build_broadband_coverage(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     """Every study-area postcode with its coverage, the resolution and release it came from."""
+    latest_of = {
+        "latest_postcode": latest(con, "ofcom_postcode_coverage"),
+        "latest_district": latest(con, "ofcom_postcode_district"),
+        "latest_la": latest(con, "ofcom_la_coverage"),
+    }
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE broadband_out AS " + sql("broadband_coverage"), {"lads": list(settings.lad_codes)}
+        "CREATE OR REPLACE TEMP TABLE broadband_out AS " + sql("broadband_coverage", **latest_of),
+        {"lads": list(settings.lad_codes)},
     )
     district_source = (
         OFCOM_POSTCODE_COVERAGE.key

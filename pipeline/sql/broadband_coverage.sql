@@ -4,18 +4,13 @@
 --   3. Ofcom's local-authority figure.
 -- Every row says which resolution and release it came from; a postcode no source covers is kept
 -- with resolution 'none' and empty values (never filled in).
+--   {{latest_*}}: each source's rows of each key's latest release (broadband.latest).
 WITH pc AS (
     SELECT postcode, postcode_district, lad_code FROM postcodes WHERE list_contains($lads, lad_code)
 ),
-latest_postcode AS (
-    SELECT * FROM ofcom_postcode_coverage QUALIFY row_number() OVER (PARTITION BY key ORDER BY release DESC) = 1
-),
-latest_district AS (
-    SELECT * FROM ofcom_postcode_district QUALIFY row_number() OVER (PARTITION BY key ORDER BY release DESC) = 1
-),
-latest_la AS (
-    SELECT * FROM ofcom_la_coverage QUALIFY row_number() OVER (PARTITION BY key ORDER BY release DESC) = 1
-)
+latest_postcode AS ({{latest_postcode}}),
+latest_district AS ({{latest_district}}),
+latest_la AS ({{latest_la}})
 SELECT
     pc.postcode,
     pc.postcode_district,
