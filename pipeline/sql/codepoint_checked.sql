@@ -18,29 +18,34 @@ parsed AS (
         nullif(trim(dc), '')                                 AS lad_code,
         nullif(trim(wc), '')                                 AS ward_code
     FROM raw
+),
+checked AS (  -- the first field that cannot be kept, tested once per row
+    SELECT *,
+        CASE
+            WHEN postcode IS NULL                                   THEN 'Postcode'
+            WHEN easting IS NULL                                    THEN 'Eastings'
+            WHEN northing IS NULL                                   THEN 'Northings'
+            WHEN easting = 0 AND northing = 0                       THEN 'no position'
+            WHEN easting NOT BETWEEN 1 AND 700000                   THEN 'Eastings outside'
+            WHEN northing NOT BETWEEN 1 AND 1300000                 THEN 'Northings outside'
+            WHEN lad_code IS NOT NULL AND NOT is_gss_code(lad_code) THEN 'Admin_district_code'
+        END AS failed
+    FROM parsed
 )
-SELECT
-    *,
-    CASE
-        WHEN postcode IS NULL                                 THEN 'Postcode'
-        WHEN easting IS NULL                                  THEN 'Eastings'
-        WHEN northing IS NULL                                 THEN 'Northings'
-        WHEN easting = 0 AND northing = 0                     THEN 'Eastings'
-        WHEN easting NOT BETWEEN 1 AND 700000                 THEN 'Eastings'
-        WHEN northing NOT BETWEEN 1 AND 1300000               THEN 'Northings'
-        WHEN lad_code IS NOT NULL AND NOT is_gss_code(lad_code) THEN 'Admin_district_code'
-    END AS problem_field,
-    CASE
-        WHEN postcode IS NULL                                 THEN 'malformed postcode'
-        WHEN easting IS NULL                                  THEN 'easting is not a whole number'
-        WHEN northing IS NULL                                 THEN 'northing is not a whole number'
-        WHEN easting = 0 AND northing = 0                     THEN 'no position (0,0): Code-Point gives no coordinates for this postcode'
-        WHEN easting NOT BETWEEN 1 AND 700000                 THEN 'easting outside Great Britain (1-700000 m)'
-        WHEN northing NOT BETWEEN 1 AND 1300000               THEN 'northing outside Great Britain (1-1300000 m)'
-        WHEN lad_code IS NOT NULL AND NOT is_gss_code(lad_code) THEN 'malformed district code'
+SELECT * EXCLUDE (failed),
+    CASE failed WHEN 'no position' THEN 'Eastings' WHEN 'Eastings outside' THEN 'Eastings'
+                WHEN 'Northings outside' THEN 'Northings' ELSE failed END AS problem_field,
+    CASE failed
+        WHEN 'Postcode'            THEN 'malformed postcode'
+        WHEN 'Eastings'            THEN 'easting is not a whole number'
+        WHEN 'Northings'           THEN 'northing is not a whole number'
+        WHEN 'no position'         THEN 'no position (0,0): Code-Point gives no coordinates for this postcode'
+        WHEN 'Eastings outside'    THEN 'easting outside Great Britain (1-700000 m)'
+        WHEN 'Northings outside'   THEN 'northing outside Great Britain (1-1300000 m)'
+        WHEN 'Admin_district_code' THEN 'malformed district code'
     END AS problem,
-    CASE
-        WHEN postcode IS NULL THEN pc WHEN easting IS NULL OR (easting = 0 AND northing = 0) OR easting NOT BETWEEN 1 AND 700000 THEN ea
-        WHEN northing IS NULL OR northing NOT BETWEEN 1 AND 1300000 THEN no ELSE dc
+    CASE failed
+        WHEN 'Postcode' THEN pc WHEN 'Eastings' THEN ea WHEN 'no position' THEN ea WHEN 'Eastings outside' THEN ea
+        WHEN 'Northings' THEN no WHEN 'Northings outside' THEN no WHEN 'Admin_district_code' THEN dc
     END AS problem_value
-FROM parsed
+FROM checked

@@ -18,24 +18,25 @@ parsed AS (
            nullif(trim(lsoa11cd), '')            AS lsoa11cd,
            nullif(trim(ladcd), '')               AS ladcd
     FROM raw
+),
+checked AS (  -- the first field that cannot be kept, tested once per row
+    SELECT *,
+        CASE
+            WHEN postcode IS NULL                                                  THEN 'pcds'
+            WHEN doterm IS NOT NULL AND NOT regexp_full_match(doterm, '[0-9]{6}') THEN 'doterm'
+            WHEN usertype IS NOT NULL AND usertype NOT IN ('0', '1')               THEN 'usertype'
+            WHEN lsoa11cd IS NOT NULL AND NOT is_area_code(lsoa11cd)               THEN 'lsoa11cd'
+        END AS problem_field
+    FROM parsed
 )
 SELECT *,
-    CASE
-        WHEN postcode IS NULL                                   THEN 'pcds'
-        WHEN doterm IS NOT NULL AND NOT regexp_full_match(doterm, '[0-9]{6}') THEN 'doterm'
-        WHEN usertype IS NOT NULL AND usertype NOT IN ('0', '1') THEN 'usertype'
-        WHEN lsoa11cd IS NOT NULL AND NOT is_area_code(lsoa11cd) THEN 'lsoa11cd'
-    END AS problem_field,
-    CASE
-        WHEN postcode IS NULL                                   THEN 'malformed postcode'
-        WHEN doterm IS NOT NULL AND NOT regexp_full_match(doterm, '[0-9]{6}') THEN 'termination date is not YYYYMM'
-        WHEN usertype IS NOT NULL AND usertype NOT IN ('0', '1') THEN 'user type is not 0 (small) or 1 (large)'
-        WHEN lsoa11cd IS NOT NULL AND NOT is_area_code(lsoa11cd) THEN 'malformed LSOA code'
+    CASE problem_field
+        WHEN 'pcds'     THEN 'malformed postcode'
+        WHEN 'doterm'   THEN 'termination date is not YYYYMM'
+        WHEN 'usertype' THEN 'user type is not 0 (small) or 1 (large)'
+        WHEN 'lsoa11cd' THEN 'malformed LSOA code'
     END AS problem,
-    CASE
-        WHEN postcode IS NULL THEN pcds
-        WHEN doterm IS NOT NULL AND NOT regexp_full_match(doterm, '[0-9]{6}') THEN doterm
-        WHEN usertype IS NOT NULL AND usertype NOT IN ('0', '1') THEN usertype
-        ELSE lsoa11cd
+    CASE problem_field
+        WHEN 'pcds' THEN pcds WHEN 'doterm' THEN doterm WHEN 'usertype' THEN usertype WHEN 'lsoa11cd' THEN lsoa11cd
     END AS problem_value
-FROM parsed
+FROM checked
