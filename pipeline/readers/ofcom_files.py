@@ -128,7 +128,7 @@ def read_ofcom(
             labels = {str(p): lab for p, lab in members}
             insert = f"""
                 INSERT INTO "{table}_checked"
-                WITH raw AS (SELECT rowid AS seq, filename, * FROM "{table}_raw"),
+                WITH raw AS (SELECT rowid AS seq, * FROM "{table}_raw"),
                 published AS (
                     SELECT {ident(names[position[key_col]])} AS key_raw, $release AS release, $group_id AS group_id,
                            map_from_entries(list_zip($paths, $labels))[filename] AS source_file,
@@ -140,9 +140,13 @@ def read_ofcom(
                        CASE WHEN {_all_valid_sql()} THEN [] ELSE {_problems_sql()} END AS problems,
                        false AS duplicate
                 FROM typed"""
-            scan = f"""SELECT * FROM read_csv($files, header = true, columns = {columns}, filename = true,
-                                              auto_detect = false, delim = ',', quote = '"', escape = '"',
-                                              encoding = $encoding)"""
+            # only the key and the fields read are kept (Ofcom's files carry as many counts again)
+            used = dict.fromkeys(
+                [names[position[key_col]], *(names[position[mapping[f]]] for f in FIELDS if f in mapping)]
+            )
+            scan = f"""SELECT filename, {", ".join(ident(n) for n in used)}
+                       FROM read_csv($files, header = true, columns = {columns}, filename = true, auto_detect = false,
+                                     delim = ',', quote = '"', escape = '"', encoding = $encoding)"""
             files = [str(p) for p, _ in members]
             with_encoding_fallback(
                 lambda enc, scan=scan, files=files: read_in_order(
