@@ -43,6 +43,17 @@ def read_in_order(con: duckdb.DuckDBPyConnection, table: str, scan: str, params:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {scan}", params or {})
 
 
+def first_rows(con: duckdb.DuckDBPyConnection, table: str, files: int) -> list[int | None]:
+    """For a table ``read_in_order`` made from several files (its scan keeping ``file_index::BIGINT AS
+    file_index``): the rowid of each file's first row, as a list in the files' order. A row's place in its file is
+    then ``rowid - $first[file_index + 1]``: a projection, which keeps the rows in file order where a window per
+    file would not, so the table can be written as read, without sorting millions of rows."""
+    first: list[int | None] = [None] * files
+    for index, rowid in con.execute(f"SELECT file_index, min(rowid) FROM {table} GROUP BY 1").fetchall():
+        first[index] = rowid
+    return first
+
+
 def register_parquet(
     con: duckdb.DuckDBPyConnection, view: str, path: Path | str, vintage: Vintage | None = None
 ) -> None:

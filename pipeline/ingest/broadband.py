@@ -31,7 +31,8 @@ def _build_optional(con: duckdb.DuckDBPyConnection, paths: Paths, source, reader
     files = locate_each(source, paths)
     if files:
         read = reader(con, files, paths)
-        query, rejects = f"SELECT * FROM {read.table} ORDER BY release, key", read.rejects
+        # in the order read: Ofcom's files, in name order (the same files write the same bytes)
+        query, rejects = f"SELECT * FROM {read.table}", read.rejects
     else:
         read, query, rejects = None, EMPTY_COVERAGE, Rejects()
     written = write_parquet(con, query, paths.table_path(name), sources={source.key: "count(*)"})

@@ -32,7 +32,8 @@ AGREEMENT_ALL_UP_TO = 100_000
 
 
 def build_codepoint_open(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
-    """Every GB postcode with a position, in postcode order; and the names of the areas its codes name."""
+    """Every GB postcode with a position, in the order of Code-Point's files; and the names of the areas its codes
+    name."""
     located = locate(CODEPOINT_OPEN, paths)
     read = read_codepoint(con, located, paths)
     codepoint = publish_read(
@@ -42,7 +43,7 @@ def build_codepoint_open(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
         read,
         [located],
         CODEPOINT_OPEN,
-        "postcode",
+        None,
         counts={"no_position_rejected": sum(1 for r in read.rejects.rows if r[4].startswith("no position"))},
     )
     folder = extract_zip(located.path, paths.raw / "_extracted", label=located.label)
@@ -92,7 +93,7 @@ def build_ons_postcode_lookup(con: duckdb.DuckDBPyConnection, paths: Paths, sett
         read,
         [located],
         ONS_POSTCODE_LOOKUP,
-        "postcode, is_live DESC",
+        None,
         counts={"live_rows": live, "terminated_rows": terminated},
     )
 

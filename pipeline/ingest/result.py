@@ -116,14 +116,16 @@ def publish_read(
     read: Read,
     inputs: list[Located],
     source: Source,
-    order: str,
+    order: str | None,
     *,
     counts: dict | None = None,
     vintage: Vintage | None = None,
     notes: str | None = None,
 ) -> AssetResult:
-    """Write a reader's table and its rejects, check the accounting, and describe the result."""
-    query = f'SELECT * FROM "{read.table}" ORDER BY {order}'
+    """Write a reader's table and its rejects, check the accounting, and describe the result. ``order`` sorts
+    the rows; None keeps them in the order the files were read (a reader that keeps file order: the same input
+    writes the same bytes, and millions of rows are not sorted)."""
+    query = f'SELECT * FROM "{read.table}"' + (f" ORDER BY {order}" if order else "")
     rows = con.execute(f'SELECT count(*) FROM "{read.table}"').fetchone()[0]
     written = write_parquet(
         con,

@@ -11,13 +11,13 @@ from pipeline.readers import Read
 from pipeline.readers.duckcsv import duckdb_csv_error, header_row
 from pipeline.readers.later_copies import find_duplicated, reject_copies
 from pipeline.rejects import Rejects
-from pipeline.sqlfiles import read_in_order, sql
+from pipeline.sqlfiles import first_rows, read_in_order, sql
 
 COLUMNS = ("PC", "PQ", "EA", "NO", "CY", "RH", "LH", "CC", "DC", "WC")
 
 
 def read_codepoint(con: duckdb.DuckDBPyConnection, located: Located, paths: Paths) -> Read:
-    """Check Code-Point Open into temp view ``codepoint`` (valid rows, no fixed order); return (rows in, rejects)."""
+    """Check Code-Point Open into temp view ``codepoint`` (valid rows, in file order); return (rows in, rejects)."""
     folder = extract_zip(located.path, paths.raw / "_extracted", label=located.label)
     headers = folder / "Doc" / "Code-Point_Open_Column_Headers.csv"
     if headers.exists():
@@ -34,7 +34,11 @@ def read_codepoint(con: duckdb.DuckDBPyConnection, located: Located, paths: Path
     try:
         read_in_order(con, "codepoint_raw", sql("codepoint_read"), {"files": [str(f) for f in files]})
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE codepoint_checked AS " + sql("codepoint_checked"), {"prefix": str(folder)}
+            "CREATE OR REPLACE TEMP TABLE codepoint_checked AS " + sql("codepoint_checked"),
+            {
+                "members": [f.relative_to(folder).as_posix() for f in files],
+                "first": first_rows(con, "codepoint_raw", len(files)),
+            },
         )
         con.execute("DROP TABLE codepoint_raw")
     except duckdb.Error as exc:

@@ -24,7 +24,7 @@ from pipeline.readers import Read
 from pipeline.readers.duckcsv import header_row, with_encoding_fallback
 from pipeline.readers.ofcom_columns import METRICS, PERCENT_FIELDS, map_header, release_from_name
 from pipeline.rejects import Rejects
-from pipeline.sqlfiles import ident, quote, read_in_order
+from pipeline.sqlfiles import first_rows, ident, quote, read_in_order
 
 FIELDS = tuple(METRICS)
 
@@ -125,15 +125,14 @@ def read_ofcom(
                 (ident(names[position[mapping[f]]]) if f in mapping else "NULL::VARCHAR") + f" AS {f}" for f in FIELDS
             )
             columns = "{" + ", ".join(f"{quote(n)}: 'VARCHAR'" for n in names) + "}"
-            labels = {str(p): lab for p, lab in members}
+            # each row's file and line from its place in the scan: a projection, so the rows stay in file order
             insert = f"""
                 INSERT INTO "{table}_checked"
-                WITH raw AS (SELECT rowid AS seq, * FROM "{table}_raw"),
-                published AS (
+                WITH published AS (
                     SELECT {ident(names[position[key_col]])} AS key_raw, $release AS release, $group_id AS group_id,
-                           map_from_entries(list_zip($paths, $labels))[filename] AS source_file,
-                           seq - min(seq) OVER (PARTITION BY filename) + 2 AS source_row, {select_as}
-                    FROM raw
+                           $labels[file_index + 1] AS source_file, rowid - $first[file_index + 1] + 2 AS source_row,
+                           {select_as}
+                    FROM "{table}_raw"
                 ),
                 typed AS (SELECT *, {_typed_sql()} FROM published)
                 SELECT key_raw, release, group_id, source_file, source_row, {typed_fields}, {key_sql} AS key,
@@ -144,8 +143,8 @@ def read_ofcom(
             used = dict.fromkeys(
                 [names[position[key_col]], *(names[position[mapping[f]]] for f in FIELDS if f in mapping)]
             )
-            scan = f"""SELECT filename, {", ".join(ident(n) for n in used)}
-                       FROM read_csv($files, header = true, columns = {columns}, filename = true, auto_detect = false,
+            scan = f"""SELECT file_index::BIGINT AS file_index, {", ".join(ident(n) for n in used)}
+                       FROM read_csv($files, header = true, columns = {columns}, auto_detect = false,
                                      delim = ',', quote = '"', escape = '"', encoding = $encoding)"""
             files = [str(p) for p, _ in members]
             with_encoding_fallback(
@@ -156,7 +155,12 @@ def read_ofcom(
             )
             con.execute(
                 insert,
-                {"release": release, "group_id": group_id, "paths": list(labels), "labels": list(labels.values())},
+                {
+                    "release": release,
+                    "group_id": group_id,
+                    "labels": [label for _, label in members],
+                    "first": first_rows(con, f'"{table}_raw"', len(members)),
+                },
             )
             con.execute(f'DROP TABLE "{table}_raw"')
     con.register(

@@ -1,13 +1,10 @@
--- Code-Point Open, every row of every area file, with the first reason (if any) it cannot be kept.
--- codepoint_raw: every area file as read, in file order; its rowid numbers the rows
--- (sqlfiles.read_in_order). (The per-file window returns rows in no fixed order: whoever needs an order sorts.)
-WITH raw AS (
-    SELECT rowid AS seq, * FROM codepoint_raw
-),
-parsed AS (
+-- Code-Point Open, every row of every area file, with the first reason (if any) it cannot be kept, in
+-- file order. codepoint_raw: every area file as read, in file order (sqlfiles.read_in_order); $members:
+-- each file's name in the archive; $first: the rowid of each file's first row (sqlfiles.first_rows).
+WITH parsed AS (
     SELECT
-        substr(filename, length($prefix) + 2)                AS member,
-        seq - min(seq) OVER (PARTITION BY filename) + 1      AS row_number,
+        $members[file_index + 1]                             AS member,
+        rowid - $first[file_index + 1] + 1                   AS row_number,
         pc, pq, ea, no, dc,
         norm_postcode(pc)                                    AS postcode,
         TRY_CAST(pq AS INTEGER)                              AS positional_quality,
@@ -17,7 +14,7 @@ parsed AS (
         nullif(trim(cc), '')                                 AS county_code,
         nullif(trim(dc), '')                                 AS lad_code,
         nullif(trim(wc), '')                                 AS ward_code
-    FROM raw
+    FROM codepoint_raw
 ),
 checked AS (  -- the first field that cannot be kept, tested once per row
     SELECT *,

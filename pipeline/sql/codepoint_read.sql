@@ -1,7 +1,7 @@
 -- Code-Point Open's area files as published: ten text columns, no header, Latin-1, and the file each
--- row came from.
-SELECT *
-FROM read_csv($files, header = false, all_varchar = true, filename = true, auto_detect = false,
+-- row came from (its place in $files).
+SELECT file_index::BIGINT AS file_index, *
+FROM read_csv($files, header = false, all_varchar = true, auto_detect = false,
               delim = ',', quote = '"', escape = '"', encoding = 'latin-1',
               columns = {'pc': 'VARCHAR', 'pq': 'VARCHAR', 'ea': 'VARCHAR', 'no': 'VARCHAR', 'cy': 'VARCHAR',
                          'rh': 'VARCHAR', 'lh': 'VARCHAR', 'cc': 'VARCHAR', 'dc': 'VARCHAR', 'wc': 'VARCHAR'})
