@@ -204,3 +204,26 @@ def test_a_run_with_nothing_to_do_reads_code_points_code_list_from_its_cache(rea
 
     monkeypatch.setattr("pipeline.readers.codelist.read_codelist", read_again)
     assert preflight.district_names(real_run.paths) == first and first["E07000073"][0] == "Harlow"
+
+
+def test_a_run_on_the_2011_base_publishes_every_output_from_the_2011_sources(real_run, tmp_path):
+    """The small-area vintage is a setting: on the 2011 base the run takes IMD 2019, does not read IoD 2025
+    (published on 2021 LSOAs), and still publishes everything, the access check saying why it compares nothing. (It
+    had stopped at lsoa_access, which read IoD 2025's file on either base.)"""
+    config = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", config)
+    main = config / "diz.toml"
+    main.write_text(main.read_text().replace('small_area = "lsoa2021"', 'small_area = "lsoa2011"'))
+    root = clone_run(real_run, tmp_path / "root")
+    code, out = make_run(root, root / "dagster_home", env={"DIZ_CONFIG": str(main)})
+    assert code == 0, out
+    live = (root / "data/processed/current").resolve()
+    from pipeline import duck
+
+    con = duck.connect()
+    need = con.execute(f"SELECT count(DISTINCT lsoa11cd) FROM read_parquet('{live / 'lsoa_need.parquet'}')")
+    assert need.fetchone()[0] > 300  # keyed on 2011 codes
+    assert con.execute(f"SELECT count(*) FROM read_parquet('{live / 'imd2019.parquet'}')").fetchone()[0] > 30_000
+    note = con.execute(f"SELECT note FROM read_parquet('{live / 'access_validation.parquet'}')").fetchone()[0]
+    assert note.startswith("IoD 2025 is published on 2021 LSOAs")
+    assert (root / "data/processed/briefings").is_dir() and any((root / "data/processed/briefings").glob("*.pdf"))

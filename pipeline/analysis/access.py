@@ -139,7 +139,10 @@ def build_lsoa_access(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Se
         con,
         "SELECT * FROM _access_validation",
         paths.table_path("access_validation"),
-        sources=drawn_from(paths.table_path("iod2025"), (access.path, ("nearest_gp_site_km",))),
+        # IoD 2025 is read only on the 2021 base, where it is published (on the 2011 base it is not built)
+        sources=drawn_from(
+            *([paths.table_path("iod2025")] if vintage.year == 2021 else []), (access.path, ("nearest_gp_site_km",))
+        ),
     )
     con.unregister("_access_validation")
     totals = con.execute(f"""SELECT count(*) FILTER (beyond_reach), sum(residents_beyond_reach),
@@ -152,7 +155,7 @@ def build_lsoa_access(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Se
         "high_need_residents_beyond_reach": round(totals[2] or 0),
         "reach_km": settings.access.reach_km,
         "spearman_gp_km_vs_iod_geographical_barriers": {
-            r["compared_with"]: round(r["spearman_rho"], 3) for r in validation if r["spearman_rho"] is not None
+            r["compared_with"]: round(r["spearman_rho"], 3) for r in validation if r.get("spearman_rho") is not None
         },
     }
     return [derived("lsoa_access", access, counts), derived("access_validation", checked)]
