@@ -133,13 +133,15 @@ def write_parquet(
     ``columns`` names, for columns fed by fewer than all of ``sources``, the source keys that fed them
     (``drawn_from`` reads them back for a table derived from these columns only).
 
-    The query must fix its own row order (ORDER BY) so a re-run writes the same bytes. With a
-    ``vintage``, the neutral ``lsoa_code``/``lsoa_name`` columns are written under that
-    vintage's names. Geometry columns should carry their CRS (``ST_SetCRS``).
+    The query must fix its own row order (ORDER BY, or a table kept in the order its files were read) so a
+    re-run writes the same bytes. With a ``vintage``, the neutral ``lsoa_code``/``lsoa_name`` columns are
+    written under that vintage's names. Geometry columns should carry their CRS (``ST_SetCRS``).
     """
-    # a query that is a whole table already made is read where it is; anything else is made once here
+    # The result is made once here only when a source's count is SQL over the rows written; a whole table
+    # already made, or a query whose counts are given as numbers, is streamed straight into the file.
     whole = re.fullmatch(r'\s*SELECT \* FROM ("?)(\w+)\1\s*', query)
-    kind = "VIEW" if whole and not params else "TABLE"
+    counted = any(not isinstance(how, int) for how in sources.values())
+    kind = "VIEW" if (whole or not counted) and not params else "TABLE"
     con.execute(f"CREATE OR REPLACE TEMP {kind} _written AS {query}", params or {})
     try:
         names = [r[0] for r in con.execute("DESCRIBE _written").fetchall()]
@@ -148,11 +150,10 @@ def write_parquet(
         tmp = temp_path(dest)
         try:
             options = _parquet_options(provenance(counts, notes, columns), vintage)
-            con.execute(f"COPY (SELECT {select} FROM _written) TO '{tmp}' ({options})")
+            rows = con.execute(f"COPY (SELECT {select} FROM _written) TO '{tmp}' ({options})").fetchone()[0]
             replace_atomically(tmp, dest)
         finally:
             tmp.unlink(missing_ok=True)
-        rows = con.execute("SELECT count(*) FROM _written").fetchone()[0]
         described = [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT {select} FROM _written").fetchall()]
     finally:
         con.execute(f"DROP {kind} IF EXISTS _written")

@@ -45,7 +45,7 @@ from pipeline.registry import (
 )
 from pipeline.settings import Settings
 from pipeline.sqlfiles import quote, sql
-from pipeline.store import write_parquet
+from pipeline.store import count_contributions, write_parquet
 
 
 @dataclass(frozen=True)
@@ -490,6 +490,8 @@ def build_lsoa_indicators(con: duckdb.DuckDBPyConnection, paths: Paths, settings
     for key, names in resting.items():
         sources[key] = f"count(DISTINCT lsoa_code) FILTER (indicator IN ({', '.join(names)}) AND value IS NOT NULL)"
     sources[LSOA11_LSOA21_LOOKUP.key] = "count(DISTINCT lsoa_code) FILTER (note LIKE '%carried from%')"
+    # counted over the long table itself (every row of it is written), so the written rows stream to the file
+    counts = count_contributions(con, "indicators_long", sources)
     written = write_parquet(
         con,
         """
@@ -502,7 +504,7 @@ def build_lsoa_indicators(con: duckdb.DuckDBPyConnection, paths: Paths, settings
         JOIN indicator_meta m USING (indicator)
         ORDER BY a.lsoa_code, i.indicator""",
         paths.table_path("lsoa_indicators"),
-        sources=sources,
+        sources=counts,
         vintage=vintage,
         # a row's value comes from its own source (the source column): the column draws on them all, which the
         # sidecar must say rather than narrow it to the district series a "value" column elsewhere holds
