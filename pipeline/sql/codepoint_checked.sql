@@ -29,7 +29,7 @@ checked AS (  -- the first field that cannot be kept, tested once per row
         END AS failed
     FROM parsed
 )
-SELECT * EXCLUDE (failed),
+SELECT * EXCLUDE (failed, pc, pq, ea, no, dc),  -- the text as published is kept only as a problem's value
     CASE failed WHEN 'no position' THEN 'Eastings' WHEN 'Eastings outside' THEN 'Eastings'
                 WHEN 'Northings outside' THEN 'Northings' ELSE failed END AS problem_field,
     CASE failed

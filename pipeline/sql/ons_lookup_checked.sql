@@ -29,7 +29,7 @@ checked AS (  -- the first field that cannot be kept, tested once per row
         END AS problem_field
     FROM parsed
 )
-SELECT *,
+SELECT * EXCLUDE (pcds),  -- the postcode as published is kept only as a problem's value
     CASE problem_field
         WHEN 'pcds'     THEN 'malformed postcode'
         WHEN 'doterm'   THEN 'termination date is not YYYYMM'
