@@ -234,23 +234,27 @@ def covers(
 
     def run(table: str) -> Callable[[CheckContext], CheckResult]:
         def check(ctx: CheckContext) -> CheckResult:
-            absent = [
-                r[0]
-                for r in ctx.query(
-                    f'SELECT DISTINCT r.{ref_key} FROM "{reference}" r ANTI JOIN "{table}" t ON r.{ref_key} = t.{key} '
-                    f"WHERE r.{ref_key} IS NOT NULL ORDER BY 1",
-                    reference,
-                    table,
-                )
-            ]
-            extra = [
-                r[0]
-                for r in ctx.query(
-                    f'SELECT DISTINCT t.{key} FROM "{table}" t ANTI JOIN "{reference}" r ON t.{key} = r.{ref_key} '
-                    "ORDER BY 1 NULLS FIRST"
-                )
-            ]
-            expected = ctx.one(f'SELECT count(DISTINCT {ref_key}) FROM "{reference}"')[0]
+            # one join says whether anything is absent or extra (almost always nothing); only then are they listed
+            expected, any_absent, any_extra = ctx.one(
+                f"""SELECT count(DISTINCT r.{ref_key}), count(*) FILTER (t.{key} IS NULL AND r.{ref_key} IS NOT NULL),
+                           count(*) FILTER (r.{ref_key} IS NULL)
+                    FROM "{reference}" r FULL JOIN "{table}" t ON r.{ref_key} = t.{key}""",
+                reference,
+                table,
+            )
+
+            def without_match(a: str, a_key: str, b: str, b_key: str, where: str = "true") -> list:
+                """The distinct ``a_key`` values of ``a`` that no row of ``b`` has (NULL first)."""
+                return [
+                    r[0]
+                    for r in ctx.query(
+                        f'SELECT DISTINCT a.{a_key} FROM "{a}" a ANTI JOIN "{b}" b ON a.{a_key} = b.{b_key} '
+                        f"WHERE {where} ORDER BY 1 NULLS FIRST"
+                    )
+                ]
+
+            absent = without_match(reference, ref_key, table, key, f"a.{ref_key} IS NOT NULL") if any_absent else []
+            extra = without_match(table, key, reference, ref_key) if any_extra else []
             text = f"{expected:,} {thing}s; {len(absent):,} absent from {table}, {len(extra):,} not among them"
             example = "; ".join(
                 f"{label} e.g. {', '.join(str(v) for v in found[:3])}"
