@@ -181,8 +181,9 @@ COLUMNS: dict[str, str] = {
     "catchment_max_distance_m": "Farthest catchment postcode (m)",
     "broadband_parts_area_average": "True when the site's own broadband figure is an area average (its part then "
                                     "does not enter the score)",
-    "readiness_score": "Telehealth readiness 0-10, higher = readier, relative to the study area and not a standard; "
-                       "made of the parts known for each site (readiness_parts lists them); ranked sites only",
+    "readiness_score": "Telehealth readiness 0-10 to two decimals, higher = readier, relative to the study area and "
+                       "not a standard; made of the parts known for each site (readiness_parts lists them); ranked "
+                       "sites only",
     "readiness_rank": "Telehealth readiness rank among the ranked GP sites: 1 = least ready, first for support; sites "
                       "whose scores agree to two decimals (as shown) share a rank (=3, =3, then 5); empty for sites "
                       "shown but not ranked",
@@ -284,7 +285,8 @@ COLUMNS: dict[str, str] = {
     "nearest_venue_km": "Straight-line distance to the nearest existing venue of any type (km)",
     "nearest_venue": "That venue", "nearest_venue_type": "Its type",
     "beyond_reach": "True when no existing venue is within access.reach_km in a straight line",
-    "residents_beyond_reach": "Residents of the LSOA when it is beyond reach (else 0)",
+    "residents_beyond_reach": "Residents of the LSOA when it is beyond reach, measured from its population-weighted "
+                              "centre (else 0)",
     "high_need_residents_beyond_reach": "Residents of the LSOA when it is beyond reach and its need is high (else 0)",
     "distance_kind": "How distance is measured: straight line (shorter than any road)",
     "distance": "The distance compared", "compared_with": "What it is compared with",
@@ -307,9 +309,11 @@ COLUMNS: dict[str, str] = {
     "best_site_id": "Its venue_id", "best_site_type": "Its type", "best_site_postcode": "Its postcode",
     "best_site_lad_code": "The district it is in",
     "high_need_residents_it_reaches": "Of the district's high-need residents beyond reach, those a venue at the one "
-                                      "best candidate site (best_site) would bring within reach",
+                                      "best candidate site (best_site) would bring within reach (whole "
+                                      "neighbourhoods, by their population-weighted centre)",
     "residents_it_reaches": "Of the district's residents beyond reach, those a venue at the one best candidate site "
-                            "(best_site) would bring within reach",
+                            "(best_site) would bring within reach (whole neighbourhoods, by their population-weighted "
+                            "centre)",
     # inclusion priorities
     "priority_order": "Order of priority (by need rank)",
     # connectivity series
@@ -364,9 +368,11 @@ COLUMNS: dict[str, str] = {
     "gap_resolution": "Resolution of the connectivity gap", "gap_area": "Area whose gap value the LSOA takes",
     "nearest_gp_code": "Nearest GP site (straight line)", "nearest_gp_name": "Nearest GP site name",
     "nearest_gp_postcode": "Its postcode", "nearest_gp_readiness_rank": "Its readiness rank (1 = least ready)",
+    "nearest_gp_rank_label": "Its readiness rank as shown, =3 when other sites share it",
+    "nearest_gp_also_here": "Other ranked practices at the same postcode, as near (empty when none)",
     "nearest_gp_not_ranked_reason": "Why the nearest site has no readiness rank (empty when it has one)",
-    "nearest_gp_rank_basis": "Whether the nearest site's readiness rank is shared with other sites, and what it "
-                             "leaves out because it is known only as area averages (empty when neither, or no rank)",
+    "nearest_gp_rank_basis": "What the nearest site's readiness rank leaves out because it is known only as area "
+                             "averages (empty when nothing, or no rank)",
     "nearest_gp_distance_m": "Straight-line distance (m)",
     "nearest_library_postcode": "Its postcode", "nearest_library_data_date": "Date of the library list it comes from",
     "nearest_library_distance_m": "Straight-line distance to it (m)",
@@ -395,18 +401,21 @@ COLUMNS: dict[str, str] = {
 # over the study area (for k new venues) in siting_curve and over a district in siting_by_district.
 TABLE_COLUMNS: dict[tuple[str, str], str] = {
     ("siting_curve", "residents_beyond_reach"):
-        "Residents more than {reach} in a straight line from any venue of the row (existing, and any new ones)",
+        "Residents of neighbourhoods whose population-weighted centre is more than {reach} in a straight line "
+        "from any venue of the row (existing, and any new ones)",
     ("siting_curve", "high_need_residents_beyond_reach"):
-        "Residents of high-need neighbourhoods more than {reach} in a straight line from any venue of the row "
-        "(existing, and any new ones)",
+        "Residents of high-need neighbourhoods whose population-weighted centre is more than {reach} in a "
+        "straight line from any venue of the row (existing, and any new ones)",
     ("siting_curve", "pct_covered"):
         "Share of need-weighted residents within {reach} in a straight line of a venue of the row (existing, and any "
         "new ones) (%)",
     ("siting_curve", "area_name"): "The area the row sums over",
     ("siting_by_district", "residents_beyond_reach"):
-        "Residents more than {reach} in a straight line from any existing venue",
+        "Residents of neighbourhoods whose population-weighted centre is more than {reach} in a straight line "
+        "from any existing venue",
     ("siting_by_district", "high_need_residents_beyond_reach"):
-        "Residents of high-need neighbourhoods more than {reach} in a straight line from any existing venue",
+        "Residents of high-need neighbourhoods whose population-weighted centre is more than {reach} in a "
+        "straight line from any existing venue",
     **{(table, "area_code"): "Area code (a district, or {zone_code} for the zone as a whole)"
        for table in ("peer_benchmark", "peer_pace", "peer_league")},
 }
@@ -487,7 +496,8 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
                     DISTRICT_SERIES + POPULATION),  # the districts' figures weighted by their residents
     # a site is ranked when its practice's list is large enough; its catchment is the postcodes nearest it,
     # their residents, need and broadband
-    **dict.fromkeys(("readiness_score", "readiness_rank", "readiness_parts", "nearest_gp_readiness_rank"),
+    **dict.fromkeys(("readiness_score", "readiness_rank", "readiness_parts", "nearest_gp_readiness_rank",
+                     "nearest_gp_rank_label", "nearest_gp_also_here"),
                     GP_SITES + (GP_LIST_SIZES.key, CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key) + POPULATION + NEED
                     + BROADBAND),
     **dict.fromkeys(("caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp",

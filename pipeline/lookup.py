@@ -33,10 +33,7 @@ SHOWN = 20  # characters of a malformed query echoed back (a pasted page is not 
 # What staff can tell any resident about their own line: every neighbourhood figure is an average (often of a
 # whole postcode district), so the address itself may be better or worse served than it suggests.
 # Which practice "nearest" means, said once for the lookup and the index page's search
-NEAREST_GP = (
-    "the nearest of the study area's practices, leaving out those with fewer registered patients than the "
-    "readiness ranking needs; one across its boundary may be nearer"
-)
+NEAREST_GP = "the nearest of the study area's ranked practices; one outside the study area may be nearer"
 
 RESIDENT_NEXT_STEP = (
     "check the address on Ofcom's broadband availability checker (checker.ofcom.org.uk): the "
@@ -52,9 +49,10 @@ def gap_in_words(resolution: str | None, area: str | None, release: str | None =
         return when + "measured from the neighbourhood's own postcodes"
     if resolution == "postcode_district":
         return when + (
-            f"an average for the whole postcode district {area} (of the postcode districts this neighbourhood's "
-            "postcodes are in, the one holding the most of them), the same for every neighbourhood given that "
-            "district's average: it does not describe this address"
+            f"an average for the whole postcode district {area} (the mean of its postcodes' figures, each counted "
+            "once; of the postcode districts this neighbourhood's postcodes are in, the one holding the most of "
+            "them), the same for every neighbourhood given that district's average: it does not describe this "
+            "address"
         )
     if resolution == "local_authority":
         return when + "an average for the whole council district: it does not describe this address"
@@ -183,6 +181,8 @@ def _fields(row: dict) -> dict:
         "nearest_gp_name": row["nearest_gp_name"],
         "nearest_gp_postcode": row["nearest_gp_postcode"],
         "nearest_gp_readiness_rank": row["nearest_gp_readiness_rank"],
+        "nearest_gp_rank_label": row.get("nearest_gp_rank_label"),
+        "nearest_gp_also_here": row.get("nearest_gp_also_here"),
         "nearest_gp_not_ranked_reason": row.get("nearest_gp_not_ranked_reason"),
         "nearest_gp_rank_basis": row.get("nearest_gp_rank_basis"),
         "gp_sites_ranked": row.get("gp_sites_ranked"),
@@ -424,6 +424,11 @@ def _area_names(con: duckdb.DuckDBPyConnection, live: Path) -> dict[str, str]:
     return dict(con.execute("SELECT area_code, area_name FROM read_parquet($p)", {"p": str(path)}).fetchall())
 
 
+def also_here(names: str) -> str:
+    """Other practices at the nearest one's postcode, as people write their names."""
+    return "; ".join(display_name(n) for n in names.split("; "))
+
+
 def as_text(answer: Answer) -> str:
     if answer.status != "found":
         return answer.message
@@ -444,10 +449,12 @@ def as_text(answer: Answer) -> str:
         ("Nearest library", library_text(f)),
         (
             "Nearest GP practice",
-            f"{display_name(f['nearest_gp_name'])} ({f['nearest_gp_postcode']}), {f['nearest_gp_distance_m']:,} m in a "
+            f"{display_name(f['nearest_gp_name'])} ({f['nearest_gp_postcode']}"
+            + (f"; also there: {also_here(f['nearest_gp_also_here'])}" if f.get("nearest_gp_also_here") else "")
+            + f"), {f['nearest_gp_distance_m']:,} m in a "
             f"straight line ({NEAREST_GP}); "
             + (
-                f"telehealth readiness rank {rank} of {f['gp_sites_ranked']} (1 = least ready"
+                f"readiness rank {f['nearest_gp_rank_label'] or rank} of {f['gp_sites_ranked']} (1 = least ready"
                 + (f"; {f['nearest_gp_rank_basis']}" if f.get("nearest_gp_rank_basis") else "")
                 + ")"
                 if rank is not None

@@ -163,7 +163,9 @@ OFCOM_POSTCODE_DISTRICT = _register(Source(
     files=("postcode_district_coverage_202407.csv",
     "ofcom-postcode-district-2024/postcode_district_coverage_202407.csv",
            "postcode-district-coverage.json"),
-    page=OFCOM_2024_PAGE,
+    # where a reader finds this file: the repository that computed it (Ofcom's own page has no such file)
+    page="https://github.com/sahilsayed-ielts/broadbandpicker",
+    page_title="broadbandpicker: data/postcode-district-coverage.json (commit 735db18)",
     resolution="postcode_district",
     required=False,
     max_bytes=20 * MB,
@@ -247,7 +249,7 @@ EBRANCHS = _register(Source(
 EBRANCHS_2017 = _register(Source(
     key="ebranchs_2017",
     title="GP branch surgeries (ebranchs), five-district extract",
-    publisher="NHS England Organisation Data Service (extract kept by nozzo1/week2)",
+    publisher="NHS England Organisation Data Service (a copy archived in the GitHub repository nozzo1/week2)",
     release="~August 2017 extract",
     licence=(NHS_LICENCE,),
     files=("nhs-ods/ebranchs_2017-08_5districts.csv",),
@@ -263,9 +265,8 @@ GP_LIST_SIZES = _register(Source(
     key="gp_list_sizes",
     title="Patients Registered at a GP Practice (totals per practice)",
     publisher="NHS England",
-    release="April 2026 (extracted 1 April 2026) in the mirror, whose rows were copied from a third party's stored "
-    "text, not byte-checked against NHS England's file; a newer download's own extract date is stated where the "
-    "figures are shown",
+    release="April 2026 (extracted 1 April 2026); the copy used here has rows copied from a third party's stored "
+    "text, not byte-checked against NHS England's file (a newer download states its own extract date)",
     licence=(NHS_LICENCE,),
     files=("gp-reg-pat-prac-all.csv", "nhs-gp-registrations/SUBSET_gp-reg-pat-prac-all_2026-04_06K_06N_07H.csv"),
     page="https://digital.nhs.uk/data-and-information/publications/statistical/patients-registered-at-a-gp-practice/april-2026",
@@ -273,7 +274,8 @@ GP_LIST_SIZES = _register(Source(
     resolution="practice",
     max_bytes=50 * MB,
     fallback="gp_list_sizes_2021",
-    notes=("The mirror holds the 125 practices of Sub-ICBs 06K, 06N and 07H, copied from a third party's stored "
+    notes=("The copy used here holds the 125 practices of Sub-ICBs 06K, 06N and 07H, copied from a third party's "
+           "stored "
            "text for practice-code blocks E82, F81 and Y (not byte-verified against NHS England's file): an active "
            "practice of those Sub-ICBs with a code outside these blocks has no list size, and the run counts them."),
 ))
@@ -807,8 +809,9 @@ CITE_AS: dict[str, str] = {
     "ofcom_la_coverage": "Ofcom, Connected Nations fixed coverage by local authority",
     "epraccur": "NHS England ODS, GP practices (epraccur, September 2025)",
     "ebranchs": "NHS England ODS, GP branch surgeries (ebranchs, about August 2017)",
-    "gp_list_sizes": "NHS England, Patients Registered at a GP Practice (extract date as stated; April 2026 rows "
-                     "as copied from a third party's text, not byte-checked against NHS England's file)",
+    "gp_list_sizes": "NHS England, Patients Registered at a GP Practice (the extract's month is given with each "
+                     "figure; April 2026 rows as copied from a third party's text, not byte-checked against NHS "
+                     "England's file)",
     "gp_list_sizes_2021": "NHS Digital, Patients Registered at a GP Practice (January 2021)",
     "gp_pcn_mapping": "NHS Digital, GP practice to PCN mapping (January 2022)",
     "gp_imd_score": "OHID Fingertips, IMD 2019 score by GP practice",

@@ -256,9 +256,10 @@ def test_unranked_sites_keep_their_row_without_catchment_score_or_rank_and_ranks
 
 
 def test_sites_whose_scores_agree_at_the_precision_shown_share_a_rank(con):
-    """Need alone: 10 - 4.000 and 10 - 4.002 both show as 6.00, so neither comes first; 4.02 apart they do not."""
+    """Need alone: 10 - 4.000 and 10 - 4.002 both show as 6.00, so neither comes first and the table says 6.00 for
+    both; 4.02 apart they do not."""
     near = _readiness(con, w_site=0.0, weights=(0.0, 0.0, 1.0), need_b=4.002)
-    assert near["A"]["readiness_score"] != near["B"]["readiness_score"]
+    assert near["A"]["readiness_score"] == near["B"]["readiness_score"] == 6.0  # published as shown
     assert near["A"]["readiness_rank"] == near["B"]["readiness_rank"] == 1
     apart = _readiness(con, w_site=0.0, weights=(0.0, 0.0, 1.0), need_b=4.02)
     assert (apart["B"]["readiness_rank"], apart["A"]["readiness_rank"]) == (1, 2)

@@ -296,12 +296,11 @@ def test_the_lookup_dates_the_gap_ranks_the_gp_site_out_of_all_ranked_and_names_
     ranked = real_run.sql(f"SELECT count(readiness_rank) FROM {real_run.table('gp_readiness')}")[0][0]
     assert "Ofcom's coverage data of July 2024" in out
     assert re.search(
-        rf"telehealth readiness rank \d+ of {ranked} \(1 = least ready; ranked without its catchment's broadband, "
-        r"known only as postcode district averages, which never rank sites within an area: on its catchment's "
-        r"need alone\)",
+        rf"readiness rank =?\d+ of {ranked} \(1 = least ready; by its catchment's need alone: its catchment's "
+        r"broadband is known only as postcode district averages, which never rank sites within an area\)",
         out,
     ), out
-    assert re.search(r"\d,\d{3} m in a straight line \(the nearest of the study area's practices, leaving", out), out
+    assert re.search(r"\d,\d{3} m in a straight line \(the nearest of the study area's ranked practices;", out), out
     lookup.main(["CM21 1BU", "--json"])
     answer = json.loads(capsys.readouterr().out)["answer"]
     district = real_run.sql(

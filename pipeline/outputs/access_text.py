@@ -35,9 +35,10 @@ WHOLE = " (whole neighbourhoods, by their centre)"
 def district_access_sentence(n, code: str, settings: Settings) -> str | None:
     """'26,370 residents of Epping Forest live in neighbourhoods whose population-weighted centre is more than
     2 km in a straight line from any existing venue (libraries, Arts Council England's list of December 2023),
-    4,871 of them in high-need neighbourhoods. A venue at Abridge Surgery (RM4 1UH), a candidate site, would
-    bring 2,046 of those 4,871 within 2 km (whole neighbourhoods, by their centre).' Reach is measured from each
-    neighbourhood's centre, so the count is of whole neighbourhoods' residents, which the sentence says."""
+    4,871 of them in high-need neighbourhoods. Of the candidate sites, a venue at Abridge Surgery (RM4 1UH) would
+    bring the most of those high-need residents within 2 km: 2,046 (whole neighbourhoods, by their centre).'
+    Reach is measured from each neighbourhood's centre, so the count is of whole neighbourhoods' residents, which
+    the sentence says."""
     row = n.row("siting_by_district", lad_code=code)
     if row is None:
         return None
@@ -63,16 +64,15 @@ def district_access_sentence(n, code: str, settings: Settings) -> str | None:
         and float(row.get("high_need_residents_it_reaches") or 0) > 0
     ):
         text += (
-            f" A venue at {display_name(row['best_site'])} ({row['best_site_postcode']}), the candidate site "
-            f"that reaches most "
-            f"of them, would bring {n.cite('siting_by_district', 'high_need_residents_it_reaches', lad_code=code)} "
-            f"within {reach}{WHOLE}."
+            f" Of the candidate sites, a venue at {display_name(row['best_site'])} ({row['best_site_postcode']}) "
+            "would bring the most of those high-need residents within "
+            f"{reach}: {n.cite('siting_by_district', 'high_need_residents_it_reaches', lad_code=code)}{WHOLE}."
         )
     elif row.get("best_site") and float(row.get("residents_beyond_reach") or 0) > 0:
         text += (
-            f" A venue at {display_name(row['best_site'])} ({row['best_site_postcode']}) would bring "
-            f"{n.cite('siting_by_district', 'residents_it_reaches', lad_code=code)} of those residents within "
-            f"{reach}{WHOLE}."
+            f" Of the candidate sites, a venue at {display_name(row['best_site'])} ({row['best_site_postcode']}) "
+            f"would bring the most of those residents within {reach}: "
+            f"{n.cite('siting_by_district', 'residents_it_reaches', lad_code=code)}{WHOLE}."
         )
     return text
 

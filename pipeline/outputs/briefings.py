@@ -1255,8 +1255,9 @@ def build_one(
         n,
         "ward_summary",
         ["residents_2021", "mean_need_score", "high_need_lsoas", "residents_adoption_gap", "residents_both"],
-        f"The wards with the highest resident-weighted mean need; a ward's figures are sums over the neighbourhoods "
-        f"ONS's best-fit lookup places in it. High need: {t.high_need_short}."
+        f"The wards with the highest resident-weighted mean need. A ward's residents and counts are sums over the "
+        f"neighbourhoods ONS's best-fit lookup places in it, its mean need their resident-weighted mean. High need: "
+        f"{t.high_need_short}."
         + (
             " The residents by triage class rest on a connectivity gap known only as area averages (hatched on the "
             "map), not each neighbourhood's own."

@@ -225,10 +225,10 @@ def build_access_map(
         m,
         "Reaching people: distance to a place that can help",
         f"{fmt(round(beyond or 0), 0)} residents ({fmt(round(high_beyond or 0), 0)} in high-need neighbourhoods, "
-        "outlined purple) live more "
-        f"than {reach_km:g} km in a straight line from any existing venue. Red rings: the sites a covering "
-        f"model picks for {map_k} new venues. Drawn: the {len(near):,} venues in the study area or within "
-        f"{reach_km:g} km of it ({len(rows) - len(near):,} farther out are in the venues table).",
+        f"outlined purple) live in neighbourhoods whose centre is more than {reach_km:g} km in a straight line "
+        f"from any existing venue. Red rings: sites a covering model picks for {map_k} new venues. Drawn: "
+        f"{len(near):,} venues in or within {reach_km:g} km of the study area (the venues table has all "
+        f"{len(rows):,}).",
     )
     add_legend(
         m,

@@ -19,6 +19,7 @@ from pipeline.lookup import (
     RESIDENT_NEXT_STEP,
     action_caution,
     action_text,
+    also_here,
     district_broadband,
     gap_caution,
     gap_in_words,
@@ -228,11 +229,14 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
             + [row[8] if row[7] == "postcode_district" else None]
         )
     gps, gp_at = [], {}
-    for code, name, postcode, rank, why, basis in con.execute("""SELECT DISTINCT nearest_gp_code, nearest_gp_name,
-            nearest_gp_postcode, nearest_gp_readiness_rank, nearest_gp_not_ranked_reason, nearest_gp_rank_basis
+    for code, name, postcode, rank, why, basis, also in con.execute("""SELECT DISTINCT nearest_gp_code,
+            nearest_gp_name, nearest_gp_postcode, nearest_gp_rank_label, nearest_gp_not_ranked_reason,
+            nearest_gp_rank_basis, nearest_gp_also_here
             FROM postcode_lookup WHERE nearest_gp_code IS NOT NULL ORDER BY 1""").fetchall():
         gp_at[code] = len(gps)
-        gps.append([display_name(name), postcode, rank, why, basis])
+        gps.append(
+            [display_name(name), postcode + (f"; also there: {also_here(also)}" if also else ""), rank, why, basis]
+        )
     libraries, library_at = [], {}
     for name, address, postcode, hours, date in con.execute("""SELECT DISTINCT nearest_library, nearest_library_address,
             nearest_library_postcode, nearest_library_hours, nearest_library_data_date FROM postcode_lookup

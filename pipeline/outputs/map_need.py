@@ -54,6 +54,9 @@ def place_rows(r: dict) -> list[tuple[str, str]]:
     ]
 
 
+IUC_CARRIED = " (from its 2011 area's IUC group, below)"
+
+
 def iuc_row(r: dict) -> tuple[str, str]:
     """The IUC group, marked where it is a larger 2011 area's (a split LSOA's pieces share it and tie on it)."""
     label = esc(r["iuc_label"])
@@ -70,7 +73,11 @@ def tooltip(r: dict, components: list[str]) -> str:
         ("Top-decile robustness", f"{esc(r['priority'])} (P = {fmt(r['p_top_decile'], 2)})"),
         ("Hotspot (Gi*, FDR)", esc(r["hotspot_class"])),
     ]
-    rows += [(f"{COMPONENT_LABELS.get(c, c)}", fmt(r[f"{c}_score"], 2)) for c in components]
+    carried = IUC_CARRIED if r.get("iuc_area") else ""  # the engagement score rests on the IUC group
+    rows += [
+        (COMPONENT_LABELS.get(c, c), fmt(r[f"{c}_score"], 2) + (carried if c == "engagement" else ""))
+        for c in components
+    ]
     rows += [
         ("Aged 75+", fmt(r["pct_75_plus"], 1, "%")),
         ("Disabled (Equality Act)", fmt(r["pct_disabled"], 1, "%")),

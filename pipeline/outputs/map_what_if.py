@@ -113,7 +113,7 @@ def page_data(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) 
     meta = {r["indicator"]: r for r in meta_rows(vintage)}
     rows = con.execute("""
         SELECT a.lsoa_code, a.lsoa_name, a.ward_name, a.lad_name, a.residents_2021, n.need_score, n.need_rank,
-               n.need_decile, u.p_top_decile, u.priority
+               n.need_decile, u.p_top_decile, u.priority, n.iuc_area
         FROM lsoa_areas a JOIN lsoa_need n USING (lsoa_code)
         LEFT JOIN (SELECT * FROM rank_uncertainty WHERE score = 'need') u USING (lsoa_code)
         ORDER BY a.lsoa_code""").fetchall()
@@ -121,7 +121,8 @@ def page_data(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) 
         raise AssertionError("lsoa_need does not hold every study-area neighbourhood once")
     notes = read_provenance(paths.table_path("rank_uncertainty")).get("notes") or ""
     return {
-        "lsoas": [[r[0], r[1], r[2], r[3], r[4]] for r in rows],
+        # the last field: the 2011 LSOA whose IUC group a split or changed neighbourhood takes (else null)
+        "lsoas": [[r[0], r[1], r[2], r[3], r[4], r[10]] for r in rows],
         "published": {
             "score": [r[5] for r in rows],
             "rank": [r[6] for r in rows],
@@ -140,6 +141,7 @@ def page_data(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) 
         "variants": variants,
         "variant_maps": {v: {label: variant_map[v][g] for g, label in sorted(GROUPS.items())} for v in variants},
         "components": {c: COMPONENT_LABELS.get(c, c) for c in weights.components},
+        "iuc_components": [c for c in weights.components if "iuc_risk" in inner[c]],
         "indicators": {
             n: {
                 "label": meta[n]["label"],
@@ -274,7 +276,8 @@ APP_JS = r"""
       ['Need here (0–10)', num(result.score[k], 2) + ' — rank ' + result.rank[k] + ' of ' + N + ', decile ' + result.decile[k]],
       ['Published need (0–10)', num(P.score[k], 2) + ' — rank ' + P.rank[k] + ', decile ' + P.decile[k]],
       ['P(top tenth), around the published weights', pTop(k) + (P.priority[k] ? ' (' + P.priority[k] + ')' : '')]];
-    comps.forEach(function (c) { rows.push([D.components[c] + ' (0–10)', num(result.comp[k][c], 2)]); });
+    comps.forEach(function (c) { rows.push([D.components[c] + ' (0–10)', num(result.comp[k][c], 2) +
+      (a[5] && D.iuc_components.indexOf(c) >= 0 ? ' (its IUC group is LSOA (2011) ' + a[5] + "'s)" : '')]); });
     return '<div class=diz-tip><b>' + text(a[1] + ' (' + a[0] + ')') + '</b><table>' + rows.map(function (r) {
       return '<tr><th>' + text(r[0]) + '</th><td>' + text(r[1]) + '</td></tr>'; }).join('') + '</table></div>';
   }

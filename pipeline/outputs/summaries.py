@@ -9,6 +9,7 @@ from pipeline.duck import exact
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
+from pipeline.registry import LSOA21_WARD_LOOKUP
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
 from pipeline.store import inherited, sources_of, write_parquet
@@ -129,6 +130,8 @@ def build_ward_summary(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
         con,
         sql("ward_summary"),
         paths.table_path("ward_summary"),
-        sources=inherited(paths.table_path("lsoa_triage"), paths.table_path("lsoa_index")),
+        # a ward's rows are the LSOAs ONS's best-fit lookup places in it, so that lookup is one of its sources
+        sources=inherited(paths.table_path("lsoa_triage"), paths.table_path("lsoa_index"))
+        | {LSOA21_WARD_LOOKUP.key: "count(*)"},
     )
     return derived("ward_summary", written, {"wards": written.rows})

@@ -64,8 +64,8 @@ TABLES = [
                   "Residents and LSOAs in each triage class, for the study area, each district and each ward.",
                   "area_type, district NULLS FIRST, area_name, triage_class"),
     EvidenceTable("ward_summary", "Ward summary", "ward_summary",
-                  "Per ward (May 2024): residents, LSOAs, resident-weighted scores and residents per triage class, "
-                  "summed over the LSOAs ONS's best-fit lookup places in the ward (not the ward's own count).",
+                  "Per ward (May 2024), over the LSOAs ONS's best-fit lookup places in it: residents, LSOAs and "
+                  "residents per triage class (sums, not the ward's own counts) and resident-weighted mean scores.",
                   "mean_need_score DESC, ward_code"),
     EvidenceTable("rank_uncertainty", "Rank uncertainty", "rank_uncertainty",
                   "Each LSOA's need and gap rank over seeded draws of the weights, scaling base and IUC mapping.",

@@ -5,8 +5,8 @@
 -- how many premises nearby can get gigabit, not whether the surgery can, so it never stands in.
 -- Likewise the catchment's broadband parts count only when every catchment postcode's figure is its
 -- own: a mean of postcode-district averages would rank sites inside those districts by a value known
--- only for the district as a whole. Sites whose scores agree at the precision shown ($decimals
--- places) share a rank.
+-- only for the district as a whole. The score is published at the precision it is shown ($decimals
+-- places), and sites whose scores agree at it share a rank.
 WITH catchment AS (
     SELECT c.location_id,
            count(*)                                                                   AS catchment_postcodes,
@@ -100,7 +100,7 @@ SELECT site_code, site_type, practice_code, name, postcode, lad_code, lsoa_code,
        catchment_pct_no_gigabit, catchment_mean_need, catchment_postcodes_without_coverage,
        catchment_broadband_resolution, catchment_broadband_area_average, catchment_max_distance_m,
        coalesce(site_broadband_resolution, 'none') <> 'postcode' AS broadband_parts_area_average,
-       readiness_parts, readiness_score,
+       readiness_parts, round(readiness_score, $decimals) AS readiness_score,
        CASE WHEN not_ranked_reason IS NULL AND readiness_score IS NOT NULL
             THEN rank() OVER (PARTITION BY not_ranked_reason IS NULL AND readiness_score IS NOT NULL
                               ORDER BY round(readiness_score, $decimals) ASC)

@@ -43,17 +43,19 @@ nearest_library AS (
 nearest_gp AS (
     SELECT n.point_key AS postcode, r.site_code, r.name AS gp_name, r.postcode AS gp_postcode, r.readiness_rank,
            r.not_ranked_reason, round(n.distance_m) AS gp_distance_m,
-           -- a rank shared with another site says so, and a rank that leaves out area averages says so where it
-           -- is read, as the gap does
-           nullif(concat_ws('; ',
-               CASE WHEN tie.sites > 1 THEN 'tied with ' || (tie.sites - 1) || ' other '
-                                            || CASE WHEN tie.sites = 2 THEN 'site' ELSE 'sites' END END,
-               CASE WHEN r.readiness_rank IS NOT NULL AND r.catchment_broadband_area_average
-                    THEN 'ranked without its catchment''s broadband, known only as '
-                         || replace(coalesce(r.catchment_broadband_resolution, 'area'), '_', ' ')
-                         || ' averages, which never rank sites within an area'
-                         || CASE WHEN NOT r.site_own_gigabit_known THEN ': on its catchment''s need alone' ELSE '' END
-               END), '') AS rank_basis
+           -- a rank shared with another site is shown as "=3", as everywhere else; a rank that leaves out area
+           -- averages says so where it is read, as the gap does
+           CASE WHEN tie.sites > 1 THEN '=' ELSE '' END || r.readiness_rank AS rank_label,
+           CASE WHEN r.readiness_rank IS NOT NULL AND r.catchment_broadband_area_average
+                THEN CASE WHEN NOT r.site_own_gigabit_known THEN 'by its catchment''s need alone: ' ELSE '' END
+                     || 'its catchment''s broadband is known only as '
+                     || replace(coalesce(r.catchment_broadband_resolution, 'area'), '_', ' ')
+                     || ' averages, which never rank sites within an area'
+           END AS rank_basis,
+           -- two practices at one postcode are equally near: the answer names the others too
+           (SELECT string_agg(o.name, '; ' ORDER BY o.name) FROM gp_readiness o
+            WHERE o.postcode = r.postcode AND o.site_code <> r.site_code AND o.readiness_rank IS NOT NULL)
+               AS also_here
     FROM nearest_practice n JOIN gp_readiness r ON r.site_code = n.place_key
     LEFT JOIN (SELECT readiness_rank, count(*) AS sites FROM gp_readiness WHERE readiness_rank IS NOT NULL GROUP BY 1)
          tie USING (readiness_rank)
@@ -71,8 +73,9 @@ SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_co
        c.caution_below_30_release, c.caution_below_30_official_pct, c.caution_below_30_derived_pct,
        c.caution_below_30_threshold_pp,
        n.site_code AS nearest_gp_code, n.gp_name AS nearest_gp_name, n.gp_postcode AS nearest_gp_postcode,
-       n.readiness_rank AS nearest_gp_readiness_rank, n.not_ranked_reason AS nearest_gp_not_ranked_reason,
-       n.rank_basis AS nearest_gp_rank_basis,
+       n.readiness_rank AS nearest_gp_readiness_rank, n.rank_label AS nearest_gp_rank_label,
+       n.not_ranked_reason AS nearest_gp_not_ranked_reason,
+       n.rank_basis AS nearest_gp_rank_basis, n.also_here AS nearest_gp_also_here,
        (SELECT count(readiness_rank) FROM gp_readiness) AS gp_sites_ranked,
        n.gp_distance_m AS nearest_gp_distance_m,
        l.library_name AS nearest_library, l.library_address AS nearest_library_address,
