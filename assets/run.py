@@ -22,7 +22,7 @@ from pipeline.errors import DizError, cannot_write
 from pipeline.paths import Paths
 from pipeline.plan import make_plan
 from pipeline.preflight import preflight
-from pipeline.runner import extract_ahead, finish, start_drawing_workers
+from pipeline.runner import finish, start_drawing_workers
 from pipeline.settings import load_settings
 
 WHERE_TO_LOOK = [
@@ -262,7 +262,6 @@ def main(argv: list[str] | None = None) -> int:
     instance = instance or recover(paths)
     processes.configure(settings.run.worker_processes)
     start_drawing_workers(stale)
-    ahead = extract_ahead(stale, paths)
     _progress_to_stdout(args.log_level)
     assets = {dg.AssetKey(a) for p in stale for a in p.step.assets}
     sources = {dg.AssetKey(["source", k]) for p in stale for k in p.step.sources}
@@ -286,8 +285,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         early.unregister(run_id)  # waits for any still running: the staging folder is then the run's alone
         processes.close()
-        if ahead is not None:
-            ahead.join()
     done = finish(
         paths,
         run_id,

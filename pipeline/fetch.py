@@ -14,7 +14,6 @@ import os
 import shutil
 import stat
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -317,20 +316,6 @@ def extract_zip(archive: Path, dest_root: Path, *, label: str | None = None, max
     if total > max_bytes:
         raise SourceFormatError(label, f"archive expands to {total:,} bytes, over the {max_bytes:,}-byte limit")
     target = dest_root / f"{archive.stem}-{sha256_of(archive)[:12]}"
-    with _unpacking(target):  # a step reaching an archive another thread is unpacking waits for it
-        return _extract(archive, target, dest_root, infos, label)
-
-
-_UNPACKING: dict[Path, threading.Lock] = {}
-_UNPACKING_GUARD = threading.Lock()
-
-
-def _unpacking(target: Path) -> threading.Lock:
-    with _UNPACKING_GUARD:
-        return _UNPACKING.setdefault(target, threading.Lock())
-
-
-def _extract(archive: Path, target: Path, dest_root: Path, infos: list[zipfile.ZipInfo], label: str) -> Path:
     if target.is_dir():
         return target
     dest_root.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,6 @@ Both record the same manifest, so a run of either kind can follow a run of the o
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -166,39 +165,6 @@ def start_drawing_workers(plans: list[StepPlan]) -> None:
         start_server([s.module for s in handed])
 
 
-def extract_ahead(plans: list[StepPlan], paths: Paths) -> threading.Thread | None:
-    """Unpack, in a thread, the zip archives the run's stale steps read, in the order the steps come: inflating the
-    ONS postcode lookup holds one core for most of a second, while the steps before it leave the other partly idle.
-    A step that reaches an archive still being unpacked waits for it (``fetch.extract_zip``); anything that goes
-    wrong here is left for the step itself to meet and report. The caller joins the thread before the run ends."""
-    from pipeline.errors import DizError
-    from pipeline.fetch import extract_zip, locate
-    from pipeline.registry import SOURCES
-
-    archives = []
-    for plan in plans:
-        for key in plan.step.sources if plan.stale else ():
-            try:
-                located = locate(SOURCES[key], paths, download=False)
-            except (DizError, KeyError, ValueError):  # missing, or a file per district: the step finds its own
-                continue
-            if located.path.suffix.lower() == ".zip" and located not in archives:
-                archives.append(located)
-    if not archives:
-        return None
-
-    def unpack() -> None:
-        for located in archives:
-            try:
-                extract_zip(located.path, paths.raw / "_extracted", label=located.label)
-            except Exception:  # noqa: BLE001 - the step reading the archive reports it, with its own message
-                return
-
-    thread = threading.Thread(target=unpack, name="extract-ahead", daemon=True)
-    thread.start()
-    return thread
-
-
 @dataclass
 class RunReport:
     run_id: str
@@ -234,7 +200,6 @@ def run(
     staged = generations.stage(paths, run_id, set(BY_NAME))
     processes.configure(settings.run.worker_processes)
     start_drawing_workers(plans)
-    ahead = extract_ahead(plans, paths)
     early = EarlyStarts(plans, staged, settings)
     reports: list[StepReport] = []
     blocked: str | None = None
@@ -261,8 +226,6 @@ def run(
     finally:
         early.close()  # nothing may still be writing into the staging folder once the run ends
         processes.close()
-        if ahead is not None:
-            ahead.join()
     if not publish:
         checks = generations.check_results(staged.gen)
         return RunReport(run_id, reports, checks, None, "publishing not requested", time.perf_counter() - started)

@@ -406,38 +406,3 @@ def test_the_readmes_relative_mirror_is_read_against_the_project_root(tmp_path):
     )
     expected = str((PROJECT_ROOT / ".." / "shared" / "sources").resolve())
     assert done.stdout.split() == [expected, expected], done.stderr
-
-
-def test_an_archive_unpacked_ahead_and_by_its_step_at_once_is_unpacked_once(tmp_path, monkeypatch):
-    """The run unpacks archives ahead of their steps in a thread (runner.extract_ahead): a step reaching one that
-    is still being unpacked waits for it and gets the same folder, whole (synthetic archive, built here)."""
-    import threading
-
-    from pipeline import fetch
-
-    archive = tmp_path / "synthetic.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        for i in range(20):
-            zf.writestr(f"Data/part{i}.csv", "a,b\n" + "1,2\n" * 20_000)
-    opened = []
-    real_zipfile = zipfile.ZipFile
-
-    def counting(*args, **kwargs):
-        opened.append(args[0])
-        return real_zipfile(*args, **kwargs)
-
-    monkeypatch.setattr(fetch.zipfile, "ZipFile", counting)
-    got: list[Path] = []
-    threads = [
-        threading.Thread(target=lambda: got.append(fetch.extract_zip(archive, tmp_path / "_extracted")))
-        for _ in range(3)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(set(got)) == 1 and len(got) == 3
-    assert sorted(p.name for p in got[0].joinpath("Data").iterdir()) == sorted(f"part{i}.csv" for i in range(20))
-    extracting = [a for a in opened if a == archive]
-    assert len(extracting) == 3 + 1  # each call lists the members; only one unpacks them
-    assert not [p for p in (tmp_path / "_extracted").iterdir() if p.name.startswith(".")]  # no half-done folder
