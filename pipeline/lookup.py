@@ -362,7 +362,7 @@ def lookup(query: str, paths: Paths | None = None) -> Answer:
     try:
         row = _one(con, table, "postcode = $pc", {"pc": postcode})
         if row:
-            f = _fields(row)
+            f = _fields(row) | {"need_sources": need_sources(table)}
             return Answer(
                 query,
                 postcode,
@@ -424,6 +424,15 @@ def _area_names(con: duckdb.DuckDBPyConnection, live: Path) -> dict[str, str]:
     return dict(con.execute("SELECT area_code, area_name FROM read_parquet($p)", {"p": str(path)}).fetchall())
 
 
+def need_sources(table: Path) -> str:
+    """The sources the need score rests on, named as citations name them, from the published table's own record."""
+    from pipeline.columns import column_sources
+    from pipeline.registry import CITE_AS
+    from pipeline.store import source_rows
+
+    return "; ".join(CITE_AS.get(k, k) for k in column_sources("need_score", list(source_rows(table))))
+
+
 def also_here(names: str) -> str:
     """Other practices at the nearest one's postcode, as people write their names."""
     return "; ".join(display_name(n) for n in names.split("; "))
@@ -466,7 +475,8 @@ def as_text(answer: Answer) -> str:
         ("Triage class", triage_text(f["triage_class"], f["supply_gap_resolution"])),
         (
             "Inclusion need",
-            f"{f['need_score']} of 10 (10 = most need), decile {f['need_decile']} of the study area (1 = highest)",
+            f"{f['need_score']} of 10 (10 = most need), decile {f['need_decile']} of the study area (1 = highest); "
+            f"from {f['need_sources']}",
         ),
         ("District broadband", district_broadband(f)),
         (

@@ -24,6 +24,7 @@ from pipeline.lookup import (
     gap_caution,
     gap_in_words,
     library_text,
+    need_sources,
     postcode_note,
     triage_text,
 )
@@ -140,7 +141,8 @@ function diz_lookup(){
     (g[2]===null?'not ranked for telehealth readiness ('+(g[3]||'no score')+')':'readiness rank '+g[2]+
      ' of '+DIZ.ranked+' (1 = least ready'+(g[4]?'; '+g[4]:'')+')')]);
   rows.push(['Triage',a[8]],
-    ['Inclusion need',a[4]+' of 10 (10 = most need; decile '+a[5]+' of the study area, 1 = highest)']);
+    ['Inclusion need',a[4]+' of 10 (10 = most need; decile '+a[5]+' of the study area, 1 = highest); from '+
+     DIZ.need_sources]);
   if(d)rows.push(['District broadband',d]);
   var own=(a[10]&&a[10]!==outward)?DIZ.own_note[DIZ.bb_outward.indexOf(outward)>=0?1:0]:'';
   rows.push(['Connectivity gap',a[6]+' of 10 (10 = largest gap): '+a[7]+own.replace('{own}',outward).replace('{area}',a[10])+
@@ -192,7 +194,7 @@ def split_postcodes(data: dict, folder: Path, above: int) -> list[Path]:
     return written
 
 
-def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
+def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str, need_sources_text: str) -> dict:
     """A compact form of postcode_lookup: each LSOA, district and GP site once, each postcode as indices;
     the study area's outward codes and its terminated postcodes, so an unknown one gets an answer staff can
     act on."""
@@ -313,6 +315,7 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str) -> dict:
         "ranked": ranked,
         "next_step": RESIDENT_NEXT_STEP,
         "gp_note": NEAREST_GP,
+        "need_sources": need_sources_text,
         "own_note": [OWN_DISTRICT_NOTE[False], OWN_DISTRICT_NOTE[True]],
         "bb_outward": [
             r[0]
@@ -447,7 +450,7 @@ def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
     )
     lines = "".join(f"<li>{esc(line)}</li>" for line in licence_lines(keys))
     codepoint = f"{SOURCES['codepoint_open'].title} ({SOURCES['codepoint_open'].release})"
-    search = search_data(con, codepoint)
+    search = search_data(con, codepoint, need_sources(paths.table_path("postcode_lookup")))
     shards = split_postcodes(search, folder / "postcodes", settings.outputs.postcode_files_above)
     if len(settings.lad_codes) > settings.outputs.max_districts:  # an answer naming 296 districts helps nobody
         search["districts_list"] = f"{settings.study_area.name}: {len(settings.lad_codes):,} districts"
