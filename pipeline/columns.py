@@ -413,6 +413,14 @@ TABLE_COLUMNS: dict[tuple[str, str], str] = {
     ("siting_by_district", "residents_beyond_reach"):
         "Residents of neighbourhoods whose population-weighted centre is more than {reach} in a straight line "
         "from any existing venue",
+    ("siting_by_district", "high_need_residents_it_reaches"):
+        "Of the district's high-need residents beyond reach, those a venue at the one best candidate site (best_site, "
+        "named in the row) would bring within {reach} in a straight line (whole neighbourhoods, by their "
+        "population-weighted centre)",
+    ("siting_by_district", "residents_it_reaches"):
+        "Of the district's residents beyond reach, those a venue at the one best candidate site (best_site, named in "
+        "the row) would bring within {reach} in a straight line (whole neighbourhoods, by their population-weighted "
+        "centre)",
     ("siting_by_district", "high_need_residents_beyond_reach"):
         "Residents of high-need neighbourhoods whose population-weighted centre is more than {reach} in a "
         "straight line from any existing venue",

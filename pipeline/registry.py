@@ -156,8 +156,8 @@ ONS_POSTCODE_LOOKUP = _register(Source(
 
 OFCOM_POSTCODE_DISTRICT = _register(Source(
     key="ofcom_postcode_district",
-    title="Ofcom Connected Nations fixed coverage, postcode-district means",
-    publisher="derived from Ofcom data by the broadbandpicker project (sahilsayed-ielts)",
+    title="Ofcom Connected Nations fixed coverage, postcode-district means computed by a third party",
+    publisher="derived from Ofcom data by the broadbandpicker project (github.com/sahilsayed-ielts/broadbandpicker)",
     release="Connected Nations July 2024 (file 202407-fixed-coverage-postcodes-r01)",
     licence=(OFCOM_LICENCE,),
     files=("postcode_district_coverage_202407.csv",
@@ -227,7 +227,7 @@ EPRACCUR = _register(Source(
     page_title="GP Practices (epraccur)",
     resolution="site postcode",
     max_bytes=50 * MB,
-    notes="Mirror holds the Hertfordshire & West Essex ICB rows (QM7) of the national file.",
+    notes="The copy used here holds the Hertfordshire & West Essex ICB rows (QM7) of the national file.",
 ))
 
 EBRANCHS = _register(Source(
@@ -344,9 +344,9 @@ IOD2025 = _register(Source(
                 "affecting children index and income deprivation affecting older people index"),
     resolution="LSOA (2021)",
     max_bytes=100 * MB,
-    notes=("File 7 gives every score; the mirror holds it for the study area only, so England-wide runs have the "
-           "national ranks of File 1 (IMD) and File 3 (IDACI, IDAOPI; ranks and deciles, no scores) and scores "
-           "where File 7 covers the LSOA."),
+    notes=("File 7 gives every score; the copy used here holds it for the study area only, so England-wide runs "
+           "have the national ranks of File 1 (IMD) and File 3 (IDACI, IDAOPI; ranks and deciles, no scores) and "
+           "scores where File 7 covers the LSOA."),
     expected_rows=(33_755, 33_755),
 ))
 
@@ -374,8 +374,8 @@ IMD2019 = _register(Source(
     resolution="LSOA (2011)",
     max_bytes=50 * MB,
     notes=("Ranks and mid-2015 populations; used on the 2011 small areas only. The official Files 1, 2 and 6 are "
-           ".xlsx (assets.publishing.service.gov.uk attachment_data/file/833970, 833973, 833980); the mirror holds CSV "
-           "conversions; both are read."),
+           ".xlsx (assets.publishing.service.gov.uk attachment_data/file/833970, 833973, 833980); the copy used "
+           "here holds CSV conversions; both are read."),
     expected_rows=(32_844, 32_844),
 ))
 
@@ -567,7 +567,7 @@ WARD_BOUNDARIES = _register(Source(
     resolution="ward polygons (generalised 20 m)",
     required=False,
     max_bytes=200 * MB,
-    notes="For maps: ward outlines and labels. The mirror holds the 87 wards of the five districts.",
+    notes="For maps: ward outlines and labels. The copy used here holds the 87 wards of the five districts.",
 ))
 
 SUBICB_BOUNDARIES = _register(Source(
@@ -633,7 +633,7 @@ LAD2013_BOUNDARIES = _register(Source(
     required=False,
     max_bytes=50 * MB,
     official=False,
-    notes=("The mirror's extract, read by the same reader as the ONS district file, which is preferred when both "
+    notes=("The extract used here, read by the same reader as the ONS district file, which is preferred when both "
            "are present; not needed with the ONS file or the wards."),
 ))
 
@@ -804,7 +804,7 @@ CITE_AS: dict[str, str] = {
     "codepoint_open": "Ordnance Survey, Code-Point Open 2025.2",
     "ons_postcode_lookup": "ONS, postcode to LSOA lookup (May 2022)",
     "ofcom_postcode_district": "Ofcom July 2024 postcode data as postcode-district means computed by a third "
-                               "party (the broadbandpicker project)",
+                               "party (github.com/sahilsayed-ielts/broadbandpicker)",
     "ofcom_postcode_coverage": "Ofcom, Connected Nations fixed coverage by postcode",
     "ofcom_la_coverage": "Ofcom, Connected Nations fixed coverage by local authority",
     "epraccur": "NHS England ODS, GP practices (epraccur, September 2025)",
