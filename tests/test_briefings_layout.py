@@ -258,6 +258,37 @@ def test_briefing_notes_are_citations_in_words_with_table_references_apart(real_
     assert ".csv |" not in text and "data/processed" not in text
 
 
+def test_table_references_put_the_same_cell_of_several_rows_on_one_line_and_keep_other_rows_apart():
+    """The zone's briefing cites one cell of each district: one line naming the column once, each row's key
+    value with its note, instead of a line per district (its notes ran onto a sixth page on the 2011 base)."""
+    from pipeline.outputs.briefings import reference_lines
+    from pipeline.outputs.headlines import Note
+
+    def note(number, table, column, **keys):
+        return Note(number, table, column, tuple(keys.items()), "1", "what", "where", "tail")
+
+    notes = [
+        note(1, "district_summary", "residents_2021", lad_code="ALL"),
+        note(2, "district_summary", "lsoas", lad_code="ALL"),
+        *(note(3 + i, "district_summary", "ofcom_gigabit_pct", lad_code=c) for i, c in enumerate(["E1", "E2", "E3"])),
+        note(6, "connectivity_series", "value", area_code="E10", indicator="gigabit", release="2026-01"),
+        note(7, "connectivity_series", "value", area_code="E92", indicator="gigabit", release="2026-01"),
+        note(8, "connectivity_series", "value", area_code="E92", indicator="gigabit", release="2025-07"),
+        note(9, "siting_curve", "pct_covered", k="0"),
+    ]
+    groups: dict[tuple, list] = {}
+    for n in notes:
+        groups.setdefault((n.table, n.keys), []).append(n)
+    assert reference_lines(groups) == [
+        "district_summary (sheet 'District summary'), lad_code ALL: ¹ residents_2021, ² lsoas",
+        "district_summary (sheet 'District summary'), column ofcom_gigabit_pct of lad_code E1 ³, E2 ⁴, E3 ⁵",
+        "connectivity_series (sheet 'Connectivity series'), indicator gigabit, release 2026-01, "
+        "column value of area_code E10 ⁶, E92 ⁷",
+        "connectivity_series (sheet 'Connectivity series'), area_code E92, indicator gigabit, release 2025-07: ⁸ value",
+        "siting_curve (sheet 'Siting curve'), k 0: ⁹ pct_covered",
+    ]
+
+
 @pytest.fixture(scope="module")
 def briefing_con(real_run):
     """A connection holding the briefing step's inputs from the real run, to draw its figures again."""

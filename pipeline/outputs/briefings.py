@@ -1057,11 +1057,48 @@ def _references(pdf: BriefingPDF, n: Notes, size: float = NOTE_SIZE) -> None:
     )
     pdf.ln(0.8)
     with pdf.text_columns(ncols=2, gutter=6, text_align="LEFT", line_height=1.15, balance=True) as columns:
-        for (table, keys), notes in groups.items():
+        for line in reference_lines(groups):
+            with columns.paragraph(bottom_margin=0.6) as par:
+                par.write(line)
+
+
+def reference_lines(groups: dict[tuple, list]) -> list[str]:
+    """One line per table row ('table (sheet), key value: ¹ column, ² column'), except that rows of one table
+    whose single cited cell is the same column and whose keys differ in one only share a line ('column value of
+    area_code E10000012 ⁸, E10000015 ⁹'): the zone's briefing cites the same cell of every district."""
+    runs: list[list] = []
+    for (table, keys), notes in groups.items():
+        last = runs[-1] if runs else None
+        if last and len(notes) == 1 and _same_but_one(last, table, keys, notes[0].column):
+            last.append((table, keys, notes))
+        else:
+            runs.append([(table, keys, notes)])
+    lines = []
+    for run in runs:
+        table, keys, notes = run[0]
+        sheet = f"{table} (sheet '{SHEETS.get(table, table)}')"
+        if len(run) == 1:
             row = ", ".join(f"{k} {v}" for k, v in keys)
             cells = ", ".join(f"{superscript(note.number)} {note.column}" for note in notes)
-            with columns.paragraph(bottom_margin=0.6) as par:
-                par.write(f"{table} (sheet '{SHEETS.get(table, table)}'), {row}: {cells}")
+            lines.append(f"{sheet}, {row}: {cells}")
+            continue
+        varies = next(i for i in range(len(keys)) if keys[i] != run[1][1][i])
+        fixed = "".join(f", {k} {v}" for i, (k, v) in enumerate(keys) if i != varies)
+        values = ", ".join(f"{row_keys[varies][1]} {superscript(cited[0].number)}" for _, row_keys, cited in run)
+        lines.append(f"{sheet}{fixed}, column {notes[0].column} of {keys[varies][0]} {values}")
+    return lines
+
+
+def _same_but_one(run: list, table: str, keys: tuple, column: str) -> bool:
+    """Whether a row joins ``run``: same table, one cited cell in the same column, keys differing in the one
+    place where the run's rows differ (any one place while the run has a single row)."""
+    first_table, first_keys, first_notes = run[0]
+    if table != first_table or len(first_notes) != 1 or first_notes[0].column != column:
+        return False
+    if [k for k, _ in keys] != [k for k, _ in first_keys]:
+        return False
+    differ = {i for i in range(len(keys)) if any(keys[i] != other[i] for _, other, _ in run)}
+    return len(differ) == 1
 
 
 def _sources_and_licences(pdf: BriefingPDF, keys: list[str], size: float = NOTE_SIZE) -> None:
