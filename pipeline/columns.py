@@ -513,6 +513,8 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
                      "caution_below_30_threshold_pp", "broadband_caution"), DISTRICT_SERIES + BROADBAND),
     "gp_sites": GP_SITES, "gp_practices": (EPRACCUR.key,),
     "gp_branches": (EBRANCHS.key, "ebranchs_2017"),
+    "listed_in": GP_SITES,  # which ODS list names the site; a site is not ranked for its listing or its list size
+    "not_ranked_reason": GP_SITES + (GP_LIST_SIZES.key,),
     "list_size": (GP_LIST_SIZES.key,),
     **dict.fromkeys(("age_score", "disability_score", "deprivation_score", "engagement_score"), NEED),
     **dict.fromkeys(("fixed_score", "mobile_score", "broadband_score"), SUPPLY),

@@ -258,6 +258,17 @@ def test_briefing_notes_are_citations_in_words_with_table_references_apart(real_
     assert ".csv |" not in text and "data/processed" not in text
 
 
+def test_a_briefing_that_counts_branch_surgeries_names_the_branch_list_among_its_sources(real_run):
+    """Harlow's GP section counts the branch surgeries shown but not ranked, from the NHS branch list: that list
+    is then a source of the section's table and of the briefing (it was named in the sentence only)."""
+    text = " ".join(_pdf_text(real_run.paths.processed / "briefings" / "harlow.pdf").split())
+    assert "branch surgeries known only from the NHS branch-surgery list" in text
+    caption = re.search(r"Table gp_readiness \(evidence pack sheet '[^']+'\), from (.*?)\. [A-Z]", text).group(1)
+    assert "GP branch surgeries (ebranchs)" in caption, caption
+    sources = text.split("Sources and licences", 1)[1]
+    assert "GP branch surgeries (ebranchs)" in sources
+
+
 def test_table_references_put_the_same_cell_of_several_rows_on_one_line_and_keep_other_rows_apart():
     """The zone's briefing cites one cell of each district: one line naming the column once, each row's key
     value with its note, instead of a line per district (its notes ran onto a sixth page on the 2011 base)."""

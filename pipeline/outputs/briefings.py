@@ -776,8 +776,10 @@ def _gp_rows(
         f"Readiness ranks {len(ranked(sites))} of the study area's {len(sites)} GP sites (1 = lowest score) from "
         f"{ranking_rests_on(sites, cap_m)}. Patients: NHS England's registered lists at {list_month(sites)}."
     )
-    extra = [t for t in (readiness_caution(n, chosen), own_gigabit_sentence(sites), not_ranked_sentence(sites)) if t]
+    not_ranked = not_ranked_sentence(sites)
+    extra = [t for t in (readiness_caution(n, chosen), own_gigabit_sentence(sites), not_ranked) if t]
     cited = ["readiness_rank", "list_size"] + (["catchment_pct_no_gigabit"] if scored else []) + ["catchment_mean_need"]
+    cited += ["not_ranked_reason"] if not_ranked else []  # it names the branch list the sentence counts from
     return section_heading(sites), header, out, widths, cited, words, " ".join([intro] + extra)
 
 
