@@ -17,6 +17,7 @@ from pipeline.registry import (
     GP_LIST_SIZES,
     IUC2018,
     LSOA11_LSOA21_LOOKUP,
+    LSOA21_WARD_LOOKUP,
     OFCOM_LA_COVERAGE,
     OFCOM_POSTCODE_COVERAGE,
     OFCOM_POSTCODE_DISTRICT,
@@ -25,6 +26,7 @@ from pipeline.registry import (
     ONS_SIMILAR_AREAS,
     RUC2011,
     RUC2021,
+    WARD_BOUNDARIES,
 )
 from pipeline.settings import Settings
 from pipeline.wording import terms
@@ -513,6 +515,7 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
                      "caution_below_30_threshold_pp", "broadband_caution"), DISTRICT_SERIES + BROADBAND),
     "gp_sites": GP_SITES, "gp_practices": (EPRACCUR.key,),
     "gp_branches": (EBRANCHS.key, "ebranchs_2017"),
+    "ward_name": (LSOA21_WARD_LOOKUP.key, WARD_BOUNDARIES.key),  # a neighbourhood's ward: ONS's best-fit lookup
     "listed_in": GP_SITES,  # which ODS list names the site; a site is not ranked for its listing or its list size
     "not_ranked_reason": GP_SITES + (GP_LIST_SIZES.key,),
     "list_size": (GP_LIST_SIZES.key,),

@@ -270,3 +270,19 @@ def test_the_connectivity_gap_names_the_postcode_files_that_place_its_values_in_
     summary = {c["name"]: set(c["sources"]) for c in _sidecar(real_run, "district_summary")["columns"]}
     assert "la_neighbours" not in summary["estimated_gigabit_pct"]
     assert "census_ts007a" in summary["estimated_gigabit_pct"]  # weighted by residents
+
+
+def test_every_table_naming_wards_lists_the_ward_lookup_behind_its_ward_names(real_run):
+    """A row's ward comes from ONS's LSOA-to-ward lookup (through lsoa_areas): every published table that names
+    wards lists that lookup among its sources, and its ward_name column names that lookup alone (it had been
+    dropped after lsoa_areas, so the need and triage tables' ward names were credited to Census and IoD)."""
+    checked = 0
+    for path in sorted((real_run.live / "tables").glob("*.sources.json")):
+        sidecar = json.loads(path.read_text(encoding="utf-8"))
+        ward = next((c for c in sidecar.get("columns", []) if c["name"] == "ward_name"), None)
+        if ward is None or path.name.startswith("ward_boundaries"):
+            continue
+        checked += 1
+        assert "lsoa21_ward_lookup" in {s["source"] for s in sidecar["sources"]}, path.name
+        assert ward["sources"] == ["lsoa21_ward_lookup"], (path.name, ward["sources"])
+    assert checked >= 8

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from pipeline.analysis.nearest import nearest
 from pipeline.analysis.validation import compare
+from pipeline.columns import COLUMN_SOURCES, column_sources
 from pipeline.duck import exact
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, derived
@@ -83,6 +84,7 @@ def access_columns(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, li
     venues = sources_of(paths.table_path("venues"))
     triage = paths.table_path("lsoa_triage")
     residents, need = sources_of(triage, "residents_2021"), sources_of(triage, *NEED_READ)
+    ward = [k for k in column_sources("ward_name", sources_of(triage)) if k in COLUMN_SOURCES["ward_name"]]
 
     def to(kind: str) -> list[str]:
         """Where people live and the sources of the venues a distance of this kind can end at."""
@@ -93,6 +95,7 @@ def access_columns(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, li
     reach = to("any venue")
     return (
         dict.fromkeys(("origin", "origin_basis", "easting", "northing"), origins)
+        | dict.fromkeys(("ward_code", "ward_name"), ward)
         | {"residents_2021": residents, "need_weighted_residents": residents + need, "distance_kind": []}
         | dict.fromkeys(NEED_READ, need)
         | {f"nearest_library{c}": to("library") for c in ("_km", "", "_address", "_hours")}

@@ -31,6 +31,7 @@ from pipeline.registry import (
     IOD2025,
     IUC2018,
     LSOA11_LSOA21_LOOKUP,
+    LSOA21_WARD_LOOKUP,
     LSOA2011_BOUNDARIES,
     LSOA2021_BOUNDARIES,
     OFCOM_LA_COVERAGE,
@@ -492,6 +493,11 @@ def build_lsoa_indicators(con: duckdb.DuckDBPyConnection, paths: Paths, settings
     sources[LSOA11_LSOA21_LOOKUP.key] = "count(DISTINCT lsoa_code) FILTER (note LIKE '%carried from%')"
     # counted over the long table itself (every row of it is written), so the written rows stream to the file
     counts = count_contributions(con, "indicators_long", sources)
+    # every row carries its LSOA's ward from lsoa_areas: ONS's LSOA-to-ward lookup names it
+    counts[LSOA21_WARD_LOOKUP.key] = con.execute(
+        "SELECT count(*) FROM lsoa_areas WHERE ward_code IS NOT NULL "
+        "AND lsoa_code IN (SELECT lsoa_code FROM indicators_long)"
+    ).fetchone()[0]
     written = write_parquet(
         con,
         """

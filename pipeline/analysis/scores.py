@@ -25,6 +25,7 @@ from pipeline.geography import Vintage, vintage_of
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
 from pipeline.readers.iuc import GROUPS
+from pipeline.registry import LSOA21_WARD_LOOKUP
 from pipeline.settings import Settings, read_weights_file, shown
 from pipeline.sqlfiles import quote, sql
 from pipeline.store import write_parquet
@@ -243,6 +244,10 @@ def sources_of(weights: Weights, vintage: Vintage) -> dict[str, str]:
     return out
 
 
+# A scored LSOA's row names its ward (from lsoa_areas): ONS's LSOA-to-ward lookup is a source of those rows.
+WARD = {LSOA21_WARD_LOOKUP.key: "count(*) FILTER (ward_code IS NOT NULL)"}
+
+
 def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
     """``lsoa_indicator_scores``, ``lsoa_need``, ``lsoa_supply_gap`` and ``lsoa_index``."""
     exact(con)
@@ -271,7 +276,7 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
         )
         + " ORDER BY need_rank, lsoa_code",
         paths.table_path("lsoa_need"),
-        sources=sources_of(weights["need"], vintage),
+        sources=sources_of(weights["need"], vintage) | WARD,
         vintage=vintage,
         notes=f"weights config/weights/need.toml; scaling base {base}",
     )
@@ -279,7 +284,7 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
         con,
         _supply_gap_sql(weights["supply_gap"]),
         paths.table_path("lsoa_supply_gap"),
-        sources=sources_of(weights["supply_gap"], vintage),
+        sources=sources_of(weights["supply_gap"], vintage) | WARD,
         vintage=vintage,
         notes="values known only for a postcode district or district are that area's value for every "
         "LSOA in it; LSOAs sharing them tie",
@@ -289,7 +294,7 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
         con,
         _index_sql(mode, list(weights[mode].components), people, weights["supply_gap"]),
         paths.table_path("lsoa_index"),
-        sources=every,
+        sources=every | WARD,
         vintage=vintage,
         params={"mode": mode, "base": base},
         notes=f"headline index: {mode} (config/weights/{mode}.toml); scaling base {base}",

@@ -1293,7 +1293,14 @@ def build_one(
     ward_source = _table_source(
         n,
         "ward_summary",
-        ["residents_2021", "mean_need_score", "high_need_lsoas", "residents_adoption_gap", "residents_both"],
+        [
+            "ward_name",
+            "residents_2021",
+            "mean_need_score",
+            "high_need_lsoas",
+            "residents_adoption_gap",
+            "residents_both",
+        ],
         f"The wards with the highest resident-weighted mean need. A ward's residents and counts are sums over the "
         f"neighbourhoods ONS's best-fit lookup places in it, its mean need their resident-weighted mean. High need: "
         f"{t.high_need_short}."
