@@ -1328,7 +1328,7 @@ def build_one(
     lsoa_source = _table_source(
         n,
         "inclusion_priorities",
-        ["residents_2021", "need_score", "suggested_offer", "robustness"],
+        ["ward_name", "residents_2021", "need_score", "suggested_offer", "robustness"],
         f"The neighbourhoods with the highest need. {_cap(robustness_words(lsoa_rows, t))}.",
     )
     pdf.together(
