@@ -23,6 +23,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from isal import isal_zlib
+
 from pipeline.errors import SourceFormatError, SourceMissingError, UnsafeArchiveError
 from pipeline.paths import Paths
 from pipeline.registry import Source
@@ -304,6 +306,35 @@ def safe_members(archive: Path, label: str | None = None) -> list[zipfile.ZipInf
     return infos
 
 
+def inflate_member(archive: Path, info: zipfile.ZipInfo, out: Path) -> None:
+    """Unpack one deflated member with ISA-L (``isal``), about twice as fast as the standard library's zlib
+    on this machine: the national archives expand to 700 MB on a cold England run. The member's CRC-32 and
+    size are checked as ``zipfile`` checks them."""
+    with archive.open("rb") as src, out.open("wb") as dst:
+        src.seek(info.header_offset)
+        local = src.read(30)
+        if len(local) < 30 or local[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"bad local file header for {info.filename}")
+        src.seek(int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little"), os.SEEK_CUR)
+        inflate, left, crc, size = isal_zlib.decompressobj(-15), info.compress_size, 0, 0
+        try:
+            while left:
+                chunk = src.read(min(CHUNK, left))
+                if not chunk:
+                    raise EOFError(f"{info.filename} ends early")
+                left -= len(chunk)
+                data = inflate.decompress(chunk)
+                crc, size = isal_zlib.crc32(data, crc), size + len(data)
+                dst.write(data)
+            data = inflate.flush()
+        except isal_zlib.error as exc:
+            raise zlib.error(str(exc)) from exc
+        crc, size = isal_zlib.crc32(data, crc), size + len(data)
+        dst.write(data)
+    if crc != info.CRC or size != info.file_size or not inflate.eof:
+        raise zipfile.BadZipFile(f"Bad CRC-32 or size for file {info.filename!r}")
+
+
 def extract_zip(archive: Path, dest_root: Path, *, label: str | None = None, max_bytes: int = 2_000_000_000) -> Path:
     """Extract a zip once into ``dest_root/<name>-<sha>``; later calls reuse the folder.
 
@@ -331,8 +362,11 @@ def extract_zip(archive: Path, dest_root: Path, *, label: str | None = None, max
                     out.mkdir(parents=True, exist_ok=True)
                     continue
                 out.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as src, out.open("wb") as dst:
-                    shutil.copyfileobj(src, dst, CHUNK)
+                if info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & 0x1:
+                    inflate_member(archive, info, out)
+                else:  # stored, encrypted or another method: the standard library's way
+                    with zf.open(info) as src, out.open("wb") as dst:
+                        shutil.copyfileobj(src, dst, CHUNK)
         try:
             os.replace(tmp, target)
         except OSError:

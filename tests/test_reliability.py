@@ -299,6 +299,35 @@ def test_a_corrupt_zip_member_is_named_with_its_archive(tmp_path):
     )
 
 
+def test_unpacking_with_isal_gives_the_standard_librarys_bytes_and_checks_each_members_crc(tmp_path):
+    """Deflated members are unpacked with ISA-L (faster on the national archives), stored ones the standard
+    way: the same bytes as ``zipfile`` gives, and a member whose CRC-32 does not match is refused as corrupt."""
+    from pipeline.errors import SourceFormatError
+    from pipeline.fetch import extract_zip
+
+    rows = "".join(f"synthetic,{i},{i * 7 % 1000}\n" for i in range(200_000)).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("Data/big.csv", rows)
+        zf.writestr(zipfile.ZipInfo("Doc/stored.txt"), b"synthetic stored member")
+        zf.writestr("Data/empty.csv", b"")
+    archive = tmp_path / "synthetic.zip"
+    archive.write_bytes(buffer.getvalue())
+    out = extract_zip(archive, tmp_path / "out")
+    with zipfile.ZipFile(archive) as zf:
+        for name in zf.namelist():
+            assert (out / name).read_bytes() == zf.read(name), name
+
+    data = bytearray(buffer.getvalue())
+    central = data.index(b"PK\x01\x02")  # the first member's central record; its CRC-32 at byte 16
+    data[central + 16] ^= 0xFF
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(bytes(data))
+    with pytest.raises(SourceFormatError) as err:
+        extract_zip(broken, tmp_path / "out2", label="synthetic/broken.zip")
+    assert str(err.value).startswith("synthetic/broken.zip!Data/big.csv: this member of the zip is corrupt")
+
+
 # -- byte-identical maps -----------------------------------------------------------------------------
 
 
