@@ -462,7 +462,7 @@ def _side(side: str) -> tuple[str, ...]:
 
 
 POPULATION = (CENSUS_TS007A.key,)
-NEED = _side("need")
+NEED = _side("need") + (LSOA11_LSOA21_LOOKUP.key,)  # the IUC of a split LSOA is its 2011 LSOA's, through the lookup
 SUPPLY = _side("supply")
 BROADBAND = (OFCOM_POSTCODE_COVERAGE.key, OFCOM_POSTCODE_DISTRICT.key, OFCOM_LA_COVERAGE.key)
 DISTRICT_SERIES = (ONS_LOCAL_INDICATORS.key, OFCOM_LA_COVERAGE.key)
@@ -502,6 +502,9 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     # a group's median, best and ranks rest on which places ONS counts as similar too
     **dict.fromkeys(("group_median", "best_value", "rank", "rank_label", "n_compared", "behind_best_pp",
                      "behind_median_pp"), DISTRICT_SERIES + (ONS_SIMILAR_AREAS.key,)),
+    # a pace is the zone's estimate's where the row is the zone's, its districts' figures weighted by residents
+    "pace_pp_per_year": DISTRICT_SERIES + POPULATION,
+    "median_pace_pp_per_year": DISTRICT_SERIES + (ONS_SIMILAR_AREAS.key,) + POPULATION,
     **dict.fromkeys(("estimated_gigabit_pct", "estimated_release_name", "estimated_weighted_by"),
                     DISTRICT_SERIES + POPULATION),  # the districts' figures weighted by their residents
     # a site is ranked when its practice's list is large enough; its catchment is the postcodes nearest it,

@@ -214,14 +214,21 @@ def test_every_licence_line_in_a_briefing_belongs_to_a_source_of_a_printed_figur
         assert "Rural Urban Classification" not in notes and "Fingertips" not in notes, pdf.name
 
 
-def test_a_briefing_note_for_another_figure_keeps_its_words_and_drops_only_the_sources(real_run):
+def test_a_briefing_note_for_another_figure_keeps_its_words_and_names_its_sources_by_their_letters(real_run):
+    """The briefings' other figures point at their publishers through the lettered list of sources (a funder can
+    still trace each one), in fewer words than the key figures' citations."""
+    from pipeline.outputs.briefings import source_letters
     from pipeline.outputs.headlines import Notes
 
     n = Notes(real_run.paths.tables)
     n.cite("siting_curve", "pct_covered", 1, "%", k="0")
     note = n.notes[0]
-    assert note.short.endswith(f": {note.shown} (table siting_curve).")
-    assert "existing venues only" in note.short and "December 2023" not in note.short
+    assert {"libraries", "census_ts007a"} <= set(note.source_keys)
+    letters = source_letters(list(n.cited_sources()))
+    short = note.short(letters)
+    named = ", ".join(sorted(letters[k] for k in note.source_keys))
+    assert short.endswith(f": {note.shown} (sources {named}; table siting_curve).")
+    assert "existing venues only" in short and "December 2023" not in short
 
 
 def test_map_source_panels_and_the_index_list_releases_without_row_counts(real_run):

@@ -25,7 +25,7 @@ from pipeline.geography import Vintage, vintage_of
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
 from pipeline.readers.iuc import GROUPS
-from pipeline.registry import LSOA21_WARD_LOOKUP
+from pipeline.registry import CENSUS_TS007A, LSOA11_LSOA21_LOOKUP, LSOA21_WARD_LOOKUP
 from pipeline.settings import Settings, read_weights_file, shown
 from pipeline.sqlfiles import quote, sql
 from pipeline.store import write_parquet
@@ -241,11 +241,20 @@ def sources_of(weights: Weights, vintage: Vintage) -> dict[str, str]:
     if any(INDICATORS[n].family == "broadband" for n in weights.names):
         for key in ("ofcom_postcode_coverage", "ofcom_postcode_district", "ofcom_la_coverage"):
             out[key] = f"(SELECT count(DISTINCT lsoa_code) FROM lsoa_indicators WHERE source = {quote(key)})"
+    # a value published for a 2011 LSOA reaches a 2021 one through ONS's lookup (the IUC of a split LSOA)
+    out[LSOA11_LSOA21_LOOKUP.key] = (
+        "(SELECT count(DISTINCT lsoa_code) FROM lsoa_indicators WHERE note LIKE '%carried from%' AND indicator IN "
+        f"({', '.join(quote(n) for n in weights.names)}))"
+    )
     return out
 
 
-# A scored LSOA's row names its ward (from lsoa_areas): ONS's LSOA-to-ward lookup is a source of those rows.
-WARD = {LSOA21_WARD_LOOKUP.key: "count(*) FILTER (ward_code IS NOT NULL)"}
+# A scored LSOA's row names its ward and residents (from lsoa_areas): ONS's LSOA-to-ward lookup and Census 2021
+# are sources of those rows, whichever indicators are weighted.
+AREA = {
+    LSOA21_WARD_LOOKUP.key: "count(*) FILTER (ward_code IS NOT NULL)",
+    CENSUS_TS007A.key: "count(*) FILTER (residents_2021 IS NOT NULL)",
+}
 
 
 def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
@@ -266,6 +275,8 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
     for w in weights.values():
         combine(con, w)
     people = _indicator_columns(con, sides=("need", "context"))
+    # a score rests on its weighted indicators' sources; the rows' names, wards and residents on lsoa_areas'
+    need_sources, gap_sources = sources_of(weights["need"], vintage), sources_of(weights["supply_gap"], vintage)
     need = write_parquet(
         con,
         scored_lsoas_sql(
@@ -276,7 +287,8 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
         )
         + " ORDER BY need_rank, lsoa_code",
         paths.table_path("lsoa_need"),
-        sources=sources_of(weights["need"], vintage) | WARD,
+        sources=need_sources | AREA,
+        columns=dict.fromkeys(("need_score", "need_rank", "need_decile"), list(need_sources)),
         vintage=vintage,
         notes=f"weights config/weights/need.toml; scaling base {base}",
     )
@@ -284,7 +296,8 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
         con,
         _supply_gap_sql(weights["supply_gap"]),
         paths.table_path("lsoa_supply_gap"),
-        sources=sources_of(weights["supply_gap"], vintage) | WARD,
+        sources=gap_sources | AREA,
+        columns=dict.fromkeys(("supply_gap_score", "supply_gap_rank", "supply_gap_decile"), list(gap_sources)),
         vintage=vintage,
         notes="values known only for a postcode district or district are that area's value for every "
         "LSOA in it; LSOAs sharing them tie",
@@ -294,7 +307,7 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
         con,
         _index_sql(mode, list(weights[mode].components), people, weights["supply_gap"]),
         paths.table_path("lsoa_index"),
-        sources=every | WARD,
+        sources=every | AREA,
         vintage=vintage,
         params={"mode": mode, "base": base},
         notes=f"headline index: {mode} (config/weights/{mode}.toml); scaling base {base}",

@@ -34,12 +34,12 @@ def triage_columns(need: Path, gap: Path) -> dict[str, list[str]]:
     """Which sources feed which columns: need from the need score's sources, the gap from the connectivity gap's,
     residents from the Census; the class and action from both sides. A table that reads only the need columns
     (the access tables) then takes on the need's sources, not the broadband data's."""
-    from_need, from_gap = sources_of(need), sources_of(gap)
+    from_need, from_gap = sources_of(need, "need_score"), sources_of(gap, "supply_gap_score")
     return (
         dict.fromkeys(NEED_COLUMNS, from_need)
         | dict.fromkeys(GAP_COLUMNS, from_gap)
         | dict.fromkeys(("triage_class", "suggested_action"), from_need + from_gap)
-        | {"residents_2021": [k for k in from_need if k == CENSUS_TS007A.key]}
+        | {"residents_2021": [k for k in sources_of(need) if k == CENSUS_TS007A.key]}
     )
 
 

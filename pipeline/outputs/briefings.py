@@ -995,13 +995,15 @@ def _map_caption(paths: Paths, t: Terms, settings: Settings, hatched: bool) -> s
     return text + "Lines: wards and districts. Boundaries: " + "; ".join(cite_as(s) for s in boundaries) + "."
 
 
-def _citations(pdf: BriefingPDF, n: Notes, key_notes: int, size: float = NOTE_SIZE) -> None:
-    """The key figures' notes as citations to paste (publisher, dataset, release); the other figures' notes
-    name what, where and the table, whose sources are listed below."""
+def _citations(pdf: BriefingPDF, n: Notes, key_notes: int, letters: dict[str, str], size: float = NOTE_SIZE) -> None:
+    """The key figures' notes as citations to paste (what, where, publisher, dataset, release); the other figures'
+    notes name their sources by their letters in the list of sources below (every note in words would not fit
+    the briefing's five pages), so each figure still leads to its publisher and release."""
     pdf.heading("Citations to paste: where each figure comes from", 11)
     pdf.para(
         "Each key figure with what it measures, the place, and the publisher, dataset and release behind it, ready "
-        "to paste beside the figure; the other figures with their table, whose sources are listed at the end.",
+        "to paste beside the figure; the other figures with their table and their sources' letters in the list of "
+        "sources at the end.",
         8,
     )
     groups = [("Key figures", n.notes[:key_notes]), ("Other figures in this briefing", n.notes[key_notes:])]
@@ -1015,7 +1017,7 @@ def _citations(pdf: BriefingPDF, n: Notes, key_notes: int, size: float = NOTE_SI
             pdf.set_font("DejaVu", size=size)
             for group in _same_citation(notes):
                 with columns.paragraph(bottom_margin=0.6) as par:
-                    par.write(_citation_text(group, full=title == "Key figures"))
+                    par.write(_citation_text(group, None if title == "Key figures" else letters))
 
 
 def _same_citation(notes: list) -> list[list]:
@@ -1032,11 +1034,16 @@ def _same_citation(notes: list) -> list[list]:
     return groups
 
 
-def _citation_text(group: list, full: bool) -> str:
+def _citation_text(group: list, letters: dict[str, str] | None = None) -> str:
+    """A group's notes in words (``letters`` None), or with their sources as letters of the list of sources."""
     first = group[0]
     if len(group) == 1:
-        return f"{superscript(first.number)} {first.citation if full else first.short}"
-    tail = first.tail if full else f"table {first.table}"
+        return f"{superscript(first.number)} {first.citation if letters is None else first.short(letters)}"
+    if letters is None:
+        tail = first.tail
+    else:
+        named = ", ".join(sorted((letters[k] for k in first.source_keys if k in letters), key=lambda x: (len(x), x)))
+        tail = f"{'sources ' + named + '; ' if named else ''}table {first.table}"
     if all(note.what == first.what for note in group):  # one measure, several places
         places = "; ".join(f"{superscript(note.number)} {note.where}: {note.shown}" for note in group)
         return f"{first.what}: {places} ({tail})."
@@ -1064,10 +1071,14 @@ def _references(pdf: BriefingPDF, n: Notes, size: float = NOTE_SIZE) -> None:
                 par.write(line)
 
 
+NBSP = "\u00a0"  # keeps a note's number on the line of what it labels
+
+
 def reference_lines(groups: dict[tuple, list]) -> list[str]:
     """One line per table row ('table (sheet), key value: ¹ column, ² column'), except that rows of one table
     whose single cited cell is the same column and whose keys differ in one only share a line ('column value of
-    area_code E10000012 ⁸, E10000015 ⁹'): the zone's briefing cites the same cell of every district."""
+    area_code: ⁸ E10000012 (Essex), ⁹ E10000015 (Hertfordshire)'): the zone's briefing cites the same cell of
+    every district."""
     runs: list[list] = []
     for (table, keys), notes in groups.items():
         last = runs[-1] if runs else None
@@ -1081,14 +1092,21 @@ def reference_lines(groups: dict[tuple, list]) -> list[str]:
         sheet = f"{table} (sheet '{SHEETS.get(table, table)}')"
         if len(run) == 1:
             row = ", ".join(f"{k} {v}" for k, v in keys)
-            cells = ", ".join(f"{superscript(note.number)} {note.column}" for note in notes)
+            cells = ", ".join(f"{superscript(note.number)}{NBSP}{note.column}" for note in notes)
             lines.append(f"{sheet}, {row}: {cells}")
             continue
         varies = next(i for i in range(len(keys)) if keys[i] != run[1][1][i])
         fixed = "".join(f", {k} {v}" for i, (k, v) in enumerate(keys) if i != varies)
-        values = ", ".join(f"{row_keys[varies][1]} {superscript(cited[0].number)}" for _, row_keys, cited in run)
-        lines.append(f"{sheet}{fixed}, column {notes[0].column} of {keys[varies][0]} {values}")
+
+        values = ", ".join(_labelled(row_keys[varies][1], cited[0]) for _, row_keys, cited in run)
+        lines.append(f"{sheet}{fixed}, column {notes[0].column}, by {keys[varies][0]}: {values}")
     return lines
+
+
+def _labelled(value: str, note) -> str:
+    """'³ E07000095 (Broxbourne)': the note's number first, as on every other line, then the row and its place."""
+    place = f" ({note.where})" if note.where and note.where != value else ""
+    return f"{superscript(note.number)}{NBSP}{value}{place}"
 
 
 def _same_but_one(run: list, table: str, keys: tuple, column: str) -> bool:
@@ -1103,8 +1121,15 @@ def _same_but_one(run: list, table: str, keys: tuple, column: str) -> bool:
     return len(differ) == 1
 
 
+def source_letters(keys: list[str]) -> dict[str, str]:
+    """Each source of a briefing's list its letter (a, b, ... z, then aa, ab, ...), in the list's order."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+    return {key: (alphabet[i // 26 - 1] if i >= 26 else "") + alphabet[i % 26] for i, key in enumerate(keys)}
+
+
 def _sources_and_licences(pdf: BriefingPDF, keys: list[str], size: float = NOTE_SIZE) -> None:
     pdf.heading("Sources and licences", 11)
+    letters = source_letters(keys)
     with pdf.text_columns(ncols=2, gutter=6, text_align="LEFT", line_height=1.15, balance=True) as columns:
         pdf.set_font("DejaVu", size=size)
         for key in keys:
@@ -1112,6 +1137,9 @@ def _sources_and_licences(pdf: BriefingPDF, keys: list[str], size: float = NOTE_
             address = s.url or s.page
             with columns.paragraph(bottom_margin=0.6) as par:
                 words = source_words(s.as_record())
+                pdf.set_font("DejaVu", "B", size)
+                par.write(f"{letters[key]}{NBSP}")
+                pdf.set_font("DejaVu", size=size)
                 par.write(f"{words[:1].upper()}{words[1:]}. ")
                 if address.startswith("http"):  # the site in print, the full address as the link
                     par.write(urlsplit(address).netloc.removeprefix("www.") + ".", link=address)
@@ -1368,7 +1396,7 @@ def build_one(
     keys = _sources(paths, n, trend is not None)
 
     sections = [
-        lambda t, size: _citations(t, n, key_notes, size),
+        lambda t, size: _citations(t, n, key_notes, source_letters(keys), size),
         lambda t, size: _references(t, n, size),
         lambda t, size: _sources_and_licences(t, keys, size),
     ]

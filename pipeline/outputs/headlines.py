@@ -19,6 +19,7 @@ from pipeline.outputs.access_text import district_access_sentence, zone_access_s
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.peer_text import ZONE_WEIGHTING, peer_sentence, similar_means
 from pipeline.outputs.tables import undefused
+from pipeline.readers.local_indicators import LABELS
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import write_text
@@ -86,6 +87,7 @@ class Note:
     what: str  # what the figure measures
     where: str  # the place (and scenario)
     tail: str  # the sources behind it, and the table
+    source_keys: tuple[str, ...] = ()  # those sources' registry keys, to point at them in a list
 
     @property
     def citation(self) -> str:
@@ -93,10 +95,13 @@ class Note:
         evidence pipeline, table district_summary).'"""
         return f"{self.what}, {self.where}: {self.shown} ({self.tail})."
 
-    @property
-    def short(self) -> str:
-        """The citation without its list of sources: what, where, the figure and the table."""
-        return f"{self.what}, {self.where}: {self.shown} (table {self.table})."
+    def short(self, letters: dict[str, str]) -> str:
+        """The citation with its sources as their letters in a list of sources beside it (the briefings' other
+        figures, where every note in words would not fit): what, where, the figure, the sources and the table."""
+        named = ", ".join(sorted((letters[k] for k in self.source_keys if k in letters), key=lambda x: (len(x), x)))
+        return (
+            f"{self.what}, {self.where}: {self.shown} ({'sources ' + named + '; ' if named else ''}table {self.table})."
+        )
 
     @property
     def reference(self) -> str:
@@ -181,11 +186,16 @@ class Notes:
 
     def citation_parts(
         self, table: str, column: str, row: dict[str, str], keys: dict[str, str]
-    ) -> tuple[str, str, str]:
-        """(what the figure measures, the place, the sources behind it), for the citation 'Usual residents, Census
-        2021 (TS007A), <place>: <figure> (ONS, Census 2021 table TS007A; via the DIZ evidence pipeline, table
-        district_summary).'"""
+    ) -> tuple[str, str, str, tuple[str, ...]]:
+        """(what the figure measures, the place, the sources behind it, their keys), for the citation 'Usual
+        residents, Census 2021 (TS007A), <place>: <figure> (ONS, Census 2021 table TS007A; via the DIZ evidence
+        pipeline, table district_summary).'"""
         what = self.describe(table, column)
+        if column in ("official_pct", "derived_pct") and row.get("indicator") in LABELS:
+            # the reconciliation names its indicator by code: the figure says what it measures first
+            what = f"{LABELS[row['indicator']]}: " + (
+                "Ofcom's own district figure" if column == "official_pct" else what
+            )
         if row.get("indicator_label"):  # a long table of indicators: the row says what the value measures
             if column in ("value", "first_value", "latest_value", "official_pct"):
                 what = row["indicator_label"]
@@ -230,8 +240,14 @@ class Notes:
         estimate = str(row.get("estimate")).lower() == "true" and column in ("value", "first_value", "latest_value")
         # an estimate rests on its weights too (residents): the sources of the study area's estimate column
         read = [column, "estimated_gigabit_pct"] if estimate else [column]
-        named = [cite_as(s) for s in self.sources(table, read, tuple(keys))]
-        return what, where, "; ".join([*named, f"via {self.compiler}, table {table}"])
+        records = self.sources(table, read, tuple(keys))
+        named = [cite_as(s) for s in records]
+        return (
+            what,
+            where,
+            "; ".join([*named, f"via {self.compiler}, table {table}"]),
+            tuple(s["source"] for s in records),
+        )
 
     def cite(
         self, table: str, column: str, digits: int = 0, suffix: str = "", zero: str | None = None, **keys: str
