@@ -13,9 +13,10 @@ from pipeline.duck import exact
 from pipeline.errors import SourceFormatError
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
+from pipeline.registry import CENSUS_TS007A
 from pipeline.settings import Settings, shown
 from pipeline.sqlfiles import sql
-from pipeline.store import inherited, write_parquet
+from pipeline.store import inherited, sources_of, write_parquet
 
 
 def require_configured_groups(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -66,11 +67,15 @@ def build_peer_benchmark(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
         paths.table_path("la_connectivity_series"), paths.table_path("la_neighbours"), paths.table_path("la_clusters")
     )
     with_residents = sources | inherited(paths.table_path("census_age"), paths.table_path("lsoa_areas"))
+    # the zone's rows weigh its districts' figures by residents (Census) or land area (the LSOA boundaries)
+    weights = [k for k in with_residents if k == CENSUS_TS007A.key or k.endswith("_boundaries")]
+    figures = list(sources_of(paths.table_path("la_connectivity_series"))) + weights
     benchmark = write_parquet(
         con,
         sql("peer_benchmark"),
         paths.table_path("peer_benchmark"),
         sources=with_residents,
+        columns={"value": figures},
         notes="zone rows are estimates: the districts' figures weighted by residents (shares of "
         "premises) or land area (shares of land area), as weighted_by says",
     )
@@ -80,6 +85,7 @@ def build_peer_benchmark(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
         sql("peer_pace"),
         paths.table_path("peer_pace"),
         sources=with_residents,
+        columns={"pace_pp_per_year": figures},
         params={"horizon": settings.peers.pace_horizon_years},
         notes="Straight-line extrapolations from the first to the latest release, not forecasts.",
     )

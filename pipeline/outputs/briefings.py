@@ -870,7 +870,8 @@ def _peer_section(pdf: BriefingPDF, n: Notes, code: str, settings: Settings) -> 
         + _table_source(
             n,
             "peer_benchmark",
-            ["rank_label", "group_median"],
+            # the zone's own values are estimates weighted by residents or land area: those sources too
+            ["rank_label", "group_median"] + (["value"] if code == settings.peers.zone_code else []),
             similar_means(settings) + (" " + ZONE_WEIGHTING_SHORT if code == settings.peers.zone_code else ""),
         ),
         size=7.5,
