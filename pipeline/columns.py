@@ -236,7 +236,7 @@ COLUMNS: dict[str, str] = {
     "gp_sites": "GP sites (practices and branches)",
     "gp_practices": "GP practices (active, in the current practice list)",
     "gp_branches": "Branch surgeries located in the area whose practice is one of the study area's current practices, "
-                   "from the branch list named in gp_branches_listed_in",
+                   "from NHS England's branch-surgery list (ebranchs; its date in gp_branches_listed_in)",
     "gp_branches_listed_in": "The branch list the branch surgeries come from, with its date",
     "gp_sites_without_gigabit": "Sites below 100% gigabit at their own postcode (postcode-level data only; empty "
     "otherwise)",
@@ -404,13 +404,13 @@ COLUMNS: dict[str, str] = {
 TABLE_COLUMNS: dict[tuple[str, str], str] = {
     ("siting_curve", "residents_beyond_reach"):
         "Residents of neighbourhoods whose population-weighted centre is more than {reach} in a straight line "
-        "from any venue of the row (existing, and any new ones)",
+        "from any venue: the existing ones, with the row's new ones where it adds any",
     ("siting_curve", "high_need_residents_beyond_reach"):
         "Residents of high-need neighbourhoods whose population-weighted centre is more than {reach} in a "
-        "straight line from any venue of the row (existing, and any new ones)",
+        "straight line from any venue: the existing ones, with the row's new ones where it adds any",
     ("siting_curve", "pct_covered"):
-        "Share of need-weighted residents within {reach} in a straight line of a venue of the row (existing, and any "
-        "new ones) (%)",
+        "Share of need-weighted residents within {reach} in a straight line of a venue: the existing ones, with the "
+        "row's new ones where it adds any (%)",
     ("siting_curve", "area_name"): "The area the row sums over",
     ("siting_by_district", "residents_beyond_reach"):
         "Residents of neighbourhoods whose population-weighted centre is more than {reach} in a straight line "

@@ -156,7 +156,7 @@ def test_a_siting_note_describes_the_figure_quoted_and_names_the_place(real_run)
         assert "Residents of the LSOA" not in line, line
         assert not re.search(r", \d+: ", line), line  # a row number is not a place
     zone = next(line for line in notes if "k=0" in line and "`residents_beyond_reach`" in line)
-    assert "more than 2 km in a straight line from any venue of the row (existing, and any new ones)" in zone
+    assert "more than 2 km in a straight line from any venue: the existing ones, with the row's new ones" in zone
     assert "existing venues only" in zone
 
 
@@ -293,3 +293,18 @@ def test_every_table_naming_wards_lists_the_ward_lookup_behind_its_ward_names(re
         assert "lsoa21_ward_lookup" in {s["source"] for s in sidecar["sources"]}, path.name
         assert ward["sources"] == ["lsoa21_ward_lookup"], (path.name, ward["sources"])
     assert checked >= 8
+
+
+def test_a_readiness_rank_resting_on_need_alone_is_cited_as_a_rank_by_need(real_run):
+    """With no broadband part known, a site's readiness rank is its catchment's need rank: the pasted citation says
+    so rather than claim a telehealth readiness the method did not measure."""
+    import csv
+
+    from pipeline.outputs.headlines import Notes
+
+    rows = list(csv.DictReader((real_run.live / "tables" / "gp_readiness.csv").open(encoding="utf-8")))
+    site = next(r for r in rows if r["readiness_rank"] and r["readiness_parts"].startswith("catchment need 1"))
+    n = Notes(real_run.paths.tables)
+    n.cite("gp_readiness", "readiness_rank", site_code=site["site_code"])
+    assert n.notes[0].what.startswith("GP site's rank by its catchment's inclusion need alone (1 = most need")
+    assert "Telehealth readiness" not in n.notes[0].citation

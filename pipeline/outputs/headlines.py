@@ -196,6 +196,16 @@ class Notes:
             what = f"{LABELS[row['indicator']]}: " + (
                 "Ofcom's own district figure" if column == "official_pct" else what
             )
+        parts = (row.get("readiness_parts") or "").split(" (")[0]
+        if column in ("readiness_rank", "readiness_score") and parts.startswith("catchment need 1"):
+            # need is the only part known: the figure says only what it rests on
+            what = (
+                "GP site's rank by its catchment's inclusion need alone (1 = most need; the readiness rank, with no "
+                "broadband part known: the site's own is not, and its catchment's only as area averages)"
+                if column == "readiness_rank"
+                else "GP site's readiness score from its catchment's inclusion need alone (10 minus that need; no "
+                "broadband part known)"
+            )
         if row.get("indicator_label"):  # a long table of indicators: the row says what the value measures
             if column in ("value", "first_value", "latest_value", "official_pct"):
                 what = row["indicator_label"]
