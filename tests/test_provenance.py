@@ -308,3 +308,46 @@ def test_a_readiness_rank_resting_on_need_alone_is_cited_as_a_rank_by_need(real_
     n.cite("gp_readiness", "readiness_rank", site_code=site["site_code"])
     assert n.notes[0].what.startswith("GP site's rank by its catchment's inclusion need alone (1 = most need")
     assert "Telehealth readiness" not in n.notes[0].citation
+
+
+def test_a_districts_own_peer_figure_credits_ofcom_and_the_zones_estimate_its_weights(real_run):
+    """The peer tables' columns name the zone's weights (residents, land area) for every row: a note names them only
+    for the zone's estimate, and only the one its unit is weighted by."""
+    from pipeline.outputs.headlines import Notes
+
+    n = Notes(real_run.paths.tables)
+    keys = {"group_kind": "neighbours", "indicator": "gigabit_capable_pct", "release": "2026-01"}
+    n.cite("peer_benchmark", "value", 1, "%", area_code="E07000073", **keys)
+    n.cite("peer_benchmark", "value", 1, "%", area_code="ZONE", **keys)
+    district, zone = (note.source_keys for note in n.notes)
+    assert "ons_local_indicators" in district and "census_ts007a" not in district
+    assert not any(k.endswith("_boundaries") for k in district)
+    assert "census_ts007a" in zone and not any(k.endswith("_boundaries") for k in zone)
+
+
+def test_a_derived_district_figure_never_takes_ofcoms_unit_in_its_citation(real_run):
+    from pipeline.outputs.headlines import Notes
+
+    n = Notes(real_run.paths.tables)
+    n.cite(
+        "reconciliation",
+        "derived_pct",
+        1,
+        "%",
+        lad_code="E07000242",
+        release="2024-07",
+        indicator="gigabit_capable_pct",
+    )
+    n.cite(
+        "reconciliation",
+        "official_pct",
+        1,
+        "%",
+        lad_code="E07000242",
+        release="2024-07",
+        indicator="gigabit_capable_pct",
+    )
+    derived, official = (note.what for note in n.notes)
+    assert derived.startswith("Derived here (mean over postcodes, each counted once) from the postcode figures of ")
+    assert "not a share of the district's premises" in derived and not derived.startswith("Premises")
+    assert official.startswith("Premises with gigabit-capable broadband (%): Ofcom's own district figure")

@@ -19,8 +19,8 @@ from pipeline.outputs.access_text import district_access_sentence, zone_access_s
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.peer_text import ZONE_WEIGHTING, peer_sentence, similar_means
 from pipeline.outputs.tables import undefused
-from pipeline.readers.local_indicators import LABELS
-from pipeline.registry import SOURCES, licence_lines
+from pipeline.readers.local_indicators import LABELS, UNITS
+from pipeline.registry import CENSUS_TS007A, LSOA2011_BOUNDARIES, LSOA2021_BOUNDARIES, SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import write_text
 from pipeline.wording import (
@@ -130,6 +130,16 @@ def cite_as(record: dict) -> str:
     return SOURCES[key].citation if key in SOURCES else source_words(record)
 
 
+def _unused_weights(row: dict) -> set[str]:
+    """The weighting sources a peer table's row does not rest on: a district's or a comparator's own figures are
+    Ofcom's, and the zone's estimate weighs its districts by residents (shares of premises) or by land area
+    (shares of land), never both. The table's columns name both for every row."""
+    census, boundaries = {CENSUS_TS007A.key}, {LSOA2011_BOUNDARIES.key, LSOA2021_BOUNDARIES.key}
+    if row.get("area_type") != "zone":
+        return census | boundaries
+    return boundaries if UNITS.get(row.get("indicator", "")) == "% of premises" else census
+
+
 class Notes:
     """Numbered footnotes, one per cited cell, each a citation in words with its table reference."""
 
@@ -159,9 +169,12 @@ class Notes:
             self.sidecars[table] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         return self.sidecars[table]
 
-    def sources(self, table: str, columns: list[str], keys: tuple[str, ...] = ()) -> list[dict]:
+    def sources(
+        self, table: str, columns: list[str], keys: tuple[str, ...] = (), row: dict | None = None
+    ) -> list[dict]:
         """Source records (title, publisher, release) behind ``columns`` of ``table``: the sources its sidecar
-        gives for each column, with those of a key column whose meaning rests on sources (a triage class).
+        gives for each column, with those of a key column whose meaning rests on sources (a triage class), less
+        what ``row`` shows it does not rest on (a peer row's weights, unless it is the zone's estimate).
         Every source named is remembered (``cited``), so the lists of sources and licences follow the figures."""
         records = {s["source"]: s for s in self.sidecar(table).get("sources", []) if s.get("rows")}
         described = {c["name"]: c.get("sources") for c in self.sidecar(table).get("columns", [])}
@@ -172,6 +185,8 @@ class Notes:
 
         meaning = [k for k in keys if k in COLUMN_SOURCES]
         wanted = [k for k in dict.fromkeys(k for c in [*columns, *meaning] for k in of(c)) if k in records]
+        if row is not None and table.startswith("peer_"):
+            wanted = [k for k in wanted if k not in _unused_weights(row)]
         self.cited.update(dict.fromkeys(wanted))
         return [records[k] for k in wanted]
 
@@ -193,9 +208,17 @@ class Notes:
         what = self.describe(table, column)
         if column in ("official_pct", "derived_pct") and row.get("indicator") in LABELS:
             # the reconciliation names its indicator by code: the figure says what it measures first
-            what = f"{LABELS[row['indicator']]}: " + (
-                "Ofcom's own district figure" if column == "official_pct" else what
-            )
+            # the derived figure never takes Ofcom's unit (a mean over postcodes is not a share of premises)
+            label = LABELS[row["indicator"]]
+            if column == "official_pct":
+                what = f"{label}: Ofcom's own district figure"
+            else:
+                weighting = row.get("derived_weighting") or "mean over postcodes"
+                share = "" if "premises" in weighting else "; not a share of the district's premises"
+                what = (
+                    f"Derived here ({weighting}) from the postcode figures of "
+                    f"{label[:1].lower() + label[1:].removesuffix(' (%)')}{share}"
+                )
         parts = (row.get("readiness_parts") or "").split(" (")[0]
         if column in ("readiness_rank", "readiness_score") and parts.startswith("catchment need 1"):
             # need is the only part known: the figure says only what it rests on
@@ -250,7 +273,7 @@ class Notes:
         estimate = str(row.get("estimate")).lower() == "true" and column in ("value", "first_value", "latest_value")
         # an estimate rests on its weights too (residents): the sources of the study area's estimate column
         read = [column, "estimated_gigabit_pct"] if estimate else [column]
-        records = self.sources(table, read, tuple(keys))
+        records = self.sources(table, read, tuple(keys), row=row)
         named = [cite_as(s) for s in records]
         return (
             what,
