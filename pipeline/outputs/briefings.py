@@ -1040,11 +1040,7 @@ def _citation_text(group: list, letters: dict[str, str] | None = None) -> str:
     first = group[0]
     if len(group) == 1:
         return f"{superscript(first.number)} {first.citation if letters is None else first.short(letters)}"
-    if letters is None:
-        tail = first.tail
-    else:
-        named = ", ".join(sorted((letters[k] for k in first.source_keys if k in letters), key=lambda x: (len(x), x)))
-        tail = f"{'sources ' + named + '; ' if named else ''}table {first.table}"
+    tail = first.tail if letters is None else first.lettered_tail(letters)
     if all(note.what == first.what for note in group):  # one measure, several places
         places = "; ".join(f"{superscript(note.number)} {note.where}: {note.shown}" for note in group)
         return f"{first.what}: {places} ({tail})."
@@ -1077,7 +1073,7 @@ NBSP = "\u00a0"  # keeps a note's number on the line of what it labels
 
 def reference_lines(groups: dict[tuple, list]) -> list[str]:
     """One line per table row ('table (sheet), key value: ¹ column, ² column'), except that rows of one table
-    whose single cited cell is the same column and whose keys differ in one only share a line ('column value of
+    whose single cited cell is the same column and whose keys differ in one only share a line ('column value, by
     area_code: ⁸ E10000012 (Essex), ⁹ E10000015 (Hertfordshire)'): the zone's briefing cites the same cell of
     every district."""
     runs: list[list] = []
@@ -1098,7 +1094,6 @@ def reference_lines(groups: dict[tuple, list]) -> list[str]:
             continue
         varies = next(i for i in range(len(keys)) if keys[i] != run[1][1][i])
         fixed = "".join(f", {k} {v}" for i, (k, v) in enumerate(keys) if i != varies)
-
         values = ", ".join(_labelled(row_keys[varies][1], cited[0]) for _, row_keys, cited in run)
         lines.append(f"{sheet}{fixed}, column {notes[0].column}, by {keys[varies][0]}: {values}")
     return lines
@@ -1128,9 +1123,8 @@ def source_letters(keys: list[str]) -> dict[str, str]:
     return {key: (alphabet[i // 26 - 1] if i >= 26 else "") + alphabet[i % 26] for i, key in enumerate(keys)}
 
 
-def _sources_and_licences(pdf: BriefingPDF, keys: list[str], size: float = NOTE_SIZE) -> None:
+def _sources_and_licences(pdf: BriefingPDF, keys: list[str], letters: dict[str, str], size: float = NOTE_SIZE) -> None:
     pdf.heading("Sources and licences", 11)
-    letters = source_letters(keys)
     with pdf.text_columns(ncols=2, gutter=6, text_align="LEFT", line_height=1.15, balance=True) as columns:
         pdf.set_font("DejaVu", size=size)
         for key in keys:
@@ -1395,11 +1389,12 @@ def build_one(
         pdf.para(line, 9)
 
     keys = _sources(paths, n, trend is not None)
+    letters = source_letters(keys)  # the other figures' notes point into the list of sources by these
 
     sections = [
-        lambda t, size: _citations(t, n, key_notes, source_letters(keys), size),
+        lambda t, size: _citations(t, n, key_notes, letters, size),
         lambda t, size: _references(t, n, size),
-        lambda t, size: _sources_and_licences(t, keys, size),
+        lambda t, size: _sources_and_licences(t, keys, letters, size),
     ]
     _place_notes(pdf, sections, name)
     pdf.alias_nb_pages()

@@ -95,13 +95,16 @@ class Note:
         evidence pipeline, table district_summary).'"""
         return f"{self.what}, {self.where}: {self.shown} ({self.tail})."
 
-    def short(self, letters: dict[str, str]) -> str:
-        """The citation with its sources as their letters in a list of sources beside it (the briefings' other
-        figures, where every note in words would not fit): what, where, the figure, the sources and the table."""
+    def lettered_tail(self, letters: dict[str, str]) -> str:
+        """'sources a, h; table peer_benchmark': its sources as their letters in a list of sources beside it (in
+        the list's order), and the table."""
         named = ", ".join(sorted((letters[k] for k in self.source_keys if k in letters), key=lambda x: (len(x), x)))
-        return (
-            f"{self.what}, {self.where}: {self.shown} ({'sources ' + named + '; ' if named else ''}table {self.table})."
-        )
+        return f"{'sources ' + named + '; ' if named else ''}table {self.table}"
+
+    def short(self, letters: dict[str, str]) -> str:
+        """The citation with its sources as letters (the briefings' other figures, where every note in words would
+        not fit): what, where, the figure, the sources and the table."""
+        return f"{self.what}, {self.where}: {self.shown} ({self.lettered_tail(letters)})."
 
     @property
     def reference(self) -> str:
