@@ -222,9 +222,9 @@ COLUMNS: dict[str, str] = {
     "derived_pct_below_30": "Derived mean over postcodes, never a share of premises: 100 minus the mean superfast "
                             "(30 Mbit/s) availability over the area's postcodes (broadband_release), weighted as "
                             "derived_weighting says; derived here, not an Ofcom figure",
-    "estimated_gigabit_pct": "Premises with gigabit-capable broadband (%), estimated for the study area from its "
-                             "districts' Ofcom figures (weighted as estimated_weighted_by says; study-area row only: "
-                             "Ofcom does not publish one for the area)",
+    "estimated_gigabit_pct": "Estimate of premises with gigabit-capable broadband (%) for the study area, not a "
+                             "figure Ofcom publishes: its districts' Ofcom figures weighted by Census 2021 usual "
+                             "residents (estimated_weighted_by; study-area row only)",
     "estimated_release_name": "The Ofcom release the estimate is made from",
     "estimated_weighted_by": "How the districts' Ofcom figures are weighted in the estimate",
     "need_hotspot_lsoas": "LSOAs in a need hot spot (Gi*, FDR-adjusted)",
@@ -494,9 +494,11 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("supply_gap_score", "supply_gap_rank", "supply_gap_decile", "mean_supply_gap_score",
                      "supply_gap_area_average"), SUPPLY),
     "triage_class": NEED + SUPPLY,
-    **dict.fromkeys(("derived_pct_no_gigabit", "derived_pct_below_30", "site_gigabit_pct", "site_superfast_pct",
-                     "site_area_gigabit_pct", "site_area_superfast_pct",
-                     "catchment_pct_no_gigabit", "catchment_pct_no_superfast", "derived_pct"), BROADBAND),
+    **dict.fromkeys(("site_gigabit_pct", "site_superfast_pct", "site_area_gigabit_pct", "site_area_superfast_pct",
+                     "catchment_pct_no_gigabit", "catchment_pct_no_superfast"), BROADBAND),
+    # a district's mean over its postcodes: Code-Point Open lists them and names their district
+    **dict.fromkeys(("derived_pct_no_gigabit", "derived_pct_below_30", "derived_pct"),
+                    BROADBAND + (CODEPOINT_OPEN.key,)),
     **dict.fromkeys(("ofcom_gigabit_pct", "ofcom_below_30_pct", "official_pct", "first_value", "latest_value",
                      "value", "change_pp", "change_pp_per_year"), DISTRICT_SERIES),
     # a group's median, best and ranks rest on which places ONS counts as similar too

@@ -218,8 +218,13 @@ class Notes:
             else:
                 weighting = row.get("derived_weighting") or "mean over postcodes"
                 share = "" if "premises" in weighting else "; not a share of the district's premises"
+                figures = (
+                    "postcode-district averages"
+                    if row.get("derived_resolution") == "postcode_district"
+                    else "postcode figures"
+                )
                 what = (
-                    f"Derived here ({weighting}) from the postcode figures of "
+                    f"Derived here ({weighting}) from the {figures} of "
                     f"{label[:1].lower() + label[1:].removesuffix(' (%)')}{share}"
                 )
         parts = (row.get("readiness_parts") or "").split(" (")[0]
