@@ -428,6 +428,15 @@ TABLE_COLUMNS: dict[tuple[str, str], str] = {
         "straight line from any existing venue",
     **{(table, "area_code"): "Area code (a district, or {zone_code} for the zone as a whole)"
        for table in ("peer_benchmark", "peer_pace", "peer_league")},
+    ("peer_weighting_check", "county_code"): "The county's code (ONS); its districts are those Code-Point Open "
+        "places in it",
+    ("peer_weighting_check", "county_name"): "The county's name, as ONS publishes its figures",
+    ("peer_weighting_check", "published_value"): "The county's own figure, as ONS publishes it from Ofcom's data",
+    ("peer_weighting_check", "estimate"): "The county's districts' Ofcom figures weighted by Census 2021 usual "
+        "residents, as the zone's estimate is made (to 2 decimals)",
+    ("peer_weighting_check", "difference_pp"): "The estimate less the published figure, in percentage points",
+    ("peer_weighting_check", "districts"): "Districts in the county, each with a figure and residents",
+    ("peer_weighting_check", "weighted_by"): "What the districts' figures are weighted by",
 }
 
 

@@ -223,8 +223,9 @@ STEPS: list[Step] = [
     Step("peer_benchmark", "analysis", "analysis.peers:build_peer_benchmark",
          "Each district and the zone ranked among ONS's similar places for Ofcom's connectivity figures at every "
          "release, with the pace of change and when, at that pace, it would reach its group's median and best.",
-         produces=("peer_benchmark", "peer_pace", "peer_league"),
-         deps=("la_connectivity_series", "la_neighbours", "la_clusters", "census_age", "lsoa_wards", "lsoa_areas"),
+         produces=("peer_benchmark", "peer_pace", "peer_league", "peer_weighting_check"),
+         deps=("la_connectivity_series", "la_neighbours", "la_clusters", "census_age", "lsoa_wards", "lsoa_areas",
+               "codepoint_open"),
          settings=("peers", "study_area")),
     Step("lsoa_access", "analysis", "analysis.access:build_lsoa_access",
          "Straight-line distance from where each neighbourhood's people live to the nearest library, GP site, user "
@@ -273,8 +274,8 @@ STEPS: list[Step] = [
                "lsoa_triage", "triage_summary", "rank_uncertainty", "hotspots", "gp_readiness", "fibre_gap_cells",
                "fibre_gap_lsoas", "connectivity_change", "district_connectivity_series", "connectivity_reconciliation",
                "index_sensitivity", "index_validation", "validation_points", "lsoa_indicators", "peer_benchmark",
-               "peer_pace", "peer_league", "venues", "lsoa_access", "access_validation", "siting_curve", "venue_siting",
-               "siting_by_district", "postcode_lookup"),
+               "peer_pace", "peer_league", "peer_weighting_check", "venues", "lsoa_access", "access_validation",
+               "siting_curve", "venue_siting", "siting_by_district", "postcode_lookup"),
          settings=("geography", "study_area", "index", "triage", "uncertainty", "inclusion", "peers", "access",
                    "gp_readiness", "outputs"),
          kinds=("csv", "markdown", "png"), early=True),

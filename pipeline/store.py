@@ -12,7 +12,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,11 +34,22 @@ class Written:
     sources: dict[str, int] = field(default_factory=dict)
 
 
+# Where a column's sources differ from row to row: per column, (where, source keys) pairs; the first ``where``
+# a row matches (each named column holding one of the listed values; ``{}`` matches every row) gives that
+# row's sources. A zone's estimate rests on its weights and a district's own figure does not; a count with
+# no new venue does not rest on what chose the new ones.
+RowSources = Mapping[str, Sequence[tuple[Mapping[str, Sequence[str]], Iterable[str]]]]
+
+
 def provenance(
-    contributions: Mapping[str, int], notes: str | None = None, columns: Mapping[str, Iterable[str]] | None = None
+    contributions: Mapping[str, int],
+    notes: str | None = None,
+    columns: Mapping[str, Iterable[str]] | None = None,
+    rows: RowSources | None = None,
 ) -> dict:
     """Sources (with their row counts), releases and licence lines of a table, as stored with it; with
-    ``columns``, which of those sources fed each named column (a column left out draws on them all)."""
+    ``columns``, which of those sources fed each named column (a column left out draws on them all); with
+    ``rows``, which fed the column in the rows each ``where`` picks (``RowSources``)."""
     used = [k for k, n in contributions.items() if n]
     record: dict = {
         "sources": [
@@ -51,7 +62,31 @@ def provenance(
         record["notes"] = notes
     if columns:
         record["columns"] = {c: [k for k in dict.fromkeys(keys) if k in used] for c, keys in columns.items()}
+    if rows:
+        record["column_rows"] = {
+            c: [
+                {
+                    "where": {k: [_as_text(v) for v in values] for k, values in where.items()},
+                    "sources": [k for k in dict.fromkeys(keys) if k in used],
+                }
+                for where, keys in pairs
+            ]
+            for c, pairs in rows.items()
+        }
     return record
+
+
+def row_sources(entries: Sequence[Mapping] | None, row: Mapping[str, object]) -> list[str] | None:
+    """The sources of one row's cell from a column's ``column_rows`` entries (None: the column's own apply)."""
+    for entry in entries or ():
+        if all(_as_text(row.get(k)) in values for k, values in entry["where"].items()):
+            return list(entry["sources"])
+    return None
+
+
+def _as_text(value: object) -> str:
+    """A cell as the published CSV writes it (true/false for a boolean), so a ``where`` matches either."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def temp_path(dest: Path) -> Path:
@@ -127,11 +162,13 @@ def write_parquet(
     notes: str | None = None,
     vintage: Vintage | None = None,
     columns: Mapping[str, Iterable[str]] | None = None,
+    rows: RowSources | None = None,
 ) -> Written:
     """Run ``query`` and write its result to ``dest`` atomically, with provenance metadata.
 
     ``columns`` names, for columns fed by fewer than all of ``sources``, the source keys that fed them
-    (``drawn_from`` reads them back for a table derived from these columns only).
+    (``drawn_from`` reads them back for a table derived from these columns only); ``rows``, where that
+    differs from row to row (``RowSources``).
 
     The query must fix its own row order (ORDER BY, or a table kept in the order its files were read) so a
     re-run writes the same bytes. With a ``vintage``, the neutral ``lsoa_code``/``lsoa_name`` columns are
@@ -149,7 +186,7 @@ def write_parquet(
         counts = count_contributions(con, "_written", sources)
         tmp = temp_path(dest)
         try:
-            options = _parquet_options(provenance(counts, notes, columns), vintage)
+            options = _parquet_options(provenance(counts, notes, columns, rows), vintage)
             rows = con.execute(f"COPY (SELECT {select} FROM _written) TO '{tmp}' ({options})").fetchone()[0]
             replace_atomically(tmp, dest)
         finally:

@@ -338,7 +338,7 @@ def test_no_2017_branch_site_is_ranked_and_the_70_patient_centre_is_shown_unrank
     ranked = sorted(r[2] for r in rows if r[2] is not None)
     assert ranked[0] == 1 and len(ranked) == 50
     headlines = (real_run.paths.processed / "headlines.md").read_text()
-    section = headlines.split("## GP sites least ready for telehealth, by catchment need")[1].split("##")[0]
+    section = headlines.split("## GP sites whose catchments have the most inclusion need")[1].split("##")[0]
     assert "VILLAGE HALL" not in section and "1 April 2026" in section
     # with need alone in the score, each site's score says it is 10 minus its catchment's need, and ties say so
     assert "whose nearest ranked site it is, within 8 km in a straight line" in section
@@ -395,7 +395,7 @@ def test_briefing_gp_table_states_the_list_month_and_no_site_gigabit_figure_of_i
         p.extract_text() for p in PdfReader(real_run.paths.processed / "briefings" / "east-hertfordshire.pdf").pages
     )
     section = " ".join(
-        text.split("GP sites least ready for telehealth, by catchment need")[1]
+        text.split("GP sites whose catchments have the most inclusion need")[1]
         .split("What the broadband data")[0]
         .split()
     )

@@ -47,7 +47,7 @@ def test_briefings_are_two_to_five_pages_of_embedded_text_with_footnoted_figures
         "Connectivity over time",
         "Wards of highest need",
         "Neighbourhoods of highest need",
-        "GP sites least ready for telehealth, by catchment need",
+        "GP sites whose catchments have the most inclusion need",
         "What the broadband data can and cannot say",
         "Sources and licences",
     ):
@@ -91,7 +91,7 @@ def test_triage_counts_carry_a_caution_where_the_broadband_input_misses_ofcoms_d
     assert key_figures.index("where there is a connectivity gap") < key_figures.index(caution)
     headlines = (real_run.paths.processed / "headlines.md").read_text(encoding="utf-8")
     assert "Read the gap classes in East Hertfordshire and Broxbourne with care" in headlines  # below 30 too
-    gp_list = headlines.split("## GP sites least ready for telehealth, by catchment need")[1].split("## Footnotes")[0]
+    gp_list = headlines.split("## GP sites whose catchments have the most inclusion need")[1].split("## Footnotes")[0]
     # the GP ranking leaves the catchments' area averages out, so no caution on them: it says what it rests on
     assert "rests on broadband data whose mean" not in gp_list
     assert "the sites are ranked on their catchment's inclusion need alone" in gp_list

@@ -62,6 +62,36 @@ def test_a_column_record_never_names_a_source_that_gave_the_table_no_rows(con, t
     assert read_provenance(dest)["columns"] == {"a": ["census_ts007a"]}
 
 
+def test_a_column_whose_sources_differ_by_row_gives_each_row_the_first_matching_record(con, tmp_path):
+    """A zone's estimate rests on its weights and a district's own figure does not: the record names, per
+    ``where``, the sources of the rows it picks; a row matching none keeps the column's own."""
+    from pipeline.store import read_provenance, row_sources, write_parquet
+
+    dest = tmp_path / "t.parquet"
+    write_parquet(
+        con,
+        "SELECT 'zone' AS area_type, 1 AS value",
+        dest,
+        sources={"ons_local_indicators": "count(*)", "census_ts007a": "count(*)", "libraries": 0},
+        columns={"value": ["ons_local_indicators", "census_ts007a"]},
+        rows={
+            "value": [
+                ({"area_type": ["zone"], "estimate": [True]}, ["ons_local_indicators", "census_ts007a", "libraries"]),
+                ({"k": [0]}, ["ons_local_indicators"]),
+            ]
+        },
+    )
+    entries = read_provenance(dest)["column_rows"]["value"]
+    assert entries[0] == {
+        "where": {"area_type": ["zone"], "estimate": ["true"]},
+        "sources": ["ons_local_indicators", "census_ts007a"],
+    }  # no rows from the libraries
+    assert row_sources(entries, {"area_type": "zone", "estimate": "true"}) == ["ons_local_indicators", "census_ts007a"]
+    assert row_sources(entries, {"area_type": "zone", "estimate": True}) == ["ons_local_indicators", "census_ts007a"]
+    assert row_sources(entries, {"area_type": "district", "k": "0"}) == ["ons_local_indicators"]
+    assert row_sources(entries, {"area_type": "district", "k": "1"}) is None
+
+
 def _sidecar(real_run, name: str) -> dict:
     return json.loads((real_run.live / "tables" / f"{name}.sources.json").read_text(encoding="utf-8"))
 
@@ -267,6 +297,37 @@ def test_residents_beyond_reach_of_existing_venues_cite_no_need_source(real_run)
     assert "epraccur" not in columns["high_need_residents_beyond_reach"]  # still existing venues only
 
 
+def test_the_siting_figures_for_existing_venues_only_cite_none_of_what_chose_new_sites(real_run):
+    """The curve's k = 0 row counts existing venues only: its notes name where people live, the venues, the
+    Census and (for need-weighted or high-need figures) the need sources, never the candidate GP sites, their
+    postcodes or the ward lookup; a row with new venues names the candidates too."""
+    from pipeline.outputs.headlines import Notes
+
+    n = Notes(real_run.paths.tables)
+    for column in ("residents_beyond_reach", "high_need_residents_beyond_reach", "pct_covered"):
+        n.cite("siting_curve", column, k="0")
+    n.cite("siting_curve", "pct_covered", k="1")
+    plain, high, weighted, chosen = (set(note.source_keys) for note in n.notes)
+    assert plain == {"lsoa_pwc", "libraries", "census_ts007a"}
+    assert {"iuc2018", "iod2025"} <= high and {"iuc2018", "iod2025"} <= weighted
+    for keys in (plain, high, weighted):
+        assert not keys & {"epraccur", "codepoint_open", "lsoa21_ward_lookup"}, keys
+    assert {"epraccur", "iuc2018"} <= chosen
+    column = next(c for c in _sidecar(real_run, "siting_curve")["columns"] if c["name"] == "residents_beyond_reach")
+    assert column["sources_by_row"][0]["where"] == {"k": ["0"]}
+
+
+def test_a_peer_tables_sidecar_tells_the_zones_rows_from_the_districts(real_run):
+    """The peer tables name, per column, the sources of the zone's rows (with the weight its unit uses) apart from
+    the districts' (Ofcom's figures and ONS's groupings alone), in the sidecar an analyst reads, not only in notes."""
+    for table, column in (("peer_benchmark", "group_median"), ("peer_pace", "first_value"), ("peer_league", "value")):
+        entries = next(c for c in _sidecar(real_run, table)["columns"] if c["name"] == column)["sources_by_row"]
+        premises, land, other = entries
+        assert "census_ts007a" in premises["sources"] and "gigabit_capable_pct" in premises["where"]["indicator"]
+        assert any(k.endswith("_boundaries") for k in land["sources"]) and "census_ts007a" not in land["sources"]
+        assert other["where"] == {} and not {"census_ts007a"} & set(other["sources"]), (table, other)
+
+
 def test_the_connectivity_gap_names_the_postcode_files_that_place_its_values_in_neighbourhoods(real_run):
     """An LSOA's broadband value is built from the postcodes in it (Code-Point's list, ONS's postcode to LSOA
     lookup): the gap, the triage and the zone estimate's citation name the sources that fed them, and only those."""
@@ -311,8 +372,8 @@ def test_a_readiness_rank_resting_on_need_alone_is_cited_as_a_rank_by_need(real_
 
 
 def test_a_districts_own_peer_figure_credits_ofcom_and_the_zones_estimate_its_weights(real_run):
-    """The peer tables' columns name the zone's weights (residents, land area) for every row: a note names them only
-    for the zone's estimate, and only the one its unit is weighted by."""
+    """A note names the zone's weights (residents, land area) only for the zone's estimate, and only the one its
+    unit is weighted by: a district's own figure is Ofcom's."""
     from pipeline.outputs.headlines import Notes
 
     n = Notes(real_run.paths.tables)

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import duckdb
 
+from pipeline.columns import column_sources
 from pipeline.duck import exact
 from pipeline.errors import SourceFormatError
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
+from pipeline.readers.local_indicators import UNITS
 from pipeline.registry import CENSUS_TS007A
 from pipeline.settings import Settings, shown
 from pipeline.sqlfiles import sql
-from pipeline.store import inherited, sources_of, write_parquet
+from pipeline.store import RowSources, inherited, sources_of, write_parquet
 
 
 def require_configured_groups(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -40,6 +42,50 @@ def require_configured_groups(con: duckdb.DuckDBPyConnection, settings: Settings
                 f"no {model!r} model for the {release} release (the setting [peers] {setting}_model and "
                 f"{setting}_release in {shown(settings.config_path)}); the models read are: {models or 'none'}",
             )
+
+
+# The columns whose figure, in the zone's rows, rests on the zone's estimate (its own value, or a rank, median
+# or gap that counts it); in every other row they are Ofcom's district figures and ONS's groupings alone.
+PEER_BENCHMARK_WEIGHTED = ("value", "rank", "rank_label", "group_median", "behind_best_pp", "behind_median_pp")
+PEER_PACE_WEIGHTED = (
+    "first_value",
+    "latest_value",
+    "first_rank_label",
+    "latest_rank_label",
+    "pace_pp_per_year",
+    "median_pace_pp_per_year",
+    "behind_median_pp",
+    "behind_best_pp",
+    "reaches_median",
+    "reaches_best",
+)
+
+
+def zone_weighted(
+    available: list[str],
+    narrower: dict[str, list[str]],
+    weighted: tuple[str, ...],
+    zone: dict[str, list[str]] | None = None,
+) -> tuple[dict[str, list[str]], RowSources]:
+    """Column and row sources of a peer table. The zone's estimate weighs its districts' figures by residents
+    (Census) for shares of premises and by land area (the LSOA boundaries) for shares of land, so a zone row of
+    a premises indicator rests on Census and not the boundaries, a land one the other way round, and a
+    district's row on neither. The column's record names the union; each row's, only what it rests on."""
+    zone = zone or {"area_type": ["zone"]}
+    census = [k for k in available if k == CENSUS_TS007A.key]
+    land = [k for k in available if k.endswith("_boundaries")]
+    premises = sorted(i for i, unit in UNITS.items() if unit == "% of premises")
+    area = sorted(i for i, unit in UNITS.items() if unit == "% of land area")
+    columns, rows = {}, {}
+    for column in weighted:
+        base = [k for k in narrower.get(column) or column_sources(column, available) if k not in census + land]
+        columns[column] = base + census + land
+        rows[column] = [
+            ({**zone, "indicator": premises}, base + census),
+            ({**zone, "indicator": area}, base + land),
+            ({}, base),
+        ]
+    return columns, rows
 
 
 def build_peer_benchmark(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
@@ -67,29 +113,50 @@ def build_peer_benchmark(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
         paths.table_path("la_connectivity_series"), paths.table_path("la_neighbours"), paths.table_path("la_clusters")
     )
     with_residents = sources | inherited(paths.table_path("census_age"), paths.table_path("lsoa_areas"))
-    # the zone's rows weigh its districts' figures by residents (Census) or land area (the LSOA boundaries)
-    weights = [k for k in with_residents if k == CENSUS_TS007A.key or k.endswith("_boundaries")]
-    figures = list(sources_of(paths.table_path("la_connectivity_series"))) + weights
+    figures = list(sources_of(paths.table_path("la_connectivity_series")))
+    columns, rows = zone_weighted(list(with_residents), {"value": figures}, PEER_BENCHMARK_WEIGHTED)
     benchmark = write_parquet(
         con,
         sql("peer_benchmark"),
         paths.table_path("peer_benchmark"),
         sources=with_residents,
-        columns={"value": figures},
+        columns=columns,
+        rows=rows,
         notes="zone rows are estimates: the districts' figures weighted by residents (shares of "
         "premises) or land area (shares of land area), as weighted_by says",
     )
     con.execute(f"CREATE OR REPLACE TEMP VIEW peer_benchmark AS SELECT * FROM read_parquet('{benchmark.path}')")
+    columns, rows = zone_weighted(list(with_residents), {}, PEER_PACE_WEIGHTED)
     pace = write_parquet(
         con,
         sql("peer_pace"),
         paths.table_path("peer_pace"),
         sources=with_residents,
-        columns={"pace_pp_per_year": figures},
+        columns=columns,
+        rows=rows,
         params={"horizon": settings.peers.pace_horizon_years},
         notes="Straight-line extrapolations from the first to the latest release, not forecasts.",
     )
-    league = write_parquet(con, sql("peer_league"), paths.table_path("peer_league"), sources=with_residents)
+    columns, rows = zone_weighted(list(with_residents), {}, ("value", "rank"), zone={"estimate": ["true"]})
+    league = write_parquet(
+        con, sql("peer_league"), paths.table_path("peer_league"), sources=with_residents, columns=columns, rows=rows
+    )
+    checked = inherited(
+        paths.table_path("la_connectivity_series"),
+        paths.table_path("census_age"),
+        paths.table_path("lsoa_wards"),
+        paths.table_path("codepoint_open"),
+    )
+    check = write_parquet(
+        con,
+        sql("peer_weighting_check"),
+        paths.table_path("peer_weighting_check"),
+        sources=checked,
+        columns={"published_value": figures} | dict.fromkeys(("estimate", "difference_pp", "districts"), checked),
+        params={"lads": list(settings.lad_codes)},
+        notes="Shares of premises only: the LSOA areas that weight shares of land area are read for the study "
+        "area alone.",
+    )
     missing = [
         lad
         for lad in settings.lad_codes
@@ -103,4 +170,10 @@ def build_peer_benchmark(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
         ),
         "districts_without_peers": missing,
     }
-    return [derived("peer_benchmark", benchmark, counts), derived("peer_pace", pace), derived("peer_league", league)]
+    worst = con.execute(f"SELECT max(abs(difference_pp)), count(*) FROM read_parquet('{check.path}')").fetchone()
+    return [
+        derived("peer_benchmark", benchmark, counts),
+        derived("peer_pace", pace),
+        derived("peer_league", league),
+        derived("peer_weighting_check", check, {"largest_difference_pp": worst[0], "rows": worst[1]}),
+    ]

@@ -107,12 +107,24 @@ PLACED = ("easting", "northing", "residents_2021", "beyond_reach", "residents_be
 # Per table, the columns that are counts over existing venues only (or all residents) in every row, and the
 # lsoa_access columns each sums. Counts with new venues rest on the sites the need-weighted model (or the
 # high-need count) chose, so on every source.
+HIGH_NEED = (*PLACED, "high_need_residents_beyond_reach")
+NEED_WEIGHTED = (*PLACED, "need_weighted_residents")
 RESIDENT_COUNTS = {
-    "siting_curve": {"residents_total": PLACED},
-    "siting_by_district": {
-        "residents_beyond_reach": PLACED,
-        "high_need_residents_beyond_reach": (*PLACED, "high_need_residents_beyond_reach"),
+    "siting_curve": {
+        "residents_total": PLACED,
+        "high_need_residents_total": HIGH_NEED,
+        "need_weighted_total": NEED_WEIGHTED,
     },
+    "siting_by_district": {"residents_beyond_reach": PLACED, "high_need_residents_beyond_reach": HIGH_NEED},
+}
+# The curve's row for k = 0 counts existing venues only: none of its figures rests on what chose new sites
+# (the candidate GP sites, their postcodes and, for a plain count of residents, the need score).
+EXISTING_ONLY = {
+    "siting_curve": {
+        **dict.fromkeys(("residents_covered", "residents_beyond_reach"), PLACED),
+        **dict.fromkeys(("high_need_residents_covered", "high_need_residents_beyond_reach"), HIGH_NEED),
+        **dict.fromkeys(("need_weighted_covered", "pct_covered"), NEED_WEIGHTED),
+    }
 }
 CURVE = pa.schema(
     [
@@ -269,6 +281,9 @@ def build_venue_siting(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
             sources=sources,
             notes=note,
             columns={c: list(drawn_from((access, read))) for c, read in RESIDENT_COUNTS.get(name, {}).items()},
+            rows={
+                c: [({"k": ["0"]}, list(drawn_from((access, read))))] for c, read in EXISTING_ONLY.get(name, {}).items()
+            },
         )
         con.unregister("_rows")
         out.append(derived(name, written))

@@ -146,6 +146,11 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
                       "A rank is impossible for the number of places compared.", ("area_code", "indicator", "release")),
     ],
     "peer_pace": [one_row_per("area_code", "group_kind", "indicator")],
+    "peer_weighting_check": [
+        one_row_per("county_code", "indicator", "release"),
+        in_range(("published_value", "estimate"), *PERCENT, what="values",
+                 meaning="A county figure is not a percentage: the check of the zone's weighting would be void."),
+    ],
     "lsoa_access": [
         one_row_per("lsoa_code"), covers_study_area(),
         in_range(("nearest_library_km", "nearest_gp_site_km", "nearest_venue_km"), 0, None, what="distances",

@@ -76,7 +76,7 @@ from pipeline.outputs.headlines import (
 from pipeline.outputs.kept_drawings import kept
 from pipeline.outputs.map_index import briefing_file
 from pipeline.outputs.map_triage import TRIAGE_COLOURS, TRIAGE_WORDS
-from pipeline.outputs.peer_text import INDICATOR_WORDS, ZONE_WEIGHTING_SHORT, pace_sentence, similar_means
+from pipeline.outputs.peer_text import INDICATOR_WORDS, pace_sentence, similar_means, zone_weighting
 from pipeline.outputs.side_by_side import draw_all
 from pipeline.outputs.tables import TABLES
 from pipeline.paths import Paths
@@ -842,7 +842,7 @@ def _peer_section(pdf: BriefingPDF, n: Notes, code: str, settings: Settings) -> 
     if pace:
         keys = {"area_code": code, "group_kind": "neighbours", "indicator": "gigabit_capable_pct"}
         pdf.para(pace_sentence(pace, lambda column: n.cite("peer_pace", column, 1, **keys)), 9)
-    rows = []
+    rows, shown_rows = [], []
     zone = code == settings.peers.zone_code  # the zone's value is an estimate, not a share Ofcom counted
     groups = {
         "neighbours": f"Nearest neighbours ({settings.peers.neighbours_release}, {settings.peers.neighbours_model})",
@@ -860,6 +860,7 @@ def _peer_section(pdf: BriefingPDF, n: Notes, code: str, settings: Settings) -> 
         for group in shown:
             r = latest_peer_row(n, code, group, indicator)
             cells.append(f"{r['rank_label']}; median {percent(r['group_median'], indicator)}" if r else "–")
+            shown_rows += [r] if r else []
         rows.append(cells)
     latest = latest_peer_row(n, code)
     pdf.grid(
@@ -871,8 +872,9 @@ def _peer_section(pdf: BriefingPDF, n: Notes, code: str, settings: Settings) -> 
             n,
             "peer_benchmark",
             # the zone's own values are estimates weighted by residents or land area: those sources too
-            ["rank_label", "group_median"] + (["value"] if code == settings.peers.zone_code else []),
-            similar_means(settings) + (" " + ZONE_WEIGHTING_SHORT if code == settings.peers.zone_code else ""),
+            ["rank_label", "group_median"] + (["value"] if zone else []),
+            similar_means(settings) + (" " + zone_weighting(n.rows("peer_weighting_check"), True) if zone else ""),
+            shown_rows,
         ),
         size=7.5,
     )
@@ -970,9 +972,10 @@ def _since_for_the_area(n: Notes, most: int) -> str:
     return text
 
 
-def _table_source(n: Notes, table: str, columns: list[str], shows: str) -> str:
-    """Caption under a table: what it shows, the evidence-pack sheet, and the datasets behind the columns."""
-    named = "; ".join(dict.fromkeys(cite_as(s) for s in n.sources(table, columns)))
+def _table_source(n: Notes, table: str, columns: list[str], shows: str, rows: list[dict] | None = None) -> str:
+    """Caption under a table: what it shows, the evidence-pack sheet, and the datasets behind the columns (in
+    the ``rows`` shown, where a column's sources differ from row to row)."""
+    named = "; ".join(dict.fromkeys(cite_as(s) for r in (rows or [None]) for s in n.sources(table, columns, row=r)))
     return f"{shows} Table {table} (evidence pack sheet '{SHEETS.get(table, table)}'), from {named}."
 
 

@@ -118,7 +118,12 @@ def need_alone(site: dict) -> bool:
 def section_heading(rows: list[dict]) -> str:
     """The heading over a list of the least-ready sites: with no broadband part scored, it says the list is of the
     highest catchment need, which is what the score then is."""
-    return "GP sites least ready for telehealth" + ("" if broadband_scored(rows) else ", by catchment need")
+    return "GP sites least ready for telehealth" if broadband_scored(rows) else NEED_ALONE_HEADING
+
+
+# With no broadband part scored, the rank is the catchment's need and nothing more: the heading says that, not
+# "least ready for telehealth", which the method did not measure.
+NEED_ALONE_HEADING = "GP sites whose catchments have the most inclusion need"
 
 
 def catchment_words(cap_m: float, short: bool = False) -> str:

@@ -17,12 +17,12 @@ from pipeline.analysis.gp_readiness import SCORE_DECIMALS
 from pipeline.columns import COLUMN_SOURCES, DATED_BY_OF, RELEASE_OF, column_sources
 from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
 from pipeline.outputs.html_page import markdown_page
-from pipeline.outputs.peer_text import ZONE_WEIGHTING, peer_sentence, similar_means
+from pipeline.outputs.peer_text import peer_sentence, similar_means, zone_weighting
 from pipeline.outputs.tables import undefused
-from pipeline.readers.local_indicators import LABELS, UNITS
-from pipeline.registry import CENSUS_TS007A, LSOA2011_BOUNDARIES, LSOA2021_BOUNDARIES, SOURCES, licence_lines
+from pipeline.readers.local_indicators import LABELS
+from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
-from pipeline.store import write_text
+from pipeline.store import row_sources, write_text
 from pipeline.wording import (
     OFCOM_VIA_ONS,
     display_name,
@@ -133,14 +133,19 @@ def cite_as(record: dict) -> str:
     return SOURCES[key].citation if key in SOURCES else source_words(record)
 
 
-def _unused_weights(row: dict) -> set[str]:
-    """The weighting sources a peer table's row does not rest on: a district's or a comparator's own figures are
-    Ofcom's, and the zone's estimate weighs its districts by residents (shares of premises) or by land area
-    (shares of land), never both. The table's columns name both for every row."""
-    census, boundaries = {CENSUS_TS007A.key}, {LSOA2011_BOUNDARIES.key, LSOA2021_BOUNDARIES.key}
-    if row.get("area_type") != "zone":
-        return census | boundaries
-    return boundaries if UNITS.get(row.get("indicator", "")) == "% of premises" else census
+def compared_with(row: dict, place: str) -> str:
+    """'the 21 places compared with Harlow (its ONS nearest neighbours)': which group a
+    median or a best value is of, named as ONS names it."""
+    n = f"{int(float(row['n_compared']))} " if row.get("n_compared") else ""
+    if row.get("group_kind") == "neighbours" and row.get("area_type") == "zone":
+        group = "its districts' ONS nearest neighbours"
+    elif row.get("group_kind") == "neighbours":
+        group = "its ONS nearest neighbours"
+    elif row.get("group_kind"):
+        group = f"its ONS cluster {row.get('cluster_code') or ''}".rstrip()
+    else:
+        return f"the places compared with {place}"
+    return f"the {n}places compared with {place} ({group})"
 
 
 class Notes:
@@ -176,20 +181,21 @@ class Notes:
         self, table: str, columns: list[str], keys: tuple[str, ...] = (), row: dict | None = None
     ) -> list[dict]:
         """Source records (title, publisher, release) behind ``columns`` of ``table``: the sources its sidecar
-        gives for each column, with those of a key column whose meaning rests on sources (a triage class), less
-        what ``row`` shows it does not rest on (a peer row's weights, unless it is the zone's estimate).
+        gives for each column, with those of a key column whose meaning rests on sources (a triage class); and
+        for ``row``, the sources its builder recorded for that row where they differ from row to row (a zone's
+        estimate rests on its weights, a district's own figure does not).
         Every source named is remembered (``cited``), so the lists of sources and licences follow the figures."""
         records = {s["source"]: s for s in self.sidecar(table).get("sources", []) if s.get("rows")}
-        described = {c["name"]: c.get("sources") for c in self.sidecar(table).get("columns", [])}
+        described = {c["name"]: c for c in self.sidecar(table).get("columns", [])}
 
         def of(column: str) -> list[str]:
-            found = described.get(column)
+            entry = described.get(column, {})
+            found = row_sources(entry.get("sources_by_row"), row or {}) if row is not None else None
+            found = found if found is not None else entry.get("sources")
             return found if found is not None else column_sources(column, list(records))
 
         meaning = [k for k in keys if k in COLUMN_SOURCES]
         wanted = [k for k in dict.fromkeys(k for c in [*columns, *meaning] for k in of(c)) if k in records]
-        if row is not None and table.startswith("peer_"):
-            wanted = [k for k in wanted if k not in _unused_weights(row)]
         self.cited.update(dict.fromkeys(wanted))
         return [records[k] for k in wanted]
 
@@ -274,9 +280,12 @@ class Notes:
         context = [KEY_WORDS[k](v, row) for k, v in keys.items() if k in KEY_WORDS]
         place = place.lstrip("'")
         if column == "best_value" and row.get("best_peers"):  # the figure is the best peer's, not the subject's
-            place = f"{row['best_peers']}, the best of the places compared with {place}"
+            place = f"{row['best_peers']}, the best of {compared_with(row, place)}"
         elif column in ("group_median", "median_pace_pp_per_year"):  # the group's figure, not the subject's
-            place = f"the places compared with {place}"
+            place = compared_with(row, place)
+        elif column.endswith("_it_reaches") and row.get("best_site"):  # which site "the one best" is
+            postcode = f" ({row['best_site_postcode']})" if row.get("best_site_postcode") else ""
+            place = f"{place}, the best candidate site being {display_name(row['best_site'])}{postcode}"
         where = ", ".join([place, *context])
         estimate = str(row.get("estimate")).lower() == "true" and column in ("value", "first_value", "latest_value")
         # an estimate rests on its weights too (residents): the sources of the study area's estimate column
@@ -350,7 +359,8 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         lines += [sentence, ""]
     zone = peer_line(n, settings.peers.zone_code, settings)
     if zone:
-        lines += [zone + " " + md_text(similar_means(settings)) + " " + md_text(ZONE_WEIGHTING), ""]
+        weighting = zone_weighting(n.rows("peer_weighting_check"))
+        lines += [zone + " " + md_text(similar_means(settings)) + " " + md_text(weighting), ""]
     tri = {
         c: n.cite("triage_summary", "residents", area_code="ALL", triage_class=c, zero="no")
         for c in ("both", "adoption gap", "infrastructure gap")

@@ -251,7 +251,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
     folium.LayerControl(collapsed=False).add_to(m)
     add_title(
         m,
-        "GP sites: telehealth readiness" + ("" if broadband_scored(rows) else ", by catchment need"),
+        "GP sites: telehealth readiness" if broadband_scored(rows) else "GP sites: ranked by catchment inclusion need",
         f"Circle area: registered patients ({list_month(rows)}). Colour: readiness"
         + ("" if broadband_scored(rows) else ", here the catchment's need alone")
         + ". Click a site for its rank.",

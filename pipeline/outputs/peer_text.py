@@ -41,17 +41,38 @@ def zone_estimate(weighted_by: str | None) -> str:
     return f"an estimate: its districts' Ofcom figures weighted by {weighted_by or 'Census 2021 usual residents'}"
 
 
-ZONE_WEIGHTING_SHORT = (
-    "The zone's figures are estimates: its districts' figures weighted by Census 2021 usual residents "
-    "(gigabit, below 30 Mbit/s) or by land area (4G, 5G), weights that give ONS's published Hertfordshire and "
-    "Essex figures within 0.2 points. Its districts fall in different clusters, so the zone has none."
-)
-ZONE_WEIGHTING = (
-    "The zone's figures are estimates: its districts' Ofcom figures weighted by Census 2021 usual "
-    "residents for shares of premises (Ofcom's files carry no premises counts) and by land area for "
-    "shares of land area, the weighting that reproduces ONS's published Hertfordshire and Essex figures "
-    "from their districts' within 0.2 points."
-)
+def _release(row: dict) -> str:
+    return row["release"]
+
+
+def zone_weighting(check: list[dict], short: bool = False) -> str:
+    """How the zone's figures are made and how far the same weighting is checked, from the published check
+    (``peer_weighting_check``): the largest difference it found and the counties and releases it covers, so the
+    sentence claims no more than that table shows. ``short``: for a briefing's caption."""
+    if short:
+        made = (
+            "The zone's figures are estimates: its districts' figures weighted by Census 2021 usual residents "
+            "(gigabit, below 30 Mbit/s) or by land area (4G, 5G)."
+        )
+    else:
+        made = (
+            "The zone's figures are estimates: its districts' Ofcom figures weighted by Census 2021 usual residents "
+            "for shares of premises (Ofcom's files carry no premises counts) and by land area for shares of land area."
+        )
+    rows = [r for r in check if r.get("difference_pp") not in (None, "")]
+    if rows:
+        worst = max(abs(float(r["difference_pp"])) for r in rows)
+        counties = " and ".join(dict.fromkeys(r["county_name"] for r in rows))
+        first, last = (r["release_name"] for r in (min(rows, key=_release), max(rows, key=_release)))
+        span = first if first == last else f"every release from {first} to {last}"
+        made += (
+            f" So weighted, {counties}'s districts give ONS's county figures within {worst:.2f} points (shares of "
+            f"premises, {first if first == last else first + '–' + last}; table peer_weighting_check)."
+            if short
+            else f" Weighted by residents, the districts of {counties} give the county figures ONS publishes for "
+            f"shares of premises within {worst:.2f} points at {span} (table peer_weighting_check)."
+        )
+    return made + (" Its districts fall in different clusters, so the zone has none." if short else "")
 
 
 def peer_sentence(row: dict, settings: Settings, cite=None) -> str:

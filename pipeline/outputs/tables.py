@@ -132,6 +132,13 @@ TABLES = [
                   "Gigabit and below 30 Mbit/s are % of premises; 4G and 5G are % of land area. The zone's values are "
                   "estimates, weighted as weighted_by says, not shares counted by Ofcom. For premises below 30 "
                   "Mbit/s lower is better."),
+    EvidenceTable("peer_weighting_check", "Zone weighting check", "peer_weighting_check",
+                  "The check behind the zone's estimate: each county the study districts lie in, its districts' "
+                  "Ofcom figures weighted by Census 2021 usual residents, beside the figure ONS publishes for the "
+                  "county (shares of premises, every release dated by month).",
+                  "county_name, indicator, release",
+                  "Shares of land area are not checked here: the LSOA areas that weight them are read for the study "
+                  "area alone."),
     EvidenceTable("peer_pace", "Peer pace", "peer_pace",
                   "Points a year for each district, its group's median and best, first to latest release, and when "
                   "at those paces it would reach the median and the best.",
@@ -252,9 +259,11 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
         replace_atomically(tmp, dest)
         columns = [c[0] for c in con.execute(f"DESCRIBE {query}").fetchall()]
         stored = prov.get("columns", {})  # the sources that fed a column, where its builder recorded them
+        by_row = prov.get("column_rows", {})  # and, where they differ from row to row, which rows rest on which
         sidecar = {"table": t.name, "file": dest.name, "description": t.description, "rows": rows,
                    "columns": [{"name": c, "description": describe(c, vintage, settings, t.table),
-                                "sources": stored.get(c, column_sources(c, keys))} for c in columns],
+                                "sources": stored.get(c, column_sources(c, keys))}
+                               | ({"sources_by_row": by_row[c]} if c in by_row else {}) for c in columns],
                    "sources": sources, "licence": licence,
                    "notes": [n for n in (t.notes, prov.get("notes")) if n]
                    + (cautions if set(keys) & set(BROADBAND) else [])}

@@ -146,7 +146,7 @@ def build_workbook(tables: Path, charts: Path, dest: Path, sidecars: dict[str, d
                 put(ws, row, 1, t.sheet)
                 put(ws, row, 2, column["name"])
                 put(ws, row, 3, column["description"])
-                put(ws, row, 4, "; ".join(SOURCES[k].citation for k in column.get("sources", []) if k in SOURCES))
+                put(ws, row, 4, _column_sources_text(column))
                 row += 1
         ws.set_column(0, 0, 24)
         ws.set_column(1, 1, 32)
@@ -172,3 +172,17 @@ def build_workbook(tables: Path, charts: Path, dest: Path, sidecars: dict[str, d
     finally:
         tmp.unlink(missing_ok=True)
     return {"path": str(dest), "sheets": counts}
+
+
+def _column_sources_text(column: dict) -> str:
+    """A column's sources in words, and where they differ from row to row, which rows rest on which:
+    "…; in rows where k = 0: …; in other rows: …"."""
+
+    def named(keys: list[str]) -> str:
+        return "; ".join(SOURCES[k].citation for k in keys if k in SOURCES)
+
+    text = named(column.get("sources", []))
+    for entry in column.get("sources_by_row", []):
+        where = " and ".join(f"{k} = {' or '.join(v)}" for k, v in entry["where"].items())
+        text += f" | in {'rows where ' + where if where else 'other rows'}: {named(entry['sources']) or 'none'}"
+    return text
