@@ -529,7 +529,8 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
                      "caution_below_30_threshold_pp", "broadband_caution"), DISTRICT_SERIES + BROADBAND),
     "gp_sites": GP_SITES, "gp_practices": (EPRACCUR.key,),
     "gp_branches": (EBRANCHS.key, "ebranchs_2017"),
-    "ward_name": (LSOA21_WARD_LOOKUP.key, WARD_BOUNDARIES.key),  # a neighbourhood's ward: ONS's best-fit lookup
+    # a neighbourhood's ward: ONS's best-fit lookup
+    **dict.fromkeys(("ward_name", "ward_code"), (LSOA21_WARD_LOOKUP.key, WARD_BOUNDARIES.key)),
     "listed_in": GP_SITES,  # which ODS list names the site; a site is not ranked for its listing or its list size
     "not_ranked_reason": GP_SITES + (GP_LIST_SIZES.key,),
     "list_size": (GP_LIST_SIZES.key,),

@@ -33,7 +33,10 @@ SHOWN = 20  # characters of a malformed query echoed back (a pasted page is not 
 # What staff can tell any resident about their own line: every neighbourhood figure is an average (often of a
 # whole postcode district), so the address itself may be better or worse served than it suggests.
 # Which practice "nearest" means, said once for the lookup and the index page's search
-NEAREST_GP = "the nearest of the study area's ranked practices; one outside the study area may be nearer"
+NEAREST_GP = (
+    "the nearest of the study area's ranked practices; one outside the study area may be nearer, and so may a branch "
+    "surgery or a practice too small to rank, which the GP map shows"
+)
 
 RESIDENT_NEXT_STEP = (
     "check the address on Ofcom's broadband availability checker (checker.ofcom.org.uk): the "

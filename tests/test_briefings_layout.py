@@ -259,10 +259,11 @@ def test_briefing_notes_are_citations_in_words_with_table_references_apart(real_
 
 
 def test_a_briefing_that_counts_branch_surgeries_names_the_branch_list_among_its_sources(real_run):
-    """Harlow's GP section counts the branch surgeries shown but not ranked, from the NHS branch list: that list
-    is then a source of the section's table and of the briefing (it was named in the sentence only)."""
-    text = " ".join(_pdf_text(real_run.paths.processed / "briefings" / "harlow.pdf").split())
-    assert "branch surgeries known only from the NHS branch-surgery list" in text
+    """East Hertfordshire's GP section counts its own branch surgeries shown but not ranked, from the NHS branch
+    list: that list is then a source of the section's table and of the briefing (it was named in the sentence
+    only). A district's section counts its own sites, not the study area's."""
+    text = " ".join(_pdf_text(real_run.paths.processed / "briefings" / "east-hertfordshire.pdf").split())
+    assert "but not ranked in this district: 12 branch surgeries known only from the NHS branch-surgery list" in text
     caption = re.search(r"Table gp_readiness \(evidence pack sheet '[^']+'\), from (.*?)\. [A-Z]", text).group(1)
     assert "GP branch surgeries (ebranchs)" in caption, caption
     sources = text.split("Sources and licences", 1)[1]

@@ -416,3 +416,37 @@ def test_a_derived_district_figure_never_takes_ofcoms_unit_in_its_citation(real_
     assert official.startswith("Premises with gigabit-capable broadband (%): Ofcom's own district figure")
     # the mean is over the district's Code-Point postcodes, whose broadband is the third party's district means
     assert {"codepoint_open", "ofcom_postcode_district"} <= set(n.notes[0].source_keys)
+
+
+def test_a_tied_readiness_rank_is_pasted_as_a_tie(real_run):
+    """Tied sites share the lowest rank: the note a bid writer pastes says '=3, tied', as the text beside it does,
+    not a bare '3' that reads as the site's own place."""
+    import csv
+    from collections import Counter
+
+    from pipeline.outputs.headlines import Notes
+
+    rows = list(csv.DictReader((real_run.live / "tables" / "gp_readiness.csv").open(encoding="utf-8")))
+    counts = Counter(r["readiness_rank"] for r in rows if r["readiness_rank"])
+    tied = next(r for r in rows if r["readiness_rank"] and counts[r["readiness_rank"]] > 1)
+    alone = next(r for r in rows if r["readiness_rank"] and counts[r["readiness_rank"]] == 1)
+    n = Notes(real_run.paths.tables)
+    assert n.cite("gp_readiness", "readiness_rank", site_code=tied["site_code"]).startswith(tied["readiness_rank"])
+    n.cite("gp_readiness", "readiness_rank", site_code=alone["site_code"])
+    assert n.notes[0].shown == f"={tied['readiness_rank']}, tied"
+    assert n.notes[1].shown == alone["readiness_rank"]
+
+
+def test_ward_codes_credit_where_the_ward_comes_from_and_every_score_table_its_need_sources(real_run):
+    """A neighbourhood's ward code comes from ONS's LSOA-to-ward lookup, a GP site's from its postcode in Code-Point
+    Open; the scores table's need score names the 2011-2021 lookup its carried IUC groups rest on, as lsoa_need's
+    does (one weight set's source count had stood for another's)."""
+
+    def column(table, name):
+        return next(c for c in _sidecar(real_run, table)["columns"] if c["name"] == name)["sources"]
+
+    for table in ("lsoa_need", "lsoa_scores", "triage", "lsoa_access"):
+        assert column(table, "ward_code") == ["lsoa21_ward_lookup"], table
+    assert column("gp_readiness", "ward_code") == ["codepoint_open"]
+    assert "lsoa11_lsoa21_lookup" in column("lsoa_scores", "need_score")
+    assert column("lsoa_scores", "need_score") == column("lsoa_need", "need_score")

@@ -12,7 +12,7 @@ from pipeline.duck import exact
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
-from pipeline.registry import EBRANCHS, GP_IMD_SCORE
+from pipeline.registry import CODEPOINT_OPEN, EBRANCHS, GP_IMD_SCORE
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
 from pipeline.store import inherited, write_parquet
@@ -105,7 +105,9 @@ def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
         "SELECT * FROM _readiness",
         paths.table_path("gp_readiness"),
         sources=sources,
-        columns=dict.fromkeys(RANKING_COLUMNS, ranking_sources(con, list(sources))),
+        # a site's ward is its postcode's, as Code-Point Open gives it (not the LSOA-to-ward lookup)
+        columns=dict.fromkeys(RANKING_COLUMNS, ranking_sources(con, list(sources)))
+        | {"ward_code": [CODEPOINT_OPEN.key]},
         vintage=vintage,
         notes="readiness_rank 1 = least ready (first in line for support); sites with a "
         "not_ranked_reason are shown but not ranked",

@@ -264,7 +264,12 @@ def build_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Setting
     weights = all_weights(settings, vintage)
     base = settings.index.scaling_base
     scale(con, base)
-    every = {k: v for w in weights.values() for k, v in sources_of(w, vintage).items()}
+    # a source counts for every weight set it feeds: the most LSOAs any of them draws from it (one set's count
+    # must not stand for another's: the IUC carried through the 2011-2021 lookup feeds need, not the gap)
+    every: dict[str, str] = {}
+    for w in weights.values():
+        for k, v in sources_of(w, vintage).items():
+            every[k] = f"greatest({every[k]}, {v})" if k in every else v
     scores = write_parquet(
         con,
         "SELECT * FROM indicator_scores ORDER BY lsoa_code, indicator",

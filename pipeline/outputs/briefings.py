@@ -776,7 +776,10 @@ def _gp_rows(
         f"Readiness ranks {len(ranked(sites))} of the study area's {len(sites)} GP sites (1 = lowest score) from "
         f"{ranking_rests_on(sites, cap_m)}. Patients: NHS England's registered lists at {list_month(sites)}."
     )
-    not_ranked = not_ranked_sentence(sites)
+    # the district's own unranked sites: the study area's are the area briefing's
+    not_ranked = not_ranked_sentence(
+        [s for s in sites if s["lad_code"] in lads], where=" in this district" if len(lads) == 1 else ""
+    )
     extra = [t for t in (readiness_caution(n, chosen), own_gigabit_sentence(sites), not_ranked) if t]
     cited = ["readiness_rank", "list_size"] + (["catchment_pct_no_gigabit"] if scored else []) + ["catchment_mean_need"]
     cited += ["not_ranked_reason"] if not_ranked else []  # it names the branch list the sentence counts from
@@ -902,8 +905,8 @@ def _since(n: Notes, code: str, name: str, summary: dict, most: int) -> str:
             f"{cited(recon, 'official_pct')} of premises gigabit-capable; averaged over the district's postcodes, each "
             f"counted once, they give {cited(recon, 'derived_pct')}, {abs(derived - official):.1f} points "
             f"{'lower' if derived < official else 'higher'} (more than the {float(recon['threshold_pp']):g} points "
-            f"the settings allow): they show {'less' if derived < official else 'more'} gigabit coverage in {name} "
-            "than Ofcom counts."
+            f"the settings allow): as a mean over postcodes, not a share of premises, they put gigabit coverage in "
+            f"{name} {'lower' if derived < official else 'higher'} than Ofcom's count does."
         )
     below_30 = n.row("reconciliation", lad_code=code, indicator="premises_below_30_pct")
     if below_30 and str(below_30.get("within_threshold")).lower() == "false" and below_30.get("derived_pct"):

@@ -40,8 +40,9 @@ def _named(items: list[str]) -> str:
     return "; ".join(items[:NAMED]) + more
 
 
-def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
-    """Who is shown but not ranked, grouped by reason (``short``: counts only, for map notes)."""
+def not_ranked_sentence(rows: list[dict], short: bool = False, where: str = "") -> str | None:
+    """Who is shown but not ranked, grouped by reason (``short``: counts only, for map notes); ``where``: the
+    place ``rows`` cover, when it is not the whole study area (" in this district")."""
     out, brief = [], []
     branches = [
         r
@@ -80,7 +81,11 @@ def not_ranked_sentence(rows: list[dict], short: bool = False) -> str | None:
             + "; ".join(brief)
             + ". Each popup says why."
         )
-    return "Shown on the GP map and in the evidence pack's GP readiness sheet but not ranked: " + "; ".join(out) + "."
+    return (
+        f"Shown on the GP map and in the evidence pack's GP readiness sheet but not ranked{where}: "
+        + "; ".join(out)
+        + "."
+    )
 
 
 def catchment_broadband_scored(site: dict) -> bool:

@@ -148,6 +148,10 @@ def compared_with(row: dict, place: str) -> str:
     return f"the {n}places compared with {place} ({group})"
 
 
+# Rank columns whose ties share the lowest rank with nothing in the row to say so.
+TIED_RANKS = frozenset({"readiness_rank"})
+
+
 class Notes:
     """Numbered footnotes, one per cited cell, each a citation in words with its table reference."""
 
@@ -313,13 +317,15 @@ class Notes:
         shown = f"{number(row[column], digits)}{suffix}"
         if ref not in self.index:
             self.index[ref] = len(self.index) + 1
+            # a rank shared with another row is pasted as a tie ("=3, tied"), as the text beside it marks it
+            tied = column in TIED_RANKS and sum(r.get(column) == row[column] for r in self.rows(table)) > 1
             self.notes.append(
                 Note(
                     self.index[ref],
                     table,
                     column,
                     tuple(keys.items()),
-                    shown,
+                    f"={shown}, tied" if tied else shown,
                     *self.citation_parts(table, column, row, keys),
                 )
             )
@@ -683,6 +689,20 @@ def gp_sentence(n: Notes, code: str, row: dict, where: str) -> str:
     """GP practices in the current list, and the older branch listings apart (they may have closed)."""
     practices = _cap(n.cite("district_summary", "gp_practices", lad_code=code, zero="no"))
     text = f"{practices} active GP practices are in {where}"
+    # an active practice with a list too small to rank (a specialist service of a few dozen patients) is counted
+    # above as NHS ODS lists it: the sentence says which, and how small
+    small = [
+        r
+        for r in n.rows("gp_readiness")
+        if r.get("site_type") == "practice"
+        and "the ranking needs" in (r.get("not_ranked_reason") or "")
+        and (code == "ALL" or r.get("lad_code") == code)
+    ]
+    if small:
+        named = "; ".join(
+            f"{display_name(r['name'])}, {r['not_ranked_reason'].removeprefix('its practice has ')}" for r in small
+        )
+        text += f" ({named})"
     branches = row.get("gp_branches")
     if branches and float(branches) > 0:
         listed = (row.get("gp_branches_listed_in") or "an older list").replace(" (ebranchs)", "")
