@@ -498,7 +498,7 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("residents_both", "residents_adoption_gap", "residents_infrastructure_gap", "residents_neither",
                      "pct_of_area_residents"), POPULATION + NEED + SUPPLY),
     **dict.fromkeys(("need_score", "need_rank", "need_decile", "lsoas_in_top_need_decile", "robust_need_priorities",
-                     "need_hotspot_lsoas", "mean_need_score", "high_need_lsoas", "catchment_mean_need",
+                     "need_hotspot_lsoas", "mean_need_score", "high_need_lsoas",
                      "suggested_offer", "inclusion_offer", "robustness", "p_top_decile"), NEED),
     **dict.fromkeys(("supply_gap_score", "supply_gap_rank", "supply_gap_decile", "mean_supply_gap_score",
                      "supply_gap_area_average"), SUPPLY),
@@ -520,8 +520,9 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
                     DISTRICT_SERIES + POPULATION),  # the districts' figures weighted by their residents
     # a site is ranked when its practice's list is large enough; its catchment is the postcodes nearest it,
     # their residents, need and broadband
+    # a catchment's need too: which postcodes are nearest which ranked site rests on the sites, their lists
     **dict.fromkeys(("readiness_score", "readiness_rank", "readiness_parts", "nearest_gp_readiness_rank",
-                     "nearest_gp_rank_label", "nearest_gp_also_here"),
+                     "nearest_gp_rank_label", "nearest_gp_also_here", "catchment_mean_need"),
                     GP_SITES + (GP_LIST_SIZES.key, CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key) + POPULATION + NEED
                     + BROADBAND),
     **dict.fromkeys(("caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp",

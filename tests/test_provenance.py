@@ -410,7 +410,7 @@ def test_a_derived_district_figure_never_takes_ofcoms_unit_in_its_citation(real_
     )
     derived, official = (note.what for note in n.notes)
     assert derived.startswith(
-        "Derived here (mean over postcodes, each counted once) from the postcode-district averages of "
+        "Derived here (mean over postcodes, each counted once) as the postcode-district averages of "
     )
     assert "not a share of the district's premises" in derived and not derived.startswith("Premises")
     assert official.startswith("Premises with gigabit-capable broadband (%): Ofcom's own district figure")

@@ -63,6 +63,7 @@ PEER_PACE_WEIGHTED = (
 
 def zone_weighted(
     available: list[str],
+    figures: list[str],
     narrower: dict[str, list[str]],
     weighted: tuple[str, ...],
     zone: dict[str, list[str]] | None = None,
@@ -78,7 +79,9 @@ def zone_weighted(
     area = sorted(i for i, unit in UNITS.items() if unit == "% of land area")
     columns, rows = {}, {}
     for column in weighted:
-        base = [k for k in narrower.get(column) or column_sources(column, available) if k not in census + land]
+        # a figure, rank or gap rests on Ofcom's figures and ONS's groups (``figures``), never on the lookups
+        # that only name the zone's neighbourhoods
+        base = [k for k in narrower.get(column) or column_sources(column, figures) if k not in census + land]
         columns[column] = base + census + land
         rows[column] = [
             ({**zone, "indicator": premises}, base + census),
@@ -114,7 +117,7 @@ def build_peer_benchmark(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
     )
     with_residents = sources | inherited(paths.table_path("census_age"), paths.table_path("lsoa_areas"))
     figures = list(sources_of(paths.table_path("la_connectivity_series")))
-    columns, rows = zone_weighted(list(with_residents), {"value": figures}, PEER_BENCHMARK_WEIGHTED)
+    columns, rows = zone_weighted(list(with_residents), list(sources), {"value": figures}, PEER_BENCHMARK_WEIGHTED)
     benchmark = write_parquet(
         con,
         sql("peer_benchmark"),
@@ -126,7 +129,7 @@ def build_peer_benchmark(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
         "premises) or land area (shares of land area), as weighted_by says",
     )
     con.execute(f"CREATE OR REPLACE TEMP VIEW peer_benchmark AS SELECT * FROM read_parquet('{benchmark.path}')")
-    columns, rows = zone_weighted(list(with_residents), {}, PEER_PACE_WEIGHTED)
+    columns, rows = zone_weighted(list(with_residents), list(sources), {}, PEER_PACE_WEIGHTED)
     pace = write_parquet(
         con,
         sql("peer_pace"),
@@ -137,7 +140,10 @@ def build_peer_benchmark(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
         params={"horizon": settings.peers.pace_horizon_years},
         notes="Straight-line extrapolations from the first to the latest release, not forecasts.",
     )
-    columns, rows = zone_weighted(list(with_residents), {}, ("value", "rank"), zone={"estimate": ["true"]})
+    # in the league, the zone's own value is its estimate; every rank of the zone's group counts it
+    value = zone_weighted(list(with_residents), list(sources), {}, ("value",), zone={"estimate": ["true"]})
+    rank = zone_weighted(list(with_residents), list(sources), {}, ("rank",), zone={"area_code": [cfg.zone_code]})
+    columns, rows = value[0] | rank[0], {**value[1], **rank[1]}
     league = write_parquet(
         con, sql("peer_league"), paths.table_path("peer_league"), sources=with_residents, columns=columns, rows=rows
     )

@@ -51,8 +51,10 @@ from pipeline.outputs.gp_text import (
     not_ranked_sentence,
     own_gigabit_sentence,
     rank_label,
+    rank_words,
     ranked,
     ranking_rests_on,
+    ranks_sentence_start,
     section_heading,
 )
 from pipeline.outputs.headlines import (
@@ -762,7 +764,7 @@ def _gp_rows(
     )
     widths = [50, 18, 12, 16] + ([48] if scored else []) + [21]
     words = (
-        f"{'This area' if len(lads) > 1 else 'This district'}'s ranked GP sites with the lowest readiness scores; "
+        f"{'This area' if len(lads) > 1 else 'This district'}'s ranked GP sites {rank_words(sites)['lowest']}; "
         f"Rank is among all {len(ranked(sites))} ranked sites of the study area; = marks a tie."
         + (
             " Catchment without gigabit: "
@@ -773,12 +775,12 @@ def _gp_rows(
         )
     )
     intro = (
-        f"Readiness ranks {len(ranked(sites))} of the study area's {len(sites)} GP sites (1 = lowest score) from "
+        f"{ranks_sentence_start(sites)} of the study area's {len(sites)} GP sites ({rank_words(sites)['one']}) from "
         f"{ranking_rests_on(sites, cap_m)}. Patients: NHS England's registered lists at {list_month(sites)}."
     )
     # the district's own unranked sites: the study area's are the area briefing's
     not_ranked = not_ranked_sentence(
-        [s for s in sites if s["lad_code"] in lads], where=" in this district" if len(lads) == 1 else ""
+        [s for s in sites if s["lad_code"] in lads], where=" in this district" if len(lads) == 1 else "", counts=True
     )
     extra = [t for t in (readiness_caution(n, chosen), own_gigabit_sentence(sites), not_ranked) if t]
     cited = ["readiness_rank", "list_size"] + (["catchment_pct_no_gigabit"] if scored else []) + ["catchment_mean_need"]
@@ -933,45 +935,46 @@ def _since(n: Notes, code: str, name: str, summary: dict, most: int) -> str:
 
 
 def _since_for_the_area(n: Notes, most: int) -> str:
-    """The area's version of ``_since``: its districts' own rows, named (the area has no Ofcom figure of its own);
-    more than ``most`` of them (an England run) are counted, and the table that names them is given."""
+    """The area's version of ``_since``: which of its districts miss Ofcom's own figures and which way Ofcom's
+    figures moved since, named but not quoted (the area has no Ofcom figure of its own, and a figure without its
+    note is not to be pasted: each district's briefing quotes its own, each with its citation); more than
+    ``most`` districts (an England run) are counted, and the tables that give them are named."""
     recons = [r for r in n.rows("reconciliation") if r["indicator"] == "gigabit_capable_pct" and r.get("official_pct")]
     latest = {r["lad_code"]: r for r in n.rows("district_summary") if r["lad_code"] != ALL}
-    moved = []
+    rose, fell = [], []
     for r in recons:
         now = latest.get(r["lad_code"], {})
         if now.get("ofcom_gigabit_pct") and r["release"] != now["ofcom_release"]:
-            moved.append(f"{r['area_name']} {float(r['official_pct']):.1f}% to {float(now['ofcom_gigabit_pct']):.1f}%")
+            (rose if float(now["ofcom_gigabit_pct"]) >= float(r["official_pct"]) else fell).append(r["area_name"])
     measure = {"gigabit_capable_pct": "gigabit-capable", "premises_below_30_pct": "below 30 Mbit/s"}
-    off = [
-        f"{r['area_name']}, {measure[r['indicator']]} (Ofcom: {float(r['official_pct']):.1f}% of premises; "
-        f"derived here: {float(r['derived_pct']):.1f}%)"
-        for r in broadband_misses(n)
-        if r.get("official_pct") and r.get("derived_pct")
-    ]
+    missed: dict[str, list[str]] = {}
+    for r in broadband_misses(n):
+        if r.get("official_pct") and r.get("derived_pct"):
+            missed.setdefault(r["area_name"], []).append(measure[r["indicator"]])
     text = ""
-    if off:
-        which = "; ".join(off) if len(off) <= most else f"{len(off)} district figures (table reconciliation names them)"
+    if missed:
+        which = (
+            "; ".join(f"{area} ({' and '.join(what)})" for area, what in missed.items())
+            if len(missed) <= most
+            else f"{len(missed)} districts"
+        )
         text += (
             f" Even for {recons[0]['release_name']}, averaged over each district's postcodes they miss Ofcom's own "
-            f"figures by more than the settings allow for: {which}."
+            f"figures by more than the settings allow in {which}."
         )
-    if moved:
-        went = (
-            f"went from {'; '.join(moved)}"
-            if len(moved) <= most
-            else f"changed in {len(moved)} districts (table reconciliation and district_summary give each)"
-        )
+    if rose or fell:
+
+        def named(areas: list[str]) -> str:
+            return ", ".join(areas) if len(areas) <= most else f"{len(areas)} districts"
+
+        went = "rose in every district" if not fell else f"rose in {named(rose) or 'none'} and fell in {named(fell)}"
         text += (
             f" They are older than the district figures: between {recons[0]['release_name']} and "
             f"{next(iter(latest.values()))['ofcom_release_name']}, Ofcom's figures for gigabit-capable premises "
             f"{went}, so neighbourhoods classed as having a connectivity gap may have been reached since."
         )
     if text:  # the districts' own rows, each a cell of these tables
-        text += (
-            " These figures: the evidence pack's tables reconciliation (official_pct, derived_pct) and "
-            "district_summary (ofcom_gigabit_pct), a row per district."
-        )
+        text += " Each district's briefing quotes them with their sources (tables reconciliation and district_summary)."
     return text
 
 

@@ -40,9 +40,10 @@ def _named(items: list[str]) -> str:
     return "; ".join(items[:NAMED]) + more
 
 
-def not_ranked_sentence(rows: list[dict], short: bool = False, where: str = "") -> str | None:
-    """Who is shown but not ranked, grouped by reason (``short``: counts only, for map notes); ``where``: the
-    place ``rows`` cover, when it is not the whole study area (" in this district")."""
+def not_ranked_sentence(rows: list[dict], short: bool = False, where: str = "", counts: bool = False) -> str | None:
+    """Who is shown but not ranked, grouped by reason (``short``: counts only, for map notes; ``counts``: counts
+    and reasons without the names, for a briefing whose key figures name them); ``where``: the place ``rows``
+    cover, when it is not the whole study area (" in this district")."""
     out, brief = [], []
     branches = [
         r
@@ -83,7 +84,7 @@ def not_ranked_sentence(rows: list[dict], short: bool = False, where: str = "") 
         )
     return (
         f"Shown on the GP map and in the evidence pack's GP readiness sheet but not ranked{where}: "
-        + "; ".join(out)
+        + "; ".join(brief if counts else out)
         + "."
     )
 
@@ -129,6 +130,24 @@ def section_heading(rows: list[dict]) -> str:
 # With no broadband part scored, the rank is the catchment's need and nothing more: the heading says that, not
 # "least ready for telehealth", which the method did not measure.
 NEED_ALONE_HEADING = "GP sites whose catchments have the most inclusion need"
+
+
+def rank_words(rows: list[dict]) -> dict[str, str]:
+    """What the rank and the score are called where people read them: readiness where a broadband part is
+    scored; with need alone, a rank by catchment need (1 = most need) and a score of 10 minus that need."""
+    if broadband_scored(rows):
+        return {
+            "rank": "Readiness rank",
+            "score": "Readiness score (0–10)",
+            "one": "1 = least ready",
+            "lowest": "with the lowest readiness scores",
+        }
+    return {
+        "rank": "Rank by catchment need",
+        "score": "Score (0–10): 10 minus catchment need",
+        "one": "1 = most need",
+        "lowest": "whose catchments have the most inclusion need",
+    }
 
 
 def catchment_words(cap_m: float, short: bool = False) -> str:
@@ -188,3 +207,9 @@ def own_gigabit_sentence(rows: list[dict], short: bool = False) -> str | None:
         else "those parts drop out and the others are re-weighted"
     )
     return f"{what[0].upper()}{what[1:]}: {rest}" + ("." if short else "; the evidence pack lists each site's parts.")
+
+
+def ranks_sentence_start(rows: list[dict]) -> str:
+    """'Readiness ranks 50' or, with need alone, 'A rank by catchment need orders 50', before 'of the 78 GP sites'."""
+    n = len(ranked(rows))
+    return f"Readiness ranks {n}" if broadband_scored(rows) else f"A rank by catchment need orders {n}"

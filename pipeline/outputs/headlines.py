@@ -233,10 +233,14 @@ class Notes:
                     if row.get("derived_resolution") == "postcode_district"
                     else "postcode figures"
                 )
-                what = (
-                    f"Derived here ({weighting}) from the {figures} of "
-                    f"{label[:1].lower() + label[1:].removesuffix(' (%)')}{share}"
+                # below 30 Mbit/s is 100 minus the superfast (30 Mbit/s) availability the input carries
+                measured = (
+                    f"100 minus the {figures} of superfast (30 Mbit/s) availability, for "
+                    f"{label[:1].lower() + label[1:].removesuffix(' (%)')}"
+                    if row["indicator"] == "premises_below_30_pct"
+                    else f"the {figures} of {label[:1].lower() + label[1:].removesuffix(' (%)')}"
                 )
+                what = f"Derived here ({weighting}) as {measured}{share}"
         parts = (row.get("readiness_parts") or "").split(" (")[0]
         if column in ("readiness_rank", "readiness_score") and parts.startswith("catchment need 1"):
             # need is the only part known: the figure says only what it rests on
@@ -437,8 +441,10 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         need_alone,
         not_ranked_sentence,
         own_gigabit_sentence,
+        rank_words,
         ranked,
         ranking_rests_on,
+        ranks_sentence_start,
         section_heading,
         tie_mark,
     )
@@ -447,7 +453,7 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     ranked_sites = ranked(gp)
     lines += [f"## {section_heading(gp)}", ""]
     lines.append(
-        f"Readiness ranks {len(ranked_sites)} of the {len(gp)} GP sites (1 = lowest score) from "
+        f"{ranks_sentence_start(gp)} of the {len(gp)} GP sites ({rank_words(gp)['one']}) from "
         f"{ranking_rests_on(gp, settings.gp_readiness.catchment_cap_m)}; registered patients are NHS England's "
         f"lists at {list_month(gp)}."
     )
@@ -700,17 +706,20 @@ def gp_sentence(n: Notes, code: str, row: dict, where: str) -> str:
     ]
     if small:
         named = "; ".join(
-            f"{display_name(r['name'])}, {r['not_ranked_reason'].removeprefix('its practice has ')}" for r in small
+            f"{display_name(r['name'])}, with {n.cite('gp_readiness', 'list_size', site_code=r['site_code'])} "
+            # the reason's own words after the count: the list's date and the minimum the ranking needs
+            f"registered patients{r['not_ranked_reason'].partition('registered patients')[2]}"
+            for r in small
         )
-        text += f" ({named})"
+        text += f"; {'one of them is' if len(small) == 1 else f'{len(small)} of them are'} not ranked ({named})"
     branches = row.get("gp_branches")
     if branches and float(branches) > 0:
         listed = (row.get("gp_branches_listed_in") or "an older list").replace(" (ebranchs)", "")
         listed = "the " + listed.replace(", ", " (") + ")" if ", " in listed else listed
         text += (
             f"; {md_text(listed)} adds {n.cite('district_summary', 'gp_branches', lad_code=code)} branch "
-            f"{'surgery' if float(branches) == 1 else 'surgeries'} located there of the study area's current "
-            "practices, which may have closed since"
+            f"{'surgery' if float(branches) == 1 else 'surgeries'} there, of current practices of the study area; "
+            f"{'it' if float(branches) == 1 else 'they'} may have closed since"
         )
     return text + "."
 

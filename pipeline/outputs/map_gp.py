@@ -18,6 +18,7 @@ from pipeline.outputs.gp_text import (
     not_ranked_sentence,
     own_gigabit_sentence,
     rank_label,
+    rank_words,
     tied,
 )
 from pipeline.outputs.mapkit import (
@@ -92,6 +93,10 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
     ]
     breaks = classes(scores)
     lo, hi = (min(scores), max(scores)) if scores else (0, 10)
+    parts = con.execute(
+        "SELECT readiness_rank, site_own_gigabit_known, catchment_broadband_area_average FROM gp_readiness"
+    )
+    words = rank_words([dict(zip([d[0] for d in parts.description], row, strict=True)) for row in parts.fetchall()])
     catchments = features(
         con,
         """
@@ -120,7 +125,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                         ),
                     ),
                     ("Inclusion need (0–10)", fmt(r["need"], 2)),
-                    ("Readiness score (0–10)", fmt(r["score"], 2)),
+                    (words["score"], fmt(r["score"], 2)),
                 ],
             ),
         },
@@ -177,11 +182,11 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
         head = (
             [
                 (
-                    "Readiness rank",
-                    f"{rank_label(rows, r)} of {ranked_total} ranked sites (1 = least ready"
+                    words["rank"],
+                    f"{rank_label(rows, r)} of {ranked_total} ranked sites ({words['one']}"
                     + ("; tied with another site)" if tied(rows, r) else ")"),
                 ),
-                ("Readiness score (0–10)", fmt(r["readiness_score"], SCORE_DECIMALS)),
+                (words["score"], fmt(r["readiness_score"], SCORE_DECIMALS)),
                 ("Score parts (weights)", _wrap(esc(r["readiness_parts"]))),
             ]
             if ranked
@@ -260,7 +265,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
         m,
         [
             (
-                "Readiness score (0–10), fifths of the ranked sites",
+                f"{words['score']}, fifths of the ranked sites",
                 list(zip(READINESS_COLOURS, class_labels(breaks, lo, hi, 2), strict=False))
                 + [("background:#fff;border:1px dashed #444", "shown, not ranked (see its popup)")],
             ),

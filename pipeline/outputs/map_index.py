@@ -86,7 +86,8 @@ MAPS = [
     (
         "gp_readiness.html",
         "GP telehealth readiness",
-        "GP sites sized by registered patients, their catchments and Sub-ICB locations, readiness rank in each popup.",
+        "GP sites sized by registered patients, their catchments and Sub-ICB locations; each site's rank, and what it "
+        "rests on, in its popup.",
     ),
 ]
 CHARTS = [
