@@ -146,17 +146,23 @@ def recover(paths: Paths):
     return instance
 
 
+# What a new DAGSTER_HOME gets: the settings of the repository's own dagster_home/dagster.yaml
+INSTANCE_YAML = (
+    "telemetry:\n  enabled: false\n"
+    "compute_logs:\n  module: dagster._core.storage.noop_compute_log_manager\n  class: NoOpComputeLogManager\n"
+    "event_log_storage:\n  module: assets.instance_storage\n  class: KeptConnectionSqliteEventLogStorage\n"
+    "  config:\n    base_dir: history/runs\n"
+)
+
+
 def ensure_instance_config(home: str) -> None:
-    """A DAGSTER_HOME without dagster.yaml gets one that turns telemetry off (and so the banner)."""
+    """A DAGSTER_HOME without dagster.yaml gets the repository's settings: telemetry off (and so the banner),
+    no compute-log capture, and the event log that keeps its connections (``assets.instance_storage``)."""
     config = os.path.join(home, "dagster.yaml")
     if not os.path.exists(config):
         os.makedirs(home, exist_ok=True)
         with open(config, "w", encoding="utf-8") as fh:
-            fh.write(
-                "telemetry:\n  enabled: false\ncompute_logs:\n  module: "
-                "dagster._core.storage.noop_compute_log_manager\n"
-                "  class: NoOpComputeLogManager\n"
-            )
+            fh.write(INSTANCE_YAML)
 
 
 def summary(checks: dict, folder, published: str | None) -> list[str]:
