@@ -120,6 +120,7 @@ NOTE_SIZE = 6.8  # pt: the notes, references and sources
 NOTE_SIZES = (NOTE_SIZE, 6.5, 6.2, 5.9)  # smaller only to keep the notes on the page they start on, or by page 5
 MIN_PAGE_FILL = 0.3  # a page the notes would fill less than this is avoided by starting them on a new page
 MAX_PAGES = 5  # a briefing is 2-5 pages (the check briefings_are_two_to_five_pages)
+DOUBT = 1.25  # how far past the room an estimated height of the notes may be and still be laid out to see
 SPLIT_MIN = 0.3  # a section split with less than this share of a page on either side starts on a new page instead
 AVERAGE_WORDS = {"postcode_district": "a postcode-district average", "local_authority": "a district average"}
 
@@ -1206,13 +1207,24 @@ def _place_notes(pdf: BriefingPDF, sections: list, name: str) -> None:
         return measured[key]
 
     room = pdf.page_break_trigger - pdf.get_y()
-    # the smallest size first: when even that does not fit here (the usual case), the larger ones need no layout
-    fits = measure(sections, NOTE_SIZES[-1]) <= room
-    size = next((s for s in NOTE_SIZES if measure(sections, s) <= room), None) if fits else None
+    # Laying out the notes is most of a briefing's drawing: the parts are laid out once at the full size, and a
+    # size or a page break is tried exactly only where an estimate from those heights leaves it in doubt. Text
+    # at a smaller size takes at least about (size / NOTE_SIZE)² of the height (spacing does not shrink with
+    # it), so an arrangement estimated at over DOUBT times the room surely does not fit, and is not tried.
+    heights = [measure([part], NOTE_SIZE) for part in sections]
+
+    def about(size: float) -> float:
+        return sum(heights) * (size / NOTE_SIZE) ** 2
+
+    fits = about(NOTE_SIZES[-1]) <= DOUBT * room and measure(sections, NOTE_SIZES[-1]) <= room
+    size = (
+        next((s for s in NOTE_SIZES if about(s) <= DOUBT * room and measure(sections, s) <= room), None)
+        if fits
+        else None
+    )
     if size is not None:
         draw(sections, size)(pdf)
         return
-    heights = [measure([part], NOTE_SIZE) for part in sections]
     used = pdf.eph - room
     for k in range(len(sections) - 1, 0, -1):
         first, rest = sum(heights[:k]), sum(heights[k:])
@@ -1221,16 +1233,26 @@ def _place_notes(pdf: BriefingPDF, sections: list, name: str) -> None:
             pdf.add_page()
             draw(sections[k:], NOTE_SIZE)(pdf)
             return
-    height = measure(sections, NOTE_SIZE)
+    # the whole at the full size, laid out only where the sum of its parts is near the limits it is held to
+    near = abs(sum(heights) - room - MIN_PAGE_FILL * pdf.eph) < (DOUBT - 1) * pdf.eph or (
+        abs(sum(heights) - pdf.eph) < (DOUBT - 1) * pdf.eph
+    )
+    height = measure(sections, NOTE_SIZE) if near or sum(heights) <= room + MIN_PAGE_FILL * pdf.eph else sum(heights)
     if 0 < height - room < MIN_PAGE_FILL * pdf.eph and height <= pdf.eph:
         pdf.add_page()  # start the notes on a new page rather than end on a page with a few lines
         room = pdf.page_break_trigger - pdf.get_y()
     # over several pages: the largest size that still ends by the last page a briefing may have, laid out from
     # where the notes start here (balanced columns break where the page does, so a height from a page's top
-    # can be a few lines out)
+    # can be a few lines out); a size whose estimate surely overflows the pages left is not tried
     start = pdf.get_y()
+    left = room + (MAX_PAGES - pdf.page) * pdf.eph
     size = next(
-        (s for s in NOTE_SIZES if pdf.page + _pages_after(draw(sections, s), start) <= MAX_PAGES), NOTE_SIZES[-1]
+        (
+            s
+            for s in NOTE_SIZES
+            if about(s) <= DOUBT * left and pdf.page + _pages_after(draw(sections, s), start) <= MAX_PAGES
+        ),
+        NOTE_SIZES[-1],
     )
     draw(sections, size)(pdf)
 
