@@ -123,7 +123,13 @@ def _define_step(step: Step) -> dg.AssetsDefinition:
         for asset in step.assets
     ]
 
-    @dg.multi_asset(name=step.name, specs=specs, can_subset=False, group_name=step.group)
+    @dg.multi_asset(
+        name=step.name,
+        specs=specs,
+        can_subset=False,
+        group_name=step.group,
+        op_tags={"dagster/priority": "-1"} if collected_last(step) else None,
+    )
     def _materialise(
         context: dg.AssetExecutionContext, storage: StorageResource, settings: SettingsResource, duckdb: DuckDBResource
     ):
@@ -163,6 +169,15 @@ def _define_step(step: Step) -> dg.AssetsDefinition:
         yield from results
 
     return _materialise
+
+
+def collected_last(step: Step) -> bool:
+    """A step started early that only the index page reads (or nothing does): its op waits for the build on a
+    worker, so Dagster, which runs one op at a time here, takes it after every other op that is ready. The run's
+    own steps (the siting, the summaries) then go on while the maps, the briefings and the workbook are drawn,
+    instead of waiting behind them."""
+    readers = {s.name for s in STEPS if s.name != step.name and set(step.assets) & set(s.deps)}
+    return step.early and readers <= {"map_index"}
 
 
 def check_spec(check: Check) -> dg.AssetCheckSpec:

@@ -201,7 +201,7 @@ STEPS: list[Step] = [
          "Each outcome in data/raw/outcomes/ against need, gap, mixed and DERI scores (Spearman, top decile).",
          produces=("index_validation", "validation_points"),
          deps=("lsoa_index", "lsoa_areas", "postcodes", "census_age", "lsoa_crosswalk"), sources=("user_outcomes",),
-         settings=("geography", "validation")),
+         settings=("geography", "validation"), early=True),
     Step("gp_readiness", "analysis", "analysis.gp_readiness:build_gp_readiness",
          "Each GP site's broadband, catchment need and telehealth-readiness rank; catchment areas.",
          produces=("gp_readiness", "gp_catchments"),
@@ -232,7 +232,7 @@ STEPS: list[Step] = [
          "venue and existing venue; residents and high-need residents beyond reach; the distance checked against IoD "
          "2025's geographical barriers.",
          produces=("lsoa_access", "access_validation"), deps=("lsoa_origins", "venues", "lsoa_triage", "iod2025"),
-         settings=("geography", "access", "validation", "triage")),
+         settings=("geography", "access", "validation", "triage"), early=True),
     Step("venue_siting", "analysis", "analysis.siting:build_venue_siting",
          "Where k new venues would reach the most need-weighted residents (maximal covering model as spopt's, "
          "sparse), k = 1 .. siting_max_k, and the best single site for each district's high-need residents "
@@ -258,7 +258,7 @@ STEPS: list[Step] = [
          "One row per study-area postcode: its LSOA, ward, need, gap, triage, offer and nearest GP site.",
          deps=("postcodes", "lsoa_triage", "lsoa_need", "lsoa_supply_gap", "gp_readiness", "gp_sites", "codepoint_open",
                "ons_postcode_lookup", "district_connectivity_series", "venues", "broadband_coverage",
-               "connectivity_reconciliation"), settings=("geography", "gp_readiness")),
+               "connectivity_reconciliation"), settings=("geography", "gp_readiness"), early=True),
     Step("charts", "outputs", "outputs.publication_tables:build_connectivity_charts",
          "Slides of Ofcom's district figures over time and of each district among its similar places (PNG, SVG): "
          "a step of their own, so a weight change, which reaches neither, does not redraw them.",
