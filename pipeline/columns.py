@@ -404,13 +404,13 @@ COLUMNS: dict[str, str] = {
 TABLE_COLUMNS: dict[tuple[str, str], str] = {
     ("siting_curve", "residents_beyond_reach"):
         "Residents of neighbourhoods whose population-weighted centre is more than {reach} in a straight line "
-        "from any venue: the existing ones, with the row's new ones where it adds any",
+        "from any venue (the existing ones and the new ones named, if any)",
     ("siting_curve", "high_need_residents_beyond_reach"):
         "Residents of high-need neighbourhoods whose population-weighted centre is more than {reach} in a "
-        "straight line from any venue: the existing ones, with the row's new ones where it adds any",
+        "straight line from any venue (the existing ones and the new ones named, if any)",
     ("siting_curve", "pct_covered"):
-        "Share of need-weighted residents within {reach} in a straight line of a venue: the existing ones, with the "
-        "row's new ones where it adds any (%)",
+        "Share of need-weighted residents within {reach} in a straight line of a venue (the existing ones and the "
+        "new ones named, if any) (%)",
     ("siting_curve", "area_name"): "The area the row sums over",
     ("siting_by_district", "residents_beyond_reach"):
         "Residents of neighbourhoods whose population-weighted centre is more than {reach} in a straight line "

@@ -809,9 +809,9 @@ CITE_AS: dict[str, str] = {
     "ofcom_la_coverage": "Ofcom, Connected Nations fixed coverage by local authority",
     "epraccur": "NHS England ODS, GP practices (epraccur, September 2025)",
     "ebranchs": "NHS England ODS, GP branch surgeries (ebranchs, about August 2017)",
-    "gp_list_sizes": "NHS England, Patients Registered at a GP Practice (the extract's month is given with each "
-                     "figure; April 2026 rows as copied from a third party's text, not byte-checked against NHS "
-                     "England's file)",
+    "gp_list_sizes": "NHS England, Patients Registered at a GP Practice (the extract's date is in the table's "
+                     "list_size_extract; April 2026 rows as copied from a third party's text, not byte-checked "
+                     "against NHS England's file)",
     "gp_list_sizes_2021": "NHS Digital, Patients Registered at a GP Practice (January 2021)",
     "gp_pcn_mapping": "NHS Digital, GP practice to PCN mapping (January 2022)",
     "gp_imd_score": "OHID Fingertips, IMD 2019 score by GP practice",

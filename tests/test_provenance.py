@@ -186,7 +186,8 @@ def test_a_siting_note_describes_the_figure_quoted_and_names_the_place(real_run)
         assert "Residents of the LSOA" not in line, line
         assert not re.search(r", \d+: ", line), line  # a row number is not a place
     zone = next(line for line in notes if "k=0" in line and "`residents_beyond_reach`" in line)
-    assert "more than 2 km in a straight line from any venue: the existing ones, with the row's new ones" in zone
+    assert "more than 2 km in a straight line from any venue (the existing ones and the new ones named" in zone
+    assert "row's" not in zone  # a citation does not speak of table rows
     assert "existing venues only" in zone
 
 

@@ -915,8 +915,8 @@ def _since(n: Notes, code: str, name: str, summary: dict, most: int) -> str:
     if below_30 and str(below_30.get("within_threshold")).lower() == "false" and below_30.get("derived_pct"):
         derived, official = float(below_30["derived_pct"]), float(below_30["official_pct"])
         off += (
-            f" {'Nor' if off else 'For ' + below_30['release_name'] + ' they do not'} match Ofcom's figure for "
-            f"premises below 30 Mbit/s{' either' if off else ''}: Ofcom counts {cited(below_30, 'official_pct')}; "
+            f" {'Nor do they' if off else 'For ' + below_30['release_name'] + ' they do not'} match Ofcom's figure "
+            f"for premises below 30 Mbit/s: Ofcom counts {cited(below_30, 'official_pct')}; "
             f"they give {cited(below_30, 'derived_pct')}, {abs(derived - official):.1f} points "
             f"{'lower' if derived < official else 'higher'} "
             f"(more than the {points(below_30['threshold_pp'])} the settings allow for this measure)."

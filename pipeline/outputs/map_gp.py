@@ -42,7 +42,7 @@ from pipeline.outputs.mapkit import (
     save,
     study_bounds,
 )
-from pipeline.wording import display_name
+from pipeline.wording import display_name, release_names
 
 # Readiness score 0-10, red = lowest: classes are quintiles of the ranked sites' scores, so every class
 # holds sites whatever the range of the scores.
@@ -64,15 +64,21 @@ def _unscored(r: dict) -> str:
 def _gigabit_at_site(r: dict) -> str:
     """The site's own gigabit availability, or why it is not known (an area average never stands in)."""
     if r["site_own_gigabit_known"]:
-        return f"{fmt(r['site_gigabit_pct'], 1, '%')} (its postcode, Ofcom {esc(r['site_broadband_release'])})"
+        return f"{fmt(r['site_gigabit_pct'], 1, '%')} (its postcode, {_input_release(r)})"
     if r["site_area_gigabit_pct"] is None:
         return "not known (no broadband figure for its postcode)"
     how = ", a mean over its postcodes" if r["site_broadband_resolution"] == "postcode_district" else ""
     return (
         f"not known: only the {resolution_label(r['site_broadband_resolution'])} average of "
         f"{esc(r['site_broadband_area'])} is at hand ({fmt(r['site_area_gigabit_pct'], 1, '%')}{how}, "
-        f"Ofcom {esc(r['site_broadband_release'])}); it does not enter the score"
+        f"{_input_release(r)}); it does not enter the score"
     )
+
+
+def _input_release(r: dict) -> str:
+    """'Ofcom's data of July 2024 as the broadband input holds it': the release in words, and that the figure is
+    the input's (a third party's postcode-district means, where that is the input), not one Ofcom publishes."""
+    return f"Ofcom's data of {esc(release_names(r['site_broadband_release']))} as the broadband input holds it"
 
 
 def _wrap(text: str) -> str:

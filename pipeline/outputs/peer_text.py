@@ -67,10 +67,11 @@ def zone_weighting(check: list[dict], short: bool = False) -> str:
         span = first if first == last else f"every release from {first} to {last}"
         made += (
             f" So weighted, {counties}'s districts give ONS's county figures within {worst:.2f} points (shares of "
-            f"premises, {first if first == last else first + '–' + last}; table peer_weighting_check)."
+            f"premises, {first if first == last else first + '–' + last}; sheet 'Zone weighting check')."
             if short
             else f" Weighted by residents, the districts of {counties} give the county figures ONS publishes for "
-            f"shares of premises within {worst:.2f} points at {span} (table peer_weighting_check)."
+            f"shares of premises within {worst:.2f} points at {span} (table peer_weighting_check, evidence pack "
+            "sheet 'Zone weighting check')."
         )
     return made + (" Its districts fall in different clusters, so the zone has none." if short else "")
 
