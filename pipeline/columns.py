@@ -149,7 +149,7 @@ COLUMNS: dict[str, str] = {
     "assigned_by": "How the LSOA's Sub-ICB location was found (the method, section 13)",
     "listed_in": "The ODS file (and extract) listing the site", "listing_current": "False for a branch known only "
     "from an old branch file (not ranked)", "open_date": "Date the site opened (ODS, YYYYMMDD)",
-    "list_size": "Registered patients of the practice at list_size_extract (NHS England)",
+    "list_size": "Registered patients of the practice (NHS England), at the extract's date",
     "list_size_extract": "Extract date of the registered-patient counts (first day of the month they describe)",
     "list_size_applies_to": "Whose list the size is",
     "pcn_code": "Primary Care Network code",
@@ -186,8 +186,9 @@ COLUMNS: dict[str, str] = {
     "readiness_score": "Telehealth readiness 0-10 to two decimals, higher = readier, relative to the study area and "
                        "not a standard; made of the parts known for each site (readiness_parts lists them); ranked "
                        "sites only",
-    "readiness_rank": "Telehealth readiness rank among the ranked GP sites: 1 = least ready, first for support; sites "
-                      "whose scores agree to two decimals (as shown) share a rank (=3, =3, then 5); empty for sites "
+    "readiness_rank": "Rank among the ranked GP sites by the parts of the readiness score known (readiness_parts): "
+                      "1 = least ready, first for support; with catchment need alone, 1 = most need. Sites whose "
+                      "scores agree to two decimals (as shown) share a rank (=3, =3, then 5); empty for sites "
                       "shown but not ranked",
     "readiness_parts": "The parts of the score that are known and their re-weighted weights",
     "not_ranked_reason": "Why the site is shown but not ranked (empty for ranked sites)",

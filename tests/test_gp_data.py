@@ -347,7 +347,7 @@ def test_no_2017_branch_site_is_ranked_and_the_70_patient_centre_is_shown_unrank
         r"score (\d+\.\d+)\[\d+\] of 10 \(10 minus its catchment's need score, (\d+\.\d+)", first
     ).groups()
     assert abs(float(score) + float(need) - 10) < 0.011
-    assert "readiness rank =3[" in section  # two practices at one address share rank 3
+    assert "rank by catchment need =3[" in section  # two practices at one address share rank 3
 
 
 def test_sites_take_sub_icb_and_icb_from_their_practices_own_codes_with_published_names(real_run, mirror):

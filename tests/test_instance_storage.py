@@ -45,3 +45,31 @@ def test_the_kept_connection_event_log_stores_and_reads_back_events_on_one_engin
     assert run_id in storage._engines and len(storage._engines) == 2  # the run's file and the index, once each
     instance.dispose()
     assert storage._engines == {}
+
+
+def test_a_runs_events_reach_its_own_file_at_once_so_the_ui_can_follow_a_live_run(tmp_path, monkeypatch):
+    """``make dev`` follows a live run by watching the run's .db file: with a connection kept open, Dagster's WAL
+    journal would hold the events apart from that file until the run ends, unless each commit checkpoints."""
+    from dagster import DagsterInstance
+    from dagster._core.events.log import EventLogEntry
+
+    from assets.run import ensure_instance_config
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    ensure_instance_config(str(tmp_path))
+    instance = DagsterInstance.get()
+    storage = instance.event_log_storage
+    run_id = str(uuid.uuid4())
+
+    def store(n: int) -> None:
+        for _ in range(n):
+            storage.store_event(
+                EventLogEntry(error_info=None, level=20, user_message="x" * 1000, run_id=run_id, timestamp=time.time())
+            )
+
+    store(1)
+    db = Path(storage.path_for_shard(run_id))
+    before = db.stat().st_size
+    store(200)
+    assert db.stat().st_size > before + 100_000  # the events are in the run's own file, not only in its WAL
+    instance.dispose()

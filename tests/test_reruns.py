@@ -138,8 +138,9 @@ def test_an_added_outcome_file_recomputes_validation_and_its_outputs_only(outcom
     assert result > 0
 
 
-def test_dagster_sees_every_step_up_to_date_after_make_run(real_run):
-    """The UI's stale view and make run agree: nothing to do, nothing stale."""
+def test_dagster_sees_every_step_up_to_date_after_make_run(real_run, monkeypatch):
+    """The UI's stale view and make run agree: nothing to do, nothing stale. The instance is the run's, with
+    DAGSTER_HOME naming it as make run and make dev set it (the event log's folder is relative to it)."""
     import importlib
 
     import dagster as dg
@@ -153,6 +154,7 @@ def test_dagster_sees_every_step_up_to_date_after_make_run(real_run):
     # the definitions' code versions are those of the settings first loaded in the process
     factory.settings_at_load.cache_clear()
     defs = importlib.reload(assets.definitions).defs
+    monkeypatch.setenv("DAGSTER_HOME", str(real_run.root / "dagster_home"))
     instance = dg.DagsterInstance.from_config(str(real_run.root / "dagster_home"))
     assets = list(defs.assets)
     resolver = get_stale_status_resolver(instance, assets)

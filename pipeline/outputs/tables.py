@@ -87,9 +87,10 @@ TABLES = [
                   "lsoa_code"),
     EvidenceTable("gp_readiness", "GP readiness", "gp_readiness",
                   "Each GP practice and branch: its own gigabit where measured at its postcode, broadband and need "
-                  "in its catchment, telehealth readiness (rank 1 = least ready) from the parts known at each "
+                  "in its catchment, a rank from the parts of the readiness score known at each "
                   "site's own resolution (readiness_parts says which: with area averages only, catchment need "
-                  "alone). Sites with a not_ranked_reason (old branch listings, very small lists) are shown but "
+                  "alone; 1 = least ready, or with need alone 1 = most need). Sites with a not_ranked_reason "
+                  "(old branch listings, very small lists) are shown but "
                   "not ranked.", "readiness_rank, site_code"),
     EvidenceTable("fibre_gap_lsoas", "Fibre gap LSOAs", "fibre_gap_lsoas",
                   "Gigabit gap per LSOA for build planning, ranked by the connectivity gap.",
