@@ -263,8 +263,8 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
     add_title(
         m,
         "GP sites: telehealth readiness" if broadband_scored(rows) else "GP sites: ranked by catchment inclusion need",
-        f"Circle area: registered patients ({list_month(rows)}). Colour: readiness"
-        + ("" if broadband_scored(rows) else ", here the catchment's need alone")
+        f"Circle area: registered patients ({list_month(rows)}). Colour: "
+        + ("readiness" if broadband_scored(rows) else "the score, 10 minus the catchment's need (red: most need)")
         + ". Click a site for its rank.",
     )
     add_legend(
@@ -284,7 +284,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                     ),
                     (
                         "background:rgba(150,150,150,.35);border:1px solid #444",
-                        "catchment of a ranked site, filled in its site's readiness colour",
+                        "catchment of a ranked site, filled in its site's score colour",
                     ),
                     (
                         hatch_legend_style(0, READINESS_COLOURS[2]),
