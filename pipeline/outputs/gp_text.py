@@ -124,25 +124,30 @@ def need_alone(site: dict) -> bool:
 def section_heading(rows: list[dict]) -> str:
     """The heading over a list of the least-ready sites: with no broadband part scored, it says the list is of the
     highest catchment need, which is what the score then is."""
-    return "GP sites least ready for telehealth" if broadband_scored(rows) else NEED_ALONE_HEADING
-
-
-# With no broadband part scored, the rank is the catchment's need and nothing more: the heading says that, not
-# "least ready for telehealth", which the method did not measure.
-NEED_ALONE_HEADING = "GP sites whose catchments have the most inclusion need"
+    return rank_words(rows)["heading"]
 
 
 def rank_words(rows: list[dict]) -> dict[str, str]:
-    """What the rank and the score are called where people read them: readiness where a broadband part is
-    scored; with need alone, a rank by catchment need (1 = most need) and a score of 10 minus that need."""
+    """What the rank and the score are called where people read them, said once for the headlines, the
+    briefings and the GP map: readiness where a broadband part is scored; with need alone, the rank is the
+    catchment's need and nothing more, a rank by catchment need (1 = most need) and a score of 10 minus that
+    need, never "least ready for telehealth", which the method did not measure."""
     if broadband_scored(rows):
         return {
+            "heading": "GP sites least ready for telehealth",
+            "map_title": "GP sites: telehealth readiness",
+            "colour": "readiness",
+            "ranks": "Readiness ranks",
             "rank": "Readiness rank",
             "score": "Readiness score (0–10)",
             "one": "1 = least ready",
             "lowest": "with the lowest readiness scores",
         }
     return {
+        "heading": "GP sites whose catchments have the most inclusion need",
+        "map_title": "GP sites: ranked by catchment inclusion need",
+        "colour": "the score, 10 minus the catchment's need (red: most need)",
+        "ranks": "A rank by catchment need orders",
         "rank": "Rank by catchment need",
         "score": "Score (0–10): 10 minus catchment need",
         "one": "1 = most need",
@@ -211,5 +216,4 @@ def own_gigabit_sentence(rows: list[dict], short: bool = False) -> str | None:
 
 def ranks_sentence_start(rows: list[dict]) -> str:
     """'Readiness ranks 50' or, with need alone, 'A rank by catchment need orders 50', before 'of the 78 GP sites'."""
-    n = len(ranked(rows))
-    return f"Readiness ranks {n}" if broadband_scored(rows) else f"A rank by catchment need orders {n}"
+    return f"{rank_words(rows)['ranks']} {len(ranked(rows))}"

@@ -99,10 +99,10 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
     ]
     breaks = classes(scores)
     lo, hi = (min(scores), max(scores)) if scores else (0, 10)
-    parts = con.execute(
-        "SELECT readiness_rank, site_own_gigabit_known, catchment_broadband_area_average FROM gp_readiness"
-    )
-    words = rank_words([dict(zip([d[0] for d in parts.description], row, strict=True)) for row in parts.fetchall()])
+    sites = con.execute("SELECT * FROM gp_readiness ORDER BY list_size DESC NULLS LAST, site_code")
+    names = [d[0] for d in sites.description]
+    rows = [dict(zip(names, row, strict=False)) for row in sites.fetchall()]
+    words = rank_words(rows)
     catchments = features(
         con,
         """
@@ -177,9 +177,6 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
         },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
     ).add_to(m)
-    sites = con.execute("SELECT * FROM gp_readiness ORDER BY list_size DESC NULLS LAST, site_code")
-    names = [d[0] for d in sites.description]
-    rows = [dict(zip(names, row, strict=False)) for row in sites.fetchall()]
     group = folium.FeatureGroup(
         name=f"GP sites sized by list size ({ranked_total} ranked, {total - ranked_total} shown, not ranked)"
     )
@@ -262,10 +259,8 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
     folium.LayerControl(collapsed=False).add_to(m)
     add_title(
         m,
-        "GP sites: telehealth readiness" if broadband_scored(rows) else "GP sites: ranked by catchment inclusion need",
-        f"Circle area: registered patients ({list_month(rows)}). Colour: "
-        + ("readiness" if broadband_scored(rows) else "the score, 10 minus the catchment's need (red: most need)")
-        + ". Click a site for its rank.",
+        words["map_title"],
+        f"Circle area: registered patients ({list_month(rows)}). Colour: {words['colour']}. Click a site for its rank.",
     )
     add_legend(
         m,
