@@ -261,13 +261,14 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
         return 1 if any(c["severity"] == "ERROR" and not c["passed"] for c in checks.values()) else 0
 
+    # the worker processes' server imports their code while Dagster loads (about a second of a core each)
+    processes.configure(settings.run.worker_processes)
+    start_drawing_workers(stale)
     import dagster as dg
 
     from assets.definitions import defs
 
     instance = instance or recover(paths)
-    processes.configure(settings.run.worker_processes)
-    start_drawing_workers(stale)
     _progress_to_stdout(args.log_level)
     assets = {dg.AssetKey(a) for p in stale for a in p.step.assets}
     sources = {dg.AssetKey(["source", k]) for p in stale for k in p.step.sources}

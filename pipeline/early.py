@@ -6,13 +6,21 @@ the other waits. A step marked ``Step.early`` starts as soon as every step it re
 this run: its whole build on one of the run's worker processes (``pipeline.processes``), or, for a step
 that draws side by side, its build in a thread of this process that hands its files to those workers. The
 run goes on with the steps after it; when the step's own turn comes, the runner (or its Dagster op) waits
-for it, then checks and records it like any other step. Only the run's main thread writes the staging
-generation's manifest, and a step reads only the tables of steps already built, so a step started early
-writes the same bytes it would have written in its turn.
+for it, then checks and records it like any other step.
+
+An early step of the ingest group reads one source into one table, most of it on one core (a workbook, a
+small table DuckDB scans as a single row group, a GDAL file): it is built in one thread of the run's own
+process, on the run's DuckDB database and within its one memory limit, while the run's SQL goes on beside
+it. So it starts early even in a run that holds one process (``[run] worker_processes = 0``, all of
+England), where the other early steps wait their turn; on one core nothing starts early.
+
+Only the run's main thread writes the staging generation's manifest, and a step reads only the tables of
+steps already built, so a step started early writes the same bytes it would have written in its turn.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
@@ -55,15 +63,21 @@ class EarlyStarts:
         self.stale = {p.step.name: p for p in plans if p.stale}
         self.done: set[str] = set()
         self.started: dict[str, Future] = {}
+        self.on_workers = settings.run.worker_processes >= 1 and processes.workers() >= 1
         self.enabled = (
             settings.run.start_early
-            and settings.run.worker_processes >= 1
-            and processes.workers() >= 1
-            and any(p.step.early for p in self.stale.values())
+            and (os.cpu_count() or 1) >= 2
+            and any(p.step.early and self._can_start(p.step) for p in self.stale.values())
         )
         self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="early-step") if self.enabled else None
+        # one source read beside the run's own SQL at a time: they share one DuckDB database and its memory
+        self._reading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead") if self.enabled else None
         if self.enabled:
             self._start_ready()
+
+    def _can_start(self, step: Step) -> bool:
+        """A reader starts in this process's thread; any other early step needs the run's worker processes."""
+        return step.group == "ingest" or self.on_workers
 
     def _ready(self, step: Step) -> bool:
         """Every step it reads from that this run re-computes has been built."""
@@ -74,9 +88,15 @@ class EarlyStarts:
         if threading.current_thread() is not threading.main_thread():
             raise RuntimeError("early steps are started from the run's main thread (it alone writes the manifest)")
         for name, plan in self.stale.items():
-            if not plan.step.early or name in self.started or name in self.done or not self._ready(plan.step):
+            step = plan.step
+            if not step.early or name in self.started or name in self.done:
+                continue
+            if not self._can_start(step) or not self._ready(step):
                 continue
             generations.forget_step(self.staged, name)  # its previous files go now, not when its turn comes
+            if step.group == "ingest":
+                self.started[name] = self._reading.submit(_build, step, self.staged, self.settings)
+                continue
             workers = processes.pool()  # started from this (the main) thread, before any thread hands them work
             if plan.step.side_by_side:
                 self.started[name] = self._threads.submit(_build, plan.step, self.staged, self.settings)
@@ -95,8 +115,9 @@ class EarlyStarts:
 
     def close(self) -> None:
         wait(self.started.values())
-        if self._threads is not None:
-            self._threads.shutdown(wait=True)
+        for pool in (self._threads, self._reading):
+            if pool is not None:
+                pool.shutdown(wait=True)
 
 
 _RUNS: dict[str, EarlyStarts] = {}

@@ -14,6 +14,7 @@ import os
 import shutil
 import stat
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -350,7 +351,7 @@ def extract_zip(archive: Path, dest_root: Path, *, label: str | None = None, max
     if target.is_dir():
         return target
     dest_root.mkdir(parents=True, exist_ok=True)
-    tmp = dest_root / f".{target.name}.tmp-{os.getpid()}"
+    tmp = dest_root / f".{target.name}.tmp-{os.getpid()}-{threading.get_ident()}"
     shutil.rmtree(tmp, ignore_errors=True)
     member = None
     try:

@@ -44,9 +44,10 @@ def settings_text(name: str, codes: list[str], country_code: str, label: str) ->
         f"# as coded in {label}.\n# Method settings come from diz.toml.\n"
         f"# Regenerate: .venv/bin/python -m pipeline.lad_list {country_code} {name}\n"
         f'extends = "diz.toml"\n\n[study_area]\nname = "{name}"\nlad_codes = [\n    {listed},\n]\n'
-        "\n# Held to 4 GiB: one step at a time in the run's own process (workers beside it drawing the maps of all\n"
-        "# of England took the run and its workers past it; see settings.Run).\n[run]\nworker_processes = 0\n"
-        "start_early = false\n"
+        "\n# Held to 4 GiB: no worker processes (workers beside the run drawing the maps of all of England took the\n"
+        "# run and its workers past it; see settings.Run). Readers of one source still start early, in one thread of\n"
+        "# the run's own process, within its DuckDB memory limit (pipeline.early).\n[run]\nworker_processes = 0\n"
+        "start_early = true\n"
     )
 
 

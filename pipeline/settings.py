@@ -191,7 +191,9 @@ class Run(_Section):
 
     ``worker_processes``: processes beside the run's own (two cores: 2) that draw files side by side and
     take the steps started early; 0 keeps everything in the run's own process. ``start_early``: steps marked
-    early start on the workers as soon as their inputs are built, while the run goes on (pipeline.early).
+    early start as soon as their inputs are built, while the run goes on (pipeline.early): on the workers, or
+    for a reader of one source (an ingest step), in one thread of the run's own process, within its DuckDB
+    memory limit, so even with 0 workers.
     All of England is held to 4 GiB (the run and its workers together): two workers drawing its maps beside
     the run took it to 5.91 GiB, one worker to 4.31 GiB, the run alone to 4.13 GiB (3.96 GiB proportional),
     so ``config/england.toml`` sets 0 (docs/PERFORMANCE.md).

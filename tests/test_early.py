@@ -70,17 +70,37 @@ def test_a_step_not_marked_early_waits_for_its_turn(recorder):
 
 def test_on_one_core_nothing_starts_early(monkeypatch, recorder):
     monkeypatch.setattr(processes, "workers", lambda: 0)
-    early = EarlyStarts(_plans("maps"), staged=None, settings=SETTINGS)
-    assert recorder.handed == [] and early.take("maps") is None
+    monkeypatch.setattr(early_module.os, "cpu_count", lambda: 1)
+    early = EarlyStarts(_plans("maps", "iod2025"), staged=None, settings=SETTINGS)
+    assert recorder.handed == [] and early.take("maps") is None and early.take("iod2025") is None
 
 
-def test_a_run_whose_settings_start_nothing_early_takes_each_step_in_its_turn(recorder):
+def test_a_reader_starts_early_in_a_thread_of_the_runs_own_process_one_at_a_time(monkeypatch):
+    made: dict[str, _Recorder] = {}
+
+    def executor(max_workers, thread_name_prefix):
+        made[thread_name_prefix] = _Recorder()
+        made[thread_name_prefix].max_workers = max_workers
+        return made[thread_name_prefix]
+
+    monkeypatch.setattr(early_module, "ThreadPoolExecutor", executor)
+    monkeypatch.setattr(early_module.generations, "forget_step", lambda staged, name: {})
+    monkeypatch.setattr(processes, "pool", lambda: pytest.fail("a reader needs no worker process"))
+    early = EarlyStarts(_plans("iod2025", "codepoint_open", "connectivity_series"), staged=None, settings=SETTINGS)
+    assert made["read-ahead"].handed == ["iod2025"] and made["read-ahead"].max_workers == 1
+    early.built("codepoint_open")  # connectivity_series reads it
+    assert made["read-ahead"].handed == ["iod2025", "connectivity_series"] and made["early-step"].handed == []
+
+
+def test_a_run_without_worker_processes_starts_only_its_readers_early(monkeypatch, recorder):
     from pathlib import Path
 
     england = load_settings(Path(__file__).resolve().parents[1] / "config" / "england.toml")
-    assert not england.run.start_early  # all of England: a step beside the run's own passed 4 GiB
-    early = EarlyStarts(_plans("maps"), staged=None, settings=england)
-    assert recorder.handed == [] and early.take("maps") is None
+    # all of England: a worker beside the run passed 4 GiB; a reader shares the run's DuckDB memory limit
+    assert england.run.worker_processes == 0 and england.run.start_early
+    monkeypatch.setattr(processes, "workers", lambda: 0)
+    early = EarlyStarts(_plans("maps", "iod2025"), staged=None, settings=england)
+    assert recorder.handed == ["iod2025"] and early.take("maps") is None
 
 
 def test_a_step_that_fails_on_a_worker_fails_with_its_own_one_line_message(monkeypatch):
@@ -94,3 +114,39 @@ def test_a_step_that_fails_on_a_worker_fails_with_its_own_one_line_message(monke
     monkeypatch.setattr(early_module, "_build", failing)
     with pytest.raises(EarlyStepFailed, match=r"^Odd: census.csv row 12: not a number$"):
         early_module._build_on_worker("scores", None, None)
+
+
+@pytest.mark.slow
+def test_readers_started_early_write_the_same_bytes_as_in_their_turn(mirror, tmp_path, monkeypatch):
+    """Readers built in a thread beside the run's own SQL, sharing its DuckDB database, write what they write
+    built one at a time in their turn."""
+    import threading
+
+    from pipeline import generations
+    from pipeline.paths import Paths
+    from pipeline.runner import run
+
+    readers = {"census_age", "census_disability", "iuc2018", "iod2025", "rurality", "connectivity_series"}
+    assert all(BY_NAME[name].early for name in readers)
+    only = readers | {"codepoint_open", "ons_postcode_lookup"}  # the run's own SQL beside them
+    written, threads = {}, {}
+    build = early_module._build
+
+    def recorded(step, *args):
+        threads[step.name] = threading.current_thread().name
+        return build(step, *args)
+
+    monkeypatch.setattr(early_module, "_build", recorded)
+    for start_early in (True, False):
+        settings = SETTINGS.model_copy(
+            update={"run": SETTINGS.run.model_copy(update={"start_early": start_early, "worker_processes": 0})}
+        )
+        paths = Paths(root=tmp_path / str(start_early), mirror=mirror)
+        report = run(paths, settings, only=only, publish=False, run_id="r")
+        assert not report.failed and {s.name for s in report.steps} == only
+        folder = generations.staging_folder(paths, "r")
+        written[start_early] = {
+            f.relative_to(folder).as_posix(): f.read_bytes() for f in sorted(folder.rglob("*.parquet"))
+        }
+    assert set(threads) == readers and all(name.startswith("read-ahead") for name in threads.values())
+    assert len(written[True]) >= len(only) and written[True] == written[False]
