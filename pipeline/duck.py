@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from importlib import resources
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def spatial_extension_path() -> Path:
 
 
 _shared: tuple[int, duckdb.DuckDBPyConnection, dict[str, str]] | None = None
+_SHARED_LOCK = threading.Lock()  # a reader started early (pipeline.early) may connect while the run's step does
 
 
 def _open(database: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -55,18 +57,21 @@ def _shared_database() -> tuple[duckdb.DuckDBPyConnection, dict[str, str]]:
     """One in-memory database per process, with spatial loaded once: loading it costs ~0.1 s,
     which across the ~80 steps and checks of a run added up to seconds."""
     global _shared
-    if _shared is None or _shared[0] != os.getpid():  # a forked child must not share its parent's
-        con = _open(":memory:")
-        # where a step over its memory limit spills (DuckDB's default is .tmp in the working directory)
-        con.execute("SET temp_directory = $d", {"d": str(Path(tempfile.gettempdir()) / f"diz-duckdb-{os.getpid()}")})
-        con.execute(SHARED_MACROS)
-        defaults = dict(
-            con.execute(
-                "SELECT name, value FROM duckdb_settings() WHERE name IN ('threads', 'memory_limit')"
-            ).fetchall()
-        )
-        _shared = (os.getpid(), con, defaults)
-    return _shared[1], _shared[2]
+    with _SHARED_LOCK:
+        if _shared is None or _shared[0] != os.getpid():  # a forked child must not share its parent's
+            _shared = _new_shared_database()
+        return _shared[1], _shared[2]
+
+
+def _new_shared_database() -> tuple[int, duckdb.DuckDBPyConnection, dict[str, str]]:
+    con = _open(":memory:")
+    # where a step over its memory limit spills (DuckDB's default is .tmp in the working directory)
+    con.execute("SET temp_directory = $d", {"d": str(Path(tempfile.gettempdir()) / f"diz-duckdb-{os.getpid()}")})
+    con.execute(SHARED_MACROS)
+    defaults = dict(
+        con.execute("SELECT name, value FROM duckdb_settings() WHERE name IN ('threads', 'memory_limit')").fetchall()
+    )
+    return (os.getpid(), con, defaults)
 
 
 def connect(
@@ -84,7 +89,8 @@ def connect(
     """
     if str(database) == ":memory:":
         shared, defaults = _shared_database()
-        con = shared.cursor()
+        with _SHARED_LOCK:  # one thread at a time opens a session on the shared database
+            con = shared.cursor()
         con.execute(f"SET threads = {int(threads or defaults['threads'])}")
         con.execute("SET memory_limit = $m", {"m": memory_limit or defaults["memory_limit"]})
     else:

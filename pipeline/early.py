@@ -99,9 +99,16 @@ class EarlyStarts:
                 continue
             workers = processes.pool()  # started from this (the main) thread, before any thread hands them work
             if plan.step.side_by_side:
+                self.settle_reading()  # it draws from a session of this process's database
                 self.started[name] = self._threads.submit(_build, plan.step, self.staged, self.settings)
             else:
                 self.started[name] = workers.submit(_build_on_worker, name, self.staged, self.settings)
+
+    def settle_reading(self) -> None:
+        """Wait for the readers started early. The shared database's threads are the database's, not a
+        session's: an analysis or output step sets them to one for sums in a fixed order (``duck.exact``), and
+        a reader's new session would set them back, so no such step runs in this process beside a reader."""
+        wait([future for name, future in self.started.items() if BY_NAME[name].group == "ingest"])
 
     def built(self, name: str) -> None:
         """A step of this run has been built and recorded: start the early steps it was the last input of."""

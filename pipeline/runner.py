@@ -97,6 +97,8 @@ def build_step(
         result, seconds = started_early.result()  # the step's own error, if it failed
     else:
         generations.forget_step(staged, step.name)
+        if early is not None and step.group != "ingest":
+            early.settle_reading()  # its SQL may need the shared database on one thread (duck.exact)
         alone = early is None or not early.enabled  # no other step runs in this process beside it
         result, seconds = build_now(step, staged, settings, threads=threads, memory_limit=memory_limit, alone=alone)
     files, meta = normalise(staged, step.assets, result)

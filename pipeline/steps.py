@@ -132,7 +132,7 @@ STEPS: list[Step] = [
          deps=("lad_boundaries",), sources=("os_open_names",), kinds=("duckdb", "geoparquet")),
     Step("ofcom_postcode_coverage", "ingest", "ingest.broadband:build_ofcom_postcode_coverage",
          "Ofcom's postcode-level fixed coverage, every release present (empty when none is).",
-         sources=("ofcom_postcode_coverage",), uses_study_area=False),
+         sources=("ofcom_postcode_coverage",), uses_study_area=False, early=True),
     Step("ofcom_la_coverage", "ingest", "ingest.broadband:build_ofcom_la_coverage",
          "Ofcom's local-authority fixed coverage, every release present (empty when none is).",
          sources=("ofcom_la_coverage",), uses_study_area=False),

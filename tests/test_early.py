@@ -92,6 +92,21 @@ def test_a_reader_starts_early_in_a_thread_of_the_runs_own_process_one_at_a_time
     assert made["read-ahead"].handed == ["iod2025", "connectivity_series"] and made["early-step"].handed == []
 
 
+def test_settling_the_reading_waits_for_the_readers_and_not_for_the_other_early_steps(recorder):
+    import threading
+
+    early = EarlyStarts(_plans("maps"), staged=None, settings=SETTINGS)
+    reading, drawing = Future(), Future()  # neither done
+    early.started = {"iod2025": reading, "maps": drawing}
+    settling = threading.Thread(target=early.settle_reading)
+    settling.start()
+    settling.join(0.3)
+    assert settling.is_alive()  # the reader is still being read
+    reading.set_result(("result", 0.0))
+    settling.join(5)
+    assert not settling.is_alive() and not drawing.done()
+
+
 def test_a_run_without_worker_processes_starts_only_its_readers_early(monkeypatch, recorder):
     from pathlib import Path
 
@@ -126,7 +141,15 @@ def test_readers_started_early_write_the_same_bytes_as_in_their_turn(mirror, tmp
     from pipeline.paths import Paths
     from pipeline.runner import run
 
-    readers = {"census_age", "census_disability", "iuc2018", "iod2025", "rurality", "connectivity_series"}
+    readers = {
+        "census_age",
+        "census_disability",
+        "iuc2018",
+        "iod2025",
+        "rurality",
+        "ofcom_postcode_coverage",
+        "connectivity_series",
+    }
     assert all(BY_NAME[name].early for name in readers)
     only = readers | {"codepoint_open", "ons_postcode_lookup"}  # the run's own SQL beside them
     written, threads = {}, {}
