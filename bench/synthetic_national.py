@@ -10,8 +10,8 @@ publishers' file names and layouts into its temporary working folder:
 - File 7: every English LSOA from the real Files 1 and 3 (code, name, district, and the IMD, IDACI
   and IDAOPI ranks and deciles, so the reader's agreement check holds), its other cells copied
   from the five-district row nearest in IMD rank;
-- practices: one at every ``EVERY``-th English Code-Point Open postcode (about 6,400, near the
-  real count), codes ``Z00001``..., their other cells copied from the real rows in turn.
+- practices: one at every ``EVERY``-th English Code-Point Open postcode with a grid position (about
+  6,400, near the real count), codes ``Z00001``..., their other cells copied from the real rows in turn.
 
 Every value other than the copied real ranks is made up. The folder also gets a note that says so;
 nothing here is written under data/ or used for any output people open.
@@ -94,12 +94,14 @@ def synthetic_file7(mirror: Path, dest: Path) -> int:
 
 
 def _english_postcodes(codepoint_csv: Path) -> list[str]:
-    """Every EVERY-th English postcode, in file and row order (deterministic)."""
+    """Every EVERY-th English postcode with a grid position, in file and row order (deterministic). A practice
+    is at a place: Code-Point's postcodes without a position (quality 90, 0 0: PO boxes and the like) cannot
+    place one, and the run rejects such a site (gp_sites_no_invalid_source_rows)."""
     chosen, n = [], 0
     for path in sorted(codepoint_csv.glob("*.csv")):
         with path.open(newline="") as fh:
             for row in csv.reader(fh):
-                if len(row) > 4 and row[4] == ENGLAND:
+                if len(row) > 4 and row[4] == ENGLAND and (row[2], row[3]) != ("0", "0"):
                     if n % EVERY == 0:
                         chosen.append(row[0])
                     n += 1
