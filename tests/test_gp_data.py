@@ -406,3 +406,46 @@ def test_briefing_gp_table_states_the_list_month_and_no_site_gigabit_figure_of_i
     # shown as not ranked, with why; the key figures name it
     assert "Village Hall" not in section and "1 site whose practice list is below the minimum list size" in section
     assert "Gardens and Jacobs" in " ".join(text.split("GP sites whose catchments")[0].split())
+
+
+# --- what the key figures say of practices too small to rank ----------------------------------
+
+
+class _Cited:
+    """Stands in for headlines.Notes: cites a cell as its value, and holds gp_readiness's rows."""
+
+    def __init__(self, rows):
+        self._rows = rows
+
+    def cite(self, table, column, zero=None, **keys):
+        return "12" if column == "gp_practices" else next(r[column] for r in self._rows if r.items() >= keys.items())
+
+    def rows(self, table):
+        return self._rows
+
+
+def _small(i: int) -> dict:
+    return {
+        "site_code": f"P{i}",
+        "site_type": "practice",
+        "name": f"PRACTICE {i}",
+        "lad_code": "E07000073",
+        "list_size": str(10 + i),
+        "not_ranked_reason": "its practice has 9 registered patients at 1 April 2026, fewer than the 1,000 the "
+        "ranking needs",
+    }
+
+
+def test_the_key_figures_name_at_most_ten_practices_too_small_to_rank_and_count_the_rest():
+    from pipeline.outputs.gp_text import NAMED
+    from pipeline.outputs.headlines import gp_sentence
+
+    many = gp_sentence(_Cited([_small(i) for i in range(1, 103)]), "ALL", {}, "England")
+    assert many.count("registered patients at 1 April 2026") == NAMED == 10
+    assert "102 of them are not ranked (Practice 1, with 11 registered patients" in many
+    assert many.endswith("; and 92 more, each in the GP readiness table).")
+    one = gp_sentence(_Cited([_small(7)]), "E07000073", {}, "Harlow")
+    assert one == (
+        "12 active GP practices are in Harlow; one of them is not ranked (Practice 7, with 17 registered patients "
+        "at 1 April 2026, fewer than the 1,000 the ranking needs)."
+    )
