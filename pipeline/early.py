@@ -53,6 +53,12 @@ def _build_on_worker(step_name: str, staged: Paths, settings: Settings):
         raise EarlyStepFailed(one_line(exc)) from None
 
 
+def reads_ahead(step: Step) -> bool:
+    """A step of the ingest group reads one source into one table: started early, it is read in this process's
+    read-ahead thread, on the run's own DuckDB database."""
+    return step.group == "ingest"
+
+
 class EarlyStarts:
     """The early steps of one run: ``built`` after each step is built starts those now ready; ``take`` gives
     a step's build when its turn comes; ``close`` waits for every one started (a run that stops part-way
@@ -77,7 +83,7 @@ class EarlyStarts:
 
     def _can_start(self, step: Step) -> bool:
         """A reader starts in this process's thread; any other early step needs the run's worker processes."""
-        return step.group == "ingest" or self.on_workers
+        return reads_ahead(step) or self.on_workers
 
     def _ready(self, step: Step) -> bool:
         """Every step it reads from that this run re-computes has been built."""
@@ -94,7 +100,7 @@ class EarlyStarts:
             if not self._can_start(step) or not self._ready(step):
                 continue
             generations.forget_step(self.staged, name)  # its previous files go now, not when its turn comes
-            if step.group == "ingest":
+            if reads_ahead(step):
                 self.started[name] = self._reading.submit(_build, step, self.staged, self.settings)
                 continue
             workers = processes.pool()  # started from this (the main) thread, before any thread hands them work
@@ -108,7 +114,7 @@ class EarlyStarts:
         """Wait for the readers started early. The shared database's threads are the database's, not a
         session's: an analysis or output step sets them to one for sums in a fixed order (``duck.exact``), and
         a reader's new session would set them back, so no such step runs in this process beside a reader."""
-        wait([future for name, future in self.started.items() if BY_NAME[name].group == "ingest"])
+        wait([future for name, future in self.started.items() if reads_ahead(BY_NAME[name])])
 
     def built(self, name: str) -> None:
         """A step of this run has been built and recorded: start the early steps it was the last input of."""

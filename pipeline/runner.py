@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline import duck, generations, processes
 from pipeline.checks import CheckContext, checks_for, evaluate
-from pipeline.early import EarlyStarts
+from pipeline.early import EarlyStarts, reads_ahead
 from pipeline.ingest.result import AssetResult
 from pipeline.inputs import for_step, register_inputs
 from pipeline.paths import Paths
@@ -97,7 +97,7 @@ def build_step(
         result, seconds = started_early.result()  # the step's own error, if it failed
     else:
         generations.forget_step(staged, step.name)
-        if early is not None and step.group != "ingest":
+        if early is not None and not reads_ahead(step):
             early.settle_reading()  # its SQL may need the shared database on one thread (duck.exact)
         alone = early is None or not early.enabled  # no other step runs in this process beside it
         result, seconds = build_now(step, staged, settings, threads=threads, memory_limit=memory_limit, alone=alone)

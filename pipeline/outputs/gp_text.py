@@ -4,7 +4,9 @@ why, and whether any site's own gigabit status is known."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from pipeline.wording import display_name
 
@@ -34,10 +36,11 @@ def list_month(rows: list[dict]) -> str:
 NAMED = 10
 
 
-def _named(items: list[str]) -> str:
-    """The first ``NAMED`` items, then how many more."""
-    more = f"; and {len(items) - NAMED:,} more" if len(items) > NAMED else ""
-    return "; ".join(items[:NAMED]) + more
+def named(items: list, where: str = "", show: Callable[[Any], str] = str) -> str:
+    """The first ``NAMED`` items, each as ``show`` words it (only those are worded: a cited figure is noted
+    only where it is shown), then how many more (and ``where`` they all are, if given)."""
+    more = f"; and {len(items) - NAMED:,} more{where}" if len(items) > NAMED else ""
+    return "; ".join(map(show, items[:NAMED])) + more
 
 
 def not_ranked_sentence(rows: list[dict], short: bool = False, where: str = "", counts: bool = False) -> str | None:
@@ -60,7 +63,7 @@ def not_ranked_sentence(rows: list[dict], short: bool = False, where: str = "", 
         r for r in rows if not r.get("readiness_rank") and "the ranking needs" in (r.get("not_ranked_reason") or "")
     ]
     if small:
-        names = _named(
+        names = named(
             [f"{display_name(r['name'])} ({r['not_ranked_reason'].removeprefix('its practice has ')})" for r in small]
         )
         what = (
@@ -71,8 +74,8 @@ def not_ranked_sentence(rows: list[dict], short: bool = False, where: str = "", 
     other = [r for r in rows if not r.get("readiness_rank") and r not in branches and r not in small]
     if other:
         what = f"{len(other)} other {'site' if len(other) == 1 else 'sites'}"
-        named = _named([f"{display_name(r['name'])}: {r['not_ranked_reason']}" for r in other])
-        out.append(f"{what} ({named})")
+        others = named([f"{display_name(r['name'])}: {r['not_ranked_reason']}" for r in other])
+        out.append(f"{what} ({others})")
         brief.append(what)
     if not out:
         return None

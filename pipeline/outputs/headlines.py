@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline.analysis.gp_readiness import SCORE_DECIMALS
 from pipeline.columns import COLUMN_SOURCES, DATED_BY_OF, RELEASE_OF, column_sources
 from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
-from pipeline.outputs.gp_text import NAMED
+from pipeline.outputs.gp_text import named
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.peer_text import peer_sentence, similar_means, zone_weighting
 from pipeline.outputs.tables import undefused
@@ -707,15 +707,17 @@ def gp_sentence(n: Notes, code: str, row: dict, where: str) -> str:
     ]
     if small:
         # all of England has about a hundred: the first NAMED are named, each with its list size cited
-        named = "; ".join(
-            f"{display_name(r['name'])}, with {n.cite('gp_readiness', 'list_size', site_code=r['site_code'])} "
-            # the reason's own words after the count: the list's date and the minimum the ranking needs
-            f"registered patients{r['not_ranked_reason'].partition('registered patients')[2]}"
-            for r in small[:NAMED]
+        listed = named(
+            small,
+            ", each in the GP readiness table",
+            lambda r: (
+                f"{display_name(r['name'])}, with "
+                f"{n.cite('gp_readiness', 'list_size', site_code=r['site_code'])} registered patients"
+                # the reason's own words after the count: the list's date and the minimum the ranking needs
+                f"{r['not_ranked_reason'].partition('registered patients')[2]}"
+            ),
         )
-        if len(small) > NAMED:
-            named += f"; and {len(small) - NAMED:,} more, each in the GP readiness table"
-        text += f"; {'one of them is' if len(small) == 1 else f'{len(small)} of them are'} not ranked ({named})"
+        text += f"; {'one of them is' if len(small) == 1 else f'{len(small)} of them are'} not ranked ({listed})"
     branches = row.get("gp_branches")
     if branches and float(branches) > 0:
         listed = (row.get("gp_branches_listed_in") or "an older list").replace(" (ebranchs)", "")
