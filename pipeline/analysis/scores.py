@@ -157,7 +157,8 @@ def national_values_sql(vintage: Vintage) -> str:
 def prepare(
     con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, iuc_variant: str | None = None
 ) -> Vintage:
-    """The views every score needs: lsoa_indicators, indicator_meta, source_values, national_values."""
+    """The views every score needs (lsoa_indicators, indicator_meta, source_values) and the table of national
+    values."""
     vintage = vintage_of(settings)
     default = register_engagement(con, settings)
     register_indicator_meta(con, vintage)
@@ -165,7 +166,9 @@ def prepare(
         "CREATE OR REPLACE TEMP VIEW source_values AS "
         + source_values_sql(vintage).replace("$iuc_variant", quote(iuc_variant or default))
     )
-    con.execute("CREATE OR REPLACE TEMP VIEW national_values AS " + national_values_sql(vintage))
+    # a table, not a view: every scaling reads the national range, and a step scales many times (each base,
+    # IUC mapping and draw), while reading every English LSOA's values from the sources takes most of a scaling
+    con.execute("CREATE OR REPLACE TEMP TABLE national_values AS " + national_values_sql(vintage))
     con.execute("CREATE OR REPLACE TEMP VIEW lsoa_list AS SELECT lsoa_code, lad_code FROM lsoa_areas")
     labels = ", ".join(f"({code}, {quote(label)})" for code, label in GROUPS.items())
     con.execute(f"""CREATE OR REPLACE TEMP VIEW lsoa_iuc AS
