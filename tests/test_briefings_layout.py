@@ -412,14 +412,15 @@ def test_fast_text_widths_lay_out_a_briefing_to_the_same_bytes_as_fpdfs_own():
     same line breaks and the same PDF, only sooner (a paragraph with accents, superscripts and a symbol)."""
     from fpdf.fonts import TTFFont
 
-    from pipeline.outputs.briefings import BriefingPDF, FastWidthFont
+    from pipeline.outputs import pdf_text
+    from pipeline.outputs.briefings import BriefingPDF
 
     text = ("Harlow’s 12,345³ residents – 4.1% of them – live ≥ 2 km from a venue; Ōtāhuhu café naïve. " * 40).strip()
 
     def draw(fast: bool) -> bytes:
         pdf = BriefingPDF("Test area", "footer")
         for font in pdf.fonts.values():
-            font.__class__ = FastWidthFont if fast else TTFFont
+            font.__class__ = pdf_text.FastWidthFont if fast else TTFFont
         pdf.add_page()
         for size in (10, 6.8, 6.2):
             pdf.set_font("DejaVu", size=size)
@@ -428,8 +429,47 @@ def test_fast_text_widths_lay_out_a_briefing_to_the_same_bytes_as_fpdfs_own():
             pdf.multi_cell(60, size * 0.45, text[:400], new_x="LMARGIN", new_y="NEXT")
         return bytes(pdf.output())
 
-    assert all(type(f) is FastWidthFont for f in BriefingPDF("a", "b").fonts.values())
-    assert draw(fast=True) == draw(fast=False)
+    assert all(type(f) is pdf_text.FastWidthFont for f in BriefingPDF("a", "b").fonts.values())
+    pdf_text.uninstall()  # fpdf's own line breaking, so only the widths differ
+    try:
+        assert draw(fast=True) == draw(fast=False)
+    finally:
+        assert pdf_text.install()
+
+
+def test_lines_remembered_from_another_document_lay_out_the_same_bytes_as_fpdfs_own_line_breaking():
+    """A paragraph laid out again (measured on a scratch document, then drawn on the briefing) takes the lines
+    remembered from the first time, its text in the fonts of the document it is drawn on: the PDF is the one
+    fpdf's own line breaking makes, cells, bold runs, superscripts, balanced columns and a table alike."""
+    from pipeline.outputs import pdf_text
+    from pipeline.outputs.briefings import BriefingPDF
+
+    words = "Harlow’s 12,345³ residents – 4.1% of them – live ≥ 2 km from a venue; Ōtāhuhu café naïve. " * 12
+
+    def draw() -> bytes:
+        pdf = BriefingPDF("Test area", "footer")
+        pdf.add_page()
+        pdf.para(words)
+        pdf.bullets([words[:300], "**bold** " + words[:200]])
+        pdf.grid(["Ward", "Residents"], [["Rosedale and Bury Green", "10,005"], [words[:90], "7"]], [3, 1], "a source")
+        for size in (6.8, 6.2):
+            with pdf.text_columns(ncols=2, gutter=6, text_align="LEFT", line_height=1.15, balance=True) as columns:
+                pdf.set_font("DejaVu", size=size)
+                for part in range(8):
+                    with columns.paragraph(bottom_margin=0.6) as par:
+                        par.write(f"{part + 1}. " + words[part * 40 :])
+        return bytes(pdf.output())
+
+    pdf_text.uninstall()
+    try:
+        own = draw()
+    finally:
+        assert pdf_text.install()
+    pdf_text._LINES.clear()
+    first, again = draw(), draw()  # the second document is laid out from the lines the first one left
+    assert first == own
+    assert again == own
+    assert pdf_text._LINES
 
 
 def test_a_briefing_map_and_chart_drawn_from_kept_drawings_are_the_same_bytes_as_drawn_afresh(briefing_con, tmp_path):

@@ -33,7 +33,7 @@ import matplotlib.dates as mdates
 import matplotlib.patheffects as effects
 from adjustText import adjust_text
 from fpdf import FPDF
-from fpdf.fonts import FontFace, TTFFont
+from fpdf.fonts import FontFace
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Patch
@@ -78,6 +78,7 @@ from pipeline.outputs.headlines import (
 from pipeline.outputs.kept_drawings import kept
 from pipeline.outputs.map_index import briefing_file
 from pipeline.outputs.map_triage import TRIAGE_COLOURS, TRIAGE_WORDS
+from pipeline.outputs.pdf_text import fast_fonts, install
 from pipeline.outputs.peer_text import INDICATOR_WORDS, pace_sentence, similar_means, zone_weighting
 from pipeline.outputs.side_by_side import draw_all
 from pipeline.outputs.tables import TABLES
@@ -134,42 +135,8 @@ def superscript(number: int) -> str:
     return str(number).translate(SUPERSCRIPT)
 
 
-class _Widths(dict):
-    """A font's character widths keyed by the character itself (fpdf keys them by code point)."""
-
-    def __init__(self, by_code_point):
-        super().__init__()
-        self.by_code_point = by_code_point
-
-    def __missing__(self, character: str) -> float:
-        width = self[character] = self.by_code_point[ord(character)]
-        return width
-
-
-_WIDTHS: dict[object, _Widths] = {}  # font file -> its widths by character
-_UNITS: dict[tuple, float] = {}  # (font file, text) -> the text's width in font units
-
-
-class FastWidthFont(TTFFont):
-    """fpdf re-measures a line's whole text each time it adds a character, through a generator with one
-    lookup per character, and the notes are laid out more than once to place them: most of a briefing's
-    drawing time went there. This font gives the same sums, in the same order (so the same widths and
-    the same bytes), from a table keyed by character, remembered per text for the process."""
-
-    __slots__ = ()
-
-    def get_text_width(self, text: str, font_size_pt: float, text_shaping_params) -> tuple[int, float]:
-        if text_shaping_params or self.is_symbol:
-            return super().get_text_width(text, font_size_pt, text_shaping_params)
-        self.biggest_size_pt = max(self.biggest_size_pt, font_size_pt)  # as fpdf's own method records it
-        key = (self.ttffile, text)
-        units = _UNITS.get(key)
-        if units is None:
-            if len(_UNITS) > 500_000:  # a bound on memory for a very long run of briefings
-                _UNITS.clear()
-            table = _WIDTHS.get(self.ttffile) or _WIDTHS.setdefault(self.ttffile, _Widths(self.cw))
-            units = _UNITS[key] = sum(map(table.__getitem__, text))
-        return len(text), units * font_size_pt * 0.001
+# fpdf's line breaks, remembered per paragraph: the notes and sections are laid out to be measured first
+install()
 
 
 class BriefingPDF(FPDF):
@@ -178,9 +145,7 @@ class BriefingPDF(FPDF):
         self.area, self.footer_text = area, footer_text
         self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
         self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-        for font in self.fonts.values():
-            if type(font) is TTFFont:
-                font.__class__ = FastWidthFont
+        fast_fonts(self)
         self.set_margins(16, 16, 16)
         self.set_auto_page_break(True, margin=18)
         self.set_creation_date(FIXED_DATE)
