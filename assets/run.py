@@ -264,19 +264,20 @@ def main(argv: list[str] | None = None) -> int:
     # the worker processes' server imports their code while Dagster loads (about a second of a core each)
     processes.configure(settings.run.worker_processes)
     start_drawing_workers(stale)
-    import dagster as dg
-
-    from assets.definitions import defs
-
-    instance = instance or recover(paths)
-    _progress_to_stdout(args.log_level)
-    assets = {dg.AssetKey(a) for p in stale for a in p.step.assets}
-    sources = {dg.AssetKey(["source", k]) for p in stale for k in p.step.sources}
-    job = defs.resolve_job_def("everything").get_subset(asset_selection=assets | sources)
     run_id = str(uuid.uuid4())
-    # steps marked early start as soon as their inputs are built; the ops find them by the run's id
+    # steps marked early start as soon as their inputs are built, the first of them (those whose inputs this run
+    # does not re-compute) while Dagster loads; the ops find them by the run's id
     early.register(run_id, early.EarlyStarts(plans, generations.stage(paths, run_id, set(BY_NAME)), settings))
     try:
+        import dagster as dg
+
+        from assets.definitions import defs
+
+        instance = instance or recover(paths)
+        _progress_to_stdout(args.log_level)
+        assets = {dg.AssetKey(a) for p in stale for a in p.step.assets}
+        sources = {dg.AssetKey(["source", k]) for p in stale for k in p.step.sources}
+        job = defs.resolve_job_def("everything").get_subset(asset_selection=assets | sources)
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,

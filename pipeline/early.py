@@ -6,7 +6,10 @@ the other waits. A step marked ``Step.early`` starts as soon as every step it re
 this run: its whole build on one of the run's worker processes (``pipeline.processes``), or, for a step
 that draws side by side, its build in a thread of this process that hands its files to those workers. The
 run goes on with the steps after it; when the step's own turn comes, the runner (or its Dagster op) waits
-for it, then checks and records it like any other step.
+for it, then checks and records it like any other step. A step started early counts as built once its build
+has ended (its files are written), before its turn records it: while the run waits for one, each that ends
+starts the steps that read only built ones, so the analysis and the drawing flow on the workers in the order
+their inputs allow, not in the order the run takes its steps.
 
 An early step of the ingest group reads one source into one table, most of it on one core (a workbook, a
 small table DuckDB scans as a single row group, a GDAL file): it is built in one thread of the run's own
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from pipeline import generations, processes
 from pipeline.errors import DizError
@@ -67,7 +70,8 @@ class EarlyStarts:
     def __init__(self, plans: list[StepPlan], staged: Paths, settings: Settings):
         self.staged, self.settings = staged, settings
         self.stale = {p.step.name: p for p in plans if p.stale}
-        self.done: set[str] = set()
+        self.done: set[str] = set()  # built and recorded by the run's main thread
+        self.finished: set[str] = set()  # started early, and its build has ended without error
         self.started: dict[str, Future] = {}
         self.on_workers = settings.run.worker_processes >= 1 and processes.workers() >= 1
         self.enabled = (
@@ -86,9 +90,16 @@ class EarlyStarts:
         return reads_ahead(step) or self.on_workers
 
     def _ready(self, step: Step) -> bool:
-        """Every step it reads from that this run re-computes has been built."""
+        """Every step it reads from that this run re-computes has been built: recorded by the run, or started
+        early and ended (its files are written; the run records them when the step's turn comes)."""
         producers = {PRODUCER[a] for a in step.deps if a in PRODUCER} - {step.name}
-        return all(p not in self.stale or p in self.done for p in producers)
+        return all(p not in self.stale or p in self.done or p in self.finished for p in producers)
+
+    def _collect(self) -> None:
+        """Note the early steps whose builds have ended without error since last asked."""
+        for name, future in self.started.items():
+            if name not in self.finished and future.done() and future.exception() is None:
+                self.finished.add(name)
 
     def _start_ready(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -120,11 +131,24 @@ class EarlyStarts:
         """A step of this run has been built and recorded: start the early steps it was the last input of."""
         self.done.add(name)
         if self.enabled:
+            self._collect()
             self._start_ready()
 
     def take(self, name: str) -> Future | None:
         """The step's build, if it was started early."""
         return self.started.get(name)
+
+    def result(self, name: str):
+        """The build of a step started early, waited for on the run's main thread. The run takes its steps one
+        at a time in Dagster's order, so while it waits here, each early step that ends starts those that read
+        only what has been built: the steps flow on the workers, not in the order the run records them."""
+        future = self.started[name]
+        while True:
+            self._collect()
+            self._start_ready()
+            if future.done():
+                return future.result()
+            wait([f for f in self.started.values() if not f.done()], return_when=FIRST_COMPLETED)
 
     def close(self) -> None:
         wait(self.started.values())

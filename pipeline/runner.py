@@ -94,7 +94,7 @@ def build_step(
             step.name, "unchanged", "inputs, code and settings as recorded", assets=recorded.get("metadata", {})
         )
     if started_early is not None:
-        result, seconds = started_early.result()  # the step's own error, if it failed
+        result, seconds = early.result(step.name)  # the step's own error, if it failed
     else:
         generations.forget_step(staged, step.name)
         if early is not None and not reads_ahead(step):

@@ -161,11 +161,12 @@ def test_only_staging_folders_no_live_run_holds_are_removed(paths):
     generations.discard(paths, "alive")
 
 
-def test_a_killed_run_leaves_no_staging_folder_and_its_dagster_run_is_marked_failed(good):
+def test_a_killed_run_leaves_no_staging_folder_and_its_dagster_run_is_marked_failed(good, monkeypatch):
     import dagster as dg
 
     root, before = good
     home = root / "dagster_home"
+    monkeypatch.setenv("DAGSTER_HOME", str(home))  # the event log's folder is relative to it
     proc = subprocess.Popen(
         [sys.executable, "-m", "assets.run", "--full"],
         stdout=subprocess.DEVNULL,
@@ -175,7 +176,12 @@ def test_a_killed_run_leaves_no_staging_folder_and_its_dagster_run_is_marked_fai
     )
     generations_dir = root / "data" / "processed" / "generations"
     deadline = time.monotonic() + 240
-    while not any(generations_dir.glob(".staging-*/.ready")) and proc.poll() is None and time.monotonic() < deadline:
+
+    def dagster_run_started() -> bool:  # the staging folder is made first, and early steps start while Dagster loads
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            return bool(instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])))
+
+    while not dagster_run_started() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(2)
     os.killpg(proc.pid, signal.SIGKILL)
