@@ -265,8 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     processes.configure(settings.run.worker_processes)
     start_drawing_workers(stale)
     run_id = str(uuid.uuid4())
-    # steps marked early start as soon as their inputs are built, the first of them (those whose inputs this run
-    # does not re-compute) while Dagster loads; the ops find them by the run's id
+    # steps marked early start as soon as their inputs are built; those whose inputs this run does not re-compute
+    # (a cold run's readers) start while Dagster loads. The ops find them by the run's id
     early.register(run_id, early.EarlyStarts(plans, generations.stage(paths, run_id, set(BY_NAME)), settings))
     try:
         import dagster as dg

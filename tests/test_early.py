@@ -48,15 +48,13 @@ def _plans(*stale: str) -> list[StepPlan]:
 
 def test_an_early_step_starts_when_the_last_step_it_reads_from_is_built_and_not_before(recorder):
     # a weight change: scores and what reads it are stale; rank_uncertainty reads lsoa_need (scores) only
-    early = EarlyStarts(_plans("lsoa_indicators", "scores", "rank_uncertainty", "what_if"), None, SETTINGS)
-    assert recorder.handed == ["lsoa_indicators"]  # scores reads it, and it is not built yet
-    early.built("lsoa_indicators")
-    assert recorder.handed == ["lsoa_indicators", "scores"]
+    early = EarlyStarts(_plans("scores", "rank_uncertainty", "what_if"), staged=None, settings=SETTINGS)
+    assert recorder.handed == []  # scores is not built yet
     early.built("scores")
-    assert recorder.handed == ["lsoa_indicators", "scores", "rank_uncertainty"]  # what_if also reads rank_uncertainty
+    assert recorder.handed == ["rank_uncertainty"]  # what_if also reads rank_uncertainty
     early.built("rank_uncertainty")
-    assert recorder.handed == ["lsoa_indicators", "scores", "rank_uncertainty", "what_if"]
-    assert early.take("what_if").result() == ("result", 0.0) and early.take("lsoa_areas") is None
+    assert recorder.handed == ["rank_uncertainty", "what_if"]
+    assert early.take("what_if").result() == ("result", 0.0) and early.take("scores") is None
 
 
 def test_an_early_step_whose_inputs_this_run_does_not_recompute_starts_at_once(recorder):
@@ -65,29 +63,32 @@ def test_an_early_step_whose_inputs_this_run_does_not_recompute_starts_at_once(r
 
 
 def test_a_step_not_marked_early_waits_for_its_turn(recorder):
-    early = EarlyStarts(_plans("scores", "lsoa_areas"), staged=None, settings=SETTINGS)
-    early.built("lsoa_areas")
-    assert recorder.handed == ["scores"] and not BY_NAME["lsoa_areas"].early
+    early = EarlyStarts(_plans("scores", "lsoa_triage"), staged=None, settings=SETTINGS)
+    early.built("scores")
+    assert recorder.handed == [] and not BY_NAME["lsoa_triage"].early
 
 
 def test_an_early_step_starts_when_the_early_steps_it_reads_from_have_ended_before_the_run_records_them(recorder):
-    # a weight change: scores, then the triage, then the distances (which read the triage) flow on the workers
-    early = EarlyStarts(_plans("scores", "lsoa_triage", "lsoa_access"), staged=None, settings=SETTINGS)
-    assert recorder.handed == ["scores"]  # its inputs are not re-computed: it starts at once
-    assert early.result("scores") == ("result", 0.0)
-    assert recorder.handed == ["scores", "lsoa_triage"]  # scores has ended, though the run has not recorded it
-    early.result("lsoa_triage")
-    assert recorder.handed == ["scores", "lsoa_triage", "lsoa_access"] and early.done == set()
+    # a weight change: the what-if page reads the rank uncertainty, both started early on the workers
+    early = EarlyStarts(_plans("scores", "rank_uncertainty", "what_if"), staged=None, settings=SETTINGS)
+    early.built("scores")
+    assert recorder.handed == ["rank_uncertainty"]
+    assert early.result("rank_uncertainty") == ("result", 0.0)
+    # it has ended, and the run has not recorded it yet: the page starts now, not in the run's order
+    assert recorder.handed == ["rank_uncertainty", "what_if"] and early.done == {"scores"}
 
 
 def test_a_step_does_not_start_on_an_early_build_that_failed_or_has_not_ended(recorder):
-    early = EarlyStarts(_plans("scores", "lsoa_triage", "lsoa_access", "gp_readiness"), staged=None, settings=SETTINGS)
-    failed, running = Future(), Future()
+    early = EarlyStarts(_plans("scores", "rank_uncertainty", "what_if"), staged=None, settings=SETTINGS)
+    early.built("scores")
+    early.started["rank_uncertainty"] = Future()  # still running
+    early.built("lsoa_triage")
+    failed = Future()
     failed.set_exception(ValueError("census.csv row 3: not a number"))
-    early.started = {"scores": failed, "lsoa_triage": running}
+    early.started["rank_uncertainty"] = failed
     with pytest.raises(ValueError, match="not a number"):
-        early.result("scores")
-    assert recorder.handed == ["scores"] and early.finished == set()  # neither gp_readiness nor lsoa_access started
+        early.result("rank_uncertainty")
+    assert recorder.handed == ["rank_uncertainty"] and early.finished == set()  # the page never started
 
 
 def test_on_one_core_nothing_starts_early(monkeypatch, recorder):

@@ -169,7 +169,7 @@ from multiprocessing import forkserver
 from pipeline.plan import StepPlan
 from pipeline.runner import start_drawing_workers
 from pipeline.steps import BY_NAME
-plans = [StepPlan(BY_NAME["briefings"], "f", {{}}, stale={stale}), StepPlan(BY_NAME["lsoa_areas"], "f", {{}})]
+plans = [StepPlan(BY_NAME["briefings"], "f", {{}}, stale={stale}), StepPlan(BY_NAME["scores"], "f", {{}})]
 start_drawing_workers(plans)
 print(forkserver._forkserver._forkserver_pid is not None)
 """
