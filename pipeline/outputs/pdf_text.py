@@ -25,6 +25,7 @@ import fpdf.line_break
 import fpdf.text_region
 from fpdf.fonts import TTFFont
 from fpdf.line_break import CurrentLine, Fragment, MultiLineBreak, TextLine
+from fpdf.text_region import TextColumns
 
 FPDF_VERSION = "2.8.9"  # the version whose line breaking this module was checked against
 MOST_REMEMBERED = 500_000  # texts (widths) and paragraphs (lines) remembered per process, a bound on memory
@@ -122,24 +123,37 @@ def _style(fragment: Fragment) -> tuple:
 _LINES: dict[tuple, list[tuple[TextLine, list[int]]]] = {}
 
 
+def _unbound(line: TextLine) -> TextLine:
+    """A copy of a line to remember, its pieces holding no style: a style holds its document's fonts, which would
+    otherwise stay in memory as long as the line is remembered."""
+    pieces = []
+    for piece in line.fragments:
+        kept = copy.copy(piece)
+        kept.characters = list(piece.characters)
+        kept.graphics_state = None
+        pieces.append(kept)
+    return line._replace(fragments=pieces)
+
+
 class RememberedLineBreak(MultiLineBreak):
     """fpdf's line breaking, remembered per paragraph for the process.
 
-    The width is fixed for the whole paragraph, as it is for the briefings' cells, paragraphs and columns
-    (a text region whose sides slope would give another width per line: fpdf's ``write`` and shaped regions,
-    which the briefings do not use; the width is part of what is remembered, so they would at worst miss)."""
+    Only a paragraph whose width is the same for every line is remembered: a cell's (a number) or a column's of
+    text columns. fpdf's ``write`` and text regions of other shapes give a line a width of its own, which a
+    remembered paragraph would not see; they are laid out by fpdf's own code each time."""
 
     def __init__(self, fragments, max_width, margins=(0, 0), **settings):
         super().__init__(fragments, max_width, margins, **settings)
+        fixed = not callable(max_width) or isinstance(getattr(max_width, "__self__", None), TextColumns)
         self._key = (
             tuple(map(_style, fragments)),
             self.get_width(0),
             tuple(margins),
             tuple(sorted((k, repr(v)) for k, v in settings.items())),
         )
-        remembered = _LINES.get(self._key)
+        remembered = _LINES.get(self._key) if fixed else None
         self._given = None if remembered is None else iter(self._bound(remembered))
-        self._made: list[tuple[TextLine, list[int]]] | None = [] if remembered is None else None
+        self._made: list[tuple[TextLine, list[int]]] | None = [] if remembered is None and fixed else None
 
     def _bound(self, remembered: list[tuple[TextLine, list[int]]]) -> list[TextLine]:
         """The remembered lines, each piece of text a new fragment in the style of this paragraph's own."""
@@ -172,7 +186,7 @@ class RememberedLineBreak(MultiLineBreak):
         if None in cut_from:  # a piece in a style of fpdf's own making (a hyphen): this paragraph is not kept
             self._made = None
         else:
-            self._made.append((line, cut_from))
+            self._made.append((_unbound(line), cut_from))
         return line
 
 
