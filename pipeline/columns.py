@@ -523,9 +523,13 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     # their residents, need and broadband
     # a catchment's need too: which postcodes are nearest which ranked site rests on the sites, their lists
     **dict.fromkeys(("readiness_score", "readiness_rank", "readiness_parts", "nearest_gp_readiness_rank",
-                     "nearest_gp_rank_label", "nearest_gp_also_here", "catchment_mean_need"),
+                     "nearest_gp_rank_label", "nearest_gp_also_here"),
                     GP_SITES + (GP_LIST_SIZES.key, CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key) + POPULATION + NEED
                     + BROADBAND),
+    # a catchment's mean need rests on which postcodes are nearest which ranked site, their residents and their
+    # neighbourhoods' need: not on broadband
+    "catchment_mean_need": GP_SITES + (GP_LIST_SIZES.key, CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key) + POPULATION
+    + NEED,
     **dict.fromkeys(("caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp",
                      "caution_below_30_release", "caution_below_30_official_pct", "caution_below_30_derived_pct",
                      "caution_below_30_threshold_pp", "broadband_caution"), DISTRICT_SERIES + BROADBAND),

@@ -96,6 +96,18 @@ def _sidecar(real_run, name: str) -> dict:
     return json.loads((real_run.live / "tables" / f"{name}.sources.json").read_text(encoding="utf-8"))
 
 
+def test_a_gp_catchments_mean_need_is_credited_to_neither_broadband_nor_the_old_branch_list(real_run):
+    """A catchment's mean need rests on which postcodes are nearest which ranked site, their residents and their
+    neighbourhoods' need: no broadband figure enters it, and no branch only the 2017 list names is ranked here."""
+    from pipeline.columns import BROADBAND
+
+    columns = {c["name"]: set(c["sources"]) for c in _sidecar(real_run, "gp_readiness")["columns"]}
+    need = columns["catchment_mean_need"]
+    assert not need & set(BROADBAND) and "ebranchs_2017" not in need
+    assert {"epraccur", "gp_list_sizes", "codepoint_open", "census_ts007a", "iod2025"} <= need
+    assert "ofcom_postcode_district" in columns["catchment_pct_no_gigabit"]  # the broadband columns keep theirs
+
+
 @pytest.mark.parametrize("table", ACCESS_TABLES)
 def test_the_access_tables_sources_are_exactly_those_that_fed_them(real_run, table):
     from pipeline.registry import licence_lines

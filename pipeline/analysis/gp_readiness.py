@@ -106,8 +106,8 @@ def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
         paths.table_path("gp_readiness"),
         sources=sources,
         # a site's ward is its postcode's, as Code-Point Open gives it (not the LSOA-to-ward lookup)
-        columns=dict.fromkeys(RANKING_COLUMNS, ranking_sources(con, list(sources)))
-        | {"ward_code": [CODEPOINT_OPEN.key]},
+        columns=dict.fromkeys(RANKING_COLUMNS, ranked := ranking_sources(con, list(sources)))
+        | {"catchment_mean_need": [k for k in ranked if k not in BROADBAND], "ward_code": [CODEPOINT_OPEN.key]},
         vintage=vintage,
         notes="readiness_rank 1 = least ready (first in line for support); sites with a "
         "not_ranked_reason are shown but not ranked",
