@@ -168,6 +168,15 @@ def _pdf_text(path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
 
+def test_every_briefings_gp_section_credits_the_lists_whose_sites_it_counts(real_run):
+    """The GP section counts the study area's sites, the 2017 branch list's among them, whatever the district's
+    own table shows: its source line names that list in every briefing (Harlow's had lost it when the catchment
+    need stopped being credited to it)."""
+    for path in sorted((real_run.paths.processed / "briefings").glob("*.pdf")):
+        text = " ".join(_pdf_text(path).split())
+        assert "of the study area's" in text and "GP branch surgeries (ebranchs)" in text, path.name
+
+
 def test_briefing_tables_never_break_a_word(real_run):
     from pipeline.outputs.briefings import _gp_rows, _lsoa_rows, _ward_rows, prose
     from pipeline.outputs.headlines import Notes

@@ -751,6 +751,7 @@ def _gp_rows(
     extra = [t for t in (readiness_caution(n, chosen), own_gigabit_sentence(sites), not_ranked) if t]
     cited = ["readiness_rank", "list_size"] + (["catchment_pct_no_gigabit"] if scored else []) + ["catchment_mean_need"]
     cited += ["not_ranked_reason"] if not_ranked else []  # it names the branch list the sentence counts from
+    cited += ["listed_in"]  # the study area's sites the introduction counts: every list's, the old branch list's too
     return section_heading(sites), header, out, widths, cited, words, " ".join([intro] + extra)
 
 
