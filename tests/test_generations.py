@@ -195,6 +195,29 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
+def test_make_dev_kills_what_does_not_stop_on_sigint_after_its_grace(tmp_path):
+    """A Dagster webserver still starting up does not stop on SIGINT: ``make dev`` then kills its group after the
+    grace period instead of waiting for it for ever (it once outlived the 60 s this file's other test allows)."""
+    stubborn = tmp_path / "stubborn.pid"
+    code = f"""
+import sys
+from assets.dev import supervise
+child = [sys.executable, "-c", "import os, signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+         "open({str(stubborn)!r}, 'w').write(str(os.getpid())); time.sleep(600)"]
+sys.exit(supervise(child, grace_s=2))
+"""
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not stubborn.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 0 and "stopped (SIGTERM)" in out
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(stubborn.read_text()), 0)
+
+
 def test_make_dev_stops_cleanly_on_sigterm(tmp_path):
     port = _free_port()
     env = {**os.environ, "DIZ_DEV_PORT": str(port), "DAGSTER_HOME": str(tmp_path), "DIZ_OUTPUT_ROOT": str(tmp_path)}
