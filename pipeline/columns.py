@@ -477,6 +477,9 @@ SUPPLY = _side("supply")
 BROADBAND = (OFCOM_POSTCODE_COVERAGE.key, OFCOM_POSTCODE_DISTRICT.key, OFCOM_LA_COVERAGE.key)
 DISTRICT_SERIES = (ONS_LOCAL_INDICATORS.key, OFCOM_LA_COVERAGE.key)
 GP_SITES = (EPRACCUR.key, EBRANCHS.key, "ebranchs_2017")
+# which postcodes are nearest which ranked site (the sites, their lists, the postcodes' places), their residents
+# and their neighbourhoods' need
+CATCHMENT_NEED = GP_SITES + (GP_LIST_SIZES.key, CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key) + POPULATION + NEED
 
 # The column holding the release a value describes, named in its citation.
 RELEASE_OF: dict[str, str] = {"list_size": "list_size_extract", "estimated_gigabit_pct": "estimated_release_name",
@@ -523,13 +526,10 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     # their residents, need and broadband
     # a catchment's need too: which postcodes are nearest which ranked site rests on the sites, their lists
     **dict.fromkeys(("readiness_score", "readiness_rank", "readiness_parts", "nearest_gp_readiness_rank",
-                     "nearest_gp_rank_label", "nearest_gp_also_here"),
-                    GP_SITES + (GP_LIST_SIZES.key, CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key) + POPULATION + NEED
-                    + BROADBAND),
+                     "nearest_gp_rank_label", "nearest_gp_also_here"), CATCHMENT_NEED + BROADBAND),
     # a catchment's mean need rests on which postcodes are nearest which ranked site, their residents and their
     # neighbourhoods' need: not on broadband
-    "catchment_mean_need": GP_SITES + (GP_LIST_SIZES.key, CODEPOINT_OPEN.key, ONS_POSTCODE_LOOKUP.key) + POPULATION
-    + NEED,
+    "catchment_mean_need": CATCHMENT_NEED,
     **dict.fromkeys(("caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp",
                      "caution_below_30_release", "caution_below_30_official_pct", "caution_below_30_derived_pct",
                      "caution_below_30_threshold_pp", "broadband_caution"), DISTRICT_SERIES + BROADBAND),

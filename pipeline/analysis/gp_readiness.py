@@ -61,9 +61,9 @@ def _without_practice_imd(sources: dict[str, str]) -> dict[str, str]:
 RANKING_COLUMNS = ("readiness_score", "readiness_rank", "readiness_parts")
 
 
-def ranking_sources(con: duckdb.DuckDBPyConnection, available: list[str]) -> list[str]:
-    """The sources the ranked sites' scores rest on (``_readiness``): broadband only when a ranked site's score
-    has a broadband part, and the old branch list only when a branch it alone lists is ranked."""
+def ranking_sources(con: duckdb.DuckDBPyConnection, available: list[str], column: str = "readiness_rank") -> list[str]:
+    """The sources the ranked sites' ``column`` rests on (``_readiness``): broadband only when a ranked site's
+    score has a broadband part, and the old branch list only when a branch it alone lists is ranked."""
     scored, branches = con.execute(
         """SELECT coalesce(bool_or(site_own_gigabit_known OR NOT coalesce(catchment_broadband_area_average, true)),
                            false),
@@ -71,7 +71,7 @@ def ranking_sources(con: duckdb.DuckDBPyConnection, available: list[str]) -> lis
            FROM _readiness WHERE readiness_rank IS NOT NULL"""
     ).fetchone()
     left_out = (() if scored else BROADBAND) + (() if branches else (EBRANCHS.key, "ebranchs_2017"))
-    return [k for k in column_sources("readiness_rank", available) if k not in left_out]
+    return [k for k in column_sources(column, available) if k not in left_out]
 
 
 def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
@@ -106,8 +106,9 @@ def build_gp_readiness(con: duckdb.DuckDBPyConnection, paths: Paths, settings: S
         paths.table_path("gp_readiness"),
         sources=sources,
         # a site's ward is its postcode's, as Code-Point Open gives it (not the LSOA-to-ward lookup)
-        columns=dict.fromkeys(RANKING_COLUMNS, ranked := ranking_sources(con, list(sources)))
-        | {"catchment_mean_need": [k for k in ranked if k not in BROADBAND], "ward_code": [CODEPOINT_OPEN.key]},
+        columns=dict.fromkeys(RANKING_COLUMNS, ranking_sources(con, list(sources)))
+        | {"catchment_mean_need": ranking_sources(con, list(sources), "catchment_mean_need")}
+        | {"ward_code": [CODEPOINT_OPEN.key]},
         vintage=vintage,
         notes="readiness_rank 1 = least ready (first in line for support); sites with a "
         "not_ranked_reason are shown but not ranked",

@@ -43,9 +43,8 @@ class _Widths(dict):
         return width
 
 
-_WIDTHS: dict[str, _Widths] = {}  # font file -> its widths by character
-_UNITS: dict[tuple[str, str], float] = {}  # (font file, text) -> the text's width in font units
-_FILES: dict[object, str] = {}  # a font's file (a Path) -> its name
+_WIDTHS: dict[object, _Widths] = {}  # font file -> its widths by character
+_UNITS: dict[tuple[object, str], float] = {}  # (font file, text) -> the text's width in font units
 _SAME_FILE: dict[object, object] = {}  # a font file's Path -> the one Path object every document's font holds
 
 
@@ -60,8 +59,7 @@ class FastWidthFont(TTFFont):
         if text_shaping_params or self.is_symbol:
             return super().get_text_width(text, font_size_pt, text_shaping_params)
         self.biggest_size_pt = max(self.biggest_size_pt, font_size_pt)  # as fpdf's own method records it
-        file = self.file()
-        key = (file, text)
+        key = (self.ttffile, text)
         units = _UNITS.get(key)
         if units is None:
             if len(_UNITS) > MOST_REMEMBERED:
@@ -69,13 +67,8 @@ class FastWidthFont(TTFFont):
             units = _UNITS[key] = sum(map(self.widths().__getitem__, text))
         return len(text), units * font_size_pt * 0.001
 
-    def file(self) -> str:
-        """The font's file, named once per process (each document's font holds a Path of its own)."""
-        return _FILES.get(self.ttffile) or _FILES.setdefault(self.ttffile, str(self.ttffile))
-
     def widths(self) -> _Widths:
-        file = self.file()
-        return _WIDTHS.get(file) or _WIDTHS.setdefault(file, _Widths(self.cw))
+        return _WIDTHS.get(self.ttffile) or _WIDTHS.setdefault(self.ttffile, _Widths(self.cw))
 
 
 def fast_fonts(pdf: fpdf.FPDF) -> None:
