@@ -187,7 +187,7 @@ def terms(settings: Settings, cuts: Mapping[str, Cut | None] | None = None) -> T
         f"{unc.draws:,} seeded draws of the need weights, scaling base and internet-use mapping around the "
         "choices used here"
     )
-    of_draws = f"of the {unc.draws:,} seeded draws of the need weights and scaling choices"
+    of_draws = f"of the {draws}"  # the same draws in the same words under every label
     need_line = f"the {need} of the study area's neighbourhoods (LSOAs) with the highest inclusion-need score"
     gap_line = f"the {gap} of the study area's neighbourhoods with the largest connectivity-gap score"
     need_ties = _ties(need, cuts.get("high_need"), "score")

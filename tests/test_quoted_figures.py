@@ -298,3 +298,32 @@ def test_practice_names_given_in_capitals_read_as_people_write_them():
     assert display_name("THE MAPLES") == "The Maples"  # a first word keeps its capital
     assert display_name("ST JOHN'S SURGERY") == "St John's Surgery"
     assert display_name("Abbey Road Surgery") == "Abbey Road Surgery"  # mixed case as published
+
+
+def test_the_three_priority_labels_describe_the_same_draws_in_the_same_words():
+    """Robust, weight-dependent and rarely in the top tenth are shares of one set of draws: a reader comparing
+    two labels must not wonder whether 'need weights and scaling choices' are other draws than 'need weights,
+    scaling base and internet-use mapping'."""
+    from conftest import PROJECT_ROOT
+
+    from pipeline.settings import load_settings
+    from pipeline.wording import terms
+
+    t = terms(load_settings(PROJECT_ROOT / "config" / "diz.toml"))
+    assert "internet-use mapping" in t.draws
+    for label in (t.robust, t.weight_dependent, t.rarely):
+        assert label.endswith(t.draws), label
+
+
+def test_a_briefings_header_says_its_neighbourhood_broadband_figures_are_a_third_partys_means_over_postcodes():
+    """The header is read before any note: postcode-district figures are means over postcodes, each counted
+    once, computed by a third party, so the header says so and never lets them pass as shares of premises."""
+    from pipeline.outputs.briefings import briefing_release_line
+
+    line = briefing_release_line(
+        [{"broadband_release": "2024-07", "broadband_resolution": "postcode_district"}], "LSOA (2021)"
+    )
+    assert "July 2024, as a third party's postcode-district means (each postcode counted once" in line
+    assert "not shares of premises" in line
+    postcodes = briefing_release_line([{"broadband_release": "2024-07", "broadband_resolution": "postcode"}], "x")
+    assert postcodes.endswith("July 2024, as postcode figures") and "third party" not in postcodes

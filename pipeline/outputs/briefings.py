@@ -37,7 +37,7 @@ from fpdf.fonts import FontFace
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Patch
-from shapely import from_wkb
+from shapely import Point, from_wkb
 from shapely.ops import polylabel
 
 from pipeline.analysis.gp_readiness import SCORE_DECIMALS
@@ -488,6 +488,8 @@ def _place_labels(
                 zorder=5,
             )
         )
+    if districts and texts:
+        _part_district_names(fig, ax, texts, [shape for _, shape in labels])
     if not texts or districts:
         return
     ax.apply_aspect()  # the frame as drawn (equal aspect), for the boxes measured below
@@ -500,6 +502,27 @@ def _place_labels(
         for arrow in [a for a in arrows if getattr(a, "patchA", None) is text]:
             arrow.remove()
         text.remove()
+
+
+def _part_district_names(fig: Figure, ax, texts: list, shapes: list) -> None:
+    """District names stay at their districts, but two small neighbours (Broxbourne above Epping Forest's
+    south) can put their names on one another: a name that touches one placed before it (the larger districts
+    first) moves up or down, a pixel at a time, to the nearest place where it touches none and still sits
+    inside its own district. A name with no such place within three of its heights stays where it was."""
+    ax.apply_aspect()
+    renderer = fig.canvas.get_renderer()
+    placed = []
+    for text, shape in zip(texts, shapes, strict=True):
+        box = text.get_window_extent(renderer).padded(LABEL_GAP_PX)
+        x, y = ax.transData.transform(text.get_position())
+        shifts = [0] + [dy for step in range(1, int(3 * box.height) + 1) for dy in (step, -step)]
+        for dy in shifts:  # display pixels, up first
+            centre = ax.transData.inverted().transform((x, y + dy))
+            if not any(box.translated(0, dy).overlaps(o) for o in placed) and shape.contains(Point(*centre)):
+                text.set_position(centre)
+                box = box.translated(0, dy)
+                break
+        placed.append(box)
 
 
 def _settle(fig: Figure, ax, texts: list, places: list[dict]) -> tuple[list, list]:
@@ -635,7 +658,12 @@ def _key_figures(n: Notes, code: str, name: str, whole: bool, t: Terms, most: in
         f"neighbourhoods {is_are(row.get('lsoas_in_top_need_decile'))} in the study area's highest-need tenth for "
         "digital inclusion support; robust priorities among them "
         f"({t.robust}): {n.cite('district_summary', 'robust_need_priorities', lad_code=code, zero='none')}.",
-        triage_residents(district_triage(n, code)) + gap_resolution_clause(row) + triage_caution(n, code),
+        # the area's briefing names the districts but leaves their figures, each with its note, to their own
+        triage_residents(district_triage(n, code))
+        + gap_resolution_clause(row)
+        + triage_caution(
+            n, code, "each district's briefing gives the figures" if whole else "the figures are given below"
+        ),
         gp_sentence(n, code, row, where),
     ]
     return items
@@ -1407,7 +1435,8 @@ def briefing_release_line(districts: list[dict], vintage_label: str) -> str:
         parts.append(f"district broadband: Ofcom Connected Nations {first['ofcom_release_name']} (via ONS)")
     if first.get("broadband_release"):
         kind = (
-            "postcode-district averages"
+            # a third party's means: the header says so, as the notes do, before any figure is read
+            "a third party's postcode-district means (each postcode counted once; not shares of premises)"
             if first.get("broadband_resolution") == "postcode_district"
             else f"{(first.get('broadband_resolution') or '').replace('_', ' ')} figures"
         )

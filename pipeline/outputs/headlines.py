@@ -770,17 +770,17 @@ def missed_districts(n: Notes, lads=None) -> list[str]:
     return list(dict.fromkeys(r["area_name"] for r in broadband_misses(n) if lads is None or r["lad_code"] in lads))
 
 
-def triage_caution(n: Notes, code: str) -> str:
+def triage_caution(n: Notes, code: str, figures: str = "the figures are given below") -> str:
     """Beside the triage counts, where the neighbourhood broadband figures they rest on miss Ofcom's own district
-    figure for the same release by more than the settings allow: the gap classes there are less sure. The
-    figures themselves are given where the broadband data are discussed."""
+    figure for the same release by more than the settings allow: the gap classes there are less sure. ``figures``
+    says where the text gives those figures (the area's briefing leaves them to each district's)."""
     names = [md_text(name) for name in missed_districts(n, None if code == "ALL" else [code])]
     if not names:
         return ""
     where = "here" if code != "ALL" else f"in {_listed(names)}"
     return (
         f" Read the gap classes {where} with care: the neighbourhood broadband figures they rest on miss Ofcom's "
-        "own district figure by more than the settings allow (the figures are given below)."
+        f"own district figure by more than the settings allow ({figures})."
     )
 
 
