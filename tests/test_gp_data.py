@@ -449,3 +449,27 @@ def test_the_key_figures_name_at_most_ten_practices_too_small_to_rank_and_count_
         "12 active GP practices are in Harlow; one of them is not ranked (Practice 7, with 17 registered patients "
         "at 1 April 2026, fewer than the 1,000 the ranking needs)."
     )
+
+
+def test_every_catchment_broadband_figure_on_the_gp_map_names_its_ofcom_release(real_run):
+    """A catchment's broadband figure is a mean over its postcodes of the broadband input's figures: its popup and
+    tooltip say of which Ofcom release, as the site's own figure does, from the table's own column."""
+    from pipeline.wording import release_names
+
+    releases = real_run.sql(f"""SELECT DISTINCT catchment_broadband_release FROM {real_run.table("gp_readiness")}
+        WHERE catchment_pct_no_gigabit IS NOT NULL""")
+    assert [r[0] for r in releases] == ["2024-07"]  # the mirror's one broadband release
+    gp_map = (real_run.root / "maps" / "gp_readiness.html").read_text(encoding="utf-8")
+    gp_map = gp_map.replace("\\u0027", "'")  # the catchments' tooltips are in the page's JSON
+    shown = re.findall(
+        r"(\d+\.\d%), a mean over its postcodes of ([\w-]+) figures( \(Ofcom's data of ([^)]*)\))?", gp_map
+    )
+    assert (
+        len(shown)
+        >= 2
+        * real_run.sql(f"""SELECT count(*) FROM {real_run.table("gp_readiness")}
+        WHERE catchment_pct_no_gigabit IS NOT NULL""")[0][0]
+    )  # superfast and gigabit in every ranked site's popup
+    assert {(m[1], m[3]) for m in shown} == {
+        ("postcode-district", f"{release_names('2024-07')} as the broadband input holds it")
+    }

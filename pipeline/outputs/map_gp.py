@@ -75,10 +75,19 @@ def _gigabit_at_site(r: dict) -> str:
     )
 
 
-def _input_release(r: dict) -> str:
+def _input_release(r: dict, column: str = "site_broadband_release") -> str:
     """'Ofcom's data of July 2024 as the broadband input holds it': the release in words, and that the figure is
     the input's (a third party's postcode-district means, where that is the input), not one Ofcom publishes."""
-    return f"Ofcom's data of {esc(release_names(r['site_broadband_release']))} as the broadband input holds it"
+    return f"Ofcom's data of {esc(release_names(r[column]))} as the broadband input holds it"
+
+
+def _catchment_broadband(r: dict, pct: float | None, resolution: str | None) -> str:
+    """A catchment's broadband figure with what it is: a mean over its postcodes of figures at their resolution,
+    of which Ofcom release, and whether it enters the score."""
+    return _wrap(
+        f"{fmt(pct, 1, '%')}, a mean over its postcodes of {resolution_label(resolution)} figures "
+        f"({_input_release(r, 'catchment_broadband_release')}){_unscored(r)}"
+    )
 
 
 def _wrap(text: str) -> str:
@@ -110,6 +119,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                min(r.readiness_rank) AS best_rank, any_value(r.catchment_residents) AS residents,
                any_value(r.catchment_postcodes) AS postcodes, any_value(r.catchment_pct_no_gigabit) AS no_gig,
                any_value(r.catchment_broadband_resolution) AS res, any_value(r.catchment_mean_need) AS need,
+               any_value(r.catchment_broadband_release) AS catchment_broadband_release,
                bool_or(r.catchment_broadband_area_average) AS catchment_broadband_area_average,
                string_agg(r.name, '; ' ORDER BY r.name) AS names
         FROM gp_catchments c JOIN gp_readiness r USING (location_id)
@@ -123,13 +133,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                     ("Sites", esc("; ".join(display_name(x) for x in r["names"].split("; ")))),
                     ("Residents (est.)", fmt(r["residents"], 0)),
                     ("Postcodes", fmt(r["postcodes"])),
-                    (
-                        "Without gigabit",
-                        _wrap(
-                            f"{fmt(r['no_gig'], 1, '%')}, a mean over its postcodes of {resolution_label(r['res'])} "
-                            f"figures{_unscored(r)}"
-                        ),
-                    ),
+                    ("Without gigabit", _catchment_broadband(r, r["no_gig"], r["res"])),
                     ("Inclusion need (0–10)", fmt(r["need"], 2)),
                     (words["score"], fmt(r["score"], 2)),
                 ],
@@ -216,17 +220,11 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                     ("Catchment residents (est.)", fmt(r["catchment_residents"], 0)),
                     (
                         "Catchment without superfast",
-                        _wrap(
-                            f"{fmt(r['catchment_pct_no_superfast'], 1, '%')}, a mean of "
-                            f"{resolution_label(r['catchment_broadband_resolution'])} figures{_unscored(r)}"
-                        ),
+                        _catchment_broadband(r, r["catchment_pct_no_superfast"], r["catchment_broadband_resolution"]),
                     ),
                     (
                         "Catchment without gigabit",
-                        _wrap(
-                            f"{fmt(r['catchment_pct_no_gigabit'], 1, '%')}, a mean of "
-                            f"{resolution_label(r['catchment_broadband_resolution'])} figures{_unscored(r)}"
-                        ),
+                        _catchment_broadband(r, r["catchment_pct_no_gigabit"], r["catchment_broadband_resolution"]),
                     ),
                     ("Catchment inclusion need (0–10)", fmt(r["catchment_mean_need"], SCORE_DECIMALS)),
                 ]
