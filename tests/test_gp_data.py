@@ -473,3 +473,18 @@ def test_every_catchment_broadband_figure_on_the_gp_map_names_its_ofcom_release(
     assert {(m[1], m[3]) for m in shown} == {
         ("postcode-district", f"{release_names('2024-07')} as the broadband input holds it")
     }
+
+
+def test_ranked_sites_that_share_a_rank_are_listed_by_name():
+    """Sites tied on a score shown to two decimals share a rank; a list of them reads by name, not in the order a
+    table happened to hold them (synthetic rows, built here)."""
+    from pipeline.outputs.gp_text import ranked
+
+    rows = [
+        {"site_code": "A1", "name": "THE ROSS PRACTICE", "readiness_rank": "3"},
+        {"site_code": "B2", "name": "Abbey Road Surgery", "readiness_rank": "5"},
+        {"site_code": "C3", "name": "THE HAMILTON PRACTICE", "readiness_rank": "3"},
+        {"site_code": "D4", "name": "Unranked", "readiness_rank": ""},
+        {"site_code": "E5", "name": "Sydenham House Surgery", "readiness_rank": "1"},
+    ]
+    assert [r["site_code"] for r in ranked(rows)] == ["E5", "C3", "A1", "B2"]

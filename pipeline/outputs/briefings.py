@@ -759,7 +759,7 @@ def _gp_rows(
     widths = [50, 18, 12, 16] + ([48] if scored else []) + [21]
     words = (
         f"{'This area' if len(lads) > 1 else 'This district'}'s ranked GP sites {rank_words(sites)['lowest']}; "
-        f"Rank is among all {len(ranked(sites))} ranked sites of the study area; = marks a tie."
+        f"Rank is among all {len(ranked(sites))} ranked sites of the study area; = marks a tie (tied sites by name)."
         + (
             " Catchment without gigabit: "
             + catchment_broadband_words(sites)

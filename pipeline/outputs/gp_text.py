@@ -21,8 +21,12 @@ def _rank(site: dict) -> str:
 
 
 def ranked(rows: list[dict]) -> list[dict]:
-    """Ranked sites, least ready first (rows without a rank are shown, not ranked)."""
-    return sorted((r for r in rows if _rank(r)), key=lambda r: int(r["readiness_rank"]))
+    """Ranked sites, least ready first (rows without a rank are shown, not ranked); sites that share a rank by
+    name, so a tie reads in an order people can see the reason for."""
+    return sorted(
+        (r for r in rows if _rank(r)),
+        key=lambda r: (int(r["readiness_rank"]), display_name(r.get("name")), r.get("site_code") or ""),
+    )
 
 
 def list_month(rows: list[dict]) -> str:
