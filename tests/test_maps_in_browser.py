@@ -204,6 +204,33 @@ def test_a_tooltip_next_to_the_title_panels_shows_clear_of_them(real_run, browse
     assert [p for p in browser.evaluate(PANELS) if overlaps(tips[0], p)] == []
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("page", [*MAPS, "what_if.html"])
+def test_the_study_area_opens_whole_and_clear_of_the_title_and_sources_where_the_window_has_room(
+    real_run, browser, page, size
+):
+    """At 700 px the what-if page's title and sources covered north Uttlesford: an animated first fit ended after
+    the study area had been moved clear of the panels, and put it back. The area opens inside the map and below
+    the panels above it, or, where it is too tall for that, as far below them as the map's bottom edge allows."""
+    import json
+    import re
+
+    html = (real_run.root / "maps" / page).read_text(encoding="utf-8")
+    (south, west), (north, east) = json.loads(re.search(r"fitBounds\(L\.latLngBounds\((\[\[.*?\]\])\)", html)[1])
+    window(browser, *size)
+    browser.open(real_run.root / "maps" / page, settle=3)
+    top, bottom, height = browser.evaluate(f"""(function () {{ var m = {MAP};
+      return [m.latLngToContainerPoint([{north}, {west}]).y, m.latLngToContainerPoint([{south}, {east}]).y,
+              m.getSize().y]; }})()""")
+    left, right = browser.evaluate(f"""(function () {{ var m = {MAP}, c = m.getContainer().getBoundingClientRect();
+      return [c.left + m.latLngToContainerPoint([{north}, {west}]).x,
+              c.left + m.latLngToContainerPoint([{south}, {east}]).x]; }})()""")
+    assert 0 <= round(top) and round(bottom) <= height, (top, bottom, height)
+    above = [p for p in browser.evaluate(PANELS) if p[0] < right and left < p[2] and p[1] < top + 1 and p[3] > top]
+    assert above == [] or round(bottom) == height, f"the area's north edge is under {above}"
+
+
 def _link_or_copy(src, dest):
     try:
         os.link(src, dest)

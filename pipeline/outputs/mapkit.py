@@ -160,7 +160,6 @@ def new_map(bounds: tuple[float, float, float, float]) -> folium.Map:
     folium.TileLayer(
         "OpenStreetMap", name="Basemap: OpenStreetMap (needs internet)", attr="&copy; OpenStreetMap contributors"
     ).add_to(m)
-    m.fit_bounds([[south, west], [north, east]])
     m.get_root().header.add_child(folium.Element(TIP_CSS + PANEL_CSS))
     KeepClear(bounds).add_to(m)
     return m
@@ -237,9 +236,13 @@ diz.fitClear = function (map, bounds) {
   });
   if (!top && !bottom) return;
   var low = top + 6, high = size.y - bottom - 6, dy = 0;
-  if (area.bottom - area.top > high - low) dy = (low + high - area.top - area.bottom) / 2;
+  // too tall for the room between them: clear the panels above (the title and sources, read first; a legend
+  // below can be folded) as far as the map's bottom edge allows
+  if (area.bottom - area.top > high - low) dy = Math.max(0, low - area.top);
   else if (area.top < low) dy = low - area.top;
   else if (area.bottom > high) dy = high - area.bottom;
+  // never off the map's own edges for a panel's sake: an area that fits the map stays whole on it
+  if (area.bottom - area.top <= size.y) dy = Math.max(-area.top, Math.min(size.y - area.bottom, dy));
   if (dy) map.panBy([0, -dy], {animate: false});
 };
 diz.stepBack = function () {
@@ -287,7 +290,7 @@ if (!L.Popup.prototype._dizClear) {
 
 
 class KeepClear(folium.MacroElement):
-    """Popups and tooltips shown clear of the panels, and the study area fitted clear of them
+    """The study area fitted to the map, clear of the panels, and popups and tooltips shown clear of them
     (``KEEP_CLEAR_JS``)."""
 
     _template = folium.template.Template(
@@ -295,7 +298,13 @@ class KeepClear(folium.MacroElement):
         + KEEP_CLEAR_JS
         + """
 {{ this._parent.get_name() }}.on('popupclose tooltipclose', function () { diz.stepBack(); });
+// fitted at once, not animated: an animation ending later would put back the view it was heading for
+{{ this._parent.get_name() }}.fitBounds(L.latLngBounds({{ this.bounds }}), {animate: false});
 diz.fitClear({{ this._parent.get_name() }}, L.latLngBounds({{ this.bounds }}));
+// again once every panel is in place (the layer list is added after this, and opens at its full size)
+window.addEventListener('load', function () {
+  diz.fitClear({{ this._parent.get_name() }}, L.latLngBounds({{ this.bounds }}));
+});
 {% endmacro %}"""
     )
 
