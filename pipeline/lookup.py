@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.outputs.gp_text import nearest_rank_text, rank_words
 from pipeline.paths import Paths
 from pipeline.wording import display_name, month_name, points, release_names
 
@@ -146,6 +147,15 @@ def _one(con: duckdb.DuckDBPyConnection, path: Path, where: str, params: dict) -
     rel = con.execute(f"SELECT * FROM read_parquet($path) WHERE {where} LIMIT 1", {"path": str(path)} | params)
     row = rel.fetchone()
     return dict(zip([d[0] for d in rel.description], row, strict=False)) if row else None
+
+
+def _rows(con: duckdb.DuckDBPyConnection, path: Path) -> list[dict]:
+    """Every row of a published table (none where it is not published)."""
+    if not path.exists():
+        return []
+    rel = con.execute("SELECT * FROM read_parquet($path)", {"path": str(path)})
+    names = [d[0] for d in rel.description]
+    return [dict(zip(names, row, strict=False)) for row in rel.fetchall()]
 
 
 def _fields(row: dict) -> dict:
@@ -365,7 +375,9 @@ def lookup(query: str, paths: Paths | None = None) -> Answer:
     try:
         row = _one(con, table, "postcode = $pc", {"pc": postcode})
         if row:
-            f = _fields(row) | {"need_sources": need_sources(table)}
+            # the nearest practice's rank in the words the briefings and the GP map use for the whole ranking
+            sites = _rows(con, live / "gp_readiness.parquet")
+            f = _fields(row) | {"need_sources": need_sources(table), "gp_rank_words": rank_words(sites)}
             return Answer(
                 query,
                 postcode,
@@ -465,14 +477,12 @@ def as_text(answer: Answer) -> str:
             + (f"; also there: {also_here(f['nearest_gp_also_here'])}" if f.get("nearest_gp_also_here") else "")
             + f"), {f['nearest_gp_distance_m']:,} m in a "
             f"straight line ({NEAREST_GP}); "
-            + (
-                f"readiness rank {f['nearest_gp_rank_label'] or rank} of {f['gp_sites_ranked']} (1 = least ready"
-                + (f"; {f['nearest_gp_rank_basis']}" if f.get("nearest_gp_rank_basis") else "")
-                + ")"
-                if rank is not None
-                else "not ranked for telehealth readiness ("
-                + (f.get("nearest_gp_not_ranked_reason") or "no score")
-                + ")"
+            + nearest_rank_text(
+                f["gp_rank_words"],
+                None if rank is None else f["nearest_gp_rank_label"] or rank,
+                f["gp_sites_ranked"],
+                f.get("nearest_gp_rank_basis"),
+                f.get("nearest_gp_not_ranked_reason"),
             ),
         ),
         ("Triage class", triage_text(f["triage_class"], f["supply_gap_resolution"])),

@@ -296,11 +296,17 @@ def test_the_lookup_dates_the_gap_ranks_the_gp_site_out_of_all_ranked_and_names_
     ranked = real_run.sql(f"SELECT count(readiness_rank) FROM {real_run.table('gp_readiness')}")[0][0]
     assert "Ofcom's coverage data of July 2024" in out
     assert re.search(
-        rf"readiness rank =?\d+ of {ranked} \(1 = least ready; by its catchment's need alone: its catchment's "
+        rf"rank by catchment need =?\d+ of {ranked} \(1 = most need; its catchment's "
         r"broadband is known only as postcode district averages, which never rank sites within an area\)",
         out,
     ), out
     assert re.search(r"\d,\d{3} m in a straight line \(the nearest of the study area's ranked practices;", out), out
+    assert "readiness" not in out and "least ready" not in out  # with need alone, the rank is by need, as elsewhere
+    index = (real_run.live / "maps" / "index.html").read_text(encoding="utf-8")
+    assert "GP telehealth readiness" not in index and ">GP sites: ranked by catchment inclusion need</a>" in index
+    # the page's own postcode search says what the lookup says
+    assert f"rank by catchment need 1 of {ranked} (1 = most need; its catchment" in index
+    assert "readiness rank" not in index
     lookup.main(["CM21 1BU", "--json"])
     answer = json.loads(capsys.readouterr().out)["answer"]
     district = real_run.sql(

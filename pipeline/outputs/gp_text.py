@@ -162,6 +162,21 @@ def rank_words(rows: list[dict]) -> dict[str, str]:
     }
 
 
+NEED_ALONE = "by its catchment's need alone: "  # how postcode_lookup.sql begins a rank that rests on need alone
+
+
+def nearest_rank_text(words: dict[str, str], label, ranked, basis: str | None, not_ranked_reason: str | None) -> str:
+    """The nearest practice's rank as the postcode lookup gives it, in the words the briefings and the GP map use
+    (``rank_words``): with need alone, 'rank by catchment need 1 of 50 (1 = most need; ...)', never a readiness
+    rank with 1 = least ready, which the method did not measure."""
+    by_need = words["one"] == "1 = most need"
+    if label is None:
+        return f"not ranked{'' if by_need else ' for telehealth readiness'} ({not_ranked_reason or 'no score'})"
+    basis = (basis or "").removeprefix(NEED_ALONE) if by_need else basis
+    rank = words["rank"][:1].lower() + words["rank"][1:]
+    return f"{rank} {label} of {ranked} ({words['one']}" + (f"; {basis}" if basis else "") + ")"
+
+
 def catchment_words(cap_m: float, short: bool = False) -> str:
     """What a catchment is, with the distance cap from the settings (``short``: for a map's notes panel)."""
     if short:

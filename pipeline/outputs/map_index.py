@@ -28,6 +28,7 @@ from pipeline.lookup import (
     postcode_note,
     triage_text,
 )
+from pipeline.outputs.gp_text import nearest_rank_text, rank_words
 from pipeline.outputs.html_page import markdown_page
 from pipeline.outputs.map_fibre import fibre_map_description
 from pipeline.outputs.mapkit import esc
@@ -85,7 +86,7 @@ MAPS = [
     ),
     (
         "gp_readiness.html",
-        "GP telehealth readiness",
+        "",  # the GP map's own title: what its rank rests on (rank_words)
         "GP sites sized by registered patients, their catchments and Sub-ICB locations; each site's rank, and what it "
         "rests on, in its popup.",
     ),
@@ -99,6 +100,13 @@ CHARTS = [
 # and XLSX beside maps/, so the generation folder can be shared whole. (The project's maps/index.html
 # is a page that sends the browser to the generation's copy: see pipeline/generations.py.)
 PROCESSED = ".."
+
+
+def gp_rank_words(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """What the GP ranking is called where people read it (``rank_words``), from the published sites."""
+    sites = con.execute("SELECT * FROM gp_readiness")
+    names = [d[0] for d in sites.description]
+    return rank_words([dict(zip(names, row, strict=False)) for row in sites.fetchall()])
 
 
 def briefing_file(name: str) -> str:
@@ -139,8 +147,7 @@ function diz_lookup(){
     DIZ.libraries[hit[3]].replace('{d}',Number(hit[4]).toLocaleString('en-GB'))]);
   if(g)rows.push(['Nearest GP practice',g[0]+' ('+g[1]+'), '+Number(hit[2]).toLocaleString('en-GB')+
     ' m in a straight line ('+DIZ.gp_note+'); '+
-    (g[2]===null?'not ranked for telehealth readiness ('+(g[3]||'no score')+')':'readiness rank '+g[2]+
-     ' of '+DIZ.ranked+' (1 = least ready'+(g[4]?'; '+g[4]:'')+')')]);
+    g[2]]);
   rows.push(['Triage',a[8]],
     ['Inclusion need',a[4]+' of 10 (10 = most need; decile '+a[5]+' of the study area, 1 = highest); from '+
      DIZ.need_sources]);
@@ -232,14 +239,15 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str, need_sou
             + [row[8] if row[7] == "postcode_district" else None]
         )
     gps, gp_at = [], {}
+    ranked = con.execute("SELECT any_value(gp_sites_ranked) FROM postcode_lookup").fetchone()[0]  # as the lookup says
+    words = gp_rank_words(con)
     for code, name, postcode, rank, why, basis, also in con.execute("""SELECT DISTINCT nearest_gp_code,
             nearest_gp_name, nearest_gp_postcode, nearest_gp_rank_label, nearest_gp_not_ranked_reason,
             nearest_gp_rank_basis, nearest_gp_also_here
             FROM postcode_lookup WHERE nearest_gp_code IS NOT NULL ORDER BY 1""").fetchall():
         gp_at[code] = len(gps)
-        gps.append(
-            [display_name(name), postcode + (f"; also there: {also_here(also)}" if also else ""), rank, why, basis]
-        )
+        postcode += f"; also there: {also_here(also)}" if also else ""
+        gps.append([display_name(name), postcode, nearest_rank_text(words, rank, ranked, basis, why)])
     libraries, library_at = [], {}
     for name, address, postcode, hours, date in con.execute("""SELECT DISTINCT nearest_library, nearest_library_address,
             nearest_library_postcode, nearest_library_hours, nearest_library_data_date FROM postcode_lookup
@@ -303,7 +311,6 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str, need_sou
           AND c.postcode NOT IN (SELECT postcode FROM postcode_lookup)
         GROUP BY 1, 2 ORDER BY 1, 2""").fetchall():
         outside.setdefault(out, {})[f"{lad}"] = inwards
-    ranked = con.execute("SELECT any_value(gp_sites_ranked) FROM postcode_lookup").fetchone()[0]  # as the lookup says
     return {
         "lsoas": lsoas,
         "gps": gps,
@@ -313,7 +320,6 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str, need_sou
         "terminated": terminated,
         "outward": outward,
         "outside": outside,
-        "ranked": ranked,
         "next_step": RESIDENT_NEXT_STEP,
         "gp_note": NEAREST_GP,
         "need_sources": need_sources_text,
@@ -429,7 +435,10 @@ def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
             "Outputs)</li>"
         )
     described = {"fibre_planning.html": fibre_map_description(con)}
-    maps = "".join(f"<li><a href='{esc(f)}'>{esc(t)}</a> — {esc(d or described[f])}</li>" for f, t, d in MAPS)
+    titled = {"gp_readiness.html": gp_rank_words(con)["map_title"]}
+    maps = "".join(
+        f"<li><a href='{esc(f)}'>{esc(t or titled[f])}</a> — {esc(d or described[f])}</li>" for f, t, d in MAPS
+    )
     charts = "".join(
         f"<li>{esc(t)}: <a href='{PROCESSED}/charts/{esc(n)}.png'>PNG</a>, "
         f"<a href='{PROCESSED}/charts/{esc(n)}.svg'>SVG</a></li>"
