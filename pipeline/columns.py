@@ -224,9 +224,10 @@ COLUMNS: dict[str, str] = {
     "derived_pct_below_30": "Derived mean over postcodes, never a share of premises: 100 minus the mean superfast "
                             "(30 Mbit/s) availability over the area's postcodes (broadband_release), weighted as "
                             "derived_weighting says; derived here, not an Ofcom figure",
-    "estimated_gigabit_pct": "Estimate of premises with gigabit-capable broadband (%) for the study area, not a "
-                             "figure Ofcom publishes: its districts' Ofcom figures weighted by Census 2021 usual "
-                             "residents (estimated_weighted_by; study-area row only)",
+    "estimated_gigabit_pct": "Mean of the districts' Ofcom gigabit-capable figures (each a % of "
+                             "the district's premises), weighted by Census 2021 usual residents "
+                             "(estimated_weighted_by; study-area row only): an estimate for the study area, not a "
+                             "share of premises Ofcom counted",
     "estimated_release_name": "The Ofcom release the estimate is made from",
     "estimated_weighted_by": "How the districts' Ofcom figures are weighted in the estimate",
     "need_hotspot_lsoas": "LSOAs in a need hot spot (Gi*, FDR-adjusted)",

@@ -156,6 +156,14 @@ def test_the_zone_row_carries_the_zone_estimate_named_as_an_estimate(real_run):
     described = {c["name"]: c["description"] for c in _sidecar(real_run, "district_summary")["columns"]}
     assert described["derived_pct_no_gigabit"].startswith("Derived mean over postcodes, never a share of premises")
     assert "estimate" in described["estimated_gigabit_pct"]
+    # how it was made comes first, and it is never called a share of premises (the official unit)
+    assert described["estimated_gigabit_pct"].startswith("Mean of the districts' Ofcom gigabit-capable figures")
+    assert "not a share of premises Ofcom counted" in described["estimated_gigabit_pct"]
+    headlines = " ".join((real_run.live / "headlines.md").read_text(encoding="utf-8").split())
+    assert "Estimate of premises" not in headlines
+    assert (
+        "Mean of its districts' Ofcom figures for premises with gigabit-capable broadband (%), weighted by" in headlines
+    )
 
 
 def _headlines(real_run) -> str:

@@ -267,9 +267,10 @@ class Notes:
                     f"{period_label_only(row.get('latest_dated_by'))}, computed here from Ofcom's district figures"
                 )
             if str(row.get("estimate")).lower() == "true" and column in ("value", "first_value", "latest_value"):
+                # how the figure was made comes first: it is no share Ofcom counted, whatever the indicator's unit
                 what = (
-                    f"Estimate of {what[:1].lower() + what[1:]} from its districts' Ofcom figures weighted by "
-                    f"{row.get('weighted_by')} (not a figure Ofcom publishes)"
+                    f"Mean of its districts' Ofcom figures for {what[:1].lower() + what[1:]}, weighted by "
+                    f"{row.get('weighted_by')} (an estimate, not a figure Ofcom publishes)"
                 )
         if row.get(RELEASE_OF.get(column, "")):
             what += f", {row[RELEASE_OF[column]]}{period_label_only(row.get(DATED_BY_OF.get(column, '')))}"
