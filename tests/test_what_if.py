@@ -173,6 +173,8 @@ def test_what_if_csv_export_is_the_ranking_the_page_shows(real_run, browser):
     assert "# Census 2021 TS007A: Age by five-year age bands; Census 2021" in notes
     assert any(line.startswith("# Internet User Classification 2018, Consumer Data Research Centre") for line in notes)
     assert "# Source: Office for National Statistics, licensed under the Open Government Licence v3.0." in notes
+    # and only the sources of its columns: not the boundaries and places the page draws
+    assert not [line for line in notes if "OS Open Names" in line or "UK-GeoJSON" in line or "2017." in line]
 
 
 def test_what_if_page_carries_the_licence_lines_of_the_need_sources_only(real_run):

@@ -505,9 +505,16 @@ def csv_notes(sources: dict[str, int], settings: Settings) -> list[str]:
 
 
 def build_what_if_map(
-    con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings, dest: Path, sources: dict[str, int]
+    con: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    settings: Settings,
+    dest: Path,
+    sources: dict[str, int],
+    ranked: dict[str, int],
 ) -> dict:
-    data = page_data(con, paths, settings) | {"csv_notes": csv_notes(sources, settings)}
+    """The page, citing ``sources`` (what it draws); its downloaded ranking cites ``ranked`` (what the file's
+    columns come from: the neighbourhoods, their names and need), not the boundaries and places drawn."""
+    data = page_data(con, paths, settings) | {"csv_notes": csv_notes(ranked, settings)}
     at = {row[0]: i for i, row in enumerate(data["lsoas"])}
     geo = features(
         con,
@@ -576,5 +583,6 @@ def build_what_if(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settin
         settings,
         paths.maps / "what_if.html",
         sources_of(paths, "lsoa_need", "lsoa_areas", "lad_boundaries", "ward_boundaries", "settlements"),
+        sources_of(paths, "lsoa_need", "lsoa_areas"),
     )
     return produced("what_if_map", [made["path"]], {k: v for k, v in made.items() if k != "path"})
