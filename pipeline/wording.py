@@ -143,6 +143,7 @@ class Terms:
     top_tenth: str
     priorities: str  # the inclusion-priority band
     robust: str
+    robust_share: str  # "80%": the share of draws that makes a priority robust
     weight_dependent: str
     rarely: str
     draws: str
@@ -202,6 +203,7 @@ def terms(settings: Settings, cuts: Mapping[str, Cut | None] | None = None) -> T
         top_tenth="the tenth of the study area's neighbourhoods with the highest inclusion-need score (need decile 1)",
         priorities=f"the study area's neighbourhoods in {band} by inclusion need ({deciles * 10}% of them)",
         robust=f"in the highest-need tenth in at least {robust} of {draws}",
+        robust_share=robust,
         # each said whole: a caption may show one class without the others
         weight_dependent=f"in the highest-need tenth in at least {low} but under {robust} {of_draws}",
         rarely=f"in the highest-need tenth in under {low} {of_draws}",

@@ -327,3 +327,20 @@ def test_a_briefings_header_says_its_neighbourhood_broadband_figures_are_a_third
     assert "not shares of premises" in line
     postcodes = briefing_release_line([{"broadband_release": "2024-07", "broadband_resolution": "postcode"}], "x")
     assert postcodes.endswith("July 2024, as postcode figures") and "third party" not in postcodes
+
+
+def test_the_need_and_targeting_maps_word_the_draws_from_the_settings_and_never_as_a_bare_p(real_run):
+    """The need map said 'P ≥ 0.8' and '≥ 80% of draws' in words of its own, and 'P' was explained nowhere; the
+    targeting map's rank range did not say it was the middle 90% of the draws."""
+    from conftest import PROJECT_ROOT
+
+    from pipeline.settings import load_settings
+    from pipeline.wording import terms
+
+    settings = load_settings(PROJECT_ROOT / "config" / "diz.toml")
+    t = terms(settings)
+    need = (real_run.live / "maps" / "need.html").read_text(encoding="utf-8")
+    assert f"robust: {t.robust}" in need and "P ≥" not in need and "(P = " not in need
+    assert f"of the {settings.uncertainty.draws:,} seeded draws" in need
+    targeting = (real_run.live / "maps" / "inclusion_targeting.html").read_text(encoding="utf-8")
+    assert f"% of the {t.draws}; its rank in 90% of them between " in targeting

@@ -77,8 +77,9 @@ def build_inclusion_map(
                     ("Suggested offer", esc(r["suggested_offer"])),
                     (
                         "How sure",
-                        f"{esc(r['robustness'])}: top decile in {fmt(100 * (r['p_top_decile'] or 0), 0)}% of draws, "
-                        f"rank {fmt(r['rank_p05'], 0)}–{fmt(r['rank_p95'], 0)}",
+                        f"{esc(r['robustness'])}: in the highest-need tenth in "
+                        f"{fmt(100 * (r['p_top_decile'] or 0), 0)}% of the {t.draws}; its rank in 90% of them "
+                        f"between {fmt(r['rank_p05'], 0)} and {fmt(r['rank_p95'], 0)}",
                     ),
                     ("Inclusion need (0–10)", fmt(r["need_score"], 2)),
                     ("Aged 75+", fmt(r["pct_75_plus"], 1, "%")),

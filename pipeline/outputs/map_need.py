@@ -26,6 +26,7 @@ from pipeline.outputs.mapkit import (
     save,
     study_bounds,
 )
+from pipeline.wording import Terms
 
 COMPONENT_LABELS = {
     "age": "Older residents",
@@ -67,10 +68,12 @@ def iuc_row(r: dict) -> tuple[str, str]:
     return ("Internet User Classification", label)
 
 
-def tooltip(r: dict, components: list[str]) -> str:
+def tooltip(r: dict, components: list[str], draws: int) -> str:
+    shown = "no data" if r["p_top_decile"] is None else f"{float(r['p_top_decile']):.0%}"
     rows = place_rows(r) + [
         ("Inclusion need (0–10)", f"{fmt(r['need_score'], 2)} — rank {fmt(r['need_rank'])} of {fmt(r['n'])}"),
-        ("Top-decile robustness", f"{esc(r['priority'])} (P = {fmt(r['p_top_decile'], 2)})"),
+        # the share of draws said in words: a bare 'P' is explained nowhere on the page
+        ("Highest-need tenth", f"{esc(r['priority'])}: in {shown} of the {draws:,} seeded draws"),
         ("Hotspot (Gi*, FDR)", esc(r["hotspot_class"])),
     ]
     carried = IUC_CARRIED if r.get("iuc_area") else ""  # the engagement score rests on the IUC group
@@ -86,7 +89,7 @@ def tooltip(r: dict, components: list[str]) -> str:
     return rows_html(f"{r['lsoa_name']} ({r['lsoa_code']})", rows)
 
 
-def build_need_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int]) -> dict:
+def build_need_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], t: Terms, draws: int) -> dict:
     components = [
         c
         for c in COMPONENT_LABELS
@@ -102,7 +105,7 @@ def build_need_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str
         con,
         query,
         lambda r: {
-            "tip": tooltip(r, components),
+            "tip": tooltip(r, components, draws),
             "v": r["need_score"],
             "hot": r["hotspot_class"],
             "robust": r["priority"],
@@ -181,7 +184,7 @@ def build_need_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str
     }
     folium.GeoJson(
         robust,
-        name="Robust top-decile need (P ≥ 0.8)",
+        name=f"Robust highest-need tenth (in it in at least {t.robust_share} of the draws)",
         interactive=False,
         style_function=lambda f: {"fill": False, "color": "#000", "weight": 2.5, "dashArray": "1 4"},
     ).add_to(m)
@@ -208,7 +211,7 @@ def build_need_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str
             ),
             (
                 "Top-decile need",
-                [("background:none;border:2px dotted #000", "robust: in the top tenth in ≥ 80% of draws")],
+                [("background:none;border:2px dotted #000", f"robust: {t.robust}")],
             ),
             (
                 "Lines",

@@ -50,7 +50,15 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
         paths,
         settings,
         {
-            "need_map": (build_need_map, (folder / "need.html", sources_of(paths, "lsoa_need", "hotspots", *base))),
+            "need_map": (
+                build_need_map,
+                (
+                    folder / "need.html",
+                    sources_of(paths, "lsoa_need", "hotspots", *base),
+                    t,
+                    settings.uncertainty.draws,
+                ),
+            ),
             "triage_map": (
                 build_triage_map,
                 (folder / "triage.html", sources_of(paths, "lsoa_triage", "rank_uncertainty", *base) | quoted, t),
