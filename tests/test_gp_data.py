@@ -488,3 +488,24 @@ def test_ranked_sites_that_share_a_rank_are_listed_by_name():
         {"site_code": "E5", "name": "Sydenham House Surgery", "readiness_rank": "1"},
     ]
     assert [r["site_code"] for r in ranked(rows)] == ["E5", "C3", "A1", "B2"]
+
+
+def test_the_gp_map_cautions_a_catchments_broadband_where_its_districts_input_misses_ofcoms_figure(real_run):
+    """East Hertfordshire's and Broxbourne's broadband input misses Ofcom's own district figure by more than the
+    settings allow: the GP map says so beside each of their sites' catchment broadband, as the triage map does
+    beside each gap, and says nothing of the kind for the other districts' sites."""
+    with (real_run.paths.processed / "tables" / "reconciliation.csv").open(encoding="utf-8") as fh:
+        missed = sorted({r["lad_code"] for r in csv.DictReader(fh) if r["within_threshold"] == "false"})
+    cautioned = real_run.sql(
+        f"""SELECT count(*) FROM {real_run.table("gp_readiness")} WHERE readiness_rank IS NOT NULL
+            AND list_contains($missed, lad_code)""",
+        {"missed": missed},
+    )[0][0]
+    assert cautioned > 0
+    import html
+
+    text = (real_run.root / "maps" / "gp_readiness.html").read_text(encoding="utf-8")
+    gp_map = html.unescape(text.replace("\\u0027", "'").replace("\\u0026", "&"))  # tooltips are in the page's JSON
+    shown = re.findall(r"for July 2024, Ofcom counts [^<]*?: read the catchment's broadband with care", gp_map)
+    assert len(shown) >= cautioned  # each ranked site's popup, and its catchment's tooltip
+    assert {m.split(" in ")[1].split(" ")[0] for m in shown} <= {"East", "Broxbourne"}

@@ -759,7 +759,8 @@ def _gp_rows(
     widths = [50, 18, 12, 16] + ([48] if scored else []) + [21]
     words = (
         f"{'This area' if len(lads) > 1 else 'This district'}'s ranked GP sites {rank_words(sites)['lowest']}; "
-        f"Rank is among all {len(ranked(sites))} ranked sites of the study area; = marks a tie (tied sites by name)."
+        f"Rank is among all {len(ranked(sites))} ranked sites of the study area; = marks a tie, and tied sites are "
+        "listed alphabetically."
         + (
             " Catchment without gigabit: "
             + catchment_broadband_words(sites)
