@@ -234,13 +234,15 @@ class Notes:
                     if row.get("derived_resolution") == "postcode_district"
                     else "postcode figures"
                 )
-                # below 30 Mbit/s is 100 minus the superfast (30 Mbit/s) availability the input carries
-                measured = (
-                    f"100 minus the {figures} of superfast (30 Mbit/s) availability, for "
-                    f"{label[:1].lower() + label[1:].removesuffix(' (%)')}"
-                    if row["indicator"] == "premises_below_30_pct"
-                    else f"the {figures} of {label[:1].lower() + label[1:].removesuffix(' (%)')}"
-                )
+                named = label[:1].lower() + label[1:].removesuffix(" (%)")
+                if row["indicator"] == "premises_below_30_pct":
+                    # below 30 Mbit/s is 100 minus the superfast (30 Mbit/s) availability the input carries
+                    measured = f"100 minus the {figures} of superfast (30 Mbit/s) availability, for {named}"
+                elif label.startswith("Premises"):
+                    # the input holds each postcode's share of its premises: that is what is averaged
+                    measured = f"the {figures} of each postcode's share of {named}"
+                else:
+                    measured = f"the {figures} of {named}"
                 what = f"Derived here ({weighting}) as {measured}{share}"
         parts = (row.get("readiness_parts") or "").split(" (")[0]
         if column in ("readiness_rank", "readiness_score") and parts.startswith("catchment need 1"):
