@@ -319,6 +319,12 @@ def district_cautions(con: duckdb.DuckDBPyConnection, key: str = "lad_name") -> 
     return {r[0]: district_caution(dict(zip(keys, r[1:], strict=True))) for r in rows}
 
 
+def unlabelled(caution: str) -> str:
+    """A caution shown in a row already labelled 'Caution': without its own 'Caution: ', capitalised."""
+    text = caution.removeprefix("Caution: ")
+    return text[:1].upper() + text[1:]
+
+
 def caution_notes(cautions: dict[str, str], what: str) -> list[str]:
     """A note per district of ``district_cautions``, naming ``what`` of the output rests on its figures."""
     return [f"{caution}: read {what} with care." for caution in cautions.values()]

@@ -506,6 +506,6 @@ def test_the_gp_map_cautions_a_catchments_broadband_where_its_districts_input_mi
 
     text = (real_run.root / "maps" / "gp_readiness.html").read_text(encoding="utf-8")
     gp_map = html.unescape(text.replace("\\u0027", "'").replace("\\u0026", "&"))  # tooltips are in the page's JSON
-    shown = re.findall(r"for July 2024, Ofcom counts [^<]*?: read the catchment's broadband with care", gp_map)
+    shown = re.findall(r"For July 2024, Ofcom counts [^<]*?: read the catchment's broadband with care", gp_map)
     assert len(shown) >= cautioned  # each ranked site's popup, and its catchment's tooltip
     assert {m.split(" in ")[1].split(" ")[0] for m in shown} <= {"East", "Broxbourne"}

@@ -343,4 +343,17 @@ def test_the_need_and_targeting_maps_word_the_draws_from_the_settings_and_never_
     assert f"robust: {t.robust}" in need and "P ≥" not in need and "(P = " not in need
     assert f"of the {settings.uncertainty.draws:,} seeded draws" in need
     targeting = (real_run.live / "maps" / "inclusion_targeting.html").read_text(encoding="utf-8")
-    assert f"% of the {t.draws}; its rank in 90% of them between " in targeting
+    assert f"% of the {t.draws}; in 90% of them its rank was between " in targeting
+
+
+def test_every_reconciliation_row_that_misses_ofcoms_figure_carries_its_districts_caution(real_run):
+    """The column says 'empty where they agree': it was empty on every row, the misses included, because the
+    caution was joined only to rows named as the neighbourhood indicators are, not as Ofcom names its measures."""
+    import csv
+
+    with (real_run.live / "tables" / "reconciliation.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    missed = [r for r in rows if r["within_threshold"] == "false"]
+    assert missed and all(r["broadband_caution"].startswith("Caution: for ") for r in missed)
+    cautioned = {r["lad_code"] for r in missed}
+    assert not [r for r in rows if r["broadband_caution"] and r["lad_code"] not in cautioned]

@@ -9,7 +9,7 @@ import duckdb
 import folium
 
 from pipeline.analysis.gp_readiness import SCORE_DECIMALS
-from pipeline.lookup import caution_notes, district_cautions
+from pipeline.lookup import caution_notes, district_cautions, unlabelled
 from pipeline.outputs.gp_text import (
     broadband_scored,
     catchment_broadband_scored,
@@ -85,7 +85,9 @@ def _caution(cautions: dict[str, str], lad_code: str | None) -> list[tuple[str, 
     """Where the site's district's broadband input misses Ofcom's own figure by more than the settings allow: the
     caution beside the catchment's broadband, as the triage and fibre maps give it beside each gap."""
     caution = cautions.get(lad_code or "")
-    return [("Caution", _wrap(esc(f"{caution}: read the catchment's broadband with care")))] if caution else []
+    return (
+        [("Caution", _wrap(esc(f"{unlabelled(caution)}: read the catchment's broadband with care")))] if caution else []
+    )
 
 
 def _catchment_broadband(r: dict, pct: float | None, resolution: str | None) -> str:

@@ -78,7 +78,7 @@ def build_inclusion_map(
                     (
                         "How sure",
                         f"{esc(r['robustness'])}: in the highest-need tenth in "
-                        f"{fmt(100 * (r['p_top_decile'] or 0), 0)}% of the {t.draws}; its rank in 90% of them "
+                        f"{fmt(100 * (r['p_top_decile'] or 0), 0)}% of the {t.draws}; in 90% of them its rank was "
                         f"between {fmt(r['rank_p05'], 0)} and {fmt(r['rank_p95'], 0)}",
                     ),
                     ("Inclusion need (0–10)", fmt(r["need_score"], 2)),

@@ -184,7 +184,7 @@ def build_need_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str
     }
     folium.GeoJson(
         robust,
-        name=f"Robust highest-need tenth (in it in at least {t.robust_share} of the draws)",
+        name=f"Robust highest-need tenth (at least {t.robust_share} of the draws)",
         interactive=False,
         style_function=lambda f: {"fill": False, "color": "#000", "weight": 2.5, "dashArray": "1 4"},
     ).add_to(m)

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import folium
 
-from pipeline.lookup import caution_notes, district_cautions
+from pipeline.lookup import caution_notes, district_cautions, unlabelled
 from pipeline.outputs.map_need import place_rows
 from pipeline.outputs.mapkit import (
     GOOD_TO_BAD,
@@ -58,7 +58,7 @@ def gap_rows(r: dict, cautions: dict[str, str]) -> list[tuple[str, str]]:
     return [
         ("Connectivity gap (0–10)", f"{fmt(r['supply_gap_score'], 2)} — rank {fmt(r['supply_gap_rank'])} (ties)"),
         ("Gap known as", known),
-    ] + ([("Caution", esc(f"{caution}: read this gap and the triage class with care"))] if caution else [])
+    ] + ([("Caution", esc(f"{unlabelled(caution)}: read this gap and the triage class with care"))] if caution else [])
 
 
 def resolution_note(con: duckdb.DuckDBPyConnection) -> str:

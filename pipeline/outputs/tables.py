@@ -213,6 +213,7 @@ def select_list(con: duckdb.DuckDBPyConnection, view: str, vintage: Vintage) -> 
 
 # The indicators a district's broadband caution is about (mobile coverage is Ofcom's own district figure)
 FIXED_BROADBAND = ", ".join(f"'{i.name}'" for i in INDICATORS.values() if i.family == "broadband")
+RECONCILED = "'gigabit_capable_pct', 'premises_below_30_pct'"  # the measures the reconciliation compares
 
 
 def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage: Vintage,
@@ -253,8 +254,13 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
         if cautioned:  # rows get pasted: each says so
             query = query.replace(" FROM ", ", _caution.caution AS broadband_caution FROM ", 1) + (
                 f' LEFT JOIN _caution ON _caution.caution_lad = "{t.table}".lad_code'
-                # in a long table, only the rows of the fixed-broadband figures the caution is about
-                + (f' AND "{t.table}".indicator IN ({FIXED_BROADBAND})' if "indicator" in names else "")
+                # in a long table, only the rows of the fixed-broadband figures the caution is about (named as
+                # Ofcom names them where derived figures stand beside Ofcom's: the reconciliation)
+                + (
+                    f' AND "{t.table}".indicator IN ({FIXED_BROADBAND if "derived_pct" not in names else RECONCILED})'
+                    if "indicator" in names
+                    else ""
+                )
             )
         con.execute(f"COPY ({query} ORDER BY {t.order}) TO '{tmp}' (HEADER, DELIMITER ',')")
         replace_atomically(tmp, dest)
