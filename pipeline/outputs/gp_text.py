@@ -149,6 +149,8 @@ def rank_words(rows: list[dict]) -> dict[str, str]:
             "score": "Readiness score (0–10)",
             "one": "1 = least ready",
             "lowest": "with the lowest readiness scores",
+            "not_ranked": "not ranked for telehealth readiness",
+            "said": "",  # what the rank's own words already say of its basis
         }
     return {
         "heading": "GP sites whose catchments have the most inclusion need",
@@ -159,20 +161,18 @@ def rank_words(rows: list[dict]) -> dict[str, str]:
         "score": "Score (0–10): 10 minus catchment need",
         "one": "1 = most need",
         "lowest": "whose catchments have the most inclusion need",
+        "not_ranked": "not ranked",
+        "said": "by its catchment's need alone: ",  # how postcode_lookup.sql begins such a site's rank basis
     }
-
-
-NEED_ALONE = "by its catchment's need alone: "  # how postcode_lookup.sql begins a rank that rests on need alone
 
 
 def nearest_rank_text(words: dict[str, str], label, ranked, basis: str | None, not_ranked_reason: str | None) -> str:
     """The nearest practice's rank as the postcode lookup gives it, in the words the briefings and the GP map use
     (``rank_words``): with need alone, 'rank by catchment need 1 of 50 (1 = most need; ...)', never a readiness
     rank with 1 = least ready, which the method did not measure."""
-    by_need = words["one"] == "1 = most need"
     if label is None:
-        return f"not ranked{'' if by_need else ' for telehealth readiness'} ({not_ranked_reason or 'no score'})"
-    basis = (basis or "").removeprefix(NEED_ALONE) if by_need else basis
+        return f"{words['not_ranked']} ({not_ranked_reason or 'no score'})"
+    basis = (basis or "").removeprefix(words["said"])
     rank = words["rank"][:1].lower() + words["rank"][1:]
     return f"{rank} {label} of {ranked} ({words['one']}" + (f"; {basis}" if basis else "") + ")"
 

@@ -202,7 +202,9 @@ def split_postcodes(data: dict, folder: Path, above: int) -> list[Path]:
     return written
 
 
-def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str, need_sources_text: str) -> dict:
+def search_data(
+    con: duckdb.DuckDBPyConnection, codepoint_release: str, need_sources_text: str, gp_words: dict[str, str]
+) -> dict:
     """A compact form of postcode_lookup: each LSOA, district and GP site once, each postcode as indices;
     the study area's outward codes and its terminated postcodes, so an unknown one gets an answer staff can
     act on."""
@@ -240,14 +242,13 @@ def search_data(con: duckdb.DuckDBPyConnection, codepoint_release: str, need_sou
         )
     gps, gp_at = [], {}
     ranked = con.execute("SELECT any_value(gp_sites_ranked) FROM postcode_lookup").fetchone()[0]  # as the lookup says
-    words = gp_rank_words(con)
     for code, name, postcode, rank, why, basis, also in con.execute("""SELECT DISTINCT nearest_gp_code,
             nearest_gp_name, nearest_gp_postcode, nearest_gp_rank_label, nearest_gp_not_ranked_reason,
             nearest_gp_rank_basis, nearest_gp_also_here
             FROM postcode_lookup WHERE nearest_gp_code IS NOT NULL ORDER BY 1""").fetchall():
         gp_at[code] = len(gps)
         postcode += f"; also there: {also_here(also)}" if also else ""
-        gps.append([display_name(name), postcode, nearest_rank_text(words, rank, ranked, basis, why)])
+        gps.append([display_name(name), postcode, nearest_rank_text(gp_words, rank, ranked, basis, why)])
     libraries, library_at = [], {}
     for name, address, postcode, hours, date in con.execute("""SELECT DISTINCT nearest_library, nearest_library_address,
             nearest_library_postcode, nearest_library_hours, nearest_library_data_date FROM postcode_lookup
@@ -435,7 +436,8 @@ def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
             "Outputs)</li>"
         )
     described = {"fibre_planning.html": fibre_map_description(con)}
-    titled = {"gp_readiness.html": gp_rank_words(con)["map_title"]}
+    gp_words = gp_rank_words(con)  # what the GP ranking is called: the GP map's link and the lookup's answers
+    titled = {"gp_readiness.html": gp_words["map_title"]}
     maps = "".join(
         f"<li><a href='{esc(f)}'>{esc(t or titled[f])}</a> — {esc(d or described[f])}</li>" for f, t, d in MAPS
     )
@@ -460,7 +462,7 @@ def build_index_page(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Set
     )
     lines = "".join(f"<li>{esc(line)}</li>" for line in licence_lines(keys))
     codepoint = f"{SOURCES['codepoint_open'].title} ({SOURCES['codepoint_open'].release})"
-    search = search_data(con, codepoint, need_sources(paths.table_path("postcode_lookup")))
+    search = search_data(con, codepoint, need_sources(paths.table_path("postcode_lookup")), gp_words)
     shards = split_postcodes(search, folder / "postcodes", settings.outputs.postcode_files_above)
     if len(settings.lad_codes) > settings.outputs.max_districts:  # an answer naming 296 districts helps nobody
         search["districts_list"] = f"{settings.study_area.name}: {len(settings.lad_codes):,} districts"

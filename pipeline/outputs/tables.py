@@ -19,6 +19,7 @@ from pipeline.columns import BROADBAND, DISTRICT_SERIES, column_sources, describ
 from pipeline.geography import Vintage
 from pipeline.lookup import caution_notes, district_cautions
 from pipeline.paths import Paths
+from pipeline.readers.local_indicators import UNITS
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.settings import Settings
 from pipeline.store import read_provenance, replace_atomically, temp_path, write_text
@@ -213,7 +214,8 @@ def select_list(con: duckdb.DuckDBPyConnection, view: str, vintage: Vintage) -> 
 
 # The indicators a district's broadband caution is about (mobile coverage is Ofcom's own district figure)
 FIXED_BROADBAND = ", ".join(f"'{i.name}'" for i in INDICATORS.values() if i.family == "broadband")
-RECONCILED = "'gigabit_capable_pct', 'premises_below_30_pct'"  # the measures the reconciliation compares
+# the same figures as Ofcom names them, where derived figures stand beside Ofcom's (the reconciliation)
+RECONCILED = ", ".join(f"'{k}'" for k, unit in UNITS.items() if unit == "% of premises")
 
 
 def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage: Vintage,
@@ -254,8 +256,7 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
         if cautioned:  # rows get pasted: each says so
             query = query.replace(" FROM ", ", _caution.caution AS broadband_caution FROM ", 1) + (
                 f' LEFT JOIN _caution ON _caution.caution_lad = "{t.table}".lad_code'
-                # in a long table, only the rows of the fixed-broadband figures the caution is about (named as
-                # Ofcom names them where derived figures stand beside Ofcom's: the reconciliation)
+                # in a long table, only the rows of the fixed-broadband figures the caution is about
                 + (
                     f' AND "{t.table}".indicator IN ({FIXED_BROADBAND if "derived_pct" not in names else RECONCILED})'
                     if "indicator" in names
