@@ -179,6 +179,7 @@ COLUMNS: dict[str, str] = {
     "catchment_postcodes_without_coverage": "Catchment postcodes no broadband source covers",
     "catchment_broadband_resolution": "Most common broadband resolution in the catchment",
     "catchment_broadband_release": "Ofcom release (year-month) of the catchment postcodes' broadband figures",
+    "catchment_broadband_districts": "Districts (codes) the catchment postcodes with a broadband figure lie in",
     "catchment_broadband_area_average": "True when a catchment postcode's broadband figure is an area average: "
                                         "the catchment's broadband parts then do not enter the score",
     "catchment_max_distance_m": "Farthest catchment postcode (m)",
@@ -510,7 +511,8 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
                      "supply_gap_area_average"), SUPPLY),
     "triage_class": NEED + SUPPLY,
     **dict.fromkeys(("site_gigabit_pct", "site_superfast_pct", "site_area_gigabit_pct", "site_area_superfast_pct",
-                     "catchment_pct_no_gigabit", "catchment_pct_no_superfast", "catchment_broadband_release"),
+                     "catchment_pct_no_gigabit", "catchment_pct_no_superfast", "catchment_broadband_release",
+                     "catchment_broadband_districts"),
                     BROADBAND),
     # a district's mean over its postcodes: Code-Point Open lists them and names their district
     **dict.fromkeys(("derived_pct_no_gigabit", "derived_pct_below_30", "derived_pct"),

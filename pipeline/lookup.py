@@ -291,7 +291,7 @@ def district_caution(f: dict) -> str:
     if f.get("caution_official_pct") is not None:
         parts.append(
             f"for {f['caution_release']}, Ofcom counts {f['caution_official_pct']:.1f}% of premises in "
-            f"{f['district_name']} gigabit-capable, while {DISTRICT_MEAN}, is {f['caution_derived_pct']:.1f}%, "
+            f"{f['district_name']} gigabit-capable, while {DISTRICT_MEAN} is {f['caution_derived_pct']:.1f}%, "
             f"more than {points(f['caution_threshold_pp'])} apart"
         )
     if f.get("caution_below_30_official_pct") is not None:
@@ -304,7 +304,7 @@ def district_caution(f: dict) -> str:
         else:
             parts.append(
                 f"for {f['caution_below_30_release']}, Ofcom counts {below} of premises in {f['district_name']} below "
-                f"30 Mbit/s, while {DISTRICT_MEAN}, is {derived}"
+                f"30 Mbit/s, while {DISTRICT_MEAN} is {derived}"
             )
     return "Caution: " + "; and ".join(parts) if parts else ""
 

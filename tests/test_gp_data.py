@@ -492,13 +492,13 @@ def test_ranked_sites_that_share_a_rank_are_listed_by_name():
 
 def test_the_gp_map_cautions_a_catchments_broadband_where_its_districts_input_misses_ofcoms_figure(real_run):
     """East Hertfordshire's and Broxbourne's broadband input misses Ofcom's own district figure by more than the
-    settings allow: the GP map says so beside each of their sites' catchment broadband, as the triage map does
-    beside each gap, and says nothing of the kind for the other districts' sites."""
+    settings allow: the GP map says so beside the broadband of each catchment reaching into them, as the triage map
+    does beside each gap, and says nothing of the kind for the other districts."""
     with (real_run.paths.processed / "tables" / "reconciliation.csv").open(encoding="utf-8") as fh:
         missed = sorted({r["lad_code"] for r in csv.DictReader(fh) if r["within_threshold"] == "false"})
     cautioned = real_run.sql(
         f"""SELECT count(*) FROM {real_run.table("gp_readiness")} WHERE readiness_rank IS NOT NULL
-            AND list_contains($missed, lad_code)""",
+            AND len(list_intersect($missed, string_split(catchment_broadband_districts, ', '))) > 0""",
         {"missed": missed},
     )[0][0]
     assert cautioned > 0
@@ -509,3 +509,24 @@ def test_the_gp_map_cautions_a_catchments_broadband_where_its_districts_input_mi
     shown = re.findall(r"For July 2024, Ofcom counts [^<]*?: read the catchment's broadband with care", gp_map)
     assert len(shown) >= cautioned  # each ranked site's popup, and its catchment's tooltip
     assert {m.split(" in ")[1].split(" ")[0] for m in shown} <= {"East", "Broxbourne"}
+
+
+def test_a_gp_sites_caution_follows_its_catchment_into_another_district(real_run):
+    """A site's catchment may reach into a district other than its own (Hailey View Surgery, in Broxbourne, into
+    East Hertfordshire): the published table cautions its catchment broadband with every such district's miss, and
+    a site whose catchment lies wholly in districts without a miss carries no caution."""
+    with (real_run.paths.processed / "tables" / "gp_readiness.csv").open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["readiness_rank"]]
+    with (real_run.paths.processed / "tables" / "reconciliation.csv").open(encoding="utf-8") as fh:
+        missed = {r["lad_code"]: r["area_name"] for r in csv.DictReader(fh) if r["within_threshold"] == "false"}
+    for r in rows:
+        reached = set(r["catchment_broadband_districts"].split(", ")) & set(missed)
+        named = {missed[code] for code in reached}
+        assert bool(r["broadband_caution"]) == bool(reached), r["name"]
+        assert all(f" in {name} " in r["broadband_caution"] for name in named), r["name"]
+    spanning = [
+        r
+        for r in rows
+        if r["lad_code"] not in missed and set(r["catchment_broadband_districts"].split(", ")) & set(missed)
+    ]
+    assert spanning  # with these sources: e.g. Nuffield House (Harlow) reaches into East Hertfordshire

@@ -220,12 +220,12 @@ def pace_rows(con, rows: list[tuple], horizon: int = 10) -> dict:
 
     con.execute("""CREATE OR REPLACE TEMP TABLE peer_benchmark (area_code VARCHAR, area_name VARCHAR,
                    area_type VARCHAR, group_kind VARCHAR, indicator VARCHAR, indicator_label VARCHAR, release VARCHAR,
-                   release_name VARCHAR, dated_by VARCHAR, value DOUBLE, group_median DOUBLE, best_value DOUBLE,
-                   rank_label VARCHAR)""")
+                   release_name VARCHAR, dated_by VARCHAR, value DOUBLE, estimate BOOLEAN, weighted_by VARCHAR,
+                   group_median DOUBLE, best_value DOUBLE, rank_label VARCHAR)""")
     for indicator, release, value, median, best in rows:
         con.execute(
             "INSERT INTO peer_benchmark VALUES ('X', 'Synthetic', 'study district', 'neighbours', ?, ?, ?, ?, "
-            "'ONS metadata', ?, ?, ?, '2nd of 21')",
+            "'ONS metadata', ?, false, NULL, ?, ?, '2nd of 21')",
             [indicator, indicator, release, release, value, median, best],
         )
     rel = con.execute(sql("peer_pace"), {"horizon": horizon})

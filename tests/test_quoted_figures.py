@@ -357,3 +357,20 @@ def test_every_reconciliation_row_that_misses_ofcoms_figure_carries_its_district
     assert missed and all(r["broadband_caution"].startswith("Caution: for ") for r in missed)
     cautioned = {r["lad_code"] for r in missed}
     assert not [r for r in rows if r["broadband_caution"] and r["lad_code"] not in cautioned]
+
+
+def test_the_zones_pace_is_published_as_its_estimates_never_under_ofcoms_unit_alone(real_run):
+    """Ofcom publishes no figure for the zone: its rows in peer_pace say they are the estimate's (how weighted),
+    and the zone briefing's note for its pace says so before Ofcom's unit, as it does for the zone's value."""
+    with (real_run.paths.processed / "tables" / "peer_pace.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    zone = [r for r in rows if r["area_type"] == "zone"]
+    assert zone and all(r["estimate"] == "true" and r["weighted_by"] for r in zone)
+    assert all(r["estimate"] == "false" for r in rows if r["area_type"] != "zone")
+    sidecar = json.loads((real_run.paths.processed / "tables" / "peer_pace.sources.json").read_text())
+    assert any("not shares counted by Ofcom" in note for note in sidecar["notes"])
+    area = next(p for p in (real_run.paths.processed / "briefings").glob("*.pdf") if "zone" in p.name)
+    notes = [n for n in re.findall(r"(?:^|\s)[⁰¹²³⁴⁵⁶⁷⁸⁹]+ ([^⁰¹²³⁴⁵⁶⁷⁸⁹]*?table peer_pace)", pdf_text(area))]
+    own = [n for n in notes if "(the zone's estimate" in n or "The zone's estimate" in n]
+    assert own, notes
+    assert all(n.startswith("The zone's estimate (the mean of its districts' Ofcom figures") for n in own), own

@@ -261,9 +261,16 @@ class Notes:
                 what = f"{row['indicator_label']}: {what[:1].lower() + what[1:]}"
             elif column in ("change_pp", "change_pp_per_year", "pace_pp_per_year", "median_pace_pp_per_year"):
                 whose = "the group median's " if column.startswith("median") else ""
-                zone = " (the zone's estimate)" if row.get("area_type") == "zone" and not whose else ""
+                label = row["indicator_label"]
+                if str(row.get("estimate")).lower() == "true" and not whose:
+                    # the zone's own pace is that of its estimate, which is no share Ofcom counted
+                    label = (
+                        f"The zone's estimate (the mean of its districts' Ofcom figures for "
+                        f"{label[:1].lower() + label[1:]}, weighted by {row.get('weighted_by')}; not a figure Ofcom "
+                        f"publishes)"
+                    )
                 what = (
-                    f"{row['indicator_label']}{zone}: {whose}change in percentage points"
+                    f"{label}: {whose}change in percentage points"
                     f"{' per year' if 'year' in column else ''}, {row.get('first_release_name')}"
                     f"{period_label_only(row.get('first_dated_by'))} to {row.get('latest_release_name')}"
                     f"{period_label_only(row.get('latest_dated_by'))}, computed here from Ofcom's district figures"

@@ -81,13 +81,13 @@ def _input_release(r: dict, column: str = "site_broadband_release") -> str:
     return f"Ofcom's data of {esc(release_names(r[column]))} as the broadband input holds it"
 
 
-def _caution(cautions: dict[str, str], lad_code: str | None) -> list[tuple[str, str]]:
-    """Where the site's district's broadband input misses Ofcom's own figure by more than the settings allow: the
-    caution beside the catchment's broadband, as the triage and fibre maps give it beside each gap."""
-    caution = cautions.get(lad_code or "")
-    return (
-        [("Caution", _wrap(esc(f"{unlabelled(caution)}: read the catchment's broadband with care")))] if caution else []
-    )
+def _caution(cautions: dict[str, str], r: dict) -> list[tuple[str, str]]:
+    """Where the broadband input of a district the catchment lies in misses Ofcom's own figure by more than the
+    settings allow: the caution beside the catchment's broadband, as the triage and fibre maps give it beside each
+    gap. It follows the catchment, which may reach into a district other than the site's."""
+    codes = (r.get("catchment_broadband_districts") or r.get("lad_code") or "").split(", ")
+    said = [unlabelled(cautions[code]) for code in codes if code in cautions]
+    return [("Caution", _wrap(esc(f"{'; '.join(said)}: read the catchment's broadband with care")))] if said else []
 
 
 def _catchment_broadband(r: dict, pct: float | None, resolution: str | None) -> str:
@@ -131,6 +131,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                any_value(r.catchment_broadband_resolution) AS res, any_value(r.catchment_mean_need) AS need,
                any_value(r.catchment_broadband_release) AS catchment_broadband_release,
                any_value(r.lad_code) AS lad_code,
+               any_value(r.catchment_broadband_districts) AS catchment_broadband_districts,
                bool_or(r.catchment_broadband_area_average) AS catchment_broadband_area_average,
                string_agg(r.name, '; ' ORDER BY r.name) AS names
         FROM gp_catchments c JOIN gp_readiness r USING (location_id)
@@ -145,7 +146,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                     ("Residents (est.)", fmt(r["residents"], 0)),
                     ("Postcodes", fmt(r["postcodes"])),
                     ("Without gigabit", _catchment_broadband(r, r["no_gig"], r["res"])),
-                    *_caution(cautions, r["lad_code"]),
+                    *_caution(cautions, r),
                     ("Inclusion need (0–10)", fmt(r["need"], 2)),
                     (words["score"], fmt(r["score"], 2)),
                 ],
@@ -238,7 +239,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
                         "Catchment without gigabit",
                         _catchment_broadband(r, r["catchment_pct_no_gigabit"], r["catchment_broadband_resolution"]),
                     ),
-                    *_caution(cautions, r["lad_code"]),
+                    *_caution(cautions, r),
                     ("Catchment inclusion need (0–10)", fmt(r["catchment_mean_need"], SCORE_DECIMALS)),
                 ]
                 if ranked

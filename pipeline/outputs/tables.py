@@ -144,7 +144,9 @@ TABLES = [
     EvidenceTable("peer_pace", "Peer pace", "peer_pace",
                   "Points a year for each district, its group's median and best, first to latest release, and when "
                   "at those paces it would reach the median and the best.",
-                  "area_type, area_code, group_kind DESC, indicator"),
+                  "area_type, area_code, group_kind DESC, indicator",
+                  "The zone's values and paces are those of its estimate, weighted as weighted_by says, not shares "
+                  "counted by Ofcom. Straight-line extrapolations, not forecasts."),
     EvidenceTable("peer_league", "Peer league table", "peer_league",
                   "Every member of each district's (and the zone's) group at the latest release, with its value and "
                   "rank: the league table behind each rank.",
@@ -253,7 +255,15 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
             sources = sources + [s for s in quoted if s["source"] not in keys]
             keys = [s["source"] for s in sources]
             licence = licence_lines(keys)
-        if cautioned:  # rows get pasted: each says so
+        if cautioned and "catchment_broadband_districts" in names:  # a catchment's caution follows its districts
+            query = query.replace(
+                " FROM ",
+                ", (SELECT string_agg(caution, '; ' ORDER BY caution_lad) FROM _caution WHERE list_contains("
+                f"string_split(coalesce(nullif(\"{t.table}\".catchment_broadband_districts, ''), "
+                f"\"{t.table}\".lad_code), ', '), caution_lad)) AS broadband_caution FROM ",
+                1,
+            )
+        elif cautioned:  # rows get pasted: each says so
             query = query.replace(" FROM ", ", _caution.caution AS broadband_caution FROM ", 1) + (
                 f' LEFT JOIN _caution ON _caution.caution_lad = "{t.table}".lad_code'
                 # in a long table, only the rows of the fixed-broadband figures the caution is about

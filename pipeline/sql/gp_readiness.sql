@@ -23,6 +23,9 @@ WITH catchment AS (
            -- the Ofcom release(s) its postcodes' figures describe, so a figure shown for it can say which
            array_to_string(list_sort(list_distinct(list(b.release) FILTER (b.resolution <> 'none'))), ', ')
                                                                                       AS catchment_broadband_release,
+           -- and the districts they lie in: a caution about a district's broadband figures follows the catchment
+           array_to_string(list_sort(list_distinct(list(b.lad_code) FILTER (b.resolution <> 'none'))), ', ')
+                                                                                      AS catchment_broadband_districts,
            max(c.distance_m)                                                          AS catchment_max_distance_m
     FROM catchment_postcodes c
     LEFT JOIN postcode_residents r USING (postcode)
@@ -101,7 +104,8 @@ SELECT site_code, site_type, practice_code, name, postcode, lad_code, lsoa_code,
        site_area_gigabit_pct, site_area_superfast_pct, site_broadband_release,
        catchment_postcodes, round(catchment_residents)::BIGINT AS catchment_residents, catchment_pct_no_superfast,
        catchment_pct_no_gigabit, catchment_mean_need, catchment_postcodes_without_coverage,
-       catchment_broadband_resolution, catchment_broadband_release, catchment_broadband_area_average,
+       catchment_broadband_resolution, catchment_broadband_release, catchment_broadband_districts,
+       catchment_broadband_area_average,
        catchment_max_distance_m, coalesce(site_broadband_resolution, 'none') <> 'postcode' AS broadband_parts_area_average,
        readiness_parts, round(readiness_score, $decimals) AS readiness_score,
        CASE WHEN not_ranked_reason IS NULL AND readiness_score IS NOT NULL

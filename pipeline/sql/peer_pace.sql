@@ -19,7 +19,7 @@ ends AS (
     SELECT s.*, f.release_name AS first_release_name, l.release_name AS latest_release_name,
            f.value AS first_value, l.value AS latest_value, f.group_median AS first_median, l.group_median AS latest_median,
            f.best_value AS first_best, l.best_value AS latest_best, l.rank_label AS latest_rank_label,
-           f.rank_label AS first_rank_label, l.area_name, l.area_type, l.indicator_label, f.dated_by AS first_dated_by,
+           f.rank_label AS first_rank_label, l.estimate, l.weighted_by, l.area_name, l.area_type, l.indicator_label, f.dated_by AS first_dated_by,
            l.dated_by AS latest_dated_by,
            date_diff('month', strptime(s.first_release, '%Y-%m'), strptime(s.latest_release, '%Y-%m')) / 12.0 AS years,
            CASE WHEN s.indicator = 'premises_below_30_pct' THEN -1 ELSE 1 END AS better
@@ -77,7 +77,7 @@ meet_dates AS (
     FROM meets
 )
 SELECT area_code, area_name, area_type, group_kind, indicator, indicator_label, first_release, first_release_name, first_dated_by,
-       latest_release, latest_release_name, latest_dated_by, releases, round(years, 2) AS years, first_value, latest_value, first_rank_label,
+       latest_release, latest_release_name, latest_dated_by, releases, round(years, 2) AS years, first_value, latest_value, estimate, weighted_by, first_rank_label,
        latest_rank_label, pace_pp_per_year, median_pace_pp_per_year, best_pace_pp_per_year,
        behind_median AS behind_median_pp, behind_best AS behind_best_pp,
        pace_outlook(behind_median, closing_on_median, median_years, median_at_bound, years, latest_release, $horizon,
