@@ -354,3 +354,18 @@ def test_ward_labels_appear_when_zoomed_in(real_run, browser):
 def test_district_summary_csv_cites_every_district(real_run):
     text = (real_run.paths.processed / "tables" / "district_summary.csv").read_text()
     assert all(code in text for code in STUDY_LADS)
+
+
+def test_every_map_page_is_titled_as_its_heading_says(real_run):
+    """A planner with several pages open tells them apart by the tab: each page's <title> is its heading."""
+    import html
+
+    pages = sorted((real_run.live / "maps").glob("*.html"))
+    assert len(pages) >= 8
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        titles = re.findall(r"<title>([^<]+)</title>", text)
+        assert len(titles) == 1 and titles[0].strip(), page.name
+        heading = re.search(r"font:bold 16px sans-serif['\"]>([^<]+)</div>", text)
+        if heading:  # the maps' heading panel
+            assert html.unescape(titles[0]) == html.unescape(heading[1]), page.name

@@ -673,7 +673,7 @@ def reconciliation_sentence(n: Notes, recon: dict, code: str) -> str:
     if str(recon.get("within_threshold")).lower() == "false":
         beyond = (
             f" The difference, {abs(float(recon['difference_pp'])):.1f} points, is more than the "
-            f"{float(recon['threshold_pp']):g} points at which the pipeline warns: read this district's "
+            f"{float(recon['threshold_pp']):g} points the settings allow: read this district's "
             "neighbourhood broadband values with particular care."
         )
     return (

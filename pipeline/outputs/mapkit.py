@@ -349,7 +349,9 @@ def _panel(content: str, width: int) -> str:
 
 
 def add_title(m: folium.Map, title: str, subtitle: str) -> None:
-    """The title, top left, in a column the sources box joins below it (so neither hides the other)."""
+    """The title, top left, in a column the sources box joins below it (so neither hides the other); and the
+    page's own title, which a browser's tab, history and bookmarks show."""
+    m.get_root().header.add_child(folium.Element(f"<title>{esc(title)}</title>"))
     m.get_root().html.add_child(
         folium.Element(
             f"<div id='{STACK}' style='position:fixed;top:10px;left:60px;z-index:900;display:flex;"
