@@ -1,5 +1,6 @@
 """Drawings a weight change does not reach, kept between runs: a briefing's chart of Ofcom's district
-series, and where its ward names go (adjustText's placement, the slowest part of drawing a briefing map).
+series, where its ward names go (adjustText's placement, the slowest part of drawing a briefing map), and the
+map pages' backdrop (bounds, ward and district lines, place names: ``mapkit.backdrop``).
 
 Each is kept under ``data/cache/<kind>/`` by the hash of everything that shapes it: the values drawn, the
 sizes and settings, the source of the module that draws it and the versions of the libraries it uses. A
@@ -14,6 +15,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -23,7 +25,8 @@ KEEP_DAYS = 30
 LIBRARIES = ("matplotlib", "adjustText", "numpy", "fonttools")
 
 
-def _versions() -> dict[str, str]:
+@cache
+def _versions() -> dict[str, str]:  # read once per process: each look costs about 15 ms
     return {name: metadata.version(name) for name in LIBRARIES}
 
 

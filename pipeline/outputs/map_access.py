@@ -13,6 +13,7 @@ from pipeline.lookup import grouped_hours
 from pipeline.outputs.map_need import place_rows
 from pipeline.outputs.mapkit import (
     RISK_COLOURS,
+    Backdrop,
     add_legend,
     add_sources,
     add_title,
@@ -27,7 +28,6 @@ from pipeline.outputs.mapkit import (
     place_labels,
     rows_html,
     save,
-    study_bounds,
 )
 from pipeline.registry import LIBRARY_DATE
 from pipeline.wording import Terms, display_name
@@ -70,7 +70,13 @@ def _venue_popup(r: dict) -> str:
 
 
 def build_access_map(
-    con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], reach_km: float, map_k: int, t: Terms
+    con: duckdb.DuckDBPyConnection,
+    backdrop: Backdrop,
+    dest: Path,
+    sources: dict[str, int],
+    reach_km: float,
+    map_k: int,
+    t: Terms,
 ) -> dict:
     needs = [r[0] for r in con.execute("SELECT need_score FROM lsoa_access").fetchall()]
     breaks = classes(needs)
@@ -116,7 +122,7 @@ def build_access_map(
         },
         simplify_m=30,
     )
-    m = new_map(study_bounds(con))
+    m = new_map(backdrop.bounds)
     folium.GeoJson(
         areas,
         name="Neighbourhoods by need; strong where beyond reach",
@@ -216,8 +222,8 @@ def build_access_map(
             ),
         ).add_to(chosen)
     chosen.add_to(m)
-    district_outlines(con, m)
-    place_labels(con, m)
+    district_outlines(m, backdrop)
+    place_labels(m, backdrop)
     folium.LayerControl(collapsed=False).add_to(m)
     beyond, high_beyond = con.execute("""SELECT sum(residents_beyond_reach), sum(high_need_residents_beyond_reach)
                                   FROM lsoa_access""").fetchone()

@@ -16,6 +16,7 @@ from pipeline.outputs.map_need import place_rows
 from pipeline.outputs.map_triage import GAP_COLOURS, gap_rows
 from pipeline.outputs.mapkit import (
     GOOD_TO_BAD,
+    Backdrop,
     Hatch,
     add_legend,
     add_sources,
@@ -33,7 +34,6 @@ from pipeline.outputs.mapkit import (
     resolution_label,
     rows_html,
     save,
-    study_bounds,
 )
 from pipeline.wording import display_name
 
@@ -64,7 +64,9 @@ def fibre_map_description(con: duckdb.DuckDBPyConnection) -> str:
     )
 
 
-def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], note: str | None) -> dict:
+def build_fibre_map(
+    con: duckdb.DuckDBPyConnection, backdrop: Backdrop, dest: Path, sources: dict[str, int], note: str | None
+) -> dict:
     area_average = con.execute("SELECT count(*) FILTER (area_average) FROM fibre_gap_cells").fetchone()[0]
     gaps = [r[0] for r in con.execute("SELECT supply_gap_score FROM lsoa_triage").fetchall()]
     breaks = classes(gaps)
@@ -113,7 +115,7 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
             ),
         },
     )
-    m = new_map(study_bounds(con))
+    m = new_map(backdrop.bounds)
     Hatch(GAP_COLOURS).add_to(m)
 
     def hatched(colour: str, avg: bool) -> str:
@@ -190,8 +192,8 @@ def build_fibre_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[st
             ),
         ).add_to(group)
     group.add_to(m)
-    district_outlines(con, m)
-    place_labels(con, m)
+    district_outlines(m, backdrop)
+    place_labels(m, backdrop)
     folium.LayerControl(collapsed=False).add_to(m)
     if not measured_cells:
         title = "Fibre planning: where fixed broadband lags — by postcode district"

@@ -23,6 +23,7 @@ from pipeline.outputs.gp_text import (
 )
 from pipeline.outputs.mapkit import (
     GOOD_TO_BAD,
+    Backdrop,
     Hatch,
     add_legend,
     add_sources,
@@ -40,7 +41,6 @@ from pipeline.outputs.mapkit import (
     resolution_label,
     rows_html,
     save,
-    study_bounds,
 )
 from pipeline.wording import display_name, release_names
 
@@ -108,7 +108,9 @@ def _named(name, code) -> str:
     return f"{esc(name)} ({esc(code)})" if name else esc(code) or "no data"
 
 
-def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], cap_m: float) -> dict:
+def build_gp_map(
+    con: duckdb.DuckDBPyConnection, backdrop: Backdrop, dest: Path, sources: dict[str, int], cap_m: float
+) -> dict:
     total = con.execute("SELECT count(*) FROM gp_readiness").fetchone()[0]
     ranked_total = con.execute("SELECT count(readiness_rank) FROM gp_readiness").fetchone()[0]
     scores = [
@@ -154,7 +156,7 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
         },
         simplify_m=20,
     )
-    m = new_map(study_bounds(con))
+    m = new_map(backdrop.bounds)
     subicbs = features(
         con,
         "SELECT subicb_name, subicb_ods_code, icb_name, study_lsoas, geom FROM subicb_boundaries",
@@ -266,8 +268,8 @@ def build_gp_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, 
             popup=folium.Popup(popup, max_width=420),
         ).add_to(group)
     group.add_to(m)
-    district_outlines(con, m)
-    place_labels(con, m)
+    district_outlines(m, backdrop)
+    place_labels(m, backdrop)
     folium.LayerControl(collapsed=False).add_to(m)
     add_title(
         m,

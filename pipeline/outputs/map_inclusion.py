@@ -10,6 +10,7 @@ import folium
 
 from pipeline.outputs.map_need import iuc_row, place_rows
 from pipeline.outputs.mapkit import (
+    Backdrop,
     add_legend,
     add_sources,
     add_title,
@@ -21,7 +22,6 @@ from pipeline.outputs.mapkit import (
     place_labels,
     rows_html,
     save,
-    study_bounds,
 )
 from pipeline.wording import Terms
 
@@ -60,7 +60,7 @@ def sureness_legend(counts: dict[str, int], t: Terms, deciles: int) -> list[tupl
 
 
 def build_inclusion_map(
-    con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], deciles: int, t: Terms
+    con: duckdb.DuckDBPyConnection, backdrop: Backdrop, dest: Path, sources: dict[str, int], deciles: int, t: Terms
 ) -> dict:
     priorities = features(
         con,
@@ -97,7 +97,7 @@ def build_inclusion_map(
         lambda r: {},
         simplify_m=30,
     )
-    m = new_map(study_bounds(con))
+    m = new_map(backdrop.bounds)
     folium.GeoJson(
         others,
         name=f"Not priorities (need decile {deciles + 1} or lower)",
@@ -114,8 +114,8 @@ def build_inclusion_map(
         },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
     ).add_to(m)
-    district_outlines(con, m)
-    place_labels(con, m)
+    district_outlines(m, backdrop)
+    place_labels(m, backdrop)
     folium.LayerControl(collapsed=False).add_to(m)
     residents = con.execute("SELECT sum(residents_2021) FROM inclusion_priorities").fetchone()[0]
     counts = {p["properties"]["robust"]: 0 for p in priorities["features"]}

@@ -10,6 +10,7 @@ import folium
 from pipeline.outputs.mapkit import (
     NO_DATA,
     RISK_COLOURS,
+    Backdrop,
     add_legend,
     add_sources,
     add_title,
@@ -24,7 +25,6 @@ from pipeline.outputs.mapkit import (
     place_labels,
     rows_html,
     save,
-    study_bounds,
 )
 from pipeline.wording import Terms
 
@@ -89,7 +89,9 @@ def tooltip(r: dict, components: list[str], draws: int) -> str:
     return rows_html(f"{r['lsoa_name']} ({r['lsoa_code']})", rows)
 
 
-def build_need_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], t: Terms, draws: int) -> dict:
+def build_need_map(
+    con: duckdb.DuckDBPyConnection, backdrop: Backdrop, dest: Path, sources: dict[str, int], t: Terms, draws: int
+) -> dict:
     components = [
         c
         for c in COMPONENT_LABELS
@@ -115,7 +117,7 @@ def build_need_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str
         },
         simplify_m=30,
     )
-    m = new_map(study_bounds(con))
+    m = new_map(backdrop.bounds)
     folium.GeoJson(
         data,
         name="Inclusion need (people only)",
@@ -188,8 +190,8 @@ def build_need_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str
         interactive=False,
         style_function=lambda f: {"fill": False, "color": "#000", "weight": 2.5, "dashArray": "1 4"},
     ).add_to(m)
-    district_outlines(con, m)
-    place_labels(con, m)
+    district_outlines(m, backdrop)
+    place_labels(m, backdrop)
     folium.LayerControl(collapsed=False).add_to(m)
     lo, hi = (min(values), max(values)) if values else (0, 0)
     add_title(

@@ -12,6 +12,7 @@ from pipeline.lookup import caution_notes, district_cautions, unlabelled
 from pipeline.outputs.map_need import place_rows
 from pipeline.outputs.mapkit import (
     GOOD_TO_BAD,
+    Backdrop,
     Hatch,
     add_legend,
     add_sources,
@@ -29,7 +30,6 @@ from pipeline.outputs.mapkit import (
     resolution_label,
     rows_html,
     save,
-    study_bounds,
 )
 from pipeline.wording import Terms
 
@@ -76,7 +76,9 @@ def resolution_note(con: duckdb.DuckDBPyConnection) -> str:
 ROBUST_SWATCH = "background:transparent;border:2.5px dotted #000"  # as the robust layer's outline
 
 
-def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[str, int], t: Terms) -> dict:
+def build_triage_map(
+    con: duckdb.DuckDBPyConnection, backdrop: Backdrop, dest: Path, sources: dict[str, int], t: Terms
+) -> dict:
     query = """SELECT t.*, u.priority, a.geom FROM lsoa_triage t JOIN lsoa_areas a USING (lsoa_code)
                LEFT JOIN (SELECT * FROM rank_uncertainty WHERE score = 'need') u USING (lsoa_code)
                WHERE a.geom IS NOT NULL ORDER BY t.lsoa_code"""
@@ -105,7 +107,7 @@ def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[s
         },
         simplify_m=30,
     )
-    m = new_map(study_bounds(con))
+    m = new_map(backdrop.bounds)
     Hatch(GAP_COLOURS).add_to(m)
     triage_hatch = Hatch(list(TRIAGE_COLOURS.values()), prefix="triage-hatch")
     triage_hatch.add_to(m)
@@ -153,8 +155,8 @@ def build_triage_map(con: duckdb.DuckDBPyConnection, dest: Path, sources: dict[s
         interactive=False,
         style_function=lambda f: {"fill": False, "color": "#000", "weight": 2.5, "dashArray": "1 4"},
     ).add_to(m)
-    district_outlines(con, m)
-    place_labels(con, m)
+    district_outlines(m, backdrop)
+    place_labels(m, backdrop)
     folium.LayerControl(collapsed=False).add_to(m)
     counts = dict(con.execute("SELECT triage_class, count(*) FROM lsoa_triage GROUP BY 1").fetchall())
     residents = dict(

@@ -36,13 +36,13 @@ from pipeline.outputs.mapkit import (
     add_legend,
     add_sources,
     add_title,
+    backdrop,
     district_outlines,
     esc,
     features,
     new_map,
     place_labels,
     save,
-    study_bounds,
 )
 from pipeline.paths import Paths
 from pipeline.readers.iuc import GROUPS
@@ -522,10 +522,11 @@ def build_what_if_map(
         lambda r: {"i": at[r["lsoa_code"]]},
         simplify_m=30,
     )
-    m = new_map(study_bounds(con))
+    drawn = backdrop(con, paths)
+    m = new_map(drawn.bounds)
     m.get_root().header.add_child(folium.Element(PANEL_CSS))
-    district_outlines(con, m)
-    place_labels(con, m)
+    district_outlines(m, drawn)
+    place_labels(m, drawn)
     add_title(
         m,
         "What if the need weights were different?",

@@ -11,6 +11,8 @@ import html
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import branca.element
 import duckdb
@@ -18,6 +20,7 @@ import folium
 import jinja2
 from branca.element import Element
 
+from pipeline.outputs.kept_drawings import kept
 from pipeline.outputs.offline_html import inline_resources
 from pipeline.registry import SOURCES, licence_lines
 from pipeline.store import write_text
@@ -472,28 +475,67 @@ def study_bounds(con: duckdb.DuckDBPyConnection) -> tuple[float, float, float, f
         FROM lsoa_areas WHERE geom IS NOT NULL)""").fetchone()
 
 
-def district_outlines(con: duckdb.DuckDBPyConnection, m: folium.Map | folium.FeatureGroup) -> None:
+def district_outlines(m: folium.Map | folium.FeatureGroup, backdrop: Backdrop) -> None:
     """District lines (thick, dark) and ward lines (thin, dashed grey), so both read at any zoom."""
-    if con.execute("SELECT count(*) FROM ward_boundaries").fetchone()[0]:
-        wards = features(con, "SELECT ward_code, ward_name, geom FROM ward_boundaries", lambda r: {}, simplify_m=15)
+    if backdrop.wards is not None:
         folium.GeoJson(
-            wards,
+            backdrop.wards,
             name="Ward boundaries (May 2024)",
             interactive=False,
             style_function=lambda f: {"color": "#555", "weight": 1.2, "dashArray": "4 3", "fill": False},
         ).add_to(m)
-    data = features(
+    folium.GeoJson(
+        backdrop.districts,
+        name="District boundaries",
+        interactive=False,
+        style_function=lambda f: {"color": "#111", "weight": 3, "fill": False},
+    ).add_to(m)
+
+
+@dataclass(frozen=True)
+class Backdrop:
+    """What every map page draws whatever it shows: the study area's bounds (south, west, north, east), the ward
+    and district lines (GeoJSON; no wards without the ward file) and every place name (``label_items``)."""
+
+    bounds: tuple[float, float, float, float]
+    wards: dict | None
+    districts: dict
+    labels: list[dict]
+
+
+# the tables a backdrop is drawn from: a page's backdrop is kept between runs while their files are the same bytes
+BACKDROP_TABLES = ("lsoa_areas", "lad_boundaries", "ward_boundaries", "settlements")
+
+
+def backdrop(con: duckdb.DuckDBPyConnection, paths) -> Backdrop:
+    """The maps' backdrop, kept between runs (``kept_drawings``) by the bytes of the tables it is drawn from: a
+    weight change does not move it, and reprojecting it costs about a fifth of a second for each page."""
+    parts = {
+        "tables": {t: hashlib.sha256(paths.table_path(t).read_bytes()).hexdigest() for t in BACKDROP_TABLES},
+        "duckdb": duckdb.__version__,  # its spatial extension reprojects the lines
+    }
+    data = kept(
+        paths.kept_drawings,
+        "map-backdrop",
+        Path(__file__),
+        parts,
+        lambda: json.dumps(_backdrop(con), separators=(",", ":")).encode("utf-8"),
+    )
+    made = json.loads(data)
+    return Backdrop(tuple(made["bounds"]), made["wards"], made["districts"], made["labels"])
+
+
+def _backdrop(con: duckdb.DuckDBPyConnection) -> dict:
+    wards = None
+    if con.execute("SELECT count(*) FROM ward_boundaries").fetchone()[0]:
+        wards = features(con, "SELECT ward_code, ward_name, geom FROM ward_boundaries", lambda r: {}, simplify_m=15)
+    districts = features(
         con,
         "SELECT lad_code, lad_name, geom FROM lad_boundaries",
         lambda r: {"name": esc(r["lad_name"])},
         simplify_m=20,
     )
-    folium.GeoJson(
-        data,
-        name="District boundaries",
-        interactive=False,
-        style_function=lambda f: {"color": "#111", "weight": 3, "fill": False},
-    ).add_to(m)
+    return {"bounds": study_bounds(con), "wards": wards, "districts": districts, "labels": label_items(con)}
 
 
 LABEL_CSS = """<style>.diz-label{position:absolute;z-index:2;white-space:nowrap;pointer-events:none;
@@ -691,10 +733,10 @@ def label_items(con: duckdb.DuckDBPyConnection) -> list[dict]:
     ]
 
 
-def place_labels(con: duckdb.DuckDBPyConnection, m: folium.Map) -> None:
+def place_labels(m: folium.Map, backdrop: Backdrop) -> None:
     """Label layer: towns, districts, wards and smaller places by zoom (``PlaceLabels``)."""
     m.get_root().header.add_child(folium.Element(LABEL_CSS))
-    PlaceLabels(label_items(con)).add_to(m)
+    PlaceLabels(backdrop.labels).add_to(m)
 
 
 class Hatch(folium.MacroElement):

@@ -17,6 +17,7 @@ from pipeline.outputs.map_inclusion import build_inclusion_map
 from pipeline.outputs.map_index import build_index_page
 from pipeline.outputs.map_need import build_need_map
 from pipeline.outputs.map_triage import build_triage_map
+from pipeline.outputs.mapkit import backdrop
 from pipeline.outputs.side_by_side import draw_all
 from pipeline.paths import Paths
 from pipeline.settings import Settings
@@ -44,6 +45,7 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
         if district_cautions(con)
         else {}
     )
+    drawn = backdrop(con, paths)  # the same for every page: made (or read where kept) once
     made = draw_all(
         "maps",
         con,
@@ -53,6 +55,7 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
             "need_map": (
                 build_need_map,
                 (
+                    drawn,
                     folder / "need.html",
                     sources_of(paths, "lsoa_need", "hotspots", *base),
                     t,
@@ -61,11 +64,17 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
             ),
             "triage_map": (
                 build_triage_map,
-                (folder / "triage.html", sources_of(paths, "lsoa_triage", "rank_uncertainty", *base) | quoted, t),
+                (
+                    drawn,
+                    folder / "triage.html",
+                    sources_of(paths, "lsoa_triage", "rank_uncertainty", *base) | quoted,
+                    t,
+                ),
             ),
             "fibre_planning_map": (
                 build_fibre_map,
                 (
+                    drawn,
                     folder / "fibre_planning.html",
                     sources_of(paths, "lsoa_triage", "fibre_gap_cells", "gp_readiness", *base) | quoted,
                     read_provenance(paths.table_path("fibre_gap_cells")).get("notes"),
@@ -74,6 +83,7 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
             "gp_readiness_map": (
                 build_gp_map,
                 (
+                    drawn,
                     folder / "gp_readiness.html",
                     sources_of(paths, "gp_readiness", "gp_catchments", "subicb_boundaries", *base) | quoted,
                     settings.gp_readiness.catchment_cap_m,
@@ -82,6 +92,7 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
             "inclusion_targeting_map": (
                 build_inclusion_map,
                 (
+                    drawn,
                     folder / "inclusion_targeting.html",
                     sources_of(paths, "inclusion_priorities", *base),
                     settings.inclusion.top_need_deciles,
@@ -91,6 +102,7 @@ def build_maps(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings)
             "access_map": (
                 build_access_map,
                 (
+                    drawn,
                     folder / "access.html",
                     sources_of(paths, "lsoa_access", "venues", "venue_siting", *base),
                     settings.access.reach_km,
