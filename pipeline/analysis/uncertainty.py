@@ -20,52 +20,17 @@ import numpy as np
 import pyarrow as pa
 from scipy.stats import rankdata
 
+from pipeline.analysis import scaled
 from pipeline.analysis.indicators import engagement_variants
-from pipeline.analysis.scores import Weights, all_weights, prepare, scale
+from pipeline.analysis.scores import Weights, all_weights
 from pipeline.duck import exact
+from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
 from pipeline.settings import Settings
-from pipeline.sqlfiles import quote
 from pipeline.store import inherited, write_parquet
 
 KINDS = ("need", "supply_gap")
-
-
-def score_matrices(
-    con: duckdb.DuckDBPyConnection,
-    paths: Paths,
-    vintage,
-    lsoas: list[str],
-    indicators: list[str],
-    bases: tuple[str, ...],
-    variants: list[str],
-) -> dict[tuple[str, str], np.ndarray]:
-    """(base, IUC variant) -> LSOA x indicator matrix of 0-10 scores (NaN where missing)."""
-    out = {}
-    for variant in variants:
-        # The IUC risk values under this variant, for the study area and the national range.
-        con.execute(f"""CREATE OR REPLACE TEMP VIEW indicators_variant AS
-            SELECT i.* REPLACE (CASE WHEN i.indicator = 'iuc_risk' THEN m.iuc_risk ELSE i.value END AS value)
-            FROM lsoa_indicators i
-            LEFT JOIN (SELECT lsoa_code, value::INTEGER AS g FROM lsoa_indicators WHERE indicator = 'iuc_group') grp
-                USING (lsoa_code)
-            LEFT JOIN iuc_mapping m ON m.variant = {quote(variant)} AND m.iuc_group = grp.g""")
-        con.execute(f"""CREATE OR REPLACE TEMP VIEW national_variant AS
-            SELECT indicator, value FROM national_values WHERE indicator <> 'iuc_risk'
-            UNION ALL SELECT 'iuc_risk', m.iuc_risk FROM iuc2018 i JOIN iuc_mapping m
-                ON m.iuc_group = i.iuc_group AND m.variant = {quote(variant)} WHERE i.lsoa11cd LIKE 'E%'""")
-        for base in bases:
-            scale(con, base, "scores_draw", indicators="indicators_variant", national="national_variant")
-            rows = con.execute("SELECT lsoa_code, indicator, score FROM scores_draw").fetchall()
-            matrix = np.full((len(lsoas), len(indicators)), np.nan)
-            at_l = {c: i for i, c in enumerate(lsoas)}
-            at_i = {c: i for i, c in enumerate(indicators)}
-            for lsoa, ind, score in rows:
-                if ind in at_i and lsoa in at_l:
-                    matrix[at_l[lsoa], at_i[ind]] = score
-            out[(base, variant)] = matrix
-    return out
 
 
 def draw_scores(
@@ -139,14 +104,14 @@ def summarise(ranks: np.ndarray, robust: float) -> list[dict]:
 
 def build_rank_uncertainty(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     exact(con)
-    vintage = prepare(con, paths, settings)
+    vintage = vintage_of(settings)
     cfg = settings.uncertainty
     _, variant_map = engagement_variants(settings.engagement_path)
     variants = list(cfg.iuc_variants or sorted(variant_map))
     weights = all_weights(settings, vintage)
     lsoas = [r[0] for r in con.execute("SELECT lsoa_code FROM lsoa_areas ORDER BY 1").fetchall()]
     indicators = sorted({n for k in KINDS for n in weights[k].names})
-    matrices = score_matrices(con, paths, vintage, lsoas, indicators, cfg.scaling_bases, variants)
+    matrices = scaled.matrices(con, lsoas, indicators, [(b, v) for v in variants for b in cfg.scaling_bases])
     rows = []
     for kind in KINDS:
         use_variants = variants if "iuc_risk" in weights[kind].names else variants[:1]

@@ -182,6 +182,7 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
                  meaning="An indicator that should be a percentage is outside 0-100."),
     ],
     "lsoa_indicator_scores": [one_row_per("lsoa_code", "indicator"), in_range("score", *SCORE)],
+    "lsoa_scaled_scores": [one_row_per("base", "variant", "lsoa_code", "indicator"), in_range("score", *SCORE)],
     "lsoa_need": [
         one_row_per("lsoa_code"), covers_study_area(),
         in_range("*_score", *SCORE, what="scores", empty_ok=FLAGGED_MAY_BE_EMPTY, meaning=SCORE_MEANING),

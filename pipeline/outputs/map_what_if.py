@@ -2,8 +2,8 @@
 mappings, recomputed in the browser as one moves a control.
 
 The page carries every neighbourhood's 0-10 indicator scores for each scaling base and IUC
-mapping the pipeline offers, made by the pipeline's own code (``scores.scale`` for the published
-mapping, ``uncertainty.score_matrices`` for the others, as ``rank_uncertainty`` draws them). The
+mapping the pipeline offers, made by the pipeline's own code (the ``scaled_scores`` step: ``scores.scale``
+for the published mapping, and the others as ``rank_uncertainty`` draws them). The
 page then does only what ``composite.sql`` and ``scores.scored_lsoas_sql`` do: weights normalised
 to sum to 1 at each level, a missing indicator or component dropping out with the rest keeping
 their ratios, rank with ties sharing the lowest rank, decile from the rank. So a weight set tried
@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import json
 import math
-import typing
 from pathlib import Path
 
 import duckdb
 import folium
 import numpy as np
 
+from pipeline.analysis import scaled
 from pipeline.analysis.indicators import engagement_variants, meta_rows
-from pipeline.analysis.scores import all_weights, prepare, scale
-from pipeline.analysis.uncertainty import score_matrices
+from pipeline.analysis.scaled import BASES
+from pipeline.analysis.scores import all_weights
 from pipeline.duck import exact
+from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult
 from pipeline.ingest.result import made as produced
 from pipeline.outputs.map_need import COMPONENT_LABELS
@@ -47,10 +48,9 @@ from pipeline.outputs.mapkit import (
 from pipeline.paths import Paths
 from pipeline.readers.iuc import GROUPS
 from pipeline.registry import SOURCES, licence_lines
-from pipeline.settings import Index, Settings, read_weights_file, shown
+from pipeline.settings import Settings, read_weights_file, shown
 from pipeline.store import read_provenance
 
-BASES = typing.get_args(Index.model_fields["scaling_base"].annotation)
 BASE_LABELS = {
     "study_area": "Study area: the range over the study area's neighbourhoods",
     "district": "District: the range over the neighbourhood's own district",
@@ -77,39 +77,31 @@ def page_data(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) 
     """Everything the page computes from: 0-10 indicator scores by base and IUC mapping, the
     published weights, ranks and top-tenth probabilities, and what each indicator is."""
     exact(con)
-    vintage = prepare(con, paths, settings)
+    vintage = vintage_of(settings)
     weights = all_weights(settings, vintage)["need"]
     file_weights = read_weights_file(settings.weights_path("need"))
     raw = file_weights.indicators()
     components = {c: float(file_weights.components[c]) for c in weights.components}
     inner = {c: {i: raw[c][i] for i in weights.indicators[c]} for c in weights.components}
     default_variant, variant_map = engagement_variants(settings.engagement_path)
-    variants = list(settings.uncertainty.iuc_variants or sorted(variant_map))
-    variants = [default_variant] + [v for v in variants if v != default_variant]
+    variants = scaled.variants(settings)
     names = weights.names
     lsoas = [r[0] for r in con.execute("SELECT lsoa_code FROM lsoa_areas ORDER BY 1").fetchall()]
-    at = {c: i for i, c in enumerate(lsoas)}
-    # The published mapping: the pipeline's own scaling of lsoa_indicators, as build_scores does it.
-    published: dict[str, np.ndarray] = {}
-    for base in BASES:
-        matrix = np.full((len(lsoas), len(names)), np.nan)
-        table = scale(con, base, "what_if_scores")
-        for lsoa, ind, score in con.execute(f"SELECT lsoa_code, indicator, score FROM {table}").fetchall():
-            if ind in names:
-                matrix[at[lsoa], names.index(ind)] = score
-        published[base] = matrix
-    others = score_matrices(con, paths, vintage, lsoas, names, BASES, variants[1:]) if len(variants) > 1 else {}
+    # the published mapping (lsoa_indicators as build_scores scales it), then the others as rank_uncertainty
+    # draws them
+    published = scaled.matrices(con, lsoas, names, [(b, scaled.PUBLISHED) for b in BASES])
+    others = scaled.matrices(con, lsoas, names, [(b, v) for v in variants[1:] for b in BASES])
     scores: dict[str, dict] = {}
     for base in BASES:
-        by_variant = {default_variant: published[base]} | {v: others[(base, v)] for v in variants[1:]}
+        by_variant = {default_variant: published[(base, scaled.PUBLISHED)]} | {
+            v: others[(base, v)] for v in variants[1:]
+        }
         scores[base] = {}
         for j, name in enumerate(names):
             columns = {v: _column(m[:, j]) for v, m in by_variant.items()}
             first = columns[default_variant]
             scores[base][name] = first if all(c == first for c in columns.values()) else columns
-    national = {
-        r[0] for r in con.execute("SELECT DISTINCT indicator FROM national_values WHERE value IS NOT NULL").fetchall()
-    }
+    national = scaled.national_indicators(con)
     meta = {r["indicator"]: r for r in meta_rows(vintage)}
     rows = con.execute("""
         SELECT a.lsoa_code, a.lsoa_name, a.ward_name, a.lad_name, a.residents_2021, n.need_score, n.need_rank,
