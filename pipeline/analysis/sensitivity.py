@@ -10,8 +10,10 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from pipeline.analysis.scores import Weights, all_weights, combine, prepare, scale
+from pipeline.analysis.scaled import PUBLISHED
+from pipeline.analysis.scores import Weights, all_weights, combine
 from pipeline.duck import exact
+from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
 from pipeline.settings import Settings
@@ -33,9 +35,14 @@ def top_n(con: duckdb.DuckDBPyConnection, weights: Weights, n: int) -> list[str]
 
 def build_index_sensitivity(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     exact(con)
-    vintage = prepare(con, paths, settings)
-    scale(con, settings.index.scaling_base)
-    weights = all_weights(settings, vintage)["need"]
+    # the indicators as published, on the configured base: scaled once, by scaled_scores, for every step
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE indicator_scores AS SELECT lsoa_code, indicator, score
+           FROM lsoa_scaled_scores WHERE base = $base AND variant = $published""",
+        {"base": settings.index.scaling_base, "published": PUBLISHED},
+    )
+    con.execute("CREATE OR REPLACE TEMP VIEW lsoa_list AS SELECT lsoa_code, lad_code FROM lsoa_areas")
+    weights = all_weights(settings, vintage_of(settings))["need"]
     n, change = settings.sensitivity.top_n, settings.sensitivity.weight_change
     base = set(top_n(con, weights, n))
     rows = []
