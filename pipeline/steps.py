@@ -234,10 +234,12 @@ STEPS: list[Step] = [
          settings=("peers", "study_area")),
     Step("lsoa_access", "analysis", "analysis.access:build_lsoa_access",
          "Straight-line distance from where each neighbourhood's people live to the nearest library, GP site, user "
-         "venue and existing venue; residents and high-need residents beyond reach; the distance checked against IoD "
-         "2025's geographical barriers.",
-         produces=("lsoa_access", "access_validation"), deps=("lsoa_origins", "venues", "lsoa_triage", "iod2025"),
-         settings=("geography", "access", "validation", "triage"), early=True),
+         "venue and existing venue; residents and high-need residents beyond reach.",
+         deps=("lsoa_origins", "venues", "lsoa_triage"), settings=("geography", "access", "triage"), early=True),
+    Step("access_validation", "analysis", "analysis.access:build_access_validation",
+         "The straight-line distance to the nearest GP site checked against IoD 2025's geographical barriers "
+         "(road distances): Spearman's rho with a seeded bootstrap interval.",
+         deps=("lsoa_origins", "venues", "iod2025"), settings=("geography", "validation"), early=True),
     Step("venue_siting", "analysis", "analysis.siting:build_venue_siting",
          "Where k new venues would reach the most need-weighted residents (maximal covering model as spopt's, "
          "sparse), k = 1 .. siting_max_k, and the best single site for each district's high-need residents "

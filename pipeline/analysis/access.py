@@ -22,7 +22,6 @@ from pipeline.duck import exact
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.ingest.venues import GP_VENUE_SOURCES
-from pipeline.inputs import use
 from pipeline.paths import Paths
 from pipeline.registry import LIBRARIES, USER_VENUES
 from pipeline.settings import Settings
@@ -76,21 +75,32 @@ def nearest_venues(
     con.execute("DROP VIEW IF EXISTS _places")
 
 
+def distance_sources(con: duckdb.DuckDBPyConnection, paths: Paths, kind: str) -> list[str]:
+    """Where people live and the sources of the venues a distance of this kind can end at."""
+    origins = sources_of(paths.table_path("lsoa_origins"))
+    venues = sources_of(paths.table_path("venues"))
+    rows = con.execute(f"SELECT DISTINCT source_key FROM venues WHERE {KINDS[kind]}").fetchall()
+    wanted = {k for (row,) in rows for k in ROW_SOURCES.get(row, ())}
+    return origins + [k for k in venues if k in wanted]
+
+
+def _origin_points(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW origin_points AS SELECT lsoa_code, easting AS x, northing AS y FROM lsoa_origins"
+    )
+
+
 def access_columns(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, list[str]]:
     """Which sources feed each column of ``lsoa_access``: where people live (origins), the venues of the kind a
     distance is to, residents and the need side of the triage. Neither the connectivity gap nor the GP sites'
     list sizes, PCNs or branch lists feed it, so they are not its sources."""
     origins = sources_of(paths.table_path("lsoa_origins"))
-    venues = sources_of(paths.table_path("venues"))
     triage = paths.table_path("lsoa_triage")
     residents, need = sources_of(triage, "residents_2021"), sources_of(triage, *NEED_READ)
     ward = [k for k in column_sources("ward_name", sources_of(triage)) if k in COLUMN_SOURCES["ward_name"]]
 
     def to(kind: str) -> list[str]:
-        """Where people live and the sources of the venues a distance of this kind can end at."""
-        rows = con.execute(f"SELECT DISTINCT source_key FROM venues WHERE {KINDS[kind]}").fetchall()
-        wanted = {k for (row,) in rows for k in ROW_SOURCES.get(row, ())}
-        return origins + [k for k in venues if k in wanted]
+        return distance_sources(con, paths, kind)
 
     reach = to("any venue")
     return (
@@ -110,13 +120,11 @@ def access_columns(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, li
     )
 
 
-def build_lsoa_access(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[AssetResult]:
+def build_lsoa_access(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     exact(con)
     vintage = vintage_of(settings)
     reach_m = settings.access.reach_km * 1000
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW origin_points AS SELECT lsoa_code, easting AS x, northing AS y FROM lsoa_origins"
-    )
+    _origin_points(con)
     nearest_venues(con, "origin_points", "lsoa_code")
     columns = access_columns(con, paths)
     sources = {k: "count(*)" for k in dict.fromkeys(k for keys in columns.values() for k in keys)}
@@ -135,19 +143,6 @@ def build_lsoa_access(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Se
         params={"reach_m": reach_m},
         notes=note,
     )
-    use(con, paths, "lsoa_access")
-    validation = _validate(con, settings, vintage.year)
-    con.register("_access_validation", pa.Table.from_pylist(validation, schema=VALIDATION))
-    checked = write_parquet(
-        con,
-        "SELECT * FROM _access_validation",
-        paths.table_path("access_validation"),
-        # IoD 2025 is read only on the 2021 base, where it is published (on the 2011 base it is not built)
-        sources=drawn_from(
-            *([paths.table_path("iod2025")] if vintage.year == 2021 else []), (access.path, ("nearest_gp_site_km",))
-        ),
-    )
-    con.unregister("_access_validation")
     totals = con.execute(f"""SELECT count(*) FILTER (beyond_reach), sum(residents_beyond_reach),
                                     sum(high_need_residents_beyond_reach)
                              FROM read_parquet('{access.path}')""").fetchone()
@@ -157,11 +152,44 @@ def build_lsoa_access(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Se
         "residents_beyond_reach": round(totals[1] or 0),
         "high_need_residents_beyond_reach": round(totals[2] or 0),
         "reach_km": settings.access.reach_km,
-        "spearman_gp_km_vs_iod_geographical_barriers": {
-            r["compared_with"]: round(r["spearman_rho"], 3) for r in validation if r.get("spearman_rho") is not None
-        },
     }
-    return [derived("lsoa_access", access, counts), derived("access_validation", checked)]
+    return derived("lsoa_access", access, counts)
+
+
+def build_access_validation(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
+    """The check of the distance measure, a step of its own: it reads where people live, the GP sites and IoD
+    2025, none of which a weight reaches, so a weight change does not run it again (as it did inside
+    lsoa_access, which reads need)."""
+    exact(con)
+    vintage = vintage_of(settings)
+    _origin_points(con)
+    nearest_venues(con, "origin_points", "lsoa_code", kinds=("gp_site",))
+    # the distance as lsoa_access publishes it (lsoa_access.sql): to the nearest GP site, in km to 2 decimals
+    con.execute("""CREATE OR REPLACE TEMP VIEW gp_distances AS
+                   SELECT n.point_key AS lsoa_code, round(n.distance_m / 1000, 2) AS nearest_gp_site_km
+                   FROM nearest_venues n JOIN venues v ON v.venue_id = n.place_key
+                   WHERE n.point_key IN (SELECT lsoa_code FROM lsoa_origins)""")
+    validation = _validate(con, settings, vintage.year)
+    # IoD 2025 is read only on the 2021 base, where it is published (on the 2011 base it is not built)
+    keys = list(drawn_from(*([paths.table_path("iod2025")] if vintage.year == 2021 else [])))
+    keys += [k for k in distance_sources(con, paths, "gp_site") if k not in keys]
+    con.register("_access_validation", pa.Table.from_pylist(validation, schema=VALIDATION))
+    checked = write_parquet(
+        con,
+        "SELECT * FROM _access_validation",
+        paths.table_path("access_validation"),
+        sources=dict.fromkeys(keys, "count(*)"),
+    )
+    con.unregister("_access_validation")
+    return derived(
+        "access_validation",
+        checked,
+        {
+            "spearman_gp_km_vs_iod_geographical_barriers": {
+                r["compared_with"]: round(r["spearman_rho"], 3) for r in validation if r.get("spearman_rho") is not None
+            }
+        },
+    )
 
 
 def _validate(con: duckdb.DuckDBPyConnection, settings: Settings, year: int) -> list[dict]:
@@ -176,7 +204,7 @@ def _validate(con: duckdb.DuckDBPyConnection, settings: Settings, year: int) -> 
     if year != 2021:
         return [row | {"lsoas": 0, "note": "IoD 2025 is published on 2021 LSOAs: compared on the 2021 base only"}]
     pairs = con.execute("""SELECT a.nearest_gp_site_km, i.geographical_barriers_score
-                           FROM lsoa_access a JOIN iod2025 i ON i.lsoa21cd = a.lsoa_code
+                           FROM gp_distances a JOIN iod2025 i ON i.lsoa21cd = a.lsoa_code
                            WHERE a.nearest_gp_site_km IS NOT NULL AND i.geographical_barriers_score IS NOT NULL
                            ORDER BY a.lsoa_code""").fetchall()
     if len(pairs) < 10:
