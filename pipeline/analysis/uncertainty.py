@@ -102,25 +102,50 @@ def summarise(ranks: np.ndarray, robust: float) -> list[dict]:
     return out
 
 
-def build_rank_uncertainty(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
-    exact(con)
-    vintage = vintage_of(settings)
+def simulated(con: duckdb.DuckDBPyConnection, settings: Settings, kind: str) -> list[dict]:
+    """Each LSOA's rank statistics for one score over its seeded draws: its weights, the scaling bases and, where
+    it weighs the IUC, the IUC mappings (else the first mapping alone)."""
     cfg = settings.uncertainty
     _, variant_map = engagement_variants(settings.engagement_path)
     variants = list(cfg.iuc_variants or sorted(variant_map))
-    weights = all_weights(settings, vintage)
+    weights = all_weights(settings, vintage_of(settings))[kind]
+    used = variants if "iuc_risk" in weights.names else variants[:1]
     lsoas = [r[0] for r in con.execute("SELECT lsoa_code FROM lsoa_areas ORDER BY 1").fetchall()]
-    indicators = sorted({n for k in KINDS for n in weights[k].names})
-    matrices = scaled.matrices(con, lsoas, indicators, [(b, v) for v in variants for b in cfg.scaling_bases])
-    rows = []
-    for kind in KINDS:
-        use_variants = variants if "iuc_risk" in weights[kind].names else variants[:1]
-        chosen = {k: m for k, m in matrices.items() if k[1] in use_variants}
-        ranks = simulate(
-            chosen, weights[kind], indicators, draws=cfg.draws, seed=cfg.seed, concentration=cfg.concentration
-        )
-        for lsoa, stats in zip(lsoas, summarise(ranks, cfg.robust_probability), strict=False):
-            rows.append({"lsoa_code": lsoa, "score": kind, **stats})
+    indicators = sorted(weights.names)  # a draw takes each indicator's column by name
+    matrices = scaled.matrices(con, lsoas, indicators, [(b, v) for v in used for b in cfg.scaling_bases])
+    ranks = simulate(matrices, weights, indicators, draws=cfg.draws, seed=cfg.seed, concentration=cfg.concentration)
+    return [
+        {"lsoa_code": lsoa, "score": kind, **stats}
+        for lsoa, stats in zip(lsoas, summarise(ranks, cfg.robust_probability), strict=False)
+    ]
+
+
+GAP_COLUMNS = ("lsoa_code", "score", "median_rank", "rank_p05", "rank_p95", "p_top_decile", "priority")
+
+
+def build_gap_uncertainty(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
+    """The connectivity gap's draws, a step of their own: no need weight reaches them, so a change of need weights
+    does not draw them again (``rank_uncertainty`` takes them from here)."""
+    exact(con)
+    con.register("_gap", pa.Table.from_pylist(simulated(con, settings, "supply_gap")))
+    written = write_parquet(
+        con,
+        f"SELECT {', '.join(GAP_COLUMNS)} FROM _gap ORDER BY lsoa_code",
+        paths.table_path("rank_uncertainty_gap"),
+        sources=inherited(paths.table_path("lsoa_scaled_scores")),
+    )
+    con.unregister("_gap")
+    return derived("rank_uncertainty_gap", written)
+
+
+def build_rank_uncertainty(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
+    exact(con)
+    cfg = settings.uncertainty
+    _, variant_map = engagement_variants(settings.engagement_path)
+    variants = list(cfg.iuc_variants or sorted(variant_map))
+    vintage = vintage_of(settings)
+    gap = con.execute(f"SELECT {', '.join(GAP_COLUMNS)} FROM rank_uncertainty_gap ORDER BY lsoa_code").fetchall()
+    rows = simulated(con, settings, "need") + [dict(zip(GAP_COLUMNS, r, strict=True)) for r in gap]
     con.register("_unc", pa.Table.from_pylist(rows))
     sources = inherited(paths.table_path("lsoa_need"), paths.table_path("lsoa_supply_gap"))
     written = write_parquet(

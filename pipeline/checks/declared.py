@@ -201,6 +201,7 @@ ASSET_CHECKS: dict[str, list[Kind]] = {
     ],
     "lsoa_triage": [one_row_per("lsoa_code"), covers_study_area(), not_null("triage_class")],
     "triage_summary": [in_range("pct_of_area_residents", *PERCENT)],
+    "rank_uncertainty_gap": [one_row_per("lsoa_code"), covers_study_area()],
     "rank_uncertainty": [
         one_row_per("lsoa_code", "score"), covers_study_area(),
         no_rows_where("rank_draws_bracket_the_rank", "rank_p05 > rank_p95", "have an impossible rank range",
