@@ -109,6 +109,45 @@ def test_a_missing_indicator_drops_out_and_the_others_keep_their_ratios(con):
     assert rows[("B", "age")][2] == "pct_65_74" and rows[("A", "age")][2] is None
 
 
+def test_weight_sets_scored_in_one_pass_give_each_the_scores_it_gets_alone(con):
+    """The sensitivity table scores every changed weight set in one pass of composite.sql (a variant per set):
+    each set's scores, to the last bit, and so its top N, are those it gets scored alone."""
+    import random
+
+    from pipeline.analysis import scores
+    from pipeline.analysis.sensitivity import top_n
+
+    rng = random.Random(7)  # SYNTHETIC scores for 60 LSOAs, one indicator missing here and there
+    indicators = ("pct_75_plus", "pct_65_74", "pct_disabled")
+    con.register(
+        "indicator_scores",
+        pa.Table.from_pylist(
+            [
+                {"lsoa_code": f"L{k:02d}", "indicator": i, "score": round(rng.uniform(0, 10), 3)}
+                for k in range(60)
+                for i in indicators
+                if rng.random() > 0.05
+            ]
+        ),
+    )
+    con.register("lsoa_list", pa.Table.from_pylist([{"lsoa_code": f"L{k:02d}", "lad_code": "X"} for k in range(60)]))
+    base = scores.normalised(
+        "need",
+        {"age": 3.0, "disability": 1.0},
+        {"age": {"pct_75_plus": 0.6, "pct_65_74": 0.4}, "disability": {"pct_disabled": 1.0}},
+    )
+    sets = [base, base.with_change("age", None, 0.8), base.with_change("age", "pct_65_74", 1.2)]
+    together = scores.combine(con, sets, "together_long")
+    for variant, w in enumerate(sets):
+        alone = scores.combine(con, w, "alone_long")
+        query = "SELECT lsoa_code, component, score FROM {} {} ORDER BY 1, 2"
+        assert (
+            con.execute(query.format(together, f"WHERE variant = {variant}")).fetchall()
+            == con.execute(query.format(alone, "")).fetchall()
+        )
+        assert top_n(con, sets, 10)[variant] == top_n(con, [w], 10)[0]
+
+
 @pytest.mark.parametrize(
     "body, message",
     [

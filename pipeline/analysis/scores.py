@@ -50,9 +50,15 @@ class Weights:
     components: dict[str, float]
     indicators: dict[str, dict[str, float]]
 
-    def rows(self) -> list[dict]:
+    def rows(self, variant: int = 0) -> list[dict]:
         return [
-            {"component": c, "indicator": i, "component_weight": self.components[c], "indicator_weight": w}
+            {
+                "variant": variant,
+                "component": c,
+                "indicator": i,
+                "component_weight": self.components[c],
+                "indicator_weight": w,
+            }
             for c, inner in self.indicators.items()
             for i, w in inner.items()
         ]
@@ -122,6 +128,7 @@ def all_weights(settings: Settings, vintage: Vintage) -> dict[str, Weights]:
 
 WEIGHTS_SCHEMA = pa.schema(
     [
+        ("variant", pa.int64()),
         ("component", pa.string()),
         ("indicator", pa.string()),
         ("component_weight", pa.float64()),
@@ -196,10 +203,13 @@ def scale(
     return table
 
 
-def combine(con: duckdb.DuckDBPyConnection, weights: Weights, name: str | None = None) -> str:
-    """Weight ``indicator_scores`` into temp table ``<kind>_long`` (one row per LSOA and component)."""
-    name = name or f"{weights.kind}_long"
-    con.register("weights", pa.Table.from_pylist(weights.rows(), schema=WEIGHTS_SCHEMA))
+def combine(con: duckdb.DuckDBPyConnection, weights: Weights | list[Weights], name: str | None = None) -> str:
+    """Weight ``indicator_scores`` into temp table ``<kind>_long`` (one row per LSOA and component, and per weight
+    set where ``weights`` is a list of them: its ``variant`` is the set's place in the list)."""
+    sets = weights if isinstance(weights, list) else [weights]
+    name = name or f"{sets[0].kind}_long"
+    rows = [row for variant, w in enumerate(sets) for row in w.rows(variant)]
+    con.register("weights", pa.Table.from_pylist(rows, schema=WEIGHTS_SCHEMA))
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS " + sql("composite"))
     finally:

@@ -20,17 +20,21 @@ from pipeline.settings import Settings
 from pipeline.store import inherited, write_parquet
 
 
-def top_n(con: duckdb.DuckDBPyConnection, weights: Weights, n: int) -> list[str]:
-    """The n highest-scoring LSOAs under ``weights`` (ties broken by code, so the set is fixed)."""
-    table = combine(con, weights, "sensitivity_long")
-    return [
-        r[0]
-        for r in con.execute(
-            f"""SELECT lsoa_code FROM {table} GROUP BY 1
-        ORDER BY any_value(score) DESC, lsoa_code LIMIT $n""",
-            {"n": n},
-        ).fetchall()
-    ]
+def top_n(con: duckdb.DuckDBPyConnection, weight_sets: list[Weights], n: int) -> list[set[str]]:
+    """The n highest-scoring LSOAs under each weight set (ties broken by code, so each set is fixed), all sets
+    scored in one pass of ``composite.sql``."""
+    table = combine(con, weight_sets, "sensitivity_long")
+    rows = con.execute(
+        f"""SELECT variant, lsoa_code FROM (
+                SELECT variant, lsoa_code, row_number() OVER (PARTITION BY variant ORDER BY score DESC, lsoa_code) AS k
+                FROM (SELECT variant, lsoa_code, any_value(score) AS score FROM {table} GROUP BY 1, 2))
+            WHERE k <= $n""",
+        {"n": n},
+    ).fetchall()
+    tops: list[set[str]] = [set() for _ in weight_sets]
+    for variant, lsoa in rows:
+        tops[variant].add(lsoa)
+    return tops
 
 
 def build_index_sensitivity(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
@@ -44,30 +48,30 @@ def build_index_sensitivity(con: duckdb.DuckDBPyConnection, paths: Paths, settin
     con.execute("CREATE OR REPLACE TEMP VIEW lsoa_list AS SELECT lsoa_code, lad_code FROM lsoa_areas")
     weights = all_weights(settings, vintage_of(settings))["need"]
     n, change = settings.sensitivity.top_n, settings.sensitivity.weight_change
-    base = set(top_n(con, weights, n))
-    rows = []
     targets = [(c, None) for c in weights.components]
     targets += [(c, i) for c, inner in weights.indicators.items() if len(inner) > 1 for i in inner]
-    for component, indicator in targets:
-        for factor in (1 - change, 1 + change):
-            changed = weights.with_change(component, indicator, factor)
-            kept = len(base & set(top_n(con, changed, n)))
-            before = weights.components[component] if indicator is None else weights.indicators[component][indicator]
-            after = changed.components[component] if indicator is None else changed.indicators[component][indicator]
-            rows.append(
-                {
-                    "score": "need",
-                    "level": "component" if indicator is None else "indicator",
-                    "component": component,
-                    "indicator": indicator,
-                    "change": f"{'up' if factor > 1 else 'down'} {abs(factor - 1) * 100:.0f}%",
-                    "weight_before": round(before, 6),
-                    "weight_after": round(after, 6),
-                    "top_n": n,
-                    "top_n_retained": kept,
-                    "share_retained": kept / n,
-                }
-            )
+    changes = [(c, i, f) for c, i in targets for f in (1 - change, 1 + change)]
+    base, *tops = top_n(con, [weights] + [weights.with_change(c, i, f) for c, i, f in changes], n)
+    rows = []
+    for (component, indicator, factor), top in zip(changes, tops, strict=True):
+        changed = weights.with_change(component, indicator, factor)
+        kept = len(base & top)
+        before = weights.components[component] if indicator is None else weights.indicators[component][indicator]
+        after = changed.components[component] if indicator is None else changed.indicators[component][indicator]
+        rows.append(
+            {
+                "score": "need",
+                "level": "component" if indicator is None else "indicator",
+                "component": component,
+                "indicator": indicator,
+                "change": f"{'up' if factor > 1 else 'down'} {abs(factor - 1) * 100:.0f}%",
+                "weight_before": round(before, 6),
+                "weight_after": round(after, 6),
+                "top_n": n,
+                "top_n_retained": kept,
+                "share_retained": kept / n,
+            }
+        )
     con.register("sensitivity_out", pa.Table.from_pylist(rows))
     written = write_parquet(
         con,
