@@ -56,9 +56,10 @@ COLUMNS: dict[str, str] = {
     "postcode_lad_code": "District code Code-Point Open gives the postcode itself (its neighbourhood's may differ)",
     "lad_code": "Local authority district code", "lad_name": "Local authority district name",
     "area_code": "Area code (district, or ALL for the study area)", "area_name": "Area name",
-    "broadband_caution": "Where the row's district's neighbourhood broadband figures miss Ofcom's own district "
-                         "figure by more than the settings allow: both figures (Ofcom's first); read the gap here "
-                         "with care. Empty where they agree",
+    "broadband_caution": "Where the neighbourhood broadband figures of the row's district (for a GP site, of each "
+                         "district its catchment's postcodes lie in) miss Ofcom's own district figure by more than "
+                         "the settings allow: both figures (Ofcom's first); read the gap here with care. Empty where "
+                         "they agree",
     "area_type": "study area, district or ward (or comparator in the connectivity series)",
     "district": "District the ward is in", "residents_2021": "Usual residents, Census 2021 (TS007A)",
     "residents": "Usual residents, Census 2021", "lsoas": "Number of LSOAs",
@@ -441,6 +442,8 @@ TABLE_COLUMNS: dict[tuple[str, str], str] = {
     ("peer_weighting_check", "difference_pp"): "The estimate less the published figure, in percentage points",
     ("peer_weighting_check", "districts"): "Districts in the county, each with a figure and residents",
     ("peer_weighting_check", "weighted_by"): "What the districts' figures are weighted by",
+    ("peer_league", "value"): "The member's figure at the release, in the unit indicator_label gives (Ofcom's; for "
+        "the zone, its estimate: see estimate and weighted_by)",
 }
 
 

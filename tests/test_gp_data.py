@@ -530,3 +530,23 @@ def test_a_gp_sites_caution_follows_its_catchment_into_another_district(real_run
         if r["lad_code"] not in missed and set(r["catchment_broadband_districts"].split(", ")) & set(missed)
     ]
     assert spanning  # with these sources: e.g. Nuffield House (Harlow) reaches into East Hertfordshire
+
+
+def test_an_unranked_gp_sites_area_broadband_figure_carries_its_districts_caution(real_run):
+    """An unranked site's popup still shows its postcode district's broadband average: in a district whose input
+    misses Ofcom's own figure it carries that district's caution, as the published table does."""
+    import html
+
+    with (real_run.paths.processed / "tables" / "gp_readiness.csv").open(encoding="utf-8") as fh:
+        rows = [
+            r
+            for r in csv.DictReader(fh)
+            if not r["readiness_rank"] and r["broadband_caution"] and r["site_broadband_resolution"] not in ("", "none")
+        ]
+    assert rows  # with these sources: East Hertfordshire's and Broxbourne's unranked sites
+    text = (real_run.live / "maps" / "gp_readiness.html").read_text(encoding="utf-8")
+    page = html.unescape(text.replace("\\u0027", "'").replace("\\u0026", "&"))
+    shown = re.findall(
+        r"For July 2024, Ofcom counts [^<]*?: read the broadband figure shown for the site with care", page
+    )
+    assert len(shown) == len(rows)

@@ -9,7 +9,7 @@ import duckdb
 import folium
 
 from pipeline.analysis.gp_readiness import SCORE_DECIMALS
-from pipeline.lookup import caution_notes, district_cautions, unlabelled
+from pipeline.lookup import caution_notes, district_cautions
 from pipeline.outputs.gp_text import (
     broadband_scored,
     catchment_broadband_scored,
@@ -81,13 +81,20 @@ def _input_release(r: dict, column: str = "site_broadband_release") -> str:
     return f"Ofcom's data of {esc(release_names(r[column]))} as the broadband input holds it"
 
 
-def _caution(cautions: dict[str, str], r: dict) -> list[tuple[str, str]]:
-    """Where the broadband input of a district the catchment lies in misses Ofcom's own figure by more than the
-    settings allow: the caution beside the catchment's broadband, as the triage and fibre maps give it beside each
-    gap. It follows the catchment, which may reach into a district other than the site's."""
-    codes = (r.get("catchment_broadband_districts") or r.get("lad_code") or "").split(", ")
-    said = [unlabelled(cautions[code]) for code in codes if code in cautions]
-    return [("Caution", _wrap(esc(f"{'; '.join(said)}: read the catchment's broadband with care")))] if said else []
+def _caution(cautions: dict[str, str], codes: list[str], what: str) -> list[tuple[str, str]]:
+    """Where the broadband input of any of the districts ``codes`` misses Ofcom's own figure by more than the
+    settings allow: one caution row naming each (Ofcom's figure first), beside ``what`` it bears on, as the triage
+    and fibre maps give it beside each gap."""
+    said = [cautions[code].removeprefix("Caution: ") for code in dict.fromkeys(codes) if code in cautions]
+    if not said:
+        return []
+    text = "; and ".join(said)
+    return [("Caution", _wrap(esc(f"{text[:1].upper()}{text[1:]}: read {what} with care")))]
+
+
+def _catchment_districts(r: dict) -> list[str]:
+    """The districts a catchment's broadband figures come from (a catchment may reach beyond its site's)."""
+    return (r.get("catchment_broadband_districts") or r.get("lad_code") or "").split(", ")
 
 
 def _catchment_broadband(r: dict, pct: float | None, resolution: str | None) -> str:
@@ -148,7 +155,7 @@ def build_gp_map(
                     ("Residents (est.)", fmt(r["residents"], 0)),
                     ("Postcodes", fmt(r["postcodes"])),
                     ("Without gigabit", _catchment_broadband(r, r["no_gig"], r["res"])),
-                    *_caution(cautions, r),
+                    *_caution(cautions, _catchment_districts(r), "the catchment's broadband"),
                     ("Inclusion need (0–10)", fmt(r["need"], 2)),
                     (words["score"], fmt(r["score"], 2)),
                 ],
@@ -229,6 +236,12 @@ def build_gp_map(
                     else "no list size in the extract",
                 ),
                 ("Gigabit at the site itself", _wrap(_gigabit_at_site(r))),
+                # a ranked site's caution is given with its catchment's broadband, below
+                *(
+                    _caution(cautions, [r["lad_code"]], "the broadband figure shown for the site")
+                    if not ranked and (r["site_broadband_resolution"] or "none") != "none"
+                    else []
+                ),
             ]
             + (
                 [
@@ -241,7 +254,7 @@ def build_gp_map(
                         "Catchment without gigabit",
                         _catchment_broadband(r, r["catchment_pct_no_gigabit"], r["catchment_broadband_resolution"]),
                     ),
-                    *_caution(cautions, r),
+                    *_caution(cautions, _catchment_districts(r), "the catchment's broadband"),
                     ("Catchment inclusion need (0–10)", fmt(r["catchment_mean_need"], SCORE_DECIMALS)),
                 ]
                 if ranked

@@ -146,7 +146,7 @@ TABLES = [
                   "at those paces it would reach the median and the best.",
                   "area_type, area_code, group_kind DESC, indicator",
                   "The zone's values and paces are those of its estimate, weighted as weighted_by says, not shares "
-                  "counted by Ofcom. Straight-line extrapolations, not forecasts."),
+                  "counted by Ofcom."),
     EvidenceTable("peer_league", "Peer league table", "peer_league",
                   "Every member of each district's (and the zone's) group at the latest release, with its value and "
                   "rank: the league table behind each rank.",
@@ -258,7 +258,9 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
         if cautioned and "catchment_broadband_districts" in names:  # a catchment's caution follows its districts
             query = query.replace(
                 " FROM ",
-                ", (SELECT string_agg(caution, '; ' ORDER BY caution_lad) FROM _caution WHERE list_contains("
+                # one caution naming each district that misses: "Caution: <first>; and <second>"
+                ", (SELECT 'Caution: ' || string_agg(caution[10:], '; and ' ORDER BY caution_lad) FROM _caution "
+                "WHERE list_contains("
                 f"string_split(coalesce(nullif(\"{t.table}\".catchment_broadband_districts, ''), "
                 f"\"{t.table}\".lad_code), ', '), caution_lad)) AS broadband_caution FROM ",
                 1,

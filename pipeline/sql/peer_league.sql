@@ -3,9 +3,9 @@
 WITH latest AS (
     SELECT v.indicator, max(v.release) AS release FROM peer_values v WHERE NOT v.estimate GROUP BY 1
 )
-SELECT g.subject AS area_code, s.area_name AS subject_name, g.group_kind, g.cluster_code, v.indicator, v.release,
-       v.release_name, g.member AS member_code, v.area_name AS member_name, g.member = g.subject AS is_subject,
-       v.estimate, v.value,
+SELECT g.subject AS area_code, s.area_name AS subject_name, g.group_kind, g.cluster_code, v.indicator,
+       v.indicator_label, v.release, v.release_name, g.member AS member_code, v.area_name AS member_name,
+       g.member = g.subject AS is_subject, v.estimate, v.weighted_by, v.value,
        rank() OVER (PARTITION BY g.subject, g.group_kind, v.indicator
                     ORDER BY CASE WHEN v.indicator = 'premises_below_30_pct' THEN -v.value ELSE v.value END DESC)
            AS rank
