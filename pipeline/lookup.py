@@ -319,6 +319,13 @@ def district_cautions(con: duckdb.DuckDBPyConnection, key: str = "lad_name") -> 
     return {r[0]: district_caution(dict(zip(keys, r[1:], strict=True))) for r in rows}
 
 
+def joined_caution(cautions: dict[str, str], codes) -> str:
+    """One caution naming each district of ``codes`` that has one in ``cautions`` (``district_cautions``), joined as
+    a district's own measures are: "Caution: <first>; and <second>"; empty where none has."""
+    said = [cautions[code].removeprefix("Caution: ") for code in dict.fromkeys(codes) if code in cautions]
+    return "Caution: " + "; and ".join(said) if said else ""
+
+
 def unlabelled(caution: str) -> str:
     """A caution shown in a row already labelled 'Caution': without its own 'Caution: ', capitalised."""
     text = caution.removeprefix("Caution: ")

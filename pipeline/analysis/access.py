@@ -75,13 +75,16 @@ def nearest_venues(
     con.execute("DROP VIEW IF EXISTS _places")
 
 
-def distance_sources(con: duckdb.DuckDBPyConnection, paths: Paths, kind: str) -> list[str]:
-    """Where people live and the sources of the venues a distance of this kind can end at."""
+def distance_sources(con: duckdb.DuckDBPyConnection, paths: Paths, kinds: tuple[str, ...]) -> dict[str, list[str]]:
+    """For each kind of distance: where people live and the sources of the venues it can end at."""
     origins = sources_of(paths.table_path("lsoa_origins"))
     venues = sources_of(paths.table_path("venues"))
-    rows = con.execute(f"SELECT DISTINCT source_key FROM venues WHERE {KINDS[kind]}").fetchall()
-    wanted = {k for (row,) in rows for k in ROW_SOURCES.get(row, ())}
-    return origins + [k for k in venues if k in wanted]
+    out = {}
+    for kind in kinds:
+        rows = con.execute(f"SELECT DISTINCT source_key FROM venues WHERE {KINDS[kind]}").fetchall()
+        wanted = {k for (row,) in rows for k in ROW_SOURCES.get(row, ())}
+        out[kind] = origins + [k for k in venues if k in wanted]
+    return out
 
 
 def _origin_points(con: duckdb.DuckDBPyConnection) -> None:
@@ -99,18 +102,16 @@ def access_columns(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, li
     residents, need = sources_of(triage, "residents_2021"), sources_of(triage, *NEED_READ)
     ward = [k for k in column_sources("ward_name", sources_of(triage)) if k in COLUMN_SOURCES["ward_name"]]
 
-    def to(kind: str) -> list[str]:
-        return distance_sources(con, paths, kind)
-
-    reach = to("any venue")
+    to = distance_sources(con, paths, tuple(KINDS))
+    reach = to["any venue"]
     return (
         dict.fromkeys(("origin", "origin_basis", "easting", "northing"), origins)
         | dict.fromkeys(("ward_code", "ward_name"), ward)
         | {"residents_2021": residents, "need_weighted_residents": residents + need, "distance_kind": []}
         | dict.fromkeys(NEED_READ, need)
-        | {f"nearest_library{c}": to("library") for c in ("_km", "", "_address", "_hours")}
-        | {f"nearest_gp_site{c}": to("gp_site") for c in ("_km", "")}
-        | {f"nearest_user_venue{c}": to("user venue") for c in ("_km", "", "_type")}
+        | {f"nearest_library{c}": to["library"] for c in ("_km", "", "_address", "_hours")}
+        | {f"nearest_gp_site{c}": to["gp_site"] for c in ("_km", "")}
+        | {f"nearest_user_venue{c}": to["user venue"] for c in ("_km", "", "_type")}
         | {f"nearest_venue{c}": reach for c in ("_km", "", "_type")}
         | {
             "beyond_reach": reach,
@@ -166,13 +167,12 @@ def build_access_validation(con: duckdb.DuckDBPyConnection, paths: Paths, settin
     nearest_venues(con, "origin_points", "lsoa_code", kinds=("gp_site",))
     # the distance as lsoa_access publishes it (lsoa_access.sql): to the nearest GP site, in km to 2 decimals
     con.execute("""CREATE OR REPLACE TEMP VIEW gp_distances AS
-                   SELECT n.point_key AS lsoa_code, round(n.distance_m / 1000, 2) AS nearest_gp_site_km
-                   FROM nearest_venues n JOIN venues v ON v.venue_id = n.place_key
-                   WHERE n.point_key IN (SELECT lsoa_code FROM lsoa_origins)""")
+                   SELECT point_key AS lsoa_code, round(distance_m / 1000, 2) AS nearest_gp_site_km
+                   FROM nearest_venues""")
     validation = _validate(con, settings, vintage.year)
     # IoD 2025 is read only on the 2021 base, where it is published (on the 2011 base it is not built)
     keys = list(drawn_from(*([paths.table_path("iod2025")] if vintage.year == 2021 else [])))
-    keys += [k for k in distance_sources(con, paths, "gp_site") if k not in keys]
+    keys += [k for k in distance_sources(con, paths, ("gp_site",))["gp_site"] if k not in keys]
     con.register("_access_validation", pa.Table.from_pylist(validation, schema=VALIDATION))
     checked = write_parquet(
         con,

@@ -27,12 +27,17 @@ BASES = typing.get_args(Index.model_fields["scaling_base"].annotation)  # every 
 PUBLISHED = ""  # the variant of the rows scaled from lsoa_indicators as it is (its configured IUC mapping)
 
 
+def drawn_variants(settings: Settings) -> list[str]:
+    """The IUC mappings the rank uncertainty draws among: settings [uncertainty] iuc_variants, else every one in
+    the config file, in name order."""
+    _, mapping = engagement_variants(settings.engagement_path)
+    return list(settings.uncertainty.iuc_variants or sorted(mapping))
+
+
 def variants(settings: Settings) -> list[str]:
-    """The IUC mappings drawn from (settings [uncertainty] iuc_variants, else every one in the config file),
-    the configured one first."""
-    default, mapping = engagement_variants(settings.engagement_path)
-    listed = list(settings.uncertainty.iuc_variants or sorted(mapping))
-    return [default] + [v for v in listed if v != default]
+    """The same mappings, the configured one first."""
+    default, _ = engagement_variants(settings.engagement_path)
+    return [default] + [v for v in drawn_variants(settings) if v != default]
 
 
 def build_scaled_scores(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:

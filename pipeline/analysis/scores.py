@@ -176,7 +176,7 @@ def prepare(
     # a table, not a view: every scaling reads the national range, and a step scales many times (each base,
     # IUC mapping and draw), while reading every English LSOA's values from the sources takes most of a scaling
     con.execute("CREATE OR REPLACE TEMP TABLE national_values AS " + national_values_sql(vintage))
-    con.execute("CREATE OR REPLACE TEMP VIEW lsoa_list AS SELECT lsoa_code, lad_code FROM lsoa_areas")
+    register_lsoa_list(con)
     labels = ", ".join(f"({code}, {quote(label)})" for code, label in GROUPS.items())
     con.execute(f"""CREATE OR REPLACE TEMP VIEW lsoa_iuc AS
         SELECT i.lsoa_code, i.value::INTEGER AS iuc_group, g.label AS iuc_label,
@@ -185,6 +185,11 @@ def prepare(
         FROM lsoa_indicators i JOIN (VALUES {labels}) g(code, label) ON g.code = i.value::INTEGER
         WHERE i.indicator = 'iuc_group'""")
     return vintage
+
+
+def register_lsoa_list(con: duckdb.DuckDBPyConnection) -> None:
+    """View ``lsoa_list``: the LSOAs ``composite.sql`` scores, with their district."""
+    con.execute("CREATE OR REPLACE TEMP VIEW lsoa_list AS SELECT lsoa_code, lad_code FROM lsoa_areas")
 
 
 def scale(

@@ -11,7 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.analysis.scaled import PUBLISHED
-from pipeline.analysis.scores import Weights, all_weights, combine
+from pipeline.analysis.scores import Weights, all_weights, combine, register_lsoa_list
 from pipeline.duck import exact
 from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult, derived
@@ -45,16 +45,16 @@ def build_index_sensitivity(con: duckdb.DuckDBPyConnection, paths: Paths, settin
            FROM lsoa_scaled_scores WHERE base = $base AND variant = $published""",
         {"base": settings.index.scaling_base, "published": PUBLISHED},
     )
-    con.execute("CREATE OR REPLACE TEMP VIEW lsoa_list AS SELECT lsoa_code, lad_code FROM lsoa_areas")
+    register_lsoa_list(con)
     weights = all_weights(settings, vintage_of(settings))["need"]
     n, change = settings.sensitivity.top_n, settings.sensitivity.weight_change
     targets = [(c, None) for c in weights.components]
     targets += [(c, i) for c, inner in weights.indicators.items() if len(inner) > 1 for i in inner]
     changes = [(c, i, f) for c, i in targets for f in (1 - change, 1 + change)]
-    base, *tops = top_n(con, [weights] + [weights.with_change(c, i, f) for c, i, f in changes], n)
+    changed_sets = [weights.with_change(c, i, f) for c, i, f in changes]
+    base, *tops = top_n(con, [weights, *changed_sets], n)
     rows = []
-    for (component, indicator, factor), top in zip(changes, tops, strict=True):
-        changed = weights.with_change(component, indicator, factor)
+    for (component, indicator, factor), changed, top in zip(changes, changed_sets, tops, strict=True):
         kept = len(base & top)
         before = weights.components[component] if indicator is None else weights.indicators[component][indicator]
         after = changed.components[component] if indicator is None else changed.indicators[component][indicator]

@@ -21,7 +21,6 @@ import pyarrow as pa
 from scipy.stats import rankdata
 
 from pipeline.analysis import scaled
-from pipeline.analysis.indicators import engagement_variants
 from pipeline.analysis.scores import Weights, all_weights
 from pipeline.duck import exact
 from pipeline.geography import vintage_of
@@ -29,8 +28,6 @@ from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
 from pipeline.settings import Settings
 from pipeline.store import inherited, write_parquet
-
-KINDS = ("need", "supply_gap")
 
 
 def draw_scores(
@@ -106,8 +103,7 @@ def simulated(con: duckdb.DuckDBPyConnection, settings: Settings, kind: str) -> 
     """Each LSOA's rank statistics for one score over its seeded draws: its weights, the scaling bases and, where
     it weighs the IUC, the IUC mappings (else the first mapping alone)."""
     cfg = settings.uncertainty
-    _, variant_map = engagement_variants(settings.engagement_path)
-    variants = list(cfg.iuc_variants or sorted(variant_map))
+    variants = scaled.drawn_variants(settings)
     weights = all_weights(settings, vintage_of(settings))[kind]
     used = variants if "iuc_risk" in weights.names else variants[:1]
     lsoas = [r[0] for r in con.execute("SELECT lsoa_code FROM lsoa_areas ORDER BY 1").fetchall()]
@@ -141,8 +137,7 @@ def build_gap_uncertainty(con: duckdb.DuckDBPyConnection, paths: Paths, settings
 def build_rank_uncertainty(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> AssetResult:
     exact(con)
     cfg = settings.uncertainty
-    _, variant_map = engagement_variants(settings.engagement_path)
-    variants = list(cfg.iuc_variants or sorted(variant_map))
+    variants = scaled.drawn_variants(settings)
     vintage = vintage_of(settings)
     gap = con.execute(f"SELECT {', '.join(GAP_COLUMNS)} FROM rank_uncertainty_gap ORDER BY lsoa_code").fetchall()
     rows = simulated(con, settings, "need") + [dict(zip(GAP_COLUMNS, r, strict=True)) for r in gap]

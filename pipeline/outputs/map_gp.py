@@ -9,7 +9,7 @@ import duckdb
 import folium
 
 from pipeline.analysis.gp_readiness import SCORE_DECIMALS
-from pipeline.lookup import caution_notes, district_cautions
+from pipeline.lookup import caution_notes, district_cautions, joined_caution, unlabelled
 from pipeline.outputs.gp_text import (
     broadband_scored,
     catchment_broadband_scored,
@@ -85,11 +85,8 @@ def _caution(cautions: dict[str, str], codes: list[str], what: str) -> list[tupl
     """Where the broadband input of any of the districts ``codes`` misses Ofcom's own figure by more than the
     settings allow: one caution row naming each (Ofcom's figure first), beside ``what`` it bears on, as the triage
     and fibre maps give it beside each gap."""
-    said = [cautions[code].removeprefix("Caution: ") for code in dict.fromkeys(codes) if code in cautions]
-    if not said:
-        return []
-    text = "; and ".join(said)
-    return [("Caution", _wrap(esc(f"{text[:1].upper()}{text[1:]}: read {what} with care")))]
+    caution = joined_caution(cautions, codes)
+    return [("Caution", _wrap(esc(f"{unlabelled(caution)}: read {what} with care")))] if caution else []
 
 
 def _catchment_districts(r: dict) -> list[str]:
