@@ -462,7 +462,9 @@ def test_every_catchment_broadband_figure_on_the_gp_map_names_its_ofcom_release(
     gp_map = (real_run.root / "maps" / "gp_readiness.html").read_text(encoding="utf-8")
     gp_map = gp_map.replace("\\u0027", "'")  # the catchments' tooltips are in the page's JSON
     shown = re.findall(
-        r"(\d+\.\d%), a mean over its postcodes of ([\w-]+) figures( \(Ofcom's data of ([^)]*)\))?", gp_map
+        r"(\d+\.\d%), a mean over its postcodes of ([\w-]+) figures(, each postcode counted once)?"
+        r"( \(Ofcom's data of ([^)]*)\))?",
+        gp_map,
     )
     assert (
         len(shown)
@@ -470,8 +472,13 @@ def test_every_catchment_broadband_figure_on_the_gp_map_names_its_ofcom_release(
         * real_run.sql(f"""SELECT count(*) FROM {real_run.table("gp_readiness")}
         WHERE catchment_pct_no_gigabit IS NOT NULL""")[0][0]
     )  # superfast and gigabit in every ranked site's popup
-    assert {(m[1], m[3]) for m in shown} == {
-        ("postcode-district", f"{release_names('2024-07')} as the broadband input holds it")
+    # postcode-district figures have no premises counts: the mean says it counts each postcode once
+    assert {(m[1], m[2], m[4]) for m in shown} == {
+        (
+            "postcode-district",
+            ", each postcode counted once",
+            f"{release_names('2024-07')} as the broadband input holds it",
+        )
     }
 
 

@@ -174,7 +174,8 @@ def build_fibre_map(
             fill = GP_UNKNOWN
             status = "own gigabit status not known" + (
                 f" (only the {resolution_label(res)} average of {esc(area)} is at hand: {fmt(gig, 1, '%')}"
-                f"{', a mean over its postcodes' if res == 'postcode_district' else ''}, Ofcom {esc(release)})"
+                f"{', a mean over its postcodes, each counted once' if res == 'postcode_district' else ''}, "
+                f"Ofcom {esc(release)})"
                 if gig is not None
                 else ""
             )

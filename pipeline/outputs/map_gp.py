@@ -67,7 +67,11 @@ def _gigabit_at_site(r: dict) -> str:
         return f"{fmt(r['site_gigabit_pct'], 1, '%')} (its postcode, {_input_release(r)})"
     if r["site_area_gigabit_pct"] is None:
         return "not known (no broadband figure for its postcode)"
-    how = ", a mean over its postcodes" if r["site_broadband_resolution"] == "postcode_district" else ""
+    how = (
+        ", a mean over its postcodes, each counted once"
+        if r["site_broadband_resolution"] == "postcode_district"
+        else ""
+    )
     return (
         f"not known: only the {resolution_label(r['site_broadband_resolution'])} average of "
         f"{esc(r['site_broadband_area'])} is at hand ({fmt(r['site_area_gigabit_pct'], 1, '%')}{how}, "
@@ -97,8 +101,10 @@ def _catchment_districts(r: dict) -> list[str]:
 def _catchment_broadband(r: dict, pct: float | None, resolution: str | None) -> str:
     """A catchment's broadband figure with what it is: a mean over its postcodes of figures at their resolution,
     of which Ofcom release, and whether it enters the score."""
+    # postcode-district figures carry no premises counts: the catchment's mean counts each postcode once
+    once = ", each postcode counted once" if resolution == "postcode_district" else ""
     return _wrap(
-        f"{fmt(pct, 1, '%')}, a mean over its postcodes of {resolution_label(resolution)} figures "
+        f"{fmt(pct, 1, '%')}, a mean over its postcodes of {resolution_label(resolution)} figures{once} "
         f"({_input_release(r, 'catchment_broadband_release')}){_unscored(r)}"
     )
 
