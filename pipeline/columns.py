@@ -57,9 +57,10 @@ COLUMNS: dict[str, str] = {
     "lad_code": "Local authority district code", "lad_name": "Local authority district name",
     "area_code": "Area code (district, or ALL for the study area)", "area_name": "Area name",
     "broadband_caution": "Where the neighbourhood broadband figures of the row's district (for a GP site, of each "
-                         "district its catchment's postcodes lie in) miss Ofcom's own district figure by more than "
-                         "the settings allow: both figures (Ofcom's first); read the gap here with care. Empty where "
-                         "they agree",
+                         "district its catchment's postcodes lie in; for a ward, of its district; for the study "
+                         "area, of each of its districts) miss Ofcom's own district figure by more than the settings "
+                         "allow: both figures (Ofcom's first); read the gap here, and the triage classes made from "
+                         "it, with care. Empty where they agree",
     "area_type": "study area, district or ward (or comparator in the connectivity series)",
     "district": "District the ward is in", "residents_2021": "Usual residents, Census 2021 (TS007A)",
     "residents": "Usual residents, Census 2021", "lsoas": "Number of LSOAs",
@@ -331,6 +332,9 @@ COLUMNS: dict[str, str] = {
                 "(the label alone), or year only",
     "release_basis": "The dating in words: the metadata's 'as of', or the ONS label(s) it rests on",
     "ons_file": "ONS Explore Local Statistics file the value was read from",
+    "ons_note": "ONS's note on the row, as published: rows ONS aggregated (counties, regions, nations, the UK; "
+                "districts after a boundary change) say 'This data has been aggregated and may show differences to "
+                "other published figures'; empty for Ofcom's figure as published",
     "ons_files": "Every ONS file carrying this release (copies with identical values)",
     "commit": "Commit of ONS's data repository the file was taken at", "committed": "Date of that commit",
     "first_release": "Earliest release dated by month", "first_release_name": "That release in words",
@@ -347,6 +351,9 @@ COLUMNS: dict[str, str] = {
     "difference_pp": "derived_pct minus official_pct (points)",
     "within_threshold": "Difference within the warning threshold", "threshold_pp": "Warning threshold (points)",
     "derived_resolution": "Resolution of our postcode-based input (postcode, or postcode-district averages)",
+    "derived_premises": "Which premises our input's shares count, as its source states (residential premises for "
+                        "the postcode-district means of Ofcom's residential postcode file); Ofcom's district figure, "
+                        "as ONS publishes it, is a share of premises, not said to be residential only",
     "postcodes_used": "Study-district postcodes our figure averages over",
     "derived_weighting": "How our figure weights postcodes: each counted once, or by premises where known",
     "geography": "Geography the ONS file describes", "ons_labels": "Period labels ONS gave the files of this release",

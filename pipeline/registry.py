@@ -73,6 +73,9 @@ class Source:
     # Key of an older registered source a run reads in this one's place when no file of this one is
     # found; outputs then cite the older one, by its own release.
     fallback: str | None = None
+    # Which premises its shares count, where the publisher or its provenance says (a residential-only file is
+    # not the same measure as Ofcom's district figures for all premises); "" where not stated.
+    premises: str = ""
 
     def part(self, name: str) -> Source:
         """The source narrowed to one of its files, for locating it."""
@@ -156,7 +159,7 @@ ONS_POSTCODE_LOOKUP = _register(Source(
 
 OFCOM_POSTCODE_DISTRICT = _register(Source(
     key="ofcom_postcode_district",
-    title="Ofcom Connected Nations fixed coverage, postcode-district means computed by a third party",
+    title="Ofcom Connected Nations fixed coverage (residential), postcode-district means computed by a third party",
     publisher="derived from Ofcom data by the broadbandpicker project (github.com/sahilsayed-ielts/broadbandpicker)",
     release="Connected Nations July 2024 (file 202407-fixed-coverage-postcodes-r01)",
     licence=(OFCOM_LICENCE,),
@@ -170,6 +173,7 @@ OFCOM_POSTCODE_DISTRICT = _register(Source(
     required=False,
     max_bytes=20 * MB,
     official=False,
+    premises="residential premises",  # derived from Ofcom's residential postcode file (PROVENANCE.md)
     notes=("No official file: Ofcom publishes coverage per postcode, not per postcode district. These are the "
            "unweighted means over each district's postcodes of Ofcom's July 2024 per-postcode figures, computed by "
            "a third party. With Ofcom's postcode zip in data/raw/ the pipeline uses the postcode figures themselves "

@@ -374,3 +374,62 @@ def test_the_zones_pace_is_published_as_its_estimates_never_under_ofcoms_unit_al
     own = [n for n in notes if "(the zone's estimate" in n or "The zone's estimate" in n]
     assert own, notes
     assert all(n.startswith("The zone's estimate (the mean of its districts' Ofcom figures") for n in own), own
+
+
+def test_areas_ons_marks_as_aggregated_are_quoted_as_onss_aggregates_never_as_ofcoms_own(real_run):
+    """ONS's file marks the rows it summed (counties, England, the UK) 'This data has been aggregated ...'; its
+    district rows carry no note. The series keeps the note, and the headlines name those figures as ONS's."""
+    with (NATIONAL / "gigabit-capable-broadband.csv").open(encoding="utf-8-sig", newline="") as fh:
+        marked = {r["areacd"] for r in csv.DictReader(fh) if r["notes"].strip()}
+    with (real_run.paths.processed / "tables" / "connectivity_series.csv").open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["indicator"] == "gigabit_capable_pct" and r["release"] == "2026-01"]
+    assert {r["area_code"] for r in rows if r["ons_note"]} == {r["area_code"] for r in rows} & marked
+    assert not [r for r in rows if r["area_type"] == "study district" and r["ons_note"]]
+    headlines = " ".join((real_run.paths.processed / "headlines.md").read_text().split())
+    own, _, rest = headlines.partition("ONS's aggregates of Ofcom's figures for the larger areas")
+    assert rest, "the aggregated comparators are not named as ONS's"
+    sentence = own[own.rindex("Ofcom's own figures for") :]
+    for r in rows:
+        place = f"in {'the ' if r['area_code'].startswith('K') else ''}{r['area_name']}"
+        assert (place in rest.split(". ")[0]) == bool(r["ons_note"]), r["area_name"]
+        assert (place in sentence) == (r["area_type"] == "study district"), r["area_name"]
+    assert "(ONS's aggregate of Ofcom's figures" in headlines  # and each one's note says so
+
+
+def test_a_triage_count_note_pasted_alone_keeps_its_districts_broadband_caution(real_run):
+    """The notes of the residents in each triage class carry, in one sentence, the districts whose neighbourhood
+    broadband figures miss Ofcom's by more than the settings allow: the study area's all of them, a district's
+    its own, and none where they agree."""
+    with (real_run.live / "tables" / "reconciliation.csv").open(encoding="utf-8") as fh:
+        missed = {r["area_name"] for r in csv.DictReader(fh) if r["within_threshold"] == "false"}
+    assert missed
+    lines = (real_run.paths.processed / "headlines.md").read_text().splitlines()
+    notes = {ln: ln for ln in lines if re.match(r"\[\d+\] Residents in .*LSOAs", ln) or "triage class" in ln}
+    assert notes
+    for note in notes:
+        place = re.search(r"LSOAs(?: classed \w+)?, ([^:]+):|triage class", note)
+        cautioned = re.search(r"Caution: in (.+?), the broadband figures behind the gap", note)
+        if "triage_summary.csv | area_code=ALL" in note:
+            assert cautioned and set(re.split(r", | and ", cautioned[1])) == missed, note
+        elif place and place.group(1):
+            assert bool(cautioned) == (place.group(1) in missed), note
+    with (real_run.live / "tables" / "triage_summary.csv").open(encoding="utf-8") as fh:
+        summary = list(csv.DictReader(fh))
+    for r in summary:
+        district = {"study area": None, "district": r["area_name"]}.get(r["area_type"], r["district"])
+        expected = bool(missed) if district is None else district in missed
+        assert bool(r["broadband_caution"]) == expected, r
+
+
+def test_the_neighbourhood_broadband_input_is_said_to_count_residential_premises_where_compared_with_ofcoms(
+    real_run,
+):
+    """PROVENANCE: the postcode-district means come from Ofcom's residential postcode file. Its rows in the
+    reconciliation say so, and so does each sentence setting them beside Ofcom's district figure."""
+    with (real_run.live / "tables" / "reconciliation.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and {r["derived_premises"] for r in rows if r["derived_pct"]} == {"residential premises"}
+    headlines = " ".join((real_run.paths.processed / "headlines.md").read_text().split())
+    compared = re.findall(r"The broadband input holds that release as [^;]*;", headlines)
+    assert len(compared) == len(STUDY_LADS)
+    assert all("(residential premises only)" in c for c in compared), compared

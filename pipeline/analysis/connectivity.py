@@ -7,6 +7,7 @@ import duckdb
 from pipeline.duck import exact
 from pipeline.ingest.result import AssetResult, derived
 from pipeline.paths import Paths
+from pipeline.registry import SOURCES
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
 from pipeline.store import inherited, write_parquet
@@ -62,7 +63,10 @@ def build_connectivity_change(con: duckdb.DuckDBPyConnection, paths: Paths, sett
 
 def _params(settings: Settings) -> dict:
     cfg = settings.connectivity_series
+    stated = [s for s in SOURCES.values() if s.premises]
     return {
+        "premises_sources": [s.key for s in stated],
+        "premises_counted": [s.premises for s in stated],
         "threshold": cfg.reconciliation_warn_pp,
         "threshold_below_30": cfg.reconciliation_below_30_warn_pp,
         "lads": list(settings.lad_codes),

@@ -47,6 +47,7 @@ SCHEMA = pa.schema(
         ("dated_by", pa.string()),
         ("release_basis", pa.string()),
         ("value", pa.float64()),
+        ("ons_note", pa.string()),
         ("ons_file", pa.string()),
         ("ons_files", pa.string()),
         ("ons_labels", pa.string()),
@@ -146,10 +147,10 @@ def releases(con: duckdb.DuckDBPyConnection, rejects: Rejects) -> list[dict]:
         for r in con.execute("""SELECT file, label, ons_label, commit, committed, metadata_file, metadata_as_of,
                                             metadata_source_date FROM series_files ORDER BY file""").fetchall()
     }
-    rows = con.execute("""SELECT indicator, file, area_code, area_name, geography, value, row_number
+    rows = con.execute("""SELECT indicator, file, area_code, area_name, geography, value, ons_note, row_number
                           FROM series_checked WHERE problem IS NULL ORDER BY indicator, file, row_number""").fetchall()
     by_file: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
-    for indicator, file, code, name, geography, value, line in rows:
+    for indicator, file, code, name, geography, value, note, line in rows:
         held = by_file[(indicator, file)]
         if code in held:  # one file giving an area twice: keep the first, count the repeat
             rejects.add(
@@ -162,7 +163,7 @@ def releases(con: duckdb.DuckDBPyConnection, rejects: Rejects) -> list[dict]:
                 code,
             )
             continue
-        held[code] = (name, geography, value, line)
+        held[code] = (name, geography, value, note, line)
     out: list[dict] = []
     for indicator in sorted({i for i, _ in by_file}):
         values = {f: {c: v[2] for c, v in held.items()} for (i, f), held in by_file.items() if i == indicator}
@@ -183,7 +184,7 @@ def releases(con: duckdb.DuckDBPyConnection, rejects: Rejects) -> list[dict]:
             first = order[0]
             taken: set[str] = set()
             for f in order:
-                for code, (name, geography, value, line) in sorted(by_file[(indicator, f)].items()):
+                for code, (name, geography, value, note, line) in sorted(by_file[(indicator, f)].items()):
                     if conflict:
                         rejects.add(
                             files[f]["label"],
@@ -221,6 +222,7 @@ def releases(con: duckdb.DuckDBPyConnection, rejects: Rejects) -> list[dict]:
                             "dated_by": info["dated_by"],
                             "release_basis": info["release_basis"],
                             "value": value,
+                            "ons_note": note,
                             "ons_file": f,
                             "ons_files": "; ".join(order),
                             "ons_labels": "; ".join(sorted({files[x]["ons_label"] or "(current file)" for x in order})),

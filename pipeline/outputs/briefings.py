@@ -56,6 +56,7 @@ from pipeline.outputs.gp_text import (
     ranking_rests_on,
     ranks_sentence_start,
     section_heading,
+    sites_in_lists,
 )
 from pipeline.outputs.headlines import (
     Notes,
@@ -70,6 +71,7 @@ from pipeline.outputs.headlines import (
     ofcom_area_sentences,
     official_sentence,
     peer_line,
+    premises_counted,
     readiness_caution,
     source_words,
     table_caution,
@@ -253,7 +255,12 @@ TABLE_PADDING = 1.0
 
 
 def _trend_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    return con.execute("""SELECT area_code, area_name, area_type, release, value FROM district_connectivity_series
+    # ONS's own sums (England) are named as such where they are drawn
+    return con.execute("""SELECT area_code,
+                                 area_name || CASE WHEN area_type = 'comparator'
+                                                    AND bool_or(ons_note IS NOT NULL) OVER (PARTITION BY area_code)
+                                                   THEN ', ONS aggregate' ELSE '' END,
+                                 area_type, release, value FROM district_connectivity_series
                           WHERE indicator = 'gigabit_capable_pct' AND dated_by <> 'year only'
                             AND (area_type = 'study district' OR area_code = 'E92000001')
                           ORDER BY area_type DESC, area_name, release""").fetchall()
@@ -770,8 +777,9 @@ def _gp_rows(
         )
     )
     intro = (
-        f"{ranks_sentence_start(sites)} of the study area's {len(sites)} GP sites ({rank_words(sites)['one']}) from "
-        f"{ranking_rests_on(sites, cap_m)}. Patients: NHS England's registered lists at {list_month(sites)}."
+        f"{ranks_sentence_start(sites)} of the study area's {len(sites)} GP sites shown "
+        f"({sites_in_lists(sites, True)}; {rank_words(sites)['one']}) from {ranking_rests_on(sites, cap_m)}. "
+        f"Patients: NHS England's registered lists at {list_month(sites)}."
     )
     # the district's own unranked sites: the study area's are the area briefing's
     not_ranked = not_ranked_sentence(
@@ -900,8 +908,9 @@ def _since(n: Notes, code: str, name: str, summary: dict, most: int) -> str:
         derived, official = float(recon["derived_pct"]), float(recon["official_pct"])
         off = (
             f" Even for {recon['release_name']} they do not match Ofcom's own figure here: Ofcom counts "
-            f"{cited(recon, 'official_pct')} of premises gigabit-capable; averaged over the district's postcodes, each "
-            f"counted once, they give {cited(recon, 'derived_pct')}, {abs(derived - official):.1f} points "
+            f"{cited(recon, 'official_pct')} of premises gigabit-capable; averaged over the district's postcodes"
+            f"{premises_counted(recon)}, each counted once, they give {cited(recon, 'derived_pct')}, "
+            f"{abs(derived - official):.1f} points "
             f"{'lower' if derived < official else 'higher'} (more than the {float(recon['threshold_pp']):g} points "
             f"the settings allow): as a mean over postcodes, not a share of premises, they put gigabit coverage in "
             f"{name} {'lower' if derived < official else 'higher'} than Ofcom's count does."
@@ -1027,13 +1036,13 @@ def _citations(pdf: BriefingPDF, n: Notes, key_notes: int, letters: dict[str, st
 
 
 def _same_citation(notes: list) -> list[list]:
-    """Consecutive notes read from the same table and sources (Ofcom's figure for each district, say, or the
-    residents of each triage class), grouped: one citation naming each figure, then their sources once, not
-    the same sources over and over."""
+    """Consecutive notes read from the same table and sources, with the same caution (Ofcom's figure for each
+    district, say, or the residents of each triage class), grouped: one citation naming each figure, then their
+    sources and caution once, not the same sources over and over."""
     groups: list[list] = []
     for note in notes:
         last = groups[-1][-1] if groups else None
-        if last and (last.tail, last.table) == (note.tail, note.table):
+        if last and (last.tail, last.table, last.caution) == (note.tail, note.table, note.caution):
             groups[-1].append(note)
         else:
             groups.append([note])
@@ -1048,9 +1057,9 @@ def _citation_text(group: list, letters: dict[str, str] | None = None) -> str:
     tail = first.tail if letters is None else first.lettered_tail(letters)
     if all(note.what == first.what for note in group):  # one measure, several places
         places = "; ".join(f"{superscript(note.number)} {note.where}: {note.shown}" for note in group)
-        return f"{first.what}: {places} ({tail})."
+        return f"{first.what}: {places} ({tail}).{first.cautioned}"
     figures = "; ".join(f"{superscript(note.number)} {note.what}, {note.where}: {note.shown}" for note in group)
-    return f"{figures} ({tail})."
+    return f"{figures} ({tail}).{first.cautioned}"
 
 
 def _references(pdf: BriefingPDF, n: Notes, size: float = NOTE_SIZE) -> None:

@@ -44,7 +44,8 @@ def _series(
     release has no month to plot and is not a baseline)."""
     rows = con.execute(
         """SELECT area_code, area_name, area_type,
-                                 make_date(left(release, 4)::INT, right(release, 2)::INT, 1), value, release
+                                 make_date(left(release, 4)::INT, right(release, 2)::INT, 1), value, release,
+                                 bool_or(ons_note IS NOT NULL) OVER (PARTITION BY area_code)
                           FROM district_connectivity_series
                           WHERE indicator = $i AND dated_by <> 'year only'
                             AND ((area_type = 'study district' AND list_contains($lads, area_code))
@@ -53,8 +54,10 @@ def _series(
         {"i": indicator, "england": ENGLAND, "lads": list(districts)},
     ).fetchall()
     out: dict[tuple[str, str, str], list[tuple]] = {}
-    for code, name, kind, date, value, release in rows:
-        out.setdefault((code, name, kind), []).append((date, value, release))
+    for code, name, kind, date, value, release, aggregated in rows:
+        # ONS's own sums (England) are named as such where they are drawn
+        named = f"{name}, ONS aggregate" if aggregated and kind == "comparator" else name
+        out.setdefault((code, named, kind), []).append((date, value, release))
     return out
 
 

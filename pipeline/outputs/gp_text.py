@@ -236,6 +236,24 @@ def own_gigabit_sentence(rows: list[dict], short: bool = False) -> str | None:
     return f"{what[0].upper()}{what[1:]}: {rest}" + ("." if short else "; the evidence pack lists each site's parts.")
 
 
+def sites_in_lists(rows: list[dict], short: bool = False) -> str:
+    """'51 practices from the NHS GP practice list ..., and 27 branch surgeries from the NHS branch-surgery list
+    (..., ~August 2017 extract; they may have closed since)': what a count of GP sites counts, list by list, so
+    it is not read as another count of sites (the fibre programme's, say). ``short``: '51 practices and 27 branch
+    surgeries', for a briefing whose other sentences name the lists."""
+    groups: dict[tuple[str, str], int] = {}
+    for r in rows:
+        key = (r.get("site_type") or "", r.get("listed_in") or "")
+        groups[key] = groups.get(key, 0) + 1
+    words = {"branch": ("branch surgery", "branch surgeries"), "practice": ("practice", "practices")}
+    parts = []
+    for (kind, listed), count in sorted(groups.items(), key=lambda g: g[0][0] == "branch"):
+        one, many = words.get(kind, ("site", "sites"))
+        closed = "; they may have closed since" if kind == "branch" else ""
+        parts.append(f"{count} {one if count == 1 else many}" + ("" if short else f" from the {listed}{closed}"))
+    return (" and " if short else ", and ").join(parts)
+
+
 def ranks_sentence_start(rows: list[dict]) -> str:
     """'Readiness ranks 50' or, with need alone, 'A rank by catchment need orders 50', before 'of the 78 GP sites'."""
     return f"{rank_words(rows)['ranks']} {len(ranked(rows))}"

@@ -89,12 +89,17 @@ class Note:
     where: str  # the place (and scenario)
     tail: str  # the sources behind it, and the table
     source_keys: tuple[str, ...] = ()  # those sources' registry keys, to point at them in a list
+    caution: str = ""  # the row's broadband caution, where the figure rests on the figures it is about
+
+    @property
+    def cautioned(self) -> str:
+        return f" {self.caution}" if self.caution else ""
 
     @property
     def citation(self) -> str:
         """'Usual residents, Census 2021 (TS007A), Harlow: 93,304 (ONS, Census 2021 table TS007A; via the DIZ
         evidence pipeline, table district_summary).'"""
-        return f"{self.what}, {self.where}: {self.shown} ({self.tail})."
+        return f"{self.what}, {self.where}: {self.shown} ({self.tail}).{self.cautioned}"
 
     def lettered_tail(self, letters: dict[str, str]) -> str:
         """'sources a, h; table peer_benchmark': its sources as their letters in a list of sources beside it (in
@@ -105,7 +110,7 @@ class Note:
     def short(self, letters: dict[str, str]) -> str:
         """The citation with its sources as letters (the briefings' other figures, where every note in words would
         not fit): what, where, the figure, the sources and the table."""
-        return f"{self.what}, {self.where}: {self.shown} ({self.lettered_tail(letters)})."
+        return f"{self.what}, {self.where}: {self.shown} ({self.lettered_tail(letters)}).{self.cautioned}"
 
     @property
     def reference(self) -> str:
@@ -148,6 +153,30 @@ def compared_with(row: dict, place: str) -> str:
         return f"the places compared with {place}"
     return f"the {n}places compared with {place} ({group})"
 
+
+# Cells that rest on the neighbourhood broadband figures (the connectivity gap, and the triage classes made from
+# it): a row's broadband_caution travels with their notes.
+GAP_CELLS = {
+    "district_summary": frozenset(
+        {
+            "residents_both",
+            "residents_adoption_gap",
+            "residents_infrastructure_gap",
+            "derived_pct_no_gigabit",
+            "derived_pct_below_30",
+        }
+    ),
+    "triage_summary": frozenset({"residents", "lsoas", "pct_of_area_residents"}),
+    "ward_summary": frozenset(
+        {
+            "residents_both",
+            "residents_adoption_gap",
+            "residents_infrastructure_gap",
+            "residents_neither",
+            "mean_supply_gap_score",
+        }
+    ),
+}
 
 # Rank columns whose ties share the lowest rank with nothing in the row to say so.
 TIED_RANKS = frozenset({"readiness_rank"})
@@ -215,10 +244,10 @@ class Notes:
 
     def citation_parts(
         self, table: str, column: str, row: dict[str, str], keys: dict[str, str]
-    ) -> tuple[str, str, str, tuple[str, ...]]:
-        """(what the figure measures, the place, the sources behind it, their keys), for the citation 'Usual
-        residents, Census 2021 (TS007A), <place>: <figure> (ONS, Census 2021 table TS007A; via the DIZ evidence
-        pipeline, table district_summary).'"""
+    ) -> tuple[str, str, str, tuple[str, ...], str]:
+        """(what the figure measures, the place, the sources behind it, their keys, the row's caution), for the
+        citation 'Usual residents, Census 2021 (TS007A), <place>: <figure> (ONS, Census 2021 table TS007A; via the
+        DIZ evidence pipeline, table district_summary).'"""
         what = self.describe(table, column)
         if column in ("official_pct", "derived_pct") and row.get("indicator") in LABELS:
             # the reconciliation names its indicator by code: the figure says what it measures first
@@ -243,6 +272,9 @@ class Notes:
                     measured = f"the {figures} of each postcode's share of {named}"
                 else:
                     measured = f"the {figures} of {named}"
+                counted = row.get("derived_premises") or ""
+                if counted and counted != "premises not stated":  # a residential-only input is a narrower measure
+                    measured += f" (the input counts {counted})"
                 what = f"Derived here ({weighting}) as {measured}{share}"
         parts = (row.get("readiness_parts") or "").split(" (")[0]
         if column in ("readiness_rank", "readiness_score") and parts.startswith("catchment need 1"):
@@ -281,6 +313,8 @@ class Notes:
                     f"Mean of its districts' Ofcom figures for {what[:1].lower() + what[1:]}, weighted by "
                     f"{row.get('weighted_by')} (an estimate, not a figure Ofcom publishes)"
                 )
+            if row.get("ons_note") and column == "value":  # ONS's sum of Ofcom's figures, as ONS marks it
+                what += " (ONS's aggregate of Ofcom's figures, which ONS notes may differ from other published figures)"
         if row.get(RELEASE_OF.get(column, "")):
             what += f", {row[RELEASE_OF[column]]}{period_label_only(row.get(DATED_BY_OF.get(column, '')))}"
         name = next((c for c in row if c.startswith("lsoa") and c.endswith("nm")), None)
@@ -311,11 +345,34 @@ class Notes:
         read = [column, "estimated_gigabit_pct"] if estimate else [column]
         records = self.sources(table, read, tuple(keys), row=row)
         named = [cite_as(s) for s in records]
+        # a figure that rests on neighbourhood broadband figures missing Ofcom's carries its row's caution, so a
+        # note pasted alone keeps it
+        caution = self.gap_caution(row) if column in GAP_CELLS.get(table, ()) else ""
         return (
             what,
             where,
             "; ".join([*named, f"via {self.compiler}, table {table}"]),
             tuple(s["source"] for s in records),
+            caution,
+        )
+
+    def gap_caution(self, row: dict) -> str:
+        """For a figure resting on the neighbourhood broadband figures (``GAP_CELLS``): the districts among the
+        row's (a district's own, a ward's district, all for the study area) whose figures miss Ofcom's own by
+        more than the settings allow, named in one sentence that travels with the note."""
+        if row.get("area_type") == "study area" or row.get("lad_code") == "ALL":
+            names = missed_districts(self)
+        elif row.get("lad_code"):
+            names = missed_districts(self, [row["lad_code"]])
+        elif row.get("area_type") == "district":
+            names = missed_districts(self, [row.get("area_code")])
+        else:  # a ward, by its district's name
+            names = [name for name in missed_districts(self) if name == row.get("district")]
+        if not names:
+            return ""
+        return (
+            f"Caution: in {_listed(names)}, the broadband figures behind the gap miss Ofcom's own district "
+            "figures by more than the settings allow (table reconciliation)."
         )
 
     def cite(
@@ -457,6 +514,7 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         ranking_rests_on,
         ranks_sentence_start,
         section_heading,
+        sites_in_lists,
         tie_mark,
     )
 
@@ -464,9 +522,9 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
     ranked_sites = ranked(gp)
     lines += [f"## {section_heading(gp)}", ""]
     lines.append(
-        f"{ranks_sentence_start(gp)} of the {len(gp)} GP sites ({rank_words(gp)['one']}) from "
-        f"{ranking_rests_on(gp, settings.gp_readiness.catchment_cap_m)}; registered patients are NHS England's "
-        f"lists at {list_month(gp)}."
+        f"{ranks_sentence_start(gp)} of the {len(gp)} GP sites shown ({rank_words(gp)['one']}): "
+        f"{sites_in_lists(gp)}. The ranking rests on {ranking_rests_on(gp, settings.gp_readiness.catchment_cap_m)}; "
+        f"registered patients are NHS England's lists at {list_month(gp)}."
     )
     lines.append("")
     for s in ranked_sites[:5]:
@@ -542,11 +600,12 @@ NATIONS = ("E92", "W92", "S92", "N92", "K02", "K03", "K04")
 
 
 def ofcom_area_sentences(n: Notes, districts: list[dict], most: int | None = None) -> list[str]:
-    """Ofcom's own gigabit figures for the study districts and the comparators its files hold (counties, nation)
+    """Ofcom's own gigabit figures for the study districts and the comparators ONS's files hold (counties, nation)
     at the districts' latest release, then the study-area estimate made from them, named as an estimate: Ofcom
-    publishes no figure for the study area (unless it is a nation Ofcom's files hold, whose own figure is then
-    pointed to), so its figures come first. More than ``most`` districts (an
-    England run) are given as their range, lowest and highest named, and the median of their figures."""
+    publishes no figure for the study area (unless it is a place ONS's files hold, whose figure is then pointed
+    to), so its figures come first. Rows ONS marks as its own aggregates are named as ONS's, not Ofcom's. More than
+    ``most`` districts (an England run) are given as their range, lowest and highest named, and the median of their
+    figures."""
     first = next((r for r in districts if r.get("ofcom_gigabit_pct")), None)
     if first is None:
         return []
@@ -569,24 +628,31 @@ def ofcom_area_sentences(n: Notes, districts: list[dict], most: int | None = Non
             "district's in table district_summary)"
         ]
     many = most is not None and len(with_figure) > most  # then only the nations compare, not every county
-    others = [
-        f"{n.cite('connectivity_series', 'value', 1, '%', **_series_keys(r))} in {md_text(r['area_name'])}"
+    comparators = [
+        r
         for r in n.rows("connectivity_series")
         if r.get("area_type") == "comparator"
         and r["indicator"] == "gigabit_capable_pct"
         and r["release"] == release
         and not (many and r["area_code"][:3] not in NATIONS)
     ]
+
+    def compared(r: dict) -> str:
+        the = "the " if r["area_code"][:3] in ("K02", "K03", "K04") else ""  # the United Kingdom, Great Britain
+        return f"{n.cite('connectivity_series', 'value', 1, '%', **_series_keys(r))} in {the}{md_text(r['area_name'])}"
+
+    # ONS marks the rows it aggregated (counties, nations, the UK): those are ONS's sums, not Ofcom's figures
+    published = [compared(r) for r in comparators if not r.get("ons_note")]
+    aggregated = [compared(r) for r in comparators if r.get("ons_note")]
     text = (
         f"Ofcom's own figures for {when} ({OFCOM_VIA_ONS}): the share of premises that could get gigabit-capable "
-        f"broadband was {_listed(places)}"
-        + (
-            f", against {_listed(others)} (as ONS publishes them; ONS notes they have been aggregated and may "
-            "show differences to other published figures)."
-            if others
-            else "."
-        )
+        f"broadband was {_listed(places)}" + (f", against {_listed(published)}." if published else ".")
     )
+    if aggregated:
+        text += (
+            f" ONS's aggregates of Ofcom's figures for the larger areas, which ONS notes \"may show differences to "
+            f'other published figures", give {_listed(aggregated)}.'
+        )
     out = [text]
     zone = n.row("district_summary", lad_code="ALL") or {}
     # a study area that is itself a place Ofcom's files hold (England, all its districts) has its own figure
@@ -594,10 +660,12 @@ def ofcom_area_sentences(n: Notes, districts: list[dict], most: int | None = Non
                 and r["area_name"] == zone.get("area_name") and r["indicator"] == "gigabit_capable_pct"
                 and r["release"] == release), None)  # fmt: skip
     if zone.get("estimated_gigabit_pct") and own:
+        whose = "ONS's figure (its aggregate of Ofcom's)" if own.get("ons_note") else "Ofcom's own figure"
         out.append(
-            f"Ofcom's own figure for {md_text(own['area_name'])} is given above; the estimate from its districts' "
-            f"figures, weighted by {md_text(zone.get('estimated_weighted_by') or 'residents')}, is "
-            f"{n.cite('district_summary', 'estimated_gigabit_pct', 1, '%', lad_code='ALL')}: quote Ofcom's."
+            f"{whose} for {md_text(own['area_name'])} is given above; the estimate from its districts' figures, "
+            f"weighted by {md_text(zone.get('estimated_weighted_by') or 'residents')}, is "
+            f"{n.cite('district_summary', 'estimated_gigabit_pct', 1, '%', lad_code='ALL')}: quote "
+            f"{'ONS' if own.get('ons_note') else 'Ofcom'}'s."
         )
     elif zone.get("estimated_gigabit_pct"):
         out.append(
@@ -643,6 +711,12 @@ def change_sentence(n: Notes, change: dict, code: str, districts: int) -> str:
     )
 
 
+def premises_counted(recon: dict) -> str:
+    """' (residential premises only)': which premises the broadband input counts, where its source says so."""
+    counted = recon.get("derived_premises") or ""
+    return f" ({md_text(counted)} only)" if counted and counted != "premises not stated" else ""
+
+
 def reconciliation_sentence(n: Notes, recon: dict, code: str) -> str:
     """Ofcom's figure beside the same measure from our broadband input, in words that say how ours was made (cited
     in the order they are read)."""
@@ -679,7 +753,8 @@ def reconciliation_sentence(n: Notes, recon: dict, code: str) -> str:
     return (
         f"In {md_text(recon['release_name'])}, the release our neighbourhood figures rest on, Ofcom's own figure was "
         f"{theirs} of premises with gigabit-capable broadband. The broadband input holds that release as "
-        f"{md_text((recon['derived_resolution'] or '').replace('_', ' '))} figures; {how[:1].lower() + how[1:]}, "
+        f"{md_text((recon['derived_resolution'] or '').replace('_', ' '))} figures{premises_counted(recon)}; "
+        f"{how[:1].lower() + how[1:]}, "
         f"they give {ours} gigabit-capable availability (derived here, not an Ofcom figure).{beyond}"
     )
 

@@ -250,31 +250,14 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
         keys = [s["source"] for s in sources]
         query = f'SELECT {select_list(con, t.table, vintage)} FROM "{t.table}"'
         names = {c[0] for c in con.execute(f'DESCRIBE "{t.table}"').fetchall()}
-        cautioned = "lad_code" in names and set(keys) & set(BROADBAND)
+        caution = caution_sql(t.table, names)
+        cautioned = caution and set(keys) & set(BROADBAND)
         if cautioned and quoted:
             sources = sources + [s for s in quoted if s["source"] not in keys]
             keys = [s["source"] for s in sources]
             licence = licence_lines(keys)
-        if cautioned and "catchment_broadband_districts" in names:  # a catchment's caution follows its districts
-            query = query.replace(
-                " FROM ",
-                # one caution naming each district that misses: "Caution: <first>; and <second>"
-                ", (SELECT 'Caution: ' || string_agg(caution[10:], '; and ' ORDER BY caution_lad) FROM _caution "
-                "WHERE list_contains("
-                f"string_split(coalesce(nullif(\"{t.table}\".catchment_broadband_districts, ''), "
-                f"\"{t.table}\".lad_code), ', '), caution_lad)) AS broadband_caution FROM ",
-                1,
-            )
-        elif cautioned:  # rows get pasted: each says so
-            query = query.replace(" FROM ", ", _caution.caution AS broadband_caution FROM ", 1) + (
-                f' LEFT JOIN _caution ON _caution.caution_lad = "{t.table}".lad_code'
-                # in a long table, only the rows of the fixed-broadband figures the caution is about
-                + (
-                    f' AND "{t.table}".indicator IN ({FIXED_BROADBAND if "derived_pct" not in names else RECONCILED})'
-                    if "indicator" in names
-                    else ""
-                )
-            )
+        if cautioned:  # rows get pasted: each says so
+            query = query.replace(" FROM ", f", {caution} AS broadband_caution FROM ", 1)
         con.execute(f"COPY ({query} ORDER BY {t.order}) TO '{tmp}' (HEADER, DELIMITER ',')")
         replace_atomically(tmp, dest)
         columns = [c[0] for c in con.execute(f"DESCRIBE {query}").fetchall()]
@@ -295,10 +278,45 @@ def write_evidence_tables(con: duckdb.DuckDBPyConnection, paths: Paths, vintage:
 
 
 def caution_table(con: duckdb.DuckDBPyConnection, by_district: dict[str, str]) -> None:
-    """``_caution`` (caution_lad, caution): each district's broadband caution, for the rows of the tables above."""
+    """``_caution`` (caution_lad, caution_lad_name, caution): each district's broadband caution, for the rows of the
+    tables above (a ward's row names its district by name)."""
     con.execute("CREATE OR REPLACE TEMP TABLE _caution (caution_lad VARCHAR, caution VARCHAR)")
     if by_district:
         con.executemany("INSERT INTO _caution VALUES (?, ?)", list(by_district.items()))
+    con.execute("""CREATE OR REPLACE TEMP TABLE _caution AS
+                   SELECT c.caution_lad, n.lad_name AS caution_lad_name, c.caution FROM _caution c
+                   LEFT JOIN (SELECT DISTINCT lad_code, lad_name FROM postcode_lookup) n
+                          ON n.lad_code = c.caution_lad""")
+
+
+EVERY_CAUTIONED = "(SELECT list(caution_lad) FROM _caution)"
+
+
+def caution_sql(table: str, names: set[str]) -> str | None:
+    """The SQL of a row's broadband_caution: one caution naming each district whose neighbourhood broadband figures
+    the row rests on and miss Ofcom's ("Caution: <first>; and <second>"). A GP site's are its catchment's districts;
+    a district's row, its own; the study area's row (ALL), every district's; a ward's, its district's. None where
+    the table names no district."""
+    t = f'"{table}"'
+    if "catchment_broadband_districts" in names:
+        districts = f"string_split(coalesce(nullif({t}.catchment_broadband_districts, ''), {t}.lad_code), ', ')"
+    elif "lad_code" in names:
+        districts = f"CASE WHEN {t}.lad_code = 'ALL' THEN {EVERY_CAUTIONED} ELSE [{t}.lad_code] END"
+    elif {"area_type", "area_code", "district"} <= names:
+        districts = (
+            f"CASE {t}.area_type WHEN 'study area' THEN {EVERY_CAUTIONED} WHEN 'district' THEN [{t}.area_code] "
+            f"ELSE (SELECT list(caution_lad) FROM _caution WHERE caution_lad_name = {t}.district) END"
+        )
+    else:
+        return None
+    caution = (
+        "(SELECT 'Caution: ' || string_agg(caution[10:], '; and ' ORDER BY caution_lad) FROM _caution "
+        f"WHERE list_contains({districts}, caution_lad))"
+    )
+    if "indicator" in names:  # in a long table, only the rows of the fixed-broadband figures the caution is about
+        about = RECONCILED if "derived_pct" in names else FIXED_BROADBAND
+        caution = f"CASE WHEN {t}.indicator IN ({about}) THEN {caution} END"
+    return caution
 
 
 OMITTED = "not_published.json"  # tables left out because they carry no information with the data at hand

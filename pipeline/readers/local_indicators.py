@@ -75,6 +75,7 @@ ALIASES = {
     "geography": ("geography",),
     "indicator_text": ("indicator",),
     "value": ("observation", "value"),
+    "note": ("notes",),  # ONS marks the rows it aggregated ("This data has been aggregated ...")
 }
 
 FILE_SCHEMA = pa.schema(
@@ -235,7 +236,7 @@ def read_local_indicators(con: duckdb.DuckDBPyConnection, files: list[Located]) 
         raise SourceFormatError("ons-explore-local-statistics/", "no indicator files found")
     con.execute("""CREATE OR REPLACE TEMP TABLE series_text (file VARCHAR, label VARCHAR, prefix VARCHAR,
         row_number BIGINT, area_code VARCHAR, area_name VARCHAR, geography VARCHAR, indicator_text VARCHAR,
-        value_field VARCHAR, value_text VARCHAR)""")
+        value_field VARCHAR, value_text VARCHAR, note VARCHAR)""")
     for item in data:
         _load_text(con, item)
     con.register(
@@ -315,7 +316,8 @@ def _load_text(con: duckdb.DuckDBPyConnection, item: SeriesFile) -> None:
     con.execute(
         f"""INSERT INTO series_text
         SELECT $file, $label, $prefix, row_number() OVER () + 1, {col("area_code")}, {col("area_name")},
-               {col("geography")}, {col("indicator_text")}, $value_field, {col("value")}
+               {col("geography")}, {col("indicator_text")}, $value_field, {col("value")},
+               {col("note")}
         FROM read_csv($p, all_varchar = true, header = true, auto_detect = true)""",
         {
             "file": item.located.path.name,

@@ -3,8 +3,9 @@
 -- Ours: the mean over the district's postcodes of their values (premises-weighted when the input
 -- has premises counts; with postcode-district averages, each postcode counted once). Premises
 -- below 30 Mbit/s are 100 minus superfast (30 Mbit/s and over) availability. Ofcom's figures count
--- premises, so some gap from a mean over postcodes is expected. Each indicator has its threshold:
--- $threshold points for gigabit, $threshold_below_30 for premises below 30 Mbit/s (a few per cent).
+-- premises, so some gap from a mean over postcodes is expected, and from an input that counts
+-- residential premises only (derived_premises: which premises the input's source counts).
+-- Each indicator has its threshold: $threshold points for gigabit, $threshold_below_30 for premises below 30 Mbit/s (a few per cent).
 WITH input_releases AS (
     SELECT DISTINCT release FROM broadband_coverage
     WHERE resolution IN ('postcode', 'postcode_district') AND release IS NOT NULL
@@ -14,6 +15,9 @@ ours AS (
            sum(coalesce(all_premises, 1) * v) / sum(coalesce(all_premises, 1)) AS derived_pct,
            count(*) AS postcodes_used,
            string_agg(DISTINCT resolution, ', ' ORDER BY resolution) AS derived_resolution,
+           -- which premises the input's shares count, as its source says ($premises_sources -> $premises_counted)
+           string_agg(DISTINCT coalesce($premises_counted[list_position($premises_sources, source)], 'premises not stated'),
+                      ', ') AS derived_premises,
            bool_and(all_premises IS NOT NULL) AS premises_weighted
     FROM broadband_coverage
     CROSS JOIN LATERAL (VALUES ('gigabit_capable_pct', gigabit_pct), ('premises_below_30_pct', 100 - sfbb_pct)) x(indicator, v)
@@ -30,7 +34,7 @@ SELECT l.lad_code, o.area_name, r.release, o.release_name, i.indicator,
        o.official_pct, round(d.derived_pct, 2) AS derived_pct,
        round(d.derived_pct - o.official_pct, 2) AS difference_pp,
        abs(d.derived_pct - o.official_pct) <= i.threshold_pp AS within_threshold, i.threshold_pp,
-       d.derived_resolution, d.postcodes_used,
+       d.derived_resolution, d.derived_premises, d.postcodes_used,
        CASE WHEN d.premises_weighted THEN 'premises-weighted mean over postcodes'
             ELSE 'mean over postcodes, each counted once' END AS derived_weighting,
        o.dated_by, o.release_basis, o.ons_file

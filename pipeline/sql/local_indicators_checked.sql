@@ -14,7 +14,7 @@ WITH typed AS (
 )
 SELECT file, label, layout, prefix, ons_label, commit, committed, metadata_file, metadata_as_of, metadata_source_date,
        row_number, code AS area_code, tidy_name(area_name) AS area_name,
-       trim(coalesce(geography, '')) AS geography, indicator, value,
+       trim(coalesce(geography, '')) AS geography, indicator, value, nullif(trim(note), '') AS ons_note,
        CASE
            WHEN indicator IS NULL                 THEN 'indicator not used here'
            WHEN NOT is_gss_code(code)             THEN 'malformed area code'
