@@ -403,7 +403,7 @@ def test_a_district_whose_neighbourhood_data_miss_ofcoms_figure_says_by_how_much
         text = re.sub(f"[{SUPERSCRIPTS}]+", "", noted)  # both figures carry notes, like every other figure
         said = (
             f"Ofcom counts {float(r['official_pct']):.1f}% of premises gigabit-capable; averaged over the district's "
-            f"postcodes, each counted once, they give {float(r['derived_pct']):.1f}%"
+            f"postcodes (residential premises only), each counted once, they give {float(r['derived_pct']):.1f}%"
         )
         assert (said in text) == (r in over), (r["area_name"], said)
         if r in over:

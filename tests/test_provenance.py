@@ -434,7 +434,8 @@ def test_a_derived_district_figure_never_takes_ofcoms_unit_in_its_citation(real_
         "Derived here (mean over postcodes, each counted once) as the postcode-district averages of "
     )
     assert "not a share of the district's premises" in derived and not derived.startswith("Premises")
-    assert "averages of each postcode's share of premises with gigabit-capable broadband;" in derived
+    assert "averages of each postcode's share of premises with gigabit-capable broadband (the input counts " in derived
+    assert "residential premises); not a share" in derived
     assert official.startswith("Premises with gigabit-capable broadband (%): Ofcom's own district figure")
     # the mean is over the district's Code-Point postcodes, whose broadband is the third party's district means
     assert {"codepoint_open", "ofcom_postcode_district"} <= set(n.notes[0].source_keys)

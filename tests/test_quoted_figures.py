@@ -323,7 +323,7 @@ def test_a_briefings_header_says_its_neighbourhood_broadband_figures_are_a_third
     line = briefing_release_line(
         [{"broadband_release": "2024-07", "broadband_resolution": "postcode_district"}], "LSOA (2021)"
     )
-    assert "July 2024, as a third party's postcode-district means (each postcode counted once" in line
+    assert "July 2024, as a third party's postcode-district means (residential premises; each postcode" in line
     assert "not shares of premises" in line
     postcodes = briefing_release_line([{"broadband_release": "2024-07", "broadband_resolution": "postcode"}], "x")
     assert postcodes.endswith("July 2024, as postcode figures") and "third party" not in postcodes
@@ -408,7 +408,7 @@ def test_a_triage_count_note_pasted_alone_keeps_its_districts_broadband_caution(
     assert notes
     for note in notes:
         place = re.search(r"LSOAs(?: classed \w+)?, ([^:]+):|triage class", note)
-        cautioned = re.search(r"Caution: in (.+?), the broadband figures behind the gap", note)
+        cautioned = re.search(r"Caution: in (.+?), the broadband input behind the gap", note)
         if "triage_summary.csv | area_code=ALL" in note:
             assert cautioned and set(re.split(r", | and ", cautioned[1])) == missed, note
         elif place and place.group(1):

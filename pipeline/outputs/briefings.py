@@ -120,7 +120,7 @@ EDGE_PX = 4  # labels keep this far inside the map's frame (their white halo, an
 ADJUST_ITERATIONS = 400  # a fixed number of iterations, not a time limit: the same map on any machine
 ADJUST_EXPAND = (1.15, 1.4)  # the room adjustText keeps around each name (x, y)
 NOTE_SIZE = 6.8  # pt: the notes, references and sources
-NOTE_SIZES = (NOTE_SIZE, 6.5, 6.2, 5.9)  # smaller only to keep the notes on the page they start on, or by page 5
+NOTE_SIZES = (NOTE_SIZE, 6.5, 6.2, 5.9, 5.6)  # smaller only to keep the notes on the page they start on, or by page 5
 MIN_PAGE_FILL = 0.3  # a page the notes would fill less than this is avoided by starting them on a new page
 MAX_PAGES = 5  # a briefing is 2-5 pages (the check briefings_are_two_to_five_pages)
 DOUBT = 1.25  # how far past the room an estimated height of the notes may be and still be laid out to see
@@ -1446,7 +1446,9 @@ def briefing_release_line(districts: list[dict], vintage_label: str) -> str:
     if first.get("broadband_release"):
         kind = (
             # a third party's means: the header says so, as the notes do, before any figure is read
-            "a third party's postcode-district means (each postcode counted once; not shares of premises)"
+            "a third party's postcode-district means "
+            f"({SOURCES['ofcom_postcode_district'].premises or 'premises'}; each postcode counted once; not shares "
+            "of premises)"
             if first.get("broadband_resolution") == "postcode_district"
             else f"{(first.get('broadband_resolution') or '').replace('_', ' ')} figures"
         )

@@ -294,6 +294,8 @@ def _peer_members(ax, con: duckdb.DuckDBPyConnection, code: str, release: str, n
         if zone
         else "gigabit-capable, % of premises (Ofcom)"
     )
+    # an empty band below the lowest bar holds the legend, so it never covers a member's bar
+    ax.set_ylim(-0.6 - max(1.5, 0.1 * len(members) / 0.9), len(members) - 0.4)
     ax.legend(loc="lower right", fontsize=11)
     ax.grid(True, axis="x", alpha=0.3)
 

@@ -314,7 +314,7 @@ class Notes:
                     f"{row.get('weighted_by')} (an estimate, not a figure Ofcom publishes)"
                 )
             if row.get("ons_note") and column == "value":  # ONS's sum of Ofcom's figures, as ONS marks it
-                what += " (ONS's aggregate of Ofcom's figures, which ONS notes may differ from other published figures)"
+                what += " (ONS's aggregate of Ofcom's figures)"
         if row.get(RELEASE_OF.get(column, "")):
             what += f", {row[RELEASE_OF[column]]}{period_label_only(row.get(DATED_BY_OF.get(column, '')))}"
         name = next((c for c in row if c.startswith("lsoa") and c.endswith("nm")), None)
@@ -371,8 +371,8 @@ class Notes:
         if not names:
             return ""
         return (
-            f"Caution: in {_listed(names)}, the broadband figures behind the gap miss Ofcom's own district "
-            "figures by more than the settings allow (table reconciliation)."
+            f"Caution: in {_listed(names)}, the broadband input behind the gap misses Ofcom's district figures "
+            "by more than the settings allow (table reconciliation)."
         )
 
     def cite(

@@ -714,6 +714,10 @@ def label_items(con: duckdb.DuckDBPyConnection) -> list[dict]:
         rows += points(f"""SELECT geom AS pt, name, {kinds} AS kind, NOT in_study_area AS outside,
                                   CASE WHEN in_study_area THEN 0 ELSE 1 END AS ord, most_detail_view_res AS size
                            FROM settlements WHERE {kinds} IS NOT NULL""")
+    # A district named after its town (Harlow) is named once, by the town: two names on its centre would cover
+    # the neighbourhoods there
+    towns = {r[2].lower() for r in rows if r[3] == "town" and not r[4]}
+    rows = [r for r in rows if not (r[3] == "district" and r[2].lower() in towns)]
     order = {k: i for i, k in enumerate(LABEL_ORDER)}
     # Outside the study area, places come after every label inside it, whatever their kind.
     rows.sort(key=lambda r: (r[4], order[r[3]]))
