@@ -68,14 +68,12 @@ def built_maps(real_run, tmp_path_factory):
 
 
 def _boxes(fig):
-    """Display-space boxes of the map's drawn polygons and lines, its legends and its labels."""
-    from matplotlib.patches import Polygon
-
+    """Display-space boxes of the map's drawn polygons and lines (each path of its collections), its legends and
+    its labels."""
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     ax = fig.axes[0]
-    data = [p.get_window_extent(renderer) for p in ax.patches if isinstance(p, Polygon)]
-    data += [line.get_window_extent(renderer) for line in ax.lines]
+    data = [path.transformed(ax.transData).get_extents() for c in ax.collections for path in c.get_paths()]
     legends = [legend.get_window_extent(renderer) for legend in [*fig.legends, ax.get_legend()] if legend]
     labels = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts if t.get_visible()]
     return data, legends, labels
@@ -125,7 +123,7 @@ def test_triage_map_hatches_area_averages_and_its_legend_says_so(built_maps, rea
                 FROM {real_run.table("lsoa_triage")} WHERE list_contains($lads, lad_code)""",
             {"lads": lads},
         )[0]
-        hatched = [p for p in fig.axes[0].patches if p.get_hatch() == HATCH]
+        hatched = [path for c in fig.axes[0].collections if c.get_hatch() == HATCH for path in c.get_paths()]
         legend = " ".join(t.get_text() for legend in fig.legends for t in legend.get_texts()).replace("\n", " ")
         if averaged:
             assert len(hatched) >= averaged, file  # a multi-part neighbourhood draws one hatch per part

@@ -336,7 +336,8 @@ def test_maps_draw_district_labels_offline_without_errors(real_run, browser, pag
     browser.open(real_run.root / "maps" / page, settle=3)
     assert browser.console_errors(allow_urls=("tile.openstreetmap",)) == []
     labels = browser.evaluate("Array.from(document.querySelectorAll('.diz-label.district')).map(e => e.textContent)")
-    assert {"Harlow", "Uttlesford", "Broxbourne"} <= set(labels)
+    # Harlow is named by its town, once (a district named after its town is not named twice)
+    assert {"Uttlesford", "Broxbourne"} <= set(labels) and "Harlow" not in labels
     polygons = browser.evaluate("document.querySelectorAll('path.leaflet-interactive').length")
     assert polygons >= shapes
 
