@@ -433,3 +433,18 @@ def test_the_neighbourhood_broadband_input_is_said_to_count_residential_premises
     compared = re.findall(r"The broadband input holds that release as [^;]*;", headlines)
     assert len(compared) == len(STUDY_LADS)
     assert all("(residential premises only)" in c for c in compared), compared
+
+
+def test_the_zone_briefings_indicator_table_names_each_value_a_zone_estimate_before_the_measure(real_run):
+    """'Premises without a service above 30 Mbit/s (...): 2.3%' was easy to lift as a share Ofcom counted: each
+    of the zone's values in the table now opens with what it is."""
+    area = next(p for p in (real_run.paths.processed / "briefings").glob("*.pdf") if "zone" in p.name)
+    text = pdf_text(area)
+    assert text.count("Zone estimate, not an Ofcom figure:") == 4  # gigabit, below 30 Mbit/s, 4G, 5G
+    assert "(estimate: its districts'" not in text
+
+
+def test_a_below_30_comparison_with_ofcom_says_the_input_counts_residential_premises(real_run):
+    headlines = " ".join((real_run.paths.processed / "headlines.md").read_text().split())
+    below = re.findall(r"For premises below 30 Mbit/s in [^:]*:", headlines)
+    assert below and all("residential premises only" in b for b in below), below

@@ -887,10 +887,14 @@ def _peer_section(pdf: BriefingPDF, n: Notes, code: str, settings: Settings) -> 
     shown = [g for g in groups if any(latest_peer_row(n, code, g, i) for i in INDICATOR_WORDS)]
     for indicator, (words, unit, _) in INDICATOR_WORDS.items():
         by = "residents" if "premises" in unit else "land area"
-        what = f"estimate: its districts' {unit} weighted by {by}" if zone else unit
         own = latest_peer_row(n, code, "neighbours", indicator) or latest_peer_row(n, code, "cluster", indicator)
         value = f": {percent(own['value'], indicator)}" if own and own.get("value") else ""
-        cells = [f"{words[:1].upper() + words[1:]} ({what}){value}"]
+        # the zone's value is named as an estimate before the measure, so it is never lifted as Ofcom's
+        cells = [
+            f"Zone estimate, not an Ofcom figure: {words} (its districts' {unit} weighted by {by}){value}"
+            if zone
+            else f"{words[:1].upper() + words[1:]} ({unit}){value}"
+        ]
         for group in shown:
             r = latest_peer_row(n, code, group, indicator)
             cells.append(f"{r['rank_label']}; median {percent(r['group_median'], indicator)}" if r else "–")
@@ -946,7 +950,8 @@ def _since(n: Notes, code: str, name: str, summary: dict, most: int) -> str:
         off += (
             f" {'Nor do they' if off else 'For ' + below_30['release_name'] + ' they do not'} match Ofcom's figure "
             f"for premises below 30 Mbit/s: Ofcom counts {cited(below_30, 'official_pct')}; "
-            f"they give {cited(below_30, 'derived_pct')}, {abs(derived - official):.1f} points "
+            f"they give {cited(below_30, 'derived_pct')}{premises_counted(below_30)}, "
+            f"{abs(derived - official):.1f} points "
             f"{'lower' if derived < official else 'higher'} "
             f"(more than the {points(below_30['threshold_pp'])} the settings allow for this measure)."
         )

@@ -17,7 +17,7 @@ from matplotlib.ticker import MaxNLocator
 from pipeline.outputs.peer_text import zone_estimate
 from pipeline.registry import ONS_LOCAL_INDICATORS, ONS_SIMILAR_AREAS, licence_lines
 from pipeline.store import replace_atomically, temp_path
-from pipeline.wording import percent
+from pipeline.wording import month_name, percent
 
 matplotlib.use("Agg")  # files only, never a window: pyplot chooses its backend at the first figure, so this holds
 
@@ -61,6 +61,13 @@ def _series(
     return out
 
 
+def latest_title(series: dict) -> str:
+    """'Latest value (January 2026)': the legend's values are each line's last point, named by release where every
+    line ends at the same one."""
+    last = {points[-1][2] for points in series.values() if points}
+    return f"Latest value ({month_name(last.pop())})" if len(last) == 1 else "Latest value (each line's last point)"
+
+
 def _plot(ax, series: dict, unit: str, indicator: str) -> None:
     for i, ((_code, name, kind), points) in enumerate(series.items()):
         dates, values = [p[0] for p in points], [p[1] for p in points]
@@ -96,8 +103,11 @@ def _plot(ax, series: dict, unit: str, indicator: str) -> None:
 def _footer(fig, notes: list[str]) -> None:
     text = (
         "Source: Ofcom Connected Nations, as republished by ONS (Explore Local Statistics). Releases are dated "
-        "by ONS's metadata where it states a month, else by ONS's period label alone (see docs/METHOD.md and "
-        "the dated_by column). " + " ".join(notes) + " " + " ".join(licence_lines([ONS_LOCAL_INDICATORS.key]))
+        "by ONS's metadata where it states a month, else by ONS's period label alone (see method.html beside "
+        "the maps, and the dated_by column). "
+        + " ".join(notes)
+        + " "
+        + " ".join(licence_lines([ONS_LOCAL_INDICATORS.key]))
     )
     fig.text(0.01, 0.01, "\n".join(textwrap.wrap(text, 165)), fontsize=10, color="#444", va="bottom")
 
@@ -131,28 +141,31 @@ def build_charts(
     shown = shown_note(len(districts), of)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=SLIDE)
-        _plot(ax, _series(con, "gigabit_capable_pct", districts), "% of premises", "gigabit_capable_pct")
+        series = _series(con, "gigabit_capable_pct", districts)
+        _plot(ax, series, "% of premises", "gigabit_capable_pct")
         ax.set_ylim(0, 100)
         ax.set_title("Gigabit-capable broadband by district, with England")
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), title="Latest value")
-        fig.subplots_adjust(bottom=0.17, top=0.92, left=0.07, right=0.74)
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), title=latest_title(series))
+        fig.subplots_adjust(bottom=0.17, top=0.92, left=0.07, right=0.68)
         _footer(fig, [year_only, *shown])
         out["gigabit_over_time"] = [str(p) for p in _save(fig, folder, "gigabit_over_time")]
 
         fig, ax = plt.subplots(figsize=SLIDE)
-        _plot(ax, _series(con, "premises_below_30_pct", districts), "% of premises", "premises_below_30_pct")
+        series = _series(con, "premises_below_30_pct", districts)
+        _plot(ax, series, "% of premises", "premises_below_30_pct")
         ax.set_ylim(bottom=0)
         ax.set_title("Premises without a service above 30 Mbit/s, by district, with England")
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), title="Latest value")
-        fig.subplots_adjust(bottom=0.17, top=0.92, left=0.07, right=0.74)
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), title=latest_title(series))
+        fig.subplots_adjust(bottom=0.17, top=0.92, left=0.07, right=0.68)
         _footer(fig, shown)
         out["premises_below_30_over_time"] = [str(p) for p in _save(fig, folder, "premises_below_30_over_time")]
 
         fig, axes = plt.subplots(1, 2, figsize=SLIDE, sharey=True)
         for ax, indicator, title in ((axes[0], "coverage_4g_area_pct", "4G"), (axes[1], "coverage_5g_area_pct", "5G")):
-            _plot(ax, _series(con, indicator, districts), "% of land area (outdoor, at least one operator)", indicator)
+            series = _series(con, indicator, districts)
+            _plot(ax, series, "% of land area (outdoor, at least one operator)", indicator)
             ax.set_title(f"{title} coverage")
-            ax.legend(loc="lower left", fontsize=11, title="Latest value", title_fontsize=11)
+            ax.legend(loc="lower left", fontsize=11, title=latest_title(series), title_fontsize=11)
         axes[1].set_ylabel("")
         axes[0].set_ylim(0, 101)
         fig.suptitle("Mobile coverage by district, with England", fontsize=20)

@@ -769,6 +769,7 @@ def below_30_miss_sentence(n: Notes, code: str) -> str:
     theirs = n.cite("reconciliation", "official_pct", 1, "%", **keys)
     ours = n.cite("reconciliation", "derived_pct", 1, "%", **keys)
     how = "weighted by premises" if recon["derived_weighting"].startswith("premises") else "each postcode counted once"
+    how += "; " + premises_counted(recon).strip(" ()") if premises_counted(recon) else ""
     return (
         f"For premises below 30 Mbit/s in {md_text(recon['release_name'])}, Ofcom's own "
         f"figure was {theirs} of premises, while the same average over the district's postcodes ({how}) gives {ours} "

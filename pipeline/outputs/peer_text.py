@@ -67,13 +67,14 @@ def zone_weighting(check: list[dict], short: bool = False) -> str:
         span = first if first == last else f"every release from {first} to {last}"
         made += (
             f" So weighted, {counties}'s districts give ONS's county figures within {worst:.2f} points (shares of "
-            f"premises, {first if first == last else first + '–' + last}; sheet 'Zone weighting check'): ONS's "
-            "aggregation reproduced, not premises counted."
+            f"premises, {first if first == last else first + '–' + last}; sheet 'Zone weighting check'): close to "
+            "ONS's aggregates, not premises counted."
             if short
             else f" Weighted by residents, the districts of {counties} give the county figures ONS publishes for "
             f"shares of premises within {worst:.2f} points at {span} (table peer_weighting_check, evidence pack "
-            "sheet 'Zone weighting check'). That shows the weighting reproduces ONS's own aggregation of Ofcom's "
-            "district figures, not that the estimate is the share of premises Ofcom would count."
+            "sheet 'Zone weighting check'). That shows the weighting comes close to ONS's own aggregates of Ofcom's "
+            "district figures (ONS does not say how it aggregates), not that the estimate is the share of premises "
+            "Ofcom would count."
         )
     return made + (" Its districts fall in different clusters, so the zone has none." if short else "")
 
