@@ -148,6 +148,7 @@ class Peers(_Section):
     ] = "connectivity and sustainability"
     zone_code: str = Field("ZONE", min_length=1, max_length=12)
     pace_horizon_years: int = Field(10, ge=1, le=50)  # no date further off than this is extrapolated
+    pace_level_pp_per_year: float = Field(0.2, ge=0, le=5)  # paces closer than this are "about the same pace"
 
 
 class Access(_Section):

@@ -214,7 +214,7 @@ def test_the_peer_step_runs_for_every_english_district(real_run, tmp_path):
     assert results[0].counts["districts_without_peers"] == []
 
 
-def pace_rows(con, rows: list[tuple], horizon: int = 10) -> dict:
+def pace_rows(con, rows: list[tuple], horizon: int = 10, level: float = 0.2) -> dict:
     """peer_pace on a SYNTHETIC two-release benchmark: (indicator, release, value, median, best) rows."""
     from pipeline.sqlfiles import sql
 
@@ -228,7 +228,7 @@ def pace_rows(con, rows: list[tuple], horizon: int = 10) -> dict:
             "'ONS metadata', ?, false, NULL, ?, ?, '2nd of 21')",
             [indicator, indicator, release, release, value, median, best],
         )
-    rel = con.execute(sql("peer_pace"), {"horizon": horizon})
+    rel = con.execute(sql("peer_pace"), {"horizon": horizon, "level": level})
     names = [d[0] for d in rel.description]
     return {r[names.index("indicator")]: dict(zip(names, r, strict=True)) for r in rel.fetchall()}
 
@@ -381,3 +381,16 @@ def test_a_configured_cluster_model_missing_from_the_file_stops_the_step_naming_
     assert "[peers] cluster_model" in message and "the models read are: global" in message
     con.execute("INSERT INTO la_clusters VALUES ($r, $m, 'c.csv')", {"r": cfg.cluster_release, "m": cfg.cluster_model})
     require_configured_groups(con, settings)
+
+
+def test_paces_closer_than_the_setting_are_about_the_same_not_a_widening_gap(con):
+    """East Hertfordshire's case: 5.40 a year against its neighbours' median at 5.52: two releases cannot tell
+    0.12 points a year apart, so the gap is not called widening (nor given a date) under the 0.2 setting; with
+    the setting at 0 the same figures are a widening gap, as before."""
+    rows = [("gigabit_capable_pct", "2022-09", 66.0, 68.0, 85), ("gigabit_capable_pct", "2025-09", 82.2, 84.56, 95)]
+    got = pace_rows(con, rows)["gigabit_capable_pct"]
+    assert got["pace_pp_per_year"] == 5.4 and got["median_pace_pp_per_year"] == 5.52
+    assert got["reaches_median"] == "not at this pace: both move at about the same pace"
+    assert pace_rows(con, rows, level=0)["gigabit_capable_pct"]["reaches_median"] == (
+        "not at this pace: the gap is widening"
+    )

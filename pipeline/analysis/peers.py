@@ -137,7 +137,7 @@ def build_peer_benchmark(con: duckdb.DuckDBPyConnection, paths: Paths, settings:
         sources=with_residents,
         columns=columns,
         rows=rows,
-        params={"horizon": settings.peers.pace_horizon_years},
+        params={"horizon": settings.peers.pace_horizon_years, "level": settings.peers.pace_level_pp_per_year},
         notes="Straight-line extrapolations from the first to the latest release, not forecasts.",
     )
     # in the league, the zone's own value is its estimate; every rank of the zone's group counts it

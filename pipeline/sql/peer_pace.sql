@@ -8,7 +8,9 @@
 -- own line reaches 100% about 2033)" (the gap is closing, but coverage cannot pass 100%, nor premises below
 -- 30 Mbit/s fall under 0%: the lines would cross only beyond that bound, so the two are level only once
 -- both are full); and "not within N years at this pace" beyond the horizon $horizon (a setting), because a
--- straight line drawn from a few releases says little about a decade on. The words: macro pace_outlook.
+-- straight line drawn from a few releases says little about a decade on. Two paces closer than $level points
+-- a year (a setting) are "about the same pace": two releases cannot tell them apart. The words: macro
+-- pace_outlook.
 WITH span AS (
     SELECT area_code, group_kind, indicator,
            arg_min(release, release) AS first_release, arg_max(release, release) AS latest_release,
@@ -81,8 +83,8 @@ SELECT area_code, area_name, area_type, group_kind, indicator, indicator_label, 
        latest_rank_label, pace_pp_per_year, median_pace_pp_per_year, best_pace_pp_per_year,
        behind_median AS behind_median_pp, behind_best AS behind_best_pp,
        pace_outlook(behind_median, closing_on_median, median_years, median_at_bound, years, latest_release, $horizon,
-                    bound_words, bound_text) AS reaches_median,
+                    bound_words, bound_text, $level) AS reaches_median,
        pace_outlook(behind_best, closing_on_best, best_years, best_at_bound, years, latest_release, $horizon,
-                    bound_words, bound_text) AS reaches_best
+                    bound_words, bound_text, $level) AS reaches_best
 FROM meet_dates
 ORDER BY area_type, area_code, group_kind DESC, indicator
