@@ -370,3 +370,35 @@ def test_every_map_page_is_titled_as_its_heading_says(real_run):
         heading = re.search(r"font:bold 16px sans-serif['\"]>([^<]+)</div>", text)
         if heading:  # the maps' heading panel
             assert html.unescape(titles[0]) == html.unescape(heading[1]), page.name
+
+
+def test_a_gap_rank_shared_by_an_area_average_is_said_to_be_shared_never_a_rank_among_them():
+    """A popup gave 'rank 211 (ties)' to CM16's average, which its 15 LSOAs share: it invited ranking them."""
+    from pipeline.outputs.map_triage import gap_rows
+
+    shared = {
+        "gap_is_area_average": True,
+        "broadband_area": "CM16",
+        "broadband_resolution": "postcode_district",
+        "lsoas_sharing_gap_value": 15,
+        "supply_gap_score": 1.46,
+        "supply_gap_rank": 211,
+        "lad_name": "X",
+    }
+    gap = dict(gap_rows(shared, {}))["Connectivity gap (0–10)"]
+    assert gap == "1.46 — rank =211 (the 15 LSOAs with this area average share it)"
+    measured = shared | {"gap_is_area_average": False, "lsoas_sharing_gap_value": 1}
+    assert dict(gap_rows(measured, {}))["Connectivity gap (0–10)"] == "1.46 — rank 211 (ties share the lowest rank)"
+
+
+def test_the_fibre_map_says_what_its_colours_rest_on_in_its_heading(real_run):
+    """Source, release, resolution and premises of the coloured layer were only in the collapsed Sources panel."""
+    page = (real_run.live / "maps" / "fibre_planning.html").read_text(encoding="utf-8")
+    assert (
+        "from Ofcom Connected Nations July 2024 as a third party&#x27;s postcode-district means (residential "
+        "premises; each postcode counted once), not Ofcom&#x27;s latest district figures"
+        in page
+        or "from Ofcom Connected Nations July 2024 as a third party's postcode-district means (residential "
+        "premises; each postcode counted once), not Ofcom's latest district figures"
+        in page
+    )

@@ -315,15 +315,41 @@ def _peer_members(ax, con: duckdb.DuckDBPyConnection, code: str, release: str, n
 
 def _peer_ranks(ax, con: duckdb.DuckDBPyConnection, code: str) -> int:
     rows = con.execute(
-        """SELECT make_date(left(release, 4)::INT, right(release, 2)::INT, 1), rank, n_compared
+        """SELECT make_date(left(release, 4)::INT, right(release, 2)::INT, 1), rank, n_compared,
+                                 dated_by = 'ONS metadata'
                           FROM peer_benchmark WHERE area_code = $c AND group_kind = 'neighbours'
                             AND indicator = $i AND dated_by <> 'year only' ORDER BY release""",
         {"c": code, "i": PEER_INDICATOR},
     ).fetchall()
     n = max(r[2] for r in rows)
-    ax.plot([r[0] for r in rows], [r[1] for r in rows], color="#d95f02", linewidth=2.5, marker="o", markersize=7)
-    for date, rank, _ in rows:
-        ax.annotate(str(rank), (date, rank), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=11)
+    ax.plot([r[0] for r in rows], [r[1] for r in rows], color="#d95f02", linewidth=2.5)
+    # a release dated only by ONS's period label is drawn hollow: its month rests on a label, not ONS's metadata
+    for dated, style in ((True, {"markerfacecolor": "#d95f02"}), (False, {"markerfacecolor": "white"})):
+        points = [r for r in rows if r[3] == dated]
+        if points:
+            ax.plot(
+                [r[0] for r in points],
+                [r[1] for r in points],
+                linestyle="none",
+                marker="o",
+                markersize=7,
+                markeredgecolor="#d95f02",
+                markeredgewidth=2,
+                label=None if dated else "hollow: month by ONS's period label only",
+                **style,
+            )
+    if any(not r[3] for r in rows):
+        ax.legend(loc="best", fontsize=10, frameon=False)
+    for date, rank, _, _ in rows:
+        below = rank <= max(1, n // 20)  # a label above the top rank would run into the panel's title
+        ax.annotate(
+            str(rank),
+            (date, rank),
+            textcoords="offset points",
+            xytext=(0, -18 if below else 8),
+            ha="center",
+            fontsize=11,
+        )
     ax.set_ylim(n + 0.5, 0.5)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(f"rank among {n} (1 = highest coverage)")

@@ -35,7 +35,8 @@ from pipeline.outputs.mapkit import (
     rows_html,
     save,
 )
-from pipeline.wording import display_name
+from pipeline.registry import SOURCES
+from pipeline.wording import display_name, release_names
 
 GIGABIT_BREAKS = [50, 70, 85, 95]  # % of premises; colours run red (poor) to green
 GIGABIT_COLOURS = list(reversed(GOOD_TO_BAD))
@@ -196,12 +197,22 @@ def build_fibre_map(
     district_outlines(m, backdrop)
     place_labels(m, backdrop)
     folium.LayerControl(collapsed=False).add_to(m)
+    releases = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT gap_release FROM postcode_lookup WHERE gap_release IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
     if not measured_cells:
         title = "Fibre planning: where fixed broadband lags — by postcode district"
+        premises = SOURCES["ofcom_postcode_district"].premises
         subtitle = (
-            "The broadband input here is postcode-district averages: neighbourhoods cannot be ranked within a "
-            "postcode district (hatched areas share one value), and no 1 km cell layer is drawn because every "
-            "cell would only repeat its district's value. Ofcom's postcode file brings it back."
+            f"Colours: the connectivity gap score (0-10, relative to the study area), from Ofcom Connected Nations "
+            f"{release_names(', '.join(releases)) or 'coverage'} as a third party's postcode-district means "
+            f"({premises + '; ' if premises else ''}each postcode counted once), not Ofcom's latest district figures. "
+            "Neighbourhoods cannot be ranked within a postcode district (hatched areas share one value), and no "
+            "1 km cell layer is drawn because every cell would only repeat its district's value. Ofcom's postcode "
+            "file brings it back."
         )
     elif area_average:
         title = "Fibre planning: where fixed broadband lags"

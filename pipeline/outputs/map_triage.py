@@ -55,8 +55,15 @@ def gap_rows(r: dict, cautions: dict[str, str]) -> list[tuple[str, str]]:
     else:
         known = "measured in this LSOA"
     caution = cautions.get(r["lad_name"])
+    shared = r["gap_is_area_average"] and (r["lsoas_sharing_gap_value"] or 0) > 1
+    # a value shared by every LSOA of its area gives them one rank: said so, never a rank among them
+    rank = (
+        f"={fmt(r['supply_gap_rank'])} (the {fmt(r['lsoas_sharing_gap_value'])} LSOAs with this area average share it)"
+        if shared
+        else f"{fmt(r['supply_gap_rank'])} (ties share the lowest rank)"
+    )
     return [
-        ("Connectivity gap (0–10)", f"{fmt(r['supply_gap_score'], 2)} — rank {fmt(r['supply_gap_rank'])} (ties)"),
+        ("Connectivity gap (0–10)", f"{fmt(r['supply_gap_score'], 2)} — rank {rank}"),
         ("Gap known as", known),
     ] + ([("Caution", esc(f"{unlabelled(caution)}: read this gap and the triage class with care"))] if caution else [])
 
