@@ -30,7 +30,8 @@ TRIAGE_PLACES = {
     "both": "where high inclusion need and a connectivity gap meet (fibre and inclusion)",
     "adoption gap": "where need is high and the connectivity gap is not among the largest (an inclusion offer: "
     "skills, devices, data)",
-    "infrastructure gap": "where there is a connectivity gap but need is not high (a case for fibre)",
+    "infrastructure gap": "where the connectivity gap is among the largest but need is not high (a case to look at "
+    "for fibre)",
 }
 
 
