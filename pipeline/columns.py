@@ -395,6 +395,8 @@ COLUMNS: dict[str, str] = {
     "caution_official_pct": "Ofcom's district gigabit-capable figure for that release (% of premises)",
     "caution_derived_pct": "The same from the neighbourhood broadband input (derived here, not an Ofcom figure)",
     "caution_threshold_pp": "The difference (points) beyond which the pipeline warns (setting)",
+    "caution_premises": "Which premises the neighbourhood broadband input counts, as its source states (residential "
+                        "premises for the postcode-district means of Ofcom's residential postcode file)",
     "caution_below_30_release": "As caution_release, for premises below 30 Mbit/s (threshold: "
                                 "connectivity_series.reconciliation_below_30_warn_pp)",
     "caution_below_30_official_pct": "Ofcom's district figure for premises below 30 Mbit/s for that release "
@@ -547,7 +549,8 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     "catchment_mean_need": CATCHMENT_NEED,
     **dict.fromkeys(("caution_release", "caution_official_pct", "caution_derived_pct", "caution_threshold_pp",
                      "caution_below_30_release", "caution_below_30_official_pct", "caution_below_30_derived_pct",
-                     "caution_below_30_threshold_pp", "broadband_caution"), DISTRICT_SERIES + BROADBAND),
+                     "caution_below_30_threshold_pp", "caution_premises", "broadband_caution"),
+                  DISTRICT_SERIES + BROADBAND),
     "gp_sites": GP_SITES, "gp_practices": (EPRACCUR.key,),
     "gp_branches": (EBRANCHS.key, "ebranchs_2017"),
     # a neighbourhood's ward: ONS's best-fit lookup

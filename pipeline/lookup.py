@@ -277,11 +277,19 @@ CAUTION_COLUMNS = (
     "caution_below_30_official_pct",
     "caution_below_30_derived_pct",
     "caution_below_30_threshold_pp",
+    "caution_premises",
 )
 
 
 # What the figure set beside Ofcom's is: the input's figures for the district's postcodes, averaged (once, here).
-DISTRICT_MEAN = "the mean of the broadband input over its postcodes (each once; derived here, not a share of premises)"
+def district_mean(premises: str | None) -> str:
+    """'the mean of the broadband input over its postcodes (each once; residential premises only; ...)': which
+    premises the input counts is said where its source says (registry ``Source.premises``)."""
+    counted = f"{premises} only; " if premises and premises != "premises not stated" else ""
+    return (
+        f"the mean of the broadband input over its postcodes (each once; {counted}derived here, not a share of "
+        "premises)"
+    )
 
 
 def district_caution(f: dict) -> str:
@@ -291,7 +299,8 @@ def district_caution(f: dict) -> str:
     if f.get("caution_official_pct") is not None:
         parts.append(
             f"for {f['caution_release']}, Ofcom counts {f['caution_official_pct']:.1f}% of premises in "
-            f"{f['district_name']} gigabit-capable, while {DISTRICT_MEAN} is {f['caution_derived_pct']:.1f}%, "
+            f"{f['district_name']} gigabit-capable, while {district_mean(f.get('caution_premises'))} is "
+            f"{f['caution_derived_pct']:.1f}%, "
             f"more than {points(f['caution_threshold_pp'])} apart"
         )
     if f.get("caution_below_30_official_pct") is not None:
@@ -304,7 +313,7 @@ def district_caution(f: dict) -> str:
         else:
             parts.append(
                 f"for {f['caution_below_30_release']}, Ofcom counts {below} of premises in {f['district_name']} below "
-                f"30 Mbit/s, while {DISTRICT_MEAN} is {derived}"
+                f"30 Mbit/s, while {district_mean(f.get('caution_premises'))} is {derived}"
             )
     return "Caution: " + "; and ".join(parts) if parts else ""
 

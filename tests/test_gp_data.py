@@ -344,7 +344,9 @@ def test_no_2017_branch_site_is_ranked_and_the_70_patient_centre_is_shown_unrank
     assert "whose nearest ranked site it is, within 8 km in a straight line" in section
     first = next(line for line in section.splitlines() if line.startswith("- "))
     score, need = re.search(
-        r"score (\d+\.\d+)\[\d+\] of 10 \(10 minus its catchment's need score, (\d+\.\d+)", first
+        r"telehealth-readiness score (\d+\.\d+)\[\d+\] of 10 \(here 10 minus its catchment's need score, "
+        r"(\d+\.\d+)\[\d+\]: no broadband part is known\)",
+        first,
     ).groups()
     assert abs(float(score) + float(need) - 10) < 0.011
     assert "rank by catchment need =3[" in section  # two practices at one address share rank 3

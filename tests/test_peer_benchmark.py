@@ -394,3 +394,27 @@ def test_paces_closer_than_the_setting_are_about_the_same_not_a_widening_gap(con
     assert pace_rows(con, rows, level=0)["gigabit_capable_pct"]["reaches_median"] == (
         "not at this pace: the gap is widening"
     )
+
+
+def test_paces_exactly_the_setting_apart_get_the_same_words_whatever_the_floating_point(con):
+    """-0.1 - (-0.3) is 0.19999... in floating point and -0.3 - (-0.5) is 0.2: both are 0.20 as published, so
+    both are 0.2 apart, not one 'about the same pace' and the other not."""
+    # subject falls 0.1 a year, median 0.3 (first case) or subject 0.3, median 0.5 (second), over 2 years
+    first = [("gigabit_capable_pct", "2024-01", 80.0, 85.0, 99), ("gigabit_capable_pct", "2026-01", 79.8, 84.4, 99)]
+    second = [("gigabit_capable_pct", "2024-01", 80.0, 85.0, 99), ("gigabit_capable_pct", "2026-01", 79.4, 84.0, 99)]
+    a, b = (pace_rows(con, rows)["gigabit_capable_pct"] for rows in (first, second))
+    assert (a["pace_pp_per_year"], a["median_pace_pp_per_year"]) == (-0.1, -0.3)
+    assert (b["pace_pp_per_year"], b["median_pace_pp_per_year"]) == (-0.3, -0.5)
+    assert a["reaches_median"] == b["reaches_median"] != "not at this pace: both move at about the same pace"
+
+
+def test_a_subject_at_full_coverage_is_never_said_to_fall_back(con):
+    """Harlow's 5G case: at 100% at both releases while its neighbours' median rises to 99.5: it is level or
+    ahead and cannot fall back, as coverage cannot pass 100%."""
+    rows = [
+        ("coverage_5g_area_pct", "2024-01", 100.0, 98.0, 100),
+        ("coverage_5g_area_pct", "2026-01", 100.0, 99.5, 100),
+    ]
+    row = pace_rows(con, rows)["coverage_5g_area_pct"]
+    assert row["median_pace_pp_per_year"] == 0.75
+    assert row["reaches_median"] == "already level with it or ahead"

@@ -532,10 +532,11 @@ def build_headlines(tables: Path, dest: Path, settings: Settings, vintage_label:
         rank = n.cite("gp_readiness", "readiness_rank", site_code=code)
         score = n.cite("gp_readiness", "readiness_score", SCORE_DECIMALS, site_code=code)
         need = n.cite("gp_readiness", "catchment_mean_need", SCORE_DECIMALS, site_code=code) if need_alone(s) else None
-        made_of = f" (10 minus its catchment's need score, {need})" if need else ""
+        # the score is named, and where need is its only part it says so: it is then 10 minus that need
+        made_of = f" (here 10 minus its catchment's need score, {need}: no broadband part is known)" if need else ""
         lines.append(
             f"- {md_text(display_name(s['name']))} ({md_text(s['postcode'])}): {rank_words(gp)['rank'].lower()} "
-            f"{tie_mark(gp, s)}{rank}, score {score} of 10{made_of}."
+            f"{tie_mark(gp, s)}{rank}, telehealth-readiness score {score} of 10{made_of}."
         )
     for sentence in (readiness_caution(n, ranked_sites[:5]), own_gigabit_sentence(gp), not_ranked_sentence(gp)):
         if sentence:

@@ -60,7 +60,7 @@ def gap_rows(r: dict, cautions: dict[str, str]) -> list[tuple[str, str]]:
     rank = (
         f"={fmt(r['supply_gap_rank'])} (the {fmt(r['lsoas_sharing_gap_value'])} LSOAs with this area average share it)"
         if shared
-        else f"{fmt(r['supply_gap_rank'])} (ties share the lowest rank)"
+        else fmt(r["supply_gap_rank"])
     )
     return [
         ("Connectivity gap (0–10)", f"{fmt(r['supply_gap_score'], 2)} — rank {rank}"),

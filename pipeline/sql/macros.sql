@@ -138,10 +138,12 @@ CREATE OR REPLACE TEMP MACRO finest(resolution, by_postcode, by_district, by_la)
 -- (years beyond which no date is given), bound_words and bound_text ("not before both reach 100%",
 -- "100%"). A gap that is not closing is said so before any date, so no year reads as a catching-up date.
 -- Paces closer than level (points a year, a setting) are about the same: two releases cannot tell them apart.
+-- A subject already at full coverage (at_full: 100%, or no premises below 30 Mbit/s) cannot fall back.
 CREATE OR REPLACE TEMP MACRO pace_outlook(behind, closing, years_to, at_bound, span, latest_release, horizon,
-                                          bound_words, bound_text, level) AS (
+                                          bound_words, bound_text, level, at_full) AS (
     CASE WHEN span IS NULL OR span = 0 THEN 'cannot be said from one release'
-         WHEN behind <= 0 AND closing <= -level THEN 'level with it or ahead now, but falling back at this pace'
+         WHEN behind <= 0 AND closing <= -level AND NOT coalesce(at_full, false)
+              THEN 'level with it or ahead now, but falling back at this pace'
          WHEN behind <= 0 THEN 'already level with it or ahead'
          WHEN closing = 0 THEN 'not at this pace: the gap is not closing'
          WHEN abs(closing) < level THEN 'not at this pace: both move at about the same pace'

@@ -44,8 +44,10 @@ paces AS (
 ),
 closing AS (
     SELECT *,
-           better * (pace_pp_per_year - median_pace_pp_per_year) AS closing_on_median,
-           better * (pace_pp_per_year - best_pace_pp_per_year) AS closing_on_best,
+           -- differences of the published paces, rounded as they are (0.1 - 0.3 is -0.2, not -0.19999...)
+           round(better * (pace_pp_per_year - median_pace_pp_per_year), 2) AS closing_on_median,
+           round(better * (pace_pp_per_year - best_pace_pp_per_year), 2) AS closing_on_best,
+           latest_value = CASE WHEN better = 1 THEN 100.0 ELSE 0.0 END AS at_full,
            CASE WHEN better = 1 THEN 100.0 ELSE 0.0 END AS bound,
            CASE WHEN better = 1 THEN '100%' ELSE '0%' END AS bound_text,
            CASE WHEN better = 1 THEN 'not before both reach 100%'
@@ -83,8 +85,8 @@ SELECT area_code, area_name, area_type, group_kind, indicator, indicator_label, 
        latest_rank_label, pace_pp_per_year, median_pace_pp_per_year, best_pace_pp_per_year,
        behind_median AS behind_median_pp, behind_best AS behind_best_pp,
        pace_outlook(behind_median, closing_on_median, median_years, median_at_bound, years, latest_release, $horizon,
-                    bound_words, bound_text, $level) AS reaches_median,
+                    bound_words, bound_text, $level, at_full) AS reaches_median,
        pace_outlook(behind_best, closing_on_best, best_years, best_at_bound, years, latest_release, $horizon,
-                    bound_words, bound_text, $level) AS reaches_best
+                    bound_words, bound_text, $level, at_full) AS reaches_best
 FROM meet_dates
 ORDER BY area_type, area_code, group_kind DESC, indicator

@@ -29,7 +29,8 @@ caution AS (
            arg_max(release_name, release) FILTER (NOT g) AS caution_below_30_release,
            arg_max(official_pct, release) FILTER (NOT g) AS caution_below_30_official_pct,
            arg_max(derived_pct, release) FILTER (NOT g) AS caution_below_30_derived_pct,
-           arg_max(threshold_pp, release) FILTER (NOT g) AS caution_below_30_threshold_pp
+           arg_max(threshold_pp, release) FILTER (NOT g) AS caution_below_30_threshold_pp,
+           arg_max(derived_premises, release) AS caution_premises
     FROM (SELECT *, indicator = 'gigabit_capable_pct' AS g FROM connectivity_reconciliation)
     WHERE indicator IN ('gigabit_capable_pct', 'premises_below_30_pct') AND NOT within_threshold
     GROUP BY 1
@@ -71,7 +72,7 @@ SELECT p.postcode, p.lsoa_code, t.lsoa_name, t.ward_code, t.ward_name, p.ward_co
        d.district_gigabit_pct, d.district_gigabit_release, d.district_below_30_pct, d.district_below_30_release,
        c.caution_release, c.caution_official_pct, c.caution_derived_pct, c.caution_threshold_pp,
        c.caution_below_30_release, c.caution_below_30_official_pct, c.caution_below_30_derived_pct,
-       c.caution_below_30_threshold_pp,
+       c.caution_below_30_threshold_pp, c.caution_premises,
        n.site_code AS nearest_gp_code, n.gp_name AS nearest_gp_name, n.gp_postcode AS nearest_gp_postcode,
        n.readiness_rank AS nearest_gp_readiness_rank, n.rank_label AS nearest_gp_rank_label,
        n.not_ranked_reason AS nearest_gp_not_ranked_reason,
