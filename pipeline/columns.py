@@ -188,8 +188,8 @@ COLUMNS: dict[str, str] = {
     "broadband_parts_area_average": "True when the site's own broadband figure is an area average (its part then "
                                     "does not enter the score)",
     "readiness_score": "Telehealth readiness 0-10 to two decimals, higher = readier, relative to the study area and "
-                       "not a standard; made of the parts known for each site (readiness_parts lists them); ranked "
-                       "sites only",
+                       "not a standard; made of the parts known for each site (readiness_parts lists them): with "
+                       "catchment need alone it is 10 minus that need; ranked sites only",
     "readiness_rank": "Rank among the ranked GP sites by the parts of the readiness score known (readiness_parts): "
                       "1 = least ready, first for support; with catchment need alone, 1 = most need. Sites whose "
                       "scores agree to two decimals (as shown) share a rank (=3, =3, then 5); empty for sites "

@@ -95,6 +95,7 @@ from pipeline.wording import (
     Terms,
     display_name,
     half_up,
+    month_name,
     percent,
     points,
     release_names,
@@ -317,8 +318,14 @@ def _draw_trend(rows: list[tuple], lads: list[str], size: tuple[float, float]) -
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.tick_params(labelsize=7)
     ax.grid(True, alpha=0.3)
+    last = max(r[3] for r in rows)  # the legend's values are each line's last point: named by its release
     ax.legend(
-        loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=6.5, frameon=False, title="Latest", title_fontsize=7
+        loc="center left",
+        bbox_to_anchor=(1.02, 0.5),
+        fontsize=6.5,
+        frameon=False,
+        title=f"Latest ({month_name(last)})",
+        title_fontsize=7,
     )
     return fig
 

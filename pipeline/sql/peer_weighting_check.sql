@@ -33,7 +33,7 @@ estimated AS (
 )
 SELECT c.area_code AS county_code, c.area_name AS county_name, c.indicator, c.indicator_label,
        c.release, c.release_name, c.dated_by, c.value AS published_value,
-       round(e.estimate, 2) AS estimate, round(e.estimate - c.value, 2) AS difference_pp,
+       round(e.estimate, 2) AS estimate, round(e.estimate - c.value, 2) + 0.0 AS difference_pp,  -- + 0.0: never "-0.0"
        e.districts, 'Census 2021 usual residents' AS weighted_by
 FROM premises c
 JOIN estimated e ON e.county_code = c.area_code AND e.indicator = c.indicator AND e.release = c.release
