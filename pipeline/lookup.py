@@ -26,7 +26,7 @@ import duckdb
 
 from pipeline.outputs.gp_text import nearest_rank_text, rank_words
 from pipeline.paths import Paths
-from pipeline.wording import display_name, month_name, points, release_names
+from pipeline.wording import display_name, month_name, points, release_names, stated_premises
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 EXIT = {"found": 0, "unknown": 1, "terminated": 1, "outside": 1}  # malformed, no_outputs: 2
@@ -285,7 +285,7 @@ CAUTION_COLUMNS = (
 def district_mean(premises: str | None) -> str:
     """'the mean of the broadband input over its postcodes (each once; residential premises only; ...)': which
     premises the input counts is said where its source says (registry ``Source.premises``)."""
-    counted = f"{premises} only; " if premises and premises != "premises not stated" else ""
+    counted = f"{stated_premises(premises)} only; " if stated_premises(premises) else ""
     return (
         f"the mean of the broadband input over its postcodes (each once; {counted}derived here, not a share of "
         "premises)"

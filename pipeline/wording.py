@@ -18,6 +18,15 @@ from pipeline.settings import Settings
 
 OFCOM_VIA_ONS = "Ofcom Connected Nations, as republished by ONS in Explore Local Statistics"
 MEAN_OVER_POSTCODES = "mean over postcodes, each counted once"
+# What a broadband input's row says when its source does not state which premises it counts.
+PREMISES_NOT_STATED = "premises not stated"
+
+
+def stated_premises(premises: str | None) -> str:
+    """'residential premises' where the input's source says which premises it counts; empty where it does not."""
+    return "" if not premises or premises == PREMISES_NOT_STATED else premises
+
+
 DERIVED_GIGABIT_GAP = (
     "postcodes' gigabit-capable availability, "
     + MEAN_OVER_POSTCODES

@@ -11,6 +11,7 @@ from pipeline.registry import SOURCES
 from pipeline.settings import Settings
 from pipeline.sqlfiles import sql
 from pipeline.store import inherited, write_parquet
+from pipeline.wording import PREMISES_NOT_STATED
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, paths: Paths, settings: Settings) -> list[dict]:
@@ -67,6 +68,7 @@ def _params(settings: Settings) -> dict:
     return {
         "premises_sources": [s.key for s in stated],
         "premises_counted": [s.premises for s in stated],
+        "not_stated": PREMISES_NOT_STATED,
         "threshold": cfg.reconciliation_warn_pp,
         "threshold_below_30": cfg.reconciliation_below_30_warn_pp,
         "lads": list(settings.lad_codes),

@@ -47,6 +47,7 @@ from pipeline.geography import vintage_of
 from pipeline.ingest.result import AssetResult
 from pipeline.ingest.result import made as produced
 from pipeline.outputs.access_text import district_access_sentence, zone_access_sentence
+from pipeline.outputs.charts import AGGREGATED, drawn_name
 from pipeline.outputs.gp_text import (
     broadband_scored,
     list_month,
@@ -258,15 +259,12 @@ TABLE_PADDING = 1.0
 
 
 def _trend_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    # ONS's own sums (England) are named as such where they are drawn
-    return con.execute("""SELECT area_code,
-                                 area_name || CASE WHEN area_type = 'comparator'
-                                                    AND bool_or(ons_note IS NOT NULL) OVER (PARTITION BY area_code)
-                                                   THEN ', ONS aggregate' ELSE '' END,
-                                 area_type, release, value FROM district_connectivity_series
-                          WHERE indicator = 'gigabit_capable_pct' AND dated_by <> 'year only'
-                            AND (area_type = 'study district' OR area_code = 'E92000001')
-                          ORDER BY area_type DESC, area_name, release""").fetchall()
+    rows = con.execute(f"""SELECT area_code, area_name, area_type, release, value, {AGGREGATED}
+                           FROM district_connectivity_series
+                           WHERE indicator = 'gigabit_capable_pct' AND dated_by <> 'year only'
+                             AND (area_type = 'study district' OR area_code = 'E92000001')
+                           ORDER BY area_type DESC, area_name, release""").fetchall()
+    return [(code, drawn_name(name, kind, agg), kind, release, value) for code, name, kind, release, value, agg in rows]
 
 
 def trend_figure(con: duckdb.DuckDBPyConnection, lads: list[str], size: tuple[float, float]) -> Figure | None:

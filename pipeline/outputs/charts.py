@@ -43,9 +43,9 @@ def _series(
     """Points of the given study districts and England at every release dated by month (a year-only
     release has no month to plot and is not a baseline)."""
     rows = con.execute(
-        """SELECT area_code, area_name, area_type,
+        f"""SELECT area_code, area_name, area_type,
                                  make_date(left(release, 4)::INT, right(release, 2)::INT, 1), value, release,
-                                 bool_or(ons_note IS NOT NULL) OVER (PARTITION BY area_code)
+                                 {AGGREGATED}
                           FROM district_connectivity_series
                           WHERE indicator = $i AND dated_by <> 'year only'
                             AND ((area_type = 'study district' AND list_contains($lads, area_code))
@@ -55,10 +55,17 @@ def _series(
     ).fetchall()
     out: dict[tuple[str, str, str], list[tuple]] = {}
     for code, name, kind, date, value, release, aggregated in rows:
-        # ONS's own sums (England) are named as such where they are drawn
-        named = f"{name}, ONS aggregate" if aggregated and kind == "comparator" else name
-        out.setdefault((code, named, kind), []).append((date, value, release))
+        out.setdefault((code, drawn_name(name, kind, aggregated), kind), []).append((date, value, release))
     return out
+
+
+# Whether ONS marks any of an area's rows in district_connectivity_series as its own aggregate (England).
+AGGREGATED = "bool_or(ons_note IS NOT NULL) OVER (PARTITION BY area_code)"
+
+
+def drawn_name(name: str, kind: str, aggregated: bool) -> str:
+    """A line's name on a chart: ONS's own sums (England) named as such where they are drawn."""
+    return f"{name}, ONS aggregate" if aggregated and kind == "comparator" else name
 
 
 def latest_title(series: dict) -> str:

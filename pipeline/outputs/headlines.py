@@ -32,6 +32,7 @@ from pipeline.wording import (
     period_label_only,
     points,
     release_names,
+    stated_premises,
     terms,
     triage_cuts,
     triage_residents,
@@ -272,8 +273,8 @@ class Notes:
                     measured = f"the {figures} of each postcode's share of {named}"
                 else:
                     measured = f"the {figures} of {named}"
-                counted = row.get("derived_premises") or ""
-                if counted and counted != "premises not stated":  # a residential-only input is a narrower measure
+                counted = stated_premises(row.get("derived_premises"))
+                if counted:  # a residential-only input is a narrower measure
                     measured += f" (the input counts {counted})"
                 what = f"Derived here ({weighting}) as {measured}{share}"
         parts = (row.get("readiness_parts") or "").split(" (")[0]
@@ -714,8 +715,8 @@ def change_sentence(n: Notes, change: dict, code: str, districts: int) -> str:
 
 def premises_counted(recon: dict) -> str:
     """' (residential premises only)': which premises the broadband input counts, where its source says so."""
-    counted = recon.get("derived_premises") or ""
-    return f" ({md_text(counted)} only)" if counted and counted != "premises not stated" else ""
+    counted = stated_premises(recon.get("derived_premises"))
+    return f" ({md_text(counted)} only)" if counted else ""
 
 
 def reconciliation_sentence(n: Notes, recon: dict, code: str) -> str:
@@ -770,7 +771,8 @@ def below_30_miss_sentence(n: Notes, code: str) -> str:
     theirs = n.cite("reconciliation", "official_pct", 1, "%", **keys)
     ours = n.cite("reconciliation", "derived_pct", 1, "%", **keys)
     how = "weighted by premises" if recon["derived_weighting"].startswith("premises") else "each postcode counted once"
-    how += "; " + premises_counted(recon).strip(" ()") if premises_counted(recon) else ""
+    counted = stated_premises(recon.get("derived_premises"))
+    how += f"; {md_text(counted)} only" if counted else ""
     return (
         f"For premises below 30 Mbit/s in {md_text(recon['release_name'])}, Ofcom's own "
         f"figure was {theirs} of premises, while the same average over the district's postcodes ({how}) gives {ours} "

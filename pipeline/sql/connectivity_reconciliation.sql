@@ -16,7 +16,7 @@ ours AS (
            count(*) AS postcodes_used,
            string_agg(DISTINCT resolution, ', ' ORDER BY resolution) AS derived_resolution,
            -- which premises the input's shares count, as its source says ($premises_sources -> $premises_counted)
-           string_agg(DISTINCT coalesce($premises_counted[list_position($premises_sources, source)], 'premises not stated'),
+           string_agg(DISTINCT coalesce($premises_counted[list_position($premises_sources, source)], $not_stated),
                       ', ') AS derived_premises,
            bool_and(all_premises IS NOT NULL) AS premises_weighted
     FROM broadband_coverage
